@@ -1,0 +1,149 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProfileStatus } from '../../../src-preload/contract';
+import { isParleyError } from '../errors';
+import { PROFILE_HEADER_FILE } from '../store/profileHeader';
+import { silentLogger } from '../util/logger';
+import { DATABASE_FILE, ProfileService } from './profileService';
+
+const FAST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
+const PASS = 'correct horse battery staple';
+
+let dir: string;
+let changes: ProfileStatus[];
+const service = () =>
+  new ProfileService({ dir, logger: silentLogger, kdfCost: FAST_KDF, onChange: (s) => changes.push(s) });
+
+async function expectCode(p: Promise<unknown> | (() => unknown), code: string) {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    expect(isParleyError(err) ? err.code : err).toBe(code);
+    return;
+  }
+  throw new Error(`expected ${code}`);
+}
+
+function snapshot(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir)) out[f] = readFileSync(join(dir, f)).toString('base64');
+  return out;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parley-profile-'));
+  changes = [];
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('ProfileService', () => {
+  it('reports "none" for an empty folder and creates an unlocked profile', async () => {
+    const p = service();
+    expect(p.status()).toEqual({ state: 'none' });
+    const status = await p.create('Ada', PASS);
+    expect(status).toEqual({ state: 'unlocked', displayName: 'Ada' });
+    expect(changes.at(-1)).toEqual(status);
+    p.lock();
+  });
+
+  it('stores no plaintext: no SQLite header, no name, in any file of the profile', async () => {
+    const p = service();
+    await p.create('Zanzibar Quokka', PASS);
+    p.database().prepare("INSERT INTO settings (key, value) VALUES ('motto', 'xylophonic-secret')").run();
+    for (const f of readdirSync(dir)) {
+      const bytes = readFileSync(join(dir, f));
+      expect(bytes.includes('SQLite format 3'), f).toBe(false);
+      expect(bytes.includes('Zanzibar'), f).toBe(false);
+      expect(bytes.includes('xylophonic'), f).toBe(false);
+    }
+    p.lock();
+    for (const f of readdirSync(dir)) {
+      expect(readFileSync(join(dir, f)).includes('xylophonic'), f).toBe(false);
+    }
+  });
+
+  it('locks and unlocks with the passphrase, keeping the data', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    expect(p.lock()).toEqual({ state: 'locked' });
+    expect(changes.at(-1)).toEqual({ state: 'locked' });
+    await expectCode(async () => p.database(), 'LOCKED');
+    const again = service();
+    expect(await again.unlock(PASS)).toEqual({ state: 'unlocked', displayName: 'Ada' });
+    again.lock();
+  });
+
+  it('refuses a wrong passphrase with WRONG_PASSPHRASE and changes no file', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    const before = snapshot();
+    await expectCode(p.unlock('not the passphrase'), 'WRONG_PASSPHRASE');
+    expect(snapshot()).toEqual(before);
+    expect(p.status()).toEqual({ state: 'locked' });
+  });
+
+  it('never overwrites an existing profile', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    await expectCode(service().create('Eve', 'another passphrase'), 'PROFILE_EXISTS');
+    expect(await service().unlock(PASS)).toMatchObject({ displayName: 'Ada' });
+  });
+
+  it('refuses a short passphrase before writing anything', async () => {
+    await expectCode(service().create('Ada', 'short'), 'WEAK_PASSPHRASE');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('reports a damaged header as "damaged" and refuses to unlock it', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    writeFileSync(join(dir, PROFILE_HEADER_FILE), '{ not json');
+    expect(p.status()).toMatchObject({ state: 'damaged' });
+    await expectCode(p.unlock(PASS), 'PROFILE_CORRUPT');
+  });
+
+  it('refuses a header from a newer Parley without touching it', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    const header = JSON.parse(readFileSync(join(dir, PROFILE_HEADER_FILE), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, PROFILE_HEADER_FILE), JSON.stringify({ ...header, version: 99 }));
+    const before = snapshot();
+    await expectCode(p.unlock(PASS), 'PROFILE_TOO_NEW');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('reports a corrupt database with DATABASE_CORRUPT when the passphrase is right', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    const db = join(dir, DATABASE_FILE);
+    const bytes = readFileSync(db);
+    bytes.fill(0x5a, 0, 4096);
+    writeFileSync(db, bytes);
+    await expectCode(p.unlock(PASS), 'DATABASE_CORRUPT');
+  });
+
+  it('reports a missing database as damaged', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    rmSync(join(dir, DATABASE_FILE));
+    expect(p.status()).toMatchObject({ state: 'damaged' });
+    expect(existsSync(join(dir, PROFILE_HEADER_FILE))).toBe(true);
+  });
+
+  it('serializes concurrent unlocks: one opens, the other is told it is already unlocked', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    const results = await Promise.allSettled([p.unlock(PASS), p.unlock(PASS)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    p.lock();
+  });
+});

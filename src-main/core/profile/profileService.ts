@@ -1,0 +1,204 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { passphraseProblem, type ProfileStatus } from '../../../src-preload/contract';
+import { ParleyError, isParleyError, storageError } from '../errors';
+import { generateIdentityKey } from '../identity/identityKey';
+import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
+import {
+  DEFAULT_KDF,
+  deriveProfileKeys,
+  keyCheckMatches,
+  newKdfParams,
+  wipeKeys,
+  type ProfileKeys,
+} from '../store/keyDerivation';
+import { migrate } from '../store/migrate';
+import {
+  PROFILE_HEADER_FILE,
+  newProfileHeader,
+  readProfileHeader,
+  writeProfileHeader,
+} from '../store/profileHeader';
+import { errorFields, type Logger } from '../util/logger';
+
+export const DATABASE_FILE = 'parley.db';
+const CREATING_SUFFIX = '.creating';
+
+export interface ProfileServiceOptions {
+  dir: string;
+  logger: Logger;
+  now?: () => Date;
+  /** Argon2id cost for new profiles; tests lower it, production keeps the default. */
+  kdfCost?: { memoryKiB: number; iterations: number; parallelism: number };
+  nativeBinding?: string;
+  onChange?: (status: ProfileStatus) => void;
+}
+
+/**
+ * A profile folder: `profile.json` (KDF parameters, key check) and the
+ * encrypted `parley.db`. This service owns the lifecycle none → unlocked ⇄
+ * locked and is the only holder of the open database handle.
+ */
+export class ProfileService {
+  private db: Db | null = null;
+  private displayName: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: ProfileServiceOptions) {}
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  private get headerPath(): string {
+    return join(this.options.dir, PROFILE_HEADER_FILE);
+  }
+
+  private get databasePath(): string {
+    return join(this.options.dir, DATABASE_FILE);
+  }
+
+  status(): ProfileStatus {
+    if (this.db && this.displayName !== null) return { state: 'unlocked', displayName: this.displayName };
+    try {
+      readProfileHeader(this.headerPath);
+    } catch (err) {
+      if (isParleyError(err, 'NO_PROFILE')) return { state: 'none' };
+      if (isParleyError(err)) return { state: 'damaged', problem: err.message };
+      throw err;
+    }
+    if (!existsSync(this.databasePath) && !existsSync(this.databasePath + CREATING_SUFFIX)) {
+      return {
+        state: 'damaged',
+        problem: 'The encrypted database of this profile is missing. Restore the profile from a backup.',
+      };
+    }
+    return { state: 'locked' };
+  }
+
+  /** The open database; LOCKED when the profile is not unlocked. */
+  database(): Db {
+    if (!this.db) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    return this.db;
+  }
+
+  create(displayName: string, passphrase: string): Promise<ProfileStatus> {
+    return this.serialize(async () => {
+      const state = this.status().state;
+      if (state !== 'none') {
+        throw new ParleyError('PROFILE_EXISTS', 'A profile already exists in this folder. Unlock it instead; it is never overwritten.');
+      }
+      const problem = passphraseProblem(passphrase);
+      if (problem) throw new ParleyError('WEAK_PASSPHRASE', problem);
+
+      const now = (this.options.now ?? (() => new Date()))();
+      const kdf = newKdfParams(this.options.kdfCost ?? DEFAULT_KDF);
+      const keys = await deriveProfileKeys(passphrase, kdf);
+      const creating = this.databasePath + CREATING_SUFFIX;
+      try {
+        mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
+        // Leftovers of a creation that never finished (no header was written), so nothing of the user's.
+        removeDatabaseFiles(creating);
+        const db = openEncryptedDatabase(creating, keys.database, { create: true, nativeBinding: this.options.nativeBinding });
+        try {
+          migrate(db);
+          const identity = generateIdentityKey();
+          db.prepare(
+            'INSERT INTO identity (id, display_name, public_key, private_key, created_at) VALUES (1, ?, ?, ?, ?)',
+          ).run(displayName, identity.publicKey, identity.privateKey, now.getTime());
+          identity.privateKey.fill(0);
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        } finally {
+          db.close();
+        }
+        // The header goes last: until it exists the folder holds no profile, so a crash
+        // anywhere above leaves a folder that onboarding simply starts again.
+        writeProfileHeader(this.headerPath, newProfileHeader(kdf, keys.check, now));
+        renameSync(creating, this.databasePath);
+      } catch (err) {
+        removeDatabaseFiles(creating);
+        wipeKeys(keys);
+        if (isParleyError(err)) throw err;
+        throw storageError(err, 'create the profile');
+      }
+      this.options.logger.log('info', 'profile.created', {});
+      return this.open(keys);
+    });
+  }
+
+  unlock(passphrase: string): Promise<ProfileStatus> {
+    return this.serialize(async () => {
+      if (this.db) throw new ParleyError('INVALID_STATE', 'Parley is already unlocked.');
+      const header = readProfileHeader(this.headerPath);
+      const keys = await deriveProfileKeys(passphrase, header.kdf);
+      if (!keyCheckMatches(Buffer.from(header.keyCheck, 'base64'), keys.check)) {
+        wipeKeys(keys);
+        this.options.logger.log('info', 'profile.unlock_refused', { reason: 'wrong_passphrase' });
+        throw new ParleyError('WRONG_PASSPHRASE', 'That passphrase does not unlock this profile.');
+      }
+      // A creation that wrote its header but crashed before the final rename.
+      const creating = this.databasePath + CREATING_SUFFIX;
+      if (!existsSync(this.databasePath) && existsSync(creating)) renameSync(creating, this.databasePath);
+      return this.open(keys);
+    });
+  }
+
+  lock(): ProfileStatus {
+    if (this.db) {
+      try {
+        this.db.close();
+      } catch (err) {
+        this.options.logger.log('warn', 'profile.close_failed', errorFields(err));
+      }
+      this.db = null;
+      this.displayName = null;
+      this.options.logger.log('info', 'profile.locked', {});
+      this.emit();
+    }
+    return this.status();
+  }
+
+  private open(keys: ProfileKeys): ProfileStatus {
+    let db: Db;
+    try {
+      db = openEncryptedDatabase(this.databasePath, keys.database, {
+        create: false,
+        nativeBinding: this.options.nativeBinding,
+      });
+    } finally {
+      wipeKeys(keys);
+    }
+    try {
+      migrate(db);
+      const row = db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
+        | { display_name: string }
+        | undefined;
+      if (!row) {
+        throw new ParleyError('DATABASE_CORRUPT', 'This profile has no identity. Restore the profile from a backup.');
+      }
+      this.db = db;
+      this.displayName = row.display_name;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.options.logger.log('info', 'profile.unlocked', {});
+    this.emit();
+    return this.status();
+  }
+
+  private emit(): void {
+    this.options.onChange?.(this.status());
+  }
+
+  /** Create and unlock each await the KDF; two at once must not both open the database. */
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function removeDatabaseFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { DISPLAY_NAME_MAX_LENGTH, PASSPHRASE_MAX_LENGTH } from './passphrase';
+
+/**
+ * Every request the renderer (or any shell) can make of the core, declared once.
+ * Main (IPC), the web shell (WebSocket), the preload bridge and the renderer's
+ * api module all derive their channels, validation and types from this table:
+ * adding a request means adding an entry here and one handler in the core.
+ */
+
+const Empty = z.object({}).strict();
+
+export const ProfileState = z.enum(['none', 'locked', 'unlocked', 'damaged']);
+export type ProfileState = z.infer<typeof ProfileState>;
+
+export const ProfileStatus = z.object({
+  state: ProfileState,
+  /** Only while unlocked: the name is stored inside the encrypted database. */
+  displayName: z.string().optional(),
+  /** Only when damaged: what is wrong and what to do. */
+  problem: z.string().optional(),
+});
+export type ProfileStatus = z.infer<typeof ProfileStatus>;
+
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'Enter a display name.')
+  .max(DISPLAY_NAME_MAX_LENGTH, `Use at most ${DISPLAY_NAME_MAX_LENGTH} characters.`)
+  .refine((s) => !/\p{Cc}/u.test(s), 'Control characters are not allowed in a name.');
+
+const Passphrase = z.string().min(1).max(PASSPHRASE_MAX_LENGTH);
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  shell: z.enum(['electron', 'web', 'cli']),
+  profileDir: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const requests = {
+  /** Static facts about the running app, for the About screen and the window title. */
+  'app.info': { params: Empty, result: AppInfo },
+  /** Whether a profile exists and whether it is unlocked. */
+  'profile.status': { params: Empty, result: ProfileStatus },
+  /** Creates the profile: keys, encrypted database; leaves it unlocked. */
+  'profile.create': {
+    params: z.object({ displayName: DisplayName, passphrase: Passphrase }).strict(),
+    result: ProfileStatus,
+  },
+  /** Derives the key from the passphrase and opens the database. */
+  'profile.unlock': { params: z.object({ passphrase: Passphrase }).strict(), result: ProfileStatus },
+  /** Closes the database and forgets the key. */
+  'profile.lock': { params: Empty, result: ProfileStatus },
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+/** What a caller passes (before defaults and trimming). */
+export type RequestParams<N extends RequestName> = z.input<Requests[N]['params']>;
+/** What a handler receives, after validation. */
+export type ParsedParams<N extends RequestName> = z.output<Requests[N]['params']>;
+export type RequestResult<N extends RequestName> = z.output<Requests[N]['result']>;
+
+export const requestNames = Object.keys(requests) as RequestName[];
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.hasOwn(requests, name);
+}

@@ -1,0 +1,28 @@
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'vite';
+import pkg from './package.json' with { type: 'json' };
+
+/**
+ * The headless `parley` command: the same core as the Electron main process,
+ * bundled for plain Node. Dependencies stay external (native modules must be
+ * loaded from node_modules, not inlined).
+ */
+const external = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  ...Object.keys(pkg.dependencies),
+];
+
+export default defineConfig({
+  build: {
+    ssr: 'src-main/cli/main.ts',
+    outDir: 'out/cli',
+    emptyOutDir: true,
+    target: 'node20',
+    sourcemap: true,
+    rollupOptions: {
+      external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
+      output: { format: 'es', entryFileNames: 'parley.mjs' },
+    },
+  },
+});
