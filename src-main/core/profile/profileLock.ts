@@ -19,16 +19,23 @@ function alive(pid: number): boolean {
  * different views of MLS state, which forks groups. A lock file holding the
  * owner's pid; a lock left by a dead process is taken over.
  */
+/** Locks this process holds: the pid in the file cannot tell two cores of one process apart. */
+const heldHere = new Set<string>();
+
 export class ProfileLock {
   private constructor(private readonly path: string) {}
 
   static acquire(profileDir: string): ProfileLock {
     const path = join(profileDir, LOCK_FILE);
+    if (heldHere.has(path)) {
+      throw new ParleyError('PROFILE_IN_USE', 'This profile is already open in this Parley process.');
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);
         writeSync(fd, String(process.pid));
         closeSync(fd);
+        heldHere.add(path);
         return new ProfileLock(path);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -43,6 +50,7 @@ export class ProfileLock {
   }
 
   release(): void {
+    heldHere.delete(this.path);
     if (readFileSafe(this.path) === String(process.pid)) rmSync(this.path, { force: true });
   }
 }

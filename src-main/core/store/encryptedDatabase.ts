@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3-multiple-ciphers';
+import { chmodSync } from 'node:fs';
 import { ParleyError, storageError } from '../errors';
 
 export type Db = Database.Database;
@@ -38,6 +39,9 @@ export function openEncryptedDatabase(file: string, key: Buffer, options: OpenOp
     throw storageError(err, 'open the database');
   }
   try {
+    // Owner-only, like the profile folder: the file is encrypted, but its size and
+    // timestamps are still nobody else's business. SQLite gives -wal/-shm the same mode.
+    if (options.create) chmodSync(file, 0o600);
     db.pragma(`cipher = 'sqlcipher'`);
     db.pragma('legacy = 4');
     db.pragma(`key = "x'${key.toString('hex')}'"`);

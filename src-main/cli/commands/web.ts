@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCore } from '../../core/core';
+import type { CommandSpec } from '../commandSpec';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
+import { cliCoreOptions } from '../coreOptions';
+import { defaultProfileDir } from '../defaultProfileDir';
+import { startWebShell } from '../web/webShell';
+
+/** The bundle lives in out/cli; the renderer it serves in out/renderer. */
+export function builtRendererDir(): string {
+  return fileURLToPath(new URL('../renderer/', import.meta.url));
+}
+
+export const webCommand: CommandSpec = {
+  name: 'web',
+  summary: 'Serve the Parley UI on 127.0.0.1 for a browser',
+  details:
+    'Prints a URL with a one-time token; only a page opened from that URL can talk to the profile. ' +
+    'Listens on 127.0.0.1 only. Stop with Ctrl+C.',
+  options: [
+    { name: 'profile', type: 'string', value: 'DIR', description: 'profile folder (default: the per-user app data folder)' },
+    { name: 'port', type: 'string', value: 'N', description: 'port to listen on (default: a free one)' },
+  ],
+  async run(values, io) {
+    const port = values.port === undefined ? 0 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535.');
+    const staticDir = io.env.PARLEY_RENDERER_DIR ?? builtRendererDir();
+    if (!existsSync(join(staticDir, 'index.html'))) {
+      io.stderr('parley: the UI is not built yet; run `npm run build` first.\n');
+      return EXIT_FAILURE;
+    }
+    const profileDir = typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env);
+    const options = cliCoreOptions(profileDir, 'web', io);
+    const core = createCore(options);
+    try {
+      const shell = await startWebShell({ core, staticDir, port, logger: options.logger });
+      io.stdout(`Parley web shell: ${shell.url}\n`);
+      io.stdout(`Profile: ${core.profile.dir}. Open the URL above in a browser; stop with Ctrl+C.\n`);
+      await (io.untilStopped ?? (() => new Promise<void>(() => {})))();
+      await shell.close();
+      return EXIT_OK;
+    } finally {
+      await core.close();
+    }
+  },
+};

@@ -1,0 +1,26 @@
+import { runCli } from './cli';
+import type { CliIo } from './io';
+import { promptSecretFromTty } from './secretPrompt';
+
+/** Entry of the bundled `parley` command (out/cli/parley.mjs). */
+const io: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  ...(process.stdin.isTTY ? { promptSecret: promptSecretFromTty } : {}),
+  untilStopped: () =>
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    }),
+};
+
+runCli(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`parley: unexpected failure: ${err instanceof Error ? err.name : 'error'}\n`);
+    process.exitCode = 1;
+  },
+);

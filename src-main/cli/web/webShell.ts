@@ -1,0 +1,201 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ClientFrame, WS_MAX_FRAME_BYTES, WS_PATH, type ServerFrame } from '../../../src-preload/contract';
+import type { Core } from '../../core/core';
+import { errorFields, type Logger } from '../../core/util/logger';
+import { loadStaticFile } from './staticFiles';
+
+export interface WebShellOptions {
+  core: Core;
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  logger: Logger;
+  /** Tests may fix it; otherwise 32 random bytes per run. */
+  token?: string;
+}
+
+export interface WebShell {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The only interface the web shell ever binds: it is a local UI, never a LAN service. */
+const HOST = '127.0.0.1';
+/** Requests one socket may have in flight; more are refused rather than queued without bound. */
+const MAX_IN_FLIGHT = 64;
+
+/**
+ * `parley web`: serves the built renderer and the contract over a WebSocket on
+ * 127.0.0.1. Any local process (or web page in a browser) can reach a loopback
+ * port, so a socket is accepted only when it presents this run's random token
+ * and comes from this origin; the Host header is checked on every request to
+ * defeat DNS rebinding.
+ */
+export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const tokenDigest = sha256(token);
+  const { core, logger } = options;
+  let port = 0;
+
+  const allowedHosts = () => [`${HOST}:${port}`, `localhost:${port}`];
+
+  const server = createServer((req, res) => {
+    void serveHttp(req, res);
+  });
+
+  async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed');
+      return;
+    }
+    try {
+      const file = await loadStaticFile(options.staticDir, req.url ?? '/');
+      if (!file) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': file.type,
+        'cache-control': file.cacheable ? 'private, max-age=3600' : 'no-store',
+        'content-security-policy': contentSecurityPolicy(port),
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+        'x-frame-options': 'DENY',
+      });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+    } catch (err) {
+      logger.log('error', 'web.static_failed', errorFields(err));
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal error');
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = checkUpgrade(req);
+    if (refusal) {
+      logger.log('warn', 'web.socket_refused', { reason: refusal });
+      socket.end(`HTTP/1.1 ${refusal === 'token' ? '401 Unauthorized' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+  });
+
+  function checkUpgrade(req: IncomingMessage): 'host' | 'path' | 'origin' | 'token' | null {
+    const host = req.headers.host ?? '';
+    if (!allowedHosts().includes(host)) return 'host';
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname !== WS_PATH) return 'path';
+    // Same-origin only: the page we served is the only legitimate client.
+    if (req.headers.origin !== `http://${host}`) return 'origin';
+    const presented = url.searchParams.get('token') ?? '';
+    if (!timingSafeEqual(sha256(presented), tokenDigest)) return 'token';
+    return null;
+  }
+
+  const sockets = new Set<WebSocket>();
+  const unsubscribe = core.onEvent((name, payload) => {
+    const frame: ServerFrame = { t: 'evt', name, payload };
+    const text = JSON.stringify(frame);
+    for (const ws of sockets) ws.send(text);
+  });
+
+  function attach(ws: WebSocket): void {
+    sockets.add(ws);
+    let inFlight = 0;
+    logger.log('info', 'web.socket_opened', { clients: sockets.size });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      logger.log('info', 'web.socket_closed', { clients: sockets.size });
+    });
+    ws.on('error', (err) => logger.log('warn', 'web.socket_error', errorFields(err)));
+    ws.on('message', (data, isBinary) => {
+      const frame = parseFrame(data, isBinary);
+      if (!frame) {
+        // A client that speaks garbage is not our renderer: close with "unsupported data" (RFC 6455 §7.4.1).
+        ws.close(1003, 'malformed frame');
+        return;
+      }
+      if (inFlight >= MAX_IN_FLIGHT) {
+        send(ws, { t: 'res', id: frame.id, reply: { ok: false, error: { code: 'INTERNAL', message: 'Too many requests at once; try again.' } } });
+        return;
+      }
+      inFlight++;
+      void core.dispatch(frame.name, frame.params).then((reply) => {
+        inFlight--;
+        send(ws, { t: 'res', id: frame.id, reply });
+      });
+    });
+  }
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port, HOST, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${HOST}:${port}/#token=${token}`;
+  logger.log('info', 'web.listening', { port });
+
+  return {
+    url,
+    port,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.close(1001, 'server shutting down');
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function parseFrame(data: unknown, isBinary: boolean): ClientFrame | null {
+  if (isBinary) return null;
+  try {
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+    const parsed = ClientFrame.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function send(ws: WebSocket, frame: ServerFrame): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** The same policy as the Electron window, plus the socket this page must reach. */
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ws://${HOST}:${port} ws://localhost:${port}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
