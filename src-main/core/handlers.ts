@@ -14,6 +14,7 @@ export function createHandlers({ info, profile }: HandlerDeps): Handlers {
     'profile.status': () => profile.status(),
     'profile.create': ({ displayName, passphrase }) => profile.create(displayName, passphrase),
     'profile.unlock': ({ passphrase }) => profile.unlock(passphrase),
+    'profile.changePassphrase': ({ current, next }) => profile.changePassphrase(current, next),
     'profile.lock': () => profile.lock(),
   };
 }

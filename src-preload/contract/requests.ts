@@ -51,6 +51,11 @@ export const requests = {
   },
   /** Derives the key from the passphrase and opens the database. */
   'profile.unlock': { params: z.object({ passphrase: Passphrase }).strict(), result: ProfileStatus },
+  /** Re-wraps the database key under a new passphrase; the old one stops working. */
+  'profile.changePassphrase': {
+    params: z.object({ current: Passphrase, next: Passphrase }).strict(),
+    result: ProfileStatus,
+  },
   /** Closes the database and forgets the key. */
   'profile.lock': { params: Empty, result: ProfileStatus },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -145,5 +145,43 @@ describe('ProfileService', () => {
     const results = await Promise.allSettled([p.unlock(PASS), p.unlock(PASS)]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     p.lock();
+  });
+
+  it('changes the passphrase: the old one stops working, the data stays', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.database().prepare("INSERT INTO settings (key, value) VALUES ('k', 'v')").run();
+    await expectCode(p.changePassphrase('wrong passphrase', 'a brand new passphrase'), 'WRONG_PASSPHRASE');
+    await expectCode(p.changePassphrase(PASS, 'short'), 'WEAK_PASSPHRASE');
+    expect(await p.changePassphrase(PASS, 'a brand new passphrase')).toMatchObject({ state: 'unlocked' });
+    p.lock();
+    await expectCode(p.unlock(PASS), 'WRONG_PASSPHRASE');
+    await p.unlock('a brand new passphrase');
+    expect(p.database().prepare("SELECT value FROM settings WHERE key = 'k'").get()).toEqual({ value: 'v' });
+    p.lock();
+  });
+
+  it('keeps the old passphrase working when saving the new one fails midway', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    // The atomic writer's temp file cannot be created: the header rename never happens.
+    mkdirSync(join(dir, `${PROFILE_HEADER_FILE}.tmp-${process.pid}`));
+    const failed = await p.changePassphrase(PASS, 'a brand new passphrase').catch((e: unknown) => e);
+    expect(isParleyError(failed) && ['STORAGE_UNAVAILABLE', 'INTERNAL'].includes(failed.code)).toBe(true);
+    rmSync(join(dir, `${PROFILE_HEADER_FILE}.tmp-${process.pid}`), { recursive: true });
+    expect(await p.unlock(PASS)).toMatchObject({ state: 'unlocked' });
+    p.lock();
+  });
+
+  it('detects a header whose KDF parameters were edited (the wrap is bound to them)', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.lock();
+    const path = join(dir, PROFILE_HEADER_FILE);
+    const header = JSON.parse(readFileSync(path, 'utf8')) as { kdf: { iterations: number } };
+    header.kdf.iterations += 1;
+    writeFileSync(path, JSON.stringify(header));
+    await expectCode(p.unlock(PASS), 'WRONG_PASSPHRASE');
   });
 });

@@ -6,11 +6,12 @@ import { generateIdentityKey } from '../identity/identityKey';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
 import {
   DEFAULT_KDF,
-  deriveProfileKeys,
-  keyCheckMatches,
+  deriveKek,
+  newDataKey,
   newKdfParams,
-  wipeKeys,
-  type ProfileKeys,
+  unwrapDataKey,
+  wrapDataKey,
+  type KdfCost,
 } from '../store/keyDerivation';
 import { migrate } from '../store/migrate';
 import {
@@ -29,7 +30,7 @@ export interface ProfileServiceOptions {
   logger: Logger;
   now?: () => Date;
   /** Argon2id cost for new profiles; tests lower it, production keeps the default. */
-  kdfCost?: { memoryKiB: number; iterations: number; parallelism: number };
+  kdfCost?: KdfCost;
   nativeBinding?: string;
   onChange?: (status: ProfileStatus) => void;
 }
@@ -93,13 +94,16 @@ export class ProfileService {
 
       const now = (this.options.now ?? (() => new Date()))();
       const kdf = newKdfParams(this.options.kdfCost ?? DEFAULT_KDF);
-      const keys = await deriveProfileKeys(passphrase, kdf);
+      const kek = await deriveKek(passphrase, kdf);
+      const dataKey = newDataKey();
+      const wrappedKey = wrapDataKey(dataKey, kek, kdf);
+      kek.fill(0);
       const creating = this.databasePath + CREATING_SUFFIX;
       try {
         mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
         // Leftovers of a creation that never finished (no header was written), so nothing of the user's.
         removeDatabaseFiles(creating);
-        const db = openEncryptedDatabase(creating, keys.database, { create: true, nativeBinding: this.options.nativeBinding });
+        const db = openEncryptedDatabase(creating, dataKey, { create: true, nativeBinding: this.options.nativeBinding });
         try {
           migrate(db);
           const identity = generateIdentityKey();
@@ -113,34 +117,69 @@ export class ProfileService {
         }
         // The header goes last: until it exists the folder holds no profile, so a crash
         // anywhere above leaves a folder that onboarding simply starts again.
-        writeProfileHeader(this.headerPath, newProfileHeader(kdf, keys.check, now));
+        writeProfileHeader(this.headerPath, newProfileHeader(kdf, wrappedKey, now));
         renameSync(creating, this.databasePath);
       } catch (err) {
         removeDatabaseFiles(creating);
-        wipeKeys(keys);
+        dataKey.fill(0);
         if (isParleyError(err)) throw err;
         throw storageError(err, 'create the profile');
       }
       this.options.logger.log('info', 'profile.created', {});
-      return this.open(keys);
+      return this.open(dataKey);
     });
   }
 
   unlock(passphrase: string): Promise<ProfileStatus> {
     return this.serialize(async () => {
       if (this.db) throw new ParleyError('INVALID_STATE', 'Parley is already unlocked.');
-      const header = readProfileHeader(this.headerPath);
-      const keys = await deriveProfileKeys(passphrase, header.kdf);
-      if (!keyCheckMatches(Buffer.from(header.keyCheck, 'base64'), keys.check)) {
-        wipeKeys(keys);
-        this.options.logger.log('info', 'profile.unlock_refused', { reason: 'wrong_passphrase' });
-        throw new ParleyError('WRONG_PASSPHRASE', 'That passphrase does not unlock this profile.');
-      }
+      const dataKey = await this.unwrap(passphrase);
       // A creation that wrote its header but crashed before the final rename.
       const creating = this.databasePath + CREATING_SUFFIX;
       if (!existsSync(this.databasePath) && existsSync(creating)) renameSync(creating, this.databasePath);
-      return this.open(keys);
+      return this.open(dataKey);
     });
+  }
+
+  /**
+   * Re-wraps the data key under the new passphrase (fresh salt) and replaces the
+   * header atomically: an interruption leaves the old header, which the old
+   * passphrase still opens. The database itself is not rewritten.
+   */
+  changePassphrase(current: string, next: string): Promise<ProfileStatus> {
+    return this.serialize(async () => {
+      const problem = passphraseProblem(next);
+      if (problem) throw new ParleyError('WEAK_PASSPHRASE', problem);
+      const dataKey = await this.unwrap(current);
+      try {
+        const kdf = newKdfParams(this.options.kdfCost ?? DEFAULT_KDF);
+        const kek = await deriveKek(next, kdf);
+        const header = readProfileHeader(this.headerPath);
+        const updated = { ...header, kdf, wrappedKey: wrapDataKey(dataKey, kek, kdf) };
+        kek.fill(0);
+        try {
+          writeProfileHeader(this.headerPath, updated);
+        } catch (err) {
+          throw storageError(err, 'save the new passphrase');
+        }
+      } finally {
+        dataKey.fill(0);
+      }
+      this.options.logger.log('info', 'profile.passphrase_changed', {});
+      return this.status();
+    });
+  }
+
+  private async unwrap(passphrase: string): Promise<Buffer> {
+    const header = readProfileHeader(this.headerPath);
+    const kek = await deriveKek(passphrase, header.kdf);
+    const dataKey = unwrapDataKey(header.wrappedKey, kek, header.kdf);
+    kek.fill(0);
+    if (!dataKey) {
+      this.options.logger.log('info', 'profile.unlock_refused', { reason: 'wrong_passphrase' });
+      throw new ParleyError('WRONG_PASSPHRASE', 'That passphrase does not unlock this profile.');
+    }
+    return dataKey;
   }
 
   lock(): ProfileStatus {
@@ -158,15 +197,15 @@ export class ProfileService {
     return this.status();
   }
 
-  private open(keys: ProfileKeys): ProfileStatus {
+  private open(dataKey: Buffer): ProfileStatus {
     let db: Db;
     try {
-      db = openEncryptedDatabase(this.databasePath, keys.database, {
+      db = openEncryptedDatabase(this.databasePath, dataKey, {
         create: false,
         nativeBinding: this.options.nativeBinding,
       });
     } finally {
-      wipeKeys(keys);
+      dataKey.fill(0);
     }
     try {
       migrate(db);

@@ -11,6 +11,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'profile.status': () => ({ state: 'none' }),
     'profile.create': ({ displayName }) => ({ state: 'unlocked', displayName }),
     'profile.unlock': () => ({ state: 'unlocked', displayName: 'A' }),
+    'profile.changePassphrase': () => ({ state: 'unlocked', displayName: 'A' }),
     'profile.lock': () => ({ state: 'locked' }),
     ...overrides,
   };

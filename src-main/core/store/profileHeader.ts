@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ParleyError } from '../errors';
 import { writeFileAtomic } from '../util/atomicFile';
-import { KDF_CEILING, KDF_FLOOR, type KdfParams } from './keyDerivation';
+import { KDF_CEILING, KDF_FLOOR, type KdfParams, type WrappedKey } from './keyDerivation';
 
 /**
  * `profile.json`: the only unencrypted file of a profile. It holds what is
- * needed to derive the key (Argon2id parameters and salt) and a key check, and
+ * needed to unlock (Argon2id parameters, salt, the wrapped data key) and
  * nothing about the user: the display name and everything else live inside the
  * encrypted database.
  */
@@ -39,19 +39,21 @@ export const ProfileHeader = z
     /** How the database file is encrypted: SQLCipher 4 page format with a raw 256-bit key. */
     cipher: z.literal('sqlcipher4-raw'),
     kdf: KdfSchema,
-    keyCheck: base64(32),
+    wrappedKey: z
+      .object({ algorithm: z.literal('aes-256-gcm'), nonce: base64(12), ciphertext: base64(48) })
+      .strict(),
   })
   .strict();
 export type ProfileHeader = z.infer<typeof ProfileHeader>;
 
-export function newProfileHeader(kdf: KdfParams, keyCheck: Buffer, now: Date): ProfileHeader {
+export function newProfileHeader(kdf: KdfParams, wrappedKey: WrappedKey, now: Date): ProfileHeader {
   return {
     format: PROFILE_FORMAT,
     version: PROFILE_HEADER_VERSION,
     createdAt: now.toISOString(),
     cipher: 'sqlcipher4-raw',
     kdf,
-    keyCheck: keyCheck.toString('base64'),
+    wrappedKey,
   };
 }
 
