@@ -32,9 +32,13 @@ export function openEncryptedDatabase(file: string, key: Buffer, options: OpenOp
     });
   } catch (err) {
     if ((err as { code?: unknown }).code === 'SQLITE_CANTOPEN' && !options.create) {
-      throw new ParleyError('DATABASE_CORRUPT', 'The encrypted database of this profile is missing. Restore the profile from a backup.', {
-        cause: err,
-      });
+      throw new ParleyError(
+        'DATABASE_CORRUPT',
+        'The encrypted database of this profile is missing. Restore the profile from a backup.',
+        {
+          cause: err,
+        },
+      );
     }
     throw storageError(err, 'open the database');
   }

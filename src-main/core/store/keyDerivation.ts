@@ -88,7 +88,11 @@ export function wrapDataKey(dataKey: Buffer, kek: Buffer, params: KdfParams): Wr
   const cipher = createCipheriv('aes-256-gcm', kek, nonce);
   cipher.setAAD(wrapAad(params));
   const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
-  return { algorithm: 'aes-256-gcm', nonce: nonce.toString('base64'), ciphertext: ciphertext.toString('base64') };
+  return {
+    algorithm: 'aes-256-gcm',
+    nonce: nonce.toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+  };
 }
 
 /** The data key, or null when the tag does not verify (wrong passphrase or a tampered header). */

@@ -12,7 +12,10 @@ export function schemaVersion(db: Db): number {
  * an interrupted upgrade resumes at the step that did not commit. A database
  * from a newer Parley is refused, never downgraded.
  */
-export function migrate(db: Db, migrations: readonly Migration[] = allMigrations): { from: number; to: number } {
+export function migrate(
+  db: Db,
+  migrations: readonly Migration[] = allMigrations,
+): { from: number; to: number } {
   const latest = migrations.at(-1)?.version ?? 0;
   const from = schemaVersion(db);
   if (from > latest) {

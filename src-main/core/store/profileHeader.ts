@@ -66,7 +66,10 @@ export function parseProfileHeader(text: string): ProfileHeader {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new ParleyError('PROFILE_CORRUPT', 'The profile header (profile.json) is not readable. Restore the profile from a backup.');
+    throw new ParleyError(
+      'PROFILE_CORRUPT',
+      'The profile header (profile.json) is not readable. Restore the profile from a backup.',
+    );
   }
   if (typeof raw === 'object' && raw !== null && (raw as { format?: unknown }).format === PROFILE_FORMAT) {
     const version = (raw as { version?: unknown }).version;
@@ -79,7 +82,10 @@ export function parseProfileHeader(text: string): ProfileHeader {
   }
   const parsed = ProfileHeader.safeParse(raw);
   if (!parsed.success) {
-    throw new ParleyError('PROFILE_CORRUPT', 'The profile header (profile.json) is damaged. Restore the profile from a backup.');
+    throw new ParleyError(
+      'PROFILE_CORRUPT',
+      'The profile header (profile.json) is damaged. Restore the profile from a backup.',
+    );
   }
   return parsed.data;
 }
@@ -92,7 +98,9 @@ export function readProfileHeader(path: string): ProfileHeader {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ParleyError('NO_PROFILE', 'There is no profile in this folder yet.');
     }
-    throw new ParleyError('PROFILE_CORRUPT', 'The profile header (profile.json) cannot be read.', { cause: err });
+    throw new ParleyError('PROFILE_CORRUPT', 'The profile header (profile.json) cannot be read.', {
+      cause: err,
+    });
   }
   return parseProfileHeader(text);
 }

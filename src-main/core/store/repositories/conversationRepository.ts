@@ -1,0 +1,171 @@
+import { ParleyError } from '../../errors';
+import type { Db } from '../encryptedDatabase';
+import type { ConversationKind, ConversationSummary, NotifyMode } from './types';
+
+interface SummaryRow {
+  id: number;
+  kind: ConversationKind;
+  title: string;
+  last_activity_at: number;
+  unread_count: number;
+  notify: NotifyMode;
+  disappear_after_ms: number | null;
+  m_id: number | null;
+  m_body: string | null;
+  m_sent_at: number | null;
+  m_outgoing: number | null;
+  m_deleted_at: number | null;
+  m_kind: string | null;
+}
+
+const PREVIEW_CHARS = 120;
+
+const SUMMARY_SELECT = `
+  SELECT c.id, c.kind,
+    coalesce(CASE WHEN c.kind = 'group' THEN c.name END, k.local_name, k.display_name, c.name, 'Unknown') AS title,
+    c.last_activity_at, c.unread_count, c.notify, c.disappear_after_ms,
+    m.id AS m_id, substr(m.body, 1, ${PREVIEW_CHARS}) AS m_body, m.sent_at AS m_sent_at,
+    m.outgoing AS m_outgoing, m.deleted_at AS m_deleted_at, m.kind AS m_kind
+  FROM conversations c
+  LEFT JOIN contacts k ON k.id = c.contact_id
+  LEFT JOIN messages m ON m.id = c.last_message_id`;
+
+export interface NewConversation {
+  kind: ConversationKind;
+  name?: string | null;
+  contactId?: number | null;
+  groupId?: Buffer | null;
+  ciphersuite?: number | null;
+  createdAt: number;
+}
+
+/** Conversations: the home list (ordered by activity), read markers, per-conversation settings. */
+export class ConversationRepository {
+  private readonly insertStmt;
+  private readonly listStmt;
+  private readonly filterStmt;
+  private readonly getStmt;
+  private readonly totalUnreadStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO conversations (kind, name, contact_id, group_id, ciphersuite, created_at, last_activity_at)
+       VALUES (@kind, @name, @contactId, @groupId, @ciphersuite, @createdAt, @createdAt)`,
+    );
+    this.listStmt = db.prepare(
+      `${SUMMARY_SELECT} WHERE c.archived = 0 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`,
+    );
+    this.filterStmt = db.prepare(
+      `SELECT * FROM (${SUMMARY_SELECT} WHERE c.archived = 0)
+       WHERE instr(lower(title), lower(?)) > 0 ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
+    );
+    this.getStmt = db.prepare(`${SUMMARY_SELECT} WHERE c.id = ?`);
+    this.totalUnreadStmt = db.prepare(
+      `SELECT coalesce(sum(unread_count), 0) AS n FROM conversations WHERE archived = 0 AND notify != 'muted'`,
+    );
+  }
+
+  create(c: NewConversation): number {
+    const info = this.insertStmt.run({
+      kind: c.kind,
+      name: c.name ?? null,
+      contactId: c.contactId ?? null,
+      groupId: c.groupId ?? null,
+      ciphersuite: c.ciphersuite ?? null,
+      createdAt: c.createdAt,
+    });
+    return Number(info.lastInsertRowid);
+  }
+
+  /** The home list, most recent activity first; `filter` matches the title, case-insensitively. */
+  list(options: { filter?: string; limit?: number } = {}): ConversationSummary[] {
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
+    const filter = options.filter?.trim();
+    const rows = (filter ? this.filterStmt.all(filter, limit) : this.listStmt.all(limit)) as SummaryRow[];
+    return rows.map(toSummary);
+  }
+
+  get(id: number): ConversationSummary {
+    const row = this.getStmt.get(id) as SummaryRow | undefined;
+    if (!row) throw new ParleyError('INVALID_PARAMS', 'That conversation does not exist.');
+    return toSummary(row);
+  }
+
+  /** Unread messages across conversations that are not muted: the window title and the dock badge. */
+  totalUnread(): number {
+    return (this.totalUnreadStmt.get() as { n: number }).n;
+  }
+
+  /**
+   * Marks incoming messages read up to `messageId` (default: all). The count
+   * left is recomputed from the rows, so it stays right whatever the order of
+   * reads and arrivals.
+   */
+  markRead(conversationId: number, messageId?: number): number {
+    return this.db.transaction(() => {
+      const upTo =
+        messageId ??
+        (
+          this.db
+            .prepare('SELECT coalesce(max(id), 0) AS id FROM messages WHERE conversation_id = ?')
+            .get(conversationId) as { id: number }
+        ).id;
+      this.db
+        .prepare('UPDATE conversations SET last_read_message_id = max(last_read_message_id, ?) WHERE id = ?')
+        .run(upTo, conversationId);
+      const { n } = this.db
+        .prepare(
+          `SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND outgoing = 0 AND kind != 'system'
+           AND id > (SELECT last_read_message_id FROM conversations WHERE id = ?)`,
+        )
+        .get(conversationId, conversationId) as { n: number };
+      this.db.prepare('UPDATE conversations SET unread_count = ? WHERE id = ?').run(n, conversationId);
+      return n;
+    })();
+  }
+
+  setNotify(conversationId: number, mode: NotifyMode): void {
+    this.db.prepare('UPDATE conversations SET notify = ? WHERE id = ?').run(mode, conversationId);
+  }
+
+  rename(conversationId: number, name: string): void {
+    this.db.prepare('UPDATE conversations SET name = ? WHERE id = ?').run(name, conversationId);
+  }
+
+  /** New messages expire this long after they are sent; null turns the timer off. Older messages keep theirs. */
+  setDisappearing(conversationId: number, afterMs: number | null): void {
+    this.db
+      .prepare('UPDATE conversations SET disappear_after_ms = ? WHERE id = ?')
+      .run(afterMs, conversationId);
+  }
+
+  disappearAfter(conversationId: number): number | null {
+    const row = this.db
+      .prepare('SELECT disappear_after_ms AS ms FROM conversations WHERE id = ?')
+      .get(conversationId) as { ms: number | null } | undefined;
+    if (!row) throw new ParleyError('INVALID_PARAMS', 'That conversation does not exist.');
+    return row.ms;
+  }
+}
+
+function toSummary(r: SummaryRow): ConversationSummary {
+  return {
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    lastActivityAt: r.last_activity_at,
+    unreadCount: r.unread_count,
+    notify: r.notify,
+    disappearAfterMs: r.disappear_after_ms,
+    lastMessage:
+      r.m_id === null
+        ? null
+        : {
+            id: r.m_id,
+            preview: r.m_deleted_at !== null ? '' : (r.m_body ?? (r.m_kind === 'file' ? 'File' : '')),
+            sentAt: r.m_sent_at ?? 0,
+            outgoing: r.m_outgoing === 1,
+            deleted: r.m_deleted_at !== null,
+          },
+  };
+}

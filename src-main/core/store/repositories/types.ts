@@ -1,0 +1,43 @@
+/** Row shapes the repositories hand out: plain data, no SQLite types, safe to send over the bridge once mapped. */
+export type ConversationKind = 'dm' | 'group';
+export type NotifyMode = 'all' | 'mentions' | 'muted';
+export type MessageState = 'pending' | 'sent' | 'held' | 'delivered' | 'read' | 'received' | 'failed';
+export type MessageKind = 'text' | 'file' | 'system';
+
+export interface ConversationSummary {
+  id: number;
+  kind: ConversationKind;
+  /** Group name, or the DM contact's local or published name. */
+  title: string;
+  lastActivityAt: number;
+  unreadCount: number;
+  notify: NotifyMode;
+  disappearAfterMs: number | null;
+  lastMessage: { id: number; preview: string; sentAt: number; outgoing: boolean; deleted: boolean } | null;
+}
+
+export interface Message {
+  id: number;
+  conversationId: number;
+  uid: string;
+  senderKey: Buffer;
+  outgoing: boolean;
+  kind: MessageKind;
+  /** null when deleted for everyone. */
+  body: string | null;
+  replyToUid: string | null;
+  sentAt: number;
+  receivedAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+  expiresAt: number | null;
+  state: MessageState;
+  heldBy: string | null;
+  hasFile: boolean;
+}
+
+/** A place in a conversation's timeline; pages are cut at cursors (keyset pagination). */
+export interface TimelineCursor {
+  sentAt: number;
+  id: number;
+}
