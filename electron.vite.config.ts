@@ -13,7 +13,13 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve('src-main/app/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve('src-main/app/main.ts'),
+          // Worker threads for long store work (src-main/core/workers/runWorker.ts finds them beside index.js).
+          'integrityCheck.worker': resolve('src-main/core/workers/integrityCheck.worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -15,14 +15,19 @@ const external = [
 
 export default defineConfig({
   build: {
-    ssr: 'src-main/cli/main.ts',
+    ssr: true,
     outDir: 'out/cli',
     emptyOutDir: true,
     target: 'node20',
     sourcemap: true,
     rollupOptions: {
+      input: {
+        parley: 'src-main/cli/main.ts',
+        // Worker threads for long store work (src-main/core/workers/runWorker.ts finds them beside parley.mjs).
+        'integrityCheck.worker': 'src-main/core/workers/integrityCheck.worker.ts',
+      },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
-      output: { format: 'es', entryFileNames: 'parley.mjs' },
+      output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
     },
   },
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,9 +20,9 @@ describe('createCore', () => {
     const events: unknown[] = [];
     core.onEvent((name, payload) => events.push([name, payload]));
     expect(await core.dispatch('profile.status', {})).toEqual({ ok: true, value: { state: 'none' } });
-    expect(await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' })).toEqual(
-      { ok: true, value: { state: 'unlocked', displayName: 'Ada' } },
-    );
+    expect(
+      await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' }),
+    ).toEqual({ ok: true, value: { state: 'unlocked', displayName: 'Ada' } });
     expect(await core.dispatch('profile.lock', {})).toEqual({ ok: true, value: { state: 'locked' } });
     expect(await core.dispatch('profile.unlock', { passphrase: 'wrong one!' })).toMatchObject({
       ok: false,
@@ -32,7 +32,11 @@ describe('createCore', () => {
       ok: true,
       value: { state: 'unlocked' },
     });
-    expect(events.map((e) => (e as [string, { state: string }])[1].state)).toEqual(['unlocked', 'locked', 'unlocked']);
+    expect(events.map((e) => (e as [string, { state: string }])[1].state)).toEqual([
+      'unlocked',
+      'locked',
+      'unlocked',
+    ]);
     await core.close();
   });
 
@@ -60,5 +64,63 @@ describe('createCore', () => {
     // pid 1 is always alive.
     writeFileSync(join(dir, LOCK_FILE), '1');
     expect(() => createCore({ profileDir: dir, shell: 'cli', version: 't' })).toThrow(/already open/);
+  });
+});
+
+describe('unlocked session', () => {
+  it('opens the store on unlock, closes it on lock', async () => {
+    const core = createCore({ profileDir: dir, shell: 'cli', version: 't', kdfCost: FAST_KDF });
+    expect(() => core.store()).toThrow(/Unlock/);
+    await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });
+    const c = core.store().conversations.create({ kind: 'group', name: 'G', createdAt: 1 });
+    expect(
+      core
+        .store()
+        .conversations.list()
+        .map((x) => x.id),
+    ).toEqual([c]);
+    await core.idle();
+    expect(core.profile.status()).toEqual({ state: 'unlocked', displayName: 'Ada' });
+    await core.dispatch('profile.lock', {});
+    expect(() => core.store()).toThrow(/Unlock/);
+    await core.close();
+  });
+
+  it('reports damage found by the background integrity check, pointing to a backup', async () => {
+    const core = createCore({ profileDir: dir, shell: 'cli', version: 't', kdfCost: FAST_KDF });
+    await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });
+    const store = core.store();
+    const c = store.conversations.create({ kind: 'group', name: 'G', createdAt: 1 });
+    store.db.transaction(() => {
+      for (let i = 0; i < 3000; i++) {
+        store.messages.insert({
+          conversationId: c,
+          uid: `u${i}`,
+          senderKey: Buffer.alloc(32, 2),
+          outgoing: false,
+          body: `filler text number ${i} `.repeat(4),
+          sentAt: i,
+          receivedAt: i,
+          state: 'received',
+        });
+      }
+    })();
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    await core.idle();
+    await core.dispatch('profile.lock', {});
+    // Damage a page in the middle: page 1 (and so unlocking) still works.
+    const path = join(dir, 'parley.db');
+    const bytes = readFileSync(path);
+    const page = 4096;
+    const middle = Math.floor(bytes.length / page / 2) * page;
+    bytes.fill(0xa5, middle + 100, middle + 200);
+    writeFileSync(path, bytes);
+    const events: Array<{ problem?: string }> = [];
+    core.onEvent((_n, payload) => events.push(payload));
+    await core.dispatch('profile.unlock', { passphrase: 'correct horse battery' });
+    await core.idle();
+    expect(core.profile.status().problem).toMatch(/Restore from a backup/);
+    expect(events.at(-1)?.problem).toMatch(/damage/);
+    await core.close();
   });
 });

@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppInfo } from '../../src-preload/contract';
+import { ParleyError } from './errors';
 import { createHandlers } from './handlers';
 import { ProfileLock } from './profile/profileLock';
 import { ProfileService } from './profile/profileService';
 import { createDispatcher, type Dispatch } from './rpc/dispatcher';
 import { EventBus, type EventListener } from './rpc/eventBus';
-import { silentLogger, type Logger } from './util/logger';
+import { Store } from './store/store';
+import { errorFields, silentLogger, type Logger } from './util/logger';
+import { checkIntegrity } from './workers/integrityCheck';
 
 export interface CoreOptions {
   profileDir: string;
@@ -23,6 +26,10 @@ export interface Core {
   dispatch: Dispatch;
   onEvent(listener: EventListener): () => void;
   readonly profile: ProfileService;
+  /** The unlocked profile's repositories; LOCKED error when locked. */
+  store(): Store;
+  /** Resolves when background work started by the last unlock (integrity check) has finished; for tests. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,13 +44,46 @@ export function createCore(options: CoreOptions): Core {
   mkdirSync(profileDir, { recursive: true, mode: 0o700 });
   const lock = ProfileLock.acquire(profileDir);
   const bus = new EventBus();
+  let store: Store | null = null;
+  let background: Promise<void> = Promise.resolve();
   const profile = new ProfileService({
     dir: profileDir,
     logger,
     kdfCost: options.kdfCost,
     nativeBinding: options.nativeBinding,
-    onChange: (status) => bus.emit('profile.changed', status),
+    onChange: (status) => {
+      if (status.state === 'unlocked' && !store) {
+        store = new Store(profile.database(), { attachmentsDir: join(profileDir, 'attachments'), logger });
+        store.start();
+        background = verifyIntegrity();
+      } else if (status.state !== 'unlocked' && store) {
+        store.stop();
+        store = null;
+      }
+      bus.emit('profile.changed', status);
+    },
   });
+
+  /** Reads every page off the main thread; damage is reported, never silently ignored. */
+  async function verifyIntegrity(): Promise<void> {
+    const input = profile.secondConnection();
+    try {
+      const report = await checkIntegrity(input);
+      if (!report.ok) {
+        logger.log('error', 'store.integrity_failed', {
+          problems: report.problems,
+          errorCode: report.errorCode,
+        });
+        profile.reportProblem(
+          "Parley found damage in this profile's database. Some messages may be unreadable. Restore from a backup if you have one.",
+        );
+      }
+    } catch (err) {
+      logger.log('warn', 'store.integrity_check_failed', errorFields(err));
+    } finally {
+      input.key.fill(0);
+    }
+  }
   const info: AppInfo = { name: 'Parley', version: options.version, shell: options.shell, profileDir };
   const dispatch = createDispatcher(createHandlers({ info, profile }), logger);
   let closed = false;
@@ -51,9 +91,15 @@ export function createCore(options: CoreOptions): Core {
     dispatch,
     profile,
     onEvent: (listener) => bus.on(listener),
+    store() {
+      if (!store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+      return store;
+    },
+    idle: () => background,
     async close() {
       if (closed) return;
       closed = true;
+      await background;
       profile.lock();
       lock.release();
     },

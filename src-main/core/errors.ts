@@ -25,13 +25,33 @@ export function isParleyError(err: unknown, code?: ErrorCode): err is ParleyErro
 }
 
 /** Node's errno codes that mean "the disk said no": reported as STORAGE_UNAVAILABLE. */
-const STORAGE_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_CANTOPEN']);
+const STORAGE_ERRNO = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'EIO',
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+]);
 
 export function storageError(err: unknown, what: string): ParleyError {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && STORAGE_ERRNO.has(code)) {
-    const why = code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' ? 'the disk is full' : code === 'EROFS' || code === 'SQLITE_READONLY' ? 'the disk is read-only' : code === 'EACCES' || code === 'EPERM' ? 'permission was denied' : 'the disk reported an error';
-    return new ParleyError('STORAGE_UNAVAILABLE', `Could not ${what}: ${why}. Nothing was changed.`, { cause: err });
+    const why =
+      code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL'
+        ? 'the disk is full'
+        : code === 'EROFS' || code === 'SQLITE_READONLY'
+          ? 'the disk is read-only'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission was denied'
+            : 'the disk reported an error';
+    return new ParleyError('STORAGE_UNAVAILABLE', `Could not ${what}: ${why}. Nothing was changed.`, {
+      cause: err,
+    });
   }
   return new ParleyError('INTERNAL', `Could not ${what}.`, { cause: err });
 }

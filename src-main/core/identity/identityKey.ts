@@ -15,5 +15,8 @@ export function generateIdentityKey(): IdentityKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const spki = publicKey.export({ format: 'der', type: 'spki' });
   // An Ed25519 SPKI is a fixed 12-byte prefix followed by the 32-byte key (RFC 8410 §4).
-  return { publicKey: Buffer.from(spki.subarray(spki.length - 32)), privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }) };
+  return {
+    publicKey: Buffer.from(spki.subarray(spki.length - 32)),
+    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }),
+  };
 }

@@ -41,7 +41,10 @@ export class ProfileLock {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const owner = Number.parseInt(readFileSafe(path), 10);
         if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-          throw new ParleyError('PROFILE_IN_USE', `This profile is already open in another Parley process (pid ${owner}).`);
+          throw new ParleyError(
+            'PROFILE_IN_USE',
+            `This profile is already open in another Parley process (pid ${owner}).`,
+          );
         }
         rmSync(path, { force: true });
       }

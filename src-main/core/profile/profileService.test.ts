@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -111,7 +119,10 @@ describe('ProfileService', () => {
     const p = service();
     await p.create('Ada', PASS);
     p.lock();
-    const header = JSON.parse(readFileSync(join(dir, PROFILE_HEADER_FILE), 'utf8')) as Record<string, unknown>;
+    const header = JSON.parse(readFileSync(join(dir, PROFILE_HEADER_FILE), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     writeFileSync(join(dir, PROFILE_HEADER_FILE), JSON.stringify({ ...header, version: 99 }));
     const before = snapshot();
     await expectCode(p.unlock(PASS), 'PROFILE_TOO_NEW');

@@ -43,6 +43,10 @@ export interface ProfileServiceOptions {
 export class ProfileService {
   private db: Db | null = null;
   private displayName: string | null = null;
+  /** Held while unlocked for second connections (integrity check, backup snapshot); wiped on lock. */
+  private dataKey: Buffer | null = null;
+  /** A problem found after unlocking (background integrity check), shown until the next lock. */
+  private problem: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ProfileServiceOptions) {}
@@ -60,7 +64,13 @@ export class ProfileService {
   }
 
   status(): ProfileStatus {
-    if (this.db && this.displayName !== null) return { state: 'unlocked', displayName: this.displayName };
+    if (this.db && this.displayName !== null) {
+      return {
+        state: 'unlocked',
+        displayName: this.displayName,
+        ...(this.problem ? { problem: this.problem } : {}),
+      };
+    }
     try {
       readProfileHeader(this.headerPath);
     } catch (err) {
@@ -83,11 +93,31 @@ export class ProfileService {
     return this.db;
   }
 
+  /** Where the database is and its key, for a second connection on a worker thread. */
+  secondConnection(): { path: string; key: Buffer; nativeBinding?: string } {
+    if (!this.db || !this.dataKey) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    return {
+      path: this.databasePath,
+      key: Buffer.from(this.dataKey),
+      ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
+    };
+  }
+
+  /** Records a problem found while unlocked and tells every window. */
+  reportProblem(problem: string): void {
+    if (!this.db) return;
+    this.problem = problem;
+    this.emit();
+  }
+
   create(displayName: string, passphrase: string): Promise<ProfileStatus> {
     return this.serialize(async () => {
       const state = this.status().state;
       if (state !== 'none') {
-        throw new ParleyError('PROFILE_EXISTS', 'A profile already exists in this folder. Unlock it instead; it is never overwritten.');
+        throw new ParleyError(
+          'PROFILE_EXISTS',
+          'A profile already exists in this folder. Unlock it instead; it is never overwritten.',
+        );
       }
       const problem = passphraseProblem(passphrase);
       if (problem) throw new ParleyError('WEAK_PASSPHRASE', problem);
@@ -103,7 +133,10 @@ export class ProfileService {
         mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
         // Leftovers of a creation that never finished (no header was written), so nothing of the user's.
         removeDatabaseFiles(creating);
-        const db = openEncryptedDatabase(creating, dataKey, { create: true, nativeBinding: this.options.nativeBinding });
+        const db = openEncryptedDatabase(creating, dataKey, {
+          create: true,
+          nativeBinding: this.options.nativeBinding,
+        });
         try {
           migrate(db);
           const identity = generateIdentityKey();
@@ -191,6 +224,9 @@ export class ProfileService {
       }
       this.db = null;
       this.displayName = null;
+      this.dataKey?.fill(0);
+      this.dataKey = null;
+      this.problem = null;
       this.options.logger.log('info', 'profile.locked', {});
       this.emit();
     }
@@ -204,21 +240,26 @@ export class ProfileService {
         create: false,
         nativeBinding: this.options.nativeBinding,
       });
-    } finally {
+    } catch (err) {
       dataKey.fill(0);
+      throw err;
     }
     try {
       migrate(db);
       const row = db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
-        | { display_name: string }
-        | undefined;
+        { display_name: string } | undefined;
       if (!row) {
-        throw new ParleyError('DATABASE_CORRUPT', 'This profile has no identity. Restore the profile from a backup.');
+        throw new ParleyError(
+          'DATABASE_CORRUPT',
+          'This profile has no identity. Restore the profile from a backup.',
+        );
       }
       this.db = db;
       this.displayName = row.display_name;
+      this.dataKey = dataKey;
     } catch (err) {
       db.close();
+      dataKey.fill(0);
       throw err;
     }
     this.options.logger.log('info', 'profile.unlocked', {});

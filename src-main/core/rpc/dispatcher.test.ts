@@ -37,12 +37,18 @@ describe('dispatcher', () => {
 
   it('refuses invalid params without echoing them back', async () => {
     const dispatch = createDispatcher(handlers(), recordingLogger());
-    const reply = await dispatch('profile.create', { displayName: '', passphrase: 'hunter2-secret', extra: 1 });
+    const reply = await dispatch('profile.create', {
+      displayName: '',
+      passphrase: 'hunter2-secret',
+      extra: 1,
+    });
     expect(reply.ok).toBe(false);
     if (reply.ok) return;
     expect(reply.error.code).toBe('INVALID_PARAMS');
     expect(reply.error.message).not.toContain('hunter2');
-    expect(await dispatch('profile.unlock', 'not an object')).toMatchObject({ error: { code: 'INVALID_PARAMS' } });
+    expect(await dispatch('profile.unlock', 'not an object')).toMatchObject({
+      error: { code: 'INVALID_PARAMS' },
+    });
   });
 
   it('trims the display name before the handler sees it', async () => {

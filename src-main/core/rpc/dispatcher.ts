@@ -42,7 +42,10 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
       const checked = def.result.safeParse(value);
       if (!checked.success) {
         logger.log('error', 'rpc.bad_result', { request: name });
-        return fail({ code: 'INTERNAL', message: 'Parley hit an internal error. Your data was not changed.' });
+        return fail({
+          code: 'INTERNAL',
+          message: 'Parley hit an internal error. Your data was not changed.',
+        });
       }
       return { ok: true, value: checked.data };
     } catch (err) {

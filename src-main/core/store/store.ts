@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs';
+import { DisappearingSweeper } from './disappearingSweeper';
+import type { Db } from './encryptedDatabase';
+import { ContactRepository } from './repositories/contactRepository';
+import { ConversationRepository } from './repositories/conversationRepository';
+import { MessageRepository } from './repositories/messageRepository';
+import type { Logger } from '../util/logger';
+
+/** The repositories and background housekeeping of one unlocked profile. */
+export class Store {
+  readonly conversations: ConversationRepository;
+  readonly messages: MessageRepository;
+  readonly contacts: ContactRepository;
+  readonly sweeper: DisappearingSweeper;
+
+  constructor(
+    readonly db: Db,
+    options: { attachmentsDir: string; logger: Logger; now?: () => number },
+  ) {
+    mkdirSync(options.attachmentsDir, { recursive: true, mode: 0o700 });
+    this.conversations = new ConversationRepository(db);
+    this.messages = new MessageRepository(db);
+    this.contacts = new ContactRepository(db);
+    this.sweeper = new DisappearingSweeper({ db, ...options });
+  }
+
+  /** Background work of an unlocked profile; expired messages go right after unlock. */
+  start(): void {
+    void this.sweeper.start();
+  }
+
+  stop(): void {
+    this.sweeper.stop();
+  }
+}
