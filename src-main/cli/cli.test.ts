@@ -84,7 +84,7 @@ describe('parley init', () => {
     const io = fakeIo({ PARLEY_PASSPHRASE: 'correct horse battery' });
     expect(await runCli(['init', '--profile', dir, '--name', 'Ada'], io)).toBe(0);
     expect(io.out).toContain('Created an encrypted profile for Ada');
-    expect(readdirSync(dir).sort()).toEqual(['parley.db', 'profile.json']);
+    expect(readdirSync(dir).sort()).toEqual(['attachments', 'parley.db', 'profile.json']);
   });
 
   it('asks twice in a terminal and creates nothing when the answers differ', async () => {
