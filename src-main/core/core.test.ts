@@ -22,8 +22,14 @@ describe('createCore', () => {
     expect(await core.dispatch('profile.status', {})).toEqual({ ok: true, value: { state: 'none' } });
     expect(
       await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' }),
-    ).toEqual({ ok: true, value: { state: 'unlocked', displayName: 'Ada' } });
-    expect(await core.dispatch('profile.lock', {})).toEqual({ ok: true, value: { state: 'locked' } });
+    ).toEqual({
+      ok: true,
+      value: { state: 'unlocked', displayName: 'Ada', canRemember: false, remembered: false },
+    });
+    expect(await core.dispatch('profile.lock', {})).toEqual({
+      ok: true,
+      value: { state: 'locked', canRemember: false, remembered: false },
+    });
     expect(await core.dispatch('profile.unlock', { passphrase: 'wrong one!' })).toMatchObject({
       ok: false,
       error: { code: 'WRONG_PASSPHRASE' },
@@ -80,7 +86,12 @@ describe('unlocked session', () => {
         .map((x) => x.id),
     ).toEqual([c]);
     await core.idle();
-    expect(core.profile.status()).toEqual({ state: 'unlocked', displayName: 'Ada' });
+    expect(core.profile.status()).toEqual({
+      state: 'unlocked',
+      displayName: 'Ada',
+      canRemember: false,
+      remembered: false,
+    });
     await core.dispatch('profile.lock', {});
     expect(() => core.store()).toThrow(/Unlock/);
     await core.close();

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { AppInfo } from '../../src-preload/contract';
 import { ParleyError } from './errors';
 import { createHandlers } from './handlers';
+import type { Keychain } from './profile/keychain';
 import { ProfileLock } from './profile/profileLock';
 import { ProfileService } from './profile/profileService';
 import { createDispatcher, type Dispatch } from './rpc/dispatcher';
@@ -20,6 +21,8 @@ export interface CoreOptions {
   kdfCost?: { memoryKiB: number; iterations: number; parallelism: number };
   /** better-sqlite3 binding for the running runtime (Electron passes its own build). */
   nativeBinding?: string;
+  /** The OS keychain for "remember on this device"; absent in the web shell and the CLI. */
+  keychain?: Keychain;
 }
 
 export interface Core {
@@ -51,6 +54,7 @@ export function createCore(options: CoreOptions): Core {
     logger,
     kdfCost: options.kdfCost,
     nativeBinding: options.nativeBinding,
+    keychain: options.keychain,
     onChange: (status) => {
       if (status.state === 'unlocked' && !store) {
         store = new Store(profile.database(), { attachmentsDir: join(profileDir, 'attachments'), logger });

@@ -13,7 +13,9 @@ export function createHandlers({ info, profile }: HandlerDeps): Handlers {
     'app.info': () => info,
     'profile.status': () => profile.status(),
     'profile.create': ({ displayName, passphrase }) => profile.create(displayName, passphrase),
-    'profile.unlock': ({ passphrase }) => profile.unlock(passphrase),
+    'profile.unlock': ({ passphrase, remember }) => profile.unlock(passphrase, remember),
+    'profile.unlockWithDevice': () => profile.unlockWithDevice(),
+    'profile.setRemember': ({ remember }) => profile.setRemember(remember),
     'profile.changePassphrase': ({ current, next }) => profile.changePassphrase(current, next),
     'profile.lock': () => profile.lock(),
   };

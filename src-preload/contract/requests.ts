@@ -17,8 +17,12 @@ export const ProfileStatus = z.object({
   state: ProfileState,
   /** Only while unlocked: the name is stored inside the encrypted database. */
   displayName: z.string().optional(),
-  /** Only when damaged: what is wrong and what to do. */
+  /** When damaged, or a problem found after unlocking: what is wrong and what to do. */
   problem: z.string().optional(),
+  /** The OS keychain can remember this profile on this device (Electron with a keyring). */
+  canRemember: z.boolean().optional(),
+  /** This device remembers the profile: it unlocks without the passphrase. */
+  remembered: z.boolean().optional(),
 });
 export type ProfileStatus = z.infer<typeof ProfileStatus>;
 
@@ -49,8 +53,15 @@ export const requests = {
     params: z.object({ displayName: DisplayName, passphrase: Passphrase }).strict(),
     result: ProfileStatus,
   },
-  /** Derives the key from the passphrase and opens the database. */
-  'profile.unlock': { params: z.object({ passphrase: Passphrase }).strict(), result: ProfileStatus },
+  /** Derives the key from the passphrase and opens the database; optionally remembers it on this device. */
+  'profile.unlock': {
+    params: z.object({ passphrase: Passphrase, remember: z.boolean().optional() }).strict(),
+    result: ProfileStatus,
+  },
+  /** Unlocks with the key the OS keychain keeps for this device ("remember on this device"). */
+  'profile.unlockWithDevice': { params: Empty, result: ProfileStatus },
+  /** Turns "remember on this device" on or off (needs the profile unlocked). */
+  'profile.setRemember': { params: z.object({ remember: z.boolean() }).strict(), result: ProfileStatus },
   /** Re-wraps the database key under a new passphrase; the old one stops working. */
   'profile.changePassphrase': {
     params: z.object({ current: Passphrase, next: Passphrase }).strict(),

@@ -33,7 +33,10 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function get(path: string, host = `127.0.0.1:${shell.port}`): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  path: string,
+  host = `127.0.0.1:${shell.port}`,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: shell.port, path, headers: { host } }, (res) => {
       let body = '';
@@ -46,7 +49,11 @@ function get(path: string, host = `127.0.0.1:${shell.port}`): Promise<{ status: 
 }
 
 /** Opens a socket and resolves with the HTTP status of a refused upgrade, or the open socket. */
-function connect(opts: { token?: string; origin?: string | null; path?: string }): Promise<{ status: number; ws?: WebSocket }> {
+function connect(opts: {
+  token?: string;
+  origin?: string | null;
+  path?: string;
+}): Promise<{ status: number; ws?: WebSocket }> {
   const origin = opts.origin === undefined ? `http://127.0.0.1:${shell.port}` : opts.origin;
   const query = opts.token === undefined ? '' : `?token=${encodeURIComponent(opts.token)}`;
   const ws = new WebSocket(`ws://127.0.0.1:${shell.port}${opts.path ?? '/bridge'}${query}`, {
@@ -127,7 +134,11 @@ describe('web shell', () => {
       }),
     );
     await call(ws!, 1, 'profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });
-    expect(await event).toEqual({ t: 'evt', name: 'profile.changed', payload: { state: 'unlocked', displayName: 'Ada' } });
+    expect(await event).toEqual({
+      t: 'evt',
+      name: 'profile.changed',
+      payload: { state: 'unlocked', displayName: 'Ada', canRemember: false, remembered: false },
+    });
     ws!.close();
   });
 

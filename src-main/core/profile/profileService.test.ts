@@ -51,7 +51,7 @@ describe('ProfileService', () => {
     const p = service();
     expect(p.status()).toEqual({ state: 'none' });
     const status = await p.create('Ada', PASS);
-    expect(status).toEqual({ state: 'unlocked', displayName: 'Ada' });
+    expect(status).toEqual({ state: 'unlocked', displayName: 'Ada', canRemember: false, remembered: false });
     expect(changes.at(-1)).toEqual(status);
     p.lock();
   });
@@ -75,11 +75,16 @@ describe('ProfileService', () => {
   it('locks and unlocks with the passphrase, keeping the data', async () => {
     const p = service();
     await p.create('Ada', PASS);
-    expect(p.lock()).toEqual({ state: 'locked' });
-    expect(changes.at(-1)).toEqual({ state: 'locked' });
+    expect(p.lock()).toEqual({ state: 'locked', canRemember: false, remembered: false });
+    expect(changes.at(-1)).toEqual({ state: 'locked', canRemember: false, remembered: false });
     await expectCode(async () => p.database(), 'LOCKED');
     const again = service();
-    expect(await again.unlock(PASS)).toEqual({ state: 'unlocked', displayName: 'Ada' });
+    expect(await again.unlock(PASS)).toEqual({
+      state: 'unlocked',
+      displayName: 'Ada',
+      canRemember: false,
+      remembered: false,
+    });
     again.lock();
   });
 
@@ -90,7 +95,7 @@ describe('ProfileService', () => {
     const before = snapshot();
     await expectCode(p.unlock('not the passphrase'), 'WRONG_PASSPHRASE');
     expect(snapshot()).toEqual(before);
-    expect(p.status()).toEqual({ state: 'locked' });
+    expect(p.status()).toEqual({ state: 'locked', canRemember: false, remembered: false });
   });
 
   it('never overwrites an existing profile', async () => {
@@ -194,5 +199,73 @@ describe('ProfileService', () => {
     header.kdf.iterations += 1;
     writeFileSync(path, JSON.stringify(header));
     await expectCode(p.unlock(PASS), 'WRONG_PASSPHRASE');
+  });
+});
+
+describe('remember on this device', () => {
+  /** Stands in for safeStorage: reversible only while `broken` is false. */
+  const keychain = {
+    available: true,
+    broken: false,
+    isAvailable() {
+      return this.available;
+    },
+    seal: (secret: Buffer) => Buffer.from(secret.map((b) => b ^ 0x5c)),
+    open(sealed: Buffer) {
+      if (this.broken) throw new Error('keyring reset');
+      return Buffer.from(sealed.map((b) => b ^ 0x5c));
+    },
+  };
+  const withKeychain = () => new ProfileService({ dir, logger: silentLogger, kdfCost: FAST_KDF, keychain });
+
+  beforeEach(() => {
+    keychain.available = true;
+    keychain.broken = false;
+  });
+
+  it('unlocks without the passphrase once remembered, and survives a passphrase change', async () => {
+    const p = withKeychain();
+    await p.create('Ada', PASS);
+    expect(p.status()).toMatchObject({ canRemember: true, remembered: false });
+    expect(p.setRemember(true)).toMatchObject({ remembered: true });
+    p.lock();
+    expect(p.status()).toEqual({ state: 'locked', canRemember: true, remembered: true });
+    expect(await p.unlockWithDevice()).toMatchObject({ state: 'unlocked', displayName: 'Ada' });
+    await p.changePassphrase(PASS, 'a brand new passphrase');
+    p.lock();
+    expect(await p.unlockWithDevice()).toMatchObject({ state: 'unlocked' });
+    p.setRemember(false);
+    p.lock();
+    await expectCode(p.unlockWithDevice(), 'INVALID_STATE');
+  });
+
+  it('remembers at unlock when asked, and forgets when the keychain can no longer open it', async () => {
+    const p = withKeychain();
+    await p.create('Ada', PASS);
+    p.lock();
+    expect(await p.unlock(PASS, true)).toMatchObject({ remembered: true });
+    p.lock();
+    keychain.broken = true;
+    await expectCode(p.unlockWithDevice(), 'INVALID_STATE');
+    expect(p.status()).toMatchObject({ remembered: false });
+    expect(await p.unlock(PASS)).toMatchObject({ state: 'unlocked' });
+    p.lock();
+  });
+
+  it('is not offered without a keychain (web shell, CLI, Linux without a keyring)', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    expect(p.status()).toMatchObject({ canRemember: false, remembered: false });
+    await expectCode(async () => p.setRemember(true), 'INVALID_STATE');
+    p.lock();
+  });
+
+  it('never writes the data key in the clear', async () => {
+    const p = withKeychain();
+    await p.create('Ada', PASS);
+    p.setRemember(true);
+    const sealed = readFileSync(join(dir, 'device-key.bin'));
+    expect(sealed.equals(keychain.seal(sealed))).toBe(false);
+    p.lock();
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { passphraseProblem, type ProfileStatus } from '../../../src-preload/contract';
 import { ParleyError, isParleyError, storageError } from '../errors';
@@ -20,9 +20,13 @@ import {
   readProfileHeader,
   writeProfileHeader,
 } from '../store/profileHeader';
+import { writeFileAtomic } from '../util/atomicFile';
 import { errorFields, type Logger } from '../util/logger';
+import type { Keychain } from './keychain';
 
 export const DATABASE_FILE = 'parley.db';
+/** The data key sealed by the OS keychain, present only while "remember on this device" is on. */
+export const DEVICE_KEY_FILE = 'device-key.bin';
 const CREATING_SUFFIX = '.creating';
 
 export interface ProfileServiceOptions {
@@ -32,6 +36,7 @@ export interface ProfileServiceOptions {
   /** Argon2id cost for new profiles; tests lower it, production keeps the default. */
   kdfCost?: KdfCost;
   nativeBinding?: string;
+  keychain?: Keychain;
   onChange?: (status: ProfileStatus) => void;
 }
 
@@ -68,6 +73,7 @@ export class ProfileService {
       return {
         state: 'unlocked',
         displayName: this.displayName,
+        ...this.rememberStatus(),
         ...(this.problem ? { problem: this.problem } : {}),
       };
     }
@@ -84,7 +90,67 @@ export class ProfileService {
         problem: 'The encrypted database of this profile is missing. Restore the profile from a backup.',
       };
     }
-    return { state: 'locked' };
+    return { state: 'locked', ...this.rememberStatus() };
+  }
+
+  private get deviceKeyPath(): string {
+    return join(this.options.dir, DEVICE_KEY_FILE);
+  }
+
+  private rememberStatus(): { canRemember: boolean; remembered: boolean } {
+    const canRemember = this.options.keychain?.isAvailable() ?? false;
+    return { canRemember, remembered: canRemember && existsSync(this.deviceKeyPath) };
+  }
+
+  /**
+   * Unlocks with the data key the OS keychain sealed for this device. When the
+   * keychain can no longer open it (keyring reset, profile copied to another
+   * machine) the sealed copy is dropped and the passphrase is needed.
+   */
+  unlockWithDevice(): Promise<ProfileStatus> {
+    return this.serialize(async () => {
+      if (this.db) throw new ParleyError('INVALID_STATE', 'Parley is already unlocked.');
+      const keychain = this.options.keychain;
+      if (!keychain?.isAvailable() || !existsSync(this.deviceKeyPath)) {
+        throw new ParleyError(
+          'INVALID_STATE',
+          'This device does not remember the profile. Enter your passphrase.',
+        );
+      }
+      readProfileHeader(this.headerPath);
+      let dataKey: Buffer;
+      try {
+        dataKey = keychain.open(readFileSync(this.deviceKeyPath));
+        if (dataKey.length !== 32) throw new Error('bad length');
+      } catch {
+        rmSync(this.deviceKeyPath, { force: true });
+        throw new ParleyError(
+          'INVALID_STATE',
+          'This device can no longer unlock the profile on its own (the system keychain changed). Enter your passphrase.',
+        );
+      }
+      return this.open(dataKey);
+    });
+  }
+
+  /** Turns "remember on this device" on or off while unlocked. */
+  setRemember(remember: boolean): ProfileStatus {
+    if (!this.db || !this.dataKey) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    if (!remember) {
+      rmSync(this.deviceKeyPath, { force: true });
+    } else {
+      const keychain = this.options.keychain;
+      if (!keychain?.isAvailable()) {
+        throw new ParleyError('INVALID_STATE', 'This system offers no keychain to remember the profile in.');
+      }
+      try {
+        writeFileAtomic(this.deviceKeyPath, keychain.seal(this.dataKey));
+      } catch (err) {
+        throw storageError(err, 'remember the profile on this device');
+      }
+    }
+    this.emit();
+    return this.status();
   }
 
   /** The open database; LOCKED when the profile is not unlocked. */
@@ -163,14 +229,15 @@ export class ProfileService {
     });
   }
 
-  unlock(passphrase: string): Promise<ProfileStatus> {
+  unlock(passphrase: string, remember?: boolean): Promise<ProfileStatus> {
     return this.serialize(async () => {
       if (this.db) throw new ParleyError('INVALID_STATE', 'Parley is already unlocked.');
       const dataKey = await this.unwrap(passphrase);
       // A creation that wrote its header but crashed before the final rename.
       const creating = this.databasePath + CREATING_SUFFIX;
       if (!existsSync(this.databasePath) && existsSync(creating)) renameSync(creating, this.databasePath);
-      return this.open(dataKey);
+      const status = this.open(dataKey);
+      return remember === undefined ? status : this.setRemember(remember);
     });
   }
 

@@ -11,6 +11,8 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'profile.status': () => ({ state: 'none' }),
     'profile.create': ({ displayName }) => ({ state: 'unlocked', displayName }),
     'profile.unlock': () => ({ state: 'unlocked', displayName: 'A' }),
+    'profile.unlockWithDevice': () => ({ state: 'unlocked', displayName: 'A' }),
+    'profile.setRemember': () => ({ state: 'unlocked', displayName: 'A', remembered: true }),
     'profile.changePassphrase': () => ({ state: 'unlocked', displayName: 'A' }),
     'profile.lock': () => ({ state: 'locked' }),
     ...overrides,
