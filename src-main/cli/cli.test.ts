@@ -44,7 +44,10 @@ describe('parley --help', () => {
   });
 
   it('describes each command with its options', async () => {
-    for (const argv of [['init', '--help'], ['help', 'init']]) {
+    for (const argv of [
+      ['init', '--help'],
+      ['help', 'init'],
+    ]) {
       const io = fakeIo();
       expect(await runCli(argv, io)).toBe(0);
       expect(io.out).toContain('Usage: parley init [--profile DIR] --name NAME');
@@ -109,7 +112,12 @@ describe('parley init', () => {
     const weak = fakeIo({ PARLEY_PASSPHRASE: 'short' });
     expect(await runCli(['init', '--profile', dir, '--name', 'Ada'], weak)).toBe(1);
     expect(weak.err).toContain('at least 8 characters');
-    expect(await runCli(['init', '--profile', dir, '--name', 'Ada'], fakeIo({ PARLEY_PASSPHRASE: 'correct horse battery' }))).toBe(0);
+    expect(
+      await runCli(
+        ['init', '--profile', dir, '--name', 'Ada'],
+        fakeIo({ PARLEY_PASSPHRASE: 'correct horse battery' }),
+      ),
+    ).toBe(0);
     const again = fakeIo({ PARLEY_PASSPHRASE: 'another passphrase!' });
     expect(await runCli(['init', '--profile', dir, '--name', 'Eve'], again)).toBe(1);
     expect(again.err).toContain('never overwritten');
@@ -149,6 +157,8 @@ describe('defaultProfileDir', () => {
   it('follows each platform convention', () => {
     expect(defaultProfileDir({ XDG_CONFIG_HOME: '/x' }, 'linux', '/home/a')).toBe('/x/Parley/profile');
     expect(defaultProfileDir({}, 'linux', '/home/a')).toBe('/home/a/.config/Parley/profile');
-    expect(defaultProfileDir({}, 'darwin', '/Users/a')).toBe('/Users/a/Library/Application Support/Parley/profile');
+    expect(defaultProfileDir({}, 'darwin', '/Users/a')).toBe(
+      '/Users/a/Library/Application Support/Parley/profile',
+    );
   });
 });

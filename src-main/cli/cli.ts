@@ -40,14 +40,21 @@ export function commandHelp(c: CommandSpec): string {
     ...(c.details ? ['', c.details] : []),
     '',
     'Options:',
-    ...c.options.map((o) => `  ${`--${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(width)}  ${o.description}${o.required ? ' (required)' : ''}`),
+    ...c.options.map(
+      (o) =>
+        `  ${`--${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(width)}  ${o.description}${o.required ? ' (required)' : ''}`,
+    ),
     `  ${'-h, --help'.padEnd(width)}  show this help`,
     '',
   ].join('\n');
 }
 
 /** Runs `parley ARGS…` and returns the exit code: 0 ok, 1 failed, 2 wrong usage. */
-export async function runCli(argv: readonly string[], io: CliIo, commands: readonly CommandSpec[] = allCommands): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CommandSpec[] = allCommands,
+): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const topic = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;

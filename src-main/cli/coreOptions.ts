@@ -22,7 +22,10 @@ export function cliCoreOptions(
     profileDir: resolve(profileDir),
     shell,
     version: VERSION,
-    logger: createJsonLogger((line) => io.stderr(`${line}\n`), io.env.PARLEY_LOG === 'debug' ? 'debug' : 'warn'),
+    logger: createJsonLogger(
+      (line) => io.stderr(`${line}\n`),
+      io.env.PARLEY_LOG === 'debug' ? 'debug' : 'warn',
+    ),
     ...(fast ? { kdfCost: FAST_KDF } : {}),
   };
 }

@@ -8,7 +8,9 @@ export async function readPassphrase(io: CliIo, { confirm }: { confirm: boolean 
   const fromEnv = io.env[PASSPHRASE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!io.promptSecret) {
-    throw new UsageError(`No passphrase: set ${PASSPHRASE_ENV} or run this command in a terminal to be asked.`);
+    throw new UsageError(
+      `No passphrase: set ${PASSPHRASE_ENV} or run this command in a terminal to be asked.`,
+    );
   }
   const first = await io.promptSecret('Passphrase: ');
   if (confirm) {

@@ -10,7 +10,12 @@ export const initCommand: CommandSpec = {
   summary: 'Create a new encrypted profile',
   details: `The passphrase comes from ${PASSPHRASE_ENV} or is asked for twice in the terminal; never from the command line.`,
   options: [
-    { name: 'profile', type: 'string', value: 'DIR', description: 'profile folder (default: the per-user app data folder)' },
+    {
+      name: 'profile',
+      type: 'string',
+      value: 'DIR',
+      description: 'profile folder (default: the per-user app data folder)',
+    },
     { name: 'name', type: 'string', value: 'NAME', description: 'your display name', required: true },
   ],
   async run(values, io) {

@@ -20,12 +20,18 @@ export const webCommand: CommandSpec = {
     'Prints a URL with a one-time token; only a page opened from that URL can talk to the profile. ' +
     'Listens on 127.0.0.1 only. Stop with Ctrl+C.',
   options: [
-    { name: 'profile', type: 'string', value: 'DIR', description: 'profile folder (default: the per-user app data folder)' },
+    {
+      name: 'profile',
+      type: 'string',
+      value: 'DIR',
+      description: 'profile folder (default: the per-user app data folder)',
+    },
     { name: 'port', type: 'string', value: 'N', description: 'port to listen on (default: a free one)' },
   ],
   async run(values, io) {
     const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535.');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError('--port must be a number from 0 to 65535.');
     const staticDir = io.env.PARLEY_RENDERER_DIR ?? builtRendererDir();
     if (!existsSync(join(staticDir, 'index.html'))) {
       io.stderr('parley: the UI is not built yet; run `npm run build` first.\n');

@@ -88,7 +88,9 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     const refusal = checkUpgrade(req);
     if (refusal) {
       logger.log('warn', 'web.socket_refused', { reason: refusal });
-      socket.end(`HTTP/1.1 ${refusal === 'token' ? '401 Unauthorized' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${refusal === 'token' ? '401 Unauthorized' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
@@ -130,7 +132,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         return;
       }
       if (inFlight >= MAX_IN_FLIGHT) {
-        send(ws, { t: 'res', id: frame.id, reply: { ok: false, error: { code: 'INTERNAL', message: 'Too many requests at once; try again.' } } });
+        send(ws, {
+          t: 'res',
+          id: frame.id,
+          reply: { ok: false, error: { code: 'INTERNAL', message: 'Too many requests at once; try again.' } },
+        });
         return;
       }
       inFlight++;
