@@ -1,0 +1,193 @@
+// @ts-check
+/**
+ * `npm start`: builds if the build is missing or older than the sources, then
+ * runs the desktop app when the Electron binary is installed, or the web shell
+ * (`parley web`) when it is not, so `npm start` works on a machine installed
+ * with ELECTRON_SKIP_BINARY_DOWNLOAD as well. Extra arguments (`--profile DIR`)
+ * go to whichever runs. Never opens a window or a browser itself.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findElectron } from './postinstall.mjs';
+
+/** What `npm run build` produces; all of it must exist and be newer than every source. */
+export const BUILD_OUTPUTS = [
+  'out/main/index.js',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+  'out/cli/parley.mjs',
+];
+export const BUILD_INPUTS = [
+  'src-main',
+  'src-preload',
+  'src-renderer',
+  'electron.vite.config.ts',
+  'vite.cli.config.ts',
+  'package.json',
+];
+
+/**
+ * The default profile folder of the web shell: the same folder the desktop app
+ * uses (`<appData>/Parley/profile`), so both open the same profile.
+ * @param {string} platform
+ * @param {Record<string, string | undefined>} env
+ * @param {string} home
+ */
+export function defaultProfileDir(platform, env, home) {
+  let appData;
+  if (platform === 'win32') appData = env.APPDATA || join(home, 'AppData', 'Roaming');
+  else if (platform === 'darwin') appData = join(home, 'Library', 'Application Support');
+  else appData = env.XDG_CONFIG_HOME || join(home, '.config');
+  return join(appData, 'Parley', 'profile');
+}
+
+/**
+ * Newest modification time under a file or folder (0 when absent). Tests do
+ * not go into the build, so they do not force one.
+ * @param {string} path
+ * @returns {number}
+ */
+function newestMtime(path) {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return /\.test\.tsx?$/.test(path) ? 0 : stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+/**
+ * @param {string} root
+ * @returns {boolean}
+ */
+export function needsBuild(root) {
+  let oldestOutput = Infinity;
+  for (const output of BUILD_OUTPUTS) {
+    try {
+      oldestOutput = Math.min(oldestOutput, statSync(join(root, output)).mtimeMs);
+    } catch {
+      return true;
+    }
+  }
+  return BUILD_INPUTS.some((input) => newestMtime(join(root, input)) > oldestOutput);
+}
+
+/**
+ * npm runs scripts from the package root; a relative `--profile` means the
+ * folder the user typed it in (npm's INIT_CWD), so make it absolute here.
+ * @param {readonly string[]} args
+ * @param {string} cwd
+ */
+export function absoluteProfileArgs(args, cwd) {
+  return args.map((arg, i) => {
+    if (arg.startsWith('--profile=')) return `--profile=${resolve(cwd, arg.slice('--profile='.length))}`;
+    if (args[i - 1] === '--profile' && !arg.startsWith('--')) return resolve(cwd, arg);
+    return arg;
+  });
+}
+
+/**
+ * The web shell's arguments: the default profile unless the caller chose one.
+ * @param {readonly string[]} args
+ * @param {string} profileDir
+ */
+export function webArgs(args, profileDir) {
+  const chosen = args.some((a) => a === '--profile' || a.startsWith('--profile='));
+  return ['web', ...(chosen ? [] : ['--profile', profileDir]), ...args];
+}
+
+/**
+ * Runs a child with our stdio, forwards SIGINT and SIGTERM to it, and resolves
+ * with the exit status to pass on.
+ * @param {string} command
+ * @param {readonly string[]} args
+ * @param {string} cwd
+ * @returns {Promise<number>}
+ */
+function run(command, args, cwd) {
+  return new Promise((resolveStatus) => {
+    const child = spawn(command, args, { cwd, stdio: 'inherit' });
+    /** @param {NodeJS.Signals} signal */
+    const forward = (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const done = (/** @type {number} */ status) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolveStatus(status);
+    };
+    child.on('error', (err) => {
+      console.error(`parley start: could not run ${command}: ${err.message}`);
+      done(1);
+    });
+    // A child killed by a signal reports no code; 128 + n is the shell's convention.
+    child.on('exit', (code, signal) =>
+      done(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1)),
+    );
+  });
+}
+
+/** `npm run build` through the npm that started us when there is one (npm.cmd needs a shell on Windows). */
+function npmRunBuild(/** @type {string} */ root) {
+  const npmCli = process.env.npm_execpath;
+  if (npmCli && /\.c?js$/.test(npmCli)) return run(process.execPath, [npmCli, 'run', 'build'], root);
+  return run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], root);
+}
+
+/**
+ * @param {string} root
+ * @param {readonly string[]} args
+ * @returns {Promise<number>}
+ */
+export async function start(root, args) {
+  if (needsBuild(root)) {
+    const status = await npmRunBuild(root);
+    if (status !== 0) return status;
+  }
+  if (findElectron(root)) {
+    const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+    // Already built above, so skip electron-vite's own build; arguments after `--` reach Electron.
+    return run(
+      process.execPath,
+      [cli, 'preview', '--skipBuild', ...(args.length ? ['--', ...args] : [])],
+      root,
+    );
+  }
+  console.log(
+    'Electron is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD?); starting the web shell instead.',
+  );
+  const parley = join(root, 'bin', 'parley.mjs');
+  if (!existsSync(parley)) {
+    console.error(`parley start: ${parley} is missing; run "npm run build" and check the checkout.`);
+    return 1;
+  }
+  const profileDir = defaultProfileDir(process.platform, process.env, homedir());
+  return run(process.execPath, [parley, ...webArgs(args, profileDir)], root);
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const args = absoluteProfileArgs(process.argv.slice(2), process.env.INIT_CWD || process.cwd());
+  start(fileURLToPath(new URL('..', import.meta.url)), args).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (err) => {
+      console.error(`parley start: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}

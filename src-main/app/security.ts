@@ -1,0 +1,127 @@
+import type { Session, WebContents } from 'electron';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RendererLocation } from './rendererLocation';
+
+/**
+ * The renderer's Content Security Policy (Electron security checklist #7,
+ * "Define a Content Security Policy"). Scripts and styles come only from the
+ * app's own files, so injected markup in message content can neither run nor
+ * restyle; the renderer talks to the core over IPC, never over the network.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/**
+ * The policy for where the renderer is loaded from. Vite's dev server needs
+ * inline scripts (the React Refresh preamble), inline styles (CSS modules are
+ * injected as <style>) and its HMR WebSocket; the built app needs none of them.
+ */
+export function contentSecurityPolicy(renderer: RendererLocation): string {
+  if (renderer.kind === 'file') return CONTENT_SECURITY_POLICY;
+  const origin = new URL(renderer.url);
+  const ws = `${origin.protocol === 'https:' ? 'wss:' : 'ws:'}//${origin.host}`;
+  return CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+    .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    .replace("connect-src 'self'", `connect-src 'self' ${ws}`);
+}
+
+/** Notifications for new messages; every other web permission is denied. */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
+
+export function isAllowedPermission(permission: string): boolean {
+  return ALLOWED_PERMISSIONS.has(permission);
+}
+
+/** True only for our renderer: the dev server's origin, or the exact built index.html. */
+export function isTrustedUrl(url: string | undefined, renderer: RendererLocation): boolean {
+  if (!url) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (renderer.kind === 'dev') {
+    // URL.origin is "null" for opaque origins (about:, data:, file:), which never equals a dev origin.
+    return parsed.origin !== 'null' && parsed.origin === new URL(renderer.url).origin;
+  }
+  if (parsed.protocol !== 'file:' || parsed.host !== '') return false;
+  try {
+    // file: pages all share one opaque origin, so the path is what identifies ours.
+    return resolve(fileURLToPath(parsed)) === renderer.indexPath;
+  } catch {
+    return false;
+  }
+}
+
+/** Links that may be handed to the OS browser: web pages only, never file:, smb:, custom schemes. */
+export function isExternalLink(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+type ResponseHeaders = Record<string, string | string[]>;
+
+/** Adds our policy to a response's headers. A policy the server sent is kept: browsers enforce both. */
+export function withCsp(headers: ResponseHeaders | undefined, csp: string): ResponseHeaders {
+  const merged: ResponseHeaders = { ...headers };
+  const existing = Object.keys(merged).find((key) => key.toLowerCase() === 'content-security-policy');
+  if (existing === undefined) {
+    merged['Content-Security-Policy'] = [csp];
+  } else {
+    const value = merged[existing];
+    merged[existing] = [...(Array.isArray(value) ? value : value === undefined ? [] : [value]), csp];
+  }
+  return merged;
+}
+
+/**
+ * Session-wide rules for the renderer's session: the CSP header on every
+ * response, and permissions denied unless allowed and asked for by our renderer
+ * (checklist #5, "Handle session permission requests from remote content").
+ */
+export function secureSession(session: Session, renderer: RendererLocation): void {
+  const csp = contentSecurityPolicy(renderer);
+  session.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withCsp(details.responseHeaders, csp) });
+  });
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(isAllowedPermission(permission) && isTrustedUrl(details.requestingUrl, renderer));
+  });
+  session.setPermissionCheckHandler((contents, permission, _origin, details) => {
+    const url = details.requestingUrl ?? contents?.getURL();
+    return isAllowedPermission(permission) && isTrustedUrl(url, renderer);
+  });
+}
+
+/**
+ * Rules for every web contents the app creates: no navigation away from the
+ * renderer (checklist #13), no new windows (#14) and web links opened in the OS
+ * browser only when they are http(s) (#15), no <webview> (#12).
+ */
+export function secureWebContents(contents: WebContents, openExternal: (url: string) => Promise<void>): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLink(url)) {
+      // A failure to launch a browser is not the renderer's business; there is nothing to undo.
+      openExternal(url).catch(() => undefined);
+    }
+    return { action: 'deny' };
+  });
+}
