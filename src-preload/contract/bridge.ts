@@ -36,5 +36,4 @@ export const ClientFrame = z
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 export type ServerFrame =
-  | { t: 'res'; id: number; reply: Reply<unknown> }
-  | { t: 'evt'; name: EventName; payload: unknown };
+  { t: 'res'; id: number; reply: Reply<unknown> } | { t: 'evt'; name: EventName; payload: unknown };

@@ -1,0 +1,38 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCREENSHOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../screenshots');
+const SCHEMES = ['light', 'dark'] as const;
+
+/** Axe with the WCAG 2.x A/AA rules plus best practices; the list is printed so a failure says what to fix. */
+export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const summary = violations.map(
+    (v) =>
+      `${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
+  );
+  expect(summary, `axe violations on ${label}`).toEqual([]);
+}
+
+/**
+ * Checks one screen in both colour schemes: axe must be clean in each (contrast
+ * differs), and a screenshot goes to e2e/screenshots/<name>-<scheme>.png for
+ * people to look at. Leaves the page in the light scheme.
+ */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const colorScheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    await expectNoAxeViolations(page, `${name} (${colorScheme})`);
+    await page.screenshot({
+      path: join(SCREENSHOT_DIR, `${name}-${colorScheme}.png`),
+      fullPage: true,
+      animations: 'disabled',
+      caret: 'hide',
+    });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}

@@ -1,0 +1,40 @@
+import { useEffect, type ReactElement } from 'react';
+import type { ProfileState } from '../../src-preload/contract';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { HomeScreen } from './features/home/HomeScreen';
+import { OnboardingScreen } from './features/onboarding/OnboardingScreen';
+import { ConnectionErrorScreen } from './features/startup/ConnectionErrorScreen';
+import { LoadingScreen } from './features/startup/LoadingScreen';
+import { DamagedScreen } from './features/unlock/DamagedScreen';
+import { UnlockScreen } from './features/unlock/UnlockScreen';
+import { useAppStore, type AppState } from './store/appStore';
+
+const SCREENS: Record<ProfileState, { title: string; render: () => ReactElement }> = {
+  none: { title: 'Parley — Welcome', render: () => <OnboardingScreen /> },
+  locked: { title: 'Parley — Locked', render: () => <UnlockScreen /> },
+  unlocked: { title: 'Parley', render: () => <HomeScreen /> },
+  damaged: { title: 'Parley — Profile damaged', render: () => <DamagedScreen /> },
+};
+
+function screenFor(phase: AppState['phase'], state: ProfileState | undefined): ReactElement {
+  if (phase === 'failed') return <ConnectionErrorScreen />;
+  if (phase === 'starting' || !state) return <LoadingScreen />;
+  return SCREENS[state].render();
+}
+
+/** Picks the screen from the start-up phase and the profile state; every screen reads the store itself. */
+export function App() {
+  const phase = useAppStore((s) => s.phase);
+  const state = useAppStore((s) => s.status?.state);
+
+  useEffect(() => {
+    document.title = state ? SCREENS[state].title : 'Parley';
+  }, [state]);
+
+  return (
+    <div className="app">
+      {phase === 'ready' ? <ConnectionBanner /> : null}
+      <div className="app__screen">{screenFor(phase, state)}</div>
+    </div>
+  );
+}

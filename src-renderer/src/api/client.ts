@@ -1,0 +1,63 @@
+import type {
+  AppInfo,
+  ErrorCode,
+  ErrorPayload,
+  ProfileStatus,
+  RequestName,
+  RequestParams,
+  RequestResult,
+} from '../../../src-preload/contract';
+import { getBridge, getConnection, type ConnectionState } from './bridge';
+
+/** A failed request, unwrapped from `Reply` so callers can use try/catch and branch on `code`. */
+export class ParleyApiError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(payload: ErrorPayload) {
+    super(payload.message);
+    this.name = 'ParleyApiError';
+    this.code = payload.code;
+  }
+
+  /** The plain `{ code, message }` the store keeps (class instances do not belong in state). */
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Anything thrown below the UI, as the `{ code, message }` the UI knows how to show. */
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err instanceof ParleyApiError) return err.toPayload();
+  return { code: 'INTERNAL', message: 'Something went wrong in this window. Try again.' };
+}
+
+async function call<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>> {
+  let reply;
+  try {
+    reply = await getBridge().request(name, params);
+  } catch {
+    // Bridges answer with values, so a throw means the transport itself broke (e.g. the preload is gone).
+    throw new ParleyApiError({ code: 'DISCONNECTED', message: 'The connection to Parley was lost.' });
+  }
+  if (reply.ok) return reply.value;
+  throw new ParleyApiError(reply.error);
+}
+
+/** Typed helpers over the contract: values on success, `ParleyApiError` on failure. */
+export const api = {
+  appInfo: (): Promise<AppInfo> => call('app.info', {}),
+  profileStatus: (): Promise<ProfileStatus> => call('profile.status', {}),
+  createProfile: (displayName: string, passphrase: string): Promise<ProfileStatus> =>
+    call('profile.create', { displayName, passphrase }),
+  unlockProfile: (passphrase: string): Promise<ProfileStatus> => call('profile.unlock', { passphrase }),
+  lockProfile: (): Promise<ProfileStatus> => call('profile.lock', {}),
+
+  onProfileChanged: (listener: (status: ProfileStatus) => void): (() => void) =>
+    getBridge().subscribe('profile.changed', listener),
+
+  connectionState: (): ConnectionState => getConnection().state,
+  onConnectionChange: (listener: (state: ConnectionState) => void): (() => void) =>
+    getConnection().onChange(listener),
+};
+
+export type { ConnectionState };

@@ -1,0 +1,152 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { DISPLAY_NAME_MAX_LENGTH, passphraseProblem, requests } from '../../../../src-preload/contract';
+import { Button } from '../../components/Button';
+import { CardScreen } from '../../components/CardScreen';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { PassphraseField } from '../../components/PassphraseField';
+import { StrengthMeter } from '../../components/StrengthMeter';
+import { TextField } from '../../components/TextField';
+import { preloadStrengthEstimator } from '../../components/strength/useStrength';
+import { useAppStore } from '../../store/appStore';
+
+/** The contract's own rule for names, so the form and the core never disagree. */
+const displayNameSchema = requests['profile.create'].params.shape.displayName;
+
+function displayNameProblem(name: string): string | null {
+  const parsed = displayNameSchema.safeParse(name);
+  return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'Enter a valid display name.');
+}
+
+interface Problems {
+  displayName: string | null;
+  passphrase: string | null;
+  confirmation: string | null;
+}
+
+function validate(displayName: string, passphrase: string, confirmation: string): Problems {
+  return {
+    displayName: displayNameProblem(displayName),
+    passphrase: passphraseProblem(passphrase),
+    confirmation:
+      confirmation === ''
+        ? 'Type the passphrase again to confirm it.'
+        : confirmation !== passphrase
+          ? 'The passphrases do not match.'
+          : null,
+  };
+}
+
+export function OnboardingScreen() {
+  const busy = useAppStore((s) => s.busy === 'create');
+  const error = useAppStore((s) => (s.error?.action === 'create' ? s.error : null));
+  const createProfile = useAppStore((s) => s.createProfile);
+  const clearError = useAppStore((s) => s.clearError);
+
+  const [displayName, setDisplayName] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  // Errors appear only after a first submit, then follow the input live.
+  const [submitted, setSubmitted] = useState(false);
+
+  const nameRef = useRef<HTMLInputElement>(null);
+  const passphraseRef = useRef<HTMLInputElement>(null);
+  const confirmationRef = useRef<HTMLInputElement>(null);
+  const meterId = useId();
+
+  const problems = validate(displayName, passphrase, confirmation);
+  const shown: Problems = submitted ? problems : { displayName: null, passphrase: null, confirmation: null };
+
+  useEffect(() => {
+    nameRef.current?.focus();
+  }, []);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSubmitted(true);
+    clearError();
+    const firstInvalid = problems.displayName
+      ? nameRef
+      : problems.passphrase
+        ? passphraseRef
+        : problems.confirmation
+          ? confirmationRef
+          : null;
+    if (firstInvalid) {
+      firstInvalid.current?.focus();
+      return;
+    }
+    await createProfile(displayName.trim(), passphrase);
+  }
+
+  return (
+    <CardScreen
+      testId="onboarding-screen"
+      wide
+      title="Welcome to Parley"
+      lede="Create your profile. Your keys and messages stay on this computer, encrypted with a passphrase only you know."
+    >
+      {error ? (
+        <ErrorBanner
+          testId="onboarding-error"
+          title="Your profile was not created"
+          message={error.message}
+          onDismiss={clearError}
+        />
+      ) : null}
+      <form className="form" noValidate onSubmit={onSubmit} aria-busy={busy || undefined}>
+        <fieldset className="form__fields" disabled={busy}>
+          <legend className="visually-hidden">New profile</legend>
+          <TextField
+            ref={nameRef}
+            label="Display name"
+            testId="onboarding-display-name"
+            autoComplete="nickname"
+            // Above the contract's limit on purpose: a long paste gets the rule's message, not a silent cut.
+            maxLength={DISPLAY_NAME_MAX_LENGTH * 2}
+            value={displayName}
+            onChange={(e) => setDisplayName(e.target.value)}
+            hint="Shown to the people you talk to."
+            error={shown.displayName}
+          />
+          <PassphraseField
+            ref={passphraseRef}
+            label="Passphrase"
+            testId="onboarding-passphrase"
+            autoComplete="new-password"
+            value={passphrase}
+            onFocus={() => void preloadStrengthEstimator().catch(() => {})}
+            onChange={(e) => setPassphrase(e.target.value)}
+            error={shown.passphrase}
+            aria-describedby={meterId}
+          />
+          <StrengthMeter id={meterId} passphrase={passphrase} userInputs={[displayName, 'parley']} />
+          <PassphraseField
+            ref={confirmationRef}
+            label="Confirm passphrase"
+            testId="onboarding-confirm"
+            autoComplete="new-password"
+            value={confirmation}
+            onChange={(e) => setConfirmation(e.target.value)}
+            error={shown.confirmation}
+          />
+        </fieldset>
+        <p className="notice" data-testid="onboarding-notice">
+          There is no account and no server. If you forget this passphrase, nobody can recover your messages.
+        </p>
+        {/* The button loses focus when disabled, so its busy label alone would go unheard. */}
+        <p className="visually-hidden" role="status">
+          {busy ? 'Creating your encrypted profile…' : ''}
+        </p>
+        <Button
+          type="submit"
+          testId="onboarding-submit"
+          block
+          busy={busy}
+          busyLabel="Creating your encrypted profile…"
+        >
+          Create profile
+        </Button>
+      </form>
+    </CardScreen>
+  );
+}

@@ -1,0 +1,48 @@
+import type { StateCreator } from 'zustand';
+import type { ErrorPayload } from '../../../src-preload/contract';
+import { api, toErrorPayload } from '../api/client';
+import type { AppState } from './appStore';
+
+export type ProfileAction = 'create' | 'unlock' | 'lock';
+
+/** The profile's lifecycle actions, with one busy flag and one error for whichever ran last. */
+export interface ProfileSlice {
+  busy: ProfileAction | null;
+  error: (ErrorPayload & { action: ProfileAction }) | null;
+
+  /** Each action resolves to whether it succeeded; the error is in `error`, never thrown. */
+  createProfile(displayName: string, passphrase: string): Promise<boolean>;
+  unlockProfile(passphrase: string): Promise<boolean>;
+  lockProfile(): Promise<boolean>;
+  clearError(): void;
+}
+
+export const createProfileSlice: StateCreator<AppState, [], [], ProfileSlice> = (set, get) => {
+  async function run(
+    action: ProfileAction,
+    work: () => ReturnType<typeof api.profileStatus>,
+  ): Promise<boolean> {
+    // One at a time: a double Enter must not derive the key twice.
+    if (get().busy) return false;
+    set({ busy: action, error: null });
+    try {
+      const status = await work();
+      set({ busy: null });
+      get().applyStatus(status);
+      return true;
+    } catch (err) {
+      set({ busy: null, error: { ...toErrorPayload(err), action } });
+      return false;
+    }
+  }
+
+  return {
+    busy: null,
+    error: null,
+    createProfile: (displayName, passphrase) =>
+      run('create', () => api.createProfile(displayName, passphrase)),
+    unlockProfile: (passphrase) => run('unlock', () => api.unlockProfile(passphrase)),
+    lockProfile: () => run('lock', () => api.lockProfile()),
+    clearError: () => set({ error: null }),
+  };
+};

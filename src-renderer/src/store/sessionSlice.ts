@@ -1,0 +1,63 @@
+import type { StateCreator } from 'zustand';
+import type { AppInfo, ErrorPayload, ProfileStatus } from '../../../src-preload/contract';
+import { api, toErrorPayload, type ConnectionState } from '../api/client';
+import type { AppState } from './appStore';
+
+/** What the window knows about the core: who it is talking to and the profile's state. */
+export interface SessionSlice {
+  /** 'starting' until the first status arrives; 'failed' when the core could not be reached at all. */
+  phase: 'starting' | 'ready' | 'failed';
+  startupError: ErrorPayload | null;
+  appInfo: AppInfo | null;
+  status: ProfileStatus | null;
+  connection: ConnectionState;
+
+  /** Loads app info and profile status; safe to call again (the "Try again" button does). */
+  start(): Promise<void>;
+  /** Re-reads the status, e.g. after a reconnect during which events may have been missed. */
+  refreshStatus(): Promise<void>;
+  applyStatus(status: ProfileStatus): void;
+  setConnection(state: ConnectionState): void;
+}
+
+export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => ({
+  phase: 'starting',
+  startupError: null,
+  appInfo: null,
+  status: null,
+  connection: api.connectionState(),
+
+  async start() {
+    set({ phase: 'starting', startupError: null });
+    try {
+      const [appInfo, status] = await Promise.all([api.appInfo(), api.profileStatus()]);
+      set({ appInfo, phase: 'ready', startupError: null });
+      get().applyStatus(status);
+    } catch (err) {
+      set({ phase: 'failed', startupError: toErrorPayload(err) });
+    }
+  },
+
+  async refreshStatus() {
+    if (get().phase !== 'ready') {
+      await get().start();
+      return;
+    }
+    try {
+      get().applyStatus(await api.profileStatus());
+    } catch {
+      // The connection indicator already tells the user; the next reconnect retries.
+    }
+  },
+
+  applyStatus(status) {
+    const previous = get().status;
+    // An error belongs to the screen it was raised on; a new state means a new screen.
+    const stateChanged = previous?.state !== status.state;
+    set(stateChanged ? { status, error: null } : { status });
+  },
+
+  setConnection(connection) {
+    set({ connection });
+  },
+});
