@@ -1,0 +1,102 @@
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+
+/**
+ * What an MLS leaf says about who is behind it (RFC 9420 §5.3 leaves the
+ * identity in a BasicCredential to the application): the user's identity key,
+ * the device (its libp2p PeerId), and the identity key's signature over the
+ * leaf's MLS signature key. A member that cannot show such a certificate is
+ * not accepted into any group.
+ *
+ * Binary layout, version 1:
+ *   u8 version | identityKey[32] | certificate[64] | u16 len, peerId (UTF-8) | u16 len, signatureKey
+ */
+export interface DeviceCredential {
+  /** The user's Ed25519 identity public key (32 bytes). */
+  identityKey: Uint8Array;
+  /** The device's libp2p PeerId, base58. */
+  peerId: string;
+  /** The MLS signature public key of this leaf. */
+  signatureKey: Uint8Array;
+  /** Ed25519 signature by the identity key over certifiedBytes(peerId, signatureKey). */
+  certificate: Uint8Array;
+}
+
+const VERSION = 1;
+const CONTEXT = Buffer.from('parley/v1/device-credential\0');
+/** RFC 8410 §4: an Ed25519 SubjectPublicKeyInfo is this prefix followed by the 32-byte key. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+function certifiedBytes(peerId: string, signatureKey: Uint8Array): Buffer {
+  const id = Buffer.from(peerId, 'utf8');
+  return Buffer.concat([CONTEXT, u16(id.length), id, u16(signatureKey.length), signatureKey]);
+}
+
+function u16(n: number): Buffer {
+  if (n > 0xffff) throw new RangeError('field too long');
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+/** Signs a leaf's MLS signature key with the identity key (PKCS#8 DER), for this device. */
+export function certifyDevice(
+  identityPrivateKey: Uint8Array,
+  identityKey: Uint8Array,
+  peerId: string,
+  signatureKey: Uint8Array,
+): DeviceCredential {
+  const key = createPrivateKey({ key: Buffer.from(identityPrivateKey), format: 'der', type: 'pkcs8' });
+  const certificate = sign(null, certifiedBytes(peerId, signatureKey), key);
+  return { identityKey, peerId, signatureKey, certificate };
+}
+
+/** True when the identity key really certified this device and signature key. */
+export function verifyDeviceCredential(c: DeviceCredential): boolean {
+  if (c.identityKey.length !== 32 || c.certificate.length !== 64) return false;
+  try {
+    const key = createPublicKey({
+      key: Buffer.concat([ED25519_SPKI_PREFIX, c.identityKey]),
+      format: 'der',
+      type: 'spki',
+    });
+    return verify(null, certifiedBytes(c.peerId, c.signatureKey), key, Buffer.from(c.certificate));
+  } catch {
+    return false;
+  }
+}
+
+export function encodeDeviceCredential(c: DeviceCredential): Uint8Array {
+  const id = Buffer.from(c.peerId, 'utf8');
+  return Buffer.concat([
+    Buffer.from([VERSION]),
+    c.identityKey,
+    c.certificate,
+    u16(id.length),
+    id,
+    u16(c.signatureKey.length),
+    c.signatureKey,
+  ]);
+}
+
+/** Parses the credential bytes; null for anything malformed (never throws on hostile input). */
+export function decodeDeviceCredential(bytes: Uint8Array): DeviceCredential | null {
+  const b = Buffer.from(bytes);
+  if (b.length < 1 + 32 + 64 + 2 || b[0] !== VERSION) return null;
+  let o = 1;
+  const identityKey = b.subarray(o, (o += 32));
+  const certificate = b.subarray(o, (o += 64));
+  const idLen = b.readUInt16BE(o);
+  o += 2;
+  if (o + idLen + 2 > b.length) return null;
+  const peerId = b.subarray(o, (o += idLen)).toString('utf8');
+  const keyLen = b.readUInt16BE(o);
+  o += 2;
+  if (o + keyLen !== b.length) return null;
+  const signatureKey = b.subarray(o, o + keyLen);
+  return {
+    identityKey: new Uint8Array(identityKey),
+    peerId,
+    signatureKey: new Uint8Array(signatureKey),
+    certificate: new Uint8Array(certificate),
+  };
+}
