@@ -135,3 +135,61 @@ describe('unlocked session', () => {
     await core.close();
   });
 });
+
+describe('store requests over the contract', () => {
+  it('lists conversations, pages messages with sender names, marks read; LOCKED while locked', async () => {
+    const core = createCore({ profileDir: dir, shell: 'cli', version: 't', kdfCost: FAST_KDF });
+    expect(await core.dispatch('conversations.list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'LOCKED' },
+    });
+    await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });
+    const s = core.store();
+    const bob = Buffer.alloc(32, 7);
+    const contact = s.contacts.upsert(bob, 'Bob', 1);
+    const dm = s.conversations.create({ kind: 'dm', contactId: contact, createdAt: 1 });
+    const self = (s.db.prepare('SELECT public_key FROM identity').get() as { public_key: Buffer }).public_key;
+    for (let i = 0; i < 5; i++) {
+      s.messages.insert({
+        conversationId: dm,
+        uid: `x${i}`,
+        senderKey: i % 2 ? self : bob,
+        outgoing: i % 2 === 1,
+        body: `hello ${i}`,
+        sentAt: 10 + i,
+        receivedAt: 10 + i,
+        state: i % 2 ? 'sent' : 'received',
+      });
+    }
+    const list = await core.dispatch('conversations.list', { filter: 'bo' });
+    expect(list).toMatchObject({
+      ok: true,
+      value: [{ title: 'Bob', unreadCount: 3, lastMessage: { preview: 'hello 4' } }],
+    });
+    const page = await core.dispatch('messages.page', { conversationId: dm, at: { latest: true }, limit: 2 });
+    expect(page).toMatchObject({
+      ok: true,
+      value: {
+        hasOlder: true,
+        messages: [
+          { body: 'hello 3', sender: { name: 'Ada', self: true } },
+          { body: 'hello 4', sender: { name: 'Bob', self: false, key: bob.toString('hex') } },
+        ],
+      },
+    });
+    expect(await core.dispatch('conversations.markRead', { conversationId: dm })).toEqual({
+      ok: true,
+      value: { unreadCount: 0 },
+    });
+    expect(await core.dispatch('messages.page', { conversationId: dm, at: { around: 'x' } })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PARAMS' },
+    });
+    await core.dispatch('profile.lock', {});
+    expect(await core.dispatch('conversations.list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'LOCKED' },
+    });
+    await core.close();
+  });
+});

@@ -89,16 +89,17 @@ export function createCore(options: CoreOptions): Core {
     }
   }
   const info: AppInfo = { name: 'Parley', version: options.version, shell: options.shell, profileDir };
-  const dispatch = createDispatcher(createHandlers({ info, profile }), logger);
+  const currentStore = (): Store => {
+    if (!store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    return store;
+  };
+  const dispatch = createDispatcher(createHandlers({ info, profile, store: currentStore }), logger);
   let closed = false;
   return {
     dispatch,
     profile,
     onEvent: (listener) => bus.on(listener),
-    store() {
-      if (!store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
-      return store;
-    },
+    store: currentStore,
     idle: () => background,
     async close() {
       if (closed) return;

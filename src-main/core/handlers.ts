@@ -1,14 +1,17 @@
 import type { AppInfo } from '../../src-preload/contract';
 import type { ProfileService } from './profile/profileService';
 import type { Handlers } from './rpc/dispatcher';
+import type { Store } from './store/store';
 
 export interface HandlerDeps {
   info: AppInfo;
   profile: ProfileService;
+  /** The unlocked profile's store; throws LOCKED while locked. */
+  store: () => Store;
 }
 
 /** The core's answer to every request in the contract. */
-export function createHandlers({ info, profile }: HandlerDeps): Handlers {
+export function createHandlers({ info, profile, store }: HandlerDeps): Handlers {
   return {
     'app.info': () => info,
     'profile.status': () => profile.status(),
@@ -18,5 +21,14 @@ export function createHandlers({ info, profile }: HandlerDeps): Handlers {
     'profile.setRemember': ({ remember }) => profile.setRemember(remember),
     'profile.changePassphrase': ({ current, next }) => profile.changePassphrase(current, next),
     'profile.lock': () => profile.lock(),
+    'conversations.list': ({ filter }) => store().conversations.list({ filter }),
+    'conversations.markRead': ({ conversationId, messageId }) => ({
+      unreadCount: store().conversations.markRead(conversationId, messageId),
+    }),
+    'messages.page': ({ conversationId, at, limit }) => {
+      const s = store();
+      const page = s.messages.page(conversationId, at, limit);
+      return { ...page, messages: s.views.toViews(page.messages) };
+    },
   };
 }

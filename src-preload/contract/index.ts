@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './requests';
+export * from './store';
 export * from './events';
 export * from './bridge';
 export * from './passphrase';

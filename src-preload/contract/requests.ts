@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISPLAY_NAME_MAX_LENGTH, PASSPHRASE_MAX_LENGTH } from './passphrase';
+import { ConversationSummary, MessagePage, PageRequest } from './store';
 
 /**
  * Every request the renderer (or any shell) can make of the core, declared once.
@@ -69,6 +70,27 @@ export const requests = {
   },
   /** Closes the database and forgets the key. */
   'profile.lock': { params: Empty, result: ProfileStatus },
+  /** The home list, most recent activity first; `filter` matches titles. */
+  'conversations.list': {
+    params: z.object({ filter: z.string().max(200).optional() }).strict(),
+    result: z.array(ConversationSummary),
+  },
+  /** Marks incoming messages read up to `messageId` (default: all); answers what stays unread. */
+  'conversations.markRead': {
+    params: z.object({ conversationId: z.number().int(), messageId: z.number().int().optional() }).strict(),
+    result: z.object({ unreadCount: z.number().int() }),
+  },
+  /** A page of a conversation (latest, before/after a cursor, or around a message), oldest first. */
+  'messages.page': {
+    params: z
+      .object({
+        conversationId: z.number().int(),
+        at: PageRequest,
+        limit: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+    result: MessagePage,
+  },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Requests = typeof requests;

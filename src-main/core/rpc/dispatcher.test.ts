@@ -15,6 +15,9 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'profile.setRemember': () => ({ state: 'unlocked', displayName: 'A', remembered: true }),
     'profile.changePassphrase': () => ({ state: 'unlocked', displayName: 'A' }),
     'profile.lock': () => ({ state: 'locked' }),
+    'conversations.list': () => [],
+    'conversations.markRead': () => ({ unreadCount: 0 }),
+    'messages.page': () => ({ messages: [], hasOlder: false, hasNewer: false }),
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { ContactRepository } from './repositories/contactRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
 import { MessageRepository } from './repositories/messageRepository';
 import type { Logger } from '../util/logger';
+import { MessageViews } from './messageViews';
 
 /** The repositories and background housekeeping of one unlocked profile. */
 export class Store {
@@ -12,6 +13,7 @@ export class Store {
   readonly messages: MessageRepository;
   readonly contacts: ContactRepository;
   readonly sweeper: DisappearingSweeper;
+  readonly views: MessageViews;
 
   constructor(
     readonly db: Db,
@@ -22,6 +24,7 @@ export class Store {
     this.messages = new MessageRepository(db);
     this.contacts = new ContactRepository(db);
     this.sweeper = new DisappearingSweeper({ db, ...options });
+    this.views = new MessageViews(db);
   }
 
   /** Background work of an unlocked profile; expired messages go right after unlock. */

@@ -1,0 +1,55 @@
+import type { MessageView } from '../../../src-preload/contract';
+import type { Db } from './encryptedDatabase';
+import type { Message } from './repositories/types';
+
+/**
+ * Turns stored messages into what the UI shows: keys as hex and the sender's
+ * name (our own, a contact's local or published name, or a short key for a
+ * stranger), looked up once per page rather than once per message.
+ */
+export class MessageViews {
+  private readonly selfStmt;
+  constructor(private readonly db: Db) {
+    this.selfStmt = db.prepare('SELECT public_key, display_name FROM identity WHERE id = 1');
+  }
+
+  toViews(messages: Message[]): MessageView[] {
+    const self = this.selfStmt.get() as { public_key: Buffer; display_name: string } | undefined;
+    const keys = [...new Set(messages.map((m) => m.senderKey.toString('hex')))];
+    const names = new Map<string, string>();
+    if (keys.length > 0) {
+      const rows = this.db
+        .prepare(
+          `SELECT hex(identity_key) AS k, coalesce(local_name, display_name) AS name FROM contacts
+           WHERE hex(identity_key) IN (${keys.map(() => '?').join(',')})`,
+        )
+        .all(...keys.map((k) => k.toUpperCase())) as Array<{ k: string; name: string }>;
+      for (const r of rows) names.set(r.k.toLowerCase(), r.name);
+    }
+    const selfHex = self?.public_key.toString('hex');
+    return messages.map((m) => {
+      const key = m.senderKey.toString('hex');
+      const isSelf = key === selfHex;
+      return {
+        id: m.id,
+        conversationId: m.conversationId,
+        uid: m.uid,
+        sender: {
+          key,
+          self: isSelf,
+          name: isSelf ? (self?.display_name ?? 'You') : (names.get(key) ?? `Unknown (${key.slice(0, 8)})`),
+        },
+        kind: m.kind,
+        body: m.body,
+        replyToUid: m.replyToUid,
+        sentAt: m.sentAt,
+        editedAt: m.editedAt,
+        deletedAt: m.deletedAt,
+        expiresAt: m.expiresAt,
+        state: m.state,
+        heldBy: m.heldBy,
+        hasFile: m.hasFile,
+      };
+    });
+  }
+}
