@@ -52,7 +52,13 @@ function main(): void {
   });
 
   const openWindow = (events: Core['onEvent']) => {
-    const win = createMainWindow({ preloadPath, renderer, userData: paths.userData, logger });
+    const win = createMainWindow({
+      preloadPath,
+      iconPath: join(appRoot, 'resources', 'icon.png'),
+      renderer,
+      userData: paths.userData,
+      logger,
+    });
     const stopForwarding = forwardEvents(events, win.webContents);
     win.on('closed', () => {
       stopForwarding();

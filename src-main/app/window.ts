@@ -5,6 +5,8 @@ import { loadWindowState, MIN_SIZE, placeWindow, saveWindowState } from './windo
 
 export interface MainWindowOptions {
   preloadPath: string;
+  /** The window and taskbar icon (Linux and Windows; macOS uses the bundle's). */
+  iconPath: string;
   renderer: RendererLocation;
   /** Folder of window-state.json. */
   userData: string;
@@ -19,6 +21,7 @@ export interface MainWindowOptions {
  */
 export function createMainWindow({
   preloadPath,
+  iconPath,
   renderer,
   userData,
   logger,
@@ -34,6 +37,7 @@ export function createMainWindow({
     minWidth: MIN_SIZE.width,
     minHeight: MIN_SIZE.height,
     title: 'Parley',
+    icon: iconPath,
     // Shown on ready-to-show so the user never sees an empty white frame.
     show: false,
     webPreferences: {
