@@ -32,12 +32,17 @@ export function commandHelp(c: CommandSpec): string {
     const flag = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
     return o.required ? flag : `[${flag}]`;
   });
+  const p = c.positionals;
+  if (p) usage.push(p.required ? `${p.name}...` : `[${p.name}...]`);
   const width = Math.max(10, ...c.options.map((o) => `--${o.name}${o.value ? ` ${o.value}` : ''}`.length));
   return [
     `Usage: parley ${c.name} ${usage.join(' ')}`.trimEnd(),
     '',
     c.summary + '.',
     ...(c.details ? ['', c.details] : []),
+    ...(p
+      ? ['', 'Arguments:', `  ${p.name.padEnd(width)}  ${p.description}${p.required ? ' (required)' : ''}`]
+      : []),
     '',
     'Options:',
     ...c.options.map(
@@ -72,17 +77,19 @@ export async function runCli(
   }
   try {
     let values: Record<string, string | boolean | undefined>;
+    let positionals: string[];
     try {
       const parsed = parseArgs({
         args: [...rest],
         strict: true,
-        allowPositionals: false,
+        allowPositionals: command.positionals !== undefined,
         options: {
           help: { type: 'boolean', short: 'h' },
           ...Object.fromEntries(command.options.map((o) => [o.name, { type: o.type }])),
         },
       });
       values = parsed.values as Record<string, string | boolean | undefined>;
+      positionals = parsed.positionals;
     } catch (err) {
       throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, '.'));
     }
@@ -93,7 +100,10 @@ export async function runCli(
     for (const o of command.options) {
       if (o.required && values[o.name] === undefined) throw new UsageError(`--${o.name} is required.`);
     }
-    return await command.run(values, io);
+    if (command.positionals?.required && positionals.every((word) => word.trim() === '')) {
+      throw new UsageError(`${command.positionals.name} is required.`);
+    }
+    return await command.run(values, io, positionals);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`parley ${command.name}: ${err.message}\nRun "parley ${command.name} --help" for usage.\n`);

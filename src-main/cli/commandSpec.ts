@@ -9,11 +9,24 @@ export interface OptionSpec {
   required?: boolean;
 }
 
+/** Words after the options (e.g. a search query); only commands that declare them accept any. */
+export interface PositionalSpec {
+  /** Placeholder shown in help, e.g. QUERY. */
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
 export interface CommandSpec {
   name: string;
   summary: string;
   /** Longer help shown by `parley COMMAND --help`. */
   details?: string;
   options: OptionSpec[];
-  run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number>;
+  positionals?: PositionalSpec;
+  run(
+    values: Record<string, string | boolean | undefined>,
+    io: CliIo,
+    positionals: string[],
+  ): Promise<number>;
 }

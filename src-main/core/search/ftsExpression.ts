@@ -21,14 +21,29 @@ export function toFtsMatch(terms: readonly SearchTerm[]): string | null {
   const positive: string[] = [];
   const negative: string[] = [];
   for (const term of terms) {
-    const text = term.text.replace(/\u0000/g, '');
-    if (!hasTokenChar(text)) continue;
-    const quoted = `"${text.replace(/"/g, '""')}"${term.kind === 'prefix' ? '*' : ''}`;
-    (term.negated ? negative : positive).push(quoted);
+    const quoted = ftsString(term);
+    if (quoted !== null) (term.negated ? negative : positive).push(quoted);
   }
   if (positive.length === 0) return null;
   // NOT binds tighter than AND (FTS5 §3.7): group the positives so each NOT applies to all of them.
   let expression = positive.length === 1 ? (positive[0] ?? '') : `(${positive.join(' AND ')})`;
   for (const term of negative) expression = `${expression} NOT ${term}`;
   return expression;
+}
+
+/**
+ * The negated terms as one expression matching any of them (FTS5 §3.7 OR), for
+ * excluding messages when there is no positive term to hang `NOT` on; null when none.
+ */
+export function toFtsExclusion(terms: readonly SearchTerm[]): string | null {
+  const negative = terms.filter((t) => t.negated).map(ftsString);
+  const strings = negative.filter((q): q is string => q !== null);
+  return strings.length === 0 ? null : strings.join(' OR ');
+}
+
+/** One term as an FTS5 string (prefix: followed by `*`), or null when it has no token character. */
+function ftsString(term: SearchTerm): string | null {
+  const text = term.text.replace(/\u0000/g, '');
+  if (!hasTokenChar(text)) return null;
+  return `"${text.replace(/"/g, '""')}"${term.kind === 'prefix' ? '*' : ''}`;
 }

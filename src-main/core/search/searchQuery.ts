@@ -75,7 +75,11 @@ export function parseSearchQuery(text: string, now: Date = new Date()): SearchQu
 function parseInto(query: SearchQuery, raw: string, now: Date): void {
   let input = raw;
   if (input.length > MAX_QUERY_LENGTH) {
+    const next = input[MAX_QUERY_LENGTH] ?? ' ';
     input = cut(input, MAX_QUERY_LENGTH);
+    // Drop a word the cut went through: half a word would search for something else.
+    const lastSpace = SPACE.test(next) ? -1 : input.search(/\s\S*$/u);
+    if (lastSpace > 0) input = input.slice(0, lastSpace);
     query.problems.push(`Only the first ${MAX_QUERY_LENGTH} characters of the search are used.`);
   }
   input = input
@@ -99,7 +103,7 @@ function parseInto(query: SearchQuery, raw: string, now: Date): void {
       i++;
     }
 
-    let term: SearchTerm | null = null;
+    let term: SearchTerm;
     if (input[i] === '"') {
       const quoted = readQuoted(input, i);
       i = quoted.end;
@@ -247,7 +251,7 @@ export function hasTokenChar(text: string): boolean {
 }
 
 /** Code points in the last token: the part a prefix query expands. */
-function lastTokenLength(text: string): number {
+export function lastTokenLength(text: string): number {
   const runs = text.match(TOKEN_RUNS);
   return runs ? Array.from(runs[runs.length - 1] ?? '').length : 0;
 }
