@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src-main/**/*.test.ts', 'src-preload/**/*.test.ts', 'src-renderer/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      'src-main/**/*.test.ts',
+      'src-preload/**/*.test.ts',
+      'src-renderer/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
     exclude: ['**/*.long.test.ts', 'node_modules/**', 'out/**'],
     // Argon2id and SQLCipher work is CPU-bound; two cores, so two workers.
     maxWorkers: 2,

@@ -177,6 +177,16 @@ describe('store requests over the contract', () => {
         ],
       },
     });
+    const found = await core.dispatch('search.query', { text: 'hello from:bob' });
+    expect(found.ok && found.value).toMatchObject({
+      hits: [
+        { senderName: 'Bob', conversationName: 'Bob', snippet: 'hello 4', highlights: [[0, 5]] },
+        { snippet: 'hello 2' },
+        { snippet: 'hello 0' },
+      ],
+      problems: [],
+    });
+    expect(await core.dispatch('search.query', { text: '"((NEAR AND -' })).toMatchObject({ ok: true });
     expect(await core.dispatch('conversations.markRead', { conversationId: dm })).toEqual({
       ok: true,
       value: { unreadCount: 0 },

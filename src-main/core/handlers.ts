@@ -1,6 +1,7 @@
 import type { AppInfo } from '../../src-preload/contract';
 import type { ProfileService } from './profile/profileService';
 import type { Handlers } from './rpc/dispatcher';
+import { parseSearchQuery } from './search/searchQuery';
 import type { Store } from './store/store';
 
 export interface HandlerDeps {
@@ -25,6 +26,8 @@ export function createHandlers({ info, profile, store }: HandlerDeps): Handlers 
     'conversations.markRead': ({ conversationId, messageId }) => ({
       unreadCount: store().conversations.markRead(conversationId, messageId),
     }),
+    'search.query': ({ text, conversationId, limit }) =>
+      store().search.search(parseSearchQuery(text), { conversationId, limit }),
     'messages.page': ({ conversationId, at, limit }) => {
       const s = store();
       const page = s.messages.page(conversationId, at, limit);

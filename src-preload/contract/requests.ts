@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DISPLAY_NAME_MAX_LENGTH, PASSPHRASE_MAX_LENGTH } from './passphrase';
-import { ConversationSummary, MessagePage, PageRequest } from './store';
+import { ConversationSummary, MessagePage, PageRequest, SearchResult } from './store';
 
 /**
  * Every request the renderer (or any shell) can make of the core, declared once.
@@ -79,6 +79,17 @@ export const requests = {
   'conversations.markRead': {
     params: z.object({ conversationId: z.number().int(), messageId: z.number().int().optional() }).strict(),
     result: z.object({ unreadCount: z.number().int() }),
+  },
+  /** Full-text search with the query language (words, "phrases", prefix*, from:, in:, before:, after:, has:file). */
+  'search.query': {
+    params: z
+      .object({
+        text: z.string().max(2000),
+        conversationId: z.number().int().optional(),
+        limit: z.number().int().min(1).max(100).optional(),
+      })
+      .strict(),
+    result: SearchResult,
   },
   /** A page of a conversation (latest, before/after a cursor, or around a message), oldest first. */
   'messages.page': {

@@ -59,3 +59,25 @@ export const MessagePage = z.object({
   hasNewer: z.boolean(),
 });
 export type MessagePage = z.infer<typeof MessagePage>;
+
+export const SearchHit = z.object({
+  messageId: z.number().int(),
+  conversationId: z.number().int(),
+  conversationName: z.string(),
+  senderName: z.string(),
+  outgoing: z.boolean(),
+  sentAt: z.number(),
+  snippet: z.string(),
+  /** [start, end) UTF-16 offsets into `snippet` of the matched words. */
+  highlights: z.array(z.tuple([z.number().int(), z.number().int()])),
+  /** Where the UI jumps to (then `messages.page` with `around: messageId`). */
+  position: z.object({ conversationId: z.number().int(), messageId: z.number().int(), sentAt: z.number() }),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const SearchResult = z.object({
+  hits: z.array(SearchHit),
+  /** Hints about the query ("Unknown date …"), shown under the search box. */
+  problems: z.array(z.string()),
+});
+export type SearchResult = z.infer<typeof SearchResult>;

@@ -17,6 +17,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'profile.lock': () => ({ state: 'locked' }),
     'conversations.list': () => [],
     'conversations.markRead': () => ({ unreadCount: 0 }),
+    'search.query': () => ({ hits: [], problems: [] }),
     'messages.page': () => ({ messages: [], hasOlder: false, hasNewer: false }),
     ...overrides,
   };

@@ -259,6 +259,21 @@ describe('SearchRepository: hits', () => {
     }
   });
 
+  it('gives every hit the snippet of its own message, not of the first match', () => {
+    // Regression: FTS5 in this SQLite build ignores `rowid = ?` next to MATCH, so a
+    // per-hit snippet query returned the first matching row's text for every hit.
+    const own = [1, 2, 3].map((n) =>
+      insertMessage({ conversation: TEAM, sender: BOB, body: `zeppelin number ${n}`, sentAt: at(3, 18, n) }),
+    );
+    const hits = search('zeppelin').hits;
+    expect(hits.map((h) => h.messageId).sort()).toEqual([...own].sort());
+    for (const h of hits) {
+      expect(h.snippet).toBe(
+        (db.prepare('SELECT body FROM messages WHERE id = ?').get(h.messageId) as { body: string }).body,
+      );
+    }
+  });
+
   it('cuts a long message around the match', () => {
     const filler = Array.from({ length: 60 }, (_, i) => `filler${i}`).join(' ');
     const id = insertMessage({

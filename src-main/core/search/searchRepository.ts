@@ -521,6 +521,10 @@ export class SearchRepository {
    * body that itself holds U+E000/U+E001 (rows written around
    * MessageRepository, e.g. an import) is marked with private-use characters
    * it does not contain, so its own characters cannot pose as highlights.
+   *
+   * The row is pinned with `rowid BETWEEN @id AND @id`, never `rowid = @id`:
+   * next to MATCH, FTS5 in SQLite 3.53.2 (as bundled) drops a rowid equality
+   * and returns every match, so `.get()` read the first match's snippet.
    */
   private highlighted(row: HitRow, marked: string | null, match: string): MarkedText {
     if (!row.tainted && marked !== null) return parseMarked(marked);
@@ -536,7 +540,7 @@ export class SearchRepository {
     const again = this.stmt(
       'snippet',
       `SELECT snippet(messages_fts, 0, @open, @close, '${ELLIPSIS}', ${SNIPPET_TOKENS}) AS marked
-       FROM messages_fts WHERE messages_fts MATCH @match AND rowid = @id`,
+       FROM messages_fts WHERE messages_fts MATCH @match AND rowid BETWEEN @id AND @id`,
     ).get({ match, id: row.id, open: markers.open, close: markers.close }) as { marked: string } | undefined;
     return parseMarked(again?.marked ?? '', markers.open, markers.close);
   }
@@ -558,7 +562,7 @@ export class SearchRepository {
       params.exclusion = exclusion;
       key.push('x');
       return [
-        `NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH @exclusion AND rowid = ${a}.id)`,
+        `NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH @exclusion AND rowid BETWEEN ${a}.id AND ${a}.id)`,
       ];
     };
     const columns = `m.id AS id, m.conversation_id AS conversation_id, m.sender_key AS sender_key,

@@ -6,6 +6,7 @@ import { ConversationRepository } from './repositories/conversationRepository';
 import { MessageRepository } from './repositories/messageRepository';
 import type { Logger } from '../util/logger';
 import { MessageViews } from './messageViews';
+import { SearchRepository } from '../search/searchRepository';
 
 /** The repositories and background housekeeping of one unlocked profile. */
 export class Store {
@@ -14,6 +15,7 @@ export class Store {
   readonly contacts: ContactRepository;
   readonly sweeper: DisappearingSweeper;
   readonly views: MessageViews;
+  readonly search: SearchRepository;
 
   constructor(
     readonly db: Db,
@@ -25,6 +27,7 @@ export class Store {
     this.contacts = new ContactRepository(db);
     this.sweeper = new DisappearingSweeper({ db, ...options });
     this.views = new MessageViews(db);
+    this.search = new SearchRepository(db);
   }
 
   /** Background work of an unlocked profile; expired messages go right after unlock. */
