@@ -1,0 +1,142 @@
+import { encodeRequiredCapabilities, type Capabilities, type Extension } from 'ts-mls';
+import { SUPPORTED_MLS_SUITES } from './suites';
+
+/**
+ * Parley's MLS extensions, numbered in the private-use range 0xF000–0xFFFF
+ * (RFC 9420 §17.3), and the capabilities every Parley leaf advertises
+ * (RFC 9420 §7.2).
+ */
+
+/** GroupContext extension: group kind, name and roles (RFC 9420 §11.1, §12.1.7). */
+export const GROUP_METADATA_EXTENSION = 0xfa01;
+/**
+ * KeyPackage extension marking the device's last-resort package: the one
+ * handed out when the one-time pool is empty, and reusable (RFC 9420 §16.8
+ * recommends one-time use; the last resort trades that for reachability).
+ */
+export const LAST_RESORT_EXTENSION = 0xfa02;
+
+export type Role = 'owner' | 'admin' | 'member';
+export type GroupKind = 'group' | 'dm';
+
+/** Roles keyed by hex identity key; absent means 'member'. */
+export type RoleMap = ReadonlyMap<string, 'owner' | 'admin'>;
+
+export interface GroupMetadata {
+  readonly kind: GroupKind;
+  readonly name: string;
+  readonly roles: RoleMap;
+}
+
+const VERSION = 1;
+export const MAX_NAME_BYTES = 1024;
+const ROLE_CODES = { admin: 1, owner: 2 } as const;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * Binary layout, version 1 (all integers big-endian):
+ *   u8 version | u8 kind (0 group, 1 dm) | u16 len, name (UTF-8)
+ *   | u16 count | count × (identity_key[32] | u8 role (1 admin, 2 owner))
+ * Role entries are sorted by identity key and unique, so equal metadata has
+ * equal bytes (members compare GroupContexts byte for byte, RFC 9420 §8.1).
+ */
+export function encodeGroupMetadata(m: GroupMetadata): Uint8Array {
+  const name = Buffer.from(m.name, 'utf8');
+  if (name.length > MAX_NAME_BYTES) throw new RangeError('group name too long');
+  const entries = [...m.roles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = Buffer.alloc(1 + 1 + 2 + name.length + 2 + entries.length * 33);
+  let o = out.writeUInt8(VERSION, 0);
+  o = out.writeUInt8(m.kind === 'dm' ? 1 : 0, o);
+  o = out.writeUInt16BE(name.length, o);
+  o += name.copy(out, o);
+  o = out.writeUInt16BE(entries.length, o);
+  for (const [key, role] of entries) {
+    const k = Buffer.from(key, 'hex');
+    if (k.length !== 32) throw new RangeError('identity key must be 32 bytes');
+    o += k.copy(out, o);
+    o = out.writeUInt8(ROLE_CODES[role], o);
+  }
+  return new Uint8Array(out);
+}
+
+/** Parses metadata; null for anything malformed or non-canonical (never throws on hostile input). */
+export function decodeGroupMetadata(bytes: Uint8Array): GroupMetadata | null {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length < 6 || b[0] !== VERSION) return null;
+  const kindCode = b[1];
+  if (kindCode !== 0 && kindCode !== 1) return null;
+  const nameLen = b.readUInt16BE(2);
+  if (nameLen > MAX_NAME_BYTES || 4 + nameLen + 2 > b.length) return null;
+  let name: string;
+  try {
+    name = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(4, 4 + nameLen));
+  } catch {
+    return null;
+  }
+  let o = 4 + nameLen;
+  const count = b.readUInt16BE(o);
+  o += 2;
+  if (o + count * 33 !== b.length) return null;
+  const roles = new Map<string, 'owner' | 'admin'>();
+  let previous = '';
+  for (let i = 0; i < count; i++, o += 33) {
+    const key = b.subarray(o, o + 32).toString('hex');
+    const code = b[o + 32];
+    if (key <= previous) return null;
+    previous = key;
+    if (code === ROLE_CODES.admin) roles.set(key, 'admin');
+    else if (code === ROLE_CODES.owner) roles.set(key, 'owner');
+    else return null;
+  }
+  return { kind: kindCode === 1 ? 'dm' : 'group', name, roles };
+}
+
+export function metadataExtension(m: GroupMetadata): Extension {
+  return { extensionType: GROUP_METADATA_EXTENSION, extensionData: encodeGroupMetadata(m) };
+}
+
+/** The metadata in a GroupContext's extensions, or null when absent or malformed. */
+export function findGroupMetadata(extensions: readonly Extension[]): GroupMetadata | null {
+  const found = extensions.filter((e) => e.extensionType === GROUP_METADATA_EXTENSION);
+  return found.length === 1 && found[0] ? decodeGroupMetadata(found[0].extensionData) : null;
+}
+
+export function roleOf(roles: RoleMap, identityKey: Uint8Array): Role {
+  return roles.get(hex(identityKey)) ?? 'member';
+}
+
+export const lastResortExtension: Extension = {
+  extensionType: LAST_RESORT_EXTENSION,
+  extensionData: new Uint8Array(0),
+};
+
+export function isLastResort(extensions: readonly Extension[]): boolean {
+  return extensions.some((e) => e.extensionType === LAST_RESORT_EXTENSION);
+}
+
+/** What every Parley leaf supports: both suites, basic credentials, our two extensions. */
+export function parleyCapabilities(): Capabilities {
+  return {
+    versions: ['mls10'],
+    ciphersuites: [...SUPPORTED_MLS_SUITES],
+    extensions: [GROUP_METADATA_EXTENSION, LAST_RESORT_EXTENSION],
+    proposals: [],
+    credentials: ['basic'],
+  };
+}
+
+/**
+ * RFC 9420 §11.1: every member must understand the metadata extension and
+ * use basic credentials; ts-mls then refuses to add a leaf that does not.
+ */
+export function requiredCapabilitiesExtension(): Extension {
+  return {
+    extensionType: 'required_capabilities',
+    extensionData: encodeRequiredCapabilities({
+      extensionTypes: [GROUP_METADATA_EXTENSION],
+      proposalTypes: [],
+      credentialTypes: ['basic'],
+    }),
+  };
+}

@@ -1,0 +1,519 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createApplicationMessage,
+  createCommit,
+  createGroup as mlsCreateGroup,
+  createProposal,
+  type ClientState,
+  type Extension,
+  type Proposal,
+  type ProposalWithSender,
+  type UnappliedProposals,
+} from 'ts-mls';
+import { ParleyError } from '../errors';
+import { certifiedDevice, leafIdentity, type MlsDeviceIdentity } from './credentials';
+import {
+  findGroupMetadata,
+  GROUP_METADATA_EXTENSION,
+  MAX_NAME_BYTES,
+  metadataExtension,
+  requiredCapabilitiesExtension,
+  type GroupKind,
+  type GroupMetadata,
+  type Role,
+} from './extensions';
+import { parleyClientConfig, suiteNameOf, unwrapState, wrapState, type MlsGroupState } from './groupState';
+import { deviceKeyPackage } from './keyPackages';
+import { MlsRejection } from './rejection';
+import { checkCommit, checkProposal, policyView, type PolicyView } from './rolePolicy';
+import { DEFAULT_SUITE, suiteImpl, type MlsSuiteName } from './suites';
+import { decodeKeyPackage, encodeMessage, encodeTree, encodeWelcome } from './wire';
+
+/**
+ * What this device does to a group: create it, commit membership and
+ * metadata changes, propose, update its own keys, encrypt. Every function
+ * takes a state value and returns a new one; the input is never modified
+ * (DESIGN.md §1 rule 6). Persist the new state (mlsStore.ts) before sending
+ * anything it produced, then call wipeConsumed().
+ */
+
+export interface Consumed {
+  /**
+   * Zeroes the secrets this step used up (RFC 9420 §9.2 deletion schedule),
+   * as ts-mls hands them back. Call once the new state is on disk; the
+   * input state must not be used afterwards (its copy on disk is intact).
+   */
+  wipeConsumed(): void;
+}
+
+export interface CommitOutcome extends Consumed {
+  readonly state: MlsGroupState;
+  /** MLSMessage (PrivateMessage) for every other member. */
+  readonly commit: Uint8Array;
+  /**
+   * MLSMessage (Welcome) for added devices, or null. Send it only after the
+   * commit is accepted (DESIGN.md §2: a Welcome for a losing commit would put
+   * the joiner in a group nobody else is in).
+   */
+  readonly welcome: Uint8Array | null;
+  /** True when the commit carried an UpdatePath: this device's keys are fresh (post-compromise security). */
+  readonly refreshedOwnKeys: boolean;
+}
+
+export interface ProposalOutcome extends Consumed {
+  readonly state: MlsGroupState;
+  /** MLSMessage (PrivateMessage) for every other member. */
+  readonly proposal: Uint8Array;
+}
+
+export interface EncryptOutcome extends Consumed {
+  readonly state: MlsGroupState;
+  /** MLSMessage (PrivateMessage). */
+  readonly message: Uint8Array;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+export function wiper(consumed: Uint8Array[]): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    for (const secret of consumed) secret.fill(0);
+  };
+}
+
+function validateName(name: string): void {
+  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+    throw new ParleyError('INVALID_PARAMS', `A group name is at most ${MAX_NAME_BYTES} bytes.`);
+  }
+}
+
+// --- creating ---------------------------------------------------------------
+
+export interface CreateGroupOptions {
+  kind?: GroupKind;
+  name?: string;
+  suite?: MlsSuiteName;
+  /** Random 32 bytes unless given. */
+  groupId?: Uint8Array;
+  now?: number;
+}
+
+/** A group with this device as its only member and its user as owner (RFC 9420 §11). */
+export async function createGroup(
+  device: MlsDeviceIdentity,
+  options: CreateGroupOptions = {},
+): Promise<MlsGroupState> {
+  const name = options.name ?? '';
+  validateName(name);
+  const impl = await suiteImpl(options.suite ?? DEFAULT_SUITE);
+  const meta: GroupMetadata = {
+    kind: options.kind ?? 'group',
+    name,
+    roles: new Map([[hex(device.identityKey), 'owner']]),
+  };
+  const { publicPackage, privatePackage } = await deviceKeyPackage(
+    device,
+    impl,
+    [],
+    options.now ?? Date.now(),
+  );
+  const client = await mlsCreateGroup(
+    options.groupId ?? new Uint8Array(randomBytes(32)),
+    publicPackage,
+    privatePackage,
+    [requiredCapabilitiesExtension(), metadataExtension(meta)],
+    impl,
+    parleyClientConfig,
+  );
+  privatePackage.initPrivateKey.fill(0);
+  return wrapState(client, null);
+}
+
+/**
+ * A direct conversation: a group of two (DESIGN.md §2) whose two users are
+ * both admins, so either can add and remove their own devices. Returns the
+ * commit adding the peer; send its Welcome once the state is stored.
+ */
+export async function startDm(
+  device: MlsDeviceIdentity,
+  peerKeyPackage: Uint8Array,
+  options: Omit<CreateGroupOptions, 'kind' | 'name'> = {},
+): Promise<CommitOutcome> {
+  const group = await createGroup(device, { ...options, kind: 'dm' });
+  return addMembers(group, [peerKeyPackage]);
+}
+
+// --- commits ----------------------------------------------------------------
+
+function viewOf(c: ClientState): PolicyView {
+  const view = policyView(c);
+  if (!view) throw new ParleyError('INVALID_STATE', 'The group has no Parley metadata.');
+  return view;
+}
+
+/**
+ * States that already produced an outgoing message. Every outgoing message
+ * consumes a key of this device's ratchet (RFC 9420 §9.1); producing a
+ * second one from the same state would reuse that key and nonce with other
+ * content. A state reloaded from the database is a new value and allowed
+ * (the message produced before a failed save was never sent).
+ */
+const spent = new WeakSet<MlsGroupState>();
+
+function assertUnspent(state: MlsGroupState): void {
+  if (spent.has(state)) {
+    throw new ParleyError(
+      'INVALID_STATE',
+      'This group state already produced a message; continue from the state returned with it (or reload it).',
+    );
+  }
+}
+
+function requireActive(c: ClientState): void {
+  if (c.groupActiveState.kind !== 'active') {
+    throw new ParleyError('INVALID_STATE', 'This device is no longer a member of the group.');
+  }
+}
+
+function addedIdentities(proposals: readonly ProposalWithSender[]): string[] {
+  const out: string[] = [];
+  for (const { proposal } of proposals) {
+    if (proposal.proposalType !== 'add') continue;
+    const id = leafIdentity(proposal.add.keyPackage.leafNode.credential);
+    if (id) out.push(id.user);
+  }
+  return out;
+}
+
+/** Users whose every device is removed by these proposals. */
+function departing(view: PolicyView, proposals: readonly ProposalWithSender[]): Set<string> {
+  const removed = new Set<number>();
+  for (const { proposal } of proposals)
+    if (proposal.proposalType === 'remove') removed.add(proposal.remove.removed);
+  const remaining = new Set([...view.leaves].filter(([leaf]) => !removed.has(leaf)).map(([, id]) => id));
+  return new Set([...view.leaves.values()].filter((id) => !remaining.has(id)));
+}
+
+/** A commit cannot remove its own sender (RFC 9420 §12.2); such a proposal waits for another member. */
+function removesCommitter(p: ProposalWithSender, me: number): boolean {
+  return p.proposal.proposalType === 'remove' && p.proposal.remove.removed === me;
+}
+
+function touchedLeaf(p: ProposalWithSender): number | undefined {
+  if (p.proposal.proposalType === 'remove') return p.proposal.remove.removed;
+  if (p.proposal.proposalType === 'update') return p.senderLeafIndex;
+  return undefined;
+}
+
+/**
+ * Commits `extra` plus the pending proposals this device may commit (RFC
+ * 9420 §12.2 lets a committer leave some out). Pending proposals that
+ * conflict with `extra` (same leaf removed or updated twice, a second
+ * GroupContextExtensions) are left out: ours are built on the current state.
+ */
+async function commit(
+  state: MlsGroupState,
+  proposals: readonly Proposal[],
+  options: { includePending: boolean },
+): Promise<CommitOutcome> {
+  const c = unwrapState(state);
+  requireActive(c);
+  const impl = await suiteImpl(suiteNameOf(state));
+  const view = viewOf(c);
+  const me = c.privatePath.leafIndex;
+  let extra = [...proposals];
+  const ours: ProposalWithSender[] = extra.map((proposal) => ({ proposal, senderLeafIndex: me }));
+  const oursTouch = new Set(ours.map(touchedLeaf).filter((l) => l !== undefined));
+  const oursChangeMetadata = extra.some((p) => p.proposalType === 'group_context_extensions');
+
+  const pending: UnappliedProposals = {};
+  if (options.includePending) {
+    for (const [ref, p] of Object.entries(c.unappliedProposals)) {
+      if (removesCommitter(p, me)) continue;
+      const leaf = touchedLeaf(p);
+      if (leaf !== undefined && oursTouch.has(leaf)) continue;
+      if (oursChangeMetadata && p.proposal.proposalType === 'group_context_extensions') continue;
+      if (checkCommit(view, me, [p], addedIdentities([p])) !== null) continue;
+      pending[ref] = p;
+    }
+  }
+  // Roles of users who leave with this commit go with them (a user added
+  // again later starts as a member), unless a metadata change is already in it.
+  if (
+    !oursChangeMetadata &&
+    !Object.values(pending).some((p) => p.proposal.proposalType === 'group_context_extensions')
+  ) {
+    const gone = departing(view, [...Object.values(pending), ...ours]);
+    if ([...view.meta.roles.keys()].some((id) => gone.has(id))) {
+      const roles = new Map([...view.meta.roles].filter(([id]) => !gone.has(id)));
+      const cleanup = metadataProposal(c, { ...view.meta, roles });
+      extra = [...extra, cleanup];
+      ours.push({ proposal: cleanup, senderLeafIndex: me });
+    }
+  }
+  const all = [...Object.values(pending), ...ours];
+  const refusal = checkCommit(view, me, all, addedIdentities(all));
+  if (refusal) throw new ParleyError('INVALID_STATE', `Not allowed: ${refusal}.`);
+
+  assertUnspent(state);
+  let r: Awaited<ReturnType<typeof createCommit>>;
+  try {
+    r = await createCommit(
+      { state: { ...c, unappliedProposals: pending }, cipherSuite: impl },
+      { extraProposals: extra },
+    );
+  } catch (err) {
+    throw new ParleyError(
+      'INVALID_PARAMS',
+      `The change is not valid in this group: ${err instanceof Error ? err.message : String(err)}.`,
+      {
+        cause: err,
+      },
+    );
+  }
+  spent.add(state);
+  const next = wrapState(r.newState, state);
+  const ownLeafNode = 2 * me;
+  return {
+    state: next,
+    commit: encodeMessage(r.commit),
+    welcome: r.welcome ? encodeWelcome(r.welcome) : null,
+    refreshedOwnKeys: r.newState.ratchetTree[ownLeafNode] !== c.ratchetTree[ownLeafNode],
+    wipeConsumed: wiper(r.consumed),
+  };
+}
+
+function addProposals(
+  c: ClientState,
+  keyPackages: readonly Uint8Array[],
+): { proposals: Proposal[]; users: string[] } {
+  const proposals: Proposal[] = [];
+  const users: string[] = [];
+  for (const bytes of keyPackages) {
+    const kp = decodeKeyPackage(bytes);
+    if (kp.cipherSuite !== c.groupContext.cipherSuite) {
+      throw new MlsRejection(
+        'unsupported',
+        `the KeyPackage is for ${kp.cipherSuite}, the group uses ${c.groupContext.cipherSuite}`,
+      );
+    }
+    const device = certifiedDevice(kp.leafNode.credential, kp.leafNode.signaturePublicKey);
+    if (!device) throw new MlsRejection('uncertified', 'the KeyPackage is not certified by its identity key');
+    proposals.push({ proposalType: 'add', add: { keyPackage: kp } });
+    users.push(hex(device.identityKey));
+  }
+  return { proposals, users };
+}
+
+function metadataProposal(c: ClientState, meta: GroupMetadata): Proposal {
+  const extensions: Extension[] = c.groupContext.extensions.map((e) =>
+    e.extensionType === GROUP_METADATA_EXTENSION ? metadataExtension(meta) : e,
+  );
+  return { proposalType: 'group_context_extensions', groupContextExtensions: { extensions } };
+}
+
+function currentMetadata(c: ClientState): GroupMetadata {
+  const meta = findGroupMetadata(c.groupContext.extensions);
+  if (!meta) throw new ParleyError('INVALID_STATE', 'The group has no Parley metadata.');
+  return meta;
+}
+
+/**
+ * Adds devices by their KeyPackages (MLSMessage bytes), in one commit. In a
+ * DM a new user becomes admin in the same commit (both users of a DM are).
+ */
+export async function addMembers(
+  state: MlsGroupState,
+  keyPackages: readonly Uint8Array[],
+): Promise<CommitOutcome> {
+  if (keyPackages.length === 0) throw new ParleyError('INVALID_PARAMS', 'No KeyPackage to add.');
+  const c = unwrapState(state);
+  const { proposals, users } = addProposals(c, keyPackages);
+  const meta = currentMetadata(c);
+  if (meta.kind === 'dm') {
+    const roles = new Map(meta.roles);
+    for (const u of users) if (!roles.has(u)) roles.set(u, 'admin');
+    if (roles.size !== meta.roles.size) proposals.push(metadataProposal(c, { ...meta, roles }));
+  }
+  return commit(state, proposals, { includePending: true });
+}
+
+/**
+ * Removes every device of these users (their leaves, RFC 9420 §12.1.3) and
+ * their roles. This device's own leaf cannot be removed by its own commit:
+ * use leave().
+ */
+export async function removeMembers(
+  state: MlsGroupState,
+  identityKeys: readonly Uint8Array[],
+): Promise<CommitOutcome> {
+  const c = unwrapState(state);
+  const targets = new Set(identityKeys.map(hex));
+  const leaves = state.members
+    .filter((m) => targets.has(hex(m.identityKey)) && !m.isSelf)
+    .map((m) => m.leafIndex);
+  if (state.members.some((m) => m.isSelf && targets.has(hex(m.identityKey))) && leaves.length === 0) {
+    throw new ParleyError('INVALID_PARAMS', 'To leave the group, use leave().');
+  }
+  return removeLeaves(state, leaves, c);
+}
+
+/** Removes devices by leaf index (another device of a user, a stale leaf). */
+export async function removeDevices(
+  state: MlsGroupState,
+  leafIndexes: readonly number[],
+): Promise<CommitOutcome> {
+  return removeLeaves(state, leafIndexes, unwrapState(state));
+}
+
+async function removeLeaves(
+  state: MlsGroupState,
+  leafIndexes: readonly number[],
+  c: ClientState,
+): Promise<CommitOutcome> {
+  if (leafIndexes.length === 0) throw new ParleyError('INVALID_PARAMS', 'Nobody to remove.');
+  const me = c.privatePath.leafIndex;
+  const byLeaf = new Map(state.members.map((m) => [m.leafIndex, m]));
+  for (const l of leafIndexes) {
+    if (l === me) throw new ParleyError('INVALID_PARAMS', 'To leave the group, use leave().');
+    if (!byLeaf.has(l)) throw new ParleyError('INVALID_PARAMS', `Leaf ${l} is not a member.`);
+  }
+  const proposals: Proposal[] = [...new Set(leafIndexes)].map((removedLeaf) => ({
+    proposalType: 'remove',
+    remove: { removed: removedLeaf },
+  }));
+  return commit(state, proposals, { includePending: true });
+}
+
+export async function rename(state: MlsGroupState, name: string): Promise<CommitOutcome> {
+  validateName(name);
+  const c = unwrapState(state);
+  return commit(state, [metadataProposal(c, { ...currentMetadata(c), name })], { includePending: true });
+}
+
+/** Gives a user a role; 'owner' hands ownership over (the current owner becomes admin). */
+export async function setRole(
+  state: MlsGroupState,
+  identityKey: Uint8Array,
+  role: Role,
+): Promise<CommitOutcome> {
+  const c = unwrapState(state);
+  const meta = currentMetadata(c);
+  const id = hex(identityKey);
+  if (!state.members.some((m) => hex(m.identityKey) === id)) {
+    throw new ParleyError('INVALID_PARAMS', 'That user is not a member of the group.');
+  }
+  const roles = new Map(meta.roles);
+  if (role === 'owner') {
+    for (const [k, r] of roles) if (r === 'owner') roles.set(k, 'admin');
+  }
+  if (role === 'member') roles.delete(id);
+  else roles.set(id, role);
+  return commit(state, [metadataProposal(c, { ...meta, roles })], { includePending: true });
+}
+
+/**
+ * An empty commit with a fresh UpdatePath (RFC 9420 §12.4): new keys for
+ * this device's leaf and path, so a past compromise of its state stops
+ * mattering (post-compromise security). Pending proposals are not
+ * included, so the path is always sent; commit them with commitPending().
+ */
+export async function selfUpdate(state: MlsGroupState): Promise<CommitOutcome> {
+  return commit(state, [], { includePending: false });
+}
+
+/** Commits the pending proposals this device may commit, or returns null when there are none. */
+export async function commitPending(state: MlsGroupState): Promise<CommitOutcome | null> {
+  const c = unwrapState(state);
+  const view = viewOf(c);
+  const me = c.privatePath.leafIndex;
+  const allowed = Object.values(c.unappliedProposals).filter(
+    (p) => !removesCommitter(p, me) && checkCommit(view, me, [p], addedIdentities([p])) === null,
+  );
+  if (allowed.length === 0) return null;
+  return commit(state, [], { includePending: true });
+}
+
+/**
+ * The ratchet tree of a state (RFC 9420 §12.4.3.3), which a joiner needs
+ * beside the Welcome: public keys and credentials, no secrets. Exported on
+ * demand rather than with every add, since at 1,000 X-Wing members it is
+ * ~1.5 MB and is needed only when the Welcome is released. The joiner checks
+ * it against the tree hash the Welcome authenticates.
+ */
+export function exportRatchetTree(state: MlsGroupState): Uint8Array {
+  return encodeTree(unwrapState(state).ratchetTree);
+}
+
+// --- proposals --------------------------------------------------------------
+
+async function propose(state: MlsGroupState, proposal: Proposal): Promise<ProposalOutcome> {
+  const c = unwrapState(state);
+  requireActive(c);
+  const refusal = checkProposal(viewOf(c), c.privatePath.leafIndex, proposal);
+  if (refusal) throw new ParleyError('INVALID_STATE', `Not allowed: ${refusal}.`);
+  const impl = await suiteImpl(suiteNameOf(state));
+  assertUnspent(state);
+  const r = await createProposal(c, false, proposal, impl);
+  spent.add(state);
+  return {
+    state: wrapState(r.newState, state),
+    proposal: encodeMessage(r.message),
+    wipeConsumed: wiper(r.consumed),
+  };
+}
+
+/**
+ * Leaving: a proposal to remove this device's own leaf (RFC 9420 §12.1.3; a
+ * commit cannot remove its own sender, §12.2). Any member may commit it.
+ */
+export async function leave(state: MlsGroupState): Promise<ProposalOutcome> {
+  const c = unwrapState(state);
+  return propose(state, { proposalType: 'remove', remove: { removed: c.privatePath.leafIndex } });
+}
+
+/** A member's way to invite: an Add proposal that an admin commits. */
+export async function proposeAdd(state: MlsGroupState, keyPackage: Uint8Array): Promise<ProposalOutcome> {
+  const { proposals } = addProposals(unwrapState(state), [keyPackage]);
+  const [proposal] = proposals;
+  if (!proposal) throw new ParleyError('INVALID_PARAMS', 'No KeyPackage to add.');
+  return propose(state, proposal);
+}
+
+// --- application messages ---------------------------------------------------
+
+/**
+ * Encrypts application data (RFC 9420 §6.3, §15). ts-mls 1.6 refuses while
+ * proposals are pending; that would let any member's Add proposal silence
+ * everyone until an admin commits it, so pending proposals are set aside for
+ * the encryption (they do not enter the application message's keys) and
+ * kept in the new state.
+ */
+export async function encrypt(
+  state: MlsGroupState,
+  plaintext: Uint8Array,
+  authenticatedData: Uint8Array = new Uint8Array(0),
+): Promise<EncryptOutcome> {
+  const c = unwrapState(state);
+  requireActive(c);
+  const impl = await suiteImpl(suiteNameOf(state));
+  assertUnspent(state);
+  const r = await createApplicationMessage(
+    { ...c, unappliedProposals: {} },
+    plaintext,
+    impl,
+    authenticatedData,
+  );
+  spent.add(state);
+  return {
+    state: wrapState({ ...r.newState, unappliedProposals: c.unappliedProposals }, state),
+    message: encodeMessage({
+      version: 'mls10',
+      wireformat: 'mls_private_message',
+      privateMessage: r.privateMessage,
+    }),
+    wipeConsumed: wiper(r.consumed),
+  };
+}

@@ -1,0 +1,54 @@
+import { ParleyError } from '../errors';
+
+/**
+ * Why an incoming MLS message (or Welcome, or KeyPackage) was refused. The
+ * state it was processed against is unchanged in every case; callers may
+ * branch on the reason (a future epoch is worth keeping for later, a replay
+ * is dropped silently, a forgery is worth a log line).
+ */
+export type MlsRejectReason =
+  /** Not a well-formed MLS message of the expected kind (truncated, trailing bytes, wrong wire format). */
+  | 'malformed'
+  /** For another group. */
+  | 'wrong-group'
+  /** For an epoch this state has not reached yet. */
+  | 'future-epoch'
+  /** For an epoch already left (a late commit or proposal, or a message older than the retained window). */
+  | 'stale-epoch'
+  /** Already processed (its message key was consumed). */
+  | 'replay'
+  /** Decryption or a signature or MAC failed: tampered, or not from a member. */
+  | 'authentication'
+  /** The sender's leaf is empty or the sender has been removed. */
+  | 'unknown-sender'
+  /** A role rule forbids it (a member committing an Add, a role change by an admin…). */
+  | 'not-authorized'
+  /** A member, KeyPackage or tree whose credential the identity key did not certify. */
+  | 'uncertified'
+  /** This device is no longer in the group. */
+  | 'not-member'
+  /** No matching KeyPackage (unknown, or already used). */
+  | 'unknown-key-package'
+  /** Valid MLS that Parley does not use (another suite, PSK, ReInit…). */
+  | 'unsupported'
+  /** Fails an RFC 9420 validity rule. */
+  | 'invalid';
+
+/**
+ * Thrown for input that is refused. Uses the INVALID_PARAMS code until the
+ * contract has a dedicated one (reported: 'MLS_REJECTED').
+ */
+export class MlsRejection extends ParleyError {
+  constructor(
+    readonly reason: MlsRejectReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('INVALID_PARAMS', `MLS message rejected (${reason}): ${message}`, options);
+    this.name = 'MlsRejection';
+  }
+}
+
+export function isMlsRejection(err: unknown, reason?: MlsRejectReason): err is MlsRejection {
+  return err instanceof MlsRejection && (reason === undefined || err.reason === reason);
+}

@@ -1,0 +1,191 @@
+import type { ClientState, Extension, Proposal, ProposalWithSender } from 'ts-mls';
+import { leafIdentity } from './credentials';
+import { findGroupMetadata, GROUP_METADATA_EXTENSION, type GroupMetadata, type Role } from './extensions';
+
+/**
+ * Who may do what in a Parley group. MLS itself lets any member commit any
+ * valid proposal (RFC 9420 §12.2); Parley narrows that with roles kept in the
+ * GroupContext (extensions.ts), and every member checks every proposal and
+ * commit against the roles *before* the commit (RFC 9420 §12.1: the
+ * application may reject proposals; §12.4.2 step "validate"). A commit that
+ * breaks a rule is rejected by all honest members alike, so a forged commit
+ * from a member forks off only its author.
+ *
+ *  - Add, Remove of others, and GroupContextExtensions (name, roles) are
+ *    committed only by an owner or admin; members propose them.
+ *  - Anyone may commit a member's own removal (leaving, proposed by that
+ *    member), Updates, and an empty commit (self-update, RFC 9420 §12.4).
+ *  - The owner can only leave; an admin is removed, and roles are changed,
+ *    only by the owner, or by any admin when the owner is no longer in the
+ *    group.
+ *  - At most one owner; a DM never has more than two users (devices of the
+ *    same user are fine).
+ *  - PSK, ReInit and custom proposals are not used by Parley and refused;
+ *    an external commit is accepted only as a resync of a user already in
+ *    the group (checked on the result, groupEngine.ts).
+ */
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** The pre-commit facts a decision depends on. */
+export interface PolicyView {
+  readonly meta: GroupMetadata;
+  /** Hex identity key of each occupied leaf. */
+  readonly leaves: ReadonlyMap<number, string>;
+  readonly extensions: readonly Extension[];
+}
+
+export function policyView(state: ClientState): PolicyView | null {
+  const meta = findGroupMetadata(state.groupContext.extensions);
+  if (!meta) return null;
+  const leaves = new Map<number, string>();
+  const tree = state.ratchetTree;
+  for (let node = 0; node < tree.length; node += 2) {
+    const n = tree[node];
+    if (n?.nodeType !== 'leaf') continue;
+    const id = leafIdentity(n.leaf.credential);
+    if (id) leaves.set(node / 2, id.user);
+  }
+  return { meta, leaves, extensions: state.groupContext.extensions };
+}
+
+function roleOfIdentity(view: PolicyView, identity: string | undefined): Role {
+  return identity === undefined ? 'member' : (view.meta.roles.get(identity) ?? 'member');
+}
+
+function roleOfLeaf(view: PolicyView, leaf: number | undefined): Role {
+  return leaf === undefined ? 'member' : roleOfIdentity(view, view.leaves.get(leaf));
+}
+
+const isAdmin = (r: Role) => r === 'owner' || r === 'admin';
+
+/** Who may change roles: the owner while present, otherwise every admin. */
+function holdsAuthority(view: PolicyView, leaf: number | undefined): boolean {
+  const ownerPresent = [...view.leaves.values()].some((id) => view.meta.roles.get(id) === 'owner');
+  const role = roleOfLeaf(view, leaf);
+  return ownerPresent ? role === 'owner' : isAdmin(role);
+}
+
+function canRemove(view: PolicyView, actor: number | undefined, target: number): string | null {
+  const targetId = view.leaves.get(target);
+  if (targetId === undefined) return 'the removed leaf is empty';
+  if (!isAdmin(roleOfLeaf(view, actor))) return 'only an admin can remove a member';
+  if (actor !== undefined && view.leaves.get(actor) === targetId) return null; // another device of the same user
+  const targetRole = roleOfIdentity(view, targetId);
+  if (targetRole === 'owner') return 'the owner can only leave, not be removed';
+  if (targetRole === 'admin' && !holdsAuthority(view, actor)) return 'only the owner can remove an admin';
+  return null;
+}
+
+function extensionKey(e: Extension): string {
+  return `${String(e.extensionType)}:${hex(e.extensionData)}`;
+}
+
+function canChangeMetadata(
+  view: PolicyView,
+  actor: number | undefined,
+  extensions: readonly Extension[],
+  departing: ReadonlySet<string>,
+): string | null {
+  const others = (list: readonly Extension[]) =>
+    list
+      .filter((e) => e.extensionType !== GROUP_METADATA_EXTENSION)
+      .map(extensionKey)
+      .join('|');
+  if (others(extensions) !== others(view.extensions)) return 'only the group metadata may change';
+  const next = findGroupMetadata(extensions);
+  if (!next) return 'the new group metadata is malformed';
+  if (next.kind !== view.meta.kind) return 'a group cannot change kind';
+  if ([...next.roles.values()].filter((r) => r === 'owner').length > 1)
+    return 'a group has at most one owner';
+  let roleChange = false;
+  for (const id of new Set([...view.meta.roles.keys(), ...next.roles.keys()])) {
+    const before = view.meta.roles.get(id);
+    const after = next.roles.get(id);
+    // Dropping the role of a user who leaves in this very commit is
+    // housekeeping anyone committing the departure may do.
+    if (before !== after && !(after === undefined && departing.has(id))) roleChange = true;
+  }
+  if ((roleChange || next.name !== view.meta.name) && !isAdmin(roleOfLeaf(view, actor))) {
+    return 'only an admin can rename the group or change roles';
+  }
+  if (roleChange && !holdsAuthority(view, actor)) return 'only the owner can change roles';
+  return null;
+}
+
+function proposalName(p: Proposal): string {
+  return typeof p.proposalType === 'number' ? `custom (${p.proposalType})` : p.proposalType;
+}
+
+/** A proposal received from a member (RFC 9420 §12.1); null when it may be kept. */
+export function checkProposal(view: PolicyView, sender: number | undefined, p: Proposal): string | null {
+  if (sender === undefined) return 'proposals from outside the group are not accepted';
+  switch (p.proposalType) {
+    case 'add':
+    case 'update':
+      return null;
+    case 'remove':
+      return p.remove.removed === sender ? null : canRemove(view, sender, p.remove.removed);
+    case 'group_context_extensions':
+      return canChangeMetadata(view, sender, p.groupContextExtensions.extensions, new Set());
+    default:
+      return `${proposalName(p)} proposals are not used by Parley`;
+  }
+}
+
+/**
+ * A commit (RFC 9420 §12.4) with all its proposals, by value or by reference;
+ * `addedIdentities` are the users named by the Add proposals' KeyPackages.
+ * Null when every member must accept it.
+ */
+export function checkCommit(
+  view: PolicyView,
+  committer: number | undefined,
+  proposals: readonly ProposalWithSender[],
+  addedIdentities: readonly string[],
+): string | null {
+  if (committer === undefined) {
+    // An external commit (RFC 9420 §12.4.3.2): only ExternalInit and the
+    // removal of the joiner's old leaf; whose leaf is checked on the result.
+    const ok = proposals.every(
+      (p) => p.proposal.proposalType === 'external_init' || p.proposal.proposalType === 'remove',
+    );
+    return ok ? null : 'an external commit may only re-join a member';
+  }
+  const removed = new Set<number>();
+  for (const { proposal } of proposals)
+    if (proposal.proposalType === 'remove') removed.add(proposal.remove.removed);
+  const remaining = new Set([...view.leaves].filter(([leaf]) => !removed.has(leaf)).map(([, id]) => id));
+  const departing = new Set([...view.leaves.values()].filter((id) => !remaining.has(id)));
+
+  for (const { proposal: p, senderLeafIndex: proposer } of proposals) {
+    let why: string | null;
+    switch (p.proposalType) {
+      case 'add':
+        why = isAdmin(roleOfLeaf(view, committer)) ? null : 'only an admin can add members';
+        break;
+      case 'update':
+        why =
+          proposer !== undefined && proposer !== committer ? null : 'an update must come from its own leaf';
+        break;
+      case 'remove':
+        // A member's own removal (leaving) may be committed by anyone, so a
+        // leave completes even when no admin is online.
+        why =
+          proposer !== undefined && proposer !== committer && p.remove.removed === proposer
+            ? null
+            : canRemove(view, committer, p.remove.removed);
+        break;
+      case 'group_context_extensions':
+        why = canChangeMetadata(view, committer, p.groupContextExtensions.extensions, departing);
+        break;
+      default:
+        why = `${proposalName(p)} proposals are not used by Parley`;
+    }
+    if (why) return why;
+  }
+  if (view.meta.kind === 'dm' && new Set([...remaining, ...addedIdentities]).size > 2) {
+    return 'a direct conversation has exactly two people';
+  }
+  return null;
+}
