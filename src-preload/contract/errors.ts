@@ -30,6 +30,8 @@ export const errorCodes = [
   'LOCKED',
   /** The operation is not possible in the current state (for example unlocking twice). */
   'INVALID_STATE',
+  /** An MLS message was refused (forged, replayed, from a removed member, damaged); state unchanged. */
+  'MLS_REJECTED',
   /** The disk refused a write (full, read-only, no permission). Nothing was changed. */
   'STORAGE_UNAVAILABLE',
   /** A bug or an unexpected failure; details are in the log, never in the message. */

@@ -34,17 +34,14 @@ export type MlsRejectReason =
   /** Fails an RFC 9420 validity rule. */
   | 'invalid';
 
-/**
- * Thrown for input that is refused. Uses the INVALID_PARAMS code until the
- * contract has a dedicated one (reported: 'MLS_REJECTED').
- */
+/** Thrown for input that is refused; the state it was offered to is unchanged. */
 export class MlsRejection extends ParleyError {
   constructor(
     readonly reason: MlsRejectReason,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super('INVALID_PARAMS', `MLS message rejected (${reason}): ${message}`, options);
+    super('MLS_REJECTED', `MLS message rejected (${reason}): ${message}`, options);
     this.name = 'MlsRejection';
   }
 }

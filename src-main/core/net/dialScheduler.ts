@@ -1,0 +1,161 @@
+import { errorFields, type Logger } from '../util/logger';
+import { backoffDelay, type BackoffConfig } from './backoff';
+import { dialsFirst } from './peerOrder';
+import { peerTag } from './protocolService';
+
+/**
+ * Who dials whom, and when. Two rules:
+ *  - When both sides discover each other, only the lower PeerId dials at once;
+ *    the higher one dials only if still unconnected after a grace period (in
+ *    case the lower one cannot reach it, e.g. a one-way firewall).
+ *  - Peers the caller asked to keep (its contacts) are redialled after every
+ *    disconnect with exponential backoff and jitter, the higher side again
+ *    waiting the grace period first, until connected or forgotten.
+ * Peers that are only discovered get one dial per discovery (mDNS repeats
+ * discovery every interval, which is the retry).
+ */
+
+export interface DialSchedulerNeeds {
+  self: string;
+  /** Opens a connection; rejects when it cannot. */
+  dial(peer: string): Promise<void>;
+  isConnected(peer: string): boolean;
+  isBlocked(peer: string): boolean;
+  logger: Logger;
+  random: () => number;
+}
+
+export interface DialSchedulerOptions {
+  /** How long the higher PeerId waits before dialling itself. */
+  graceMs: number;
+  backoff: BackoffConfig;
+}
+
+interface PeerDialState {
+  kept: boolean;
+  attempt: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  dialing: boolean;
+}
+
+export class DialScheduler {
+  private readonly peers = new Map<string, PeerDialState>();
+  private running = false;
+
+  constructor(
+    private readonly needs: DialSchedulerNeeds,
+    private readonly options: DialSchedulerOptions,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    for (const [peer, state] of this.peers) {
+      if (state.kept) this.schedule(peer, state, this.firstDelay(peer));
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const [peer, state] of this.peers) {
+      clearTimeout(state.timer);
+      state.timer = undefined;
+      if (!state.kept) this.peers.delete(peer);
+    }
+  }
+
+  /** Keep a connection to `peer`: dial now (or after the grace period) and after every disconnect. */
+  keep(peer: string): void {
+    if (peer === this.needs.self) return;
+    const state = this.state(peer);
+    state.kept = true;
+    if (this.running && !this.needs.isConnected(peer)) this.schedule(peer, state, this.firstDelay(peer));
+  }
+
+  /** Stop redialling `peer` (it is not disconnected). */
+  forget(peer: string): void {
+    const state = this.peers.get(peer);
+    if (state === undefined) return;
+    clearTimeout(state.timer);
+    this.peers.delete(peer);
+  }
+
+  get keptPeers(): string[] {
+    return [...this.peers].filter(([, s]) => s.kept).map(([p]) => p);
+  }
+
+  /** mDNS (or anything else) found `peer` at addresses already added to the peer store. */
+  discovered(peer: string): void {
+    if (!this.running || peer === this.needs.self) return;
+    if (this.needs.isConnected(peer)) return;
+    this.schedule(peer, this.state(peer), this.firstDelay(peer));
+  }
+
+  connected(peer: string): void {
+    const state = this.peers.get(peer);
+    if (state === undefined) return;
+    clearTimeout(state.timer);
+    state.timer = undefined;
+    state.attempt = 0;
+  }
+
+  disconnected(peer: string): void {
+    const state = this.peers.get(peer);
+    if (!this.running || state === undefined || !state.kept) return;
+    this.schedule(peer, state, this.retryDelay(peer, state.attempt));
+  }
+
+  private state(peer: string): PeerDialState {
+    let state = this.peers.get(peer);
+    if (state === undefined) {
+      state = { kept: false, attempt: 0, timer: undefined, dialing: false };
+      this.peers.set(peer, state);
+    }
+    return state;
+  }
+
+  private firstDelay(peer: string): number {
+    if (dialsFirst(this.needs.self, peer)) return 0;
+    return this.options.graceMs * (1 + 0.5 * this.needs.random());
+  }
+
+  private retryDelay(peer: string, attempt: number): number {
+    const grace = dialsFirst(this.needs.self, peer) ? 0 : this.options.graceMs;
+    return grace + backoffDelay(this.options.backoff, attempt, this.needs.random);
+  }
+
+  /** At most one timer or dial in flight per peer. */
+  private schedule(peer: string, state: PeerDialState, delayMs: number): void {
+    if (state.timer !== undefined || state.dialing) return;
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      void this.dial(peer, state);
+    }, delayMs);
+  }
+
+  private async dial(peer: string, state: PeerDialState): Promise<void> {
+    if (!this.running || this.peers.get(peer) !== state) return;
+    if (this.needs.isBlocked(peer) || this.needs.isConnected(peer)) {
+      if (!state.kept) this.peers.delete(peer);
+      return;
+    }
+    state.dialing = true;
+    try {
+      await this.needs.dial(peer);
+      state.attempt = 0;
+      if (!state.kept) this.peers.delete(peer);
+    } catch (err) {
+      state.attempt += 1;
+      this.needs.logger.log('debug', 'net.dial.failed', {
+        peer: peerTag(peer),
+        attempt: state.attempt,
+        ...errorFields(err),
+      });
+      if (!state.kept) this.peers.delete(peer);
+    } finally {
+      state.dialing = false;
+    }
+    if (state.kept && this.running && this.peers.get(peer) === state && !this.needs.isConnected(peer)) {
+      this.schedule(peer, state, this.retryDelay(peer, state.attempt));
+    }
+  }
+}

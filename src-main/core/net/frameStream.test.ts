@@ -1,0 +1,90 @@
+import './polyfills';
+import { streamPair } from '@libp2p/utils';
+import { describe, expect, it } from 'vitest';
+import { encodeLength, FrameError, FrameStream, FrameTimeoutError, StreamGoneError } from './frameStream';
+
+async function pair(maxFrameBytes = 1024, timeoutMs = 2_000): Promise<[FrameStream, FrameStream]> {
+  const [a, b] = await streamPair();
+  return [new FrameStream(a, { maxFrameBytes, timeoutMs }), new FrameStream(b, { maxFrameBytes, timeoutMs })];
+}
+
+async function kind(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    if (err instanceof FrameError) return err.kind;
+    if (err instanceof FrameTimeoutError) return 'timeout';
+    if (err instanceof StreamGoneError) return 'gone';
+    throw err;
+  }
+}
+
+describe('encodeLength', () => {
+  it('writes minimal unsigned LEB128', () => {
+    expect([...encodeLength(0)]).toEqual([0]);
+    expect([...encodeLength(127)]).toEqual([127]);
+    expect([...encodeLength(128)]).toEqual([0x80, 1]);
+    expect([...encodeLength(300)]).toEqual([0xac, 0x02]);
+    expect([...encodeLength(2 ** 32 - 1)]).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
+  });
+});
+
+describe('FrameStream', () => {
+  it('carries frames both ways and reports a clean end as null', async () => {
+    const [a, b] = await pair();
+    await a.write(Uint8Array.of(1, 2, 3));
+    await a.write(new Uint8Array(0));
+    await a.write(new Uint8Array(1024).fill(7));
+    await a.close();
+    expect([...((await b.read()) ?? [])]).toEqual([1, 2, 3]);
+    expect(await b.read()).toEqual(new Uint8Array(0));
+    expect(await b.read()).toEqual(new Uint8Array(1024).fill(7));
+    expect(await b.read()).toBeNull();
+    await b.write(Uint8Array.of(9));
+    expect([...((await a.read()) ?? [])]).toEqual([9]);
+  });
+
+  it('rejects an oversized length before the body arrives', async () => {
+    const [a, b] = await pair(1024);
+    a.stream.send(encodeLength(1025));
+    expect(await kind(b.read())).toBe('oversized');
+  });
+
+  it('rejects a garbage length prefix', async () => {
+    const [a, b] = await pair(2 ** 40);
+    a.stream.send(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
+    expect(await kind(b.read())).toBe('bad-length');
+    const [c, d] = await pair();
+    c.stream.send(Uint8Array.of(0x81, 0x00));
+    expect(await kind(d.read())).toBe('bad-length');
+  });
+
+  it('reports a frame cut short by the end of the stream', async () => {
+    const [a, b] = await pair();
+    a.stream.send(Uint8Array.of(10, 1, 2, 3));
+    await a.close();
+    expect(await kind(b.read())).toBe('truncated');
+  });
+
+  it('times out a read that never completes', async () => {
+    const [a, b] = await pair(1024, 50);
+    a.stream.send(Uint8Array.of(10, 1));
+    expect(await kind(b.read())).toBe('timeout');
+  });
+
+  it('reports a reset', async () => {
+    const [a, b] = await pair();
+    const pending = b.read();
+    a.abort(new Error('bye'));
+    expect(await kind(pending)).toBe('gone');
+  });
+
+  it('still returns frames that arrived before the remote closed', async () => {
+    const [a, b] = await pair();
+    await a.write(Uint8Array.of(5));
+    await a.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect([...((await b.read()) ?? [])]).toEqual([5]);
+  });
+});

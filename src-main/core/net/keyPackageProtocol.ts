@@ -1,0 +1,79 @@
+import type { AbortOptions } from '@libp2p/interface';
+import { wireBytes } from './bytes';
+import { FRAME_VERSION } from './limits';
+import { KeyPackageRequest, KeyPackageResponse } from './proto/keypackage';
+import {
+  decodeFrame,
+  ensure,
+  HandlerError,
+  ProtocolService,
+  readRequired,
+  type InboundContext,
+  type ProtocolNeeds,
+} from './protocolService';
+import { PeerRateLimiter } from './tokenBucket';
+
+/**
+ * /parley/keypackage/1.0.0: a contact asks for one of this device's one-time
+ * MLS KeyPackages (to add it to a group). The caller's provider hands one out
+ * (and marks it used) or returns null when the pool is empty and there is no
+ * last-resort package. Rate-limited per peer because the pool is finite.
+ */
+
+/** Returns a KeyPackage for `requester`, or null when none is available. */
+export type KeyPackageProvider = (requester: string) => Promise<Uint8Array | null>;
+
+export class KeyPackageProtocol extends ProtocolService {
+  readonly name = 'keypackage';
+  private readonly limiter: PeerRateLimiter;
+
+  constructor(
+    needs: ProtocolNeeds,
+    private readonly provide: KeyPackageProvider,
+  ) {
+    super(needs);
+    this.limiter = new PeerRateLimiter(
+      needs.limits.keyPackagePerPeer,
+      undefined,
+      needs.limits.rateLimitPeers,
+      needs.clock(),
+    );
+  }
+
+  protected override admit(peer: string): boolean {
+    return this.limiter.take(peer, this.needs.clock());
+  }
+
+  protected async serve({ peer, frames }: InboundContext): Promise<void> {
+    decodeFrame(await readRequired(frames), KeyPackageRequest.decode);
+    const keyPackage = await this.callHandler(() => this.provide(peer));
+    const room = this.needs.limits.maxFrameBytes.keypackage - 16;
+    if (keyPackage !== null && (keyPackage.length === 0 || keyPackage.length > room)) {
+      throw new HandlerError(false, { cause: new RangeError('key package empty or too large') });
+    }
+    const response: Partial<KeyPackageResponse> =
+      keyPackage === null
+        ? { version: FRAME_VERSION, error: KeyPackageResponse.Error.NONE_AVAILABLE }
+        : { version: FRAME_VERSION, keyPackage: wireBytes(keyPackage) };
+    await frames.write(KeyPackageResponse.encode(response));
+    this.countServed();
+    await frames.close();
+  }
+
+  /** One KeyPackage from `peer`, or null when it has none. Throws NetError. */
+  async fetch(peer: string, options?: AbortOptions): Promise<Uint8Array | null> {
+    return this.request(
+      peer,
+      async (frames) => {
+        await frames.write(KeyPackageRequest.encode({ version: FRAME_VERSION }));
+        await frames.close();
+        const response = decodeFrame(await readRequired(frames), KeyPackageResponse.decode);
+        const hasPackage = response.keyPackage !== undefined && response.keyPackage.length > 0;
+        const noneAvailable = response.error === KeyPackageResponse.Error.NONE_AVAILABLE;
+        ensure(hasPackage !== noneAvailable, 'exactly one of key package and error');
+        return hasPackage ? (response.keyPackage ?? null) : null;
+      },
+      options,
+    );
+  }
+}

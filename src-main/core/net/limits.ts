@@ -1,0 +1,120 @@
+/**
+ * Protocol ids, frame size limits and timeouts of the Parley wire protocols, in
+ * one place so README.md (and docs/protocol.md) can be checked against them.
+ * The protocol version lives twice on purpose: in the id (so an incompatible
+ * peer fails negotiation cleanly) and in every frame's `version` field (so a
+ * frame from a confused or hostile peer is rejected before it is interpreted).
+ */
+
+export const PROTOCOL_IDS = {
+  deliver: '/parley/deliver/1.0.0',
+  keypackage: '/parley/keypackage/1.0.0',
+  mailbox: '/parley/mailbox/1.0.0',
+  presence: '/parley/presence/1.0.0',
+  contactRequest: '/parley/contact-request/1.0.0',
+} as const;
+
+export type ProtocolName = keyof typeof PROTOCOL_IDS;
+export const PROTOCOL_NAMES = Object.keys(PROTOCOL_IDS) as ProtocolName[];
+
+/** The value of the `version` field in every frame of the 1.0.0 protocols. */
+export const FRAME_VERSION = 1;
+
+/** Envelope ids are 16 random bytes. */
+export const ENVELOPE_ID_BYTES = 16;
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+
+/** Largest opaque payload in one deliver request or mailbox deposit. */
+export const MAX_ENVELOPE_PAYLOAD = 256 * KiB;
+/** Protobuf field tags and lengths around a payload; generous, a frame is never close. */
+const FRAME_OVERHEAD = 1 * KiB;
+
+export interface NetLimits {
+  /** Largest frame (after the length prefix) accepted per protocol, in bytes. */
+  maxFrameBytes: Record<ProtocolName, number>;
+  /** Concurrent inbound streams per remote peer and protocol; more are reset and counted. */
+  maxInboundStreamsPerPeer: Record<ProtocolName, number>;
+  /** Concurrent outbound streams per remote peer and protocol; more wait their turn. */
+  maxOutboundStreamsPerPeer: number;
+  /** Every single frame read or write, and each close, must finish within this. */
+  ioTimeoutMs: number;
+  /** The caller's handler (a DB transaction) must settle within this, or no ack is sent. */
+  handlerTimeoutMs: number;
+  /** A whole outbound request (dial, negotiate, write, read) must finish within this. */
+  requestTimeoutMs: number;
+  /** Deliver session streams idle this long are closed by the opener (below ioTimeoutMs). */
+  sessionIdleMs: number;
+  /** Mailbox fetch: items per batch frame, bytes per batch frame, items per fetch stream. */
+  mailboxBatchItems: number;
+  mailboxBatchBytes: number;
+  mailboxMaxItemsPerFetch: number;
+  /** Mailbox ack: ids per ack frame (the client splits larger acks). */
+  mailboxAckIds: number;
+  /** Contact requests: per peer and for the whole node (token buckets). */
+  contactRequestPerPeer: { capacity: number; refillPerSecond: number };
+  contactRequestGlobal: { capacity: number; refillPerSecond: number };
+  /** KeyPackage fetches per peer (one-time packages are a finite pool). */
+  keyPackagePerPeer: { capacity: number; refillPerSecond: number };
+  /** How many peers' rate-limit buckets are remembered (oldest forgotten first). */
+  rateLimitPeers: number;
+  /** Contact request field limits (UTF-8 bytes). */
+  contactDisplayNameBytes: number;
+  contactMessageBytes: number;
+  contactInviteTokenBytes: number;
+}
+
+export const DEFAULT_LIMITS: NetLimits = {
+  maxFrameBytes: {
+    deliver: MAX_ENVELOPE_PAYLOAD + FRAME_OVERHEAD,
+    keypackage: 64 * KiB,
+    // A fetch batch carries up to mailboxBatchBytes of payloads plus per-item overhead.
+    mailbox: 1 * MiB + 64 * FRAME_OVERHEAD,
+    presence: 64,
+    contactRequest: 4 * KiB,
+  },
+  maxInboundStreamsPerPeer: {
+    deliver: 64,
+    keypackage: 4,
+    mailbox: 4,
+    presence: 2,
+    contactRequest: 2,
+  },
+  maxOutboundStreamsPerPeer: 32,
+  ioTimeoutMs: 10_000,
+  handlerTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  sessionIdleMs: 2_000,
+  mailboxBatchItems: 64,
+  mailboxBatchBytes: 1 * MiB,
+  mailboxMaxItemsPerFetch: 4096,
+  mailboxAckIds: 256,
+  contactRequestPerPeer: { capacity: 3, refillPerSecond: 1 / 60 },
+  contactRequestGlobal: { capacity: 20, refillPerSecond: 1 / 3 },
+  keyPackagePerPeer: { capacity: 8, refillPerSecond: 1 / 30 },
+  rateLimitPeers: 4096,
+  contactDisplayNameBytes: 256,
+  contactMessageBytes: 2 * KiB,
+  contactInviteTokenBytes: 128,
+};
+
+/** Overrides merged over the defaults; nested records merge key by key. */
+export interface NetLimitOverrides extends Partial<
+  Omit<NetLimits, 'maxFrameBytes' | 'maxInboundStreamsPerPeer'>
+> {
+  maxFrameBytes?: Partial<Record<ProtocolName, number>>;
+  maxInboundStreamsPerPeer?: Partial<Record<ProtocolName, number>>;
+}
+
+export function resolveLimits(overrides: NetLimitOverrides = {}): NetLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    ...overrides,
+    maxFrameBytes: { ...DEFAULT_LIMITS.maxFrameBytes, ...overrides.maxFrameBytes },
+    maxInboundStreamsPerPeer: {
+      ...DEFAULT_LIMITS.maxInboundStreamsPerPeer,
+      ...overrides.maxInboundStreamsPerPeer,
+    },
+  };
+}

@@ -1,0 +1,448 @@
+// First: libp2p 3 needs Promise.withResolvers, which Node 20 lacks.
+import './polyfills';
+
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify, type Identify } from '@libp2p/identify';
+import type { Libp2p, PeerId, PeerInfo } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { ping, type Ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import { errorFields, silentLogger, type Logger } from '../util/logger';
+import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff';
+import { ContactRequestProtocol, type ContactRequestHandler } from './contactRequestProtocol';
+import { DeliverProtocol, type EnvelopeHandler } from './deliverProtocol';
+import { loadDeviceKey } from './deviceKey';
+import { DialScheduler } from './dialScheduler';
+import { STREAM_WINDOW_BYTES } from './frameStream';
+import { KeyPackageProtocol, type KeyPackageProvider } from './keyPackageProtocol';
+import { resolveLimits, type NetLimitOverrides, type NetLimits } from './limits';
+import { MailboxProtocol } from './mailboxProtocol';
+import type { MailboxStore } from './mailboxStore';
+import { mdnsSwitch, PARLEY_MDNS_SERVICE_TAG, type MdnsSwitch } from './mdnsSwitch';
+import { NetError } from './netError';
+import { NetCounters, type NetMetrics } from './netMetrics';
+import { presenceBucket, PresenceProtocol, type PresenceHooks } from './presenceProtocol';
+import { peerTag, type PeerAccess, type ProtocolNeeds, type ProtocolService } from './protocolService';
+
+/**
+ * The Parley peer node (DESIGN.md §2 net).
+ *
+ * Design, briefly:
+ * - libp2p 3 with TCP, Noise, Yamux, identify and ping; mDNS only when asked
+ *   for, and then switchable at run time ("Discoverable on this network": when
+ *   off there is no mDNS socket, so we neither announce nor answer).
+ * - The PeerId is the device key the caller passes in (it lives in the
+ *   encrypted database); this module never stores anything.
+ * - Five protocols, each a service with start()/stop() and an explicit list of
+ *   needs (ProtocolNeeds): deliver, keypackage, mailbox, presence,
+ *   contact-request. Frames are varint-length-prefixed protobuf, versioned in
+ *   the protocol id and in a version field, size-limited per protocol, with a
+ *   deadline on every read and write (limits.ts; README.md). One request per
+ *   stream, except deliver: its streams are reused sessions of request/ack
+ *   pairs (no stream setup or negotiation per envelope), closed after 2 s idle.
+ * - Acks mean "committed": the receiver acks an envelope only after the
+ *   caller's handler resolved; a failed handler gets no ack, so the sender's
+ *   delivery layer retries and the envelope id makes that idempotent.
+ * - Blocking is enforced at the edge twice: the connection gater refuses
+ *   blocked peers' connections and dials, and every protocol resets a blocked
+ *   peer's streams before reading. Peers the caller does not know may only use
+ *   contact-request, which is rate-limited per peer and globally.
+ * - Malformed input resets that one stream and bumps a counter (metrics());
+ *   nothing a peer sends can throw out of a handler or stop the node.
+ * - Who dials: the lower PeerId at once, the higher after a grace period;
+ *   kept peers (contacts) are redialled with exponential backoff and jitter.
+ * - The node reports { state: offline | looking | connected, peers } on change.
+ */
+
+export type ConnectionStateName = 'offline' | 'looking' | 'connected';
+
+export interface ConnectionState {
+  state: ConnectionStateName;
+  /** Distinct remote peers with at least one open connection. */
+  peers: number;
+}
+
+export interface PeerEvent {
+  peerId: string;
+  connected: boolean;
+}
+
+export interface ConnectionInfo {
+  peerId: string;
+  /** 'outbound' when this node dialled. */
+  direction: 'inbound' | 'outbound';
+  remoteAddress: string;
+  /** Open streams on this connection, by protocol id. */
+  streams: Record<string, number>;
+}
+
+export interface MdnsOptions {
+  /** Start discoverable (default true). Toggle later with setDiscoverable(). */
+  discoverable?: boolean;
+  serviceTag?: string;
+  /** Query interval, ms (default 10 s). */
+  intervalMs?: number;
+}
+
+export interface ParleyNodeOptions {
+  /** The device's Ed25519 private key, protobuf (generateDeviceKey) or raw 64-byte form. */
+  deviceKey: Uint8Array;
+  /** Multiaddrs to listen on. Default: all IPv4 interfaces, any port. */
+  listen?: string[];
+  /** mDNS discovery; omitted or false: compiled out, no multicast ever. */
+  mdns?: boolean | MdnsOptions;
+  access: PeerAccess;
+  /** Commits an inbound envelope; resolves with the status to ack. */
+  onEnvelope: EnvelopeHandler;
+  /** Hands out one of our KeyPackages, or null. */
+  keyPackages: KeyPackageProvider;
+  onContactRequest: ContactRequestHandler;
+  /** Presence we report and hear; default: online, last seen now. */
+  presence?: PresenceHooks;
+  /** When given, this node holds envelopes for others (mailbox server). */
+  mailboxStore?: MailboxStore;
+  limits?: NetLimitOverrides;
+  /** How long the higher PeerId waits before dialling a discovered or kept peer (default 2 s). */
+  dialGraceMs?: number;
+  reconnect?: Partial<BackoffConfig>;
+  /** Inbound connection attempts accepted per second per remote host (libp2p's default is 5). */
+  inboundConnectionsPerSecond?: number;
+  /** How long one dial may take, ms (default 5 s). */
+  dialTimeoutMs?: number;
+  logger?: Logger;
+  clock?: () => number;
+  random?: () => number;
+}
+
+type ParleyServices = { identify: Identify; ping: Ping; discovery: MdnsSwitch };
+
+export class ParleyNode {
+  readonly peerId: string;
+  readonly deliver: DeliverProtocol;
+  readonly keyPackages: KeyPackageProtocol;
+  readonly mailbox: MailboxProtocol;
+  readonly presence: PresenceProtocol;
+  readonly contactRequests: ContactRequestProtocol;
+  readonly limits: NetLimits;
+
+  private readonly services: ProtocolService[];
+  private readonly counters: NetCounters;
+  private readonly scheduler: DialScheduler;
+  private readonly logger: Logger;
+  private readonly mdnsEnabled: boolean;
+  private discoverable: boolean;
+  private running = false;
+  private lastState: ConnectionState = { state: 'offline', peers: 0 };
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly peerListeners = new Set<(event: PeerEvent) => void>();
+  private unsubscribeDiscovery: (() => void) | undefined;
+
+  private constructor(
+    private readonly libp2p: Libp2p<ParleyServices>,
+    private readonly options: ParleyNodeOptions,
+    counters: NetCounters,
+    limits: NetLimits,
+  ) {
+    this.peerId = libp2p.peerId.toString();
+    this.counters = counters;
+    this.limits = limits;
+    this.logger = options.logger ?? silentLogger;
+    this.mdnsEnabled = options.mdns !== undefined && options.mdns !== false;
+    this.discoverable = typeof options.mdns === 'object' ? (options.mdns.discoverable ?? true) : true;
+    const clock = options.clock ?? Date.now;
+
+    const needs: ProtocolNeeds = {
+      host: libp2p,
+      access: options.access,
+      counters,
+      limits,
+      logger: this.logger,
+      clock,
+    };
+    this.deliver = new DeliverProtocol(needs, options.onEnvelope);
+    this.keyPackages = new KeyPackageProtocol(needs, options.keyPackages);
+    this.mailbox = new MailboxProtocol(needs, options.mailboxStore, this.peerId);
+    this.presence = new PresenceProtocol(
+      needs,
+      options.presence ?? { local: () => ({ state: 'online', lastSeenBucket: presenceBucket(clock()) }) },
+    );
+    this.contactRequests = new ContactRequestProtocol(needs, options.onContactRequest);
+    this.services = [this.deliver, this.keyPackages, this.mailbox, this.presence, this.contactRequests];
+
+    const dialTimeoutMs = options.dialTimeoutMs ?? 5_000;
+    this.scheduler = new DialScheduler(
+      {
+        self: this.peerId,
+        dial: async (peer) => {
+          await this.libp2p.dial(peerIdFromString(peer), { signal: AbortSignal.timeout(dialTimeoutMs) });
+        },
+        isConnected: (peer) => this.isConnected(peer),
+        isBlocked: (peer) => options.access.isBlocked(peer),
+        logger: this.logger,
+        random: options.random ?? Math.random,
+      },
+      {
+        graceMs: options.dialGraceMs ?? 2_000,
+        backoff: { ...DEFAULT_BACKOFF, ...options.reconnect },
+      },
+    );
+
+    libp2p.addEventListener('peer:connect', (evt) => this.onPeerChange(evt.detail, true));
+    libp2p.addEventListener('peer:disconnect', (evt) => this.onPeerChange(evt.detail, false));
+  }
+
+  /** Builds a stopped node. Throws RangeError for a bad device key or listen address. */
+  static async create(options: ParleyNodeOptions): Promise<ParleyNode> {
+    const privateKey = loadDeviceKey(options.deviceKey);
+    const limits = resolveLimits(options.limits);
+    const counters = new NetCounters();
+    const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0'];
+    for (const address of listen) {
+      try {
+        multiaddr(address);
+      } catch (err) {
+        throw new RangeError('not a multiaddr listen address', { cause: err });
+      }
+    }
+    const isBlocked = (peer: PeerId): boolean => {
+      const blocked = options.access.isBlocked(peer.toString());
+      if (blocked) counters.deniedConnection();
+      return blocked;
+    };
+    const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
+    const libp2p = await createLibp2p<ParleyServices>({
+      start: false,
+      privateKey,
+      addresses: { listen },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [
+        yamux({
+          maxInboundStreams: 256,
+          streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES, inactivityTimeout: 60_000 },
+        }),
+      ],
+      connectionGater: {
+        denyDialPeer: (peer) => options.access.isBlocked(peer.toString()),
+        denyInboundEncryptedConnection: isBlocked,
+        denyOutboundEncryptedConnection: isBlocked,
+      },
+      connectionManager: {
+        maxConnections: 128,
+        inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? 5,
+        dialTimeout: options.dialTimeoutMs ?? 5_000,
+      },
+      nodeInfo: { name: 'parley', version: '1' },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        discovery: mdnsSwitch({
+          serviceTag: mdnsOptions.serviceTag ?? PARLEY_MDNS_SERVICE_TAG,
+          intervalMs: mdnsOptions.intervalMs ?? 10_000,
+        }),
+      },
+    });
+    return new ParleyNode(libp2p, options, counters, limits);
+  }
+
+  /**
+   * Needs: the listen addresses free, the caller's handlers ready to be called.
+   * Order: transports, then protocol handlers, then dialing and discovery, so
+   * nothing reaches us before we can serve it.
+   */
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.libp2p.start();
+    try {
+      for (const service of this.services) await service.start();
+    } catch (err) {
+      await this.libp2p.stop();
+      throw err;
+    }
+    this.running = true;
+    this.scheduler.start();
+    if (this.mdnsEnabled) {
+      this.unsubscribeDiscovery = this.libp2p.services.discovery.onDiscovered((peer) =>
+        this.onDiscovered(peer),
+      );
+      if (this.discoverable) await this.libp2p.services.discovery.set(true);
+    }
+    this.updateState();
+    this.logger.log('info', 'net.node.started', { peer: peerTag(this.peerId), mdns: this.mdnsEnabled });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.scheduler.stop();
+    this.unsubscribeDiscovery?.();
+    this.unsubscribeDiscovery = undefined;
+    await this.libp2p.services.discovery.set(false);
+    for (const service of this.services) await service.stop();
+    await this.libp2p.stop();
+    this.updateState();
+    this.logger.log('info', 'net.node.stopped', { peer: peerTag(this.peerId) });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Listening addresses, each ending in /p2p/<our PeerId>. */
+  addresses(): string[] {
+    return this.libp2p.getMultiaddrs().map((a) => a.toString());
+  }
+
+  /** "Discoverable on this network". No effect when the node was built without mDNS. */
+  async setDiscoverable(on: boolean): Promise<void> {
+    this.discoverable = on;
+    if (this.mdnsEnabled && this.running) await this.libp2p.services.discovery.set(on);
+  }
+
+  get isDiscoverable(): boolean {
+    return this.mdnsEnabled && this.discoverable && this.libp2p.services.discovery.active;
+  }
+
+  connectionState(): ConnectionState {
+    return this.lastState;
+  }
+
+  /** Called with the new state on every change; returns an unsubscribe function. */
+  onConnectionState(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Called when a peer gets its first connection or loses its last one. */
+  onPeer(listener: (event: PeerEvent) => void): () => void {
+    this.peerListeners.add(listener);
+    return () => this.peerListeners.delete(listener);
+  }
+
+  connectedPeers(): string[] {
+    return [...new Set(this.libp2p.getConnections().map((c) => c.remotePeer.toString()))];
+  }
+
+  /** Open connections, for diagnostics (and to check who dialled whom). */
+  connections(): ConnectionInfo[] {
+    return this.libp2p.getConnections().map((c) => ({
+      peerId: c.remotePeer.toString(),
+      direction: c.direction,
+      remoteAddress: c.remoteAddr.toString(),
+      streams: countBy(c.streams.map((st) => st.protocol || '(negotiating)')),
+    }));
+  }
+
+  isConnected(peer: string): boolean {
+    return this.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open');
+  }
+
+  /** Remembers addresses for a peer (from an invite, a QR code, a previous session). */
+  async addAddresses(peer: string, addresses: string[]): Promise<void> {
+    const peerId = parsePeer(peer);
+    const multiaddrs = addresses.map((a) => multiaddr(a));
+    await this.libp2p.peerStore.merge(peerId, { multiaddrs });
+  }
+
+  /** Keep a connection to this peer: dial it now and redial after every disconnect. */
+  async keepConnected(peer: string, addresses: string[] = []): Promise<void> {
+    if (addresses.length > 0) await this.addAddresses(peer, addresses);
+    this.scheduler.keep(peer);
+  }
+
+  forget(peer: string): void {
+    this.scheduler.forget(peer);
+  }
+
+  /** Dials now, whatever the PeerId order. Throws NetError('unreachable' | 'refused' | 'closed'). */
+  async connect(peerOrAddress: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.running) throw new NetError('closed', 'the node is not running');
+    const target = peerOrAddress.startsWith('/') ? multiaddr(peerOrAddress) : parsePeer(peerOrAddress);
+    try {
+      await this.libp2p.dial(target, { signal: AbortSignal.timeout(options.timeoutMs ?? 5_000) });
+    } catch (err) {
+      throw new NetError('unreachable', 'could not connect', { cause: err });
+    }
+  }
+
+  /** Closes every connection to the peer (it may reconnect unless forgotten or blocked). */
+  async hangUp(peer: string): Promise<void> {
+    await this.libp2p.hangUp(parsePeer(peer));
+  }
+
+  /** After the caller blocks someone: drop connections to every peer that is now blocked. */
+  async enforceBlocks(): Promise<void> {
+    for (const peer of this.connectedPeers()) {
+      if (this.options.access.isBlocked(peer)) {
+        this.scheduler.forget(peer);
+        await this.libp2p.hangUp(parsePeer(peer));
+      }
+    }
+  }
+
+  /** Round-trip time to a connected peer, ms (libp2p ping). */
+  async ping(peer: string): Promise<number> {
+    return this.libp2p.services.ping.ping(parsePeer(peer), { signal: AbortSignal.timeout(5_000) });
+  }
+
+  metrics(): NetMetrics {
+    return this.counters.snapshot();
+  }
+
+  private onDiscovered(info: PeerInfo): void {
+    const peer = info.id.toString();
+    if (peer === this.peerId || this.options.access.isBlocked(peer)) return;
+    this.libp2p.peerStore
+      .merge(info.id, { multiaddrs: info.multiaddrs })
+      .then(() => this.scheduler.discovered(peer))
+      .catch((err: unknown) => this.logger.log('warn', 'net.discovery.failed', errorFields(err)));
+  }
+
+  private onPeerChange(peerId: PeerId, connected: boolean): void {
+    const peer = peerId.toString();
+    if (connected) this.scheduler.connected(peer);
+    else this.scheduler.disconnected(peer);
+    for (const listener of this.peerListeners) {
+      try {
+        listener({ peerId: peer, connected });
+      } catch (err) {
+        this.logger.log('error', 'net.listener.failed', errorFields(err));
+      }
+    }
+    this.updateState();
+  }
+
+  private updateState(): void {
+    const peers = this.running ? this.connectedPeers().length : 0;
+    const state: ConnectionState = {
+      state: !this.running ? 'offline' : peers > 0 ? 'connected' : 'looking',
+      peers,
+    };
+    if (state.state === this.lastState.state && state.peers === this.lastState.peers) return;
+    this.lastState = state;
+    for (const listener of this.stateListeners) {
+      try {
+        listener(state);
+      } catch (err) {
+        this.logger.log('error', 'net.listener.failed', errorFields(err));
+      }
+    }
+  }
+}
+
+function parsePeer(peer: string): PeerId {
+  try {
+    return peerIdFromString(peer);
+  } catch (err) {
+    throw new NetError('refused', 'not a PeerId', { cause: err });
+  }
+}
+
+function countBy(keys: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
+  return out;
+}

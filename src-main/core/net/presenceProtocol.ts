@@ -1,0 +1,88 @@
+import type { AbortOptions } from '@libp2p/interface';
+import { FRAME_VERSION } from './limits';
+import { Presence } from './proto/presence';
+import {
+  decodeFrame,
+  ensure,
+  ProtocolService,
+  readRequired,
+  type InboundContext,
+  type ProtocolNeeds,
+} from './protocolService';
+
+/**
+ * /parley/presence/1.0.0: the opener sends its presence and the other side
+ * answers with its own, so one round trip tells both. Deliberately coarse:
+ * a state and a 5-minute "last seen" bucket, nothing that would turn presence
+ * into an activity log for whoever watches it.
+ */
+
+export const PRESENCE_BUCKET_MS = 5 * 60_000;
+
+export interface PresenceInfo {
+  state: 'online' | 'offline';
+  /** floor(last seen in ms since the epoch / PRESENCE_BUCKET_MS). */
+  lastSeenBucket: number;
+}
+
+export interface PresenceHooks {
+  /** What we tell others. */
+  local(): PresenceInfo;
+  /** What a peer told us (also called when we asked). */
+  onRemote?(peer: string, presence: PresenceInfo): void;
+}
+
+export function presenceBucket(ms: number): number {
+  return Math.floor(ms / PRESENCE_BUCKET_MS);
+}
+
+function toWire(p: PresenceInfo): Presence {
+  return {
+    version: FRAME_VERSION,
+    state: p.state === 'online' ? Presence.State.ONLINE : Presence.State.OFFLINE,
+    lastSeenBucket: p.lastSeenBucket,
+  };
+}
+
+function fromWire(p: Presence): PresenceInfo {
+  ensure(p.state === Presence.State.ONLINE || p.state === Presence.State.OFFLINE, 'presence without a state');
+  ensure(Number.isSafeInteger(p.lastSeenBucket) && p.lastSeenBucket >= 0, 'bad last-seen bucket');
+  return {
+    state: p.state === Presence.State.ONLINE ? 'online' : 'offline',
+    lastSeenBucket: p.lastSeenBucket,
+  };
+}
+
+export class PresenceProtocol extends ProtocolService {
+  readonly name = 'presence';
+
+  constructor(
+    needs: ProtocolNeeds,
+    private readonly hooks: PresenceHooks,
+  ) {
+    super(needs);
+  }
+
+  protected async serve({ peer, frames }: InboundContext): Promise<void> {
+    const theirs = fromWire(decodeFrame(await readRequired(frames), Presence.decode));
+    await this.callHandler(() => this.hooks.onRemote?.(peer, theirs));
+    await frames.write(Presence.encode(toWire(this.hooks.local())));
+    this.countServed();
+    await frames.close();
+  }
+
+  /** Tells `peer` our presence and returns theirs. Throws NetError. */
+  async exchange(peer: string, options?: AbortOptions): Promise<PresenceInfo> {
+    const theirs = await this.request(
+      peer,
+      async (frames) => {
+        await frames.write(Presence.encode(toWire(this.hooks.local())));
+        await frames.close();
+        return fromWire(decodeFrame(await readRequired(frames), Presence.decode));
+      },
+      options,
+    );
+    this.hooks.onRemote?.(peer, theirs);
+    return theirs;
+  }
+}

@@ -1,0 +1,486 @@
+import type {
+  AbortOptions,
+  Connection,
+  PeerId,
+  Stream,
+  StreamHandler,
+  StreamHandlerOptions,
+} from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { errorFields, type Logger } from '../util/logger';
+import { FrameError, FrameStream, FrameTimeoutError, StreamGoneError } from './frameStream';
+import { FRAME_VERSION, PROTOCOL_IDS, type NetLimits, type ProtocolName } from './limits';
+import { NetError } from './netError';
+import type { NetCounters } from './netMetrics';
+
+/**
+ * The common edge of every Parley protocol: registration, who may open a
+ * stream, per-peer concurrency, deadlines, and turning whatever goes wrong on
+ * a stream into a counter and a reset instead of an exception. Subclasses only
+ * say how one request is served and how one request is made.
+ */
+
+/** What a protocol needs from the libp2p node (the node itself satisfies this). */
+export interface ProtocolHost {
+  handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>;
+  unhandle(protocol: string): Promise<void>;
+  dialProtocol(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>;
+}
+
+/**
+ * Caller-supplied access decisions, consulted for every inbound stream. Kept
+ * synchronous on purpose: the answer must come before a byte is read, so the
+ * caller keeps these sets in memory (they are small).
+ */
+export interface PeerAccess {
+  isBlocked(peerId: string): boolean;
+  isKnown(peerId: string): boolean;
+}
+
+/** The explicit list of what a protocol service needs (DESIGN.md §1 rule 5). */
+export interface ProtocolNeeds {
+  host: ProtocolHost;
+  access: PeerAccess;
+  counters: NetCounters;
+  limits: NetLimits;
+  logger: Logger;
+  /** Milliseconds since the epoch; injectable so TTL and rate limits can be tested. */
+  clock: () => number;
+}
+
+export interface InboundContext {
+  /** The remote PeerId, authenticated by Noise. */
+  peer: string;
+  frames: FrameStream;
+}
+
+/** The caller's handler failed or hung: the request is not acknowledged. */
+export class HandlerError extends Error {
+  constructor(
+    readonly timedOut: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(timedOut ? 'handler timed out' : 'handler failed', options);
+    this.name = 'HandlerError';
+  }
+}
+
+/**
+ * A local callback (e.g. the batch consumer of a mailbox fetch) failed while a
+ * request was in flight: the stream is reset and the callback's own error is
+ * rethrown unchanged, not dressed up as a network failure.
+ */
+export class LocalCallbackError extends Error {
+  constructor(options: { cause: unknown }) {
+    super('local callback failed', options);
+    this.name = 'LocalCallbackError';
+  }
+}
+
+/** A peer was blocked or forgotten while its session stream was open (already counted). */
+export class AccessRevoked extends Error {
+  constructor() {
+    super('access revoked');
+    this.name = 'AccessRevoked';
+  }
+}
+
+/** Short, stable peer tag for logs: enough to correlate, not a full identifier. */
+export function peerTag(peer: string): string {
+  return peer.slice(-8);
+}
+
+interface Slot {
+  active: number;
+  waiters: (() => void)[];
+}
+
+export abstract class ProtocolService {
+  abstract readonly name: ProtocolName;
+  /** Only contact-request answers peers the caller does not know. */
+  protected readonly openToUnknownPeers: boolean = false;
+  private started = false;
+  private readonly inbound = new Map<string, number>();
+  private readonly outbound = new Map<string, Slot>();
+  private readonly active = new Set<FrameStream>();
+  /** Session streams waiting for the next request, per peer. */
+  private readonly idle = new Map<string, FrameStream[]>();
+  private readonly idleTimers = new Map<FrameStream, ReturnType<typeof setTimeout>>();
+
+  constructor(protected readonly needs: ProtocolNeeds) {}
+
+  get protocolId(): string {
+    return PROTOCOL_IDS[this.name];
+  }
+
+  /** False for a client-only service (e.g. mailbox without a store): no handler is registered. */
+  protected get serves(): boolean {
+    return true;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    if (this.serves) {
+      const perPeer = this.needs.limits.maxInboundStreamsPerPeer[this.name];
+      await this.needs.host.handle(this.protocolId, this.onStream, {
+        // libp2p's own per-connection limit sits above ours so that ours, which
+        // counts, is the one that fires.
+        maxInboundStreams: perPeer * 2,
+        maxOutboundStreams: this.needs.limits.maxOutboundStreamsPerPeer * 2,
+      });
+    }
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    if (this.serves) await this.needs.host.unhandle(this.protocolId);
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
+    this.idle.clear();
+    for (const frames of this.active) frames.abort(new Error('node stopping'));
+    this.active.clear();
+    for (const slot of this.outbound.values()) for (const wake of slot.waiters.splice(0)) wake();
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  /** Serves one inbound request. Throw FrameError for bad input; never write after a failure. */
+  protected abstract serve(ctx: InboundContext): Promise<void>;
+
+  /** Rate limiting hook, checked before any byte is read. */
+  protected admit(_peer: string): boolean {
+    return true;
+  }
+
+  private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer.toString();
+    const { access, counters, limits } = this.needs;
+    if (!this.started) {
+      stream.abort(new Error('not serving'));
+      return;
+    }
+    let refusal: 'blockedStreams' | 'unknownPeerStreams' | 'rateLimited' | 'streamLimit' | undefined;
+    try {
+      if (access.isBlocked(peer)) refusal = 'blockedStreams';
+      else if (!this.openToUnknownPeers && !access.isKnown(peer)) refusal = 'unknownPeerStreams';
+      else if ((this.inbound.get(peer) ?? 0) >= limits.maxInboundStreamsPerPeer[this.name])
+        refusal = 'streamLimit';
+      else if (!this.admit(peer)) refusal = 'rateLimited';
+    } catch (err) {
+      // A failing access check must not open the door.
+      this.needs.logger.log('error', 'net.access.failed', { protocol: this.name, ...errorFields(err) });
+      refusal = 'blockedStreams';
+    }
+    if (refusal !== undefined) {
+      counters.add(refusal, this.name);
+      stream.abort(new Error('refused'));
+      return;
+    }
+
+    this.inbound.set(peer, (this.inbound.get(peer) ?? 0) + 1);
+    const frames = new FrameStream(stream, {
+      maxFrameBytes: limits.maxFrameBytes[this.name],
+      timeoutMs: limits.ioTimeoutMs,
+    });
+    this.active.add(frames);
+    try {
+      await this.serve({ peer, frames });
+    } catch (err) {
+      this.countFailure(err, peer, 'inbound');
+      frames.abort(err instanceof Error ? err : new Error('serve failed'));
+    } finally {
+      frames.dispose();
+      this.active.delete(frames);
+      const left = (this.inbound.get(peer) ?? 1) - 1;
+      if (left <= 0) this.inbound.delete(peer);
+      else this.inbound.set(peer, left);
+    }
+  };
+
+  private countFailure(err: unknown, peer: string, direction: 'inbound' | 'outbound'): void {
+    const { counters, logger } = this.needs;
+    const fields = { protocol: this.name, peer: peerTag(peer), direction };
+    // Debug level for what a remote can trigger at will: a hostile peer must not
+    // be able to flood the log (the counters carry the totals).
+    if (err instanceof FrameError) {
+      counters.add('malformedFrames', this.name);
+      logger.log('debug', 'net.frame.malformed', { ...fields, kind: err.kind });
+    } else if (err instanceof FrameTimeoutError) {
+      counters.add('timeouts', this.name);
+      logger.log('debug', 'net.stream.timeout', fields);
+    } else if (err instanceof HandlerError) {
+      counters.add(err.timedOut ? 'timeouts' : 'handlerErrors', this.name);
+      logger.log('warn', 'net.handler.failed', {
+        ...fields,
+        timedOut: err.timedOut,
+        ...errorFields(err.cause),
+      });
+    } else if (err instanceof StreamGoneError || err instanceof AccessRevoked) {
+      logger.log('debug', 'net.stream.gone', fields);
+    } else {
+      logger.log('error', 'net.stream.failed', { ...fields, ...errorFields(err) });
+    }
+  }
+
+  /**
+   * For session streams: access is checked again before each further request,
+   * so blocking (or forgetting) a peer also stops a stream it already has open.
+   * Counts and returns false when the peer may no longer be served.
+   */
+  protected stillAllowed(peer: string): boolean {
+    const { access, counters } = this.needs;
+    let refusal: 'blockedStreams' | 'unknownPeerStreams' | undefined;
+    try {
+      if (access.isBlocked(peer)) refusal = 'blockedStreams';
+      else if (!this.openToUnknownPeers && !access.isKnown(peer)) refusal = 'unknownPeerStreams';
+    } catch {
+      refusal = 'blockedStreams';
+    }
+    if (refusal === undefined) return true;
+    counters.add(refusal, this.name);
+    return false;
+  }
+
+  /** Counts one request served to completion (a session stream may serve many). */
+  protected countServed(): void {
+    this.needs.counters.add('served', this.name);
+  }
+
+  /** Runs the caller's handler under the handler deadline; its failure becomes a HandlerError. */
+  protected async callHandler<T>(run: () => Promise<T> | T): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandlerError(true)), this.needs.limits.handlerTimeoutMs);
+    });
+    try {
+      return await Promise.race([
+        Promise.resolve()
+          .then(run)
+          .catch((err: unknown) => {
+            throw new HandlerError(false, { cause: err });
+          }),
+        deadline,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs `exchange` over a stream to `peer` and maps every failure to a
+   * NetError. At most `maxOutboundStreamsPerPeer` run at once per peer; the
+   * rest wait (inside the request deadline).
+   *
+   * With `session`, the stream is kept after a successful exchange and reused
+   * by the next request to the same peer (the protocol then carries a sequence
+   * of request/response pairs in lockstep; the exchange must not half-close).
+   * Idle session streams are half-closed after `sessionIdleMs`; streams that
+   * died while idle are skipped.
+   */
+  protected async request<T>(
+    peer: string,
+    exchange: (frames: FrameStream) => Promise<T>,
+    options: AbortOptions = {},
+    session = false,
+  ): Promise<T> {
+    if (!this.started) throw new NetError('closed', 'the node is not running');
+    let peerId: PeerId;
+    try {
+      peerId = peerIdFromString(peer);
+    } catch (err) {
+      throw new NetError('refused', 'not a PeerId', { cause: err });
+    }
+    if (this.needs.access.isBlocked(peer)) throw new NetError('refused', 'peer is blocked');
+
+    const deadline = AbortSignal.timeout(this.needs.limits.requestTimeoutMs);
+    const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
+    await this.acquire(peer, signal);
+    let frames: FrameStream | undefined;
+    const onAbort = (): void => frames?.abort(new Error('request aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    let keep = false;
+    try {
+      frames = session ? this.takeIdle(peer) : undefined;
+      if (frames !== undefined) {
+        // No transparent retry when a reused stream fails: the peer may have
+        // refused or failed this very request, and the caller retries anyway.
+        const result = await exchange(frames);
+        keep = session;
+        return result;
+      }
+      let stream: Stream;
+      try {
+        stream = await this.needs.host.dialProtocol(peerId, this.protocolId, { signal });
+      } catch (err) {
+        throw dialError(err, signal);
+      }
+      if (!this.started) {
+        stream.abort(new Error('node stopping'));
+        throw new NetError('closed', 'the node stopped');
+      }
+      frames = new FrameStream(stream, {
+        maxFrameBytes: this.needs.limits.maxFrameBytes[this.name],
+        timeoutMs: this.needs.limits.ioTimeoutMs,
+      });
+      this.active.add(frames);
+      const result = await exchange(frames);
+      keep = session;
+      return result;
+    } catch (err) {
+      if (err instanceof NetError) throw err;
+      if (err instanceof LocalCallbackError) {
+        frames?.abort(new Error('local callback failed'));
+        throw err.cause;
+      }
+      this.countFailure(err, peer, 'outbound');
+      frames?.abort(err instanceof Error ? err : new Error('request failed'));
+      throw ioError(err, signal, this.started);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (frames !== undefined) {
+        if (keep && this.started && frames.usable) {
+          this.putIdle(peer, frames);
+        } else {
+          frames.dispose();
+          this.active.delete(frames);
+        }
+      }
+      this.release(peer);
+    }
+  }
+
+  /** A usable idle session stream to `peer`, if any; dead ones are dropped on the way. */
+  private takeIdle(peer: string): FrameStream | undefined {
+    const list = this.idle.get(peer);
+    while (list !== undefined && list.length > 0) {
+      const frames = list.pop();
+      if (frames === undefined) break;
+      clearTimeout(this.idleTimers.get(frames));
+      this.idleTimers.delete(frames);
+      if (frames.usable) {
+        if (list.length === 0) this.idle.delete(peer);
+        return frames;
+      }
+      frames.abort(new Error('dead session'));
+      this.active.delete(frames);
+    }
+    this.idle.delete(peer);
+    return undefined;
+  }
+
+  private putIdle(peer: string, frames: FrameStream): void {
+    let list = this.idle.get(peer);
+    if (list === undefined) {
+      list = [];
+      this.idle.set(peer, list);
+    }
+    list.push(frames);
+    const owner = list;
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(frames);
+      const i = owner.indexOf(frames);
+      if (i >= 0) owner.splice(i, 1);
+      if (owner.length === 0 && this.idle.get(peer) === owner) this.idle.delete(peer);
+      this.active.delete(frames);
+      // Half-close: the server sees a clean end at a frame boundary and closes too.
+      frames
+        .close()
+        .catch(() => frames.abort(new Error('close failed')))
+        .finally(() => frames.dispose());
+    }, this.needs.limits.sessionIdleMs);
+    timer.unref?.();
+    this.idleTimers.set(frames, timer);
+  }
+
+  private async acquire(peer: string, signal: AbortSignal): Promise<void> {
+    let slot = this.outbound.get(peer);
+    if (slot === undefined) {
+      slot = { active: 0, waiters: [] };
+      this.outbound.set(peer, slot);
+    }
+    const max = this.needs.limits.maxOutboundStreamsPerPeer;
+    while (slot.active >= max) {
+      if (signal.aborted) throw new NetError('timeout', 'waited too long for a stream slot');
+      if (!this.started) throw new NetError('closed', 'the node stopped');
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal.removeEventListener('abort', wake);
+          const i = slot.waiters.indexOf(wake);
+          if (i >= 0) slot.waiters.splice(i, 1);
+          resolve();
+        };
+        slot.waiters.push(wake);
+        signal.addEventListener('abort', wake, { once: true });
+      });
+    }
+    slot.active += 1;
+  }
+
+  private release(peer: string): void {
+    const slot = this.outbound.get(peer);
+    if (slot === undefined) return;
+    slot.active -= 1;
+    const next = slot.waiters.shift();
+    if (next !== undefined) next();
+    else if (slot.active <= 0) this.outbound.delete(peer);
+  }
+}
+
+/** Reads the one frame a request or response must carry; a clean end instead is a truncation. */
+export async function readRequired(frames: FrameStream): Promise<Uint8Array> {
+  const frame = await frames.read();
+  if (frame === null) throw new FrameError('truncated', 'stream ended before the frame');
+  return frame;
+}
+
+/** Decodes a frame with a protons codec; any decoder failure is a malformed frame. */
+export function decodeFrame<T extends { version: number }>(
+  bytes: Uint8Array,
+  decode: (b: Uint8Array) => T,
+): T {
+  let message: T;
+  try {
+    message = decode(bytes);
+  } catch {
+    throw new FrameError('undecodable', 'frame does not decode');
+  }
+  if (message.version !== FRAME_VERSION) {
+    throw new FrameError('bad-version', `frame version ${message.version}, expected ${FRAME_VERSION}`);
+  }
+  return message;
+}
+
+/** Throws FrameError('invalid') unless the condition holds. */
+export function ensure(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new FrameError('invalid', what);
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
+function dialError(err: unknown, signal: AbortSignal): NetError {
+  const name = err instanceof Error ? err.name : '';
+  if (signal.aborted || isTimeout(err)) return new NetError('timeout', 'dial timed out', { cause: err });
+  if (name === 'UnsupportedProtocolError' || name === 'ProtocolError')
+    return new NetError('refused', 'peer does not speak the protocol', { cause: err });
+  // A refusal (reset) can overtake protocol negotiation and surface as an early end.
+  if (['StreamResetError', 'StreamAbortedError', 'StreamClosedError', 'UnexpectedEOFError'].includes(name))
+    return new NetError('reset', 'stream reset during negotiation', { cause: err });
+  return new NetError('unreachable', 'could not reach the peer', { cause: err });
+}
+
+function ioError(err: unknown, signal: AbortSignal, running: boolean): NetError {
+  if (err instanceof FrameError)
+    return new NetError('protocol', `bad response (${err.kind})`, { cause: err });
+  if (err instanceof FrameTimeoutError || signal.aborted)
+    return new NetError('timeout', 'request timed out', { cause: err });
+  if (!running) return new NetError('closed', 'the node stopped', { cause: err });
+  if (err instanceof StreamGoneError)
+    return new NetError('reset', 'the peer reset the stream', { cause: err });
+  return new NetError('unreachable', 'request failed', { cause: err });
+}
