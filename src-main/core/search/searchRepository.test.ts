@@ -274,6 +274,18 @@ describe('SearchRepository: hits', () => {
     }
   });
 
+  it('never matches the scope tokens of the index with typed text', () => {
+    // Conversation and sender tokens (c<id>, s<key>) live in the index beside the words.
+    const id = insertMessage({
+      conversation: TEAM,
+      sender: BOB,
+      body: 'c3 is a real word here',
+      sentAt: at(3, 18),
+    });
+    expect(ids(`c${TEAM}`)).toEqual([id]);
+    expect(ids(`s${BOB.subarray(0, 8).toString('hex')}`)).toEqual([]);
+  });
+
   it('cuts a long message around the match', () => {
     const filler = Array.from({ length: 60 }, (_, i) => `filler${i}`).join(' ');
     const id = insertMessage({

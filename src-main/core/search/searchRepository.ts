@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../store/encryptedDatabase';
 import { toFtsExclusion, toFtsMatch } from './ftsExpression';
+import { conversationScopeToken, senderScopeToken } from '../store/migrations/0005-search-scope';
 import { lastTokenLength, type SearchQuery, type SearchTerm } from './searchQuery';
 import {
   MARK_CLOSE,
@@ -171,7 +172,7 @@ export class SearchRepository {
   private run(query: SearchQuery, options: SearchOptions, problems: string[]): SearchHit[] {
     const limit = clampLimit(options.limit);
     const terms = query.terms;
-    const match = toFtsMatch(terms);
+    const match = bodyOnly(toFtsMatch(terms));
     const hasFilters =
       query.from.length > 0 ||
       query.in.length > 0 ||
@@ -179,7 +180,7 @@ export class SearchRepository {
       query.after !== undefined ||
       query.hasFile ||
       options.conversationId !== undefined;
-    const exclusion = match === null ? toFtsExclusion(terms) : null;
+    const exclusion = match === null ? bodyOnly(toFtsExclusion(terms)) : null;
     if (match === null && !hasFilters) {
       if (exclusion !== null)
         problems.push('Words with "-" only exclude messages; add a word to search for.');
@@ -314,14 +315,25 @@ export class SearchRepository {
   // ---- text search --------------------------------------------------------------------------
 
   private searchText(
-    match: string,
+    bodyMatch: string,
     terms: readonly SearchTerm[],
     query: SearchQuery,
-    scope: Scope,
+    scopeIn: Scope,
     limit: number,
   ): SearchHit[] {
+    let match = bodyMatch;
+    let scope = scopeIn;
     const ids = this.idBounds();
     if (!ids) return [];
+    // Small in:/from: sets join the MATCH as scope tokens (migration 0005): FTS5 intersects
+    // them inside the index instead of the row of every match being read and tested.
+    const tokens = scopeTokens(scope);
+    if (tokens.conversations) match = `${match} AND scope : (${tokens.conversations})`;
+    if (tokens.senders) match = `${match} AND scope : (${tokens.senders})`;
+    scope = {
+      conversations: tokens.conversations ? null : scope.conversations,
+      senders: tokens.senders ? null : scope.senders,
+    };
     const params: Params = { ...this.filterParams(query, scope), match };
     const stats = this.phraseStats(terms, ids);
     const scored = stats.idfPostings !== null && stats.idfPostings <= IDF_BUDGET;
@@ -353,7 +365,7 @@ export class SearchRepository {
     params.window = set || rowFilters.length > 0 ? SCOPED_RANK_WINDOW : RANK_WINDOW;
     const window = this.stmt(
       key.join('|'),
-      `SELECT messages_fts.rowid AS id, ${scored ? 'bm25(messages_fts)' : '0'} AS score,
+      `SELECT messages_fts.rowid AS id, ${scored ? 'bm25(messages_fts, 1.0, 0.0)' : '0'} AS score,
         ${inlineSnippet ? `snippet(messages_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '${ELLIPSIS}', ${SNIPPET_TOKENS})` : 'NULL'} AS marked
       FROM messages_fts${rowFilters.length > 0 ? ' CROSS JOIN messages m ON m.id = messages_fts.rowid' : ''}
       WHERE ${where.join('\n        AND ')}
@@ -417,7 +429,7 @@ export class SearchRepository {
     let idfPostings: number | null = 0;
     let matches = ids.span;
     for (const term of terms) {
-      const phrase = toFtsMatch([{ kind: term.kind, text: term.text }]);
+      const phrase = bodyOnly(toFtsMatch([{ kind: term.kind, text: term.text }]));
       if (phrase === null) continue;
       // Probing an unindexed prefix costs as much as the search itself.
       if (term.kind === 'prefix' && lastTokenLength(term.text) > 3) {
@@ -700,4 +712,27 @@ function clampLimit(limit: number | undefined): number {
 /** Case- and accent-insensitive form for matching names (the index folds bodies the same way). */
 function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** At most this many scope tokens join a MATCH; larger sets are filtered on the rows. */
+const MAX_SCOPE_TOKENS = 64;
+
+/** `(c1 OR c2)`-style FTS5 expressions for small conversation and sender sets. */
+function scopeTokens(scope: Scope): { conversations: string | null; senders: string | null } {
+  const list = (tokens: string[] | null): string | null =>
+    tokens && tokens.length > 0 && tokens.length <= MAX_SCOPE_TOKENS
+      ? tokens.map((t) => `"${t}"`).join(' OR ')
+      : null;
+  return {
+    conversations: list(scope.conversations?.map(conversationScopeToken) ?? null),
+    senders: list(scope.senders?.map(senderScopeToken) ?? null),
+  };
+}
+
+/**
+ * Confines an expression to the `body` column: user text never matches the
+ * scope tokens (someone searching for "c12" must not find conversation 12).
+ */
+function bodyOnly(expression: string | null): string | null {
+  return expression === null ? null : `body : (${expression})`;
 }

@@ -3,6 +3,13 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-messaging';
 import { migration0003 } from './0003-search-index';
 import { migration0004 } from './0004-mls';
+import { migration0005 } from './0005-search-scope';
 
 /** In order; a new migration is a new file appended here. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];

@@ -99,6 +99,32 @@ describe('migrations', () => {
     expect(match('fresh')).toBe(1);
   });
 
+  it('0005 re-indexes existing messages with their conversation and sender scope', () => {
+    t = tempDatabase(upTo(4));
+    insertIdentity(t.db);
+    t.db
+      .prepare(
+        "INSERT INTO conversations (id, kind, name, created_at, last_activity_at) VALUES (7, 'group', 'G', 0, 0)",
+      )
+      .run();
+    const ins = t.db.prepare(
+      "INSERT INTO messages (conversation_id, uid, sender_key, outgoing, body, sent_at, received_at, state) VALUES (7, ?, ?, 0, ?, 1, 1, 'received')",
+    );
+    ins.run('a', ADA, 'quokka sighting');
+    ins.run('b', ME, 'quokka again');
+    migrate(t.db, upTo(5));
+    const match = (q: string) =>
+      (t!.db.prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?').all(q) as unknown[]).length;
+    expect(match('body : quokka')).toBe(2);
+    expect(match(`body : quokka AND scope : "c7" AND scope : "s${ADA.subarray(0, 8).toString('hex')}"`)).toBe(
+      1,
+    );
+    ins.run('c', ADA, 'later quokka');
+    expect(match('body : quokka AND scope : "c7"')).toBe(3);
+    t.db.prepare("UPDATE messages SET body = NULL, deleted_at = 5 WHERE uid = 'a'").run();
+    expect(match('body : quokka')).toBe(2);
+  });
+
   it('refuses a database from a newer Parley and leaves it untouched', () => {
     t = tempDatabase();
     t.db.pragma('user_version = 99');
