@@ -46,3 +46,17 @@ export {
 } from './keyPackagePool';
 export { MlsStore, type Persistable } from './mlsStore';
 export { isMlsRejection, MlsRejection, type MlsRejectReason } from './rejection';
+export {
+  beats,
+  DEFAULT_ACCEPT_MS,
+  DEFAULT_LOG_SIZE,
+  DEFAULT_MAX_HELD,
+  GroupSequencer,
+  type AppliedCommit,
+  type CommitIntent,
+  type DeliveredMessage,
+  type ReleasedWelcome,
+  type SequencerOptions,
+  type SequencerUpdate,
+} from './sequencer';
+export { exportGroupInfo, rejoinByExternalCommit, type RejoinOutcome } from './rejoin';
