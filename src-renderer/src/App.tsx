@@ -26,10 +26,13 @@ function screenFor(phase: AppState['phase'], state: ProfileState | undefined): R
 export function App() {
   const phase = useAppStore((s) => s.phase);
   const state = useAppStore((s) => s.status?.state);
+  const unread = useAppStore((s) => (s.status?.state === 'unlocked' ? s.totalUnread : 0));
 
+  // "(3) Parley": the unread count where the taskbar and tab show it.
   useEffect(() => {
-    document.title = state ? SCREENS[state].title : 'Parley';
-  }, [state]);
+    const title = state ? SCREENS[state].title : 'Parley';
+    document.title = unread > 0 ? `(${unread}) ${title}` : title;
+  }, [state, unread]);
 
   return (
     <div className="app">

@@ -1,11 +1,14 @@
 import type {
   AppInfo,
+  ConversationSummary,
   ErrorCode,
+  MessagePage,
   ErrorPayload,
   ProfileStatus,
   RequestName,
   RequestParams,
   RequestResult,
+  SearchResult,
 } from '../../../src-preload/contract';
 import { getBridge, getConnection, type ConnectionState } from './bridge';
 
@@ -51,6 +54,29 @@ export const api = {
     call('profile.create', { displayName, passphrase }),
   unlockProfile: (passphrase: string): Promise<ProfileStatus> => call('profile.unlock', { passphrase }),
   lockProfile: (): Promise<ProfileStatus> => call('profile.lock', {}),
+  unlockWithDevice: (): Promise<ProfileStatus> => call('profile.unlockWithDevice', {}),
+  setRemember: (remember: boolean): Promise<ProfileStatus> => call('profile.setRemember', { remember }),
+  changePassphrase: (current: string, next: string): Promise<ProfileStatus> =>
+    call('profile.changePassphrase', { current, next }),
+  listConversations: (filter?: string): Promise<ConversationSummary[]> =>
+    call('conversations.list', filter ? { filter } : {}),
+  markRead: (conversationId: number, messageId?: number): Promise<{ unreadCount: number }> =>
+    call(
+      'conversations.markRead',
+      messageId === undefined ? { conversationId } : { conversationId, messageId },
+    ),
+  messagesPage: (
+    conversationId: number,
+    at: RequestParams<'messages.page'>['at'],
+    limit?: number,
+  ): Promise<MessagePage> =>
+    call('messages.page', limit === undefined ? { conversationId, at } : { conversationId, at, limit }),
+  search: (text: string, conversationId?: number, limit?: number): Promise<SearchResult> =>
+    call('search.query', {
+      text,
+      ...(conversationId === undefined ? {} : { conversationId }),
+      ...(limit === undefined ? {} : { limit }),
+    }),
 
   onProfileChanged: (listener: (status: ProfileStatus) => void): (() => void) =>
     getBridge().subscribe('profile.changed', listener),

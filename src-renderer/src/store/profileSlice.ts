@@ -3,17 +3,20 @@ import type { ErrorPayload } from '../../../src-preload/contract';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 
-export type ProfileAction = 'create' | 'unlock' | 'lock';
+export type ProfileAction = 'create' | 'unlock' | 'unlockDevice' | 'lock' | 'changePassphrase' | 'remember';
 
 /** The profile's lifecycle actions, with one busy flag and one error for whichever ran last. */
 export interface ProfileSlice {
   busy: ProfileAction | null;
   error: (ErrorPayload & { action: ProfileAction }) | null;
-
   /** Each action resolves to whether it succeeded; the error is in `error`, never thrown. */
   createProfile(displayName: string, passphrase: string): Promise<boolean>;
   unlockProfile(passphrase: string): Promise<boolean>;
+  /** "Unlock with this device": the key the OS keychain remembers. */
+  unlockWithDevice(): Promise<boolean>;
   lockProfile(): Promise<boolean>;
+  changePassphrase(current: string, next: string): Promise<boolean>;
+  setRemember(remember: boolean): Promise<boolean>;
   clearError(): void;
 }
 
@@ -42,7 +45,10 @@ export const createProfileSlice: StateCreator<AppState, [], [], ProfileSlice> = 
     createProfile: (displayName, passphrase) =>
       run('create', () => api.createProfile(displayName, passphrase)),
     unlockProfile: (passphrase) => run('unlock', () => api.unlockProfile(passphrase)),
+    unlockWithDevice: () => run('unlockDevice', () => api.unlockWithDevice()),
     lockProfile: () => run('lock', () => api.lockProfile()),
+    changePassphrase: (current, next) => run('changePassphrase', () => api.changePassphrase(current, next)),
+    setRemember: (remember) => run('remember', () => api.setRemember(remember)),
     clearError: () => set({ error: null }),
   };
 };

@@ -20,6 +20,24 @@ export interface SessionSlice {
   setConnection(state: ConnectionState): void;
 }
 
+/** "Unlock with this device" is tried by itself once per window, never in a loop after a failure. */
+let deviceUnlockTried = false;
+
+/** What an unlocked session shows; cleared when the profile locks so nothing lingers on the lock screen. */
+const LOCKED_VIEW: Partial<AppState> = {
+  chat: null,
+  conversations: [],
+  conversationsLoaded: false,
+  conversationFilter: '',
+  totalUnread: 0,
+  searchOpen: false,
+  searchText: '',
+  searchHits: [],
+  searchProblems: [],
+  searchAnswered: null,
+  view: 'chat',
+};
+
 export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => ({
   phase: 'starting',
   startupError: null,
@@ -33,6 +51,10 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
       const [appInfo, status] = await Promise.all([api.appInfo(), api.profileStatus()]);
       set({ appInfo, phase: 'ready', startupError: null });
       get().applyStatus(status);
+      if (status.state === 'locked' && status.remembered && !deviceUnlockTried) {
+        deviceUnlockTried = true;
+        void get().unlockWithDevice();
+      }
     } catch (err) {
       set({ phase: 'failed', startupError: toErrorPayload(err) });
     }
@@ -54,7 +76,11 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
     const previous = get().status;
     // An error belongs to the screen it was raised on; a new state means a new screen.
     const stateChanged = previous?.state !== status.state;
-    set(stateChanged ? { status, error: null } : { status });
+    if (!stateChanged) {
+      set({ status });
+      return;
+    }
+    set(status.state === 'unlocked' ? { status, error: null } : { ...LOCKED_VIEW, status, error: null });
   },
 
   setConnection(connection) {

@@ -1,14 +1,20 @@
+import { useEffect } from 'react';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { LockIcon, SearchIcon, SettingsIcon } from '../../components/Icons';
 import { Logo } from '../../components/Logo';
 import { useAppStore } from '../../store/appStore';
+import { ChatView } from '../chat/ChatView';
+import { SearchPanel } from '../search/SearchPanel';
+import { SettingsScreen } from '../settings/SettingsScreen';
+import { ConversationList } from './ConversationList';
+import { initialOf } from './initialOf';
 import { StatusArea } from './StatusArea';
+import { useHomeShortcuts } from './useHomeShortcuts';
+import { useIdleLock } from './useIdleLock';
 import { isMac, useLockShortcut } from './useLockShortcut';
 
-/** The first letter of a name, by code point so an emoji or accented initial is not cut in half. */
-function initialOf(name: string): string {
-  return ([...name.trim()][0] ?? '?').toLocaleUpperCase();
-}
+const MOD = isMac ? '⌘' : 'Ctrl+';
 
 export function HomeScreen() {
   const displayName = useAppStore((s) => s.status?.displayName ?? '');
@@ -16,8 +22,20 @@ export function HomeScreen() {
   const error = useAppStore((s) => (s.error?.action === 'lock' ? s.error : null));
   const lockProfile = useAppStore((s) => s.lockProfile);
   const clearError = useAppStore((s) => s.clearError);
+  const loadConversations = useAppStore((s) => s.loadConversations);
+  const view = useAppStore((s) => s.view);
+  const showView = useAppStore((s) => s.showView);
+  const openSearch = useAppStore((s) => s.openSearch);
+  const hasChat = useAppStore((s) => s.chat !== null);
+  const searchOpen = useAppStore((s) => s.searchOpen);
 
   useLockShortcut(() => void lockProfile());
+  useHomeShortcuts();
+  useIdleLock();
+
+  useEffect(() => {
+    void loadConversations();
+  }, [loadConversations]);
 
   return (
     <div className="home" data-testid="home-screen">
@@ -25,6 +43,32 @@ export function HomeScreen() {
         <div className="sidebar__brand">
           <Logo size="sm" />
           <span className="sidebar__brand-name">Parley</span>
+          <span className="sidebar__actions">
+            <button
+              type="button"
+              className="icon-btn"
+              data-testid="search-button"
+              aria-keyshortcuts="Control+K Meta+K"
+              aria-haspopup="dialog"
+              title={`Search (${MOD}K)`}
+              onClick={openSearch}
+            >
+              <SearchIcon />
+              <span className="visually-hidden">Search messages</span>
+            </button>
+            <button
+              type="button"
+              className={`icon-btn${view === 'settings' ? ' is-active' : ''}`}
+              data-testid="settings-button"
+              aria-keyshortcuts="Control+, Meta+,"
+              aria-pressed={view === 'settings'}
+              title={`Settings (${MOD},)`}
+              onClick={() => showView(view === 'settings' ? 'chat' : 'settings')}
+            >
+              <SettingsIcon />
+              <span className="visually-hidden">Settings</span>
+            </button>
+          </span>
         </div>
         <div className="profile-chip">
           <span className="avatar" aria-hidden="true">
@@ -37,15 +81,7 @@ export function HomeScreen() {
             <span className="profile-chip__meta">Unlocked on this device</span>
           </span>
         </div>
-        <nav className="conversations" aria-labelledby="conversations-heading">
-          <h2 className="conversations__heading" id="conversations-heading">
-            Conversations
-          </h2>
-          <div className="conversations__empty" data-testid="conversation-list-empty">
-            <p className="conversations__empty-title">No conversations yet</p>
-            <p className="conversations__empty-text">People you talk to will show up here.</p>
-          </div>
-        </nav>
+        <ConversationList />
         <div className="sidebar__footer">
           <Button
             testId="lock-button"
@@ -75,29 +111,29 @@ export function HomeScreen() {
             />
           </div>
         ) : null}
-        <section className="empty-state" aria-labelledby="home-title">
-          <div className="empty-state__art" aria-hidden="true">
-            <Logo />
-          </div>
-          <h1 className="empty-state__title" id="home-title">
-            Welcome, <span data-testid="home-greeting-name">{displayName}</span>
-          </h1>
-          <p className="empty-state__text">
-            Your profile is ready. Conversations you start or receive will appear here, end-to-end encrypted
-            and stored only on this device.
-          </p>
-        </section>
+        {view === 'settings' ? <SettingsScreen /> : hasChat ? <ChatView /> : <Welcome name={displayName} />}
         <StatusArea />
       </main>
+      {searchOpen ? <SearchPanel /> : null}
     </div>
   );
 }
 
-function LockIcon() {
+function Welcome({ name }: { name: string }) {
+  const hasConversations = useAppStore((s) => s.conversations.length > 0);
   return (
-    <svg className="icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-      <rect x="4" y="9" width="12" height="8.5" rx="2" fill="none" stroke="currentColor" strokeWidth="1.6" />
-      <path d="M7 9V6.5a3 3 0 0 1 6 0V9" fill="none" stroke="currentColor" strokeWidth="1.6" />
-    </svg>
+    <section className="empty-state" aria-labelledby="home-title">
+      <div className="empty-state__art" aria-hidden="true">
+        <Logo />
+      </div>
+      <h1 className="empty-state__title" id="home-title">
+        Welcome, <span data-testid="home-greeting-name">{name}</span>
+      </h1>
+      <p className="empty-state__text">
+        {hasConversations
+          ? `Pick a conversation on the left, or search everything with ${MOD}K.`
+          : 'Your profile is ready. Conversations you start or receive will appear here, end-to-end encrypted and stored only on this device.'}
+      </p>
+    </section>
   );
 }

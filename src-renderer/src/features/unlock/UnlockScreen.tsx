@@ -7,8 +7,12 @@ import { useAppStore } from '../../store/appStore';
 
 export function UnlockScreen() {
   const busy = useAppStore((s) => s.busy === 'unlock');
+  const deviceBusy = useAppStore((s) => s.busy === 'unlockDevice');
+  const remembered = useAppStore((s) => s.status?.remembered === true);
   const error = useAppStore((s) => (s.error?.action === 'unlock' ? s.error : null));
+  const deviceError = useAppStore((s) => (s.error?.action === 'unlockDevice' ? s.error : null));
   const unlockProfile = useAppStore((s) => s.unlockProfile);
+  const unlockWithDevice = useAppStore((s) => s.unlockWithDevice);
   const clearError = useAppStore((s) => s.clearError);
 
   const [passphrase, setPassphrase] = useState('');
@@ -52,13 +56,34 @@ export function UnlockScreen() {
           onDismiss={clearError}
         />
       ) : null}
+      {deviceError ? (
+        <ErrorBanner
+          testId="unlock-device-error"
+          title="This device could not unlock Parley"
+          message={`${deviceError.message} Enter your passphrase instead.`}
+          onDismiss={clearError}
+        />
+      ) : null}
+      {remembered ? (
+        <Button
+          testId="unlock-with-device"
+          variant="secondary"
+          block
+          busy={deviceBusy}
+          busyLabel="Unlocking with this device…"
+          disabled={busy}
+          onClick={() => void unlockWithDevice()}
+        >
+          Unlock with this device
+        </Button>
+      ) : null}
       <form className="form" noValidate onSubmit={onSubmit} aria-busy={busy || undefined}>
         <PassphraseField
           ref={inputRef}
           label="Passphrase"
           testId="unlock-passphrase"
           autoComplete="current-password"
-          disabled={busy}
+          disabled={busy || deviceBusy}
           value={passphrase}
           onChange={(e) => {
             setPassphrase(e.target.value);

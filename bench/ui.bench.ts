@@ -1,0 +1,254 @@
+import { chromium, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { seedProfile, SEED_PASSPHRASE } from '../e2e/fixtures/seedProfile';
+import { summarize, timer, type BenchContext, type BenchResult } from './harness';
+
+/**
+ * The renderer under load, through `parley web` in Debian's Chromium:
+ *   - shell start → interactive home (list painted) on a profile of ~110,000 messages in 20 conversations;
+ *   - opening the 100,000-message conversation → first rows painted;
+ *   - scrolling back through ~1,000 messages: frame times measured with requestAnimationFrame in the page;
+ *   - a search keystroke → its results painted (includes the 120 ms debounce).
+ * The profile is seeded once with the core, then the shell opens it (one process per profile).
+ */
+const BIG = 100_000;
+const SMALL_CONVERSATIONS = 19;
+const SMALL = 500;
+const OPEN_RUNS = 5;
+const SEARCH_RUNS = 12;
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
+const WORDS = [
+  'amber',
+  'basil',
+  'cedar',
+  'delta',
+  'ember',
+  'fjord',
+  'garnet',
+  'harbor',
+  'indigo',
+  'juniper',
+  'kelp',
+  'lilac',
+  'maple',
+  'nectar',
+  'onyx',
+  'pepper',
+  'quartz',
+  'raven',
+  'saffron',
+  'tundra',
+];
+const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\S*#token=\S+/;
+
+export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  if (
+    !existsSync(join(ctx.root, 'out/renderer/index.html')) ||
+    !existsSync(join(ctx.root, 'out/cli/parley.mjs'))
+  ) {
+    throw new Error('run `npm run build` first');
+  }
+  const profileDir = join(ctx.tmpDir, 'profile');
+  mkdirSync(profileDir, { recursive: true });
+  const now = Date.now() - 60_000;
+  const seedTime = timer();
+  await seedProfile(profileDir, {
+    displayName: 'Bench',
+    contacts: ['Bob', 'Carol'],
+    conversations: [
+      ...Array.from({ length: SMALL_CONVERSATIONS }, (_, c) => ({
+        kind: 'group' as const,
+        name: `Group ${c + 1}`,
+        messages: [],
+        bulk: {
+          count: SMALL,
+          from: ['Bob', 'me'],
+          startAt: now - 10 * 86_400_000 - c * 60_000,
+          stepMs: 60_000,
+          body: (i: number) => `Small talk ${i} about ${WORDS[(i * 7 + c) % WORDS.length]}`,
+        },
+      })),
+      {
+        kind: 'dm' as const,
+        with: 'Carol',
+        messages: [],
+        bulk: {
+          count: BIG,
+          from: ['Carol', 'me'],
+          startAt: now - BIG * 60_000,
+          stepMs: 60_000,
+          body: (i: number) => `Message ${i} mentions ${WORDS[i % WORDS.length]} and more`,
+        },
+      },
+    ],
+  });
+  ctx.log(`seeded ${BIG + SMALL * SMALL_CONVERSATIONS} messages in ${(seedTime() / 1000).toFixed(1)} s`);
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  ctx.defer(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1120, height: 760 } });
+
+  // --- Start → interactive home ---------------------------------------------------
+  const startElapsed = timer();
+  const child = spawn(process.execPath, ['bin/parley.mjs', 'web', '--profile', profileDir, '--port', '0'], {
+    cwd: ctx.root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PARLEY_LOG: 'warn' },
+  });
+  ctx.defer(() => stopProcess(child));
+  const url = await waitForUrl(child);
+  await page.goto(url);
+  await page.getByTestId('unlock-passphrase').fill(SEED_PASSPHRASE);
+  const unlockElapsed = timer();
+  await page.getByTestId('unlock-passphrase').press('Enter');
+  await page
+    .getByTestId('conversation-row')
+    .first()
+    .waitFor()
+    .catch(async (err: unknown) => {
+      await page.screenshot({ path: join(ctx.tmpDir, '..', 'ui-bench-failure.png') });
+      ctx.log(`home not reached: ${await page.locator('body').innerText()}`);
+      throw err;
+    });
+  await painted(page);
+  const startToHome = startElapsed();
+  const unlockToHome = unlockElapsed();
+  ctx.log(`start → home ${startToHome.toFixed(0)} ms (unlock → list painted ${unlockToHome.toFixed(0)} ms)`);
+
+  // --- Open the 100,000-message conversation ----------------------------------------
+  const openMs: number[] = [];
+  const big = page.getByTestId('conversation-row').filter({ hasText: 'Carol' });
+  const other = page.getByTestId('conversation-row').filter({ hasText: 'Group 1' }).first();
+  for (let i = 0; i < OPEN_RUNS; i++) {
+    await other.click();
+    await page.getByTestId('chat-title').filter({ hasText: 'Group' }).waitFor();
+    await page.getByTestId('message').first().waitFor();
+    const elapsed = timer();
+    await big.click();
+    await page.getByTestId('chat-title').filter({ hasText: 'Carol' }).waitFor();
+    await page
+      .getByTestId('message-body')
+      .filter({ hasText: `Message ${BIG - 1} ` })
+      .waitFor();
+    await painted(page);
+    openMs.push(elapsed());
+  }
+  ctx.log(`open 100k conversation: ${openMs.map((v) => v.toFixed(0)).join(', ')} ms`);
+
+  // --- Scroll back through ~1,000 messages -------------------------------------------
+  await page.waitForTimeout(300);
+  // Passed as source text: tsx wraps named functions in a `__name` helper the page does not have.
+  const scroll = (await page.evaluate(SCROLL_SCRIPT.replace('TARGET', '1000'))) as {
+    frames: number[];
+    passed: number;
+  };
+  ctx.log(`scrolled past ${scroll.passed} messages in ${scroll.frames.length} frames`);
+
+  // --- Search keystroke → results painted ----------------------------------------------
+  await page.keyboard.press('Control+K');
+  const input = page.getByTestId('search-input');
+  await input.waitFor();
+  const searchMs: number[] = [];
+  for (let i = 0; i < SEARCH_RUNS; i++) {
+    const word = WORDS[(i * 3) % WORDS.length] ?? 'amber';
+    await input.fill(word.slice(0, -1));
+    await page.waitForTimeout(250);
+    const elapsed = timer();
+    await input.press(word.slice(-1));
+    // The results list says which text it answers; waiting on it never counts a stale answer.
+    await page
+      .locator(`[data-testid="search-results"][data-query="${word}"] [data-testid="search-hit"]`)
+      .first()
+      .waitFor();
+    await painted(page);
+    searchMs.push(elapsed());
+  }
+  ctx.log(`search keystroke → results: ${searchMs.map((v) => v.toFixed(0)).join(', ')} ms`);
+
+  return [
+    { metric: 'start_to_home', value: Math.round(startToHome), unit: 'ms' },
+    { metric: 'unlock_to_home', value: Math.round(unlockToHome), unit: 'ms' },
+    ...summarize('open_100k_first_rows', openMs, ['p50', 'p95', 'max']),
+    ...summarize('scroll_1000_frame', scroll.frames, ['p50', 'p95', 'max']),
+    { metric: 'scroll_1000_messages_passed', value: scroll.passed, unit: 'messages' },
+    ...summarize('search_keystroke_to_results', searchMs, ['p50', 'p95', 'max']),
+  ];
+}
+
+/**
+ * Scrolls the timeline up 90 px per frame until TARGET messages have passed
+ * (by id: ids are consecutive in the seeded conversation), recording each
+ * frame's duration with requestAnimationFrame.
+ */
+const SCROLL_SCRIPT = `(async () => {
+  const el = document.querySelector('[data-testid="timeline"]');
+  if (!(el instanceof HTMLElement)) throw new Error('no timeline');
+  function ids() {
+    return [...document.querySelectorAll('[data-testid="message"]')].map((m) => Number(m.getAttribute('data-message-id')));
+  }
+  const startMax = Math.max(...ids());
+  const frames = [];
+  let last = 0;
+  let passed = 0;
+  await new Promise((resolve) => {
+    function step(t) {
+      frames.push(t - last);
+      last = t;
+      el.scrollTop -= 90;
+      passed = startMax - Math.min(...ids());
+      if (passed >= TARGET || frames.length > 5000) resolve();
+      else requestAnimationFrame(step);
+    }
+    requestAnimationFrame((t) => {
+      last = t;
+      requestAnimationFrame(step);
+    });
+  });
+  return { frames: frames.slice(1), passed };
+})()`;
+
+/** Resolves after the next frame was painted (two rAFs: the first runs before paint). */
+async function painted(page: Page): Promise<void> {
+  await page.evaluate(
+    'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined))))',
+  );
+}
+
+function waitForUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timeout = setTimeout(() => reject(new Error('parley web printed no URL')), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = URL_PATTERN.exec(output);
+      if (match) {
+        clearTimeout(timeout);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve(match[0]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timeout);
+      reject(new Error(`parley web exited (${code})`));
+    });
+  });
+}
+
+/** SIGTERM by pid (the shell closes the profile), SIGKILL after 5 s. */
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

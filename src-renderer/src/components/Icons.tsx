@@ -1,0 +1,85 @@
+/** Small decorative icons; the control around each carries the accessible name. */
+import type { ReactNode } from 'react';
+
+function Svg({ children }: { children: ReactNode }) {
+  return (
+    <svg className="icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+      {children}
+    </svg>
+  );
+}
+
+const stroke = { fill: 'none', stroke: 'currentColor', strokeWidth: 1.6, strokeLinecap: 'round' } as const;
+
+export function SearchIcon() {
+  return (
+    <Svg>
+      <circle cx="8.5" cy="8.5" r="5.25" {...stroke} />
+      <path d="M12.5 12.5l4.5 4.5" {...stroke} />
+    </Svg>
+  );
+}
+
+export function SettingsIcon() {
+  return (
+    <Svg>
+      <circle cx="10" cy="10" r="2.6" {...stroke} />
+      <path
+        d="M10 2.5v2.2M10 15.3v2.2M2.5 10h2.2M15.3 10h2.2M4.7 4.7l1.6 1.6M13.7 13.7l1.6 1.6M4.7 15.3l1.6-1.6M13.7 6.3l1.6-1.6"
+        {...stroke}
+      />
+    </Svg>
+  );
+}
+
+export function LockIcon() {
+  return (
+    <Svg>
+      <rect x="4" y="9" width="12" height="8.5" rx="2" {...stroke} />
+      <path d="M7 9V6.5a3 3 0 0 1 6 0V9" {...stroke} />
+    </Svg>
+  );
+}
+
+export function MutedIcon() {
+  return (
+    <Svg>
+      <path d="M5 8a5 5 0 0 1 8.6-3.4M15 9v3l1.5 2.5h-11" {...stroke} />
+      <path d="M8.5 17h3M3 3l14 14" {...stroke} />
+    </Svg>
+  );
+}
+
+export function ArrowDownIcon() {
+  return (
+    <Svg>
+      <path d="M10 4v12M5 11l5 5 5-5" {...stroke} />
+    </Svg>
+  );
+}
+
+export function BackIcon() {
+  return (
+    <Svg>
+      <path d="M12.5 4.5L7 10l5.5 5.5" {...stroke} />
+    </Svg>
+  );
+}
+
+export function CheckIcon({ double = false }: { double?: boolean }) {
+  return (
+    <Svg>
+      <path d="M3 10.5l3.5 3.5L13 7" {...stroke} />
+      {double ? <path d="M9.5 13.5l.5.5L16.5 7" {...stroke} /> : null}
+    </Svg>
+  );
+}
+
+export function ClockIcon() {
+  return (
+    <Svg>
+      <circle cx="10" cy="10" r="6.5" {...stroke} />
+      <path d="M10 6.5V10l2.5 1.5" {...stroke} />
+    </Svg>
+  );
+}

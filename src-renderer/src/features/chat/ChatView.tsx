@@ -1,0 +1,244 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { requestNames } from '../../../../src-preload/contract';
+import { ArrowDownIcon } from '../../components/Icons';
+import { formatDayLabel } from '../../lib/time';
+import { useAppStore } from '../../store/appStore';
+import { MessageRow } from './MessageRow';
+import { buildTimeline, type TimelineRow } from './timeline';
+import { applyPositions, useVirtualRows } from './useVirtualRows';
+
+/** Rows this close to an end of what is loaded fetch the next page, so scrolling rarely meets an edge. */
+const PREFETCH_ROWS = 15;
+/** Pixels from the bottom that still count as "at the latest message". */
+const BOTTOM_SLACK_PX = 48;
+
+/**
+ * Whether the contract has a send request. Sending arrives with peer-to-peer
+ * delivery; until then the composer is shown disabled and says so.
+ */
+const CAN_SEND = (requestNames as readonly string[]).includes('messages.send');
+
+function estimateRow(row: TimelineRow | undefined): number {
+  if (!row || row.kind !== 'message') return 44;
+  return row.showSender ? 78 : 58;
+}
+
+interface Anchor {
+  key: string;
+  /** scrollTop minus the anchor row's start: kept equal across a prepend. */
+  delta: number;
+}
+
+export function ChatView() {
+  const chat = useAppStore((s) => s.chat);
+  const summary = useAppStore((s) => s.conversations.find((c) => c.id === s.chat?.conversationId));
+  const loadOlder = useAppStore((s) => s.loadOlder);
+  const loadNewer = useAppStore((s) => s.loadNewer);
+  const jumpToLatest = useAppStore((s) => s.jumpToLatest);
+  const markConversationRead = useAppStore((s) => s.markConversationRead);
+
+  const messages = chat?.messages;
+  const firstUnreadId = chat?.firstUnreadId ?? null;
+  const unreadAtOpen = chat?.unreadAtOpen ?? 0;
+  const isGroup = summary?.kind === 'group';
+  const rows = useMemo(
+    () => buildTimeline(messages ?? [], { group: isGroup, firstUnreadId, unreadCount: unreadAtOpen }),
+    [messages, isGroup, firstUnreadId, unreadAtOpen],
+  );
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const anchorRef = useRef<Anchor | null>(null);
+  const [atBottom, setAtBottom] = useState(true);
+  /** The scroll request whose initial positioning is done; paging waits for it so it never races the jump. */
+  const [settled, setSettled] = useState<number | null>(null);
+  const [now] = useState(() => Date.now());
+
+  const rowsRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualRows({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (index) => estimateRow(rows[index]),
+    getItemKey: (index) => rows[index]?.key ?? index,
+    overscan: 12,
+  });
+  // After every commit: the rows React just rendered get their offsets before paint.
+  useLayoutEffect(() => applyPositions(virtualizer, rowsRef.current));
+
+  const items = virtualizer.getVirtualItems();
+  const firstIndex = items[0]?.index ?? 0;
+  const lastIndex = items.at(-1)?.index ?? 0;
+  const scrollRequest = chat?.scrollRequest ?? 0;
+  const loading = chat?.loading ?? true;
+  const focusId = chat?.focusMessageId ?? null;
+  const ready = settled === scrollRequest && !loading;
+
+  // Keep the row that was at the top in place when older messages are prepended.
+  useLayoutEffect(() => {
+    const anchor = anchorRef.current;
+    const el = scrollRef.current;
+    if (!anchor || !el) return;
+    const index = rows.findIndex((r) => r.key === anchor.key);
+    if (index < 0) return;
+    const start = virtualizer.measurementsCache[index]?.start;
+    if (start === undefined) return;
+    anchorRef.current = null;
+    el.scrollTop = start + anchor.delta;
+  }, [rows, virtualizer]);
+
+  // The latest rows and target, read by the positioning effect below without re-running it.
+  const latest = useRef({ rows, focusId });
+  useLayoutEffect(() => {
+    latest.current = { rows, focusId };
+  });
+
+  // Opening, jumping to a search hit, or "jump to latest": scroll to the target once rows exist.
+  // Only a new scroll request repositions; later page loads must not yank the view.
+  useLayoutEffect(() => {
+    const { rows: current, focusId: target } = latest.current;
+    if (loading || current.length === 0) return;
+    const index = target === null ? -1 : current.findIndex((r) => r.key === `m:${target}`);
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' });
+    else virtualizer.scrollToIndex(current.length - 1, { align: 'end' });
+    // Two frames: the virtualizer measures real heights and corrects the position in between.
+    let second = 0;
+    const first = requestAnimationFrame(() => {
+      second = requestAnimationFrame(() => setSettled(scrollRequest));
+    });
+    return () => {
+      cancelAnimationFrame(first);
+      cancelAnimationFrame(second);
+    };
+  }, [scrollRequest, loading, virtualizer]);
+
+  // Page in older/newer messages near the edges of what is loaded.
+  useEffect(() => {
+    if (!ready || !chat) return;
+    if (firstIndex <= PREFETCH_ROWS && chat.hasOlder && !chat.loadingOlder) {
+      const el = scrollRef.current;
+      const top = items.find((item) => item.end > (el?.scrollTop ?? 0)) ?? items[0];
+      const row = top ? rows[top.index] : undefined;
+      if (el && top && row) anchorRef.current = { key: row.key, delta: el.scrollTop - top.start };
+      void loadOlder();
+    }
+    if (lastIndex >= rows.length - 1 - PREFETCH_ROWS && chat.hasNewer && !chat.loadingNewer) {
+      void loadNewer();
+    }
+  }, [ready, chat, firstIndex, lastIndex, rows, items, loadOlder, loadNewer]);
+
+  // The newest message is on screen: everything is read.
+  const newestVisible = ready && atBottom && chat !== null && !chat.hasNewer;
+  useEffect(() => {
+    if (newestVisible) void markConversationRead();
+  }, [newestVisible, markConversationRead, summary?.unreadCount]);
+
+  if (!chat) return null;
+
+  function onScroll() {
+    const el = scrollRef.current;
+    if (!el) return;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK_PX;
+    if (bottom !== atBottom) setAtBottom(bottom);
+  }
+
+  const title = summary?.title ?? 'Conversation';
+  const showJump = ready && (!atBottom || chat.hasNewer);
+  return (
+    <section className="chat" data-testid="chat-view" aria-labelledby="chat-title">
+      <header className="chat__header">
+        <h1 className="chat__title" id="chat-title" data-testid="chat-title">
+          {title}
+        </h1>
+        <p className="chat__meta">{isGroup ? 'Group' : 'Direct message'} · end-to-end encrypted</p>
+      </header>
+      {chat.error ? (
+        <p className="chat__error" role="alert" data-testid="chat-error">
+          {chat.error.message}
+        </p>
+      ) : null}
+      <div className="chat__timeline-wrap">
+        <div
+          ref={scrollRef}
+          className="timeline"
+          data-testid="timeline"
+          role="region"
+          aria-label={`Messages with ${title}`}
+          aria-busy={loading || chat.loadingOlder || chat.loadingNewer || undefined}
+          tabIndex={0}
+          onScroll={onScroll}
+        >
+          {chat.loadingOlder ? (
+            <p className="timeline__loading" data-testid="timeline-loading-older">
+              Loading earlier messages…
+            </p>
+          ) : null}
+          {!loading && rows.length === 0 ? (
+            <p className="timeline__empty" data-testid="timeline-empty">
+              No messages yet.
+            </p>
+          ) : null}
+          <div ref={rowsRef} className="timeline__rows" role="list">
+            {items.map((item) => {
+              const row = rows[item.index];
+              if (!row) return null;
+              return (
+                <div
+                  key={item.key}
+                  ref={virtualizer.measureElement}
+                  data-index={item.index}
+                  className="timeline__row"
+                  role="listitem"
+                >
+                  {row.kind === 'day' ? (
+                    <p className="day-separator" data-testid="day-separator">
+                      <span>{formatDayLabel(row.at, now)}</span>
+                    </p>
+                  ) : row.kind === 'unread' ? (
+                    <p className="unread-marker" data-testid="unread-marker">
+                      <span>{row.count === 1 ? '1 unread message' : `${row.count} unread messages`}</span>
+                    </p>
+                  ) : (
+                    <MessageRow
+                      message={row.message}
+                      showSender={row.showSender}
+                      highlighted={row.message.id === focusId}
+                    />
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {showJump ? (
+          <button
+            type="button"
+            className="jump-latest"
+            data-testid="jump-to-latest"
+            onClick={() => void jumpToLatest()}
+          >
+            <ArrowDownIcon />
+            <span>Jump to latest</span>
+          </button>
+        ) : null}
+      </div>
+      {CAN_SEND ? null : (
+        <div className="composer" data-testid="composer">
+          <label className="visually-hidden" htmlFor="composer-input">
+            Message
+          </label>
+          <textarea
+            id="composer-input"
+            className="composer__input"
+            data-testid="composer-input"
+            rows={1}
+            disabled
+            placeholder={`Message ${title}`}
+            aria-describedby="composer-note"
+          />
+          <p className="composer__note" id="composer-note" data-testid="composer-note">
+            Sending arrives with peer-to-peer delivery.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+import { memo } from 'react';
+import type { MessageView } from '../../../../src-preload/contract';
+import { CheckIcon, ClockIcon } from '../../components/Icons';
+import { formatClock, formatDateTime } from '../../lib/time';
+import { deliveryLabel } from './timeline';
+
+export interface MessageRowProps {
+  message: MessageView;
+  showSender: boolean;
+  highlighted: boolean;
+}
+
+function StateIcon({ state }: { state: MessageView['state'] }) {
+  if (state === 'pending' || state === 'held') return <ClockIcon />;
+  if (state === 'failed') return <span aria-hidden="true">!</span>;
+  return <CheckIcon double={state === 'delivered' || state === 'read'} />;
+}
+
+/**
+ * One message. The body is untrusted: it is a React text child (escaped by
+ * React, never innerHTML), line breaks kept by CSS (`white-space: pre-wrap`),
+ * URLs left as text.
+ */
+export const MessageRow = memo(function MessageRow({ message, showSender, highlighted }: MessageRowProps) {
+  const outgoing = message.sender.self;
+  const deleted = message.deletedAt !== null || message.body === null;
+  const label = outgoing ? deliveryLabel(message) : null;
+  if (message.kind === 'system') {
+    return (
+      <p className="msg-system" data-testid="message" data-message-id={message.id}>
+        {message.body ?? ''}
+      </p>
+    );
+  }
+  const classes = [
+    'msg',
+    outgoing ? 'msg--out' : 'msg--in',
+    deleted ? 'msg--deleted' : '',
+    highlighted ? 'is-highlighted' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div
+      className={classes}
+      data-testid="message"
+      data-message-id={message.id}
+      data-highlighted={highlighted || undefined}
+    >
+      {showSender ? (
+        <p className="msg__sender" data-testid="message-sender">
+          {message.sender.name}
+        </p>
+      ) : null}
+      <div className="msg__bubble">
+        {/* Without a visible name (DMs, own messages), screen readers still hear who wrote it. */}
+        {!showSender ? (
+          <span className="visually-hidden">{outgoing ? 'You' : message.sender.name}: </span>
+        ) : null}
+        {deleted ? (
+          <p className="msg__body msg__body--deleted" data-testid="message-deleted">
+            This message was deleted
+          </p>
+        ) : (
+          <p className="msg__body" data-testid="message-body">
+            {message.body}
+          </p>
+        )}
+        {message.hasFile && !deleted ? (
+          <p className="msg__file" data-testid="message-file">
+            Attachment
+          </p>
+        ) : null}
+        <span className="msg__meta">
+          {message.editedAt !== null && !deleted ? (
+            <span className="msg__edited" data-testid="message-edited">
+              edited
+            </span>
+          ) : null}
+          <time dateTime={new Date(message.sentAt).toISOString()} title={formatDateTime(message.sentAt)}>
+            {formatClock(message.sentAt)}
+          </time>
+          {label ? (
+            <span
+              className={`msg__state msg__state--${message.state}`}
+              role="img"
+              aria-label={label}
+              title={label}
+              data-testid="message-state"
+              data-state={message.state}
+            >
+              <StateIcon state={message.state} />
+            </span>
+          ) : null}
+        </span>
+      </div>
+    </div>
+  );
+});

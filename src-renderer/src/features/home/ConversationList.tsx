@@ -1,0 +1,189 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { ConversationSummary } from '../../../../src-preload/contract';
+import { MutedIcon } from '../../components/Icons';
+import { formatDateTime, formatRelative } from '../../lib/time';
+import { useAppStore } from '../../store/appStore';
+import { initialOf } from './initialOf';
+
+/** Re-renders relative times ("5 min") once a minute. */
+function useNow(intervalMs = 60_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = window.setInterval(() => setNow(Date.now()), intervalMs);
+    return () => window.clearInterval(id);
+  }, [intervalMs]);
+  return now;
+}
+
+function previewOf(c: ConversationSummary): string {
+  const last = c.lastMessage;
+  if (!last) return 'No messages yet';
+  if (last.deleted) return 'This message was deleted';
+  // Previews are shown on one line: the core keeps line breaks, the list does not need them.
+  const text = last.preview.replace(/\s+/g, ' ').trim();
+  return last.outgoing ? `You: ${text}` : text;
+}
+
+/**
+ * The home list with a filter box. Arrow keys move between rows (one tab stop
+ * for the whole list, roving tabindex); Enter or click opens. ArrowDown in the
+ * filter box moves into the list.
+ */
+export function ConversationList() {
+  const conversations = useAppStore((s) => s.conversations);
+  const loaded = useAppStore((s) => s.conversationsLoaded);
+  const filter = useAppStore((s) => s.conversationFilter);
+  const listError = useAppStore((s) => s.conversationsError);
+  const activeId = useAppStore((s) => s.chat?.conversationId ?? null);
+  const setFilter = useAppStore((s) => s.setConversationFilter);
+  const openConversation = useAppStore((s) => s.openConversation);
+  const showView = useAppStore((s) => s.showView);
+  const now = useNow();
+  const [focusIndex, setFocusIndex] = useState(0);
+  const rowRefs = useRef<(HTMLButtonElement | null)[]>([]);
+
+  const activeIndex = conversations.findIndex((c) => c.id === activeId);
+  // The tab stop follows the open conversation, else the last row the keyboard visited.
+  const tabIndexAt = Math.min(activeIndex >= 0 ? activeIndex : focusIndex, conversations.length - 1);
+
+  function focusRow(index: number) {
+    const clamped = Math.max(0, Math.min(conversations.length - 1, index));
+    setFocusIndex(clamped);
+    rowRefs.current[clamped]?.focus();
+  }
+
+  function open(c: ConversationSummary) {
+    showView('chat');
+    void openConversation(c.id);
+  }
+
+  function onRowKeyDown(event: KeyboardEvent<HTMLButtonElement>, index: number) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      Home: 0,
+      End: conversations.length - 1,
+    };
+    const target = moves[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    focusRow(target);
+  }
+
+  const filtering = filter.trim() !== '';
+  return (
+    <nav className="conversations" aria-labelledby="conversations-heading">
+      <h2 className="conversations__heading" id="conversations-heading">
+        Conversations
+      </h2>
+      {loaded && (conversations.length > 0 || filtering) ? (
+        <div className="conversations__filter">
+          <label className="visually-hidden" htmlFor="conversation-filter">
+            Filter conversations
+          </label>
+          <input
+            id="conversation-filter"
+            className="filter-input"
+            type="search"
+            placeholder="Filter by name"
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="conversation-filter"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowDown' && conversations.length > 0) {
+                e.preventDefault();
+                focusRow(0);
+              }
+            }}
+          />
+        </div>
+      ) : null}
+      {listError ? (
+        <p className="conversations__error" role="alert" data-testid="conversation-list-error">
+          {listError.message}
+        </p>
+      ) : null}
+      {loaded && conversations.length === 0 && !filtering ? (
+        <div className="conversations__empty" data-testid="conversation-list-empty">
+          <p className="conversations__empty-title">No conversations yet</p>
+          <p className="conversations__empty-text">People you talk to will show up here.</p>
+        </div>
+      ) : null}
+      {loaded && conversations.length === 0 && filtering ? (
+        <p className="conversations__none" data-testid="conversation-filter-empty" role="status">
+          No conversation matches “{filter.trim()}”.
+        </p>
+      ) : null}
+      {conversations.length > 0 ? (
+        <ul className="conversation-list" data-testid="conversation-list">
+          {conversations.map((c, index) => {
+            const active = c.id === activeId;
+            const unread = c.unreadCount > 0;
+            const muted = c.notify === 'muted';
+            const preview = previewOf(c);
+            const when = c.lastMessage?.sentAt ?? c.lastActivityAt;
+            return (
+              <li key={c.id}>
+                <button
+                  type="button"
+                  ref={(el) => {
+                    rowRefs.current[index] = el;
+                  }}
+                  className={`conversation${active ? ' is-active' : ''}${unread ? ' is-unread' : ''}`}
+                  data-testid="conversation-row"
+                  data-conversation-id={c.id}
+                  aria-current={active ? 'true' : undefined}
+                  tabIndex={index === tabIndexAt ? 0 : -1}
+                  onFocus={() => setFocusIndex(index)}
+                  onKeyDown={(e) => onRowKeyDown(e, index)}
+                  onClick={() => open(c)}
+                >
+                  <span className={`avatar avatar--sm avatar--${c.kind}`} aria-hidden="true">
+                    {initialOf(c.title)}
+                  </span>
+                  <span className="conversation__body">
+                    <span className="conversation__top">
+                      <span className="conversation__title" data-testid="conversation-title">
+                        {c.title}
+                      </span>
+                      {muted ? (
+                        <span className="conversation__muted" data-testid="conversation-muted" title="Muted">
+                          <MutedIcon />
+                          <span className="visually-hidden">, muted</span>
+                        </span>
+                      ) : null}
+                      <time
+                        className="conversation__time"
+                        dateTime={new Date(when).toISOString()}
+                        title={formatDateTime(when)}
+                      >
+                        {formatRelative(when, now)}
+                      </time>
+                    </span>
+                    <span className="conversation__bottom">
+                      <span className="conversation__preview" data-testid="conversation-preview">
+                        {preview}
+                      </span>
+                      {unread ? (
+                        <span
+                          className={`badge${muted ? ' badge--muted' : ''}`}
+                          data-testid="conversation-unread"
+                        >
+                          {c.unreadCount > 999 ? '999+' : c.unreadCount}
+                          <span className="visually-hidden"> unread</span>
+                        </span>
+                      ) : null}
+                    </span>
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+    </nav>
+  );
+}

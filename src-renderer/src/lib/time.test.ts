@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { calendarDaysBetween, dayKey, formatDayLabel, formatRelative, isoDay } from './time';
+
+const at = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min).getTime();
+
+describe('time wording', () => {
+  const now = at(2025, 6, 18, 15, 0);
+
+  it('formats relative times for the home list', () => {
+    expect(formatRelative(now - 10_000, now, 'en-GB')).toBe('now');
+    expect(formatRelative(now - 5 * 60_000, now, 'en-GB')).toBe('5 min');
+    expect(formatRelative(at(2025, 6, 18, 9, 5), now, 'en-GB')).toBe('09:05');
+    expect(formatRelative(at(2025, 6, 17, 23, 59), now, 'en-GB')).toBe('Yesterday');
+    expect(formatRelative(at(2025, 6, 14), now, 'en-GB')).toBe('Sat');
+    expect(formatRelative(at(2025, 1, 2), now, 'en-GB')).toBe('2 Jan');
+    expect(formatRelative(at(2024, 1, 2), now, 'en-GB')).toBe('2 Jan 2024');
+  });
+
+  it('counts calendar days, not 24-hour spans', () => {
+    expect(calendarDaysBetween(at(2025, 6, 17, 23, 59), at(2025, 6, 18, 0, 1))).toBe(1);
+    expect(calendarDaysBetween(at(2025, 6, 18, 0, 1), at(2025, 6, 18, 23, 59))).toBe(0);
+    expect(calendarDaysBetween(at(2025, 3, 29), at(2025, 3, 31))).toBe(2);
+  });
+
+  it('labels day separators', () => {
+    expect(formatDayLabel(now - 60_000, now, 'en-GB')).toBe('Today');
+    expect(formatDayLabel(at(2025, 6, 17), now, 'en-GB')).toBe('Yesterday');
+    expect(formatDayLabel(at(2025, 6, 1), now, 'en-GB')).toMatch(/^Sunday,? 1 June$/);
+    expect(formatDayLabel(at(2024, 6, 1), now, 'en-GB')).toMatch(/^Saturday,? 1 June 2024$/);
+  });
+
+  it('keys days and prints ISO days in local time', () => {
+    expect(dayKey(at(2025, 6, 18, 0, 0))).toBe(dayKey(at(2025, 6, 18, 23, 59)));
+    expect(dayKey(at(2025, 6, 18))).not.toBe(dayKey(at(2025, 6, 19)));
+    expect(isoDay(at(2025, 2, 3))).toBe('2025-02-03');
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * Date and time wording for lists and timelines. Pure functions taking `now`
+ * so tests are deterministic; formatting uses the user's locale via Intl.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Local midnight of the day containing `ms`. */
+export function startOfDay(ms: number): number {
+  const d = new Date(ms);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** A key that is equal for two instants on the same local calendar day. */
+export function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** Whole local calendar days between two instants (DST-safe: counts midnights, not 24 h spans). */
+export function calendarDaysBetween(earlier: number, later: number): number {
+  return Math.round((startOfDay(later) - startOfDay(earlier)) / DAY);
+}
+
+/**
+ * The compact time of the home list: "now", "5 min", a clock time today,
+ * "Yesterday", a weekday within the week, then a date.
+ */
+export function formatRelative(ms: number, now: number, locale?: string): string {
+  const diff = now - ms;
+  if (diff < MINUTE) return 'now';
+  if (diff < HOUR) return `${Math.floor(diff / MINUTE)} min`;
+  const days = calendarDaysBetween(ms, now);
+  if (days <= 0) return formatClock(ms, locale);
+  if (days === 1) return 'Yesterday';
+  if (days < 7) return new Intl.DateTimeFormat(locale, { weekday: 'short' }).format(ms);
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(ms);
+}
+
+export function formatClock(ms: number, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
+}
+
+/** The label of a day separator in the timeline: "Today", "Yesterday", or a full date. */
+export function formatDayLabel(ms: number, now: number, locale?: string): string {
+  const days = calendarDaysBetween(ms, now);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return new Intl.DateTimeFormat(locale, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(ms);
+}
+
+/** A full date and time for tooltips and search results. */
+export function formatDateTime(ms: number, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}
+
+/** YYYY-MM-DD in local time: the date syntax `before:`/`after:` understand. */
+export function isoDay(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
