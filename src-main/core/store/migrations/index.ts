@@ -4,6 +4,7 @@ import { migration0002 } from './0002-messaging';
 import { migration0003 } from './0003-search-index';
 import { migration0004 } from './0004-mls';
 import { migration0005 } from './0005-search-scope';
+import { migration0006 } from './0006-delivery';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];

@@ -1,0 +1,665 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
+import type { InboundSink, Via } from '../delivery/deliveryService';
+import type { Outbox } from '../delivery/outbox';
+import { ParleyError } from '../errors';
+import {
+  addMembers,
+  createGroup,
+  encrypt,
+  exportRatchetTree,
+  isMlsRejection,
+  joinGroup,
+  processMessage,
+  startDm,
+  type KeyPackagePool,
+  type MlsDeviceIdentity,
+  type MlsGroupState,
+  type MlsStore,
+} from '../mls';
+import type { ContactRequestStatus, InboundContactRequest } from '../net/contactRequestProtocol';
+import type { InboundEnvelope } from '../net/deliverProtocol';
+import type { ParleyNode } from '../net/parleyNode';
+import { peerTag } from '../net/protocolService';
+import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
+import type { Message } from '../store/repositories/types';
+import { errorFields, type Logger } from '../util/logger';
+import { CONTENT_VERSION, decodeContent, encodeContent, MAX_TEXT_CHARS, type Content } from './content';
+import type { Directory } from './directory';
+import { decodeInvite, encodeInvite } from './invite';
+import { KeyedMutex } from './keyedMutex';
+import { decodeFrame, encodeFrame } from './wireFrame';
+
+/**
+ * Conversations over MLS and delivery (DESIGN.md §2 messaging): DMs and
+ * groups, text, profiles (seal key and relay list), contacts by invite and
+ * contact requests. Every step that changes a group's state persists the new
+ * state together with the rows it produced (message, members, outbox
+ * envelopes, seen envelope id) in one SQLite transaction, and only then is
+ * anything sent or acknowledged (DESIGN.md §1 rule 6). Operations on one
+ * conversation are serialized (KeyedMutex): a group has one current state.
+ */
+
+export type MessagingNet = Pick<
+  ParleyNode,
+  'peerId' | 'keyPackages' | 'contactRequests' | 'addresses' | 'keepConnected'
+>;
+
+export interface MessagingDeps {
+  db: Db;
+  store: Store;
+  mls: MlsStore;
+  pool: KeyPackagePool;
+  device: MlsDeviceIdentity;
+  outbox: Outbox;
+  directory: Directory;
+  net: MessagingNet;
+  /** Wakes the delivery loop after envelopes were queued. */
+  kick: () => void;
+  identity: { publicKey: Uint8Array; displayName: string };
+  sealPublicKey: Uint8Array;
+  logger: Logger;
+  now: () => number;
+  /** One-time KeyPackages kept available for peers (default 20). */
+  keyPackagePoolSize?: number;
+}
+
+export interface PendingContactRequest {
+  id: number;
+  peerId: string;
+  identityKey: Uint8Array;
+  displayName: string;
+  message: string;
+  receivedAt: number;
+}
+
+const INVITE_TTL_MS = 7 * 24 * 3600_000;
+
+/** A failure worth retrying later: thrown out of receive() so the envelope is not acked. */
+class Transient extends Error {
+  override name = 'Transient';
+}
+
+const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
+
+export class MessagingService implements InboundSink {
+  private readonly lock = new KeyedMutex();
+  private readonly background = new Set<Promise<void>>();
+  private replenishing: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: MessagingDeps) {}
+
+  /** Waits for background work (profile announcements, KeyPackage top-ups). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.background]);
+    await this.replenishing;
+  }
+
+  // --- contacts -------------------------------------------------------------
+
+  /** A one-time invite link for someone to become our contact. */
+  createInvite(options: { ttlMs?: number; addresses?: string[] } = {}): string {
+    const token = new Uint8Array(randomBytes(32));
+    const now = this.deps.now();
+    this.deps.db
+      .prepare('INSERT INTO invites (token_hash, created_at, expires_at) VALUES (?, ?, ?)')
+      .run(sha256(token), now, now + (options.ttlMs ?? INVITE_TTL_MS));
+    return encodeInvite({
+      peerId: this.deps.net.peerId,
+      addresses: options.addresses ?? this.deps.net.addresses(),
+      identityKey: this.deps.identity.publicKey,
+      sealPublicKey: this.deps.sealPublicKey,
+      displayName: this.deps.identity.displayName,
+      token,
+    });
+  }
+
+  /**
+   * Accepts an invite: records the inviter as a contact, connects, presents
+   * the token in a contact request (the inviter adds us without asking), then
+   * starts the DM. Throws ParleyError('INVALID_PARAMS') for a bad invite.
+   */
+  async acceptInvite(text: string): Promise<{ contactId: number; conversationId: number }> {
+    const invite = decodeInvite(text);
+    if (!invite || invite.sealPublicKey.length !== SEAL_PUBLIC_KEY_BYTES) {
+      throw new ParleyError('INVALID_PARAMS', 'That is not a valid Parley invite.');
+    }
+    if (invite.peerId === this.deps.net.peerId) {
+      throw new ParleyError('INVALID_PARAMS', 'That invite is your own.');
+    }
+    const { db, store, directory, net } = this.deps;
+    const contactId = db.transaction(() => {
+      const id = store.contacts.upsert(Buffer.from(invite.identityKey), invite.displayName, this.deps.now());
+      const bound = directory.upsertDevice({
+        peerId: invite.peerId,
+        identityKey: invite.identityKey,
+        addresses: invite.addresses,
+        sealPublicKey: invite.sealPublicKey,
+      });
+      if (!bound) throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
+      return id;
+    })();
+    await net.keepConnected(invite.peerId, invite.addresses);
+    const status = await net.contactRequests.send(invite.peerId, {
+      displayName: this.deps.identity.displayName,
+      identityKey: this.deps.identity.publicKey,
+      inviteToken: invite.token,
+      message: '',
+    });
+    if (status !== 'received') {
+      throw new ParleyError('INVALID_STATE', 'The invite was refused (used or expired).');
+    }
+    const conversationId = await this.createDm(contactId);
+    // Our relay list grew: tell our other conversations.
+    await this.publishProfile({ except: conversationId });
+    return { contactId, conversationId };
+  }
+
+  /** The node's contact-request handler. */
+  onContactRequest = async (req: InboundContactRequest): Promise<ContactRequestStatus> => {
+    const { db, store, directory, net } = this.deps;
+    const now = this.deps.now();
+    if (req.inviteToken) {
+      const token = req.inviteToken;
+      const accepted = db.transaction(() => {
+        const used = db
+          .prepare(
+            `UPDATE invites SET used_at = ?, used_by = ?
+             WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+          )
+          .run(now, req.from, sha256(token), now);
+        if (used.changes !== 1) return false;
+        store.contacts.upsert(Buffer.from(req.identityKey), req.displayName, now);
+        if (!directory.upsertDevice({ peerId: req.from, identityKey: req.identityKey })) {
+          throw new ParleyError('INVALID_PARAMS', 'device bound to another identity');
+        }
+        return true;
+      });
+      let ok = false;
+      try {
+        ok = accepted();
+      } catch (err) {
+        this.deps.logger.log('warn', 'messaging.invite_refused', errorFields(err));
+      }
+      if (!ok) return 'rejected';
+      this.deps.logger.log('info', 'messaging.contact_added', { peer: peerTag(req.from), via: 'invite' });
+      this.track(net.keepConnected(req.from));
+      this.track(this.publishProfile());
+      return 'received';
+    }
+    db.prepare(
+      `INSERT INTO contact_requests (peer_id, identity_key, display_name, message, received_at, state)
+       VALUES (?, ?, ?, ?, ?, 'pending')
+       ON CONFLICT (peer_id) DO UPDATE SET identity_key = excluded.identity_key,
+         display_name = excluded.display_name, message = excluded.message, received_at = excluded.received_at
+       WHERE contact_requests.state = 'pending'`,
+    ).run(req.from, Buffer.from(req.identityKey), req.displayName, req.message, now);
+    return 'received';
+  };
+
+  pendingContactRequests(): PendingContactRequest[] {
+    const rows = this.deps.db
+      .prepare(`SELECT * FROM contact_requests WHERE state = 'pending' ORDER BY received_at, id`)
+      .all() as {
+      id: number;
+      peer_id: string;
+      identity_key: Buffer;
+      display_name: string;
+      message: string;
+      received_at: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      peerId: r.peer_id,
+      identityKey: new Uint8Array(r.identity_key),
+      displayName: r.display_name,
+      message: r.message,
+      receivedAt: r.received_at,
+    }));
+  }
+
+  /** The user accepted a stranger's request: a contact now (start a DM with createDm). */
+  async acceptContactRequest(id: number): Promise<number> {
+    const { db, store, directory } = this.deps;
+    const request = this.pendingContactRequests().find((r) => r.id === id);
+    if (!request) throw new ParleyError('INVALID_PARAMS', 'No such pending contact request.');
+    const contactId = db.transaction(() => {
+      const cid = store.contacts.upsert(
+        Buffer.from(request.identityKey),
+        request.displayName,
+        this.deps.now(),
+      );
+      if (!directory.upsertDevice({ peerId: request.peerId, identityKey: request.identityKey })) {
+        throw new ParleyError('INVALID_STATE', 'That device belongs to another contact.');
+      }
+      db.prepare(`UPDATE contact_requests SET state = 'accepted' WHERE id = ?`).run(id);
+      return cid;
+    })();
+    await this.deps.net.keepConnected(request.peerId);
+    await this.publishProfile();
+    return contactId;
+  }
+
+  declineContactRequest(id: number): void {
+    this.deps.db
+      .prepare(`UPDATE contact_requests SET state = 'declined' WHERE id = ? AND state = 'pending'`)
+      .run(id);
+  }
+
+  /** The node's KeyPackage provider: one-time packages for known peers; the pool is topped up after. */
+  keyPackageFor = async (requester: string): Promise<Uint8Array | null> => {
+    if (!this.deps.directory.isKnown(requester)) return null;
+    const kp = this.deps.pool.takeForPeer();
+    this.replenish();
+    return kp?.keyPackage ?? null;
+  };
+
+  /** Keeps the KeyPackage pool full (one top-up at a time). */
+  replenish(): Promise<void> {
+    if (!this.replenishing) {
+      this.replenishing = this.deps.pool
+        .replenish(this.deps.keyPackagePoolSize ?? 20)
+        .then(() => undefined)
+        .catch((err: unknown) =>
+          this.deps.logger.log('error', 'messaging.replenish_failed', errorFields(err)),
+        )
+        .finally(() => {
+          this.replenishing = null;
+        });
+    }
+    return this.replenishing;
+  }
+
+  // --- conversations --------------------------------------------------------
+
+  /** A DM with a contact: fetches a KeyPackage from its device, creates the group, sends the Welcome. */
+  async createDm(contactId: number): Promise<number> {
+    const { db, store, mls, outbox } = this.deps;
+    const existing = db
+      .prepare(`SELECT id FROM conversations WHERE kind = 'dm' AND contact_id = ? AND left_at IS NULL`)
+      .get(contactId) as { id: number } | undefined;
+    if (existing) return existing.id;
+    const [peer] = this.devicesOfContact(contactId);
+    if (!peer) throw new ParleyError('INVALID_PARAMS', 'That contact has no known device.');
+    const keyPackage = await this.fetchKeyPackage(peer);
+    const out = await startDm(this.deps.device, keyPackage, { now: this.deps.now() });
+    const tree = exportRatchetTree(out.state);
+    const welcome = out.welcome;
+    if (!welcome) throw new ParleyError('INTERNAL', 'No Welcome for the new DM.');
+    const conversationId = db.transaction(() => {
+      const id = store.conversations.create({
+        kind: 'dm',
+        contactId,
+        groupId: Buffer.from(out.state.groupId),
+        ciphersuite: out.state.suite.id,
+        createdAt: this.deps.now(),
+      });
+      mls.commit(id, out, () => {
+        this.syncMembers(id, out.state);
+        outbox.enqueue({
+          conversationId: id,
+          messageId: null,
+          recipient: peer,
+          payload: encodeFrame({ kind: 'welcome', welcome, ratchetTree: tree }),
+        });
+      });
+      return id;
+    })();
+    this.deps.kick();
+    await this.publishProfile({ only: conversationId });
+    this.deps.logger.log('info', 'messaging.dm_created', { conversation: conversationId });
+    return conversationId;
+  }
+
+  /** A group with these contacts (every known device of each), this user as owner. */
+  async createGroup(name: string, contactIds: number[]): Promise<number> {
+    const { db, store, mls, outbox } = this.deps;
+    const peers = [...new Set(contactIds.flatMap((id) => this.devicesOfContact(id)))];
+    if (peers.length === 0)
+      throw new ParleyError('INVALID_PARAMS', 'A group needs at least one contact device.');
+    const keyPackages = await Promise.all(peers.map((p) => this.fetchKeyPackage(p)));
+    const group = await createGroup(this.deps.device, { name, now: this.deps.now() });
+    const out = await addMembers(group, keyPackages);
+    const welcome = out.welcome;
+    if (!welcome) throw new ParleyError('INTERNAL', 'No Welcome for the new group.');
+    const payload = encodeFrame({ kind: 'welcome', welcome, ratchetTree: exportRatchetTree(out.state) });
+    const conversationId = db.transaction(() => {
+      const id = store.conversations.create({
+        kind: 'group',
+        name,
+        groupId: Buffer.from(out.state.groupId),
+        ciphersuite: out.state.suite.id,
+        createdAt: this.deps.now(),
+      });
+      mls.commit(id, out, () => {
+        this.syncMembers(id, out.state);
+        for (const peer of peers)
+          outbox.enqueue({ conversationId: id, messageId: null, recipient: peer, payload });
+      });
+      return id;
+    })();
+    this.deps.kick();
+    await this.publishProfile({ only: conversationId });
+    this.deps.logger.log('info', 'messaging.group_created', {
+      conversation: conversationId,
+      devices: peers.length,
+    });
+    return conversationId;
+  }
+
+  /** Sends a text: MLS-encrypted once, one envelope per other device, stored 'pending' with it. */
+  async sendText(
+    conversationId: number,
+    text: string,
+    options: { replyToUid?: string } = {},
+  ): Promise<Message> {
+    if (text.length === 0 || text.length > MAX_TEXT_CHARS) {
+      throw new ParleyError('INVALID_PARAMS', `A message is 1 to ${MAX_TEXT_CHARS} characters.`);
+    }
+    const uid = randomBytes(16).toString('hex');
+    const sentAt = this.deps.now();
+    const content: Content = {
+      v: CONTENT_VERSION,
+      type: 'text',
+      uid,
+      sentAt,
+      body: text,
+      ...(options.replyToUid ? { replyToUid: options.replyToUid } : {}),
+    };
+    const messageId = await this.sendContent(conversationId, content, (recipients) => {
+      return this.deps.store.messages.insert({
+        conversationId,
+        uid,
+        senderKey: Buffer.from(this.deps.identity.publicKey),
+        outgoing: true,
+        body: text,
+        replyToUid: options.replyToUid ?? null,
+        sentAt,
+        receivedAt: sentAt,
+        state: recipients > 0 ? 'pending' : 'delivered',
+      }).id;
+    });
+    const message = messageId === null ? null : this.deps.store.messages.get(messageId);
+    if (!message) throw new ParleyError('INTERNAL', 'The message was not stored.');
+    return message;
+  }
+
+  /**
+   * Tells conversations who we are to them: display name, seal key and relay
+   * list (our contacts' devices). Sent when a conversation starts and when our
+   * contacts change.
+   */
+  async publishProfile(scope: { only?: number; except?: number } = {}): Promise<void> {
+    const content: Content = {
+      v: CONTENT_VERSION,
+      type: 'profile',
+      displayName: this.deps.identity.displayName,
+      sealPublicKey: Buffer.from(this.deps.sealPublicKey).toString('base64url'),
+      relays: this.deps.directory.ownRelays(),
+      addresses: this.deps.net.addresses().slice(0, 16),
+    };
+    const ids =
+      scope.only !== undefined
+        ? [scope.only]
+        : (
+            this.deps.db
+              .prepare(
+                `SELECT c.id FROM conversations c JOIN mls_groups g ON g.conversation_id = c.id
+                 WHERE c.left_at IS NULL ORDER BY c.id`,
+              )
+              .all() as { id: number }[]
+          )
+            .map((r) => r.id)
+            .filter((id) => id !== scope.except);
+    for (const id of ids) {
+      if (this.stopped) return;
+      try {
+        await this.sendContent(id, content);
+      } catch (err) {
+        this.deps.logger.log('warn', 'messaging.profile_failed', { conversation: id, ...errorFields(err) });
+      }
+    }
+  }
+
+  // --- receiving ------------------------------------------------------------
+
+  async receive(
+    envelope: InboundEnvelope & { via: Via },
+    markSeen: () => void,
+  ): Promise<'accepted' | 'duplicate' | 'rejected'> {
+    const frame = decodeFrame(envelope.payload);
+    if (!frame) return 'rejected';
+    if (frame.kind === 'welcome') return this.receiveWelcome(frame.welcome, frame.ratchetTree, markSeen);
+    const conversationId = this.deps.mls.conversationOf(frame.groupId);
+    // Perhaps its Welcome has not arrived yet (another sender, another holder).
+    if (conversationId === null) throw new Transient('message for a group we have not joined (yet)');
+    return this.lock.run(String(conversationId), () =>
+      this.receiveGroupMessage(conversationId, frame.message, markSeen, envelope.from),
+    );
+  }
+
+  private async receiveGroupMessage(
+    conversationId: number,
+    message: Uint8Array,
+    markSeen: () => void,
+    from: string,
+  ): Promise<'accepted' | 'duplicate' | 'rejected'> {
+    const { mls, store, db } = this.deps;
+    const state = mls.load(conversationId);
+    if (!state) throw new Transient('conversation without a group state');
+    let out: Awaited<ReturnType<typeof processMessage>>;
+    try {
+      out = await processMessage(state, message);
+    } catch (err) {
+      if (isMlsRejection(err, 'replay')) return 'duplicate';
+      // A message of an epoch we have not reached: its commit is still on its way.
+      if (isMlsRejection(err, 'future-epoch')) throw new Transient('future epoch', { cause: err });
+      if (isMlsRejection(err)) {
+        this.deps.logger.log('warn', 'messaging.rejected', {
+          conversation: conversationId,
+          reason: err.reason,
+          peer: peerTag(from),
+        });
+        return 'rejected';
+      }
+      throw err;
+    }
+    const now = this.deps.now();
+    const afterCommit: (() => void)[] = [];
+    mls.commit(conversationId, out, () => {
+      if (out.kind === 'application') {
+        const content = decodeContent(out.plaintext);
+        if (content !== null && content !== 'unknown') {
+          if (content.type === 'text') {
+            store.messages.insert({
+              conversationId,
+              uid: content.uid,
+              senderKey: Buffer.from(out.sender.identityKey),
+              outgoing: false,
+              body: content.body,
+              replyToUid: content.replyToUid ?? null,
+              sentAt: content.sentAt,
+              receivedAt: now,
+              state: 'received',
+            });
+          } else {
+            const dial = this.applyProfile(out.sender.peerId, out.sender.identityKey, content);
+            if (dial) afterCommit.push(dial);
+          }
+        }
+      } else if (out.kind === 'commit') {
+        this.syncMembers(conversationId, out.state);
+        if (out.changes.removedSelf) {
+          db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(now, conversationId);
+        }
+      }
+      markSeen();
+    });
+    for (const run of afterCommit) run();
+    return 'accepted';
+  }
+
+  /**
+   * Records a device's profile (inside the caller's transaction). Returns, for
+   * a contact's device that told us its addresses, the dial to make once the
+   * transaction committed.
+   */
+  private applyProfile(
+    peerId: string,
+    identityKey: Uint8Array,
+    profile: Extract<Content, { type: 'profile' }>,
+  ): (() => void) | null {
+    const seal = Buffer.from(profile.sealPublicKey, 'base64url');
+    const addresses = profile.addresses?.filter((a) => a.startsWith('/'));
+    const bound = this.deps.directory.upsertDevice({
+      peerId,
+      identityKey,
+      ...(addresses && addresses.length > 0 ? { addresses } : {}),
+      ...(seal.length === SEAL_PUBLIC_KEY_BYTES ? { sealPublicKey: new Uint8Array(seal) } : {}),
+    });
+    if (!bound) return null;
+    this.deps.directory.setRelays(
+      peerId,
+      profile.relays.filter((r) => r !== peerId),
+    );
+    this.deps.db
+      .prepare(
+        'UPDATE contacts SET display_name = ?, updated_at = ? WHERE identity_key = ? AND display_name != ?',
+      )
+      .run(profile.displayName, this.deps.now(), Buffer.from(identityKey), profile.displayName);
+    if (!addresses || addresses.length === 0 || !this.deps.directory.isHolder(peerId)) return null;
+    return () => this.track(this.deps.net.keepConnected(peerId, addresses));
+  }
+
+  private async receiveWelcome(
+    welcome: Uint8Array,
+    ratchetTree: Uint8Array,
+    markSeen: () => void,
+  ): Promise<'accepted' | 'duplicate' | 'rejected'> {
+    const { pool, mls, db, store } = this.deps;
+    let found: ReturnType<KeyPackagePool['findForWelcome']>;
+    let joined: Awaited<ReturnType<typeof joinGroup>>;
+    try {
+      found = pool.findForWelcome(welcome);
+      joined = await joinGroup(this.deps.device, welcome, found.material, ratchetTree);
+    } catch (err) {
+      if (isMlsRejection(err, 'replay')) return 'duplicate';
+      if (isMlsRejection(err)) {
+        this.deps.logger.log('warn', 'messaging.welcome_rejected', { reason: err.reason });
+        return 'rejected';
+      }
+      throw err;
+    }
+    const state = joined.state;
+    if (mls.conversationOf(state.groupId) !== null) return 'duplicate';
+    const others = state.members.filter((m) => !m.isSelf);
+    // Consent: we join only groups that one of our contacts is in.
+    const contactIds = others
+      .map((m) => this.contactIdOf(m.identityKey))
+      .filter((id): id is number => id !== null);
+    const otherUsers = new Set(others.map((m) => Buffer.from(m.identityKey).toString('hex')));
+    if (contactIds.length === 0 || (state.kind === 'dm' && otherUsers.size !== 1)) {
+      this.deps.logger.log('warn', 'messaging.welcome_refused', { kind: state.kind });
+      return 'rejected';
+    }
+    const conversationId = db.transaction(() => {
+      const id = store.conversations.create({
+        kind: state.kind,
+        name: state.kind === 'group' ? state.name : null,
+        contactId: state.kind === 'dm' ? (contactIds[0] ?? null) : null,
+        groupId: Buffer.from(state.groupId),
+        ciphersuite: state.suite.id,
+        createdAt: this.deps.now(),
+      });
+      mls.commitJoin(id, joined, pool, found.ref, () => {
+        this.syncMembers(id, state);
+        markSeen();
+      });
+      return id;
+    })();
+    this.deps.logger.log('info', 'messaging.joined', { conversation: conversationId, kind: state.kind });
+    this.replenish();
+    // After the ack, not before: announcing ourselves needs no part of the join's transaction.
+    this.track(this.publishProfile({ only: conversationId }));
+    return 'accepted';
+  }
+
+  // --- helpers --------------------------------------------------------------
+
+  /**
+   * Encrypts content for a conversation and queues one envelope per other
+   * device, with the new state and the caller's row in one transaction.
+   * `row` gets the number of recipient devices and returns the message id.
+   */
+  private async sendContent(
+    conversationId: number,
+    content: Content,
+    row?: (recipients: number) => number,
+  ): Promise<number | null> {
+    const result = await this.lock.run(String(conversationId), async () => {
+      const { mls, outbox } = this.deps;
+      const state = mls.load(conversationId);
+      if (!state) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
+      if (!state.active) throw new ParleyError('INVALID_STATE', 'You are no longer in this conversation.');
+      const out = await encrypt(state, encodeContent(content));
+      const recipients = [...new Set(state.members.filter((m) => !m.isSelf).map((m) => m.peerId))];
+      const payload = encodeFrame({ kind: 'group', groupId: state.groupId, message: out.message });
+      return mls.commit(conversationId, out, () => {
+        const messageId = row ? row(recipients.length) : null;
+        for (const recipient of recipients) outbox.enqueue({ conversationId, messageId, recipient, payload });
+        return messageId;
+      });
+    });
+    this.deps.kick();
+    return result;
+  }
+
+  /** Members (users, with roles) and their devices as known peers, from a group state. */
+  private syncMembers(conversationId: number, state: MlsGroupState): void {
+    const { db, directory } = this.deps;
+    const now = this.deps.now();
+    db.prepare('DELETE FROM members WHERE conversation_id = ?').run(conversationId);
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO members (conversation_id, identity_key, role, joined_at) VALUES (?, ?, ?, ?)',
+    );
+    for (const m of state.members) {
+      insert.run(conversationId, Buffer.from(m.identityKey), m.role, now);
+      if (!m.isSelf) directory.upsertDevice({ peerId: m.peerId, identityKey: m.identityKey });
+    }
+  }
+
+  private devicesOfContact(contactId: number): string[] {
+    return (
+      this.deps.db
+        .prepare(
+          `SELECT d.peer_id FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
+           WHERE c.id = ? AND c.blocked = 0 AND d.peer_id != ? ORDER BY d.created_at, d.peer_id`,
+        )
+        .all(contactId, this.deps.net.peerId) as { peer_id: string }[]
+    ).map((r) => r.peer_id);
+  }
+
+  private contactIdOf(identityKey: Uint8Array): number | null {
+    const r = this.deps.db
+      .prepare('SELECT id FROM contacts WHERE identity_key = ? AND blocked = 0')
+      .get(Buffer.from(identityKey)) as { id: number } | undefined;
+    return r?.id ?? null;
+  }
+
+  private async fetchKeyPackage(peer: string): Promise<Uint8Array> {
+    const kp = await this.deps.net.keyPackages.fetch(peer);
+    if (!kp) throw new ParleyError('INVALID_STATE', 'That device has no KeyPackage to hand out right now.');
+    return kp;
+  }
+
+  private track(p: Promise<void>): void {
+    const guarded = p.catch((err: unknown) =>
+      this.deps.logger.log('warn', 'messaging.background_failed', errorFields(err)),
+    );
+    this.background.add(guarded);
+    void guarded.finally(() => this.background.delete(guarded));
+  }
+}
