@@ -7,6 +7,7 @@ import { MessageRepository } from './repositories/messageRepository';
 import type { Logger } from '../util/logger';
 import { MessageViews } from './messageViews';
 import { SearchRepository } from '../search/searchRepository';
+import { SearchIndexMaintainer } from '../search/indexMaintenance';
 
 /** The repositories and background housekeeping of one unlocked profile. */
 export class Store {
@@ -16,6 +17,7 @@ export class Store {
   readonly sweeper: DisappearingSweeper;
   readonly views: MessageViews;
   readonly search: SearchRepository;
+  readonly indexMaintainer: SearchIndexMaintainer;
 
   constructor(
     readonly db: Db,
@@ -28,14 +30,17 @@ export class Store {
     this.sweeper = new DisappearingSweeper({ db, ...options });
     this.views = new MessageViews(db);
     this.search = new SearchRepository(db);
+    this.indexMaintainer = new SearchIndexMaintainer(db, options.logger);
   }
 
   /** Background work of an unlocked profile; expired messages go right after unlock. */
   start(): void {
     void this.sweeper.start();
+    this.indexMaintainer.start();
   }
 
   stop(): void {
     this.sweeper.stop();
+    this.indexMaintainer.stop();
   }
 }
