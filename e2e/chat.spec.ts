@@ -107,7 +107,7 @@ test('home lists conversations by activity; a 2,000-message chat pages, separate
   );
   await expect(page.getByTestId('day-separator').first()).toBeVisible();
   await expect(page.getByTestId('unread-marker')).toHaveText('2 unread messages');
-  await expect(page.getByTestId('composer-note')).toHaveText('Sending arrives with peer-to-peer delivery.');
+  await expect(page.getByTestId('composer-note')).toHaveText('Networking is off in this Parley.');
   await expect(page.getByTestId('composer-input')).toBeDisabled();
   // Seen to the bottom: marked read, the badge goes and the title counts only Team.
   await expect(rows.nth(1).getByTestId('conversation-unread')).toHaveCount(0);

@@ -95,6 +95,9 @@ function main(): void {
         logger,
         nativeBinding: findNativeBinding(appRoot, logger),
         keychain: safeStorageKeychain(safeStorage, process.platform),
+        // The desktop app is a LAN peer: listen on every interface (a free port) and find
+        // nearby Parley peers by mDNS, which the "discoverable" setting can switch off.
+        network: { listen: ['/ip4/0.0.0.0/tcp/0'], mdns: true },
       });
     } catch (err) {
       if (isParleyError(err, 'PROFILE_IN_USE')) {

@@ -127,7 +127,9 @@ describe('unlocked session', () => {
     bytes.fill(0xa5, middle + 100, middle + 200);
     writeFileSync(path, bytes);
     const events: Array<{ problem?: string }> = [];
-    core.onEvent((_n, payload) => events.push(payload));
+    core.onEvent((name, payload) => {
+      if (name === 'profile.changed' && 'problem' in payload) events.push({ problem: payload.problem });
+    });
     await core.dispatch('profile.unlock', { passphrase: 'correct horse battery' });
     await core.idle();
     expect(core.profile.status().problem).toMatch(/Restore from a backup/);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { AppInfo } from '../../src-preload/contract';
 import { ParleyError } from './errors';
 import { createHandlers } from './handlers';
+import { MessagingHost, type NetworkOptions } from './messaging/messagingHost';
 import type { Keychain } from './profile/keychain';
 import { ProfileLock } from './profile/profileLock';
 import { ProfileService } from './profile/profileService';
@@ -23,6 +24,12 @@ export interface CoreOptions {
   nativeBinding?: string;
   /** The OS keychain for "remember on this device"; absent in the web shell and the CLI. */
   keychain?: Keychain;
+  /**
+   * The peer network. Absent: no node at all (messaging requests answer
+   * OFFLINE). Shells pass it explicitly so tests and the web shell can pin
+   * 127.0.0.1 and keep mDNS off.
+   */
+  network?: NetworkOptions;
 }
 
 export interface Core {
@@ -31,7 +38,7 @@ export interface Core {
   readonly profile: ProfileService;
   /** The unlocked profile's repositories; LOCKED error when locked. */
   store(): Store;
-  /** Resolves when background work started by the last unlock (integrity check) has finished; for tests. */
+  /** Resolves when background work started by the last unlock (integrity check, networking start) has finished; for tests. */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,6 +54,7 @@ export function createCore(options: CoreOptions): Core {
   mkdirSync(profileDir, { recursive: true, mode: 0o700 });
   const lock = ProfileLock.acquire(profileDir);
   const bus = new EventBus();
+  const messaging = new MessagingHost({ network: options.network, bus, logger });
   let store: Store | null = null;
   let background: Promise<void> = Promise.resolve();
   const profile = new ProfileService({
@@ -59,8 +67,11 @@ export function createCore(options: CoreOptions): Core {
       if (status.state === 'unlocked' && !store) {
         store = new Store(profile.database(), { attachmentsDir: join(profileDir, 'attachments'), logger });
         store.start();
+        messaging.start(store);
         background = verifyIntegrity();
       } else if (status.state !== 'unlocked' && store) {
+        // Normally already stopped by lockProfile() before the database closed.
+        void messaging.stop();
         store.stop();
         store = null;
       }
@@ -93,19 +104,30 @@ export function createCore(options: CoreOptions): Core {
     if (!store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
     return store;
   };
-  const dispatch = createDispatcher(createHandlers({ info, profile, store: currentStore }), logger);
+  /** Stops the node and services while the database is still open, then locks. */
+  const lockProfile = async () => {
+    await messaging.stop();
+    return profile.lock();
+  };
+  const dispatch = createDispatcher(
+    createHandlers({ info, profile, store: currentStore, messaging, lock: lockProfile }),
+    logger,
+  );
   let closed = false;
   return {
     dispatch,
     profile,
     onEvent: (listener) => bus.on(listener),
     store: currentStore,
-    idle: () => background,
+    idle: async () => {
+      await background;
+      await messaging.runningOrNull();
+    },
     async close() {
       if (closed) return;
       closed = true;
       await background;
-      profile.lock();
+      await lockProfile();
       lock.release();
     },
   };

@@ -1,4 +1,7 @@
-import type { AppInfo } from '../../src-preload/contract';
+import type { AppInfo, ProfileStatus } from '../../src-preload/contract';
+import { ParleyError } from './errors';
+import { extractInviteLink, inviteText } from './messaging/inviteText';
+import { reaching, type MessagingHost } from './messaging/messagingHost';
 import type { ProfileService } from './profile/profileService';
 import type { Handlers } from './rpc/dispatcher';
 import { parseSearchQuery } from './search/searchQuery';
@@ -9,10 +12,14 @@ export interface HandlerDeps {
   profile: ProfileService;
   /** The unlocked profile's store; throws LOCKED while locked. */
   store: () => Store;
+  /** Messaging of the unlocked profile (OFFLINE when networking is off). */
+  messaging: MessagingHost;
+  /** Stops messaging, then locks (the node must not outlive the database). */
+  lock: () => Promise<ProfileStatus>;
 }
 
 /** The core's answer to every request in the contract. */
-export function createHandlers({ info, profile, store }: HandlerDeps): Handlers {
+export function createHandlers({ info, profile, store, messaging, lock }: HandlerDeps): Handlers {
   return {
     'app.info': () => info,
     'profile.status': () => profile.status(),
@@ -21,7 +28,7 @@ export function createHandlers({ info, profile, store }: HandlerDeps): Handlers 
     'profile.unlockWithDevice': () => profile.unlockWithDevice(),
     'profile.setRemember': ({ remember }) => profile.setRemember(remember),
     'profile.changePassphrase': ({ current, next }) => profile.changePassphrase(current, next),
-    'profile.lock': () => profile.lock(),
+    'profile.lock': () => lock(),
     'conversations.list': ({ filter }) => store().conversations.list({ filter }),
     'conversations.markRead': ({ conversationId, messageId }) => ({
       unreadCount: store().conversations.markRead(conversationId, messageId),
@@ -32,6 +39,93 @@ export function createHandlers({ info, profile, store }: HandlerDeps): Handlers 
       const s = store();
       const page = s.messages.page(conversationId, at, limit);
       return { ...page, messages: s.views.toViews(page.messages) };
+    },
+    'net.status': async () => {
+      store();
+      const m = await messaging.runningOrNull();
+      if (!m) return { state: 'offline', peers: 0, peerId: null, addresses: [] };
+      return { ...m.node.connectionState(), peerId: m.node.peerId, addresses: m.node.addresses() };
+    },
+    'contacts.list': () =>
+      store()
+        .contacts.list()
+        .map((c) => ({
+          id: c.id,
+          name: c.localName ?? c.displayName,
+          identityKey: c.identityKey.toString('hex'),
+          verified: c.verifiedAt !== null,
+          blocked: c.blocked,
+        })),
+    'contacts.createInvite': async () => {
+      store();
+      const m = await messaging.running();
+      const link = m.service.createInvite();
+      return { link, text: inviteText(profile.status().displayName ?? 'A friend', link), qrData: link };
+    },
+    'contacts.acceptInvite': async ({ invite }) => {
+      store();
+      const m = await messaging.running();
+      try {
+        return await reaching('The person who made this invite', () =>
+          m.service.acceptInvite(extractInviteLink(invite)),
+        );
+      } catch (err) {
+        // Bad, used and expired invites look alike on purpose: say one thing.
+        if (err instanceof ParleyError && (err.code === 'INVALID_PARAMS' || err.code === 'INVALID_STATE')) {
+          if (err.message === 'That invite is your own.') throw err;
+          throw new ParleyError('INVALID_PARAMS', 'This invite link is not valid or has expired.', {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+    },
+    'contacts.requests': async () => {
+      store();
+      const m = await messaging.running();
+      return m.service.pendingContactRequests().map((r) => ({
+        id: r.id,
+        name: r.displayName,
+        message: r.message,
+        receivedAt: r.receivedAt,
+      }));
+    },
+    'contacts.respond': async ({ requestId, accept }) => {
+      store();
+      const m = await messaging.running();
+      if (!accept) {
+        m.service.declineContactRequest(requestId);
+        return {};
+      }
+      return { contactId: await m.service.acceptContactRequest(requestId) };
+    },
+    'conversations.createDm': async ({ contactId }) => {
+      const s = store();
+      const m = await messaging.running();
+      const contact = s.contacts.list().find((c) => c.id === contactId);
+      if (!contact) throw new ParleyError('INVALID_PARAMS', 'No such contact.');
+      const name = contact.localName ?? contact.displayName;
+      return { conversationId: await reaching(name, () => m.service.createDm(contactId)) };
+    },
+    'conversations.createGroup': async ({ name, contactIds }) => {
+      const s = store();
+      const m = await messaging.running();
+      const known = new Set(s.contacts.list().map((c) => c.id));
+      if (!contactIds.every((id) => known.has(id)))
+        throw new ParleyError('INVALID_PARAMS', 'No such contact.');
+      return {
+        conversationId: await reaching('One of those contacts', () =>
+          m.service.createGroup(name, contactIds),
+        ),
+      };
+    },
+    'messages.send': async ({ conversationId, text, replyToUid }) => {
+      const s = store();
+      const m = await messaging.running();
+      const message = await m.service.sendText(conversationId, text, replyToUid ? { replyToUid } : {});
+      const [view] = s.views.toViews([message]);
+      if (!view) throw new ParleyError('INTERNAL', 'The message was not stored.');
+      return view;
     },
   };
 }

@@ -34,6 +34,10 @@ export const errorCodes = [
   'MLS_REJECTED',
   /** The disk refused a write (full, read-only, no permission). Nothing was changed. */
   'STORAGE_UNAVAILABLE',
+  /** Networking is off in this shell, or not started yet. */
+  'OFFLINE',
+  /** The other device could not be reached right now (offline, refused, timed out). */
+  'UNREACHABLE',
   /** A bug or an unexpected failure; details are in the log, never in the message. */
   'INTERNAL',
   /** The bridge itself failed (connection to the core lost). */

@@ -1,10 +1,19 @@
 import { z } from 'zod';
+import { NetState } from './net';
 import { ProfileStatus } from './requests';
 
 /** Every event the core pushes to the renderer, declared once. */
 export const events = {
   /** The profile was created, locked or unlocked (from any window or the idle timer). */
   'profile.changed': ProfileStatus,
+  /** The peer network went offline / looking / connected, or the peer count changed. */
+  'net.status': NetState,
+  /** Messages of this conversation were added or changed state (refetch the page you show). */
+  'messages.changed': z.object({ conversationId: z.number().int() }),
+  /** The conversation list changed (new conversation, new last message, unread count). */
+  'conversations.changed': z.object({}),
+  /** Contacts or pending contact requests changed. */
+  'contacts.changed': z.object({}),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { DISPLAY_NAME_MAX_LENGTH, PASSPHRASE_MAX_LENGTH } from './passphrase';
-import { ConversationSummary, MessagePage, PageRequest, SearchResult } from './store';
+import {
+  ContactRequestView,
+  ContactView,
+  GROUP_NAME_MAX_LENGTH,
+  INVITE_MAX_LENGTH,
+  InviteView,
+  MESSAGE_MAX_LENGTH,
+  NetStatus,
+} from './net';
+import { ConversationSummary, MessagePage, MessageView, PageRequest, SearchResult } from './store';
 
 /**
  * Every request the renderer (or any shell) can make of the core, declared once.
@@ -101,6 +110,58 @@ export const requests = {
       })
       .strict(),
     result: MessagePage,
+  },
+  /** Whether this device is on the peer network, with how many peers, and its own address. */
+  'net.status': { params: Empty, result: NetStatus },
+  /** Everyone this user has added (by invite or accepted request). */
+  'contacts.list': { params: Empty, result: z.array(ContactView) },
+  /** A one-time invite (valid 7 days) for someone to add this user. */
+  'contacts.createInvite': { params: Empty, result: InviteView },
+  /** Accepts someone's invite: they become a contact and the DM with them starts. */
+  'contacts.acceptInvite': {
+    params: z
+      .object({ invite: z.string().trim().min(1, 'Paste an invite.').max(INVITE_MAX_LENGTH) })
+      .strict(),
+    result: z.object({ contactId: z.number().int(), conversationId: z.number().int() }),
+  },
+  /** Contact requests from people without an invite, waiting for an answer. */
+  'contacts.requests': { params: Empty, result: z.array(ContactRequestView) },
+  /** Accepts (they become a contact) or declines a pending contact request. */
+  'contacts.respond': {
+    params: z.object({ requestId: z.number().int(), accept: z.boolean() }).strict(),
+    result: z.object({ contactId: z.number().int().optional() }),
+  },
+  /** The DM with a contact (the existing one, or a new one: needs the contact's device online). */
+  'conversations.createDm': {
+    params: z.object({ contactId: z.number().int() }).strict(),
+    result: z.object({ conversationId: z.number().int() }),
+  },
+  /** A group with these contacts (each needs a device online now to join). */
+  'conversations.createGroup': {
+    params: z
+      .object({
+        name: z.string().trim().min(1, 'Enter a group name.').max(GROUP_NAME_MAX_LENGTH),
+        contactIds: z.array(z.number().int()).min(1, 'Pick at least one contact.').max(100),
+      })
+      .strict(),
+    result: z.object({ conversationId: z.number().int() }),
+  },
+  /** Sends a text message; it comes back `pending` and moves on (see `messages.changed`). */
+  'messages.send': {
+    params: z
+      .object({
+        conversationId: z.number().int(),
+        text: z
+          .string()
+          .min(1, 'Type a message.')
+          .max(MESSAGE_MAX_LENGTH, `A message is at most ${MESSAGE_MAX_LENGTH} characters.`),
+        replyToUid: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/)
+          .optional(),
+      })
+      .strict(),
+    result: MessageView,
   },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 

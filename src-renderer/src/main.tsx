@@ -11,7 +11,14 @@ import './styles/global.css';
  */
 function bootstrap(): void {
   const store = useAppStore.getState();
-  api.onProfileChanged((status) => useAppStore.getState().applyStatus(status));
+  api.onProfileChanged((status) => {
+    useAppStore.getState().applyStatus(status);
+    if (status.state === 'unlocked') void useAppStore.getState().loadNetwork();
+  });
+  api.onNetStatus((state) => useAppStore.getState().applyNetState(state));
+  api.onMessagesChanged(({ conversationId }) => void useAppStore.getState().refreshMessages(conversationId));
+  api.onConversationsChanged(() => void useAppStore.getState().loadConversations());
+  api.onContactsChanged(() => void useAppStore.getState().loadContacts());
   let openedBefore = api.connectionState() === 'open';
   api.onConnectionChange((state) => {
     const current = useAppStore.getState();

@@ -19,6 +19,17 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'conversations.markRead': () => ({ unreadCount: 0 }),
     'search.query': () => ({ hits: [], problems: [] }),
     'messages.page': () => ({ messages: [], hasOlder: false, hasNewer: false }),
+    'net.status': () => ({ state: 'offline', peers: 0, peerId: null, addresses: [] }),
+    'contacts.list': () => [],
+    'contacts.createInvite': () => ({ link: 'parley://invite/x', text: 'x', qrData: 'x' }),
+    'contacts.acceptInvite': () => ({ contactId: 1, conversationId: 1 }),
+    'contacts.requests': () => [],
+    'contacts.respond': () => ({}),
+    'conversations.createDm': () => ({ conversationId: 1 }),
+    'conversations.createGroup': () => ({ conversationId: 1 }),
+    'messages.send': () => {
+      throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
+    },
     ...overrides,
   };
 }

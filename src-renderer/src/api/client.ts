@@ -1,5 +1,11 @@
 import type {
   AppInfo,
+  ContactRequestView,
+  ContactView,
+  InviteView,
+  MessageView,
+  NetState,
+  NetStatus,
   ConversationSummary,
   ErrorCode,
   MessagePage,
@@ -80,6 +86,27 @@ export const api = {
 
   onProfileChanged: (listener: (status: ProfileStatus) => void): (() => void) =>
     getBridge().subscribe('profile.changed', listener),
+
+  netStatus: (): Promise<NetStatus> => call('net.status', {}),
+  contacts: (): Promise<ContactView[]> => call('contacts.list', {}),
+  createInvite: (): Promise<InviteView> => call('contacts.createInvite', {}),
+  acceptInvite: (invite: string): Promise<{ contactId: number; conversationId: number }> =>
+    call('contacts.acceptInvite', { invite }),
+  contactRequests: (): Promise<ContactRequestView[]> => call('contacts.requests', {}),
+  respondToRequest: (requestId: number, accept: boolean): Promise<{ contactId?: number }> =>
+    call('contacts.respond', { requestId, accept }),
+  createGroup: (name: string, contactIds: number[]): Promise<{ conversationId: number }> =>
+    call('conversations.createGroup', { name, contactIds }),
+  sendMessage: (conversationId: number, text: string): Promise<MessageView> =>
+    call('messages.send', { conversationId, text }),
+  onNetStatus: (listener: (state: NetState) => void): (() => void) =>
+    getBridge().subscribe('net.status', listener),
+  onMessagesChanged: (listener: (change: { conversationId: number }) => void): (() => void) =>
+    getBridge().subscribe('messages.changed', listener),
+  onConversationsChanged: (listener: () => void): (() => void) =>
+    getBridge().subscribe('conversations.changed', () => listener()),
+  onContactsChanged: (listener: () => void): (() => void) =>
+    getBridge().subscribe('contacts.changed', () => listener()),
 
   connectionState: (): ConnectionState => getConnection().state,
   onConnectionChange: (listener: (state: ConnectionState) => void): (() => void) =>

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createChatSlice, type ChatSlice } from './chatSlice';
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
+import { createNetworkSlice, type NetworkSlice } from './networkSlice';
 import { createProfileSlice, type ProfileSlice } from './profileSlice';
 import { createSearchSlice, type SearchSlice } from './searchSlice';
 import { createSessionSlice, type SessionSlice } from './sessionSlice';
@@ -11,7 +12,8 @@ export type AppState = SessionSlice &
   ConversationsSlice &
   ChatSlice &
   SearchSlice &
-  SettingsSlice;
+  SettingsSlice &
+  NetworkSlice;
 
 /** The window's one store, bound from slices (zustand's slices pattern); components select from it. */
 export const useAppStore = create<AppState>()((...args) => ({
@@ -21,4 +23,5 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createChatSlice(...args),
   ...createSearchSlice(...args),
   ...createSettingsSlice(...args),
+  ...createNetworkSlice(...args),
 }));

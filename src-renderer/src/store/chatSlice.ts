@@ -37,6 +37,11 @@ export interface ChatSlice {
   jumpToLatest(): Promise<void>;
   /** Marks everything read once the newest message has been seen. */
   markConversationRead(): Promise<void>;
+  /** Sends a text in the open conversation; resolves false (and sets `sendError`) when it failed. */
+  sendMessage(text: string): Promise<boolean>;
+  sendError: ErrorPayload | null;
+  /** The core says this conversation's messages changed: re-read the latest page if it is on screen. */
+  refreshMessages(conversationId: number): Promise<void>;
 }
 
 let sessions = 0;
@@ -93,6 +98,47 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
 
   return {
     chat: null,
+    sendError: null,
+    async sendMessage(text) {
+      const chat = get().chat;
+      if (!chat) return false;
+      set({ sendError: null });
+      try {
+        const sent = await api.sendMessage(chat.conversationId, text);
+        // Shown at once as pending; later states arrive with messages.changed.
+        patch(chat.session, (c) => ({
+          messages: c.messages.some((m) => m.id === sent.id) ? c.messages : [...c.messages, sent],
+          scrollRequest: c.hasNewer ? c.scrollRequest : ++sessions,
+        }));
+        return true;
+      } catch (err) {
+        set({ sendError: toErrorPayload(err) });
+        return false;
+      }
+    },
+    async refreshMessages(conversationId) {
+      const chat = get().chat;
+      // Far from the end (around a search hit) the latest page is not what is shown.
+      if (!chat || chat.conversationId !== conversationId || chat.hasNewer || chat.loading) return;
+      try {
+        const page = await api.messagesPage(conversationId, { latest: true }, PAGE_SIZE);
+        patch(chat.session, (c) => {
+          const first = page.messages[0];
+          // Keep older pages already loaded in front of the fresh latest page.
+          const older = first
+            ? c.messages.filter(
+                (m) => m.sentAt < first.sentAt || (m.sentAt === first.sentAt && m.id < first.id),
+              )
+            : [];
+          return {
+            messages: [...older, ...page.messages],
+            hasOlder: older.length > 0 ? c.hasOlder : page.hasOlder,
+          };
+        });
+      } catch {
+        // A failed refresh leaves what is shown; the next change tries again.
+      }
+    },
     openConversation: (conversationId, aroundMessageId) => openAt(conversationId, aroundMessageId),
     closeConversation: () => set({ chat: null }),
     async loadOlder() {

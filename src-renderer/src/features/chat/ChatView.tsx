@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { requestNames } from '../../../../src-preload/contract';
+import { MESSAGE_MAX_LENGTH, requestNames } from '../../../../src-preload/contract';
+import { Button } from '../../components/Button';
 import { ArrowDownIcon } from '../../components/Icons';
 import { formatDayLabel } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
@@ -13,8 +14,8 @@ const PREFETCH_ROWS = 15;
 const BOTTOM_SLACK_PX = 48;
 
 /**
- * Whether the contract has a send request. Sending arrives with peer-to-peer
- * delivery; until then the composer is shown disabled and says so.
+ * Whether the contract has a send request (a renderer built against an older
+ * contract keeps the composer disabled).
  */
 const CAN_SEND = (requestNames as readonly string[]).includes('messages.send');
 
@@ -220,25 +221,94 @@ export function ChatView() {
           </button>
         ) : null}
       </div>
-      {CAN_SEND ? null : (
-        <div className="composer" data-testid="composer">
-          <label className="visually-hidden" htmlFor="composer-input">
-            Message
-          </label>
-          <textarea
-            id="composer-input"
-            className="composer__input"
-            data-testid="composer-input"
-            rows={1}
-            disabled
-            placeholder={`Message ${title}`}
-            aria-describedby="composer-note"
-          />
-          <p className="composer__note" id="composer-note" data-testid="composer-note">
-            Sending arrives with peer-to-peer delivery.
-          </p>
-        </div>
-      )}
+      <Composer title={title} />
     </section>
+  );
+}
+
+/** Enter sends, Shift+Enter is a new line; disabled (and says why) without networking. */
+function Composer({ title }: { title: string }) {
+  const net = useAppStore((s) => s.net);
+  const sendMessage = useAppStore((s) => s.sendMessage);
+  const sendError = useAppStore((s) => s.sendError);
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  const canSend = CAN_SEND && net?.enabled === true;
+  if (!canSend) {
+    return (
+      <div className="composer" data-testid="composer">
+        <label className="visually-hidden" htmlFor="composer-input">
+          Message
+        </label>
+        <textarea
+          id="composer-input"
+          className="composer__input"
+          data-testid="composer-input"
+          rows={1}
+          disabled
+          placeholder={`Message ${title}`}
+          aria-describedby="composer-note"
+        />
+        <p className="composer__note" id="composer-note" data-testid="composer-note">
+          {CAN_SEND ? 'Networking is off in this Parley.' : 'Sending arrives with peer-to-peer delivery.'}
+        </p>
+      </div>
+    );
+  }
+
+  async function send() {
+    const body = text.trim();
+    if (body === '' || sending) return;
+    setSending(true);
+    const ok = await sendMessage(body);
+    setSending(false);
+    if (ok) setText('');
+  }
+
+  return (
+    <form
+      className="composer composer--active"
+      data-testid="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+    >
+      <label className="visually-hidden" htmlFor="composer-input">
+        Message
+      </label>
+      <textarea
+        id="composer-input"
+        className="composer__input"
+        data-testid="composer-input"
+        rows={1}
+        value={text}
+        maxLength={MESSAGE_MAX_LENGTH}
+        placeholder={`Message ${title}`}
+        aria-describedby={sendError ? 'composer-error' : undefined}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          // Enter sends; Shift+Enter (and IME composition) inserts a new line.
+          if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            void send();
+          }
+        }}
+      />
+      <Button
+        type="submit"
+        testId="composer-send"
+        busy={sending}
+        busyLabel="Sending…"
+        disabled={text.trim() === ''}
+      >
+        Send
+      </Button>
+      {sendError ? (
+        <p className="composer__note" id="composer-error" role="alert" data-testid="composer-error">
+          {sendError.message}
+        </p>
+      ) : null}
+    </form>
   );
 }

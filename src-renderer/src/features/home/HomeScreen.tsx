@@ -23,6 +23,7 @@ export function HomeScreen() {
   const lockProfile = useAppStore((s) => s.lockProfile);
   const clearError = useAppStore((s) => s.clearError);
   const loadConversations = useAppStore((s) => s.loadConversations);
+  const loadNetwork = useAppStore((s) => s.loadNetwork);
   const view = useAppStore((s) => s.view);
   const showView = useAppStore((s) => s.showView);
   const openSearch = useAppStore((s) => s.openSearch);
@@ -35,7 +36,8 @@ export function HomeScreen() {
 
   useEffect(() => {
     void loadConversations();
-  }, [loadConversations]);
+    void loadNetwork();
+  }, [loadConversations, loadNetwork]);
 
   return (
     <div className="home" data-testid="home-screen">

@@ -1,0 +1,143 @@
+import type { EventBus } from '../rpc/eventBus';
+import { ParleyError } from '../errors';
+import { isNetError } from '../net/netError';
+import type { Store } from '../store/store';
+import { errorFields, type Logger } from '../util/logger';
+import { ChangeFeed } from './changeFeed';
+import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
+
+/** The network options a shell passes to createCore; absent means no networking. */
+export interface NetworkOptions {
+  /** Multiaddrs to listen on, e.g. ['/ip4/127.0.0.1/tcp/0']. */
+  listen?: string[];
+  /** LAN discovery by mDNS (default off). */
+  mdns?: boolean;
+  /** Test-only speed-ups (timeouts, backoff), passed through to startMessaging. */
+  tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize'> & {
+    node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen' | 'mdns'>;
+  };
+}
+
+interface IdentityRow {
+  display_name: string;
+  public_key: Buffer;
+  private_key: Buffer;
+}
+
+/**
+ * Runs messaging (node, delivery, MLS) for the unlocked profile inside
+ * createCore: started on unlock, stopped before the database closes, and the
+ * bridge events (`net.status`, `messages.changed`, `conversations.changed`,
+ * `contacts.changed`) emitted from it. Start is asynchronous while unlock is
+ * not, so requests wait for `running()`.
+ */
+export class MessagingHost {
+  private starting: Promise<RunningMessaging | null> | null = null;
+  private current: { messaging: RunningMessaging | null; feed: ChangeFeed; unsubscribe: () => void } | null =
+    null;
+
+  constructor(private readonly deps: { network?: NetworkOptions; bus: EventBus; logger: Logger }) {}
+
+  get enabled(): boolean {
+    return this.deps.network !== undefined;
+  }
+
+  /** Called when the profile was unlocked (the Store exists). */
+  start(store: Store): void {
+    if (this.starting) return;
+    const feed = new ChangeFeed(store.db, (changes) => {
+      for (const conversationId of changes.messages)
+        this.deps.bus.emit('messages.changed', { conversationId });
+      if (changes.conversations) this.deps.bus.emit('conversations.changed', {});
+      if (changes.contacts) this.deps.bus.emit('contacts.changed', {});
+    });
+    feed.start();
+    this.current = { messaging: null, feed, unsubscribe: () => undefined };
+    this.starting = this.launch(store).catch((err: unknown) => {
+      this.deps.logger.log('error', 'messaging.start_failed', errorFields(err));
+      return null;
+    });
+  }
+
+  private async launch(store: Store): Promise<RunningMessaging | null> {
+    const network = this.deps.network;
+    if (!network) return null;
+    const row = store.db
+      .prepare('SELECT display_name, public_key, private_key FROM identity WHERE id = 1')
+      .get() as IdentityRow | undefined;
+    if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+    const messaging = await startMessaging({
+      store,
+      identity: { publicKey: row.public_key, privateKey: row.private_key, displayName: row.display_name },
+      node: { ...network.tuning?.node, listen: network.listen, mdns: network.mdns ?? false },
+      delivery: network.tuning?.delivery,
+      keyPackagePoolSize: network.tuning?.keyPackagePoolSize,
+      logger: this.deps.logger,
+    });
+    const current = this.current;
+    if (!current) {
+      // Locked while starting.
+      await messaging.stop();
+      return null;
+    }
+    current.messaging = messaging;
+    current.unsubscribe = messaging.node.onConnectionState((state) =>
+      this.deps.bus.emit('net.status', state),
+    );
+    this.deps.bus.emit('net.status', messaging.node.connectionState());
+    return messaging;
+  }
+
+  /** Stops the node and services; call before the database closes. Safe to call twice. */
+  async stop(): Promise<void> {
+    const starting = this.starting;
+    const current = this.current;
+    this.starting = null;
+    this.current = null;
+    if (!current) return;
+    current.feed.stop();
+    await starting;
+    current.unsubscribe();
+    if (current.messaging) {
+      try {
+        await current.messaging.stop();
+      } catch (err) {
+        this.deps.logger.log('warn', 'messaging.stop_failed', errorFields(err));
+      }
+      this.deps.bus.emit('net.status', { state: 'offline', peers: 0 });
+    }
+  }
+
+  /** The running messaging, or null (networking off, not unlocked, or failed to start). */
+  async runningOrNull(): Promise<RunningMessaging | null> {
+    return (await this.starting) ?? null;
+  }
+
+  /** The running messaging; OFFLINE when there is none. */
+  async running(): Promise<RunningMessaging> {
+    const m = await this.runningOrNull();
+    if (m) return m;
+    if (!this.enabled) throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
+    if (!this.current) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    throw new ParleyError('OFFLINE', 'Parley could not start networking. See the log for details.');
+  }
+}
+
+/**
+ * Runs a network-bound operation and turns "the other device did not answer"
+ * into UNREACHABLE with a message a user can act on.
+ */
+export async function reaching<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isNetError(err)) {
+      throw new ParleyError(
+        'UNREACHABLE',
+        `${what} is not reachable right now. Try again when they are online.`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Shapes of the peer network, contacts and invites as they cross the bridge. Keys travel as hex. */
+
+export const NetStateName = z.enum(['offline', 'looking', 'connected']);
+
+/** What the `net.status` event carries: enough for the status chip. */
+export const NetState = z.object({
+  state: NetStateName,
+  /** Distinct peers with an open connection. */
+  peers: z.number().int().nonnegative(),
+});
+export type NetState = z.infer<typeof NetState>;
+
+export const NetStatus = NetState.extend({
+  /** This device's PeerId; null while networking is off. */
+  peerId: z.string().nullable(),
+  /** Listening multiaddrs (each ending in /p2p/<peerId>). */
+  addresses: z.array(z.string()),
+});
+export type NetStatus = z.infer<typeof NetStatus>;
+
+export const ContactView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  identityKey: z.string(),
+  verified: z.boolean(),
+  blocked: z.boolean(),
+});
+export type ContactView = z.infer<typeof ContactView>;
+
+export const InviteView = z.object({
+  /** `parley://invite/…`, what the other person pastes. */
+  link: z.string(),
+  /** A friendly sentence around the link, for sharing by other means. */
+  text: z.string(),
+  /** What the QR code encodes (the link). */
+  qrData: z.string(),
+});
+export type InviteView = z.infer<typeof InviteView>;
+
+export const ContactRequestView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  message: z.string(),
+  receivedAt: z.number(),
+});
+export type ContactRequestView = z.infer<typeof ContactRequestView>;
+
+/**
+ * Longest text message, in UTF-16 code units. Equal to the wire format's
+ * MAX_TEXT_CHARS (core/messaging/content.ts): a longer text would be refused
+ * by every receiver, so the contract refuses it first.
+ */
+export const MESSAGE_MAX_LENGTH = 16_000;
+/** Longest invite a user can paste (a real one is well under 2 KB). */
+export const INVITE_MAX_LENGTH = 8_192;
+export const GROUP_NAME_MAX_LENGTH = 100;
