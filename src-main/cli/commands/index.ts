@@ -1,7 +1,25 @@
 import type { CommandSpec } from '../commandSpec';
+import { acceptCommand } from './accept';
+import { contactsCommand } from './contacts';
 import { initCommand } from './init';
+import { inviteCommand } from './invite';
+import { messagesCommand } from './messages';
+import { nodeCommand } from './node';
 import { searchCommand } from './search';
+import { sendCommand } from './send';
+import { statusCommand } from './status';
 import { webCommand } from './web';
 
 /** Every `parley` command; help and parsing are generated from these specs. */
-export const commands: readonly CommandSpec[] = [initCommand, webCommand, searchCommand];
+export const commands: readonly CommandSpec[] = [
+  initCommand,
+  webCommand,
+  searchCommand,
+  nodeCommand,
+  statusCommand,
+  inviteCommand,
+  acceptCommand,
+  contactsCommand,
+  sendCommand,
+  messagesCommand,
+];

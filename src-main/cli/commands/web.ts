@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCore } from '../../core/core';
+import { createCore, type CoreOptions } from '../../core/core';
+import type { Logger } from '../../core/util/logger';
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { startWebShell } from '../web/webShell';
+import { LISTEN_ENV } from './node';
 
 /** The bundle lives in out/cli; the renderer it serves in out/renderer. */
 export function builtRendererDir(): string {
@@ -18,7 +20,9 @@ export const webCommand: CommandSpec = {
   summary: 'Serve the Parley UI on 127.0.0.1 for a browser',
   details:
     'Prints a URL with a one-time token; only a page opened from that URL can talk to the profile. ' +
-    'Listens on 127.0.0.1 only. Stop with Ctrl+C.',
+    'Listens on 127.0.0.1 only. Stop with Ctrl+C.\n' +
+    `With ${LISTEN_ENV}=MULTIADDR set (e.g. /ip4/127.0.0.1/tcp/0) the profile also joins the peer network\n` +
+    'on that address once unlocked (mDNS stays off); without it the web shell runs offline.',
   options: [
     {
       name: 'profile',
@@ -38,7 +42,12 @@ export const webCommand: CommandSpec = {
       return EXIT_FAILURE;
     }
     const profileDir = typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env);
-    const options = cliCoreOptions(profileDir, 'web', io);
+    const listen = io.env[LISTEN_ENV];
+    const options: CoreOptions & { logger: Logger; network?: { listen?: string[] } } = {
+      ...cliCoreOptions(profileDir, 'web', io),
+      // Opt-in: the e2e tests and home servers pin the address; a plain `parley web` stays off the network.
+      ...(listen ? { network: { listen: [listen] } } : {}),
+    };
     const core = createCore(options);
     try {
       const shell = await startWebShell({ core, staticDir, port, logger: options.logger });

@@ -1,0 +1,125 @@
+import { NetStatus } from '../../../src-preload/contract';
+import type { CoreOptions } from '../../core/core';
+import type { Dispatch } from '../../core/rpc/dispatcher';
+import { createCore } from '../../core/core';
+import { createJsonLogger } from '../../core/util/logger';
+import type { CommandSpec } from '../commandSpec';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
+import { startControlServer, controlSocketPath, type ControlServer } from '../control/controlServer';
+import { printable } from '../control/nodeSession';
+import { cliCoreOptions } from '../coreOptions';
+import { defaultProfileDir } from '../defaultProfileDir';
+import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
+
+export const LISTEN_ENV = 'PARLEY_LISTEN';
+const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
+/** How long to wait for the network to report its listening addresses after unlock. */
+const ADDRESS_WAIT_MS = 5_000;
+
+/** What the node asks of the core's network; the same shape as the core's `network` option. */
+type NetworkChoice = { listen?: string[]; mdns?: boolean };
+
+export const nodeCommand: CommandSpec = {
+  name: 'node',
+  summary: 'Run an always-on peer (relay and mailbox for your contacts)',
+  details: [
+    `Unlocks the profile (passphrase from ${PASSPHRASE_ENV} or the terminal), joins the peer network and`,
+    'keeps sealed messages for contacts who are offline. Prints its PeerId and addresses; JSON logs go to',
+    'stderr and never contain message content or keys. While it runs, `parley invite`, `accept`, `contacts`,',
+    '`send`, `messages` and `status` on this profile talk to it over an owner-only socket in the profile',
+    `folder. --listen defaults to ${LISTEN_ENV}, else ${DEFAULT_LISTEN}. LAN discovery (mDNS) is off unless`,
+    '--mdns is given. Stop with Ctrl+C (SIGINT) or SIGTERM: the profile is locked and closed cleanly.',
+  ].join('\n'),
+  options: [
+    {
+      name: 'profile',
+      type: 'string',
+      value: 'DIR',
+      description: 'profile folder (default: the per-user app data folder)',
+    },
+    {
+      name: 'listen',
+      type: 'string',
+      value: 'MULTIADDR',
+      description: `address to listen on (default: ${DEFAULT_LISTEN})`,
+    },
+    { name: 'mdns', type: 'boolean', description: 'find peers on the local network by mDNS' },
+  ],
+  async run(values, io) {
+    const listen = typeof values.listen === 'string' ? values.listen : (io.env[LISTEN_ENV] ?? DEFAULT_LISTEN);
+    if (!listen.startsWith('/'))
+      throw new UsageError('--listen must be a multiaddr such as /ip4/0.0.0.0/tcp/4001.');
+    const profileDir = typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env);
+    const base = cliCoreOptions(profileDir, 'cli', io);
+    // An always-on service is watched through its logs: info by default, not just warnings.
+    const logger = createJsonLogger(
+      (line) => io.stderr(`${line}\n`),
+      io.env.PARLEY_LOG === 'debug' ? 'debug' : 'info',
+    );
+    const network: NetworkChoice = { listen: [listen], mdns: values.mdns === true };
+    const options: CoreOptions & { network?: NetworkChoice } = { ...base, logger, network };
+    const core = createCore(options);
+    let control: ControlServer | null = null;
+    try {
+      const status = core.profile.status();
+      if (status.state === 'none') {
+        io.stderr(`parley: there is no profile in ${core.profile.dir}; create one with "parley init".\n`);
+        return EXIT_FAILURE;
+      }
+      if (status.state === 'damaged') {
+        io.stderr(`parley: ${status.problem ?? 'the profile is damaged.'}\n`);
+        return EXIT_FAILURE;
+      }
+      const passphrase = await readPassphrase(io, { confirm: false });
+      const unlocked = await core.dispatch('profile.unlock', { passphrase });
+      if (!unlocked.ok) {
+        io.stderr(`parley: ${unlocked.error.message}\n`);
+        return EXIT_FAILURE;
+      }
+      await core.idle();
+      const net = await networkStatus(core.dispatch);
+      control = await startControlServer({
+        path: controlSocketPath(core.profile.dir),
+        dispatch: core.dispatch,
+        logger,
+      });
+      if (net === 'unsupported') {
+        io.stderr(
+          'parley node: warning: this build of the core has no peer network; serving the local socket only.\n',
+        );
+      } else {
+        io.stdout(`PeerId: ${net.peerId ?? '(network off)'}\n`);
+        io.stdout(`Addresses:\n${net.addresses.map((a) => `  ${printable(a)}\n`).join('') || '  (none)\n'}`);
+      }
+      io.stdout(`Control socket: ${control.path}\n`);
+      io.stdout(`Parley node running for ${core.profile.dir}; stop with Ctrl+C.\n`);
+      logger.log('info', 'node.started', {
+        peerId: net === 'unsupported' ? null : net.peerId,
+        mdns: network.mdns,
+      });
+      await (io.untilStopped ?? (() => new Promise<void>(() => {})))();
+      logger.log('info', 'node.stopping', {});
+      return EXIT_OK;
+    } finally {
+      // The socket goes first so no request reaches a core that is closing.
+      await control?.close();
+      await core.dispatch('profile.lock', {});
+      await core.close();
+    }
+  },
+};
+
+/** net.status after unlock; waits briefly (bounded) for the listeners to report their addresses. */
+async function networkStatus(dispatch: Dispatch): Promise<NetStatus | 'unsupported'> {
+  const deadline = Date.now() + ADDRESS_WAIT_MS;
+  for (;;) {
+    const reply = await dispatch('net.status', {});
+    if (!reply.ok && reply.error.code === 'UNKNOWN_REQUEST') return 'unsupported';
+    const status = reply.ok ? NetStatus.safeParse(reply.value) : null;
+    const view: NetStatus = status?.success
+      ? status.data
+      : { state: 'offline', peers: 0, peerId: null, addresses: [] };
+    if (view.addresses.length > 0 || Date.now() >= deadline) return view;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
