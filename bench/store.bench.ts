@@ -13,6 +13,7 @@ import { ConversationRepository } from '../src-main/core/store/repositories/conv
 import { MessageRepository, type NewMessage } from '../src-main/core/store/repositories/messageRepository';
 import { silentLogger } from '../src-main/core/util/logger';
 import { round, summarize, timer, type BenchContext, type BenchResult } from './harness';
+import { seededRandom } from '../src-main/core/util/seededRandom';
 
 /**
  * The store at scale (DESIGN.md §5): 1,000,000 messages across 200
@@ -61,17 +62,6 @@ const MB = 1_000_000;
 
 // ---------------------------------------------------------------------------
 // Deterministic text
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 
@@ -254,7 +244,7 @@ interface Built {
 }
 
 async function build(ctx: BenchContext, profileDir: string): Promise<Built> {
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   const vocabulary = makeVocabulary(random);
   const drawWord = zipf(random, vocabulary.length, 1.0);
 

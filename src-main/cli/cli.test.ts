@@ -6,29 +6,12 @@ import WebSocket from 'ws';
 import { runCli } from './cli';
 import type { CliIo } from './io';
 import { defaultProfileDir } from './defaultProfileDir';
+import { recordingIo, type FakeIo } from './testing/fakeIo';
 
 let root: string;
 
-interface FakeIo extends CliIo {
-  out: string;
-  err: string;
-}
-
-function fakeIo(env: Record<string, string> = {}, extra: Partial<CliIo> = {}): FakeIo {
-  const io: FakeIo = {
-    out: '',
-    err: '',
-    stdout: (t) => {
-      io.out += t;
-    },
-    stderr: (t) => {
-      io.err += t;
-    },
-    env: { PARLEY_KDF_FAST: '1', ...env },
-    ...extra,
-  };
-  return io;
-}
+const fakeIo = (env: Record<string, string> = {}, extra: Partial<CliIo> = {}): FakeIo =>
+  recordingIo(env, extra);
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'parley-cli-'));

@@ -7,30 +7,12 @@ import { runCli } from '../cli';
 import { NO_NODE_MESSAGE } from '../control/controlClient';
 import { controlSocketPath } from '../control/controlServer';
 import type { CliIo } from '../io';
+import { recordingIo, type FakeIo } from '../testing/fakeIo';
 
 const PASSPHRASE = 'correct horse battery';
 const unix = process.platform !== 'win32';
 
-interface FakeIo extends CliIo {
-  out: string;
-  err: string;
-}
-
-function fakeIo(extra: Partial<CliIo> = {}): FakeIo {
-  const io: FakeIo = {
-    out: '',
-    err: '',
-    stdout: (t) => {
-      io.out += t;
-    },
-    stderr: (t) => {
-      io.err += t;
-    },
-    env: { PARLEY_KDF_FAST: '1', PARLEY_PASSPHRASE: PASSPHRASE },
-    ...extra,
-  };
-  return io;
-}
+const fakeIo = (extra: Partial<CliIo> = {}): FakeIo => recordingIo({ PARLEY_PASSPHRASE: PASSPHRASE }, extra);
 
 /** Polls `check` every 100 ms until it holds or `ms` pass; every wait in these tests is bounded. */
 async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {

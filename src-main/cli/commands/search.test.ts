@@ -7,32 +7,14 @@ import { runCli } from '../cli';
 import { cliCoreOptions } from '../coreOptions';
 import type { CliIo } from '../io';
 import { bracketed } from './search';
+import { recordingIo, type FakeIo } from '../testing/fakeIo';
 
 const PASSPHRASE = 'correct horse battery';
 
-interface FakeIo extends CliIo {
-  out: string;
-  err: string;
-}
-
-function fakeIo(
+const fakeIo = (
   env: Record<string, string> = { PARLEY_PASSPHRASE: PASSPHRASE },
   extra: Partial<CliIo> = {},
-): FakeIo {
-  const io: FakeIo = {
-    out: '',
-    err: '',
-    stdout: (t) => {
-      io.out += t;
-    },
-    stderr: (t) => {
-      io.err += t;
-    },
-    env: { PARLEY_KDF_FAST: '1', ...env },
-    ...extra,
-  };
-  return io;
-}
+): FakeIo => recordingIo(env, extra);
 
 let root: string;
 let profile: string;

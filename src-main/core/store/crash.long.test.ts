@@ -19,6 +19,7 @@ import {
   messageUid,
 } from './testing/crashWriter';
 import { insertIdentity } from './testing/tempDatabase';
+import { seededRandom } from '../util/seededRandom';
 
 /**
  * Crash safety (DESIGN.md §2: a message is acknowledged only after its
@@ -51,17 +52,6 @@ const FULL_CHECK_EVERY = 25;
 
 const WRITER = fileURLToPath(new URL('./testing/crashWriter.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Messages in transactions 1..n. */
 function expectedMessages(n: number): number {
@@ -187,7 +177,7 @@ describe('crash safety', () => {
         db.close();
       }
 
-      const random = mulberry32(SEED);
+      const random = seededRandom(SEED);
       let last = 0;
       let kills = 0;
       let unreported = 0;

@@ -2,19 +2,11 @@ import { addMembers, createGroup, setRole } from '../groupEngine';
 import type { MlsGroupState } from '../groupState';
 import { GroupSequencer, type CommitIntent, type SequencerUpdate } from '../sequencer';
 import type { MlsSuiteName } from '../suites';
+import { seededRandom } from '../../util/seededRandom';
 import { hex, join, keyPackageFor, makeUser, str, text, type TestUser } from './mlsFixtures';
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so a failing run can be replayed from its seed. */
+export const prng = seededRandom;
 
 const ACCEPT_MS = 60_000;
 
