@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
 import { MessageRepository } from '../store/repositories/messageRepository';
 import { ME, tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
-import { Outbox } from './outbox';
+import { HEADS_SQL, Outbox } from './outbox';
 import { deliveryMigrations } from './schema';
 
 let t: TempDatabase;
@@ -121,5 +121,22 @@ describe('Outbox', () => {
     outbox.reschedule(outbox.heads(now, 10)[0] ?? head, now + 100, 'unreachable');
     expect(outbox.heads(now, 10)).toEqual([]);
     expect(outbox.nextDueAt()).toBe(now + 100);
+  });
+
+  it('checks queue order over waiting rows only, however long the delivered history', () => {
+    // Regression: the order probe walked every delivered row of the queue (quadratic in history).
+    const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${HEADS_SQL}`).all(now, 10) as Array<{ detail: string }>)
+      .map((r) => r.detail)
+      .join('\n');
+    expect(plan).toContain('outbox_open_queue');
+    for (let i = 0; i < 300; i++) {
+      const id = outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r1', payload });
+      const item = outbox.get(id);
+      if (item) outbox.markDelivered(item);
+    }
+    const waiting = outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r1', payload });
+    const heads = outbox.heads(now, 10);
+    expect(heads).toHaveLength(1);
+    expect(Buffer.from(heads[0]?.envelopeId ?? []).equals(Buffer.from(waiting))).toBe(true);
   });
 });

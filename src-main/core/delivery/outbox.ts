@@ -17,6 +17,18 @@ import type { MessageState } from '../store/repositories/types';
  * recipient acks one copy, which is how the sender learns "delivered".
  */
 
+/** The due heads of every (recipient, conversation) queue; exported so a test can check its plan. */
+export const HEADS_SQL = `SELECT * FROM outbox o
+         WHERE o.state IN ('pending', 'sent', 'held') AND o.next_attempt_at <= ?
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox p
+             WHERE p.recipient = o.recipient AND p.conversation_id IS o.conversation_id AND p.id < o.id
+               -- Repeats the partial index's condition word for word so SQLite may use
+               -- outbox_open_queue (migration 0007): only waiting rows are walked.
+               AND p.state IN ('pending', 'sent', 'held')
+               AND (p.state IN ('pending', 'sent') OR (o.state = 'held' AND p.state = 'held')))
+         ORDER BY o.id LIMIT ?`;
+
 export type OutboxState = 'pending' | 'sent' | 'held' | 'delivered' | 'failed';
 
 export interface NewEnvelope {
@@ -117,17 +129,7 @@ export class Outbox {
    * envelopes reach the recipient in order.
    */
   heads(now: number, limit: number): OutboxItem[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM outbox o
-         WHERE o.state IN ('pending', 'sent', 'held') AND o.next_attempt_at <= ?
-           AND NOT EXISTS (
-             SELECT 1 FROM outbox p
-             WHERE p.recipient = o.recipient AND p.conversation_id IS o.conversation_id AND p.id < o.id
-               AND (p.state IN ('pending', 'sent') OR (o.state = 'held' AND p.state = 'held')))
-         ORDER BY o.id LIMIT ?`,
-      )
-      .all(now, limit) as Row[];
+    const rows = this.db.prepare(HEADS_SQL).all(now, limit) as Row[];
     return rows.map(toItem);
   }
 

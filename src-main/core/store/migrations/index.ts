@@ -5,6 +5,7 @@ import { migration0003 } from './0003-search-index';
 import { migration0004 } from './0004-mls';
 import { migration0005 } from './0005-search-scope';
 import { migration0006 } from './0006-delivery';
+import { migration0007 } from './0007-outbox-open-queue';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];

@@ -125,6 +125,25 @@ describe('migrations', () => {
     expect(match('body : quokka')).toBe(2);
   });
 
+  it('0007 indexes only the outbox rows still waiting', () => {
+    t = tempDatabase(upTo(6));
+    t.db
+      .prepare("INSERT INTO conversations (id, kind, created_at, last_activity_at) VALUES (1, 'dm', 0, 0)")
+      .run();
+    const ins = t.db.prepare(
+      "INSERT INTO outbox (envelope_id, conversation_id, recipient, payload, created_at, next_attempt_at, state) VALUES (?, 1, 'r', x'00', 0, 0, ?)",
+    );
+    ins.run('e1', 'delivered');
+    ins.run('e2', 'pending');
+    migrate(t.db, upTo(7));
+    const indexed = t.db
+      .prepare(
+        "SELECT count(*) AS n FROM outbox INDEXED BY outbox_open_queue WHERE state IN ('pending', 'sent', 'held') AND recipient = 'r'",
+      )
+      .get() as { n: number };
+    expect(indexed.n).toBe(1);
+  });
+
   it('refuses a database from a newer Parley and leaves it untouched', () => {
     t = tempDatabase();
     t.db.pragma('user_version = 99');
