@@ -205,3 +205,35 @@ describe('store requests over the contract', () => {
     await core.close();
   });
 });
+
+describe('close', () => {
+  it('waits for the integrity checks of every unlock, not only the last one', async () => {
+    // The first check is held open; the later ones finish at once. close() must still wait for
+    // the first: its worker holds a connection to the database until it ends.
+    let releaseFirst!: () => void;
+    const first = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let calls = 0;
+    const core = createCore({
+      profileDir: dir,
+      shell: 'cli',
+      version: 't',
+      kdfCost: FAST_KDF,
+      checkIntegrity: async () => {
+        calls++;
+        if (calls === 1) await first;
+        return { ok: true, problems: 0 };
+      },
+    });
+    await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });
+    await core.dispatch('profile.lock', {});
+    await core.dispatch('profile.unlock', { passphrase: 'correct horse battery' });
+    let closed = false;
+    const closing = core.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(2);
+    expect(closed).toBe(false);
+    releaseFirst();
+    await closing;
+    expect(closed).toBe(true);
+  });
+});

@@ -11,7 +11,7 @@ import { createDispatcher, type Dispatch } from './rpc/dispatcher';
 import { EventBus, type EventListener } from './rpc/eventBus';
 import { Store } from './store/store';
 import { errorFields, silentLogger, type Logger } from './util/logger';
-import { checkIntegrity } from './workers/integrityCheck';
+import { checkIntegrity, type IntegrityInput, type IntegrityReport } from './workers/integrityCheck';
 
 export interface CoreOptions {
   profileDir: string;
@@ -30,6 +30,8 @@ export interface CoreOptions {
    * 127.0.0.1 and keep mDNS off.
    */
   network?: NetworkOptions;
+  /** Reads every page of the database after unlock; defaults to a worker thread (tests substitute it). */
+  checkIntegrity?: (input: IntegrityInput) => Promise<IntegrityReport>;
 }
 
 export interface Core {
@@ -68,7 +70,9 @@ export function createCore(options: CoreOptions): Core {
         store = new Store(profile.database(), { attachmentsDir: join(profileDir, 'attachments'), logger });
         store.start();
         messaging.start(store);
-        background = verifyIntegrity();
+        // Chained, not replaced: an earlier unlock's check may still be reading on its worker,
+        // and close() must not release the profile while any worker holds a connection.
+        background = Promise.all([background, verifyIntegrity()]).then(() => undefined);
       } else if (status.state !== 'unlocked' && store) {
         // Normally already stopped by lockProfile() before the database closed.
         void messaging.stop();
@@ -83,7 +87,7 @@ export function createCore(options: CoreOptions): Core {
   async function verifyIntegrity(): Promise<void> {
     const input = profile.secondConnection();
     try {
-      const report = await checkIntegrity(input);
+      const report = await (options.checkIntegrity ?? checkIntegrity)(input);
       if (!report.ok) {
         logger.log('error', 'store.integrity_failed', {
           problems: report.problems,
