@@ -1,6 +1,7 @@
 import { runCli } from './cli';
 import type { CliIo } from './io';
 import { promptSecretFromTty } from './secretPrompt';
+import { untilStopSignal } from './stopSignals';
 
 /** Entry of the bundled `parley` command (out/cli/parley.mjs). */
 const io: CliIo = {
@@ -8,11 +9,7 @@ const io: CliIo = {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   ...(process.stdin.isTTY ? { promptSecret: promptSecretFromTty } : {}),
-  untilStopped: () =>
-    new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    }),
+  untilStopped: () => untilStopSignal(),
 };
 
 runCli(process.argv.slice(2), io).then(
