@@ -123,7 +123,15 @@ function run(command, args, cwd) {
     };
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
+    // `npm start` runs us through `sh -c`, and npm's SIGTERM stops at sh: we are left
+    // orphaned (re-parented) with the child still running. Treat that as a stop request.
+    const parentAtStart = process.ppid;
+    const orphanWatch = setInterval(() => {
+      if (process.ppid !== parentAtStart) forward('SIGTERM');
+    }, 500);
+    orphanWatch.unref();
     const done = (/** @type {number} */ status) => {
+      clearInterval(orphanWatch);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
       resolveStatus(status);
