@@ -83,3 +83,22 @@ export function ClockIcon() {
     </Svg>
   );
 }
+
+export function AddPersonIcon() {
+  return (
+    <Svg>
+      <circle cx="8" cy="7" r="3.25" {...stroke} />
+      <path d="M2.75 16.5c.6-3 2.7-4.75 5.25-4.75s4.65 1.75 5.25 4.75M15.5 5.5v5M13 8h5" {...stroke} />
+    </Svg>
+  );
+}
+
+export function GroupIcon() {
+  return (
+    <Svg>
+      <circle cx="7" cy="7.5" r="2.75" {...stroke} />
+      <circle cx="13.5" cy="6.5" r="2.25" {...stroke} />
+      <path d="M2.5 16c.5-2.6 2.3-4 4.5-4s4 1.4 4.5 4M12 11.2c2.5-.5 4.6.7 5.3 3.3" {...stroke} />
+    </Svg>
+  );
+}

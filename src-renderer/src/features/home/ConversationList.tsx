@@ -3,6 +3,7 @@ import type { ConversationSummary } from '../../../../src-preload/contract';
 import { MutedIcon } from '../../components/Icons';
 import { formatDateTime, formatRelative } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
+import { ContactRequests } from '../contacts/ContactRequests';
 import { initialOf } from './initialOf';
 
 /** Re-renders relative times ("5 min") once a minute. */
@@ -77,6 +78,7 @@ export function ConversationList() {
       <h2 className="conversations__heading" id="conversations-heading">
         Conversations
       </h2>
+      <ContactRequests />
       {loaded && (conversations.length > 0 || filtering) ? (
         <div className="conversations__filter">
           <label className="visually-hidden" htmlFor="conversation-filter">

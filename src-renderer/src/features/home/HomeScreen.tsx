@@ -1,10 +1,12 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { LockIcon, SearchIcon, SettingsIcon } from '../../components/Icons';
+import { AddPersonIcon, GroupIcon, LockIcon, SearchIcon, SettingsIcon } from '../../components/Icons';
 import { Logo } from '../../components/Logo';
 import { useAppStore } from '../../store/appStore';
 import { ChatView } from '../chat/ChatView';
+import { AddContactDialog } from '../contacts/AddContactDialog';
+import { NewGroupDialog } from '../contacts/NewGroupDialog';
 import { SearchPanel } from '../search/SearchPanel';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import { ConversationList } from './ConversationList';
@@ -29,6 +31,15 @@ export function HomeScreen() {
   const openSearch = useAppStore((s) => s.openSearch);
   const hasChat = useAppStore((s) => s.chat !== null);
   const searchOpen = useAppStore((s) => s.searchOpen);
+  const openConversation = useAppStore((s) => s.openConversation);
+  const [dialog, setDialog] = useState<'add-contact' | 'new-group' | null>(null);
+
+  async function openCreated(conversationId: number) {
+    setDialog(null);
+    await loadConversations();
+    showView('chat');
+    await openConversation(conversationId);
+  }
 
   useLockShortcut(() => void lockProfile());
   useHomeShortcuts();
@@ -46,6 +57,28 @@ export function HomeScreen() {
           <Logo size="sm" />
           <span className="sidebar__brand-name">Parley</span>
           <span className="sidebar__actions">
+            <button
+              type="button"
+              className="icon-btn"
+              data-testid="add-contact"
+              aria-haspopup="dialog"
+              title="Add contact"
+              onClick={() => setDialog('add-contact')}
+            >
+              <AddPersonIcon />
+              <span className="visually-hidden">Add contact</span>
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
+              data-testid="new-group"
+              aria-haspopup="dialog"
+              title="New group"
+              onClick={() => setDialog('new-group')}
+            >
+              <GroupIcon />
+              <span className="visually-hidden">New group</span>
+            </button>
             <button
               type="button"
               className="icon-btn"
@@ -117,6 +150,12 @@ export function HomeScreen() {
         <StatusArea />
       </main>
       {searchOpen ? <SearchPanel /> : null}
+      {dialog === 'add-contact' ? (
+        <AddContactDialog onClose={() => setDialog(null)} onAdded={(id) => void openCreated(id)} />
+      ) : null}
+      {dialog === 'new-group' ? (
+        <NewGroupDialog onClose={() => setDialog(null)} onCreated={(id) => void openCreated(id)} />
+      ) : null}
     </div>
   );
 }
