@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -95,4 +96,17 @@ function statistic(samples: readonly number[], stat: Stat): number {
     case 'mean':
       return samples.reduce((a, b) => a + b, 0) / samples.length;
   }
+}
+
+/** Stops a child this bench started: SIGTERM (a shell closes its profile), SIGKILL after 5 s. Only that pid. */
+export function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedProfile, SEED_PASSPHRASE } from '../e2e/fixtures/seedProfile';
-import { summarize, timer, type BenchContext, type BenchResult } from './harness';
+import { stopProcess, summarize, timer, type BenchContext, type BenchResult } from './harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 
 /**
  * The renderer under load, through `parley web` in Debian's Chromium:
@@ -18,8 +19,6 @@ const SMALL_CONVERSATIONS = 19;
 const SMALL = 500;
 const OPEN_RUNS = 5;
 const SEARCH_RUNS = 12;
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
 const WORDS = [
   'amber',
   'basil',
@@ -87,7 +86,11 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   });
   ctx.log(`seeded ${BIG + SMALL * SMALL_CONVERSATIONS} messages in ${(seedTime() / 1000).toFixed(1)} s`);
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   ctx.defer(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1120, height: 760 } });
 
@@ -237,18 +240,5 @@ function waitForUrl(child: ChildProcess): Promise<string> {
       clearTimeout(timeout);
       reject(new Error(`parley web exited (${code})`));
     });
-  });
-}
-
-/** SIGTERM by pid (the shell closes the profile), SIGKILL after 5 s. */
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }

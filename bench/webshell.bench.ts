@@ -2,7 +2,8 @@ import { chromium, type Browser } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { summarize, timer, type BenchContext, type BenchResult } from './harness';
+import { stopProcess, summarize, timer, type BenchContext, type BenchResult } from './harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 
 /**
  * `parley web` start → first render: spawn the headless shell on a fresh
@@ -13,23 +14,17 @@ import { summarize, timer, type BenchContext, type BenchResult } from './harness
 const RUNS = 5;
 const URL_TIMEOUT_MS = 30_000;
 const RENDER_TIMEOUT_MS = 30_000;
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The onboarding screen: `onboarding` was agreed, the renderer and e2e use `onboarding-screen`. */
 const ONBOARDING = '[data-testid="onboarding"], [data-testid="onboarding-screen"]';
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:(\d+)\/\S*#token=\S+/;
 
 export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   ensureBuilt(ctx);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   ctx.defer(() => browser.close());
 
   const urlMs: number[] = [];
@@ -151,17 +146,4 @@ function assertLoopbackOnly(port: number): void {
       if (!loopback) throw new Error(`parley web listens on ${address}:${port}; it must bind 127.0.0.1 only`);
     }
   }
-}
-
-/** SIGTERM (the shell closes the profile and exits), SIGKILL after 5 s. Only this pid. */
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_OK } from '../cliError';
-import { contactName, listContacts, printable, profileOption, withNode } from '../control/nodeSession';
+import { contactName, listContacts, printable, nodeProfileOption, withNode } from '../control/nodeSession';
 
 export const acceptCommand: CommandSpec = {
   name: 'accept',
@@ -8,7 +8,7 @@ export const acceptCommand: CommandSpec = {
   details:
     'Adds the inviter as a contact and starts a direct conversation with them. Both nodes must be able\n' +
     'to reach each other. Needs `parley node` running on the profile.',
-  options: [profileOption],
+  options: [nodeProfileOption],
   positionals: { name: 'INVITE', description: 'the invite link (parley://invite/…)', required: true },
   async run(values, io, positionals) {
     const invite = positionals.join('').trim();

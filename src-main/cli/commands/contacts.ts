@@ -1,12 +1,12 @@
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_OK } from '../cliError';
-import { contactName, listContacts, printable, profileOption, withNode } from '../control/nodeSession';
+import { contactName, listContacts, printable, nodeProfileOption, withNode } from '../control/nodeSession';
 
 export const contactsCommand: CommandSpec = {
   name: 'contacts',
   summary: 'List the contacts of the running node',
   details: 'One name per line. Needs `parley node` running on the profile.',
-  options: [profileOption, { name: 'json', type: 'boolean', description: 'print the contacts as JSON' }],
+  options: [nodeProfileOption, { name: 'json', type: 'boolean', description: 'print the contacts as JSON' }],
   async run(values, io) {
     return withNode(values, io, async (node) => {
       const contacts = await listContacts(node);

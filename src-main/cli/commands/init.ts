@@ -4,18 +4,14 @@ import { UsageError, EXIT_FAILURE, EXIT_OK } from '../cliError';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
+import { profileOption } from '../profileOption';
 
 export const initCommand: CommandSpec = {
   name: 'init',
   summary: 'Create a new encrypted profile',
   details: `The passphrase comes from ${PASSPHRASE_ENV} or is asked for twice in the terminal; never from the command line.`,
   options: [
-    {
-      name: 'profile',
-      type: 'string',
-      value: 'DIR',
-      description: 'profile folder (default: the per-user app data folder)',
-    },
+    profileOption,
     { name: 'name', type: 'string', value: 'NAME', description: 'your display name', required: true },
   ],
   async run(values, io) {

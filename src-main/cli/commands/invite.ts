@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ParleyError } from '../../core/errors';
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_OK } from '../cliError';
-import { profileOption, withNode } from '../control/nodeSession';
+import { nodeProfileOption, withNode } from '../control/nodeSession';
 
 const Invite = z.object({ link: z.string() }).passthrough();
 
@@ -13,7 +13,7 @@ export const inviteCommand: CommandSpec = {
     'Prints the invite link on stdout (one line), for example INVITE=$(parley invite). The other side runs\n' +
     '`parley accept INVITE` (or pastes it into the app). Needs `parley node` running on the profile.',
   options: [
-    profileOption,
+    nodeProfileOption,
     { name: 'json', type: 'boolean', description: 'print {link, text, qrData} as JSON' },
   ],
   async run(values, io) {

@@ -9,7 +9,7 @@ import {
   localMinute,
   matchContact,
   printable,
-  profileOption,
+  nodeProfileOption,
   withNode,
 } from '../control/nodeSession';
 
@@ -22,7 +22,7 @@ export const messagesCommand: CommandSpec = {
     'Prints "YYYY-MM-DD HH:MM sender: text" lines, oldest first. CONTACT is a contact name\n' +
     '(case-insensitive; a unique prefix is enough). Needs `parley node` running on the profile.',
   options: [
-    profileOption,
+    nodeProfileOption,
     { name: 'with', type: 'string', value: 'CONTACT', description: 'whose conversation', required: true },
     {
       name: 'limit',

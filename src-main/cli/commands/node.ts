@@ -10,6 +10,7 @@ import { printable } from '../control/nodeSession';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
+import { profileOption } from '../profileOption';
 
 export const LISTEN_ENV = 'PARLEY_LISTEN';
 const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
@@ -31,12 +32,7 @@ export const nodeCommand: CommandSpec = {
     '--mdns is given. Stop with Ctrl+C (SIGINT) or SIGTERM: the profile is locked and closed cleanly.',
   ].join('\n'),
   options: [
-    {
-      name: 'profile',
-      type: 'string',
-      value: 'DIR',
-      description: 'profile folder (default: the per-user app data folder)',
-    },
+    profileOption,
     {
       name: 'listen',
       type: 'string',

@@ -6,6 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
+import { profileOption } from '../profileOption';
 
 export const searchCommand: CommandSpec = {
   name: 'search',
@@ -18,12 +19,7 @@ export const searchCommand: CommandSpec = {
     `The passphrase comes from ${PASSPHRASE_ENV} or is asked for in the terminal.`,
   ].join('\n'),
   options: [
-    {
-      name: 'profile',
-      type: 'string',
-      value: 'DIR',
-      description: 'profile folder (default: the per-user app data folder)',
-    },
+    profileOption,
     {
       name: 'limit',
       type: 'string',

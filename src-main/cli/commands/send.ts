@@ -5,7 +5,7 @@ import {
   findDm,
   listContacts,
   matchContact,
-  profileOption,
+  nodeProfileOption,
   withNode,
 } from '../control/nodeSession';
 
@@ -16,7 +16,7 @@ export const sendCommand: CommandSpec = {
     'CONTACT is a contact name (case-insensitive; a unique prefix is enough). The direct conversation is\n' +
     'created if there is none yet. Put -- before a TEXT that starts with "-". Needs `parley node` running.',
   options: [
-    profileOption,
+    nodeProfileOption,
     { name: 'to', type: 'string', value: 'CONTACT', description: 'who gets the message', required: true },
   ],
   positionals: { name: 'TEXT', description: 'the message (several words are joined)', required: true },

@@ -2,14 +2,17 @@ import { NetStatus, ProfileStatus } from '../../../src-preload/contract';
 import { isParleyError } from '../../core/errors';
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_OK } from '../cliError';
-import { printable, profileOption, withNode } from '../control/nodeSession';
+import { printable, nodeProfileOption, withNode } from '../control/nodeSession';
 
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'Show the state of the running node',
   details:
     'Profile, network state, peer count, PeerId and addresses. Needs `parley node` running on the profile.',
-  options: [profileOption, { name: 'json', type: 'boolean', description: 'print {profile, net} as JSON' }],
+  options: [
+    nodeProfileOption,
+    { name: 'json', type: 'boolean', description: 'print {profile, net} as JSON' },
+  ],
   async run(values, io) {
     return withNode(values, io, async (node) => {
       const profile = ProfileStatus.parse(await node.call('profile.status'));

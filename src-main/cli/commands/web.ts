@@ -9,6 +9,7 @@ import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { startWebShell } from '../web/webShell';
 import { LISTEN_ENV } from './node';
+import { profileOption } from '../profileOption';
 
 /** The bundle lives in out/cli; the renderer it serves in out/renderer. */
 export function builtRendererDir(): string {
@@ -24,12 +25,7 @@ export const webCommand: CommandSpec = {
     `With ${LISTEN_ENV}=MULTIADDR set (e.g. /ip4/127.0.0.1/tcp/0) the profile also joins the peer network\n` +
     'on that address once unlocked (mDNS stays off); without it the web shell runs offline.',
   options: [
-    {
-      name: 'profile',
-      type: 'string',
-      value: 'DIR',
-      description: 'profile folder (default: the per-user app data folder)',
-    },
+    profileOption,
     { name: 'port', type: 'string', value: 'N', description: 'port to listen on (default: a free one)' },
   ],
   async run(values, io) {

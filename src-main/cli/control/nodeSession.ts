@@ -5,12 +5,11 @@ import { defaultProfileDir } from '../defaultProfileDir';
 import type { CliIo } from '../io';
 import { connectControl, type ControlClient } from './controlClient';
 import { controlSocketPath } from './controlServer';
+import { profileOption } from '../profileOption';
 
 /** The `--profile DIR` option every command that talks to a running node takes. */
-export const profileOption = {
-  name: 'profile',
-  type: 'string',
-  value: 'DIR',
+export const nodeProfileOption = {
+  ...profileOption,
   description: 'profile folder of the running node (default: the per-user app data folder)',
 } as const;
 

@@ -1,12 +1,15 @@
 import type { Db } from '../store/encryptedDatabase';
-import type {
-  DepositStatus,
-  HeldEnvelope,
-  ListOptions,
-  MailboxDeposit,
-  MailboxStore,
+import {
+  DEFAULT_MAILBOX_LIMITS,
+  depositFits,
+  grantedTtlMs,
+  type DepositStatus,
+  type HeldEnvelope,
+  type ListOptions,
+  type MailboxDeposit,
+  type MailboxLimits,
+  type MailboxStore,
 } from '../net/mailboxStore';
-import { DEFAULT_MAILBOX_OPTIONS, type MemoryMailboxOptions } from '../net/memoryMailboxStore';
 
 /**
  * The net layer's MailboxStore over the SQLite `mailbox` table (migration
@@ -18,7 +21,7 @@ import { DEFAULT_MAILBOX_OPTIONS, type MemoryMailboxOptions } from '../net/memor
  * better-sqlite3 is synchronous, so each method is one short statement or one
  * transaction: a check-then-insert cannot interleave with another deposit.
  */
-export type SqliteMailboxOptions = MemoryMailboxOptions;
+export type SqliteMailboxOptions = MailboxLimits;
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -35,7 +38,7 @@ export class SqliteMailboxStore implements MailboxStore {
     private readonly db: Db,
     options: Partial<SqliteMailboxOptions> = {},
   ) {
-    this.options = { ...DEFAULT_MAILBOX_OPTIONS, ...options };
+    this.options = { ...DEFAULT_MAILBOX_LIMITS, ...options };
   }
 
   async deposit(d: MailboxDeposit, now: number): Promise<DepositStatus> {
@@ -56,20 +59,23 @@ export class SqliteMailboxStore implements MailboxStore {
         bytes: number;
       };
       const size = d.payload.length;
-      if (
-        mine.bytes + size > this.options.maxBytesPerDepositor ||
-        mine.n + 1 > this.options.maxItemsPerDepositor ||
-        total.bytes + size > this.options.maxTotalBytes
-      ) {
+      if (!depositFits(this.options, { bytes: mine.bytes, items: mine.n }, total.bytes, size)) {
         return 'quota-exceeded';
       }
-      const ttl = Math.min(d.ttlSeconds, this.options.maxTtlSeconds);
       this.db
         .prepare(
           `INSERT INTO mailbox (envelope_id, recipient, depositor, payload, size, received_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(envelopeId, d.recipient, d.depositor, Buffer.from(d.payload), size, now, now + ttl * 1000);
+        .run(
+          envelopeId,
+          d.recipient,
+          d.depositor,
+          Buffer.from(d.payload),
+          size,
+          now,
+          now + grantedTtlMs(this.options, d.ttlSeconds),
+        );
       return 'stored';
     })();
   }

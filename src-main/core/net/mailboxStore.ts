@@ -54,3 +54,46 @@ export interface MailboxStore {
   /** Drops expired envelopes; returns how many. */
   sweep(now: number): Promise<number>;
 }
+
+/** The holding policy every MailboxStore applies. */
+export interface MailboxLimits {
+  /** Payload bytes one depositor may have held here at once. */
+  maxBytesPerDepositor: number;
+  /** Envelopes one depositor may have held here at once. */
+  maxItemsPerDepositor: number;
+  /** Payload bytes held for everyone together. */
+  maxTotalBytes: number;
+  /** Requested TTLs are clamped to this. */
+  maxTtlSeconds: number;
+  /** Which recipients this holder keeps envelopes for (default: anyone). */
+  acceptsRecipient?: (recipient: string, depositor: string) => boolean;
+}
+
+export const DEFAULT_MAILBOX_LIMITS: MailboxLimits = {
+  maxBytesPerDepositor: 64 * 1024 * 1024,
+  maxItemsPerDepositor: 20_000,
+  maxTotalBytes: 512 * 1024 * 1024,
+  maxTtlSeconds: 14 * 24 * 3600,
+};
+
+/**
+ * Whether one more envelope of `size` bytes fits, given what the depositor and
+ * everyone already have held (expired envelopes swept first by the caller).
+ */
+export function depositFits(
+  limits: MailboxLimits,
+  depositor: { bytes: number; items: number },
+  totalBytes: number,
+  size: number,
+): boolean {
+  return (
+    depositor.bytes + size <= limits.maxBytesPerDepositor &&
+    depositor.items + 1 <= limits.maxItemsPerDepositor &&
+    totalBytes + size <= limits.maxTotalBytes
+  );
+}
+
+/** The lifetime a holder grants: what was asked, at most its ceiling, in ms. */
+export function grantedTtlMs(limits: MailboxLimits, requestedSeconds: number): number {
+  return Math.min(requestedSeconds, limits.maxTtlSeconds) * 1000;
+}

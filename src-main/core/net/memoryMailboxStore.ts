@@ -1,29 +1,22 @@
-import type { DepositStatus, HeldEnvelope, ListOptions, MailboxDeposit, MailboxStore } from './mailboxStore';
+import {
+  DEFAULT_MAILBOX_LIMITS,
+  depositFits,
+  grantedTtlMs,
+  type DepositStatus,
+  type HeldEnvelope,
+  type ListOptions,
+  type MailboxDeposit,
+  type MailboxLimits,
+  type MailboxStore,
+} from './mailboxStore';
 
 /**
- * MailboxStore in memory, with the same policy the SQLite one must have:
- * per-depositor byte and count quotas, a total byte quota, a TTL ceiling,
- * and an optional rule for which recipients this holder accepts.
+ * MailboxStore in memory, with the policy every store applies (mailboxStore.ts):
+ * per-depositor byte and count quotas, a total byte quota, a TTL ceiling, and
+ * an optional rule for which recipients this holder accepts.
  */
-export interface MemoryMailboxOptions {
-  /** Payload bytes one depositor may have held here at once. */
-  maxBytesPerDepositor: number;
-  /** Envelopes one depositor may have held here at once. */
-  maxItemsPerDepositor: number;
-  /** Payload bytes held for everyone together. */
-  maxTotalBytes: number;
-  /** Requested TTLs are clamped to this. */
-  maxTtlSeconds: number;
-  /** Which recipients this holder keeps envelopes for (default: anyone). */
-  acceptsRecipient?: (recipient: string, depositor: string) => boolean;
-}
-
-export const DEFAULT_MAILBOX_OPTIONS: MemoryMailboxOptions = {
-  maxBytesPerDepositor: 64 * 1024 * 1024,
-  maxItemsPerDepositor: 20_000,
-  maxTotalBytes: 512 * 1024 * 1024,
-  maxTtlSeconds: 14 * 24 * 3600,
-};
+export type MemoryMailboxOptions = MailboxLimits;
+export const DEFAULT_MAILBOX_OPTIONS = DEFAULT_MAILBOX_LIMITS;
 
 interface Entry {
   key: string;
@@ -64,21 +57,14 @@ export class MemoryMailboxStore implements MailboxStore {
     await this.sweep(now);
     const usage = this.usage.get(d.depositor) ?? { bytes: 0, items: 0 };
     const size = d.payload.length;
-    if (
-      usage.bytes + size > this.options.maxBytesPerDepositor ||
-      usage.items + 1 > this.options.maxItemsPerDepositor ||
-      this.totalBytes + size > this.options.maxTotalBytes
-    ) {
-      return 'quota-exceeded';
-    }
-    const ttl = Math.min(d.ttlSeconds, this.options.maxTtlSeconds);
+    if (!depositFits(this.options, usage, this.totalBytes, size)) return 'quota-exceeded';
     const entry: Entry = {
       key,
       recipient: d.recipient,
       depositor: d.depositor,
       envelopeId: Uint8Array.from(d.envelopeId),
       payload: Uint8Array.from(d.payload),
-      expiresAt: now + ttl * 1000,
+      expiresAt: now + grantedTtlMs(this.options, d.ttlSeconds),
       cursor: this.nextCursor++,
     };
     this.entries.set(key, entry);
