@@ -114,7 +114,16 @@ export function createCore(options: CoreOptions): Core {
     return profile.lock();
   };
   const dispatch = createDispatcher(
-    createHandlers({ info, profile, store: currentStore, messaging, lock: lockProfile }),
+    createHandlers({
+      info,
+      profile,
+      store: currentStore,
+      messaging,
+      lock: lockProfile,
+      bus,
+      profileDir,
+      logger,
+    }),
     logger,
   );
   let closed = false;

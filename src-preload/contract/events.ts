@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { NetState } from './net';
 import { ProfileStatus } from './requests';
+import { backupEvents } from './areas/backup';
+import { chatEvents } from './areas/chat';
+import { filesEvents } from './areas/files';
+import { groupsEvents } from './areas/groups';
+import { networkEvents } from './areas/network';
+import type { EventTable } from './areas/table';
 
 /** Every event the core pushes to the renderer, declared once. */
-export const events = {
+const baseEvents = {
   /** The profile was created, locked or unlocked (from any window or the idle timer). */
   'profile.changed': ProfileStatus,
   /** The peer network went offline / looking / connected, or the peer count changed. */
@@ -14,7 +20,17 @@ export const events = {
   'conversations.changed': z.object({}),
   /** Contacts or pending contact requests changed. */
   'contacts.changed': z.object({}),
-} as const satisfies Record<string, z.ZodType>;
+} as const satisfies EventTable;
+
+/** Areas declare their events beside their requests (./areas). */
+export const events = {
+  ...baseEvents,
+  ...groupsEvents,
+  ...networkEvents,
+  ...chatEvents,
+  ...filesEvents,
+  ...backupEvents,
+} as const satisfies EventTable;
 
 export type Events = typeof events;
 export type EventName = keyof Events;

@@ -10,6 +10,12 @@ import {
   NetStatus,
 } from './net';
 import { ConversationSummary, MessagePage, MessageView, PageRequest, SearchResult } from './store';
+import { backupRequests } from './areas/backup';
+import { chatRequests } from './areas/chat';
+import { filesRequests } from './areas/files';
+import { groupsRequests } from './areas/groups';
+import { networkRequests } from './areas/network';
+import type { RequestTable } from './areas/table';
 
 /**
  * Every request the renderer (or any shell) can make of the core, declared once.
@@ -53,7 +59,7 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-export const requests = {
+const baseRequests = {
   /** Static facts about the running app, for the About screen and the window title. */
   'app.info': { params: Empty, result: AppInfo },
   /** Whether a profile exists and whether it is unlocked. */
@@ -163,7 +169,20 @@ export const requests = {
       .strict(),
     result: MessageView,
   },
-} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
+} as const satisfies RequestTable;
+
+/**
+ * Each area of the product declares its requests in its own file under
+ * ./areas (so features grow side by side); this is the one table of them all.
+ */
+export const requests = {
+  ...baseRequests,
+  ...groupsRequests,
+  ...networkRequests,
+  ...chatRequests,
+  ...filesRequests,
+  ...backupRequests,
+} as const satisfies RequestTable;
 
 export type Requests = typeof requests;
 export type RequestName = keyof Requests;

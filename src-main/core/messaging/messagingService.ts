@@ -447,7 +447,7 @@ export class MessagingService implements InboundSink {
     markSeen: () => void,
     from: string,
   ): Promise<'accepted' | 'duplicate' | 'rejected'> {
-    const { mls, store, db } = this.deps;
+    const { mls, db } = this.deps;
     const state = mls.load(conversationId);
     if (!state) throw new Transient('conversation without a group state');
     let out: Awaited<ReturnType<typeof processMessage>>;
@@ -471,25 +471,7 @@ export class MessagingService implements InboundSink {
     const afterCommit: (() => void)[] = [];
     mls.commit(conversationId, out, () => {
       if (out.kind === 'application') {
-        const content = decodeContent(out.plaintext);
-        if (content !== null && content !== 'unknown') {
-          if (content.type === 'text') {
-            store.messages.insert({
-              conversationId,
-              uid: content.uid,
-              senderKey: Buffer.from(out.sender.identityKey),
-              outgoing: false,
-              body: content.body,
-              replyToUid: content.replyToUid ?? null,
-              sentAt: content.sentAt,
-              receivedAt: now,
-              state: 'received',
-            });
-          } else {
-            const dial = this.applyProfile(out.sender.peerId, out.sender.identityKey, content);
-            if (dial) afterCommit.push(dial);
-          }
-        }
+        this.applyApplication(conversationId, out.sender, out.plaintext, now, afterCommit);
       } else if (out.kind === 'commit') {
         this.syncMembers(conversationId, out.state);
         if (out.changes.removedSelf) {
@@ -500,6 +482,38 @@ export class MessagingService implements InboundSink {
     });
     for (const run of afterCommit) run();
     return 'accepted';
+  }
+
+  /**
+   * The effects of one application message from `sender`, inside the
+   * transaction that stores the group state it was decrypted with. Work to do
+   * only after that transaction committed goes to `afterCommit`.
+   */
+  private applyApplication(
+    conversationId: number,
+    sender: { peerId: string; identityKey: Uint8Array },
+    plaintext: Uint8Array,
+    now: number,
+    afterCommit: (() => void)[],
+  ): void {
+    const content = decodeContent(plaintext);
+    if (content === null || content === 'unknown') return;
+    if (content.type === 'text') {
+      this.deps.store.messages.insert({
+        conversationId,
+        uid: content.uid,
+        senderKey: Buffer.from(sender.identityKey),
+        outgoing: false,
+        body: content.body,
+        replyToUid: content.replyToUid ?? null,
+        sentAt: content.sentAt,
+        receivedAt: now,
+        state: 'received',
+      });
+    } else {
+      const dial = this.applyProfile(sender.peerId, sender.identityKey, content);
+      if (dial) afterCommit.push(dial);
+    }
   }
 
   /**

@@ -1,25 +1,17 @@
-import type { AppInfo, ProfileStatus } from '../../src-preload/contract';
-import { ParleyError } from './errors';
-import { extractInviteLink, inviteText } from './messaging/inviteText';
-import { reaching, type MessagingHost } from './messaging/messagingHost';
-import type { ProfileService } from './profile/profileService';
-import type { Handlers } from './rpc/dispatcher';
-import { parseSearchQuery } from './search/searchQuery';
-import type { Store } from './store/store';
+import { ParleyError } from '../errors';
+import { extractInviteLink, inviteText } from '../messaging/inviteText';
+import { reaching } from '../messaging/messagingHost';
+import { parseSearchQuery } from '../search/searchQuery';
+import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
 
-export interface HandlerDeps {
-  info: AppInfo;
-  profile: ProfileService;
-  /** The unlocked profile's store; throws LOCKED while locked. */
-  store: () => Store;
-  /** Messaging of the unlocked profile (OFFLINE when networking is off). */
-  messaging: MessagingHost;
-  /** Stops messaging, then locks (the node must not outlive the database). */
-  lock: () => Promise<ProfileStatus>;
-}
-
-/** The core's answer to every request in the contract. */
-export function createHandlers({ info, profile, store, messaging, lock }: HandlerDeps): Handlers {
+/** Profile, home list, messages, search and the first contact/conversation requests. */
+export function baseHandlers({
+  info,
+  profile,
+  store,
+  messaging,
+  lock,
+}: HandlerDeps): HandlersFor<BaseRequestName> {
   return {
     'app.info': () => info,
     'profile.status': () => profile.status(),

@@ -1,0 +1,42 @@
+import type { AppInfo, ProfileStatus, RequestName } from '../../../src-preload/contract';
+import type { backupRequests } from '../../../src-preload/contract/areas/backup';
+import type { chatRequests } from '../../../src-preload/contract/areas/chat';
+import type { filesRequests } from '../../../src-preload/contract/areas/files';
+import type { groupsRequests } from '../../../src-preload/contract/areas/groups';
+import type { networkRequests } from '../../../src-preload/contract/areas/network';
+import type { MessagingHost } from '../messaging/messagingHost';
+import type { ProfileService } from '../profile/profileService';
+import type { Handlers } from '../rpc/dispatcher';
+import type { EventBus } from '../rpc/eventBus';
+import type { Store } from '../store/store';
+import type { Logger } from '../util/logger';
+
+/** What every area's handlers may use. */
+export interface HandlerDeps {
+  info: AppInfo;
+  profile: ProfileService;
+  /** The unlocked profile's store; throws LOCKED while locked. */
+  store: () => Store;
+  /** Messaging of the unlocked profile (OFFLINE when networking is off). */
+  messaging: MessagingHost;
+  /** Stops messaging, then locks (the node must not outlive the database). */
+  lock: () => Promise<ProfileStatus>;
+  /** Pushes events to every shell (progress of long work, changes). */
+  bus: EventBus;
+  /** The profile folder (absolute). */
+  profileDir: string;
+  logger: Logger;
+}
+
+/** The handlers of some of the contract's requests. */
+export type HandlersFor<K extends RequestName> = Pick<Handlers, K>;
+
+type AreaNames =
+  | keyof typeof groupsRequests
+  | keyof typeof networkRequests
+  | keyof typeof chatRequests
+  | keyof typeof filesRequests
+  | keyof typeof backupRequests;
+
+/** Requests declared in contract/requests.ts itself (not in an area file). */
+export type BaseRequestName = Exclude<RequestName, AreaNames>;

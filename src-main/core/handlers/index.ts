@@ -1,0 +1,26 @@
+import type { Handlers } from '../rpc/dispatcher';
+import { backupHandlers } from './backup';
+import { baseHandlers } from './base';
+import { chatHandlers } from './chat';
+import type { HandlerDeps } from './deps';
+import { filesHandlers } from './files';
+import { groupsHandlers } from './groups';
+import { networkHandlers } from './network';
+
+export type { HandlerDeps } from './deps';
+
+/**
+ * The core's answer to every request in the contract: one file per contract
+ * area (src-preload/contract/areas), merged here. The `Handlers` type refuses
+ * a missing one.
+ */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  return {
+    ...baseHandlers(deps),
+    ...groupsHandlers(deps),
+    ...networkHandlers(deps),
+    ...chatHandlers(deps),
+    ...filesHandlers(deps),
+    ...backupHandlers(deps),
+  };
+}
