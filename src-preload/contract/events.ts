@@ -3,6 +3,8 @@ import { NetState } from './net';
 import { ProfileStatus } from './requests';
 import { backupEvents } from './areas/backup';
 import { chatEvents } from './areas/chat';
+import { contactsEvents } from './areas/contacts';
+import { conversationsEvents } from './areas/conversations';
 import { filesEvents } from './areas/files';
 import { groupsEvents } from './areas/groups';
 import { networkEvents } from './areas/network';
@@ -28,6 +30,8 @@ export const events = {
   ...groupsEvents,
   ...networkEvents,
   ...chatEvents,
+  ...contactsEvents,
+  ...conversationsEvents,
   ...filesEvents,
   ...backupEvents,
 } as const satisfies EventTable;

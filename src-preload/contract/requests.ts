@@ -12,6 +12,8 @@ import {
 import { ConversationSummary, MessagePage, MessageView, PageRequest, SearchResult } from './store';
 import { backupRequests } from './areas/backup';
 import { chatRequests } from './areas/chat';
+import { contactsRequests } from './areas/contacts';
+import { conversationsRequests } from './areas/conversations';
 import { filesRequests } from './areas/files';
 import { groupsRequests } from './areas/groups';
 import { networkRequests } from './areas/network';
@@ -180,6 +182,8 @@ export const requests = {
   ...groupsRequests,
   ...networkRequests,
   ...chatRequests,
+  ...contactsRequests,
+  ...conversationsRequests,
   ...filesRequests,
   ...backupRequests,
 } as const satisfies RequestTable;

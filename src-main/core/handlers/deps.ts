@@ -1,6 +1,8 @@
 import type { AppInfo, ProfileStatus, RequestName } from '../../../src-preload/contract';
 import type { backupRequests } from '../../../src-preload/contract/areas/backup';
 import type { chatRequests } from '../../../src-preload/contract/areas/chat';
+import type { contactsRequests } from '../../../src-preload/contract/areas/contacts';
+import type { conversationsRequests } from '../../../src-preload/contract/areas/conversations';
 import type { filesRequests } from '../../../src-preload/contract/areas/files';
 import type { groupsRequests } from '../../../src-preload/contract/areas/groups';
 import type { networkRequests } from '../../../src-preload/contract/areas/network';
@@ -35,6 +37,8 @@ type AreaNames =
   | keyof typeof groupsRequests
   | keyof typeof networkRequests
   | keyof typeof chatRequests
+  | keyof typeof contactsRequests
+  | keyof typeof conversationsRequests
   | keyof typeof filesRequests
   | keyof typeof backupRequests;
 

@@ -2,6 +2,8 @@ import type { Handlers } from '../rpc/dispatcher';
 import { backupHandlers } from './backup';
 import { baseHandlers } from './base';
 import { chatHandlers } from './chat';
+import { contactsHandlers } from './contacts';
+import { conversationsHandlers } from './conversations';
 import type { HandlerDeps } from './deps';
 import { filesHandlers } from './files';
 import { groupsHandlers } from './groups';
@@ -20,6 +22,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...groupsHandlers(deps),
     ...networkHandlers(deps),
     ...chatHandlers(deps),
+    ...contactsHandlers(deps),
+    ...conversationsHandlers(deps),
     ...filesHandlers(deps),
     ...backupHandlers(deps),
   };
