@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../errors';
 import type { LogFields, Logger } from '../util/logger';
+import { requestNames } from '../../../src-preload/contract';
 import { createDispatcher, type Handlers } from './dispatcher';
 
 const info = { name: 'Parley', version: '1', shell: 'web' as const, profileDir: '/p' };
 
+/** Every request answers OFFLINE unless given a handler here or in `overrides`. */
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
+  const offline = (): never => {
+    throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
+  };
+  const all = Object.fromEntries(requestNames.map((n) => [n, offline])) as unknown as Handlers;
   return {
+    ...all,
     'app.info': () => info,
     'profile.status': () => ({ state: 'none' }),
     'profile.create': ({ displayName }) => ({ state: 'unlocked', displayName }),
