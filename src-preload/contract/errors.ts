@@ -32,6 +32,8 @@ export const errorCodes = [
   'INVALID_STATE',
   /** An MLS message was refused (forged, replayed, from a removed member, damaged); state unchanged. */
   'MLS_REJECTED',
+  /** The user's role does not allow this change (for example a member renaming a group). */
+  'FORBIDDEN',
   /** The disk refused a write (full, read-only, no permission). Nothing was changed. */
   'STORAGE_UNAVAILABLE',
   /** Networking is off in this shell, or not started yet. */

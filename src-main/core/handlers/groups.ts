@@ -1,18 +1,143 @@
+import type { ConversationInfo, GroupMemberView } from '../../../src-preload/contract/areas/groups';
 import type { groupsRequests } from '../../../src-preload/contract/areas/groups';
 import { ParleyError } from '../errors';
+import { reaching } from '../messaging/messagingHost';
+import { MlsStore, ownPendingProposals, suiteById, type MlsGroupState } from '../mls';
+import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';
 
-/** Handlers of contract/areas/groups.ts. */
-export function groupsHandlers(_deps: HandlerDeps): HandlersFor<keyof typeof groupsRequests> {
-  const notYet = (): never => {
-    throw new ParleyError('INTERNAL', 'Group changes are not available yet.');
+/**
+ * Handlers of contract/areas/groups.ts: the info panel and group changes
+ * (messaging/groupOps.ts). Who may do what is decided in the core
+ * (FORBIDDEN with a sentence the user can act on); a member's add is sent as
+ * a proposal (`committed: false`); a contact's device that cannot be reached
+ * for its KeyPackage is UNREACHABLE.
+ */
+
+interface ConversationRow {
+  id: number;
+  kind: 'dm' | 'group';
+  name: string | null;
+  ciphersuite: number | null;
+  created_at: number;
+  left_at: number | null;
+  contact_name: string | null;
+}
+
+interface MemberRow {
+  identity_key: Buffer;
+  role: 'owner' | 'admin' | 'member';
+  contact_id: number | null;
+  contact_name: string | null;
+  verified_at: number | null;
+}
+
+const keyOf = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
+
+function conversation(s: Store, conversationId: number): ConversationRow {
+  const row = s.db
+    .prepare(
+      `SELECT c.id, c.kind, c.name, c.ciphersuite, c.created_at, c.left_at,
+              coalesce(k.local_name, k.display_name) AS contact_name
+       FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id WHERE c.id = ?`,
+    )
+    .get(conversationId) as ConversationRow | undefined;
+  if (!row) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
+  return row;
+}
+
+function requireGroup(s: Store, conversationId: number): ConversationRow {
+  const row = conversation(s, conversationId);
+  if (row.kind !== 'group') throw new ParleyError('INVALID_PARAMS', 'That is not a group.');
+  if (row.left_at !== null) throw new ParleyError('INVALID_STATE', 'You are no longer in this group.');
+  return row;
+}
+
+export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<keyof typeof groupsRequests> {
+  /** The group state as this device holds it: from running messaging, else from disk. */
+  const stateOf = async (s: Store, conversationId: number): Promise<MlsGroupState | null> => {
+    const m = await messaging.runningOrNull();
+    if (m) return m.service.groups.state(conversationId);
+    return new MlsStore(s.db).load(conversationId);
   };
+
   return {
-    'conversations.info': notYet,
-    'conversations.addMembers': notYet,
-    'conversations.removeMember': notYet,
-    'conversations.rename': notYet,
-    'conversations.setRole': notYet,
-    'conversations.leave': notYet,
+    'conversations.info': async ({ conversationId }): Promise<ConversationInfo> => {
+      const s = store();
+      const c = conversation(s, conversationId);
+      const self = s.db.prepare('SELECT display_name, public_key FROM identity WHERE id = 1').get() as
+        { display_name: string; public_key: Buffer } | undefined;
+      const rows = s.db
+        .prepare(
+          `SELECT m.identity_key, m.role, k.id AS contact_id,
+                  coalesce(k.local_name, k.display_name) AS contact_name, k.verified_at
+           FROM members m LEFT JOIN contacts k ON k.identity_key = m.identity_key
+           WHERE m.conversation_id = ?`,
+        )
+        .all(conversationId) as MemberRow[];
+      const members: GroupMemberView[] = rows.map((r) => {
+        const isSelf = self !== undefined && r.identity_key.equals(self.public_key);
+        const hex = r.identity_key.toString('hex');
+        return {
+          identityKey: hex,
+          name: isSelf ? self.display_name : (r.contact_name ?? `Member ${hex.slice(0, 8)}`),
+          role: r.role,
+          self: isSelf,
+          contactId: isSelf ? null : r.contact_id,
+          verified: r.verified_at !== null,
+        };
+      });
+      const rank = { owner: 0, admin: 1, member: 2 } as const;
+      members.sort((a, b) => rank[a.role] - rank[b.role] || a.name.localeCompare(b.name));
+      const state = await stateOf(s, conversationId);
+      const suiteId = c.ciphersuite ?? state?.suite.id ?? 0;
+      const mine = members.find((m) => m.self);
+      return {
+        id: c.id,
+        kind: c.kind,
+        title: c.kind === 'group' ? (c.name ?? 'Group') : (c.contact_name ?? c.name ?? 'Unknown'),
+        name: c.kind === 'group' ? c.name : null,
+        members,
+        myRole: c.left_at === null && mine ? mine.role : null,
+        ciphersuite: { id: suiteId, name: suiteById(suiteId)?.label ?? `MLS ciphersuite ${suiteId}` },
+        epoch: state?.epoch ?? 0,
+        createdAt: c.created_at,
+        leftAt: c.left_at,
+        pendingProposals: state && state.active ? ownPendingProposals(state) : 0,
+      };
+    },
+    'conversations.addMembers': async ({ conversationId, contactIds }) => {
+      const s = store();
+      requireGroup(s, conversationId);
+      const known = new Set(s.contacts.list().map((k) => k.id));
+      if (!contactIds.every((id) => known.has(id)))
+        throw new ParleyError('INVALID_PARAMS', 'No such contact.');
+      const m = await messaging.running();
+      return reaching('One of those contacts', () => m.service.addMembers(conversationId, contactIds));
+    },
+    'conversations.removeMember': async ({ conversationId, identityKey }) => {
+      requireGroup(store(), conversationId);
+      const m = await messaging.running();
+      return m.service.removeMember(conversationId, keyOf(identityKey));
+    },
+    'conversations.rename': async ({ conversationId, name }) => {
+      requireGroup(store(), conversationId);
+      const m = await messaging.running();
+      return m.service.rename(conversationId, name);
+    },
+    'conversations.setRole': async ({ conversationId, identityKey, role }) => {
+      requireGroup(store(), conversationId);
+      const m = await messaging.running();
+      return m.service.setRole(conversationId, keyOf(identityKey), role);
+    },
+    'conversations.leave': async ({ conversationId }) => {
+      const s = store();
+      const c = conversation(s, conversationId);
+      if (c.kind !== 'group') throw new ParleyError('INVALID_PARAMS', 'Only a group can be left.');
+      if (c.left_at !== null) return {};
+      const m = await messaging.running();
+      await m.service.leave(conversationId);
+      return {};
+    },
   };
 }

@@ -52,11 +52,20 @@ export {
   DEFAULT_LOG_SIZE,
   DEFAULT_MAX_HELD,
   GroupSequencer,
+  intentFromJson,
+  intentToJson,
   type AppliedCommit,
   type CommitIntent,
   type DeliveredMessage,
+  type IntentJson,
+  type ProposalIntent,
+  type ReceivedProposal,
   type ReleasedWelcome,
   type SequencerOptions,
+  type SequencerParts,
+  type SequencerRevisions,
   type SequencerUpdate,
 } from './sequencer';
+export { ownPendingProposals, type CommitSummary } from './commitSummary';
+export { stillWanted, keyPackageDevice } from './intents';
 export { exportGroupInfo, rejoinByExternalCommit, type RejoinOutcome } from './rejoin';

@@ -147,4 +147,92 @@ describe('GroupSequencer', () => {
     expect(r.lost).toEqual([{ type: 'selfUpdate' }]);
     expect(hex(restored.state.epochAuthenticator)).toBe(hex(a.state.epochAuthenticator));
   });
+
+  it('persists in parts, each only when it changed, and resumes from them mid-window', async () => {
+    const { seqs } = await trio();
+    const [a, b, c] = seqs;
+    const r0 = b.revisions;
+    // An application message in an accepted epoch changes only the current state.
+    const hello = await a.send(text('hello'), undefined, 0);
+    await b.receive(hello.message, 1);
+    expect(b.revisions).toEqual(r0);
+
+    const win = await a.commit({ type: 'rename', name: 'won' }, 10);
+    const lose = await c.commit({ type: 'selfUpdate' }, 10);
+    if (!win || !lose) throw new Error('no commit');
+    await b.receive(lose.commit, 11);
+    const r1 = b.revisions;
+    expect(r1.meta).toBeGreaterThan(r0.meta);
+    expect(r1.log).toBeGreaterThan(r0.log);
+    expect(r1.previous).toBeGreaterThan(r0.previous);
+    expect(b.previousState).not.toBeNull();
+
+    // A restart now: the parts and the current state bring back the same sequencer.
+    const parts = {
+      meta: b.metaBytes(),
+      log: b.logBytes(),
+      previous: b.previousState?.serialize() ?? null,
+    };
+    const back = GroupSequencer.fromParts(b.state, parts, { acceptMs: W });
+    expect(back.accepted).toBe(false);
+    const switched = await back.receive(win.commit, 12);
+    expect(switched.commits[0]).toMatchObject({ replacedAnother: true, summary: { name: 'won' } });
+    expect(hex(back.state.epochAuthenticator)).toBe(hex(a.state.epochAuthenticator));
+    expect(back.tick(12 + W).welcomes).toHaveLength(0);
+    expect(back.accepted).toBe(true);
+
+    // Damaged parts are reported, never guessed at.
+    expect(() => GroupSequencer.fromParts(b.state, { ...parts, meta: text('{not json') })).toThrow(/damaged/);
+  });
+
+  it('reports proposals, who left, role changes, and whom a released Welcome is for', async () => {
+    const { users, seqs } = await trio();
+    const [a, b, c] = seqs;
+    // c proposes its own removal; b (a member) sees the proposal, a commits it.
+    const leaving = await c.propose({ type: 'leave' }, 0);
+    const seen = await b.receive(leaving.proposal, 1);
+    expect(seen.proposals.map((p) => p.proposal)).toEqual([
+      { type: 'remove', leafIndex: c.state.ownLeafIndex, selfRemoval: true },
+    ]);
+    await a.receive(leaving.proposal, 1);
+    const committed = await a.commit({ type: 'commitPending' }, 2);
+    if (!committed) throw new Error('no commit');
+    expect(committed.applied.summary.leavers.map(hex)).toEqual([hex(users[2].identity.publicKey)]);
+    const atB = await b.receive(committed.commit, 3);
+    expect(atB.commits[0]?.summary.leavers.map(hex)).toEqual([hex(users[2].identity.publicKey)]);
+    expect((await c.receive(committed.commit, 3)).commits[0]?.changes.removedSelf).toBe(true);
+
+    a.tick(2 + W);
+    b.tick(3 + W);
+    const role = await a.commit(
+      { type: 'setRole', identityKey: users[1].identity.publicKey, role: 'admin' },
+      3 * W,
+    );
+    if (!role) throw new Error('no commit');
+    expect(role.applied.summary.roleChanges.map((r) => [hex(r.identityKey), r.role])).toEqual([
+      [hex(users[1].identity.publicKey), 'admin'],
+    ]);
+    await b.receive(role.commit, 3 * W);
+
+    const d = makeUser('d');
+    const kd = await keyPackageFor(d, 'classic');
+    const add = await a.commit({ type: 'add', keyPackages: [kd.keyPackage] }, 5 * W);
+    if (!add) throw new Error('no commit');
+    expect(a.awaitingWelcome).toEqual([d.device.peerId]);
+    // The held Welcome is its own part: a send in the window rewrites only the small one.
+    const held = a.revisions;
+    await a.send(text('in the window'), undefined, 5 * W + 1);
+    expect(a.revisions.welcome).toBe(held.welcome);
+    expect(a.revisions.meta).toBeGreaterThan(held.meta);
+    const back = GroupSequencer.fromParts(a.state, {
+      meta: a.metaBytes(),
+      log: a.logBytes(),
+      previous: a.previousState?.serialize() ?? null,
+      welcome: a.welcomeBytes(),
+    });
+    expect(back.awaitingWelcome).toEqual([d.device.peerId]);
+    const released = a.tick(6 * W + 1).welcomes;
+    expect(released.map((w) => w.recipients)).toEqual([[d.device.peerId]]);
+    expect(a.awaitingWelcome).toEqual([]);
+  });
 });

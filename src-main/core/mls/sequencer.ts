@@ -1,19 +1,23 @@
 import { createHash } from 'node:crypto';
 import { ParleyError } from '../errors';
+import { ownCommitChanges, summarize, type CommitSummary } from './commitSummary';
 import type { Role } from './extensions';
 import {
   addMembers,
   commitPending,
   encrypt,
   exportRatchetTree,
+  leave,
+  proposeAdd,
   removeMembers,
   rename,
   selfUpdate,
   setRole,
   type CommitOutcome,
+  type ProposalOutcome,
 } from './groupEngine';
 import { MlsGroupState, type MlsMember } from './groupState';
-import { processMessage, type CommitChanges, type ProcessOutcome } from './incoming';
+import { processMessage, type CommitChanges, type ProcessOutcome, type ProposalSummary } from './incoming';
 import { isMlsRejection, MlsRejection } from './rejection';
 import { decodeGroupMessage } from './wire';
 
@@ -33,9 +37,15 @@ import { decodeGroupMessage } from './wire';
  * re-encrypted after a switch; messages that do not decrypt yet (a future
  * epoch, or the other branch of an undecided epoch) are held and retried.
  *
- * The sequencer is an in-memory object; snapshot() after every call gives the
- * bytes to persist (in the same transaction as the caller's rows) and
- * GroupSequencer.restore() brings it back after a restart.
+ * The sequencer is an in-memory object. Its current state is persisted by
+ * the caller like any state (MlsStore, with its cheap per-message ratchet
+ * journal); the rest (the previous state, the applied commit, held
+ * messages, unsettled sends, the held Welcome, the commit log) is persisted
+ * as four parts, each only when its revision changed (`revisions`,
+ * `metaBytes()`, `logBytes()`, `welcomeBytes()`, `previousState`), in the
+ * same transaction as
+ * the caller's rows; GroupSequencer.fromParts() brings it back after a
+ * restart. snapshot()/restore() give all of it as one blob (tests, backups).
  */
 
 /** What a commit of this member was for, so a losing one can be made again. */
@@ -46,6 +56,10 @@ export type CommitIntent =
   | { readonly type: 'setRole'; readonly identityKey: Uint8Array; readonly role: Role }
   | { readonly type: 'selfUpdate' }
   | { readonly type: 'commitPending' };
+
+/** What a proposal of this member asks for (RFC 9420 §12.1): its own removal, or an Add for an admin to commit. */
+export type ProposalIntent =
+  { readonly type: 'leave' } | { readonly type: 'add'; readonly keyPackage: Uint8Array };
 
 export interface SequencerOptions {
   /**
@@ -79,18 +93,46 @@ export interface AppliedCommit {
   readonly changes: CommitChanges;
   /** True when this commit replaced a losing one this member had applied. */
   readonly replacedAnother: boolean;
+  /** The commit as the chat describes it (name after, leavers, role changes). */
+  readonly summary: CommitSummary;
+}
+
+export interface ReceivedProposal {
+  readonly sender: MlsMember;
+  readonly proposal: ProposalSummary;
 }
 
 export interface ReleasedWelcome {
   readonly welcome: Uint8Array;
   /** The ratchet tree the joiner needs beside the Welcome (RFC 9420 §12.4.3.3). */
   readonly ratchetTree: Uint8Array;
+  /** PeerIds of the devices the commit added: who the Welcome is for. */
+  readonly recipients: readonly string[];
+}
+
+/** Which persisted parts changed: compare with the revisions last written. */
+export interface SequencerRevisions {
+  readonly meta: number;
+  readonly log: number;
+  readonly previous: number;
+  readonly welcome: number;
+}
+
+/** The persisted parts besides the current state (null: none stored yet). */
+export interface SequencerParts {
+  readonly meta: Uint8Array | null;
+  readonly log: Uint8Array | null;
+  readonly previous: Uint8Array | null;
+  /** The held Welcome: its own part, since with its ratchet tree it is large (~1.5 MB at 1,000 X-Wing members). */
+  readonly welcome?: Uint8Array | null;
 }
 
 /** Everything one call produced; the caller persists snapshot() first, then acts on it. */
 export interface SequencerUpdate {
   readonly delivered: DeliveredMessage[];
   readonly commits: AppliedCommit[];
+  /** Proposals taken into the current epoch (an admin may commit them, commitPending). */
+  readonly proposals: ReceivedProposal[];
   /** Application messages re-encrypted after a switch: send them to the group. */
   readonly resend: Uint8Array[];
   /** Welcomes whose commit is now accepted: send them to the joiners. */
@@ -139,6 +181,7 @@ function emptyUpdate(): SequencerUpdate {
   return {
     delivered: [],
     commits: [],
+    proposals: [],
     resend: [],
     welcomes: [],
     lost: [],
@@ -177,6 +220,8 @@ export class GroupSequencer {
   private readonly acceptMs: number;
   private readonly logSize: number;
   private readonly maxHeld: number;
+  /** Bumped whenever the part changes, so the caller writes only what changed. */
+  private revs = { meta: 0, log: 0, previous: 0, welcome: 0 };
 
   constructor(state: MlsGroupState, options: SequencerOptions = {}) {
     this.current = state;
@@ -201,6 +246,25 @@ export class GroupSequencer {
   /** Messages held for a retry. */
   get heldCount(): number {
     return this.held.length;
+  }
+
+  /** When the current epoch will be accepted if nothing else happens (null: it is). */
+  get acceptDueAt(): number | null {
+    return this.accepted ? null : this.appliedAt + this.acceptMs;
+  }
+
+  /** Devices a held (not yet released) Welcome is for: they are not in the group for others yet. */
+  get awaitingWelcome(): readonly string[] {
+    return this.heldWelcome?.recipients ?? [];
+  }
+
+  get revisions(): SequencerRevisions {
+    return { ...this.revs };
+  }
+
+  /** The state before the last commit, kept until that commit is accepted. */
+  get previousState(): MlsGroupState | null {
+    return this.previous;
   }
 
   /**
@@ -236,8 +300,29 @@ export class GroupSequencer {
     const out = await encrypt(this.current, plaintext, authenticatedData);
     this.current = out.state;
     this.wipe(out.wipeConsumed);
-    if (!this.accepted) this.unsettled.push({ plaintext, authenticatedData });
+    if (!this.accepted) {
+      this.unsettled.push({ plaintext, authenticatedData });
+      this.revs.meta++;
+    }
     return { message: out.message, update };
+  }
+
+  /**
+   * Makes a proposal in the current epoch (a leave, or a member's Add for an
+   * admin to commit). Proposals lapse with their epoch (RFC 9420 §12.1): if
+   * this epoch loses, the caller proposes again.
+   */
+  async propose(
+    intent: ProposalIntent,
+    now: number = Date.now(),
+  ): Promise<{ proposal: Uint8Array; update: SequencerUpdate }> {
+    const update = emptyUpdate();
+    this.settle(now, update);
+    const out: ProposalOutcome =
+      intent.type === 'leave' ? await leave(this.current) : await proposeAdd(this.current, intent.keyPackage);
+    this.current = out.state;
+    this.wipe(out.wipeConsumed);
+    return { proposal: out.proposal, update };
   }
 
   /**
@@ -247,7 +332,13 @@ export class GroupSequencer {
   async commit(
     intent: CommitIntent,
     now: number = Date.now(),
-  ): Promise<{ commit: Uint8Array; update: SequencerUpdate } | null> {
+  ): Promise<{
+    commit: Uint8Array;
+    update: SequencerUpdate;
+    applied: AppliedCommit;
+    /** The commit carried this device's UpdatePath (post-compromise security, RFC 9420 §12.4). */
+    refreshedOwnKeys: boolean;
+  } | null> {
     const update = emptyUpdate();
     this.settle(now, update);
     if (!this.accepted) {
@@ -256,13 +347,28 @@ export class GroupSequencer {
         'The last commit is not accepted yet; commit again after it is.',
       );
     }
-    const out = await runIntent(this.current, intent);
+    const before = this.current;
+    const out = await runIntent(before, intent);
     if (!out) return null;
-    const rank = RANK[this.current.self.role];
+    const rank = RANK[before.self.role];
+    const changes = ownCommitChanges(before, out.state, out.refreshedOwnKeys);
+    const applied: AppliedCommit = {
+      epoch: out.state.epoch,
+      sender: before.self,
+      changes,
+      replacedAnother: false,
+      summary: summarize(before, out.state, changes),
+    };
     this.advance(out.state, out.commit, rank, intent, now, out.wipeConsumed);
-    if (out.welcome) this.heldWelcome = { welcome: out.welcome, ratchetTree: exportRatchetTree(out.state) };
+    if (out.welcome) {
+      this.setHeldWelcome({
+        welcome: out.welcome,
+        ratchetTree: exportRatchetTree(out.state),
+        recipients: [...new Set(changes.added.map((m) => m.peerId))],
+      });
+    }
     await this.drain(now, update);
-    return { commit: out.commit, update };
+    return { commit: out.commit, update, applied, refreshedOwnKeys: out.refreshedOwnKeys };
   }
 
   /**
@@ -283,6 +389,7 @@ export class GroupSequencer {
     seq.appliedAt = now;
     seq.rejoinPending = true;
     seq.pushLog(state.epoch - 1, commit);
+    seq.revs = { meta: 1, log: 1, previous: 1, welcome: 1 };
     return seq;
   }
 
@@ -341,15 +448,17 @@ export class GroupSequencer {
     if (out.kind === 'proposal') {
       this.current = out.state;
       this.wipe(out.wipeConsumed);
+      update.proposals.push({ sender: out.sender, proposal: out.proposal });
       return 'done';
     }
     // A commit for the current epoch. If the current epoch was still open,
     // this commit is built on it: its author accepted it, so do we.
     if (this.applied?.own && this.heldWelcome) update.welcomes.push(this.heldWelcome);
-    this.heldWelcome = null;
+    this.setHeldWelcome(null);
     this.previous = null;
     this.rejoinPending = false;
     this.runDeferredWipes();
+    const before = this.current;
     this.advance(
       out.state,
       bytes,
@@ -363,6 +472,7 @@ export class GroupSequencer {
       sender: out.sender,
       changes: out.changes,
       replacedAnother: false,
+      summary: summarize(before, out.state, out.changes),
     });
     return 'progress';
   }
@@ -384,6 +494,7 @@ export class GroupSequencer {
     }
     if (hash === this.applied.hash || this.rivals.has(hash)) return 'done';
     this.rivals.add(hash);
+    this.revs.meta++;
     let out: ProcessOutcome;
     try {
       out = await processMessage(this.previous, bytes);
@@ -400,7 +511,7 @@ export class GroupSequencer {
     // Switch: the commit we applied lost.
     const lostOwn = this.applied.own;
     if (lostOwn) update.lost.push(lostOwn);
-    this.heldWelcome = null;
+    this.setHeldWelcome(null);
     this.rivals.add(this.applied.hash);
     this.current = out.state;
     // The losing branch's wipes are dropped, not run: they zero secrets of
@@ -414,6 +525,7 @@ export class GroupSequencer {
       sender: out.sender,
       changes: out.changes,
       replacedAnother: true,
+      summary: summarize(this.previous, out.state, out.changes),
     });
     // What we sent on the losing branch is re-encrypted on the winning one;
     // receivers that got both copies dedupe by the application's message id.
@@ -444,6 +556,8 @@ export class GroupSequencer {
     this.applied = { commit, hash: sha256(commit), rank, own };
     this.appliedAt = now;
     this.rivals = new Set();
+    this.revs.meta++;
+    this.revs.previous++;
     // Messages sent in the epoch we leave were in an accepted epoch (a
     // commit is only made or taken on top of one that is accepted).
     this.unsettled = [];
@@ -454,7 +568,7 @@ export class GroupSequencer {
     if (this.accepted || now < this.appliedAt + this.acceptMs) return;
     this.rejoinPending = false;
     if (this.applied?.own && this.heldWelcome) update.welcomes.push(this.heldWelcome);
-    this.heldWelcome = null;
+    this.setHeldWelcome(null);
     this.previous = null;
     this.rivals = new Set();
     this.unsettled = [];
@@ -462,6 +576,8 @@ export class GroupSequencer {
     // from a branch that lost; their senders resend on the winning one.
     const epoch = this.current.epoch;
     this.held = this.held.filter((h) => h.epoch > epoch);
+    this.revs.meta++;
+    this.revs.previous++;
     this.runDeferredWipes();
   }
 
@@ -470,10 +586,12 @@ export class GroupSequencer {
     if (this.held.some((h) => Buffer.from(h.bytes).equals(Buffer.from(bytes)))) return;
     this.held.push({ bytes, epoch });
     if (this.held.length > this.maxHeld) this.held.shift();
+    this.revs.meta++;
   }
 
   /** Retries held messages until none makes progress. */
   private async drain(now: number, update: SequencerUpdate): Promise<void> {
+    if (this.held.length > 0) this.revs.meta++;
     for (let progress = true; progress;) {
       progress = false;
       const pending = [...this.held].sort((a, b) => a.epoch - b.epoch);
@@ -484,6 +602,7 @@ export class GroupSequencer {
         const result = await this.take(h.bytes, now, sub);
         update.delivered.push(...sub.delivered);
         update.commits.push(...sub.commits);
+        update.proposals.push(...sub.proposals);
         update.resend.push(...sub.resend);
         update.welcomes.push(...sub.welcomes);
         update.lost.push(...sub.lost);
@@ -514,6 +633,7 @@ export class GroupSequencer {
     this.log = this.log.filter((e) => e.epoch < epoch);
     this.log.push({ epoch, commit });
     if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
+    this.revs.log++;
   }
 
   private replaceLog(epoch: number, commit: Uint8Array): void {
@@ -523,20 +643,17 @@ export class GroupSequencer {
   // --- persistence ----------------------------------------------------------
 
   /**
-   * Everything needed after a restart, as bytes for the encrypted database
-   * (JSON; byte fields base64). Holds the plaintext of unsettled sent
-   * messages: it must only be written where message bodies are (the
-   * encrypted database), never to a log.
+   * The small part (JSON; byte fields base64): applied commit, acceptance
+   * time, rivals, unsettled sends, held messages. Holds the
+   * plaintext of unsettled sent messages: it must only be written where
+   * message bodies are (the encrypted database), never to a log.
    */
-  snapshot(): Uint8Array {
-    const b = (x: Uint8Array) => Buffer.from(x).toString('base64');
-    const data: SnapshotJson = {
-      v: 1,
-      current: b(this.current.serialize()),
-      previous: this.previous ? b(this.previous.serialize()) : null,
+  metaBytes(): Uint8Array {
+    const data: MetaJson = {
+      v: 2,
       applied: this.applied
         ? {
-            commit: b(this.applied.commit),
+            commit: b64(this.applied.commit),
             rank: this.applied.rank,
             own: this.applied.own ? intentToJson(this.applied.own) : null,
           }
@@ -544,67 +661,166 @@ export class GroupSequencer {
       appliedAt: this.appliedAt,
       rejoinPending: this.rejoinPending,
       rivals: [...this.rivals],
-      heldWelcome: this.heldWelcome
-        ? { welcome: b(this.heldWelcome.welcome), ratchetTree: b(this.heldWelcome.ratchetTree) }
-        : null,
-      unsettled: this.unsettled.map((m) => ({ p: b(m.plaintext), a: b(m.authenticatedData) })),
-      held: this.held.map((h) => b(h.bytes)),
-      log: this.log.map((e) => ({ epoch: e.epoch, commit: b(e.commit) })),
+      unsettled: this.unsettled.map((m) => ({ p: b64(m.plaintext), a: b64(m.authenticatedData) })),
+      held: this.held.map((h) => b64(h.bytes)),
     };
     return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
   }
 
-  static restore(bytes: Uint8Array, options: SequencerOptions = {}): GroupSequencer {
-    const u = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
-    let data: SnapshotJson;
+  /** The held Welcome (with its ratchet tree), or null when none is held. */
+  welcomeBytes(): Uint8Array | null {
+    const w = this.heldWelcome;
+    if (!w) return null;
+    const data: WelcomeJson = {
+      v: 1,
+      welcome: b64(w.welcome),
+      ratchetTree: b64(w.ratchetTree),
+      recipients: [...w.recipients],
+    };
+    return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
+  }
+
+  private setHeldWelcome(w: ReleasedWelcome | null): void {
+    if (w === this.heldWelcome) return;
+    this.heldWelcome = w;
+    this.revs.welcome++;
+  }
+
+  /** The commit log (changes only with commits). */
+  logBytes(): Uint8Array {
+    const data: LogJson = this.log.map((e) => ({ epoch: e.epoch, commit: b64(e.commit) }));
+    return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
+  }
+
+  /**
+   * Brings a sequencer back from its current state (as MlsStore keeps it)
+   * and the parts written beside it. Damaged parts are DATABASE_CORRUPT.
+   */
+  static fromParts(
+    current: MlsGroupState,
+    parts: SequencerParts,
+    options: SequencerOptions = {},
+  ): GroupSequencer {
+    const seq = new GroupSequencer(current, options);
     try {
-      data = JSON.parse(Buffer.from(bytes).toString('utf8')) as SnapshotJson;
+      seq.previous = parts.previous ? MlsGroupState.deserialize(parts.previous) : null;
+      if (parts.meta) seq.readMeta(parseJson<MetaJson>(parts.meta));
+      if (parts.log) {
+        seq.log = parseJson<LogJson>(parts.log).map((e) => ({ epoch: e.epoch, commit: unb64(e.commit) }));
+      }
+      if (parts.welcome) {
+        const w = parseJson<WelcomeJson>(parts.welcome);
+        if (w.v !== 1) throw new Error('unknown held Welcome format');
+        seq.heldWelcome = {
+          welcome: unb64(w.welcome),
+          ratchetTree: unb64(w.ratchetTree),
+          recipients: w.recipients,
+        };
+      }
     } catch (err) {
       throw new ParleyError('DATABASE_CORRUPT', 'The stored MLS ordering state is damaged.', { cause: err });
     }
-    if (data.v !== 1) throw new ParleyError('DATABASE_CORRUPT', 'Unknown MLS ordering state format.');
-    const seq = new GroupSequencer(MlsGroupState.deserialize(u(data.current)), options);
-    seq.previous = data.previous ? MlsGroupState.deserialize(u(data.previous)) : null;
+    if (seq.previous && !seq.applied) {
+      throw new ParleyError('DATABASE_CORRUPT', 'The stored MLS ordering state is inconsistent.');
+    }
+    return seq;
+  }
+
+  private readMeta(data: MetaJson): void {
+    if (data.v !== 2) throw new Error('unknown MLS ordering state format');
     if (data.applied) {
-      const commit = u(data.applied.commit);
-      seq.applied = {
+      const commit = unb64(data.applied.commit);
+      this.applied = {
         commit,
         hash: sha256(commit),
         rank: data.applied.rank,
         own: data.applied.own ? intentFromJson(data.applied.own) : null,
       };
     }
-    seq.appliedAt = data.appliedAt;
-    seq.rejoinPending = data.rejoinPending;
-    seq.rivals = new Set(data.rivals);
-    seq.heldWelcome = data.heldWelcome
-      ? { welcome: u(data.heldWelcome.welcome), ratchetTree: u(data.heldWelcome.ratchetTree) }
-      : null;
-    seq.unsettled = data.unsettled.map((m) => ({ plaintext: u(m.p), authenticatedData: u(m.a) }));
-    seq.held = data.held.map((h) => {
-      const raw = u(h);
+    this.appliedAt = data.appliedAt;
+    this.rejoinPending = data.rejoinPending;
+    this.rivals = new Set(data.rivals);
+    this.unsettled = data.unsettled.map((m) => ({ plaintext: unb64(m.p), authenticatedData: unb64(m.a) }));
+    this.held = data.held.map((h) => {
+      const raw = unb64(h);
       return { bytes: raw, epoch: headerOf(raw).epoch };
     });
-    seq.log = data.log.map((e) => ({ epoch: e.epoch, commit: u(e.commit) }));
-    return seq;
   }
+
+  /**
+   * Everything needed after a restart as one blob (current state included):
+   * for tests and exports. Messaging persists the parts instead.
+   */
+  snapshot(): Uint8Array {
+    const data: SnapshotJson = {
+      v: 2,
+      current: b64(this.current.serialize()),
+      previous: this.previous ? b64(this.previous.serialize()) : null,
+      meta: b64(this.metaBytes()),
+      log: b64(this.logBytes()),
+      welcome: this.welcomeBytes() ? b64(this.welcomeBytes() ?? new Uint8Array()) : null,
+    };
+    return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
+  }
+
+  static restore(bytes: Uint8Array, options: SequencerOptions = {}): GroupSequencer {
+    let data: SnapshotJson;
+    try {
+      data = parseJson<SnapshotJson>(bytes);
+    } catch (err) {
+      throw new ParleyError('DATABASE_CORRUPT', 'The stored MLS ordering state is damaged.', { cause: err });
+    }
+    if (data.v !== 2) throw new ParleyError('DATABASE_CORRUPT', 'Unknown MLS ordering state format.');
+    return GroupSequencer.fromParts(
+      MlsGroupState.deserialize(unb64(data.current)),
+      {
+        meta: unb64(data.meta),
+        log: unb64(data.log),
+        previous: data.previous ? unb64(data.previous) : null,
+        welcome: data.welcome ? unb64(data.welcome) : null,
+      },
+      options,
+    );
+  }
+}
+
+const b64 = (x: Uint8Array) => Buffer.from(x).toString('base64');
+const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+
+function parseJson<T>(bytes: Uint8Array): T {
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 }
 
 interface SnapshotJson {
   v: number;
   current: string;
   previous: string | null;
+  meta: string;
+  log: string;
+  welcome: string | null;
+}
+
+interface MetaJson {
+  v: number;
   applied: { commit: string; rank: number; own: IntentJson | null } | null;
   appliedAt: number;
   rejoinPending: boolean;
   rivals: string[];
-  heldWelcome: { welcome: string; ratchetTree: string } | null;
   unsettled: { p: string; a: string }[];
   held: string[];
-  log: { epoch: number; commit: string }[];
 }
 
-type IntentJson =
+type LogJson = { epoch: number; commit: string }[];
+
+interface WelcomeJson {
+  v: number;
+  welcome: string;
+  ratchetTree: string;
+  recipients: string[];
+}
+
+/** A CommitIntent as JSON (byte fields base64), for persisting queued intents. */
+export type IntentJson =
   | { type: 'add'; keyPackages: string[] }
   | { type: 'remove'; identityKeys: string[] }
   | { type: 'rename'; name: string }
@@ -612,7 +828,7 @@ type IntentJson =
   | { type: 'selfUpdate' }
   | { type: 'commitPending' };
 
-function intentToJson(i: CommitIntent): IntentJson {
+export function intentToJson(i: CommitIntent): IntentJson {
   const b = (x: Uint8Array) => Buffer.from(x).toString('base64');
   switch (i.type) {
     case 'add':
@@ -626,7 +842,7 @@ function intentToJson(i: CommitIntent): IntentJson {
   }
 }
 
-function intentFromJson(i: IntentJson): CommitIntent {
+export function intentFromJson(i: IntentJson): CommitIntent {
   const u = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
   switch (i.type) {
     case 'add':

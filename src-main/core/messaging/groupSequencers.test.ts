@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { addMembers, createGroup, GroupSequencer, MlsStore, type MlsGroupState } from '../mls';
+import { hex, join, keyPackageFor, makeUser, text } from '../mls/testing/mlsFixtures';
+import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
+import { deliveryMigrations } from '../delivery/schema';
+import { GroupSequencers } from './groupSequencers';
+
+/**
+ * The sequencer at rest (migration 0008): written with the state in one
+ * transaction, only the parts that changed, and brought back as it was after
+ * a restart or a failed transaction.
+ */
+
+const W = 60_000;
+let t: TempDatabase | undefined;
+afterEach(() => t?.dispose());
+
+async function setup() {
+  t = tempDatabase(deliveryMigrations);
+  const db = t.db;
+  const [a, b, c] = [makeUser('a'), makeUser('b'), makeUser('c')];
+  const kb = await keyPackageFor(b, 'classic');
+  const kc = await keyPackageFor(c, 'classic');
+  const added = await addMembers(await createGroup(a.device, { suite: 'classic' }), [
+    kb.keyPackage,
+    kc.keyPackage,
+  ]);
+  const bState = await join(b, kb, added);
+  db.prepare(
+    `INSERT INTO conversations (id, kind, name, created_at, last_activity_at) VALUES (1, 'group', 'g', 0, 0)`,
+  ).run();
+  const mls = new MlsStore(db, () => 0);
+  mls.save(1, bState);
+  const others = {
+    a: new GroupSequencer(added.state, { acceptMs: W }),
+    c: new GroupSequencer(await join(c, kc, added), { acceptMs: W }),
+  };
+  return { db, mls, others };
+}
+
+const row = (db: TempDatabase['db']) =>
+  db
+    .prepare('SELECT meta, log, previous, pending, updated_at FROM mls_sequencer WHERE conversation_id = 1')
+    .get() as
+    { meta: Buffer | null; log: Buffer | null; previous: Buffer | null; pending: Buffer | null } | undefined;
+
+describe('GroupSequencers', () => {
+  it('writes only what changed, resumes mid-window after a restart, and reloads after a failed transaction', async () => {
+    const { db, mls, others } = await setup();
+    let now = 0;
+    const seqs = new GroupSequencers(db, mls, { acceptMs: W }, () => now);
+    const entry = seqs.get(1);
+    if (!entry) throw new Error('no entry');
+
+    // A message in an accepted epoch: the ratchet journal only, no sequencer row.
+    const hello = await others.a.send(text('hello'), undefined, now);
+    await entry.seq.receive(hello.message, now);
+    seqs.persist(entry, () => undefined);
+    expect(row(db)).toBeUndefined();
+    expect(mls.sizeOf(1).journalRows).toBeGreaterThan(0);
+
+    // A commit: state, previous state and log written with the caller's rows.
+    const win = await others.a.commit({ type: 'rename', name: 'won' }, now);
+    const lose = await others.c.commit({ type: 'selfUpdate' }, now);
+    if (!win || !lose) throw new Error('no commit');
+    await entry.seq.receive(lose.commit, ++now);
+    seqs.persist(entry, () => db.prepare(`UPDATE conversations SET name = 'x' WHERE id = 1`).run());
+    const stored = row(db);
+    expect(stored?.previous).not.toBeNull();
+    expect(stored?.log).not.toBeNull();
+
+    // A step whose transaction fails leaves the database as it was; the entry is reloaded.
+    const failing = seqs.get(1);
+    if (!failing) throw new Error('no entry');
+    await failing.seq.receive(win.commit, ++now);
+    expect(() =>
+      seqs.persist(failing, () => {
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    const reloaded = seqs.get(1);
+    expect(reloaded).not.toBe(failing);
+    expect(reloaded?.seq.state.name).not.toBe('won');
+    expect(reloaded?.seq.accepted).toBe(false);
+
+    // A restart (new instance over the same database) resumes and switches like before.
+    const restarted = new GroupSequencers(db, new MlsStore(db, () => now), { acceptMs: W }, () => now);
+    const again = restarted.get(1);
+    if (!again) throw new Error('no entry');
+    const update = await again.seq.receive(win.commit, ++now);
+    expect(update.commits[0]?.replacedAnother).toBe(true);
+    restarted.persist(again, () => undefined);
+    const state: MlsGroupState = again.seq.state;
+    expect(hex(state.epochAuthenticator)).toBe(hex(others.a.state.epochAuthenticator));
+    expect(restarted.waiting()).toEqual([1]);
+
+    // Once accepted, the previous state is dropped at rest too.
+    now += W + 1;
+    again.seq.tick(now);
+    restarted.persist(again, () => undefined);
+    expect(row(db)?.previous).toBeNull();
+    const fresh = new GroupSequencers(db, new MlsStore(db, () => now), { acceptMs: W }, () => now);
+    expect(fresh.get(1)?.seq.accepted).toBe(true);
+    expect(hex(fresh.get(1)?.seq.state.epochAuthenticator ?? new Uint8Array())).toBe(
+      hex(others.a.state.epochAuthenticator),
+    );
+    expect(fresh.waiting()).toEqual([]);
+  });
+
+  it('reports damaged rows as DATABASE_CORRUPT', async () => {
+    const { db, mls } = await setup();
+    db.prepare(`INSERT INTO mls_sequencer (conversation_id, meta, updated_at) VALUES (1, x'00ff', 0)`).run();
+    expect(() => new GroupSequencers(db, mls, {}, () => 0).get(1)).toThrow(
+      expect.objectContaining({ code: 'DATABASE_CORRUPT' }),
+    );
+  });
+});

@@ -1,0 +1,292 @@
+import { ParleyError } from '../errors';
+import {
+  GroupSequencer,
+  intentFromJson,
+  intentToJson,
+  type CommitIntent,
+  type IntentJson,
+  type MlsGroupState,
+  type MlsStore,
+  type SequencerOptions,
+  type SequencerRevisions,
+} from '../mls';
+import type { Db } from '../store/encryptedDatabase';
+
+/**
+ * One GroupSequencer per conversation, cached in memory and persisted beside
+ * the group state (migration 0008, `mls_sequencer`). The current state
+ * stays MlsStore's: a message in an accepted epoch still costs only its
+ * ratchet-journal write. The sequencer's other parts are rewritten only when
+ * their revision moved, and always inside the caller's transaction, with the
+ * rows they produced and before anything is sent or acked (DESIGN.md §1
+ * rule 6), so a restart at any point resumes from a consistent pair.
+ *
+ * If a transaction fails, the in-memory sequencer is ahead of the database:
+ * the entry is dropped and reloaded from disk on next use (`drop`).
+ */
+
+/** Messaging's own per-group bookkeeping, persisted in `mls_sequencer.pending`. */
+export interface PendingWork {
+  /** Changes to commit once the current epoch is accepted (made while it was not, or lost). */
+  queued: CommitIntent[];
+  /**
+   * Group-message frames sent while a Welcome was held: the new devices are
+   * in the group for everyone else, but have nothing to read them with
+   * until their Welcome arrives, so they get these right after it.
+   */
+  backlog: Uint8Array[];
+  /** When proposals were first seen pending in this epoch (a plain member commits a leave after a window). */
+  proposalsSeenAt: number | null;
+}
+
+interface PendingJson {
+  v: 1;
+  queued: IntentJson[];
+  backlog: string[];
+  proposalsSeenAt: number | null;
+}
+
+export interface SequencerEntry {
+  readonly conversationId: number;
+  readonly seq: GroupSequencer;
+  pending: PendingWork;
+  /** Set when `pending` changed and must be written. */
+  pendingDirty: boolean;
+  /** Own application messages sent since this device last refreshed its keys (self-update policy). */
+  sentSinceUpdate: number;
+  /** The revisions and state last written. */
+  written: SequencerRevisions;
+  stored: MlsGroupState;
+}
+
+interface Row {
+  meta: Buffer | null;
+  log: Buffer | null;
+  previous: Buffer | null;
+  welcome: Buffer | null;
+  pending: Buffer | null;
+}
+
+/** The backlog is bounded; beyond it a new member simply starts later (docs/protocol.md §10). */
+export const MAX_BACKLOG = 256;
+
+const emptyPending = (): PendingWork => ({ queued: [], backlog: [], proposalsSeenAt: null });
+
+function decodePending(bytes: Buffer | null): PendingWork {
+  if (!bytes) return emptyPending();
+  const data = JSON.parse(bytes.toString('utf8')) as PendingJson;
+  if (data.v !== 1) throw new Error('unknown pending format');
+  return {
+    queued: data.queued.map(intentFromJson),
+    backlog: data.backlog.map((b) => new Uint8Array(Buffer.from(b, 'base64'))),
+    proposalsSeenAt: data.proposalsSeenAt,
+  };
+}
+
+function encodePending(p: PendingWork): Buffer | null {
+  if (p.queued.length === 0 && p.backlog.length === 0 && p.proposalsSeenAt === null) return null;
+  const data: PendingJson = {
+    v: 1,
+    queued: p.queued.map(intentToJson),
+    backlog: p.backlog.map((b) => Buffer.from(b).toString('base64')),
+    proposalsSeenAt: p.proposalsSeenAt,
+  };
+  return Buffer.from(JSON.stringify(data), 'utf8');
+}
+
+export class GroupSequencers {
+  private readonly cache = new Map<number, SequencerEntry>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly mls: MlsStore,
+    private readonly options: SequencerOptions,
+    private readonly now: () => number,
+  ) {}
+
+  /** The conversation's sequencer, loaded (and cached) on first use; null without a group state. */
+  get(conversationId: number): SequencerEntry | null {
+    const cached = this.cache.get(conversationId);
+    if (cached) return cached;
+    const state = this.mls.load(conversationId);
+    if (!state) return null;
+    const row = this.db
+      .prepare('SELECT meta, log, previous, welcome, pending FROM mls_sequencer WHERE conversation_id = ?')
+      .get(conversationId) as Row | undefined;
+    let seq: GroupSequencer;
+    let pending: PendingWork;
+    try {
+      seq = row
+        ? GroupSequencer.fromParts(
+            state,
+            {
+              meta: row.meta ? new Uint8Array(row.meta) : null,
+              log: row.log ? new Uint8Array(row.log) : null,
+              previous: row.previous ? new Uint8Array(row.previous) : null,
+              welcome: row.welcome ? new Uint8Array(row.welcome) : null,
+            },
+            this.options,
+          )
+        : new GroupSequencer(state, this.options);
+      pending = decodePending(row?.pending ?? null);
+    } catch (err) {
+      if (err instanceof ParleyError) throw err;
+      throw new ParleyError('DATABASE_CORRUPT', 'The stored group ordering state is damaged.', {
+        cause: err,
+      });
+    }
+    const entry: SequencerEntry = {
+      conversationId,
+      seq,
+      pending,
+      pendingDirty: false,
+      sentSinceUpdate: this.sentSinceUpdate(conversationId),
+      written: seq.revisions,
+      stored: state,
+    };
+    this.cache.set(conversationId, entry);
+    return entry;
+  }
+
+  /**
+   * Conversations with work waiting for time to pass: an epoch not accepted
+   * yet, queued changes, proposals to commit (from the database after a
+   * restart, and among the cached ones).
+   */
+  waiting(): number[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.conversation_id AS id FROM mls_sequencer s JOIN conversations c ON c.id = s.conversation_id
+         WHERE s.previous IS NOT NULL OR s.welcome IS NOT NULL OR s.pending IS NOT NULL
+         ORDER BY s.conversation_id`,
+      )
+      .all() as { id: number }[];
+    const busy = [...this.cache.values()]
+      .filter(
+        (e) =>
+          !e.seq.accepted ||
+          e.pending.queued.length > 0 ||
+          e.pending.proposalsSeenAt !== null ||
+          (e.seq.state.active && e.seq.state.pendingProposals > 0),
+      )
+      .map((e) => e.conversationId);
+    return [...new Set([...rows.map((r) => r.id), ...busy])];
+  }
+
+  /** Forgets the in-memory copy (after a failed or rolled-back transaction): the next get() reloads. */
+  drop(conversationId?: number): void {
+    if (conversationId === undefined) this.cache.clear();
+    else this.cache.delete(conversationId);
+  }
+
+  /**
+   * Persists what changed in `entry` (state, sequencer parts, pending work)
+   * and runs `writeRows` in the same transaction. On failure the entry is
+   * dropped and the error rethrown: nothing was stored.
+   */
+  persist<T>(entry: SequencerEntry, writeRows: () => T, options: { refreshedOwnKeys?: boolean } = {}): T {
+    const { seq } = entry;
+    const state = seq.state;
+    const revs = seq.revisions;
+    const writeParts = () => {
+      this.writeParts(entry, revs);
+      return writeRows();
+    };
+    let result: T;
+    try {
+      if (state !== entry.stored || options.refreshedOwnKeys) {
+        result = this.mls.commit(
+          entry.conversationId,
+          {
+            state,
+            // The sequencer wipes what its steps consumed itself (it defers
+            // wipes while a previous state shares those secrets).
+            wipeConsumed: () => undefined,
+            refreshedOwnKeys: options.refreshedOwnKeys ?? false,
+          },
+          writeParts,
+        );
+      } else {
+        result = this.db.transaction(writeParts)();
+      }
+    } catch (err) {
+      this.drop(entry.conversationId);
+      throw err;
+    }
+    entry.stored = state;
+    entry.written = revs;
+    entry.pendingDirty = false;
+    if (options.refreshedOwnKeys) entry.sentSinceUpdate = 0;
+    return result;
+  }
+
+  private writeParts(entry: SequencerEntry, revs: SequencerRevisions): void {
+    const { seq, written } = entry;
+    const meta = revs.meta !== written.meta;
+    const log = revs.log !== written.log;
+    const previous = revs.previous !== written.previous;
+    const welcome = revs.welcome !== written.welcome;
+    if (!meta && !log && !previous && !welcome && !entry.pendingDirty) return;
+    const id = entry.conversationId;
+    this.db
+      .prepare('INSERT INTO mls_sequencer (conversation_id, updated_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
+      .run(id, this.now());
+    const set = (column: 'meta' | 'log' | 'previous' | 'welcome' | 'pending', value: Uint8Array | null) =>
+      this.db
+        .prepare(`UPDATE mls_sequencer SET ${column} = ?, updated_at = ? WHERE conversation_id = ?`)
+        .run(value ? Buffer.from(value) : null, this.now(), id);
+    if (meta) set('meta', seq.metaBytes());
+    if (log) set('log', seq.logBytes());
+    if (previous) set('previous', seq.previousState?.serialize() ?? null);
+    if (welcome) set('welcome', seq.welcomeBytes());
+    if (entry.pendingDirty) set('pending', encodePending(entry.pending));
+  }
+
+  private sentSinceUpdate(conversationId: number): number {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS n FROM messages m JOIN mls_groups g ON g.conversation_id = m.conversation_id
+         WHERE m.conversation_id = ? AND m.outgoing = 1 AND m.kind != 'system'
+           AND m.sent_at >= coalesce(g.self_updated_at, 0)`,
+      )
+      .get(conversationId) as { n: number };
+    return r.n;
+  }
+}
+
+/**
+ * The MlsStore for code that encrypts with a group state itself instead of
+ * through the sequencer (typing indicators in richMessaging.ts, sent
+ * directly and never queued): every state it writes makes the cached
+ * sequencer reload from the database. Without this, the sequencer would
+ * encrypt its next message from a state whose ratchet already produced that
+ * key (RFC 9420 §9.1: a key and nonce used twice). Callers hold the
+ * conversation's lock, as every writer of a group state must.
+ */
+export function invalidatingMlsStore(mls: MlsStore, invalidate: (conversationId: number) => void): MlsStore {
+  const wrapped = Object.create(mls) as MlsStore;
+  const commit = mls.commit.bind(mls) as (
+    id: number,
+    outcome: Parameters<MlsStore['commit']>[1],
+    rows?: () => unknown,
+  ) => unknown;
+  wrapped.commit = ((
+    conversationId: number,
+    outcome: Parameters<MlsStore['commit']>[1],
+    writeRows?: () => unknown,
+  ) => {
+    try {
+      return commit(conversationId, outcome, writeRows);
+    } finally {
+      invalidate(conversationId);
+    }
+  }) as MlsStore['commit'];
+  wrapped.save = (conversationId, state, options) => {
+    try {
+      mls.save(conversationId, state, options);
+    } finally {
+      invalidate(conversationId);
+    }
+  };
+  return wrapped;
+}
