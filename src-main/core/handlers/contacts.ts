@@ -1,7 +1,45 @@
 import type { contactsRequests } from '../../../src-preload/contract/areas/contacts';
+import { ParleyError } from '../errors';
+import { ContactsService } from '../messaging/contactsService';
+import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';
 
-/** Handlers of contract/areas/contacts.ts. */
-export function contactsHandlers(_deps: HandlerDeps): HandlersFor<keyof typeof contactsRequests> {
-  return {};
+/** The profile's own identity key (safety numbers are computed from both keys). */
+function selfIdentityKey(store: Store): Uint8Array {
+  const r = store.db.prepare('SELECT public_key FROM identity WHERE id = 1').get() as
+    { public_key: Buffer } | undefined;
+  if (!r) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+  return new Uint8Array(r.public_key);
+}
+
+/**
+ * Handlers of contract/areas/contacts.ts. They work on the database alone
+ * (nothing is sent), so they answer with networking off too; the node reads
+ * blocking from the same database on every stream.
+ */
+export function contactsHandlers({ store }: HandlerDeps): HandlersFor<keyof typeof contactsRequests> {
+  const service = (): ContactsService => {
+    const s = store();
+    return new ContactsService({
+      db: s.db,
+      contacts: s.contacts,
+      selfIdentityKey: () => selfIdentityKey(s),
+      now: Date.now,
+    });
+  };
+  return {
+    'contacts.get': ({ contactId }) => service().profile(contactId),
+    'contacts.forConversation': ({ conversationId }) => service().forConversation(conversationId),
+    'contacts.safetyNumber': ({ contactId }) => service().safetyNumber(contactId),
+    'contacts.verify': ({ contactId, verified, qrData }) => service().verify(contactId, verified, qrData),
+    'contacts.keyChange': ({ contactId, accept }) => service().keyChange(contactId, accept),
+    'contacts.rename': ({ contactId, name }) => service().rename(contactId, name),
+    'contacts.remove': ({ contactId }) => {
+      service().remove(contactId);
+      return {};
+    },
+    'contacts.block': ({ contactId, blocked }) => service().block(contactId, blocked),
+    'contacts.export': () => ({ json: service().exportJson() }),
+    'contacts.import': ({ json }) => service().importJson(json),
+  };
 }

@@ -1,6 +1,7 @@
 import type { DeliveryDirectory } from '../delivery/deliveryService';
 import type { PeerAccess } from '../net/protocolService';
 import type { Db } from '../store/encryptedDatabase';
+import { ContactRepository } from '../store/repositories/contactRepository';
 
 /**
  * Who is who, from the database: devices (PeerId ↔ identity key, seal key,
@@ -81,7 +82,7 @@ export class Directory implements DeliveryDirectory, PeerAccess {
       this.db
         .prepare(
           `SELECT d.peer_id FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
-           WHERE c.blocked = 0 AND d.is_self = 0 AND d.peer_id != ? ORDER BY d.peer_id LIMIT 16`,
+           WHERE c.blocked = 0 AND c.removed_at IS NULL AND d.is_self = 0 AND d.peer_id != ? ORDER BY d.peer_id LIMIT 16`,
         )
         .all(this.self) as { peer_id: string }[]
     ).map((r) => r.peer_id);
@@ -92,7 +93,7 @@ export class Directory implements DeliveryDirectory, PeerAccess {
       this.db
         .prepare(
           `SELECT d.* FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
-           WHERE c.blocked = 0 AND d.peer_id != ?`,
+           WHERE c.blocked = 0 AND c.removed_at IS NULL AND d.peer_id != ?`,
         )
         .all(this.self) as DeviceRow[]
     ).map(toRecord);
@@ -115,7 +116,10 @@ export class Directory implements DeliveryDirectory, PeerAccess {
   }): boolean {
     const existing = this.db.prepare('SELECT identity_key FROM devices WHERE peer_id = ?').get(d.peerId) as
       { identity_key: Buffer } | undefined;
-    if (existing && !existing.identity_key.equals(Buffer.from(d.identityKey))) return false;
+    if (existing && !existing.identity_key.equals(Buffer.from(d.identityKey))) {
+      this.recordKeyChange(d.peerId, existing.identity_key, d.identityKey);
+      return false;
+    }
     this.db
       .prepare(
         `INSERT INTO devices (peer_id, identity_key, addresses, seal_public, created_at)
@@ -134,6 +138,44 @@ export class Directory implements DeliveryDirectory, PeerAccess {
     return true;
   }
 
+  /**
+   * Checks a claim that `peer` belongs to `identityKey` without binding
+   * anything: 'changed' when the device is bound to another key (a
+   * pending key change is then recorded for that contact, see
+   * recordKeyChange), 'same' when it matches, 'unknown' for a new device.
+   */
+  checkIdentity(peer: string, identityKey: Uint8Array): 'unknown' | 'same' | 'changed' {
+    const existing = this.db.prepare('SELECT identity_key FROM devices WHERE peer_id = ?').get(peer) as
+      { identity_key: Buffer } | undefined;
+    if (!existing) return 'unknown';
+    if (existing.identity_key.equals(Buffer.from(identityKey))) return 'same';
+    this.recordKeyChange(peer, existing.identity_key, identityKey);
+    return 'changed';
+  }
+
+  /**
+   * Trust on first use (docs/threat-model.md "Key changes"): a device that
+   * presents a different identity key is not rebound; if it belongs to a
+   * contact, the change waits for the user to verify and accept it. The
+   * callers often run inside a transaction that they roll back when the
+   * device is refused, so the record is written again once that transaction
+   * is over (the UPDATE is idempotent): the user is told even then.
+   */
+  private recordKeyChange(peer: string, knownKey: Buffer, newKey: Uint8Array): void {
+    const contacts = new ContactRepository(this.db);
+    const record = () => contacts.recordKeyChange(knownKey, peer, newKey, this.now());
+    record();
+    if (this.db.inTransaction) {
+      setImmediate(() => {
+        try {
+          if (this.db.open) record();
+        } catch {
+          // The profile was locked meanwhile: the next claim records it again.
+        }
+      });
+    }
+  }
+
   setRelays(peer: string, relays: readonly string[]): void {
     this.db.prepare('DELETE FROM device_relays WHERE peer_id = ?').run(peer);
     const insert = this.db.prepare(
@@ -147,7 +189,7 @@ export class Directory implements DeliveryDirectory, PeerAccess {
       this.db
         .prepare(
           `SELECT 1 FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
-           WHERE d.peer_id = ? AND c.blocked = 0 AND (? = 0 OR c.relay_for = 1)`,
+           WHERE d.peer_id = ? AND c.blocked = 0 AND c.removed_at IS NULL AND (? = 0 OR c.relay_for = 1)`,
         )
         .get(peer, relaying ? 1 : 0) !== undefined
     );

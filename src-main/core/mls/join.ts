@@ -1,6 +1,8 @@
 import { emptyPskIndex, joinGroup as mlsJoinGroup, type ClientState } from 'ts-mls';
-import type { MlsDeviceIdentity } from './credentials';
-import { findGroupMetadata } from './extensions';
+import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
+import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
+import { leafIdentity, type MlsDeviceIdentity } from './credentials';
+import { findGroupMetadata, roleOf } from './extensions';
 import { wiper, type Consumed } from './groupEngine';
 import { parleyClientConfig, wrapState, type MlsGroupState } from './groupState';
 import { rejection } from './incoming';
@@ -50,7 +52,9 @@ export async function joinGroup(
   const tree = ratchetTree ? decodeTree(ratchetTree) : undefined;
   const impl = await suiteImpl(suite.name);
   let client: ClientState;
+  let signer: number;
   try {
+    signer = await welcomeSigner(w, kp, keys.init, impl);
     client = await mlsJoinGroup(
       w,
       kp,
@@ -68,10 +72,49 @@ export async function joinGroup(
   } catch (err) {
     throw rejection(err);
   }
-  if (!findGroupMetadata(client.groupContext.extensions)) {
+  const meta = findGroupMetadata(client.groupContext.extensions);
+  if (!meta) {
     throw new MlsRejection('invalid', 'not a Parley group (no group metadata)');
+  }
+  // Only owners and admins commit Adds (rolePolicy.ts). The members already in
+  // the group refuse a plain member's Add commit, but the joiner has no
+  // earlier epoch to check it against: it checks that the GroupInfo's signer
+  // (RFC 9420 §12.4.3: the committer signs the GroupInfo it sends with the
+  // Welcome, and ts-mls verified that signature above) holds an admin role.
+  const signerNode = client.ratchetTree[signer * 2];
+  const signerId = signerNode?.nodeType === 'leaf' ? leafIdentity(signerNode.leaf.credential) : null;
+  if (!signerId) throw new MlsRejection('invalid', 'the Welcome was signed by an unknown member');
+  const signerRole = roleOf(meta.roles, signerId.identityKey);
+  if (signerRole !== 'owner' && signerRole !== 'admin') {
+    throw new MlsRejection(
+      'not-authorized',
+      'the Welcome was sent by a member who is not an owner or admin of the group',
+    );
   }
   if (client.groupContext.epoch > BigInt(Number.MAX_SAFE_INTEGER))
     throw new MlsRejection('invalid', 'epoch out of range');
   return { state: wrapState(client, null), wipeConsumed: wiper([keys.init]) };
+}
+
+/**
+ * The leaf index of the member that signed the Welcome's GroupInfo (its
+ * committer). ts-mls's join keeps the GroupInfo to itself, so it is decrypted
+ * once more here (RFC 9420 §12.4.3.1 steps 1–3). Parley uses no PSKs, so the
+ * PSK secret is all zeroes (§8.4). It runs before the join, so a Welcome not
+ * for us or not decryptable is refused here with the same reasons.
+ */
+async function welcomeSigner(
+  w: ReturnType<typeof decodeWelcome>,
+  kp: ReturnType<typeof decodeKeyPackage>,
+  initPrivateKey: Uint8Array,
+  impl: Awaited<ReturnType<typeof suiteImpl>>,
+): Promise<number> {
+  const ref = await makeKeyPackageRef(kp, impl.hash);
+  const key = await impl.hpke.importPrivateKey(initPrivateKey);
+  const secrets = await decryptGroupSecrets(key, ref, w, impl.hpke);
+  if (!secrets) throw new MlsRejection('unknown-key-package', 'the Welcome is not for this KeyPackage');
+  if (secrets.psks.length > 0) throw new MlsRejection('unsupported', 'Parley groups use no pre-shared keys');
+  const gi = await decryptGroupInfo(w, secrets.joinerSecret, new Uint8Array(impl.kdf.size), impl);
+  if (!gi) throw new MlsRejection('invalid', "the Welcome's GroupInfo cannot be decrypted");
+  return gi.signer;
 }

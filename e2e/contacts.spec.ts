@@ -1,0 +1,161 @@
+import type { Page } from '@playwright/test';
+import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { checkScreen } from './helpers/screens';
+
+/**
+ * Contacts between two real peers (issue #4): verify a safety number (both
+ * sides see the same digits), rename, block and unblock, and the
+ * conversation info panel from the chat header.
+ */
+
+const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
+const PASSPHRASE = 'quiet-lantern-orbit-47';
+const PEER_TIMEOUT = 20_000;
+
+async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
+  await page.goto(shell.url);
+  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
+  await page.getByTestId('onboarding-display-name').fill(name);
+  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-submit').click();
+  await expect(page.getByTestId('home-screen')).toBeVisible();
+}
+
+/** Opens the contacts panel on one contact's profile. */
+async function openProfile(page: Page, name: string): Promise<void> {
+  await page.getByTestId('contacts-button').click();
+  const panel = page.getByTestId('contacts-panel');
+  await expect(panel).toBeVisible();
+  await panel.getByRole('button', { name: new RegExp(name) }).click();
+  await expect(page.getByTestId('contact-profile')).toBeVisible();
+  await expect(page.getByTestId('safety-number').locator('span')).toHaveCount(12);
+}
+
+test('contacts: verify a safety number, rename, block and unblock, conversation info', async ({
+  page,
+  browser,
+  startShell,
+}) => {
+  test.setTimeout(150_000);
+  const [adaShell, bobShell] = await Promise.all([
+    startShell({ env: PEER_ENV }),
+    startShell({ env: PEER_ENV }),
+  ]);
+  const bobContext = await browser.newContext();
+  const bob = await bobContext.newPage();
+  const ada = page;
+  await createProfile(ada, adaShell, 'Ada');
+  await createProfile(bob, bobShell, 'Bob');
+
+  // Bob adds Ada by her invite.
+  await ada.getByTestId('add-contact').click();
+  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
+  const invite = await ada.getByTestId('invite-text').inputValue();
+  await ada.keyboard.press('Escape');
+  await bob.getByTestId('add-contact').click();
+  await bob.getByTestId('accept-invite-input').fill(invite);
+  await bob.getByTestId('accept-invite-submit').click();
+  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
+  await expect(ada.getByTestId('conversation-row').filter({ hasText: 'Bob' })).toBeVisible({
+    timeout: PEER_TIMEOUT,
+  });
+
+  // --- The list and the profile ------------------------------------------------
+  const contactsButton = ada.getByTestId('contacts-button');
+  await contactsButton.click();
+  const panel = ada.getByRole('dialog', { name: 'Contacts' });
+  await expect(panel).toBeVisible();
+  await expect(panel).toHaveAttribute('aria-modal', 'true');
+  await expect(ada.getByTestId('contact-name')).toHaveText(['Bob']);
+  await checkScreen(ada, 'contacts-list');
+  await ada.getByTestId('contact-name').click();
+  await expect(ada.getByRole('dialog', { name: 'Bob' })).toBeVisible();
+  await expect(ada.getByTestId('safety-number').locator('span')).toHaveCount(12);
+  await expect(ada.getByRole('img', { name: 'Safety number QR code' })).toBeVisible();
+
+  // --- Verify: both sides see the same 60 digits ---------------------------------
+  await openProfile(bob, 'Ada');
+  const adaDigits = (await ada.getByTestId('safety-number').locator('span').allTextContents()).join('');
+  const bobDigits = (await bob.getByTestId('safety-number').locator('span').allTextContents()).join('');
+  expect(adaDigits).toMatch(/^\d{60}$/);
+  expect(bobDigits).toBe(adaDigits);
+
+  // A code that is not theirs is refused with a clear message; nothing is marked.
+  await ada.getByTestId('contact-verify-code').fill(`parley-safety:1:${'0'.repeat(64)}:${'f'.repeat(64)}`);
+  await ada.getByTestId('contact-verify-code-submit').click();
+  await expect(ada.getByTestId('contact-error')).toContainText('does not match your safety number with Bob');
+  await expect(ada.getByTestId('badge-verified')).toHaveCount(0);
+
+  await ada.getByTestId('contact-verify').click();
+  await expect(ada.getByTestId('badge-verified')).toBeVisible();
+  await expect(ada.getByTestId('contact-verified-status')).toHaveText('You verified Bob.');
+  await checkScreen(ada, 'contacts-profile');
+
+  // --- Rename ------------------------------------------------------------------------
+  await ada.getByTestId('contact-rename-input').fill('Bobby');
+  await ada.getByTestId('contact-rename-input').press('Enter');
+  await expect(ada.getByRole('dialog', { name: 'Bobby' })).toBeVisible();
+  await expect(ada.getByTestId('contact-own-name')).toHaveText('Calls themselves “Bob”');
+
+  // --- Block, then unblock from the chat's banner ------------------------------------
+  await ada.getByTestId('contact-block').click();
+  await expect(ada.getByTestId('badge-blocked')).toBeVisible();
+  await ada.getByTestId('contact-back').click();
+  await expect(ada.getByTestId('contact-name')).toHaveText(['Bobby']);
+  await expect(ada.getByTestId('badge-blocked')).toBeVisible();
+  await ada.keyboard.press('Escape');
+  await expect(panel).toHaveCount(0);
+  await expect(contactsButton).toBeFocused();
+
+  const bobRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bobby' });
+  await expect(bobRow).toBeVisible({ timeout: PEER_TIMEOUT });
+  await bobRow.click();
+  await expect(ada.getByTestId('chat-title')).toHaveText('Bobby');
+  await expect(ada.getByTestId('blocked-banner')).toBeVisible();
+  await checkScreen(ada, 'contacts-blocked-chat');
+
+  // While blocked, Bob's message does not arrive; unblocking lets it through.
+  await bob.keyboard.press('Escape');
+  await bob.getByTestId('composer-input').fill('knock knock');
+  await bob.getByTestId('composer-input').press('Enter');
+  await expect(bob.getByTestId('message-body')).toHaveText(['knock knock']);
+  await ada.getByTestId('blocked-banner-unblock').click();
+  await expect(ada.getByTestId('blocked-banner')).toHaveCount(0);
+  await expect(ada.getByTestId('chat-verified-badge')).toBeVisible();
+  await expect(ada.getByTestId('message-body')).toHaveText(['knock knock'], { timeout: 45_000 });
+
+  // --- Conversation info from the header (button and Ctrl+I) -------------------------
+  const infoButton = ada.getByTestId('chat-info-button');
+  await infoButton.click();
+  const info = ada.getByRole('dialog', { name: 'Conversation info' });
+  await expect(info).toBeVisible();
+  await expect(ada.getByTestId('info-loading')).toHaveCount(0);
+  await checkScreen(ada, 'group-info-dm');
+  await ada.keyboard.press('Escape');
+  await expect(info).toHaveCount(0);
+  await expect(infoButton).toBeFocused();
+  await ada.getByTestId('composer-input').focus();
+  await ada.keyboard.press('Control+i');
+  await expect(info).toBeVisible();
+  // From the DM's info straight to the contact's safety number.
+  await ada.getByTestId('info-view-contact').click();
+  await expect(ada.getByRole('dialog', { name: 'Bobby' })).toBeVisible();
+  await expect(ada.getByTestId('badge-verified')).toBeVisible();
+  await ada.keyboard.press('Escape');
+  await expect(ada.getByRole('dialog')).toHaveCount(0);
+
+  // A group: members with roles, ciphersuite and epoch.
+  await ada.getByTestId('new-group').click();
+  await ada.getByTestId('new-group-name').fill('Engines');
+  await ada.getByRole('checkbox', { name: 'Bobby' }).check();
+  await ada.getByTestId('new-group-submit').click();
+  await expect(ada.getByTestId('chat-title')).toHaveText('Engines', { timeout: PEER_TIMEOUT });
+  await ada.getByTestId('chat-info-button').click();
+  await expect(info).toBeVisible();
+  await expect(ada.getByTestId('info-loading')).toHaveCount(0);
+  await checkScreen(ada, 'group-info-group');
+  await ada.keyboard.press('Escape');
+
+  await bobContext.close();
+});

@@ -1,0 +1,375 @@
+import { peerIdFromString } from '@libp2p/peer-id';
+import { z } from 'zod';
+import type {
+  ContactProfile,
+  ImportCounts,
+  SafetyNumberView,
+} from '../../../src-preload/contract/areas/contacts';
+import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
+import { ParleyError } from '../errors';
+import { safetyNumber, safetyQrMatches } from '../identity/safetyNumber';
+import type { Db } from '../store/encryptedDatabase';
+import type { Contact, ContactRepository } from '../store/repositories/contactRepository';
+
+/**
+ * What the user does with contacts (issue #4): profile, verification by
+ * safety number, key changes, names, blocking, removal, export and import.
+ * Works on the database alone: nothing here sends anything. Blocking takes
+ * effect at the node through Directory (PeerAccess.isBlocked) on the next
+ * stream, without a restart, because the node asks the database each time.
+ */
+
+/** The export file's format name and version (bump the version on any change of shape). */
+export const CONTACTS_EXPORT_FORMAT = 'parley-contacts';
+export const CONTACTS_EXPORT_VERSION = 1;
+/** At most this many contacts in one import, and devices per contact. */
+const IMPORT_MAX_CONTACTS = 10_000;
+const IMPORT_MAX_DEVICES = 16;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * Refuses to send in a DM whose contact is blocked or removed: blocking and
+ * removal leave the DM as read-only history (docs/threat-model.md "Blocking").
+ */
+export function assertDmWritable(db: Db, conversationId: number): void {
+  const r = db
+    .prepare(
+      `SELECT c.blocked, c.removed_at, coalesce(c.local_name, c.display_name) AS name
+       FROM conversations v JOIN contacts c ON c.id = v.contact_id
+       WHERE v.id = ? AND v.kind = 'dm'`,
+    )
+    .get(conversationId) as { blocked: number; removed_at: number | null; name: string } | undefined;
+  if (r?.blocked === 1) {
+    throw new ParleyError('INVALID_STATE', `You blocked ${r.name}. Unblock them to send messages.`);
+  }
+  if (r && r.removed_at !== null) {
+    throw new ParleyError(
+      'INVALID_STATE',
+      `You removed ${r.name} from your contacts. Add them again to send messages.`,
+    );
+  }
+}
+
+const Device = z
+  .object({
+    peerId: z
+      .string()
+      .min(1)
+      .max(128)
+      .refine((p) => {
+        try {
+          peerIdFromString(p);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not a libp2p PeerId'),
+    addresses: z.array(z.string().startsWith('/').max(256)).max(16).default([]),
+    sealPublicKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .refine((s) => Buffer.from(s, 'base64url').length === SEAL_PUBLIC_KEY_BYTES, 'has the wrong length')
+      .nullable()
+      .default(null),
+  })
+  .strict();
+
+const ExportedContact = z
+  .object({
+    displayName: z.string().trim().min(1).max(256),
+    localName: z.string().trim().min(1).max(100).nullable().default(null),
+    identityKey: z.string().regex(/^[0-9a-f]{64}$/, 'is not a 64-character hex identity key'),
+    verified: z.boolean().default(false),
+    blocked: z.boolean().default(false),
+    devices: z.array(Device).max(IMPORT_MAX_DEVICES).default([]),
+  })
+  .strict();
+
+const ExportFile = z
+  .object({
+    format: z.literal(CONTACTS_EXPORT_FORMAT, { message: 'is not a Parley contacts export' }),
+    version: z.number().int(),
+    exportedAt: z.number().optional(),
+    contacts: z.array(ExportedContact).max(IMPORT_MAX_CONTACTS),
+  })
+  .strict();
+type ExportFile = z.infer<typeof ExportFile>;
+
+interface DeviceRow {
+  peer_id: string;
+  identity_key: Buffer;
+  addresses: string;
+  seal_public: Buffer | null;
+}
+
+function parseAddresses(json: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export class ContactsService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      contacts: ContactRepository;
+      /** This user's identity key (for safety numbers; never imported as a contact). */
+      selfIdentityKey: () => Uint8Array;
+      now: () => number;
+    },
+  ) {}
+
+  profile(id: number): ContactProfile {
+    return this.view(this.deps.contacts.get(id));
+  }
+
+  /** The contact of a DM, or null (a group; a DM without a visible contact). */
+  forConversation(conversationId: number): ContactProfile | null {
+    const r = this.deps.db
+      .prepare(`SELECT kind, contact_id FROM conversations WHERE id = ?`)
+      .get(conversationId) as { kind: string; contact_id: number | null } | undefined;
+    if (!r) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
+    if (r.kind !== 'dm' || r.contact_id === null) return null;
+    const c = this.deps.contacts.byId(r.contact_id);
+    return c && c.removedAt === null ? this.view(c) : null;
+  }
+
+  /** The number for the key the user is asked to trust: the pending new key while a change waits. */
+  safetyNumber(id: number): SafetyNumberView {
+    const c = this.deps.contacts.get(id);
+    const key = c.pendingKeyChange?.identityKey ?? c.identityKey;
+    const n = safetyNumber(this.deps.selfIdentityKey(), key);
+    return { digits: n.digits, groups: n.groups, qrData: n.qrData, forNewKey: c.pendingKeyChange !== null };
+  }
+
+  verify(id: number, verified: boolean, qrData?: string): ContactProfile {
+    const c = this.deps.contacts.get(id);
+    if (!verified) {
+      this.deps.contacts.setVerified(id, null);
+      return this.profile(id);
+    }
+    if (qrData !== undefined) {
+      const name = c.localName ?? c.displayName;
+      const ours = safetyNumber(
+        this.deps.selfIdentityKey(),
+        c.pendingKeyChange?.identityKey ?? c.identityKey,
+      );
+      if (!qrData.trim().startsWith('parley-safety:')) {
+        throw new ParleyError('INVALID_PARAMS', 'That is not a Parley safety number code.');
+      }
+      if (!safetyQrMatches(qrData, ours)) {
+        throw new ParleyError(
+          'INVALID_PARAMS',
+          `This code does not match your safety number with ${name}. Do not mark them verified: compare the numbers in person.`,
+        );
+      }
+    }
+    // Verifying while a key change waits is verifying the new key: it is accepted with it.
+    return this.deps.db.transaction(() => {
+      if (c.pendingKeyChange) this.deps.contacts.acceptKeyChange(id, this.deps.now());
+      this.deps.contacts.setVerified(id, this.deps.now());
+      return this.profile(id);
+    })();
+  }
+
+  keyChange(id: number, accept: boolean): ContactProfile {
+    const c = this.deps.contacts.get(id);
+    if (!c.pendingKeyChange)
+      throw new ParleyError('INVALID_STATE', 'This contact has no key change waiting.');
+    if (accept) this.deps.contacts.acceptKeyChange(id, this.deps.now());
+    else this.deps.contacts.dismissKeyChange(id);
+    return this.profile(id);
+  }
+
+  rename(id: number, name: string | null): ContactProfile {
+    this.deps.contacts.get(id);
+    const trimmed = name?.trim() ?? '';
+    this.deps.contacts.rename(id, trimmed === '' ? null : trimmed);
+    return this.profile(id);
+  }
+
+  block(id: number, blocked: boolean): ContactProfile {
+    this.deps.contacts.get(id);
+    this.deps.contacts.setBlocked(id, blocked);
+    return this.profile(id);
+  }
+
+  remove(id: number): void {
+    this.deps.contacts.get(id);
+    this.deps.contacts.setRemoved(id, this.deps.now());
+  }
+
+  /** Versioned JSON of the visible contacts: public data only (keys, PeerIds, addresses, seal public keys). */
+  exportJson(): string {
+    const devices = this.devicesByKey();
+    const file: ExportFile = {
+      format: CONTACTS_EXPORT_FORMAT,
+      version: CONTACTS_EXPORT_VERSION,
+      exportedAt: this.deps.now(),
+      contacts: this.deps.contacts.list().map((c) => ({
+        displayName: c.displayName,
+        localName: c.localName,
+        identityKey: hex(c.identityKey),
+        verified: c.verifiedAt !== null,
+        blocked: c.blocked,
+        devices: (devices.get(hex(c.identityKey)) ?? []).map((d) => ({
+          peerId: d.peer_id,
+          addresses: parseAddresses(d.addresses).slice(0, 16),
+          sealPublicKey: d.seal_public ? d.seal_public.toString('base64url') : null,
+        })),
+      })),
+    };
+    return JSON.stringify(file, null, 2);
+  }
+
+  /**
+   * Imports an export: new identity keys are added, known ones gain missing
+   * devices, a local name and the verified or blocked flag; everything else
+   * (ourselves, nothing new, devices bound to another identity) is skipped.
+   * The file is validated whole before anything is written, and the import
+   * is one transaction: bad input changes nothing.
+   */
+  importJson(text: string): ImportCounts {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ParleyError('INVALID_PARAMS', 'That file is not a contacts export (it is not JSON).');
+    }
+    const result = ExportFile.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')} ${issue.message})` : '';
+      throw new ParleyError('INVALID_PARAMS', `That file is not a valid Parley contacts export${where}.`);
+    }
+    const file = result.data;
+    if (file.version !== CONTACTS_EXPORT_VERSION) {
+      throw new ParleyError(
+        'INVALID_PARAMS',
+        `That contacts export is version ${file.version}; this Parley reads version ${CONTACTS_EXPORT_VERSION}.`,
+      );
+    }
+    const self = hex(this.deps.selfIdentityKey());
+    const counts = { added: 0, updated: 0, skipped: 0 };
+    const now = this.deps.now();
+    this.deps.db.transaction(() => {
+      for (const entry of file.contacts) {
+        if (entry.identityKey === self) {
+          counts.skipped++;
+          continue;
+        }
+        const key = Buffer.from(entry.identityKey, 'hex');
+        const existing = this.deps.contacts.byIdentityKey(key);
+        // Devices bound to another identity are never rebound by a file (that would redirect envelopes).
+        const devices = entry.devices.filter((d) => {
+          const bound = this.deps.db
+            .prepare('SELECT identity_key FROM devices WHERE peer_id = ?')
+            .get(d.peerId) as { identity_key: Buffer } | undefined;
+          return !bound || bound.identity_key.equals(key);
+        });
+        let changed = false;
+        let id: number;
+        if (existing) {
+          id = existing.id;
+          if (existing.removedAt !== null) {
+            this.deps.contacts.setRemoved(id, null);
+            changed = true;
+          }
+          if (existing.localName === null && entry.localName !== null) {
+            this.deps.contacts.rename(id, entry.localName);
+            changed = true;
+          }
+        } else {
+          if (devices.length === 0 && entry.devices.length > 0) {
+            counts.skipped++;
+            continue;
+          }
+          id = this.deps.contacts.upsert(key, entry.displayName, now);
+          if (entry.localName !== null) this.deps.contacts.rename(id, entry.localName);
+        }
+        const current = this.deps.contacts.byId(id);
+        if (entry.verified && current && current.verifiedAt === null) {
+          this.deps.contacts.setVerified(id, now);
+          changed = true;
+        }
+        if (entry.blocked && current && !current.blocked) {
+          this.deps.contacts.setBlocked(id, true);
+          changed = true;
+        }
+        for (const d of devices) {
+          const r = this.deps.db
+            .prepare(
+              `INSERT INTO devices (peer_id, identity_key, addresses, seal_public, created_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (peer_id) DO UPDATE SET
+                 seal_public = coalesce(devices.seal_public, excluded.seal_public),
+                 addresses = CASE WHEN devices.addresses = '[]' THEN excluded.addresses ELSE devices.addresses END
+               WHERE (devices.seal_public IS NULL AND excluded.seal_public IS NOT NULL)
+                  OR (devices.addresses = '[]' AND excluded.addresses != '[]')`,
+            )
+            .run(
+              d.peerId,
+              key,
+              JSON.stringify(d.addresses),
+              d.sealPublicKey ? Buffer.from(d.sealPublicKey, 'base64url') : null,
+              now,
+            );
+          if (r.changes > 0) changed = true;
+        }
+        if (!existing) counts.added++;
+        else if (changed) counts.updated++;
+        else counts.skipped++;
+      }
+    })();
+    return counts;
+  }
+
+  private devicesByKey(): Map<string, DeviceRow[]> {
+    const rows = this.deps.db
+      .prepare(
+        'SELECT peer_id, identity_key, addresses, seal_public FROM devices WHERE is_self = 0 ORDER BY created_at, peer_id',
+      )
+      .all() as DeviceRow[];
+    const out = new Map<string, DeviceRow[]>();
+    for (const r of rows) {
+      const k = hex(r.identity_key);
+      out.set(k, [...(out.get(k) ?? []), r]);
+    }
+    return out;
+  }
+
+  private view(c: Contact): ContactProfile {
+    const devices = (this.devicesByKey().get(hex(c.identityKey)) ?? []).map((d) => ({
+      peerId: d.peer_id,
+      addresses: parseAddresses(d.addresses),
+    }));
+    const dm = this.deps.db
+      .prepare(
+        `SELECT id FROM conversations WHERE kind = 'dm' AND contact_id = ?
+         ORDER BY left_at IS NOT NULL, last_activity_at DESC, id DESC LIMIT 1`,
+      )
+      .get(c.id) as { id: number } | undefined;
+    return {
+      id: c.id,
+      name: c.localName ?? c.displayName,
+      displayName: c.displayName,
+      localName: c.localName,
+      identityKey: hex(c.identityKey),
+      verified: c.verifiedAt !== null,
+      verifiedAt: c.verifiedAt,
+      blocked: c.blocked,
+      keyChanged: c.pendingKeyChange !== null,
+      pendingKeyChange: c.pendingKeyChange
+        ? { identityKey: hex(c.pendingKeyChange.identityKey), at: c.pendingKeyChange.at }
+        : null,
+      previousIdentityKey: c.previousIdentityKey ? hex(c.previousIdentityKey) : null,
+      keyChangedAt: c.keyChangedAt,
+      devices,
+      dm: dm ? { conversationId: dm.id, readOnly: c.blocked || c.removedAt !== null } : null,
+    };
+  }
+}
