@@ -18,6 +18,7 @@ export default defineConfig({
           index: resolve('src-main/app/main.ts'),
           // Worker threads for long store work (src-main/core/workers/runWorker.ts finds them beside index.js).
           'integrityCheck.worker': resolve('src-main/core/workers/integrityCheck.worker.ts'),
+          'backupSnapshot.worker': resolve('src-main/core/workers/backupSnapshot.worker.ts'),
         },
       },
     },

@@ -1,10 +1,12 @@
 import type { CommandSpec } from '../commandSpec';
 import { acceptCommand } from './accept';
+import { backupCommand } from './backup';
 import { contactsCommand } from './contacts';
 import { initCommand } from './init';
 import { inviteCommand } from './invite';
 import { messagesCommand } from './messages';
 import { nodeCommand } from './node';
+import { restoreCommand } from './restore';
 import { searchCommand } from './search';
 import { sendCommand } from './send';
 import { statusCommand } from './status';
@@ -22,4 +24,6 @@ export const commands: readonly CommandSpec[] = [
   contactsCommand,
   sendCommand,
   messagesCommand,
+  backupCommand,
+  restoreCommand,
 ];

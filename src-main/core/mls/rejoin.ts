@@ -6,7 +6,7 @@ import {
   type ClientState,
   type GroupInfo,
 } from 'ts-mls';
-import type { MlsDeviceIdentity } from './credentials';
+import { leafIdentity, type MlsDeviceIdentity } from './credentials';
 import { findGroupMetadata } from './extensions';
 import { parleyClientConfig, suiteNameOf, unwrapState, wrapState, type MlsGroupState } from './groupState';
 import { rejection } from './incoming';
@@ -62,6 +62,13 @@ export async function rejoinByExternalCommit(
   device: MlsDeviceIdentity,
   groupInfo: Uint8Array,
   now: number = Date.now(),
+  /**
+   * The PeerId of the leaf this device replaces when it is not its own
+   * signature key: a profile restored from a backup is a new device (new
+   * PeerId and signature key) taking over the leaf of the device it was
+   * backed up from (messaging/resync.ts). Only a leaf of the same user matches.
+   */
+  replacing?: string,
 ): Promise<RejoinOutcome> {
   const gi = decodeGroupInfo(groupInfo);
   const suite = suiteFromMlsName(gi.groupContext.cipherSuite);
@@ -74,16 +81,24 @@ export async function rejoinByExternalCommit(
   let client: ClientState;
   let commit: Uint8Array;
   try {
-    const joined = await joinGroupExternal(
-      gi,
-      publicPackage,
-      privatePackage,
-      true,
-      impl,
-      undefined,
-      parleyClientConfig,
-    );
-    client = joined.newState;
+    const user = Buffer.from(device.identityKey).toString('hex');
+    const config: typeof parleyClientConfig =
+      replacing === undefined
+        ? parleyClientConfig
+        : {
+            ...parleyClientConfig,
+            keyPackageEqualityConfig: {
+              ...parleyClientConfig.keyPackageEqualityConfig,
+              // ts-mls removes the leaf this says equals the joiner's KeyPackage (resync).
+              compareKeyPackageToLeafNode: (_kp, leaf) => {
+                const id = leafIdentity(leaf.credential);
+                return id !== null && id.peerId === replacing && id.user === user;
+              },
+            },
+          };
+    const joined = await joinGroupExternal(gi, publicPackage, privatePackage, true, impl, undefined, config);
+    // The special equality was for finding the replaced leaf only; the state keeps the normal config.
+    client = { ...joined.newState, clientConfig: parleyClientConfig };
     commit = encodeMlsMessage({
       version: 'mls10',
       wireformat: 'mls_public_message',

@@ -88,6 +88,16 @@ describe('ProfileService', () => {
     again.lock();
   });
 
+  it('shows a display name changed while unlocked, and tells every window', async () => {
+    const p = service();
+    await p.create('Ada', PASS);
+    p.database().prepare('UPDATE identity SET display_name = ? WHERE id = 1').run('Ada L.');
+    p.refresh();
+    expect(p.status().displayName).toBe('Ada L.');
+    expect(changes.at(-1)).toMatchObject({ state: 'unlocked', displayName: 'Ada L.' });
+    p.lock();
+  });
+
   it('refuses a wrong passphrase with WRONG_PASSPHRASE and changes no file', async () => {
     const p = service();
     await p.create('Ada', PASS);

@@ -70,9 +70,12 @@ export class ProfileService {
 
   status(): ProfileStatus {
     if (this.db && this.displayName !== null) {
+      // Read each time, not cached: Settings → Profile renames while unlocked.
+      const row = this.db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
+        { display_name: string } | undefined;
       return {
         state: 'unlocked',
-        displayName: this.displayName,
+        displayName: row?.display_name ?? this.displayName,
         ...this.rememberStatus(),
         ...(this.problem ? { problem: this.problem } : {}),
       };
@@ -91,6 +94,26 @@ export class ProfileService {
       };
     }
     return { state: 'locked', ...this.rememberStatus() };
+  }
+
+  /** The better-sqlite3 binding this service opens databases with (a restore opens the restored one). */
+  get nativeBinding(): string | undefined {
+    return this.options.nativeBinding;
+  }
+
+  /**
+   * Re-reads the folder after its files were replaced underneath (a restore
+   * from backup into this folder) and tells every window. Only while locked.
+   */
+  announce(): ProfileStatus {
+    if (this.db) throw new ParleyError('INVALID_STATE', 'Lock Parley first.');
+    this.emit();
+    return this.status();
+  }
+
+  /** Tells every window the profile's status changed while unlocked (e.g. a new display name). */
+  refresh(): void {
+    if (this.db) this.emit();
   }
 
   private get deviceKeyPath(): string {
