@@ -1,7 +1,76 @@
 import type { networkRequests } from '../../../src-preload/contract/areas/network';
+import { ParleyError } from '../errors';
+import { reaching } from '../messaging/messagingHost';
+import { contactPresenceViews, ownProfileView } from '../messaging/networkViews';
+import { readPrivacy, writePrivacy } from '../messaging/privacySettings';
 import type { HandlerDeps, HandlersFor } from './deps';
 
+/** Decodes a picture sent as base64 (a data: URL prefix is allowed); INVALID_PARAMS when it is not base64. */
+function avatarBytes(value: string | null | undefined): Uint8Array | null | undefined {
+  if (value === undefined || value === null) return value;
+  const body = value.replace(/^data:image\/[a-z]+;base64,/, '');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(body)) {
+    throw new ParleyError('INVALID_PARAMS', 'The picture could not be read. Choose another one.');
+  }
+  return new Uint8Array(Buffer.from(body, 'base64'));
+}
+
 /** Handlers of contract/areas/network.ts. */
-export function networkHandlers(_deps: HandlerDeps): HandlersFor<keyof typeof networkRequests> {
-  return {};
+export function networkHandlers({
+  store,
+  messaging,
+  bus,
+  profile,
+}: HandlerDeps): HandlersFor<keyof typeof networkRequests> {
+  return {
+    // Settings live in the database: readable and changeable with networking off too
+    // (they then apply when the node starts).
+    'settings.get': async () => {
+      const s = store();
+      const m = await messaging.runningOrNull();
+      return { privacy: m ? m.network.privacy() : readPrivacy(s.db) };
+    },
+    'settings.set': async ({ privacy }) => {
+      const s = store();
+      const m = await messaging.runningOrNull();
+      if (m) return { privacy: await m.network.setPrivacy(privacy) };
+      const next = writePrivacy(s.db, privacy);
+      bus.emit('settings.changed', { privacy: next });
+      return { privacy: next };
+    },
+    'nearby.list': async () => {
+      store();
+      const m = await messaging.running();
+      return m.network.nearby.list();
+    },
+    'nearby.requestContact': async ({ peerId, message }) => {
+      store();
+      const m = await messaging.running();
+      // Rate-limited by the other side: a refused stream looks like "unreachable" and says try later.
+      await reaching('That person', () => m.network.nearby.requestContact(peerId, message));
+      return {};
+    },
+    'presence.list': async () => {
+      const s = store();
+      const m = await messaging.running();
+      return contactPresenceViews(s.db, m.network.presence.list());
+    },
+    'profile.get': async () => {
+      store();
+      const m = await messaging.running();
+      return ownProfileView(m.network.profile());
+    },
+    'profile.update': async ({ displayName, statusText, avatar }) => {
+      store();
+      const m = await messaging.running();
+      const bytes = avatarBytes(avatar);
+      const card = await m.network.updateProfile({
+        ...(displayName !== undefined ? { displayName } : {}),
+        ...(statusText !== undefined ? { statusText } : {}),
+        ...(bytes !== undefined ? { avatar: bytes } : {}),
+      });
+      if (displayName !== undefined) profile.refresh();
+      return ownProfileView(card);
+    },
+  };
 }

@@ -1,28 +1,75 @@
 import { describe, expect, it } from 'vitest';
-import { decodeInvite, encodeInvite, INVITE_PREFIX, type Invite } from './invite';
+import { decodeInvite, encodeInvite, INVITE_PREFIX, sealKeyHash, type Invite } from './invite';
 
+const peerId = '12D3KooWGzh4Vq3F3bmrqPZzvWR6GXxW7LcGZRRsdUqXJmYo4rwL';
 const invite: Invite = {
-  peerId: '12D3KooWexample',
-  addresses: ['/ip4/127.0.0.1/tcp/4001'],
+  peerId,
+  addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`, `/ip4/192.168.1.20/tcp/4001/p2p/${peerId}`],
   identityKey: new Uint8Array(32).fill(7),
-  sealPublicKey: new Uint8Array(1216).fill(8),
+  sealKeyHash: sealKeyHash(new Uint8Array(1216).fill(8)),
   displayName: 'Ada',
-  token: new Uint8Array(32).fill(9),
+  token: new Uint8Array(16).fill(9),
 };
 
+/** A version 1 invite as builds before the short format made them (JSON with the whole seal key). */
+function legacyInvite(): string {
+  const json = {
+    v: 1,
+    peerId,
+    addresses: invite.addresses,
+    identityKey: Buffer.from(invite.identityKey).toString('base64url'),
+    sealPublicKey: Buffer.alloc(1216, 8).toString('base64url'),
+    displayName: 'Ada',
+    token: Buffer.alloc(32, 9).toString('base64url'),
+  };
+  return INVITE_PREFIX + Buffer.from(JSON.stringify(json)).toString('base64url');
+}
+
 describe('invite links', () => {
-  it('round-trip', () => {
+  it('round-trip, surrounded by whitespace', () => {
     const text = encodeInvite(invite);
     expect(text.startsWith(INVITE_PREFIX)).toBe(true);
     expect(decodeInvite(`  ${text}\n`)).toEqual(invite);
   });
 
-  it('refuse anything else', () => {
+  it('are short enough for a QR code a phone reads off a screen', () => {
+    // Version 1 was ≈ 2 KB (the 1,216-byte seal key); a QR code of 300 characters stays coarse.
+    expect(legacyInvite().length).toBeGreaterThan(1900);
+    const text = encodeInvite({ ...invite, displayName: 'A'.repeat(300) });
+    expect(text.length).toBeLessThan(350);
+    // The name is cut to 64 UTF-8 bytes without splitting a character.
+    expect(decodeInvite(encodeInvite({ ...invite, displayName: 'é'.repeat(40) }))?.displayName).toBe(
+      'é'.repeat(32),
+    );
+  });
+
+  it('keep at most 4 addresses and drop what is not a multiaddr', () => {
+    const many = Array.from({ length: 8 }, (_, n) => `/ip4/10.0.0.${n}/tcp/1`);
+    const decoded = decodeInvite(encodeInvite({ ...invite, addresses: ['junk', ...many] }));
+    expect(decoded?.addresses).toEqual(many.slice(0, 4).map((a) => `${a}/p2p/${peerId}`));
+  });
+
+  it('refuse old (version 1) invites and anything else', () => {
+    expect(decodeInvite(legacyInvite())).toBeNull();
     expect(decodeInvite('https://example.com')).toBeNull();
     expect(decodeInvite(`${INVITE_PREFIX}!!!`)).toBeNull();
     expect(decodeInvite(INVITE_PREFIX + Buffer.from('{"v":2}').toString('base64url'))).toBeNull();
-    expect(decodeInvite(encodeInvite({ ...invite, identityKey: new Uint8Array(31) }))).toBeNull();
-    expect(decodeInvite(encodeInvite({ ...invite, token: new Uint8Array(8) }))).toBeNull();
     expect(decodeInvite(INVITE_PREFIX + 'A'.repeat(9000))).toBeNull();
+    expect(() => encodeInvite({ ...invite, identityKey: new Uint8Array(31) })).toThrow(RangeError);
+    expect(() => encodeInvite({ ...invite, token: new Uint8Array(8) })).toThrow(RangeError);
+  });
+
+  it('refuse truncated, extended or bit-flipped structure', () => {
+    const bytes = Buffer.from(encodeInvite(invite).slice(INVITE_PREFIX.length), 'base64url');
+    const as = (b: Buffer): string => INVITE_PREFIX + b.toString('base64url');
+    for (let cut = 1; cut < bytes.length; cut += 7)
+      expect(decodeInvite(as(bytes.subarray(0, cut)))).toBeNull();
+    expect(decodeInvite(as(Buffer.concat([bytes, Buffer.of(0)])))).toBeNull();
+    const badVersion = Buffer.from(bytes);
+    badVersion[0] = 3;
+    expect(decodeInvite(as(badVersion))).toBeNull();
+    const badToken = Buffer.from(bytes);
+    badToken[65] = 8; // token length below 16
+    expect(decodeInvite(as(badToken))).toBeNull();
   });
 });

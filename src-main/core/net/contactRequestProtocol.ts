@@ -36,7 +36,21 @@ export interface InboundContactRequest extends ContactRequestFields {
 
 export type ContactRequestStatus = 'received' | 'rejected';
 
-export type ContactRequestHandler = (request: InboundContactRequest) => Promise<ContactRequestStatus>;
+/**
+ * What the handler answers. `sealPublicKey` only with 'received' for a request
+ * that presented a valid invite token: the invite carries just its hash.
+ */
+export interface ContactRequestReply {
+  status: ContactRequestStatus;
+  sealPublicKey?: Uint8Array;
+}
+
+export type ContactRequestHandler = (
+  request: InboundContactRequest,
+) => Promise<ContactRequestStatus | ContactRequestReply>;
+
+/** An X-Wing seal public key is 1,216 bytes; nothing larger is sent or accepted. */
+const MAX_SEAL_KEY_BYTES = 1216;
 
 const IDENTITY_KEY_BYTES = 32;
 
@@ -89,12 +103,23 @@ export class ContactRequestProtocol extends ProtocolService {
       fields.inviteToken = request.inviteToken;
     }
     this.validate(fields);
-    const status = await this.callHandler(() => this.onRequest({ from: peer, ...fields }));
+    const answer = await this.callHandler(() => this.onRequest({ from: peer, ...fields }));
+    const reply: ContactRequestReply = typeof answer === 'string' ? { status: answer } : answer;
+    const { status, sealPublicKey } = reply;
     if (status !== 'received' && status !== 'rejected') {
       throw new HandlerError(false, { cause: new TypeError('unknown status') });
     }
+    if (sealPublicKey !== undefined && (status !== 'received' || sealPublicKey.length > MAX_SEAL_KEY_BYTES)) {
+      throw new HandlerError(false, { cause: new TypeError('seal key only with received, ≤ 1216 bytes') });
+    }
     const wire = status === 'received' ? ContactResponse.Status.RECEIVED : ContactResponse.Status.REJECTED;
-    await frames.write(ContactResponse.encode({ version: FRAME_VERSION, status: wire }));
+    await frames.write(
+      ContactResponse.encode({
+        version: FRAME_VERSION,
+        status: wire,
+        ...(sealPublicKey ? { sealPublicKey: wireBytes(sealPublicKey) } : {}),
+      }),
+    );
     this.countServed();
     await frames.close();
   }
@@ -105,6 +130,15 @@ export class ContactRequestProtocol extends ProtocolService {
     fields: ContactRequestFields,
     options?: AbortOptions,
   ): Promise<ContactRequestStatus> {
+    return (await this.sendForReply(peer, fields, options)).status;
+  }
+
+  /** Like send(), with the seal key an inviter hands over when it accepted our invite token. */
+  async sendForReply(
+    peer: string,
+    fields: ContactRequestFields,
+    options?: AbortOptions,
+  ): Promise<ContactRequestReply> {
     try {
       this.validate(fields);
     } catch (err) {
@@ -124,9 +158,16 @@ export class ContactRequestProtocol extends ProtocolService {
         );
         await frames.close();
         const response = decodeFrame(await readRequired(frames), ContactResponse.decode);
-        if (response.status === ContactResponse.Status.RECEIVED) return 'received';
+        const seal = response.sealPublicKey;
+        ensure(seal === undefined || seal.length <= MAX_SEAL_KEY_BYTES, 'seal key too long');
+        if (response.status === ContactResponse.Status.RECEIVED) {
+          return seal && seal.length > 0
+            ? { status: 'received', sealPublicKey: seal }
+            : { status: 'received' };
+        }
         ensure(response.status === ContactResponse.Status.REJECTED, 'response without a status');
-        return 'rejected';
+        ensure(seal === undefined || seal.length === 0, 'seal key in a rejection');
+        return { status: 'rejected' };
       },
       options,
     );

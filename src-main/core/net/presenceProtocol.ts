@@ -2,6 +2,7 @@ import type { AbortOptions } from '@libp2p/interface';
 import { FRAME_VERSION } from './limits';
 import { Presence } from './proto/presence';
 import {
+  AccessRevoked,
   decodeFrame,
   ensure,
   ProtocolService,
@@ -28,6 +29,12 @@ export interface PresenceInfo {
 export interface PresenceHooks {
   /** What we tell others. */
   local(): PresenceInfo;
+  /**
+   * Whether this peer may learn our presence at all (issue #5: contacts
+   * only). Asked before a byte is read; a refused peer's stream is reset and
+   * counted as an unknown-peer stream. Default: every known peer.
+   */
+  allow?(peer: string): boolean;
   /** What a peer told us (also called when we asked). */
   onRemote?(peer: string, presence: PresenceInfo): void;
 }
@@ -64,6 +71,10 @@ export class PresenceProtocol extends ProtocolService {
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
+    if (this.hooks.allow && !this.hooks.allow(peer)) {
+      this.needs.counters.add('unknownPeerStreams', this.name);
+      throw new AccessRevoked();
+    }
     const theirs = fromWire(decodeFrame(await readRequired(frames), Presence.decode));
     await this.callHandler(() => this.hooks.onRemote?.(peer, theirs));
     await frames.write(Presence.encode(toWire(this.hooks.local())));

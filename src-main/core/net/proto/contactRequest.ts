@@ -200,6 +200,7 @@ export namespace ContactRequest {
 export interface ContactResponse {
   version: number;
   status: ContactResponse.Status;
+  sealPublicKey?: Uint8Array<ArrayBuffer>;
 }
 
 export namespace ContactResponse {
@@ -241,6 +242,11 @@ export namespace ContactResponse {
             ContactResponse.Status.codec().encode(obj.status, w);
           }
 
+          if (obj.sealPublicKey != null) {
+            w.uint32(26);
+            w.bytes(obj.sealPublicKey);
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim();
           }
@@ -263,6 +269,10 @@ export namespace ContactResponse {
               }
               case 2: {
                 obj.status = ContactResponse.Status.codec().decode(reader);
+                break;
+              }
+              case 3: {
+                obj.sealPublicKey = reader.bytes();
                 break;
               }
               default: {
@@ -295,6 +305,13 @@ export namespace ContactResponse {
                 };
                 break;
               }
+              case 3: {
+                yield {
+                  field: `${prefix}.sealPublicKey`,
+                  value: reader.bytes(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -318,6 +335,11 @@ export namespace ContactResponse {
     value: ContactResponse.Status;
   }
 
+  export interface ContactResponseSealPublicKeyFieldEvent {
+    field: '$.sealPublicKey';
+    value: Uint8Array<ArrayBuffer>;
+  }
+
   export function encode(obj: Partial<ContactResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ContactResponse.codec());
   }
@@ -332,7 +354,11 @@ export namespace ContactResponse {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<ContactResponse>,
-  ): Generator<ContactResponseVersionFieldEvent | ContactResponseStatusFieldEvent> {
+  ): Generator<
+    | ContactResponseVersionFieldEvent
+    | ContactResponseStatusFieldEvent
+    | ContactResponseSealPublicKeyFieldEvent
+  > {
     return streamMessage(buf, ContactResponse.codec(), opts);
   }
 }

@@ -1,0 +1,107 @@
+import type { Page } from '@playwright/test';
+import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { checkScreen } from './helpers/screens';
+
+/**
+ * Issue #5 / #6 item 5 in the real renderer: the Privacy & network switches
+ * persist, and a status set in Settings → Profile reaches a contact (shown in
+ * their chat header), as does "Appear offline".
+ */
+
+const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
+const PASSPHRASE = 'quiet-lantern-orbit-47';
+/** Between two local peers: bounded, generous for a loaded machine (presence is re-asked every 5 s). */
+const PEER_TIMEOUT = 30_000;
+
+async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
+  await page.goto(shell.url);
+  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
+  await page.getByTestId('onboarding-display-name').fill(name);
+  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-submit').click();
+  await expect(page.getByTestId('home-screen')).toBeVisible();
+}
+
+async function openSettings(page: Page): Promise<void> {
+  await page.getByTestId('settings-button').click();
+  await expect(page.getByTestId('settings-screen')).toBeVisible();
+  await expect(page.getByTestId('privacy-discoverable')).toBeEnabled();
+}
+
+test('privacy & profile: switches persist, status and invisibility reach a contact', async ({
+  page,
+  browser,
+  startShell,
+}) => {
+  test.setTimeout(180_000);
+  const [adaShell, bobShell] = await Promise.all([
+    startShell({ env: PEER_ENV }),
+    startShell({ env: PEER_ENV }),
+  ]);
+  const bobContext = await browser.newContext();
+  const bob = await bobContext.newPage();
+  const ada = page;
+  await createProfile(ada, adaShell, 'Ada');
+  await createProfile(bob, bobShell, 'Bob');
+
+  // --- Bob adds Ada by her (short) invite --------------------------------------
+  await ada.getByTestId('add-contact').click();
+  const inviteText = ada.getByTestId('invite-text');
+  await expect(inviteText).toHaveValue(/parley:\/\/invite\//);
+  const invite = await inviteText.inputValue();
+  expect(invite.length).toBeLessThan(600);
+  await expect(ada.getByTestId('nearby')).toBeVisible();
+  await ada.keyboard.press('Escape');
+  await bob.getByTestId('add-contact').click();
+  await bob.getByTestId('accept-invite-input').fill(invite);
+  await bob.getByTestId('accept-invite-submit').click();
+  await expect(bob.getByRole('dialog')).toHaveCount(0, { timeout: PEER_TIMEOUT });
+  await expect(bob.getByTestId('chat-title')).toHaveText('Ada');
+
+  // --- Defaults, then switches that persist ------------------------------------
+  await openSettings(ada);
+  await expect(ada.getByTestId('privacy-discoverable')).toBeChecked();
+  await expect(ada.getByTestId('privacy-invisible')).not.toBeChecked();
+  await expect(ada.getByTestId('privacy-relayForContacts')).toBeChecked();
+  await ada.getByTestId('privacy-relayForContacts').uncheck();
+  await expect(ada.getByTestId('privacy-relayForContacts')).not.toBeChecked();
+
+  // --- A status on the profile card ---------------------------------------------
+  await ada.getByTestId('profile-status-select').selectOption('Away');
+  await ada.getByTestId('profile-save').click();
+  await expect(ada.getByTestId('profile-saved')).not.toBeEmpty();
+  // The screenshot starts at the profile card, with the privacy switches below it.
+  await ada.locator('#settings-profile').scrollIntoViewIfNeeded();
+  await ada.locator('#settings-profile').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await checkScreen(ada, 'privacy-settings');
+
+  // Reloading the window reads everything back from the core.
+  await ada.reload();
+  await expect(ada.getByTestId('home-screen')).toBeVisible();
+  await openSettings(ada);
+  await expect(ada.getByTestId('privacy-relayForContacts')).not.toBeChecked();
+  await expect(ada.getByTestId('privacy-discoverable')).toBeChecked();
+  await expect(ada.getByTestId('profile-status-select')).toHaveValue('Away');
+
+  // --- Bob sees Ada online with her status ----------------------------------------
+  const line = bob.getByTestId('presence-line');
+  await expect(line).toContainText('Online', { timeout: PEER_TIMEOUT });
+  await expect(bob.getByTestId('presence-status')).toContainText('Away', { timeout: PEER_TIMEOUT });
+  const adaRow = bob.getByTestId('conversation-row').filter({ hasText: 'Ada' });
+  await expect(adaRow.getByTestId('presence-dot')).toHaveAttribute('data-online', 'true');
+  await checkScreen(bob, 'privacy-contact');
+
+  // --- "Appear offline": Bob sees her offline, last seen just now ------------------
+  await ada.getByTestId('privacy-invisible').check();
+  await expect(adaRow.getByTestId('presence-dot')).toHaveAttribute('data-online', 'false', {
+    timeout: PEER_TIMEOUT,
+  });
+  await expect(line).toContainText('last seen just now');
+  await ada.getByTestId('privacy-invisible').uncheck();
+  await expect(adaRow.getByTestId('presence-dot')).toHaveAttribute('data-online', 'true', {
+    timeout: PEER_TIMEOUT,
+  });
+
+  await bobContext.close();
+});

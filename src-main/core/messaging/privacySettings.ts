@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { Db } from '../store/encryptedDatabase';
+
+/**
+ * Privacy & network settings (issue #5), one JSON object under the
+ * `privacy` key of the `settings` table:
+ * - discoverable: announce and answer mDNS, and tell nearby peers our name
+ *   (hello). Off: no mDNS socket at all (net/mdnsSwitch.ts).
+ * - invisible: contacts see us offline, with the last-seen of when we turned
+ *   it on; we still send, receive and relay.
+ * - relayForContacts: this device holds store-and-forward envelopes for
+ *   contacts (each contact's own `relay_for` still applies). Off: it holds
+ *   for nobody.
+ * Unknown or damaged stored values fall back to the defaults key by key, so a
+ * newer build's extra keys or a hand-edited row never stop the app.
+ */
+
+export const PrivacySettings = z.object({
+  discoverable: z.boolean(),
+  invisible: z.boolean(),
+  relayForContacts: z.boolean(),
+});
+export type PrivacySettings = z.infer<typeof PrivacySettings>;
+
+export const DEFAULT_PRIVACY: PrivacySettings = {
+  discoverable: true,
+  invisible: false,
+  relayForContacts: true,
+};
+
+const KEY = 'privacy';
+
+export function readPrivacy(db: Db): PrivacySettings {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as
+    { value: string } | undefined;
+  if (!row) return { ...DEFAULT_PRIVACY };
+  let stored: unknown;
+  try {
+    stored = JSON.parse(row.value);
+  } catch {
+    return { ...DEFAULT_PRIVACY };
+  }
+  const out = { ...DEFAULT_PRIVACY };
+  if (typeof stored === 'object' && stored !== null) {
+    for (const key of Object.keys(DEFAULT_PRIVACY) as (keyof PrivacySettings)[]) {
+      const value = (stored as Record<string, unknown>)[key];
+      if (typeof value === 'boolean') out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Writes the changed keys; returns the whole new settings object. */
+export function writePrivacy(db: Db, patch: Partial<PrivacySettings>): PrivacySettings {
+  return db.transaction(() => {
+    const next = { ...readPrivacy(db), ...patch };
+    db.prepare(
+      `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(KEY, JSON.stringify(next));
+    return next;
+  })();
+}

@@ -1,0 +1,99 @@
+import type { AbortOptions } from '@libp2p/interface';
+import { wireBytes } from './bytes';
+import { FRAME_VERSION } from './limits';
+import { HelloRequest, HelloResponse } from './proto/hello';
+import {
+  AccessRevoked,
+  decodeFrame,
+  ensure,
+  ProtocolService,
+  readRequired,
+  type InboundContext,
+  type ProtocolNeeds,
+} from './protocolService';
+import { PeerRateLimiter } from './tokenBucket';
+
+/**
+ * /parley/hello/1.0.0: "who are you?" for a peer found by mDNS, so the
+ * nearby list can show a name before anyone is a contact. Like
+ * contact-request it is open to unknown peers and rate-limited per peer and
+ * per node before a byte is read. It answers only while the caller says so
+ * (`answer()` returns null when "Discoverable on this network" is off): the
+ * name is what a discoverable user chose to show people nearby, nothing more.
+ */
+
+export interface HelloInfo {
+  /** ≤ 64 UTF-8 bytes. */
+  displayName: string;
+  /** The user's Ed25519 identity public key, 32 bytes. */
+  identityKey: Uint8Array;
+}
+
+export interface HelloHooks {
+  /** What we tell a nearby peer, or null to refuse (not discoverable). */
+  answer(peer: string): HelloInfo | null;
+}
+
+export const HELLO_NAME_BYTES = 64;
+
+function validate(info: HelloInfo): void {
+  ensure(info.identityKey.length === 32, 'identity key must be 32 bytes');
+  ensure(info.displayName.length > 0, 'empty name');
+  ensure(Buffer.byteLength(info.displayName, 'utf8') <= HELLO_NAME_BYTES, 'name too long');
+}
+
+export class HelloProtocol extends ProtocolService {
+  readonly name = 'hello';
+  protected override readonly openToUnknownPeers = true;
+  private readonly limiter: PeerRateLimiter;
+
+  constructor(
+    needs: ProtocolNeeds,
+    private readonly hooks: HelloHooks,
+  ) {
+    super(needs);
+    this.limiter = new PeerRateLimiter(
+      needs.limits.helloPerPeer,
+      needs.limits.helloGlobal,
+      needs.limits.rateLimitPeers,
+      needs.clock(),
+    );
+  }
+
+  protected override admit(peer: string): boolean {
+    return this.limiter.take(peer, this.needs.clock());
+  }
+
+  protected async serve({ peer, frames }: InboundContext): Promise<void> {
+    decodeFrame(await readRequired(frames), HelloRequest.decode);
+    const info = this.hooks.answer(peer);
+    if (info === null) throw new AccessRevoked();
+    validate(info);
+    await frames.write(
+      HelloResponse.encode({
+        version: FRAME_VERSION,
+        displayName: info.displayName,
+        identityKey: wireBytes(info.identityKey),
+      }),
+    );
+    this.countServed();
+    await frames.close();
+  }
+
+  /** Asks a peer who it is. Throws NetError ('reset' when it is not discoverable). */
+  async ask(peer: string, options?: AbortOptions): Promise<HelloInfo> {
+    return this.request(
+      peer,
+      async (frames) => {
+        await frames.write(HelloRequest.encode({ version: FRAME_VERSION }));
+        await frames.close();
+        const response = decodeFrame(await readRequired(frames), HelloResponse.decode);
+        ensure(response.identityKey !== undefined, 'identity key missing');
+        const info = { displayName: response.displayName, identityKey: response.identityKey };
+        validate(info);
+        return info;
+      },
+      options,
+    );
+  }
+}

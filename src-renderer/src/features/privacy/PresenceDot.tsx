@@ -1,0 +1,57 @@
+import { initialOf } from '../home/initialOf';
+import { presenceText, usePresenceOfConversation } from './usePresence';
+
+/** The online dot on a DM's avatar, with the state spelled out for screen readers. */
+export function PresenceDot({ conversationId }: { conversationId: number }) {
+  const presence = usePresenceOfConversation(conversationId);
+  if (!presence) return null;
+  return (
+    <span
+      className={`presence-dot${presence.online ? ' is-online' : ''}`}
+      data-testid="presence-dot"
+      data-online={presence.online ? 'true' : 'false'}
+      title={presenceText(presence)}
+    >
+      <span className="visually-hidden">{presenceText(presence)}</span>
+    </span>
+  );
+}
+
+/** "Online" / "last seen today" and the contact's status text, for a DM, or nothing. */
+export function PresenceLine({ conversationId }: { conversationId: number }) {
+  const presence = usePresenceOfConversation(conversationId);
+  if (!presence) return null;
+  return (
+    <span className="presence-line" data-testid="presence-line">
+      {presenceText(presence)}
+      {presence.statusText ? (
+        <span className="presence-line__status" data-testid="presence-status">
+          {' · '}
+          {presence.statusText}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+/** The contact's picture for a DM when they shared one, else nothing (the caller shows initials). */
+export function usePresenceAvatar(conversationId: number): string | null {
+  return usePresenceOfConversation(conversationId)?.avatar ?? null;
+}
+
+/** A conversation's avatar: the contact's picture (or initials) with the online dot for a DM. */
+export function ConversationAvatar({ id, kind, title }: { id: number; kind: 'dm' | 'group'; title: string }) {
+  const avatar = usePresenceAvatar(id);
+  return (
+    <span className="avatar-wrap">
+      {kind === 'dm' && avatar ? (
+        <img className="avatar avatar--sm avatar--img" src={avatar} alt="" aria-hidden="true" />
+      ) : (
+        <span className={`avatar avatar--sm avatar--${kind}`} aria-hidden="true">
+          {initialOf(title)}
+        </span>
+      )}
+      {kind === 'dm' ? <PresenceDot conversationId={id} /> : null}
+    </span>
+  );
+}

@@ -1,0 +1,68 @@
+import { useEffect } from 'react';
+import type { PrivacySettingsView } from '../../../../src-preload/contract/areas/network';
+import { api } from '../../api/client';
+import { useAppStore } from '../../store/appStore';
+
+const SWITCHES: { key: keyof PrivacySettingsView; label: string; hint: string }[] = [
+  {
+    key: 'discoverable',
+    label: 'Discoverable on this network',
+    hint: 'People on this network see your name under “Nearby” and can send you a contact request. When off, Parley neither announces itself nor answers on the local network.',
+  },
+  {
+    key: 'invisible',
+    label: 'Appear offline',
+    hint: 'Your contacts see you as offline. Messages still arrive and are sent as usual.',
+  },
+  {
+    key: 'relayForContacts',
+    label: 'Hold messages for contacts',
+    hint: 'While a contact is offline, this device keeps encrypted messages for them (it cannot read them) and hands them over when they are back.',
+  },
+];
+
+/** Settings → Privacy & network. */
+export function PrivacySettings() {
+  const privacy = useAppStore((s) => s.privacy);
+  const error = useAppStore((s) => s.privacyError);
+  const loadPrivacy = useAppStore((s) => s.loadPrivacy);
+  const setPrivacy = useAppStore((s) => s.setPrivacy);
+  const applyPrivacy = useAppStore((s) => s.applyPrivacy);
+
+  useEffect(() => {
+    void loadPrivacy();
+    return api.onPrivacyChanged(({ privacy: next }) => applyPrivacy(next));
+  }, [loadPrivacy, applyPrivacy]);
+
+  return (
+    <section className="settings__section" aria-labelledby="settings-privacy" data-testid="settings-privacy">
+      <h2 className="settings__heading" id="settings-privacy">
+        Privacy &amp; network
+      </h2>
+      {SWITCHES.map(({ key, label, hint }) => (
+        <div className="toggle-row" key={key}>
+          <label className="toggle">
+            <input
+              type="checkbox"
+              role="switch"
+              data-testid={`privacy-${key}`}
+              checked={privacy?.[key] ?? false}
+              disabled={privacy === null}
+              onChange={(e) => void setPrivacy({ [key]: e.target.checked })}
+              aria-describedby={`privacy-${key}-hint`}
+            />
+            <span>{label}</span>
+          </label>
+          <p className="field__hint" id={`privacy-${key}-hint`}>
+            {hint}
+          </p>
+        </div>
+      ))}
+      {error ? (
+        <p className="field__error" role="alert" data-testid="privacy-error">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
