@@ -1,7 +1,149 @@
 import type { chatRequests } from '../../../src-preload/contract/areas/chat';
+import { ParleyError } from '../errors';
+import { readChatPreferences, writeChatPreferences } from '../messaging/chatPreferences';
+import { MessageExtrasReader } from '../messaging/messageExtras';
+import { removeAttachmentFiles, type RichMessaging } from '../messaging/richMessaging';
+import type { Store } from '../store/store';
+import { errorFields } from '../util/logger';
 import type { HandlerDeps, HandlersFor } from './deps';
 
-/** Handlers of contract/areas/chat.ts. */
-export function chatHandlers(_deps: HandlerDeps): HandlersFor<keyof typeof chatRequests> {
-  return {};
+/**
+ * Handlers of contract/areas/chat.ts: rich messages (issue #6 item 1).
+ *
+ * Typing and reaction changes happen in the messaging core without a request
+ * to answer, so this area listens to the running RichMessaging and turns its
+ * events into `typing.changed` and `messages.changed`. Messaging starts after
+ * unlock (asynchronously) and the MessagingHost announces it with a
+ * `net.status` event: that is when the listener is attached (once per
+ * RichMessaging; every request also makes sure of it).
+ */
+export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRequests> {
+  const { store, messaging, bus, logger } = deps;
+  const attached = new WeakSet<RichMessaging>();
+
+  function attach(rich: RichMessaging): void {
+    if (attached.has(rich)) return;
+    attached.add(rich);
+    rich.on((event) => {
+      if (event.type === 'typing') {
+        bus.emit('typing.changed', { conversationId: event.conversationId, names: event.names });
+      } else {
+        bus.emit('messages.changed', { conversationId: event.conversationId });
+      }
+    });
+  }
+
+  bus.on((name) => {
+    if (name !== 'net.status') return;
+    void messaging
+      .runningOrNull()
+      .then((m) => {
+        if (m) attach(m.service.rich);
+      })
+      .catch((err: unknown) => logger.log('warn', 'chat.attach_failed', errorFields(err)));
+  });
+
+  async function rich(): Promise<{ s: Store; rich: RichMessaging }> {
+    const s = store();
+    const m = await messaging.running();
+    attach(m.service.rich);
+    return { s, rich: m.service.rich };
+  }
+
+  const selfKey = (s: Store): Buffer => {
+    const row = s.db.prepare('SELECT public_key FROM identity WHERE id = 1').get() as
+      { public_key: Buffer } | undefined;
+    if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+    return row.public_key;
+  };
+
+  return {
+    'chat.send': async ({ conversationId, text, replyToUid, mentions }) => {
+      const s = store();
+      const m = await messaging.running();
+      attach(m.service.rich);
+      if (replyToUid) {
+        const original = s.messages.getByUid(replyToUid);
+        if (!original || original.conversationId !== conversationId)
+          throw new ParleyError('INVALID_PARAMS', 'The message you reply to is not in this conversation.');
+      }
+      const message = await m.service.sendText(conversationId, text, {
+        ...(replyToUid ? { replyToUid } : {}),
+        ...(mentions && mentions.length > 0 ? { mentions } : {}),
+      });
+      void m.service.rich.setTyping(conversationId, false).catch(() => undefined);
+      const [view] = s.views.toViews([message]);
+      if (!view) throw new ParleyError('INTERNAL', 'The message was not stored.');
+      return view;
+    },
+    'messages.react': async ({ conversationId, messageId, emoji, on }) => {
+      const r = await rich();
+      await r.rich.react(conversationId, messageId, emoji, on);
+      return {};
+    },
+    'messages.edit': async ({ conversationId, messageId, text, mentions }) => {
+      const r = await rich();
+      const message = await r.rich.edit(conversationId, messageId, text, mentions ?? []);
+      const [view] = r.s.views.toViews([message]);
+      if (!view) throw new ParleyError('INTERNAL', 'The message was not stored.');
+      return view;
+    },
+    'messages.delete': async ({ conversationId, messageIds, scope }) => {
+      if (scope === 'me') {
+        // Local only: works with networking off too.
+        const s = store();
+        for (const id of messageIds) {
+          const m = s.messages.get(id);
+          if (!m || m.conversationId !== conversationId)
+            throw new ParleyError('INVALID_PARAMS', 'That message is not in this conversation.');
+        }
+        removeAttachmentFiles(s, s.messages.deleteForMe(messageIds), logger);
+        return {};
+      }
+      if (messageIds.length !== 1)
+        throw new ParleyError('INVALID_PARAMS', 'Delete one message for everyone at a time.');
+      const r = await rich();
+      await r.rich.deleteForEveryone(conversationId, messageIds[0] ?? -1);
+      return {};
+    },
+    'messages.history': ({ conversationId, messageId }) => {
+      const s = store();
+      return new MessageExtrasReader(s.db, () => selfKey(s)).history(conversationId, messageId);
+    },
+    'messages.extras': ({ conversationId, messageIds }) => {
+      const s = store();
+      return new MessageExtrasReader(s.db, () => selfKey(s)).extras(conversationId, messageIds);
+    },
+    'messages.typing': async ({ conversationId, typing }) => {
+      const r = await rich();
+      await r.rich.setTyping(conversationId, typing);
+      return {};
+    },
+    'chat.members': async ({ conversationId }) => {
+      const s = store();
+      const self = selfKey(s).toString('hex');
+      const rows = s.db
+        .prepare(
+          `SELECT lower(hex(m.identity_key)) AS k, coalesce(c.local_name, c.display_name) AS name
+           FROM members m LEFT JOIN contacts c ON c.identity_key = m.identity_key
+           WHERE m.conversation_id = ? ORDER BY name COLLATE NOCASE`,
+        )
+        .all(conversationId) as { k: string; name: string | null }[];
+      const selfName =
+        (
+          s.db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
+            { display_name: string } | undefined
+        )?.display_name ?? 'You';
+      const members = rows.map((r) => ({
+        key: r.k,
+        self: r.k === self,
+        name: r.k === self ? selfName : (r.name ?? `Unknown (${r.k.slice(0, 8)})`),
+      }));
+      const m = await messaging.runningOrNull();
+      if (m) attach(m.service.rich);
+      return { members, typing: m ? m.service.rich.typingNames(conversationId) : [] };
+    },
+    'chat.preferences.get': () => readChatPreferences(store().db),
+    'chat.preferences.set': (change) => writeChatPreferences(store().db, change),
+  };
 }

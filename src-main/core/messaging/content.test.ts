@@ -19,7 +19,7 @@ describe('application content', () => {
   });
 
   it('names future types and versions unknown, so newer peers do not break older ones', () => {
-    expect(decodeContent(enc({ v: 1, type: 'reaction', emoji: 'x' }))).toBe('unknown');
+    expect(decodeContent(enc({ v: 1, type: 'poll', question: 'x' }))).toBe('unknown');
     expect(decodeContent(enc({ v: 2, type: 'text', body: 'x' }))).toBe('unknown');
   });
 

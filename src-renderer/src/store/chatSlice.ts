@@ -1,6 +1,8 @@
 import type { StateCreator } from 'zustand';
 import type { ErrorPayload, MessagePage, MessageView } from '../../../src-preload/contract';
+import type { ChatMember, ChatPreferences, MessageExtras } from '../../../src-preload/contract/areas/chat';
 import { api, toErrorPayload } from '../api/client';
+import { toggleReaction } from '../features/chat/reactions';
 import { firstUnreadId } from '../features/chat/timeline';
 import type { AppState } from './appStore';
 
@@ -25,6 +27,16 @@ export interface ChatState {
   focusMessageId: number | null;
   /** Changes whenever the view should scroll to its target again (open, jump, jump to latest). */
   scrollRequest: number;
+  /** Reactions, reply quotes and mentions of the loaded rows, by message id. */
+  extras: Record<number, MessageExtras>;
+  /** The message the next send replies to. */
+  replyTo: MessageView | null;
+  /** Our message the composer is editing. */
+  editing: MessageView | null;
+  /** Who is typing here now. */
+  typing: string[];
+  /** Members, for @ autocomplete. */
+  members: ChatMember[];
 }
 
 export interface ChatSlice {
@@ -37,14 +49,60 @@ export interface ChatSlice {
   jumpToLatest(): Promise<void>;
   /** Marks everything read once the newest message has been seen. */
   markConversationRead(): Promise<void>;
-  /** Sends a text in the open conversation; resolves false (and sets `sendError`) when it failed. */
-  sendMessage(text: string): Promise<boolean>;
+  /** Sends a text (replying to `replyTo`, with @mentions) in the open conversation; false (and `sendError`) when it failed. */
+  sendMessage(text: string, mentions?: string[]): Promise<boolean>;
   sendError: ErrorPayload | null;
+  /** A reaction, edit or delete that failed (shown above the composer). */
+  chatActionError: ErrorPayload | null;
+  dismissChatActionError(): void;
+  startReply(message: MessageView): void;
+  cancelReply(): void;
+  startEdit(message: MessageView): void;
+  /** Up arrow in an empty composer: edit our newest message that can still be edited. Returns whether one was found. */
+  editLast(): boolean;
+  cancelEdit(): void;
+  /** Saves the edit; false (and `sendError`) when it failed. */
+  submitEdit(text: string, mentions?: string[]): Promise<boolean>;
+  /** Adds our `emoji` reaction, or takes it back when we have it. */
+  toggleReaction(messageId: number, emoji: string): Promise<void>;
+  deleteMessage(messageId: number, scope: 'me' | 'everyone'): Promise<boolean>;
+  /** Scrolls to a message of the open conversation (a reply's original), loading the page around it. */
+  jumpToMessage(messageId: number): Promise<void>;
+  /** The user typed (true) or sent / cleared the text (false). */
+  notifyTyping(typing: boolean): void;
+  /** typing.changed from the core. */
+  applyTyping(conversationId: number, names: string[]): void;
+  /** Listens to typing.changed while a chat is on screen; returns the unsubscribe. */
+  watchTyping(): () => void;
+  chatPreferences: ChatPreferences | null;
+  loadChatPreferences(): Promise<void>;
+  updateChatPreferences(change: Partial<ChatPreferences>): Promise<boolean>;
+  chatPreferencesError: ErrorPayload | null;
   /** The core says this conversation's messages changed: re-read the latest page if it is on screen. */
   refreshMessages(conversationId: number): Promise<void>;
 }
 
 let sessions = 0;
+
+/** A typing "true" goes to the core at most this often (the core throttles what it sends again). */
+const TYPING_NOTIFY_MS = 1_000;
+
+/** Extras of these messages; a failure leaves rows without them (best effort, the next refresh retries). */
+async function extrasOf(
+  conversationId: number,
+  messages: MessageView[],
+): Promise<Record<number, MessageExtras>> {
+  const ids = messages.filter((m) => m.kind !== 'system').map((m) => m.id);
+  const out: Record<number, MessageExtras> = {};
+  for (let i = 0; i < ids.length; i += 200) {
+    try {
+      for (const e of await api.messageExtras(conversationId, ids.slice(i, i + 200))) out[e.messageId] = e;
+    } catch {
+      return out;
+    }
+  }
+  return out;
+}
 
 export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, get) => {
   /** Applies `update` only if the chat is still the one `session` started. */
@@ -75,15 +133,28 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         unreadAtOpen: unread,
         focusMessageId: around ?? null,
         scrollRequest: session,
+        extras: previous?.conversationId === conversationId ? previous.extras : {},
+        replyTo: previous?.conversationId === conversationId ? previous.replyTo : null,
+        editing: previous?.conversationId === conversationId ? previous.editing : null,
+        typing: previous?.conversationId === conversationId ? previous.typing : [],
+        members: previous?.conversationId === conversationId ? previous.members : [],
       },
     });
+    if (previous?.conversationId !== conversationId) {
+      void api
+        .chatMembers(conversationId)
+        .then(({ members, typing }) => patch(session, () => ({ members, typing })))
+        .catch(() => undefined);
+    }
     try {
       const page: MessagePage = await api.messagesPage(
         conversationId,
         around === undefined ? { latest: true } : { around },
         PAGE_SIZE,
       );
-      patch(session, () => ({
+      const extras = await extrasOf(conversationId, page.messages);
+      patch(session, (c) => ({
+        extras: { ...c.extras, ...extras },
         messages: page.messages,
         hasOlder: page.hasOlder,
         hasNewer: page.hasNewer,
@@ -96,17 +167,159 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     }
   }
 
+  let typingSent = 0;
+
+  /** Runs a reaction/edit/delete; a failure is shown as `chatActionError`. */
+  async function action(run: () => Promise<unknown>): Promise<boolean> {
+    set({ chatActionError: null });
+    try {
+      await run();
+      return true;
+    } catch (err) {
+      set({ chatActionError: toErrorPayload(err) });
+      return false;
+    }
+  }
+
   return {
     chat: null,
     sendError: null,
-    async sendMessage(text) {
+    chatActionError: null,
+    chatPreferences: null,
+    chatPreferencesError: null,
+    dismissChatActionError: () => set({ chatActionError: null }),
+    startReply(message) {
+      const chat = get().chat;
+      if (chat) set({ chat: { ...chat, replyTo: message, editing: null } });
+    },
+    cancelReply() {
+      const chat = get().chat;
+      if (chat) set({ chat: { ...chat, replyTo: null } });
+    },
+    startEdit(message) {
+      const chat = get().chat;
+      if (!chat || !message.sender.self || message.body === null || message.deletedAt !== null) return;
+      set({ chat: { ...chat, editing: message, replyTo: null }, sendError: null });
+    },
+    editLast() {
+      const chat = get().chat;
+      if (!chat) return false;
+      const last = [...chat.messages]
+        .reverse()
+        .find((m) => m.sender.self && m.kind !== 'system' && m.body !== null && m.deletedAt === null);
+      if (!last) return false;
+      get().startEdit(last);
+      return true;
+    },
+    cancelEdit() {
+      const chat = get().chat;
+      if (chat) set({ chat: { ...chat, editing: null } });
+    },
+    async submitEdit(text, mentions) {
+      const chat = get().chat;
+      const editing = chat?.editing;
+      if (!chat || !editing) return false;
+      set({ sendError: null });
+      try {
+        const updated = await api.editMessage(chat.conversationId, editing.id, text, mentions);
+        patch(chat.session, (c) => ({
+          editing: null,
+          messages: c.messages.map((m) => (m.id === updated.id ? updated : m)),
+        }));
+        return true;
+      } catch (err) {
+        set({ sendError: toErrorPayload(err) });
+        return false;
+      }
+    },
+    async toggleReaction(messageId, emoji) {
+      const chat = get().chat;
+      if (!chat) return;
+      const before = chat.extras[messageId]?.reactions ?? [];
+      const { on, next } = toggleReaction(before, emoji);
+      const setReactions = (reactions: MessageExtras['reactions']) =>
+        patch(chat.session, (c) => {
+          const current = c.extras[messageId] ?? {
+            messageId,
+            reactions: [],
+            reply: null,
+            mentions: [],
+            mentionsMe: false,
+          };
+          return { extras: { ...c.extras, [messageId]: { ...current, reactions } } };
+        });
+      // Shown at once; put back if the core refuses.
+      setReactions(next);
+      const ok = await action(() => api.react(chat.conversationId, messageId, emoji, on));
+      if (!ok) setReactions(before);
+    },
+    async deleteMessage(messageId, scope) {
+      const chat = get().chat;
+      if (!chat) return false;
+      const ok = await action(() => api.deleteMessages(chat.conversationId, [messageId], scope));
+      if (ok && scope === 'me') {
+        patch(chat.session, (c) => ({
+          messages: c.messages.filter((m) => m.id !== messageId),
+          replyTo: c.replyTo?.id === messageId ? null : c.replyTo,
+          editing: c.editing?.id === messageId ? null : c.editing,
+        }));
+      }
+      return ok;
+    },
+    async jumpToMessage(messageId) {
+      const chat = get().chat;
+      if (!chat) return;
+      if (chat.messages.some((m) => m.id === messageId)) {
+        set({ chat: { ...chat, focusMessageId: messageId, scrollRequest: ++sessions } });
+        return;
+      }
+      await openAt(chat.conversationId, messageId);
+    },
+    notifyTyping(typing) {
+      const chat = get().chat;
+      if (!chat || get().chatPreferences?.typingIndicators === false) return;
+      const now = Date.now();
+      if (typing && now - typingSent < TYPING_NOTIFY_MS) return;
+      if (!typing && typingSent === 0) return;
+      typingSent = typing ? now : 0;
+      void api.setTyping(chat.conversationId, typing).catch(() => undefined);
+    },
+    applyTyping(conversationId, names) {
+      const chat = get().chat;
+      if (chat?.conversationId === conversationId) set({ chat: { ...chat, typing: names } });
+    },
+    watchTyping: () =>
+      api.onTypingChanged(({ conversationId, names }) => get().applyTyping(conversationId, names)),
+    async loadChatPreferences() {
+      try {
+        set({ chatPreferences: await api.chatPreferences(), chatPreferencesError: null });
+      } catch (err) {
+        set({ chatPreferencesError: toErrorPayload(err) });
+      }
+    },
+    async updateChatPreferences(change) {
+      const before = get().chatPreferences;
+      if (before) set({ chatPreferences: { ...before, ...change } });
+      try {
+        set({ chatPreferences: await api.setChatPreferences(change), chatPreferencesError: null });
+        return true;
+      } catch (err) {
+        set({ chatPreferences: before, chatPreferencesError: toErrorPayload(err) });
+        return false;
+      }
+    },
+    async sendMessage(text, mentions) {
       const chat = get().chat;
       if (!chat) return false;
       set({ sendError: null });
       try {
-        const sent = await api.sendMessage(chat.conversationId, text);
+        const sent = await api.chatSend(chat.conversationId, text, chat.replyTo?.uid, mentions);
+        typingSent = 0;
+        const extras = await extrasOf(chat.conversationId, [sent]);
         // Shown at once as pending; later states arrive with messages.changed.
         patch(chat.session, (c) => ({
+          replyTo: null,
+          extras: { ...c.extras, ...extras },
           messages: c.messages.some((m) => m.id === sent.id) ? c.messages : [...c.messages, sent],
           scrollRequest: c.hasNewer ? c.scrollRequest : ++sessions,
         }));
@@ -122,6 +335,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       if (!chat || chat.conversationId !== conversationId || chat.hasNewer || chat.loading) return;
       try {
         const page = await api.messagesPage(conversationId, { latest: true }, PAGE_SIZE);
+        const extras = await extrasOf(conversationId, page.messages);
         patch(chat.session, (c) => {
           const first = page.messages[0];
           // Keep older pages already loaded in front of the fresh latest page.
@@ -131,6 +345,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
               )
             : [];
           return {
+            extras: { ...c.extras, ...extras },
             messages: [...older, ...page.messages],
             hasOlder: older.length > 0 ? c.hasOlder : page.hasOlder,
           };
@@ -153,7 +368,9 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
           { before: { sentAt: first.sentAt, id: first.id } },
           PAGE_SIZE,
         );
+        const extras = await extrasOf(chat.conversationId, page.messages);
         patch(session, (c) => ({
+          extras: { ...c.extras, ...extras },
           messages: [...page.messages, ...c.messages],
           hasOlder: page.hasOlder,
           loadingOlder: false,
@@ -174,7 +391,9 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
           { after: { sentAt: last.sentAt, id: last.id } },
           PAGE_SIZE,
         );
+        const extras = await extrasOf(chat.conversationId, page.messages);
         patch(session, (c) => ({
+          extras: { ...c.extras, ...extras },
           messages: [...c.messages, ...page.messages],
           hasNewer: page.hasNewer,
           loadingNewer: false,

@@ -289,9 +289,81 @@ export class MessageRepository {
     ).map((r) => ({ emoji: r.emoji, reactorKey: r.reactor_key }));
   }
 
+  /** How many different emoji this user has on this message (reactions are bounded per user). */
+  reactionCount(messageId: number, reactorKey: Buffer): number {
+    return (
+      this.db
+        .prepare('SELECT count(*) AS n FROM reactions WHERE message_id = ? AND reactor_key = ?')
+        .get(messageId, reactorKey) as { n: number }
+    ).n;
+  }
+
+  /** Replaces a message's @mentions (after an edit); null or empty clears them. */
+  setMentions(messageId: number, mentions: string[] | null): void {
+    this.db
+      .prepare('UPDATE messages SET mentions = ? WHERE id = ?')
+      .run(mentions && mentions.length > 0 ? JSON.stringify(mentions) : null, messageId);
+  }
+
+  /** The identity keys (hex) a message mentions. */
+  mentions(messageId: number): string[] {
+    const r = this.db.prepare('SELECT mentions FROM messages WHERE id = ?').get(messageId) as
+      { mentions: string | null } | undefined;
+    return parseMentions(r?.mentions ?? null);
+  }
+
+  /**
+   * A read receipt from `readerKey`: our outgoing messages of the
+   * conversation up to `upTo` (timeline position) are read by them. A
+   * message becomes 'read' once every other member has read it (in a DM, the
+   * one other person). Returns how many messages became 'read'.
+   */
+  recordRead(
+    conversationId: number,
+    readerKey: Buffer,
+    upTo: TimelineCursor,
+    at: number,
+    selfKey: Buffer,
+  ): number {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO receipts (message_id, member_key, state, at)
+           SELECT id, ?, 'read', ? FROM messages
+           WHERE conversation_id = ? AND outgoing = 1 AND deleted_at IS NULL AND (sent_at, id) <= (?, ?)
+             AND state IN ('pending', 'sent', 'held', 'delivered')
+           ON CONFLICT (message_id, member_key) DO UPDATE SET state = 'read', at = excluded.at
+           WHERE receipts.state != 'read'`,
+        )
+        .run(readerKey, at, conversationId, upTo.sentAt, upTo.id);
+      return this.db
+        .prepare(
+          `UPDATE messages SET state = 'read', held_by = NULL
+           WHERE conversation_id = ? AND outgoing = 1 AND (sent_at, id) <= (?, ?)
+             AND state IN ('pending', 'sent', 'held', 'delivered')
+             AND (SELECT count(*) FROM receipts r WHERE r.message_id = messages.id AND r.state = 'read')
+               >= (SELECT count(*) FROM members m WHERE m.conversation_id = ? AND m.identity_key != ?)`,
+        )
+        .run(conversationId, upTo.sentAt, upTo.id, conversationId, selfKey).changes;
+    })();
+  }
+
   private attachmentPaths(messageIds: number[]): string[] {
     const stmt = this.db.prepare('SELECT path FROM attachments WHERE message_id = ? AND path IS NOT NULL');
     return messageIds.flatMap((id) => (stmt.all(id) as Array<{ path: string }>).map((r) => r.path));
+  }
+}
+
+/** The `mentions` column (JSON array of hex identity keys); anything else reads as none. */
+export function parseMentions(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed)
+      ? parsed.filter((x): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x))
+      : [];
+  } catch {
+    return [];
   }
 }
 

@@ -1,0 +1,370 @@
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+import type { MessageView } from '../../../../src-preload/contract';
+import type { MessageExtras, MessageHistory } from '../../../../src-preload/contract/areas/chat';
+import { api, toErrorPayload } from '../../api/client';
+import { Button } from '../../components/Button';
+import { Modal } from '../../components/Modal';
+import { formatDateTime } from '../../lib/time';
+import { useAppStore } from '../../store/appStore';
+import { EmojiPicker } from './EmojiPicker';
+import { ReactionBar } from './ReactionBar';
+import { deliveryLabel } from './timeline';
+
+type Item = 'reply' | 'react' | 'copy' | 'edit' | 'delete' | 'info';
+
+const LABELS: Record<Item, string> = {
+  reply: 'Reply',
+  react: 'React…',
+  copy: 'Copy text',
+  edit: 'Edit',
+  delete: 'Delete…',
+  info: 'Info',
+};
+
+/**
+ * A message with its actions: hover (or focus) buttons for react, reply and
+ * more; a right-click (or Shift+F10 / the menu key) context menu with reply,
+ * react, copy text, edit, delete and info; the reaction chips under it.
+ */
+export function MessageActions({
+  message,
+  extras,
+  children,
+}: {
+  message: MessageView;
+  extras: MessageExtras | undefined;
+  children: ReactNode;
+}) {
+  const startReply = useAppStore((s) => s.startReply);
+  const startEdit = useAppStore((s) => s.startEdit);
+  const toggleReaction = useAppStore((s) => s.toggleReaction);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const [picker, setPicker] = useState(false);
+  const [dialog, setDialog] = useState<'delete' | 'info' | null>(null);
+  const deleted = message.deletedAt !== null || message.body === null;
+  const own = message.sender.self;
+  if (message.kind === 'system') return <>{children}</>;
+
+  const items: Item[] = deleted
+    ? ['info', 'delete']
+    : ['reply', 'react', 'copy', ...(own ? (['edit'] as const) : []), 'delete', 'info'];
+
+  function run(item: Item) {
+    setMenu(null);
+    if (item === 'reply') startReply(message);
+    else if (item === 'react') setPicker(true);
+    else if (item === 'copy') void navigator.clipboard?.writeText(message.body ?? '').catch(() => undefined);
+    else if (item === 'edit') startEdit(message);
+    else setDialog(item);
+  }
+
+  return (
+    <div
+      className={`msg-wrap${own ? ' msg-wrap--out' : ''}${extras?.mentionsMe ? ' msg-wrap--mentions-me' : ''}`}
+      data-testid="message-wrap"
+      data-mentions-me={extras?.mentionsMe || undefined}
+      // Focusable, so keyboard users reach the actions (shown on focus) and the menu (Shift+F10).
+      tabIndex={0}
+      onContextMenu={(e) => {
+        e.preventDefault();
+        setMenu({ x: e.clientX, y: e.clientY });
+      }}
+      onKeyDown={(e) => {
+        if (e.target !== e.currentTarget) return;
+        if ((e.key === 'F10' && e.shiftKey) || e.key === 'ContextMenu') {
+          e.preventDefault();
+          const r = e.currentTarget.getBoundingClientRect();
+          setMenu({ x: r.left + 24, y: r.top + 24 });
+        }
+      }}
+    >
+      {children}
+      {extras && extras.reactions.length > 0 ? (
+        <ReactionBar
+          reactions={extras.reactions}
+          onToggle={(emoji) => void toggleReaction(message.id, emoji)}
+        />
+      ) : null}
+      {!deleted ? (
+        <div className="msg-hover" data-testid="message-actions">
+          <button
+            type="button"
+            className="msg-hover__btn"
+            data-testid="action-react"
+            aria-label="React"
+            title="React"
+            onClick={() => setPicker(true)}
+          >
+            ☺
+          </button>
+          <button
+            type="button"
+            className="msg-hover__btn"
+            data-testid="action-reply"
+            aria-label="Reply"
+            title="Reply"
+            onClick={() => startReply(message)}
+          >
+            ↩
+          </button>
+          <button
+            type="button"
+            className="msg-hover__btn"
+            data-testid="action-more"
+            aria-label="More actions"
+            aria-haspopup="menu"
+            title="More"
+            onClick={(e) => {
+              const r = e.currentTarget.getBoundingClientRect();
+              setMenu({ x: r.left, y: r.bottom + 4 });
+            }}
+          >
+            ⋯
+          </button>
+        </div>
+      ) : null}
+      {picker ? (
+        <EmojiPicker
+          label="React with an emoji"
+          className={own ? 'emoji-picker--out' : ''}
+          onClose={() => setPicker(false)}
+          onPick={(emoji) => {
+            setPicker(false);
+            void toggleReaction(message.id, emoji);
+          }}
+        />
+      ) : null}
+      {menu ? (
+        <Floating>
+          <ContextMenu at={menu} items={items} onRun={run} onClose={() => setMenu(null)} />
+        </Floating>
+      ) : null}
+      {dialog === 'delete' ? (
+        <Floating>
+          <DeleteDialog message={message} onClose={() => setDialog(null)} />
+        </Floating>
+      ) : null}
+      {dialog === 'info' ? (
+        <Floating>
+          <InfoDialog message={message} onClose={() => setDialog(null)} />
+        </Floating>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * Menus and dialogs render outside the timeline rows: rows are positioned
+ * with transforms (virtual scrolling), and inside a transformed box
+ * `position: fixed` is relative to that box, not the window. They go to the
+ * chat view (untransformed, inside the page's main landmark).
+ */
+export function Floating({ children }: { children: ReactNode }) {
+  return createPortal(children, document.querySelector('[data-testid="chat-view"]') ?? document.body);
+}
+
+function ContextMenu({
+  at,
+  items,
+  onRun,
+  onClose,
+}: {
+  at: { x: number; y: number };
+  items: Item[];
+  onRun: (item: Item) => void;
+  onClose: () => void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  // The latest onClose, so re-renders of the row (a refresh) neither re-run the effect nor steal focus.
+  const closeRef = useRef(onClose);
+  useEffect(() => {
+    closeRef.current = onClose;
+  });
+  useEffect(() => {
+    // Focus goes back where it was (the message) when the menu closes.
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+    function outside(e: MouseEvent) {
+      if (ref.current && !ref.current.contains(e.target as Node)) closeRef.current();
+    }
+    const close = () => closeRef.current();
+    document.addEventListener('mousedown', outside);
+    window.addEventListener('blur', close);
+    window.addEventListener('resize', close);
+    return () => {
+      document.removeEventListener('mousedown', outside);
+      window.removeEventListener('blur', close);
+      window.removeEventListener('resize', close);
+      if (previous?.isConnected && !document.querySelector('[role="dialog"]')) previous.focus();
+    };
+  }, []);
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const buttons = Array.from(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
+    const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    let next: number | null = null;
+    if (e.key === 'ArrowDown') next = (index + 1) % buttons.length;
+    else if (e.key === 'ArrowUp') next = (index - 1 + buttons.length) % buttons.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = buttons.length - 1;
+    else if (e.key === 'Escape' || e.key === 'Tab') {
+      e.preventDefault();
+      e.stopPropagation();
+      onClose();
+      return;
+    }
+    if (next === null) return;
+    e.preventDefault();
+    buttons[next]?.focus();
+  }
+
+  // Kept inside the window: the menu is at most ~240 × 260 px.
+  const left = Math.max(8, Math.min(at.x, window.innerWidth - 208));
+  const top = Math.max(8, Math.min(at.y, window.innerHeight - 260));
+  return (
+    <div
+      ref={ref}
+      className="context-menu"
+      role="menu"
+      aria-label="Message actions"
+      data-testid="message-menu"
+      style={{ left, top }}
+      onKeyDown={onKeyDown}
+    >
+      {items.map((item) => (
+        <button
+          key={item}
+          type="button"
+          role="menuitem"
+          className={`context-menu__item${item === 'delete' ? ' context-menu__item--danger' : ''}`}
+          data-testid={`menu-${item}`}
+          onClick={() => onRun(item)}
+        >
+          {LABELS[item]}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function DeleteDialog({ message, onClose }: { message: MessageView; onClose: () => void }) {
+  const deleteMessage = useAppStore((s) => s.deleteMessage);
+  const [busy, setBusy] = useState<'me' | 'everyone' | null>(null);
+  const canEveryone = message.sender.self && message.deletedAt === null && message.body !== null;
+  async function remove(scope: 'me' | 'everyone') {
+    setBusy(scope);
+    const ok = await deleteMessage(message.id, scope);
+    setBusy(null);
+    if (ok) onClose();
+  }
+  return (
+    <Modal title="Delete message?" testId="delete-dialog" onClose={onClose}>
+      <p className="dialog-section__text">
+        {canEveryone
+          ? 'Delete for everyone removes it from every device in this conversation; “This message was deleted” stays in its place. Delete for me removes it only here.'
+          : 'It is removed from this device only.'}
+      </p>
+      <div className="dialog-actions">
+        <Button testId="delete-cancel" variant="ghost" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button
+          testId="delete-for-me"
+          variant="secondary"
+          busy={busy === 'me'}
+          disabled={busy !== null}
+          onClick={() => void remove('me')}
+        >
+          Delete for me
+        </Button>
+        {canEveryone ? (
+          <Button
+            testId="delete-for-everyone"
+            busy={busy === 'everyone'}
+            disabled={busy !== null}
+            onClick={() => void remove('everyone')}
+          >
+            Delete for everyone
+          </Button>
+        ) : null}
+      </div>
+    </Modal>
+  );
+}
+
+/** Sent and edited times, delivery state, who read it, and the edit history. */
+export function InfoDialog({ message, onClose }: { message: MessageView; onClose: () => void }) {
+  const [history, setHistory] = useState<MessageHistory | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .messageHistory(message.conversationId, message.id)
+      .then((h) => live && setHistory(h))
+      .catch((err: unknown) => live && setError(toErrorPayload(err).message));
+    return () => {
+      live = false;
+    };
+  }, [message.conversationId, message.id]);
+  const state = message.sender.self ? deliveryLabel(message) : null;
+  return (
+    <Modal title="Message info" testId="message-info" onClose={onClose}>
+      <dl className="facts">
+        <div className="facts__row">
+          <dt>From</dt>
+          <dd>{message.sender.self ? 'You' : message.sender.name}</dd>
+        </div>
+        <div className="facts__row">
+          <dt>Sent</dt>
+          <dd>{formatDateTime(message.sentAt)}</dd>
+        </div>
+        {message.editedAt !== null ? (
+          <div className="facts__row">
+            <dt>Edited</dt>
+            <dd>{formatDateTime(message.editedAt)}</dd>
+          </div>
+        ) : null}
+        {state ? (
+          <div className="facts__row">
+            <dt>Status</dt>
+            <dd data-testid="info-state">{state}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {error ? (
+        <p className="dialog-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {history && history.readBy.length > 0 ? (
+        <>
+          <h3 className="modal__subheading">Read by</h3>
+          <ul className="info-list" data-testid="info-read-by">
+            {history.readBy.map((r, i) => (
+              <li key={i}>
+                {r.name} · {formatDateTime(r.at)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {history && history.versions.length > 1 ? (
+        <>
+          <h3 className="modal__subheading">Edit history</h3>
+          <ol className="info-list info-list--history" data-testid="edit-history">
+            {history.versions.map((v, i) => (
+              <li key={i} data-testid="edit-version">
+                <span className="info-list__time">
+                  {formatDateTime(v.at)}
+                  {i === history.versions.length - 1 ? ' (current)' : ''}
+                </span>
+                <span className="info-list__body">{v.body}</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+    </Modal>
+  );
+}
