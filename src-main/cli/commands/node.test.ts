@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('commands that talk to a running node', () => {
   it.each([
     [['send', '--profile', 'x', 'hi'], /--to is required/],
-    [['send', '--profile', 'x', '--to', 'ada'], /TEXT is required/],
+    [['send', '--profile', 'x', '--to', 'ada'], /Give a TEXT to send, or --file PATH/],
     [['send', '--profile', 'x', '--to', ' ', 'hi'], /--to needs a contact name/],
     [['messages', '--profile', 'x'], /--with is required/],
     [['messages', '--profile', 'x', '--with', 'ada', '--limit', '0'], /--limit must be a whole number/],
@@ -102,7 +102,7 @@ describe('commands that talk to a running node', () => {
     expect(node.out).toContain('Usage: parley node [--profile DIR] [--listen MULTIADDR] [--mdns]');
     expect(node.out).toContain('never contain message content or keys');
     const send = await cli(['send', '--help']);
-    expect(send.out).toContain('Usage: parley send [--profile DIR] --to CONTACT TEXT...');
+    expect(send.out).toContain('Usage: parley send [--profile DIR] --to CONTACT [--file PATH] [TEXT...]');
     const web = await cli(['web', '--help']);
     expect(web.out).toContain('PARLEY_LISTEN');
   });
@@ -186,6 +186,18 @@ describe('parley node', () => {
         const unknown = await cli(['send', '--profile', b, '--to', 'zed', 'hi']);
         expect(unknown.code).toBe(1);
         expect(unknown.err).toContain('No contact matches "zed". Contacts: Ada.');
+
+        // A file by path: it arrives as a file message named after the file.
+        const filePath = join(root, 'notes.txt');
+        writeFileSync(filePath, 'file from Bob');
+        const sentFile = await cli(['send', '--profile', b, '--to', 'ada', '--file', filePath]);
+        expect(sentFile.code, sentFile.err).toBe(0);
+        await until(
+          async () =>
+            (await cli(['messages', '--profile', a, '--with', 'bob'])).out.includes('Bob: notes.txt'),
+          30_000,
+          'the file on A',
+        );
       } finally {
         expect(await nodeB.stop()).toBe(0);
         expect(await nodeA.stop()).toBe(0);

@@ -1,7 +1,85 @@
+import type { MessageView } from '../../../src-preload/contract';
 import type { filesRequests } from '../../../src-preload/contract/areas/files';
+import { FILE_BRIDGE_CHUNK_BYTES } from '../../../src-preload/contract/areas/files';
+import { ParleyError } from '../errors';
+import { readFileSettings, writeFileSettings } from '../files/fileRows';
+import type { Message } from '../store/repositories/types';
 import type { HandlerDeps, HandlersFor } from './deps';
 
-/** Handlers of contract/areas/files.ts. */
-export function filesHandlers(_deps: HandlerDeps): HandlersFor<keyof typeof filesRequests> {
-  return {};
+/** Handlers of contract/areas/files.ts; the work is in core/files/fileService.ts. */
+export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof filesRequests> {
+  const { store, messaging } = deps;
+  const files = async () => (await messaging.running()).files;
+  /**
+   * Paths on this machine are for the Electron shell and the CLI only. The web
+   * shell's page is a browser tab: were it ever compromised (XSS through
+   * content), path requests would let it read any file and send it away, or
+   * write anywhere. It stages and reads bytes instead.
+   */
+  const pathsAllowed = (): void => {
+    if (deps.info.shell === 'web')
+      throw new ParleyError(
+        'INVALID_STATE',
+        'Paths cannot be used from the web shell; attach or save the file instead.',
+      );
+  };
+  const view = (message: Message): MessageView => {
+    const [v] = store().views.toViews([message]);
+    if (!v) throw new ParleyError('INTERNAL', 'The message was not stored.');
+    return v;
+  };
+  return {
+    'files.sendPath': async ({ conversationId, path, name, mime }) => {
+      pathsAllowed();
+      return view(
+        await (
+          await files()
+        ).sendPath(conversationId, path, {
+          ...(name ? { name } : {}),
+          ...(mime ? { mime } : {}),
+        }),
+      );
+    },
+    'files.stageBegin': async ({ name, size, mime }) => ({
+      ...(await files()).stageBegin(name, size, mime),
+      chunkBytes: FILE_BRIDGE_CHUNK_BYTES,
+    }),
+    'files.stageChunk': async ({ stageId, offset, data }) => ({
+      received: (await files()).stageChunk(stageId, offset, Buffer.from(data, 'base64')),
+    }),
+    'files.stageCommit': async ({ stageId, conversationId, thumbnail }) =>
+      view(
+        await (
+          await files()
+        ).stageCommit(
+          stageId,
+          conversationId,
+          thumbnail
+            ? {
+                bytes: Buffer.from(thumbnail.data, 'base64'),
+                width: thumbnail.width,
+                height: thumbnail.height,
+              }
+            : undefined,
+        ),
+      ),
+    'files.stageCancel': async ({ stageId }) => {
+      (await files()).stageCancel(stageId);
+      return {};
+    },
+    'files.forMessages': async ({ messageIds }) => (await files()).forMessages(messageIds),
+    'files.download': async ({ attachmentId }) => (await files()).download(attachmentId),
+    'files.cancel': async ({ attachmentId }) => (await files()).cancel(attachmentId),
+    'files.saveTo': async ({ attachmentId, path }) => {
+      pathsAllowed();
+      return { path: await (await files()).saveTo(attachmentId, path) };
+    },
+    'files.read': async ({ attachmentId, offset, length }) => {
+      const { data, eof } = (await files()).read(attachmentId, offset, length);
+      return { data: data.toString('base64'), eof };
+    },
+    // Settings live in the database: readable and settable with networking off.
+    'files.getSettings': async () => readFileSettings(store().db),
+    'files.setSettings': async (patch) => writeFileSettings(store().db, patch),
+  };
 }

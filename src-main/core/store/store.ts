@@ -18,12 +18,15 @@ export class Store {
   readonly views: MessageViews;
   readonly search: SearchRepository;
   readonly indexMaintainer: SearchIndexMaintainer;
+  /** Where attachment bytes live (encrypted; core/files). */
+  readonly attachmentsDir: string;
 
   constructor(
     readonly db: Db,
     options: { attachmentsDir: string; logger: Logger; now?: () => number },
   ) {
     mkdirSync(options.attachmentsDir, { recursive: true, mode: 0o700 });
+    this.attachmentsDir = options.attachmentsDir;
     this.conversations = new ConversationRepository(db);
     this.messages = new MessageRepository(db);
     this.contacts = new ContactRepository(db);

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileEvent } from '../src-main/core/files/fileService';
+import {
+  makeMessagingPeer,
+  until,
+  type MessagingPeer,
+} from '../src-main/core/messaging/testing/messagingPeer';
+import { round, timer, type BenchContext, type BenchResult } from './harness';
+
+/**
+ * File transfer between two real peers in one Node process on 127.0.0.1
+ * (issue #6 item 2): each with its own encrypted database, attachments folder
+ * and libp2p node, wired by startMessaging (makeMessagingPeer: production
+ * code, test retry timings). No budget in DESIGN.md; this reports:
+ *
+ * - send.seal_ms / send.seal_mb_per_s: `files.sendPath` of a 100 MB file —
+ *   read, sealed chunk by chunk (AES-256-GCM) into the attachments folder,
+ *   SHA-256, the `file` message through MLS into the outbox.
+ * - transfer_ms / transfer_mb_per_s: from sendPath returning to the file being
+ *   complete at the receiver: the message delivered, 400 chunks of 256 KiB
+ *   pulled over /parley/file/1.0.0, each tag checked, written, progress
+ *   committed per batch, and the whole plaintext's SHA-256 checked.
+ * - resume.*: a second 100 MB file; the receiver goes offline (node stopped)
+ *   once 30 MB arrived, then starts again: `resume.first_bytes_ms` is from the
+ *   restart call to the first new bytes, `resume.rest_ms` to complete,
+ *   `resume.refetched_mb` what was fetched twice (written but not yet
+ *   committed when it stopped).
+ */
+
+const MB = 1024 * 1024;
+const SIZE = Number(process.env.PARLEY_BENCH_FILE_MB ?? 100) * MB;
+
+function writeRandomFile(path: string, size: number): void {
+  const fd = openSync(path, 'w');
+  try {
+    const block = randomBytes(4 * MB);
+    for (let done = 0; done < size; done += block.length)
+      writeSync(fd, block, 0, Math.min(block.length, size - done));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function peer(name: string, ctx: BenchContext): MessagingPeer {
+  const p = makeMessagingPeer(name);
+  ctx.defer(() => p.dispose());
+  p.t.db
+    .prepare(
+      'INSERT OR IGNORE INTO identity (id, display_name, public_key, private_key, created_at) VALUES (1, ?, ?, ?, 0)',
+    )
+    .run(name, p.identity.publicKey, p.identity.privateKey);
+  return p;
+}
+
+function stateOf(p: MessagingPeer, uid: string): { state: string; transferred: number } | undefined {
+  return p.t.db
+    .prepare(
+      'SELECT a.state, a.transferred FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.uid = ?',
+    )
+    .get(uid) as { state: string; transferred: number } | undefined;
+}
+
+export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const a = peer('Ada', ctx);
+  const b = peer('Bob', ctx);
+  await Promise.all([a.online(), b.online()]);
+  const invite = a.running().service.createInvite();
+  await b.running().service.acceptInvite(invite);
+  await until(() => a.dmWith(b) !== null, 20_000, 'DM');
+  const ab = a.dmWith(b) ?? -1;
+  b.running().files.setSettings({ maxReceiveBytes: 2 * SIZE, autoDownloadMaxBytes: 2 * SIZE });
+  const results: BenchResult[] = [];
+  const mb = SIZE / MB;
+
+  // --- one whole transfer --------------------------------------------------------
+  const path = join(ctx.tmpDir, 'payload.bin');
+  writeRandomFile(path, SIZE);
+  ctx.log(`sending ${mb} MB`);
+  const sealing = timer();
+  const first = await a.running().files.sendPath(ab, path);
+  const sealMs = sealing();
+  const transfer = timer();
+  await until(() => stateOf(b, first.uid)?.state === 'complete', 300_000, 'transfer');
+  const transferMs = transfer();
+  results.push(
+    { metric: 'send.seal_ms', value: round(sealMs), unit: 'ms' },
+    { metric: 'send.seal_mb_per_s', value: round(mb / (sealMs / 1000)), unit: 'MB/s' },
+    { metric: 'transfer_ms', value: round(transferMs), unit: 'ms' },
+    { metric: 'transfer_mb_per_s', value: round(mb / (transferMs / 1000)), unit: 'MB/s' },
+  );
+  ctx.log(`transfer ${round(transferMs)} ms`);
+
+  // --- interrupted and resumed ----------------------------------------------------
+  writeRandomFile(path, SIZE);
+  let stopping: Promise<void> | null = null;
+  let seenBeforeStop = 0;
+  const off = b.running().files.onEvent((e: FileEvent) => {
+    if (e.event !== 'files.progress' || stopping) return;
+    seenBeforeStop = e.payload.bytesDone;
+    if (e.payload.bytesDone >= 30 * MB) stopping = b.offline();
+  });
+  const second = await a.running().files.sendPath(ab, path);
+  await until(() => stopping !== null, 120_000, 'first 30 MB');
+  await stopping;
+  off();
+  const committed = stateOf(b, second.uid)?.transferred ?? 0;
+  ctx.log(`stopped with ${round(committed / MB)} MB committed`);
+
+  const restart = timer();
+  let firstBytesMs = -1;
+  const m = await b.online();
+  m.files.onEvent((e: FileEvent) => {
+    if (e.event === 'files.progress' && firstBytesMs < 0) firstBytesMs = restart();
+  });
+  await until(() => stateOf(b, second.uid)?.state === 'complete', 300_000, 'resumed transfer');
+  const restMs = restart();
+  results.push(
+    { metric: 'resume.committed_at_stop_mb', value: round(committed / MB), unit: 'MB' },
+    { metric: 'resume.first_bytes_ms', value: round(firstBytesMs), unit: 'ms' },
+    { metric: 'resume.rest_ms', value: round(restMs), unit: 'ms' },
+    { metric: 'resume.refetched_mb', value: round(Math.max(0, seenBeforeStop - committed) / MB), unit: 'MB' },
+  );
+  return results;
+}

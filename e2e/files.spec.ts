@@ -1,0 +1,188 @@
+import type { Page } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
+import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { checkScreen } from './helpers/screens';
+
+/**
+ * Files between two web shells (issue #7 item 4): attach by button, upload
+ * progress, the file and the image on the other side (thumbnail first, then
+ * the bytes), a large file that waits for "Download", and the image viewer.
+ */
+
+const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
+const PASSPHRASE = 'quiet-lantern-orbit-47';
+const PEER_TIMEOUT = 20_000;
+
+async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
+  await page.goto(shell.url);
+  await page.getByTestId('onboarding-display-name').fill(name);
+  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-submit').click();
+  await expect(page.getByTestId('home-screen')).toBeVisible();
+}
+
+/** A PNG (a gradient with a disc and a square) encoded here, so the thumbnail has something to show. */
+function drawPng(hue: number): Buffer {
+  const width = 960;
+  const height = 640;
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) {
+      const t = (x + y) / (width + height);
+      const inDisc = (x - 300) ** 2 + (y - 320) ** 2 < 160 ** 2;
+      const inSquare = x >= 560 && x < 820 && y >= 200 && y < 440;
+      const o = row + 1 + x * 3;
+      if (inDisc || inSquare) raw.fill(235, o, o + 3);
+      else {
+        raw[o] = Math.round(((Math.sin((hue / 360) * 6.28) + 1) / 2) * 200 * (1 - t) + 30);
+        raw[o + 1] = Math.round(120 * t + 40);
+        raw[o + 2] = Math.round(((Math.cos((hue / 360) * 6.28) + 1) / 2) * 200 * t + 40);
+      }
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test('files: attach, progress, thumbnail on the other side, download, viewer', async ({
+  page,
+  browser,
+  startShell,
+}) => {
+  test.setTimeout(180_000);
+  const [adaShell, bobShell] = await Promise.all([
+    startShell({ env: PEER_ENV }),
+    startShell({ env: PEER_ENV }),
+  ]);
+  const bobContext = await browser.newContext();
+  const bob = await bobContext.newPage();
+  const problems: string[] = [];
+  for (const p of [page, bob]) {
+    p.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+    });
+    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  }
+  const ada = page;
+  await createProfile(ada, adaShell, 'Ada');
+  await createProfile(bob, bobShell, 'Bob');
+
+  await ada.getByTestId('add-contact').click();
+  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
+  const invite = await ada.getByTestId('invite-text').inputValue();
+  await ada.keyboard.press('Escape');
+  await bob.getByTestId('add-contact').click();
+  await bob.getByTestId('accept-invite-input').fill(invite);
+  await bob.getByTestId('accept-invite-submit').click();
+  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
+  // Ada has joined the conversation before anything is sent into it.
+  const bobRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
+  await expect(bobRow).toBeVisible({ timeout: PEER_TIMEOUT });
+  await bob.getByTestId('composer-input').fill('photos and the report');
+  await bob.getByTestId('composer-input').press('Enter');
+  await bobRow.click();
+  await expect(ada.getByTestId('message-body')).toHaveText(['photos and the report'], {
+    timeout: PEER_TIMEOUT,
+  });
+
+  // --- Bob attaches: two images and a report, then a file too large to fetch by itself ---
+  const pngA = drawPng(210);
+  const pngB = drawPng(20);
+  const report = randomBytes(3 * 1024 * 1024);
+  const input = bob.getByTestId('composer-file-input');
+  await input.setInputFiles([
+    { name: 'harbour.png', mimeType: 'image/png', buffer: pngA },
+    { name: 'sunset.png', mimeType: 'image/png', buffer: pngB },
+    { name: 'report.pdf', mimeType: 'application/pdf', buffer: report },
+  ]);
+  // The timeline is virtualized: look for each file by name, the newest is in view.
+  const bobFile = (name: string) => bob.getByTestId('file-bubble').filter({ hasText: name });
+  await expect(bobFile('report.pdf')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(bob.getByTestId('uploads')).toHaveCount(0);
+
+  // 30 MB through the bridge in 1 MiB pieces: the upload bar shows while it is staged.
+  const big = randomBytes(30 * 1024 * 1024);
+  const started = Date.now();
+  await input.setInputFiles([{ name: 'dataset.bin', mimeType: 'application/octet-stream', buffer: big }]);
+  await expect(bob.getByTestId('upload-progress')).toBeVisible();
+  await expect(bobFile('dataset.bin')).toBeVisible({ timeout: 60_000 });
+  const stagedMs = Date.now() - started;
+  test.info().annotations.push({ type: 'staging', description: `30 MB staged in ${stagedMs} ms` });
+  console.log(`files.spec: 30 MB staged through the web shell in ${stagedMs} ms`);
+  await expect(bobFile('dataset.bin')).toHaveAttribute('data-direction', 'outgoing');
+
+  // --- Ada: thumbnails first, small files download by themselves, the big one on request ---
+  await expect(bobRow.getByTestId('conversation-preview')).toHaveText('dataset.bin', {
+    timeout: PEER_TIMEOUT,
+  });
+  const bubbles = ada.getByTestId('file-bubble');
+  await expect(bubbles.filter({ hasText: 'dataset.bin' })).toBeVisible({ timeout: PEER_TIMEOUT });
+  await ada.getByTestId('timeline').evaluate((el) => {
+    el.scrollTop = 0;
+  });
+  const harbour = bubbles.filter({ hasText: 'harbour.png' });
+  await expect(harbour.getByTestId('file-thumbnail')).toBeVisible();
+  await expect(harbour).toHaveAttribute('data-state', 'complete', { timeout: PEER_TIMEOUT });
+  await expect(bubbles.filter({ hasText: 'report.pdf' })).toHaveAttribute('data-state', 'complete', {
+    timeout: PEER_TIMEOUT,
+  });
+  const dataset = bubbles.filter({ hasText: 'dataset.bin' });
+  await dataset.scrollIntoViewIfNeeded();
+  await expect(dataset).toHaveAttribute('data-state', 'pending');
+  await expect(dataset.getByTestId('file-status')).toHaveText(/not downloaded/);
+  await checkScreen(ada, 'files-chat');
+
+  await dataset.getByTestId('file-download').click();
+  await expect(dataset).toHaveAttribute('data-state', 'complete', { timeout: 60_000 });
+  await expect(dataset.getByTestId('file-save')).toBeVisible();
+
+  // Save goes through the browser's download with the file's own name and bytes.
+  const downloadEvent = ada.waitForEvent('download');
+  await bubbles.filter({ hasText: 'report.pdf' }).getByTestId('file-save').click();
+  const download = await downloadEvent;
+  expect(download.suggestedFilename()).toBe('report.pdf');
+  const saved = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of saved) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks).equals(report)).toBe(true);
+
+  // --- The viewer: opens on the image, arrows step, Escape closes ---
+  await ada.getByTestId('timeline').evaluate((el) => {
+    el.scrollTop = 0;
+  });
+  await harbour.getByTestId('file-thumbnail').click();
+  const viewer = ada.getByTestId('image-viewer');
+  await expect(viewer).toBeVisible();
+  await expect(ada.getByTestId('viewer-image')).toBeVisible();
+  await expect(ada.getByTestId('viewer-position')).toHaveText(/1 of 2/);
+  await checkScreen(ada, 'files-viewer');
+  await ada.keyboard.press('ArrowRight');
+  await expect(ada.getByTestId('viewer-position')).toHaveText(/2 of 2/);
+  await expect(viewer.getByRole('heading')).toHaveText('sunset.png');
+  await ada.keyboard.press('ArrowLeft');
+  await expect(ada.getByTestId('viewer-position')).toHaveText(/1 of 2/);
+  await ada.keyboard.press('Escape');
+  await expect(viewer).toHaveCount(0);
+
+  await bobContext.close();
+  expect(problems, 'CSP violations or uncaught errors').toEqual([]);
+});

@@ -1,0 +1,256 @@
+import type { StateCreator } from 'zustand';
+import type { ErrorPayload, EventPayload } from '../../../src-preload/contract';
+import {
+  FILE_BRIDGE_CHUNK_BYTES,
+  type FileSettings,
+  type FileView,
+} from '../../../src-preload/contract/areas/files';
+import { api, toErrorPayload } from '../api/client';
+import { fromBase64, safeMime, toBase64 } from '../features/files/fileFormat';
+import { makeThumbnail } from '../features/files/thumbnail';
+import type { AppState } from './appStore';
+
+/**
+ * Files in the chat (issue #7 item 4): file info of loaded messages, live
+ * progress, uploads being staged from this window, and the image viewer.
+ * Bytes cross the bridge in 512 KiB pieces (base64) both ways.
+ */
+
+/** A file this window is handing to the core (staging), before it becomes a message. */
+export interface Upload {
+  id: string;
+  conversationId: number;
+  name: string;
+  size: number;
+  staged: number;
+  error: string | null;
+}
+
+export interface FilesSlice {
+  /** File info by message id. */
+  files: Record<number, FileView>;
+  uploads: Upload[];
+  /** The image open in the viewer (a message id), or null. */
+  viewerMessageId: number | null;
+  fileError: ErrorPayload | null;
+  fileSettings: FileSettings | null;
+  /** Asks for the file info of these messages (batched, each asked once until it changes). */
+  requestFiles(messageIds: number[]): void;
+  applyFileProgress(p: EventPayload<'files.progress'>): void;
+  applyFileChanged(c: EventPayload<'files.changed'>): void;
+  /** Stages and sends each file into the conversation, one after the other. */
+  sendFiles(conversationId: number, files: File[]): Promise<void>;
+  cancelUpload(id: string): void;
+  dismissUpload(id: string): void;
+  downloadFile(attachmentId: number): Promise<void>;
+  cancelFile(attachmentId: number): Promise<void>;
+  /** The whole plaintext as a Blob (for save and the viewer); the caller revokes any URL it makes. */
+  fileBlob(messageId: number): Promise<Blob>;
+  /** Saves through the browser's download (the web shell has no native dialog). */
+  saveFile(messageId: number): Promise<void>;
+  openViewer(messageId: number): void;
+  closeViewer(): void;
+  dismissFileError(): void;
+  loadFileSettings(): Promise<void>;
+  saveFileSettings(change: Partial<FileSettings>): Promise<boolean>;
+}
+
+const cancelled = new Set<string>();
+let pending = new Set<number>();
+const asked = new Set<number>();
+let flushScheduled = false;
+let uploadSeq = 0;
+
+export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set, get) => {
+  const put = (views: FileView[]) =>
+    set((s) => {
+      const files = { ...s.files };
+      for (const v of views) files[v.messageId] = v;
+      return { files };
+    });
+  const patchUpload = (id: string, change: Partial<Upload>) =>
+    set((s) => ({ uploads: s.uploads.map((u) => (u.id === id ? { ...u, ...change } : u)) }));
+  const fail = (err: unknown) => set({ fileError: toErrorPayload(err) });
+
+  async function flush(): Promise<void> {
+    flushScheduled = false;
+    const ids = [...pending].slice(0, 200);
+    pending = new Set([...pending].slice(200));
+    if (pending.size > 0) schedule();
+    if (ids.length === 0) return;
+    try {
+      put(await api.filesForMessages(ids));
+    } catch {
+      // Asked again the next time the rows render.
+      for (const id of ids) asked.delete(id);
+    }
+  }
+  function schedule(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    queueMicrotask(() => void flush());
+  }
+
+  async function sendOne(conversationId: number, file: File): Promise<void> {
+    const id = `u${++uploadSeq}`;
+    set((s) => ({
+      uploads: [
+        ...s.uploads,
+        { id, conversationId, name: file.name || 'file', size: file.size, staged: 0, error: null },
+      ],
+    }));
+    let stageId: string | null = null;
+    try {
+      const thumbnail = await makeThumbnail(file);
+      const begun = await api.stageFileBegin(file.name || 'file', file.size, safeMime(file.type));
+      stageId = begun.stageId;
+      for (let offset = 0; offset < file.size;) {
+        if (cancelled.has(id)) throw new Error('cancelled');
+        const piece = new Uint8Array(await file.slice(offset, offset + begun.chunkBytes).arrayBuffer());
+        const { received } = await api.stageFileChunk(stageId, offset, toBase64(piece));
+        offset = received;
+        patchUpload(id, { staged: offset });
+      }
+      if (cancelled.has(id)) throw new Error('cancelled');
+      const message = await api.stageFileCommit(stageId, conversationId, thumbnail);
+      stageId = null;
+      set((s) => ({ uploads: s.uploads.filter((u) => u.id !== id) }));
+      get().requestFiles([message.id]);
+      void get().refreshMessages(conversationId);
+    } catch (err) {
+      if (stageId !== null) void api.stageFileCancel(stageId).catch(() => undefined);
+      if (cancelled.has(id)) {
+        cancelled.delete(id);
+        set((s) => ({ uploads: s.uploads.filter((u) => u.id !== id) }));
+        return;
+      }
+      patchUpload(id, { error: toErrorPayload(err).message });
+    }
+  }
+
+  return {
+    files: {},
+    uploads: [],
+    viewerMessageId: null,
+    fileError: null,
+    fileSettings: null,
+
+    requestFiles(messageIds) {
+      for (const id of messageIds) {
+        if (asked.has(id)) continue;
+        asked.add(id);
+        pending.add(id);
+      }
+      if (pending.size > 0) schedule();
+    },
+
+    applyFileProgress(p) {
+      const current = get().files[p.messageId];
+      if (!current) {
+        get().requestFiles([p.messageId]);
+        return;
+      }
+      if (p.bytesDone <= current.bytesDone && current.state !== 'pending') return;
+      put([
+        {
+          ...current,
+          bytesDone: p.bytesDone,
+          state: p.direction === 'receive' && current.state === 'pending' ? 'transferring' : current.state,
+        },
+      ]);
+    },
+
+    applyFileChanged(c) {
+      asked.delete(c.messageId);
+      get().requestFiles([c.messageId]);
+    },
+
+    async sendFiles(conversationId, files) {
+      for (const file of files) await sendOne(conversationId, file);
+    },
+
+    cancelUpload(id) {
+      cancelled.add(id);
+    },
+
+    dismissUpload(id) {
+      set((s) => ({ uploads: s.uploads.filter((u) => u.id !== id) }));
+    },
+
+    async downloadFile(attachmentId) {
+      try {
+        put([await api.downloadFile(attachmentId)]);
+      } catch (err) {
+        fail(err);
+      }
+    },
+
+    async cancelFile(attachmentId) {
+      try {
+        put([await api.cancelFile(attachmentId)]);
+      } catch (err) {
+        fail(err);
+      }
+    },
+
+    async fileBlob(messageId) {
+      const view = get().files[messageId];
+      if (!view) throw new Error('unknown file');
+      const parts: Uint8Array<ArrayBuffer>[] = [];
+      const step = FILE_BRIDGE_CHUNK_BYTES;
+      for (let offset = 0; offset < view.size; offset += step) {
+        const { data, eof } = await api.readFile(view.attachmentId, offset, step);
+        parts.push(fromBase64(data));
+        if (eof) break;
+      }
+      return new Blob(parts, { type: view.mime });
+    },
+
+    async saveFile(messageId) {
+      const view = get().files[messageId];
+      if (!view) return;
+      try {
+        const url = URL.createObjectURL(await get().fileBlob(messageId));
+        const link = document.createElement('a');
+        link.href = url;
+        link.download = view.name;
+        link.rel = 'noopener';
+        link.click();
+        // The download has its own copy once started; give it a moment, then free the bytes.
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      } catch (err) {
+        fail(err);
+      }
+    },
+
+    openViewer(messageId) {
+      set({ viewerMessageId: messageId });
+    },
+
+    closeViewer() {
+      set({ viewerMessageId: null });
+    },
+
+    dismissFileError() {
+      set({ fileError: null });
+    },
+
+    async loadFileSettings() {
+      try {
+        set({ fileSettings: await api.fileSettings() });
+      } catch (err) {
+        fail(err);
+      }
+    },
+
+    async saveFileSettings(change) {
+      try {
+        set({ fileSettings: await api.setFileSettings(change), fileError: null });
+        return true;
+      } catch (err) {
+        fail(err);
+        return false;
+      }
+    },
+  };
+};
