@@ -1,4 +1,14 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  safeStorage,
+  session,
+  shell,
+} from 'electron';
 import { join } from 'node:path';
 import { createCore, type Core } from '../core/core';
 import { isParleyError } from '../core/errors';
@@ -8,6 +18,7 @@ import { forwardEvents, registerIpc } from './ipc';
 import { safeStorageKeychain } from './keychain';
 import { menuTemplate } from './menu';
 import { findNativeBinding } from './nativeBinding';
+import { wireNotifications } from './notifications';
 import { rendererLocation } from './rendererLocation';
 import { isTrustedUrl, secureSession, secureWebContents } from './security';
 import { createMainWindow } from './window';
@@ -121,6 +132,20 @@ function main(): void {
       isTrustedSender: (frame) => frame !== null && isTrustedUrl(frame.url, renderer),
     });
     openWindow(started.onEvent);
+    wireNotifications(started.onEvent, {
+      isSupported: () => Notification.isSupported(),
+      isWindowFocused: () => window?.isFocused() ?? false,
+      create: (text) => new Notification(text),
+      focusWindow: () => {
+        if (!window) openWindow(started.onEvent);
+        if (window?.isMinimized()) window.restore();
+        window?.show();
+        window?.focus();
+      },
+      sendToRenderer: (channel, payload) => {
+        if (window && !window.webContents.isDestroyed()) window.webContents.send(channel, payload);
+      },
+    });
     app.on('activate', () => {
       if (!window) openWindow(started.onEvent);
     });

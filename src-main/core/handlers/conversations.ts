@@ -1,7 +1,89 @@
 import type { conversationsRequests } from '../../../src-preload/contract/areas/conversations';
+import { ParleyError } from '../errors';
+import {
+  NotificationCenter,
+  readNotificationPrefs,
+  selfFromIdentity,
+  writeNotificationPrefs,
+} from '../messaging/notifications';
+import { setTimer, wakeSweeper } from '../messaging/timers';
+import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
+import { errorFields } from '../util/logger';
 import type { HandlerDeps, HandlersFor } from './deps';
 
-/** Handlers of contract/areas/conversations.ts. */
-export function conversationsHandlers(_deps: HandlerDeps): HandlersFor<keyof typeof conversationsRequests> {
-  return {};
+/**
+ * Handlers of contract/areas/conversations.ts, and the watcher behind the
+ * `notification` event: it listens on the bus for `messages.changed` (which
+ * MessagingHost's ChangeFeed emits after every committed write), so
+ * notifications and the disappearing-message sweeper see every new message
+ * whichever code path stored it.
+ */
+export function conversationsHandlers(deps: HandlerDeps): HandlersFor<keyof typeof conversationsRequests> {
+  const { store, messaging, bus, logger } = deps;
+  const storeOrNull = (): Store | null => {
+    try {
+      return store();
+    } catch {
+      return null;
+    }
+  };
+  const center = new NotificationCenter({
+    emit: (payload) => bus.emit('notification', payload),
+    self: selfFromIdentity,
+    logger,
+  });
+  let unlockedDb: Db | null = null;
+  bus.on((name) => {
+    if (name === 'profile.changed') {
+      // Messages stored before this unlock are history, not news. Other status changes while
+      // unlocked (a problem report, "remember") keep the watermark, so nothing is skipped.
+      const db = storeOrNull()?.db ?? null;
+      if (db !== unlockedDb) center.reset(db);
+      unlockedDb = db;
+      return;
+    }
+    if (name !== 'messages.changed') return;
+    const s = storeOrNull();
+    if (!s) return;
+    try {
+      center.check(s.db);
+      wakeSweeper(s);
+    } catch (err) {
+      logger.log('warn', 'notify.check_failed', errorFields(err));
+    }
+  });
+
+  return {
+    'conversations.setTimer': async ({ conversationId, ms }) => {
+      const s = store();
+      const m = await messaging.running();
+      const self = selfFromIdentity(s.db);
+      if (!self) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+      await setTimer(m.service, s, conversationId, ms, { selfKey: Buffer.from(self.identityKeyHex, 'hex') });
+      return { disappearAfterMs: s.conversations.disappearAfter(conversationId) };
+    },
+    'conversations.setNotify': ({ conversationId, mode }) => {
+      const s = store();
+      s.conversations.get(conversationId);
+      s.conversations.setNotify(conversationId, mode);
+      return { notify: mode };
+    },
+    'conversations.markAllRead': () => {
+      const s = store();
+      const ids = s.db.prepare('SELECT id FROM conversations WHERE unread_count > 0').all() as {
+        id: number;
+      }[];
+      s.db.transaction(() => {
+        for (const { id } of ids) s.conversations.markRead(id);
+      })();
+      return {};
+    },
+    'notifications.getPrefs': () => readNotificationPrefs(store().db),
+    'notifications.setPrefs': (prefs) => {
+      const s = store();
+      writeNotificationPrefs(s.db, prefs);
+      return readNotificationPrefs(s.db);
+    },
+  };
 }

@@ -25,6 +25,8 @@ export class DisappearingSweeper {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private stopped = true;
+  /** When the scheduled run fires (ms); Infinity when none is scheduled. */
+  private nextAt = Number.POSITIVE_INFINITY;
   private readonly now: () => number;
 
   constructor(private readonly options: SweeperOptions) {
@@ -42,6 +44,20 @@ export class DisappearingSweeper {
     this.timer = null;
   }
 
+  /**
+   * A message now expires at `at` (a new message in a conversation with a
+   * timer): runs then if that is before the next planned run, so a 5-minute
+   * timer does not wait for the idle re-check.
+   */
+  wakeBy(at: number): void {
+    if (this.stopped || at >= this.nextAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    const wait = Math.max(at - this.now(), 0) + 5;
+    this.nextAt = this.now() + wait;
+    this.timer = setTimeout(() => void this.runAndReschedule(), wait);
+    this.timer.unref();
+  }
+
   /** Sweeps now (for example after a timer was shortened); resolves with the number of messages deleted. */
   sweepNow(): Promise<number> {
     return this.runAndReschedule();
@@ -50,6 +66,7 @@ export class DisappearingSweeper {
   private async runAndReschedule(): Promise<number> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.nextAt = Number.POSITIVE_INFINITY;
     this.running ??= this.sweep().finally(() => {
       this.running = null;
     });
@@ -60,6 +77,9 @@ export class DisappearingSweeper {
         .get() as { t: number | null };
       const wait =
         next.t === null ? MAX_IDLE_MS : Math.min(Math.max(next.t - this.now(), 0) + 5, MAX_IDLE_MS);
+      // wakeBy() may have planned a run while this one was sweeping; this plan covers it.
+      if (this.timer) clearTimeout(this.timer);
+      this.nextAt = this.now() + wait;
       this.timer = setTimeout(() => void this.runAndReschedule(), wait);
       this.timer.unref();
     }

@@ -1,6 +1,63 @@
+import { z } from 'zod';
+import { NotifyMode } from '../store';
 import type { EventTable, RequestTable } from './table';
 
-/** Per-conversation settings: disappearing-message timer, notifications; notification events (issue #6). */
-export const conversationsRequests = {} as const satisfies RequestTable;
+/**
+ * Per-conversation settings (issue #6 items 3 and 7): the disappearing-message
+ * timer, notification mode, read state; notification preferences and the
+ * notification event a shell turns into an OS notification.
+ */
 
-export const conversationsEvents = {} as const satisfies EventTable;
+/** The timer choices the UI offers (ms): 5 minutes, 1 hour, 1 day, 1 week; null is off. */
+export const TIMER_CHOICES_MS = [5 * 60_000, 3_600_000, 86_400_000, 7 * 86_400_000] as const;
+
+const TimerMs = z
+  .number()
+  .int()
+  .refine((ms) => (TIMER_CHOICES_MS as readonly number[]).includes(ms), {
+    message: 'Pick 5 minutes, 1 hour, 1 day or 1 week.',
+  });
+
+const ConversationId = z.object({ conversationId: z.number().int() });
+
+export const NotificationPrefs = z.object({
+  /** Show who wrote and what; off: "New message" only. */
+  showContent: z.boolean(),
+});
+export type NotificationPrefs = z.infer<typeof NotificationPrefs>;
+
+export const conversationsRequests = {
+  /**
+   * Sets the disappearing-message timer for everyone in the conversation
+   * (groups: owners and admins only); announced in the chat. New messages
+   * expire this long after they reach each device.
+   */
+  'conversations.setTimer': {
+    params: ConversationId.extend({ ms: TimerMs.nullable() }).strict(),
+    result: z.object({ disappearAfterMs: z.number().nullable() }),
+  },
+  /** Notifications for this conversation on this device: all, mentions only, or muted. */
+  'conversations.setNotify': {
+    params: ConversationId.extend({ mode: NotifyMode }).strict(),
+    result: z.object({ notify: NotifyMode }),
+  },
+  /** Marks every conversation read. */
+  'conversations.markAllRead': { params: z.object({}).strict(), result: z.object({}) },
+  'notifications.getPrefs': { params: z.object({}).strict(), result: NotificationPrefs },
+  'notifications.setPrefs': { params: NotificationPrefs.strict(), result: NotificationPrefs },
+} as const satisfies RequestTable;
+
+export const conversationsEvents = {
+  /**
+   * A new message deserves a notification (per the conversation's mode, never
+   * for our own). title/body already follow the "show content" preference.
+   */
+  notification: z.object({
+    conversationId: z.number().int(),
+    messageId: z.number().int(),
+    title: z.string(),
+    body: z.string(),
+  }),
+  /** The shell asks the UI to open a conversation (its notification was clicked). */
+  'notification.open': z.object({ conversationId: z.number().int() }),
+} as const satisfies EventTable;

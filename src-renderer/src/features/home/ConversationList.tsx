@@ -1,10 +1,13 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ConversationSummary } from '../../../../src-preload/contract';
-import { MutedIcon } from '../../components/Icons';
+import { ClockIcon, MutedIcon } from '../../components/Icons';
 import { formatDateTime, formatRelative } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
 import { ContactRequests } from '../contacts/ContactRequests';
-import { initialOf } from './initialOf';
+import { ConversationMenu } from '../conversationSettings/ConversationMenu';
+import { timerLabel } from '../conversationSettings/timerChoices';
+import { ConversationAvatar } from '../privacy/PresenceDot';
+import { usePresenceFeed } from '../privacy/usePresence';
 
 /** Re-renders relative times ("5 min") once a minute. */
 function useNow(intervalMs = 60_000): number {
@@ -31,6 +34,7 @@ function previewOf(c: ConversationSummary): string {
  * filter box moves into the list.
  */
 export function ConversationList() {
+  usePresenceFeed();
   const conversations = useAppStore((s) => s.conversations);
   const loaded = useAppStore((s) => s.conversationsLoaded);
   const filter = useAppStore((s) => s.conversationFilter);
@@ -42,6 +46,10 @@ export function ConversationList() {
   const now = useNow();
   const [focusIndex, setFocusIndex] = useState(0);
   const rowRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  /** The open context menu: which conversation, and where (viewport coordinates). */
+  const [menu, setMenu] = useState<{ id: number; at: { x: number; y: number } } | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const menuConversation = menu ? conversations.find((c) => c.id === menu.id) : undefined;
 
   const activeIndex = conversations.findIndex((c) => c.id === activeId);
   // The tab stop follows the open conversation, else the last row the keyboard visited.
@@ -59,6 +67,14 @@ export function ConversationList() {
   }
 
   function onRowKeyDown(event: KeyboardEvent<HTMLButtonElement>, index: number) {
+    // The keyboard's way to the context menu (the Menu key, or Shift+F10 as on Windows and GTK).
+    if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+      event.preventDefault();
+      const c = conversations[index];
+      const rect = event.currentTarget.getBoundingClientRect();
+      if (c) setMenu({ id: c.id, at: { x: rect.left + 24, y: rect.top + rect.height / 2 } });
+      return;
+    }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const moves: Record<string, number> = {
       ArrowDown: index + 1,
@@ -142,10 +158,12 @@ export function ConversationList() {
                   onFocus={() => setFocusIndex(index)}
                   onKeyDown={(e) => onRowKeyDown(e, index)}
                   onClick={() => open(c)}
+                  onContextMenu={(e) => {
+                    e.preventDefault();
+                    setMenu({ id: c.id, at: { x: e.clientX, y: e.clientY } });
+                  }}
                 >
-                  <span className={`avatar avatar--sm avatar--${c.kind}`} aria-hidden="true">
-                    {initialOf(c.title)}
-                  </span>
+                  <ConversationAvatar id={c.id} kind={c.kind} title={c.title} />
                   <span className="conversation__body">
                     <span className="conversation__top">
                       <span className="conversation__title" data-testid="conversation-title">
@@ -155,6 +173,16 @@ export function ConversationList() {
                         <span className="conversation__muted" data-testid="conversation-muted" title="Muted">
                           <MutedIcon />
                           <span className="visually-hidden">, muted</span>
+                        </span>
+                      ) : null}
+                      {c.disappearAfterMs !== null ? (
+                        <span
+                          className="conversation__timer"
+                          data-testid="conversation-timer"
+                          title={`Disappearing messages: ${timerLabel(c.disappearAfterMs)}`}
+                        >
+                          <ClockIcon />
+                          <span className="visually-hidden">, disappearing messages on</span>
                         </span>
                       ) : null}
                       <time
@@ -185,6 +213,9 @@ export function ConversationList() {
             );
           })}
         </ul>
+      ) : null}
+      {menu && menuConversation ? (
+        <ConversationMenu conversation={menuConversation} at={menu.at} onClose={closeMenu} />
       ) : null}
     </nav>
   );

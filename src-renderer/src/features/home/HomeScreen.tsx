@@ -6,7 +6,11 @@ import { Logo } from '../../components/Logo';
 import { useAppStore } from '../../store/appStore';
 import { ChatView } from '../chat/ChatView';
 import { AddContactDialog } from '../contacts/AddContactDialog';
+import { ContactsIcon, ContactsPanel } from '../contacts/ContactsPanel';
 import { NewGroupDialog } from '../contacts/NewGroupDialog';
+import { ActionErrorToast } from '../conversationSettings/ActionErrorToast';
+import { ShortcutsHelp } from '../conversationSettings/ShortcutsHelp';
+import { useNotificationEvents } from '../conversationSettings/useNotificationEvents';
 import { SearchPanel } from '../search/SearchPanel';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import { ConversationList } from './ConversationList';
@@ -32,6 +36,8 @@ export function HomeScreen() {
   const hasChat = useAppStore((s) => s.chat !== null);
   const searchOpen = useAppStore((s) => s.searchOpen);
   const openConversation = useAppStore((s) => s.openConversation);
+  const contactsOpen = useAppStore((s) => s.contactsOpen);
+  const openContacts = useAppStore((s) => s.openContacts);
   const [dialog, setDialog] = useState<'add-contact' | 'new-group' | null>(null);
 
   async function openCreated(conversationId: number) {
@@ -42,7 +48,14 @@ export function HomeScreen() {
   }
 
   useLockShortcut(() => void lockProfile());
-  useHomeShortcuts();
+  const helpOpen = useAppStore((s) => s.shortcutsHelpOpen);
+  const setHelpOpen = useAppStore((s) => s.setShortcutsHelpOpen);
+  useHomeShortcuts({
+    onNewChat: () => setDialog('add-contact'),
+    onNewGroup: () => setDialog('new-group'),
+    onHelp: () => setHelpOpen(true),
+  });
+  useNotificationEvents();
   useIdleLock();
 
   useEffect(() => {
@@ -62,7 +75,8 @@ export function HomeScreen() {
               className="icon-btn"
               data-testid="add-contact"
               aria-haspopup="dialog"
-              title="Add contact"
+              aria-keyshortcuts="Control+N Meta+N"
+              title={`Add contact (${MOD}N)`}
               onClick={() => setDialog('add-contact')}
             >
               <AddPersonIcon />
@@ -71,9 +85,21 @@ export function HomeScreen() {
             <button
               type="button"
               className="icon-btn"
+              data-testid="contacts-button"
+              aria-haspopup="dialog"
+              title="Contacts"
+              onClick={() => void openContacts()}
+            >
+              <ContactsIcon />
+              <span className="visually-hidden">Contacts</span>
+            </button>
+            <button
+              type="button"
+              className="icon-btn"
               data-testid="new-group"
               aria-haspopup="dialog"
-              title="New group"
+              aria-keyshortcuts="Control+Shift+N Meta+Shift+N"
+              title={`New group (${MOD}Shift+N)`}
               onClick={() => setDialog('new-group')}
             >
               <GroupIcon />
@@ -150,6 +176,9 @@ export function HomeScreen() {
         <StatusArea />
       </main>
       {searchOpen ? <SearchPanel /> : null}
+      {contactsOpen ? <ContactsPanel /> : null}
+      <ActionErrorToast />
+      {helpOpen ? <ShortcutsHelp onClose={() => setHelpOpen(false)} /> : null}
       {dialog === 'add-contact' ? (
         <AddContactDialog onClose={() => setDialog(null)} onAdded={(id) => void openCreated(id)} />
       ) : null}

@@ -1,40 +1,63 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useAppStore } from '../../store/appStore';
+import { isTyping, shortcutAction, stepConversation } from './shortcuts';
+
+export interface HomeShortcutHandlers {
+  onNewChat(): void;
+  onNewGroup(): void;
+  onHelp(): void;
+}
 
 /**
- * Window-wide shortcuts of the home screen. Both Ctrl and Cmd are accepted so
- * they work alike in Electron and in a browser tab (web shell):
- *   Ctrl/Cmd+K    search
- *   Ctrl/Cmd+,    settings
- *   Alt+Up/Down   previous / next conversation in the list
+ * Window-wide shortcuts of the home screen (the keys are in shortcuts.ts):
+ * new chat / group, search, settings, next / previous conversation, help.
+ * Enter, Shift+Enter and Up belong to the composer; Ctrl+L to useLockShortcut.
  */
-export function useHomeShortcuts(): void {
+export function useHomeShortcuts(handlers: HomeShortcutHandlers): void {
+  // The handlers change every render (inline arrows); the key listener is attached once.
+  const latest = useRef(handlers);
+  useEffect(() => {
+    latest.current = handlers;
+  });
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
+      if (event.defaultPrevented) return;
+      const action = shortcutAction(event, { typing: isTyping(event.target) });
+      if (!action) return;
+      // Ours even while a dialog is open, so the browser never acts on them (Ctrl+N, Ctrl+K)...
+      event.preventDefault();
+      // ...but the dialog keeps the user: nothing opens or moves behind it, except the help.
+      if (document.querySelector('[aria-modal="true"]') && action !== 'help') return;
       const store = useAppStore.getState();
-      const mod = event.ctrlKey || event.metaKey;
-      if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k') {
-        event.preventDefault();
-        store.openSearch();
-        return;
-      }
-      if (mod && !event.altKey && event.key === ',') {
-        event.preventDefault();
-        store.closeSearch();
-        store.showView('settings');
-        return;
-      }
-      if (event.altKey && !mod && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
-        const list = store.conversations;
-        if (list.length === 0) return;
-        event.preventDefault();
-        const current = list.findIndex((c) => c.id === store.chat?.conversationId);
-        const step = event.key === 'ArrowDown' ? 1 : -1;
-        const next = current < 0 ? (step > 0 ? 0 : list.length - 1) : current + step;
-        const target = list[Math.max(0, Math.min(list.length - 1, next))];
-        if (target && target.id !== store.chat?.conversationId) {
-          store.showView('chat');
-          void store.openConversation(target.id);
+      switch (action) {
+        case 'new-chat':
+          latest.current.onNewChat();
+          return;
+        case 'new-group':
+          latest.current.onNewGroup();
+          return;
+        case 'help':
+          latest.current.onHelp();
+          return;
+        case 'search':
+          store.openSearch();
+          return;
+        case 'settings':
+          store.closeSearch();
+          store.showView('settings');
+          return;
+        case 'next-conversation':
+        case 'previous-conversation': {
+          const current = store.chat?.conversationId ?? null;
+          const target = stepConversation(
+            store.conversations.map((c) => c.id),
+            current,
+            action === 'next-conversation' ? 1 : -1,
+          );
+          if (target !== null && target !== current) {
+            store.showView('chat');
+            void store.openConversation(target);
+          }
         }
       }
     }

@@ -1,0 +1,76 @@
+import { eventChannel, type EventPayload } from '../../src-preload/contract';
+import type { Core } from '../core/core';
+
+/**
+ * OS notifications for the core's `notification` events (issue #6 item 7).
+ * The core already decided whether a message deserves one and what it says
+ * (per-conversation mode, "show message content"); this shows it, brings the
+ * window forward on click and asks the renderer to open the conversation.
+ * Nothing is shown while the window has focus: the list and the open chat
+ * already show what is new.
+ *
+ * Locked: messaging stops on lock, so no new `notification` events come; one
+ * that was already on its way when the lock happened is shown as "Parley —
+ * New message", never with content, and every notification this app showed
+ * is closed on lock so no content stays on screen.
+ */
+
+/** The part of Electron's Notification used here. */
+export interface NotificationLike {
+  show(): void;
+  close(): void;
+  on(event: 'click' | 'close', listener: () => void): unknown;
+}
+
+export interface NotifierDeps {
+  /** Electron's `Notification.isSupported()`. */
+  isSupported(): boolean;
+  create(options: { title: string; body: string }): NotificationLike;
+  /** The user is looking at the window: the list and the open chat already show what is new. */
+  isWindowFocused(): boolean;
+  /** Restores, shows and focuses the main window (opening one if none). */
+  focusWindow(): void;
+  /** Sends an event to the renderer (webContents.send), if a window exists. */
+  sendToRenderer(channel: string, payload: unknown): void;
+}
+
+/** At most this many notifications are kept to be closed on lock; the OS keeps fewer anyway. */
+const MAX_TRACKED = 50;
+
+/** Shows notifications until the returned function is called. */
+export function wireNotifications(onEvent: Core['onEvent'], deps: NotifierDeps): () => void {
+  let unlocked = false;
+  const shown = new Set<NotificationLike>();
+  const closeAll = () => {
+    for (const n of shown) n.close();
+    shown.clear();
+  };
+  const stop = onEvent((name, payload) => {
+    if (name === 'profile.changed') {
+      unlocked = (payload as EventPayload<'profile.changed'>).state === 'unlocked';
+      if (!unlocked) closeAll();
+      return;
+    }
+    if (name !== 'notification' || !deps.isSupported() || deps.isWindowFocused()) return;
+    const event = payload as EventPayload<'notification'>;
+    const text = unlocked
+      ? { title: event.title, body: event.body }
+      : { title: 'Parley', body: 'New message' };
+    const notification = deps.create(text);
+    notification.on('click', () => {
+      deps.focusWindow();
+      deps.sendToRenderer(eventChannel('notification.open'), { conversationId: event.conversationId });
+    });
+    notification.on('close', () => shown.delete(notification));
+    shown.add(notification);
+    if (shown.size > MAX_TRACKED) {
+      const [oldest] = shown;
+      if (oldest) shown.delete(oldest);
+    }
+    notification.show();
+  });
+  return () => {
+    stop();
+    closeAll();
+  };
+}

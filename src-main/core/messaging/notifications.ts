@@ -1,0 +1,190 @@
+import type { Db } from '../store/encryptedDatabase';
+import type { NotifyMode } from '../store/repositories/types';
+import type { Logger } from '../util/logger';
+
+/**
+ * Notifications (issue #6 item 7): the core decides *whether* a new message
+ * deserves one and *what it says*; a shell decides how to show it (Electron:
+ * an OS notification, src-main/app/notifications.ts). Rules:
+ *
+ * - only incoming messages (never our own, never system notices), only ones
+ *   that arrived while this profile is unlocked and running;
+ * - per conversation: `all`, `mentions` (only messages that mention us) or
+ *   `muted` (never);
+ * - "show message content" off: the title is "Parley" and the body "New
+ *   message" — neither who wrote nor what.
+ *
+ * When the profile locks, messaging stops with it (MessagingHost.stop), so
+ * nothing arrives and nothing is announced until the next unlock; messages
+ * that arrive during that unlock's catch-up are announced then, at most one
+ * notification per conversation per batch.
+ */
+
+export interface NotificationPayload {
+  conversationId: number;
+  messageId: number;
+  title: string;
+  body: string;
+}
+
+export interface NotificationPrefs {
+  /** Show who wrote and what in notifications (default on). */
+  showContent: boolean;
+}
+
+const SHOW_CONTENT_KEY = 'notifications.showContent';
+/** Longer bodies are cut: OS notification centres show two or three lines at most. */
+const MAX_BODY_CHARS = 200;
+/** Rows read per check; a larger backlog (offline catch-up) gets one summary per conversation. */
+const MAX_ROWS = 1_000;
+
+export function readNotificationPrefs(db: Db): NotificationPrefs {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(SHOW_CONTENT_KEY) as
+    { value: string } | undefined;
+  return { showContent: row?.value !== 'false' };
+}
+
+export function writeNotificationPrefs(db: Db, prefs: NotificationPrefs): void {
+  db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ).run(SHOW_CONTENT_KEY, prefs.showContent ? 'true' : 'false');
+}
+
+/**
+ * Whether a message mentions this user. Structured mentions (the `mentions`
+ * column: identity keys, hex) win; until text content carries them, a body
+ * containing "@<my display name>" (case-insensitive, not followed by a letter
+ * or digit) counts. This is the one place that rule lives, so structured
+ * mentions can replace it without touching the rest.
+ */
+export function mentionsMe(
+  message: { body: string | null; mentions: string | null },
+  me: { identityKeyHex: string; displayName: string },
+): boolean {
+  if (message.mentions) {
+    try {
+      const keys: unknown = JSON.parse(message.mentions);
+      if (
+        Array.isArray(keys) &&
+        keys.some((k) => typeof k === 'string' && k.toLowerCase() === me.identityKeyHex)
+      )
+        return true;
+    } catch {
+      // A damaged column is no mention; the text rule below still applies.
+    }
+  }
+  const name = me.displayName.trim().toLowerCase();
+  if (!message.body || name.length === 0) return false;
+  const body = message.body.toLowerCase();
+  const needle = `@${name}`;
+  for (let at = body.indexOf(needle); at >= 0; at = body.indexOf(needle, at + 1)) {
+    const next = body.slice(at + needle.length, at + needle.length + 1);
+    if (!/[\p{L}\p{N}]/u.test(next)) return true;
+  }
+  return false;
+}
+
+interface NewRow {
+  id: number;
+  conversation_id: number;
+  sender_key: Buffer;
+  kind: string;
+  body: string | null;
+  mentions: string | null;
+  notify: NotifyMode;
+  c_kind: 'dm' | 'group';
+  c_name: string | null;
+  sender_name: string | null;
+}
+
+/** This profile's own identity, from its database (the core's `identity` row). */
+export function selfFromIdentity(db: Db): { identityKeyHex: string; displayName: string } | null {
+  const row = db.prepare('SELECT public_key, display_name FROM identity WHERE id = 1').get() as
+    { public_key: Buffer; display_name: string } | undefined;
+  return row ? { identityKeyHex: row.public_key.toString('hex'), displayName: row.display_name } : null;
+}
+
+/**
+ * Watches for new incoming messages and emits at most one notification per
+ * conversation per check. `check()` is called after the store reported new
+ * messages (the `messages.changed` event); `reset()` on unlock, so messages
+ * already stored are never announced.
+ */
+export class NotificationCenter {
+  private watermark: number | null = null;
+
+  constructor(
+    private readonly deps: {
+      emit: (payload: NotificationPayload) => void;
+      /** This user: identity key (hex) and display name, for mentions; null while unknown. */
+      self: (db: Db) => { identityKeyHex: string; displayName: string } | null;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Everything stored so far counts as seen. */
+  reset(db: Db | null): void {
+    this.watermark = db ? this.maxId(db) : null;
+  }
+
+  check(db: Db): void {
+    if (!db.open) return;
+    if (this.watermark === null) {
+      // First change seen since unlock without a reset(): start from here.
+      this.watermark = this.maxId(db);
+      return;
+    }
+    const rows = db
+      .prepare(
+        `SELECT m.id, m.conversation_id, m.sender_key, m.kind, m.body, m.mentions,
+           c.notify, c.kind AS c_kind, c.name AS c_name,
+           coalesce(k.local_name, k.display_name) AS sender_name
+         FROM messages m
+         JOIN conversations c ON c.id = m.conversation_id
+         LEFT JOIN contacts k ON k.identity_key = m.sender_key
+         WHERE m.id > ? AND m.outgoing = 0 AND m.kind != 'system' AND m.deleted_at IS NULL
+         ORDER BY m.id LIMIT ?`,
+      )
+      .all(this.watermark, MAX_ROWS) as NewRow[];
+    if (rows.length === 0) return;
+    // A backlog larger than one read is summarised by what was read; the rest is skipped.
+    this.watermark = rows.length === MAX_ROWS ? this.maxId(db) : (rows.at(-1)?.id ?? this.watermark);
+    const me = this.deps.self(db);
+    if (!me) return;
+    const prefs = readNotificationPrefs(db);
+    const byConversation = new Map<number, NewRow[]>();
+    for (const row of rows) {
+      if (row.notify === 'muted') continue;
+      if (row.notify === 'mentions' && !mentionsMe(row, me)) continue;
+      const list = byConversation.get(row.conversation_id) ?? [];
+      list.push(row);
+      byConversation.set(row.conversation_id, list);
+    }
+    for (const [conversationId, list] of byConversation) {
+      const last = list.at(-1);
+      if (!last) continue;
+      this.deps.emit({ conversationId, messageId: last.id, ...describe(list, last, prefs) });
+    }
+    if (byConversation.size > 0)
+      this.deps.logger.log('info', 'notify.emitted', { count: byConversation.size });
+  }
+
+  private maxId(db: Db): number {
+    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM messages').get() as { id: number }).id;
+  }
+}
+
+function describe(list: NewRow[], last: NewRow, prefs: NotificationPrefs): { title: string; body: string } {
+  if (!prefs.showContent) {
+    return { title: 'Parley', body: list.length === 1 ? 'New message' : `${list.length} new messages` };
+  }
+  const sender = last.sender_name ?? 'Someone';
+  const text = last.body ?? (last.kind === 'file' ? 'File' : 'New message');
+  const more = list.length > 1 ? ` (+${list.length - 1} more)` : '';
+  const room = MAX_BODY_CHARS - more.length;
+  const clipped = text.length > room ? `${text.slice(0, room - 1)}…` : text;
+  if (last.c_kind === 'group') {
+    return { title: last.c_name ?? 'Group', body: `${sender}: ${clipped}${more}` };
+  }
+  return { title: sender, body: `${clipped}${more}` };
+}

@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { ParleyError } from '../errors';
+import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
+import type { Logger } from '../util/logger';
+import { CONTENT_VERSION, MAX_TIMER_MS, MIN_TIMER_MS, type TimerContent } from './content';
+
+/**
+ * Disappearing messages (issue #6 item 3): a per-conversation timer that any
+ * member of a DM, and only an owner or admin of a group, may set. The change
+ * travels as a `timer` MLS application message (content.ts), so it is
+ * authenticated by the sender's MLS leaf; every device checks the sender's
+ * role itself and ignores a change it may not make.
+ *
+ * Which clock: a message expires `timer` after it reached *this* device
+ * (`received_at`, see MessageRepository.insert); for our own messages that is
+ * when we sent them. The sender's `sentAt` is never used for expiry: it comes
+ * from another machine's clock, and a peer whose clock runs hours ahead or
+ * behind (or lies) would otherwise make our copy vanish at once or never.
+ * The cost: a message that waited in a mailbox for a day lives its full timer
+ * after arrival. That errs on the side of letting the reader see it, which is
+ * what the sender asked for. There is no RFC for this; Signal documents the
+ * same arrival-based rule for its receivers.
+ *
+ * Which change wins: MLS (RFC 9420 §14) orders handshake messages through
+ * epochs but gives application messages from different senders no common
+ * order, and a change may wait in a mailbox for days. Each change is stamped
+ * like a Lamport clock — the sender's time, raised above the last change its
+ * device applied — and every device applies a change only when its (stamp,
+ * sender key) is greater than the one in effect (migration 0012). All
+ * devices compare the same values, so they agree; a change made after seeing
+ * another always wins over it, whatever the clocks say.
+ */
+
+/** "5 minutes", "1 hour", "1 day", "1 week", or the nearest whole unit for other values. */
+export function describeTimer(ms: number): string {
+  const units: [number, string][] = [
+    [7 * 86_400_000, 'week'],
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) {
+      const n = ms / size;
+      return `${n} ${name}${n === 1 ? '' : 's'}`;
+    }
+  }
+  const seconds = Math.max(1, Math.round(ms / 1_000));
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** The line shown in the chat when the timer changes. */
+export function timerNotice(actor: string, ms: number | null): string {
+  return ms === null
+    ? `${actor} turned off disappearing messages`
+    : `${actor} set disappearing messages to ${describeTimer(ms)}`;
+}
+
+/**
+ * Whether the user with this identity key may change the conversation's
+ * timer: any current member of a DM, an owner or admin of a group. Roles come
+ * from the members table, which mirrors the MLS group state after every
+ * commit (MessagingService.syncMembers).
+ */
+export function mayChangeTimer(db: Db, conversationId: number, identityKey: Uint8Array): boolean {
+  const row = db
+    .prepare(
+      `SELECT c.kind, m.role FROM conversations c
+       JOIN members m ON m.conversation_id = c.id AND m.identity_key = ?
+       WHERE c.id = ? AND c.left_at IS NULL`,
+    )
+    .get(Buffer.from(identityKey), conversationId) as { kind: 'dm' | 'group'; role: string } | undefined;
+  if (!row) return false;
+  return row.kind === 'dm' || row.role === 'owner' || row.role === 'admin';
+}
+
+/** The change in effect: its stamp and sender (migration 0012). */
+function lastChange(store: Store, conversationId: number): { at: number; by: Buffer | null } {
+  const row = store.db
+    .prepare('SELECT disappear_changed_at AS at, disappear_changed_by AS by FROM conversations WHERE id = ?')
+    .get(conversationId) as { at: number; by: Buffer | null } | undefined;
+  return row ?? { at: 0, by: null };
+}
+
+/**
+ * Whether a change stamped (at, by) wins over the one in effect: a later
+ * stamp, or the same stamp from a greater sender key (a fixed tie-break every
+ * device computes alike, so two admins changing it at once still converge).
+ */
+export function isNewerChange(
+  change: { at: number; by: Uint8Array },
+  last: { at: number; by: Uint8Array | null },
+): boolean {
+  if (change.at !== last.at) return change.at > last.at;
+  return last.by === null || Buffer.compare(Buffer.from(change.by), Buffer.from(last.by)) > 0;
+}
+
+/**
+ * Sets the timer and writes the notice into the chat, inside the caller's
+ * transaction. The notice itself never expires: it is what tells a reader
+ * why later messages vanish.
+ */
+function applyTimerChange(
+  store: Store,
+  change: {
+    conversationId: number;
+    uid: string;
+    senderKey: Buffer;
+    outgoing: boolean;
+    actor: string;
+    ms: number | null;
+    sentAt: number;
+    receivedAt: number;
+  },
+): number {
+  store.conversations.setDisappearing(change.conversationId, change.ms);
+  store.db
+    .prepare('UPDATE conversations SET disappear_changed_at = ?, disappear_changed_by = ? WHERE id = ?')
+    .run(change.sentAt, change.senderKey, change.conversationId);
+  const { id } = store.messages.insert({
+    conversationId: change.conversationId,
+    uid: change.uid,
+    senderKey: change.senderKey,
+    outgoing: change.outgoing,
+    kind: 'system',
+    body: timerNotice(change.actor, change.ms),
+    sentAt: change.sentAt,
+    receivedAt: change.receivedAt,
+    state: change.outgoing ? 'delivered' : 'received',
+  });
+  store.db.prepare('UPDATE messages SET expires_at = NULL WHERE id = ?').run(id);
+  return id;
+}
+
+/**
+ * A `timer` message from another member, applied inside the transaction that
+ * stores the group state it was decrypted with. A change from someone who may
+ * not make it (a plain member of a group) is ignored with a log line; the
+ * MLS state still advances, so the conversation does not stall on it.
+ */
+export function receiveTimer(
+  store: Store,
+  logger: Logger,
+  conversationId: number,
+  sender: { identityKey: Uint8Array },
+  content: TimerContent,
+  now: number,
+): void {
+  if (!mayChangeTimer(store.db, conversationId, sender.identityKey)) {
+    logger.log('warn', 'messaging.timer_refused', { conversation: conversationId, reason: 'not-admin' });
+    return;
+  }
+  const last = lastChange(store, conversationId);
+  if (!isNewerChange({ at: content.sentAt, by: sender.identityKey }, last)) {
+    // Superseded while it travelled (a mailbox, a concurrent change): the newer one stays.
+    logger.log('info', 'messaging.timer_stale', { conversation: conversationId });
+    return;
+  }
+  const contact = store.db
+    .prepare('SELECT coalesce(local_name, display_name) AS name FROM contacts WHERE identity_key = ?')
+    .get(Buffer.from(sender.identityKey)) as { name: string } | undefined;
+  applyTimerChange(store, {
+    conversationId,
+    uid: content.uid,
+    senderKey: Buffer.from(sender.identityKey),
+    outgoing: false,
+    actor: contact?.name ?? 'Someone',
+    ms: content.ms,
+    sentAt: content.sentAt,
+    receivedAt: now,
+  });
+  logger.log('info', 'messaging.timer_changed', { conversation: conversationId, ms: content.ms });
+}
+
+/** What setTimer needs of a running MessagingService. */
+export interface TimerSender {
+  sendContent(
+    conversationId: number,
+    content: TimerContent,
+    row: (recipients: number) => number,
+  ): Promise<number | null>;
+}
+
+/**
+ * This user changes the timer: checked against our own role first (a group
+ * member gets a clear error rather than a change everyone else would drop),
+ * then sent to every device with the new setting and the notice in one
+ * transaction.
+ */
+export async function setTimer(
+  service: TimerSender,
+  store: Store,
+  conversationId: number,
+  ms: number | null,
+  options: { selfKey: Uint8Array; now?: () => number },
+): Promise<void> {
+  if (ms !== null && (!Number.isInteger(ms) || ms < MIN_TIMER_MS || ms > MAX_TIMER_MS)) {
+    throw new ParleyError('INVALID_PARAMS', 'Pick a disappearing-message time from the list.');
+  }
+  const selfKey = Buffer.from(options.selfKey);
+  const conversation = store.conversations.get(conversationId);
+  if (!mayChangeTimer(store.db, conversationId, selfKey)) {
+    throw new ParleyError(
+      'INVALID_STATE',
+      conversation.kind === 'group'
+        ? 'Only group owners and admins can change disappearing messages.'
+        : 'You are no longer in this conversation.',
+    );
+  }
+  // Stamped after every change this device has seen, so it wins wherever those are known too.
+  // (A change arriving during the encryption below could still carry a higher stamp; then this
+  // device shows ours until the next change while the others keep that one: a window of one
+  // encryption, accepted rather than re-encrypting under the conversation's lock.)
+  const receivedAt = (options.now ?? Date.now)();
+  const sentAt = Math.max(receivedAt, lastChange(store, conversationId).at + 1);
+  const content: TimerContent = {
+    v: CONTENT_VERSION,
+    type: 'timer',
+    uid: randomBytes(16).toString('hex'),
+    sentAt,
+    ms,
+  };
+  await service.sendContent(conversationId, content, () =>
+    applyTimerChange(store, {
+      conversationId,
+      uid: content.uid,
+      senderKey: selfKey,
+      outgoing: true,
+      actor: 'You',
+      ms,
+      sentAt,
+      receivedAt,
+    }),
+  );
+}
+
+/**
+ * Makes the sweeper run when the soonest message expires, rather than at its
+ * next idle re-check: called after new messages were stored.
+ */
+export function wakeSweeper(store: Store): void {
+  const next = store.db
+    .prepare('SELECT min(expires_at) AS t FROM messages WHERE expires_at IS NOT NULL')
+    .get() as { t: number | null };
+  if (next.t !== null) store.sweeper.wakeBy(next.t);
+}

@@ -1,0 +1,62 @@
+import { useCallback, useRef, useState } from 'react';
+import type { ConversationSummary } from '../../../../src-preload/contract';
+import { ClockIcon } from '../../components/Icons';
+import { useAppStore } from '../../store/appStore';
+import { PopupMenu } from './PopupMenu';
+import { TIMER_OPTIONS, timerLabel } from './timerChoices';
+
+/** The disappearing-messages control in the chat header: shows the timer, opens the choices. */
+export function TimerMenu({ conversation }: { conversation: ConversationSummary }) {
+  const setTimer = useAppStore((s) => s.setConversationTimer);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const [at, setAt] = useState<{ x: number; y: number } | null>(null);
+  const close = useCallback(() => setAt(null), []);
+  const on = conversation.disappearAfterMs !== null;
+  const label = timerLabel(conversation.disappearAfterMs);
+
+  function open() {
+    const rect = buttonRef.current?.getBoundingClientRect();
+    setAt(rect ? { x: rect.right - 220, y: rect.bottom + 4 } : { x: 0, y: 0 });
+  }
+
+  return (
+    <>
+      <button
+        ref={buttonRef}
+        type="button"
+        className={`timer-button${on ? ' is-on' : ''}`}
+        data-testid="timer-button"
+        aria-haspopup="menu"
+        aria-expanded={at !== null}
+        title="Disappearing messages"
+        onClick={() => (at ? close() : open())}
+      >
+        <ClockIcon />
+        <span className="timer-button__text">
+          <span className="visually-hidden">Disappearing messages: </span>
+          {label}
+        </span>
+      </button>
+      {at ? (
+        <PopupMenu
+          label="Disappearing messages"
+          testId="timer-menu"
+          at={at}
+          onClose={close}
+          groups={[
+            {
+              label: 'New messages disappear after',
+              radio: true,
+              items: TIMER_OPTIONS.map((o) => ({
+                id: String(o.ms ?? 'off'),
+                label: o.label,
+                checked: conversation.disappearAfterMs === o.ms,
+                onSelect: () => void setTimer(conversation.id, o.ms),
+              })),
+            },
+          ]}
+        />
+      ) : null}
+    </>
+  );
+}
