@@ -65,7 +65,7 @@ test('create a profile, lock, and unlock again', async ({ page, webShell }) => {
   await expect(home).toBeVisible();
   await expect(page.getByTestId('home-display-name')).toHaveText(NAME);
   await expect(page.getByTestId('conversation-list-empty')).toContainText('No conversations yet');
-  await expect(page.getByTestId('status-connection')).toHaveText('Connected');
+  await expect(page.getByTestId('status-area')).toHaveAttribute('data-bridge', 'open');
   await checkScreen(page, 'home');
 
   // --- Lock, wrong passphrase, right passphrase ---------------------------

@@ -26,6 +26,8 @@ export const ContactView = z.object({
   identityKey: z.string(),
   verified: z.boolean(),
   blocked: z.boolean(),
+  /** One of their devices presented another identity key: "safety number changed" until the user decides. */
+  keyChanged: z.boolean(),
 });
 export type ContactView = z.infer<typeof ContactView>;
 

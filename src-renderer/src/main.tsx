@@ -19,6 +19,8 @@ function bootstrap(): void {
   api.onMessagesChanged(({ conversationId }) => void useAppStore.getState().refreshMessages(conversationId));
   api.onConversationsChanged(() => void useAppStore.getState().loadConversations());
   api.onContactsChanged(() => void useAppStore.getState().loadContacts());
+  api.onFileProgress((p) => useAppStore.getState().applyFileProgress(p));
+  api.onFileChanged((c) => useAppStore.getState().applyFileChanged(c));
   let openedBefore = api.connectionState() === 'open';
   api.onConnectionChange((state) => {
     const current = useAppStore.getState();

@@ -22,9 +22,16 @@ export function baseHandlers({
     'profile.changePassphrase': ({ current, next }) => profile.changePassphrase(current, next),
     'profile.lock': () => lock(),
     'conversations.list': ({ filter }) => store().conversations.list({ filter }),
-    'conversations.markRead': ({ conversationId, messageId }) => ({
-      unreadCount: store().conversations.markRead(conversationId, messageId),
-    }),
+    'conversations.markRead': ({ conversationId, messageId }) => {
+      const unreadCount = store().conversations.markRead(conversationId, messageId);
+      // One read receipt for the newest message read (messaging/richMessaging.ts). Best effort:
+      // it never fails the request, and the next read sends one again if this one could not go.
+      void messaging
+        .runningOrNull()
+        .then((m) => m?.service.rich.markRead(conversationId))
+        .catch(() => undefined);
+      return { unreadCount };
+    },
     'search.query': ({ text, conversationId, limit }) =>
       store().search.search(parseSearchQuery(text), { conversationId, limit }),
     'messages.page': ({ conversationId, at, limit }) => {
@@ -47,6 +54,7 @@ export function baseHandlers({
           identityKey: c.identityKey.toString('hex'),
           verified: c.verifiedAt !== null,
           blocked: c.blocked,
+          keyChanged: c.pendingKeyChange !== null,
         })),
     'contacts.createInvite': async () => {
       store();

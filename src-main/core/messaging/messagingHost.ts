@@ -4,6 +4,7 @@ import { isNetError } from '../net/netError';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import { ChangeFeed } from './changeFeed';
+import { bridgeNetworkEvents } from './networkViews';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
 
 /** The network options a shell passes to createCore; absent means no networking. */
@@ -13,7 +14,7 @@ export interface NetworkOptions {
   /** LAN discovery by mDNS (default off). */
   mdns?: boolean;
   /** Test-only speed-ups (timeouts, backoff), passed through to startMessaging. */
-  tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize'> & {
+  tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize' | 'groups'> & {
     node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen' | 'mdns'>;
   };
 }
@@ -72,6 +73,7 @@ export class MessagingHost {
       node: { ...network.tuning?.node, listen: network.listen, mdns: network.mdns ?? false },
       delivery: network.tuning?.delivery,
       keyPackagePoolSize: network.tuning?.keyPackagePoolSize,
+      groups: network.tuning?.groups,
       logger: this.deps.logger,
     });
     const current = this.current;
@@ -81,9 +83,19 @@ export class MessagingHost {
       return null;
     }
     current.messaging = messaging;
-    current.unsubscribe = messaging.node.onConnectionState((state) =>
-      this.deps.bus.emit('net.status', state),
+    const offState = messaging.node.onConnectionState((state) => this.deps.bus.emit('net.status', state));
+    // File progress and state changes (core/files) go to every shell as they happen.
+    const offFiles = messaging.files.onEvent((e) =>
+      e.event === 'files.progress'
+        ? this.deps.bus.emit('files.progress', e.payload)
+        : this.deps.bus.emit('files.changed', e.payload),
     );
+    const offNetwork = bridgeNetworkEvents(messaging.network, this.deps.bus);
+    current.unsubscribe = () => {
+      offState();
+      offFiles();
+      offNetwork();
+    };
     this.deps.bus.emit('net.status', messaging.node.connectionState());
     return messaging;
   }

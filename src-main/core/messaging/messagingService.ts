@@ -6,18 +6,21 @@ import { ParleyError } from '../errors';
 import {
   addMembers,
   createGroup,
-  encrypt,
   exportRatchetTree,
   isMlsRejection,
   joinGroup,
-  processMessage,
   startDm,
   type KeyPackagePool,
   type MlsDeviceIdentity,
   type MlsGroupState,
   type MlsStore,
+  type Role,
 } from '../mls';
-import type { ContactRequestStatus, InboundContactRequest } from '../net/contactRequestProtocol';
+import type {
+  ContactRequestReply,
+  ContactRequestStatus,
+  InboundContactRequest,
+} from '../net/contactRequestProtocol';
 import type { InboundEnvelope } from '../net/deliverProtocol';
 import type { ParleyNode } from '../net/parleyNode';
 import { peerTag } from '../net/protocolService';
@@ -26,9 +29,16 @@ import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
 import { errorFields, type Logger } from '../util/logger';
 import { CONTENT_VERSION, decodeContent, encodeContent, MAX_TEXT_CHARS, type Content } from './content';
+import { assertDmWritable } from './contactsService';
 import type { Directory } from './directory';
-import { decodeInvite, encodeInvite } from './invite';
+import { decodeInvite, encodeInvite, sealKeyHash } from './invite';
+import { GroupOps, type GroupAck, type GroupOptions } from './groupOps';
+import { invalidatingMlsStore } from './groupSequencers';
 import { KeyedMutex } from './keyedMutex';
+import { cardFromJson, cardToJson, verifyProfileCard, type SignedProfileCard } from './profileCard';
+import { receiveTimer } from './timers';
+import { isRichContent } from './richContent';
+import { mentionsForText, RichMessaging } from './richMessaging';
 import { decodeFrame, encodeFrame } from './wireFrame';
 
 /**
@@ -43,7 +53,15 @@ import { decodeFrame, encodeFrame } from './wireFrame';
 
 export type MessagingNet = Pick<
   ParleyNode,
-  'peerId' | 'keyPackages' | 'contactRequests' | 'addresses' | 'keepConnected'
+  | 'peerId'
+  | 'keyPackages'
+  | 'contactRequests'
+  | 'addresses'
+  | 'keepConnected'
+  | 'forget'
+  // Typing indicators go straight to connected devices (richMessaging.ts).
+  | 'deliver'
+  | 'isConnected'
 >;
 
 export interface MessagingDeps {
@@ -63,6 +81,19 @@ export interface MessagingDeps {
   now: () => number;
   /** One-time KeyPackages kept available for peers (default 20). */
   keyPackagePoolSize?: number;
+  /** Group changes: accept window, tick, self-update policy (groupOps.ts; tests shorten them). */
+  groups?: GroupOptions;
+  /** The user's current signed profile card (ownProfile.ts); without it no card is sent. */
+  profileCard?: () => SignedProfileCard;
+  /** Files (core/files): the rows of an incoming `file` message; returns work for after the commit. */
+  files?: {
+    applyIncoming(
+      conversationId: number,
+      sender: { peerId: string; identityKey: Uint8Array },
+      content: Extract<Content, { type: 'file' }>,
+      now: number,
+    ): (() => void) | null;
+  };
 }
 
 export interface PendingContactRequest {
@@ -89,11 +120,45 @@ export class MessagingService implements InboundSink {
   private replenishing: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(private readonly deps: MessagingDeps) {}
+  /** Reactions, edits, deletes, read receipts, typing (richMessaging.ts). */
+  readonly rich: RichMessaging;
+  /** Group changes and every group message in and out, through the GroupSequencer (groupOps.ts). */
+  readonly groups: GroupOps;
+
+  constructor(private readonly deps: MessagingDeps) {
+    // Typing indicators encrypt outside the sequencer: its cache must reload after them.
+    const mls = invalidatingMlsStore(deps.mls, (id) => this.groups.sequencers.drop(id));
+    this.rich = new RichMessaging(
+      { ...deps, mls },
+      {
+        send: (conversationId, content, row) => this.sendContent(conversationId, content, row),
+        exclusive: (conversationId, fn) => this.lock.run(String(conversationId), fn),
+      },
+    );
+    this.groups = new GroupOps({
+      ...deps,
+      lock: this.lock,
+      fetchKeyPackage: (peer) => this.fetchKeyPackage(peer),
+      devicesOfContact: (contactId) => this.devicesOfContact(contactId),
+      applyApplication: (id, sender, plaintext, now, after) =>
+        this.applyApplication(id, sender, plaintext, now, after),
+      syncMembers: (id, state) => this.syncMembers(id, state),
+      track: (p) => this.track(p),
+      announce: (id) => this.track(this.publishProfile({ only: id })),
+      options: deps.groups,
+    });
+  }
+
+  /** Delivery's batch transaction rolled back: cached group states and sequencers reload from disk. */
+  rolledBack(): void {
+    this.groups.rolledBack();
+  }
 
   /** Waits for background work (profile announcements, KeyPackage top-ups). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.rich.stop();
+    await this.groups.stop();
     await Promise.allSettled([...this.background]);
     await this.replenishing;
   }
@@ -102,7 +167,8 @@ export class MessagingService implements InboundSink {
 
   /** A one-time invite link for someone to become our contact. */
   createInvite(options: { ttlMs?: number; addresses?: string[] } = {}): string {
-    const token = new Uint8Array(randomBytes(32));
+    // 128 bits: unguessable for a one-time, 7-day token, and 16 bytes shorter in the QR code.
+    const token = new Uint8Array(randomBytes(16));
     const now = this.deps.now();
     this.deps.db
       .prepare('INSERT INTO invites (token_hash, created_at, expires_at) VALUES (?, ?, ?)')
@@ -111,47 +177,70 @@ export class MessagingService implements InboundSink {
       peerId: this.deps.net.peerId,
       addresses: options.addresses ?? this.deps.net.addresses(),
       identityKey: this.deps.identity.publicKey,
-      sealPublicKey: this.deps.sealPublicKey,
-      displayName: this.deps.identity.displayName,
+      sealKeyHash: sealKeyHash(this.deps.sealPublicKey),
+      displayName: this.ownName(),
       token,
     });
   }
 
   /**
-   * Accepts an invite: records the inviter as a contact, connects, presents
-   * the token in a contact request (the inviter adds us without asking), then
-   * starts the DM. Throws ParleyError('INVALID_PARAMS') for a bad invite.
+   * Accepts an invite: connects, presents the token in a contact request (the
+   * inviter adds us without asking and answers with its seal key), checks that
+   * key against the hash in the invite, records the inviter as a contact, then
+   * starts the DM. Throws ParleyError('INVALID_PARAMS') for a bad invite or a
+   * seal key that does not match it (nothing is stored then).
    */
   async acceptInvite(text: string): Promise<{ contactId: number; conversationId: number }> {
     const invite = decodeInvite(text);
-    if (!invite || invite.sealPublicKey.length !== SEAL_PUBLIC_KEY_BYTES) {
-      throw new ParleyError('INVALID_PARAMS', 'That is not a valid Parley invite.');
-    }
+    if (!invite) throw new ParleyError('INVALID_PARAMS', 'That is not a valid Parley invite.');
     if (invite.peerId === this.deps.net.peerId) {
       throw new ParleyError('INVALID_PARAMS', 'That invite is your own.');
     }
     const { db, store, directory, net } = this.deps;
+    const existing = directory.device(invite.peerId);
+    // A device we know under another identity key: recorded as a key change for the user (TOFU).
+    if (existing && directory.checkIdentity(invite.peerId, invite.identityKey) === 'changed') {
+      throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
+    }
+    await net.keepConnected(invite.peerId, invite.addresses);
+    let reply: Awaited<ReturnType<MessagingNet['contactRequests']['sendForReply']>>;
+    try {
+      reply = await net.contactRequests.sendForReply(invite.peerId, {
+        displayName: this.ownName(),
+        identityKey: this.deps.identity.publicKey,
+        inviteToken: invite.token,
+        message: '',
+      });
+    } catch (err) {
+      if (!existing) net.forget(invite.peerId);
+      throw err;
+    }
+    if (reply.status !== 'received') {
+      if (!existing) net.forget(invite.peerId);
+      throw new ParleyError('INVALID_STATE', 'The invite was refused (used or expired).');
+    }
+    const seal = reply.sealPublicKey;
+    if (
+      !seal ||
+      seal.length !== SEAL_PUBLIC_KEY_BYTES ||
+      !Buffer.from(sealKeyHash(seal)).equals(Buffer.from(invite.sealKeyHash))
+    ) {
+      // A tampered invite, or a device answering in the inviter's name with another key.
+      if (!existing) net.forget(invite.peerId);
+      this.deps.logger.log('warn', 'messaging.invite_seal_mismatch', { peer: peerTag(invite.peerId) });
+      throw new ParleyError('INVALID_PARAMS', 'That invite does not match the device that answered it.');
+    }
     const contactId = db.transaction(() => {
       const id = store.contacts.upsert(Buffer.from(invite.identityKey), invite.displayName, this.deps.now());
       const bound = directory.upsertDevice({
         peerId: invite.peerId,
         identityKey: invite.identityKey,
         addresses: invite.addresses,
-        sealPublicKey: invite.sealPublicKey,
+        sealPublicKey: seal,
       });
       if (!bound) throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
       return id;
     })();
-    await net.keepConnected(invite.peerId, invite.addresses);
-    const status = await net.contactRequests.send(invite.peerId, {
-      displayName: this.deps.identity.displayName,
-      identityKey: this.deps.identity.publicKey,
-      inviteToken: invite.token,
-      message: '',
-    });
-    if (status !== 'received') {
-      throw new ParleyError('INVALID_STATE', 'The invite was refused (used or expired).');
-    }
     const conversationId = await this.createDm(contactId);
     // Our relay list grew: tell our other conversations.
     await this.publishProfile({ except: conversationId });
@@ -159,7 +248,9 @@ export class MessagingService implements InboundSink {
   }
 
   /** The node's contact-request handler. */
-  onContactRequest = async (req: InboundContactRequest): Promise<ContactRequestStatus> => {
+  onContactRequest = async (
+    req: InboundContactRequest,
+  ): Promise<ContactRequestStatus | ContactRequestReply> => {
     const { db, store, directory, net } = this.deps;
     const now = this.deps.now();
     if (req.inviteToken) {
@@ -188,8 +279,11 @@ export class MessagingService implements InboundSink {
       this.deps.logger.log('info', 'messaging.contact_added', { peer: peerTag(req.from), via: 'invite' });
       this.track(net.keepConnected(req.from));
       this.track(this.publishProfile());
-      return 'received';
+      // The invite carried only a hash of our seal key: here is the key (invite.ts).
+      return { status: 'received', sealPublicKey: this.deps.sealPublicKey };
     }
+    // A device we know under another identity key: a key change for the user to review, not a stranger.
+    if (directory.checkIdentity(req.from, req.identityKey) === 'changed') return 'rejected';
     db.prepare(
       `INSERT INTO contact_requests (peer_id, identity_key, display_name, message, received_at, state)
        VALUES (?, ?, ?, ?, ?, 'pending')
@@ -350,11 +444,40 @@ export class MessagingService implements InboundSink {
     return conversationId;
   }
 
+  // --- group changes (groupOps.ts; serialized per conversation) ---------------
+
+  /** Adds contacts to a group: committed by owners/admins, an Add proposal from a member. */
+  addMembers(conversationId: number, contactIds: number[]): Promise<GroupAck> {
+    return this.groups.addMembers(conversationId, contactIds);
+  }
+
+  removeMember(conversationId: number, identityKey: Uint8Array): Promise<GroupAck> {
+    return this.groups.removeMember(conversationId, identityKey);
+  }
+
+  rename(conversationId: number, name: string): Promise<GroupAck> {
+    return this.groups.rename(conversationId, name);
+  }
+
+  setRole(conversationId: number, identityKey: Uint8Array, role: Role): Promise<GroupAck> {
+    return this.groups.setRole(conversationId, identityKey, role);
+  }
+
+  /** Leaves a group (a self-removal proposal an admin commits); read-only history from now. */
+  leave(conversationId: number): Promise<void> {
+    return this.groups.leave(conversationId);
+  }
+
+  /** Refreshes this device's keys in a group (also done periodically, groupOps.ts). */
+  selfUpdate(conversationId: number): Promise<GroupAck> {
+    return this.groups.selfUpdate(conversationId);
+  }
+
   /** Sends a text: MLS-encrypted once, one envelope per other device, stored 'pending' with it. */
   async sendText(
     conversationId: number,
     text: string,
-    options: { replyToUid?: string } = {},
+    options: { replyToUid?: string; mentions?: string[] } = {},
   ): Promise<Message> {
     if (text.length === 0 || text.length > MAX_TEXT_CHARS) {
       throw new ParleyError('INVALID_PARAMS', `A message is 1 to ${MAX_TEXT_CHARS} characters.`);
@@ -368,6 +491,9 @@ export class MessagingService implements InboundSink {
       sentAt,
       body: text,
       ...(options.replyToUid ? { replyToUid: options.replyToUid } : {}),
+      ...(options.mentions?.length
+        ? { mentions: mentionsForText(this.deps, conversationId, options.mentions) }
+        : {}),
     };
     const messageId = await this.sendContent(conversationId, content, (recipients) => {
       return this.deps.store.messages.insert({
@@ -377,6 +503,7 @@ export class MessagingService implements InboundSink {
         outgoing: true,
         body: text,
         replyToUid: options.replyToUid ?? null,
+        mentions: content.mentions ?? null,
         sentAt,
         receivedAt: sentAt,
         state: recipients > 0 ? 'pending' : 'delivered',
@@ -387,20 +514,33 @@ export class MessagingService implements InboundSink {
     return message;
   }
 
+  /** Sends a `file` message; core/files builds it and writes its rows in `row` (same transaction). */
+  sendFileContent(
+    conversationId: number,
+    content: Extract<Content, { type: 'file' }>,
+    row: (recipients: number) => number,
+  ): Promise<number | null> {
+    return this.sendContent(conversationId, content, row);
+  }
+
   /**
    * Tells conversations who we are to them: display name, seal key and relay
    * list (our contacts' devices). Sent when a conversation starts and when our
    * contacts change.
    */
   async publishProfile(scope: { only?: number; except?: number } = {}): Promise<void> {
+    const card = this.deps.profileCard?.();
     const content: Content = {
       v: CONTENT_VERSION,
       type: 'profile',
-      displayName: this.deps.identity.displayName,
+      displayName: card?.displayName ?? this.deps.identity.displayName,
       sealPublicKey: Buffer.from(this.deps.sealPublicKey).toString('base64url'),
       relays: this.deps.directory.ownRelays(),
       addresses: this.deps.net.addresses().slice(0, 16),
     };
+    // Status and avatar are for contacts only: the card goes into DMs with a
+    // contact, never into groups, whose other members may be strangers.
+    const withCard: Content | null = card ? { ...content, card: cardToJson(card) } : null;
     const ids =
       scope.only !== undefined
         ? [scope.only]
@@ -417,7 +557,7 @@ export class MessagingService implements InboundSink {
     for (const id of ids) {
       if (this.stopped) return;
       try {
-        await this.sendContent(id, content);
+        await this.sendContent(id, withCard && this.isContactDm(id) ? withCard : content);
       } catch (err) {
         this.deps.logger.log('warn', 'messaging.profile_failed', { conversation: id, ...errorFields(err) });
       }
@@ -437,51 +577,8 @@ export class MessagingService implements InboundSink {
     // Perhaps its Welcome has not arrived yet (another sender, another holder).
     if (conversationId === null) throw new Transient('message for a group we have not joined (yet)');
     return this.lock.run(String(conversationId), () =>
-      this.receiveGroupMessage(conversationId, frame.message, markSeen, envelope.from),
+      this.groups.receive(conversationId, frame.message, markSeen, envelope.from),
     );
-  }
-
-  private async receiveGroupMessage(
-    conversationId: number,
-    message: Uint8Array,
-    markSeen: () => void,
-    from: string,
-  ): Promise<'accepted' | 'duplicate' | 'rejected'> {
-    const { mls, db } = this.deps;
-    const state = mls.load(conversationId);
-    if (!state) throw new Transient('conversation without a group state');
-    let out: Awaited<ReturnType<typeof processMessage>>;
-    try {
-      out = await processMessage(state, message);
-    } catch (err) {
-      if (isMlsRejection(err, 'replay')) return 'duplicate';
-      // A message of an epoch we have not reached: its commit is still on its way.
-      if (isMlsRejection(err, 'future-epoch')) throw new Transient('future epoch', { cause: err });
-      if (isMlsRejection(err)) {
-        this.deps.logger.log('warn', 'messaging.rejected', {
-          conversation: conversationId,
-          reason: err.reason,
-          peer: peerTag(from),
-        });
-        return 'rejected';
-      }
-      throw err;
-    }
-    const now = this.deps.now();
-    const afterCommit: (() => void)[] = [];
-    mls.commit(conversationId, out, () => {
-      if (out.kind === 'application') {
-        this.applyApplication(conversationId, out.sender, out.plaintext, now, afterCommit);
-      } else if (out.kind === 'commit') {
-        this.syncMembers(conversationId, out.state);
-        if (out.changes.removedSelf) {
-          db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(now, conversationId);
-        }
-      }
-      markSeen();
-    });
-    for (const run of afterCommit) run();
-    return 'accepted';
   }
 
   /**
@@ -498,18 +595,28 @@ export class MessagingService implements InboundSink {
   ): void {
     const content = decodeContent(plaintext);
     if (content === null || content === 'unknown') return;
-    if (content.type === 'text') {
-      this.deps.store.messages.insert({
+    if (isRichContent(content)) {
+      this.rich.apply(conversationId, sender, content, now, afterCommit);
+    } else if (content.type === 'text') {
+      const stored = this.deps.store.messages.insert({
         conversationId,
         uid: content.uid,
         senderKey: Buffer.from(sender.identityKey),
         outgoing: false,
         body: content.body,
         replyToUid: content.replyToUid ?? null,
+        mentions: content.mentions ?? null,
         sentAt: content.sentAt,
         receivedAt: now,
         state: 'received',
       });
+      if (stored.inserted)
+        this.rich.afterMessage({ ...stored, uid: content.uid, conversationId }, sender, now, afterCommit);
+    } else if (content.type === 'timer') {
+      receiveTimer(this.deps.store, this.deps.logger, conversationId, sender, content, now);
+    } else if (content.type === 'file') {
+      const after = this.deps.files?.applyIncoming(conversationId, sender, content, now);
+      if (after) afterCommit.push(after);
     } else {
       const dial = this.applyProfile(sender.peerId, sender.identityKey, content);
       if (dial) afterCommit.push(dial);
@@ -526,6 +633,16 @@ export class MessagingService implements InboundSink {
     identityKey: Uint8Array,
     profile: Extract<Content, { type: 'profile' }>,
   ): (() => void) | null {
+    // A card must verify under the MLS sender's identity key; one that does
+    // not (forged, or another user's card replayed) rejects the whole profile.
+    let card: SignedProfileCard | null = null;
+    if (profile.card) {
+      card = cardFromJson(profile.card);
+      if (!card || !verifyProfileCard(identityKey, card)) {
+        this.deps.logger.log('warn', 'messaging.profile_card_rejected', { peer: peerTag(peerId) });
+        return null;
+      }
+    }
     const seal = Buffer.from(profile.sealPublicKey, 'base64url');
     const addresses = profile.addresses?.filter((a) => a.startsWith('/'));
     const bound = this.deps.directory.upsertDevice({
@@ -539,11 +656,31 @@ export class MessagingService implements InboundSink {
       peerId,
       profile.relays.filter((r) => r !== peerId),
     );
-    this.deps.db
-      .prepare(
-        'UPDATE contacts SET display_name = ?, updated_at = ? WHERE identity_key = ? AND display_name != ?',
-      )
-      .run(profile.displayName, this.deps.now(), Buffer.from(identityKey), profile.displayName);
+    if (card) {
+      // Only a newer card replaces the cached one (a replayed old card changes nothing).
+      this.deps.db
+        .prepare(
+          `UPDATE contacts SET display_name = ?, status_text = ?, avatar = ?, profile_version = ?, updated_at = ?
+           WHERE identity_key = ? AND profile_version < ?`,
+        )
+        .run(
+          card.displayName,
+          card.statusText,
+          card.avatar ? Buffer.from(card.avatar) : null,
+          card.version,
+          this.deps.now(),
+          Buffer.from(identityKey),
+          card.version,
+        );
+    } else {
+      // A profile without a card (a group, an older build) names the user only until a card arrived.
+      this.deps.db
+        .prepare(
+          `UPDATE contacts SET display_name = ?, updated_at = ?
+           WHERE identity_key = ? AND display_name != ? AND profile_version = 0`,
+        )
+        .run(profile.displayName, this.deps.now(), Buffer.from(identityKey), profile.displayName);
+    }
     if (!addresses || addresses.length === 0 || !this.deps.directory.isHolder(peerId)) return null;
     return () => this.track(this.deps.net.keepConnected(peerId, addresses));
   }
@@ -570,6 +707,8 @@ export class MessagingService implements InboundSink {
     const state = joined.state;
     if (mls.conversationOf(state.groupId) !== null) return 'duplicate';
     const others = state.members.filter((m) => !m.isSelf);
+    // A credential naming a known device under another identity key: recorded as a key change (TOFU).
+    for (const m of others) this.deps.directory.checkIdentity(m.peerId, m.identityKey);
     // Consent: we join only groups that one of our contacts is in.
     const contactIds = others
       .map((m) => this.contactIdOf(m.identityKey))
@@ -607,28 +746,17 @@ export class MessagingService implements InboundSink {
    * Encrypts content for a conversation and queues one envelope per other
    * device, with the new state and the caller's row in one transaction.
    * `row` gets the number of recipient devices and returns the message id.
+   * Public for content types kept in their own files (timers.ts).
    */
-  private async sendContent(
+  async sendContent(
     conversationId: number,
     content: Content,
-    row?: (recipients: number) => number,
+    row?: (recipients: number) => number | null,
   ): Promise<number | null> {
-    const result = await this.lock.run(String(conversationId), async () => {
-      const { mls, outbox } = this.deps;
-      const state = mls.load(conversationId);
-      if (!state) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
-      if (!state.active) throw new ParleyError('INVALID_STATE', 'You are no longer in this conversation.');
-      const out = await encrypt(state, encodeContent(content));
-      const recipients = [...new Set(state.members.filter((m) => !m.isSelf).map((m) => m.peerId))];
-      const payload = encodeFrame({ kind: 'group', groupId: state.groupId, message: out.message });
-      return mls.commit(conversationId, out, () => {
-        const messageId = row ? row(recipients.length) : null;
-        for (const recipient of recipients) outbox.enqueue({ conversationId, messageId, recipient, payload });
-        return messageId;
-      });
-    });
-    this.deps.kick();
-    return result;
+    // A blocked or removed contact's DM is read-only for everything the user sends (profiles still go out).
+    if (content.type !== 'profile') assertDmWritable(this.deps.db, conversationId);
+    // Through the sequencer: a send in an epoch not yet accepted is kept to resend after a switch.
+    return this.groups.send(conversationId, encodeContent(content), row);
   }
 
   /** Members (users, with roles) and their devices as known peers, from a group state. */
@@ -645,6 +773,23 @@ export class MessagingService implements InboundSink {
     }
   }
 
+  /** The user's display name now (the profile card's, which follows renames). */
+  private ownName(): string {
+    return this.deps.profileCard?.().displayName ?? this.deps.identity.displayName;
+  }
+
+  /** A DM with a contact (not blocked): the only conversations a profile card goes to. */
+  private isContactDm(conversationId: number): boolean {
+    return (
+      this.deps.db
+        .prepare(
+          `SELECT 1 FROM conversations c JOIN contacts k ON k.id = c.contact_id
+           WHERE c.id = ? AND c.kind = 'dm' AND k.blocked = 0`,
+        )
+        .get(conversationId) !== undefined
+    );
+  }
+
   private devicesOfContact(contactId: number): string[] {
     return (
       this.deps.db
@@ -658,7 +803,7 @@ export class MessagingService implements InboundSink {
 
   private contactIdOf(identityKey: Uint8Array): number | null {
     const r = this.deps.db
-      .prepare('SELECT id FROM contacts WHERE identity_key = ? AND blocked = 0')
+      .prepare('SELECT id FROM contacts WHERE identity_key = ? AND blocked = 0 AND removed_at IS NULL')
       .get(Buffer.from(identityKey)) as { id: number } | undefined;
     return r?.id ?? null;
   }

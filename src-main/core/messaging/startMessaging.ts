@@ -2,6 +2,7 @@ import { generateSealKeyPair } from '../crypto/sealedBox';
 import { DeliveryService, type DeliveryOptions } from '../delivery/deliveryService';
 import { Outbox } from '../delivery/outbox';
 import { SqliteMailboxStore, type SqliteMailboxOptions } from '../delivery/sqliteMailboxStore';
+import { FileService } from '../files/fileService';
 import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
@@ -10,7 +11,11 @@ import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/logger';
 import { Directory } from './directory';
+import type { GroupOptions } from './groupOps';
 import { MessagingService } from './messagingService';
+import { NetworkFeatures } from './networkFeatures';
+import { answerGroupInfo, resyncGroup, ResyncRunner } from './resync';
+import { currentCard } from './ownProfile';
 
 /**
  * Wires identity, MLS, the node, delivery and messaging for one unlocked
@@ -31,6 +36,8 @@ export interface StartMessagingOptions {
   delivery?: Partial<DeliveryOptions>;
   mailbox?: Partial<Omit<SqliteMailboxOptions, 'acceptsRecipient'>>;
   keyPackagePoolSize?: number;
+  /** Group change timings (accept window, tick, self-update policy); tests shorten them. */
+  groups?: GroupOptions;
   logger?: Logger;
   now?: () => number;
 }
@@ -42,6 +49,11 @@ export interface RunningMessaging {
   outbox: Outbox;
   directory: Directory;
   mailbox: SqliteMailboxStore;
+  files: FileService;
+  /** Privacy settings, presence, nearby peers and the own profile card. */
+  network: NetworkFeatures;
+  /** Rejoins groups restored from a backup (messaging/resync.ts). */
+  resync: ResyncRunner;
   stop(): Promise<void>;
 }
 
@@ -87,19 +99,27 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const mls = new MlsStore(db, now);
   const outbox = new Outbox(db, store.messages, now);
   const directory = new Directory(db, peerId, now);
+  const network = new NetworkFeatures(store);
   const mailbox = new SqliteMailboxStore(db, {
     ...options.mailbox,
-    acceptsRecipient: (recipient) => directory.holdsFor(recipient),
+    // "Relay for contacts" off: this device holds for nobody (issue #5).
+    acceptsRecipient: (recipient) => network.holdsForContacts() && directory.holdsFor(recipient),
   });
+  const mdns = options.node?.mdns;
+  const discoverable = network.privacy().discoverable;
 
   // The node needs its handlers at construction and the services need the
   // node: the handlers reach the services through these late bindings.
   let service: MessagingService | null = null;
   let delivery: DeliveryService | null = null;
+  let files: FileService | null = null;
   const node = await ParleyNode.create({
     deviceKey: secrets.deviceKey,
     listen: options.node?.listen,
-    mdns: options.node?.mdns,
+    // "Discoverable on this network" decides whether mDNS starts switched on.
+    mdns: mdns ? { ...(typeof mdns === 'object' ? mdns : {}), discoverable } : mdns,
+    presence: network.presence.hooks,
+    hello: network.nearby.hooks,
     dialTimeoutMs: options.node?.dialTimeoutMs,
     dialGraceMs: options.node?.dialGraceMs,
     reconnect: options.node?.reconnect,
@@ -112,6 +132,11 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     },
     keyPackages: async (requester) => (service ? service.keyPackageFor(requester) : null),
     onContactRequest: async (r) => (service ? service.onContactRequest(r) : 'rejected'),
+    // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
+    groupInfo: (requester, groupId, credential) =>
+      answerGroupInfo({ db, mls, directory, logger }, requester, groupId, credential),
+    fileSource: async (requester, fileId) =>
+      files ? files.source(requester, fileId) : { status: 'not-found' },
   });
   const running = new MessagingService({
     db,
@@ -123,12 +148,16 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     directory,
     net: node,
     kick: () => delivery?.kick(),
+    files: { applyIncoming: (...args) => files?.applyIncoming(...args) ?? null },
     identity: { publicKey: options.identity.publicKey, displayName: options.identity.displayName },
     sealPublicKey: secrets.sealPublicKey,
     logger,
     now,
     keyPackagePoolSize: options.keyPackagePoolSize,
+    groups: options.groups,
+    profileCard: () => currentCard(db, options.identity, now()),
   });
+  network.bind({ node, service: running, directory, identity: options.identity, logger, now });
   const deliveryService = new DeliveryService({
     db,
     outbox,
@@ -141,11 +170,54 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     now,
     options: options.delivery,
   });
+  const fileService = new FileService({
+    db,
+    store,
+    self: { peerId, identityKey: options.identity.publicKey },
+    net: node,
+    sendContent: (conversationId, content, row) => running.sendFileContent(conversationId, content, row),
+    logger,
+    now,
+  });
+  files = fileService;
   service = running;
   delivery = deliveryService;
   await node.start();
   deliveryService.start();
+  running.groups.start();
+  network.start();
+  fileService.start();
   for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
+  // Groups restored from a backup are rejoined by external commit (messaging/resync.ts).
+  const resync = new ResyncRunner({
+    db,
+    mls,
+    outbox,
+    device,
+    fetchGroupInfo: (peer, groupId, credential) => node.groupInfo.fetch(peer, groupId, credential),
+    forget: (conversationId) => running.groups.sequencers.drop(conversationId),
+    kick: () => deliveryService.kick(),
+    logger,
+    now,
+  });
+  resync.start();
+  // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
+  running.groups.onMustRejoin((conversationId) =>
+    resyncGroup(
+      {
+        db,
+        mls,
+        outbox,
+        device,
+        fetchGroupInfo: (peer, groupId, credential) => node.groupInfo.fetch(peer, groupId, credential),
+        forget: (id) => running.groups.sequencers.drop(id),
+        kick: () => deliveryService.kick(),
+        logger,
+        now,
+      },
+      conversationId,
+    ),
+  );
 
   let stopped = false;
   return {
@@ -155,9 +227,15 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     outbox,
     directory,
     mailbox,
+    files: fileService,
+    network,
+    resync,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await resync.stop();
+      await network.stop();
+      await fileService.stop();
       await deliveryService.stop();
       await running.stop();
       await node.stop();

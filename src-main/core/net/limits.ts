@@ -12,6 +12,9 @@ export const PROTOCOL_IDS = {
   mailbox: '/parley/mailbox/1.0.0',
   presence: '/parley/presence/1.0.0',
   contactRequest: '/parley/contact-request/1.0.0',
+  hello: '/parley/hello/1.0.0',
+  file: '/parley/file/1.0.0',
+  groupinfo: '/parley/groupinfo/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOL_IDS;
@@ -55,6 +58,9 @@ export interface NetLimits {
   /** Contact requests: per peer and for the whole node (token buckets). */
   contactRequestPerPeer: { capacity: number; refillPerSecond: number };
   contactRequestGlobal: { capacity: number; refillPerSecond: number };
+  /** "Who are you?" from nearby peers: per peer and for the whole node (token buckets). */
+  helloPerPeer: { capacity: number; refillPerSecond: number };
+  helloGlobal: { capacity: number; refillPerSecond: number };
   /** KeyPackage fetches per peer (one-time packages are a finite pool). */
   keyPackagePerPeer: { capacity: number; refillPerSecond: number };
   /** How many peers' rate-limit buckets are remembered (oldest forgotten first). */
@@ -73,6 +79,12 @@ export const DEFAULT_LIMITS: NetLimits = {
     mailbox: 1 * MiB + 64 * FRAME_OVERHEAD,
     presence: 64,
     contactRequest: 4 * KiB,
+    // A 64-byte name, a 32-byte key and field tags.
+    hello: 256,
+    // One sealed chunk (≤ 256 KiB + 16-byte tag) and its fields.
+    file: MAX_ENVELOPE_PAYLOAD + FRAME_OVERHEAD,
+    // A GroupInfo carries the whole ratchet tree: ~3 MiB for 1,000 members with X-Wing keys.
+    groupinfo: 8 * MiB,
   },
   maxInboundStreamsPerPeer: {
     deliver: 64,
@@ -80,6 +92,9 @@ export const DEFAULT_LIMITS: NetLimits = {
     mailbox: 4,
     presence: 2,
     contactRequest: 2,
+    hello: 2,
+    file: 8,
+    groupinfo: 2,
   },
   maxOutboundStreamsPerPeer: 32,
   ioTimeoutMs: 10_000,
@@ -93,6 +108,9 @@ export const DEFAULT_LIMITS: NetLimits = {
   contactRequestPerPeer: { capacity: 3, refillPerSecond: 1 / 60 },
   contactRequestGlobal: { capacity: 20, refillPerSecond: 1 / 3 },
   keyPackagePerPeer: { capacity: 8, refillPerSecond: 1 / 30 },
+  // A peer asks once per discovery (mDNS answers arrive every 10 s at most).
+  helloPerPeer: { capacity: 4, refillPerSecond: 1 / 10 },
+  helloGlobal: { capacity: 64, refillPerSecond: 2 },
   rateLimitPeers: 4096,
   contactDisplayNameBytes: 256,
   contactMessageBytes: 2 * KiB,

@@ -16,6 +16,8 @@ import { ContactRequestProtocol, type ContactRequestHandler } from './contactReq
 import { DeliverProtocol, type EnvelopeHandler } from './deliverProtocol';
 import { loadDeviceKey } from './deviceKey';
 import { DialScheduler } from './dialScheduler';
+import { FileProtocol, type FileSource } from './fileProtocol';
+import { GroupInfoProtocol, type GroupInfoHandler } from './groupInfoProtocol';
 import { STREAM_WINDOW_BYTES } from './frameStream';
 import { KeyPackageProtocol, type KeyPackageProvider } from './keyPackageProtocol';
 import { resolveLimits, type NetLimitOverrides, type NetLimits } from './limits';
@@ -24,6 +26,7 @@ import type { MailboxStore } from './mailboxStore';
 import { mdnsSwitch, PARLEY_MDNS_SERVICE_TAG, type MdnsSwitch } from './mdnsSwitch';
 import { NetError } from './netError';
 import { NetCounters, type NetMetrics } from './netMetrics';
+import { HelloProtocol, type HelloHooks } from './helloProtocol';
 import { presenceBucket, PresenceProtocol, type PresenceHooks } from './presenceProtocol';
 import { peerTag, type PeerAccess, type ProtocolNeeds, type ProtocolService } from './protocolService';
 
@@ -100,8 +103,14 @@ export interface ParleyNodeOptions {
   /** Hands out one of our KeyPackages, or null. */
   keyPackages: KeyPackageProvider;
   onContactRequest: ContactRequestHandler;
+  /** Serves file chunks to members (/parley/file/1.0.0); without it the node only fetches. */
+  fileSource?: FileSource;
+  /** Answers GroupInfo requests for rejoining (/parley/groupinfo/1.0.0); default: refuses all. */
+  groupInfo?: GroupInfoHandler;
   /** Presence we report and hear; default: online, last seen now. */
   presence?: PresenceHooks;
+  /** Who we say we are to nearby peers (hello); default: nobody is answered. */
+  hello?: HelloHooks;
   /** When given, this node holds envelopes for others (mailbox server). */
   mailboxStore?: MailboxStore;
   limits?: NetLimitOverrides;
@@ -126,6 +135,9 @@ export class ParleyNode {
   readonly mailbox: MailboxProtocol;
   readonly presence: PresenceProtocol;
   readonly contactRequests: ContactRequestProtocol;
+  readonly hello: HelloProtocol;
+  readonly files: FileProtocol;
+  readonly groupInfo: GroupInfoProtocol;
   readonly limits: NetLimits;
 
   private readonly services: ProtocolService[];
@@ -138,6 +150,7 @@ export class ParleyNode {
   private lastState: ConnectionState = { state: 'offline', peers: 0 };
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly peerListeners = new Set<(event: PeerEvent) => void>();
+  private readonly discoveryListeners = new Set<(peer: string) => void>();
   private unsubscribeDiscovery: (() => void) | undefined;
 
   private constructor(
@@ -170,7 +183,13 @@ export class ParleyNode {
       options.presence ?? { local: () => ({ state: 'online', lastSeenBucket: presenceBucket(clock()) }) },
     );
     this.contactRequests = new ContactRequestProtocol(needs, options.onContactRequest);
+    this.files = new FileProtocol(needs, options.fileSource);
     this.services = [this.deliver, this.keyPackages, this.mailbox, this.presence, this.contactRequests];
+    this.hello = new HelloProtocol(needs, options.hello ?? { answer: () => null });
+    this.services.push(this.hello);
+    this.services.push(this.files);
+    this.groupInfo = new GroupInfoProtocol(needs, options.groupInfo ?? (async () => null));
+    this.services.push(this.groupInfo);
 
     const dialTimeoutMs = options.dialTimeoutMs ?? 5_000;
     this.scheduler = new DialScheduler(
@@ -316,6 +335,12 @@ export class ParleyNode {
     return () => this.stateListeners.delete(listener);
   }
 
+  /** Called with each peer mDNS finds (not blocked, not us), after its addresses are stored. */
+  onDiscoveredPeer(listener: (peer: string) => void): () => void {
+    this.discoveryListeners.add(listener);
+    return () => this.discoveryListeners.delete(listener);
+  }
+
   /** Called when a peer gets its first connection or loses its last one. */
   onPeer(listener: (event: PeerEvent) => void): () => void {
     this.peerListeners.add(listener);
@@ -397,7 +422,10 @@ export class ParleyNode {
     if (peer === this.peerId || this.options.access.isBlocked(peer)) return;
     this.libp2p.peerStore
       .merge(info.id, { multiaddrs: info.multiaddrs })
-      .then(() => this.scheduler.discovered(peer))
+      .then(() => {
+        this.scheduler.discovered(peer);
+        for (const listener of this.discoveryListeners) listener(peer);
+      })
       .catch((err: unknown) => this.logger.log('warn', 'net.discovery.failed', errorFields(err)));
   }
 

@@ -10,12 +10,25 @@ import type {
   ErrorCode,
   MessagePage,
   ErrorPayload,
+  EventPayload,
   ProfileStatus,
   RequestName,
   RequestParams,
   RequestResult,
   SearchResult,
 } from '../../../src-preload/contract';
+import type {
+  ContactProfile,
+  ImportCounts,
+  SafetyNumberView,
+} from '../../../src-preload/contract/areas/contacts';
+import type { ConversationInfo, Role } from '../../../src-preload/contract/areas/groups';
+import type {
+  ChatMember,
+  ChatPreferences,
+  MessageExtras,
+  MessageHistory,
+} from '../../../src-preload/contract/areas/chat';
 import { getBridge, getConnection, type ConnectionState } from './bridge';
 
 /** A failed request, unwrapped from `Reply` so callers can use try/catch and branch on `code`. */
@@ -99,6 +112,71 @@ export const api = {
     call('conversations.createGroup', { name, contactIds }),
   sendMessage: (conversationId: number, text: string): Promise<MessageView> =>
     call('messages.send', { conversationId, text }),
+  contactProfile: (contactId: number): Promise<ContactProfile> => call('contacts.get', { contactId }),
+  contactOfConversation: (conversationId: number): Promise<ContactProfile | null> =>
+    call('contacts.forConversation', { conversationId }),
+  safetyNumber: (contactId: number): Promise<SafetyNumberView> =>
+    call('contacts.safetyNumber', { contactId }),
+  verifyContact: (contactId: number, verified: boolean, qrData?: string): Promise<ContactProfile> =>
+    call('contacts.verify', qrData === undefined ? { contactId, verified } : { contactId, verified, qrData }),
+  decideKeyChange: (contactId: number, accept: boolean): Promise<ContactProfile> =>
+    call('contacts.keyChange', { contactId, accept }),
+  renameContact: (contactId: number, name: string | null): Promise<ContactProfile> =>
+    call('contacts.rename', { contactId, name }),
+  removeContact: (contactId: number): Promise<object> => call('contacts.remove', { contactId }),
+  blockContact: (contactId: number, blocked: boolean): Promise<ContactProfile> =>
+    call('contacts.block', { contactId, blocked }),
+  exportContacts: (): Promise<{ json: string }> => call('contacts.export', {}),
+  importContacts: (json: string): Promise<ImportCounts> => call('contacts.import', { json }),
+  conversationInfo: (conversationId: number): Promise<ConversationInfo> =>
+    call('conversations.info', { conversationId }),
+  addMembers: (conversationId: number, contactIds: number[]): Promise<{ committed: boolean }> =>
+    call('conversations.addMembers', { conversationId, contactIds }),
+  removeMember: (conversationId: number, identityKey: string): Promise<{ committed: boolean }> =>
+    call('conversations.removeMember', { conversationId, identityKey }),
+  renameGroup: (conversationId: number, name: string): Promise<{ committed: boolean }> =>
+    call('conversations.rename', { conversationId, name }),
+  setMemberRole: (conversationId: number, identityKey: string, role: Role): Promise<{ committed: boolean }> =>
+    call('conversations.setRole', { conversationId, identityKey, role }),
+  leaveConversation: (conversationId: number): Promise<object> =>
+    call('conversations.leave', { conversationId }),
+  // Rich messages (contract/areas/chat.ts).
+  chatSend: (
+    conversationId: number,
+    text: string,
+    replyToUid?: string,
+    mentions?: string[],
+  ): Promise<MessageView> =>
+    call('chat.send', {
+      conversationId,
+      text,
+      ...(replyToUid ? { replyToUid } : {}),
+      ...(mentions && mentions.length > 0 ? { mentions } : {}),
+    }),
+  react: (conversationId: number, messageId: number, emoji: string, on: boolean): Promise<object> =>
+    call('messages.react', { conversationId, messageId, emoji, on }),
+  editMessage: (
+    conversationId: number,
+    messageId: number,
+    text: string,
+    mentions?: string[],
+  ): Promise<MessageView> =>
+    call('messages.edit', { conversationId, messageId, text, ...(mentions?.length ? { mentions } : {}) }),
+  deleteMessages: (conversationId: number, messageIds: number[], scope: 'me' | 'everyone'): Promise<object> =>
+    call('messages.delete', { conversationId, messageIds, scope }),
+  messageHistory: (conversationId: number, messageId: number): Promise<MessageHistory> =>
+    call('messages.history', { conversationId, messageId }),
+  messageExtras: (conversationId: number, messageIds: number[]): Promise<MessageExtras[]> =>
+    call('messages.extras', { conversationId, messageIds }),
+  setTyping: (conversationId: number, typing: boolean): Promise<object> =>
+    call('messages.typing', { conversationId, typing }),
+  chatMembers: (conversationId: number): Promise<{ members: ChatMember[]; typing: string[] }> =>
+    call('chat.members', { conversationId }),
+  chatPreferences: (): Promise<ChatPreferences> => call('chat.preferences.get', {}),
+  setChatPreferences: (change: Partial<ChatPreferences>): Promise<ChatPreferences> =>
+    call('chat.preferences.set', change),
+  onTypingChanged: (listener: (change: { conversationId: number; names: string[] }) => void): (() => void) =>
+    getBridge().subscribe('typing.changed', listener),
   onNetStatus: (listener: (state: NetState) => void): (() => void) =>
     getBridge().subscribe('net.status', listener),
   onMessagesChanged: (listener: (change: { conversationId: number }) => void): (() => void) =>
@@ -107,6 +185,96 @@ export const api = {
     getBridge().subscribe('conversations.changed', () => listener()),
   onContactsChanged: (listener: () => void): (() => void) =>
     getBridge().subscribe('contacts.changed', () => listener()),
+
+  // Privacy & network, presence, nearby, own profile (contract/areas/network.ts).
+  privacySettings: (): Promise<RequestResult<'settings.get'>> => call('settings.get', {}),
+  setPrivacySettings: (
+    privacy: RequestParams<'settings.set'>['privacy'],
+  ): Promise<RequestResult<'settings.set'>> => call('settings.set', { privacy }),
+  nearby: (): Promise<RequestResult<'nearby.list'>> => call('nearby.list', {}),
+  requestNearbyContact: (peerId: string, message: string): Promise<object> =>
+    call('nearby.requestContact', { peerId, message }),
+  presence: (): Promise<RequestResult<'presence.list'>> => call('presence.list', {}),
+  ownProfile: (): Promise<RequestResult<'profile.get'>> => call('profile.get', {}),
+  updateOwnProfile: (change: RequestParams<'profile.update'>): Promise<RequestResult<'profile.update'>> =>
+    call('profile.update', change),
+  onPrivacyChanged: (listener: (settings: RequestResult<'settings.get'>) => void): (() => void) =>
+    getBridge().subscribe('settings.changed', listener),
+  onNearbyChanged: (listener: () => void): (() => void) =>
+    getBridge().subscribe('nearby.changed', () => listener()),
+  onPresenceChanged: (listener: () => void): (() => void) =>
+    getBridge().subscribe('presence.changed', () => listener()),
+  onOwnProfileUpdated: (listener: (profile: RequestResult<'profile.get'>) => void): (() => void) =>
+    getBridge().subscribe('profile.updated', listener),
+
+  setTimer: (conversationId: number, ms: number | null): Promise<RequestResult<'conversations.setTimer'>> =>
+    call('conversations.setTimer', { conversationId, ms }),
+  setNotify: (
+    conversationId: number,
+    mode: RequestParams<'conversations.setNotify'>['mode'],
+  ): Promise<RequestResult<'conversations.setNotify'>> =>
+    call('conversations.setNotify', { conversationId, mode }),
+  markAllRead: (): Promise<object> => call('conversations.markAllRead', {}),
+  notificationPrefs: (): Promise<RequestResult<'notifications.getPrefs'>> =>
+    call('notifications.getPrefs', {}),
+  setNotificationPrefs: (
+    prefs: RequestParams<'notifications.setPrefs'>,
+  ): Promise<RequestResult<'notifications.setPrefs'>> => call('notifications.setPrefs', prefs),
+  onNotification: (listener: (n: EventPayload<'notification'>) => void): (() => void) =>
+    getBridge().subscribe('notification', listener),
+  onNotificationOpen: (listener: (n: EventPayload<'notification.open'>) => void): (() => void) =>
+    getBridge().subscribe('notification.open', listener),
+
+  // Files (contract/areas/files.ts).
+  stageFileBegin: (name: string, size: number, mime: string): Promise<RequestResult<'files.stageBegin'>> =>
+    call('files.stageBegin', { name, size, mime }),
+  stageFileChunk: (stageId: string, offset: number, data: string): Promise<{ received: number }> =>
+    call('files.stageChunk', { stageId, offset, data }),
+  stageFileCommit: (
+    stageId: string,
+    conversationId: number,
+    thumbnail?: RequestParams<'files.stageCommit'>['thumbnail'],
+  ): Promise<MessageView> =>
+    call('files.stageCommit', { stageId, conversationId, ...(thumbnail ? { thumbnail } : {}) }),
+  stageFileCancel: (stageId: string): Promise<object> => call('files.stageCancel', { stageId }),
+  filesForMessages: (messageIds: number[]): Promise<RequestResult<'files.forMessages'>> =>
+    call('files.forMessages', { messageIds }),
+  downloadFile: (attachmentId: number): Promise<RequestResult<'files.download'>> =>
+    call('files.download', { attachmentId }),
+  cancelFile: (attachmentId: number): Promise<RequestResult<'files.cancel'>> =>
+    call('files.cancel', { attachmentId }),
+  readFile: (attachmentId: number, offset: number, length: number): Promise<RequestResult<'files.read'>> =>
+    call('files.read', { attachmentId, offset, length }),
+  fileSettings: (): Promise<RequestResult<'files.getSettings'>> => call('files.getSettings', {}),
+  setFileSettings: (
+    change: RequestParams<'files.setSettings'>,
+  ): Promise<RequestResult<'files.setSettings'>> => call('files.setSettings', change),
+  onFileProgress: (listener: (p: EventPayload<'files.progress'>) => void): (() => void) =>
+    getBridge().subscribe('files.progress', listener),
+  onFileChanged: (listener: (c: EventPayload<'files.changed'>) => void): (() => void) =>
+    getBridge().subscribe('files.changed', listener),
+
+  // Backup (contract/areas/backup.ts): the core reads and writes the paths.
+  backupCreate: (jobId: string, path: string, password: string): Promise<RequestResult<'backup.create'>> =>
+    call('backup.create', { jobId, path, password }),
+  backupVerify: (jobId: string, path: string, password: string): Promise<RequestResult<'backup.verify'>> =>
+    call('backup.verify', { jobId, path, password }),
+  backupRestore: (
+    jobId: string,
+    path: string,
+    password: string,
+    replace?: boolean,
+  ): Promise<RequestResult<'backup.restore'>> =>
+    call('backup.restore', { jobId, path, password, ...(replace ? { replace } : {}) }),
+  backupCancel: (jobId: string): Promise<RequestResult<'backup.cancel'>> => call('backup.cancel', { jobId }),
+  backupSchedule: (): Promise<RequestResult<'backup.getSchedule'>> => call('backup.getSchedule', {}),
+  setBackupSchedule: (
+    change: RequestParams<'backup.setSchedule'>,
+  ): Promise<RequestResult<'backup.setSchedule'>> => call('backup.setSchedule', change),
+  onBackupProgress: (listener: (p: EventPayload<'backup.progress'>) => void): (() => void) =>
+    getBridge().subscribe('backup.progress', listener),
+  onBackupScheduleChanged: (listener: () => void): (() => void) =>
+    getBridge().subscribe('backup.scheduleChanged', () => listener()),
 
   connectionState: (): ConnectionState => getConnection().state,
   onConnectionChange: (listener: (state: ConnectionState) => void): (() => void) =>

@@ -1,27 +1,42 @@
 import { create } from 'zustand';
+import { createBackupSlice, type BackupSlice } from './backupSlice';
 import { createChatSlice, type ChatSlice } from './chatSlice';
+import { createContactsSlice, type ContactsSlice } from './contactsSlice';
+import { createConversationSettingsSlice, type ConversationSettingsSlice } from './conversationSettingsSlice';
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
+import { createFilesSlice, type FilesSlice } from './filesSlice';
 import { createNetworkSlice, type NetworkSlice } from './networkSlice';
+import { createPrivacySlice, type PrivacySlice } from './privacySlice';
 import { createProfileSlice, type ProfileSlice } from './profileSlice';
 import { createSearchSlice, type SearchSlice } from './searchSlice';
 import { createSessionSlice, type SessionSlice } from './sessionSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
 
 export type AppState = SessionSlice &
+  BackupSlice &
+  FilesSlice &
   ProfileSlice &
   ConversationsSlice &
   ChatSlice &
   SearchSlice &
   SettingsSlice &
-  NetworkSlice;
+  ConversationSettingsSlice &
+  NetworkSlice &
+  PrivacySlice &
+  ContactsSlice;
 
 /** The window's one store, bound from slices (zustand's slices pattern); components select from it. */
 export const useAppStore = create<AppState>()((...args) => ({
   ...createSessionSlice(...args),
+  ...createBackupSlice(...args),
   ...createProfileSlice(...args),
   ...createConversationsSlice(...args),
   ...createChatSlice(...args),
+  ...createFilesSlice(...args),
   ...createSearchSlice(...args),
   ...createSettingsSlice(...args),
   ...createNetworkSlice(...args),
+  ...createPrivacySlice(...args),
+  ...createContactsSlice(...args),
+  ...createConversationSettingsSlice(...args),
 }));

@@ -5,6 +5,7 @@ import { tempDatabase, type TempDatabase } from '../../store/testing/tempDatabas
 import { Store } from '../../store/store';
 import type { Message } from '../../store/repositories/types';
 import { silentLogger } from '../../util/logger';
+import type { GroupOptions } from '../groupOps';
 import { startMessaging, type RunningMessaging } from '../startMessaging';
 
 /**
@@ -30,7 +31,12 @@ export interface MessagingPeer {
   dispose(): Promise<void>;
 }
 
-export function makeMessagingPeer(name: string): MessagingPeer {
+/** Extra options for a test peer (group timings: short accept windows and ticks). */
+export interface MessagingPeerOptions {
+  groups?: GroupOptions;
+}
+
+export function makeMessagingPeer(name: string, options: MessagingPeerOptions = {}): MessagingPeer {
   const t = tempDatabase(deliveryMigrations);
   const store = new Store(t.db, { attachmentsDir: join(t.dir, 'attachments'), logger: silentLogger });
   const key = generateIdentityKey();
@@ -58,6 +64,7 @@ export function makeMessagingPeer(name: string): MessagingPeer {
           fetchIntervalMs: 500,
         },
         keyPackagePoolSize: 3,
+        ...(options.groups ? { groups: options.groups } : {}),
       });
       const address = m.node.addresses()[0] ?? '';
       peer.port = Number(/\/tcp\/(\d+)/.exec(address)?.[1] ?? 0);

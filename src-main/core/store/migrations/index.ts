@@ -6,6 +6,11 @@ import { migration0004 } from './0004-mls';
 import { migration0005 } from './0005-search-scope';
 import { migration0006 } from './0006-delivery';
 import { migration0007 } from './0007-outbox-open-queue';
+import { migration0008 } from './0008-group-sequencer';
+import { migration0009 } from './0009-contact-trust';
+import { migration0010 } from './0010-pending-content';
+import { migration0011 } from './0011-file-transfers';
+import { migration0012 } from './0012-timer-order';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -16,4 +21,9 @@ export const migrations: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
+  migration0009,
+  migration0010,
+  migration0011,
+  migration0012,
 ];

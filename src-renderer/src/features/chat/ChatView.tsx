@@ -1,9 +1,18 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { MESSAGE_MAX_LENGTH, requestNames } from '../../../../src-preload/contract';
-import { Button } from '../../components/Button';
 import { ArrowDownIcon } from '../../components/Icons';
 import { formatDayLabel } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
+import { ChatContactBanner, ChatVerifiedBadge } from '../contacts/ChatContactBanner';
+import { TimerMenu } from '../conversationSettings/TimerMenu';
+import { ConversationInfoButton } from '../conversationInfo/ConversationInfoPanel';
+import { AttachButton } from '../files/AttachButton';
+import { FileDropTarget } from '../files/FileDropTarget';
+import { ImageViewer } from '../files/ImageViewer';
+import { UploadList } from '../files/UploadList';
+import { Composer } from './Composer';
+import { MessageActions } from './MessageMenu';
+import { TypingIndicator } from './TypingIndicator';
+import { PresenceLine } from '../privacy/PresenceDot';
 import { MessageRow } from './MessageRow';
 import { buildTimeline, type TimelineRow } from './timeline';
 import { applyPositions, useVirtualRows } from './useVirtualRows';
@@ -12,12 +21,6 @@ import { applyPositions, useVirtualRows } from './useVirtualRows';
 const PREFETCH_ROWS = 15;
 /** Pixels from the bottom that still count as "at the latest message". */
 const BOTTOM_SLACK_PX = 48;
-
-/**
- * Whether the contract has a send request (a renderer built against an older
- * contract keeps the composer disabled).
- */
-const CAN_SEND = (requestNames as readonly string[]).includes('messages.send');
 
 function estimateRow(row: TimelineRow | undefined): number {
   if (!row || row.kind !== 'message') return 44;
@@ -37,6 +40,9 @@ export function ChatView() {
   const loadNewer = useAppStore((s) => s.loadNewer);
   const jumpToLatest = useAppStore((s) => s.jumpToLatest);
   const markConversationRead = useAppStore((s) => s.markConversationRead);
+  const jumpToMessage = useAppStore((s) => s.jumpToMessage);
+  const watchTyping = useAppStore((s) => s.watchTyping);
+  useEffect(() => watchTyping(), [watchTyping]);
 
   const messages = chat?.messages;
   const firstUnreadId = chat?.firstUnreadId ?? null;
@@ -150,7 +156,12 @@ export function ChatView() {
           {title}
         </h1>
         <p className="chat__meta">{isGroup ? 'Group' : 'Direct message'} · end-to-end encrypted</p>
+        {summary && !isGroup ? <PresenceLine conversationId={summary.id} /> : null}
+        <ChatVerifiedBadge />
+        {summary ? <TimerMenu conversation={summary} /> : null}
+        <ConversationInfoButton />
       </header>
+      <ChatContactBanner />
       {chat.error ? (
         <p className="chat__error" role="alert" data-testid="chat-error">
           {chat.error.message}
@@ -198,11 +209,15 @@ export function ChatView() {
                       <span>{row.count === 1 ? '1 unread message' : `${row.count} unread messages`}</span>
                     </p>
                   ) : (
-                    <MessageRow
-                      message={row.message}
-                      showSender={row.showSender}
-                      highlighted={row.message.id === focusId}
-                    />
+                    <MessageActions message={row.message} extras={chat.extras[row.message.id]}>
+                      <MessageRow
+                        message={row.message}
+                        showSender={row.showSender}
+                        highlighted={row.message.id === focusId}
+                        extras={chat.extras[row.message.id]}
+                        onJump={jumpToMessage}
+                      />
+                    </MessageActions>
                   )}
                 </div>
               );
@@ -221,94 +236,14 @@ export function ChatView() {
           </button>
         ) : null}
       </div>
-      <Composer title={title} />
-    </section>
-  );
-}
-
-/** Enter sends, Shift+Enter is a new line; disabled (and says why) without networking. */
-function Composer({ title }: { title: string }) {
-  const net = useAppStore((s) => s.net);
-  const sendMessage = useAppStore((s) => s.sendMessage);
-  const sendError = useAppStore((s) => s.sendError);
-  const [text, setText] = useState('');
-  const [sending, setSending] = useState(false);
-  const canSend = CAN_SEND && net?.enabled === true;
-  if (!canSend) {
-    return (
-      <div className="composer" data-testid="composer">
-        <label className="visually-hidden" htmlFor="composer-input">
-          Message
-        </label>
-        <textarea
-          id="composer-input"
-          className="composer__input"
-          data-testid="composer-input"
-          rows={1}
-          disabled
-          placeholder={`Message ${title}`}
-          aria-describedby="composer-note"
-        />
-        <p className="composer__note" id="composer-note" data-testid="composer-note">
-          {CAN_SEND ? 'Networking is off in this Parley.' : 'Sending arrives with peer-to-peer delivery.'}
-        </p>
-      </div>
-    );
-  }
-
-  async function send() {
-    const body = text.trim();
-    if (body === '' || sending) return;
-    setSending(true);
-    const ok = await sendMessage(body);
-    setSending(false);
-    if (ok) setText('');
-  }
-
-  return (
-    <form
-      className="composer composer--active"
-      data-testid="composer"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void send();
-      }}
-    >
-      <label className="visually-hidden" htmlFor="composer-input">
-        Message
-      </label>
-      <textarea
-        id="composer-input"
-        className="composer__input"
-        data-testid="composer-input"
-        rows={1}
-        value={text}
-        maxLength={MESSAGE_MAX_LENGTH}
-        placeholder={`Message ${title}`}
-        aria-describedby={sendError ? 'composer-error' : undefined}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          // Enter sends; Shift+Enter (and IME composition) inserts a new line.
-          if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
-            e.preventDefault();
-            void send();
-          }
-        }}
+      <TypingIndicator names={chat.typing} />
+      <Composer
+        title={title}
+        leading={<AttachButton conversationId={chat.conversationId} />}
+        above={<UploadList conversationId={chat.conversationId} />}
       />
-      <Button
-        type="submit"
-        testId="composer-send"
-        busy={sending}
-        busyLabel="Sending…"
-        disabled={text.trim() === ''}
-      >
-        Send
-      </Button>
-      {sendError ? (
-        <p className="composer__note" id="composer-error" role="alert" data-testid="composer-error">
-          {sendError.message}
-        </p>
-      ) : null}
-    </form>
+      <FileDropTarget conversationId={chat.conversationId} />
+      <ImageViewer />
+    </section>
   );
 }

@@ -1,13 +1,22 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import type { MessageView } from '../../../../src-preload/contract';
+import type { MessageExtras } from '../../../../src-preload/contract/areas/chat';
 import { CheckIcon, ClockIcon } from '../../components/Icons';
+import { FileBubble } from '../files/FileBubble';
 import { formatClock, formatDateTime } from '../../lib/time';
+import { MentionText } from './MentionText';
+import { Floating, InfoDialog } from './MessageMenu';
+import { ReplyQuote } from './ReplyPreview';
 import { deliveryLabel } from './timeline';
 
 export interface MessageRowProps {
   message: MessageView;
   showSender: boolean;
   highlighted: boolean;
+  /** Reactions, the quoted original, mentions (rich messages). */
+  extras?: MessageExtras;
+  /** Jumps to a reply's original. */
+  onJump?: (messageId: number) => void;
 }
 
 function StateIcon({ state }: { state: MessageView['state'] }) {
@@ -21,7 +30,14 @@ function StateIcon({ state }: { state: MessageView['state'] }) {
  * React, never innerHTML), line breaks kept by CSS (`white-space: pre-wrap`),
  * URLs left as text.
  */
-export const MessageRow = memo(function MessageRow({ message, showSender, highlighted }: MessageRowProps) {
+export const MessageRow = memo(function MessageRow({
+  message,
+  showSender,
+  highlighted,
+  extras,
+  onJump,
+}: MessageRowProps) {
+  const [showInfo, setShowInfo] = useState(false);
   const outgoing = message.sender.self;
   const deleted = message.deletedAt !== null || message.body === null;
   const label = outgoing ? deliveryLabel(message) : null;
@@ -37,6 +53,7 @@ export const MessageRow = memo(function MessageRow({ message, showSender, highli
     outgoing ? 'msg--out' : 'msg--in',
     deleted ? 'msg--deleted' : '',
     highlighted ? 'is-highlighted' : '',
+    extras?.mentionsMe ? 'msg--mentions-me' : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -57,25 +74,28 @@ export const MessageRow = memo(function MessageRow({ message, showSender, highli
         {!showSender ? (
           <span className="visually-hidden">{outgoing ? 'You' : message.sender.name}: </span>
         ) : null}
+        {extras?.reply && !deleted ? <ReplyQuote reply={extras.reply} onJump={(id) => onJump?.(id)} /> : null}
         {deleted ? (
           <p className="msg__body msg__body--deleted" data-testid="message-deleted">
             This message was deleted
           </p>
-        ) : (
+        ) : message.kind === 'file' ? null : (
           <p className="msg__body" data-testid="message-body">
-            {message.body}
+            <MentionText body={message.body ?? ''} extras={extras} />
           </p>
         )}
-        {message.hasFile && !deleted ? (
-          <p className="msg__file" data-testid="message-file">
-            Attachment
-          </p>
-        ) : null}
+        {message.hasFile && !deleted ? <FileBubble message={message} /> : null}
         <span className="msg__meta">
           {message.editedAt !== null && !deleted ? (
-            <span className="msg__edited" data-testid="message-edited">
+            <button
+              type="button"
+              className="msg__edited"
+              data-testid="message-edited"
+              title={`Edited ${formatDateTime(message.editedAt)}. Show the history.`}
+              onClick={() => setShowInfo(true)}
+            >
               edited
-            </span>
+            </button>
           ) : null}
           <time dateTime={new Date(message.sentAt).toISOString()} title={formatDateTime(message.sentAt)}>
             {formatClock(message.sentAt)}
@@ -94,6 +114,11 @@ export const MessageRow = memo(function MessageRow({ message, showSender, highli
           ) : null}
         </span>
       </div>
+      {showInfo ? (
+        <Floating>
+          <InfoDialog message={message} onClose={() => setShowInfo(false)} />
+        </Floating>
+      ) : null}
     </div>
   );
 });

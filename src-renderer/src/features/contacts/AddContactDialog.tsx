@@ -4,6 +4,7 @@ import type { InviteView } from '../../../../src-preload/contract';
 import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
+import { NearbyList } from '../privacy/NearbyList';
 
 type CopyState = 'idle' | 'copied' | 'selected';
 
@@ -39,8 +40,9 @@ export function AddContactDialog({
       (created) => {
         if (!live) return;
         setInvite(created);
-        // Invites carry keys and addresses (~3 KB): only the lowest error correction level fits them.
-        QRCode.toDataURL(created.qrData, { errorCorrectionLevel: 'L', margin: 2, width: 440 }).then(
+        // Invites are ~300 characters (a hash of the seal key, not the key): level M keeps the
+        // code coarse enough to scan off a screen and survives a smudge or glare.
+        QRCode.toDataURL(created.qrData, { errorCorrectionLevel: 'M', margin: 2, width: 440 }).then(
           (url) => {
             if (live) setQrUrl(url);
           },
@@ -151,6 +153,7 @@ export function AddContactDialog({
           </div>
         )}
       </section>
+      <NearbyList />
       <section className="dialog-section" aria-labelledby={`${ids}-add`}>
         <h3 className="dialog-section__title" id={`${ids}-add`}>
           Add someone

@@ -20,12 +20,18 @@ export function StatusArea() {
   const connection = useAppStore((s) => s.connection);
   const appInfo = useAppStore((s) => s.appInfo);
   const net = useAppStore((s) => s.net);
+  // With a peer network, "Connected to N" is the connection users care about; the
+  // window's own link to the core is shown only when it is broken (two
+  // "Connected" labels side by side read as a duplicate).
+  const showBridge = connection !== 'open' || !net?.enabled;
   return (
-    <footer className="statusbar" data-testid="status-area">
-      <p className="statusbar__item" role="status">
-        <span className={`status-dot status-dot--${connection}`} aria-hidden="true" />
-        <span data-testid="status-connection">{CONNECTION_TEXT[connection]}</span>
-      </p>
+    <footer className="statusbar" data-testid="status-area" data-bridge={connection}>
+      {showBridge ? (
+        <p className="statusbar__item" role="status">
+          <span className={`status-dot status-dot--${connection}`} aria-hidden="true" />
+          <span data-testid="status-connection">{CONNECTION_TEXT[connection]}</span>
+        </p>
+      ) : null}
       {net?.enabled ? (
         <p className="statusbar__item" data-testid="status-net" data-state={net.state}>
           <span className={`status-dot status-dot--${NET_DOT[net.state]}`} aria-hidden="true" />

@@ -8,6 +8,7 @@ import { StrengthMeter } from '../../components/StrengthMeter';
 import { TextField } from '../../components/TextField';
 import { preloadStrengthEstimator } from '../../components/strength/useStrength';
 import { useAppStore } from '../../store/appStore';
+import { RestoreFromBackup } from '../backup/RestoreFromBackup';
 
 /** The contract's own rule for names, so the form and the core never disagree. */
 const displayNameSchema = requests['profile.create'].params.shape.displayName;
@@ -147,6 +148,7 @@ export function OnboardingScreen() {
           Create profile
         </Button>
       </form>
+      <RestoreFromBackup />
     </CardScreen>
   );
 }

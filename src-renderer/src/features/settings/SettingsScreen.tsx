@@ -2,6 +2,12 @@ import { useEffect, useRef } from 'react';
 import { BackIcon } from '../../components/Icons';
 import { useAppStore } from '../../store/appStore';
 import { IDLE_LOCK_CHOICES, type IdleLockMinutes } from '../../store/settingsSlice';
+import { NotificationSettings } from '../conversationSettings/NotificationSettings';
+import { FileSettingsSection } from '../files/FileSettingsSection';
+import { BackupSection } from '../backup/BackupSection';
+import { PrivacySettings } from '../privacy/PrivacySettings';
+import { ProfileSettings } from '../privacy/ProfileSettings';
+import { ChatSettingsSection } from '../chat/ChatSettingsSection';
 import { ChangePassphraseForm } from './ChangePassphraseForm';
 
 const CIPHERSUITE = 'X-Wing (ML-KEM-768 + X25519), Ed25519, AES-256-GCM';
@@ -63,8 +69,10 @@ export function SettingsScreen() {
               <dd data-testid="settings-display-name">{status?.displayName ?? ''}</dd>
             </div>
           </dl>
-          <p className="settings__hint">Changing your name arrives with profile updates to your contacts.</p>
+          <ProfileSettings />
         </section>
+
+        <PrivacySettings />
 
         <section className="settings__section" aria-labelledby="settings-security">
           <h2 className="settings__heading" id="settings-security">
@@ -124,6 +132,14 @@ export function SettingsScreen() {
             </div>
           ) : null}
         </section>
+
+        <ChatSettingsSection />
+
+        <NotificationSettings />
+
+        <FileSettingsSection />
+
+        <BackupSection />
 
         <section className="settings__section" aria-labelledby="settings-about">
           <h2 className="settings__heading" id="settings-about">
