@@ -149,18 +149,23 @@ describe('restore on a second device while the first still runs', () => {
     await restored.service.sendText(ab, 'dm after restore');
     await until(() => bodies(b.t.db, ba).includes('dm after restore'), 20_000, 'DM restored → Bob');
 
-    // The original device is out of both groups for Bob: what it still sends is refused, so the
-    // two devices never both encrypt from one leaf. (Telling the original device that it was
-    // replaced is best effort and not yet reliable: see docs/backup-format.md §6.)
-    await a.running().service.sendText(group, 'from the old device');
-    const oldRow = () =>
-      a.t.db
-        .prepare(
-          `SELECT o.state, o.last_error FROM outbox o JOIN messages m ON m.id = o.message_id
-           WHERE m.body = 'from the old device'`,
-        )
-        .get() as { state: string; last_error: string | null } | undefined;
-    await until(() => oldRow()?.state === 'failed', 20_000, "Bob refuses the old device's message");
+    // The original device is told: the commit that removed its leaf reaches it, it marks the
+    // conversations left with a line saying why, and refuses to send there, so the two devices
+    // never both encrypt from one leaf.
+    const leftAt = (id: number) =>
+      (a.t.db.prepare('SELECT left_at FROM conversations WHERE id = ?').get(id) as { left_at: number | null })
+        .left_at;
+    await until(
+      () => leftAt(group) !== null && leftAt(ab) !== null,
+      20_000,
+      'the old device learns it was replaced',
+    );
+    expect(
+      bodies(a.t.db, group).some((body) => body.includes('restored from a backup on another device')),
+    ).toBe(true);
+    await expect(a.running().service.sendText(group, 'from the old device')).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
     expect(bodies(b.t.db, bg)).not.toContain('from the old device');
   }, 120_000);
 });

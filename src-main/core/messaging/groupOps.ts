@@ -643,8 +643,24 @@ export class GroupOps {
 
   /** "Ada added Bob", "Bob left", "Ada renamed the group to X", "Ada made Bob an admin". */
   private describe(conversationId: number, c: AppliedCommit, now: number): void {
-    // An external commit is a member's device re-joining (resync): nothing changes for the chat.
-    if (!c.sender) return;
+    // An external commit is a member's device re-joining (resync): nothing changes for the
+    // chat, unless the leaf it replaced is this device's (restored on another machine).
+    if (!c.sender) {
+      if (c.changes.removedSelf) {
+        this.deps.store.messages.insert({
+          conversationId,
+          uid: `sys:${conversationId}:${c.epoch}:replaced`,
+          senderKey: Buffer.from(this.deps.identity.publicKey),
+          outgoing: true,
+          kind: 'system',
+          body: 'This profile was restored from a backup on another device, which took over this conversation. This device can no longer send or read new messages here.',
+          sentAt: now,
+          receivedAt: now,
+          state: 'delivered',
+        });
+      }
+      return;
+    }
     const actorKey = c.sender.identityKey;
     const actorIsSelf = c.sender.isSelf;
     const actor = this.nameOf(actorKey, true);

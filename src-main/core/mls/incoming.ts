@@ -233,6 +233,10 @@ export async function processMessage(state: MlsGroupState, bytes: Uint8Array): P
   try {
     result = await mlsProcessMessage(msg, c, makePskIndex(c, {}), callback, impl);
   } catch (err) {
+    if (refusal === null) {
+      const replaced = replacedByOwnResync(c, msg, state, err);
+      if (replaced) return replaced;
+    }
     throw rejection(err);
   }
   if (refusal !== null || (result.kind === 'newState' && result.actionTaken === 'reject')) {
@@ -282,6 +286,59 @@ export async function processMessage(state: MlsGroupState, bytes: Uint8Array): P
         : member(c.ratchetTree, senderLeaf, findGroupMetadata(c.groupContext.extensions), me),
     changes,
     wipeConsumed,
+  };
+}
+
+/**
+ * This device's leaf was replaced by its own user's external commit: the
+ * profile was restored from a backup on another machine, which rejoined and
+ * removed this leaf (RFC 9420 §12.4.3.2; docs/backup-format.md). ts-mls
+ * 1.6.4 marks self-removal only for member commits; for an external commit
+ * it goes on to decrypt the UpdatePath, whose resolution no longer includes
+ * the removed leaf, and throws. By then the commit's signature, its new
+ * leaf node and Parley's role callback have all been checked, so when the
+ * commit removes exactly this leaf for a new leaf of the same user, report
+ * it as what it is, this device leaving the group, rather than as a broken
+ * message (which would leave it believing it is still a member).
+ */
+function replacedByOwnResync(
+  c: ClientState,
+  msg: ReturnType<typeof decodeGroupMessage>,
+  state: MlsGroupState,
+  err: unknown,
+): ProcessOutcome | null {
+  if (!(err instanceof Error) || !/No overlap/i.test(err.message)) return null;
+  if (msg.wireformat !== 'mls_public_message') return null;
+  const content = msg.publicMessage.content;
+  if (content.sender.senderType !== 'new_member_commit' || content.contentType !== 'commit') return null;
+  const me = c.privatePath.leafIndex;
+  const removesMe = content.commit.proposals.some(
+    (p) =>
+      p.proposalOrRefType === 'proposal' &&
+      p.proposal.proposalType === 'remove' &&
+      p.proposal.remove.removed === me,
+  );
+  const newLeaf = content.commit.path?.leafNode;
+  const myUser = identityOf(leafAt(c.ratchetTree, me))?.split('/')[0];
+  const newUser = newLeaf ? leafIdentity(newLeaf.credential)?.user : undefined;
+  if (!removesMe || myUser === undefined || newUser === undefined) return null;
+  if (newUser !== myUser) return null;
+  const meta = findGroupMetadata(c.groupContext.extensions);
+  const self = member(c.ratchetTree, me, meta, me);
+  return {
+    kind: 'commit',
+    state: wrapState({ ...c, unappliedProposals: {}, groupActiveState: { kind: 'removedFromGroup' } }, state),
+    epoch: Number(c.groupContext.epoch) + 1,
+    sender: null,
+    changes: {
+      added: [],
+      removed: [self],
+      updated: [],
+      renamed: false,
+      rolesChanged: false,
+      removedSelf: true,
+    },
+    wipeConsumed: () => undefined,
   };
 }
 
