@@ -133,6 +133,7 @@ function main(): void {
     });
     openWindow(started.onEvent);
     wireNotifications(started.onEvent, {
+      bodyIsMarkup: process.platform === 'linux',
       isSupported: () => Notification.isSupported(),
       isWindowFocused: () => window?.isFocused() ?? false,
       create: (text) => new Notification(text),

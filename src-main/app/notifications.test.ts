@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { eventChannel } from '../../src-preload/contract';
 import { EventBus } from '../core/rpc/eventBus';
-import { wireNotifications, type NotificationLike, type NotifierDeps } from './notifications';
+import {
+  escapeNotificationMarkup,
+  wireNotifications,
+  type NotificationLike,
+  type NotifierDeps,
+} from './notifications';
 
 /** A stand-in for Electron's Notification, the window and its webContents. */
 function fakeShell(supported = true, focused = false) {
@@ -97,5 +102,19 @@ describe('wireNotifications', () => {
     bus.emit('profile.changed', unlocked);
     bus.emit('messages.changed', { conversationId: 7 });
     expect(created).toEqual([]);
+  });
+});
+
+describe('notification bodies on Linux', () => {
+  it('show another person’s text as typed, never as markup', () => {
+    expect(escapeNotificationMarkup('<b>hi</b> & <img src="http://x/t.png">')).toBe(
+      '&lt;b&gt;hi&lt;/b&gt; &amp; &lt;img src="http://x/t.png"&gt;',
+    );
+    const bus = new EventBus();
+    const shell = fakeShell();
+    wireNotifications((listener) => bus.on(listener), { ...shell.deps, bodyIsMarkup: true });
+    bus.emit('profile.changed', unlocked);
+    bus.emit('notification', { ...note, body: 'Ada: <a href="http://evil">bank</a>' });
+    expect(shell.created.map((n) => n.body)).toEqual(['Ada: &lt;a href="http://evil"&gt;bank&lt;/a&gt;']);
   });
 });

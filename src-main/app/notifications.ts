@@ -32,6 +32,23 @@ export interface NotifierDeps {
   focusWindow(): void;
   /** Sends an event to the renderer (webContents.send), if a window exists. */
   sendToRenderer(channel: string, payload: unknown): void;
+  /**
+   * The notification server reads the body as markup: true on Linux, where
+   * Electron hands it to a freedesktop notification server (see
+   * escapeNotificationMarkup).
+   */
+  bodyIsMarkup?: boolean;
+}
+
+/**
+ * Freedesktop notification servers may read a notification's body as markup
+ * (Desktop Notifications Specification, "Markup": <b>, <i>, <u>, <a href>,
+ * <img src>). The body quotes other people's messages: unescaped, a message
+ * could hide its text, pose as a link or make the server load an image. Its
+ * `&`, `<` and `>` are escaped so it shows exactly as typed.
+ */
+export function escapeNotificationMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** At most this many notifications are kept to be closed on lock; the OS keeps fewer anyway. */
@@ -56,7 +73,9 @@ export function wireNotifications(onEvent: Core['onEvent'], deps: NotifierDeps):
     const text = unlocked
       ? { title: event.title, body: event.body }
       : { title: 'Parley', body: 'New message' };
-    const notification = deps.create(text);
+    const notification = deps.create(
+      deps.bodyIsMarkup ? { ...text, body: escapeNotificationMarkup(text.body) } : text,
+    );
     notification.on('click', () => {
       deps.focusWindow();
       deps.sendToRenderer(eventChannel('notification.open'), { conversationId: event.conversationId });

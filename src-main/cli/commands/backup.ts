@@ -15,6 +15,7 @@ import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
 import { profileOption } from '../profileOption';
 import type { BackupProgress } from '../../core/backup/progress';
 import { passphraseProblem } from '../../../src-preload/contract';
+import { formatBytes } from '../../../src-preload/contract/format';
 
 export const BACKUP_PASSWORD_ENV = 'PARLEY_BACKUP_PASSWORD';
 
@@ -199,14 +200,5 @@ export function progressPrinter(io: CliIo, label: string): (p: BackupProgress) =
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+// One wording for sizes in the UI, the CLI and the core's messages.
+export { formatBytes };

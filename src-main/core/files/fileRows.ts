@@ -1,5 +1,6 @@
 import type { FileSettings, FileState, FileView } from '../../../src-preload/contract/areas/files';
 import type { Db } from '../store/encryptedDatabase';
+import { imageMime } from '../util/imageType';
 
 /**
  * The `attachments` rows (migrations 0002 + 0011) joined with their message,
@@ -208,16 +209,8 @@ export function writeFileSettings(db: Db, patch: Partial<FileSettings>): FileSet
 
 // --- views -------------------------------------------------------------------
 
-/** The media type of thumbnail bytes by their magic number, or null (then it is not shown). */
-export function imageMime(bytes: Uint8Array): 'image/jpeg' | 'image/png' | 'image/webp' | null {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
-    return 'image/png';
-  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP')
-    return 'image/webp';
-  return null;
-}
+// The media type of thumbnail bytes by their magic number, or null (then it is not shown).
+export { imageMime };
 
 export function toFileView(row: AttachmentRow, sentBytes: number): FileView {
   const thumbMime = row.thumbnail ? imageMime(row.thumbnail) : null;

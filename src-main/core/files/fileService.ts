@@ -49,6 +49,7 @@ import {
   writeFileSettings,
   type AttachmentRow,
 } from './fileRows';
+import { formatBytes } from '../../../src-preload/contract/format';
 
 /**
  * Files end to end (issue #6 item 2; docs/protocol.md "Files").
@@ -252,7 +253,7 @@ export class FileService {
     return this.publish(conversationId, stage, sha, inline, thumbnail ?? null);
   }
 
-  /** Sends the file at `path` (Electron, CLI). */
+  /** Sends the file at `path` (the CLI; handlers/files.ts refuses paths from a renderer). */
   async sendPath(
     conversationId: number,
     path: string,
@@ -570,8 +571,7 @@ export class FileService {
       fdatasyncSync(out);
       closeSync(out);
       out = null;
-      // link(2) fails when the target exists: a save never replaces a file (the
-      // Electron dialog asks first and removes it when the user agrees).
+      // link(2) fails when the target exists: a save never replaces a file.
       linkSync(temp, target);
       rmSync(temp, { force: true });
     } catch (err) {
@@ -946,11 +946,4 @@ const MIME_BY_EXT: Record<string, string> = {
 export function guessMime(name: string): string {
   const ext = name.split('.').pop()?.toLowerCase() ?? '';
   return MIME_BY_EXT[ext] ?? 'application/octet-stream';
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024 * 1024) return `${(n / 1024 / 1024 / 1024).toFixed(1)} GB`;
-  if (n >= 1024 * 1024) return `${Math.round(n / 1024 / 1024)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
 }

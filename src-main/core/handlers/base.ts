@@ -2,6 +2,7 @@ import { ParleyError } from '../errors';
 import { extractInviteLink, inviteText } from '../messaging/inviteText';
 import { reaching } from '../messaging/messagingHost';
 import { parseSearchQuery } from '../search/searchQuery';
+import { errorFields } from '../util/logger';
 import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /** Profile, home list, messages, search and the first contact/conversation requests. */
@@ -11,6 +12,7 @@ export function baseHandlers({
   store,
   messaging,
   lock,
+  logger,
 }: HandlerDeps): HandlersFor<BaseRequestName> {
   return {
     'app.info': () => info,
@@ -29,15 +31,20 @@ export function baseHandlers({
       void messaging
         .runningOrNull()
         .then((m) => m?.service.rich.markRead(conversationId))
-        .catch(() => undefined);
+        .catch((err: unknown) => logger.log('warn', 'chat.receipt_failed', errorFields(err)));
       return { unreadCount };
     },
     'search.query': ({ text, conversationId, limit }) =>
       store().search.search(parseSearchQuery(text), { conversationId, limit }),
     'messages.page': ({ conversationId, at, limit }) => {
       const s = store();
-      const page = s.messages.page(conversationId, at, limit);
-      return { ...page, messages: s.views.toViews(page.messages) };
+      // One read transaction: the read state is of the same snapshot as the rows (no message can
+      // commit in between, even from another connection), so the chat's unread marker matches them.
+      return s.db.transaction(() => {
+        const page = s.messages.page(conversationId, at, limit);
+        const unread = s.conversations.readState(conversationId);
+        return { ...page, messages: s.views.toViews(page.messages), unread };
+      })();
     },
     'net.status': async () => {
       store();

@@ -11,16 +11,18 @@ export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof files
   const { store, messaging } = deps;
   const files = async () => (await messaging.running()).files;
   /**
-   * Paths on this machine are for the Electron shell and the CLI only. The web
-   * shell's page is a browser tab: were it ever compromised (XSS through
-   * content), path requests would let it read any file and send it away, or
-   * write anywhere. It stages and reads bytes instead.
+   * Paths on this machine are for the CLI only (`parley send --file`). In the
+   * Electron app and the web shell every request comes from the renderer, a
+   * page that renders other people's content: were it ever compromised (XSS
+   * through content, DESIGN.md §3), path requests would let it read any file
+   * and send it away, or write anywhere. The renderer stages and reads bytes
+   * instead.
    */
   const pathsAllowed = (): void => {
-    if (deps.info.shell === 'web')
+    if (deps.info.shell !== 'cli')
       throw new ParleyError(
         'INVALID_STATE',
-        'Paths cannot be used from the web shell; attach or save the file instead.',
+        'Paths can only be used from the command line; attach or save the file instead.',
       );
   };
   const view = (message: Message): MessageView => {

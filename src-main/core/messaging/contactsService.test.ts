@@ -261,6 +261,42 @@ describe('key changes (trust on first use)', () => {
     ).toBe(true);
   });
 
+  it('after accepting a key change, the contact’s earlier messages still show their name', async () => {
+    const ann = await addContact('Ann');
+    const dm = dmWith(ann.id);
+    const before = store.messages.insert({
+      conversationId: dm,
+      uid: 'a'.repeat(32),
+      senderKey: Buffer.from(ann.key),
+      outgoing: false,
+      body: 'hello',
+      sentAt: clock,
+      receivedAt: clock,
+      state: 'received',
+    });
+    const newKey = generateIdentityKey().publicKey;
+    directory.checkIdentity(ann.peer, newKey);
+    service.keyChange(ann.id, true);
+    const after = store.messages.insert({
+      conversationId: dm,
+      uid: 'b'.repeat(32),
+      senderKey: Buffer.from(newKey),
+      outgoing: false,
+      body: 'hello again',
+      sentAt: clock + 1,
+      receivedAt: clock + 1,
+      state: 'received',
+    });
+    const views = store.views.toViews(
+      [before.id, after.id].map((id) => {
+        const m = store.messages.get(id);
+        if (!m) throw new Error('message not stored');
+        return m;
+      }),
+    );
+    expect(views.map((v) => v.sender.name)).toEqual(['Ann', 'Ann']);
+  });
+
   it('verifying the new number while a change waits accepts the new key as verified', async () => {
     const ann = await addContact('Ann');
     const newKey = generateIdentityKey().publicKey;

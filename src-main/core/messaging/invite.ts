@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { multiaddr } from '@multiformats/multiaddr';
+import { truncateUtf8 } from '../util/utf8';
 
 /**
  * An invite: `parley://invite/<base64url(bytes)>`, carrying what the
@@ -50,19 +51,6 @@ export interface Invite {
 /** SHA-256 of a seal public key, as an invite carries it. */
 export function sealKeyHash(sealPublicKey: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(sealPublicKey).digest());
-}
-
-/** Cuts a string to at most `max` UTF-8 bytes without splitting a code point. */
-function truncateUtf8(s: string, max: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch, 'utf8');
-    if (bytes + n > max) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
 }
 
 /** The address without its /p2p suffix, as bytes; null when it is not a multiaddr. */

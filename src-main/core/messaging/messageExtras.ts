@@ -6,8 +6,8 @@ import { parseMentions } from '../store/repositories/messageRepository';
 /**
  * What a chat row shows besides its MessageView (issue #7 item 3): reactions
  * grouped by emoji with counts and whether one is ours, the quoted original
- * of a reply, the mentioned members. Read for a page of rows at once (a few
- * queries, not a few per row).
+ * of a reply, the mentioned members. Read for a page of rows at once: a few
+ * queries for the page, plus one lookup by unique uid per reply.
  */
 
 /** Characters of the original shown in a reply's quote. */
@@ -114,12 +114,18 @@ export class MessageExtrasReader {
     return { versions, readBy };
   }
 
+  /** Contacts' names by identity key (hex); a previous key (accepted key change) names the contact too. */
   private names(): Map<string, string> {
     const rows = this.db
       .prepare(
-        'SELECT lower(hex(identity_key)) AS k, coalesce(local_name, display_name) AS name FROM contacts',
+        `SELECT lower(hex(previous_identity_key)) AS k, coalesce(local_name, display_name) AS name, 0 AS current
+           FROM contacts WHERE previous_identity_key IS NOT NULL
+         UNION ALL
+         SELECT lower(hex(identity_key)), coalesce(local_name, display_name), 1 FROM contacts
+         ORDER BY current`,
       )
       .all() as { k: string; name: string }[];
+    // Current keys come last, so they win over another contact's previous key.
     return new Map(rows.map((r) => [r.k, r.name]));
   }
 

@@ -778,13 +778,17 @@ export class MessagingService implements InboundSink {
     return this.deps.profileCard?.().displayName ?? this.deps.identity.displayName;
   }
 
-  /** A DM with a contact (not blocked): the only conversations a profile card goes to. */
+  /**
+   * A DM with a contact (not blocked, not removed): the only conversations a
+   * profile card goes to. Someone the user removed keeps the history but is
+   * no contact any more, so no longer sees status or picture updates.
+   */
   private isContactDm(conversationId: number): boolean {
     return (
       this.deps.db
         .prepare(
           `SELECT 1 FROM conversations c JOIN contacts k ON k.id = c.contact_id
-           WHERE c.id = ? AND c.kind = 'dm' AND k.blocked = 0`,
+           WHERE c.id = ? AND c.kind = 'dm' AND k.blocked = 0 AND k.removed_at IS NULL`,
         )
         .get(conversationId) !== undefined
     );

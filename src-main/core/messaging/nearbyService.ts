@@ -5,6 +5,7 @@ import { peerTag } from '../net/protocolService';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
+import { truncateUtf8 } from '../util/utf8';
 import type { Directory } from './directory';
 import type { PrivacySettings } from './privacySettings';
 
@@ -47,19 +48,6 @@ export interface NearbyDeps {
 interface Entry extends HelloInfo {
   seenAt: number;
   requested: boolean;
-}
-
-/** Cuts a string to at most `max` UTF-8 bytes without splitting a code point. */
-function truncateUtf8(s: string, max: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch, 'utf8');
-    if (bytes + n > max) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
 }
 
 /** At most this many nearby peers are kept (a busy LAN must not grow memory without bound). */

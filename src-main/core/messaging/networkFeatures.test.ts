@@ -113,6 +113,24 @@ describe('profile cards', () => {
     expect(contactRow(carol, ada)).toMatchObject({ status_text: null, avatar: null, profile_version: 0 });
   });
 
+  it('a contact the user removed gets no more cards (the DM still gets the plain profile)', async () => {
+    const ada = await online('Ada');
+    const bob = await online('Bob');
+    await befriend(ada, bob);
+    const dm = ada.dmWith(bob) ?? -1;
+    ada.store.contacts.setRemoved(ada.contactId(bob) ?? -1, Date.now());
+    const service = ada.running().service;
+    const sent: { conversationId: number; card: boolean }[] = [];
+    const original = service.sendContent.bind(service);
+    service.sendContent = (conversationId, content, row) => {
+      if (content.type === 'profile') sent.push({ conversationId, card: content.card !== undefined });
+      return original(conversationId, content, row);
+    };
+    await ada.running().network.updateProfile({ displayName: 'Ada L.', statusText: 'Away', avatar: PNG });
+    await until(() => sent.some((s) => s.conversationId === dm), 20_000, 'profile sent into the DM');
+    expect(sent.filter((s) => s.conversationId === dm)).toEqual([{ conversationId: dm, card: false }]);
+  });
+
   it('a card with a bad signature or another user’s key is rejected and changes nothing', async () => {
     const bob = await online('Bob');
     const mallory = await online('Mallory');

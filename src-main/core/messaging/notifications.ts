@@ -51,11 +51,13 @@ export function writeNotificationPrefs(db: Db, prefs: NotificationPrefs): void {
 }
 
 /**
- * Whether a message mentions this user. Structured mentions (the `mentions`
- * column: identity keys, hex) win; until text content carries them, a body
- * containing "@<my display name>" (case-insensitive, not followed by a letter
- * or digit) counts. This is the one place that rule lives, so structured
- * mentions can replace it without touching the rest.
+ * Whether a message mentions this user, for the "mentions only" mode.
+ * Structured mentions (the `mentions` column: identity keys, hex; text
+ * content carries them, content.ts) win; failing those, a body containing
+ * "@<my display name>" (case-insensitive, not followed by a letter or digit)
+ * counts, so messages from builds that send no structured mentions still
+ * notify. The chat's own mention highlight (messageExtras.ts) uses the
+ * structured mentions only.
  */
 export function mentionsMe(
   message: { body: string | null; mentions: string | null },

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { z } from 'zod';
+import { imageKind, imageMime, type ImageKind } from '../util/imageType';
 
 /**
  * A user's profile card (issue #6 item 5): display name, status text and a
@@ -63,26 +64,8 @@ export const ProfileCardJson = z.object({
 });
 export type ProfileCardJson = z.infer<typeof ProfileCardJson>;
 
-export type ImageKind = 'png' | 'jpeg' | 'webp';
-
-/**
- * The image format by its magic bytes (PNG: RFC 2083 §3.1 signature; JPEG:
- * SOI + a marker; WebP: RIFF....WEBP), or null. The renderer re-encodes what
- * the user picks (canvas, ≤ 256 px) before it gets here; this check is what
- * keeps anything else (SVG with script, HTML, a huge file) out of the cache.
- */
-export function imageKind(bytes: Uint8Array): ImageKind | null {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) return 'png';
-  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (
-    b.length >= 12 &&
-    b.subarray(0, 4).toString('latin1') === 'RIFF' &&
-    b.subarray(8, 12).toString('latin1') === 'WEBP'
-  )
-    return 'webp';
-  return null;
-}
+// Avatars and file thumbnails are told apart from other bytes by one rule (util/imageType.ts).
+export { imageKind, imageMime, type ImageKind };
 
 /** Why an avatar is refused, or null when it is fine. */
 export function avatarProblem(bytes: Uint8Array): string | null {
@@ -90,11 +73,6 @@ export function avatarProblem(bytes: Uint8Array): string | null {
   if (bytes.length > AVATAR_MAX_BYTES) return 'The picture is larger than 64 KB.';
   if (imageKind(bytes) === null) return 'The picture must be a PNG, JPEG or WebP image.';
   return null;
-}
-
-export function imageMime(bytes: Uint8Array): string | null {
-  const kind = imageKind(bytes);
-  return kind === null ? null : `image/${kind}`;
 }
 
 function u16(n: number): Buffer {

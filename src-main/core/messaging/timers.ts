@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { describeTimer } from '../../../src-preload/contract/areas/conversations';
 import { ParleyError } from '../errors';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
@@ -32,24 +33,8 @@ import { CONTENT_VERSION, MAX_TIMER_MS, MIN_TIMER_MS, type TimerContent } from '
  * another always wins over it, whatever the clocks say.
  */
 
-/** "5 minutes", "1 hour", "1 day", "1 week", or the nearest whole unit for other values. */
-export function describeTimer(ms: number): string {
-  const units: [number, string][] = [
-    [7 * 86_400_000, 'week'],
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1_000, 'second'],
-  ];
-  for (const [size, name] of units) {
-    if (ms >= size && ms % size === 0) {
-      const n = ms / size;
-      return `${n} ${name}${n === 1 ? '' : 's'}`;
-    }
-  }
-  const seconds = Math.max(1, Math.round(ms / 1_000));
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
-}
+// The wording is shared with the renderer's menus, so it lives in the contract.
+export { describeTimer };
 
 /** The line shown in the chat when the timer changes. */
 export function timerNotice(actor: string, ms: number | null): string {

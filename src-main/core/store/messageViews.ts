@@ -18,13 +18,24 @@ export class MessageViews {
     const keys = [...new Set(messages.map((m) => m.senderKey.toString('hex')))];
     const names = new Map<string, string>();
     if (keys.length > 0) {
+      // Messages keep the key they were sent with: after the user accepted a
+      // contact's key change, that contact's older messages carry the previous
+      // key and still show the contact's name. Keys compared as blobs so the
+      // UNIQUE index on identity_key is used.
+      const marks = keys.map(() => '?').join(',');
+      const blobs = keys.map((k) => Buffer.from(k, 'hex'));
       const rows = this.db
         .prepare(
-          `SELECT hex(identity_key) AS k, coalesce(local_name, display_name) AS name FROM contacts
-           WHERE hex(identity_key) IN (${keys.map(() => '?').join(',')})`,
+          `SELECT previous_identity_key AS k, coalesce(local_name, display_name) AS name, 0 AS current
+             FROM contacts WHERE previous_identity_key IN (${marks})
+           UNION ALL
+           SELECT identity_key, coalesce(local_name, display_name), 1 FROM contacts
+             WHERE identity_key IN (${marks})
+           ORDER BY current`,
         )
-        .all(...keys.map((k) => k.toUpperCase())) as Array<{ k: string; name: string }>;
-      for (const r of rows) names.set(r.k.toLowerCase(), r.name);
+        .all(...blobs, ...blobs) as Array<{ k: Buffer; name: string }>;
+      // A contact's current key wins over another's previous one (ordered last).
+      for (const r of rows) names.set(r.k.toString('hex'), r.name);
     }
     const selfHex = self?.public_key.toString('hex');
     return messages.map((m) => {

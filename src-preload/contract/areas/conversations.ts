@@ -11,6 +11,29 @@ import type { EventTable, RequestTable } from './table';
 /** The timer choices the UI offers (ms): 5 minutes, 1 hour, 1 day, 1 week; null is off. */
 export const TIMER_CHOICES_MS = [5 * 60_000, 3_600_000, 86_400_000, 7 * 86_400_000] as const;
 
+/**
+ * "5 minutes", "1 hour", "1 day", "1 week", or the nearest whole unit for
+ * other values. One wording for the chat notice the core stores
+ * (messaging/timers.ts) and the menus the renderer shows.
+ */
+export function describeTimer(ms: number): string {
+  const units: [number, string][] = [
+    [7 * 86_400_000, 'week'],
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) {
+      const n = ms / size;
+      return `${n} ${name}${n === 1 ? '' : 's'}`;
+    }
+  }
+  const seconds = Math.max(1, Math.round(ms / 1_000));
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
 const TimerMs = z
   .number()
   .int()

@@ -10,7 +10,7 @@ import type { EventTable, RequestTable } from './table';
  * `files.forMessages` for the rows that have `hasFile`, and kept fresh by the
  * `files.progress` / `files.changed` events. Bytes never cross the bridge in
  * one piece: the renderer stages a file in 512 KiB chunks (base64) and
- * reads one back in ranges; the Electron shell and the CLI can pass paths.
+ * reads one back in ranges; only the CLI can pass paths (handlers/files.ts).
  */
 
 /**
@@ -91,7 +91,7 @@ const Thumbnail = z
   .strict();
 
 export const filesRequests = {
-  /** Sends a file from a path on this machine (Electron, CLI). Comes back as the message row. */
+  /** Sends a file from a path on this machine (CLI only). Comes back as the message row. */
   'files.sendPath': {
     params: z
       .object({
@@ -146,7 +146,7 @@ export const filesRequests = {
   'files.download': { params: z.object({ attachmentId: Id }).strict(), result: FileView },
   /** Stops a download (partial bytes are dropped) or withdraws an outgoing file. */
   'files.cancel': { params: z.object({ attachmentId: Id }).strict(), result: FileView },
-  /** Writes the decrypted file to a path on this machine (Electron, CLI). */
+  /** Writes the decrypted file to a path on this machine (CLI only). */
   'files.saveTo': {
     params: z.object({ attachmentId: Id, path: z.string().min(1).max(4096) }).strict(),
     result: z.object({ path: z.string() }),

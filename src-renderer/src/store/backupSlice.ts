@@ -3,6 +3,7 @@ import type { ErrorPayload } from '../../../src-preload/contract';
 import type { BackupPhase, BackupSchedule } from '../../../src-preload/contract/areas/backup';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
+import { formatBytes } from '../../../src-preload/contract/format';
 
 export type BackupKind = 'create' | 'verify' | 'restore';
 
@@ -43,17 +44,8 @@ function newJobId(): string {
   return `ui-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+// One wording for sizes in the UI, the CLI and the core's messages.
+export { formatBytes };
 
 export const createBackupSlice: StateCreator<AppState, [], [], BackupSlice> = (set, get) => {
   /** Runs one job, following its progress events until the request answers. */

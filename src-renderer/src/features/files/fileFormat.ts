@@ -1,11 +1,7 @@
 /** Small, pure helpers of the file UI (sizes, kinds, base64 over the bridge). */
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024 * 1024) return `${(n / 1024 / 1024 / 1024).toFixed(1)} GB`;
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return n === 1 ? '1 byte' : `${n} bytes`;
-}
+// One wording for sizes in the UI, the CLI and the core's messages.
+export { formatBytes } from '../../../../src-preload/contract/format';
 
 /** Types the viewer shows (what Chromium decodes; SVG is left out: it is a document, not a picture). */
 export function isViewableImage(mime: string): boolean {
