@@ -11,6 +11,7 @@ import { migration0009 } from './0009-contact-trust';
 import { migration0010 } from './0010-pending-content';
 import { migration0011 } from './0011-file-transfers';
 import { migration0012 } from './0012-timer-order';
+import { migration0013 } from './0013-read-receipt-index';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
 ];
