@@ -331,8 +331,8 @@ describe('group changes through the sequencer', () => {
     );
     await until(() => converged(pair) && texts(b, gb).includes('m2'), 20_000, 'Bob follows');
 
-    // A typing indicator is encrypted outside the sequencer (sent directly):
-    // the next message must not reuse its ratchet key, or Bob would drop it as a replay.
+    // A typing indicator is sent directly, never queued: the next message must
+    // not reuse its ratchet key, or Bob would drop it as a replay.
     await svc(a).rich.setTyping(g, true);
     await until(() => svc(b).rich.typingNames(gb).includes('Ada'), 20_000, 'typing shown');
     await svc(a).sendText(g, 'after typing');

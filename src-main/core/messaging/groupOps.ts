@@ -16,7 +16,7 @@ import { peerTag } from '../net/protocolService';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
-import { assertSendable } from './resync';
+import { assertSendable, isAwaitingResync } from './resync';
 import { GroupSequencers, MAX_BACKLOG, type SequencerEntry } from './groupSequencers';
 import type { Directory } from './directory';
 import type { KeyedMutex } from './keyedMutex';
@@ -265,6 +265,46 @@ export class GroupOps {
     });
     this.deps.kick();
     return result;
+  }
+
+  /**
+   * Encrypts a message nobody needs kept (a typing indicator) through the
+   * cached sequencer like any send, so no later message can reuse its ratchet
+   * key (RFC 9420 §9.1), but queues nothing: the caller hands the payload to
+   * the devices directly. `ready(recipients)` decides, under the lock and
+   * before a key is spent, whether to send at all. Null when there is nothing
+   * to send (not a member, nobody to send to). In an epoch still undecided it
+   * is kept like any send and re-encrypted after a switch; receivers expire a
+   * typing indicator after seconds, so a late copy does no harm.
+   */
+  async encryptEphemeral(
+    conversationId: number,
+    plaintext: Uint8Array,
+    ready: (recipients: string[]) => boolean,
+  ): Promise<{ recipients: string[]; payload: Uint8Array } | null> {
+    return this.deps.lock.run(String(conversationId), async () => {
+      if (isAwaitingResync(this.deps.db, conversationId)) return null;
+      const entry = this.sequencers.get(conversationId);
+      if (!entry || !entry.seq.state.active) return null;
+      if (this.leftAt(conversationId) !== null) return null;
+      const recipients = this.recipients(entry);
+      if (recipients.length === 0 || !ready(recipients)) return null;
+      const now = this.deps.now();
+      let out: Awaited<ReturnType<typeof entry.seq.send>>;
+      try {
+        out = await entry.seq.send(plaintext, undefined, now);
+      } catch (err) {
+        this.sequencers.drop(conversationId);
+        throw err;
+      }
+      const afterCommit: (() => void)[] = [];
+      this.sequencers.persist(entry, () => this.applyUpdate(entry, out.update, now, afterCommit));
+      for (const run of afterCommit) run();
+      return {
+        recipients,
+        payload: encodeFrame({ kind: 'group', groupId: entry.seq.state.groupId, message: out.message }),
+      };
+    });
   }
 
   // --- operations -------------------------------------------------------------

@@ -33,7 +33,6 @@ import { assertDmWritable } from './contactsService';
 import type { Directory } from './directory';
 import { decodeInvite, encodeInvite, sealKeyHash } from './invite';
 import { GroupOps, type GroupAck, type GroupOptions } from './groupOps';
-import { invalidatingMlsStore } from './groupSequencers';
 import { KeyedMutex } from './keyedMutex';
 import { cardFromJson, cardToJson, verifyProfileCard, type SignedProfileCard } from './profileCard';
 import { receiveTimer } from './timers';
@@ -126,15 +125,13 @@ export class MessagingService implements InboundSink {
   readonly groups: GroupOps;
 
   constructor(private readonly deps: MessagingDeps) {
-    // Typing indicators encrypt outside the sequencer: its cache must reload after them.
-    const mls = invalidatingMlsStore(deps.mls, (id) => this.groups.sequencers.drop(id));
-    this.rich = new RichMessaging(
-      { ...deps, mls },
-      {
-        send: (conversationId, content, row) => this.sendContent(conversationId, content, row),
-        exclusive: (conversationId, fn) => this.lock.run(String(conversationId), fn),
-      },
-    );
+    this.rich = new RichMessaging(deps, {
+      send: (conversationId, content, row) => this.sendContent(conversationId, content, row),
+      exclusive: (conversationId, fn) => this.lock.run(String(conversationId), fn),
+      // Typing goes through the group's sequencer too, so its cached state stays the one in use.
+      encryptEphemeral: (conversationId, plaintext, ready) =>
+        this.groups.encryptEphemeral(conversationId, plaintext, ready),
+    });
     this.groups = new GroupOps({
       ...deps,
       lock: this.lock,

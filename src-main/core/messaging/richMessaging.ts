@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { ParleyError } from '../errors';
-import { encrypt } from '../mls';
 import { resolveInside } from '../store/disappearingSweeper';
 import type { Message } from '../store/repositories/types';
 import type { Store } from '../store/store';
@@ -19,7 +18,6 @@ import {
 } from './content';
 import type { MessagingDeps } from './messagingService';
 import { applyPendingFor, applyRichContent, type RichEffect, type RichReceiveContext } from './richContent';
-import { encodeFrame } from './wireFrame';
 
 /**
  * Sending rich content (reactions, edits, deletes, read receipts, typing) and
@@ -52,6 +50,12 @@ export interface RichSendPort {
   ): Promise<number | null>;
   /** Runs `fn` holding the conversation's lock (one group state at a time). */
   exclusive<T>(conversationId: number, fn: () => Promise<T>): Promise<T>;
+  /** GroupOps.encryptEphemeral: encrypt through the group's sequencer without queueing. */
+  encryptEphemeral(
+    conversationId: number,
+    plaintext: Uint8Array,
+    ready: (recipients: string[]) => boolean,
+  ): Promise<{ recipients: string[]; payload: Uint8Array } | null>;
 }
 
 export type RichEvent =
@@ -309,21 +313,12 @@ export class RichMessaging {
   // --- helpers ---------------------------------------------------------------
 
   private async sendTyping(conversationId: number, typing: boolean): Promise<void> {
-    const { mls, net } = this.deps;
-    const ready = await this.port.exclusive(conversationId, async () => {
-      const state = mls.load(conversationId);
-      if (!state || !state.active) return null;
-      const recipients = [...new Set(state.members.filter((m) => !m.isSelf).map((m) => m.peerId))];
-      // Everyone reachable now, or nobody (see the class comment).
-      if (recipients.length === 0 || !recipients.every((p) => net.isConnected(p))) return null;
-      const content: Content = { v: CONTENT_VERSION, type: 'typing', typing };
-      const out = await encrypt(state, encodeContent(content));
-      mls.commit(conversationId, out);
-      return {
-        recipients,
-        payload: encodeFrame({ kind: 'group', groupId: state.groupId, message: out.message }),
-      };
-    });
+    const { net } = this.deps;
+    const content: Content = { v: CONTENT_VERSION, type: 'typing', typing };
+    // Everyone reachable now, or nobody (see the class comment).
+    const ready = await this.port.encryptEphemeral(conversationId, encodeContent(content), (recipients) =>
+      recipients.every((p) => net.isConnected(p)),
+    );
     if (!ready) return;
     await Promise.allSettled(
       ready.recipients.map((peer) =>
