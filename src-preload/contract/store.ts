@@ -13,6 +13,8 @@ export const ConversationSummary = z.object({
   unreadCount: z.number().int().nonnegative(),
   notify: NotifyMode,
   disappearAfterMs: z.number().nullable(),
+  /** Why nothing can be sent here any more (left, removed, blocked, awaiting a resync), in words; null when writable. */
+  readOnly: z.string().nullable(),
   lastMessage: z
     .object({
       id: z.number().int(),
@@ -57,6 +59,17 @@ export const MessagePage = z.object({
   messages: z.array(MessageView),
   hasOlder: z.boolean(),
   hasNewer: z.boolean(),
+  /**
+   * The conversation's read state, read in the same snapshot as `messages`:
+   * the chat places its "unread" marker from this, not from the home list,
+   * which lags behind messages that arrive while the chat opens.
+   */
+  unread: z.object({
+    /** Incoming, non-system messages after the read marker (what the home list shows). */
+    count: z.number().int().nonnegative(),
+    /** Every message with a larger id is unread; 0 when nothing was read yet. */
+    lastReadMessageId: z.number().int().nonnegative(),
+  }),
 });
 export type MessagePage = z.infer<typeof MessagePage>;
 

@@ -25,7 +25,12 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'conversations.list': () => [],
     'conversations.markRead': () => ({ unreadCount: 0 }),
     'search.query': () => ({ hits: [], problems: [] }),
-    'messages.page': () => ({ messages: [], hasOlder: false, hasNewer: false }),
+    'messages.page': () => ({
+      messages: [],
+      hasOlder: false,
+      hasNewer: false,
+      unread: { count: 0, lastReadMessageId: 0 },
+    }),
     'net.status': () => ({ state: 'offline', peers: 0, peerId: null, addresses: [] }),
     'contacts.list': () => [],
     'contacts.createInvite': () => ({ link: 'parley://invite/x', text: 'x', qrData: 'x' }),

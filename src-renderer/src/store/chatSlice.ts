@@ -112,6 +112,9 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     set({ chat: { ...chat, ...update(chat) } });
   }
 
+  /** The open (by session) whose first page was still loading when messages changed. */
+  let refreshAfterLoad: number | null = null;
+
   async function openAt(conversationId: number, around: number | undefined): Promise<void> {
     const session = ++sessions;
     const summary = get().conversations.find((c) => c.id === conversationId);
@@ -153,15 +156,26 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         PAGE_SIZE,
       );
       const extras = await extrasOf(conversationId, page.messages);
+      // The marker and its count come with the page (one snapshot): the home list's count was read
+      // earlier and misses messages that arrived while the chat opened.
+      const latest = around === undefined && page.unread.count > 0;
       patch(session, (c) => ({
         extras: { ...c.extras, ...extras },
         messages: page.messages,
         hasOlder: page.hasOlder,
         hasNewer: page.hasNewer,
         loading: false,
-        firstUnreadId: around === undefined ? firstUnreadId(page.messages, unread) : null,
+        firstUnreadId: latest ? firstUnreadId(page.messages, page.unread.lastReadMessageId) : null,
+        unreadAtOpen: latest ? page.unread.count : 0,
         scrollRequest: ++sessions,
       }));
+      if (get().chat?.session === session && unread !== page.unread.count) {
+        get().setUnread(conversationId, page.unread.count);
+      }
+      if (refreshAfterLoad === session) {
+        refreshAfterLoad = null;
+        void get().refreshMessages(conversationId);
+      }
     } catch (err) {
       patch(session, () => ({ loading: false, error: toErrorPayload(err) }));
     }
@@ -331,8 +345,13 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     },
     async refreshMessages(conversationId) {
       const chat = get().chat;
+      if (chat?.conversationId === conversationId && chat.loading) {
+        // The page in flight may have been read before this change committed: re-read once it lands.
+        refreshAfterLoad = chat.session;
+        return;
+      }
       // Far from the end (around a search hit) the latest page is not what is shown.
-      if (!chat || chat.conversationId !== conversationId || chat.hasNewer || chat.loading) return;
+      if (!chat || chat.conversationId !== conversationId || chat.hasNewer) return;
       try {
         const page = await api.messagesPage(conversationId, { latest: true }, PAGE_SIZE);
         const extras = await extrasOf(conversationId, page.messages);
@@ -417,8 +436,12 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       if (!chat) return;
       const summary = get().conversations.find((c) => c.id === chat.conversationId);
       if (summary && summary.unreadCount === 0) return;
+      // Up to the newest row on screen only: a message that committed after this page was read
+      // stays unread until it is shown (ChatView calls this again when it arrives).
+      const shownUpTo = chat.messages.reduce((max, m) => Math.max(max, m.id), 0);
+      if (shownUpTo === 0) return;
       try {
-        const { unreadCount } = await api.markRead(chat.conversationId);
+        const { unreadCount } = await api.markRead(chat.conversationId, shownUpTo);
         get().setUnread(chat.conversationId, unreadCount);
       } catch {
         // Read state is best effort; the next visit tries again.

@@ -172,7 +172,11 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
       const id = contactId ?? get().contactProfile?.id;
       if (id === undefined) return false;
       const p = await contactRun('block', () => api.blockContact(id, blocked));
-      if (p) applyProfile(p);
+      if (p) {
+        applyProfile(p);
+        // The DM turns read-only (or writable again): its summary says so.
+        void get().loadConversations();
+      }
       return p !== null;
     },
     async removeContact() {
@@ -182,6 +186,8 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
       if (ok === null) return false;
       set({ contactProfile: null, contactNotice: 'Contact removed. Your history with them is kept.' });
       void get().loadContacts();
+      // Their DM turns read-only: its summary says so.
+      void get().loadConversations();
       await get().loadChatContact(openId());
       return true;
     },

@@ -16,16 +16,52 @@ interface SummaryRow {
   m_outgoing: number | null;
   m_deleted_at: number | null;
   m_kind: string | null;
+  ro_reason: ReadOnlyReason | null;
 }
 
+/** Why a conversation can no longer be written to (see `readOnlyText`). */
+type ReadOnlyReason = 'left' | 'removed' | 'replaced' | 'dm_closed' | 'blocked' | 'contact_removed';
+
+/**
+ * The settings key messaging/resync.ts keeps the conversations restored from a
+ * backup in, as JSON `[{ "id": conversationId, "groupId": hex }]`, until they
+ * were rejoined. Read here directly (the store layer does not import
+ * messaging); repositories.test.ts writes it through resync.ts so the two agree.
+ */
+const RESYNC_PENDING_KEY = 'mls.resync_pending';
+
 const PREVIEW_CHARS = 120;
+
+/**
+ * Why the conversation is read-only, computed in the list query itself (the
+ * home list is benchmarked at 100k messages: no query per row). left_at is
+ * set both when this device left and when a commit removed it; groupOps.ts
+ * records the difference only as system rows, so the uid prefixes it writes
+ * tell them apart: \`sys:<id>:left:<at>\` ("You left") and
+ * \`sys:<id>:<epoch>:replaced\` (another device took over our leaf after a
+ * restore, RFC 9420 §12.4.3.2). Both lookups are range scans on the unique
+ * uid index, bounded by \`sys:<id>:\` … \`sys:<id>;\` (';' sorts right after
+ * ':'), and run only for conversations that were left.
+ */
+const READ_ONLY_REASON = `CASE
+    WHEN c.left_at IS NOT NULL THEN CASE
+      WHEN EXISTS (SELECT 1 FROM messages x WHERE x.uid >= 'sys:' || c.id || ':left:'
+                   AND x.uid < 'sys:' || c.id || ':left;') THEN 'left'
+      WHEN EXISTS (SELECT 1 FROM messages x WHERE x.uid >= 'sys:' || c.id || ':'
+                   AND x.uid < 'sys:' || c.id || ';' AND x.uid LIKE '%:replaced') THEN 'replaced'
+      WHEN c.kind = 'dm' THEN 'dm_closed'
+      ELSE 'removed' END
+    WHEN c.kind = 'dm' AND k.blocked = 1 THEN 'blocked'
+    WHEN c.kind = 'dm' AND k.removed_at IS NOT NULL THEN 'contact_removed'
+  END`;
 
 const SUMMARY_SELECT = `
   SELECT c.id, c.kind,
     coalesce(CASE WHEN c.kind = 'group' THEN c.name END, k.local_name, k.display_name, c.name, 'Unknown') AS title,
     c.last_activity_at, c.unread_count, c.notify, c.disappear_after_ms,
     m.id AS m_id, substr(m.body, 1, ${PREVIEW_CHARS}) AS m_body, m.sent_at AS m_sent_at,
-    m.outgoing AS m_outgoing, m.deleted_at AS m_deleted_at, m.kind AS m_kind
+    m.outgoing AS m_outgoing, m.deleted_at AS m_deleted_at, m.kind AS m_kind,
+    ${READ_ONLY_REASON} AS ro_reason
   FROM conversations c
   LEFT JOIN contacts k ON k.id = c.contact_id
   LEFT JOIN messages m ON m.id = c.last_message_id`;
@@ -46,6 +82,8 @@ export class ConversationRepository {
   private readonly filterStmt;
   private readonly getStmt;
   private readonly totalUnreadStmt;
+  private readonly resyncStmt;
+  private readonly readStateStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -60,6 +98,10 @@ export class ConversationRepository {
        WHERE instr(lower(title), lower(?)) > 0 ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
     );
     this.getStmt = db.prepare(`${SUMMARY_SELECT} WHERE c.id = ?`);
+    this.resyncStmt = db.prepare('SELECT value FROM settings WHERE key = ?');
+    this.readStateStmt = db.prepare(
+      'SELECT unread_count AS count, last_read_message_id AS lastReadMessageId FROM conversations WHERE id = ?',
+    );
     this.totalUnreadStmt = db.prepare(
       `SELECT coalesce(sum(unread_count), 0) AS n FROM conversations WHERE archived = 0 AND notify != 'muted'`,
     );
@@ -82,13 +124,49 @@ export class ConversationRepository {
     const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
     const filter = options.filter?.trim();
     const rows = (filter ? this.filterStmt.all(filter, limit) : this.listStmt.all(limit)) as SummaryRow[];
-    return rows.map(toSummary);
+    const resyncing = this.awaitingResync();
+    return rows.map((r) => toSummary(r, resyncing));
   }
 
   get(id: number): ConversationSummary {
     const row = this.getStmt.get(id) as SummaryRow | undefined;
     if (!row) throw new ParleyError('INVALID_PARAMS', 'That conversation does not exist.');
-    return toSummary(row);
+    return toSummary(row, this.awaitingResync());
+  }
+
+  /**
+   * Conversations restored from a backup that wait for a rejoin
+   * (messaging/resync.ts): read once per call. A marker that does not parse
+   * marks nothing (resync.ts reads it the same way), so a damaged setting
+   * never hides the list.
+   */
+  private awaitingResync(): ReadonlySet<number> {
+    const row = this.resyncStmt.get(RESYNC_PENDING_KEY) as { value: string } | undefined;
+    if (!row) return EMPTY_SET;
+    try {
+      const parsed: unknown = JSON.parse(row.value);
+      if (!Array.isArray(parsed)) return EMPTY_SET;
+      const ids = new Set<number>();
+      for (const g of parsed as unknown[]) {
+        const id = typeof g === 'object' && g !== null ? (g as { id?: unknown }).id : undefined;
+        if (typeof id === 'number' && Number.isInteger(id)) ids.add(id);
+      }
+      return ids;
+    } catch {
+      return EMPTY_SET;
+    }
+  }
+
+  /**
+   * Where the conversation's reading stands: the unread count and the read
+   * marker (messages with a larger id are unread). messages.page returns it
+   * with each page, in the same synchronous read, so the chat's "unread"
+   * marker always agrees with the rows it shows. Zeros for an unknown id.
+   */
+  readState(conversationId: number): { count: number; lastReadMessageId: number } {
+    const row = this.readStateStmt.get(conversationId) as
+      { count: number; lastReadMessageId: number } | undefined;
+    return row ?? { count: 0, lastReadMessageId: 0 };
   }
 
   /** Unread messages across conversations that are not muted: the window title and the dock badge. */
@@ -148,7 +226,31 @@ export class ConversationRepository {
   }
 }
 
-function toSummary(r: SummaryRow): ConversationSummary {
+const EMPTY_SET: ReadonlySet<number> = new Set();
+
+/** The words the chat shows instead of the composer (null: the conversation is writable). */
+function readOnlyText(r: SummaryRow, resyncing: ReadonlySet<number>): string | null {
+  switch (r.ro_reason) {
+    case 'left':
+      return 'You left this group.';
+    case 'removed':
+      return 'You were removed from this group.';
+    case 'replaced':
+      return 'This profile was restored on another device, which took over this conversation.';
+    case 'dm_closed':
+      return 'This conversation has ended on this device.';
+    case 'blocked':
+      return `You blocked ${r.title}.`;
+    case 'contact_removed':
+      return `You removed ${r.title} from your contacts.`;
+    case null:
+      return resyncing.has(r.id)
+        ? 'Waiting for a group member to come online to finish restoring this conversation.'
+        : null;
+  }
+}
+
+function toSummary(r: SummaryRow, resyncing: ReadonlySet<number>): ConversationSummary {
   return {
     id: r.id,
     kind: r.kind,
@@ -157,6 +259,7 @@ function toSummary(r: SummaryRow): ConversationSummary {
     unreadCount: r.unread_count,
     notify: r.notify,
     disappearAfterMs: r.disappear_after_ms,
+    readOnly: readOnlyText(r, resyncing),
     lastMessage:
       r.m_id === null
         ? null

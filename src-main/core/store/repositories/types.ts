@@ -13,6 +13,8 @@ export interface ConversationSummary {
   unreadCount: number;
   notify: NotifyMode;
   disappearAfterMs: number | null;
+  /** Why nothing can be sent here any more, in words for the user; null when it is writable. */
+  readOnly: string | null;
   lastMessage: { id: number; preview: string; sentAt: number; outgoing: boolean; deleted: boolean } | null;
 }
 

@@ -11,6 +11,7 @@ import { ImageViewer } from '../files/ImageViewer';
 import { UploadList } from '../files/UploadList';
 import { Composer } from './Composer';
 import { MessageActions } from './MessageMenu';
+import { ReadOnlyNotice } from './ReadOnlyNotice';
 import { TypingIndicator } from './TypingIndicator';
 import { PresenceLine } from '../privacy/PresenceDot';
 import { MessageRow } from './MessageRow';
@@ -134,9 +135,11 @@ export function ChatView() {
 
   // The newest message is on screen: everything is read.
   const newestVisible = ready && atBottom && chat !== null && !chat.hasNewer;
+  // Re-run when rows arrive too: reading marks only what is shown (chatSlice.markConversationRead).
+  const newestShown = messages?.at(-1)?.id;
   useEffect(() => {
     if (newestVisible) void markConversationRead();
-  }, [newestVisible, markConversationRead, summary?.unreadCount]);
+  }, [newestVisible, markConversationRead, summary?.unreadCount, newestShown]);
 
   if (!chat) return null;
 
@@ -158,7 +161,7 @@ export function ChatView() {
         <p className="chat__meta">{isGroup ? 'Group' : 'Direct message'} · end-to-end encrypted</p>
         {summary && !isGroup ? <PresenceLine conversationId={summary.id} /> : null}
         <ChatVerifiedBadge />
-        {summary ? <TimerMenu conversation={summary} /> : null}
+        {summary && !summary.readOnly ? <TimerMenu conversation={summary} /> : null}
         <ConversationInfoButton />
       </header>
       <ChatContactBanner />
@@ -237,12 +240,19 @@ export function ChatView() {
         ) : null}
       </div>
       <TypingIndicator names={chat.typing} />
-      <Composer
-        title={title}
-        leading={<AttachButton conversationId={chat.conversationId} />}
-        above={<UploadList conversationId={chat.conversationId} />}
-      />
-      <FileDropTarget conversationId={chat.conversationId} />
+      {summary?.readOnly ? (
+        // Nothing can be sent here any more: no text field, attach, emoji or drop target.
+        <ReadOnlyNotice reason={summary.readOnly} />
+      ) : (
+        <>
+          <Composer
+            title={title}
+            leading={<AttachButton conversationId={chat.conversationId} />}
+            above={<UploadList conversationId={chat.conversationId} />}
+          />
+          <FileDropTarget conversationId={chat.conversationId} />
+        </>
+      )}
       <ImageViewer />
     </section>
   );

@@ -62,11 +62,29 @@ describe('buildTimeline', () => {
 });
 
 describe('firstUnreadId', () => {
-  it('is the unreadCount-th incoming message from the end', () => {
+  it('is the first incoming message after the read marker, in timeline order', () => {
     const messages = [msg(1, 'bob'), msg(2, 'bob'), msg(3, 'me'), msg(4, 'bob')];
-    expect(firstUnreadId(messages, 2)).toBe(messages[1]?.id);
-    expect(firstUnreadId(messages, 0)).toBeNull();
-    expect(firstUnreadId(messages, 9)).toBeNull();
+    const [first, second, , fourth] = messages.map((m) => m.id);
+    expect(firstUnreadId(messages, first ?? 0)).toBe(second);
+    expect(firstUnreadId(messages, 0)).toBe(first);
+    expect(firstUnreadId(messages, fourth ?? 0)).toBeNull();
+  });
+
+  it('skips our own messages and system lines, which the core never counts as unread', () => {
+    const messages = [
+      msg(1, 'bob'),
+      msg(2, 'me'),
+      msg(3, 'carol', { kind: 'system', body: 'Carol added Bob' }),
+      msg(4, 'bob', { kind: 'file', body: 'harbour.png', hasFile: true }),
+    ];
+    expect(firstUnreadId(messages, messages[0]?.id ?? 0)).toBe(messages[3]?.id);
+  });
+
+  it('follows ids, not positions: a late arrival with an older clock is still unread', () => {
+    // Bob's clock is behind: his message sorts before ours but reached us after we read up to ours.
+    const ours = msg(5, 'me');
+    const late = msg(4, 'bob');
+    expect(firstUnreadId([late, ours], ours.id)).toBe(late.id);
   });
 });
 

@@ -47,18 +47,16 @@ export function buildTimeline(
 }
 
 /**
- * The oldest unread message of a freshly opened latest page: the core keeps an
- * unread count, not a marker, so it is the `unreadCount`-th incoming message
- * counted from the end. Null when nothing is unread or it is not on this page.
+ * Where the "unread" marker goes on a freshly opened latest page: the first
+ * row, in timeline order, that the core counts as unread: incoming, not a
+ * system line (the unread_count trigger of migration 0002 skips both), and
+ * newer than the read marker. Both come from the same messages.page answer,
+ * so a message that arrived while the chat opened can neither hide under the
+ * marker nor shift it. Null when nothing on this page is unread.
  */
-export function firstUnreadId(messages: readonly MessageView[], unreadCount: number): number | null {
-  if (unreadCount <= 0) return null;
-  let seen = 0;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (!m || m.sender.self) continue;
-    seen++;
-    if (seen === unreadCount) return m.id;
+export function firstUnreadId(messages: readonly MessageView[], lastReadMessageId: number): number | null {
+  for (const m of messages) {
+    if (!m.sender.self && m.kind !== 'system' && m.id > lastReadMessageId) return m.id;
   }
   return null;
 }

@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearResync, markGroupsForResync } from '../../messaging/resync';
+import { ADA, BOB, ME, insertIdentity, tempDatabase, type TempDatabase } from '../testing/tempDatabase';
+import { ContactRepository } from './contactRepository';
+import { ConversationRepository } from './conversationRepository';
+import { MessageRepository } from './messageRepository';
+
+/**
+ * ConversationSummary.readOnly: the reason the chat shows instead of the
+ * composer. Each case is set up the way the core records it (groupOps.ts,
+ * contactsService.ts, resync.ts) and read back through list() and get().
+ */
+
+let t: TempDatabase;
+let conversations: ConversationRepository;
+let messages: MessageRepository;
+let contacts: ContactRepository;
+
+beforeEach(() => {
+  t = tempDatabase();
+  insertIdentity(t.db);
+  conversations = new ConversationRepository(t.db);
+  messages = new MessageRepository(t.db);
+  contacts = new ContactRepository(t.db);
+});
+afterEach(() => t.dispose());
+
+function readOnlyOf(id: number): string | null | undefined {
+  const listed = conversations.list().find((c) => c.id === id)?.readOnly;
+  expect(conversations.get(id).readOnly).toBe(listed);
+  return listed;
+}
+
+function setLeft(id: number, at: number): void {
+  t.db.prepare('UPDATE conversations SET left_at = ? WHERE id = ?').run(at, id);
+}
+
+/** A system row as groupOps.ts writes it. */
+function systemRow(conversationId: number, uid: string, body: string, at: number): void {
+  messages.insert({
+    conversationId,
+    uid,
+    senderKey: ME,
+    outgoing: true,
+    kind: 'system',
+    body,
+    sentAt: at,
+    receivedAt: at,
+    state: 'delivered',
+  });
+}
+
+describe('ConversationSummary.readOnly', () => {
+  it('is null for a group the user is in and a DM with a contact in good standing', () => {
+    const ada = contacts.upsert(ADA, 'Ada', 0);
+    const dm = conversations.create({ kind: 'dm', contactId: ada, createdAt: 0 });
+    const team = conversations.create({ kind: 'group', name: 'Team', createdAt: 0 });
+    expect(readOnlyOf(dm)).toBeNull();
+    expect(readOnlyOf(team)).toBeNull();
+  });
+
+  it('says "You left this group." after the user left', () => {
+    const team = conversations.create({ kind: 'group', name: 'Team', createdAt: 0 });
+    const other = conversations.create({ kind: 'group', name: 'Other', createdAt: 0 });
+    // Another conversation's "left" row must not leak into this one.
+    systemRow(other, `sys:${other}:left:5`, 'You left', 5);
+    setLeft(team, 10);
+    systemRow(team, `sys:${team}:left:10`, 'You left', 10);
+    expect(readOnlyOf(team)).toBe('You left this group.');
+  });
+
+  it('says "You were removed from this group." when a commit removed the user', () => {
+    const team = conversations.create({ kind: 'group', name: 'Team', createdAt: 0 });
+    const neighbour = conversations.create({ kind: 'group', name: 'Neighbour', createdAt: 0 });
+    systemRow(neighbour, `sys:${neighbour}:left:3`, 'You left', 3);
+    systemRow(team, `sys:${team}:4:out:0`, 'Ada removed you', 4);
+    setLeft(team, 4);
+    expect(readOnlyOf(team)).toBe('You were removed from this group.');
+    expect(readOnlyOf(neighbour)).toBeNull();
+  });
+
+  it('explains when another device restored from this profile took the conversation over', () => {
+    const team = conversations.create({ kind: 'group', name: 'Team', createdAt: 0 });
+    systemRow(team, `sys:${team}:7:replaced`, 'This profile was restored…', 7);
+    setLeft(team, 7);
+    expect(readOnlyOf(team)).toMatch(/restored on another device/);
+  });
+
+  it('names the contact the user blocked, and clears when unblocked', () => {
+    const bob = contacts.upsert(BOB, 'Bob', 0);
+    const dm = conversations.create({ kind: 'dm', contactId: bob, createdAt: 0 });
+    contacts.setBlocked(bob, true);
+    expect(readOnlyOf(dm)).toBe('You blocked Bob.');
+    contacts.rename(bob, 'Bobby');
+    expect(readOnlyOf(dm)).toBe('You blocked Bobby.');
+    contacts.setBlocked(bob, false);
+    expect(readOnlyOf(dm)).toBeNull();
+  });
+
+  it('says the contact was removed, and clears when they are added again', () => {
+    const bob = contacts.upsert(BOB, 'Bob', 0);
+    const dm = conversations.create({ kind: 'dm', contactId: bob, createdAt: 0 });
+    contacts.setRemoved(bob, 5);
+    expect(readOnlyOf(dm)).toBe('You removed Bob from your contacts.');
+    contacts.upsert(BOB, 'Bob', 6);
+    expect(readOnlyOf(dm)).toBeNull();
+  });
+
+  it('waits for a resync after a restore, until the conversation is rejoined', () => {
+    const team = conversations.create({ kind: 'group', name: 'Team', createdAt: 0 });
+    const kept = conversations.create({ kind: 'group', name: 'Kept', createdAt: 0 });
+    t.db
+      .prepare(
+        `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at)
+         VALUES (?, ?, 3, x'00', 0)`,
+      )
+      .run(team, Buffer.alloc(16, 9));
+    expect(markGroupsForResync(t.db, null)).toBe(1);
+    const waiting = 'Waiting for a group member to come online to finish restoring this conversation.';
+    expect(readOnlyOf(team)).toBe(waiting);
+    expect(conversations.list({ filter: 'tea' })[0]?.readOnly).toBe(waiting);
+    expect(readOnlyOf(kept)).toBeNull();
+    clearResync(t.db, team);
+    expect(readOnlyOf(team)).toBeNull();
+  });
+
+  it('ignores a damaged resync marker instead of failing the list', () => {
+    const team = conversations.create({ kind: 'group', name: 'Team', createdAt: 0 });
+    t.db.prepare(`INSERT INTO settings (key, value) VALUES ('mls.resync_pending', '{not json')`).run();
+    expect(readOnlyOf(team)).toBeNull();
+    t.db
+      .prepare(`UPDATE settings SET value = ? WHERE key = 'mls.resync_pending'`)
+      .run(JSON.stringify([{ id: 'x' }, null, { id: team, groupId: 'ab' }]));
+    expect(readOnlyOf(team)).toMatch(/^Waiting for a group member/);
+  });
+});
