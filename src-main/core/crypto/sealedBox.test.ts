@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
 import { describe, expect, it } from 'vitest';
 import {
   generateSealKeyPair,
   open,
   seal,
+  SealOpener,
+  xwingEncapsulate,
   SEALED_BOX_OVERHEAD,
   SEAL_PUBLIC_KEY_BYTES,
   sealPublicKey,
@@ -78,5 +81,50 @@ describe('sealed box (X-Wing + XChaCha20-Poly1305)', () => {
 
   it('refuses a malformed public key with a RangeError', () => {
     expect(() => seal(new Uint8Array(32), plaintext)).toThrow(RangeError);
+  });
+
+  it('opens with a kept SealOpener exactly what the one-shot open opens (the X-Wing secret matches noble)', () => {
+    // seal() encapsulates with @noble/post-quantum's X-Wing; SealOpener decapsulates
+    // with its own expanded key and Node's X25519: any mismatch in the shared
+    // secret would fail the AEAD, so round trips over many boxes prove them equal.
+    const opener = new SealOpener(alice.secretKey);
+    for (let i = 0; i < 20; i++) {
+      const message = randomBytes(i * 13);
+      const box = seal(alice.publicKey, message, aad);
+      expect(opener.open(box, aad)).toEqual(new Uint8Array(message));
+      expect(open(alice.secretKey, box, aad)).toEqual(new Uint8Array(message));
+    }
+    expect(new SealOpener(mallory.secretKey).open(sealed, aad)).toBeNull();
+    expect(new SealOpener(new Uint8Array(31)).open(sealed, aad)).toBeNull();
+  });
+
+  it('returns null, never throws, for an X25519 half that is a low-order point', () => {
+    const opener = new SealOpener(alice.secretKey);
+    for (const point of [new Uint8Array(32), Uint8Array.from([1, ...new Uint8Array(31)])]) {
+      const box = Uint8Array.from(sealed);
+      box.set(point, 1 + 1088);
+      expect(opener.open(box, aad)).toBeNull();
+    }
+  });
+
+  it('encapsulates exactly as X-Wing: @noble decapsulates our ciphertexts, we open @noble-sealed secrets', () => {
+    for (let i = 0; i < 10; i++) {
+      const ours = xwingEncapsulate(alice.publicKey);
+      expect(ours.cipherText).toHaveLength(1120);
+      expect(ml_kem768_x25519.decapsulate(ours.cipherText, alice.secretKey)).toEqual(ours.sharedSecret);
+    }
+    // The other direction: a box whose KEM part @noble made, opened by SealOpener.
+    const theirs = ml_kem768_x25519.encapsulate(alice.publicKey);
+    expect(theirs.cipherText).toHaveLength(1120);
+    const box = Uint8Array.from(sealed);
+    box.set(theirs.cipherText, 1);
+    // Different KEM secret than `sealed` was made with: the AEAD must fail, not the KEM throw.
+    expect(new SealOpener(alice.secretKey).open(box, aad)).toBeNull();
+  });
+
+  it('refuses a public key whose X25519 half is a low-order point', () => {
+    const bad = Uint8Array.from(alice.publicKey);
+    bad.fill(0, 1184);
+    expect(() => seal(bad, plaintext)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,15 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
-import { hkdfSync } from 'node:crypto';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * Sealed boxes for store-and-forward (DESIGN.md §2 delivery): the sender seals
@@ -69,6 +78,65 @@ function associatedData(header: Uint8Array, aad: Uint8Array): Uint8Array {
 }
 
 /**
+ * X-Wing's ciphertext is ML-KEM-768's (1088 bytes) followed by X25519's
+ * ephemeral public key (32 bytes); its public key is ML-KEM-768's (1184)
+ * followed by X25519's (32); the decapsulation key is derived from the 32-byte
+ * seed (draft-connolly-cfrg-xwing-kem §5.2: SHAKE256(seed, 96) → ML-KEM seed
+ * d ‖ z (64) and X25519 secret (32)).
+ */
+const MLKEM_CIPHERTEXT_BYTES = 1088;
+const MLKEM_PUBLIC_KEY_BYTES = 1184;
+const MLKEM_SEED_BYTES = 64;
+const X25519_BYTES = 32;
+/** X-Wing's combiner label (draft-connolly-cfrg-xwing-kem §5.3): the six bytes `\\.//^\\`. */
+const XWING_LABEL = Buffer.from([0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c]);
+/** DER wrappings of raw X25519 keys (RFC 8410 §4 and §7), for Node's KeyObjects. */
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+function x25519PublicKey(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+function x25519Raw(key: KeyObject): Buffer {
+  const spki = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'der', type: 'spki' });
+  return spki.subarray(spki.length - X25519_BYTES);
+}
+
+/** X-Wing's combiner (draft-connolly-cfrg-xwing-kem §5.3). */
+function xwingCombine(ssM: Uint8Array, ssX: Uint8Array, ctX: Uint8Array, pkX: Uint8Array): Buffer {
+  return createHash('sha3-256').update(ssM).update(ssX).update(ctX).update(pkX).update(XWING_LABEL).digest();
+}
+
+/**
+ * X-Wing encapsulation (draft-connolly-cfrg-xwing-kem §5.4) with Node's native
+ * X25519 for the classical half (@noble's pure-JS X25519 cost two scalar
+ * multiplications of about a millisecond each per seal); ML-KEM-768 from
+ * @noble/post-quantum. Gives exactly what `ml_kem768_x25519.decapsulate`
+ * accepts (sealedBox.test.ts checks both directions). Throws for a malformed
+ * public key. Exported for that test only.
+ */
+export function xwingEncapsulate(publicKey: Uint8Array): {
+  cipherText: Uint8Array;
+  sharedSecret: Uint8Array;
+} {
+  if (publicKey.length !== SEAL_PUBLIC_KEY_BYTES) throw new RangeError('not a seal public key');
+  const pkX = publicKey.subarray(MLKEM_PUBLIC_KEY_BYTES);
+  const kem = ml_kem768.encapsulate(publicKey.subarray(0, MLKEM_PUBLIC_KEY_BYTES));
+  const ephemeral = generateKeyPairSync('x25519');
+  const ctX = x25519Raw(ephemeral.publicKey);
+  // Throws for a low-order recipient key (all-zero shared secret).
+  const ssX = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: x25519PublicKey(pkX) });
+  const sharedSecret = new Uint8Array(xwingCombine(kem.sharedSecret, ssX, ctX, pkX));
+  kem.sharedSecret.fill(0);
+  ssX.fill(0);
+  const cipherText = new Uint8Array(KEM_CIPHERTEXT_BYTES);
+  cipherText.set(kem.cipherText, 0);
+  cipherText.set(ctX, MLKEM_CIPHERTEXT_BYTES);
+  return { cipherText, sharedSecret };
+}
+
+/**
  * Seals `plaintext` to `recipientPublicKey`, binding `aad` (which the opener
  * must present identically, e.g. the envelope id and recipient). Throws a
  * RangeError only for a public key of the wrong shape (a caller error).
@@ -81,7 +149,7 @@ export function seal(
   if (recipientPublicKey.length !== SEAL_PUBLIC_KEY_BYTES) throw new RangeError('not a seal public key');
   let encapsulated: { cipherText: Uint8Array; sharedSecret: Uint8Array };
   try {
-    encapsulated = KEM.encapsulate(recipientPublicKey);
+    encapsulated = xwingEncapsulate(recipientPublicKey);
   } catch (err) {
     throw new RangeError('not a seal public key', { cause: err });
   }
@@ -99,27 +167,81 @@ export function seal(
 }
 
 /**
- * Opens a sealed box. Returns null for anything that is not a box sealed to
- * this key with this aad: wrong key, wrong aad, unknown version, truncation,
- * any flipped bit. Never throws on hostile bytes.
+ * Opens sealed boxes for one secret key. Expanding an X-Wing seed into its
+ * decapsulation key (SHAKE256, an ML-KEM key generation and an X25519 base
+ * multiplication) costs more than the decapsulation itself, and a device
+ * opens thousands of boxes with one key when it catches up with a holder:
+ * the expanded key is computed once here. The X25519 half uses Node's native
+ * X25519; the result is the same X-Wing shared secret (checked against
+ * @noble/post-quantum in sealedBox.test.ts).
+ */
+export class SealOpener {
+  private readonly mlkemSecret: Uint8Array | null;
+  private readonly xPrivate: KeyObject | null;
+  private readonly xPublic: Buffer | null;
+
+  constructor(secretKey: Uint8Array) {
+    if (secretKey.length !== SEAL_SECRET_KEY_BYTES) {
+      this.mlkemSecret = null;
+      this.xPrivate = null;
+      this.xPublic = null;
+      return;
+    }
+    const expanded = createHash('shake256', { outputLength: MLKEM_SEED_BYTES + X25519_BYTES })
+      .update(secretKey)
+      .digest();
+    try {
+      this.mlkemSecret = ml_kem768.keygen(new Uint8Array(expanded.subarray(0, MLKEM_SEED_BYTES))).secretKey;
+      const xSecret = expanded.subarray(MLKEM_SEED_BYTES);
+      this.xPrivate = createPrivateKey({
+        key: Buffer.concat([X25519_PKCS8_PREFIX, xSecret]),
+        format: 'der',
+        type: 'pkcs8',
+      });
+      this.xPublic = x25519Raw(this.xPrivate);
+    } finally {
+      expanded.fill(0);
+    }
+  }
+
+  /** The plaintext, or null on any failure (wrong key, tampering, bad layout). */
+  open(sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array | null {
+    if (this.mlkemSecret === null || this.xPrivate === null || this.xPublic === null) return null;
+    if (sealed.length < HEADER_BYTES + TAG_BYTES || sealed[0] !== SEALED_BOX_VERSION) return null;
+    try {
+      const header = sealed.subarray(0, HEADER_BYTES);
+      // ML-KEM decapsulation of a tampered ciphertext yields an unrelated secret
+      // (implicit rejection), so tampering surfaces as an AEAD failure below.
+      const ssM = ml_kem768.decapsulate(header.subarray(1, 1 + MLKEM_CIPHERTEXT_BYTES), this.mlkemSecret);
+      const ctX = header.subarray(1 + MLKEM_CIPHERTEXT_BYTES);
+      // Throws for a low-order point (all-zero shared secret): that is a failure, null.
+      const ssX = diffieHellman({ privateKey: this.xPrivate, publicKey: x25519PublicKey(ctX) });
+      const sharedSecret = xwingCombine(ssM, ssX, ctX, this.xPublic);
+      ssM.fill(0);
+      ssX.fill(0);
+      const { key, nonce } = deriveKeyAndNonce(sharedSecret);
+      sharedSecret.fill(0);
+      try {
+        return xchacha20poly1305(key, nonce, associatedData(header, aad)).decrypt(
+          sealed.subarray(HEADER_BYTES),
+        );
+      } finally {
+        key.fill(0);
+      }
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * Opens a sealed box; null on any failure (wrong key, tampering, bad layout).
+ * For many boxes under one key, keep a SealOpener instead.
  */
 export function open(secretKey: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array | null {
   if (secretKey.length !== SEAL_SECRET_KEY_BYTES) return null;
-  if (sealed.length < HEADER_BYTES + TAG_BYTES || sealed[0] !== SEALED_BOX_VERSION) return null;
   try {
-    const header = sealed.subarray(0, HEADER_BYTES);
-    // ML-KEM decapsulation of a tampered ciphertext yields an unrelated secret
-    // (implicit rejection), so tampering surfaces as an AEAD failure below.
-    const sharedSecret = KEM.decapsulate(header.subarray(1), secretKey);
-    const { key, nonce } = deriveKeyAndNonce(sharedSecret);
-    sharedSecret.fill(0);
-    try {
-      return xchacha20poly1305(key, nonce, associatedData(header, aad)).decrypt(
-        sealed.subarray(HEADER_BYTES),
-      );
-    } finally {
-      key.fill(0);
-    }
+    return new SealOpener(secretKey).open(sealed, aad);
   } catch {
     return null;
   }

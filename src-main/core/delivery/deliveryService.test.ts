@@ -1,12 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSealKeyPair, type SealKeyPair } from '../crypto/sealedBox';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { ParleyNode } from '../net/parleyNode';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
 import { MessageRepository } from '../store/repositories/messageRepository';
+import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
 import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
 import { silentLogger } from '../util/logger';
-import { DeliveryService, type DeliveryDirectory, type InboundSink } from './deliveryService';
+import type { DeliverStatus } from '../net/deliverProtocol';
+import {
+  DeliveryService,
+  type DeliveryDirectory,
+  type DeliveryNet,
+  type InboundSink,
+} from './deliveryService';
 import { Outbox } from './outbox';
 import { deliveryMigrations } from './schema';
 import { SqliteMailboxStore } from './sqliteMailboxStore';
@@ -21,6 +29,8 @@ interface Peer {
   received: string[];
   /** Sink failures still to come (a transient failure: no ack). */
   failures: number;
+  /** The sink fails once for this payload text. */
+  failOn: string | null;
   node: ParleyNode | null;
   delivery: DeliveryService | null;
 }
@@ -39,6 +49,7 @@ async function makePeer(): Promise<Peer> {
     outbox: new Outbox(t.db, new MessageRepository(t.db)),
     received: [],
     failures: 0,
+    failOn: null,
     node: null,
     delivery: null,
   };
@@ -54,6 +65,10 @@ async function online(p: Peer): Promise<void> {
     async receive(e, markSeen) {
       if (p.failures > 0) {
         p.failures--;
+        throw new Error('transient');
+      }
+      if (p.failOn !== null && Buffer.from(e.payload).toString('utf8') === p.failOn) {
+        p.failOn = null;
         throw new Error('transient');
       }
       p.t.db.transaction(() => {
@@ -206,5 +221,172 @@ describe('DeliveryService over 127.0.0.1', () => {
     await until(() => a.outbox.counts().delivered === 6);
     await until(() => new SqliteMailboxStore(a.t.db).stats().items === 0);
     expect(c.received).toHaveLength(9);
+  });
+
+  it('pipelines a long queue in order and exactly once, also past a failure in its middle', async () => {
+    const a = await makePeer();
+    const b = await makePeer();
+    await online(a);
+    await online(b);
+    await connect(a, b);
+    // m70 fails once: it and every later envelope of its run go unacked and come
+    // again, and none of those may be committed before it (order per queue).
+    b.failOn = 'm70';
+    for (let i = 0; i < 200; i++) send(a, b, `m${i}`, 1);
+    await until(() => a.outbox.counts().delivered === 200);
+    expect(b.failOn).toBeNull();
+    expect(b.received).toEqual([...Array(200).keys()].map((i) => `m${i}`));
+  });
+});
+
+/**
+ * Group commit, driven without a network: envelopes handed to onEnvelope the
+ * way the deliver protocol does, a second connection to the same database file
+ * telling what is committed (it sees nothing of an open transaction).
+ */
+describe('DeliveryService batch commit', () => {
+  interface Direct {
+    t: TempDatabase;
+    delivery: DeliveryService;
+    other: Db;
+    /** Payload texts the sink processed while an outer (batch) transaction was open. */
+    inBatch: string[];
+    rolledBack: number;
+    sink: { fail: (text: string) => 'throw' | 'poison' | null };
+    committed(text: string): boolean;
+    send(text: string, id?: Uint8Array): Promise<DeliverStatus>;
+  }
+  const opened: Direct[] = [];
+  afterEach(() => {
+    for (const d of opened.splice(0)) {
+      d.other.close();
+      d.t.dispose();
+    }
+  });
+
+  function direct(): Direct {
+    const t = tempDatabase(deliveryMigrations);
+    new ConversationRepository(t.db).create({ kind: 'group', createdAt: 0 });
+    t.db.exec('CREATE TABLE received (text TEXT NOT NULL)');
+    const d: Direct = {
+      t,
+      other: openEncryptedDatabase(t.path, t.key, { create: false }),
+      inBatch: [],
+      rolledBack: 0,
+      sink: { fail: () => null },
+      committed: (text) => d.other.prepare('SELECT 1 FROM received WHERE text = ?').get(text) !== undefined,
+      send: (text, id = new Uint8Array(randomBytes(16))) =>
+        d.delivery.onEnvelope({ from: 'peer', envelopeId: id, payload: Buffer.from(text) }),
+      delivery: null as unknown as DeliveryService,
+    };
+    const sink: InboundSink = {
+      async receive(e, markSeen) {
+        const text = Buffer.from(e.payload).toString('utf8');
+        // Something asynchronous, as MLS processing is.
+        await new Promise((r) => setImmediate(r));
+        if (t.db.inTransaction) d.inBatch.push(text);
+        const fail = d.sink.fail(text);
+        t.db.transaction(() => {
+          t.db.prepare('INSERT INTO received (text) VALUES (?)').run(text);
+          if (fail === 'throw') throw new Error('transient');
+          if (fail === 'poison') {
+            // Breaks only the COMMIT of the enclosing transaction (a deferred
+            // foreign key): stands in for a disk that fails at the commit.
+            t.db.pragma('defer_foreign_keys = ON');
+            t.db
+              .prepare(
+                `INSERT INTO outbox (envelope_id, conversation_id, recipient, payload, created_at, next_attempt_at, state)
+               VALUES ('poison', 999, 'x', x'00', 0, 0, 'pending')`,
+              )
+              .run();
+          }
+          markSeen();
+        })();
+        return 'accepted';
+      },
+      rolledBack() {
+        d.rolledBack++;
+      },
+    };
+    const net: DeliveryNet = {
+      peerId: 'self',
+      deliver: { sendMany: async () => ({ statuses: [] }) },
+      mailbox: {
+        deposit: async () => 'rejected',
+        fetch: async () => ({ more: false }),
+        ack: async () => 0,
+      } as unknown as DeliveryNet['mailbox'],
+      isConnected: () => false,
+      connectedPeers: () => [],
+      onPeer: () => () => undefined,
+    };
+    d.delivery = new DeliveryService({
+      db: t.db,
+      outbox: new Outbox(t.db, new MessageRepository(t.db)),
+      net,
+      directory: { sealPublicKey: () => null, relaysOf: () => [], isHolder: () => false },
+      sink,
+      sealSecretKey: generateSealKeyPair().secretKey,
+      mailboxStore: new SqliteMailboxStore(t.db),
+      logger: silentLogger,
+      now: Date.now,
+    });
+    opened.push(d);
+    return d;
+  }
+
+  it('commits a burst in batch transactions and acks each envelope only once its batch committed', async () => {
+    const d = direct();
+    const texts = [...Array(50).keys()].map((i) => `e${i}`);
+    const acked = await Promise.all(
+      texts.map((text) => d.send(text).then((status) => ({ status, committedAtAck: d.committed(text) }))),
+    );
+    expect(acked.every((x) => x.status === 'accepted' && x.committedAtAck)).toBe(true);
+    // The first went alone (nothing else waiting), the rest were batched.
+    expect(d.inBatch.length).toBeGreaterThan(40);
+    expect(d.t.db.inTransaction).toBe(false);
+  });
+
+  it('a failing envelope in a batch is not acked and leaves nothing; the rest commit', async () => {
+    const d = direct();
+    d.sink.fail = (text) => (text === 'e3' ? 'throw' : null);
+    const ids = [...Array(8).keys()].map(() => new Uint8Array(randomBytes(16)));
+    const results = await Promise.allSettled(ids.map((id, i) => d.send(`e${i}`, id)));
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(d.committed('e3')).toBe(false);
+    expect(d.committed('e4')).toBe(true);
+    // Offered again (same id), it commits once.
+    d.sink.fail = () => null;
+    expect(await d.send('e3', ids[3])).toBe('accepted');
+    expect(await d.send('e3', ids[3])).toBe('duplicate');
+    expect(d.other.prepare(`SELECT count(*) AS n FROM received WHERE text = 'e3'`).get()).toEqual({ n: 1 });
+  });
+
+  it('a batch that cannot commit acks none of its envelopes, keeps none, and says so to the sink', async () => {
+    const d = direct();
+    d.sink.fail = (text) => (text === 'e4' ? 'poison' : null);
+    const ids = [...Array(8).keys()].map(() => new Uint8Array(randomBytes(16)));
+    const results = await Promise.allSettled(ids.map((id, i) => d.send(`e${i}`, id)));
+    // e0 found the queue empty and went alone; e1..e7 shared the batch that failed.
+    expect(results[0]).toEqual({ status: 'fulfilled', value: 'accepted' });
+    expect(results.slice(1).every((r) => r.status === 'rejected')).toBe(true);
+    expect(d.rolledBack).toBe(1);
+    expect(d.committed('e0')).toBe(true);
+    for (let i = 1; i < 8; i++) expect(d.committed(`e${i}`)).toBe(false);
+    expect(d.t.db.inTransaction).toBe(false);
+    // Nothing was lost: offered again, each commits exactly once.
+    d.sink.fail = () => null;
+    const again = await Promise.all(ids.map((id, i) => d.send(`e${i}`, id)));
+    expect(again).toEqual(['duplicate', ...Array(7).fill('accepted')]);
+    expect(d.other.prepare('SELECT count(*) AS n FROM received').get()).toEqual({ n: 8 });
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
 import { MessageRepository } from '../store/repositories/messageRepository';
 import { ME, tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
-import { HEADS_SQL, Outbox } from './outbox';
+import { DUE_QUEUES_SQL, OLDEST_OPEN_SQL, OLDEST_PENDING_SQL, Outbox } from './outbox';
 import { deliveryMigrations } from './schema';
 
 let t: TempDatabase;
@@ -125,10 +125,13 @@ describe('Outbox', () => {
 
   it('checks queue order over waiting rows only, however long the delivered history', () => {
     // Regression: the order probe walked every delivered row of the queue (quadratic in history).
-    const plan = (t.db.prepare(`EXPLAIN QUERY PLAN ${HEADS_SQL}`).all(now, 10) as Array<{ detail: string }>)
-      .map((r) => r.detail)
-      .join('\n');
-    expect(plan).toContain('outbox_open_queue');
+    const plan = (sql: string, ...args: unknown[]): string =>
+      (t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join('\n');
+    expect(plan(DUE_QUEUES_SQL, now)).toContain('outbox_due');
+    expect(plan(OLDEST_OPEN_SQL, 'r1', conv)).toContain('outbox_open_queue');
+    expect(plan(OLDEST_PENDING_SQL, 'r1', conv)).toContain('outbox_due');
     for (let i = 0; i < 300; i++) {
       const id = outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r1', payload });
       const item = outbox.get(id);
@@ -138,5 +141,65 @@ describe('Outbox', () => {
     const heads = outbox.heads(now, 10);
     expect(heads).toHaveLength(1);
     expect(Buffer.from(heads[0]?.envelopeId ?? []).equals(Buffer.from(waiting))).toBe(true);
+  });
+
+  it('prunes settled rows once their message needs them no more, keeping its state', () => {
+    const done = message('p1'.padEnd(32, '0'));
+    const partly = message('p2'.padEnd(32, '0'));
+    for (const recipient of ['r1', 'r2']) {
+      outbox.enqueue({ conversationId: conv, messageId: done, recipient, payload });
+      outbox.enqueue({ conversationId: conv + 1, messageId: partly, recipient, payload });
+    }
+    const welcome = outbox.enqueue({ conversationId: null, messageId: null, recipient: 'r3', payload });
+    const rows = (messageId: number | null) =>
+      t.db.prepare('SELECT count(*) AS n FROM outbox WHERE message_id IS ?').get(messageId) as { n: number };
+    const item = (envelopeId: Uint8Array) => {
+      const found = outbox.get(envelopeId);
+      if (!found) throw new Error('no row');
+      return found;
+    };
+    const ofMessage = (id: number) => outbox.heads(now, 10).filter((h) => h.messageId === id);
+    const [d1, d2] = ofMessage(done);
+    const [p1] = ofMessage(partly);
+    if (!d1 || !d2 || !p1) throw new Error('no heads');
+    outbox.settle([
+      { item: d1, outcome: 'delivered' },
+      { item: d2, outcome: 'failed', error: 'rejected' },
+      { item: p1, outcome: 'delivered' },
+      { item: item(welcome), outcome: 'delivered' },
+    ]);
+    expect(messages.get(done)?.state).toBe('delivered');
+    expect(messages.get(partly)?.state).toBe('sent');
+
+    expect(outbox.prune()).toBe(3);
+    // Every row of the settled message and the Welcome's row are gone, its state stays.
+    expect(rows(done).n).toBe(0);
+    expect(rows(null).n).toBe(0);
+    expect(messages.get(done)?.state).toBe('delivered');
+    // A message with a device still waiting keeps all its rows (its state is computed from them).
+    expect(rows(partly).n).toBe(2);
+    const [p2] = ofMessage(partly);
+    if (!p2) throw new Error('no head');
+    outbox.markDelivered(p2);
+    expect(messages.get(partly)?.state).toBe('delivered');
+    expect(outbox.prune()).toBe(2);
+    expect(outbox.counts()).toMatchObject({ pending: 0, held: 0, delivered: 0, failed: 0 });
+    expect(outbox.prune()).toBe(0);
+  });
+
+  it('sends a run: the due envelopes right behind a head, in order, up to a limit', () => {
+    for (let i = 0; i < 5; i++)
+      outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r1', payload });
+    outbox.enqueue({ conversationId: conv + 1, messageId: null, recipient: 'r1', payload });
+    const [head] = outbox.heads(now, 10);
+    if (!head) throw new Error('no head');
+    const run = outbox.runAfter(head, now, 10);
+    expect(run.map((r) => r.rowId)).toEqual([1, 2, 3, 4].map((k) => head.rowId + k));
+    expect(outbox.runAfter(head, now, 2)).toHaveLength(2);
+    // A row not due yet ends the run: nothing after it may overtake it.
+    const third = run[1];
+    if (!third) throw new Error('no row');
+    outbox.reschedule(third, now + 100, 'reset');
+    expect(outbox.runAfter(head, now, 10).map((r) => r.rowId)).toEqual([head.rowId + 1]);
   });
 });

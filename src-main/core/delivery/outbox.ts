@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../store/encryptedDatabase';
 import type { MessageRepository } from '../store/repositories/messageRepository';
 import type { MessageState } from '../store/repositories/types';
@@ -17,17 +18,24 @@ import type { MessageState } from '../store/repositories/types';
  * recipient acks one copy, which is how the sender learns "delivered".
  */
 
-/** The due heads of every (recipient, conversation) queue; exported so a test can check its plan. */
-export const HEADS_SQL = `SELECT * FROM outbox o
-         WHERE o.state IN ('pending', 'sent', 'held') AND o.next_attempt_at <= ?
-           AND NOT EXISTS (
-             SELECT 1 FROM outbox p
-             WHERE p.recipient = o.recipient AND p.conversation_id IS o.conversation_id AND p.id < o.id
-               -- Repeats the partial index's condition word for word so SQLite may use
-               -- outbox_open_queue (migration 0007): only waiting rows are walked.
-               AND p.state IN ('pending', 'sent', 'held')
-               AND (p.state IN ('pending', 'sent') OR (o.state = 'held' AND p.state = 'held')))
-         ORDER BY o.id LIMIT ?`;
+/** Queues with a due waiting row, from the due rows themselves (index outbox_due). */
+export const DUE_QUEUES_SQL = `SELECT DISTINCT recipient, conversation_id FROM outbox
+  WHERE state IN ('pending', 'sent', 'held') AND next_attempt_at <= ?`;
+/**
+ * A queue's oldest waiting row. Repeats the partial index's condition word for
+ * word so SQLite may use outbox_open_queue (migration 0007): delivered history
+ * is not walked.
+ */
+export const OLDEST_OPEN_SQL = `SELECT * FROM outbox
+  WHERE recipient = ? AND conversation_id IS ? AND state IN ('pending', 'sent', 'held')
+  ORDER BY id LIMIT 1`;
+/**
+ * A queue's oldest pending row, found among pending rows (index outbox_due),
+ * never by walking the queue's held rows, which may be thousands.
+ */
+export const OLDEST_PENDING_SQL = `SELECT * FROM outbox INDEXED BY outbox_due
+  WHERE state IN ('pending', 'sent') AND recipient = ? AND conversation_id IS ?
+  ORDER BY id LIMIT 1`;
 
 export type OutboxState = 'pending' | 'sent' | 'held' | 'delivered' | 'failed';
 
@@ -92,32 +100,53 @@ function toItem(r: Row): OutboxItem {
 export const envelopeHex = (id: Uint8Array): string =>
   Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
 
+type Statement = Database.Statement<unknown[], unknown>;
+
+/** Rows a prune pass deletes per transaction (keeps each transaction short). */
+const PRUNE_CHUNK = 2_000;
+/** Chunks per prune() call: bounded, the next sweep continues. */
+const PRUNE_MAX_CHUNKS = 50;
+
 export class Outbox {
+  /**
+   * Prepared statements, one per SQL text: better-sqlite3's prepare() compiles
+   * the SQL every call, which cost more than running these statements did on
+   * the delivery hot path (bench/net.bench.ts profile).
+   */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(
     private readonly db: Db,
     private readonly messages: MessageRepository,
     private readonly now: () => number = Date.now,
   ) {}
 
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** Queues an envelope (inside the caller's transaction, if any); returns its id. */
   enqueue(e: NewEnvelope): Uint8Array {
     const envelopeId = e.envelopeId ?? new Uint8Array(randomBytes(16));
     const now = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO outbox (envelope_id, conversation_id, message_id, recipient, payload, created_at,
+    this.stmt(
+      `INSERT INTO outbox (envelope_id, conversation_id, message_id, recipient, payload, created_at,
            next_attempt_at, state)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
-      )
-      .run(
-        envelopeHex(envelopeId),
-        e.conversationId,
-        e.messageId,
-        e.recipient,
-        Buffer.from(e.payload),
-        now,
-        now,
-      );
+    ).run(
+      envelopeHex(envelopeId),
+      e.conversationId,
+      e.messageId,
+      e.recipient,
+      Buffer.from(e.payload),
+      now,
+      now,
+    );
     return envelopeId;
   }
 
@@ -129,66 +158,168 @@ export class Outbox {
    * envelopes reach the recipient in order.
    */
   heads(now: number, limit: number): OutboxItem[] {
-    const rows = this.db.prepare(HEADS_SQL).all(now, limit) as Row[];
-    return rows.map(toItem);
+    // Per queue with something due: its oldest waiting row (a due head, held
+    // or pending) and its oldest pending row (held rows do not block it).
+    // Looked up queue by queue through indexes, so the cost does not grow
+    // with how many envelopes a queue holds (one query over every row did:
+    // quadratic while an offline contact's queue filled up).
+    const queues = this.stmt(DUE_QUEUES_SQL).all(now) as {
+      recipient: string;
+      conversation_id: number | null;
+    }[];
+    const heads = new Map<number, Row>();
+    for (const q of queues) {
+      const oldest = this.stmt(OLDEST_OPEN_SQL).get(q.recipient, q.conversation_id) as Row | undefined;
+      if (oldest === undefined) continue;
+      if (oldest.next_attempt_at <= now) heads.set(oldest.id, oldest);
+      if (oldest.state === 'held') {
+        const pending = this.stmt(OLDEST_PENDING_SQL).get(q.recipient, q.conversation_id) as Row | undefined;
+        if (pending !== undefined && pending.next_attempt_at <= now) heads.set(pending.id, pending);
+      }
+    }
+    return [...heads.values()]
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit)
+      .map(toItem);
   }
 
   /** When the next envelope becomes due, or null when nothing is waiting. */
   nextDueAt(): number | null {
-    const r = this.db
-      .prepare(`SELECT min(next_attempt_at) AS at FROM outbox WHERE state IN ('pending', 'sent', 'held')`)
-      .get() as { at: number | null };
+    const r = this.stmt(
+      `SELECT min(next_attempt_at) AS at FROM outbox WHERE state IN ('pending', 'sent', 'held')`,
+    ).get() as { at: number | null };
     return r.at;
   }
 
   get(envelopeId: Uint8Array): OutboxItem | null {
-    const r = this.db.prepare('SELECT * FROM outbox WHERE envelope_id = ?').get(envelopeHex(envelopeId)) as
+    const r = this.stmt('SELECT * FROM outbox WHERE envelope_id = ?').get(envelopeHex(envelopeId)) as
       Row | undefined;
     return r ? toItem(r) : null;
   }
 
   /** The recipient acked it ('accepted' or 'duplicate'): done; the payload is no longer needed. */
   markDelivered(item: OutboxItem): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare(`UPDATE outbox SET state = 'delivered', payload = X'', last_error = NULL WHERE id = ?`)
-        .run(item.rowId);
-      this.syncMessage(item.messageId);
-    })();
+    this.settle([{ item, outcome: 'delivered' }]);
   }
 
   /** The recipient refused it: no retry. */
   markFailed(item: OutboxItem, error: string): void {
+    this.settle([{ item, outcome: 'failed', error }]);
+  }
+
+  /**
+   * Records many acks in ONE transaction (one fsync): a pipelined run of
+   * envelopes is acked together, and a commit per ack cost more than the
+   * send itself. Message states are brought up to date once per message.
+   */
+  settle(
+    outcomes: readonly (
+      { item: OutboxItem; outcome: 'delivered' } | { item: OutboxItem; outcome: 'failed'; error: string }
+    )[],
+  ): void {
+    if (outcomes.length === 0) return;
+    const delivered = this.stmt(
+      `UPDATE outbox SET state = 'delivered', payload = X'', last_error = NULL WHERE id = ?`,
+    );
+    const failed = this.stmt(
+      `UPDATE outbox SET state = 'failed', payload = X'', last_error = ? WHERE id = ?`,
+    );
     this.db.transaction(() => {
-      this.db
-        .prepare(`UPDATE outbox SET state = 'failed', payload = X'', last_error = ? WHERE id = ?`)
-        .run(error, item.rowId);
-      this.syncMessage(item.messageId);
+      const messages = new Set<number>();
+      for (const o of outcomes) {
+        if (o.outcome === 'delivered') delivered.run(o.item.rowId);
+        else failed.run(o.error, o.item.rowId);
+        if (o.item.messageId !== null) messages.add(o.item.messageId);
+      }
+      for (const id of messages) this.syncMessage(id);
     })();
+  }
+
+  /**
+   * The waiting envelopes queued right after `head` in its (recipient,
+   * conversation) queue and due by `now`, oldest first, at most `limit`:
+   * what may follow the head on one stream (pipelining). Stops at the first
+   * row that is not due, so the run is a gap-free stretch of the queue and
+   * order is kept. (After a held head come held ones, then pending ones: a
+   * recipient back online gets its backlog in runs, not one by one.)
+   */
+  runAfter(head: OutboxItem, now: number, limit: number): OutboxItem[] {
+    if (limit <= 0) return [];
+    const rows = this.stmt(
+      `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id > ?
+         AND state IN ('pending', 'sent', 'held')
+       ORDER BY id LIMIT ?`,
+    ).all(head.recipient, head.conversationId, head.rowId, limit) as Row[];
+    const out: OutboxItem[] = [];
+    for (const r of rows) {
+      if (r.next_attempt_at > now) break;
+      out.push(toItem(r));
+    }
+    return out;
+  }
+
+  /**
+   * Deletes delivered and failed rows whose message needs them no more: rows
+   * of no message (Welcomes, profiles) and rows of messages none of whose
+   * envelopes is still waiting (the message row already holds its final
+   * state, computed from all its envelopes by syncMessage). A message with
+   * one device still waiting keeps all its rows, so its state stays right.
+   * Bounded: at most PRUNE_MAX_CHUNKS transactions of PRUNE_CHUNK rows.
+   * Returns how many rows were deleted.
+   */
+  prune(): number {
+    // The subquery is not correlated: SQLite builds the set of still-waiting
+    // messages once (from the outbox_due index), not once per row.
+    const remove = this.stmt(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox
+         WHERE state IN ('delivered', 'failed')
+           AND (message_id IS NULL OR message_id NOT IN (
+             SELECT message_id FROM outbox
+             WHERE state IN ('pending', 'sent', 'held') AND message_id IS NOT NULL))
+         LIMIT ?)`,
+    );
+    let total = 0;
+    for (let i = 0; i < PRUNE_MAX_CHUNKS; i++) {
+      const n = this.db.transaction(() => remove.run(PRUNE_CHUNK).changes)();
+      total += n;
+      if (n < PRUNE_CHUNK) break;
+    }
+    return total;
   }
 
   /** Deposited (sealed) with these holders; retry directly at `nextAttemptAt`. */
   markHeld(item: OutboxItem, holders: string[], nextAttemptAt: number): void {
     const all = [...new Set([...item.depositedWith, ...holders])];
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE outbox SET state = 'held', held_by = ?, deposited_with = ?, attempts = attempts + 1,
+      this.stmt(
+        `UPDATE outbox SET state = 'held', held_by = ?, deposited_with = ?, attempts = attempts + 1,
              next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'delivered'`,
-        )
-        .run(all[0] ?? null, JSON.stringify(all), nextAttemptAt, item.rowId);
+      ).run(all[0] ?? null, JSON.stringify(all), nextAttemptAt, item.rowId);
       this.syncMessage(item.messageId);
     })();
   }
 
-  /** Held envelopes queued before this one for the same recipient and conversation, oldest first. */
-  heldBefore(item: OutboxItem): OutboxItem[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id < ? AND state = 'held'
-         ORDER BY id`,
-      )
-      .all(item.recipient, item.conversationId, item.rowId) as Row[];
+  /**
+   * Held envelopes queued before this one for the same recipient and
+   * conversation, oldest first; with `notWith`, only those not yet deposited
+   * with that holder (filtered in SQL: a long held queue is not loaded) and
+   * queued after `afterRowId` (what the caller knows that holder has).
+   */
+  heldBefore(item: OutboxItem, notWith?: string, afterRowId = 0): OutboxItem[] {
+    const rows = (
+      notWith === undefined
+        ? this.stmt(
+            `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id < ? AND state = 'held'
+             ORDER BY id`,
+          ).all(item.recipient, item.conversationId, item.rowId)
+        : // deposited_with is a JSON array of PeerIds (which never contain a quote).
+          this.stmt(
+            `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id > ? AND id < ?
+               AND state = 'held' AND instr(coalesce(deposited_with, ''), ?) = 0
+             ORDER BY id`,
+          ).all(item.recipient, item.conversationId, afterRowId, item.rowId, JSON.stringify(notWith))
+    ) as Row[];
     return rows.map(toItem);
   }
 
@@ -196,34 +327,31 @@ export class Outbox {
   addHolder(item: OutboxItem, holder: string): void {
     if (item.depositedWith.includes(holder)) return;
     item.depositedWith.push(holder);
-    this.db
-      .prepare(`UPDATE outbox SET deposited_with = ? WHERE id = ? AND state = 'held'`)
-      .run(JSON.stringify(item.depositedWith), item.rowId);
+    this.stmt(`UPDATE outbox SET deposited_with = ? WHERE id = ? AND state = 'held'`).run(
+      JSON.stringify(item.depositedWith),
+      item.rowId,
+    );
   }
 
   /** Not delivered this time; try again at `nextAttemptAt`. */
   reschedule(item: OutboxItem, nextAttemptAt: number, error: string): void {
-    this.db
-      .prepare(
-        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+    this.stmt(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
          WHERE id = ? AND state != 'delivered'`,
-      )
-      .run(nextAttemptAt, error, item.rowId);
+    ).run(nextAttemptAt, error, item.rowId);
   }
 
   /** The recipient just appeared: everything waiting for it is due now. */
   wake(recipient: string, now: number): number {
-    return this.db
-      .prepare(
-        `UPDATE outbox SET next_attempt_at = ? WHERE recipient = ? AND state IN ('pending', 'sent', 'held')`,
-      )
-      .run(now, recipient).changes;
+    return this.stmt(
+      `UPDATE outbox SET next_attempt_at = ? WHERE recipient = ? AND state IN ('pending', 'sent', 'held')`,
+    ).run(now, recipient).changes;
   }
 
   /** Envelopes not delivered yet (diagnostics, tests). */
   counts(): Record<OutboxState, number> {
     const out: Record<OutboxState, number> = { pending: 0, sent: 0, held: 0, delivered: 0, failed: 0 };
-    const rows = this.db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state').all() as {
+    const rows = this.stmt('SELECT state, count(*) AS n FROM outbox GROUP BY state').all() as {
       state: OutboxState;
       n: number;
     }[];
@@ -238,9 +366,9 @@ export class Outbox {
    */
   private syncMessage(messageId: number | null): void {
     if (messageId === null) return;
-    const rows = this.db
-      .prepare('SELECT state, held_by FROM outbox WHERE message_id = ? ORDER BY id')
-      .all(messageId) as { state: OutboxState; held_by: string | null }[];
+    const rows = this.stmt('SELECT state, held_by FROM outbox WHERE message_id = ? ORDER BY id').all(
+      messageId,
+    ) as { state: OutboxState; held_by: string | null }[];
     if (rows.length === 0) return;
     const count = (s: OutboxState) => rows.filter((r) => r.state === s).length;
     const delivered = count('delivered');

@@ -1,4 +1,4 @@
-import { open, seal } from '../crypto/sealedBox';
+import { SealOpener, seal } from '../crypto/sealedBox';
 
 /**
  * What a holder keeps for an offline recipient: the envelope payload and the
@@ -33,12 +33,14 @@ export function sealEnvelope(
 
 /** The sender and payload, or null for anything not sealed to us under this id. */
 export function openEnvelope(
-  sealSecretKey: Uint8Array,
+  sealKey: Uint8Array | SealOpener,
   self: string,
   envelopeId: Uint8Array,
   sealed: Uint8Array,
 ): { sender: string; payload: Uint8Array } | null {
-  const plain = open(sealSecretKey, sealed, aadOf(envelopeId, self));
+  // Pass a SealOpener when opening many (a catch-up): it expands the key once.
+  const opener = sealKey instanceof SealOpener ? sealKey : new SealOpener(sealKey);
+  const plain = opener.open(sealed, aadOf(envelopeId, self));
   if (!plain || plain.length < 2 || plain[0] !== VERSION) return null;
   const n = plain[1] ?? 0;
   if (plain.length < 2 + n) return null;

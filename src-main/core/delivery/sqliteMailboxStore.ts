@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../store/encryptedDatabase';
 import {
   DEFAULT_MAILBOX_LIMITS,
@@ -31,8 +32,20 @@ interface ListRow {
   payload: Buffer;
 }
 
+type Statement = Database.Statement<unknown[], unknown>;
+
 export class SqliteMailboxStore implements MailboxStore {
   private readonly options: SqliteMailboxOptions;
+  /**
+   * Held bytes and items, in all and per depositor, as the database has them
+   * (null: not known, read again). Summing `size` over the table on every
+   * deposit read every held payload's pages: with 10,000 envelopes held that
+   * made each deposit cost milliseconds (bench/net.bench.ts catch-up fill).
+   * Kept in step by every write here; dropped when a write fails or an outer
+   * transaction it was part of rolled back (`rolledBack()`).
+   */
+  private totals: { bytes: number; byDepositor: Map<string, { n: number; bytes: number }> } | null = null;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     private readonly db: Db,
@@ -41,43 +54,105 @@ export class SqliteMailboxStore implements MailboxStore {
     this.options = { ...DEFAULT_MAILBOX_LIMITS, ...options };
   }
 
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** An outer transaction holding some of our writes rolled back: the kept totals may be wrong. */
+  rolledBack(): void {
+    this.totals = null;
+  }
+
+  private loadTotals(): NonNullable<SqliteMailboxStore['totals']> {
+    if (this.totals) return this.totals;
+    const rows = this.stmt(
+      'SELECT depositor, count(*) AS n, coalesce(sum(size), 0) AS bytes FROM mailbox GROUP BY depositor',
+    ).all() as { depositor: string; n: number; bytes: number }[];
+    const byDepositor = new Map<string, { n: number; bytes: number }>();
+    let bytes = 0;
+    for (const r of rows) {
+      byDepositor.set(r.depositor, { n: r.n, bytes: r.bytes });
+      bytes += r.bytes;
+    }
+    this.totals = { bytes, byDepositor };
+    return this.totals;
+  }
+
+  /** Runs a write; any failure forgets the totals (the write may be partly undone). */
+  private write<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.totals = null;
+      throw err;
+    }
+  }
+
+  /** Deletes expired envelopes and takes them off the totals. */
+  private dropExpired(now: number): number {
+    const expired = this.stmt(
+      // The expiry index finds the (usually zero) expired rows; grouping by
+      // depositor must not make SQLite walk the depositor index instead.
+      `SELECT depositor, count(*) AS n, coalesce(sum(size), 0) AS bytes FROM mailbox INDEXED BY mailbox_expiry
+       WHERE expires_at <= ? GROUP BY depositor`,
+    ).all(now) as { depositor: string; n: number; bytes: number }[];
+    if (expired.length === 0) return 0;
+    const removed = this.stmt('DELETE FROM mailbox WHERE expires_at <= ?').run(now).changes;
+    if (this.totals) {
+      for (const e of expired) this.subtract(e.depositor, e.n, e.bytes);
+    }
+    return removed;
+  }
+
+  private subtract(depositor: string, n: number, bytes: number): void {
+    if (!this.totals) return;
+    const d = this.totals.byDepositor.get(depositor);
+    if (d) {
+      d.n -= n;
+      d.bytes -= bytes;
+      if (d.n <= 0) this.totals.byDepositor.delete(depositor);
+    }
+    this.totals.bytes -= bytes;
+  }
+
   async deposit(d: MailboxDeposit, now: number): Promise<DepositStatus> {
     if (this.options.acceptsRecipient?.(d.recipient, d.depositor) === false) return 'rejected';
     if (d.ttlSeconds <= 0 || d.payload.length === 0) return 'rejected';
     const envelopeId = hex(d.envelopeId);
-    return this.db.transaction((): DepositStatus => {
-      const existing = this.db
-        .prepare('SELECT expires_at FROM mailbox WHERE recipient = ? AND envelope_id = ?')
-        .get(d.recipient, envelopeId) as { expires_at: number } | undefined;
+    return this.write((): DepositStatus => {
+      const existing = this.stmt(
+        'SELECT expires_at FROM mailbox WHERE recipient = ? AND envelope_id = ?',
+      ).get(d.recipient, envelopeId) as { expires_at: number } | undefined;
       if (existing && existing.expires_at > now) return 'stored';
       // Expired envelopes (this one included) must not count against any quota.
-      this.db.prepare('DELETE FROM mailbox WHERE expires_at <= ?').run(now);
-      const mine = this.db
-        .prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM mailbox WHERE depositor = ?')
-        .get(d.depositor) as { n: number; bytes: number };
-      const total = this.db.prepare('SELECT coalesce(sum(size), 0) AS bytes FROM mailbox').get() as {
-        bytes: number;
-      };
+      this.dropExpired(now);
+      const totals = this.loadTotals();
+      const mine = totals.byDepositor.get(d.depositor) ?? { n: 0, bytes: 0 };
       const size = d.payload.length;
-      if (!depositFits(this.options, { bytes: mine.bytes, items: mine.n }, total.bytes, size)) {
+      if (!depositFits(this.options, { bytes: mine.bytes, items: mine.n }, totals.bytes, size)) {
         return 'quota-exceeded';
       }
-      this.db
-        .prepare(
-          `INSERT INTO mailbox (envelope_id, recipient, depositor, payload, size, received_at, expires_at)
+      this.stmt(
+        `INSERT INTO mailbox (envelope_id, recipient, depositor, payload, size, received_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          envelopeId,
-          d.recipient,
-          d.depositor,
-          Buffer.from(d.payload),
-          size,
-          now,
-          now + grantedTtlMs(this.options, d.ttlSeconds),
-        );
+      ).run(
+        envelopeId,
+        d.recipient,
+        d.depositor,
+        Buffer.from(d.payload),
+        size,
+        now,
+        now + grantedTtlMs(this.options, d.ttlSeconds),
+      );
+      totals.byDepositor.set(d.depositor, { n: mine.n + 1, bytes: mine.bytes + size });
+      totals.bytes += size;
       return 'stored';
-    })();
+    });
   }
 
   async list(
@@ -109,16 +184,23 @@ export class SqliteMailboxStore implements MailboxStore {
   }
 
   async remove(recipient: string, envelopeIds: Uint8Array[]): Promise<number> {
-    const del = this.db.prepare('DELETE FROM mailbox WHERE recipient = ? AND envelope_id = ?');
-    return this.db.transaction(() => {
+    const find = this.stmt('SELECT id, depositor, size FROM mailbox WHERE recipient = ? AND envelope_id = ?');
+    const del = this.stmt('DELETE FROM mailbox WHERE id = ?');
+    return this.write(() => {
       let removed = 0;
-      for (const id of envelopeIds) removed += del.run(recipient, hex(id)).changes;
+      for (const id of envelopeIds) {
+        const rows = find.all(recipient, hex(id)) as { id: number; depositor: string; size: number }[];
+        for (const r of rows) {
+          removed += del.run(r.id).changes;
+          this.subtract(r.depositor, 1, r.size);
+        }
+      }
       return removed;
-    })();
+    });
   }
 
   async sweep(now: number): Promise<number> {
-    return this.db.prepare('DELETE FROM mailbox WHERE expires_at <= ?').run(now).changes;
+    return this.write(() => this.dropExpired(now));
   }
 
   /** Envelopes and payload bytes held (diagnostics, tests). */

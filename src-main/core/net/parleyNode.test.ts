@@ -133,6 +133,33 @@ describe('ParleyNode on 127.0.0.1', () => {
     expect(b.node.metrics().timeouts.deliver).toBe(0);
   });
 
+  it('pipelines a run of envelopes on one stream: acks in order, handled in order', async () => {
+    const ids = [...Array(150).keys()].map(() => envelopeId());
+    const before = b.received.length;
+    const { statuses, error } = await a.node.deliver.sendMany(
+      b.id,
+      ids.map((id, i) => ({ envelopeId: id, payload: payload(512, i % 250) })),
+    );
+    expect(error).toBeUndefined();
+    expect(statuses).toEqual(Array(150).fill('accepted'));
+    expect(b.received.slice(before).map((e) => hex(e.envelopeId))).toEqual(ids.map(hex));
+    // The receiver was given one session object for the whole run.
+    const sessions = new Set(b.received.slice(before).map((e) => e.session));
+    expect(sessions.size).toBe(1);
+    expect([...sessions][0]).toBeDefined();
+  });
+
+  it('a pipelined run stops at the first failed handler and reports the acked prefix', async () => {
+    b.gate.fail = true;
+    const { statuses, error } = await a.node.deliver.sendMany(
+      b.id,
+      [...Array(10).keys()].map(() => ({ envelopeId: envelopeId(), payload: payload(64) })),
+    );
+    b.gate.fail = false;
+    expect(statuses).toEqual([]);
+    expect(isNetError(error) && error.code).toBe('reset');
+  });
+
   it('sends no ack when the handler fails: the sender sees a reset and may retry', async () => {
     const before = b.node.metrics().handlerErrors.deliver;
     b.gate.fail = true;
