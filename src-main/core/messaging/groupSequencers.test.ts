@@ -107,6 +107,52 @@ describe('GroupSequencers', () => {
     expect(fresh.waiting()).toEqual([]);
   });
 
+  it('appends each send in an undecided epoch as one row, keeps them over a restart, drops them once accepted', async () => {
+    const { db, mls, others } = await setup();
+    let now = 0;
+    const seqs = new GroupSequencers(db, mls, { acceptMs: W }, () => now);
+    const entry = seqs.get(1);
+    if (!entry) throw new Error('no entry');
+    // Bob takes a commit: the epoch is undecided for the accept window.
+    const commit = await others.a.commit({ type: 'rename', name: 'new' }, now);
+    if (!commit) throw new Error('no commit');
+    await entry.seq.receive(commit.commit, ++now);
+    seqs.persist(entry, () => undefined);
+    const metaBefore = row(db)?.meta;
+    const rows = () =>
+      (
+        db
+          .prepare('SELECT seq, plaintext FROM mls_unsettled WHERE conversation_id = 1 ORDER BY seq')
+          .all() as { seq: number; plaintext: Buffer }[]
+      ).map((r) => `${r.seq}:${r.plaintext.toString()}`);
+    for (let i = 0; i < 5; i++) {
+      await entry.seq.send(text(`m${i}`), undefined, ++now);
+      seqs.persist(entry, () => undefined);
+    }
+    expect(rows()).toEqual(['0:m0', '1:m1', '2:m2', '3:m3', '4:m4']);
+    // Sends no longer rewrite meta (that made a run of n sends cost O(n²)).
+    expect(row(db)?.meta).toEqual(metaBefore);
+
+    const restarted = new GroupSequencers(db, new MlsStore(db, () => now), { acceptMs: W }, () => now);
+    const again = restarted.get(1);
+    expect(again?.seq.unsettledSends.map((m) => Buffer.from(m.plaintext).toString())).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+    ]);
+    if (!again) throw new Error('no entry');
+    await again.seq.send(text('m5'), undefined, ++now);
+    restarted.persist(again, () => undefined);
+    expect(rows()).toHaveLength(6);
+
+    now += W + 1;
+    again.seq.tick(now);
+    restarted.persist(again, () => undefined);
+    expect(rows()).toEqual([]);
+  });
+
   it('reports damaged rows as DATABASE_CORRUPT', async () => {
     const { db, mls } = await setup();
     db.prepare(`INSERT INTO mls_sequencer (conversation_id, meta, updated_at) VALUES (1, x'00ff', 0)`).run();

@@ -56,6 +56,8 @@ export interface SequencerEntry {
   sentSinceUpdate: number;
   /** The revisions and state last written. */
   written: SequencerRevisions;
+  /** How many of the sequencer's unsettled sends are in mls_unsettled. */
+  writtenUnsettled: number;
   stored: MlsGroupState;
 }
 
@@ -116,6 +118,16 @@ export class GroupSequencers {
     let seq: GroupSequencer;
     let pending: PendingWork;
     try {
+      const unsettled = (
+        this.db
+          .prepare(
+            'SELECT plaintext, authenticated_data FROM mls_unsettled WHERE conversation_id = ? ORDER BY seq',
+          )
+          .all(conversationId) as { plaintext: Buffer; authenticated_data: Buffer }[]
+      ).map((r) => ({
+        plaintext: new Uint8Array(r.plaintext),
+        authenticatedData: new Uint8Array(r.authenticated_data),
+      }));
       seq = row
         ? GroupSequencer.fromParts(
             state,
@@ -124,6 +136,7 @@ export class GroupSequencers {
               log: row.log ? new Uint8Array(row.log) : null,
               previous: row.previous ? new Uint8Array(row.previous) : null,
               welcome: row.welcome ? new Uint8Array(row.welcome) : null,
+              unsettled,
             },
             this.options,
           )
@@ -135,13 +148,18 @@ export class GroupSequencers {
         cause: err,
       });
     }
+    const stored = unsettledRows(this.db, conversationId);
+    const legacy = seq.unsettledSends.length > stored;
     const entry: SequencerEntry = {
       conversationId,
       seq,
       pending,
       pendingDirty: false,
       sentSinceUpdate: this.sentSinceUpdate(conversationId),
-      written: seq.revisions,
+      // Sends kept inside meta before migration 0014 are moved to rows, and
+      // meta rewritten without them, on the next write.
+      written: legacy ? { ...seq.revisions, meta: -1 } : seq.revisions,
+      writtenUnsettled: legacy ? 0 : stored,
       stored: state,
     };
     this.cache.set(conversationId, entry);
@@ -188,6 +206,7 @@ export class GroupSequencers {
     const { seq } = entry;
     const state = seq.state;
     const revs = seq.revisions;
+    const unsettledCount = seq.unsettledSends.length;
     const writeParts = () => {
       this.writeParts(entry, revs);
       return writeRows();
@@ -215,6 +234,7 @@ export class GroupSequencers {
     }
     entry.stored = state;
     entry.written = revs;
+    entry.writtenUnsettled = unsettledCount;
     entry.pendingDirty = false;
     if (options.refreshedOwnKeys) entry.sentSinceUpdate = 0;
     return result;
@@ -222,6 +242,7 @@ export class GroupSequencers {
 
   private writeParts(entry: SequencerEntry, revs: SequencerRevisions): void {
     const { seq, written } = entry;
+    this.writeUnsettled(entry, revs);
     const meta = revs.meta !== written.meta;
     const log = revs.log !== written.log;
     const previous = revs.previous !== written.previous;
@@ -242,6 +263,30 @@ export class GroupSequencers {
     if (entry.pendingDirty) set('pending', encodePending(entry.pending));
   }
 
+  /**
+   * Unsettled sends are append-only between two clears (SequencerRevisions.
+   * unsettled): a send adds one row instead of rewriting every earlier one.
+   */
+  private writeUnsettled(entry: SequencerEntry, revs: SequencerRevisions): void {
+    const sends = entry.seq.unsettledSends;
+    const id = entry.conversationId;
+    let from = entry.writtenUnsettled;
+    if (revs.unsettled !== entry.written.unsettled || from > sends.length) {
+      if (from > 0 || revs.unsettled !== entry.written.unsettled) {
+        this.db.prepare('DELETE FROM mls_unsettled WHERE conversation_id = ?').run(id);
+      }
+      from = 0;
+    }
+    if (from === sends.length) return;
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO mls_unsettled (conversation_id, seq, plaintext, authenticated_data) VALUES (?, ?, ?, ?)',
+    );
+    for (let i = from; i < sends.length; i++) {
+      const m = sends[i];
+      if (m) insert.run(id, i, Buffer.from(m.plaintext), Buffer.from(m.authenticatedData));
+    }
+  }
+
   private sentSinceUpdate(conversationId: number): number {
     const r = this.db
       .prepare(
@@ -252,4 +297,13 @@ export class GroupSequencers {
       .get(conversationId) as { n: number };
     return r.n;
   }
+}
+
+function unsettledRows(db: Db, conversationId: number): number {
+  const r = db
+    .prepare('SELECT count(*) AS n FROM mls_unsettled WHERE conversation_id = ?')
+    .get(conversationId) as {
+    n: number;
+  };
+  return r.n;
 }

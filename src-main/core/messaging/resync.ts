@@ -78,6 +78,7 @@ export function markGroupsForResync(db: Db, previousPeerId: string | null): numb
     .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'mls_sequencer'`)
     .get();
   if (hasSequencer) db.prepare('DELETE FROM mls_sequencer').run();
+  if (hasTable(db, 'mls_unsettled')) db.prepare('DELETE FROM mls_unsettled').run();
   if (previousPeerId) {
     db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -267,6 +268,9 @@ export async function resyncGroup(deps: ResyncDeps, conversationId: number): Pro
         .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'mls_sequencer'`)
         .get();
       if (hasSequencer) db.prepare('DELETE FROM mls_sequencer WHERE conversation_id = ?').run(conversationId);
+      if (hasTable(db, 'mls_unsettled')) {
+        db.prepare('DELETE FROM mls_unsettled WHERE conversation_id = ?').run(conversationId);
+      }
       for (const recipient of recipients) {
         deps.outbox.enqueue({ conversationId, messageId: null, recipient, payload });
       }
@@ -379,4 +383,9 @@ export class ResyncRunner {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+/** Restore runs on archives made before a table existed (older schema versions). */
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(name) !== undefined;
 }

@@ -116,6 +116,19 @@ export interface SequencerRevisions {
   readonly log: number;
   readonly previous: number;
   readonly welcome: number;
+  /**
+   * Bumped when the unsettled sends were cleared or rebuilt. Between two
+   * bumps the list only grows, so a caller appends what it has not written
+   * yet (unsettledSends) instead of rewriting them all on every send, which
+   * made a run of sends in an undecided epoch cost O(n²).
+   */
+  readonly unsettled: number;
+}
+
+/** A message this member sent in an epoch not accepted yet (kept to re-encrypt after a switch). */
+export interface UnsettledSend {
+  readonly plaintext: Uint8Array;
+  readonly authenticatedData: Uint8Array;
 }
 
 /** The persisted parts besides the current state (null: none stored yet). */
@@ -123,6 +136,8 @@ export interface SequencerParts {
   readonly meta: Uint8Array | null;
   readonly log: Uint8Array | null;
   readonly previous: Uint8Array | null;
+  /** Unsettled sends stored apart from meta, oldest first. */
+  readonly unsettled?: readonly UnsettledSend[];
   /** The held Welcome: its own part, since with its ratchet tree it is large (~1.5 MB at 1,000 X-Wing members). */
   readonly welcome?: Uint8Array | null;
 }
@@ -221,7 +236,7 @@ export class GroupSequencer {
   private readonly logSize: number;
   private readonly maxHeld: number;
   /** Bumped whenever the part changes, so the caller writes only what changed. */
-  private revs = { meta: 0, log: 0, previous: 0, welcome: 0 };
+  private revs = { meta: 0, log: 0, previous: 0, welcome: 0, unsettled: 0 };
 
   constructor(state: MlsGroupState, options: SequencerOptions = {}) {
     this.current = state;
@@ -262,6 +277,11 @@ export class GroupSequencer {
     return { ...this.revs };
   }
 
+  /** This member's sends in the undecided epoch, oldest first (persisted apart, append-only). */
+  get unsettledSends(): readonly UnsettledSend[] {
+    return this.unsettled;
+  }
+
   /** The state before the last commit, kept until that commit is accepted. */
   get previousState(): MlsGroupState | null {
     return this.previous;
@@ -300,10 +320,8 @@ export class GroupSequencer {
     const out = await encrypt(this.current, plaintext, authenticatedData);
     this.current = out.state;
     this.wipe(out.wipeConsumed);
-    if (!this.accepted) {
-      this.unsettled.push({ plaintext, authenticatedData });
-      this.revs.meta++;
-    }
+    // Appended, not rewritten: see SequencerRevisions.unsettled.
+    if (!this.accepted) this.unsettled.push({ plaintext, authenticatedData });
     return { message: out.message, update };
   }
 
@@ -389,7 +407,7 @@ export class GroupSequencer {
     seq.appliedAt = now;
     seq.rejoinPending = true;
     seq.pushLog(state.epoch - 1, commit);
-    seq.revs = { meta: 1, log: 1, previous: 1, welcome: 1 };
+    seq.revs = { meta: 1, log: 1, previous: 1, welcome: 1, unsettled: 1 };
     return seq;
   }
 
@@ -529,6 +547,7 @@ export class GroupSequencer {
     });
     // What we sent on the losing branch is re-encrypted on the winning one;
     // receivers that got both copies dedupe by the application's message id.
+    // (The list keeps the same sends in the same order: nothing to rewrite.)
     const resend = this.unsettled;
     this.unsettled = [];
     for (const m of resend) {
@@ -560,6 +579,7 @@ export class GroupSequencer {
     this.revs.previous++;
     // Messages sent in the epoch we leave were in an accepted epoch (a
     // commit is only made or taken on top of one that is accepted).
+    if (this.unsettled.length > 0) this.revs.unsettled++;
     this.unsettled = [];
     this.pushLog(before.epoch, commit);
   }
@@ -572,6 +592,7 @@ export class GroupSequencer {
     this.previous = null;
     this.rivals = new Set();
     this.unsettled = [];
+    this.revs.unsettled++;
     // Held messages of this epoch or older that still do not decrypt came
     // from a branch that lost; their senders resend on the winning one.
     const epoch = this.current.epoch;
@@ -644,9 +665,9 @@ export class GroupSequencer {
 
   /**
    * The small part (JSON; byte fields base64): applied commit, acceptance
-   * time, rivals, unsettled sends, held messages. Holds the
-   * plaintext of unsettled sent messages: it must only be written where
-   * message bodies are (the encrypted database), never to a log.
+   * time, rivals, held messages. Unsettled sends (plaintexts: only ever
+   * written where message bodies are, never to a log) are kept apart, see
+   * unsettledSends.
    */
   metaBytes(): Uint8Array {
     const data: MetaJson = {
@@ -661,7 +682,6 @@ export class GroupSequencer {
       appliedAt: this.appliedAt,
       rejoinPending: this.rejoinPending,
       rivals: [...this.rivals],
-      unsettled: this.unsettled.map((m) => ({ p: b64(m.plaintext), a: b64(m.authenticatedData) })),
       held: this.held.map((h) => b64(h.bytes)),
     };
     return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
@@ -705,6 +725,7 @@ export class GroupSequencer {
     try {
       seq.previous = parts.previous ? MlsGroupState.deserialize(parts.previous) : null;
       if (parts.meta) seq.readMeta(parseJson<MetaJson>(parts.meta));
+      if (parts.unsettled) seq.unsettled.push(...parts.unsettled);
       if (parts.log) {
         seq.log = parseJson<LogJson>(parts.log).map((e) => ({ epoch: e.epoch, commit: unb64(e.commit) }));
       }
@@ -740,7 +761,11 @@ export class GroupSequencer {
     this.appliedAt = data.appliedAt;
     this.rejoinPending = data.rejoinPending;
     this.rivals = new Set(data.rivals);
-    this.unsettled = data.unsettled.map((m) => ({ plaintext: unb64(m.p), authenticatedData: unb64(m.a) }));
+    // Older rows kept unsettled sends inside meta.
+    this.unsettled = (data.unsettled ?? []).map((m) => ({
+      plaintext: unb64(m.p),
+      authenticatedData: unb64(m.a),
+    }));
     this.held = data.held.map((h) => {
       const raw = unb64(h);
       return { bytes: raw, epoch: headerOf(raw).epoch };
@@ -759,6 +784,7 @@ export class GroupSequencer {
       meta: b64(this.metaBytes()),
       log: b64(this.logBytes()),
       welcome: this.welcomeBytes() ? b64(this.welcomeBytes() ?? new Uint8Array()) : null,
+      unsettled: this.unsettled.map((m) => ({ p: b64(m.plaintext), a: b64(m.authenticatedData) })),
     };
     return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
   }
@@ -778,6 +804,10 @@ export class GroupSequencer {
         log: unb64(data.log),
         previous: data.previous ? unb64(data.previous) : null,
         welcome: data.welcome ? unb64(data.welcome) : null,
+        unsettled: (data.unsettled ?? []).map((m) => ({
+          plaintext: unb64(m.p),
+          authenticatedData: unb64(m.a),
+        })),
       },
       options,
     );
@@ -798,6 +828,7 @@ interface SnapshotJson {
   meta: string;
   log: string;
   welcome: string | null;
+  unsettled?: { p: string; a: string }[];
 }
 
 interface MetaJson {
@@ -806,7 +837,7 @@ interface MetaJson {
   appliedAt: number;
   rejoinPending: boolean;
   rivals: string[];
-  unsettled: { p: string; a: string }[];
+  unsettled?: { p: string; a: string }[];
   held: string[];
 }
 

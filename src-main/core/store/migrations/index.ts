@@ -12,6 +12,7 @@ import { migration0010 } from './0010-pending-content';
 import { migration0011 } from './0011-file-transfers';
 import { migration0012 } from './0012-timer-order';
 import { migration0013 } from './0013-read-receipt-index';
+import { migration0014 } from './0014-unsettled-sends';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   migration0011,
   migration0012,
   migration0013,
+  migration0014,
 ];
