@@ -14,6 +14,8 @@ export const CONTENT_VERSION = 1;
 export const MAX_TEXT_CHARS = 16_000;
 
 const Uid = z.string().regex(/^[0-9a-f]{32}$/);
+/** Member devices one profile can describe (each ~1.7 KB with its seal key: well inside an envelope). */
+export const MAX_PROFILE_PEERS = 32;
 const B64 = z
   .string()
   .regex(/^[A-Za-z0-9_-]*$/)
@@ -57,6 +59,26 @@ export const ProfileContent = z.object({
    * rest; sent only where every other member is a contact (DMs).
    */
   card: ProfileCardJson.optional(),
+  /**
+   * In a group: how to reach the other members' devices, as far as the
+   * sender knows (addresses, seal key). Members who are not each other's
+   * contacts have no other way to learn them: their own profiles travel in
+   * the group and need that very route. A hint only: the PeerId must be a
+   * member of the group (its MLS leaf), a first-hand profile overrides it,
+   * and a seal key given by a third party is used only while none is known
+   * (a wrong one can only make a held envelope unreadable, and the sender is
+   * a member who can read the group anyway).
+   */
+  peers: z
+    .array(
+      z.object({
+        peerId: PeerId,
+        addresses: z.array(z.string().max(256)).max(16),
+        sealPublicKey: B64.optional(),
+      }),
+    )
+    .max(MAX_PROFILE_PEERS)
+    .optional(),
 });
 export type ProfileContent = z.infer<typeof ProfileContent>;
 

@@ -764,6 +764,11 @@ export class GroupOps {
       .prepare('SELECT coalesce(local_name, display_name) AS name FROM contacts WHERE identity_key = ?')
       .get(Buffer.from(identityKey)) as { name: string } | undefined;
     if (r) return r.name;
+    // A member who is not a contact: the name announced in the group.
+    const d = this.deps.db
+      .prepare('SELECT name FROM devices WHERE identity_key = ? AND name IS NOT NULL LIMIT 1')
+      .get(Buffer.from(identityKey)) as { name: string } | undefined;
+    if (d) return d.name;
     return capital ? 'Someone' : 'someone';
   }
 

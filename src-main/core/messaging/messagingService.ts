@@ -28,7 +28,14 @@ import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
 import { errorFields, type Logger } from '../util/logger';
-import { CONTENT_VERSION, decodeContent, encodeContent, MAX_TEXT_CHARS, type Content } from './content';
+import {
+  CONTENT_VERSION,
+  decodeContent,
+  encodeContent,
+  MAX_PROFILE_PEERS,
+  MAX_TEXT_CHARS,
+  type Content,
+} from './content';
 import { assertDmWritable } from './contactsService';
 import type { Directory } from './directory';
 import { decodeInvite, encodeInvite, sealKeyHash } from './invite';
@@ -554,7 +561,9 @@ export class MessagingService implements InboundSink {
     for (const id of ids) {
       if (this.stopped) return;
       try {
-        await this.sendContent(id, withCard && this.isContactDm(id) ? withCard : content);
+        const peers = this.memberHints(id);
+        const forThis = withCard && this.isContactDm(id) ? withCard : content;
+        await this.sendContent(id, peers.length > 0 ? { ...forThis, peers } : forThis);
       } catch (err) {
         this.deps.logger.log('warn', 'messaging.profile_failed', { conversation: id, ...errorFields(err) });
       }
@@ -617,7 +626,91 @@ export class MessagingService implements InboundSink {
     } else {
       const dial = this.applyProfile(sender.peerId, sender.identityKey, content);
       if (dial) afterCommit.push(dial);
+      if (content.peers)
+        afterCommit.push(...this.applyMemberHints(conversationId, sender.peerId, content.peers));
     }
+  }
+
+  /**
+   * What this device knows of how to reach the other members of a group
+   * (ProfileContent.peers): empty for a DM, whose two members reach each
+   * other already.
+   */
+  private memberHints(conversationId: number): NonNullable<Extract<Content, { type: 'profile' }>['peers']> {
+    const rows = this.deps.db
+      .prepare(
+        `SELECT d.peer_id, d.addresses, d.seal_public FROM conversations c
+         JOIN members m ON m.conversation_id = c.id
+         JOIN devices d ON d.identity_key = m.identity_key
+         WHERE c.id = ? AND c.kind = 'group' AND d.peer_id != ?
+         ORDER BY d.peer_id LIMIT ?`,
+      )
+      .all(conversationId, this.deps.net.peerId, MAX_PROFILE_PEERS) as {
+      peer_id: string;
+      addresses: string;
+      seal_public: Buffer | null;
+    }[];
+    return rows.flatMap((r) => {
+      let addresses: string[] = [];
+      try {
+        const parsed: unknown = JSON.parse(r.addresses);
+        if (Array.isArray(parsed)) addresses = parsed.filter((a): a is string => typeof a === 'string');
+      } catch {
+        // A damaged row gives no hint.
+      }
+      addresses = addresses.filter((a) => a.startsWith('/') && a.length <= 256).slice(0, 16);
+      if (addresses.length === 0 && !r.seal_public) return [];
+      return [
+        {
+          peerId: r.peer_id,
+          addresses,
+          ...(r.seal_public ? { sealPublicKey: r.seal_public.toString('base64url') } : {}),
+        },
+      ];
+    });
+  }
+
+  /**
+   * Takes a member's hints about the other members' devices (inside the
+   * caller's transaction): only for PeerIds that are members of this group
+   * per its MLS state (their leaves, synced to `members`/`devices`); a seal
+   * key only while none is known; addresses only while none are known (a
+   * device's own profile is first-hand and wins). Returns the dials to make
+   * after the commit, so the delivery loop can reach those devices.
+   */
+  private applyMemberHints(
+    conversationId: number,
+    from: string,
+    peers: NonNullable<Extract<Content, { type: 'profile' }>['peers']>,
+  ): (() => void)[] {
+    const dials: (() => void)[] = [];
+    for (const hint of peers) {
+      if (hint.peerId === this.deps.net.peerId || hint.peerId === from) continue;
+      const member = this.deps.db
+        .prepare(
+          `SELECT d.identity_key, d.addresses, d.seal_public FROM devices d
+           JOIN members m ON m.identity_key = d.identity_key AND m.conversation_id = ?
+           WHERE d.peer_id = ?`,
+        )
+        .get(conversationId, hint.peerId) as
+        { identity_key: Buffer; addresses: string; seal_public: Buffer | null } | undefined;
+      if (!member) continue;
+      const seal = hint.sealPublicKey ? Buffer.from(hint.sealPublicKey, 'base64url') : null;
+      const addresses = hint.addresses.filter((a) => a.startsWith('/'));
+      const knownAddresses = member.addresses !== '[]' && member.addresses !== '';
+      this.deps.directory.upsertDevice({
+        peerId: hint.peerId,
+        identityKey: member.identity_key,
+        ...(!knownAddresses && addresses.length > 0 ? { addresses } : {}),
+        ...(!member.seal_public && seal?.length === SEAL_PUBLIC_KEY_BYTES
+          ? { sealPublicKey: new Uint8Array(seal) }
+          : {}),
+      });
+      if (!knownAddresses && addresses.length > 0 && !this.deps.net.isConnected(hint.peerId)) {
+        dials.push(() => this.track(this.deps.net.keepConnected(hint.peerId, addresses)));
+      }
+    }
+    return dials;
   }
 
   /**
@@ -649,6 +742,11 @@ export class MessagingService implements InboundSink {
       ...(seal.length === SEAL_PUBLIC_KEY_BYTES ? { sealPublicKey: new Uint8Array(seal) } : {}),
     });
     if (!bound) return null;
+    // The name its user goes by, as announced from this device: how a group
+    // member who is not a contact is named (devices.name, migration 0002).
+    this.deps.db
+      .prepare('UPDATE devices SET name = ? WHERE peer_id = ? AND name IS NOT ?')
+      .run(profile.displayName, peerId, profile.displayName);
     this.deps.directory.setRelays(
       peerId,
       profile.relays.filter((r) => r !== peerId),

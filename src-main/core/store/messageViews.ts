@@ -4,8 +4,9 @@ import type { Message } from './repositories/types';
 
 /**
  * Turns stored messages into what the UI shows: keys as hex and the sender's
- * name (our own, a contact's local or published name, or a short key for a
- * stranger), looked up once per page rather than once per message.
+ * name (our own, a contact's local or published name, the name a group
+ * member who is not a contact announced, or a short key for a stranger),
+ * looked up once per page rather than once per message.
  */
 export class MessageViews {
   private readonly selfStmt;
@@ -26,15 +27,19 @@ export class MessageViews {
       const blobs = keys.map((k) => Buffer.from(k, 'hex'));
       const rows = this.db
         .prepare(
-          `SELECT previous_identity_key AS k, coalesce(local_name, display_name) AS name, 0 AS current
+          `SELECT identity_key AS k, name, -1 AS current
+             FROM devices WHERE identity_key IN (${marks}) AND name IS NOT NULL
+           UNION ALL
+           SELECT previous_identity_key, coalesce(local_name, display_name), 0
              FROM contacts WHERE previous_identity_key IN (${marks})
            UNION ALL
            SELECT identity_key, coalesce(local_name, display_name), 1 FROM contacts
              WHERE identity_key IN (${marks})
            ORDER BY current`,
         )
-        .all(...blobs, ...blobs) as Array<{ k: Buffer; name: string }>;
-      // A contact's current key wins over another's previous one (ordered last).
+        .all(...blobs, ...blobs, ...blobs) as Array<{ k: Buffer; name: string }>;
+      // A contact's current key wins over another's previous one, and both
+      // over the name a group member who is not a contact announced (ordered last wins).
       for (const r of rows) names.set(r.k.toString('hex'), r.name);
     }
     const selfHex = self?.public_key.toString('hex');
