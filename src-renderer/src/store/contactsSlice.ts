@@ -244,28 +244,40 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
       return infoRun('rename', async () => {
         const ack = await api.renameGroup(id, name);
         void get().loadConversations();
-        return ackMessage(ack.committed, 'Group renamed.');
+        return ackMessage(ack.committed, 'Group renamed.', get().conversationInfo?.myRole ?? null);
       });
     },
     addGroupMembers(contactIds) {
       const id = openId();
       if (id === null) return Promise.resolve(false);
       return infoRun('add', async () =>
-        ackMessage((await api.addMembers(id, contactIds)).committed, 'Members added.'),
+        ackMessage(
+          (await api.addMembers(id, contactIds)).committed,
+          'Members added.',
+          get().conversationInfo?.myRole ?? null,
+        ),
       );
     },
     removeGroupMember(identityKey) {
       const id = openId();
       if (id === null) return Promise.resolve(false);
       return infoRun('remove', async () =>
-        ackMessage((await api.removeMember(id, identityKey)).committed, 'Member removed.'),
+        ackMessage(
+          (await api.removeMember(id, identityKey)).committed,
+          'Member removed.',
+          get().conversationInfo?.myRole ?? null,
+        ),
       );
     },
     setGroupRole(identityKey, role) {
       const id = openId();
       if (id === null) return Promise.resolve(false);
       return infoRun('role', async () =>
-        ackMessage((await api.setMemberRole(id, identityKey, role)).committed, 'Role changed.'),
+        ackMessage(
+          (await api.setMemberRole(id, identityKey, role)).committed,
+          'Role changed.',
+          get().conversationInfo?.myRole ?? null,
+        ),
       );
     },
     leaveConversation() {

@@ -5,7 +5,7 @@ import { Modal } from '../../components/Modal';
 import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
 import { isMac } from '../home/useLockShortcut';
-import { memberActions, ROLE_LABEL } from './memberActions';
+import { lastSystemMessageId, memberActions, ROLE_LABEL } from './memberActions';
 
 const SHORTCUT_LABEL = isMac ? '⌘I' : 'Ctrl+I';
 
@@ -68,6 +68,15 @@ export function ConversationInfoPanel() {
   const close = useAppStore((s) => s.closeConversationInfo);
   const openContacts = useAppStore((s) => s.openContacts);
   const [confirm, setConfirm] = useState<Confirm>(null);
+  useReloadOnGroupChange();
+  useEffect(() => {
+    // A member action's button goes away once applied ("Make admin" on a new
+    // admin, the removed member's row) or is disabled while busy; the browser
+    // then drops focus to the body, where Escape and Tab no longer reach the
+    // dialog. Keep focus inside it.
+    const dialog = document.querySelector<HTMLElement>('[data-testid="conversation-info"]');
+    if (dialog && !dialog.contains(document.activeElement)) dialog.focus();
+  }, [info, busy]);
 
   const title = confirm
     ? confirm.kind === 'leave'
@@ -134,6 +143,24 @@ export function ConversationInfoPanel() {
       )}
     </Modal>
   );
+}
+
+/**
+ * Keeps the open panel current: a group change made elsewhere (another admin,
+ * the member who left) or this user's own change once it is applied (one made
+ * while the previous change is unconfirmed is queued, up to the acceptance
+ * window, docs/protocol.md §10) arrives as a system line in the open chat.
+ */
+function useReloadOnGroupChange() {
+  const lastSystem = useAppStore((s) => lastSystemMessageId(s.chat?.messages));
+  const reload = useAppStore((s) => s.loadConversationInfo);
+  const seen = useRef(lastSystem);
+  useEffect(() => {
+    // Opening the panel already loaded it: only later lines trigger a reload.
+    if (lastSystem === seen.current) return;
+    seen.current = lastSystem;
+    void reload();
+  }, [lastSystem, reload]);
 }
 
 function InfoBody({ info, onConfirm }: { info: ConversationInfo; onConfirm: (c: Confirm) => void }) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupMemberView, Role } from '../../../../src-preload/contract/areas/groups';
-import { ackMessage, holdsAuthority, memberActions } from './memberActions';
+import { ackMessage, holdsAuthority, lastSystemMessageId, memberActions } from './memberActions';
 
 const m = (name: string, role: Role, self = false): GroupMemberView => ({
   identityKey: name.padEnd(64, '0'),
@@ -68,5 +68,22 @@ describe('member actions (mirror of the core role policy)', () => {
   it('says when a change was only proposed', () => {
     expect(ackMessage(true, 'Done.')).toBe('Done.');
     expect(ackMessage(false, 'Done.')).toMatch(/proposal/);
+    expect(ackMessage(false, 'Done.', 'member')).toMatch(/proposal/);
+    // An owner's change right after another one is queued, not proposed to someone else.
+    for (const role of ['owner', 'admin'] as const) {
+      expect(ackMessage(false, 'Done.', role)).not.toMatch(/proposal/);
+      expect(ackMessage(false, 'Done.', role)).toMatch(/previous change/);
+    }
+    expect(ackMessage(true, 'Done.', 'owner')).toBe('Done.');
+  });
+
+  it('finds the newest group change line, which makes the open info panel reload', () => {
+    const text = (id: number) => ({ id, kind: 'text' as const });
+    const system = (id: number) => ({ id, kind: 'system' as const });
+    expect(lastSystemMessageId(undefined)).toBeNull();
+    expect(lastSystemMessageId([text(1), text(2)])).toBeNull();
+    expect(lastSystemMessageId([system(1), text(2), system(3), text(4)])).toBe(3);
+    // A queued role change applied a minute later adds a line: the answer moves.
+    expect(lastSystemMessageId([system(1), text(2), system(3), text(4), system(5)])).toBe(5);
   });
 });

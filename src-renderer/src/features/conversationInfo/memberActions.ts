@@ -1,3 +1,4 @@
+import type { MessageView } from '../../../../src-preload/contract';
 import type { GroupMemberView, Role } from '../../../../src-preload/contract/areas/groups';
 
 /**
@@ -36,10 +37,36 @@ export function memberActions(
   };
 }
 
+/**
+ * The id of the newest system line ("Ada made Bob an admin", "Ada removed Cy")
+ * among a chat's loaded messages, or null. Every group change shows up as one,
+ * including this user's own queued change once it is applied, so the open info
+ * panel reloads when it changes instead of showing stale roles and members.
+ */
+export function lastSystemMessageId(
+  messages: readonly Pick<MessageView, 'id' | 'kind'>[] | undefined,
+): number | null {
+  if (!messages) return null;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.kind === 'system') return m.id;
+  }
+  return null;
+}
+
 /** Labels for roles, as the panel shows them. */
 export const ROLE_LABEL: Record<Role, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
 
-/** What an Ack means for the user: done now, or waiting for an admin's device. */
-export function ackMessage(committed: boolean, done: string): string {
-  return committed ? done : 'Sent as a proposal: an admin’s device will apply it.';
+/**
+ * What an Ack means for the user. Not committed means two different things:
+ * a member's change is a proposal an admin's device applies; an owner's or
+ * admin's change made while the previous one is unconfirmed is queued and
+ * committed once it is accepted (docs/protocol.md §10, at most the 60 s
+ * acceptance window). Without `myRole` the member's reading is assumed.
+ */
+export function ackMessage(committed: boolean, done: string, myRole: Role | null = null): string {
+  if (committed) return done;
+  return isAdmin(myRole)
+    ? 'Saved: it applies as soon as the group has confirmed the previous change (within a minute).'
+    : 'Sent as a proposal: an admin’s device will apply it.';
 }
