@@ -202,9 +202,15 @@ describe('conversation info slice', () => {
     fake.conversationInfo.mockResolvedValue(info({ epoch: 4 }));
     expect(await store.getState().setGroupRole('c'.repeat(64), 'admin')).toBe(true);
     expect(store.getState()).toMatchObject({ infoNotice: 'Role changed.', conversationInfo: { epoch: 4 } });
+    // Not committed yet: an owner's change waits for the previous one to be
+    // confirmed; a plain member's becomes a proposal.
     fake.addMembers.mockResolvedValue({ committed: false });
     await store.getState().addGroupMembers([2, 3]);
     expect(fake.addMembers).toHaveBeenCalledWith(7, [2, 3]);
+    expect(store.getState().infoNotice).toMatch(/confirmed the previous change/);
+    fake.conversationInfo.mockResolvedValue(info({ epoch: 5, myRole: 'member' }));
+    await store.getState().openConversationInfo();
+    await store.getState().addGroupMembers([2]);
     expect(store.getState().infoNotice).toMatch(/proposal/);
   });
 
