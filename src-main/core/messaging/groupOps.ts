@@ -66,7 +66,19 @@ export interface GroupOptions {
   tickMs?: number;
   selfUpdateAfterMs?: number;
   selfUpdateAfterMessages?: number;
+  /** How long messages of a later epoch may wait for their commit before this device rejoins. */
+  stallMs?: number;
 }
+
+/**
+ * A member that holds messages of a later epoch this long has missed a
+ * commit for good (its holders' copies expired, or it was offline past
+ * their TTL): it rejoins by external commit (docs/protocol.md §10). Commits
+ * travel through the outbox and the holders like messages, so a commit that
+ * is merely late arrives within a few mailbox fetches (one a minute); ten
+ * minutes leaves room for that without leaving a member stuck for long.
+ */
+export const STALL_MS = 10 * 60_000;
 
 export interface GroupOpsDeps {
   db: Db;
@@ -871,6 +883,7 @@ export class GroupOps {
   async tickAll(): Promise<void> {
     const maxAge = this.deps.options?.selfUpdateAfterMs ?? SELF_UPDATE_AFTER_MS;
     const now = this.deps.now();
+    await this.rejoinStalled(now);
     const due = (
       this.deps.db
         .prepare(
@@ -889,6 +902,40 @@ export class GroupOps {
           conversation: id,
           ...errorFields(err),
         });
+      }
+    }
+  }
+
+  /**
+   * Cached groups holding messages of a later epoch (their commit has not
+   * arrived): after STALL_MS without progress the device rejoins by external
+   * commit with a GroupInfo from a member. Bounded by the cached groups.
+   */
+  private async rejoinStalled(now: number): Promise<void> {
+    const stallMs = this.deps.options?.stallMs ?? STALL_MS;
+    for (const entry of this.sequencers.cached()) {
+      if (this.stopped) return;
+      const ahead = entry.seq.heldCount > 0 && entry.seq.heldMaxEpoch > entry.seq.epoch;
+      if (!ahead) {
+        entry.stalledSince = null;
+        continue;
+      }
+      if (entry.stalledSince === null || entry.stalledEpoch !== entry.seq.epoch) {
+        entry.stalledSince = now;
+        entry.stalledEpoch = entry.seq.epoch;
+        continue;
+      }
+      if (now - entry.stalledSince < stallMs || !this.rejoin) continue;
+      const id = entry.conversationId;
+      entry.stalledSince = now;
+      this.deps.logger.log('warn', 'messaging.stalled_rejoin', { conversation: id });
+      const rejoin = this.rejoin;
+      try {
+        await this.deps.lock.run(String(id), async () => {
+          await rejoin(id);
+        });
+      } catch (err) {
+        this.deps.logger.log('warn', 'messaging.rejoin_failed', { conversation: id, ...errorFields(err) });
       }
     }
   }

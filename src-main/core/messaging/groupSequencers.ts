@@ -58,6 +58,9 @@ export interface SequencerEntry {
   written: SequencerRevisions;
   /** How many of the sequencer's unsettled sends are in mls_unsettled. */
   writtenUnsettled: number;
+  /** Since when it has held messages of a later epoch, at which epoch (in memory: GroupOps' stall check). */
+  stalledSince: number | null;
+  stalledEpoch: number;
   stored: MlsGroupState;
 }
 
@@ -160,6 +163,8 @@ export class GroupSequencers {
       // meta rewritten without them, on the next write.
       written: legacy ? { ...seq.revisions, meta: -1 } : seq.revisions,
       writtenUnsettled: legacy ? 0 : stored,
+      stalledSince: null,
+      stalledEpoch: 0,
       stored: state,
     };
     this.cache.set(conversationId, entry);
@@ -189,6 +194,11 @@ export class GroupSequencers {
       )
       .map((e) => e.conversationId);
     return [...new Set([...rows.map((r) => r.id), ...busy])];
+  }
+
+  /** The sequencers in memory now. */
+  cached(): SequencerEntry[] {
+    return [...this.cache.values()];
   }
 
   /** Forgets the in-memory copy (after a failed or rolled-back transaction): the next get() reloads. */

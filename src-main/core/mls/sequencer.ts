@@ -263,6 +263,11 @@ export class GroupSequencer {
     return this.held.length;
   }
 
+  /** The latest epoch among held messages (0 when none): ahead of `epoch` means a commit is missing. */
+  get heldMaxEpoch(): number {
+    return this.held.reduce((max, h) => Math.max(max, h.epoch), 0);
+  }
+
   /** When the current epoch will be accepted if nothing else happens (null: it is). */
   get acceptDueAt(): number | null {
     return this.accepted ? null : this.appliedAt + this.acceptMs;
