@@ -26,6 +26,8 @@ test('settings: about facts, change passphrase, then lock and unlock with the ne
   await expect(page.getByTestId('about-ciphersuite')).toHaveText(
     'X-Wing (ML-KEM-768 + X25519), Ed25519, AES-256-GCM',
   );
+  // The device's PeerId when the shell runs a node, else why there is none.
+  await expect(page.getByTestId('about-peer-id')).toHaveText(/^(12D3KooW\w+|Networking is off)$/);
   // The web shell has no OS keychain: no "remember" toggle.
   await expect(page.getByTestId('settings-remember')).toHaveCount(0);
   await checkScreen(page, 'settings');

@@ -6,6 +6,8 @@ import type { AppState } from './appStore';
 export interface NetworkSlice {
   /** The peer network as the core reports it; null until first read. */
   net: (NetState & { enabled: boolean }) | null;
+  /** This device's PeerId (its device key), null while networking is off. */
+  peerId: string | null;
   contacts: ContactView[];
   contactRequests: ContactRequestView[];
   /** Reads network state, contacts and pending requests (after unlock, after a reconnect). */
@@ -16,15 +18,19 @@ export interface NetworkSlice {
 
 export const createNetworkSlice: StateCreator<AppState, [], [], NetworkSlice> = (set, get) => ({
   net: null,
+  peerId: null,
   contacts: [],
   contactRequests: [],
   async loadNetwork() {
     try {
       const status = await api.netStatus();
       // A core with networking has a PeerId even while it is still looking for peers.
-      set({ net: { state: status.state, peers: status.peers, enabled: status.peerId !== null } });
+      set({
+        net: { state: status.state, peers: status.peers, enabled: status.peerId !== null },
+        peerId: status.peerId,
+      });
     } catch {
-      set({ net: null });
+      set({ net: null, peerId: null });
     }
     await get().loadContacts();
   },

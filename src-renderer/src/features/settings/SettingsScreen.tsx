@@ -22,6 +22,7 @@ function idleLabel(minutes: IdleLockMinutes): string {
 export function SettingsScreen() {
   const status = useAppStore((s) => s.status);
   const appInfo = useAppStore((s) => s.appInfo);
+  const peerId = useAppStore((s) => s.peerId);
   const idleLockMinutes = useAppStore((s) => s.idleLockMinutes);
   const setIdleLockMinutes = useAppStore((s) => s.setIdleLockMinutes);
   const showView = useAppStore((s) => s.showView);
@@ -167,6 +168,16 @@ export function SettingsScreen() {
             <div className="facts__row">
               <dt>Encryption</dt>
               <dd data-testid="about-ciphersuite">{CIPHERSUITE}</dd>
+            </div>
+            <div className="facts__row">
+              <dt>This device (peer ID)</dt>
+              <dd>
+                {peerId ? (
+                  <code data-testid="about-peer-id">{peerId}</code>
+                ) : (
+                  <span data-testid="about-peer-id">Networking is off</span>
+                )}
+              </dd>
             </div>
           </dl>
         </section>
