@@ -107,7 +107,7 @@ test('backup from settings with progress, verify, then restore into a fresh app 
     await expect(list).toContainText('Book club');
     await expect(list).toContainText('Bob Babbage');
     await list.getByText('Bob Babbage').click();
-    await expect(page.getByText('It printed the table')).toBeVisible();
+    await expect(page.getByTestId('timeline').getByText('It printed the table')).toBeVisible();
   } finally {
     rmSync(archiveDir, { recursive: true, force: true });
   }
