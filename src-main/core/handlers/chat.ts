@@ -50,12 +50,7 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
     return { s, rich: m.service.rich };
   }
 
-  const selfKey = (s: Store): Buffer => {
-    const row = s.db.prepare('SELECT public_key FROM identity WHERE id = 1').get() as
-      { public_key: Buffer } | undefined;
-    if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
-    return row.public_key;
-  };
+  const selfKey = (s: Store): Buffer => s.self().publicKey;
 
   return {
     'chat.send': async ({ conversationId, text, replyToUid, mentions }) => {
@@ -129,11 +124,7 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
            WHERE m.conversation_id = ? ORDER BY name COLLATE NOCASE`,
         )
         .all(conversationId) as { k: string; name: string | null }[];
-      const selfName =
-        (
-          s.db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
-            { display_name: string } | undefined
-        )?.display_name ?? 'You';
+      const selfName = s.self().displayName;
       const members = rows.map((r) => ({
         key: r.k,
         self: r.k === self,

@@ -1,15 +1,11 @@
 import type { contactsRequests } from '../../../src-preload/contract/areas/contacts';
-import { ParleyError } from '../errors';
 import { ContactsService } from '../messaging/contactsService';
 import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 /** The profile's own identity key (safety numbers are computed from both keys). */
 function selfIdentityKey(store: Store): Uint8Array {
-  const r = store.db.prepare('SELECT public_key FROM identity WHERE id = 1').get() as
-    { public_key: Buffer } | undefined;
-  if (!r) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
-  return new Uint8Array(r.public_key);
+  return new Uint8Array(store.self().publicKey);
 }
 
 /**

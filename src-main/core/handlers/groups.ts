@@ -65,8 +65,7 @@ export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<k
     'conversations.info': async ({ conversationId }): Promise<ConversationInfo> => {
       const s = store();
       const c = conversation(s, conversationId);
-      const self = s.db.prepare('SELECT display_name, public_key FROM identity WHERE id = 1').get() as
-        { display_name: string; public_key: Buffer } | undefined;
+      const self = s.self();
       const rows = s.db
         .prepare(
           `SELECT m.identity_key, m.role, k.id AS contact_id,
@@ -76,11 +75,11 @@ export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<k
         )
         .all(conversationId) as MemberRow[];
       const members: GroupMemberView[] = rows.map((r) => {
-        const isSelf = self !== undefined && r.identity_key.equals(self.public_key);
+        const isSelf = r.identity_key.equals(self.publicKey);
         const hex = r.identity_key.toString('hex');
         return {
           identityKey: hex,
-          name: isSelf ? self.display_name : (r.contact_name ?? `Member ${hex.slice(0, 8)}`),
+          name: isSelf ? self.displayName : (r.contact_name ?? `Member ${hex.slice(0, 8)}`),
           role: r.role,
           self: isSelf,
           contactId: isSelf ? null : r.contact_id,

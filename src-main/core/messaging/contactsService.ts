@@ -10,6 +10,7 @@ import { ParleyError } from '../errors';
 import { safetyNumber, safetyQrMatches } from '../identity/safetyNumber';
 import type { Db } from '../store/encryptedDatabase';
 import type { Contact, ContactRepository } from '../store/repositories/contactRepository';
+import { parseAddresses } from './directory';
 
 /**
  * What the user does with contacts (issue #4): profile, verification by
@@ -101,15 +102,6 @@ interface DeviceRow {
   identity_key: Buffer;
   addresses: string;
   seal_public: Buffer | null;
-}
-
-function parseAddresses(json: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : [];
-  } catch {
-    return [];
-  }
 }
 
 export class ContactsService {

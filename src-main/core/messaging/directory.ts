@@ -24,9 +24,18 @@ interface DeviceRow {
   seal_public: Buffer | null;
 }
 
-function parseAddresses(json: string): string[] {
-  const parsed: unknown = JSON.parse(json);
-  return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : [];
+/**
+ * A device's stored multiaddrs (devices.addresses, JSON). A damaged value
+ * reads as none: an address is only a hint for dialing, and one bad row must
+ * not stop delivery to every other device.
+ */
+export function parseAddresses(json: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 export class Directory implements DeliveryDirectory, PeerAccess {

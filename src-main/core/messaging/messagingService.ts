@@ -37,7 +37,7 @@ import {
   type Content,
 } from './content';
 import { assertDmWritable } from './contactsService';
-import type { Directory } from './directory';
+import { parseAddresses, type Directory } from './directory';
 import { decodeInvite, encodeInvite, sealKeyHash } from './invite';
 import { GroupOps, type GroupAck, type GroupOptions } from './groupOps';
 import { KeyedMutex } from './keyedMutex';
@@ -651,14 +651,9 @@ export class MessagingService implements InboundSink {
       seal_public: Buffer | null;
     }[];
     return rows.flatMap((r) => {
-      let addresses: string[] = [];
-      try {
-        const parsed: unknown = JSON.parse(r.addresses);
-        if (Array.isArray(parsed)) addresses = parsed.filter((a): a is string => typeof a === 'string');
-      } catch {
-        // A damaged row gives no hint.
-      }
-      addresses = addresses.filter((a) => a.startsWith('/') && a.length <= 256).slice(0, 16);
+      const addresses = parseAddresses(r.addresses)
+        .filter((a) => a.startsWith('/') && a.length <= 256)
+        .slice(0, 16);
       if (addresses.length === 0 && !r.seal_public) return [];
       return [
         {

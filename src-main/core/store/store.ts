@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { ParleyError } from '../errors';
 import { DisappearingSweeper } from './disappearingSweeper';
 import type { Db } from './encryptedDatabase';
 import { ContactRepository } from './repositories/contactRepository';
@@ -34,6 +35,18 @@ export class Store {
     this.views = new MessageViews(db);
     this.search = new SearchRepository(db);
     this.indexMaintainer = new SearchIndexMaintainer(db, options.logger);
+  }
+
+  /**
+   * This profile's own identity (its `identity` row): the key its messages
+   * and roles are stored under, and the name it goes by. Read each time: the
+   * name can change while unlocked.
+   */
+  self(): { publicKey: Buffer; displayName: string } {
+    const row = this.db.prepare('SELECT public_key, display_name FROM identity WHERE id = 1').get() as
+      { public_key: Buffer; display_name: string } | undefined;
+    if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+    return { publicKey: row.public_key, displayName: row.display_name };
   }
 
   /** Background work of an unlocked profile; expired messages go right after unlock. */
