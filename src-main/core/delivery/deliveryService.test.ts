@@ -6,6 +6,7 @@ import { ParleyNode } from '../net/parleyNode';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
 import { MessageRepository } from '../store/repositories/messageRepository';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
+import { durabilityOf } from '../store/durability';
 import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
 import { silentLogger } from '../util/logger';
 import type { DeliverStatus } from '../net/deliverProtocol';
@@ -388,5 +389,63 @@ describe('DeliveryService batch commit', () => {
     const again = await Promise.all(ids.map((id, i) => d.send(`e${i}`, id)));
     expect(again).toEqual(['duplicate', ...Array(7).fill('accepted')]);
     expect(d.other.prepare('SELECT count(*) AS n FROM received').get()).toEqual({ n: 8 });
+  });
+});
+
+describe('DeliveryService and lazily durable sends', () => {
+  it('puts nothing on the wire before the commits it depends on are on disk', async () => {
+    const t = tempDatabase(deliveryMigrations);
+    try {
+      new ConversationRepository(t.db).create({ kind: 'group', createdAt: 0 });
+      const outbox = new Outbox(t.db, new MessageRepository(t.db));
+      const marks = () => (t.db.prepare('SELECT n FROM durability_mark').get() as { n: number }).n;
+      const seen: { pending: boolean; marks: number; count: number }[] = [];
+      const net: DeliveryNet = {
+        peerId: 'self',
+        deliver: {
+          sendMany: async (_peer, items) => {
+            seen.push({ pending: durabilityOf(t.db).pending, marks: marks(), count: items.length });
+            return { statuses: items.map(() => 'accepted' as const) };
+          },
+        },
+        mailbox: {} as unknown as DeliveryNet['mailbox'],
+        isConnected: () => true,
+        connectedPeers: () => [],
+        onPeer: () => () => undefined,
+      };
+      const delivery = new DeliveryService({
+        db: t.db,
+        outbox,
+        net,
+        directory: { sealPublicKey: () => null, relaysOf: () => [], isHolder: () => false },
+        sink: { receive: async () => 'rejected' },
+        sealSecretKey: generateSealKeyPair().secretKey,
+        mailboxStore: new SqliteMailboxStore(t.db),
+        logger: silentLogger,
+        now: Date.now,
+      });
+      // A burst of sends committed the way messaging commits them: lazily.
+      for (let i = 0; i < 5; i++) {
+        durabilityOf(t.db).lazy(() =>
+          t.db.transaction(() =>
+            outbox.enqueue({
+              conversationId: 1,
+              messageId: null,
+              recipient: 'peer',
+              payload: Buffer.from(`m${i}`),
+            }),
+          )(),
+        );
+      }
+      expect(durabilityOf(t.db).pending).toBe(true);
+      delivery.start();
+      await until(() => outbox.counts().delivered === 5);
+      await delivery.stop();
+      // One sync before the run went out, covering all five.
+      expect(seen[0]).toEqual({ pending: false, marks: 1, count: 5 });
+      expect(seen.every((s) => !s.pending)).toBe(true);
+    } finally {
+      t.dispose();
+    }
   });
 });

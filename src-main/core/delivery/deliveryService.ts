@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { SealOpener } from '../crypto/sealedBox';
+import { BoxSealer, SealOpener } from '../crypto/sealedBox';
+import { durabilityOf } from '../store/durability';
 import type { Db } from '../store/encryptedDatabase';
 import { backoffDelay, type BackoffConfig } from '../net/backoff';
 import type { DeliverProtocol, DeliverStatus, InboundEnvelope } from '../net/deliverProtocol';
@@ -205,6 +206,12 @@ export class DeliveryService {
   private aborter = new AbortController();
   /** Opens held envelopes: the seal key expanded once, not per envelope. */
   private readonly opener: SealOpener;
+  /**
+   * Seals what we deposit, one KEM encapsulation per recipient session (this
+   * device's own: never shared with another profile), so the recipient
+   * decapsulates once per session when it catches up, not once per envelope.
+   */
+  private readonly sealer: BoxSealer;
   private readonly statements = new Map<string, Statement>();
   /** Inbound envelopes waiting to be processed, in arrival order. */
   private readonly queue: InboundJob[] = [];
@@ -225,6 +232,7 @@ export class DeliveryService {
     this.options = { ...DEFAULT_DELIVERY_OPTIONS, ...deps.options };
     this.random = deps.random ?? Math.random;
     this.opener = new SealOpener(deps.sealSecretKey);
+    this.sealer = new BoxSealer({ now: deps.now });
   }
 
   private stmt(sql: string): Statement {
@@ -261,6 +269,9 @@ export class DeliveryService {
     await this.pumping;
     await Promise.allSettled([...this.background]);
     await this.draining;
+    // After the pump and deposits settled: no seal runs after this, so no session key outlives stop().
+    this.sealer.clear();
+    this.opener.clear();
   }
 
   /** Drops expired held envelopes and outbox rows no message needs any more. */
@@ -354,6 +365,8 @@ export class DeliveryService {
       // The head takes the due envelopes queued behind it along: one stream,
       // in order, up to PIPELINE_WINDOW unacked (net/deliverProtocol.ts).
       const run = [head, ...this.deps.outbox.runAfter(head, now, RUN_LENGTH - 1)];
+      // Sends commit without waiting for the disk; nothing leaves before it is on it.
+      durabilityOf(this.deps.db).sync();
       const { statuses, error } = await this.deps.net.deliver.sendMany(recipient, run, {
         signal: this.deadline(),
       });
@@ -377,7 +390,7 @@ export class DeliveryService {
       if (code === 'reset' || code === 'protocol') {
         // Reachable, but its handler failed (e.g. a message for an epoch it
         // has not reached yet): try again later, no need for a holder.
-        this.deps.outbox.reschedule(item, this.retryAt(item), code);
+        this.deps.outbox.rescheduleQueue(item, this.retryAt(item), code);
         continue;
       }
       this.unreachable.set(recipient, now + this.backoff(item.attempts));
@@ -400,7 +413,7 @@ export class DeliveryService {
 
   private async holdOrWait(item: OutboxItem, reason: string): Promise<void> {
     if (item.depositedWith.length > 0) {
-      this.deps.outbox.reschedule(item, this.retryAt(item), reason);
+      this.deps.outbox.rescheduleQueue(item, this.retryAt(item), reason);
       return;
     }
     const holders = await this.deposit(item);
@@ -411,7 +424,7 @@ export class DeliveryService {
         holders: holders.length,
       });
     } else {
-      this.deps.outbox.reschedule(item, this.retryAt(item), reason);
+      this.deps.outbox.rescheduleQueue(item, this.retryAt(item), reason);
     }
   }
 
@@ -426,6 +439,8 @@ export class DeliveryService {
     const { net, directory } = this.deps;
     const key = directory.sealPublicKey(item.recipient);
     if (!key) return [];
+    // As before a send: what a holder gets must already be on our disk.
+    durabilityOf(this.deps.db).sync();
     const relays = directory.relaysOf(item.recipient).filter((r) => r !== item.recipient);
     const candidates = [
       ...relays.filter((r) => r !== net.peerId && net.isConnected(r)),
@@ -477,7 +492,7 @@ export class DeliveryService {
     const { net } = this.deps;
     let sealed = sealedCopies.get(item.rowId);
     if (sealed === undefined) {
-      sealed = sealEnvelope(key, item.recipient, item.envelopeId, net.peerId, item.payload);
+      sealed = sealEnvelope(key, item.recipient, item.envelopeId, net.peerId, item.payload, this.sealer);
       sealedCopies.set(item.rowId, sealed);
     }
     if (sealed.length > MAX_ENVELOPE_PAYLOAD) return 'rejected';

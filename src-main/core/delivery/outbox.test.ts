@@ -64,7 +64,7 @@ describe('Outbox', () => {
       if (!head) throw new Error('no head');
       outbox.markHeld(head, ['holder'], now + 10 * (3 - i));
     }
-    // The youngest is due first, but the oldest held one goes first.
+    // Younger held ones wait for the oldest (they may only follow it); it goes first.
     expect(outbox.heads(now + 10, 10)).toEqual([]);
     const due = outbox.heads(now + 30, 10);
     expect(due).toHaveLength(1);
@@ -72,6 +72,62 @@ describe('Outbox', () => {
     if (!oldest) throw new Error('no head');
     outbox.markDelivered(oldest);
     expect(outbox.heads(now + 30, 10).map((h) => h.rowId)).toEqual([oldest.rowId + 1]);
+  });
+
+  it('lets an offline backlog wait behind its head instead of being due on every pass', () => {
+    const due = (at: number) =>
+      (
+        t.db
+          .prepare(
+            `SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'held') AND next_attempt_at <= ?`,
+          )
+          .get(at) as { n: number }
+      ).n;
+    for (let i = 0; i < 40; i++)
+      outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r1', payload });
+    // The head was deposited and its direct retry backs off for a while.
+    const [head] = outbox.heads(now, 1);
+    if (!head) throw new Error('no head');
+    outbox.markHeld(head, ['holder'], now + 60_000);
+    // Every later envelope is deposited in turn, each asking for a short retry.
+    for (let i = 1; i < 40; i++) {
+      const pending = outbox.heads(now, 10).find((h) => h.state === 'pending');
+      if (!pending) throw new Error('no pending head');
+      outbox.markHeld(pending, ['holder'], now + 1_000);
+    }
+    // Nothing is due before the head: delivery passes meanwhile find nothing to look at.
+    expect(due(now + 59_999)).toBe(0);
+    expect(outbox.heads(now + 59_999, 10)).toEqual([]);
+    // The head's retry fails again: the backlog moves with it, in one step.
+    const retried = outbox.heads(now + 60_000, 10);
+    expect(retried.map((h) => h.rowId)).toEqual([head.rowId]);
+    expect(outbox.runAfter(head, now + 60_000, 100)).toHaveLength(39);
+    const [again] = retried;
+    if (!again) throw new Error('no head');
+    outbox.rescheduleQueue(again, now + 180_000, 'unreachable');
+    expect(due(now + 179_999)).toBe(0);
+    // The recipient appears: all of it is due at once and goes out in order behind the head.
+    outbox.wake('r1', now + 70_000);
+    expect(outbox.heads(now + 70_000, 10).map((h) => h.rowId)).toEqual([head.rowId]);
+    expect(outbox.runAfter(head, now + 70_000, 100).map((r) => r.rowId)).toEqual(
+      Array.from({ length: 39 }, (_, k) => head.rowId + k + 1),
+    );
+  });
+
+  it('moves a pending backlog with its pending head when no holder keeps it', () => {
+    for (let i = 0; i < 5; i++)
+      outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r1', payload });
+    outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r2', payload });
+    const [head] = outbox.heads(now, 1);
+    if (!head) throw new Error('no head');
+    outbox.rescheduleQueue(head, now + 5_000, 'unreachable');
+    // r1's queue waits as a whole; r2's is untouched.
+    expect(outbox.heads(now, 10).map((h) => h.recipient)).toEqual(['r2']);
+    expect(outbox.get(head.envelopeId)?.attempts).toBe(1);
+    const [next] = outbox.heads(now + 5_000, 10);
+    expect(next?.rowId).toBe(head.rowId);
+    if (!next) throw new Error('no head');
+    expect(outbox.runAfter(next, now + 5_000, 10)).toHaveLength(4);
   });
 
   it('lists the held envelopes before one, and records extra holders', () => {

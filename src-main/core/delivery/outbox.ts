@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3-multiple-ciphers';
+import { durabilityOf } from '../store/durability';
 import type { Db } from '../store/encryptedDatabase';
 import type { MessageRepository } from '../store/repositories/messageRepository';
 import type { MessageState } from '../store/repositories/types';
@@ -224,15 +225,20 @@ export class Outbox {
     const failed = this.stmt(
       `UPDATE outbox SET state = 'failed', payload = X'', last_error = ? WHERE id = ?`,
     );
-    this.db.transaction(() => {
-      const messages = new Set<number>();
-      for (const o of outcomes) {
-        if (o.outcome === 'delivered') delivered.run(o.item.rowId);
-        else failed.run(o.error, o.item.rowId);
-        if (o.item.messageId !== null) messages.add(o.item.messageId);
-      }
-      for (const id of messages) this.syncMessage(id);
-    })();
+    // Not waiting for the disk (store/durability.ts): an ack lost to a power
+    // failure only makes the envelope go once more, and the recipient answers
+    // 'duplicate'.
+    durabilityOf(this.db).lazy(() =>
+      this.db.transaction(() => {
+        const messages = new Set<number>();
+        for (const o of outcomes) {
+          if (o.outcome === 'delivered') delivered.run(o.item.rowId);
+          else failed.run(o.error, o.item.rowId);
+          if (o.item.messageId !== null) messages.add(o.item.messageId);
+        }
+        for (const id of messages) this.syncMessage(id);
+      })(),
+    );
   }
 
   /**
@@ -288,15 +294,52 @@ export class Outbox {
     return total;
   }
 
-  /** Deposited (sealed) with these holders; retry directly at `nextAttemptAt`. */
+  /**
+   * Deposited (sealed) with these holders; retry directly at `nextAttemptAt`,
+   * or, when an older held envelope of the queue waits longer, together with
+   * it: a held envelope is offered directly only behind the queue's oldest
+   * (heads(), runAfter()), so an earlier retry of its own would only make it
+   * due for nothing, and every due row costs each delivery pass a look
+   * (DUE_QUEUES_SQL). Aligned, a whole offline backlog becomes due once per
+   * retry of its head, not once per pass.
+   */
   markHeld(item: OutboxItem, holders: string[], nextAttemptAt: number): void {
     const all = [...new Set([...item.depositedWith, ...holders])];
-    this.db.transaction(() => {
-      this.stmt(
-        `UPDATE outbox SET state = 'held', held_by = ?, deposited_with = ?, attempts = attempts + 1,
+    // Lazily durable like settle(): lost, the envelope is only deposited again
+    // (holders keep one copy per envelope id).
+    durabilityOf(this.db).lazy(() =>
+      this.db.transaction(() => {
+        const oldest = this.stmt(OLDEST_OPEN_SQL).get(item.recipient, item.conversationId) as Row | undefined;
+        const at =
+          oldest !== undefined && oldest.id !== item.rowId && oldest.state === 'held'
+            ? Math.max(nextAttemptAt, oldest.next_attempt_at)
+            : nextAttemptAt;
+        this.stmt(
+          `UPDATE outbox SET state = 'held', held_by = ?, deposited_with = ?, attempts = attempts + 1,
              next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'delivered'`,
-      ).run(all[0] ?? null, JSON.stringify(all), nextAttemptAt, item.rowId);
-      this.syncMessage(item.messageId);
+        ).run(all[0] ?? null, JSON.stringify(all), at, item.rowId);
+        this.syncMessage(item.messageId);
+      })(),
+    );
+  }
+
+  /**
+   * The queue's head could not be delivered: try it again at `nextAttemptAt`,
+   * and move every envelope of the same state waiting behind it in the queue
+   * that would be due earlier to that time too. They can only go after the
+   * head (in order), so being due before it would just make every delivery
+   * pass look at them again: quadratic while an offline contact's backlog
+   * grows. Held envelopes move with a held head, pending ones with a pending
+   * head (held ones never block pending ones, which still get deposited).
+   */
+  rescheduleQueue(head: OutboxItem, nextAttemptAt: number, error: string): void {
+    const state = head.state === 'held' ? 'held' : 'pending';
+    this.db.transaction(() => {
+      this.reschedule(head, nextAttemptAt, error);
+      this.stmt(
+        `UPDATE outbox SET next_attempt_at = ?
+           WHERE state = ? AND next_attempt_at < ? AND recipient = ? AND conversation_id IS ? AND id > ?`,
+      ).run(nextAttemptAt, state, nextAttemptAt, head.recipient, head.conversationId, head.rowId);
     })();
   }
 

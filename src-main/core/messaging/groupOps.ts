@@ -13,6 +13,7 @@ import {
   type SequencerUpdate,
 } from '../mls';
 import { peerTag } from '../net/protocolService';
+import { durabilityOf } from '../store/durability';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
@@ -263,13 +264,20 @@ export class GroupOps {
         throw err;
       }
       const afterCommit: (() => void)[] = [];
-      const messageId = this.sequencers.persist(entry, () => {
-        this.applyUpdate(entry, out.update, now, afterCommit);
-        const recipients = this.recipients(entry);
-        const id = row ? row(recipients.length) : null;
-        this.sendFrame(entry, out.message, id);
-        return id;
-      });
+      // Committed without waiting for the disk: delivery makes it durable
+      // (one fsync for a burst) before the envelope leaves (store/durability.ts).
+      const durability = durabilityOf(this.deps.db);
+      const messageId = durability.lazy(() =>
+        this.sequencers.persist(entry, () => {
+          this.applyUpdate(entry, out.update, now, afterCommit);
+          const recipients = this.recipients(entry);
+          const id = row ? row(recipients.length) : null;
+          this.sendFrame(entry, out.message, id);
+          return id;
+        }),
+      );
+      // What runs after the commit may reach other devices (a Welcome relay).
+      if (afterCommit.length > 0) durability.sync();
       for (const run of afterCommit) run();
       entry.sentSinceUpdate++;
       if (entry.sentSinceUpdate >= this.maxMessages) this.followUp(conversationId, { leaveAgain: false });

@@ -13,6 +13,7 @@ import { migration0011 } from './0011-file-transfers';
 import { migration0012 } from './0012-timer-order';
 import { migration0013 } from './0013-read-receipt-index';
 import { migration0014 } from './0014-unsettled-sends';
+import { migration0015 } from './0015-durability-mark';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   migration0012,
   migration0013,
   migration0014,
+  migration0015,
 ];
