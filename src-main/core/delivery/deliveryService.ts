@@ -85,6 +85,13 @@ export interface InboundSink {
    * envelopes was acked; their senders offer them again.
    */
   rolledBack?(): void;
+  /**
+   * A batch transaction begins (`batchEnded` always follows, after its COMMIT
+   * or ROLLBACK): what `receive()` writes until then is on disk only if it
+   * ends committed.
+   */
+  batchStarted?(): void;
+  batchEnded?(committed: boolean): void;
 }
 
 /** What delivery needs from the network node (a ParleyNode fits). */
@@ -601,6 +608,7 @@ export class DeliveryService {
     let committed = false;
     try {
       this.stmt('BEGIN').run();
+      this.deps.sink.batchStarted?.();
       for (
         let n = 0;
         n < MAX_BATCH && this.queue.length > 0 && performance.now() - started < MAX_BATCH_MS;
@@ -620,6 +628,7 @@ export class DeliveryService {
       }
       this.stmt('COMMIT').run();
       committed = true;
+      this.deps.sink.batchEnded?.(true);
     } catch (err) {
       if (db.inTransaction) {
         try {
@@ -634,6 +643,7 @@ export class DeliveryService {
       });
       try {
         this.deps.mailboxStore.rolledBack?.();
+        this.deps.sink.batchEnded?.(false);
         this.deps.sink.rolledBack?.();
       } finally {
         for (const d of done) d.job.reject(err);

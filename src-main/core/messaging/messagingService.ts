@@ -158,6 +158,15 @@ export class MessagingService implements InboundSink {
     this.groups.rolledBack();
   }
 
+  /** Delivery's batch transaction begins: MLS writes only ratchets per message in it (MlsStore). */
+  batchStarted(): void {
+    this.deps.mls.batchStarted();
+  }
+
+  batchEnded(committed: boolean): void {
+    this.deps.mls.batchEnded(committed);
+  }
+
   /** Waits for background work (profile announcements, KeyPackage top-ups). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -156,6 +156,66 @@ describe('MLS state at rest', () => {
     expect(bodies(db, conv)).toEqual([]);
   });
 
+  it("inside delivery's batch writes each message's ratchet only, and reloads exactly after the batch", async () => {
+    const { db, conv, store, a: a0 } = await setup();
+    const stateBlob = () =>
+      hex(
+        (db.prepare('SELECT state FROM mls_groups WHERE conversation_id = ?').get(conv) as { state: Buffer })
+          .state,
+      );
+    let a = a0;
+    let b: MlsGroupState = store.load(conv)!;
+    const snapshot = stateBlob();
+    const batch = async (from: number, n: number) => {
+      db.prepare('BEGIN').run();
+      store.batchStarted();
+      for (let i = from; i < from + n; i++) {
+        const sent = await encrypt(a, text(`a${i}`));
+        a = sent.state;
+        const got = await processMessage(b, sent.message);
+        store.commit(conv, got, () => insertMessage(db, conv, `in${i}`, `a${i}`));
+        b = got.state;
+      }
+    };
+    await batch(0, 5);
+    db.prepare('COMMIT').run();
+    store.batchEnded(true);
+    // No whole state was written for these five: only the sender's ratchet.
+    expect(stateBlob()).toBe(snapshot);
+    expect(store.sizeOf(conv).journalRows).toBe(1);
+    // The next message, alone, continues from the batch's state with a ratchet write too.
+    const sent = await encrypt(a, text('alone'));
+    a = sent.state;
+    const got = await processMessage(b, sent.message);
+    store.commit(conv, got, () => insertMessage(db, conv, 'alone', 'alone'));
+    b = got.state;
+    expect(stateBlob()).toBe(snapshot);
+    expect(hex(new MlsStore(db).load(conv)!.serialize())).toBe(hex(b.serialize()));
+
+    // A batch that rolls back leaves the state before it; the next write is whole, and exact.
+    // Serialized now: processing wipes the secrets a step consumed in the parent object.
+    const before = hex(b.serialize());
+    await batch(5, 3);
+    db.prepare('ROLLBACK').run();
+    store.batchEnded(false);
+    expect(bodies(db, conv)).toHaveLength(6);
+    const reloaded = store.load(conv)!;
+    expect(hex(reloaded.serialize())).toBe(before);
+    const redo = await encrypt(a, text('after rollback'));
+    const again = await processMessage(reloaded, redo.message);
+    store.commit(conv, again, () => insertMessage(db, conv, 'r', 'after rollback'));
+    expect(hex(new MlsStore(db).load(conv)!.serialize())).toBe(hex(again.state.serialize()));
+  });
+
+  it('inside another outer transaction still writes the whole state (it may not commit)', async () => {
+    const { db, conv, store, a } = await setup();
+    const sent = await encrypt(a, text('x'));
+    const got = await processMessage(store.load(conv)!, sent.message);
+    db.transaction(() => store.commit(conv, got, () => insertMessage(db, conv, 'x', 'x')))();
+    expect(store.sizeOf(conv).journalRows).toBe(0);
+    expect(hex(new MlsStore(db).load(conv)!.serialize())).toBe(hex(got.state.serialize()));
+  });
+
   it('wipes the secrets a step used up once its state is stored, and the new state still works', async () => {
     const { conv, store, a } = await setup();
     const b = store.load(conv)!;

@@ -92,6 +92,14 @@ function ratchetDelta(prev: ClientState, next: ClientState): Map<bigint, Map<num
 export class MlsStore {
   /** Per conversation: the state object whose content is exactly what the database holds. */
   private readonly stored = new Map<number, MlsGroupState>();
+  /**
+   * Per conversation: the state written last inside delivery's open batch
+   * transaction (group commit), on disk only once the batch commits. Lets
+   * each message of a batch write just its ratchet like a lone one, rather
+   * than the whole state per message.
+   */
+  private readonly provisional = new Map<number, MlsGroupState>();
+  private batchOpen = false;
 
   constructor(
     private readonly db: Db,
@@ -127,6 +135,7 @@ export class MlsStore {
    */
   save(conversationId: number, state: MlsGroupState, options: { refreshedOwnKeys?: boolean } = {}): void {
     this.stored.delete(conversationId);
+    this.provisional.delete(conversationId);
     this.writeSnapshot(conversationId, state, options.refreshedOwnKeys ?? false);
   }
 
@@ -139,22 +148,50 @@ export class MlsStore {
   commit<T>(conversationId: number, outcome: Persistable, writeRows: () => T): T;
   commit<T>(conversationId: number, outcome: Persistable, writeRows?: () => T): T | undefined {
     const nested = this.db.inTransaction;
-    const previous = this.stored.get(conversationId);
+    // Inside delivery's batch the database (as this transaction sees it)
+    // holds the batch's last write; inside any other outer transaction we
+    // cannot know whether it will commit, so only a whole state is safe.
+    const inBatch = nested && this.batchOpen;
+    const previous = inBatch
+      ? (this.provisional.get(conversationId) ?? this.stored.get(conversationId))
+      : this.stored.get(conversationId);
     const result = this.db.transaction(() => {
       const parent = parentState(outcome.state);
       const delta =
-        !nested && previous && parent === previous && !outcome.refreshedOwnKeys
+        (!nested || inBatch) && previous && parent === previous && !outcome.refreshedOwnKeys
           ? ratchetDelta(unwrapState(previous), unwrapState(outcome.state))
           : null;
       if (delta) this.writeDelta(conversationId, outcome.state, delta);
       else this.writeSnapshot(conversationId, outcome.state, outcome.refreshedOwnKeys ?? false);
       return writeRows?.();
     })();
-    // Only a committed top-level transaction is known to be on disk.
-    if (nested) this.stored.delete(conversationId);
+    // Only a committed top-level transaction is known to be on disk; a
+    // batch's writes are once batchEnded(true) says so.
+    if (inBatch) this.provisional.set(conversationId, outcome.state);
+    else if (nested) this.stored.delete(conversationId);
     else this.stored.set(conversationId, outcome.state);
     outcome.wipeConsumed();
     return result;
+  }
+
+  /** Delivery opened a batch transaction (group commit; InboundSink.batchStarted). */
+  batchStarted(): void {
+    this.provisional.clear();
+    this.batchOpen = true;
+  }
+
+  /**
+   * Delivery's batch transaction ended. Committed: what was written in it is
+   * on disk. Rolled back: it is not, and the states written before it in
+   * memory are not known to match the database either, so they reload.
+   */
+  batchEnded(committed: boolean): void {
+    for (const [id, state] of this.provisional) {
+      if (committed) this.stored.set(id, state);
+      else this.stored.delete(id);
+    }
+    this.provisional.clear();
+    this.batchOpen = false;
   }
 
   /**
