@@ -14,6 +14,7 @@ import {
 } from '../mls';
 import { peerTag } from '../net/protocolService';
 import { durabilityOf } from '../store/durability';
+import { prepared } from '../store/prepared';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
@@ -471,7 +472,7 @@ export class GroupOps {
   }
 
   private leftAt(conversationId: number): number | null {
-    const r = this.deps.db.prepare('SELECT left_at FROM conversations WHERE id = ?').get(conversationId) as
+    const r = prepared(this.deps.db, 'SELECT left_at FROM conversations WHERE id = ?').get(conversationId) as
       { left_at: number | null } | undefined;
     return r?.left_at ?? null;
   }

@@ -1,3 +1,4 @@
+import { prepared } from '../store/prepared';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
@@ -96,13 +97,12 @@ export function applyPendingFor(
   message: Pick<Message, 'id' | 'uid' | 'conversationId'>,
   now: number,
 ): RichEffect[] {
-  const rows = ctx.db
-    .prepare(
-      'SELECT id, conversation_id, sender_key, content FROM pending_content WHERE target_uid = ? ORDER BY id',
-    )
-    .all(message.uid) as { id: number; conversation_id: number; sender_key: Buffer; content: string }[];
+  const rows = prepared(
+    ctx.db,
+    'SELECT id, conversation_id, sender_key, content FROM pending_content WHERE target_uid = ? ORDER BY id',
+  ).all(message.uid) as { id: number; conversation_id: number; sender_key: Buffer; content: string }[];
   if (rows.length === 0) return [];
-  ctx.db.prepare('DELETE FROM pending_content WHERE target_uid = ?').run(message.uid);
+  prepared(ctx.db, 'DELETE FROM pending_content WHERE target_uid = ?').run(message.uid);
   const effects: RichEffect[] = [];
   for (const row of rows) {
     if (row.conversation_id !== message.conversationId) {
@@ -167,7 +167,7 @@ function applyToTarget(
       if (target.deletedAt !== null) return [];
       // The text leaves the search index with it (FTS triggers of migration 0003).
       const { files } = messages.deleteForEveryone(target.uid, senderKey, Math.min(content.sentAt, now));
-      ctx.db.prepare('DELETE FROM pending_content WHERE target_uid = ?').run(target.uid);
+      prepared(ctx.db, 'DELETE FROM pending_content WHERE target_uid = ?').run(target.uid);
       return files.length > 0 ? [...changed, { kind: 'files', paths: files }] : changed;
     }
     case 'receipt': {

@@ -3,6 +3,7 @@ import { encode } from 'ts-mls/codec/tlsEncoder.js';
 import { decodeSecretTreeNode, secretTreeNodeEncoder } from 'ts-mls/secretTree.js';
 import { ParleyError } from '../errors';
 import type { Db } from '../store/encryptedDatabase';
+import { prepared } from '../store/prepared';
 import { MlsGroupState, parentState, unwrapState, wrapState } from './groupState';
 import type { JoinOutcome } from './join';
 import type { KeyPackagePool } from './keyPackagePool';
@@ -108,14 +109,15 @@ export class MlsStore {
 
   /** The stored state of a conversation's group, or null. */
   load(conversationId: number): MlsGroupState | null {
-    const row = this.db
-      .prepare('SELECT group_id, state FROM mls_groups WHERE conversation_id = ?')
-      .get(conversationId) as GroupRow | undefined;
+    const row = prepared(this.db, 'SELECT group_id, state FROM mls_groups WHERE conversation_id = ?').get(
+      conversationId,
+    ) as GroupRow | undefined;
     if (!row) return null;
     let state = MlsGroupState.deserialize(new Uint8Array(row.state));
-    const journal = this.db
-      .prepare('SELECT epoch, node, state FROM mls_ratchets WHERE conversation_id = ?')
-      .all(conversationId) as JournalRow[];
+    const journal = prepared(
+      this.db,
+      'SELECT epoch, node, state FROM mls_ratchets WHERE conversation_id = ?',
+    ).all(conversationId) as JournalRow[];
     if (journal.length > 0) state = applyJournal(state, journal);
     this.stored.set(conversationId, state);
     return state;
@@ -123,8 +125,9 @@ export class MlsStore {
 
   /** Which conversation a group belongs to (to route an incoming message), or null. */
   conversationOf(groupId: Uint8Array): number | null {
-    const row = this.db.prepare('SELECT conversation_id FROM mls_groups WHERE group_id = ?').get(groupId) as
-      { conversation_id: number } | undefined;
+    const row = prepared(this.db, 'SELECT conversation_id FROM mls_groups WHERE group_id = ?').get(
+      groupId,
+    ) as { conversation_id: number } | undefined;
     return row?.conversation_id ?? null;
   }
 
@@ -226,54 +229,51 @@ export class MlsStore {
 
   /** Conversations whose own keys were last refreshed more than maxAgeMs ago (periodic self-update). */
   dueForSelfUpdate(maxAgeMs: number): number[] {
-    const rows = this.db
-      .prepare(
-        `SELECT conversation_id FROM mls_groups
+    const rows = prepared(
+      this.db,
+      `SELECT conversation_id FROM mls_groups
          WHERE coalesce(self_updated_at, 0) <= ? ORDER BY coalesce(self_updated_at, 0)`,
-      )
-      .all(this.now() - maxAgeMs) as { conversation_id: number }[];
+    ).all(this.now() - maxAgeMs) as { conversation_id: number }[];
     return rows.map((r) => r.conversation_id);
   }
 
   /** Bytes at rest for a group: the stored state and the ratchet journal. */
   sizeOf(conversationId: number): { state: number; journal: number; journalRows: number } {
-    const s = this.db
-      .prepare('SELECT length(state) AS n FROM mls_groups WHERE conversation_id = ?')
-      .get(conversationId) as { n: number } | undefined;
-    const j = this.db
-      .prepare(
-        'SELECT coalesce(sum(length(state)), 0) AS n, count(*) AS rows FROM mls_ratchets WHERE conversation_id = ?',
-      )
-      .get(conversationId) as { n: number; rows: number };
+    const s = prepared(this.db, 'SELECT length(state) AS n FROM mls_groups WHERE conversation_id = ?').get(
+      conversationId,
+    ) as { n: number } | undefined;
+    const j = prepared(
+      this.db,
+      'SELECT coalesce(sum(length(state)), 0) AS n, count(*) AS rows FROM mls_ratchets WHERE conversation_id = ?',
+    ).get(conversationId) as { n: number; rows: number };
     return { state: s?.n ?? 0, journal: j.n, journalRows: j.rows };
   }
 
   private writeSnapshot(conversationId: number, state: MlsGroupState, refreshed: boolean): void {
     const now = this.now();
-    const existing = this.db
-      .prepare('SELECT group_id FROM mls_groups WHERE conversation_id = ?')
-      .get(conversationId) as Pick<GroupRow, 'group_id'> | undefined;
+    const existing = prepared(this.db, 'SELECT group_id FROM mls_groups WHERE conversation_id = ?').get(
+      conversationId,
+    ) as Pick<GroupRow, 'group_id'> | undefined;
     const groupId = Buffer.from(state.groupId);
     if (existing && !existing.group_id.equals(groupId)) {
       throw new ParleyError('INVALID_STATE', 'This conversation belongs to another MLS group.');
     }
-    this.db
-      .prepare(
-        `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at, self_updated_at)
+    prepared(
+      this.db,
+      `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at, self_updated_at)
          VALUES (@conversationId, @groupId, @epoch, @state, @now, CASE WHEN @refreshed THEN @now END)
          ON CONFLICT (conversation_id) DO UPDATE SET
            epoch = excluded.epoch, state = excluded.state, updated_at = excluded.updated_at,
            self_updated_at = CASE WHEN @refreshed THEN @now ELSE mls_groups.self_updated_at END`,
-      )
-      .run({
-        conversationId,
-        groupId,
-        epoch: state.epoch,
-        state: state.serialize(),
-        now,
-        refreshed: refreshed ? 1 : 0,
-      });
-    this.db.prepare('DELETE FROM mls_ratchets WHERE conversation_id = ?').run(conversationId);
+    ).run({
+      conversationId,
+      groupId,
+      epoch: state.epoch,
+      state: state.serialize(),
+      now,
+      refreshed: refreshed ? 1 : 0,
+    });
+    prepared(this.db, 'DELETE FROM mls_ratchets WHERE conversation_id = ?').run(conversationId);
   }
 
   private writeDelta(
@@ -281,16 +281,18 @@ export class MlsStore {
     state: MlsGroupState,
     delta: Map<bigint, Map<number, Uint8Array>>,
   ): void {
-    const upsert = this.db.prepare(
+    const upsert = prepared(
+      this.db,
       `INSERT INTO mls_ratchets (conversation_id, epoch, node, state) VALUES (?, ?, ?, ?)
        ON CONFLICT (conversation_id, epoch, node) DO UPDATE SET state = excluded.state`,
     );
     for (const [epoch, nodes] of delta) {
       for (const [node, bytes] of nodes) upsert.run(conversationId, epoch, node, bytes);
     }
-    const info = this.db
-      .prepare('UPDATE mls_groups SET updated_at = ? WHERE conversation_id = ? AND epoch = ?')
-      .run(this.now(), conversationId, state.epoch);
+    const info = prepared(
+      this.db,
+      'UPDATE mls_groups SET updated_at = ? WHERE conversation_id = ? AND epoch = ?',
+    ).run(this.now(), conversationId, state.epoch);
     if (info.changes !== 1)
       throw new ParleyError('INTERNAL', 'The stored MLS state is not the one this step started from.');
   }
