@@ -84,6 +84,15 @@ describe('Durability', () => {
   });
 });
 
+describe('the connection as the app opens it', () => {
+  it('makes every commit durable by default and checkpoints its log in large steps', () => {
+    expect(t.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(synchronous()).toBe(2);
+    expect(t.db.pragma('wal_autocheckpoint', { simple: true })).toBe(8192);
+    expect(t.db.pragma('journal_size_limit', { simple: true })).toBe(64 * 1024 * 1024);
+  });
+});
+
 describe('migration 0015 (durability mark)', () => {
   it('adds the one mark row to a database at version 14', () => {
     const old = tempDatabase(migrations.filter((m) => m.version < 15));
