@@ -289,11 +289,13 @@ export class MlsStore {
     for (const [epoch, nodes] of delta) {
       for (const [node, bytes] of nodes) upsert.run(conversationId, epoch, node, bytes);
     }
-    const info = prepared(
-      this.db,
-      'UPDATE mls_groups SET updated_at = ? WHERE conversation_id = ? AND epoch = ?',
-    ).run(this.now(), conversationId, state.epoch);
-    if (info.changes !== 1)
+    // Checked by reading, not by touching updated_at: rewriting the row would
+    // rewrite the whole stored state (kilobytes, overflow pages) per message.
+    // updated_at is the time of the last whole-state write.
+    const row = prepared(this.db, 'SELECT epoch FROM mls_groups WHERE conversation_id = ?').get(
+      conversationId,
+    ) as { epoch: number } | undefined;
+    if (row === undefined || row.epoch !== state.epoch)
       throw new ParleyError('INTERNAL', 'The stored MLS state is not the one this step started from.');
   }
 }
