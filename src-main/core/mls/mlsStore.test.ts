@@ -207,6 +207,21 @@ describe('MLS state at rest', () => {
     expect(hex(new MlsStore(db).load(conv)!.serialize())).toBe(hex(again.state.serialize()));
   });
 
+  it('refuses a ratchet write over a state that is not the one it started from, writing nothing', async () => {
+    const { db, conv, store, a } = await setup();
+    const first = await encrypt(a, text('one'));
+    const got = await processMessage(store.load(conv)!, first.message);
+    store.commit(conv, got, () => insertMessage(db, conv, 'one', 'one'));
+    // Someone else moved the stored group on (another epoch) behind this store's back.
+    db.prepare('UPDATE mls_groups SET epoch = epoch + 1 WHERE conversation_id = ?').run(conv);
+    const second = await encrypt(first.state, text('two'));
+    const next = await processMessage(got.state, second.message);
+    expect(() => store.commit(conv, next, () => insertMessage(db, conv, 'two', 'two'))).toThrow(
+      'not the one this step started from',
+    );
+    expect(bodies(db, conv)).toEqual(['one']);
+  });
+
   it('inside another outer transaction still writes the whole state (it may not commit)', async () => {
     const { db, conv, store, a } = await setup();
     const sent = await encrypt(a, text('x'));
