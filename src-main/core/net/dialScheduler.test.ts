@@ -82,6 +82,41 @@ describe('DialScheduler', () => {
     expect(a.dials.at(-1)?.at).toBe(10_000 + 50);
   });
 
+  it("a discovery does not wait out a kept peer's backoff: fresh addresses are dialled at once", async () => {
+    let failures = 2;
+    const a = harness(low, async () => {
+      if (failures-- > 0) throw new Error('no valid addresses');
+    });
+    a.scheduler.keep(high);
+    await vi.advanceTimersByTimeAsync(150);
+    // Dials at 0 and 100 failed (stale addresses); the next retry is due at 300.
+    expect(a.dials.map((d) => d.at)).toEqual([0, 100]);
+    await vi.advanceTimersByTimeAsync(50);
+    a.scheduler.discovered(high);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(a.dials.map((d) => d.at)).toEqual([0, 100, 200]);
+    expect(a.connected.has(high)).toBe(true);
+  });
+
+  it('a discovery during a failing dial tries again right after it', async () => {
+    let release: () => void = () => undefined;
+    let first = true;
+    const a = harness(low, () => {
+      if (!first) return Promise.resolve();
+      first = false;
+      return new Promise<void>((_, reject) => {
+        release = () => reject(new Error('stale address'));
+      });
+    });
+    a.scheduler.keep(high);
+    await vi.advanceTimersByTimeAsync(10);
+    a.scheduler.discovered(high);
+    release();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(a.dials.map((d) => d.at)).toEqual([0, 10]);
+    expect(a.connected.has(high)).toBe(true);
+  });
+
   it('stops redialling a forgotten peer and dials nothing once stopped', async () => {
     const a = harness(low, async () => {
       throw new Error('down');

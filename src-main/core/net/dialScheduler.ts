@@ -35,7 +35,11 @@ interface PeerDialState {
   kept: boolean;
   attempt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending timer fires (Date.now() clock). */
+  dueAt: number;
   dialing: boolean;
+  /** Discovered again while a dial was in flight: if it fails, try the new addresses at once. */
+  rediscovered: boolean;
 }
 
 export class DialScheduler {
@@ -87,7 +91,20 @@ export class DialScheduler {
   discovered(peer: string): void {
     if (!this.running || peer === this.needs.self) return;
     if (this.needs.isConnected(peer)) return;
-    this.schedule(peer, this.state(peer), this.firstDelay(peer));
+    const state = this.state(peer);
+    const delay = this.firstDelay(peer);
+    if (state.dialing) {
+      state.rediscovered = true;
+      return;
+    }
+    // A kept peer's backoff retry may be far off, from a dial that failed
+    // only because its addresses were stale: discovery just brought fresh
+    // ones, so dial as for a new discovery if that is sooner.
+    if (state.timer !== undefined && state.dueAt > Date.now() + delay) {
+      clearTimeout(state.timer);
+      state.timer = undefined;
+    }
+    this.schedule(peer, state, delay);
   }
 
   connected(peer: string): void {
@@ -107,7 +124,7 @@ export class DialScheduler {
   private state(peer: string): PeerDialState {
     let state = this.peers.get(peer);
     if (state === undefined) {
-      state = { kept: false, attempt: 0, timer: undefined, dialing: false };
+      state = { kept: false, attempt: 0, timer: undefined, dueAt: 0, dialing: false, rediscovered: false };
       this.peers.set(peer, state);
     }
     return state;
@@ -126,6 +143,7 @@ export class DialScheduler {
   /** At most one timer or dial in flight per peer. */
   private schedule(peer: string, state: PeerDialState, delayMs: number): void {
     if (state.timer !== undefined || state.dialing) return;
+    state.dueAt = Date.now() + delayMs;
     state.timer = setTimeout(() => {
       state.timer = undefined;
       void this.dial(peer, state);
@@ -139,22 +157,31 @@ export class DialScheduler {
       return;
     }
     state.dialing = true;
+    state.rediscovered = false;
+    let failed = false;
     try {
       await this.needs.dial(peer);
       state.attempt = 0;
       if (!state.kept) this.peers.delete(peer);
     } catch (err) {
+      failed = true;
       state.attempt += 1;
       this.needs.logger.log('debug', 'net.dial.failed', {
         peer: peerTag(peer),
         attempt: state.attempt,
         ...errorFields(err),
       });
-      if (!state.kept) this.peers.delete(peer);
+      if (!state.kept && !state.rediscovered) this.peers.delete(peer);
     } finally {
       state.dialing = false;
     }
-    if (state.kept && this.running && this.peers.get(peer) === state && !this.needs.isConnected(peer)) {
+    // Forgotten meanwhile (or stopped, or connected): nothing more to do.
+    if (!this.running || this.needs.isConnected(peer) || this.peers.get(peer) !== state) return;
+    if (failed && state.rediscovered) {
+      // Found again while this dial was failing: try the new addresses now.
+      state.rediscovered = false;
+      this.schedule(peer, state, this.firstDelay(peer));
+    } else if (state.kept) {
       this.schedule(peer, state, this.retryDelay(peer, state.attempt));
     }
   }
