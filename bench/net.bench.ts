@@ -1,39 +1,43 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { deliveryMigrations } from '../src-main/core/delivery/schema';
-import { generateIdentityKey } from '../src-main/core/identity/identityKey';
-import { startMessaging, type RunningMessaging } from '../src-main/core/messaging/startMessaging';
 import { nonLoopbackInterfaces } from '../src-main/core/net/testing/netHarness';
-import type { DeliverStatus, InboundEnvelope } from '../src-main/core/net/deliverProtocol';
-import { openEncryptedDatabase, type Db } from '../src-main/core/store/encryptedDatabase';
-import { migrate } from '../src-main/core/store/migrate';
-import type { NewMessage } from '../src-main/core/store/repositories/messageRepository';
-import { Store } from '../src-main/core/store/store';
-import { createJsonLogger, silentLogger, type LogLevel } from '../src-main/core/util/logger';
-import { round, summarize, timer, type BenchContext, type BenchResult } from './harness';
+import type { LogLevel } from '../src-main/core/util/logger';
+import { round, summarize, type BenchContext, type BenchResult } from './harness';
+import { PeerWorker, until } from './net/peerClient';
+import { clock, type Synchronous } from './net/protocol';
 
 /**
- * The network path end to end (DESIGN.md §5, issue 5): real peers in ONE Node
- * process, each with its own SQLCipher database (WAL, synchronous = FULL, as
- * the app opens it) and its own libp2p node on 127.0.0.1, wired by
- * startMessaging with production delivery and node defaults (only the listen
- * address is forced to loopback). Every message takes the real path:
- * MessagingService.sendText → MLS encrypt → message row + outbox row in one
- * transaction → DeliveryService pump → deliver protocol over TCP/noise/yamux →
- * receiver DeliveryService → MLS decrypt → state + message row + seen id in one
- * transaction → ack.
+ * The network path end to end (DESIGN.md §5, issue 5): real peers, EACH ON ITS
+ * OWN WORKER THREAD (bench/net/peerWorker.ts) — its own event loop, its own
+ * SQLCipher connection (WAL, synchronous = FULL, as the app opens it) and its
+ * own libp2p node on 127.0.0.1, wired by startMessaging with production
+ * delivery and node defaults (only the listen address is forced to loopback).
+ * Two Parley apps on one LAN are two processes on two machines: sender and
+ * receiver work at the same time, each on its own core. On one event loop they
+ * would take turns, and the figures would be the sum of both sides' CPU rather
+ * than a delivery. Results taken before this change (bench/results/net.json
+ * until the worker split) ran all peers on ONE event loop and are not
+ * comparable.
  *
- * "Committed" is observed by wrapping the receiver's
- * `store.messages.insert` (this instance only, nothing in src-main changes):
- * the insert runs inside the receiver's synchronous better-sqlite3
- * transaction, and the wrapper stamps the time in a queued microtask, which
- * runs only once that synchronous stack has returned, i.e. after COMMIT (and
- * its fsync). The wrapper checks the row is visible and the db is no longer in
- * a transaction before stamping. When the insert was part of delivery's batch
- * transaction (group commit, several envelopes per COMMIT), the db is still in
- * a transaction then: the check is repeated with setImmediate until the batch
+ * Every message takes the real path: MessagingService.sendText → MLS encrypt →
+ * message row + outbox row in one transaction → DeliveryService pump → deliver
+ * protocol over TCP/noise/yamux → receiver DeliveryService → MLS decrypt →
+ * state + message row + seen id in one transaction → ack.
+ *
+ * The main thread only orchestrates (typed requests, bench/net/protocol.ts) and
+ * never stands inside a measured interval: every stamp is taken in a peer's
+ * thread on the process-wide clock (protocol.ts `clock()`), the send start in
+ * the sender's thread right before sendText, the commit in the receiver's.
+ * Sender loops (latency, throughput, catch-up fill) run inside the sender's
+ * worker; the main thread forwards the receiver's commit events to it.
+ *
+ * "Committed" is observed by wrapping the receiver's `store.messages.insert`
+ * (in the worker, this instance only, nothing in src-main changes): the insert
+ * runs inside the receiver's synchronous better-sqlite3 transaction, and the
+ * wrapper stamps the time in a queued microtask, which runs only once that
+ * synchronous stack has returned, i.e. after COMMIT (and its fsync). The
+ * wrapper checks the row is visible and the db is no longer in a transaction
+ * before stamping. When the insert was part of delivery's batch transaction
+ * (group commit, several envelopes per COMMIT), the db is still in a
+ * transaction then: the check is repeated with setImmediate until the batch
  * committed, so such a stamp may be late by at most one event-loop turn.
  *
  * Metrics:
@@ -46,7 +50,8 @@ import { round, summarize, timer, type BenchContext, type BenchResult } from './
  *   once; messages committed at B per second, first send to last commit.
  * - catchup.N: C offline, A sends N (PARLEY_BENCH_HELD, default 10,000) 1 KB
  *   texts to C, deposited with relay B (and kept by A); A stops; C starts →
- *   time from the startMessaging call until all N are committed at C.
+ *   time from the startMessaging call (stamped in C's thread) until all N are
+ *   committed at C.
  * - mdns.first_message: only inside ../shared/tools/in-netns (IN_NETNS set and
  *   no non-loopback interface): two befriended peers whose stored addresses
  *   are erased restart with mDNS on (production interval and tag); A calls
@@ -74,239 +79,122 @@ const SETUP_TIMEOUT_MS = 60_000;
  * opening it, so a run shows what the fsync of synchronous = FULL costs.
  * Unset (the default and the only setting whose figures count): the app's FULL.
  */
-const SYNCHRONOUS = process.env['PARLEY_BENCH_SYNCHRONOUS'] ?? '';
+const SYNCHRONOUS = knob<Synchronous>('PARLEY_BENCH_SYNCHRONOUS', ['', 'FULL', 'NORMAL', 'OFF']);
 /** Profiling aid: PARLEY_BENCH_ONLY=catchup (comma-separated: latency, throughput, catchup, mdns). */
 const ONLY = new Set((process.env['PARLEY_BENCH_ONLY'] ?? '').split(',').filter((x) => x !== ''));
 /** Debugging aid: PARLEY_BENCH_LOG=debug (or info, warn, error) prints every peer's log on stderr. */
-const LOG_LEVEL = (process.env['PARLEY_BENCH_LOG'] ?? '') as LogLevel | '';
+const LOG_LEVEL = knob<LogLevel | ''>('PARLEY_BENCH_LOG', ['', 'debug', 'info', 'warn', 'error']);
 const wants = (phase: string): boolean => ONLY.size === 0 || ONLY.has(phase);
-if (!['', 'FULL', 'NORMAL', 'OFF'].includes(SYNCHRONOUS)) {
-  throw new Error(`PARLEY_BENCH_SYNCHRONOUS must be FULL, NORMAL or OFF, not ${SYNCHRONOUS}`);
-}
-
-// ---------------------------------------------------------------------------
-// Peers
-
-interface Peer {
-  name: string;
-  db: Db;
-  store: Store;
-  identity: { publicKey: Buffer; privateKey: Buffer; displayName: string };
-  port: number;
-  m: RunningMessaging | null;
-  /** Texts committed here (incoming), by tag, with the commit time (performance.now()). */
-  committed: Map<string, number>;
-  /** Deliver-handler durations (entry → resolved, i.e. committed), ms, when recording. */
-  handler: number[];
-  recordHandler: boolean;
-  waiters: Map<string, () => void>;
-  online(mdns?: boolean): Promise<RunningMessaging>;
-  offline(): Promise<void>;
-  running(): RunningMessaging;
-}
-
-function makePeer(dir: string, name: string): Peer {
-  mkdirSync(join(dir, name), { recursive: true });
-  const db = openEncryptedDatabase(join(dir, name, 'parley.db'), randomBytes(32), { create: true });
-  migrate(db, deliveryMigrations);
-  if (SYNCHRONOUS !== '') db.pragma(`synchronous = ${SYNCHRONOUS}`);
-  const store = new Store(db, { attachmentsDir: join(dir, name, 'attachments'), logger: silentLogger });
-  const key = generateIdentityKey();
-  const peer: Peer = {
-    name,
-    db,
-    store,
-    identity: { ...key, displayName: name },
-    port: 0,
-    m: null,
-    committed: new Map(),
-    handler: [],
-    recordHandler: false,
-    waiters: new Map(),
-    async online(mdns = false) {
-      if (peer.m) return peer.m;
-      const m = await startMessaging({
-        store,
-        identity: peer.identity,
-        ...(LOG_LEVEL
-          ? { logger: createJsonLogger((line) => process.stderr.write(`${name} ${line}\n`), LOG_LEVEL) }
-          : {}),
-        node: { listen: [`/ip4/127.0.0.1/tcp/${peer.port}`], ...(mdns ? { mdns: true } : {}) },
-      });
-      // The node calls `delivery.onEnvelope` through the instance property: time the handler.
-      const inner = m.delivery.onEnvelope;
-      m.delivery.onEnvelope = async (e: InboundEnvelope): Promise<DeliverStatus> => {
-        const elapsed = timer();
-        const status = await inner(e);
-        if (peer.recordHandler) peer.handler.push(elapsed());
-        return status;
-      };
-      const address = m.node.addresses()[0] ?? '';
-      peer.port = Number(/\/tcp\/(\d+)/.exec(address)?.[1] ?? 0);
-      peer.m = m;
-      return m;
-    },
-    async offline() {
-      const m = peer.m;
-      peer.m = null;
-      await m?.stop();
-    },
-    running() {
-      if (!peer.m) throw new Error(`${name} is offline`);
-      return peer.m;
-    },
-  };
-  // Stamp incoming texts once their transaction has committed (see the header).
-  const repo = store.messages;
-  const insert = repo.insert.bind(repo);
-  repo.insert = (message: NewMessage) => {
-    const result = insert(message);
-    const tag = /^#(\S+) /.exec(message.body ?? '')?.[1];
-    if (!message.outgoing && result.inserted && tag !== undefined) {
-      let checks = 0;
-      const stamp = (): void => {
-        const at = performance.now();
-        if (db.inTransaction) {
-          // Inside delivery's batch transaction (group commit): committed only
-          // when the batch is; look again once the current task has finished.
-          if (++checks < 100_000) setImmediate(stamp);
-          return;
-        }
-        if (repo.get(result.id) === null) return;
-        peer.committed.set(tag, at);
-        const wake = peer.waiters.get(tag);
-        if (wake) {
-          peer.waiters.delete(tag);
-          wake();
-        }
-      };
-      queueMicrotask(stamp);
-    }
-    return result;
-  };
-  return peer;
-}
-
-/** Resolves once `tag` is committed at `peer`; rejects after `ms`. */
-function committedAt(peer: Peer, tag: string, ms = STEP_TIMEOUT_MS): Promise<number> {
-  const at = peer.committed.get(tag);
-  if (at !== undefined) return Promise.resolve(at);
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      peer.waiters.delete(tag);
-      reject(new Error(`${tag} not committed at ${peer.name} within ${ms} ms`));
-    }, ms);
-    peer.waiters.set(tag, () => {
-      clearTimeout(t);
-      resolve(peer.committed.get(tag) ?? performance.now());
-    });
-  });
-}
-
-/** Polls until `what` holds; bounded. */
-async function until(what: () => boolean, ms: number, label: string, everyMs = 10): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+for (const [name, value] of [
+  ['PARLEY_BENCH_WINDOW', WINDOW],
+  ['PARLEY_BENCH_HELD', HELD],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, not ${value}`);
   }
 }
 
-function contactId(p: Peer, other: Peer): number | null {
-  const r = p.db.prepare('SELECT id FROM contacts WHERE identity_key = ?').get(other.identity.publicKey) as
-    { id: number } | undefined;
-  return r?.id ?? null;
+/** An environment setting that must be one of `allowed` ('' when unset). */
+function knob<T extends string>(name: string, allowed: readonly T[]): T {
+  const value = process.env[name] ?? '';
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) {
+    throw new Error(
+      `${name} must be one of ${allowed.filter((a) => a !== '').join(', ')} (or unset), not ${value}`,
+    );
+  }
+  return found;
 }
 
-function dmWith(p: Peer, other: Peer): number {
-  const r = p.db
-    .prepare(`SELECT id FROM conversations WHERE kind = 'dm' AND contact_id = ?`)
-    .get(contactId(p, other)) as { id: number } | undefined;
-  if (!r) throw new Error(`${p.name} has no DM with ${other.name}`);
-  return r.id;
-}
-
-async function befriend(inviter: Peer, invitee: Peer): Promise<void> {
-  const invite = inviter.running().service.createInvite();
-  await invitee.running().service.acceptInvite(invite);
-  await until(
-    () => {
-      try {
-        return dmWith(inviter, invitee) > 0;
-      } catch {
-        return false;
-      }
-    },
-    SETUP_TIMEOUT_MS,
-    `${inviter.name} joins the DM with ${invitee.name}`,
-  );
-}
-
-/** A 1 KB text whose first word tags it. */
+/** A 1 KB text whose first word tags it (the workers' sender loops build the same). */
 function body(tag: string): string {
   const head = `#${tag} `;
   return head + 'x'.repeat(BODY_BYTES - head.length);
+}
+
+/** The DM `p` has with `other`, once it exists (polled, bounded). */
+async function dmWith(p: PeerWorker, other: PeerWorker): Promise<number> {
+  let id: number | null = null;
+  const found = async (): Promise<boolean> => {
+    id = await p.call('dmWith', { identityKey: other.identityKey });
+    return id !== null;
+  };
+  await until(found, SETUP_TIMEOUT_MS, `${p.name} joins the DM with ${other.name}`);
+  if (id === null) throw new Error(`${p.name} has no DM with ${other.name}`);
+  return id;
+}
+
+async function befriend(inviter: PeerWorker, invitee: PeerWorker): Promise<void> {
+  const invite = await inviter.call('createInvite', {});
+  await invitee.call('acceptInvite', { invite }, SETUP_TIMEOUT_MS);
+  await dmWith(inviter, invitee);
+}
+
+async function online(p: PeerWorker, mdns = false): Promise<{ startedAt: number; startMs: number }> {
+  const r = await p.call('online', { mdns }, SETUP_TIMEOUT_MS);
+  p.peerId = r.peerId;
+  return r;
 }
 
 // ---------------------------------------------------------------------------
 
 export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const peers: Peer[] = [];
-  const peer = (name: string): Peer => {
-    const p = makePeer(ctx.tmpDir, name);
-    peers.push(p);
-    return p;
-  };
+  const stops: (() => Promise<void>)[] = [];
+  // Every worker started is stopped (its node stopped, its db closed, the
+  // thread terminated), also when the bench fails or is interrupted.
   ctx.defer(async () => {
-    for (const p of peers) {
-      await p.offline();
-      p.store.stop();
-      if (p.db.open) p.db.close();
-    }
+    await Promise.all(stops.map((stop) => stop()));
   });
+  const peer = (name: string): Promise<PeerWorker> =>
+    PeerWorker.start(
+      { name, dir: ctx.tmpDir, synchronous: SYNCHRONOUS, logLevel: LOG_LEVEL },
+      ctx.log,
+      (stop) => stops.push(stop),
+    );
 
-  ctx.log('one process, three peers (A, B, C) on 127.0.0.1, encrypted DBs, production delivery defaults');
+  ctx.log(
+    'three peers (A, B, C), each on its own worker thread, on 127.0.0.1, encrypted DBs, production delivery defaults',
+  );
   if (SYNCHRONOUS !== '') ctx.log(`DIAGNOSTIC RUN: synchronous = ${SYNCHRONOUS} (the app uses FULL)`);
-  const a = peer('A');
-  const b = peer('B');
-  const c = peer('C');
-  await Promise.all([a.online(), b.online(), c.online()]);
+  const [a, b, c] = await Promise.all([peer('A'), peer('B'), peer('C')]);
+  await Promise.all([online(a), online(b), online(c)]);
   await befriend(a, b);
   await befriend(a, c);
   await befriend(b, c);
-  const peerOf = (p: Peer): string => p.running().node.peerId;
   await until(
-    () => {
-      const relays = a.running().directory.relaysOf(peerOf(c));
-      return relays.includes(peerOf(b)) && b.running().directory.sealPublicKey(peerOf(c)) !== null;
-    },
+    async () =>
+      (await a.call('relaysOf', { peerId: c.peerId })).includes(b.peerId) &&
+      (await b.call('hasSealPublicKey', { peerId: c.peerId })),
     SETUP_TIMEOUT_MS,
     "C's relay list at A",
   );
-  const ab = dmWith(a, b);
+  const ab = await dmWith(a, b);
 
   // --- latency --------------------------------------------------------------
   if (wants('latency')) {
-    for (let i = 0; i < WARMUP; i++) {
-      await a.running().service.sendText(ab, body(`w${i}`));
-      await committedAt(b, `w${i}`);
-    }
-    const total: number[] = [];
-    const sendCall: number[] = [];
-    b.handler.length = 0;
-    b.recordHandler = true;
-    for (let i = 0; i < LATENCY_RUNS; i++) {
-      const tag = `l${i}`;
-      const start = performance.now();
-      await a.running().service.sendText(ab, body(tag));
-      sendCall.push(performance.now() - start);
-      total.push((await committedAt(b, tag)) - start);
-    }
-    b.recordHandler = false;
-    const handler = [...b.handler];
+    // A's loop sends the next text only once B's commit of the previous one was forwarded.
+    b.forwardTo = a;
+    await a.call(
+      'sequential',
+      { conversationId: ab, prefix: 'w', count: WARMUP, timeoutMs: STEP_TIMEOUT_MS },
+      WARMUP * STEP_TIMEOUT_MS,
+    );
+    await b.call('handlerStart', {});
+    const { starts, sendCalls } = await a.call(
+      'sequential',
+      { conversationId: ab, prefix: 'l', count: LATENCY_RUNS, timeoutMs: STEP_TIMEOUT_MS },
+      LATENCY_RUNS * STEP_TIMEOUT_MS,
+    );
+    const handler = await b.call('handlerStop', {});
+    b.forwardTo = null;
+    const total = starts.map((start, i) => {
+      const at = b.committed.get(`l${i}`);
+      if (at === undefined) throw new Error(`l${i} has no commit stamp at B`);
+      return at - start;
+    });
     results.push(...summarize('latency', total, ['p50', 'p99', 'max']));
-    results.push(...summarize('latency.send_call', sendCall, ['p50', 'p99']));
+    results.push(...summarize('latency.send_call', sendCalls, ['p50', 'p99']));
     results.push(...summarize('latency.receive_handler', handler, ['p50', 'p99']));
     ctx.log(
       `latency (${LATENCY_RUNS} sequential 1 KB sends, after ${WARMUP} warm-up): ` +
@@ -319,34 +207,15 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   // --- throughput -----------------------------------------------------------
   if (wants('throughput')) {
-    let sent = 0;
-    let done = 0;
+    b.forwardTo = a;
+    const { sent, first, sendingMs } = await a.call(
+      'burst',
+      { conversationId: ab, prefix: 't', ms: THROUGHPUT_MS, window: WINDOW, timeoutMs: 60_000 },
+      THROUGHPUT_MS + 120_000,
+    );
+    b.forwardTo = null;
     let lastCommit = 0;
-    const pending: Promise<void>[] = [];
-    const first = performance.now();
-    let slot: (() => void) | null = null;
-    while (performance.now() - first < THROUGHPUT_MS) {
-      if (sent - done >= WINDOW) {
-        await new Promise<void>((resolve) => {
-          slot = resolve;
-        });
-        continue;
-      }
-      const tag = `t${sent}`;
-      await a.running().service.sendText(ab, body(tag));
-      sent++;
-      pending.push(
-        committedAt(b, tag, THROUGHPUT_MS + 60_000).then((at) => {
-          done++;
-          lastCommit = Math.max(lastCommit, at);
-          const wake = slot;
-          slot = null;
-          wake?.();
-        }),
-      );
-    }
-    const sendingMs = performance.now() - first;
-    await Promise.all(pending);
+    for (let i = 0; i < sent; i++) lastCommit = Math.max(lastCommit, await b.committedAt(`t${i}`, 60_000));
     const seconds = (lastCommit - first) / 1000;
     results.push({ metric: 'throughput', value: round(sent / seconds, 1), unit: 'msg/s' });
     results.push({
@@ -361,49 +230,43 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   // --- offline catch-up -------------------------------------------------------
   if (wants('catchup')) {
-    const ac = dmWith(a, c);
-    const cId = peerOf(c);
-    await c.offline();
+    const ac = await dmWith(a, c);
+    const ca = await dmWith(c, a);
+    await c.call('offline', {});
     ctx.log(`catch-up: C offline; A sends ${HELD} 1 KB texts to C (held by B)`);
-    const fill = timer();
-    for (let i = 0; i < HELD; i++) {
-      await a.running().service.sendText(ac, body(`c${i}`));
-      // Keep the outbox backlog bounded so the fill measures holding, not an unbounded queue.
-      if (i % 500 === 499) {
-        // Polled slowly: counting held rows costs the peers' shared CPU too.
-        await until(() => heldAt(a.db, cId) >= i + 1 - 500, 10 * 60_000, 'holding to catch up', 100);
-        if (i % 2_000 === 1_999) ctx.log(`catch-up: ${i + 1} sent (${round(fill() / 1000, 1)} s)`);
-      }
-    }
+    const fillStart = clock();
+    await a.call(
+      'fill',
+      { conversationId: ac, prefix: 'c', count: HELD, recipient: c.peerId, lag: 500, timeoutMs: 10 * 60_000 },
+      HELD * 1_000 + 10 * 60_000,
+    );
     await until(
-      () => heldAt(a.db, cId) >= HELD && b.running().mailbox.stats().items >= HELD,
+      async () =>
+        (await a.call('heldAt', { recipient: c.peerId })) >= HELD &&
+        (await b.call('mailboxItems', {})) >= HELD,
       Math.max(SETUP_TIMEOUT_MS, HELD * 50),
       `${HELD} held at B`,
       100,
     );
-    ctx.log(`catch-up: ${HELD} held by B (fill took ${round(fill() / 1000, 1)} s); A stops, C starts`);
-    await a.offline();
+    ctx.log(
+      `catch-up: ${HELD} held by B (fill took ${round((clock() - fillStart) / 1000, 1)} s); A stops, C starts`,
+    );
+    await a.call('offline', {});
     // Monotonic clock, for cutting this phase out of a --cpu-prof profile.
     ctx.log(`catch-up: C starts at hrtime ${process.hrtime.bigint() / 1000n} µs`);
-    const start = performance.now();
-    await c.online();
-    const started = performance.now() - start;
-    await committedAt(c, `c${HELD - 1}`, Math.max(60_000, HELD * 20));
-    await until(() => c.committed.size >= HELD, 10_000, 'all committed');
-    const elapsed = Math.max(...[...c.committed.values()]) - start;
-    const count = (
-      c.db
-        .prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND outgoing = 0')
-        .get(dmWith(c, a)) as { n: number }
-    ).n;
+    const { startedAt, startMs } = await online(c);
+    await c.committedAt(`c${HELD - 1}`, Math.max(60_000, HELD * 20));
+    await until(async () => c.committed.size >= HELD, 10_000, 'all committed');
+    const elapsed = Math.max(...c.committed.values()) - startedAt;
+    const count = await c.call('messagesCount', { conversationId: ca });
     if (count < HELD) throw new Error(`C has ${count} of ${HELD} messages`);
     results.push({ metric: `catchup.${HELD}`, value: round(elapsed), unit: 'ms' });
-    results.push({ metric: 'catchup.start', value: round(started), unit: 'ms' });
+    results.push({ metric: 'catchup.start', value: round(startMs), unit: 'ms' });
     results.push({ metric: 'catchup.rate', value: round(HELD / (elapsed / 1000), 1), unit: 'msg/s' });
-    ctx.log(`catch-up: C start ${round(started)} ms, ${HELD} committed after ${round(elapsed)} ms`);
+    ctx.log(`catch-up: C start ${round(startMs)} ms, ${HELD} committed after ${round(elapsed)} ms`);
     ctx.log(`catch-up: done at hrtime ${process.hrtime.bigint() / 1000n} µs`);
   }
-  for (const p of [a, b, c]) await p.offline();
+  await Promise.all([a, b, c].map((p) => p.call('offline', {})));
 
   // --- mDNS -------------------------------------------------------------------
   const foreign = nonLoopbackInterfaces();
@@ -417,27 +280,28 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const message = `mdns.first_message skipped: ${why}; mDNS runs only in a private loopback-only namespace`;
     ctx.log(message);
   } else {
-    const d = peer('D');
-    const e = peer('E');
-    await Promise.all([d.online(), e.online()]);
+    const [d, e] = await Promise.all([peer('D'), peer('E')]);
+    await Promise.all([online(d), online(e)]);
     await befriend(d, e);
-    await until(() => e.running().directory.sealPublicKey(peerOf(d)) !== null, SETUP_TIMEOUT_MS, 'profiles');
-    const de = dmWith(d, e);
-    await Promise.all([d.offline(), e.offline()]);
+    await until(async () => e.call('hasSealPublicKey', { peerId: d.peerId }), SETUP_TIMEOUT_MS, 'profiles');
+    const de = await dmWith(d, e);
+    await Promise.all([d.call('offline', {}), e.call('offline', {})]);
     // Forget every stored address and take new ports: only mDNS can bring them together.
-    for (const p of [d, e]) {
-      p.db.prepare(`UPDATE devices SET addresses = '[]'`).run();
-      p.port = 0;
-    }
-    const start = performance.now();
-    await Promise.all([d.online(true), e.online(true)]);
-    const startedMs = performance.now() - start;
-    await d.running().service.sendText(de, body('m0'));
+    await Promise.all([d.call('forgetAddresses', {}), e.call('forgetAddresses', {})]);
+    const [sd, se] = await Promise.all([online(d, true), online(e, true)]);
+    // Both starts are stamped in the peers' threads: the phase begins with the earlier one.
+    const start = Math.min(sd.startedAt, se.startedAt);
+    const startedMs = Math.max(sd.startedAt + sd.startMs, se.startedAt + se.startMs) - start;
+    await d.call('sendText', { conversationId: de, body: body('m0') });
     let connected = 0;
-    const watch = until(() => d.running().node.isConnected(peerOf(e)), 30_000, 'mDNS connection').then(() => {
-      connected = performance.now() - start;
+    const watch = until(
+      async () => d.call('isConnected', { peerId: e.peerId }),
+      30_000,
+      'mDNS connection',
+    ).then(() => {
+      connected = clock() - start;
     });
-    const at = await committedAt(e, 'm0', 30_000);
+    const at = await e.committedAt('m0', 30_000);
     await watch;
     results.push({ metric: 'mdns.first_message', value: round(at - start), unit: 'ms' });
     results.push({ metric: 'mdns.connected', value: round(connected), unit: 'ms' });
@@ -445,17 +309,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(
       `mDNS: both started in ${round(startedMs)} ms, connected ${round(connected)} ms, first message ${round(at - start)} ms`,
     );
-    await Promise.all([d.offline(), e.offline()]);
+    await Promise.all([d.call('offline', {}), e.call('offline', {})]);
   }
   return results;
-}
-
-function heldAt(db: Db, recipient: string): number {
-  return (
-    db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM outbox WHERE recipient = ? AND state = 'held' AND message_id IS NOT NULL`,
-      )
-      .get(recipient) as { n: number }
-  ).n;
 }
