@@ -164,8 +164,11 @@ export interface DeliveryDeps {
 const MAX_ROUNDS = 10_000;
 /** Deposit watermarks kept (see depositedUpTo); beyond that they start over. */
 const MAX_DEPOSIT_MARKS = 4_096;
-/** Envelopes of one queue sent in one pipelined run. */
+/** Envelopes of one queue read at a time for a pipelined run. */
 const RUN_LENGTH = 64;
+/** A run that keeps streaming what is queued behind it ends after this many envelopes or this long. */
+const MAX_STREAM_RUN = 2_048;
+const MAX_STREAM_MS = 2_000;
 /** Envelopes committed in one batch transaction, at most. */
 const MAX_BATCH = 256;
 /** A batch stops taking envelopes after this long, so its first ack waits at most about this much. */
@@ -361,8 +364,11 @@ export class DeliveryService {
 
   /** One recipient's due queue heads, each with the run of pending envelopes behind it. */
   private async sendTo(recipient: string, heads: OutboxItem[]): Promise<void> {
+    /** Rows this call already put on a stream (a later head of the list may be among them). */
+    const sent = new Set<number>();
     for (const head of heads) {
       if (!this.running) return;
+      if (sent.has(head.rowId)) continue;
       const now = this.deps.now();
       if ((this.unreachable.get(recipient) ?? 0) > now) {
         await this.holdOrWait(head, 'unreachable');
@@ -374,9 +380,26 @@ export class DeliveryService {
       const run = [head, ...this.deps.outbox.runAfter(head, now, RUN_LENGTH - 1)];
       // Sends commit without waiting for the disk; nothing leaves before it is on it.
       durabilityOf(this.deps.db).sync();
-      const { statuses, error } = await this.deps.net.deliver.sendMany(recipient, run, {
+      // While the run is on the wire, what is queued behind it meanwhile joins
+      // it (same stream, same order) instead of waiting for the run's last
+      // ack and a new stream: a steady sender streams. Bounded, so the acks
+      // of a long stream get recorded and other queues get their turn.
+      const started = performance.now();
+      const more = (): OutboxItem[] => {
+        // Never read the outbox inside an uncommitted batch (see pump()).
+        if (!this.running || this.deps.db.inTransaction) return [];
+        if (run.length >= MAX_STREAM_RUN || performance.now() - started > MAX_STREAM_MS) return [];
+        const last = run[run.length - 1] ?? head;
+        const next = this.deps.outbox.runAfter(last, this.deps.now(), RUN_LENGTH);
+        if (next.length > 0) durabilityOf(this.deps.db).sync();
+        run.push(...next);
+        return next;
+      };
+      const { statuses, error } = await this.deps.net.deliver.sendMany(recipient, [...run], {
         signal: this.deadline(),
+        more,
       });
+      for (const item of run) sent.add(item.rowId);
       const acked = statuses.map((status, i) => ({ item: run[i] as OutboxItem, status }));
       this.deps.outbox.settle(
         acked.map(({ item, status }) =>

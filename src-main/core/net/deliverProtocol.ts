@@ -176,13 +176,27 @@ export class DeliverProtocol extends ProtocolService {
    */
   async sendMany(
     peer: string,
-    envelopes: readonly OutboundEnvelope[],
-    options?: AbortOptions,
+    initial: readonly OutboundEnvelope[],
+    options?: AbortOptions & {
+      /**
+       * Asked for the envelopes that follow, in order, whenever everything
+       * given so far has been written and the window has room (after each
+       * ack): a queue that grows while it is being sent keeps streaming on
+       * the same stream instead of waiting for this run's last ack and a new
+       * stream. Return none to let the run end once all are acked. Statuses
+       * cover `initial` and then what `more` returned, in that order.
+       */
+      more?: () => readonly OutboundEnvelope[];
+    },
   ): Promise<SendManyResult> {
-    for (const e of envelopes) {
+    const valid = (e: OutboundEnvelope): boolean =>
+      e.envelopeId.length === ENVELOPE_ID_BYTES && e.payload.length <= MAX_ENVELOPE_PAYLOAD;
+    for (const e of initial) {
       if (e.envelopeId.length !== ENVELOPE_ID_BYTES) throw new RangeError('envelope id must be 16 bytes');
       if (e.payload.length > MAX_ENVELOPE_PAYLOAD) throw new RangeError('payload larger than 256 KiB');
     }
+    const envelopes = [...initial];
+    const more = options?.more;
     const statuses: DeliverStatus[] = [];
     if (envelopes.length === 0) return { statuses };
     try {
@@ -191,6 +205,19 @@ export class DeliverProtocol extends ProtocolService {
         async (frames) => {
           let written = 0;
           let unackedBytes = 0;
+          let exhausted = more === undefined;
+          /** Appends what `more` has (its valid prefix: a bad one is the caller's to report, alone). */
+          const pull = (): void => {
+            if (exhausted || more === undefined) return;
+            const next = more();
+            for (const e of next) {
+              if (!valid(e)) {
+                exhausted = true;
+                return;
+              }
+              envelopes.push(e);
+            }
+          };
           const writeNext = async (): Promise<void> => {
             const e = envelopes[written];
             if (e === undefined) return;
@@ -205,6 +232,7 @@ export class DeliverProtocol extends ProtocolService {
             );
           };
           const fill = async (): Promise<void> => {
+            if (written === envelopes.length) pull();
             while (
               written < envelopes.length &&
               (written === statuses.length ||

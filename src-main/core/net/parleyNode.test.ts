@@ -149,6 +149,31 @@ describe('ParleyNode on 127.0.0.1', () => {
     expect([...sessions][0]).toBeDefined();
   });
 
+  it('keeps streaming what is queued while a run is on the wire, on the same stream, in order', async () => {
+    const before = b.received.length;
+    const first = [...Array(5).keys()].map(() => envelopeId());
+    const later: Uint8Array[] = [];
+    let asked = 0;
+    const { statuses, error } = await a.node.deliver.sendMany(
+      b.id,
+      first.map((id) => ({ envelopeId: id, payload: payload(64) })),
+      {
+        // Three more turns of 40 "newly queued" envelopes, then nothing: the run ends once all are acked.
+        more: () => {
+          if (++asked > 3) return [];
+          const next = [...Array(40).keys()].map(() => envelopeId());
+          later.push(...next);
+          return next.map((id) => ({ envelopeId: id, payload: payload(64) }));
+        },
+      },
+    );
+    expect(error).toBeUndefined();
+    expect(statuses).toEqual(Array(125).fill('accepted'));
+    const got = b.received.slice(before);
+    expect(got.map((e) => hex(e.envelopeId))).toEqual([...first, ...later].map(hex));
+    expect(new Set(got.map((e) => e.session)).size).toBe(1);
+  });
+
   it('a pipelined run stops at the first failed handler and reports the acked prefix', async () => {
     b.gate.fail = true;
     const { statuses, error } = await a.node.deliver.sendMany(
