@@ -46,8 +46,13 @@ import { clock, type Synchronous } from './net/protocol';
  *   sender's own share (sendText returning: MLS encrypt + local transaction)
  *   and the receiver's handler share (deliver handler entry → committed), so a
  *   missed budget can be placed in a layer.
- * - throughput: ~10 s of 1 KB texts A → B with at most WINDOW uncommitted at
- *   once; messages committed at B per second, first send to last commit.
+ * - throughput: ~10 s of 1 KB texts A → B as a bot or script sends them,
+ *   with SENDERS (default 32) sendText calls in flight, issued in order, and
+ *   at most WINDOW uncommitted at B; messages committed at B per second, first
+ *   send to last commit. Sends waiting for the conversation together are
+ *   stored in one transaction (GroupOps.send). throughput.sequential: the same
+ *   with one awaited sendText call at a time (what one person typing gets is
+ *   far below either).
  * - catchup.N: C offline, A sends N (PARLEY_BENCH_HELD, default 10,000) 1 KB
  *   texts to C, deposited with relay B (and kept by A); A stops; C starts →
  *   time from the startMessaging call (stamped in C's thread) until all N are
@@ -59,7 +64,7 @@ import { clock, type Synchronous } from './net/protocol';
  *   reason printed.
  *
  * Knobs: PARLEY_BENCH_HELD (catch-up size), PARLEY_BENCH_WINDOW (throughput
- * window, default 256); for profiling only: PARLEY_BENCH_ONLY (phases),
+ * window, default 256), PARLEY_BENCH_SENDERS (calls in flight, default 32); for profiling only: PARLEY_BENCH_ONLY (phases),
  * PARLEY_BENCH_SYNCHRONOUS (see below). bench/net/fsyncProbe.ts and
  * bench/net/headsProbe.ts isolate two costs this bench showed.
  */
@@ -70,6 +75,8 @@ const THROUGHPUT_MS = 10_000;
 /** Uncommitted texts allowed in flight in the throughput phase (PARLEY_BENCH_WINDOW). */
 const WINDOW = Number(process.env['PARLEY_BENCH_WINDOW'] ?? 256);
 const HELD = Number(process.env['PARLEY_BENCH_HELD'] ?? 10_000);
+/** sendText calls the throughput phase keeps in flight (PARLEY_BENCH_SENDERS). */
+const SENDERS = Number(process.env['PARLEY_BENCH_SENDERS'] ?? 32);
 const BODY_BYTES = 1024;
 const STEP_TIMEOUT_MS = 20_000;
 const SETUP_TIMEOUT_MS = 60_000;
@@ -88,6 +95,7 @@ const wants = (phase: string): boolean => ONLY.size === 0 || ONLY.has(phase);
 for (const [name, value] of [
   ['PARLEY_BENCH_WINDOW', WINDOW],
   ['PARLEY_BENCH_HELD', HELD],
+  ['PARLEY_BENCH_SENDERS', SENDERS],
 ] as const) {
   if (!Number.isInteger(value) || value < 1) {
     throw new Error(`${name} must be a positive integer, not ${value}`);
@@ -207,25 +215,33 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   // --- throughput -----------------------------------------------------------
   if (wants('throughput')) {
-    b.forwardTo = a;
-    const { sent, first, sendingMs } = await a.call(
-      'burst',
-      { conversationId: ab, prefix: 't', ms: THROUGHPUT_MS, window: WINDOW, timeoutMs: 60_000 },
-      THROUGHPUT_MS + 120_000,
-    );
-    b.forwardTo = null;
-    let lastCommit = 0;
-    for (let i = 0; i < sent; i++) lastCommit = Math.max(lastCommit, await b.committedAt(`t${i}`, 60_000));
-    const seconds = (lastCommit - first) / 1000;
-    results.push({ metric: 'throughput', value: round(sent / seconds, 1), unit: 'msg/s' });
-    results.push({
-      metric: 'throughput.send_calls',
-      value: round(sent / (sendingMs / 1000), 1),
-      unit: 'msg/s',
-    });
-    ctx.log(
-      `throughput: ${sent} sent in ${round(sendingMs)} ms (window ${WINDOW}), all committed at B after ${round(seconds, 2)} s`,
-    );
+    // First as a bot or script sending as fast as it can (SENDERS calls in
+    // flight: the budget's "sustained" rate), then one awaited call at a time.
+    for (const [prefix, concurrency, name] of [
+      ['t', SENDERS, 'throughput'],
+      ['s', 1, 'throughput.sequential'],
+    ] as const) {
+      b.forwardTo = a;
+      const { sent, first, sendingMs } = await a.call(
+        'burst',
+        { conversationId: ab, prefix, ms: THROUGHPUT_MS, window: WINDOW, concurrency, timeoutMs: 60_000 },
+        THROUGHPUT_MS + 120_000,
+      );
+      b.forwardTo = null;
+      let lastCommit = 0;
+      for (let i = 0; i < sent; i++)
+        lastCommit = Math.max(lastCommit, await b.committedAt(`${prefix}${i}`, 60_000));
+      const seconds = (lastCommit - first) / 1000;
+      results.push({ metric: name, value: round(sent / seconds, 1), unit: 'msg/s' });
+      results.push({
+        metric: `${name}.send_calls`,
+        value: round(sent / (sendingMs / 1000), 1),
+        unit: 'msg/s',
+      });
+      ctx.log(
+        `${name}: ${sent} sent in ${round(sendingMs)} ms (${concurrency} calls in flight, window ${WINDOW}), all committed at B after ${round(seconds, 2)} s`,
+      );
+    }
   }
 
   // --- offline catch-up -------------------------------------------------------

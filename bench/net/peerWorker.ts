@@ -249,7 +249,7 @@ const handlers: Handlers = {
     }
     return { starts, sendCalls };
   },
-  async burst({ conversationId, prefix, ms, window, timeoutMs }) {
+  async burst({ conversationId, prefix, ms, window, concurrency, timeoutMs }) {
     const service = running().service;
     let sent = 0;
     let done = 0;
@@ -259,14 +259,25 @@ const handlers: Handlers = {
     remoteListeners.add(counter);
     try {
       const first = clock();
+      // Calls in flight; they are issued in order, so messages keep their order.
+      const outstanding = new Set<Promise<unknown>>();
       while (clock() - first < ms) {
         if (sent - done >= window) {
           await nextRemoteCommit(timeoutMs, `${prefix} window`);
           continue;
         }
-        await service.sendText(conversationId, body(`${prefix}${sent}`));
+        if (outstanding.size >= concurrency) {
+          // A failed send rejects here and fails the phase.
+          await Promise.race(outstanding);
+          continue;
+        }
+        const call: Promise<unknown> = service
+          .sendText(conversationId, body(`${prefix}${sent}`))
+          .finally(() => outstanding.delete(call));
+        outstanding.add(call);
         sent++;
       }
+      await Promise.all(outstanding);
       return { sent, first, sendingMs: clock() - first };
     } finally {
       remoteListeners.delete(counter);

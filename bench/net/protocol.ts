@@ -73,11 +73,19 @@ export interface Ops {
    */
   sequential: [{ conversationId: number; prefix: string; count: number; timeoutMs: number }, SendStamps];
   /**
-   * Texts tagged prefix0… for `ms`, awaited one after another, with at most
-   * `window` sent but not yet reported committed at the receiver.
+   * Texts tagged prefix0… for `ms`, issued in order with at most
+   * `concurrency` sendText calls outstanding (1: awaited one after another),
+   * and at most `window` sent but not yet reported committed at the receiver.
    */
   burst: [
-    { conversationId: number; prefix: string; ms: number; window: number; timeoutMs: number },
+    {
+      conversationId: number;
+      prefix: string;
+      ms: number;
+      window: number;
+      concurrency: number;
+      timeoutMs: number;
+    },
     { sent: number; first: number; sendingMs: number },
   ];
   /**
