@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { BoxSealer, SealOpener } from '../crypto/sealedBox';
 import { durabilityOf } from '../store/durability';
 import type { Db } from '../store/encryptedDatabase';
+import { prepared } from '../store/prepared';
 import { backoffDelay, type BackoffConfig } from '../net/backoff';
 import type { DeliverProtocol, DeliverStatus, InboundEnvelope } from '../net/deliverProtocol';
 import { MAX_ENVELOPE_PAYLOAD } from '../net/limits';
@@ -222,7 +223,6 @@ export class DeliveryService {
    * decapsulates once per session when it catches up, not once per envelope.
    */
   private readonly sealer: BoxSealer;
-  private readonly statements = new Map<string, Statement>();
   /** Inbound envelopes waiting to be processed, in arrival order. */
   private readonly queue: InboundJob[] = [];
   private draining: Promise<void> | null = null;
@@ -245,13 +245,9 @@ export class DeliveryService {
     this.sealer = new BoxSealer({ now: deps.now });
   }
 
+  /** Compiled once per connection (store/prepared.ts). */
   private stmt(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.deps.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return prepared(this.deps.db, sql);
   }
 
   /** Needs: the node started (or starting) and the sink ready. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { durabilityOf } from '../store/durability';
 import type { Db } from '../store/encryptedDatabase';
+import { prepared } from '../store/prepared';
 import type { MessageRepository } from '../store/repositories/messageRepository';
 import type { MessageState } from '../store/repositories/types';
 
@@ -109,26 +110,15 @@ const PRUNE_CHUNK = 2_000;
 const PRUNE_MAX_CHUNKS = 50;
 
 export class Outbox {
-  /**
-   * Prepared statements, one per SQL text: better-sqlite3's prepare() compiles
-   * the SQL every call, which cost more than running these statements did on
-   * the delivery hot path (bench/net.bench.ts profile).
-   */
-  private readonly statements = new Map<string, Statement>();
-
   constructor(
     private readonly db: Db,
     private readonly messages: MessageRepository,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Compiled once per connection (store/prepared.ts). */
   private stmt(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return prepared(this.db, sql);
   }
 
   /** Queues an envelope (inside the caller's transaction, if any); returns its id. */

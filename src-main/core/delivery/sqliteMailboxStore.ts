@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../store/encryptedDatabase';
+import { prepared } from '../store/prepared';
 import {
   DEFAULT_MAILBOX_LIMITS,
   depositFits,
@@ -45,7 +46,6 @@ export class SqliteMailboxStore implements MailboxStore {
    * transaction it was part of rolled back (`rolledBack()`).
    */
   private totals: { bytes: number; byDepositor: Map<string, { n: number; bytes: number }> } | null = null;
-  private readonly statements = new Map<string, Statement>();
 
   constructor(
     private readonly db: Db,
@@ -54,13 +54,9 @@ export class SqliteMailboxStore implements MailboxStore {
     this.options = { ...DEFAULT_MAILBOX_LIMITS, ...options };
   }
 
+  /** Compiled once per connection (store/prepared.ts). */
   private stmt(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return prepared(this.db, sql);
   }
 
   /** An outer transaction holding some of our writes rolled back: the kept totals may be wrong. */

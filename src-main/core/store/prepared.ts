@@ -10,7 +10,8 @@ const caches = new WeakMap<Db, Map<string, Statement>>();
  * `prepare()` compiles on every call, which on the message hot paths cost more
  * than running the statements (bench/net.bench.ts profiles). For DML and
  * queries only: a PRAGMA takes effect when compiled, so a kept one does
- * nothing when run again.
+ * nothing when run again. The statement is shared by every caller with the
+ * same SQL: never switch its mode (`pluck`, `raw`, `expand`) or iterate it.
  */
 export function prepared(db: Db, sql: string): Statement {
   let cache = caches.get(db);
