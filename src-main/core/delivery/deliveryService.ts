@@ -647,7 +647,6 @@ export class DeliveryService {
       }
       this.stmt('COMMIT').run();
       committed = true;
-      this.deps.sink.batchEnded?.(true);
     } catch (err) {
       if (db.inTransaction) {
         try {
@@ -671,7 +670,10 @@ export class DeliveryService {
       this.batchOpen = null;
       release();
     }
-    if (committed) for (const d of done) d.job.resolve(d.status);
+    if (committed) {
+      this.deps.sink.batchEnded?.(true);
+      for (const d of done) d.job.resolve(d.status);
+    }
   }
 
   private async withinDeadline<T>(work: Promise<T>): Promise<T> {
