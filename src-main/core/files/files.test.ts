@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isNetError } from '../net/netError';
-import { makeMessagingPeer, until, type MessagingPeer } from '../messaging/testing/messagingPeer';
+import { until, type MessagingPeer, peerPool } from '../messaging/testing/messagingPeer';
 import type { FileEvent } from './fileService';
 import { GCM_TAG_BYTES } from './fileCrypto';
 
@@ -12,14 +12,10 @@ import { GCM_TAG_BYTES } from './fileCrypto';
  * peer has its own encrypted database, attachments folder and node.
  */
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
+const newPeer = peerPool();
 
 function peer(name: string): MessagingPeer {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
+  const p = newPeer(name);
   // A real profile has its identity row (the profile card is built from it).
   p.t.db
     .prepare(

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../errors';
-import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagingPeer';
+import { until, type MessagingPeer, peerPool } from './testing/messagingPeer';
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
+const newPeer = peerPool();
 
 async function online(name: string): Promise<MessagingPeer> {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
+  const p = newPeer(name);
   await p.online();
   return p;
 }

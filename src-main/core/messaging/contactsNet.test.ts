@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../errors';
 import { ContactsService } from './contactsService';
-import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagingPeer';
+import { until, type MessagingPeer, peerPool } from './testing/messagingPeer';
 
 /**
  * Contacts between real peers over 127.0.0.1 (issue #4): blocking at the
@@ -9,16 +9,7 @@ import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagin
  * impersonation with the same PeerId) never taking over the contact.
  */
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
-
-function make(name: string): MessagingPeer {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
-  return p;
-}
+const make = peerPool();
 
 async function online(name: string): Promise<MessagingPeer> {
   const p = make(name);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../util/logger';
 import {
   mentionsMe,
@@ -6,7 +6,7 @@ import {
   writeNotificationPrefs,
   type NotificationPayload,
 } from './notifications';
-import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagingPeer';
+import { until, type MessagingPeer, peerPool } from './testing/messagingPeer';
 
 /**
  * Notification events between real peers over 127.0.0.1 (issue #6 item 7):
@@ -14,16 +14,7 @@ import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagin
  * content hidden when the user turned it off.
  */
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
-
-function peer(name: string): MessagingPeer {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
-  return p;
-}
+const peer = peerPool();
 
 async function befriend(inviter: MessagingPeer, invitee: MessagingPeer): Promise<void> {
   const invite = inviter.running().service.createInvite();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSearchQuery } from '../search/searchQuery';
 import { writeChatPreferences } from './chatPreferences';
 import { CONTENT_VERSION, MAX_TEXT_CHARS, type Content } from './content';
 import { MessageExtrasReader } from './messageExtras';
 import type { RichEvent } from './richMessaging';
-import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagingPeer';
+import { until, type MessagingPeer, peerPool } from './testing/messagingPeer';
 
 /**
  * Rich messages end to end (issue #6 item 1): real peers over 127.0.0.1,
@@ -13,14 +13,10 @@ import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagin
  * messages.
  */
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
+const newPeer = peerPool();
 
 function peer(name: string): MessagingPeer {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
+  const p = newPeer(name);
   // The profile's identity row, as createCore's profile would have it (names, mentions of self).
   p.store.db
     .prepare(

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTENT_VERSION } from './content';
-import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagingPeer';
+import { peerPool, until } from './testing/messagingPeer';
 
 /**
  * Sends that wait for a conversation together are stored together
@@ -10,16 +10,7 @@ import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagin
  * one message that cannot be stored fails alone.
  */
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
-
-function peer(name: string): MessagingPeer {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
-  return p;
-}
+const peer = peerPool();
 
 describe('sends stored together', () => {
   it('a burst of concurrent sends arrives once, in order; a message that cannot be stored fails alone', async () => {

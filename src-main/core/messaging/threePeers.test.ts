@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagingPeer';
+import { describe, expect, it } from 'vitest';
+import { until, type MessagingPeer, peerPool } from './testing/messagingPeer';
 
 /**
  * Issue 5's integration test: three real peers over 127.0.0.1 in one process,
  * each with its own encrypted database and node.
  */
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
-
-function peer(name: string): MessagingPeer {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
-  return p;
-}
+const peer = peerPool();
 
 const bodies = (p: MessagingPeer, conversationId: number, from?: MessagingPeer): string[] =>
   p

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../errors';
 import type { Logger } from '../util/logger';
 import { CONTENT_VERSION, decodeContent, type TimerContent } from './content';
-import { makeMessagingPeer, until, type MessagingPeer } from './testing/messagingPeer';
+import { until, type MessagingPeer, peerPool } from './testing/messagingPeer';
 import { describeTimer, isNewerChange, receiveTimer, setTimer, timerNotice, wakeSweeper } from './timers';
 
 /**
@@ -13,16 +13,7 @@ import { describeTimer, isNewerChange, receiveTimer, setTimer, timerNotice, wake
  * admins may change it.
  */
 
-const peers: MessagingPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) await p.dispose();
-});
-
-function peer(name: string): MessagingPeer {
-  const p = makeMessagingPeer(name);
-  peers.push(p);
-  return p;
-}
+const peer = peerPool();
 
 async function befriend(inviter: MessagingPeer, invitee: MessagingPeer): Promise<void> {
   const invite = inviter.running().service.createInvite();

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { join } from 'node:path';
 import { deliveryMigrations } from '../../delivery/schema';
 import { generateIdentityKey } from '../../identity/identityKey';
@@ -34,6 +35,22 @@ export interface MessagingPeer {
 /** Extra options for a test peer (group timings: short accept windows and ticks). */
 export interface MessagingPeerOptions {
   groups?: GroupOptions;
+}
+
+/**
+ * For a test file: a maker of peers that are all disposed after each test
+ * (stopped, databases closed and deleted), however the test ended.
+ */
+export function peerPool(): (name: string, options?: MessagingPeerOptions) => MessagingPeer {
+  const peers: MessagingPeer[] = [];
+  afterEach(async () => {
+    for (const p of peers.splice(0)) await p.dispose();
+  });
+  return (name, options) => {
+    const p = makeMessagingPeer(name, options);
+    peers.push(p);
+    return p;
+  };
 }
 
 export function makeMessagingPeer(name: string, options: MessagingPeerOptions = {}): MessagingPeer {
