@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { BoxSealer, SealOpener } from '../crypto/sealedBox';
-import { durabilityOf } from '../store/durability';
+import { durabilityOf, type Durability } from '../store/durability';
 import type { Db } from '../store/encryptedDatabase';
 import { prepared } from '../store/prepared';
 import { backoffDelay, type BackoffConfig } from '../net/backoff';
@@ -223,6 +223,8 @@ export class DeliveryService {
    * decapsulates once per session when it catches up, not once per envelope.
    */
   private readonly sealer: BoxSealer;
+  /** The connection's lazy-commit barrier (store/durability.ts): synced before anything leaves. */
+  private readonly durability: Durability;
   /** Inbound envelopes waiting to be processed, in arrival order. */
   private readonly queue: InboundJob[] = [];
   private draining: Promise<void> | null = null;
@@ -243,6 +245,7 @@ export class DeliveryService {
     this.random = deps.random ?? Math.random;
     this.opener = new SealOpener(deps.sealSecretKey);
     this.sealer = new BoxSealer({ now: deps.now });
+    this.durability = durabilityOf(deps.db);
   }
 
   /** Compiled once per connection (store/prepared.ts). */
@@ -375,7 +378,7 @@ export class DeliveryService {
       // in order, up to PIPELINE_WINDOW unacked (net/deliverProtocol.ts).
       const run = [head, ...this.deps.outbox.runAfter(head, now, RUN_LENGTH - 1)];
       // Sends commit without waiting for the disk; nothing leaves before it is on it.
-      durabilityOf(this.deps.db).sync();
+      this.durability.sync();
       // While the run is on the wire, what is queued behind it meanwhile joins
       // it (same stream, same order) instead of waiting for the run's last
       // ack and a new stream: a steady sender streams. Bounded, so the acks
@@ -387,7 +390,7 @@ export class DeliveryService {
         if (run.length >= MAX_STREAM_RUN || performance.now() - started > MAX_STREAM_MS) return [];
         const last = run[run.length - 1] ?? head;
         const next = this.deps.outbox.runAfter(last, this.deps.now(), RUN_LENGTH);
-        if (next.length > 0) durabilityOf(this.deps.db).sync();
+        if (next.length > 0) this.durability.sync();
         run.push(...next);
         return next;
       };
@@ -466,7 +469,7 @@ export class DeliveryService {
     const key = directory.sealPublicKey(item.recipient);
     if (!key) return [];
     // As before a send: what a holder gets must already be on our disk.
-    durabilityOf(this.deps.db).sync();
+    this.durability.sync();
     const relays = directory.relaysOf(item.recipient).filter((r) => r !== item.recipient);
     const candidates = [
       ...relays.filter((r) => r !== net.peerId && net.isConnected(r)),

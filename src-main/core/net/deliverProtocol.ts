@@ -54,6 +54,13 @@ export interface OutboundEnvelope {
   payload: Uint8Array;
 }
 
+/** Why an envelope may not be sent (a caller error), or null. */
+function envelopeProblem(e: OutboundEnvelope): string | null {
+  if (e.envelopeId.length !== ENVELOPE_ID_BYTES) return 'envelope id must be 16 bytes';
+  if (e.payload.length > MAX_ENVELOPE_PAYLOAD) return 'payload larger than 256 KiB';
+  return null;
+}
+
 /** What a pipelined send got: the acks of a prefix of the run, and why it stopped, if it did. */
 export interface SendManyResult {
   statuses: DeliverStatus[];
@@ -189,11 +196,9 @@ export class DeliverProtocol extends ProtocolService {
       more?: () => readonly OutboundEnvelope[];
     },
   ): Promise<SendManyResult> {
-    const valid = (e: OutboundEnvelope): boolean =>
-      e.envelopeId.length === ENVELOPE_ID_BYTES && e.payload.length <= MAX_ENVELOPE_PAYLOAD;
     for (const e of initial) {
-      if (e.envelopeId.length !== ENVELOPE_ID_BYTES) throw new RangeError('envelope id must be 16 bytes');
-      if (e.payload.length > MAX_ENVELOPE_PAYLOAD) throw new RangeError('payload larger than 256 KiB');
+      const problem = envelopeProblem(e);
+      if (problem !== null) throw new RangeError(problem);
     }
     const envelopes = [...initial];
     const more = options?.more;
@@ -211,7 +216,7 @@ export class DeliverProtocol extends ProtocolService {
             if (exhausted || more === undefined) return;
             const next = more();
             for (const e of next) {
-              if (!valid(e)) {
+              if (envelopeProblem(e) !== null) {
                 exhausted = true;
                 return;
               }
@@ -273,8 +278,8 @@ export class DeliverProtocol extends ProtocolService {
     payload: Uint8Array,
     options?: AbortOptions,
   ): Promise<DeliverStatus> {
-    if (envelopeId.length !== ENVELOPE_ID_BYTES) throw new RangeError('envelope id must be 16 bytes');
-    if (payload.length > MAX_ENVELOPE_PAYLOAD) throw new RangeError('payload larger than 256 KiB');
+    const problem = envelopeProblem({ envelopeId, payload });
+    if (problem !== null) throw new RangeError(problem);
     return this.request(
       peer,
       async (frames) => {
