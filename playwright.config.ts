@@ -9,6 +9,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
  */
 export default defineConfig({
   testDir: 'e2e',
+  tsconfig: './e2e/tsconfig.json',
   globalSetup: './e2e/globalSetup.ts',
   workers: 1,
   retries: 0,

@@ -1,6 +1,3 @@
-// libp2p calls Promise.withResolvers (Node ≥ 22) at run time: install the shim
-// first, as parleyNode.ts does, before anything from libp2p is evaluated.
-import '../../src-main/core/net/polyfills';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,3 @@
-import '../net/polyfills';
-
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deliveryMigrations } from '../delivery/schema';

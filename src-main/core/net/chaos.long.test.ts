@@ -1,5 +1,3 @@
-import './polyfills';
-
 import type { Libp2p } from '@libp2p/interface';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';

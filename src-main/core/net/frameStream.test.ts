@@ -1,4 +1,3 @@
-import './polyfills';
 import { streamPair } from '@libp2p/utils';
 import { describe, expect, it } from 'vitest';
 import { encodeLength, FrameError, FrameStream, FrameTimeoutError, StreamGoneError } from './frameStream';

@@ -1,5 +1,3 @@
-import './polyfills';
-
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateDeviceKey } from './deviceKey';
 import type { HelloInfo } from './helloProtocol';

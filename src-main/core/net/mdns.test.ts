@@ -1,5 +1,3 @@
-import './polyfills';
-
 import { afterAll, describe, expect, it } from 'vitest';
 import { dialsFirst } from './peerOrder';
 import {

@@ -1,6 +1,3 @@
-// First: libp2p 3 needs Promise.withResolvers, which Node 20 lacks.
-import './polyfills';
-
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';

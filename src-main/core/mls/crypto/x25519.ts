@@ -11,35 +11,27 @@ import {
  * @hpke/hybridkem-x-wing uses costs ~2 ms per scalar multiplication;
  * OpenSSL's ~30 µs.
  *
- * Keys are imported as JWK, not PKCS#8/SPKI DER: OpenSSL's DER decoder costs
- * ~0.35 ms per key, the JWK path (EVP_PKEY_new_raw_private_key) ~0.03 ms.
- * A JWK private key must carry `x`; OpenSSL recomputes the public key from
- * `d` and ignores it, so a placeholder is passed. The self-check at the
- * bottom (RFC 7748 §6.1) fails loudly at load if that ever changes.
+ * Keys are imported in Node 24's raw formats (`raw-private`, `raw-public`:
+ * EVP_PKEY_new_raw_*_key, ~0.04 ms). OpenSSL's PKCS#8/SPKI DER decoder is the
+ * slower path (~0.35 ms per key on Node 20). Node 20 had no raw import, and the
+ * JWK route used there then (a placeholder `x`) is refused since Node 24
+ * checks `x` against `d`. The self-check at the bottom (RFC 7748 §6.1) fails
+ * loudly at load if any of this ever changes.
  */
 export const X25519_KEY_LENGTH = 32;
-const PLACEHOLDER_X = Buffer.alloc(X25519_KEY_LENGTH).toString('base64url');
 
 function privateKeyObject(sk: Uint8Array): KeyObject {
   if (sk.length !== X25519_KEY_LENGTH) throw new RangeError('X25519 private key must be 32 bytes');
-  return createPrivateKey({
-    key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(sk).toString('base64url'), x: PLACEHOLDER_X },
-    format: 'jwk',
-  });
+  return createPrivateKey({ key: Buffer.from(sk), format: 'raw-private', asymmetricKeyType: 'x25519' });
 }
 
 function publicKeyObject(pk: Uint8Array): KeyObject {
   if (pk.length !== X25519_KEY_LENGTH) throw new RangeError('X25519 public key must be 32 bytes');
-  return createPublicKey({
-    key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(pk).toString('base64url') },
-    format: 'jwk',
-  });
+  return createPublicKey({ key: Buffer.from(pk), format: 'raw-public', asymmetricKeyType: 'x25519' });
 }
 
 function rawPublic(key: KeyObject): Uint8Array {
-  const x = key.export({ format: 'jwk' }).x;
-  if (typeof x !== 'string') throw new Error('X25519 public key export failed');
-  return new Uint8Array(Buffer.from(x, 'base64url'));
+  return new Uint8Array(key.export({ format: 'raw-public' }));
 }
 
 /** X25519(sk, 9): the public key of a raw private key. */
@@ -57,9 +49,7 @@ export function x25519(sk: Uint8Array, pk: Uint8Array): Uint8Array {
 
 export function x25519Generate(): { sk: Uint8Array; pk: Uint8Array } {
   const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const d = privateKey.export({ format: 'jwk' }).d;
-  if (typeof d !== 'string') throw new Error('X25519 private key export failed');
-  return { sk: new Uint8Array(Buffer.from(d, 'base64url')), pk: rawPublic(publicKey) };
+  return { sk: new Uint8Array(privateKey.export({ format: 'raw-private' })), pk: rawPublic(publicKey) };
 }
 
 // RFC 7748 §6.1: Alice's key pair and the shared secret with Bob.
