@@ -1,17 +1,18 @@
 // @ts-check
 /**
  * `npm start`: builds if the build is missing or older than the sources, then
- * runs the desktop app when the Electron binary is installed, or the web shell
- * (`parley web`) when it is not, so `npm start` works on a machine installed
- * with ELECTRON_SKIP_BINARY_DOWNLOAD as well. Extra arguments (`--profile DIR`)
- * go to whichever runs. Never opens a window or a browser itself.
+ * runs the desktop app. Without the Electron binary it fetches it once (the
+ * way Electron 45 documents, electronBinary.mjs); when that cannot happen
+ * (ELECTRON_SKIP_BINARY_DOWNLOAD, offline) it starts the web shell
+ * (`parley web`) with a one-line reason and the command to retry. Extra
+ * arguments (`--profile DIR`) go to whichever runs. Never opens a browser.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findElectron } from './postinstall.mjs';
+import { ensureElectron, fetchElectron } from './electronBinary.mjs';
 
 /** What `npm run build` produces; all of it must exist and be newer than every source. */
 export const BUILD_OUTPUTS = [
@@ -155,16 +156,39 @@ function npmRunBuild(/** @type {string} */ root) {
 }
 
 /**
+ * Which shell `npm start` runs, decided from the Electron install state:
+ * fetched at most once, and a one-line reason when it falls back.
+ * @param {{ root: string, env: Record<string, string | undefined>, fetch: import('./electronBinary.mjs').Fetcher, log: (line: string) => void, find?: (root: string) => import('./electronBinary.mjs').ElectronInstall | null }} deps
+ * @returns {Promise<{ kind: 'electron' } | { kind: 'web', reason: string }>}
+ */
+export async function chooseShell({ root, env, fetch, log, find }) {
+  const fetcher = /** @type {import('./electronBinary.mjs').Fetcher} */ (
+    async (at) => {
+      log('parley start: fetching the Electron binary (about 100 MB, once)…');
+      return fetch(at);
+    }
+  );
+  const outcome = await ensureElectron({ root, env, fetch: fetcher, ...(find ? { find } : {}) });
+  if (outcome.electron) return { kind: 'electron' };
+  return {
+    kind: 'web',
+    reason: `parley start: no Electron binary (${outcome.why}); starting the web shell instead. For the desktop app, ${outcome.hint}.`,
+  };
+}
+
+/**
  * @param {string} root
  * @param {readonly string[]} args
+ * @param {{ env?: Record<string, string | undefined>, fetch?: import('./electronBinary.mjs').Fetcher }} [deps]
  * @returns {Promise<number>}
  */
-export async function start(root, args) {
+export async function start(root, args, { env = process.env, fetch = fetchElectron } = {}) {
   if (needsBuild(root)) {
     const status = await npmRunBuild(root);
     if (status !== 0) return status;
   }
-  if (findElectron(root)) {
+  const shell = await chooseShell({ root, env, fetch, log: (line) => console.log(line) });
+  if (shell.kind === 'electron') {
     const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
     // Already built above, so skip electron-vite's own build; arguments after `--` reach Electron.
     return run(
@@ -173,15 +197,13 @@ export async function start(root, args) {
       root,
     );
   }
-  console.log(
-    'Electron is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD?); starting the web shell instead.',
-  );
+  console.log(shell.reason);
   const parley = join(root, 'bin', 'parley.mjs');
   if (!existsSync(parley)) {
     console.error(`parley start: ${parley} is missing; run "npm run build" and check the checkout.`);
     return 1;
   }
-  const profileDir = defaultProfileDir(process.platform, process.env, homedir());
+  const profileDir = defaultProfileDir(process.platform, env, homedir());
   return run(process.execPath, [parley, ...webArgs(args, profileDir)], root);
 }
 

@@ -29,7 +29,7 @@ describe('npm start without Electron', () => {
           join(ROOT, 'scripts', 'start.mjs'),
           '--profile',
           profile,
-        ])}, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PARLEY_KDF_FAST: '1' } });
+        ])}, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PARLEY_KDF_FAST: '1', ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
          c.stdout.pipe(process.stdout);`,
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },

@@ -17,7 +17,6 @@ import { launchPaths, parseArgs } from './args';
 import { forwardEvents, registerIpc } from './ipc';
 import { safeStorageKeychain } from './keychain';
 import { menuTemplate } from './menu';
-import { findNativeBinding } from './nativeBinding';
 import { wireNotifications } from './notifications';
 import { rendererLocation } from './rendererLocation';
 import { isTrustedUrl, secureSession, secureWebContents } from './security';
@@ -104,7 +103,6 @@ function main(): void {
         shell: 'electron',
         version: app.getVersion(),
         logger,
-        nativeBinding: findNativeBinding(appRoot, logger),
         keychain: safeStorageKeychain(safeStorage, process.platform),
         // The desktop app is a LAN peer: listen on every interface (a free port) and find
         // nearby Parley peers by mDNS, which the "discoverable" setting can switch off.
