@@ -22,6 +22,8 @@ import { assertSendable, isAwaitingResync } from './resync';
 import { GroupSequencers, MAX_BACKLOG, type SequencerEntry } from './groupSequencers';
 import type { Directory } from './directory';
 import type { KeyedMutex } from './keyedMutex';
+import { ackRecipients } from './ackRecipients';
+import { GroupSystemLines } from './groupSystemLines';
 import { decodeWelcomeRelay, encodeWelcomeRelay, type WelcomeRelay } from './welcomeRelay';
 import { encodeFrame } from './wireFrame';
 
@@ -132,8 +134,6 @@ class NotJoinedYet extends Error {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const isAdmin = (r: Role) => r === 'owner' || r === 'admin';
 
-const ROLE_TEXT: Record<Role, string> = { owner: 'the owner', admin: 'an admin', member: 'a member' };
-
 /** A send waiting for its conversation's lock (GroupOps.send). */
 interface QueuedSend {
   plaintext: Uint8Array;
@@ -154,8 +154,10 @@ export class GroupOps {
   /** Per conversation: sends waiting for the run that will store them together (send()). */
   private readonly sendQueues = new Map<number, QueuedSend[]>();
   private rejoin: ((conversationId: number) => Promise<unknown>) | null = null;
+  private readonly lines: GroupSystemLines;
 
   constructor(private readonly deps: GroupOpsDeps) {
+    this.lines = new GroupSystemLines(deps);
     const o = deps.options ?? {};
     this.acceptMs = o.acceptMs ?? 60_000;
     this.sequencers = new GroupSequencers(deps.db, deps.mls, { acceptMs: this.acceptMs }, deps.now);
@@ -230,7 +232,13 @@ export class GroupOps {
     });
     for (const run of afterCommit) run();
     this.deps.kick();
-    if (update.commits.length > 0 || update.proposals.length > 0 || update.lost.length > 0) {
+    // `settled`: the epoch was accepted (the last acks came in), so queued changes can go now.
+    if (
+      update.commits.length > 0 ||
+      update.proposals.length > 0 ||
+      update.lost.length > 0 ||
+      update.settled
+    ) {
       this.followUp(conversationId, { leaveAgain: update.commits.length > 0 });
     }
     if (update.mustRejoin) {
@@ -495,10 +503,10 @@ export class GroupOps {
       const now = this.deps.now();
       const alone = entry.seq.state.members.every((m) => m.isSelf);
       if (alone) {
-        this.sequencers.persist(entry, () => this.markLeft(entry, now));
+        this.sequencers.persist(entry, () => this.lines.markLeft(entry.conversationId, now));
         return;
       }
-      await this.propose(entry, { type: 'leave' }, () => this.markLeft(entry, now));
+      await this.propose(entry, { type: 'leave' }, () => this.lines.markLeft(entry.conversationId, now));
     });
   }
 
@@ -719,6 +727,13 @@ export class GroupOps {
     if (update.commits.length > 0) this.recordCommits(entry, update.commits, now, afterCommit);
     for (const w of update.welcomes) this.releaseWelcome(entry, w, afterCommit);
     for (const m of update.resend) this.sendFrame(entry, m, null);
+    // Commit acks (docs/protocol.md §10): not part of a backlog; a new member was not asked for one.
+    for (const ack of update.acks) {
+      const payload = encodeFrame({ kind: 'group', groupId: entry.seq.state.groupId, message: ack });
+      for (const recipient of ackRecipients(entry.seq.state, entry.seq.awaitingWelcome)) {
+        this.deps.outbox.enqueue({ conversationId: id, messageId: null, recipient, payload });
+      }
+    }
     if (update.lost.length > 0) {
       entry.pending.queued.push(...update.lost);
       entry.pendingDirty = true;
@@ -748,7 +763,7 @@ export class GroupOps {
           `sys:${id}:${c.epoch}:%`,
         );
       }
-      this.describe(id, c, now);
+      this.lines.describe(id, c, now);
     }
     if (entry.pending.proposalsSeenAt !== null) {
       entry.pending.proposalsSeenAt = null;
@@ -769,97 +784,6 @@ export class GroupOps {
     } else if (commits.some((c) => c.changes.removedSelf)) {
       db.prepare('UPDATE conversations SET left_at = coalesce(left_at, ?) WHERE id = ?').run(now, id);
     }
-  }
-
-  /** "Ada added Bob", "Bob left", "Ada renamed the group to X", "Ada made Bob an admin". */
-  private describe(conversationId: number, c: AppliedCommit, now: number): void {
-    // An external commit is a member's device re-joining (resync): nothing changes for the
-    // chat, unless the leaf it replaced is this device's (restored on another machine).
-    if (!c.sender) {
-      if (c.changes.removedSelf) {
-        this.deps.store.messages.insert({
-          conversationId,
-          uid: `sys:${conversationId}:${c.epoch}:replaced`,
-          senderKey: Buffer.from(this.deps.identity.publicKey),
-          outgoing: true,
-          kind: 'system',
-          body: 'This profile was restored from a backup on another device, which took over this conversation. This device can no longer send or read new messages here.',
-          sentAt: now,
-          receivedAt: now,
-          state: 'delivered',
-        });
-      }
-      return;
-    }
-    const actorKey = c.sender.identityKey;
-    const actorIsSelf = c.sender.isSelf;
-    const actor = this.nameOf(actorKey, true);
-    const lines: string[] = [];
-    const selfKey = hex(this.deps.identity.publicKey);
-    const leavers = new Set(c.summary.leavers.map(hex));
-    const removedUsers = new Map(c.changes.removed.map((m) => [hex(m.identityKey), m.identityKey]));
-    const addedUsers = new Map(c.changes.added.map((m) => [hex(m.identityKey), m.identityKey]));
-    const added = [...addedUsers].filter(([k]) => !removedUsers.has(k)).map(([, key]) => this.nameOf(key));
-    if (added.length > 0) lines.push(`${actor} added ${listOf(added)}`);
-    for (const [k, key] of removedUsers) {
-      if (addedUsers.has(k)) continue;
-      if (leavers.has(k)) {
-        // This device already said "You left" when it proposed leaving.
-        if (k !== selfKey) lines.push(`${this.nameOf(key, true)} left`);
-      } else {
-        lines.push(`${actor} removed ${this.nameOf(key)}`);
-      }
-    }
-    if (c.changes.renamed) lines.push(`${actor} renamed the group to “${c.summary.name}”`);
-    for (const r of c.summary.roleChanges) {
-      lines.push(`${actor} made ${this.nameOf(r.identityKey)} ${ROLE_TEXT[r.role]}`);
-    }
-    // A removed device's state stays at the old epoch: its lines get their own uids.
-    const uidBase = `sys:${conversationId}:${c.epoch}${c.changes.removedSelf ? ':out' : ''}`;
-    lines.forEach((body, i) =>
-      this.deps.store.messages.insert({
-        conversationId,
-        uid: `${uidBase}:${i}`,
-        senderKey: Buffer.from(actorKey),
-        outgoing: actorIsSelf,
-        kind: 'system',
-        body,
-        sentAt: now,
-        receivedAt: now,
-        state: actorIsSelf ? 'delivered' : 'received',
-      }),
-    );
-  }
-
-  private markLeft(entry: SequencerEntry, now: number): void {
-    const id = entry.conversationId;
-    this.deps.db.prepare('UPDATE conversations SET left_at = coalesce(left_at, ?) WHERE id = ?').run(now, id);
-    this.deps.store.messages.insert({
-      conversationId: id,
-      uid: `sys:${id}:left:${now}`,
-      senderKey: Buffer.from(this.deps.identity.publicKey),
-      outgoing: true,
-      kind: 'system',
-      body: 'You left',
-      sentAt: now,
-      receivedAt: now,
-      state: 'delivered',
-    });
-  }
-
-  /** A user's name as this device knows it: "You", a contact's name, or "someone". */
-  private nameOf(identityKey: Uint8Array, capital = false): string {
-    if (hex(identityKey) === hex(this.deps.identity.publicKey)) return capital ? 'You' : 'you';
-    const r = this.deps.db
-      .prepare('SELECT coalesce(local_name, display_name) AS name FROM contacts WHERE identity_key = ?')
-      .get(Buffer.from(identityKey)) as { name: string } | undefined;
-    if (r) return r.name;
-    // A member who is not a contact: the name announced in the group.
-    const d = this.deps.db
-      .prepare('SELECT name FROM devices WHERE identity_key = ? AND name IS NOT NULL LIMIT 1')
-      .get(Buffer.from(identityKey)) as { name: string } | undefined;
-    if (d) return d.name;
-    return capital ? 'Someone' : 'someone';
   }
 
   // --- follow-ups and the timer ------------------------------------------------
@@ -1035,9 +959,4 @@ export class GroupOps {
     }
     await this.continueWork(conversationId, now, { leaveAgain: false });
   }
-}
-
-function listOf(names: readonly string[]): string {
-  if (names.length <= 1) return names.join('');
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

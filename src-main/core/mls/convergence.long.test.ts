@@ -5,9 +5,14 @@ import { convergence } from './testing/convergence';
 /** Issue 4 item 6: 5 members, 200 rounds. PARLEY_SEED replays a failing run. */
 const seed = Number(process.env.PARLEY_SEED ?? randomInt(2 ** 31));
 
-async function run(suite: 'classic' | 'xwing', rounds: number, s: number): Promise<void> {
+async function run(
+  suite: 'classic' | 'xwing',
+  rounds: number,
+  s: number,
+  settle: 'window' | 'acks' = 'window',
+): Promise<void> {
   try {
-    const r = await convergence({ members: 5, rounds, suite, seed: s });
+    const r = await convergence({ members: 5, rounds, suite, seed: s, settle });
     console.log(`convergence ${suite}`, JSON.stringify(r));
     expect(r.switches).toBeGreaterThan(0);
   } catch (err) {
@@ -22,5 +27,9 @@ describe('convergence', () => {
 
   it('the same 200 rounds with X-Wing', async () => {
     await run('xwing', 200, seed + 1);
+  });
+
+  it('200 rounds settled by commit acks alone, no window (classic)', async () => {
+    await run('classic', 200, seed + 2, 'acks');
   });
 });

@@ -19,6 +19,22 @@ describe('convergence (short)', () => {
     }
   });
 
+  it('3 members, 20 rounds settled by acks alone: no acceptance window ever passes', async () => {
+    try {
+      const r = await convergence({
+        members: 3,
+        rounds: 20,
+        suite: 'classic',
+        seed: seed + 2,
+        settle: 'acks',
+      });
+      expect(r.settledByAcks).toBe(20);
+      expect(r.acks).toBeGreaterThan(20);
+    } catch (err) {
+      throw new Error(`convergence failed with PARLEY_SEED=${seed} (+2): ${String(err)}`, { cause: err });
+    }
+  });
+
   it('3 members, 5 rounds with X-Wing', async () => {
     try {
       await convergence({ members: 3, rounds: 5, suite: 'xwing', seed: seed + 1 });

@@ -46,26 +46,27 @@ export {
 } from './keyPackagePool';
 export { MlsStore, type Persistable } from './mlsStore';
 export { isMlsRejection, MlsRejection, type MlsRejectReason } from './rejection';
+export { beats, GroupSequencer } from './sequencer';
 export {
-  beats,
   DEFAULT_ACCEPT_MS,
   DEFAULT_LOG_SIZE,
   DEFAULT_MAX_HELD,
-  GroupSequencer,
-  intentFromJson,
-  intentToJson,
   type AppliedCommit,
-  type CommitIntent,
   type DeliveredMessage,
-  type IntentJson,
-  type ProposalIntent,
   type ReceivedProposal,
   type ReleasedWelcome,
   type SequencerOptions,
   type SequencerParts,
   type SequencerRevisions,
   type SequencerUpdate,
-} from './sequencer';
+} from './sequencerTypes';
+export {
+  intentFromJson,
+  intentToJson,
+  type CommitIntent,
+  type IntentJson,
+  type ProposalIntent,
+} from './commitIntent';
 export { ownPendingProposals, type CommitSummary } from './commitSummary';
 export { stillWanted, keyPackageDevice } from './intents';
 export { exportGroupInfo, rejoinByExternalCommit, type RejoinOutcome } from './rejoin';

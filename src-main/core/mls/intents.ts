@@ -1,7 +1,7 @@
 import { certifiedDevice } from './credentials';
 import type { MlsGroupState } from './groupState';
 import { isMlsRejection } from './rejection';
-import type { CommitIntent } from './sequencer';
+import type { CommitIntent } from './commitIntent';
 import { decodeKeyPackage } from './wire';
 
 /**

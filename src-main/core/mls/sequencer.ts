@@ -1,24 +1,36 @@
 import { createHash } from 'node:crypto';
 import { ParleyError } from '../errors';
-import { ownCommitChanges, summarize, type CommitSummary } from './commitSummary';
+import { CommitAcks, decodeAck, encodeAck } from './commitAcks';
+import { runIntent, type CommitIntent, type ProposalIntent } from './commitIntent';
+import { ownCommitChanges, summarize } from './commitSummary';
 import type { Role } from './extensions';
-import {
-  addMembers,
-  commitPending,
-  encrypt,
-  exportRatchetTree,
-  leave,
-  proposeAdd,
-  removeMembers,
-  rename,
-  selfUpdate,
-  setRole,
-  type CommitOutcome,
-  type ProposalOutcome,
-} from './groupEngine';
+import { encrypt, exportRatchetTree, leave, proposeAdd, type ProposalOutcome } from './groupEngine';
 import { MlsGroupState, type MlsMember } from './groupState';
-import { processMessage, type CommitChanges, type ProcessOutcome, type ProposalSummary } from './incoming';
+import { processMessage, type ProcessOutcome } from './incoming';
 import { isMlsRejection, MlsRejection } from './rejection';
+import {
+  decodeLog,
+  decodeMeta,
+  decodeSnapshot,
+  decodeWelcome,
+  encodeLog,
+  encodeMeta,
+  encodeSnapshot,
+  encodeWelcome,
+} from './sequencerParts';
+import {
+  DEFAULT_ACCEPT_MS,
+  DEFAULT_LOG_SIZE,
+  DEFAULT_MAX_HELD,
+  emptyUpdate,
+  type AppliedCommit,
+  type ReleasedWelcome,
+  type SequencerOptions,
+  type SequencerParts,
+  type SequencerRevisions,
+  type SequencerUpdate,
+  type UnsettledSend,
+} from './sequencerTypes';
 import { decodeGroupMessage } from './wire';
 
 /**
@@ -31,7 +43,9 @@ import { decodeGroupMessage } from './wire';
  *            commit), then the smallest SHA-256 of the commit's MLSMessage.
  *
  * The state before the last commit is kept until that commit is accepted
- * (ACCEPT window, or a commit for the next epoch built on it), so a member
+ * (every member that could hold a better commit acked it, see
+ * commitAcks.ts; else the ACCEPT window; or a commit for the next epoch
+ * built on it arrived), so a member
  * that applied a losing commit switches to the winner. Application messages
  * this member sent in a not yet accepted epoch are kept in plaintext and
  * re-encrypted after a switch; messages that do not decrypt yet (a future
@@ -47,122 +61,6 @@ import { decodeGroupMessage } from './wire';
  * the caller's rows; GroupSequencer.fromParts() brings it back after a
  * restart. snapshot()/restore() give all of it as one blob (tests, backups).
  */
-
-/** What a commit of this member was for, so a losing one can be made again. */
-export type CommitIntent =
-  | { readonly type: 'add'; readonly keyPackages: readonly Uint8Array[] }
-  | { readonly type: 'remove'; readonly identityKeys: readonly Uint8Array[] }
-  | { readonly type: 'rename'; readonly name: string }
-  | { readonly type: 'setRole'; readonly identityKey: Uint8Array; readonly role: Role }
-  | { readonly type: 'selfUpdate' }
-  | { readonly type: 'commitPending' };
-
-/** What a proposal of this member asks for (RFC 9420 §12.1): its own removal, or an Add for an admin to commit. */
-export type ProposalIntent =
-  { readonly type: 'leave' } | { readonly type: 'add'; readonly keyPackage: Uint8Array };
-
-export interface SequencerOptions {
-  /**
-   * How long after applying a commit a competing commit for the same epoch
-   * can still replace it; after that the commit counts as accepted, the
-   * previous state is dropped and held Welcomes are released.
-   */
-  readonly acceptMs?: number;
-  /** Commits kept to hand to members coming back online. */
-  readonly logSize?: number;
-  /** Undecryptable-yet messages held for a retry; the oldest go first. */
-  readonly maxHeld?: number;
-}
-
-/** Defaults: docs/protocol.md §10 gives the reasoning. */
-export const DEFAULT_ACCEPT_MS = 60_000;
-export const DEFAULT_LOG_SIZE = 64;
-export const DEFAULT_MAX_HELD = 512;
-
-export interface DeliveredMessage {
-  readonly epoch: number;
-  readonly sender: MlsMember;
-  readonly plaintext: Uint8Array;
-  readonly authenticatedData: Uint8Array;
-}
-
-export interface AppliedCommit {
-  /** The epoch the commit led to. */
-  readonly epoch: number;
-  readonly sender: MlsMember | null;
-  readonly changes: CommitChanges;
-  /** True when this commit replaced a losing one this member had applied. */
-  readonly replacedAnother: boolean;
-  /** The commit as the chat describes it (name after, leavers, role changes). */
-  readonly summary: CommitSummary;
-}
-
-export interface ReceivedProposal {
-  readonly sender: MlsMember;
-  readonly proposal: ProposalSummary;
-}
-
-export interface ReleasedWelcome {
-  readonly welcome: Uint8Array;
-  /** The ratchet tree the joiner needs beside the Welcome (RFC 9420 §12.4.3.3). */
-  readonly ratchetTree: Uint8Array;
-  /** PeerIds of the devices the commit added: who the Welcome is for. */
-  readonly recipients: readonly string[];
-}
-
-/** Which persisted parts changed: compare with the revisions last written. */
-export interface SequencerRevisions {
-  readonly meta: number;
-  readonly log: number;
-  readonly previous: number;
-  readonly welcome: number;
-  /**
-   * Bumped when the unsettled sends were cleared or rebuilt. Between two
-   * bumps the list only grows, so a caller appends what it has not written
-   * yet (unsettledSends) instead of rewriting them all on every send, which
-   * made a run of sends in an undecided epoch cost O(n²).
-   */
-  readonly unsettled: number;
-}
-
-/** A message this member sent in an epoch not accepted yet (kept to re-encrypt after a switch). */
-export interface UnsettledSend {
-  readonly plaintext: Uint8Array;
-  readonly authenticatedData: Uint8Array;
-}
-
-/** The persisted parts besides the current state (null: none stored yet). */
-export interface SequencerParts {
-  readonly meta: Uint8Array | null;
-  readonly log: Uint8Array | null;
-  readonly previous: Uint8Array | null;
-  /** Unsettled sends stored apart from meta, oldest first. */
-  readonly unsettled?: readonly UnsettledSend[];
-  /** The held Welcome: its own part, since with its ratchet tree it is large (~1.5 MB at 1,000 X-Wing members). */
-  readonly welcome?: Uint8Array | null;
-}
-
-/** Everything one call produced; the caller persists snapshot() first, then acts on it. */
-export interface SequencerUpdate {
-  readonly delivered: DeliveredMessage[];
-  readonly commits: AppliedCommit[];
-  /** Proposals taken into the current epoch (an admin may commit them, commitPending). */
-  readonly proposals: ReceivedProposal[];
-  /** Application messages re-encrypted after a switch: send them to the group. */
-  readonly resend: Uint8Array[];
-  /** Welcomes whose commit is now accepted: send them to the joiners. */
-  readonly welcomes: ReleasedWelcome[];
-  /** This member's commits that lost: make them again (commit()) if still wanted. */
-  readonly lost: CommitIntent[];
-  /** The last message given to receive() was refused (null when taken or held). */
-  rejected: MlsRejection | null;
-  /**
-   * This member's external commit lost to another commit for its epoch:
-   * its state is on a branch nobody else is on. Rejoin (rejoin.ts) with a
-   * fresh GroupInfo.
-   */
-  mustRejoin: boolean;
-}
 
 interface Applied {
   readonly commit: Uint8Array;
@@ -183,6 +81,7 @@ interface Unsettled {
 
 const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1 };
 const EXTERNAL_RANK = 0;
+const rankOf = (m: MlsMember) => RANK[m.role];
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -190,19 +89,6 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 export function beats(a: { rank: number; hash: string }, b: { rank: number; hash: string }): boolean {
   if (a.rank !== b.rank) return a.rank > b.rank;
   return a.hash < b.hash;
-}
-
-function emptyUpdate(): SequencerUpdate {
-  return {
-    delivered: [],
-    commits: [],
-    proposals: [],
-    resend: [],
-    welcomes: [],
-    lost: [],
-    rejected: null,
-    mustRejoin: false,
-  };
 }
 
 function headerOf(bytes: Uint8Array): { epoch: number; contentType: string } {
@@ -219,6 +105,8 @@ export class GroupSequencer {
   private rejoinPending = false;
   private applied: Applied | null = null;
   private appliedAt = 0;
+  /** Who acked the applied commit (null: none applied, or parts from before acks: the window decides). */
+  private acks: CommitAcks | null = null;
   /** Hashes of commits for previous.epoch already tried (losers, duplicates). */
   private rivals = new Set<string>();
   private heldWelcome: ReleasedWelcome | null = null;
@@ -273,6 +161,12 @@ export class GroupSequencer {
     return this.accepted ? null : this.appliedAt + this.acceptMs;
   }
 
+  /** Devices whose ack the current epoch still waits for (empty once accepted, or when only the window can accept it). */
+  get awaitingAcks(): readonly string[] {
+    if (this.accepted || !this.acks || this.acks.windowOnly) return [];
+    return this.acks.missing;
+  }
+
   /** Devices a held (not yet released) Welcome is for: they are not in the group for others yet. */
   get awaitingWelcome(): readonly string[] {
     return this.heldWelcome?.recipients ?? [];
@@ -304,7 +198,7 @@ export class GroupSequencer {
     return this.log.filter((e) => e.epoch >= epoch).map((e) => e.commit);
   }
 
-  /** Marks the current epoch accepted if its window has passed; releases Welcomes. */
+  /** Marks the current epoch accepted if it was acked by all or its window has passed; releases Welcomes. */
   tick(now: number): SequencerUpdate {
     const update = emptyUpdate();
     this.settle(now, update);
@@ -382,7 +276,7 @@ export class GroupSequencer {
       replacedAnother: false,
       summary: summarize(before, out.state, changes),
     };
-    this.advance(out.state, out.commit, rank, intent, now, out.wipeConsumed);
+    this.advance(out.state, out.commit, { rank, peerId: before.self.peerId }, intent, now, out.wipeConsumed);
     if (out.welcome) {
       this.setHeldWelcome({
         welcome: out.welcome,
@@ -410,6 +304,7 @@ export class GroupSequencer {
     // messages are kept until the commit is accepted.
     seq.applied = { commit, hash: sha256(commit), rank: EXTERNAL_RANK, own: null };
     seq.appliedAt = now;
+    seq.acks = CommitAcks.windowOnly();
     seq.rejoinPending = true;
     seq.pushLog(state.epoch - 1, commit);
     seq.revs = { meta: 1, log: 1, previous: 1, welcome: 1, unsettled: 1 };
@@ -420,9 +315,13 @@ export class GroupSequencer {
   async receive(bytes: Uint8Array, now: number = Date.now()): Promise<SequencerUpdate> {
     const update = emptyUpdate();
     this.settle(now, update);
+    const appliedBefore = this.applied?.hash ?? null;
     const result = await this.take(bytes, now, update);
     if (result === 'held') this.hold(bytes);
     if (result === 'progress') await this.drain(now, update);
+    await this.ackIfApplied(appliedBefore, update);
+    // Acks taken in this step (or held ones retried) may complete the epoch.
+    this.settle(now, update);
     return update;
   }
 
@@ -444,7 +343,7 @@ export class GroupSequencer {
     const epoch = this.current.epoch;
     if (header.epoch > epoch) return 'held';
     if (header.contentType === 'commit' && header.epoch === epoch - 1) {
-      return this.rival(bytes, update);
+      return this.rival(bytes, now, update);
     }
     let out: ProcessOutcome;
     try {
@@ -454,12 +353,22 @@ export class GroupSequencer {
       // While the epoch is undecided, a message may belong to the branch we
       // have not switched to yet: keep it for a retry after a switch.
       if (!this.accepted && header.epoch === epoch && r.reason === 'authentication') return 'held';
+      // Accepted on acks before its window ended: a message of this epoch
+      // that does not decrypt was sent on a branch that lost (its sender
+      // resends it on this one). Dropped as a held one would have been.
+      if (this.inAckedWindow(now) && header.epoch === epoch && r.reason === 'authentication') return 'done';
       update.rejected = r;
       return 'done';
     }
     if (out.kind === 'application') {
       this.current = out.state;
       this.wipe(out.wipeConsumed);
+      const acked = decodeAck(out.plaintext);
+      if (acked !== null) {
+        // An ack is the sequencer's own: never delivered to the application.
+        if (acked === this.applied?.hash && this.acks?.record(out.sender.peerId)) this.revs.meta++;
+        return 'done';
+      }
       update.delivered.push({
         epoch: out.epoch,
         sender: out.sender,
@@ -485,7 +394,7 @@ export class GroupSequencer {
     this.advance(
       out.state,
       bytes,
-      out.sender ? RANK[out.sender.role] : EXTERNAL_RANK,
+      { rank: out.sender ? RANK[out.sender.role] : EXTERNAL_RANK, peerId: out.sender?.peerId ?? null },
       null,
       now,
       out.wipeConsumed,
@@ -501,7 +410,7 @@ export class GroupSequencer {
   }
 
   /** A commit for the epoch before the current one: a competitor of the commit we applied. */
-  private async rival(bytes: Uint8Array, update: SequencerUpdate): Promise<'progress' | 'done'> {
+  private async rival(bytes: Uint8Array, now: number, update: SequencerUpdate): Promise<'progress' | 'done'> {
     const hash = sha256(bytes);
     if (this.rejoinPending && this.applied && hash !== this.applied.hash) {
       // Without the previous epoch's keys the rival cannot be read, but any
@@ -512,6 +421,10 @@ export class GroupSequencer {
       return 'done';
     }
     if (!this.previous || !this.applied) {
+      // Accepted on acks: every member that could have beaten our commit
+      // acked it, so a rival arriving late lost (commitAcks.ts). After the
+      // window it may be a fork (docs/protocol.md §10, Limits): say so.
+      if (this.inAckedWindow(now)) return 'done';
       update.rejected = new MlsRejection('stale-epoch', 'a commit for an epoch already accepted');
       return 'done';
     }
@@ -542,6 +455,12 @@ export class GroupSequencer {
     // with (both branches share those objects).
     this.deferredWipes = [out.wipeConsumed];
     this.applied = { commit: bytes, hash, rank, own: null };
+    this.acks = CommitAcks.expect(
+      this.previous,
+      out.state,
+      { peerId: out.sender?.peerId ?? null, rank, external: out.sender === null },
+      rankOf,
+    );
     this.replaceLog(this.previous.epoch, bytes);
     update.commits.push({
       epoch: out.epoch,
@@ -568,16 +487,23 @@ export class GroupSequencer {
   private advance(
     next: MlsGroupState,
     commit: Uint8Array,
-    rank: number,
+    committer: { rank: number; peerId: string | null },
     own: CommitIntent | null,
     now: number,
     wipeConsumed: () => void,
   ): void {
     const before = this.current;
+    const { rank } = committer;
     this.previous = before;
     this.current = next;
     this.deferredWipes.push(wipeConsumed);
     this.applied = { commit, hash: sha256(commit), rank, own };
+    this.acks = CommitAcks.expect(
+      before,
+      next,
+      { peerId: committer.peerId, rank, external: rank === EXTERNAL_RANK },
+      rankOf,
+    );
     this.appliedAt = now;
     this.rivals = new Set();
     this.revs.meta++;
@@ -589,8 +515,15 @@ export class GroupSequencer {
     this.pushLog(before.epoch, commit);
   }
 
+  /**
+   * Accepts the current epoch once every member that could hold a better
+   * commit acked it (commitAcks.ts), or its window has passed.
+   */
   private settle(now: number, update: SequencerUpdate): void {
-    if (this.accepted || now < this.appliedAt + this.acceptMs) return;
+    if (this.accepted) return;
+    if (!(this.acks?.complete ?? false) && now < this.appliedAt + this.acceptMs) return;
+    update.settled = true;
+    this.acks = null;
     this.rejoinPending = false;
     if (this.applied?.own && this.heldWelcome) update.welcomes.push(this.heldWelcome);
     this.setHeldWelcome(null);
@@ -613,6 +546,32 @@ export class GroupSequencer {
     this.held.push({ bytes, epoch });
     if (this.held.length > this.maxHeld) this.held.shift();
     this.revs.meta++;
+  }
+
+  /**
+   * Acks the commit this step applied (someone else's, and one that acks
+   * can accept): an application message in the new epoch, sent to the
+   * group by the caller (`update.acks`). Not kept as an unsettled send: if
+   * the epoch loses, the member acks the winner instead.
+   */
+  private async ackIfApplied(appliedBefore: string | null, update: SequencerUpdate): Promise<void> {
+    const applied = this.applied;
+    if (!applied || applied.hash === appliedBefore || applied.own || !this.acks || this.acks.windowOnly)
+      return;
+    // A member the commit removed has no leaf to ack from (commitAcks.ts counts on that).
+    if (!this.current.active) return;
+    const out = await encrypt(this.current, encodeAck(applied.hash));
+    this.current = out.state;
+    this.wipe(out.wipeConsumed);
+    update.acks.push(out.message);
+  }
+
+  /**
+   * Accepted before its window ended, which only acks do (the window itself
+   * ends at appliedAt + acceptMs; a next commit moves appliedAt).
+   */
+  private inAckedWindow(now: number): boolean {
+    return this.accepted && this.applied !== null && now < this.appliedAt + this.acceptMs;
   }
 
   /** Retries held messages until none makes progress. */
@@ -666,55 +625,38 @@ export class GroupSequencer {
     this.pushLog(epoch, commit);
   }
 
-  // --- persistence ----------------------------------------------------------
-
-  /**
-   * The small part (JSON; byte fields base64): applied commit, acceptance
-   * time, rivals, held messages. Unsettled sends (plaintexts: only ever
-   * written where message bodies are, never to a log) are kept apart, see
-   * unsettledSends.
-   */
-  metaBytes(): Uint8Array {
-    const data: MetaJson = {
-      v: 2,
-      applied: this.applied
-        ? {
-            commit: b64(this.applied.commit),
-            rank: this.applied.rank,
-            own: this.applied.own ? intentToJson(this.applied.own) : null,
-          }
-        : null,
-      appliedAt: this.appliedAt,
-      rejoinPending: this.rejoinPending,
-      rivals: [...this.rivals],
-      held: this.held.map((h) => b64(h.bytes)),
-    };
-    return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
-  }
-
-  /** The held Welcome (with its ratchet tree), or null when none is held. */
-  welcomeBytes(): Uint8Array | null {
-    const w = this.heldWelcome;
-    if (!w) return null;
-    const data: WelcomeJson = {
-      v: 1,
-      welcome: b64(w.welcome),
-      ratchetTree: b64(w.ratchetTree),
-      recipients: [...w.recipients],
-    };
-    return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
-  }
-
   private setHeldWelcome(w: ReleasedWelcome | null): void {
     if (w === this.heldWelcome) return;
     this.heldWelcome = w;
     this.revs.welcome++;
   }
 
+  // --- persistence (formats in sequencerParts.ts) ------------------------------
+
+  /**
+   * The small part: applied commit, acceptance time and acks, rivals, held
+   * messages. Unsettled sends (plaintexts: only ever written where message
+   * bodies are, never to a log) are kept apart, see unsettledSends.
+   */
+  metaBytes(): Uint8Array {
+    return encodeMeta({
+      applied: this.applied,
+      appliedAt: this.appliedAt,
+      rejoinPending: this.rejoinPending,
+      rivals: [...this.rivals],
+      held: this.held.map((h) => h.bytes),
+      acks: this.acks?.toJson() ?? null,
+    });
+  }
+
+  /** The held Welcome (with its ratchet tree), or null when none is held. */
+  welcomeBytes(): Uint8Array | null {
+    return encodeWelcome(this.heldWelcome);
+  }
+
   /** The commit log (changes only with commits). */
   logBytes(): Uint8Array {
-    const data: LogJson = this.log.map((e) => ({ epoch: e.epoch, commit: b64(e.commit) }));
-    return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
+    return encodeLog(this.log);
   }
 
   /**
@@ -729,20 +671,19 @@ export class GroupSequencer {
     const seq = new GroupSequencer(current, options);
     try {
       seq.previous = parts.previous ? MlsGroupState.deserialize(parts.previous) : null;
-      if (parts.meta) seq.readMeta(parseJson<MetaJson>(parts.meta));
+      if (parts.meta) {
+        const meta = decodeMeta(parts.meta);
+        seq.applied = meta.applied ? { ...meta.applied, hash: sha256(meta.applied.commit) } : null;
+        seq.appliedAt = meta.appliedAt;
+        seq.rejoinPending = meta.rejoinPending;
+        seq.rivals = new Set(meta.rivals);
+        seq.acks = meta.acks ? CommitAcks.fromJson(meta.acks) : null;
+        seq.unsettled = [...meta.legacyUnsettled];
+        seq.held = meta.held.map((bytes) => ({ bytes, epoch: headerOf(bytes).epoch }));
+      }
       if (parts.unsettled) seq.unsettled.push(...parts.unsettled);
-      if (parts.log) {
-        seq.log = parseJson<LogJson>(parts.log).map((e) => ({ epoch: e.epoch, commit: unb64(e.commit) }));
-      }
-      if (parts.welcome) {
-        const w = parseJson<WelcomeJson>(parts.welcome);
-        if (w.v !== 1) throw new Error('unknown held Welcome format');
-        seq.heldWelcome = {
-          welcome: unb64(w.welcome),
-          ratchetTree: unb64(w.ratchetTree),
-          recipients: w.recipients,
-        };
-      }
+      if (parts.log) seq.log = decodeLog(parts.log);
+      if (parts.welcome) seq.heldWelcome = decodeWelcome(parts.welcome);
     } catch (err) {
       throw new ParleyError('DATABASE_CORRUPT', 'The stored MLS ordering state is damaged.', { cause: err });
     }
@@ -752,159 +693,28 @@ export class GroupSequencer {
     return seq;
   }
 
-  private readMeta(data: MetaJson): void {
-    if (data.v !== 2) throw new Error('unknown MLS ordering state format');
-    if (data.applied) {
-      const commit = unb64(data.applied.commit);
-      this.applied = {
-        commit,
-        hash: sha256(commit),
-        rank: data.applied.rank,
-        own: data.applied.own ? intentFromJson(data.applied.own) : null,
-      };
-    }
-    this.appliedAt = data.appliedAt;
-    this.rejoinPending = data.rejoinPending;
-    this.rivals = new Set(data.rivals);
-    // Older rows kept unsettled sends inside meta.
-    this.unsettled = (data.unsettled ?? []).map((m) => ({
-      plaintext: unb64(m.p),
-      authenticatedData: unb64(m.a),
-    }));
-    this.held = data.held.map((h) => {
-      const raw = unb64(h);
-      return { bytes: raw, epoch: headerOf(raw).epoch };
-    });
-  }
-
   /**
    * Everything needed after a restart as one blob (current state included):
    * for tests and exports. Messaging persists the parts instead.
    */
   snapshot(): Uint8Array {
-    const data: SnapshotJson = {
-      v: 2,
-      current: b64(this.current.serialize()),
-      previous: this.previous ? b64(this.previous.serialize()) : null,
-      meta: b64(this.metaBytes()),
-      log: b64(this.logBytes()),
-      welcome: this.welcomeBytes() ? b64(this.welcomeBytes() ?? new Uint8Array()) : null,
-      unsettled: this.unsettled.map((m) => ({ p: b64(m.plaintext), a: b64(m.authenticatedData) })),
-    };
-    return new Uint8Array(Buffer.from(JSON.stringify(data), 'utf8'));
+    return encodeSnapshot({
+      current: this.current.serialize(),
+      previous: this.previous?.serialize() ?? null,
+      meta: this.metaBytes(),
+      log: this.logBytes(),
+      welcome: this.welcomeBytes(),
+      unsettled: this.unsettled,
+    });
   }
 
   static restore(bytes: Uint8Array, options: SequencerOptions = {}): GroupSequencer {
-    let data: SnapshotJson;
+    let decoded: ReturnType<typeof decodeSnapshot>;
     try {
-      data = parseJson<SnapshotJson>(bytes);
+      decoded = decodeSnapshot(bytes);
     } catch (err) {
       throw new ParleyError('DATABASE_CORRUPT', 'The stored MLS ordering state is damaged.', { cause: err });
     }
-    if (data.v !== 2) throw new ParleyError('DATABASE_CORRUPT', 'Unknown MLS ordering state format.');
-    return GroupSequencer.fromParts(
-      MlsGroupState.deserialize(unb64(data.current)),
-      {
-        meta: unb64(data.meta),
-        log: unb64(data.log),
-        previous: data.previous ? unb64(data.previous) : null,
-        welcome: data.welcome ? unb64(data.welcome) : null,
-        unsettled: (data.unsettled ?? []).map((m) => ({
-          plaintext: unb64(m.p),
-          authenticatedData: unb64(m.a),
-        })),
-      },
-      options,
-    );
-  }
-}
-
-const b64 = (x: Uint8Array) => Buffer.from(x).toString('base64');
-const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
-
-function parseJson<T>(bytes: Uint8Array): T {
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-}
-
-interface SnapshotJson {
-  v: number;
-  current: string;
-  previous: string | null;
-  meta: string;
-  log: string;
-  welcome: string | null;
-  unsettled?: { p: string; a: string }[];
-}
-
-interface MetaJson {
-  v: number;
-  applied: { commit: string; rank: number; own: IntentJson | null } | null;
-  appliedAt: number;
-  rejoinPending: boolean;
-  rivals: string[];
-  unsettled?: { p: string; a: string }[];
-  held: string[];
-}
-
-type LogJson = { epoch: number; commit: string }[];
-
-interface WelcomeJson {
-  v: number;
-  welcome: string;
-  ratchetTree: string;
-  recipients: string[];
-}
-
-/** A CommitIntent as JSON (byte fields base64), for persisting queued intents. */
-export type IntentJson =
-  | { type: 'add'; keyPackages: string[] }
-  | { type: 'remove'; identityKeys: string[] }
-  | { type: 'rename'; name: string }
-  | { type: 'setRole'; identityKey: string; role: Role }
-  | { type: 'selfUpdate' }
-  | { type: 'commitPending' };
-
-export function intentToJson(i: CommitIntent): IntentJson {
-  const b = (x: Uint8Array) => Buffer.from(x).toString('base64');
-  switch (i.type) {
-    case 'add':
-      return { type: 'add', keyPackages: i.keyPackages.map(b) };
-    case 'remove':
-      return { type: 'remove', identityKeys: i.identityKeys.map(b) };
-    case 'setRole':
-      return { type: 'setRole', identityKey: b(i.identityKey), role: i.role };
-    default:
-      return i;
-  }
-}
-
-export function intentFromJson(i: IntentJson): CommitIntent {
-  const u = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
-  switch (i.type) {
-    case 'add':
-      return { type: 'add', keyPackages: i.keyPackages.map(u) };
-    case 'remove':
-      return { type: 'remove', identityKeys: i.identityKeys.map(u) };
-    case 'setRole':
-      return { type: 'setRole', identityKey: u(i.identityKey), role: i.role };
-    default:
-      return i;
-  }
-}
-
-function runIntent(state: MlsGroupState, i: CommitIntent): Promise<CommitOutcome | null> {
-  switch (i.type) {
-    case 'add':
-      return addMembers(state, i.keyPackages);
-    case 'remove':
-      return removeMembers(state, i.identityKeys);
-    case 'rename':
-      return rename(state, i.name);
-    case 'setRole':
-      return setRole(state, i.identityKey, i.role);
-    case 'selfUpdate':
-      return selfUpdate(state);
-    case 'commitPending':
-      return commitPending(state);
+    return GroupSequencer.fromParts(MlsGroupState.deserialize(decoded.current), decoded.parts, options);
   }
 }

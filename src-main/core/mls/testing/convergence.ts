@@ -1,6 +1,8 @@
 import { addMembers, createGroup, setRole } from '../groupEngine';
 import type { MlsGroupState } from '../groupState';
-import { GroupSequencer, type CommitIntent, type SequencerUpdate } from '../sequencer';
+import type { CommitIntent } from '../commitIntent';
+import { GroupSequencer } from '../sequencer';
+import type { SequencerUpdate } from '../sequencerTypes';
 import type { MlsSuiteName } from '../suites';
 import { seededRandom } from '../../util/seededRandom';
 import { hex, join, keyPackageFor, makeUser, str, text, type TestUser } from './mlsFixtures';
@@ -30,6 +32,10 @@ export interface ConvergenceResult {
   readonly messages: number;
   /** Copies delivered more than once (a losing branch's message, then its resend). */
   readonly duplicates: number;
+  /** Acks sent (docs/protocol.md §10). */
+  readonly acks: number;
+  /** Rounds whose epoch every member accepted on acks alone, before any window passed. */
+  readonly settledByAcks: number;
   readonly epoch: number;
 }
 
@@ -66,17 +72,22 @@ async function setup(
  * self-update, members self-update), members send application messages
  * while commits are in flight, every member's inbox is delivered in random
  * order, and members restart at random (the sequencer is rebuilt from its
- * snapshot, as from the database). After each round the clock moves past
- * the acceptance window. Checks after every round: one epoch and one epoch
- * authenticator; at the end: every message reached every other member.
+ * snapshot, as from the database). Acks go to everyone like any message.
+ * After each round the clock moves past the acceptance window, unless
+ * `settle` is 'acks': then no time passes and every member must have
+ * accepted the round's winner on acks alone (nobody is offline here).
+ * Checks after every round: one epoch and one epoch authenticator; at the
+ * end: every message reached every other member.
  */
 export async function convergence(options: {
   members: number;
   rounds: number;
   suite: MlsSuiteName;
   seed: number;
+  settle?: 'window' | 'acks';
 }): Promise<ConvergenceResult> {
   const { members: n, rounds, suite, seed } = options;
+  const settle = options.settle ?? 'window';
   const rand = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const { users, states } = await setup(n, suite);
@@ -94,6 +105,8 @@ export async function convergence(options: {
   let resent = 0;
   let restarts = 0;
   let duplicates = 0;
+  let acks = 0;
+  let settledByAcks = 0;
   let uidCounter = 0;
 
   const broadcast = (from: number, bytes: Uint8Array) => {
@@ -113,6 +126,10 @@ export async function convergence(options: {
     for (const r of u.resend) {
       resent++;
       broadcast(i, r);
+    }
+    for (const a of u.acks) {
+      acks++;
+      broadcast(i, a);
     }
     lostCommits += u.lost.length;
     if (u.rejected && u.rejected.reason !== 'replay') {
@@ -165,9 +182,19 @@ export async function convergence(options: {
       now += 1;
       absorb(i, await m.seq.receive(bytes!, now));
     }
-    // The acceptance window passes; held Welcomes (none here) would go out.
-    now += ACCEPT_MS + 1;
-    ms.forEach((m, i) => absorb(i, m.seq.tick(now)));
+    if (settle === 'acks') {
+      // Everyone is online and every message arrived: the acks alone settle the epoch.
+      const open = ms.map((m, i) => (m.seq.accepted ? -1 : i)).filter((i) => i >= 0);
+      if (open.length > 0) {
+        throw new Error(`round ${round}: members ${open.join(',')} did not accept the epoch on acks`);
+      }
+      settledByAcks++;
+    } else {
+      // The acceptance window passes; held Welcomes (none here) would go out.
+      if (ms.every((m) => m.seq.accepted)) settledByAcks++;
+      now += ACCEPT_MS + 1;
+      ms.forEach((m, i) => absorb(i, m.seq.tick(now)));
+    }
     const epochs = new Set(ms.map((m) => m.seq.epoch));
     const auths = new Set(ms.map((m) => hex(m.seq.state.epochAuthenticator)));
     if (epochs.size !== 1 || auths.size !== 1) {
@@ -202,6 +229,8 @@ export async function convergence(options: {
     restarts,
     messages: sent.size,
     duplicates,
+    acks,
+    settledByAcks,
     epoch: ms[0]!.seq.epoch,
   };
 }

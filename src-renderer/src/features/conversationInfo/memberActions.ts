@@ -61,12 +61,13 @@ export const ROLE_LABEL: Record<Role, string> = { owner: 'Owner', admin: 'Admin'
  * What an Ack means for the user. Not committed means two different things:
  * a member's change is a proposal an admin's device applies; an owner's or
  * admin's change made while the previous one is unconfirmed is queued and
- * committed once it is accepted (docs/protocol.md §10, at most the 60 s
- * acceptance window). Without `myRole` the member's reading is assumed.
+ * committed once it is accepted (docs/protocol.md §10: when every member
+ * acked it, at once with everyone online; at most the 60 s acceptance
+ * window when someone is offline). Without `myRole` the member's reading is assumed.
  */
 export function ackMessage(committed: boolean, done: string, myRole: Role | null = null): string {
   if (committed) return done;
   return isAdmin(myRole)
-    ? 'Saved: it applies as soon as the group has confirmed the previous change (within a minute).'
+    ? 'Saved: it applies as soon as the group has confirmed the previous change (a minute at most if someone is offline).'
     : 'Sent as a proposal: an admin’s device will apply it.';
 }
