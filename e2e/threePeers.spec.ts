@@ -21,10 +21,12 @@ import { checkScreen } from './helpers/screens';
  */
 
 /**
- * A group change made while the previous one is still unconfirmed waits for
- * it: up to the 60 s acceptance window (docs/protocol.md §10), then delivery.
+ * A group change with every member online: the members ack each commit, so
+ * the next change goes as soon as the previous one is acked, not a 60 s
+ * acceptance window later (docs/protocol.md §10, issue 13). A few seconds
+ * on a loaded 2-core machine; before acks this needed 100 s.
  */
-const CHANGE_TIMEOUT = 100_000;
+const CHANGE_TIMEOUT = 5_000;
 
 /** The open chat's message bodies, in timeline order, once they read exactly `bodies`. */
 async function expectBodies(page: Page, bodies: string[]): Promise<void> {
@@ -62,7 +64,7 @@ async function closePeers(peers: ExtraPeer[]): Promise<void> {
 }
 
 test('three peers: a group of three, rename, roles, removal', async ({ page, browser, startShell }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(150_000);
   const [adaShell, bobShell, cyShell] = await Promise.all([
     startShell({ env: PEER_ENV }),
     startShell({ env: PEER_ENV }),
@@ -123,24 +125,26 @@ test('three peers: a group of three, rename, roles, removal', async ({ page, bro
   await expect(ada.getByTestId('chat-title')).toHaveText('Crew HQ');
   await expect(systemLine(ada, 'You renamed the group to “Crew HQ”')).toBeVisible();
 
-  // Right after the rename the role change is queued behind it; the open panel
-  // catches up by itself once it is applied (no need to close and reopen it).
+  // Right after the rename: the role change goes as soon as Bob and Cy acked the rename
+  // (at once, or queued for a moment), and the open panel catches up by itself.
   const bobMember = ada.getByTestId('info-member').filter({ hasText: 'Bob' });
   await bobMember.getByRole('button', { name: 'Make Bob an admin' }).click();
-  await expect(ada.getByTestId('info-notice')).toBeVisible();
   await expect(systemLine(ada, 'You made Bob an admin')).toBeVisible({ timeout: CHANGE_TIMEOUT });
   await expect(bobMember.getByTestId('info-member-role')).toHaveText('Admin');
   await ada.keyboard.press('Escape');
   await expect(info).toHaveCount(0);
 
-  // Bob and Cy see the new name, in the header and the list, and both system lines.
+  // Bob and Cy see the new name, in the header and the list, and both system lines: applied
+  // everywhere within seconds of the click.
   for (const p of [bob, cy]) {
-    await expect(p.getByTestId('chat-title')).toHaveText('Crew HQ', { timeout: PEER_TIMEOUT });
+    await expect(p.getByTestId('chat-title')).toHaveText('Crew HQ', { timeout: CHANGE_TIMEOUT });
     await expect(p.getByTestId('conversation-row').filter({ hasText: 'Crew HQ' })).toBeVisible();
-    await expect(systemLine(p, 'Ada renamed the group to “Crew HQ”')).toBeVisible({ timeout: PEER_TIMEOUT });
+    await expect(systemLine(p, 'Ada renamed the group to “Crew HQ”')).toBeVisible({
+      timeout: CHANGE_TIMEOUT,
+    });
   }
-  await expect(systemLine(bob, 'Ada made you an admin')).toBeVisible({ timeout: PEER_TIMEOUT });
-  await expect(systemLine(cy, 'Ada made Bob an admin')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(systemLine(bob, 'Ada made you an admin')).toBeVisible({ timeout: CHANGE_TIMEOUT });
+  await expect(systemLine(cy, 'Ada made Bob an admin')).toBeVisible({ timeout: CHANGE_TIMEOUT });
 
   await checkScreen(bob, 'group-three');
 
@@ -159,7 +163,7 @@ test('three peers: a group of three, rename, roles, removal', async ({ page, bro
   await expect(info).toHaveCount(0);
 
   // Cy's chat says so, and Cy cannot write there any more; her info panel agrees.
-  await expect(systemLine(cy, 'Ada removed you')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(systemLine(cy, 'Ada removed you')).toBeVisible({ timeout: CHANGE_TIMEOUT });
   await expect(cy.getByTestId('chat-readonly-reason')).toHaveText('You were removed from this group.', {
     timeout: PEER_TIMEOUT,
   });
@@ -169,7 +173,7 @@ test('three peers: a group of three, rename, roles, removal', async ({ page, bro
   await expect(cy.getByTestId('info-left')).toBeVisible();
   await cy.keyboard.press('Escape');
 
-  await expect(systemLine(bob, 'Ada removed Cy')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(systemLine(bob, 'Ada removed Cy')).toBeVisible({ timeout: CHANGE_TIMEOUT });
 
   // --- Bob, an admin now, still writes to the group, and Ada reads it ----------------------
   await sendMessage(bob, 'Bob, admin, still here');
