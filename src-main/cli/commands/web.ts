@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type CoreOptions } from '../../core/core';
+import type { NetworkOptions } from '../../core/messaging/messagingHost';
 import type { Logger } from '../../core/util/logger';
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
@@ -10,6 +11,21 @@ import { defaultProfileDir } from '../defaultProfileDir';
 import { startWebShell } from '../web/webShell';
 import { LISTEN_ENV } from './node';
 import { profileOption } from '../profileOption';
+
+/** `PARLEY_MDNS=off` keeps a web shell that joined the network off mDNS (tests outside a private namespace). */
+export const MDNS_ENV = 'PARLEY_MDNS';
+
+/**
+ * The network a web shell joins: none without PARLEY_LISTEN (a plain
+ * `parley web` stays offline); with it, the listen address and mDNS as in the
+ * desktop app (issue 13), so Nearby works and contacts find each other on the
+ * LAN. "Discoverable on this network" then decides what mDNS announces.
+ */
+export function webNetwork(env: NodeJS.ProcessEnv): NetworkOptions | undefined {
+  const listen = env[LISTEN_ENV];
+  if (!listen) return undefined;
+  return { listen: [listen], mdns: env[MDNS_ENV] !== 'off' };
+}
 
 /** The bundle lives in out/cli; the renderer it serves in out/renderer. */
 export function builtRendererDir(): string {
@@ -23,7 +39,8 @@ export const webCommand: CommandSpec = {
     'Prints a URL with a one-time token; only a page opened from that URL can talk to the profile. ' +
     'Listens on 127.0.0.1 only. Stop with Ctrl+C.\n' +
     `With ${LISTEN_ENV}=MULTIADDR set (e.g. /ip4/127.0.0.1/tcp/0) the profile also joins the peer network\n` +
-    'on that address once unlocked (mDNS stays off); without it the web shell runs offline.',
+    'on that address once unlocked, with LAN discovery (mDNS) as in the desktop app unless\n' +
+    `${MDNS_ENV}=off; without it the web shell runs offline.`,
   options: [
     profileOption,
     { name: 'port', type: 'string', value: 'N', description: 'port to listen on (default: a free one)' },
@@ -38,11 +55,11 @@ export const webCommand: CommandSpec = {
       return EXIT_FAILURE;
     }
     const profileDir = typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env);
-    const listen = io.env[LISTEN_ENV];
-    const options: CoreOptions & { logger: Logger; network?: { listen?: string[] } } = {
+    const network = webNetwork(io.env);
+    const options: CoreOptions & { logger: Logger; network?: NetworkOptions } = {
       ...cliCoreOptions(profileDir, 'web', io),
       // Opt-in: the e2e tests and home servers pin the address; a plain `parley web` stays off the network.
-      ...(listen ? { network: { listen: [listen] } } : {}),
+      ...(network ? { network } : {}),
     };
     const core = createCore(options);
     try {
