@@ -92,6 +92,11 @@ export class NetworkFeatures {
     await this.presence.stop();
   }
 
+  /** Who reaches whom through whom changed (address exchanges): contacts' connection state moved. */
+  connectivityChanged(): void {
+    this.emit({ name: 'presence.changed' });
+  }
+
   /** Saves the changed settings and applies them to the running node at once. */
   async setPrivacy(patch: Partial<PrivacySettings>): Promise<PrivacySettings> {
     const before = this.privacy();

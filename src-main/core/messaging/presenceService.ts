@@ -124,6 +124,11 @@ export class PresenceService {
     for (const peer of deps.node.connectedPeers()) this.exchange(peer);
   }
 
+  /** The device is connected and told us it is online (an invisible one never is). */
+  isOnline(peer: string): boolean {
+    return this.online.has(peer);
+  }
+
   /** Presence of every contact (blocked ones are never online). */
   list(): ContactPresence[] {
     const deps = this.need();

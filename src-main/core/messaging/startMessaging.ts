@@ -6,10 +6,13 @@ import { FileService } from '../files/fileService';
 import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
-import { ParleyNode, type MdnsOptions } from '../net/parleyNode';
+import { DEFAULT_LISTEN, ParleyNode, type HeartbeatOptions, type MdnsOptions } from '../net/parleyNode';
+import { tcpPortOf, withPreferredPort } from '../net/stableListen';
+import { AddressRepository } from '../store/repositories/addressRepository';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/logger';
+import { AddressBook } from './addressBook';
 import { Directory } from './directory';
 import type { GroupOptions } from './groupOps';
 import { MessagingService } from './messagingService';
@@ -32,6 +35,9 @@ export interface StartMessagingOptions {
     dialTimeoutMs?: number;
     dialGraceMs?: number;
     reconnect?: Partial<BackoffConfig>;
+    heartbeat?: Partial<HeartbeatOptions>;
+    /** How often connected contacts are asked about missing ones, ms (default 10 s). */
+    addressRefreshMs?: number;
   };
   delivery?: Partial<DeliveryOptions>;
   mailbox?: Partial<Omit<SqliteMailboxOptions, 'acceptsRecipient'>>;
@@ -54,6 +60,8 @@ export interface RunningMessaging {
   network: NetworkFeatures;
   /** Rejoins groups restored from a backup (messaging/resync.ts). */
   resync: ResyncRunner;
+  /** Signed address records, lookups through contacts, the LAN beacon key (issue 13). */
+  addresses: AddressBook;
   stop(): Promise<void>;
 }
 
@@ -107,6 +115,18 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   });
   const mdns = options.node?.mdns;
   const discoverable = network.privacy().discoverable;
+  // The port this profile listened on last time, so contacts' stored addresses stay right (issue 13).
+  const addressRepo = new AddressRepository(db);
+  const listen = await withPreferredPort(options.node?.listen ?? DEFAULT_LISTEN, addressRepo.listenPort());
+  const addressBook = new AddressBook({
+    repo: addressRepo,
+    deviceKey: secrets.deviceKey,
+    isOnline: (peer) => network.presence.isOnline(peer),
+    onChange: () => network.connectivityChanged(),
+    logger,
+    now,
+    refreshMs: options.node?.addressRefreshMs,
+  });
 
   // The node needs its handlers at construction and the services need the
   // node: the handlers reach the services through these late bindings.
@@ -115,7 +135,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   let files: FileService | null = null;
   const node = await ParleyNode.create({
     deviceKey: secrets.deviceKey,
-    listen: options.node?.listen,
+    listen,
     // "Discoverable on this network" decides whether mDNS starts switched on.
     mdns: mdns ? { ...(typeof mdns === 'object' ? mdns : {}), discoverable } : mdns,
     presence: network.presence.hooks,
@@ -123,6 +143,9 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     dialTimeoutMs: options.node?.dialTimeoutMs,
     dialGraceMs: options.node?.dialGraceMs,
     reconnect: options.node?.reconnect,
+    heartbeat: options.node?.heartbeat,
+    addressBook: addressBook.hooks,
+    beacon: addressBook.beaconHooks,
     access: directory,
     mailboxStore: mailbox,
     logger,
@@ -182,7 +205,11 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   files = fileService;
   service = running;
   delivery = deliveryService;
+  addressBook.bind(node);
   await node.start();
+  const port = tcpPortOf(node.addresses());
+  if (port !== null) addressRepo.setListenPort(port);
+  await addressBook.start();
   deliveryService.start();
   running.groups.start();
   network.start();
@@ -230,10 +257,12 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     files: fileService,
     network,
     resync,
+    addresses: addressBook,
     async stop() {
       if (stopped) return;
       stopped = true;
       await resync.stop();
+      await addressBook.stop();
       await network.stop();
       await fileService.stop();
       await deliveryService.stop();

@@ -15,6 +15,7 @@ export const PROTOCOL_IDS = {
   hello: '/parley/hello/1.0.0',
   file: '/parley/file/1.0.0',
   groupinfo: '/parley/groupinfo/1.0.0',
+  address: '/parley/address/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOL_IDS;
@@ -63,6 +64,8 @@ export interface NetLimits {
   helloGlobal: { capacity: number; refillPerSecond: number };
   /** KeyPackage fetches per peer (one-time packages are a finite pool). */
   keyPackagePerPeer: { capacity: number; refillPerSecond: number };
+  /** Address exchanges per peer (records pushed, lookups). */
+  addressPerPeer: { capacity: number; refillPerSecond: number };
   /** How many peers' rate-limit buckets are remembered (oldest forgotten first). */
   rateLimitPeers: number;
   /** Contact request field limits (UTF-8 bytes). */
@@ -85,6 +88,8 @@ export const DEFAULT_LIMITS: NetLimits = {
     file: MAX_ENVELOPE_PAYLOAD + FRAME_OVERHEAD,
     // A GroupInfo carries the whole ratchet tree: ~3 MiB for 1,000 members with X-Wing keys.
     groupinfo: 8 * MiB,
+    // Up to 33 signed records (≤ 2 KiB each), 32 PeerIds and a beacon key.
+    address: 80 * KiB,
   },
   maxInboundStreamsPerPeer: {
     deliver: 64,
@@ -95,6 +100,7 @@ export const DEFAULT_LIMITS: NetLimits = {
     hello: 2,
     file: 8,
     groupinfo: 2,
+    address: 2,
   },
   maxOutboundStreamsPerPeer: 32,
   ioTimeoutMs: 10_000,
@@ -108,6 +114,8 @@ export const DEFAULT_LIMITS: NetLimits = {
   contactRequestPerPeer: { capacity: 3, refillPerSecond: 1 / 60 },
   contactRequestGlobal: { capacity: 20, refillPerSecond: 1 / 3 },
   keyPackagePerPeer: { capacity: 8, refillPerSecond: 1 / 30 },
+  // One exchange per connection, a lookup every few seconds while a contact is away, pushes on changes.
+  addressPerPeer: { capacity: 16, refillPerSecond: 1 / 2 },
   // A peer asks once per discovery (mDNS answers arrive every 10 s at most).
   helloPerPeer: { capacity: 4, refillPerSecond: 1 / 10 },
   helloGlobal: { capacity: 64, refillPerSecond: 2 },

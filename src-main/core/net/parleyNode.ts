@@ -8,24 +8,36 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { errorFields, silentLogger, type Logger } from '../util/logger';
-import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff';
-import { ContactRequestProtocol, type ContactRequestHandler } from './contactRequestProtocol';
-import { DeliverProtocol, type EnvelopeHandler } from './deliverProtocol';
+import { AddressProtocol } from './addressProtocol';
+import { DEFAULT_BACKOFF } from './backoff';
+import { ContactRequestProtocol } from './contactRequestProtocol';
+import { DeliverProtocol } from './deliverProtocol';
 import { loadDeviceKey } from './deviceKey';
 import { DialScheduler } from './dialScheduler';
-import { FileProtocol, type FileSource } from './fileProtocol';
-import { GroupInfoProtocol, type GroupInfoHandler } from './groupInfoProtocol';
+import { FileProtocol } from './fileProtocol';
+import { GroupInfoProtocol } from './groupInfoProtocol';
 import { STREAM_WINDOW_BYTES } from './frameStream';
-import { KeyPackageProtocol, type KeyPackageProvider } from './keyPackageProtocol';
-import { resolveLimits, type NetLimitOverrides, type NetLimits } from './limits';
+import { KeyPackageProtocol } from './keyPackageProtocol';
+import { LanBeacon } from './lanBeacon';
+import { resolveLimits, type NetLimits } from './limits';
 import { MailboxProtocol } from './mailboxProtocol';
-import type { MailboxStore } from './mailboxStore';
 import { mdnsSwitch, PARLEY_MDNS_SERVICE_TAG, type MdnsSwitch } from './mdnsSwitch';
 import { NetError } from './netError';
 import { NetCounters, type NetMetrics } from './netMetrics';
-import { HelloProtocol, type HelloHooks } from './helloProtocol';
-import { presenceBucket, PresenceProtocol, type PresenceHooks } from './presenceProtocol';
-import { peerTag, type PeerAccess, type ProtocolNeeds, type ProtocolService } from './protocolService';
+import type {
+  ConnectionInfo,
+  ConnectionState,
+  HeartbeatOptions,
+  ParleyNodeOptions,
+  PeerEvent,
+} from './nodeOptions';
+import { HelloProtocol } from './helloProtocol';
+import { presenceBucket, PresenceProtocol } from './presenceProtocol';
+import { peerTag, type ProtocolNeeds, type ProtocolService } from './protocolService';
+
+export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 4_000, timeoutMs: 5_000 };
+/** All IPv4 interfaces, a port of the OS's choosing. */
+export const DEFAULT_LISTEN: readonly string[] = ['/ip4/0.0.0.0/tcp/0'];
 
 /**
  * The Parley peer node (DESIGN.md §2 net).
@@ -54,74 +66,23 @@ import { peerTag, type PeerAccess, type ProtocolNeeds, type ProtocolService } fr
  *   nothing a peer sends can throw out of a handler or stop the node.
  * - Who dials: the lower PeerId at once, the higher after a grace period;
  *   kept peers (contacts) are redialled with exponential backoff and jitter.
+ * - A heartbeat (libp2p's connection monitor pinging every connection) aborts
+ *   a dead or black-holed connection within seconds, so the redial starts.
+ * - Contacts keep each other's addresses current (/parley/address/1.0.0,
+ *   signed records) and, with mDNS, recognise each other's LAN beacon even
+ *   when not discoverable; fresh addresses from either are dialled at once.
  * - The node reports { state: offline | looking | connected, peers } on change.
  */
 
-export type ConnectionStateName = 'offline' | 'looking' | 'connected';
-
-export interface ConnectionState {
-  state: ConnectionStateName;
-  /** Distinct remote peers with at least one open connection. */
-  peers: number;
-}
-
-export interface PeerEvent {
-  peerId: string;
-  connected: boolean;
-}
-
-export interface ConnectionInfo {
-  peerId: string;
-  /** 'outbound' when this node dialled. */
-  direction: 'inbound' | 'outbound';
-  remoteAddress: string;
-  /** Open streams on this connection, by protocol id. */
-  streams: Record<string, number>;
-}
-
-export interface MdnsOptions {
-  /** Start discoverable (default true). Toggle later with setDiscoverable(). */
-  discoverable?: boolean;
-  serviceTag?: string;
-  /** Query interval, ms (default 10 s). */
-  intervalMs?: number;
-}
-
-export interface ParleyNodeOptions {
-  /** The device's Ed25519 private key, protobuf (generateDeviceKey) or raw 64-byte form. */
-  deviceKey: Uint8Array;
-  /** Multiaddrs to listen on. Default: all IPv4 interfaces, any port. */
-  listen?: string[];
-  /** mDNS discovery; omitted or false: compiled out, no multicast ever. */
-  mdns?: boolean | MdnsOptions;
-  access: PeerAccess;
-  /** Commits an inbound envelope; resolves with the status to ack. */
-  onEnvelope: EnvelopeHandler;
-  /** Hands out one of our KeyPackages, or null. */
-  keyPackages: KeyPackageProvider;
-  onContactRequest: ContactRequestHandler;
-  /** Serves file chunks to members (/parley/file/1.0.0); without it the node only fetches. */
-  fileSource?: FileSource;
-  /** Answers GroupInfo requests for rejoining (/parley/groupinfo/1.0.0); default: refuses all. */
-  groupInfo?: GroupInfoHandler;
-  /** Presence we report and hear; default: online, last seen now. */
-  presence?: PresenceHooks;
-  /** Who we say we are to nearby peers (hello); default: nobody is answered. */
-  hello?: HelloHooks;
-  /** When given, this node holds envelopes for others (mailbox server). */
-  mailboxStore?: MailboxStore;
-  limits?: NetLimitOverrides;
-  /** How long the higher PeerId waits before dialling a discovered or kept peer (default 2 s). */
-  dialGraceMs?: number;
-  reconnect?: Partial<BackoffConfig>;
-  /** Inbound connection attempts accepted per second per remote host (libp2p's default is 5). */
-  inboundConnectionsPerSecond?: number;
-  /** How long one dial may take, ms (default 5 s). */
-  dialTimeoutMs?: number;
-  logger?: Logger;
-  clock?: () => number;
-  random?: () => number;
-}
+export type {
+  ConnectionInfo,
+  ConnectionState,
+  ConnectionStateName,
+  HeartbeatOptions,
+  MdnsOptions,
+  ParleyNodeOptions,
+  PeerEvent,
+} from './nodeOptions';
 
 type ParleyServices = { identify: Identify; ping: Ping; discovery: MdnsSwitch };
 
@@ -135,6 +96,9 @@ export class ParleyNode {
   readonly hello: HelloProtocol;
   readonly files: FileProtocol;
   readonly groupInfo: GroupInfoProtocol;
+  readonly address: AddressProtocol;
+  /** The contacts' LAN beacon; null without mDNS or beacon hooks. */
+  readonly beacon: LanBeacon | null;
   readonly limits: NetLimits;
 
   private readonly services: ProtocolService[];
@@ -187,6 +151,26 @@ export class ParleyNode {
     this.services.push(this.files);
     this.groupInfo = new GroupInfoProtocol(needs, options.groupInfo ?? (async () => null));
     this.services.push(this.groupInfo);
+    this.address = new AddressProtocol(
+      needs,
+      options.addressBook ?? {
+        allow: () => false,
+        local: () => ({ record: null, beaconKey: null }),
+        onUpdate: () => undefined,
+        lookup: () => ({ records: [], reachable: [] }),
+      },
+    );
+    this.services.push(this.address);
+    const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
+    this.beacon =
+      this.mdnsEnabled && options.beacon
+        ? new LanBeacon(options.beacon, {
+            serviceName: mdnsOptions.beaconService,
+            intervalMs: mdnsOptions.intervalMs,
+            clock,
+            logger: this.logger,
+          })
+        : null;
 
     const dialTimeoutMs = options.dialTimeoutMs ?? 5_000;
     this.scheduler = new DialScheduler(
@@ -215,7 +199,7 @@ export class ParleyNode {
     const privateKey = loadDeviceKey(options.deviceKey);
     const limits = resolveLimits(options.limits);
     const counters = new NetCounters();
-    const listen = options.listen ?? ['/ip4/0.0.0.0/tcp/0'];
+    const listen = options.listen ?? [...DEFAULT_LISTEN];
     for (const address of listen) {
       try {
         multiaddr(address);
@@ -229,6 +213,7 @@ export class ParleyNode {
       return blocked;
     };
     const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
+    const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
     const libp2p = await createLibp2p<ParleyServices>({
       start: false,
       privateKey,
@@ -250,6 +235,12 @@ export class ParleyNode {
         maxConnections: 128,
         inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? 5,
         dialTimeout: options.dialTimeoutMs ?? 5_000,
+      },
+      // The heartbeat: a ping per connection every interval, the connection aborted on one failure.
+      connectionMonitor: {
+        pingInterval: heartbeat.intervalMs,
+        pingTimeout: { minTimeout: heartbeat.timeoutMs, maxTimeout: heartbeat.timeoutMs },
+        abortConnectionOnPingFailure: true,
       },
       nodeInfo: { name: 'parley', version: '1' },
       services: {
@@ -286,6 +277,7 @@ export class ParleyNode {
       );
       if (this.discoverable) await this.libp2p.services.discovery.set(true);
     }
+    this.beacon?.start();
     this.updateState();
     this.logger.log('info', 'net.node.started', { peer: peerTag(this.peerId), mdns: this.mdnsEnabled });
   }
@@ -296,6 +288,7 @@ export class ParleyNode {
     this.scheduler.stop();
     this.unsubscribeDiscovery?.();
     this.unsubscribeDiscovery = undefined;
+    this.beacon?.stop();
     await this.libp2p.services.discovery.set(false);
     for (const service of this.services) await service.stop();
     await this.libp2p.stop();
@@ -377,6 +370,17 @@ export class ParleyNode {
 
   forget(peer: string): void {
     this.scheduler.forget(peer);
+  }
+
+  /**
+   * Someone told us where `peer` listens now (its signed record, its LAN
+   * beacon): remember the addresses and, if it is not connected, dial as for
+   * a discovery, even when a backoff retry is far off.
+   */
+  async freshAddresses(peer: string, addresses: string[]): Promise<void> {
+    if (!this.running || peer === this.peerId || this.options.access.isBlocked(peer)) return;
+    await this.addAddresses(peer, addresses);
+    this.scheduler.discovered(peer);
   }
 
   /** Dials now, whatever the PeerId order. Throws NetError('unreachable' | 'refused' | 'closed'). */

@@ -97,7 +97,10 @@ describe('migration 0015 (durability mark)', () => {
   it('adds the one mark row to a database at version 14', () => {
     const old = tempDatabase(migrations.filter((m) => m.version < 15));
     try {
-      migrate(old.db, migrations);
+      migrate(
+        old.db,
+        migrations.filter((m) => m.version <= 15),
+      );
       expect(schemaVersion(old.db)).toBe(15);
       expect(old.db.prepare('SELECT id, n FROM durability_mark').all()).toEqual([{ id: 1, n: 0 }]);
       expect(() => old.db.prepare('INSERT INTO durability_mark (id, n) VALUES (2, 0)').run()).toThrow();

@@ -35,6 +35,11 @@ export interface MessagingPeer {
 /** Extra options for a test peer (group timings: short accept windows and ticks). */
 export interface MessagingPeerOptions {
   groups?: GroupOptions;
+  /**
+   * Listen on tcp/0 at every start, as the desktop app and the web shell ask
+   * (instead of the harness pinning the port it got the first time).
+   */
+  anyPort?: boolean;
 }
 
 /**
@@ -70,7 +75,7 @@ export function makeMessagingPeer(name: string, options: MessagingPeerOptions = 
         store,
         identity: peer.identity,
         node: {
-          listen: [`/ip4/127.0.0.1/tcp/${peer.port}`],
+          listen: [`/ip4/127.0.0.1/tcp/${options.anyPort ? 0 : peer.port}`],
           dialTimeoutMs: 1_000,
           dialGraceMs: 100,
           reconnect: { baseMs: 100, maxMs: 500 },

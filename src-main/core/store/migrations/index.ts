@@ -14,6 +14,7 @@ import { migration0012 } from './0012-timer-order';
 import { migration0013 } from './0013-read-receipt-index';
 import { migration0014 } from './0014-unsettled-sends';
 import { migration0015 } from './0015-durability-mark';
+import { migration0016 } from './0016-address-records';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   migration0013,
   migration0014,
   migration0015,
+  migration0016,
 ];

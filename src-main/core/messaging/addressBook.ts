@@ -1,0 +1,338 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressAnswer, AddressHooks, AddressUpdate } from '../net/addressProtocol';
+import { openAddressRecord, sealAddressRecord, type AddressRecord } from '../net/addressRecord';
+import type { LanBeaconHooks } from '../net/lanBeacon';
+import type { ParleyNode } from '../net/parleyNode';
+import { peerTag } from '../net/protocolService';
+import type { AddressRepository } from '../store/repositories/addressRepository';
+import { errorFields, type Logger } from '../util/logger';
+import { Reachability } from './reachability';
+
+/**
+ * Stable, current addresses between contacts (issue 13, deliver 1).
+ *
+ * - Our record: a signed, sequence-numbered libp2p peer record of the
+ *   addresses we listen on (net/addressRecord.ts), made again whenever they
+ *   change and given to every connected contact at once.
+ * - Theirs: every record we get (from the device itself or passed on by a
+ *   mutual contact) is kept if it is newer than what we had, written to the
+ *   device's last known addresses and, for a contact that is not connected,
+ *   dialled at once. A newer record is passed on to the connected contacts
+ *   who may learn it (AddressRepository.mayShare).
+ * - Asking: when a contact connects, and every `refreshMs` while some
+ *   contact is not connected, we ask connected contacts for the latest
+ *   records of the ones we miss; their answer also says which of those they
+ *   are connected to right now ("reachable through <name>", Reachability).
+ * - The LAN beacon key (net/beaconCodec.ts) travels in the same exchange,
+ *   to contacts only, and is replaced once a device holding it is no longer
+ *   a contact.
+ */
+
+/** What the address book needs of the node (bound once the node exists: it is built with the hooks). */
+export type AddressBookNode = Pick<
+  ParleyNode,
+  | 'peerId'
+  | 'addresses'
+  | 'address'
+  | 'beacon'
+  | 'onPeer'
+  | 'connectedPeers'
+  | 'isConnected'
+  | 'freshAddresses'
+  | 'addAddresses'
+>;
+
+export interface AddressBookDeps {
+  repo: AddressRepository;
+  /** The device key, to sign our records. */
+  deviceKey: Uint8Array;
+  /** The device told us it is online (not invisible): we may say it is reachable through us. */
+  isOnline(peer: string): boolean;
+  /** Called when who reaches whom through whom changed. */
+  onChange(): void;
+  logger: Logger;
+  now: () => number;
+  /** How often connected contacts are asked about missing ones, ms (default 10 s). */
+  refreshMs?: number;
+}
+
+/** Contacts asked per refresh (each answers for every missing contact). */
+const ASKED_PER_REFRESH = 3;
+/** Records pushed to one peer are gathered this long before they go, ms. */
+const PUSH_GATHER_MS = 50;
+
+export class AddressBook {
+  readonly reachability: Reachability;
+  private own: AddressRecord | null = null;
+  private beaconKey: Uint8Array | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private running = false;
+  private readonly background = new Set<Promise<unknown>>();
+  private readonly pending = new Map<string, Uint8Array[]>();
+  private sealing: Promise<void> | null = null;
+  private askCursor = 0;
+  private bound: AddressBookNode | null = null;
+
+  constructor(private readonly deps: AddressBookDeps) {
+    this.reachability = new Reachability(deps.now, deps.onChange, 3 * (deps.refreshMs ?? 10_000));
+  }
+
+  bind(node: AddressBookNode): void {
+    this.bound = node;
+  }
+
+  private get node(): AddressBookNode {
+    if (!this.bound) throw new Error('address book not bound to a node');
+    return this.bound;
+  }
+
+  /** Hooks for /parley/address/1.0.0 (the node is built with them; nothing is served before start). */
+  readonly hooks: AddressHooks = {
+    allow: (peer) => this.running && this.deps.repo.isContactDevice(peer),
+    local: (peer) => {
+      if (this.beaconKey) this.deps.repo.beaconGiven(peer);
+      return { record: this.own?.envelope ?? null, beaconKey: this.beaconKey };
+    },
+    onUpdate: (from, update) => this.onUpdate(from, update),
+    lookup: (asker, peers) => this.lookup(asker, peers),
+  };
+
+  /** Hooks for the contacts' LAN beacon. */
+  readonly beaconHooks: LanBeaconHooks = {
+    local: () => (this.beaconKey && this.own ? { key: this.beaconKey, addresses: this.own.addresses } : null),
+    known: () => this.deps.repo.contactBeaconKeys(),
+    onSighting: (peer, addresses) => {
+      if (!this.running || !this.deps.repo.isContactDevice(peer) || this.node.isConnected(peer)) return;
+      this.track(this.node.freshAddresses(peer, addresses));
+    },
+  };
+
+  /** Needs: the node started (its addresses known). */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const { repo } = this.deps;
+    const node = this.node;
+    this.beaconKey = repo.ownBeaconKey();
+    if (!this.beaconKey || repo.beaconHeldByStranger()) this.rotateBeaconKey();
+    await this.refreshOwnRecord();
+    this.unsubscribe = node.onPeer(({ peerId, connected }) => {
+      this.reachability.peerChanged(peerId, connected);
+      if (connected && repo.isContactDevice(peerId)) this.track(this.exchange(peerId));
+    });
+    for (const peer of node.connectedPeers()) if (repo.isContactDevice(peer)) this.track(this.exchange(peer));
+    this.timer = setInterval(() => this.tick(), this.deps.refreshMs ?? 10_000);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.pending.clear();
+    await Promise.allSettled([...this.background]);
+  }
+
+  /** Our current signed record (null before start). */
+  ownRecord(): AddressRecord | null {
+    return this.own;
+  }
+
+  /** Seals a new record when our addresses changed, and gives it to every connected contact. */
+  refreshOwnRecord(): Promise<void> {
+    this.sealing ??= this.reseal().finally(() => {
+      this.sealing = null;
+    });
+    return this.sealing;
+  }
+
+  private async reseal(minSeq = 0): Promise<void> {
+    const { repo, now } = this.deps;
+    const node = this.node;
+    const addresses = node.addresses();
+    const stored = this.own ?? (await this.storedOwn());
+    if (stored && minSeq <= stored.seq && sameSet(stored.addresses, stripOwnPeer(addresses, node.peerId))) {
+      this.own = stored;
+      return;
+    }
+    // A sequence number that only grows, even if the clock goes back (RFC 0003 asks for "monotonically increasing").
+    const seq = Math.max(now(), (stored?.seq ?? 0) + 1, minSeq + 1);
+    const record = await sealAddressRecord(this.deps.deviceKey, addresses, seq);
+    repo.putRecord(node.peerId, record.seq, record.envelope, now());
+    this.own = record;
+    this.deps.logger.log('info', 'net.address.record', {
+      seq: record.seq,
+      addresses: record.addresses.length,
+    });
+    if (!this.running) return;
+    for (const peer of node.connectedPeers()) {
+      if (repo.isContactDevice(peer)) this.track(this.exchange(peer, false));
+    }
+    node.beacon?.announce();
+  }
+
+  /** The record we made last time we ran (its seq is where the next one starts). */
+  private async storedOwn(): Promise<AddressRecord | null> {
+    const row = this.deps.repo.record(this.node.peerId);
+    return row ? openAddressRecord(row.envelope) : null;
+  }
+
+  private rotateBeaconKey(): void {
+    this.beaconKey = new Uint8Array(randomBytes(32));
+    this.deps.repo.setOwnBeaconKey(this.beaconKey);
+    this.deps.logger.log('info', 'net.beacon.key_rotated', {});
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    const { repo } = this.deps;
+    const node = this.node;
+    if (repo.beaconHeldByStranger()) {
+      this.rotateBeaconKey();
+      for (const peer of node.connectedPeers())
+        if (repo.isContactDevice(peer)) this.track(this.exchange(peer, false));
+      node.beacon?.announce();
+    }
+    this.track(this.refreshOwnRecord());
+    const missing = this.missingContacts();
+    this.reachability.expire();
+    if (missing.length === 0) return;
+    const connected = node.connectedPeers().filter((p) => repo.isContactDevice(p));
+    for (let i = 0; i < Math.min(ASKED_PER_REFRESH, connected.length); i++) {
+      const peer = connected[(this.askCursor + i) % connected.length];
+      if (peer !== undefined) this.track(this.exchange(peer));
+    }
+    this.askCursor += ASKED_PER_REFRESH;
+  }
+
+  /** Contact devices we are not connected to. */
+  private missingContacts(): string[] {
+    return this.deps.repo.contactDevices().filter((p) => !this.node.isConnected(p));
+  }
+
+  /** Gives `peer` our record and beacon key, and (with `ask`) asks it about the contacts we miss. */
+  private async exchange(peer: string, ask = true): Promise<void> {
+    if (!this.running) return;
+    const lookup = ask ? this.missingContacts().filter((p) => p !== peer) : [];
+    try {
+      const reply = await this.node.address.exchange(peer, {
+        records: this.own ? [this.own.envelope] : [],
+        lookup,
+        beaconKey: this.beaconKey,
+      });
+      if (this.beaconKey) this.deps.repo.beaconGiven(peer);
+      if (ask) this.reachability.answered(peer, lookup, reply.reachable);
+    } catch (err) {
+      this.deps.logger.log('debug', 'net.address.exchange_failed', {
+        peer: peerTag(peer),
+        ...errorFields(err),
+      });
+    }
+  }
+
+  private onUpdate(from: string, update: AddressUpdate): void {
+    if (!this.running) return;
+    const { repo, now } = this.deps;
+    if (update.beaconKey && repo.isContactDevice(from)) {
+      const before = repo.contactBeaconKeys().get(from);
+      repo.putBeaconKey(from, update.beaconKey, now());
+      if (!before || Buffer.compare(Buffer.from(before), Buffer.from(update.beaconKey)) !== 0)
+        this.node.beacon?.knownChanged();
+    }
+    for (const record of update.records) this.apply(record, from);
+  }
+
+  private apply(record: AddressRecord, from: string): void {
+    const { repo, now } = this.deps;
+    const node = this.node;
+    if (record.peerId === node.peerId) {
+      // Someone holds a record of ours newer than what we have (a restored
+      // profile, a clock that went back): ours must outrank it.
+      if (this.own && record.seq >= this.own.seq) this.track(this.reseal(record.seq));
+      return;
+    }
+    if (!repo.isDevice(record.peerId)) return;
+    if (!repo.putRecord(record.peerId, record.seq, record.envelope, now())) return;
+    repo.setDeviceAddresses(record.peerId, record.addresses);
+    this.deps.logger.log('debug', 'net.address.learned', {
+      peer: peerTag(record.peerId),
+      from: peerTag(from),
+      seq: record.seq,
+    });
+    if (repo.isContactDevice(record.peerId) && !node.isConnected(record.peerId)) {
+      this.track(node.freshAddresses(record.peerId, record.addresses));
+    } else {
+      this.track(node.addAddresses(record.peerId, record.addresses));
+    }
+    this.passOn(record, from);
+  }
+
+  /** A newer record goes on to the connected contacts who may learn it, gathered per peer. */
+  private passOn(record: AddressRecord, from: string): void {
+    const { repo } = this.deps;
+    const node = this.node;
+    for (const peer of node.connectedPeers()) {
+      if (peer === from || peer === record.peerId || !repo.isContactDevice(peer)) continue;
+      if (!repo.mayShare(record.peerId, peer)) continue;
+      const queue = this.pending.get(peer);
+      if (queue) {
+        queue.push(record.envelope);
+        continue;
+      }
+      this.pending.set(peer, [record.envelope]);
+      const timer = setTimeout(() => {
+        const records = this.pending.get(peer) ?? [];
+        this.pending.delete(peer);
+        if (!this.running || records.length === 0) return;
+        this.track(
+          node.address
+            .exchange(peer, { records })
+            .catch((err: unknown) =>
+              this.deps.logger.log('debug', 'net.address.push_failed', {
+                peer: peerTag(peer),
+                ...errorFields(err),
+              }),
+            ),
+        );
+      }, PUSH_GATHER_MS);
+      timer.unref?.();
+    }
+  }
+
+  private lookup(asker: string, peers: string[]): AddressAnswer {
+    const { repo } = this.deps;
+    const node = this.node;
+    const records: Uint8Array[] = [];
+    const reachable: string[] = [];
+    for (const peer of peers) {
+      if (peer === node.peerId || !repo.isDevice(peer) || !repo.mayShare(peer, asker)) continue;
+      const stored = repo.record(peer);
+      if (stored) records.push(stored.envelope);
+      // Online through us only for the device's own contacts, and only when it shows itself online.
+      if (node.isConnected(peer) && this.deps.isOnline(peer) && repo.areContacts(peer, asker))
+        reachable.push(peer);
+    }
+    return { records, reachable };
+  }
+
+  private track(p: Promise<unknown>): void {
+    const guarded = p.catch((err: unknown) =>
+      this.deps.logger.log('debug', 'net.address.background_failed', errorFields(err)),
+    );
+    this.background.add(guarded);
+    void guarded.finally(() => this.background.delete(guarded));
+  }
+}
+
+function stripOwnPeer(addresses: readonly string[], peer: string): string[] {
+  const suffix = `/p2p/${peer}`;
+  return addresses.map((a) => (a.endsWith(suffix) ? a.slice(0, -suffix.length) : a));
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const x = new Set(a);
+  return x.size === new Set(b).size && b.every((v) => x.has(v));
+}

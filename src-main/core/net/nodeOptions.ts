@@ -1,0 +1,101 @@
+import type { BackoffConfig } from './backoff';
+import type { AddressHooks } from './addressProtocol';
+import type { ContactRequestHandler } from './contactRequestProtocol';
+import type { EnvelopeHandler } from './deliverProtocol';
+import type { FileSource } from './fileProtocol';
+import type { GroupInfoHandler } from './groupInfoProtocol';
+import type { HelloHooks } from './helloProtocol';
+import type { KeyPackageProvider } from './keyPackageProtocol';
+import type { LanBeaconHooks } from './lanBeacon';
+import type { NetLimitOverrides } from './limits';
+import type { MailboxStore } from './mailboxStore';
+import type { PresenceHooks } from './presenceProtocol';
+import type { PeerAccess } from './protocolService';
+import type { Logger } from '../util/logger';
+
+/** What a ParleyNode is built from and what it reports (net/parleyNode.ts). */
+
+export type ConnectionStateName = 'offline' | 'looking' | 'connected';
+
+export interface ConnectionState {
+  state: ConnectionStateName;
+  /** Distinct remote peers with at least one open connection. */
+  peers: number;
+}
+
+export interface PeerEvent {
+  peerId: string;
+  connected: boolean;
+}
+
+export interface ConnectionInfo {
+  peerId: string;
+  /** 'outbound' when this node dialled. */
+  direction: 'inbound' | 'outbound';
+  remoteAddress: string;
+  /** Open streams on this connection, by protocol id. */
+  streams: Record<string, number>;
+}
+
+export interface MdnsOptions {
+  /** Start discoverable (default true). Toggle later with setDiscoverable(). */
+  discoverable?: boolean;
+  serviceTag?: string;
+  /** Query interval, ms (default 10 s), for discovery and for the contacts' beacon. */
+  intervalMs?: number;
+  /** DNS-SD service of the contacts' LAN beacon (default `_parley-contacts._udp.local`). */
+  beaconService?: string;
+}
+
+/**
+ * The heartbeat (issue 13, deliver 2): every connection is pinged every
+ * `intervalMs`; one ping unanswered for `timeoutMs` aborts the connection, and
+ * kept peers are redialled. Defaults 4 s and 5 s: a dead or black-holed
+ * connection is noticed within 9 s, well inside the 15 s budget with the
+ * redial, and a ping on a loaded LAN link still has seconds to spare.
+ */
+export interface HeartbeatOptions {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface ParleyNodeOptions {
+  /** The device's Ed25519 private key, protobuf (generateDeviceKey) or raw 64-byte form. */
+  deviceKey: Uint8Array;
+  /** Multiaddrs to listen on. Default: all IPv4 interfaces, any port. */
+  listen?: string[];
+  /** mDNS discovery; omitted or false: compiled out, no multicast ever. */
+  mdns?: boolean | MdnsOptions;
+  access: PeerAccess;
+  /** Commits an inbound envelope; resolves with the status to ack. */
+  onEnvelope: EnvelopeHandler;
+  /** Hands out one of our KeyPackages, or null. */
+  keyPackages: KeyPackageProvider;
+  onContactRequest: ContactRequestHandler;
+  /** Serves file chunks to members (/parley/file/1.0.0); without it the node only fetches. */
+  fileSource?: FileSource;
+  /** Answers GroupInfo requests for rejoining (/parley/groupinfo/1.0.0); default: refuses all. */
+  groupInfo?: GroupInfoHandler;
+  /** Presence we report and hear; default: online, last seen now. */
+  presence?: PresenceHooks;
+  /** Who we say we are to nearby peers (hello); default: nobody is answered. */
+  hello?: HelloHooks;
+  /** Signed address records between contacts (/parley/address/1.0.0); default: refuses all. */
+  addressBook?: AddressHooks;
+  /** The contacts' LAN beacon (runs only with mDNS, whatever "Discoverable" says). */
+  beacon?: LanBeaconHooks;
+  heartbeat?: Partial<HeartbeatOptions>;
+  /** When given, this node holds envelopes for others (mailbox server). */
+  mailboxStore?: MailboxStore;
+  limits?: NetLimitOverrides;
+  /** How long the higher PeerId waits before dialling a discovered or kept peer (default 2 s). */
+  dialGraceMs?: number;
+  reconnect?: Partial<BackoffConfig>;
+  /** Inbound connection attempts accepted per second per remote host (libp2p's default is 5). */
+  inboundConnectionsPerSecond?: number;
+  /** How long one dial may take, ms (default 5 s). */
+  dialTimeoutMs?: number;
+  logger?: Logger;
+  clock?: () => number;
+  random?: () => number;
+}
