@@ -52,12 +52,17 @@ export interface AddressBookDeps {
   onChange(): void;
   logger: Logger;
   now: () => number;
-  /** How often connected contacts are asked about missing ones, ms (default 10 s). */
+  /**
+   * How often, ms (default 5 s): connected contacts are asked about missing
+   * ones, and a connection that opened before the two were contacts (an
+   * invite being accepted) gets its first exchange.
+   */
   refreshMs?: number;
 }
 
 /** Contacts asked per refresh (each answers for every missing contact). */
-const ASKED_PER_REFRESH = 3;
+const ASKED_PER_REFRESH = 2;
+const DEFAULT_REFRESH_MS = 5_000;
 /** Records pushed to one peer are gathered this long before they go, ms. */
 const PUSH_GATHER_MS = 50;
 
@@ -73,9 +78,11 @@ export class AddressBook {
   private sealing: Promise<void> | null = null;
   private askCursor = 0;
   private bound: AddressBookNode | null = null;
+  /** Connected contact devices we exchanged with on their current connection. */
+  private readonly exchanged = new Set<string>();
 
   constructor(private readonly deps: AddressBookDeps) {
-    this.reachability = new Reachability(deps.now, deps.onChange, 3 * (deps.refreshMs ?? 10_000));
+    this.reachability = new Reachability(deps.now, deps.onChange, 3 * (deps.refreshMs ?? DEFAULT_REFRESH_MS));
   }
 
   bind(node: AddressBookNode): void {
@@ -119,10 +126,11 @@ export class AddressBook {
     await this.refreshOwnRecord();
     this.unsubscribe = node.onPeer(({ peerId, connected }) => {
       this.reachability.peerChanged(peerId, connected);
-      if (connected && repo.isContactDevice(peerId)) this.track(this.exchange(peerId));
+      if (!connected) this.exchanged.delete(peerId);
+      else if (repo.isContactDevice(peerId)) this.track(this.exchange(peerId));
     });
     for (const peer of node.connectedPeers()) if (repo.isContactDevice(peer)) this.track(this.exchange(peer));
-    this.timer = setInterval(() => this.tick(), this.deps.refreshMs ?? 10_000);
+    this.timer = setInterval(() => this.tick(), this.deps.refreshMs ?? DEFAULT_REFRESH_MS);
     this.timer.unref?.();
   }
 
@@ -133,6 +141,7 @@ export class AddressBook {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.pending.clear();
+    this.exchanged.clear();
     await Promise.allSettled([...this.background]);
   }
 
@@ -197,15 +206,17 @@ export class AddressBook {
       node.beacon?.announce();
     }
     this.track(this.refreshOwnRecord());
-    const missing = this.missingContacts();
     this.reachability.expire();
-    if (missing.length === 0) return;
     const connected = node.connectedPeers().filter((p) => repo.isContactDevice(p));
-    for (let i = 0; i < Math.min(ASKED_PER_REFRESH, connected.length); i++) {
-      const peer = connected[(this.askCursor + i) % connected.length];
-      if (peer !== undefined) this.track(this.exchange(peer));
+    const asked = new Set(connected.filter((p) => !this.exchanged.has(p)));
+    if (this.missingContacts().length > 0) {
+      for (let i = 0; i < Math.min(ASKED_PER_REFRESH, connected.length); i++) {
+        const peer = connected[(this.askCursor + i) % connected.length];
+        if (peer !== undefined) asked.add(peer);
+      }
+      this.askCursor += ASKED_PER_REFRESH;
     }
-    this.askCursor += ASKED_PER_REFRESH;
+    for (const peer of asked) this.track(this.exchange(peer));
   }
 
   /** Contact devices we are not connected to. */
@@ -224,6 +235,7 @@ export class AddressBook {
         beaconKey: this.beaconKey,
       });
       if (this.beaconKey) this.deps.repo.beaconGiven(peer);
+      if (this.node.isConnected(peer)) this.exchanged.add(peer);
       if (ask) this.reachability.answered(peer, lookup, reply.reachable);
     } catch (err) {
       this.deps.logger.log('debug', 'net.address.exchange_failed', {
@@ -288,14 +300,12 @@ export class AddressBook {
         this.pending.delete(peer);
         if (!this.running || records.length === 0) return;
         this.track(
-          node.address
-            .exchange(peer, { records })
-            .catch((err: unknown) =>
-              this.deps.logger.log('debug', 'net.address.push_failed', {
-                peer: peerTag(peer),
-                ...errorFields(err),
-              }),
-            ),
+          node.address.exchange(peer, { records }).catch((err: unknown) =>
+            this.deps.logger.log('debug', 'net.address.push_failed', {
+              peer: peerTag(peer),
+              ...errorFields(err),
+            }),
+          ),
         );
       }, PUSH_GATHER_MS);
       timer.unref?.();

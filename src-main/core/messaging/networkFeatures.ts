@@ -55,6 +55,8 @@ export class NetworkFeatures {
     identity: OwnIdentity;
     logger: Logger;
     now: () => number;
+    /** The connected contact device a contact's device is reachable through (issue 13). */
+    reachableVia?: (peer: string) => string | null;
   }): void {
     const { node, directory, logger, now } = deps;
     const db = this.store.db;
@@ -67,6 +69,7 @@ export class NetworkFeatures {
       now,
       logger,
       onChange: () => this.emit({ name: 'presence.changed' }),
+      ...(deps.reachableVia ? { reachableVia: deps.reachableVia } : {}),
     });
     this.nearby.bind({
       db,

@@ -23,13 +23,23 @@ export function ownProfileView(card: SignedProfileCard): OwnProfileView {
   };
 }
 
-/** Presence joined with each contact's cached card (status text, picture). */
+/** Presence joined with each contact's cached card (status text, picture) and how they are reached. */
 export function contactPresenceViews(db: Db, presence: ContactPresence[]): ContactPresenceView[] {
   const rows = db.prepare('SELECT id, status_text, avatar FROM contacts').all() as {
     id: number;
     status_text: string | null;
     avatar: Buffer | null;
   }[];
+  /** The name a contact goes by here (the user's rename first), by device. */
+  const nameOfDevice = (peer: string): string => {
+    const row = db
+      .prepare(
+        `SELECT coalesce(c.local_name, c.display_name) AS name FROM devices d
+         JOIN contacts c ON c.identity_key = d.identity_key WHERE d.peer_id = ?`,
+      )
+      .get(peer) as { name: string } | undefined;
+    return row?.name ?? 'a contact';
+  };
   const cards = new Map(rows.map((r) => [r.id, r]));
   const dms = new Map(
     (
@@ -46,6 +56,10 @@ export function contactPresenceViews(db: Db, presence: ContactPresence[]): Conta
       dmConversationId: dms.get(p.contactId) ?? null,
       online: p.online,
       lastSeen: p.lastSeen,
+      connection:
+        p.connection.state === 'relayed'
+          ? { state: 'relayed', via: nameOfDevice(p.connection.viaPeer) }
+          : p.connection,
       statusText: card?.status_text ?? '',
       avatar: avatarDataUrl(card?.avatar ? new Uint8Array(card.avatar) : null),
     };

@@ -30,11 +30,21 @@ import type { PrivacySettings } from './privacySettings';
 
 export type LastSeen = 'just-now' | 'today' | 'this-week' | 'long-ago';
 
+/**
+ * How a contact is reached right now (issue 13, deliver 2): one of its devices
+ * is connected to us and online; or a contact connected to us is connected to
+ * it (what we send is handed over through them at once); or neither, since a
+ * time we saw ourselves (null: never seen online, e.g. it stays invisible).
+ */
+export type ContactConnection =
+  { state: 'direct' } | { state: 'relayed'; viaPeer: string } | { state: 'offline'; since: number | null };
+
 export interface ContactPresence {
   contactId: number;
   online: boolean;
   /** null when never seen (or while online). */
   lastSeen: LastSeen | null;
+  connection: ContactConnection;
 }
 
 const JUST_NOW_MS = 15 * 60_000;
@@ -59,6 +69,8 @@ export interface PresenceDeps {
   logger: Logger;
   /** Called after a contact's presence changed. */
   onChange: () => void;
+  /** The connected contact device `peer` is reachable through (messaging/reachability.ts), or null. */
+  reachableVia?: (peer: string) => string | null;
   /**
    * How often connected contact devices we have not heard from yet are asked
    * again, ms (default 5 s): a connection often opens before the two are
@@ -109,6 +121,11 @@ export class PresenceService {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.background]);
+    // We stop seeing them: online until now, offline since now as far as this device knows.
+    const deps = this.deps;
+    if (deps?.db.open) for (const peer of this.online) this.wentOffline(peer, deps.now());
+    this.online.clear();
+    this.heard.clear();
   }
 
   /** After "invisible" changed: tell every connected contact device at once. */
@@ -134,7 +151,7 @@ export class PresenceService {
     const deps = this.need();
     const rows = deps.db
       .prepare(
-        `SELECT c.id AS contact_id, c.blocked, d.peer_id, d.last_seen_at
+        `SELECT c.id AS contact_id, c.blocked, d.peer_id, d.last_seen_at, d.offline_since
          FROM contacts c LEFT JOIN devices d ON d.identity_key = c.identity_key AND d.is_self = 0
          ORDER BY c.id`,
       )
@@ -143,12 +160,27 @@ export class PresenceService {
       blocked: number;
       peer_id: string | null;
       last_seen_at: number | null;
+      offline_since: number | null;
     }[];
-    const byContact = new Map<number, { online: boolean; lastSeenAt: number | null }>();
+    interface Entry {
+      online: boolean;
+      lastSeenAt: number | null;
+      offlineSince: number | null;
+      viaPeer: string | null;
+    }
+    const byContact = new Map<number, Entry>();
     for (const r of rows) {
-      const entry = byContact.get(r.contact_id) ?? { online: false, lastSeenAt: null };
-      if (r.blocked === 0 && r.peer_id !== null && this.online.has(r.peer_id)) entry.online = true;
+      const entry = byContact.get(r.contact_id) ?? {
+        online: false,
+        lastSeenAt: null,
+        offlineSince: null,
+        viaPeer: null,
+      };
+      const live = r.blocked === 0 && r.peer_id !== null;
+      if (live && this.online.has(r.peer_id ?? '')) entry.online = true;
+      if (live && entry.viaPeer === null) entry.viaPeer = deps.reachableVia?.(r.peer_id ?? '') ?? null;
       if (r.last_seen_at !== null) entry.lastSeenAt = Math.max(entry.lastSeenAt ?? 0, r.last_seen_at);
+      if (r.offline_since !== null) entry.offlineSince = Math.max(entry.offlineSince ?? 0, r.offline_since);
       byContact.set(r.contact_id, entry);
     }
     const now = deps.now();
@@ -156,6 +188,11 @@ export class PresenceService {
       contactId,
       online: e.online,
       lastSeen: e.online || e.lastSeenAt === null ? null : lastSeenBucket(e.lastSeenAt, now),
+      connection: e.online
+        ? { state: 'direct' as const }
+        : e.viaPeer !== null
+          ? { state: 'relayed' as const, viaPeer: e.viaPeer }
+          : { state: 'offline' as const, since: e.offlineSince },
     }));
   }
 
@@ -191,8 +228,14 @@ export class PresenceService {
     this.heard.delete(peer);
     if (!deps || !this.online.delete(peer)) return;
     // Seen until now; an invisible device was never in `online`, so its last-seen stays what it said.
-    this.seen(peer, deps.now());
+    this.wentOffline(peer, deps.now());
     deps.onChange();
+  }
+
+  private wentOffline(peer: string, at: number): void {
+    this.need()
+      .db.prepare('UPDATE devices SET last_seen_at = ?, offline_since = ? WHERE peer_id = ?')
+      .run(at, at, peer);
   }
 
   private seen(peer: string, at: number): void {

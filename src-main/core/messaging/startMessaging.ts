@@ -36,7 +36,7 @@ export interface StartMessagingOptions {
     dialGraceMs?: number;
     reconnect?: Partial<BackoffConfig>;
     heartbeat?: Partial<HeartbeatOptions>;
-    /** How often connected contacts are asked about missing ones, ms (default 10 s). */
+    /** How often connected contacts are asked about missing ones, ms (default 5 s). */
     addressRefreshMs?: number;
   };
   delivery?: Partial<DeliveryOptions>;
@@ -180,7 +180,15 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     groups: options.groups,
     profileCard: () => currentCard(db, options.identity, now()),
   });
-  network.bind({ node, service: running, directory, identity: options.identity, logger, now });
+  network.bind({
+    node,
+    service: running,
+    directory,
+    identity: options.identity,
+    logger,
+    now,
+    reachableVia: (peer) => addressBook.reachability.through(peer),
+  });
   const deliveryService = new DeliveryService({
     db,
     outbox,

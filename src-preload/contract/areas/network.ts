@@ -32,6 +32,19 @@ export type NearbyPeerView = z.infer<typeof NearbyPeerView>;
 export const LastSeenView = z.enum(['just-now', 'today', 'this-week', 'long-ago']);
 export type LastSeenView = z.infer<typeof LastSeenView>;
 
+/**
+ * How a contact is reached right now (issue 13): connected directly; not, but
+ * a connected contact (named) is connected to them, so messages are handed
+ * over through that contact at once; or offline since a time this device saw
+ * (null: never seen online here, e.g. they appear offline).
+ */
+export const ContactConnectionView = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('direct') }).strict(),
+  z.object({ state: z.literal('relayed'), via: z.string() }).strict(),
+  z.object({ state: z.literal('offline'), since: z.number().int().nullable() }).strict(),
+]);
+export type ContactConnectionView = z.infer<typeof ContactConnectionView>;
+
 /** A contact's presence and profile card (status, picture), as they shared it with us. */
 export const ContactPresenceView = z.object({
   contactId: z.number().int(),
@@ -40,6 +53,7 @@ export const ContactPresenceView = z.object({
   online: z.boolean(),
   /** null while online or when never seen. */
   lastSeen: LastSeenView.nullable(),
+  connection: ContactConnectionView,
   statusText: z.string(),
   /** A data: URL (PNG, JPEG or WebP checked by magic bytes), or null. */
   avatar: z.string().nullable(),

@@ -74,3 +74,22 @@ export function isoDay(ms: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
+
+/**
+ * "Offline since …": a clock time today, "yesterday 14:32", a weekday and time
+ * within the week, then a date.
+ */
+export function formatSince(ms: number, now: number, locale?: string): string {
+  const days = calendarDaysBetween(ms, now);
+  if (days <= 0) return formatClock(ms, locale);
+  if (days === 1) return `yesterday ${formatClock(ms, locale)}`;
+  if (days < 7) {
+    return `${new Intl.DateTimeFormat(locale, { weekday: 'long' }).format(ms)} ${formatClock(ms, locale)}`;
+  }
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(ms);
+}

@@ -7,7 +7,7 @@ import { Store } from '../../store/store';
 import type { Message } from '../../store/repositories/types';
 import { silentLogger } from '../../util/logger';
 import type { GroupOptions } from '../groupOps';
-import { startMessaging, type RunningMessaging } from '../startMessaging';
+import { startMessaging, type RunningMessaging, type StartMessagingOptions } from '../startMessaging';
 
 /**
  * A whole messaging peer for tests: a real encrypted database, a real node on
@@ -40,6 +40,10 @@ export interface MessagingPeerOptions {
    * (instead of the harness pinning the port it got the first time).
    */
   anyPort?: boolean;
+  /** Delivery options over the harness's fast defaults. */
+  delivery?: StartMessagingOptions['delivery'];
+  /** Node options over the harness's fast defaults (mDNS, heartbeat, …); never `listen`. */
+  node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen'>;
 }
 
 /**
@@ -79,11 +83,14 @@ export function makeMessagingPeer(name: string, options: MessagingPeerOptions = 
           dialTimeoutMs: 1_000,
           dialGraceMs: 100,
           reconnect: { baseMs: 100, maxMs: 500 },
+          addressRefreshMs: 500,
+          ...options.node,
         },
         delivery: {
           backoff: { baseMs: 100, maxMs: 1_000, factor: 2 },
           sendTimeoutMs: 5_000,
           fetchIntervalMs: 500,
+          ...options.delivery,
         },
         keyPackagePoolSize: 3,
         ...(options.groups ? { groups: options.groups } : {}),

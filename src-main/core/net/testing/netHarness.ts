@@ -9,6 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import type { AddressHooks } from '../addressProtocol';
 import type { BackoffConfig } from '../backoff';
 import type { InboundContactRequest } from '../contactRequestProtocol';
 import type { DeliverStatus, InboundEnvelope } from '../deliverProtocol';
@@ -35,6 +36,8 @@ export interface TestPeerOptions {
   dialGraceMs?: number;
   inboundConnectionsPerSecond?: number;
   reconnect?: Partial<BackoffConfig>;
+  addressBook?: AddressHooks;
+  heartbeat?: { intervalMs?: number; timeoutMs?: number };
 }
 
 export interface TestPeer {
@@ -93,6 +96,8 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
       return 'received';
     },
     mailboxStore: store,
+    addressBook: options.addressBook,
+    heartbeat: options.heartbeat,
     limits: options.limits,
     dialGraceMs: options.dialGraceMs ?? 200,
     reconnect: { baseMs: 50, maxMs: 1000, factor: 2, ...options.reconnect },

@@ -3,8 +3,9 @@ import type { Migration } from '../migration';
 /**
  * Issue 13 (stable, current addresses): the latest signed address record of
  * every device we know (ours included), handed on to mutual contacts on
- * request, and the keys of the contacts' LAN beacons (the mDNS announcement
- * only contacts can recognise, docs/protocol.md "Address records").
+ * request, the keys of the contacts' LAN beacons (the mDNS announcement only
+ * contacts can recognise, docs/protocol.md "Address records"), and when a
+ * contact's device was last seen going offline ("offline since").
  */
 export const migration0016: Migration = {
   version: 16,
@@ -32,6 +33,10 @@ export const migration0016: Migration = {
       CREATE TABLE lan_beacon_given (
         peer_id TEXT PRIMARY KEY
       ) STRICT, WITHOUT ROWID;
+
+      -- When this device stopped being online to us (it was, then its connection went or we
+      -- stopped); NULL when never seen online (an invisible contact only ever reports a bucket).
+      ALTER TABLE devices ADD COLUMN offline_since INTEGER;
     `);
   },
 };

@@ -4,6 +4,8 @@ import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 import { useAppStore } from '../../store/appStore';
 import { initialOf } from '../home/initialOf';
+import { ContactConnectionLine } from '../privacy/PresenceDot';
+import { usePresenceFeed } from '../privacy/usePresence';
 import { exportFileName, IMPORT_MAX_BYTES, importSummary } from './contactFiles';
 import { ContactProfileView } from './ContactProfileView';
 
@@ -70,6 +72,7 @@ export function ContactsPanel() {
 }
 
 function ContactList({ contacts, onOpen }: { contacts: ContactView[]; onOpen: (id: number) => void }) {
+  usePresenceFeed();
   if (contacts.length === 0) {
     return (
       <p className="dialog-section__text" data-testid="contacts-empty">
@@ -90,8 +93,11 @@ function ContactList({ contacts, onOpen }: { contacts: ContactView[]; onOpen: (i
             <span className="avatar avatar--sm" aria-hidden="true">
               {initialOf(c.name)}
             </span>
-            <span className="contacts__name" data-testid="contact-name">
-              {c.name}
+            <span className="contacts__who">
+              <span className="contacts__name" data-testid="contact-name">
+                {c.name}
+              </span>
+              <ContactConnectionLine contactId={c.id} />
             </span>
             <TrustBadges contact={c} />
           </button>

@@ -1,5 +1,7 @@
 import { initialOf } from '../home/initialOf';
-import { presenceText, usePresenceOfConversation } from './usePresence';
+import type { ContactPresenceView } from '../../../../src-preload/contract/areas/network';
+import { presenceText } from './presenceText';
+import { usePresenceOfContact, usePresenceOfConversation } from './usePresence';
 
 /** The online dot on a DM's avatar, with the state spelled out for screen readers. */
 export function PresenceDot({ conversationId }: { conversationId: number }) {
@@ -7,9 +9,10 @@ export function PresenceDot({ conversationId }: { conversationId: number }) {
   if (!presence) return null;
   return (
     <span
-      className={`presence-dot${presence.online ? ' is-online' : ''}`}
+      className={`presence-dot${dotClass(presence)}`}
       data-testid="presence-dot"
       data-online={presence.online ? 'true' : 'false'}
+      data-connection={presence.connection.state}
       title={presenceText(presence)}
     >
       <span className="visually-hidden">{presenceText(presence)}</span>
@@ -17,12 +20,33 @@ export function PresenceDot({ conversationId }: { conversationId: number }) {
   );
 }
 
-/** "Online" / "last seen today" and the contact's status text, for a DM, or nothing. */
+/** Online: filled; reachable through a contact: a ring; offline: grey. */
+function dotClass(p: ContactPresenceView): string {
+  if (p.online) return ' is-online';
+  return p.connection.state === 'relayed' ? ' is-relayed' : '';
+}
+
+/** How a contact is reached, as one muted line (the contacts list). */
+export function ContactConnectionLine({ contactId }: { contactId: number }) {
+  const presence = usePresenceOfContact(contactId);
+  if (!presence) return null;
+  return (
+    <span
+      className="contacts__connection"
+      data-testid="contact-connection"
+      data-connection={presence.connection.state}
+    >
+      {presenceText(presence)}
+    </span>
+  );
+}
+
+/** How the contact is reached ("Online · connected directly", …) and their status text, for a DM, or nothing. */
 export function PresenceLine({ conversationId }: { conversationId: number }) {
   const presence = usePresenceOfConversation(conversationId);
   if (!presence) return null;
   return (
-    <span className="presence-line" data-testid="presence-line">
+    <span className="presence-line" data-testid="presence-line" data-connection={presence.connection.state}>
       {presenceText(presence)}
       {presence.statusText ? (
         <span className="presence-line__status" data-testid="presence-status">

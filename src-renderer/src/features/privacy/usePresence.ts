@@ -29,15 +29,7 @@ export function usePresenceOfConversation(conversationId: number): ContactPresen
   );
 }
 
-const LAST_SEEN_TEXT = {
-  'just-now': 'last seen just now',
-  today: 'last seen today',
-  'this-week': 'last seen this week',
-  'long-ago': 'last seen a long time ago',
-} as const;
-
-/** "Online", "last seen today", …: coarse on purpose (the core only shares buckets). */
-export function presenceText(p: ContactPresenceView): string {
-  if (p.online) return 'Online';
-  return p.lastSeen ? LAST_SEEN_TEXT[p.lastSeen] : 'Offline';
+/** The presence of a contact (an entry of the presence feed), by contact id. */
+export function usePresenceOfContact(contactId: number): ContactPresenceView | null {
+  return useAppStore((s) => s.presence[contactId] ?? null);
 }
