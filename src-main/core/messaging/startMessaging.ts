@@ -153,6 +153,10 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       if (!delivery) throw new Error('delivery not started');
       return delivery.onEnvelope(e);
     },
+    // A contact holding for us says it has something new: fetch now, not at the next periodic fetch.
+    onHeldNotice: (holder) => {
+      if (delivery && directory.isHolder(holder)) void delivery.fetchFrom(holder).catch(() => undefined);
+    },
     keyPackages: async (requester) => (service ? service.keyPackageFor(requester) : null),
     onContactRequest: async (r) => (service ? service.onContactRequest(r) : 'rejected'),
     // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.

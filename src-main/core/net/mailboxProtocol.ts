@@ -26,7 +26,21 @@ import type { FrameStream } from './frameStream';
  *   fetch   → batches {items, done, more}; bounded items per batch, bytes per
  *             batch and items per stream
  *   ack     → one response {removed}
+ *   notice  → one response {OK}: a holder tells a connected recipient it now
+ *             holds envelopes for it, so the recipient fetches at once
+ *             instead of at its next periodic fetch (issue 13: "reachable
+ *             through <name>" means handed over now)
  */
+
+/** Deposits for one recipient within this long make one notice, ms. */
+const NOTICE_GATHER_MS = 50;
+
+export interface MailboxHooks {
+  /** Whether we are connected to `peer` right now (a notice goes only to a connected recipient). */
+  isConnected?(peer: string): boolean;
+  /** A holder told us it keeps envelopes for us. */
+  onNotice?(holder: string): void;
+}
 
 export interface HeldItem {
   envelopeId: Uint8Array;
@@ -68,6 +82,7 @@ function depositFromWire(status: MailboxResponse.Status): DepositStatus | undefi
 
 export class MailboxProtocol extends ProtocolService {
   readonly name = 'mailbox';
+  private readonly noticeTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** Without a store this node only uses other holders; it does not serve. */
   constructor(
@@ -75,8 +90,15 @@ export class MailboxProtocol extends ProtocolService {
     private readonly store: MailboxStore | undefined,
     /** This node's PeerId: fetch and ack are always for ourselves. */
     private readonly self: string,
+    private readonly hooks: MailboxHooks = {},
   ) {
     super(needs);
+  }
+
+  override async stop(): Promise<void> {
+    for (const timer of this.noticeTimers.values()) clearTimeout(timer);
+    this.noticeTimers.clear();
+    await super.stop();
   }
 
   protected override get serves(): boolean {
@@ -89,8 +111,10 @@ export class MailboxProtocol extends ProtocolService {
     const request = decodeFrame(await readRequired(frames), (b) =>
       MailboxRequest.decode(b, { limits: { ack: { envelopeIds: this.needs.limits.mailboxAckIds } } }),
     );
-    const set = [request.deposit, request.fetch, request.ack].filter((x) => x !== undefined).length;
-    ensure(set === 1, 'exactly one of deposit, fetch, ack');
+    const set = [request.deposit, request.fetch, request.ack, request.notice].filter(
+      (x) => x !== undefined,
+    ).length;
+    ensure(set === 1, 'exactly one of deposit, fetch, ack, notice');
     if (request.deposit !== undefined) {
       const d = request.deposit;
       ensure(isPeerIdString(d.recipient), 'recipient is not a PeerId');
@@ -108,6 +132,16 @@ export class MailboxProtocol extends ProtocolService {
         ),
       );
       await frames.write(MailboxResponse.encode({ version: FRAME_VERSION, status: DEPOSIT_TO_WIRE[status] }));
+      if (status === 'stored') this.noticeSoon(d.recipient);
+    } else if (request.notice !== undefined) {
+      const mine = request.notice.recipient === this.self;
+      if (mine) await this.callHandler(() => this.hooks.onNotice?.(peer));
+      await frames.write(
+        MailboxResponse.encode({
+          version: FRAME_VERSION,
+          status: mine ? MailboxResponse.Status.OK : MailboxResponse.Status.REJECTED,
+        }),
+      );
     } else if (request.fetch !== undefined) {
       await this.serveFetch(store, peer, request.fetch.recipient, request.fetch.maxItems, frames);
     } else if (request.ack !== undefined) {
@@ -187,6 +221,34 @@ export class MailboxProtocol extends ProtocolService {
       );
       if (done) return;
     }
+  }
+
+  /** A deposit for `recipient` was stored: tell it, if it is connected, once per gathered burst. */
+  private noticeSoon(recipient: string): void {
+    if (recipient === this.self || this.noticeTimers.has(recipient)) return;
+    if (!this.hooks.isConnected?.(recipient)) return;
+    const timer = setTimeout(() => {
+      this.noticeTimers.delete(recipient);
+      this.notice(recipient).catch((err: unknown) =>
+        this.needs.logger.log('debug', 'net.mailbox.notice_failed', { error: String(err) }),
+      );
+    }, NOTICE_GATHER_MS);
+    timer.unref?.();
+    this.noticeTimers.set(recipient, timer);
+  }
+
+  /** Tells `recipient` we hold envelopes for it (it fetches them). Throws NetError. */
+  async notice(recipient: string, options?: AbortOptions): Promise<void> {
+    await this.request(
+      recipient,
+      async (frames) => {
+        await frames.write(MailboxRequest.encode({ version: FRAME_VERSION, notice: { recipient } }));
+        await frames.close();
+        const response = decodeFrame(await readRequired(frames), MailboxResponse.decode);
+        ensure(response.status === MailboxResponse.Status.OK, 'notice refused');
+      },
+      options,
+    );
   }
 
   /** Hands an envelope to `holder` for `recipient`. Throws NetError. */

@@ -85,6 +85,8 @@ export interface ParleyNodeOptions {
   /** The contacts' LAN beacon (runs only with mDNS, whatever "Discoverable" says). */
   beacon?: LanBeaconHooks;
   heartbeat?: Partial<HeartbeatOptions>;
+  /** A holder told us it now keeps envelopes for us (fetch them). */
+  onHeldNotice?: (holder: string) => void;
   /** When given, this node holds envelopes for others (mailbox server). */
   mailboxStore?: MailboxStore;
   limits?: NetLimitOverrides;

@@ -138,7 +138,10 @@ export class ParleyNode {
     };
     this.deliver = new DeliverProtocol(needs, options.onEnvelope);
     this.keyPackages = new KeyPackageProtocol(needs, options.keyPackages);
-    this.mailbox = new MailboxProtocol(needs, options.mailboxStore, this.peerId);
+    this.mailbox = new MailboxProtocol(needs, options.mailboxStore, this.peerId, {
+      isConnected: (peer) => this.isConnected(peer),
+      ...(options.onHeldNotice ? { onNotice: options.onHeldNotice } : {}),
+    });
     this.presence = new PresenceProtocol(
       needs,
       options.presence ?? { local: () => ({ state: 'online', lastSeenBucket: presenceBucket(clock()) }) },

@@ -40,6 +40,8 @@ export interface MessagingPeerOptions {
    * (instead of the harness pinning the port it got the first time).
    */
   anyPort?: boolean;
+  /** The IPv4 address to listen on (default 127.0.0.1; a namespace rig uses 0.0.0.0). */
+  host?: string;
   /** Delivery options over the harness's fast defaults. */
   delivery?: StartMessagingOptions['delivery'];
   /** Node options over the harness's fast defaults (mDNS, heartbeat, …); never `listen`. */
@@ -79,7 +81,7 @@ export function makeMessagingPeer(name: string, options: MessagingPeerOptions = 
         store,
         identity: peer.identity,
         node: {
-          listen: [`/ip4/127.0.0.1/tcp/${options.anyPort ? 0 : peer.port}`],
+          listen: [`/ip4/${options.host ?? '127.0.0.1'}/tcp/${options.anyPort ? 0 : peer.port}`],
           dialTimeoutMs: 1_000,
           dialGraceMs: 100,
           reconnect: { baseMs: 100, maxMs: 500 },

@@ -14,6 +14,7 @@ export interface MailboxRequest {
   deposit?: MailboxDeposit;
   fetch?: MailboxFetch;
   ack?: MailboxAck;
+  notice?: MailboxNotice;
 }
 
 export namespace MailboxRequest {
@@ -45,6 +46,11 @@ export namespace MailboxRequest {
           if (obj.ack != null) {
             w.uint32(34);
             MailboxAck.codec().encode(obj.ack, w);
+          }
+
+          if (obj.notice != null) {
+            w.uint32(42);
+            MailboxNotice.codec().encode(obj.notice, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -81,6 +87,12 @@ export namespace MailboxRequest {
               case 4: {
                 obj.ack = MailboxAck.codec().decode(reader, reader.uint32(), {
                   limits: opts.limits?.ack,
+                });
+                break;
+              }
+              case 5: {
+                obj.notice = MailboxNotice.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.notice,
                 });
                 break;
               }
@@ -124,6 +136,13 @@ export namespace MailboxRequest {
               case 4: {
                 yield* MailboxAck.codec().stream(reader, reader.uint32(), `${prefix}.ack`, {
                   limits: opts.limits?.ack,
+                });
+
+                break;
+              }
+              case 5: {
+                yield* MailboxNotice.codec().stream(reader, reader.uint32(), `${prefix}.notice`, {
+                  limits: opts.limits?.notice,
                 });
 
                 break;
@@ -187,6 +206,11 @@ export namespace MailboxRequest {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface MailboxRequestNoticeRecipientFieldEvent {
+    field: '$.notice.recipient';
+    value: string;
+  }
+
   export function encode(obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec());
   }
@@ -211,6 +235,7 @@ export namespace MailboxRequest {
     | MailboxRequestFetchMaxItemsFieldEvent
     | MailboxRequestAckRecipientFieldEvent
     | MailboxRequestAckEnvelopeIdsFieldEvent
+    | MailboxRequestNoticeRecipientFieldEvent
   > {
     return streamMessage(buf, MailboxRequest.codec(), opts);
   }
@@ -657,6 +682,105 @@ export namespace MailboxAck {
     opts?: DecodeOptions<MailboxAck>,
   ): Generator<MailboxAckRecipientFieldEvent | MailboxAckEnvelopeIdsFieldEvent> {
     return streamMessage(buf, MailboxAck.codec(), opts);
+  }
+}
+
+export interface MailboxNotice {
+  recipient: string;
+}
+
+export namespace MailboxNotice {
+  let _codec: Codec<MailboxNotice>;
+
+  export const codec = (): Codec<MailboxNotice> => {
+    if (_codec == null) {
+      _codec = message<MailboxNotice>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork();
+          }
+
+          if (obj.recipient != null && obj.recipient !== '') {
+            w.uint32(10);
+            w.string(obj.recipient);
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim();
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            recipient: '',
+          };
+
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.recipient = reader.string();
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+
+          return obj;
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.recipient`,
+                  value: reader.string(),
+                };
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+        },
+      );
+    }
+
+    return _codec;
+  };
+
+  export interface MailboxNoticeRecipientFieldEvent {
+    field: '$.recipient';
+    value: string;
+  }
+
+  export function encode(obj: Partial<MailboxNotice>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MailboxNotice.codec());
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<MailboxNotice>,
+  ): MailboxNotice {
+    return decodeMessage(buf, MailboxNotice.codec(), opts);
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<MailboxNotice>,
+  ): Generator<MailboxNoticeRecipientFieldEvent> {
+    return streamMessage(buf, MailboxNotice.codec(), opts);
   }
 }
 

@@ -37,6 +37,7 @@ export interface TestPeerOptions {
   inboundConnectionsPerSecond?: number;
   reconnect?: Partial<BackoffConfig>;
   addressBook?: AddressHooks;
+  onHeldNotice?: (holder: string) => void;
   heartbeat?: { intervalMs?: number; timeoutMs?: number };
 }
 
@@ -97,6 +98,7 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
     },
     mailboxStore: store,
     addressBook: options.addressBook,
+    onHeldNotice: options.onHeldNotice,
     heartbeat: options.heartbeat,
     limits: options.limits,
     dialGraceMs: options.dialGraceMs ?? 200,
