@@ -46,7 +46,14 @@ export function PresenceLine({ conversationId }: { conversationId: number }) {
   const presence = usePresenceOfConversation(conversationId);
   if (!presence) return null;
   return (
-    <span className="presence-line" data-testid="presence-line" data-connection={presence.connection.state}>
+    <span
+      className="presence-line"
+      data-testid="presence-line"
+      data-connection={presence.connection.state}
+      title={
+        presence.statusText ? `${presenceText(presence)} · ${presence.statusText}` : presenceText(presence)
+      }
+    >
       {presenceText(presence)}
       {presence.statusText ? (
         <span className="presence-line__status" data-testid="presence-status">
