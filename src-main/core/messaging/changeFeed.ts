@@ -50,6 +50,9 @@ export class ChangeFeed {
       ['contacts', 'DELETE', `'k', NULL`],
       ['contact_requests', 'INSERT', `'k', NULL`],
       ['contact_requests', 'UPDATE', `'k', NULL`],
+      // A conversation got its group state: created, joined, or rejoined after
+      // a restore (messaging/resync.ts), which makes a read-only one writable.
+      ['mls_groups', 'INSERT', `'c', NULL`],
     ];
     for (const [table, event, call] of triggers) {
       const name = `parley_feed_${table}_${event.toLowerCase()}`;

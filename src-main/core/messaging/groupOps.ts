@@ -186,6 +186,11 @@ export class GroupOps {
     this.rejoin = rejoin;
   }
 
+  /** Sends this device's profile to the group (after it rejoined it: it is a new device to the others). */
+  announce(conversationId: number): void {
+    this.deps.announce(conversationId);
+  }
+
   /** A batch transaction was rolled back: in-memory sequencers may be ahead of the database. */
   rolledBack(): void {
     this.sequencers.drop();

@@ -186,13 +186,32 @@ export interface ResyncDeps {
   now(): number;
   /** Called after a rejoin that replaced another device (ResyncRunner keeps introducing this device to it). */
   introduce?(replaced: string, groupId: Uint8Array): void;
+  /** Whether a connection to this device is open now: those are asked first (no dial to wait for). */
+  isConnected?(peer: string): boolean;
+  /**
+   * Called after the rejoin is stored: the other members learn this new
+   * device's addresses, seal key and relays from its profile (a rejoined
+   * device is new to them, like a joiner; messaging/README.md, Profiles).
+   */
+  announce?(conversationId: number): void;
 }
 
 export type ResyncResult = 'rejoined' | 'not-needed' | 'no-member-reachable';
 
-/** Devices of the group's other users, most recently seen first: whom to ask. */
-function candidates(db: Db, conversationId: number, self: Uint8Array, exclude: Set<string>): string[] {
-  return (
+/**
+ * Devices of the group's other users, whom to ask: the ones connected now
+ * first (an answer in milliseconds), then the most recently seen. A device
+ * that does not answer costs a dial timeout; asking it before one that is
+ * online kept a restored profile read-only for that long per conversation.
+ */
+function candidates(
+  db: Db,
+  conversationId: number,
+  self: Uint8Array,
+  exclude: Set<string>,
+  isConnected: (peer: string) => boolean,
+): string[] {
+  const peers = (
     db
       .prepare(
         `SELECT d.peer_id FROM members m JOIN devices d ON d.identity_key = m.identity_key
@@ -203,6 +222,7 @@ function candidates(db: Db, conversationId: number, self: Uint8Array, exclude: S
   )
     .map((r) => r.peer_id)
     .filter((p) => !exclude.has(p));
+  return [...peers.filter(isConnected), ...peers.filter((p) => !isConnected(p))];
 }
 
 /**
@@ -215,7 +235,11 @@ function candidates(db: Db, conversationId: number, self: Uint8Array, exclude: S
  * be sent to again. Engineer A's GroupOps also calls this for a member that
  * fell too far behind (the sequencer's `mustRejoin`).
  */
-export async function resyncGroup(deps: ResyncDeps, conversationId: number): Promise<ResyncResult> {
+export async function resyncGroup(
+  deps: ResyncDeps,
+  conversationId: number,
+  options: { ask?: 'all' | 'connected' | 'unconnected' } = {},
+): Promise<ResyncResult> {
   const { db } = deps;
   const pending = readPending(db).find((g) => g.id === conversationId);
   const stored = db
@@ -224,12 +248,17 @@ export async function resyncGroup(deps: ResyncDeps, conversationId: number): Pro
   const groupId = pending ? Buffer.from(pending.groupId, 'hex') : stored?.group_id;
   if (!groupId) return 'not-needed';
   const replacing = previousPeerId(db) ?? deps.device.peerId;
+  const isConnected = deps.isConnected ?? (() => false);
   const peers = candidates(
     db,
     conversationId,
     deps.device.identityKey,
     new Set([deps.device.peerId, replacing]),
-  );
+    isConnected,
+  ).filter((p) => {
+    const ask = options.ask ?? 'all';
+    return ask === 'all' || (ask === 'connected') === isConnected(p);
+  });
   for (const peer of peers) {
     let groupInfo: Uint8Array | null;
     try {
@@ -277,6 +306,7 @@ export async function resyncGroup(deps: ResyncDeps, conversationId: number): Pro
       clearResync(db, conversationId);
     })();
     deps.forget(conversationId);
+    deps.announce?.(conversationId);
     deps.kick();
     deps.logger.log('info', 'messaging.resynced', { conversation: conversationId, devices: recipients.size });
     return 'rejoined';
@@ -287,15 +317,20 @@ export async function resyncGroup(deps: ResyncDeps, conversationId: number): Pro
 /**
  * Resyncs every conversation still marked (after a restore), each once;
  * the caller runs it again later (on start, when a member comes online).
+ * Two passes: first every conversation through members connected now, so
+ * none waits behind another's dial timeouts; then the rest, dialling.
  */
 export async function resyncPending(deps: ResyncDeps): Promise<Map<number, ResyncResult>> {
   const results = new Map<number, ResyncResult>();
-  for (const id of groupsAwaitingResync(deps.db)) {
-    try {
-      results.set(id, await resyncGroup(deps, id));
-    } catch (err) {
-      deps.logger.log('warn', 'messaging.resync_failed', { conversation: id, ...errorFields(err) });
-      results.set(id, 'no-member-reachable');
+  const passes = deps.isConnected ? (['connected', 'unconnected'] as const) : (['all'] as const);
+  for (const ask of passes) {
+    for (const id of groupsAwaitingResync(deps.db)) {
+      try {
+        results.set(id, await resyncGroup(deps, id, { ask }));
+      } catch (err) {
+        deps.logger.log('warn', 'messaging.resync_failed', { conversation: id, ...errorFields(err) });
+        results.set(id, 'no-member-reachable');
+      }
     }
   }
   return results;
@@ -305,8 +340,9 @@ export async function resyncPending(deps: ResyncDeps): Promise<Map<number, Resyn
 export const MAX_INTRODUCTIONS = 40;
 
 /**
- * Runs resyncPending on start and then every `intervalMs` while any group is
- * still waiting (members may come online later). It also tells the replaced
+ * Runs resyncPending on start, whenever a device connects (`poke`: a member
+ * coming online is rejoined through at once, not at the next interval), and
+ * every `intervalMs` while any group is still waiting. It also tells the replaced
  * device: that device does not know this one's new PeerId, so it would refuse
  * the commit that removes it. Asking it for a GroupInfo (result unused) makes
  * this device known to it (answerGroupInfo records certified devices of the
@@ -317,6 +353,9 @@ export const MAX_INTRODUCTIONS = 40;
 export class ResyncRunner {
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<unknown> | null = null;
+  /** A poke came while a pass was running: run once more after it (that pass may have missed the peer). */
+  private again = false;
+  private stopped = false;
   /** Replaced device → a group id to ask about, and attempts left. */
   private readonly introductions = new Map<string, { groupId: Uint8Array; left: number }>();
   private readonly deps: ResyncDeps;
@@ -349,8 +388,20 @@ export class ResyncRunner {
     })().finally(() => {
       this.running = null;
       if (groupsAwaitingResync(this.deps.db).length === 0 && this.introductions.size === 0) this.clear();
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.runOnce();
+      }
     });
     return this.running;
+  }
+
+  /** A device connected: if anything still waits, try again now (coalesced with a pass under way). */
+  poke(): void {
+    if (this.stopped) return;
+    if (groupsAwaitingResync(this.deps.db).length === 0 && this.introductions.size === 0) return;
+    if (this.running) this.again = true;
+    else void this.runOnce();
   }
 
   /** Whether the replaced device still has to be told (tests). */
@@ -375,6 +426,7 @@ export class ResyncRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.clear();
     await this.running;
   }

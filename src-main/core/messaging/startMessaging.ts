@@ -228,35 +228,28 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   fileService.start();
   for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
   // Groups restored from a backup are rejoined by external commit (messaging/resync.ts).
-  const resync = new ResyncRunner({
+  const resyncDeps = {
     db,
     mls,
     outbox,
     device,
-    fetchGroupInfo: (peer, groupId, credential) => node.groupInfo.fetch(peer, groupId, credential),
-    forget: (conversationId) => running.groups.sequencers.drop(conversationId),
+    fetchGroupInfo: (peer: string, groupId: Uint8Array, credential: Uint8Array) =>
+      node.groupInfo.fetch(peer, groupId, credential),
+    forget: (conversationId: number) => running.groups.sequencers.drop(conversationId),
     kick: () => deliveryService.kick(),
+    isConnected: (peer: string) => node.isConnected(peer),
+    announce: (conversationId: number) => running.groups.announce(conversationId),
     logger,
     now,
-  });
+  };
+  const resync = new ResyncRunner(resyncDeps);
   resync.start();
+  // A member's device coming online is asked at once (issue 13: restore rejoins at once).
+  const offPeer = node.onPeer(({ connected }) => {
+    if (connected) resync.poke();
+  });
   // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
-  running.groups.onMustRejoin((conversationId) =>
-    resyncGroup(
-      {
-        db,
-        mls,
-        outbox,
-        device,
-        fetchGroupInfo: (peer, groupId, credential) => node.groupInfo.fetch(peer, groupId, credential),
-        forget: (id) => running.groups.sequencers.drop(id),
-        kick: () => deliveryService.kick(),
-        logger,
-        now,
-      },
-      conversationId,
-    ),
-  );
+  running.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));
 
   let stopped = false;
   return {
@@ -273,6 +266,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     async stop() {
       if (stopped) return;
       stopped = true;
+      offPeer();
       await resync.stop();
       await addressBook.stop();
       await network.stop();

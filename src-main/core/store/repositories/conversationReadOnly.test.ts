@@ -124,6 +124,50 @@ describe('ConversationSummary.readOnly', () => {
     expect(readOnlyOf(team)).toBeNull();
   });
 
+  it('names the members it waits for after a restore (issue 13: the UI says what it waits for)', () => {
+    const dm = conversations.create({ kind: 'dm', contactId: contacts.upsert(BOB, 'Bob', 0), createdAt: 0 });
+    const crew = conversations.create({ kind: 'group', name: 'Crew', createdAt: 0 });
+    const big = conversations.create({ kind: 'group', name: 'Big', createdAt: 0 });
+    contacts.upsert(ADA, 'Ada', 0);
+    const member = t.db.prepare(
+      'INSERT INTO members (conversation_id, identity_key, role, joined_at) VALUES (?, ?, ?, 0)',
+    );
+    const device = t.db.prepare(
+      'INSERT INTO devices (peer_id, identity_key, name, created_at) VALUES (?, ?, ?, 0)',
+    );
+    for (const [id, key] of [
+      [dm, BOB],
+      [dm, ME],
+      [crew, ME],
+      [crew, BOB],
+      [crew, ADA],
+      [big, ME],
+      [big, ADA],
+      [big, BOB],
+    ] as const)
+      member.run(id, key, 'member');
+    // A member who is not a contact is named as announced in the group; one never named is "other".
+    const carl = Buffer.alloc(32, 7);
+    device.run('peer-carl', carl, 'Carl');
+    member.run(big, carl, 'member');
+    member.run(big, Buffer.alloc(32, 8), 'member');
+    member.run(big, Buffer.alloc(32, 9), 'member');
+    const insertGroup = t.db.prepare(
+      `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES (?, ?, 1, x'00', 0)`,
+    );
+    for (const id of [dm, crew, big]) insertGroup.run(id, Buffer.alloc(16, id));
+    expect(markGroupsForResync(t.db, null)).toBe(3);
+    expect(readOnlyOf(dm)).toBe('Waiting for Bob to come online to finish restoring this conversation.');
+    expect(readOnlyOf(crew)).toBe(
+      'Waiting for Ada or Bob to come online to finish restoring this conversation.',
+    );
+    expect(readOnlyOf(big)).toBe(
+      'Waiting for Ada, Bob, Carl or 2 other members to come online to finish restoring this conversation.',
+    );
+    clearResync(t.db, crew);
+    expect(readOnlyOf(crew)).toBeNull();
+  });
+
   it('ignores a damaged resync marker instead of failing the list', () => {
     const team = conversations.create({ kind: 'group', name: 'Team', createdAt: 0 });
     t.db.prepare(`INSERT INTO settings (key, value) VALUES ('mls.resync_pending', '{not json')`).run();

@@ -1,5 +1,6 @@
 import { ParleyError } from '../../errors';
 import type { Db } from '../encryptedDatabase';
+import { resyncWaitingText } from './resyncWaiting';
 import type { ConversationKind, ConversationSummary, NotifyMode } from './types';
 
 interface SummaryRow {
@@ -125,13 +126,18 @@ export class ConversationRepository {
     const filter = options.filter?.trim();
     const rows = (filter ? this.filterStmt.all(filter, limit) : this.listStmt.all(limit)) as SummaryRow[];
     const resyncing = this.awaitingResync();
-    return rows.map((r) => toSummary(r, resyncing));
+    return rows.map((r) => toSummary(r, this.resyncText(resyncing)));
   }
 
   get(id: number): ConversationSummary {
     const row = this.getStmt.get(id) as SummaryRow | undefined;
     if (!row) throw new ParleyError('INVALID_PARAMS', 'That conversation does not exist.');
-    return toSummary(row, this.awaitingResync());
+    return toSummary(row, this.resyncText(this.awaitingResync()));
+  }
+
+  /** What each conversation awaiting a resync waits for, in words (only those: a few queries at most). */
+  private resyncText(resyncing: ReadonlySet<number>): (id: number) => string | null {
+    return (id) => (resyncing.has(id) ? resyncWaitingText(this.db, id) : null);
   }
 
   /**
@@ -229,7 +235,7 @@ export class ConversationRepository {
 const EMPTY_SET: ReadonlySet<number> = new Set();
 
 /** The words the chat shows instead of the composer (null: the conversation is writable). */
-function readOnlyText(r: SummaryRow, resyncing: ReadonlySet<number>): string | null {
+function readOnlyText(r: SummaryRow, resyncing: (id: number) => string | null): string | null {
   switch (r.ro_reason) {
     case 'left':
       return 'You left this group.';
@@ -244,13 +250,11 @@ function readOnlyText(r: SummaryRow, resyncing: ReadonlySet<number>): string | n
     case 'contact_removed':
       return `You removed ${r.title} from your contacts.`;
     case null:
-      return resyncing.has(r.id)
-        ? 'Waiting for a group member to come online to finish restoring this conversation.'
-        : null;
+      return resyncing(r.id);
   }
 }
 
-function toSummary(r: SummaryRow, resyncing: ReadonlySet<number>): ConversationSummary {
+function toSummary(r: SummaryRow, resyncing: (id: number) => string | null): ConversationSummary {
   return {
     id: r.id,
     kind: r.kind,
