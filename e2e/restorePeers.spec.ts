@@ -15,7 +15,7 @@ import {
   readInvite,
   sendMessage,
 } from './helpers/peers';
-import { checkScreen } from './helpers/screens';
+import { checkScreenSizes } from './helpers/screens';
 
 /**
  * Issue 13, finding 2: a profile restored from a backup with its members
@@ -50,19 +50,6 @@ async function unlock(page: Page): Promise<void> {
   await page.getByTestId('unlock-passphrase').fill(PEER_PASSPHRASE);
   await page.getByTestId('unlock-passphrase').press('Enter');
   await expect(page.getByTestId('home-screen')).toBeVisible();
-}
-
-/** Checks a screen at the narrow and the wide window size, in both colour schemes. */
-async function checkSizes(page: Page, name: string): Promise<void> {
-  const before = page.viewportSize();
-  for (const [label, size] of [
-    ['narrow', { width: 800, height: 600 }],
-    ['wide', { width: 1600, height: 1000 }],
-  ] as const) {
-    await page.setViewportSize(size);
-    await checkScreen(page, `${name}-${label}`);
-  }
-  if (before) await page.setViewportSize(before);
 }
 
 test('restore with members online: writable within seconds; the one waiting names whom it waits for', async ({
@@ -145,7 +132,7 @@ test('restore with members online: writable within seconds; the one waiting name
     await expect(restored.getByTestId('chat-readonly-reason')).toHaveText(
       'Waiting for Bob to come online to finish restoring this conversation.',
     );
-    await checkSizes(restored, 'restore-waiting');
+    await checkScreenSizes(restored, 'restore-waiting');
 
     // Writing in the group reaches Cy.
     await openConversation(restored, 'Crew');

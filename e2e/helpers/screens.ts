@@ -36,3 +36,16 @@ export async function checkScreen(page: Page, name: string): Promise<void> {
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
+
+/** checkScreen at the narrow (800×600) and the wide (1600×1000) window size: `<name>-narrow-*`, `<name>-wide-*`. */
+export async function checkScreenSizes(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const [label, size] of [
+    ['narrow', { width: 800, height: 600 }],
+    ['wide', { width: 1600, height: 1000 }],
+  ] as const) {
+    await page.setViewportSize(size);
+    await checkScreen(page, `${name}-${label}`);
+  }
+  if (before) await page.setViewportSize(before);
+}

@@ -22,6 +22,8 @@ export interface ChatState {
   error: ErrorPayload | null;
   /** Where the "unread" marker goes, fixed when the conversation opens. */
   firstUnreadId: number | null;
+  /** Messages up to this id are read (the page's read marker, then what this view marked). */
+  readUpTo: number;
   unreadAtOpen: number;
   /** A message to scroll to and highlight (a search jump); null scrolls to the latest. */
   focusMessageId: number | null;
@@ -47,8 +49,8 @@ export interface ChatSlice {
   loadOlder(): Promise<void>;
   loadNewer(): Promise<void>;
   jumpToLatest(): Promise<void>;
-  /** Marks everything read once the newest message has been seen. */
-  markConversationRead(): Promise<void>;
+  /** Marks read up to `upToMessageId`, the newest message seen on screen in a focused window. */
+  markConversationRead(upToMessageId: number): Promise<void>;
   /** Sends a text (replying to `replyTo`, with @mentions) in the open conversation; false (and `sendError`) when it failed. */
   sendMessage(text: string, mentions?: string[]): Promise<boolean>;
   sendError: ErrorPayload | null;
@@ -133,6 +135,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         loadingNewer: false,
         error: null,
         firstUnreadId: null,
+        readUpTo: previous?.conversationId === conversationId ? previous.readUpTo : 0,
         unreadAtOpen: unread,
         focusMessageId: around ?? null,
         scrollRequest: session,
@@ -166,6 +169,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         hasNewer: page.hasNewer,
         loading: false,
         firstUnreadId: latest ? firstUnreadId(page.messages, page.unread.lastReadMessageId) : null,
+        readUpTo: Math.max(c.readUpTo, page.unread.lastReadMessageId),
         unreadAtOpen: latest ? page.unread.count : 0,
         scrollRequest: ++sessions,
       }));
@@ -325,20 +329,29 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     async sendMessage(text, mentions) {
       const chat = get().chat;
       if (!chat) return false;
+      const replyTo = chat.replyTo;
+      // The reply banner goes with this message: the next one, typed while this is on its way, is not a reply.
+      patch(chat.session, () => ({ replyTo: null }));
       set({ sendError: null });
       try {
-        const sent = await api.chatSend(chat.conversationId, text, chat.replyTo?.uid, mentions);
+        const sent = await api.chatSend(chat.conversationId, text, replyTo?.uid, mentions);
         typingSent = 0;
         const extras = await extrasOf(chat.conversationId, [sent]);
-        // Shown at once as pending; later states arrive with messages.changed.
+        // Shown at once as pending; later states arrive with messages.changed. The view follows
+        // one's own new message by itself (ChatView, useFollowAndRead).
+        const current = get().chat;
+        if (current?.session === chat.session && current.hasNewer) {
+          // Far from the end (around a search hit): one's own message is shown where it is, at the latest.
+          await get().jumpToLatest();
+          return true;
+        }
         patch(chat.session, (c) => ({
-          replyTo: null,
           extras: { ...c.extras, ...extras },
           messages: c.messages.some((m) => m.id === sent.id) ? c.messages : [...c.messages, sent],
-          scrollRequest: c.hasNewer ? c.scrollRequest : ++sessions,
         }));
         return true;
       } catch (err) {
+        patch(chat.session, (c) => ({ replyTo: c.replyTo ?? replyTo }));
         set({ sendError: toErrorPayload(err) });
         return false;
       }
@@ -431,20 +444,24 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       }
       set({ chat: { ...chat, focusMessageId: null, scrollRequest: ++sessions } });
     },
-    async markConversationRead() {
+    async markConversationRead(upToMessageId) {
       const chat = get().chat;
-      if (!chat) return;
-      const summary = get().conversations.find((c) => c.id === chat.conversationId);
-      if (summary && summary.unreadCount === 0) return;
-      // Up to the newest row on screen only: a message that committed after this page was read
-      // stays unread until it is shown (ChatView calls this again when it arrives).
-      const shownUpTo = chat.messages.reduce((max, m) => Math.max(max, m.id), 0);
-      if (shownUpTo === 0) return;
+      if (!chat || chat.loading) return;
+      // Only when it covers an incoming message not read yet: one's own and system rows need no
+      // receipt, and the same position is not sent twice.
+      const covers = chat.messages.some(
+        (m) => !m.sender.self && m.kind !== 'system' && m.id > chat.readUpTo && m.id <= upToMessageId,
+      );
+      if (!covers) return;
+      const { session } = chat;
+      const before = chat.readUpTo;
+      patch(session, () => ({ readUpTo: upToMessageId }));
       try {
-        const { unreadCount } = await api.markRead(chat.conversationId, shownUpTo);
+        const { unreadCount } = await api.markRead(chat.conversationId, upToMessageId);
         get().setUnread(chat.conversationId, unreadCount);
       } catch {
-        // Read state is best effort; the next visit tries again.
+        // Read state is best effort: try again when next seen.
+        patch(session, (c) => ({ readUpTo: c.readUpTo === upToMessageId ? before : c.readUpTo }));
       }
     },
   };

@@ -124,14 +124,42 @@ describe('opening a chat whose messages arrived on the home screen', () => {
     expect(store.getState().totalUnread).toBe(0);
   });
 
-  it('marks read only up to the newest row on screen, not a message still on its way', async () => {
+  it('marks read only up to the message seen on screen, not one below it', async () => {
     store.setState({ conversations: [summary(5)], totalUnread: 5 });
     fake.messagesPage.mockResolvedValue(pageWithFiveNew());
     await store.getState().openConversation(7);
-    fake.markRead.mockResolvedValue({ unreadCount: 1 });
-    await store.getState().markConversationRead();
-    expect(fake.markRead).toHaveBeenCalledWith(7, 8);
-    expect(store.getState().conversations[0]?.unreadCount).toBe(1);
+    // The view saw up to sunset.png (6); report.pdf and dataset.bin are below the fold.
+    fake.markRead.mockResolvedValue({ unreadCount: 2 });
+    await store.getState().markConversationRead(6);
+    expect(fake.markRead).toHaveBeenCalledWith(7, 6);
+    expect(store.getState().conversations[0]?.unreadCount).toBe(2);
+    // Seeing the same position again sends nothing; seeing further marks further.
+    await store.getState().markConversationRead(6);
+    expect(fake.markRead).toHaveBeenCalledTimes(1);
+    fake.markRead.mockResolvedValue({ unreadCount: 0 });
+    await store.getState().markConversationRead(8);
+    expect(fake.markRead).toHaveBeenLastCalledWith(7, 8);
+    expect(store.getState().totalUnread).toBe(0);
+  });
+
+  it('does not mark read for one’s own messages or what was read before the chat opened', async () => {
+    store.setState({ conversations: [summary(0)], totalUnread: 0 });
+    fake.messagesPage.mockResolvedValue({ ...pageWithFiveNew(), unread: { count: 0, lastReadMessageId: 8 } });
+    await store.getState().openConversation(7);
+    await store.getState().markConversationRead(8);
+    expect(fake.markRead).not.toHaveBeenCalled();
+  });
+
+  it('tries again after a failed mark', async () => {
+    store.setState({ conversations: [summary(5)], totalUnread: 5 });
+    fake.messagesPage.mockResolvedValue(pageWithFiveNew());
+    await store.getState().openConversation(7);
+    fake.markRead.mockRejectedValueOnce(new Error('socket closed'));
+    await store.getState().markConversationRead(8);
+    fake.markRead.mockResolvedValue({ unreadCount: 0 });
+    await store.getState().markConversationRead(8);
+    expect(fake.markRead).toHaveBeenCalledTimes(2);
+    expect(store.getState().conversations[0]?.unreadCount).toBe(0);
   });
 
   it('shows a message that committed while the first page was on its way', async () => {

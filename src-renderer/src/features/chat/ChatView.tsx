@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { MessageView } from '../../../../src-preload/contract';
 import { ArrowDownIcon } from '../../components/Icons';
 import { formatDayLabel } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
@@ -16,17 +17,18 @@ import { TypingIndicator } from './TypingIndicator';
 import { PresenceLine } from '../privacy/PresenceDot';
 import { MessageRow } from './MessageRow';
 import { buildTimeline, type TimelineRow } from './timeline';
+import { useFollowAndRead } from './useFollowAndRead';
 import { applyPositions, useVirtualRows } from './useVirtualRows';
 
 /** Rows this close to an end of what is loaded fetch the next page, so scrolling rarely meets an edge. */
 const PREFETCH_ROWS = 15;
-/** Pixels from the bottom that still count as "at the latest message". */
-const BOTTOM_SLACK_PX = 48;
 
 function estimateRow(row: TimelineRow | undefined): number {
   if (!row || row.kind !== 'message') return 44;
   return row.showSender ? 78 : 58;
 }
+
+const NO_MESSAGES: readonly MessageView[] = [];
 
 interface Anchor {
   key: string;
@@ -56,7 +58,6 @@ export function ChatView() {
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const anchorRef = useRef<Anchor | null>(null);
-  const [atBottom, setAtBottom] = useState(true);
   /** The scroll request whose initial positioning is done; paging waits for it so it never races the jump. */
   const [settled, setSettled] = useState<number | null>(null);
   const [now] = useState(() => Date.now());
@@ -103,10 +104,13 @@ export function ChatView() {
   // Only a new scroll request repositions; later page loads must not yank the view.
   useLayoutEffect(() => {
     const { rows: current, focusId: target } = latest.current;
-    if (loading || current.length === 0) return;
-    const index = target === null ? -1 : current.findIndex((r) => r.key === `m:${target}`);
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' });
-    else virtualizer.scrollToIndex(current.length - 1, { align: 'end' });
+    if (loading) return;
+    // An empty conversation is positioned too: its first messages are followed (useFollowAndRead).
+    if (current.length > 0) {
+      const index = target === null ? -1 : current.findIndex((r) => r.key === `m:${target}`);
+      if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' });
+      else virtualizer.scrollToIndex(current.length - 1, { align: 'end' });
+    }
     // Two frames: the virtualizer measures real heights and corrects the position in between.
     let second = 0;
     const first = requestAnimationFrame(() => {
@@ -133,25 +137,24 @@ export function ChatView() {
     }
   }, [ready, chat, firstIndex, lastIndex, rows, items, loadOlder, loadNewer]);
 
-  // The newest message is on screen: everything is read.
-  const newestVisible = ready && atBottom && chat !== null && !chat.hasNewer;
-  // Re-run when rows arrive too: reading marks only what is shown (chatSlice.markConversationRead).
-  const newestShown = messages?.at(-1)?.id;
-  useEffect(() => {
-    if (newestVisible) void markConversationRead();
-  }, [newestVisible, markConversationRead, summary?.unreadCount, newestShown]);
+  // Follows new messages and marks read only what was seen in a focused window (useFollowAndRead).
+  const { newestVisible, onScroll } = useFollowAndRead({
+    scrollRef,
+    virtualizer,
+    rows,
+    messages: messages ?? NO_MESSAGES,
+    conversationId: chat?.conversationId ?? null,
+    hasNewer: chat?.hasNewer ?? false,
+    ready,
+    scrollRequest,
+    targetsMessage: focusId !== null,
+    onRead: (upTo) => void markConversationRead(upTo),
+  });
 
   if (!chat) return null;
 
-  function onScroll() {
-    const el = scrollRef.current;
-    if (!el) return;
-    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK_PX;
-    if (bottom !== atBottom) setAtBottom(bottom);
-  }
-
   const title = summary?.title ?? 'Conversation';
-  const showJump = ready && (!atBottom || chat.hasNewer);
+  const showJump = ready && (!newestVisible || chat.hasNewer);
   return (
     <section className="chat" data-testid="chat-view" aria-labelledby="chat-title">
       <header className="chat__header">

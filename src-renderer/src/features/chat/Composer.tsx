@@ -111,16 +111,29 @@ export function Composer({ title, leading, above }: ComposerProps) {
   async function send() {
     const body = text.trim();
     if (body === '' || sending) return;
-    setSending(true);
     const mentions = mentionedKeys(body, picked);
-    const ok = editing ? await submitEdit(body, mentions) : await sendMessage(body, mentions);
-    setSending(false);
-    if (ok) {
-      // After an edit, the draft typed before it comes back (the editing effect's cleanup).
-      if (!editing) draftRef.current = '';
-      setText('');
-      setPicked([]);
-      notifyTyping(false);
+    if (editing) {
+      setSending(true);
+      const ok = await submitEdit(body, mentions);
+      setSending(false);
+      if (ok) {
+        // The draft typed before the edit comes back (the editing effect's cleanup).
+        setText('');
+        setPicked([]);
+        notifyTyping(false);
+      }
+      return;
+    }
+    // A new message leaves the field at once, so the next one can be typed and sent while it
+    // is on its way (the core keeps the order). Clearing it only once the send resolved wiped
+    // whatever was typed meanwhile, and Enter was ignored until then: fast typists lost messages.
+    draftRef.current = '';
+    setText('');
+    setPicked([]);
+    notifyTyping(false);
+    if (!(await sendMessage(body, mentions))) {
+      // Not sent (the error shows above): the text comes back unless something new was typed.
+      setText((current) => (current === '' ? body : current));
     }
   }
 
