@@ -121,6 +121,12 @@ const baseRequests = {
   },
   /** Whether this device is on the peer network, with how many peers, and its own address. */
   'net.status': { params: Empty, result: NetStatus },
+  /**
+   * Starts networking when it is off: a shell that starts offline (the web
+   * shell without PARLEY_LISTEN), or a node that failed to start. Answers with
+   * the status once the node runs; OFFLINE when this Parley has no networking.
+   */
+  'net.goOnline': { params: Empty, result: NetStatus },
   /** Everyone this user has added (by invite or accepted request). */
   'contacts.list': { params: Empty, result: z.array(ContactView) },
   /** A one-time invite (valid 7 days) for someone to add this user. */

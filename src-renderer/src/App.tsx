@@ -5,6 +5,7 @@ import { HomeScreen } from './features/home/HomeScreen';
 import { OnboardingScreen } from './features/onboarding/OnboardingScreen';
 import { ConnectionErrorScreen } from './features/startup/ConnectionErrorScreen';
 import { LoadingScreen } from './features/startup/LoadingScreen';
+import { RefusedScreen } from './features/startup/RefusedScreen';
 import { DamagedScreen } from './features/unlock/DamagedScreen';
 import { UnlockScreen } from './features/unlock/UnlockScreen';
 import { useAppStore, type AppState } from './store/appStore';
@@ -16,7 +17,13 @@ const SCREENS: Record<ProfileState, { title: string; render: () => ReactElement 
   damaged: { title: 'Parley — Profile damaged', render: () => <DamagedScreen /> },
 };
 
-function screenFor(phase: AppState['phase'], state: ProfileState | undefined): ReactElement {
+function screenFor(
+  phase: AppState['phase'],
+  state: ProfileState | undefined,
+  refused: boolean,
+): ReactElement {
+  // The web shell will never take this tab: say why, whatever else was on screen.
+  if (refused) return <RefusedScreen />;
   if (phase === 'failed') return <ConnectionErrorScreen />;
   if (phase === 'starting' || !state) return <LoadingScreen />;
   return SCREENS[state].render();
@@ -27,6 +34,7 @@ export function App() {
   const phase = useAppStore((s) => s.phase);
   const state = useAppStore((s) => s.status?.state);
   const unread = useAppStore((s) => (s.status?.state === 'unlocked' ? s.totalUnread : 0));
+  const refused = useAppStore((s) => s.connection === 'refused');
 
   // "(3) Parley": the unread count where the taskbar and tab show it.
   useEffect(() => {
@@ -37,7 +45,7 @@ export function App() {
   return (
     <div className="app">
       {phase === 'ready' ? <ConnectionBanner /> : null}
-      <div className="app__screen">{screenFor(phase, state)}</div>
+      <div className="app__screen">{screenFor(phase, state, refused)}</div>
     </div>
   );
 }

@@ -8,8 +8,17 @@ import { webNetwork } from './web';
  * inside a private namespace); this pins the option the shell passes down.
  */
 describe('parley web: the network it joins', () => {
-  it('stays offline without PARLEY_LISTEN', () => {
-    expect(webNetwork({})).toBeUndefined();
+  it('without PARLEY_LISTEN starts offline, ready to join the LAN like the app on "Go online"', () => {
+    expect(webNetwork({})).toEqual({ listen: ['/ip4/0.0.0.0/tcp/0'], mdns: true, startOffline: true });
+    expect(webNetwork({ PARLEY_MDNS: 'off' })).toMatchObject({ mdns: false, startOffline: true });
+  });
+
+  it('--offline starts offline on PARLEY_LISTEN too', () => {
+    expect(webNetwork({ PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' }, true)).toEqual({
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: true,
+      startOffline: true,
+    });
   });
 
   it('joins on PARLEY_LISTEN with LAN discovery, as the desktop app does', () => {

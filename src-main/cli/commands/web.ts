@@ -16,15 +16,18 @@ import { profileOption } from '../profileOption';
 export const MDNS_ENV = 'PARLEY_MDNS';
 
 /**
- * The network a web shell joins: none without PARLEY_LISTEN (a plain
- * `parley web` stays offline); with it, the listen address and mDNS as in the
- * desktop app (issue 13), so Nearby works and contacts find each other on the
- * LAN. "Discoverable on this network" then decides what mDNS announces.
+ * The network a web shell joins, with mDNS as in the desktop app (issue 13)
+ * so Nearby works and contacts find each other on the LAN ("Discoverable on
+ * this network" then decides what mDNS announces; PARLEY_MDNS=off keeps it
+ * off). With PARLEY_LISTEN: that address, online from unlock (unless
+ * `offline`). Without it: offline until the user chooses "Go online" in the
+ * status bar, which listens on every interface like the desktop app.
  */
-export function webNetwork(env: NodeJS.ProcessEnv): NetworkOptions | undefined {
+export function webNetwork(env: NodeJS.ProcessEnv, offline = false): NetworkOptions {
   const listen = env[LISTEN_ENV];
-  if (!listen) return undefined;
-  return { listen: [listen], mdns: env[MDNS_ENV] !== 'off' };
+  const mdns = env[MDNS_ENV] !== 'off';
+  if (!listen) return { listen: ['/ip4/0.0.0.0/tcp/0'], mdns, startOffline: true };
+  return { listen: [listen], mdns, ...(offline ? { startOffline: true } : {}) };
 }
 
 /** The bundle lives in out/cli; the renderer it serves in out/renderer. */
@@ -38,12 +41,15 @@ export const webCommand: CommandSpec = {
   details:
     'Prints a URL with a one-time token; only a page opened from that URL can talk to the profile. ' +
     'Listens on 127.0.0.1 only. Stop with Ctrl+C.\n' +
-    `With ${LISTEN_ENV}=MULTIADDR set (e.g. /ip4/127.0.0.1/tcp/0) the profile also joins the peer network\n` +
+    `With ${LISTEN_ENV}=MULTIADDR set (e.g. /ip4/127.0.0.1/tcp/0) the profile joins the peer network\n` +
     'on that address once unlocked, with LAN discovery (mDNS) as in the desktop app unless\n' +
-    `${MDNS_ENV}=off; without it the web shell runs offline.`,
+    `${MDNS_ENV}=off. Without it the web shell starts offline, and "Go online" in its status\n` +
+    'bar joins the local network the way the desktop app does (all interfaces). --offline\n' +
+    'starts offline in either case.',
   options: [
     profileOption,
     { name: 'port', type: 'string', value: 'N', description: 'port to listen on (default: a free one)' },
+    { name: 'offline', type: 'boolean', description: 'start with networking off until "Go online"' },
   ],
   async run(values, io) {
     const port = values.port === undefined ? 0 : Number(values.port);
@@ -55,11 +61,11 @@ export const webCommand: CommandSpec = {
       return EXIT_FAILURE;
     }
     const profileDir = typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env);
-    const network = webNetwork(io.env);
     const options: CoreOptions & { logger: Logger; network?: NetworkOptions } = {
       ...cliCoreOptions(profileDir, 'web', io),
-      // Opt-in: the e2e tests and home servers pin the address; a plain `parley web` stays off the network.
-      ...(network ? { network } : {}),
+      // The e2e tests and home servers pin the address and start online; a plain `parley web`
+      // stays off the network until the user chooses "Go online", then joins the LAN like the app.
+      network: webNetwork(io.env, values.offline === true),
     };
     const core = createCore(options);
     try {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerFrame } from '../../../src-preload/contract';
+import { encodeBinaryFrame, WS_CLOSE, type ServerFrame } from '../../../src-preload/contract';
 import { createCore, type Core } from '../../core/core';
 import { silentLogger } from '../../core/util/logger';
 import { startWebShell, type WebShell } from './webShell';
@@ -48,19 +48,40 @@ function get(
   });
 }
 
-/** Opens a socket and resolves with the HTTP status of a refused upgrade, or the open socket. */
+interface Connected {
+  status: number;
+  ws?: WebSocket;
+  /** The server's first frame. */
+  hello?: ServerFrame;
+  /** Set when the server accepted the upgrade and then closed it (a refused credential). */
+  closeCode?: number;
+}
+
+/**
+ * Opens a socket and resolves with the HTTP status of a refused upgrade, the
+ * close code of a refused credential, or the open socket and its hello frame.
+ */
 function connect(opts: {
   token?: string;
+  secret?: string;
   origin?: string | null;
   path?: string;
-}): Promise<{ status: number; ws?: WebSocket }> {
+}): Promise<Connected> {
   const origin = opts.origin === undefined ? `http://127.0.0.1:${shell.port}` : opts.origin;
-  const query = opts.token === undefined ? '' : `?token=${encodeURIComponent(opts.token)}`;
+  const query =
+    opts.secret !== undefined
+      ? `?secret=${encodeURIComponent(opts.secret)}`
+      : opts.token === undefined
+        ? ''
+        : `?token=${encodeURIComponent(opts.token)}`;
   const ws = new WebSocket(`ws://127.0.0.1:${shell.port}${opts.path ?? '/bridge'}${query}`, {
     ...(origin === null ? {} : { origin }),
   });
   return new Promise((resolve) => {
-    ws.on('open', () => resolve({ status: 101, ws }));
+    ws.once('message', (data) =>
+      resolve({ status: 101, ws, hello: JSON.parse(data.toString()) as ServerFrame }),
+    );
+    ws.on('close', (code) => resolve({ status: 101, closeCode: code }));
     ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ status: 0 }));
   });
@@ -105,12 +126,54 @@ describe('web shell', () => {
     }
   });
 
-  it('refuses a socket without the token, with a wrong token, or from another origin', async () => {
+  it('refuses a socket without a credential, or from another origin or path, before the upgrade', async () => {
     expect((await connect({})).status).toBe(401);
-    expect((await connect({ token: 'wrong' })).status).toBe(401);
     expect((await connect({ token: TOKEN, origin: 'http://evil.example' })).status).toBe(403);
     expect((await connect({ token: TOKEN, origin: null })).status).toBe(403);
     expect((await connect({ token: TOKEN, path: '/other' })).status).toBe(403);
+  });
+
+  it('spends the URL token on the first socket and hands that tab a secret', async () => {
+    const first = await connect({ token: TOKEN });
+    expect(first.hello).toEqual({ t: 'hello', secret: expect.stringMatching(/^[\w-]{43}$/) });
+    const secret = (first.hello as { secret: string }).secret;
+    // The same printed URL in another browser: refused with a code the page can explain.
+    expect(await connect({ token: TOKEN })).toEqual({ status: 101, closeCode: WS_CLOSE.LINK_USED });
+    // A reload of the first tab presents its secret and works, also after the first socket is gone.
+    first.ws!.close();
+    const reload = await connect({ secret });
+    expect(reload.hello).toEqual({ t: 'hello' });
+    expect((await call(reload.ws!, 1, 'profile.status', {})).t).toBe('res');
+    reload.ws!.close();
+  });
+
+  it('tells a tab from an earlier run (or a wrong credential) apart from a used link', async () => {
+    expect(await connect({ secret: 'from-an-earlier-run' })).toEqual({
+      status: 101,
+      closeCode: WS_CLOSE.EARLIER_RUN,
+    });
+    expect(await connect({ token: 'wrong' })).toEqual({ status: 101, closeCode: WS_CLOSE.EARLIER_RUN });
+    // Wrong credentials do not spend the real token.
+    expect((await connect({ token: TOKEN })).hello).toMatchObject({ t: 'hello', secret: expect.any(String) });
+  });
+
+  it('takes upload bytes in binary frames, and refuses a binary frame without a target param', async () => {
+    const { ws } = await connect({ token: TOKEN });
+    await call(ws!, 1, 'profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });
+    const header = { t: 'req' as const, id: 2, name: 'profile.status', params: {}, bin: 'data' };
+    // profile.status is strict: an extra `data` param is refused by the contract, not ignored.
+    const reply = new Promise<ServerFrame>((resolve) =>
+      ws!.on('message', (d) => {
+        const f = JSON.parse(d.toString()) as ServerFrame;
+        if (f.t === 'res' && f.id === 2) resolve(f);
+      }),
+    );
+    ws!.send(encodeBinaryFrame(header, new Uint8Array([1, 2, 3])));
+    expect(await reply).toMatchObject({ reply: { ok: false, error: { code: 'INVALID_PARAMS' } } });
+    const closed = new Promise<number>((resolve) => ws!.on('close', (code) => resolve(code)));
+    const { bin: _bin, ...noBin } = header;
+    ws!.send(encodeBinaryFrame(noBin, new Uint8Array([1])));
+    expect(await closed).toBe(1003);
   });
 
   it('answers contract requests over an accepted socket, with errors as { code, message }', async () => {
@@ -143,11 +206,11 @@ describe('web shell', () => {
   });
 
   it('closes a socket that sends a malformed frame, and keeps serving others', async () => {
-    const { ws } = await connect({ token: TOKEN });
+    const { ws, hello } = await connect({ token: TOKEN });
     const closed = new Promise<number>((resolve) => ws!.on('close', (code) => resolve(code)));
     ws!.send('{"t":"req","id":"nope"');
     expect(await closed).toBe(1003);
-    const other = await connect({ token: TOKEN });
+    const other = await connect({ secret: (hello as { secret: string }).secret });
     expect((await call(other.ws!, 1, 'profile.status', {})).t).toBe('res');
     other.ws!.close();
   });

@@ -3,7 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ClientFrame, WS_MAX_FRAME_BYTES, WS_PATH, type ServerFrame } from '../../../src-preload/contract';
+import {
+  ClientFrame,
+  decodeBinaryFrame,
+  WS_CLOSE,
+  WS_MAX_FRAME_BYTES,
+  WS_PATH,
+  type ServerFrame,
+} from '../../../src-preload/contract';
 import type { Core } from '../../core/core';
 import { errorFields, type Logger } from '../../core/util/logger';
 import { loadStaticFile } from './staticFiles';
@@ -33,9 +40,12 @@ const MAX_IN_FLIGHT = 64;
 /**
  * `parley web`: serves the built renderer and the contract over a WebSocket on
  * 127.0.0.1. Any local process (or web page in a browser) can reach a loopback
- * port, so a socket is accepted only when it presents this run's random token
- * and comes from this origin; the Host header is checked on every request to
- * defeat DNS rebinding.
+ * port, so a socket is accepted only from this origin, and the Host header is
+ * checked on every request to defeat DNS rebinding. Then it must present this
+ * run's credential: the printed URL's one-time token, which the first socket
+ * exchanges for a per-tab secret (sent in its `hello` frame), or that secret.
+ * A copied URL therefore works in one tab only, and a reload of that tab
+ * still works.
  */
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -83,29 +93,64 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
+  /** Set once the URL token was exchanged: the one tab secret of this run. */
+  let tabSecretDigest: Buffer | null = null;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = checkUpgrade(req);
     if (refusal) {
       logger.log('warn', 'web.socket_refused', { reason: refusal });
       socket.end(
-        `HTTP/1.1 ${refusal === 'token' ? '401 Unauthorized' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+        `HTTP/1.1 ${refusal === 'credential' ? '401 Unauthorized' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
       );
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    wss.handleUpgrade(req, socket, head, (ws) => admit(ws, url.searchParams));
   });
 
-  function checkUpgrade(req: IncomingMessage): 'host' | 'path' | 'origin' | 'token' | null {
+  function checkUpgrade(req: IncomingMessage): 'host' | 'path' | 'origin' | 'credential' | null {
     const host = req.headers.host ?? '';
     if (!allowedHosts().includes(host)) return 'host';
     const url = new URL(req.url ?? '/', `http://${host}`);
     if (url.pathname !== WS_PATH) return 'path';
     // Same-origin only: the page we served is the only legitimate client.
     if (req.headers.origin !== `http://${host}`) return 'origin';
-    const presented = url.searchParams.get('token') ?? '';
-    if (!timingSafeEqual(sha256(presented), tokenDigest)) return 'token';
+    if (!url.searchParams.get('token') && !url.searchParams.get('secret')) return 'credential';
     return null;
+  }
+
+  /**
+   * Checks the credential of an upgraded socket. A wrong one is closed with a
+   * code the page can read (WS_CLOSE) so it can say why; nothing is sent first.
+   */
+  function admit(ws: WebSocket, query: URLSearchParams): void {
+    const secret = query.get('secret');
+    const token = query.get('token');
+    if (secret) {
+      if (tabSecretDigest && timingSafeEqual(sha256(secret), tabSecretDigest)) {
+        attach(ws, {});
+        return;
+      }
+      refuse(ws, WS_CLOSE.EARLIER_RUN, 'secret');
+      return;
+    }
+    if (token && timingSafeEqual(sha256(token), tokenDigest)) {
+      if (tabSecretDigest) {
+        refuse(ws, WS_CLOSE.LINK_USED, 'token_used');
+        return;
+      }
+      const issued = randomBytes(32).toString('base64url');
+      tabSecretDigest = sha256(issued);
+      attach(ws, { secret: issued });
+      return;
+    }
+    refuse(ws, WS_CLOSE.EARLIER_RUN, 'token');
+  }
+
+  function refuse(ws: WebSocket, code: number, reason: string): void {
+    logger.log('warn', 'web.socket_refused', { reason });
+    ws.close(code, reason);
   }
 
   const sockets = new Set<WebSocket>();
@@ -115,8 +160,9 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     for (const ws of sockets) ws.send(text);
   });
 
-  function attach(ws: WebSocket): void {
+  function attach(ws: WebSocket, hello: { secret?: string }): void {
     sockets.add(ws);
+    send(ws, { t: 'hello', ...hello });
     let inFlight = 0;
     logger.log('info', 'web.socket_opened', { clients: sockets.size });
     ws.on('close', () => {
@@ -171,12 +217,24 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   };
 }
 
+/**
+ * A text frame is a JSON ClientFrame; a binary frame is a ClientFrame header
+ * naming (`bin`) the top-level param that its payload bytes fill.
+ */
 function parseFrame(data: unknown, isBinary: boolean): ClientFrame | null {
-  if (isBinary) return null;
   try {
+    if (isBinary) {
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : null;
+      const decoded = bytes ? decodeBinaryFrame(bytes) : null;
+      const parsed = decoded ? ClientFrame.safeParse(decoded.header) : null;
+      if (!decoded || !parsed?.success || !parsed.data.bin) return null;
+      const params = parsed.data.params;
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) return null;
+      return { ...parsed.data, params: { ...params, [parsed.data.bin]: Buffer.from(decoded.payload) } };
+    }
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
     const parsed = ClientFrame.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
+    return parsed.success && parsed.data.bin === undefined ? parsed.data : null;
   } catch {
     return null;
   }

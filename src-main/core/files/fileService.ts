@@ -118,8 +118,18 @@ interface Stage {
   sealer: ChunkSealer;
   /** The plaintext kept in memory only while it may still go inline. */
   inline: Buffer[] | null;
+  /** Chunks that arrived ahead of their turn, by offset (see stageChunk). */
+  early: Map<number, Buffer>;
   touchedAt: number;
 }
+
+/**
+ * Chunks a stage holds ahead of their turn. A renderer keeps a few chunk
+ * requests in flight so the page's reading and the core's sealing overlap;
+ * a transport may hand them over slightly out of order, so a few are parked
+ * until the gap before them is filled (≤ 8 × 512 KiB of memory per stage).
+ */
+const MAX_EARLY_CHUNKS = 8;
 
 const STAGE_IDLE_MS = 15 * 60_000;
 const PROGRESS_EVERY_MS = 100;
@@ -199,18 +209,28 @@ export class FileService {
       writeAll(fd, sealed);
     });
     const inline = size <= this.settings().inlineMaxBytes ? [] : null;
-    this.stages.set(uid, { uid, name, mime, size, key, fd, sealer, inline, touchedAt: this.deps.now() });
+    this.stages.set(uid, {
+      uid,
+      name,
+      mime,
+      size,
+      key,
+      fd,
+      sealer,
+      inline,
+      early: new Map(),
+      touchedAt: this.deps.now(),
+    });
     return { stageId: uid };
   }
 
+  /**
+   * Takes the bytes at `offset`; returns how many bytes are staged in order
+   * so far. A chunk ahead of that point is parked until the chunks before it
+   * arrive (MAX_EARLY_CHUNKS).
+   */
   stageChunk(stageId: string, offset: number, bytes: Uint8Array): number {
     const stage = this.stage(stageId);
-    if (offset !== stage.sealer.bytesIn) {
-      throw new ParleyError(
-        'INVALID_PARAMS',
-        `Chunks must come in order: expected offset ${stage.sealer.bytesIn}, got ${offset}.`,
-      );
-    }
     if (offset + bytes.length > stage.size) {
       this.dropStage(stage);
       throw new ParleyError(
@@ -218,10 +238,38 @@ export class FileService {
         'More bytes than the file size announced; the file was dropped.',
       );
     }
+    stage.touchedAt = this.deps.now();
+    if (offset > stage.sealer.bytesIn) {
+      if (stage.early.size >= MAX_EARLY_CHUNKS || stage.early.has(offset)) {
+        throw new ParleyError(
+          'INVALID_PARAMS',
+          `Chunks must come in order: expected offset ${stage.sealer.bytesIn}, got ${offset}.`,
+        );
+      }
+      stage.early.set(offset, Buffer.from(bytes));
+      return stage.sealer.bytesIn;
+    }
+    if (offset !== stage.sealer.bytesIn) {
+      throw new ParleyError(
+        'INVALID_PARAMS',
+        `Chunks must come in order: expected offset ${stage.sealer.bytesIn}, got ${offset}.`,
+      );
+    }
+    this.pushStaged(stage, bytes);
+    for (
+      let next = stage.early.get(stage.sealer.bytesIn);
+      next;
+      next = stage.early.get(stage.sealer.bytesIn)
+    ) {
+      stage.early.delete(stage.sealer.bytesIn);
+      this.pushStaged(stage, next);
+    }
+    return stage.sealer.bytesIn;
+  }
+
+  private pushStaged(stage: Stage, bytes: Uint8Array): void {
     stage.sealer.push(bytes);
     stage.inline?.push(Buffer.from(bytes));
-    stage.touchedAt = this.deps.now();
-    return stage.sealer.bytesIn;
   }
 
   stageCancel(stageId: string): void {

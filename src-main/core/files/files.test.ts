@@ -130,6 +130,29 @@ describe('files between peers over 127.0.0.1', () => {
     expect(readFileSync(target, 'utf8')).toBe('mine');
   }, 60_000);
 
+  it('takes staged chunks a little out of order (pipelined uploads) and refuses too many ahead', async () => {
+    const { a, b, ab, ba } = await pair();
+    const files = a.running().files;
+    const piece = 512 * 1024;
+    const data = randomBytes(6 * piece);
+    const { stageId } = files.stageBegin('swapped.bin', data.length, 'application/octet-stream');
+    // 1, 0, 3, 2, 5, 4: each odd piece overtakes the one before it.
+    const received: number[] = [];
+    for (const i of [1, 0, 3, 2, 5, 4])
+      received.push(files.stageChunk(stageId, i * piece, data.subarray(i * piece, (i + 1) * piece)));
+    expect(received).toEqual([0, 2, 2, 4, 4, 6].map((n) => n * piece));
+    const sent = await files.stageCommit(stageId, ab);
+    await until(() => fileAt(b, ba, sent.uid)?.state === 'complete', 30_000, 'download');
+    expect(readAll(b, fileAt(b, ba, sent.uid)?.attachmentId ?? -1, data.length).equals(data)).toBe(true);
+
+    // A client that runs far ahead is refused rather than buffered without bound.
+    const big = files.stageBegin('ahead.bin', 20 * piece, 'application/octet-stream');
+    for (let i = 1; i <= 8; i++) files.stageChunk(big.stageId, i * piece, data.subarray(0, piece));
+    expect(() => files.stageChunk(big.stageId, 9 * piece, data.subarray(0, piece))).toThrow(/in order/);
+    // …and a commit with a gap says how much arrived.
+    await expect(files.stageCommit(big.stageId, ab)).rejects.toThrow(/Only 0 of/);
+  }, 60_000);
+
   it('resumes an interrupted download at the last good chunk (receiver restarts)', async () => {
     const { a, b, ab, ba } = await pair();
     b.running().files.setSettings({ autoDownloadMaxBytes: 64 * 1024 * 1024 });

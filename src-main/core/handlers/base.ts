@@ -52,6 +52,11 @@ export function baseHandlers({
       if (!m) return { state: 'offline', peers: 0, peerId: null, addresses: [] };
       return { ...m.node.connectionState(), peerId: m.node.peerId, addresses: m.node.addresses() };
     },
+    'net.goOnline': async () => {
+      store();
+      const m = await messaging.goOnline();
+      return { ...m.node.connectionState(), peerId: m.node.peerId, addresses: m.node.addresses() };
+    },
     'contacts.list': () =>
       store()
         .contacts.list()

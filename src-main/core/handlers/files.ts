@@ -47,7 +47,11 @@ export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof files
       chunkBytes: FILE_BRIDGE_CHUNK_BYTES,
     }),
     'files.stageChunk': async ({ stageId, offset, data }) => ({
-      received: (await files()).stageChunk(stageId, offset, Buffer.from(data, 'base64')),
+      received: (await files()).stageChunk(
+        stageId,
+        offset,
+        typeof data === 'string' ? Buffer.from(data, 'base64') : data,
+      ),
     }),
     'files.stageCommit': async ({ stageId, conversationId, thumbnail }) =>
       view(

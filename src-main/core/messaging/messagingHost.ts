@@ -13,6 +13,11 @@ export interface NetworkOptions {
   listen?: string[];
   /** LAN discovery by mDNS (default off). */
   mdns?: boolean;
+  /**
+   * Do not start the node on unlock; it starts on `goOnline()` (the user's
+   * "Go online"). The web shell without an address to listen on starts so.
+   */
+  startOffline?: boolean;
   /** Test-only speed-ups (timeouts, backoff), passed through to startMessaging. */
   tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize' | 'groups'> & {
     node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen' | 'mdns'>;
@@ -34,6 +39,9 @@ interface IdentityRow {
  */
 export class MessagingHost {
   private starting: Promise<RunningMessaging | null> | null = null;
+  private store: Store | null = null;
+  /** A node was started (or tried) since unlock; false while a startOffline shell waits for goOnline. */
+  private launched = false;
   private current: { messaging: RunningMessaging | null; feed: ChangeFeed; unsubscribe: () => void } | null =
     null;
 
@@ -54,10 +62,35 @@ export class MessagingHost {
     });
     feed.start();
     this.current = { messaging: null, feed, unsubscribe: () => undefined };
-    this.starting = this.launch(store).catch((err: unknown) => {
+    this.store = store;
+    this.starting = this.deps.network?.startOffline ? Promise.resolve(null) : this.launchLogged(store);
+  }
+
+  private launchLogged(store: Store): Promise<RunningMessaging | null> {
+    this.launched = true;
+    return this.launch(store).catch((err: unknown) => {
       this.deps.logger.log('error', 'messaging.start_failed', errorFields(err));
       return null;
     });
+  }
+
+  /**
+   * Starts the node if it is not running: the first time for a shell that
+   * starts offline, or again after a start that failed. Waits for a start
+   * already under way instead of starting a second node.
+   */
+  async goOnline(): Promise<RunningMessaging> {
+    const running = await this.runningOrNull();
+    if (running) return running;
+    if (!this.enabled) throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
+    const store = this.store;
+    if (!this.current || !store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    const attempt = this.starting;
+    const again = await attempt;
+    if (again) return again;
+    // Two clicks at once share one start: only the first replaces the settled attempt.
+    if (this.starting === attempt) this.starting = this.launchLogged(store);
+    return this.running();
   }
 
   private async launch(store: Store): Promise<RunningMessaging | null> {
@@ -106,6 +139,8 @@ export class MessagingHost {
     const current = this.current;
     this.starting = null;
     this.current = null;
+    this.store = null;
+    this.launched = false;
     if (!current) return;
     current.feed.stop();
     await starting;
@@ -131,6 +166,7 @@ export class MessagingHost {
     if (m) return m;
     if (!this.enabled) throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
     if (!this.current) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    if (!this.launched) throw new ParleyError('OFFLINE', 'Parley is offline. Choose “Go online” to connect.');
     throw new ParleyError('OFFLINE', 'Parley could not start networking. See the log for details.');
   }
 }

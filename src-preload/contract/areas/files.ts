@@ -120,7 +120,15 @@ export const filesRequests = {
       .object({
         stageId: z.string().max(64),
         offset: z.number().int().nonnegative(),
-        data: Base64.max(Math.ceil(FILE_BRIDGE_CHUNK_BYTES / 3) * 4),
+        /**
+         * The bytes: raw where the transport carries bytes (Electron IPC's
+         * structured clone, the web shell's binary frames), base64 over JSON
+         * lines (the CLI's control socket).
+         */
+        data: z.union([
+          Base64.max(Math.ceil(FILE_BRIDGE_CHUNK_BYTES / 3) * 4),
+          z.instanceof(Uint8Array).refine((b) => b.length <= FILE_BRIDGE_CHUNK_BYTES, 'Chunk too large.'),
+        ]),
       })
       .strict(),
     result: z.object({ received: z.number().int() }),

@@ -29,7 +29,7 @@ import type {
   MessageExtras,
   MessageHistory,
 } from '../../../src-preload/contract/areas/chat';
-import { getBridge, getConnection, type ConnectionState } from './bridge';
+import { getBridge, getConnection, type ConnectionState, type Refusal } from './bridge';
 
 /** A failed request, unwrapped from `Reply` so callers can use try/catch and branch on `code`. */
 export class ParleyApiError extends Error {
@@ -101,6 +101,7 @@ export const api = {
     getBridge().subscribe('profile.changed', listener),
 
   netStatus: (): Promise<NetStatus> => call('net.status', {}),
+  goOnline: (): Promise<NetStatus> => call('net.goOnline', {}),
   contacts: (): Promise<ContactView[]> => call('contacts.list', {}),
   createInvite: (): Promise<InviteView> => call('contacts.createInvite', {}),
   acceptInvite: (invite: string): Promise<{ contactId: number; conversationId: number }> =>
@@ -228,8 +229,12 @@ export const api = {
   // Files (contract/areas/files.ts).
   stageFileBegin: (name: string, size: number, mime: string): Promise<RequestResult<'files.stageBegin'>> =>
     call('files.stageBegin', { name, size, mime }),
-  stageFileChunk: (stageId: string, offset: number, data: string): Promise<{ received: number }> =>
-    call('files.stageChunk', { stageId, offset, data }),
+  /** The bytes travel raw (IPC structured clone, the web shell's binary frames), never as base64. */
+  stageFileChunk: (
+    stageId: string,
+    offset: number,
+    data: Uint8Array<ArrayBuffer>,
+  ): Promise<{ received: number }> => call('files.stageChunk', { stageId, offset, data }),
   stageFileCommit: (
     stageId: string,
     conversationId: number,
@@ -277,8 +282,10 @@ export const api = {
     getBridge().subscribe('backup.scheduleChanged', () => listener()),
 
   connectionState: (): ConnectionState => getConnection().state,
+  /** Why the web shell refused this tab (with state 'refused'). */
+  connectionRefusal: (): Refusal | null => getConnection().refusal,
   onConnectionChange: (listener: (state: ConnectionState) => void): (() => void) =>
     getConnection().onChange(listener),
 };
 
-export type { ConnectionState };
+export type { ConnectionState, Refusal };

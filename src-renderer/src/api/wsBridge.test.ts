@@ -1,26 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProfileStatus } from '../../../src-preload/contract';
+import { decodeBinaryFrame, WS_CLOSE, type ProfileStatus } from '../../../src-preload/contract';
 import { createWsBridge, type BridgeSocket, type WsBridge } from './wsBridge';
 
 /** A socket the test opens, feeds and closes by hand. */
 class FakeSocket implements BridgeSocket {
   sent: unknown[] = [];
   closed = false;
-  private listeners = new Map<string, ((event: { data: unknown }) => void)[]>();
+  private listeners = new Map<string, ((event: { data: unknown; code: number }) => void)[]>();
 
   constructor(readonly url: string) {}
 
-  addEventListener(type: string, listener: (event: { data: unknown }) => void): void {
+  addEventListener(type: string, listener: (event: { data: unknown; code: number }) => void): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
   }
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
+  send(data: string | Uint8Array): void {
+    this.sent.push(typeof data === 'string' ? JSON.parse(data) : data);
   }
   close(): void {
     this.closed = true;
   }
-  emit(type: 'open' | 'close' | 'message', data?: unknown): void {
-    for (const listener of this.listeners.get(type) ?? []) listener({ data });
+  emit(type: 'open' | 'close' | 'message', data?: unknown, code = 1006): void {
+    for (const listener of this.listeners.get(type) ?? []) listener({ data, code });
   }
   reply(frame: unknown): void {
     this.emit('message', JSON.stringify(frame));
@@ -119,5 +119,70 @@ describe('createWsBridge', () => {
     last().emit('open');
     last().emit('close');
     expect(states).toEqual(['connecting', 'open', 'closed']);
+  });
+
+  it('keeps the secret of the hello frame and presents it on the next connect', async () => {
+    let credential = 'token=t';
+    const urls: string[] = [];
+    const secrets: string[] = [];
+    const own = createWsBridge(() => `ws://127.0.0.1:1/bridge?${credential}`, {
+      createSocket: (url) => {
+        urls.push(url);
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+      onSecret: (secret) => {
+        secrets.push(secret);
+        credential = `secret=${secret}`;
+      },
+      baseDelayMs: 100,
+      warn,
+    });
+    void own.request('app.info', {});
+    last().emit('open');
+    last().reply({ t: 'hello', secret: 's3cret' });
+    expect(secrets).toEqual(['s3cret']);
+    last().emit('close');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(urls).toEqual(['ws://127.0.0.1:1/bridge?token=t', 'ws://127.0.0.1:1/bridge?secret=s3cret']);
+    expect(warn).not.toHaveBeenCalled();
+    own.close();
+  });
+
+  it.each([
+    [WS_CLOSE.LINK_USED, 'link-used'],
+    [WS_CLOSE.EARLIER_RUN, 'earlier-run'],
+  ])('stops for good when the server refuses the credential (close %i)', async (code, refusal) => {
+    const answer = bridge.request('profile.status', {});
+    last().emit('open');
+    last().emit('close', undefined, code);
+    await expect(answer).resolves.toMatchObject({ ok: false, error: { code: 'DISCONNECTED' } });
+    expect(bridge.state).toBe('refused');
+    expect(bridge.refusal).toBe(refusal);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('sends a request holding bytes as one binary frame, the bytes raw', async () => {
+    const answer = bridge.request('files.stageChunk', {
+      stageId: 'abc',
+      offset: 0,
+      data: new Uint8Array([1, 2, 3, 255]),
+    });
+    last().emit('open');
+    const sent = last().sent[0];
+    expect(sent).toBeInstanceOf(Uint8Array);
+    const decoded = decodeBinaryFrame(sent as Uint8Array);
+    expect(decoded?.header).toEqual({
+      t: 'req',
+      id: 1,
+      name: 'files.stageChunk',
+      params: { stageId: 'abc', offset: 0 },
+      bin: 'data',
+    });
+    expect([...(decoded?.payload ?? [])]).toEqual([1, 2, 3, 255]);
+    last().reply({ t: 'res', id: 1, reply: { ok: true, value: { received: 4 } } });
+    await expect(answer).resolves.toEqual({ ok: true, value: { received: 4 } });
   });
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
+  WS_CLOSE,
   WS_MAX_FRAME_BYTES,
+  encodeBinaryFrame,
   events,
   isEventName,
   replySchema,
@@ -16,11 +18,20 @@ import {
   type RequestResult,
 } from '../../../src-preload/contract';
 
-/** Where the socket stands; the UI shows it so a dead core never looks like a frozen app. */
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/**
+ * Where the socket stands; the UI shows it so a dead core never looks like a
+ * frozen app. 'refused' is final: the web shell will not take this tab's
+ * credential (see `Refusal`), so reconnecting would never help.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'refused';
+
+/** Why the web shell refused this tab. */
+export type Refusal = 'link-used' | 'earlier-run';
 
 export interface ConnectionMonitor {
   readonly state: ConnectionState;
+  /** Set with state 'refused'. */
+  readonly refusal: Refusal | null;
   onChange(listener: (state: ConnectionState) => void): () => void;
 }
 
@@ -31,13 +42,16 @@ export interface WsBridge extends ParleyBridge, ConnectionMonitor {
 
 /** The part of the browser WebSocket the bridge uses; tests pass a fake. */
 export interface BridgeSocket {
-  send(data: string): void;
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   close(): void;
-  addEventListener(type: 'open' | 'close', listener: () => void): void;
+  addEventListener(type: 'open', listener: () => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number }) => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
 export interface WsBridgeOptions {
+  /** Called with the tab secret the server handed out for the URL token (keep it for reloads). */
+  onSecret?: (secret: string) => void;
   /** Injected so tests can drive the bridge without a server. */
   createSocket?: (url: string) => BridgeSocket;
   /** First reconnect delay; doubles per failed attempt up to `maxDelayMs`. */
@@ -55,6 +69,7 @@ export interface WsBridgeOptions {
 const IncomingFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('res'), id: z.number().int().nonnegative(), reply: z.unknown() }),
   z.object({ t: z.literal('evt'), name: z.string(), payload: z.unknown() }),
+  z.object({ t: z.literal('hello'), secret: z.string().max(128).optional() }),
 ]);
 
 interface Pending {
@@ -82,13 +97,18 @@ const DISCONNECTED_MESSAGE =
 /**
  * `ParleyBridge` over the web shell's WebSocket: the same contract the Electron
  * preload exposes, so everything above `api/` cannot tell the two apart.
+ * `url` is asked for on every (re)connect: it carries the current credential,
+ * which changes from the URL token to the tab secret after the first hello.
+ * A request whose params hold a Uint8Array travels as a binary frame, its
+ * bytes raw (uploads), instead of base64 inside JSON.
  *
  * Requests made while the socket is down open it at once; requests still
  * waiting when it closes fail with DISCONNECTED (the core may or may not have
  * run them, so they are never replayed silently). Event subscriptions survive
  * reconnects, which happen with exponential backoff.
  */
-export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBridge {
+export function createWsBridge(url: string | (() => string), options: WsBridgeOptions = {}): WsBridge {
+  const urlFor = typeof url === 'string' ? () => url : url;
   const createSocket = options.createSocket ?? ((u: string): BridgeSocket => new WebSocket(u));
   const baseDelay = options.baseDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 10_000;
@@ -96,12 +116,13 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
 
   const pending = new Map<number, Pending>();
   /** Frames written while the socket was still opening, sent on open. */
-  let outbox: string[] = [];
+  let outbox: (string | Uint8Array<ArrayBuffer>)[] = [];
   const eventListeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
 
   let socket: BridgeSocket | null = null;
   let state: ConnectionState = 'closed';
+  let refusal: Refusal | null = null;
   let nextId = 1;
   let attempt = 0;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -122,7 +143,7 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
     setState('connecting');
     let ws: BridgeSocket;
     try {
-      ws = createSocket(url);
+      ws = createSocket(urlFor());
     } catch {
       // A malformed URL or a CSP refusal: nothing to wait for, fail now and back off.
       onClosed(null);
@@ -140,16 +161,23 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
     ws.addEventListener('message', (event) => {
       if (socket === ws) onMessage(event.data);
     });
-    ws.addEventListener('close', () => onClosed(ws));
+    ws.addEventListener('close', (event) => onClosed(ws, event.code));
   }
 
-  function onClosed(ws: BridgeSocket | null): void {
+  function onClosed(ws: BridgeSocket | null, code?: number): void {
     if (ws !== null && socket !== ws) return;
     socket = null;
     outbox = [];
     const waiting = [...pending.values()];
     pending.clear();
     for (const p of waiting) p.settle(failure('DISCONNECTED', DISCONNECTED_MESSAGE));
+    if (code === WS_CLOSE.LINK_USED || code === WS_CLOSE.EARLIER_RUN) {
+      // The server will never take this credential: stop, and let the page say why.
+      closedForGood = true;
+      refusal = code === WS_CLOSE.LINK_USED ? 'link-used' : 'earlier-run';
+      setState('refused');
+      return;
+    }
     setState('closed');
     if (closedForGood) return;
     // Jitter keeps several windows from hammering a restarting core in lockstep.
@@ -180,6 +208,10 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
     const frame = IncomingFrame.safeParse(json);
     if (!frame.success) {
       warn('dropped a frame of unknown shape');
+      return;
+    }
+    if (frame.data.t === 'hello') {
+      if (frame.data.secret) options.onSecret?.(frame.data.secret);
       return;
     }
     if (frame.data.t === 'res') {
@@ -218,8 +250,15 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
     if (closedForGood) return Promise.resolve(failure('DISCONNECTED', DISCONNECTED_MESSAGE));
     const id = nextId++;
     const frame: ClientFrame = { t: 'req', id, name, params };
-    const text = JSON.stringify(frame);
-    if (text.length > WS_MAX_FRAME_BYTES) {
+    const binary = binaryParam(params);
+    let data: string | Uint8Array<ArrayBuffer>;
+    if (binary) {
+      const { [binary.key]: _bytes, ...rest } = params as Record<string, unknown>;
+      data = encodeBinaryFrame({ ...frame, params: rest, bin: binary.key }, binary.bytes);
+    } else {
+      data = JSON.stringify(frame);
+    }
+    if (data.length > WS_MAX_FRAME_BYTES) {
       return Promise.resolve(failure('INVALID_PARAMS', 'This request is too large to send.'));
     }
     return new Promise((resolve) => {
@@ -227,9 +266,9 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
       // which is exactly RequestResult<N>; TypeScript cannot follow that through the map.
       pending.set(id, { name, settle: (reply) => resolve(reply as Reply<RequestResult<N>>) });
       if (socket && state === 'open') {
-        socket.send(text);
+        socket.send(data);
       } else {
-        outbox.push(text);
+        outbox.push(data);
         connect();
       }
     });
@@ -259,6 +298,9 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
     get state() {
       return state;
     },
+    get refusal() {
+      return refusal;
+    },
     onChange(listener) {
       stateListeners.add(listener);
       return () => {
@@ -275,4 +317,13 @@ export function createWsBridge(url: string, options: WsBridgeOptions = {}): WsBr
       }
     },
   };
+}
+
+/** The one top-level param holding bytes, if any: it becomes the payload of a binary frame. */
+function binaryParam(params: unknown): { key: string; bytes: Uint8Array } | null {
+  if (typeof params !== 'object' || params === null) return null;
+  for (const [key, value] of Object.entries(params)) {
+    if (value instanceof Uint8Array) return { key, bytes: value };
+  }
+  return null;
 }

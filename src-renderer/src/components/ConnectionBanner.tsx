@@ -6,7 +6,7 @@ import { useAppStore } from '../store/appStore';
  */
 export function ConnectionBanner() {
   const connection = useAppStore((s) => s.connection);
-  if (connection === 'open') return null;
+  if (connection === 'open' || connection === 'refused') return null;
   return (
     <div className="connection-banner" role="status" data-testid="connection-banner">
       Connection to Parley lost. Reconnecting…

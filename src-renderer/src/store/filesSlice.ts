@@ -6,14 +6,15 @@ import {
   type FileView,
 } from '../../../src-preload/contract/areas/files';
 import { api, toErrorPayload } from '../api/client';
-import { fromBase64, safeMime, toBase64 } from '../features/files/fileFormat';
+import { fromBase64, safeMime } from '../features/files/fileFormat';
 import { makeThumbnail } from '../features/files/thumbnail';
 import type { AppState } from './appStore';
 
 /**
  * Files in the chat (issue #7 item 4): file info of loaded messages, live
  * progress, uploads being staged from this window, and the image viewer.
- * Bytes cross the bridge in 512 KiB pieces (base64) both ways.
+ * Bytes cross the bridge in 512 KiB pieces: raw bytes up (binary frames in
+ * the web shell), base64 down.
  */
 
 /** A file this window is handing to the core (staging), before it becomes a message. */
@@ -60,6 +61,8 @@ let pending = new Set<number>();
 const asked = new Set<number>();
 let flushScheduled = false;
 let uploadSeq = 0;
+/** Chunk requests one upload keeps in flight (each 512 KiB). */
+const UPLOAD_CHUNKS_IN_FLIGHT = 4;
 
 export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set, get) => {
   const put = (views: FileView[]) =>
@@ -104,13 +107,28 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
       const thumbnail = await makeThumbnail(file);
       const begun = await api.stageFileBegin(file.name || 'file', file.size, safeMime(file.type));
       stageId = begun.stageId;
+      // A few chunks in flight, so reading the next slice overlaps the core sealing the last
+      // one (the core parks a chunk that overtakes another: FileService.stageChunk).
+      const inFlight: Promise<{ received: number }>[] = [];
+      let staged = 0;
+      const settleOne = async () => {
+        const next = inFlight.shift();
+        if (!next) return;
+        staged = Math.max(staged, (await next).received);
+        patchUpload(id, { staged });
+      };
       for (let offset = 0; offset < file.size;) {
         if (cancelled.has(id)) throw new Error('cancelled');
         const piece = new Uint8Array(await file.slice(offset, offset + begun.chunkBytes).arrayBuffer());
-        const { received } = await api.stageFileChunk(stageId, offset, toBase64(piece));
-        offset = received;
-        patchUpload(id, { staged: offset });
+        if (piece.length === 0) throw new Error('The file got shorter while it was read.');
+        const sent = api.stageFileChunk(stageId, offset, piece);
+        // Awaited in turn below; if an earlier one fails, the rest must not surface as unhandled.
+        sent.catch(() => undefined);
+        inFlight.push(sent);
+        offset += piece.length;
+        if (inFlight.length >= UPLOAD_CHUNKS_IN_FLIGHT) await settleOne();
       }
+      while (inFlight.length > 0) await settleOne();
       if (cancelled.has(id)) throw new Error('cancelled');
       const message = await api.stageFileCommit(stageId, conversationId, thumbnail);
       stageId = null;
