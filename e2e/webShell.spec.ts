@@ -74,6 +74,15 @@ test('networking off: the status bar says Offline with Go online, never Connecte
   await expect(page.getByTestId('status-area')).not.toContainText('Connected');
   await checkScreenSizes(page, 'web-offline');
 
+  // Emoji render from the bundled colour font where the system has none (Debian here has none):
+  // the font loads from the app's own origin under the page's CSP.
+  const loaded = await page.evaluate(async () => {
+    const faces = await document.fonts.load('16px "Parley Emoji"', '😀🎉');
+    return faces.map((f) => f.status);
+  });
+  expect(loaded.length).toBeGreaterThan(0);
+  expect(loaded.every((status) => status === 'loaded')).toBe(true);
+
   await page.getByTestId('go-online').click();
   await expect(net).toHaveAttribute('data-state', /looking|connected/);
   await expect(page.getByTestId('go-online')).toHaveCount(0);
