@@ -220,6 +220,7 @@ export default defineConfig([
   globalIgnores(
     [
       'out/',
+      'dist/',
       'node_modules/',
       '.native/',
       'bench/results/',

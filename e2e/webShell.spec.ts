@@ -77,7 +77,10 @@ test('networking off: the status bar says Offline with Go online, never Connecte
   // Emoji render from the bundled colour font where the system has none (Debian here has none):
   // the font loads from the app's own origin under the page's CSP.
   const loaded = await page.evaluate(async () => {
-    const faces = await document.fonts.load('16px "Parley Emoji"', '😀🎉');
+    // The page's FontFaceSet (e2e is typed without the DOM library).
+    type Fonts = { load(font: string, text: string): Promise<{ status: string }[]> };
+    const fonts = (globalThis as unknown as { document: { fonts: Fonts } }).document.fonts;
+    const faces = await fonts.load('16px "Parley Emoji"', '😀🎉');
     return faces.map((f) => f.status);
   });
   expect(loaded.length).toBeGreaterThan(0);

@@ -20,9 +20,14 @@ export function workerEntry(
   from: string = fileURLToPath(import.meta.url),
 ): { script: string; eval: boolean } {
   const dir = dirname(from);
-  for (const ext of ['mjs', 'js']) {
-    const built = join(dir, `${name}.worker.${ext}`);
-    if (existsSync(built)) return { script: built, eval: false };
+  // A packaged app runs from resources/app.asar, which a worker thread cannot read;
+  // electron-builder.yml unpacks the workers (and what they import) beside it.
+  const unpacked = dir.replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked');
+  for (const base of unpacked === dir ? [dir] : [unpacked, dir]) {
+    for (const ext of ['mjs', 'js']) {
+      const built = join(base, `${name}.worker.${ext}`);
+      if (existsSync(built)) return { script: built, eval: false };
+    }
   }
   const source = join(dir, `${name}.worker.ts`);
   if (existsSync(source)) {
