@@ -71,7 +71,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(!built || foreign.length > 0)('the built app starts with a fake electron', () => {
-  it('opens the profile, answers a request through the preload, delivers an event, and quits closing the core', async () => {
+  it('opens the profile, answers a request through the preload, delivers events, and quits closing the core', async () => {
     const profileDir = join(dir, 'profile');
     const output = await runHarness(profileDir, join(dir, 'appData'));
     expect(output.error).toBeUndefined();
@@ -103,6 +103,49 @@ describe.skipIf(!built || foreign.length > 0)('the built app starts with a fake 
     expect(r.events.map((e) => e.state)).toContain('unlocked');
     // A frame that is not the renderer is refused.
     expect(r.foreignFrame).toMatchObject({ ok: false, error: { code: 'DISCONNECTED' } });
+
+    // The renderer comes from the app's own scheme, never file://, with the CSP on the response.
+    expect(r.rendererUrl).toBe('app://parley/index.html');
+    expect(r.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
+    expect(r.appPage).toMatchObject({ status: 200, csp: expect.stringContaining("script-src 'self'") });
+    expect(r.appOutside).toBe(404);
+
+    // parley:// links: registered, and delivered from the first launch, a second launch and open-url.
+    expect(r.defaultProtocolClients).toEqual(['parley']);
+    expect(r.firstLaunchLink).toEqual([{ link: 'parley://invite/FirstLaunchLink' }]);
+    expect(r.invites).toEqual([
+      { link: 'parley://invite/SecondLaunchLink' },
+      { link: 'parley://invite/OpenUrlLink' },
+    ]);
+
+    // Tray with its menu and the badge.
+    expect(r.tray).toEqual({
+      tooltip: 'Parley',
+      menu: ['Open Parley', 'Lock', 'separator', 'Quit Parley'],
+      badge: 0,
+    });
+
+    // A native dialog: the renderer gets a handle and a name, not the path.
+    expect(r.picked).toEqual({
+      ok: true,
+      value: {
+        files: [
+          { handle: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'package.json', size: expect.any(Number) },
+        ],
+      },
+    });
+    expect(JSON.stringify(r.picked)).not.toContain(ROOT);
+
+    // Web links: no new windows; opened in the browser only after the user said yes.
+    expect(r.windowOpen).toEqual(['deny', 'deny', 'deny']);
+    expect(r.messageBoxes).toBe(2);
+    expect(r.openedExternal).toEqual(['https://example.org/opened']);
+
+    // Closing the window keeps Parley in the tray; a second launch opens a window again.
+    expect(r.quitAfterClose).toBe(false);
+    expect(r.windowsAfterReopen).toBe(1);
 
     // Quit waits for the core: the profile lock is released and every IPC handler removed.
     expect(r.quit).toBe(true);

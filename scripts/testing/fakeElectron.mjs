@@ -65,6 +65,7 @@ const readyPromise = new Promise((resolve) => {
 class WebContents extends EventEmitter {
   url = '';
   destroyed = false;
+  loading = false;
   /** @type {((details: { url: string }) => { action: string }) | null} */
   windowOpenHandler = null;
   /** @type {{ channel: string, args: unknown[] }[]} */
@@ -77,6 +78,9 @@ class WebContents extends EventEmitter {
   }
   isDestroyed() {
     return this.destroyed;
+  }
+  isLoading() {
+    return this.loading;
   }
   getURL() {
     return this.url;
@@ -110,8 +114,17 @@ export class BrowserWindow extends EventEmitter {
   /** @param {string} url */
   loadURL(url) {
     this.webContents.url = url;
-    setImmediate(() => this.emit('ready-to-show'));
+    this.webContents.loading = true;
+    setImmediate(() => {
+      this.webContents.loading = false;
+      this.emit('ready-to-show');
+      this.webContents.emit('did-finish-load');
+    });
     return Promise.resolve();
+  }
+  /** @param {unknown} image @param {string} description */
+  setOverlayIcon(image, description) {
+    this.overlay = { image, description };
   }
   show() {
     this.visible = true;
@@ -340,7 +353,8 @@ function image(source) {
     resize() {
       return this;
     },
-    getSize: () => ({ width: 32, height: 32 }),
+    getSize: () => ({ width: 16, height: 16 }),
+    toBitmap: () => Buffer.alloc(16 * 16 * 4),
   };
 }
 
@@ -351,6 +365,8 @@ export const nativeImage = {
   createFromBuffer: (buffer) => image(buffer),
   /** @param {string} url */
   createFromDataURL: (url) => image(url),
+  /** @param {Buffer} bitmap */
+  createFromBitmap: (bitmap) => image(bitmap),
   createEmpty: () => image(null),
 };
 

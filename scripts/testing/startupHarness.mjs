@@ -40,8 +40,8 @@ const result = /** @type {Record<string, unknown>} */ ({});
 try {
   fake.paths.appData = appData;
   fake.appPath = root;
-  // What Electron's argv looks like for `electron . --profile DIR`.
-  process.argv = [process.execPath, root, '--profile', profileDir];
+  // What Electron's argv looks like for `electron . --profile DIR`, started by a parley:// link.
+  process.argv = [process.execPath, root, '--profile', profileDir, 'parley://invite/FirstLaunchLink'];
   await import(pathToFileURL(join(root, 'out', 'main', 'index.js')).href);
   result.lockedBeforeReady = existsSync(join(profileDir, 'parley.pid'));
   fake.ready();
@@ -53,6 +53,21 @@ try {
   result.preloadPath = win.options.webPreferences.preload;
   result.userData = fake.paths.userData;
   result.trays = fake.trays.length;
+  result.privilegedSchemes = fake.privilegedSchemes;
+  result.defaultProtocolClients = fake.defaultProtocolClients;
+  // The renderer's own scheme serves the built index.html with the CSP.
+  const appHandler = fake.protocolHandlers.get('app');
+  const page = appHandler ? await appHandler(new Request('app://parley/index.html')) : null;
+  result.appPage = page
+    ? {
+        status: page.status,
+        csp: page.headers.get('content-security-policy'),
+        html: (await page.text()).slice(0, 200),
+      }
+    : null;
+  result.appOutside = appHandler
+    ? (await appHandler(new Request('app://parley/..%2f..%2fpackage.json'))).status
+    : null;
 
   // --- the preload, sandboxed: only `electron` can be required, as in Electron's sandbox ---
   /** @type {Map<string, Set<(event: unknown, ...args: unknown[]) => void>>} */
@@ -88,6 +103,10 @@ try {
     for (const listener of listeners.get(channel) ?? [])
       listener({ sender: ipcRenderer }, ...structuredClone(args));
   };
+  // The link of the first launch reached the window once it had loaded.
+  result.firstLaunchLink = win.webContents.sent
+    .filter((s) => s.channel === 'parley:event:host.openInvite')
+    .map((s) => s.args[0]);
   const rendererElectron = {
     contextBridge: {
       /** @param {string} key @param {unknown} api */
@@ -128,10 +147,59 @@ try {
   result.events = events;
   unsubscribe();
 
+  // A second launch with a link (Windows, Linux): the running app takes it.
+  /** @type {unknown[]} */
+  const invites = [];
+  parley.subscribe('host.openInvite', (/** @type {unknown} */ p) => invites.push(p));
+  app.emit(
+    'second-instance',
+    {},
+    ['/opt/Parley/parley', '--no-sandbox', 'parley://invite/SecondLaunchLink'],
+    root,
+  );
+  // macOS: open-url.
+  app.emit('open-url', { preventDefault() {} }, 'parley://invite/OpenUrlLink');
+  app.emit('open-url', { preventDefault() {} }, 'parley://settings/ignored');
+  result.invites = invites;
+
+  // The tray: unread count and menu (after the debounced re-read).
+  await new Promise((r) => setTimeout(r, 400));
+  const tray = fake.trays[0];
+  result.tray = tray
+    ? {
+        tooltip: tray.tooltip,
+        menu: tray.menu?.template.map((i) => i.label ?? i.type),
+        badge: fake.badgeCounts.at(-1),
+      }
+    : null;
+
+  // Native dialogs: the core keeps the path, the renderer gets a handle.
+  fake.fileDialogAnswers.push({ canceled: false, filePaths: [join(root, 'package.json')] });
+  result.picked = await parley.request('host.pickFiles', { purpose: 'attachments', multiple: true });
+  result.pickDialog = fake.fileDialogs.at(-1);
+
+  // A web link from the page: asked first; "Cancel" opens nothing, "Open in browser" opens it.
+  const openHandler = win.webContents.windowOpenHandler;
+  fake.messageBoxAnswers.push(1, 0);
+  result.windowOpen = [
+    openHandler?.({ url: 'https://example.org/cancelled' }).action,
+    openHandler?.({ url: 'https://example.org/opened' }).action,
+    openHandler?.({ url: 'file:///etc/passwd' }).action,
+  ];
+  await new Promise((r) => setTimeout(r, 50));
+  result.openedExternal = fake.openedExternal;
+  result.messageBoxes = fake.messageBoxes.length;
+
   // A frame that is not our renderer is refused before the core sees it.
   senderUrl = 'https://attacker.example/';
   result.foreignFrame = await parley.request('profile.status', {});
   senderUrl = win.webContents.url;
+
+  // Closing the window keeps Parley running in the tray; a second launch brings a window back.
+  win.close();
+  result.quitAfterClose = fake.quit;
+  app.emit('second-instance', {}, ['/opt/Parley/parley'], root);
+  result.windowsAfterReopen = fake.windows.filter((w) => !w.destroyed).length;
 
   // --- quit: main holds the quit until the core is closed ---
   app.quit();

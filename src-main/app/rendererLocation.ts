@@ -1,11 +1,16 @@
 import { join, resolve } from 'node:path';
+import { APP_ORIGIN } from './appProtocol';
 
 /**
  * Where the renderer is loaded from: electron-vite's dev server during
- * `electron-vite dev` (it sets ELECTRON_RENDERER_URL), the built index.html
- * otherwise. This is also the only place the renderer is trusted.
+ * `electron-vite dev` (it sets ELECTRON_RENDERER_URL), the built files under
+ * the app's own `app://parley/` scheme otherwise (appProtocol.ts), never
+ * `file://`. This is also the only place the renderer is trusted.
  */
-export type RendererLocation = { kind: 'dev'; url: string } | { kind: 'file'; indexPath: string };
+export type RendererLocation =
+  | { kind: 'dev'; url: string }
+  /** `url` is app://parley/index.html; `dir` the folder its files are served from. */
+  | { kind: 'app'; url: string; dir: string };
 
 export function rendererLocation(
   env: Readonly<Record<string, string | undefined>>,
@@ -21,5 +26,5 @@ export function rendererLocation(
     }
     return { kind: 'dev', url: url.href };
   }
-  return { kind: 'file', indexPath: resolve(join(appRoot, 'out', 'renderer', 'index.html')) };
+  return { kind: 'app', url: `${APP_ORIGIN}/index.html`, dir: resolve(join(appRoot, 'out', 'renderer')) };
 }

@@ -1,6 +1,7 @@
 import type { Session, WebContents } from 'electron';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openExternalLink } from './externalLinks';
 import { describe, expect, it } from 'vitest';
 import { rendererLocation, type RendererLocation } from './rendererLocation';
 import {
@@ -16,7 +17,11 @@ import {
 
 const ROOT = resolve('/opt/parley');
 const INDEX = join(ROOT, 'out', 'renderer', 'index.html');
-const FILE: RendererLocation = { kind: 'file', indexPath: INDEX };
+const FILE: RendererLocation = {
+  kind: 'app',
+  url: 'app://parley/index.html',
+  dir: join(ROOT, 'out', 'renderer'),
+};
 const DEV: RendererLocation = { kind: 'dev', url: 'http://localhost:5173/' };
 
 function directives(csp: string): Map<string, string[]> {
@@ -29,7 +34,7 @@ function directives(csp: string): Map<string, string[]> {
 }
 
 describe('rendererLocation', () => {
-  it('loads the built index.html unless electron-vite gives a dev server URL', () => {
+  it('loads the built files from app://parley unless electron-vite gives a dev server URL', () => {
     expect(rendererLocation({}, ROOT)).toEqual(FILE);
     expect(rendererLocation({ ELECTRON_RENDERER_URL: 'http://localhost:5173' }, ROOT)).toEqual(DEV);
     expect(rendererLocation({ ELECTRON_RENDERER_URL: '' }, ROOT)).toEqual(FILE);
@@ -90,13 +95,16 @@ describe('isAllowedPermission', () => {
 });
 
 describe('isTrustedUrl', () => {
-  it('trusts exactly the built index.html as a file URL', () => {
-    const url = pathToFileURL(INDEX).href;
-    expect(isTrustedUrl(url, FILE)).toBe(true);
-    expect(isTrustedUrl(`${url}#/chats/1`, FILE)).toBe(true);
-    expect(isTrustedUrl(pathToFileURL(join(ROOT, 'out', 'renderer', 'other.html')).href, FILE)).toBe(false);
-    expect(isTrustedUrl(pathToFileURL(resolve('/tmp/index.html')).href, FILE)).toBe(false);
-    expect(isTrustedUrl('file://attacker/share/out/renderer/index.html', FILE)).toBe(false);
+  it('trusts exactly the app://parley origin, never file:', () => {
+    expect(isTrustedUrl('app://parley/index.html', FILE)).toBe(true);
+    expect(isTrustedUrl('app://parley/index.html#/chats/1', FILE)).toBe(true);
+    expect(isTrustedUrl('app://parley/assets/x.js', FILE)).toBe(true);
+    // The built index.html as a file URL is no longer the renderer.
+    expect(isTrustedUrl(pathToFileURL(INDEX).href, FILE)).toBe(false);
+    expect(isTrustedUrl('app://parley.evil/index.html', FILE)).toBe(false);
+    expect(isTrustedUrl('app://other/index.html', FILE)).toBe(false);
+    expect(isTrustedUrl('app://user@parley/index.html', FILE)).toBe(false);
+    expect(isTrustedUrl('app://parley:8080/index.html', FILE)).toBe(false);
     expect(isTrustedUrl('http://localhost:5173/', FILE)).toBe(false);
   });
 
@@ -172,7 +180,7 @@ describe('secureSession', () => {
   it('puts the CSP on every response', () => {
     const { headers } = install(FILE);
     let response: { responseHeaders?: Record<string, string | string[]> } | undefined;
-    headers({ url: pathToFileURL(INDEX).href, responseHeaders: {} }, (r) => (response = r));
+    headers({ url: 'app://parley/index.html', responseHeaders: {} }, (r) => (response = r));
     expect(response?.responseHeaders?.['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
   });
 
@@ -202,8 +210,14 @@ describe('secureWebContents', () => {
       on: (name: string, listener: (event: { preventDefault(): void }) => void) => events.set(name, listener),
       setWindowOpenHandler: (h: (details: { url: string }) => { action: string }) => (openHandler = h),
     };
+    // The app passes openExternalLink (externalLinks.ts), here with a user who always says yes.
     secureWebContents(fake as unknown as WebContents, async (url) => {
-      opened.push(url);
+      await openExternalLink(url, {
+        confirm: async () => true,
+        openExternal: async (u) => {
+          opened.push(u);
+        },
+      });
     });
     const prevented = (name: string) => {
       let stopped = false;
@@ -223,11 +237,12 @@ describe('secureWebContents', () => {
     expect(prevented('will-attach-webview')).toBe(true);
   });
 
-  it('denies every new window and opens only http(s) links in the OS browser', () => {
+  it('denies every new window and opens only http(s) links in the OS browser', async () => {
     const { open, opened } = install();
     expect(open('https://example.org/')).toBe('deny');
     expect(open('file:///etc/passwd')).toBe('deny');
     expect(open('javascript:alert(1)')).toBe('deny');
+    await new Promise((r) => setTimeout(r, 0));
     expect(opened).toEqual(['https://example.org/']);
   });
 });

@@ -1,6 +1,5 @@
 import type { Session, WebContents } from 'electron';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { APP_ORIGIN } from './appProtocol';
 import type { RendererLocation } from './rendererLocation';
 
 /**
@@ -28,7 +27,7 @@ export const CONTENT_SECURITY_POLICY = [
  * injected as <style>) and its HMR WebSocket; the built app needs none of them.
  */
 export function contentSecurityPolicy(renderer: RendererLocation): string {
-  if (renderer.kind === 'file') return CONTENT_SECURITY_POLICY;
+  if (renderer.kind === 'app') return CONTENT_SECURITY_POLICY;
   const origin = new URL(renderer.url);
   const ws = `${origin.protocol === 'https:' ? 'wss:' : 'ws:'}//${origin.host}`;
   return CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
@@ -43,7 +42,7 @@ export function isAllowedPermission(permission: string): boolean {
   return ALLOWED_PERMISSIONS.has(permission);
 }
 
-/** True only for our renderer: the dev server's origin, or the exact built index.html. */
+/** True only for our renderer: the dev server's origin, or the app's own app://parley origin. */
 export function isTrustedUrl(url: string | undefined, renderer: RendererLocation): boolean {
   if (!url) return false;
   let parsed: URL;
@@ -56,13 +55,9 @@ export function isTrustedUrl(url: string | undefined, renderer: RendererLocation
     // URL.origin is "null" for opaque origins (about:, data:, file:), which never equals a dev origin.
     return parsed.origin !== 'null' && parsed.origin === new URL(renderer.url).origin;
   }
-  if (parsed.protocol !== 'file:' || parsed.host !== '') return false;
-  try {
-    // file: pages all share one opaque origin, so the path is what identifies ours.
-    return resolve(fileURLToPath(parsed)) === renderer.indexPath;
-  } catch {
-    return false;
-  }
+  // app://parley (appProtocol.ts). Node's URL gives custom schemes an opaque origin, so the
+  // scheme and host are compared; Chromium, where the scheme is registered standard, agrees.
+  return `${parsed.protocol}//${parsed.host}` === APP_ORIGIN && parsed.username === '' && parsed.port === '';
 }
 
 /** Links that may be handed to the OS browser: web pages only, never file:, smb:, custom schemes. */
@@ -111,17 +106,16 @@ export function secureSession(session: Session, renderer: RendererLocation): voi
 
 /**
  * Rules for every web contents the app creates: no navigation away from the
- * renderer (checklist #13), no new windows (#14) and web links opened in the OS
- * browser only when they are http(s) (#15), no <webview> (#12).
+ * renderer (checklist #13), no new windows (#14) and web links handed to
+ * `openLink` (#15: it opens only http(s), after the user confirmed;
+ * externalLinks.ts), no <webview> (#12).
  */
-export function secureWebContents(contents: WebContents, openExternal: (url: string) => Promise<void>): void {
+export function secureWebContents(contents: WebContents, openLink: (url: string) => Promise<void>): void {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) {
-      // A failure to launch a browser is not the renderer's business; there is nothing to undo.
-      openExternal(url).catch(() => undefined);
-    }
+    // A failure to launch a browser is not the renderer's business; there is nothing to undo.
+    openLink(url).catch(() => undefined);
     return { action: 'deny' };
   });
 }

@@ -63,7 +63,8 @@ export function createMainWindow({
     saveWindowState(userData, { bounds: win.getNormalBounds(), maximized: win.isMaximized() });
   });
 
-  const loading = renderer.kind === 'dev' ? win.loadURL(renderer.url) : win.loadFile(renderer.indexPath);
+  // Both kinds are URLs: the dev server, or app://parley/index.html (appProtocol.ts), never file://.
+  const loading = win.loadURL(renderer.url);
   loading.catch((err: unknown) =>
     logger.log('error', 'window.load_failed', { renderer: renderer.kind, ...errorFields(err) }),
   );

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import type { AppInfo } from '../../src-preload/contract';
 import { ParleyError } from './errors';
 import { createHandlers } from './handlers';
+import { HostFiles } from './host/hostFiles';
+import type { HostShell } from './host/hostShell';
 import { MessagingHost, type NetworkOptions } from './messaging/messagingHost';
 import type { Keychain } from './profile/keychain';
 import { ProfileLock } from './profile/profileLock';
@@ -30,6 +32,8 @@ export interface CoreOptions {
    * 127.0.0.1 and keep mDNS off.
    */
   network?: NetworkOptions;
+  /** Native dialogs and login items of a desktop shell (Electron main); absent elsewhere. */
+  host?: HostShell;
   /** Reads every page of the database after unlock; defaults to a worker thread (tests substitute it). */
   checkIntegrity?: (input: IntegrityInput) => Promise<IntegrityReport>;
 }
@@ -40,6 +44,8 @@ export interface Core {
   readonly profile: ProfileService;
   /** The unlocked profile's repositories; LOCKED error when locked. */
   store(): Store;
+  /** Files chosen by handle, uploads and one-time downloads (the web shell serves these). */
+  readonly hostFiles: HostFiles;
   /** Resolves when background work started by the last unlock (integrity check, networking start) has finished; for tests. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +63,7 @@ export function createCore(options: CoreOptions): Core {
   const lock = ProfileLock.acquire(profileDir);
   const bus = new EventBus();
   const messaging = new MessagingHost({ network: options.network, bus, logger });
+  const hostFiles = new HostFiles();
   let store: Store | null = null;
   let background: Promise<void> = Promise.resolve();
   const profile = new ProfileService({
@@ -123,6 +130,8 @@ export function createCore(options: CoreOptions): Core {
       bus,
       profileDir,
       logger,
+      hostFiles,
+      ...(options.host ? { hostShell: options.host } : {}),
     }),
     logger,
   );
@@ -130,6 +139,7 @@ export function createCore(options: CoreOptions): Core {
   return {
     dispatch,
     profile,
+    hostFiles,
     onEvent: (listener) => bus.on(listener),
     store: currentStore,
     idle: async () => {
@@ -141,6 +151,7 @@ export function createCore(options: CoreOptions): Core {
       closed = true;
       await background;
       await lockProfile();
+      hostFiles.close();
       lock.release();
     },
   };

@@ -7,6 +7,7 @@ import { contactsEvents } from './areas/contacts';
 import { conversationsEvents } from './areas/conversations';
 import { filesEvents } from './areas/files';
 import { groupsEvents } from './areas/groups';
+import { hostEvents } from './areas/host';
 import { networkEvents } from './areas/network';
 import type { EventTable } from './areas/table';
 
@@ -34,6 +35,7 @@ export const events = {
   ...conversationsEvents,
   ...filesEvents,
   ...backupEvents,
+  ...hostEvents,
 } as const satisfies EventTable;
 
 export type Events = typeof events;

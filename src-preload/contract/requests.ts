@@ -16,6 +16,7 @@ import { contactsRequests } from './areas/contacts';
 import { conversationsRequests } from './areas/conversations';
 import { filesRequests } from './areas/files';
 import { groupsRequests } from './areas/groups';
+import { hostRequests } from './areas/host';
 import { networkRequests } from './areas/network';
 import type { RequestTable } from './areas/table';
 
@@ -192,6 +193,7 @@ export const requests = {
   ...conversationsRequests,
   ...filesRequests,
   ...backupRequests,
+  ...hostRequests,
 } as const satisfies RequestTable;
 
 export type Requests = typeof requests;

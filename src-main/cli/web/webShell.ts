@@ -64,6 +64,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request');
       return;
     }
+    const download = /^\/download\/([0-9a-f]{32})$/.exec(req.url ?? '');
+    if (download?.[1] && req.method === 'GET') {
+      await serveDownload(download[1], res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed');
       return;
@@ -89,6 +94,48 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       logger.log('error', 'web.static_failed', errorFields(err));
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal error');
+    }
+  }
+
+  /**
+   * A one-time download the core offered to an authenticated tab (a backup, a
+   * received file): the 128-bit token in the path is the capability, spent by
+   * the first request. Streamed, so a large archive never sits in memory.
+   */
+  async function serveDownload(token: string, res: ServerResponse): Promise<void> {
+    const download = core.hostFiles.takeDownload(token);
+    if (!download) {
+      res
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' })
+        .end('This download link was already used or has expired. Save the file again from Parley.');
+      return;
+    }
+    try {
+      res.writeHead(200, {
+        'content-type': download.mime,
+        'content-length': String(download.size),
+        // RFC 6266 §4.3: an ASCII fallback plus the UTF-8 name (RFC 8187).
+        'content-disposition': `attachment; filename="${download.name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(download.name)}`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+      for await (const chunk of download.open()) {
+        if (!res.write(chunk)) {
+          await new Promise((r) => {
+            res.once('drain', r);
+            res.once('close', r);
+          });
+        }
+        if (res.destroyed) break;
+      }
+      res.end();
+    } catch (err) {
+      logger.log('warn', 'web.download_failed', errorFields(err));
+      res.destroy();
+    } finally {
+      download.cleanup?.();
     }
   }
 

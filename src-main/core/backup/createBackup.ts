@@ -25,8 +25,10 @@ export interface CreateBackupOptions {
   profileDir: string;
   /** The live database and its key: ProfileService.secondConnection(). The key is not kept. */
   connection: { path: string; key: Buffer; nativeBinding?: string };
-  /** The archive to write; it must not exist yet. */
+  /** The archive to write; it must not exist yet unless `replace`. */
   out: string;
+  /** A save dialog already asked before replacing `out`: it is replaced in one rename. */
+  replace?: boolean;
   /** The backup password (not the unlock passphrase; never stored). */
   password: string;
   appVersion: string;
@@ -100,12 +102,14 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
   if (out === profileDir || out.startsWith(profileDir + sep)) {
     throw new ParleyError('INVALID_PARAMS', 'Save the backup outside the profile folder.');
   }
-  try {
-    statSync(out);
-    throw new ParleyError('INVALID_PARAMS', `${basename(out)} already exists. Choose another file name.`);
-  } catch (err) {
-    if (isParleyError(err)) throw err;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'check the backup file');
+  if (!options.replace) {
+    try {
+      statSync(out);
+      throw new ParleyError('INVALID_PARAMS', `${basename(out)} already exists. Choose another file name.`);
+    } catch (err) {
+      if (isParleyError(err)) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(err, 'check the backup file');
+    }
   }
   try {
     if (!statSync(dirname(out)).isDirectory()) throw new Error('not a folder');

@@ -7,6 +7,7 @@ import {
   openSync,
   linkSync,
   readSync,
+  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
@@ -596,9 +597,10 @@ export class FileService {
 
   /**
    * Writes the plaintext to `target` (through a temporary file, so a failed
-   * save leaves nothing half-written); refuses to replace an existing file.
+   * save leaves nothing half-written); refuses to replace an existing file
+   * unless `replace` (a save dialog already asked the user).
    */
-  async saveTo(attachmentId: number, target: string): Promise<string> {
+  async saveTo(attachmentId: number, target: string, options: { replace?: boolean } = {}): Promise<string> {
     if (!isAbsolute(target)) throw new ParleyError('INVALID_PARAMS', 'Give the full path to save to.');
     const row = this.complete(attachmentId);
     const temp = `${target}.parley-${randomBytes(4).toString('hex')}.part`;
@@ -619,9 +621,14 @@ export class FileService {
       fdatasyncSync(out);
       closeSync(out);
       out = null;
-      // link(2) fails when the target exists: a save never replaces a file.
-      linkSync(temp, target);
-      rmSync(temp, { force: true });
+      if (options.replace) {
+        // rename(2) replaces the target in one step: never half a file.
+        renameSync(temp, target);
+      } else {
+        // link(2) fails when the target exists: a save never replaces a file.
+        linkSync(temp, target);
+        rmSync(temp, { force: true });
+      }
     } catch (err) {
       if (out !== null) closeSync(out);
       rmSync(temp, { force: true });

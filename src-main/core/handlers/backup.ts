@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { passphraseProblem } from '../../../src-preload/contract';
 import type { backupRequests, BackupSchedule } from '../../../src-preload/contract/areas/backup';
 import { createBackup } from '../backup/createBackup';
@@ -36,6 +36,30 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
     return path;
   }
 
+  /**
+   * Paths are for the command line only. The desktop app and the web shell
+   * pass handles of files the user chose (areas/host.ts): their renderer
+   * shows other people's content, and must not be able to name any file.
+   */
+  function cliPath(path: string): string {
+    if (deps.info.shell !== 'cli') {
+      throw new ParleyError(
+        'INVALID_STATE',
+        'Paths can only be used from the command line; choose the file instead.',
+      );
+    }
+    return requireAbsolute(path);
+  }
+
+  /** The archive to read: a CLI path or a chosen (or uploaded) file's handle. */
+  function source(p: { path?: string | undefined; source?: string | undefined }): string {
+    if (p.path !== undefined) return cliPath(p.path);
+    return deps.hostFiles.use(p.source ?? '', 'read').path;
+  }
+
+  /** Scheduled backups without a chosen folder (the web shell): beside the profile. */
+  const defaultScheduleFolder = () => join(dirname(deps.profileDir), 'backups');
+
   function loadSchedule(): ScheduleSettings {
     const row = deps.store().db.prepare('SELECT value FROM settings WHERE key = ?').get(SCHEDULE_KEY) as
       { value: string } | undefined;
@@ -61,6 +85,7 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
     password: string,
     signal?: AbortSignal,
     onProgress?: (p: BackupProgress) => void,
+    replace = false,
   ) {
     deps.store();
     const connection = deps.profile.secondConnection();
@@ -69,6 +94,7 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
         profileDir: deps.profileDir,
         connection,
         out,
+        replace,
         password,
         appVersion: deps.info.version,
         ...(signal ? { signal } : {}),
@@ -98,8 +124,36 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
   const scheduleView = (): BackupSchedule => scheduler.status();
 
   return {
-    'backup.create': ({ jobId, path, password }) =>
-      job(jobId, (signal, progress) => backupTo(requireAbsolute(path), password, signal, progress)),
+    'backup.create': async ({ jobId, path, target, password }) => {
+      const name = () => `parley-${new Date().toISOString().slice(0, 10)}.parley-backup`;
+      if (path !== undefined) {
+        const made = await job(jobId, (signal, progress) =>
+          backupTo(cliPath(path), password, signal, progress),
+        );
+        return { ...made, name: made.path.split(/[\\/]/).pop() ?? made.path };
+      }
+      if (target === 'download') {
+        // Written to a private temporary folder, then streamed to the browser once and deleted.
+        const out = join(deps.hostFiles.tempDir(), `${jobId}-${name()}`);
+        const made = await job(jobId, (signal, progress) => backupTo(out, password, signal, progress));
+        const token = deps.hostFiles.offerDownload({
+          name: name(),
+          size: made.archiveBytes,
+          mime: 'application/octet-stream',
+          open: () => createReadStream(out),
+          cleanup: () => rmSync(out, { force: true }),
+        });
+        const { path: _path, ...rest } = made;
+        return { ...rest, name: name(), download: `/download/${token}` };
+      }
+      const entry = deps.hostFiles.use(target ?? '', 'write');
+      const made = await job(jobId, (signal, progress) =>
+        backupTo(entry.path, password, signal, progress, true),
+      );
+      deps.hostFiles.release(target ?? '');
+      const { path: _path, ...rest } = made;
+      return { ...rest, name: entry.name };
+    },
 
     'backup.cancel': ({ jobId }) => {
       const controller = jobs.get(jobId);
@@ -107,12 +161,15 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
       return { cancelled: controller !== undefined };
     },
 
-    'backup.verify': ({ jobId, path, password }) =>
-      job(jobId, (signal, onProgress) =>
-        verifyBackup({ file: requireAbsolute(path), password, signal, onProgress }),
-      ),
+    'backup.verify': (params) => {
+      const file = source(params);
+      return job(params.jobId, (signal, onProgress) =>
+        verifyBackup({ file, password: params.password, signal, onProgress }),
+      );
+    },
 
-    'backup.restore': async ({ jobId, path, password, replace }) => {
+    'backup.restore': async (params) => {
+      const { jobId, password, replace } = params;
       const state = deps.profile.status().state;
       if (state === 'unlocked') {
         throw new ParleyError('INVALID_STATE', 'Lock Parley before restoring a backup over this profile.');
@@ -126,7 +183,7 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
       const binding = deps.profile.nativeBinding;
       const result = await job(jobId, (signal, onProgress) =>
         restoreBackup({
-          file: requireAbsolute(path),
+          file: source(params),
           password,
           targetDir: deps.profileDir,
           lockHeldByCaller: true,
@@ -150,8 +207,13 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
 
     'backup.getSchedule': () => scheduleView(),
 
-    'backup.setSchedule': ({ enabled, folder, intervalHours, keep, password }) => {
+    'backup.setSchedule': ({ enabled, folder: typed, folderHandle, intervalHours, keep, password }) => {
       deps.store();
+      let folder: string;
+      if (typed !== undefined && typed !== '') folder = cliPath(typed);
+      else if (folderHandle !== undefined) folder = deps.hostFiles.use(folderHandle, 'folder').path;
+      else folder = loadSchedule().folder || defaultScheduleFolder();
+      if (enabled && folder === defaultScheduleFolder()) mkdirSync(folder, { recursive: true, mode: 0o700 });
       if (enabled && (!folder || !isAbsolute(folder))) {
         throw new ParleyError('INVALID_PARAMS', 'Choose a folder (a full path) for scheduled backups.');
       }

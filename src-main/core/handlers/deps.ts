@@ -5,7 +5,10 @@ import type { contactsRequests } from '../../../src-preload/contract/areas/conta
 import type { conversationsRequests } from '../../../src-preload/contract/areas/conversations';
 import type { filesRequests } from '../../../src-preload/contract/areas/files';
 import type { groupsRequests } from '../../../src-preload/contract/areas/groups';
+import type { hostRequests } from '../../../src-preload/contract/areas/host';
 import type { networkRequests } from '../../../src-preload/contract/areas/network';
+import type { HostFiles } from '../host/hostFiles';
+import type { HostShell } from '../host/hostShell';
 import type { MessagingHost } from '../messaging/messagingHost';
 import type { ProfileService } from '../profile/profileService';
 import type { Handlers } from '../rpc/dispatcher';
@@ -28,6 +31,10 @@ export interface HandlerDeps {
   /** The profile folder (absolute). */
   profileDir: string;
   logger: Logger;
+  /** Files the user chose, by handle; uploads; one-time downloads. */
+  hostFiles: HostFiles;
+  /** Native dialogs and login items, in the desktop app only. */
+  hostShell?: HostShell;
 }
 
 /** The handlers of some of the contract's requests. */
@@ -40,7 +47,8 @@ type AreaNames =
   | keyof typeof contactsRequests
   | keyof typeof conversationsRequests
   | keyof typeof filesRequests
-  | keyof typeof backupRequests;
+  | keyof typeof backupRequests
+  | keyof typeof hostRequests;
 
 /** Requests declared in contract/requests.ts itself (not in an area file). */
 export type BaseRequestName = Exclude<RequestName, AreaNames>;

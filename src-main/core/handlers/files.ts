@@ -42,6 +42,40 @@ export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof files
         }),
       );
     },
+    'files.sendHandle': async ({ conversationId, handle }) => {
+      const entry = deps.hostFiles.use(handle, 'read');
+      return view(await (await files()).sendPath(conversationId, entry.path, { name: entry.name }));
+    },
+    'files.saveToHandle': async ({ attachmentId, handle }) => {
+      const entry = deps.hostFiles.use(handle, 'write');
+      // The save dialog already asked before replacing a file that is there.
+      await (await files()).saveTo(attachmentId, entry.path, { replace: true });
+      deps.hostFiles.release(handle);
+      return { name: entry.name };
+    },
+    'files.prepareDownload': async ({ attachmentId }) => {
+      const service = await files();
+      const view = service.get(attachmentId);
+      if (view.state !== 'complete') {
+        throw new ParleyError('INVALID_STATE', 'Download the file before saving it.');
+      }
+      const token = deps.hostFiles.offerDownload({
+        name: view.name,
+        size: view.size,
+        mime: view.mime,
+        // Decrypted chunk by chunk as the browser reads: the plaintext never touches the disk.
+        async *open() {
+          for (let offset = 0; offset < view.size;) {
+            const { data, eof } = service.read(attachmentId, offset, FILE_BRIDGE_CHUNK_BYTES * 2);
+            if (data.length === 0) break;
+            yield data;
+            offset += data.length;
+            if (eof) break;
+          }
+        },
+      });
+      return { url: `/download/${token}` };
+    },
     'files.stageBegin': async ({ name, size, mime }) => ({
       ...(await files()).stageBegin(name, size, mime),
       chunkBytes: FILE_BRIDGE_CHUNK_BYTES,

@@ -7,6 +7,7 @@ import { conversationsHandlers } from './conversations';
 import type { HandlerDeps } from './deps';
 import { filesHandlers } from './files';
 import { groupsHandlers } from './groups';
+import { hostHandlers } from './host';
 import { networkHandlers } from './network';
 
 export type { HandlerDeps } from './deps';
@@ -26,5 +27,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...conversationsHandlers(deps),
     ...filesHandlers(deps),
     ...backupHandlers(deps),
+    ...hostHandlers(deps),
   };
 }

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { PASSPHRASE_MAX_LENGTH } from '../passphrase';
+import { HostHandle } from './host';
 import type { EventTable, RequestTable } from './table';
 
 /**
  * Encrypted backup, verify and restore (issue #8; docs/backup-format.md).
  * Long jobs are plain requests that answer when the job ends; the caller
  * names the job (`jobId`) so it can follow `backup.progress` and call
- * `backup.cancel` while the request is still pending. Paths are read and
- * written by the core: the renderer cannot touch files.
+ * `backup.cancel` while the request is still pending. Files are read and
+ * written by the core: the CLI names paths; the desktop app and the web shell
+ * pass handles (areas/host.ts), or ask for a browser download.
  */
 
 export const BackupJobId = z
@@ -36,7 +38,12 @@ export const BackupProgressEvent = z.object({
 export type BackupProgressEvent = z.infer<typeof BackupProgressEvent>;
 
 export const BackupCreated = z.object({
-  path: z.string(),
+  /** The archive's file name. */
+  name: z.string(),
+  /** Where it was written (CLI only: a renderer never learns paths). */
+  path: z.string().optional(),
+  /** `target: 'download'`: the one-time URL the browser downloads it from. */
+  download: z.string().optional(),
   archiveBytes: z.number().int().min(0),
   contentBytes: z.number().int().min(0),
   files: z.number().int().min(0),
@@ -74,10 +81,28 @@ export const BackupSchedule = z.object({
 });
 export type BackupSchedule = z.infer<typeof BackupSchedule>;
 
+/** Exactly one of a path (CLI) and a handle or download (the UI shells). */
+const oneOf =
+  (a: string, b: string) =>
+  (p: Record<string, unknown>): boolean =>
+    (p[a] === undefined) !== (p[b] === undefined);
+
 export const backupRequests = {
-  /** Writes an encrypted archive of the unlocked profile to `path` (which must not exist). */
+  /**
+   * Writes an encrypted archive of the unlocked profile: to `path` (CLI; must
+   * not exist), to a save-dialog `target` handle, or, with `target:
+   * 'download'`, for the browser to download (web shell).
+   */
   'backup.create': {
-    params: z.object({ jobId: BackupJobId, path: FilePath, password: BackupPassword }).strict(),
+    params: z
+      .object({
+        jobId: BackupJobId,
+        path: FilePath.optional(),
+        target: z.union([HostHandle, z.literal('download')]).optional(),
+        password: BackupPassword,
+      })
+      .strict()
+      .refine(oneOf('path', 'target'), 'Choose where to save the backup.'),
     result: BackupCreated,
   },
   /** Stops a running backup, verify or restore; nothing it started is left behind. */
@@ -87,7 +112,15 @@ export const backupRequests = {
   },
   /** Checks the password and every chunk of an archive without restoring anything. Works while locked. */
   'backup.verify': {
-    params: z.object({ jobId: BackupJobId, path: FilePath, password: BackupPassword }).strict(),
+    params: z
+      .object({
+        jobId: BackupJobId,
+        path: FilePath.optional(),
+        source: HostHandle.optional(),
+        password: BackupPassword,
+      })
+      .strict()
+      .refine(oneOf('path', 'source'), 'Choose the backup file.'),
     result: BackupVerified,
   },
   /**
@@ -99,20 +132,28 @@ export const backupRequests = {
     params: z
       .object({
         jobId: BackupJobId,
-        path: FilePath,
+        path: FilePath.optional(),
+        source: HostHandle.optional(),
         password: BackupPassword,
         replace: z.boolean().optional(),
       })
-      .strict(),
+      .strict()
+      .refine(oneOf('path', 'source'), 'Choose the backup file.'),
     result: BackupRestored,
   },
   'backup.getSchedule': { params: z.object({}).strict(), result: BackupSchedule },
-  /** Scheduled backups into a folder, keeping the newest `keep`; runs only while unlocked. */
+  /**
+   * Scheduled backups into a folder, keeping the newest `keep`; runs only
+   * while unlocked. The folder: `folder` (a path, CLI), `folderHandle` (a
+   * folder dialog, desktop app), or neither (the current one, else the
+   * default `backups` folder beside the profile: the web shell).
+   */
   'backup.setSchedule': {
     params: z
       .object({
         enabled: z.boolean(),
-        folder: z.string().trim().max(4096),
+        folder: z.string().trim().max(4096).optional(),
+        folderHandle: HostHandle.optional(),
         intervalHours: z.number().int().min(1).max(SCHEDULE_MAX_INTERVAL_HOURS),
         keep: z.number().int().min(1).max(SCHEDULE_MAX_KEEP),
         /** Sets the in-memory password; omitted keeps the current one. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MessageView } from '../store';
+import { HostHandle } from './host';
 import type { EventTable, RequestTable } from './table';
 
 /**
@@ -102,6 +103,24 @@ export const filesRequests = {
       })
       .strict(),
     result: MessageView,
+  },
+  /** Sends a file chosen with a native dialog (`host.pickFiles`). Comes back as the message row. */
+  'files.sendHandle': {
+    params: z.object({ conversationId: Id, handle: HostHandle }).strict(),
+    result: MessageView,
+  },
+  /** Writes the decrypted file where a save dialog (`host.pickSaveTarget`) pointed. */
+  'files.saveToHandle': {
+    params: z.object({ attachmentId: Id, handle: HostHandle }).strict(),
+    result: z.object({ name: z.string() }),
+  },
+  /**
+   * A one-time URL (web shell) from which the browser downloads the decrypted
+   * file, streamed: nothing is written to disk in the clear.
+   */
+  'files.prepareDownload': {
+    params: z.object({ attachmentId: Id }).strict(),
+    result: z.object({ url: z.string() }),
   },
   /** Starts staging a file from the renderer: its bytes follow in `files.stageChunk`. */
   'files.stageBegin': {
