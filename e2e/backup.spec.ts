@@ -5,11 +5,11 @@ import { expect, test } from './fixtures/webShell';
 import { openUnlocked, seedClock } from './fixtures/seededShell';
 import { SEED_PASSPHRASE, seedProfile } from './fixtures/seedProfile';
 import { holdBridgeAfter } from './helpers/holdBridge';
-import { checkScreen } from './helpers/screens';
+import { checkScreen, checkScreenSizes } from './helpers/screens';
 
 const BACKUP_PASSWORD = 'amber-quartz-heron-58';
 
-test('backup from settings with progress, verify, then restore into a fresh app from onboarding', async ({
+test('back up as a browser download with progress, verify and restore by choosing the file: no path typed', async ({
   page,
   startShell,
 }) => {
@@ -49,16 +49,15 @@ test('backup from settings with progress, verify, then restore into a fresh app 
     const section = page.getByTestId('backup-section');
     await section.scrollIntoViewIfNeeded();
 
-    // Form errors first: a relative path and a short password never reach the core.
-    await page.getByTestId('backup-path').fill('backups/ada.parley-backup');
+    // A short password never reaches the core; there is no path to type at all.
+    await expect(page.getByTestId('backup-path')).toHaveCount(0);
     await page.getByTestId('backup-password').fill('short');
     await page.getByTestId('backup-start').click();
-    await expect(page.getByTestId('backup-path-error')).toContainText('full path');
     await expect(page.getByTestId('backup-password-error')).toBeVisible();
 
-    await page.getByTestId('backup-path').fill(archive);
     await page.getByTestId('backup-password').fill(BACKUP_PASSWORD);
     await page.getByTestId('backup-confirm').fill(BACKUP_PASSWORD);
+    const downloading = page.waitForEvent('download');
     await page.getByTestId('backup-start').click();
     await gate.requested('backup.create');
     // The answer is held: the job shows its progress bar and its cancel button.
@@ -67,12 +66,22 @@ test('backup from settings with progress, verify, then restore into a fresh app 
     await page.getByTestId('backup-progress').scrollIntoViewIfNeeded();
     await checkScreen(page, 'backup-progress');
     gate.release();
-    await expect(page.getByTestId('backup-notice')).toContainText('Backup saved to');
+    // The browser saves the archive like any download.
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^parley-\d{4}-\d{2}-\d{2}\.parley-backup$/);
+    await download.saveAs(archive);
+    await expect(page.getByTestId('backup-notice')).toContainText('your browser is saving');
     await expect(page.getByTestId('backup-progress')).toHaveCount(0);
     expect(statSync(archive).size).toBeGreaterThan(1000);
 
-    // Verify: a wrong password is told apart, the right one passes.
+    // Verify: chosen with the browser's file picker; a missing file and a wrong password are told apart.
     await page.getByTestId('backup-password').fill('not-the-backup-password');
+    await page.getByTestId('backup-verify').click();
+    await expect(page.getByTestId('backup-section')).toContainText('Choose the backup file to check.');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('backup-verify-file-choose').click();
+    await (await chooser).setFiles(archive);
+    await expect(page.getByTestId('backup-verify-file-name')).toContainText('ada.parley-backup');
     await page.getByTestId('backup-verify').click();
     await expect(page.getByTestId('backup-error-message')).toHaveText(
       'That password does not open this backup.',
@@ -80,7 +89,8 @@ test('backup from settings with progress, verify, then restore into a fresh app 
     await page.getByTestId('backup-password').fill(BACKUP_PASSWORD);
     await page.getByTestId('backup-verify').click();
     await expect(page.getByTestId('backup-notice')).toContainText('intact');
-    await checkScreen(page, 'backup-settings');
+    await page.getByTestId('backup-section').scrollIntoViewIfNeeded();
+    await checkScreenSizes(page, 'backup-settings');
 
     // A second, empty app: onboarding offers the restore.
     const fresh = await startShell();
@@ -88,13 +98,14 @@ test('backup from settings with progress, verify, then restore into a fresh app 
     await expect(page.getByTestId('onboarding-screen')).toBeVisible();
     await page.getByTestId('restore-open').click();
     await expect(page.getByTestId('restore-dialog')).toBeVisible();
-    await page.getByTestId('restore-path').fill(archive);
+    await page.getByTestId('restore-file-input').setInputFiles(archive);
+    await expect(page.getByTestId('restore-file-name')).toContainText('ada.parley-backup');
     await page.getByTestId('restore-password').fill('not-the-backup-password');
     await page.getByTestId('restore-submit').click();
     await expect(page.getByTestId('restore-error-message')).toHaveText(
       'That password does not open this backup.',
     );
-    await checkScreen(page, 'backup-restore');
+    await checkScreenSizes(page, 'backup-restore');
     await page.getByTestId('restore-password').fill(BACKUP_PASSWORD);
     await page.getByTestId('restore-submit').click();
 

@@ -21,6 +21,8 @@ function bootstrap(): void {
   api.onContactsChanged(() => void useAppStore.getState().loadContacts());
   api.onFileProgress((p) => useAppStore.getState().applyFileProgress(p));
   api.onFileChanged((c) => useAppStore.getState().applyFileChanged(c));
+  // A parley:// invite link opened the desktop app: Add contact shows it once unlocked.
+  api.onOpenInvite((link) => useAppStore.getState().openInvite(link));
   let openedBefore = api.connectionState() === 'open';
   api.onConnectionChange((state) => {
     const current = useAppStore.getState();

@@ -29,6 +29,13 @@ import type {
   MessageExtras,
   MessageHistory,
 } from '../../../src-preload/contract/areas/chat';
+import type {
+  HostFile,
+  HostTarget,
+  OpenPurpose,
+  SavePurpose,
+  StartAtLogin,
+} from '../../../src-preload/contract/areas/host';
 import { getBridge, getConnection, type ConnectionState, type Refusal } from './bridge';
 
 /** A failed request, unwrapped from `Reply` so callers can use try/catch and branch on `code`. */
@@ -260,17 +267,19 @@ export const api = {
     getBridge().subscribe('files.changed', listener),
 
   // Backup (contract/areas/backup.ts): the core reads and writes the paths.
-  backupCreate: (jobId: string, path: string, password: string): Promise<RequestResult<'backup.create'>> =>
-    call('backup.create', { jobId, path, password }),
-  backupVerify: (jobId: string, path: string, password: string): Promise<RequestResult<'backup.verify'>> =>
-    call('backup.verify', { jobId, path, password }),
+  /** `target`: a save-dialog handle (desktop) or 'download' (web shell). */
+  backupCreate: (jobId: string, target: string, password: string): Promise<RequestResult<'backup.create'>> =>
+    call('backup.create', { jobId, target, password }),
+  /** `source`: a handle of a chosen or uploaded file. */
+  backupVerify: (jobId: string, source: string, password: string): Promise<RequestResult<'backup.verify'>> =>
+    call('backup.verify', { jobId, source, password }),
   backupRestore: (
     jobId: string,
-    path: string,
+    source: string,
     password: string,
     replace?: boolean,
   ): Promise<RequestResult<'backup.restore'>> =>
-    call('backup.restore', { jobId, path, password, ...(replace ? { replace } : {}) }),
+    call('backup.restore', { jobId, source, password, ...(replace ? { replace } : {}) }),
   backupCancel: (jobId: string): Promise<RequestResult<'backup.cancel'>> => call('backup.cancel', { jobId }),
   backupSchedule: (): Promise<RequestResult<'backup.getSchedule'>> => call('backup.getSchedule', {}),
   setBackupSchedule: (
@@ -280,6 +289,35 @@ export const api = {
     getBridge().subscribe('backup.progress', listener),
   onBackupScheduleChanged: (listener: () => void): (() => void) =>
     getBridge().subscribe('backup.scheduleChanged', () => listener()),
+
+  // Files by handle (contract/areas/host.ts): native dialogs in the desktop app, uploads in the web shell.
+  pickFiles: (purpose: OpenPurpose, multiple = false): Promise<HostFile[]> =>
+    call('host.pickFiles', { purpose, multiple }).then((r) => r.files),
+  pickSaveTarget: (purpose: SavePurpose, suggestedName: string): Promise<HostTarget | null> =>
+    call('host.pickSaveTarget', { purpose, suggestedName }).then((r) => r.target),
+  pickFolder: (): Promise<HostTarget | null> =>
+    call('host.pickFolder', { purpose: 'backups' }).then((r) => r.folder),
+  readHostFile: (handle: string, offset: number, length: number): Promise<RequestResult<'host.readFile'>> =>
+    call('host.readFile', { handle, offset, length }),
+  uploadBegin: (name: string, size: number): Promise<RequestResult<'host.uploadBegin'>> =>
+    call('host.uploadBegin', { name, size }),
+  uploadChunk: (
+    uploadId: string,
+    offset: number,
+    data: Uint8Array<ArrayBuffer>,
+  ): Promise<{ received: number }> => call('host.uploadChunk', { uploadId, offset, data }),
+  uploadFinish: (uploadId: string): Promise<HostFile> => call('host.uploadFinish', { uploadId }),
+  uploadCancel: (uploadId: string): Promise<unknown> => call('host.uploadCancel', { uploadId }),
+  sendFileHandle: (conversationId: number, handle: string): Promise<MessageView> =>
+    call('files.sendHandle', { conversationId, handle }),
+  saveFileToHandle: (attachmentId: number, handle: string): Promise<{ name: string }> =>
+    call('files.saveToHandle', { attachmentId, handle }),
+  prepareFileDownload: (attachmentId: number): Promise<{ url: string }> =>
+    call('files.prepareDownload', { attachmentId }),
+  startAtLogin: (): Promise<StartAtLogin> => call('host.getStartAtLogin', {}),
+  setStartAtLogin: (enabled: boolean): Promise<StartAtLogin> => call('host.setStartAtLogin', { enabled }),
+  onOpenInvite: (listener: (link: string) => void): (() => void) =>
+    getBridge().subscribe('host.openInvite', (p) => listener(p.link)),
 
   connectionState: (): ConnectionState => getConnection().state,
   /** Why the web shell refused this tab (with state 'refused'). */

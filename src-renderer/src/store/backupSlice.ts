@@ -4,16 +4,26 @@ import type { BackupPhase, BackupSchedule } from '../../../src-preload/contract/
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 import { formatBytes } from '../../../src-preload/contract/format';
+import { browserDownload, uploadForHandle } from './hostFileTransfer';
 
 export type BackupKind = 'create' | 'verify' | 'restore';
 
 export interface BackupJob {
   jobId: string;
   kind: BackupKind;
-  phase: BackupPhase;
+  /** 'uploading': the web shell sends the chosen archive to the core first. */
+  phase: BackupPhase | 'uploading';
   bytesDone: number;
   bytesTotal: number;
 }
+
+/**
+ * A backup archive the user chose: through a native dialog (desktop app; the
+ * core holds the path) or the browser's file picker (web shell; uploaded
+ * when the job starts).
+ */
+export type BackupSource =
+  { kind: 'handle'; handle: string; name: string } | { kind: 'file'; file: File; name: string };
 
 export interface BackupSlice {
   /** The running backup, verify or restore (one at a time per window). */
@@ -22,15 +32,21 @@ export interface BackupSlice {
   backupNotice: { kind: BackupKind; message: string } | null;
   backupError: (ErrorPayload & { kind: BackupKind | 'schedule' }) | null;
   backupSchedule: BackupSchedule | null;
-  startBackup(path: string, password: string): Promise<boolean>;
-  verifyBackup(path: string, password: string): Promise<boolean>;
+  /**
+   * Desktop app: asks where to save (native dialog), then writes there.
+   * Web shell: writes it, then hands it to the browser as a download.
+   * False when it failed or the user cancelled the dialog.
+   */
+  startBackup(password: string): Promise<boolean>;
+  verifyBackup(source: BackupSource, password: string): Promise<boolean>;
   /** Restores into this app's profile folder; `replace` only after the user confirmed. */
-  restoreBackup(path: string, password: string, replace?: boolean): Promise<boolean>;
+  restoreBackup(source: BackupSource, password: string, replace?: boolean): Promise<boolean>;
   cancelBackup(): Promise<void>;
   loadBackupSchedule(): Promise<void>;
   saveBackupSchedule(change: {
     enabled: boolean;
-    folder: string;
+    /** A folder from the native folder dialog; absent keeps the current one (or the default). */
+    folderHandle?: string;
     intervalHours: number;
     keep: number;
     password?: string;
@@ -48,6 +64,19 @@ function newJobId(): string {
 export { formatBytes };
 
 export const createBackupSlice: StateCreator<AppState, [], [], BackupSlice> = (set, get) => {
+  /** The handle of a chosen archive, uploading it first when it came from the browser. */
+  async function handleOf(source: BackupSource, jobId: string): Promise<string> {
+    if (source.kind === 'handle') return source.handle;
+    const total = source.file.size;
+    const progress = (bytesDone: number) => {
+      const job = get().backupJob;
+      if (job?.jobId === jobId)
+        set({ backupJob: { ...job, phase: 'uploading', bytesDone, bytesTotal: total } });
+    };
+    progress(0);
+    return (await uploadForHandle(source.file, progress)).handle;
+  }
+
   /** Runs one job, following its progress events until the request answers. */
   async function run<T>(
     kind: BackupKind,
@@ -89,23 +118,43 @@ export const createBackupSlice: StateCreator<AppState, [], [], BackupSlice> = (s
     backupNotice: null,
     backupError: null,
     backupSchedule: null,
-    startBackup: (path, password) =>
-      run(
+    async startBackup(password) {
+      const desktop = get().appInfo?.shell === 'electron';
+      let target = 'download';
+      if (desktop) {
+        const chosen = await api
+          .pickSaveTarget('backup', `parley-${new Date().toISOString().slice(0, 10)}.parley-backup`)
+          .catch((err: unknown) => {
+            set({ backupError: { ...toErrorPayload(err), kind: 'create' } });
+            return null;
+          });
+        if (!chosen) return false;
+        target = chosen.handle;
+      }
+      return run(
         'create',
-        (jobId) => api.backupCreate(jobId, path, password),
-        (r) => `Backup saved to ${r.path} (${formatBytes(r.archiveBytes)}). Keep the backup password safe.`,
-      ),
-    verifyBackup: (path, password) =>
+        async (jobId) => {
+          const made = await api.backupCreate(jobId, target, password);
+          if (made.download) browserDownload(made.download, made.name);
+          return made;
+        },
+        (r) =>
+          r.download
+            ? `Backup ready: your browser is saving ${r.name} (${formatBytes(r.archiveBytes)}). Keep the backup password safe.`
+            : `Backup saved as ${r.name} (${formatBytes(r.archiveBytes)}). Keep the backup password safe.`,
+      );
+    },
+    verifyBackup: (source, password) =>
       run(
         'verify',
-        (jobId) => api.backupVerify(jobId, path, password),
+        async (jobId) => api.backupVerify(jobId, await handleOf(source, jobId), password),
         (r) =>
           `The backup is intact and the password is right: made ${new Date(r.createdAt).toLocaleString()}, ${r.files} files, ${formatBytes(r.contentBytes)}.`,
       ),
-    restoreBackup: (path, password, replace) =>
+    restoreBackup: (source, password, replace) =>
       run(
         'restore',
-        (jobId) => api.backupRestore(jobId, path, password, replace),
+        async (jobId) => api.backupRestore(jobId, await handleOf(source, jobId), password, replace),
         (r) =>
           `Restored ${r.files} files. Unlock with the passphrase this profile had when it was backed up.` +
           (r.groupsToResync > 0

@@ -26,6 +26,14 @@ export type InfoBusy = 'load' | 'rename' | 'add' | 'remove' | 'role' | 'leave';
  * conversation info panel (members, roles, ciphersuite, group changes).
  */
 export interface ContactsSlice {
+  /**
+   * An invite link that opened the app (parley://, host.openInvite) or was
+   * clicked in a message: Add contact shows it filled in, and nothing is
+   * accepted until the user chooses Add.
+   */
+  pendingInvite: string | null;
+  openInvite(link: string): void;
+  clearPendingInvite(): void;
   contactsOpen: boolean;
   /** The profile shown in the contacts panel; null shows the list. */
   contactProfile: ContactProfile | null;
@@ -106,6 +114,9 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
   const openId = () => get().chat?.conversationId ?? null;
 
   return {
+    pendingInvite: null,
+    openInvite: (link) => set({ pendingInvite: link }),
+    clearPendingInvite: () => set({ pendingInvite: null }),
     contactsOpen: false,
     contactProfile: null,
     contactBusy: null,

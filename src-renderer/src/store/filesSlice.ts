@@ -5,10 +5,12 @@ import {
   type FileSettings,
   type FileView,
 } from '../../../src-preload/contract/areas/files';
+import type { HostFile } from '../../../src-preload/contract/areas/host';
 import { api, toErrorPayload } from '../api/client';
 import { fromBase64, safeMime } from '../features/files/fileFormat';
 import { makeThumbnail } from '../features/files/thumbnail';
 import type { AppState } from './appStore';
+import { browserDownload } from './hostFileTransfer';
 
 /**
  * Files in the chat (issue #7 item 4): file info of loaded messages, live
@@ -47,8 +49,10 @@ export interface FilesSlice {
   cancelFile(attachmentId: number): Promise<void>;
   /** The whole plaintext as a Blob (for save and the viewer); the caller revokes any URL it makes. */
   fileBlob(messageId: number): Promise<Blob>;
-  /** Saves through the browser's download (the web shell has no native dialog). */
+  /** Saves with a native save dialog (desktop app) or the browser's download (web shell). */
   saveFile(messageId: number): Promise<void>;
+  /** The desktop app's attach button: a native open dialog, the files sent by handle. */
+  attachWithDialog(conversationId: number): Promise<void>;
   openViewer(messageId: number): void;
   closeViewer(): void;
   dismissFileError(): void;
@@ -228,16 +232,44 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
       const view = get().files[messageId];
       if (!view) return;
       try {
-        const url = URL.createObjectURL(await get().fileBlob(messageId));
-        const link = document.createElement('a');
-        link.href = url;
-        link.download = view.name;
-        link.rel = 'noopener';
-        link.click();
-        // The download has its own copy once started; give it a moment, then free the bytes.
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        if (get().appInfo?.shell === 'electron') {
+          // A native save dialog; the core writes the file there and this window never sees the path.
+          const target = await api.pickSaveTarget('file', view.name);
+          if (target) await api.saveFileToHandle(view.attachmentId, target.handle);
+          return;
+        }
+        // The web shell streams the decrypted file to the browser's download (nothing in memory here).
+        const { url } = await api.prepareFileDownload(view.attachmentId);
+        browserDownload(url, view.name);
       } catch (err) {
         fail(err);
+      }
+    },
+
+    async attachWithDialog(conversationId) {
+      let chosen: HostFile[];
+      try {
+        chosen = await api.pickFiles('attachments', true);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      for (const file of chosen) {
+        const id = `u${++uploadSeq}`;
+        set((s) => ({
+          uploads: [
+            ...s.uploads,
+            { id, conversationId, name: file.name, size: file.size, staged: 0, error: null },
+          ],
+        }));
+        try {
+          const message = await api.sendFileHandle(conversationId, file.handle);
+          set((s) => ({ uploads: s.uploads.filter((u) => u.id !== id) }));
+          get().requestFiles([message.id]);
+          void get().refreshMessages(conversationId);
+        } catch (err) {
+          patchUpload(id, { error: toErrorPayload(err).message });
+        }
       }
     },
 

@@ -2,6 +2,7 @@ import { Button } from '../../components/Button';
 import { formatBytes, type BackupJob } from '../../store/backupSlice';
 
 const PHASE_LABEL = {
+  uploading: 'Reading the backup file…',
   snapshot: 'Taking a snapshot of your messages…',
   writing: 'Encrypting and writing the backup…',
   verifying: 'Checking every part of the backup…',

@@ -4,6 +4,7 @@ import type { BackupSchedule } from '../../../../src-preload/contract/areas/back
 import { Button } from '../../components/Button';
 import { PassphraseField } from '../../components/PassphraseField';
 import { TextField } from '../../components/TextField';
+import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
 
 const INTERVALS = [
@@ -26,7 +27,9 @@ function ScheduleEditor({ schedule }: { schedule: BackupSchedule }) {
   const save = useAppStore((s) => s.saveBackupSchedule);
 
   const [enabled, setEnabled] = useState(schedule.enabled);
-  const [folder, setFolder] = useState(schedule.folder);
+  const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
+  // A folder chosen in the native dialog (desktop app); the core keeps its path.
+  const [chosen, setChosen] = useState<{ handle: string; name: string } | null>(null);
   const [intervalHours, setIntervalHours] = useState(schedule.intervalHours);
   const [keep, setKeep] = useState(schedule.keep);
   const [password, setPassword] = useState('');
@@ -45,7 +48,7 @@ function ScheduleEditor({ schedule }: { schedule: BackupSchedule }) {
     setBusy(true);
     const ok = await save({
       enabled,
-      folder: folder.trim(),
+      ...(chosen ? { folderHandle: chosen.handle } : {}),
       intervalHours,
       keep,
       ...(password ? { password } : {}),
@@ -69,14 +72,35 @@ function ScheduleEditor({ schedule }: { schedule: BackupSchedule }) {
       </label>
       <fieldset className="form__fields" disabled={!enabled || busy}>
         <legend className="visually-hidden">Schedule</legend>
-        <TextField
-          label="Folder"
-          testId="backup-schedule-folder"
-          placeholder="/home/you/Backups"
-          value={folder}
-          onChange={(e) => setFolder(e.target.value)}
-          spellCheck={false}
-        />
+        <div className="field">
+          <span className="field__label">Folder</span>
+          <div className="file-choice">
+            {desktop ? (
+              <Button
+                testId="backup-schedule-folder-choose"
+                variant="secondary"
+                size="sm"
+                onClick={() =>
+                  void api.pickFolder().then(
+                    (folder) => folder && setChosen(folder),
+                    () => setProblem('The folder dialog could not be opened.'),
+                  )
+                }
+              >
+                Choose folder…
+              </Button>
+            ) : null}
+            <span className="file-choice__name" data-testid="backup-schedule-folder">
+              {chosen?.name ?? (schedule.folder || 'A “backups” folder beside your profile')}
+            </span>
+          </div>
+          {desktop ? null : (
+            <p className="field__hint">
+              On the computer running “parley web”, beside the profile. Copy the backups somewhere safe, off
+              this computer too.
+            </p>
+          )}
+        </div>
         <div className="backup-schedule__row">
           <div className="field">
             <label className="field__label" htmlFor="backup-interval">

@@ -3,24 +3,18 @@ import { passphraseProblem } from '../../../../src-preload/contract';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PassphraseField } from '../../components/PassphraseField';
-import { TextField } from '../../components/TextField';
 import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
+import type { BackupSource } from '../../store/backupSlice';
+import { BackupFileField } from './BackupFileField';
 import { BackupProgress } from './BackupProgress';
 import { BackupScheduleForm } from './BackupScheduleForm';
 
-function pathProblem(path: string): string | null {
-  const p = path.trim();
-  if (p === '') return 'Enter where to save the backup, as a full path.';
-  if (!p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p))
-    return 'Enter a full path, starting with / (or a drive letter).';
-  return null;
-}
-
 /**
  * Settings → Backup: write an encrypted archive of everything (with progress
- * and cancel), check one, and schedule backups. The web shell cannot open
- * native file dialogs, so paths are typed; the core reads and writes them.
+ * and cancel), check one, and schedule backups. No path is ever typed: the
+ * desktop app asks where to save with a native dialog, the web shell hands the
+ * archive to the browser's download; a backup to check is chosen the same way.
  */
 export function BackupSection() {
   const job = useAppStore((s) => s.backupJob);
@@ -34,7 +28,8 @@ export function BackupSection() {
   const clear = useAppStore((s) => s.clearBackupMessages);
   const loadSchedule = useAppStore((s) => s.loadBackupSchedule);
 
-  const [path, setPath] = useState('');
+  const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
+  const [source, setSource] = useState<BackupSource | null>(null);
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [submitted, setSubmitted] = useState<'create' | 'verify' | null>(null);
@@ -44,8 +39,9 @@ export function BackupSection() {
     return api.onBackupScheduleChanged(() => void loadSchedule());
   }, [loadSchedule]);
 
+  const fileProblem = source === null ? 'Choose the backup file to check.' : null;
   const problems = {
-    path: pathProblem(path),
+    file: submitted === 'verify' ? fileProblem : null,
     password:
       submitted === 'verify'
         ? password === ''
@@ -54,14 +50,14 @@ export function BackupSection() {
         : passphraseProblem(password),
     confirmation: submitted === 'create' && confirmation !== password ? 'The passwords do not match.' : null,
   };
-  const shown = submitted ? problems : { path: null, password: null, confirmation: null };
+  const shown = submitted ? problems : { file: null, password: null, confirmation: null };
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSubmitted('create');
     clear();
-    if (pathProblem(path) || passphraseProblem(password) || confirmation !== password) return;
-    if (await startBackup(path.trim(), password)) {
+    if (passphraseProblem(password) || confirmation !== password) return;
+    if (await startBackup(password)) {
       setPassword('');
       setConfirmation('');
       setSubmitted(null);
@@ -71,8 +67,8 @@ export function BackupSection() {
   async function onVerify() {
     setSubmitted('verify');
     clear();
-    if (pathProblem(path) || password === '') return;
-    await verifyBackup(path.trim(), password);
+    if (!source || password === '') return;
+    await verifyBackup(source, password);
   }
 
   return (
@@ -104,16 +100,6 @@ export function BackupSection() {
       <form className="form" noValidate onSubmit={onCreate} aria-busy={job ? true : undefined}>
         <fieldset className="form__fields" disabled={job !== null}>
           <legend className="visually-hidden">Back up</legend>
-          <TextField
-            label="Backup file"
-            testId="backup-path"
-            placeholder="/home/you/parley-backup.parley-backup"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            hint="A full path to a new file (the core writes it; this window cannot open file dialogs)."
-            error={shown.path}
-            spellCheck={false}
-          />
           <PassphraseField
             label="Backup password"
             testId="backup-password"
@@ -136,15 +122,33 @@ export function BackupSection() {
         ) : null}
         <div className="backup__actions">
           <Button type="submit" testId="backup-start" disabled={job !== null}>
-            Back up now
+            {desktop ? 'Back up now…' : 'Back up and download'}
           </Button>
+        </div>
+        <p className="settings__hint">
+          {desktop
+            ? 'You choose where to save it.'
+            : 'Your browser saves the file like any download; keep it somewhere safe, off this computer too.'}
+        </p>
+        <h3 className="settings__subheading">Check a backup</h3>
+        <p className="settings__hint">
+          Opens the file with the password above and checks every part of it, without restoring anything.
+        </p>
+        <BackupFileField
+          testId="backup-verify-file"
+          value={source}
+          onChange={setSource}
+          error={shown.file}
+          disabled={job !== null}
+        />
+        <div className="backup__actions">
           <Button
             testId="backup-verify"
             variant="secondary"
             disabled={job !== null}
             onClick={() => void onVerify()}
           >
-            Verify a backup
+            Verify the backup
           </Button>
         </div>
       </form>

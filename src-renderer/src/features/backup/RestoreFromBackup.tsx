@@ -3,16 +3,17 @@ import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Modal } from '../../components/Modal';
 import { PassphraseField } from '../../components/PassphraseField';
-import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
+import type { BackupSource } from '../../store/backupSlice';
+import { BackupFileField } from './BackupFileField';
 import { BackupProgress } from './BackupProgress';
 
 /**
  * First start: "Restore from backup" opens a dialog that restores an archive
  * into this app's (empty) profile folder. When it succeeds the core reports
  * the profile as locked and the app moves on to the unlock screen by itself.
- * Paths are typed: the web shell cannot open native file dialogs (Electron
- * could add one later).
+ * The archive is chosen with a native dialog (desktop app) or the browser's
+ * file picker and uploaded (web shell): never a typed path.
  */
 export function RestoreFromBackup() {
   const [open, setOpen] = useState(false);
@@ -32,32 +33,27 @@ function RestoreDialog({ onClose }: { onClose: () => void }) {
   const restore = useAppStore((s) => s.restoreBackup);
   const cancel = useAppStore((s) => s.cancelBackup);
   const clear = useAppStore((s) => s.clearBackupMessages);
-  const [path, setPath] = useState('');
+  const [source, setSource] = useState<BackupSource | null>(null);
   const [password, setPassword] = useState('');
   const [submitted, setSubmitted] = useState(false);
-  const pathRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
-  const pathProblem =
-    path.trim() === ''
-      ? 'Enter the path of the backup file.'
-      : !path.trim().startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path.trim())
-        ? 'Enter a full path, starting with / (or a drive letter).'
-        : null;
+  const fileProblem = source === null ? 'Choose the backup file.' : null;
   const passwordProblem = password === '' ? 'Enter the backup password.' : null;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSubmitted(true);
     clear();
-    if (pathProblem || passwordProblem) return;
-    await restore(path.trim(), password);
+    if (!source || passwordProblem) return;
+    await restore(source, password);
   }
 
   return (
     <Modal
       title="Restore from a backup"
       testId="restore-dialog"
-      initialFocus={pathRef}
+      initialFocus={passwordRef}
       onClose={() => {
         if (job) return;
         clear();
@@ -79,17 +75,15 @@ function RestoreDialog({ onClose }: { onClose: () => void }) {
         ) : null}
         <fieldset className="form__fields" disabled={job !== null}>
           <legend className="visually-hidden">Backup to restore</legend>
-          <TextField
-            ref={pathRef}
-            label="Backup file"
-            testId="restore-path"
-            placeholder="/home/you/parley-backup.parley-backup"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            error={submitted ? pathProblem : null}
-            spellCheck={false}
+          <BackupFileField
+            testId="restore-file"
+            value={source}
+            onChange={setSource}
+            error={submitted ? fileProblem : null}
+            disabled={job !== null}
           />
           <PassphraseField
+            ref={passwordRef}
             label="Backup password"
             testId="restore-password"
             autoComplete="current-password"

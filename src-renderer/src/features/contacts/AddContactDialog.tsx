@@ -15,16 +15,19 @@ type CopyState = 'idle' | 'copied' | 'selected';
 export function AddContactDialog({
   onClose,
   onAdded,
+  initialInvite = null,
 }: {
   onClose: () => void;
   onAdded: (conversationId: number) => void;
+  /** An invite from a parley:// link: filled in, and added only when the user chooses Add. */
+  initialInvite?: string | null;
 }) {
   const [invite, setInvite] = useState<InviteView | null>(null);
   const [inviteError, setInviteError] = useState<string | null>(null);
   const [qrUrl, setQrUrl] = useState<string | null>(null);
   const [qrFailed, setQrFailed] = useState(false);
   const [copy, setCopy] = useState<CopyState>('idle');
-  const [theirs, setTheirs] = useState('');
+  const [theirs, setTheirs] = useState(initialInvite ?? '');
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string | null>(null);
   const inviteRef = useRef<HTMLTextAreaElement>(null);
@@ -158,6 +161,12 @@ export function AddContactDialog({
         <h3 className="dialog-section__title" id={`${ids}-add`}>
           Add someone
         </h3>
+        {initialInvite ? (
+          <p className="dialog-note" role="status" data-testid="invite-from-link">
+            You opened an invite link. Check that it comes from someone you know, then choose Add; nothing is
+            added until you do.
+          </p>
+        ) : null}
         <form
           className="dialog-form"
           onSubmit={(e) => {

@@ -1,17 +1,24 @@
 import { useRef } from 'react';
 import { useAppStore } from '../../store/appStore';
 
-/** The composer's paperclip: picks one or more files and sends each into the conversation. */
+/**
+ * The composer's paperclip: picks one or more files and sends each into the
+ * conversation. The desktop app uses the native open dialog (the core reads
+ * the files; this window gets handles); the web shell the browser's picker,
+ * whose files are uploaded over the bridge.
+ */
 export function AttachButton({ conversationId }: { conversationId: number }) {
   const input = useRef<HTMLInputElement>(null);
   const sendFiles = useAppStore((s) => s.sendFiles);
+  const attachWithDialog = useAppStore((s) => s.attachWithDialog);
+  const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
   return (
     <>
       <button
         type="button"
         className="icon-btn composer__attach"
         data-testid="composer-attach"
-        onClick={() => input.current?.click()}
+        onClick={() => (desktop ? void attachWithDialog(conversationId) : input.current?.click())}
         title="Attach files"
       >
         <svg className="icon" viewBox="0 0 24 24" aria-hidden="true">

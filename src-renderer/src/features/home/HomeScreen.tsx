@@ -39,6 +39,9 @@ export function HomeScreen() {
   const contactsOpen = useAppStore((s) => s.contactsOpen);
   const openContacts = useAppStore((s) => s.openContacts);
   const [dialog, setDialog] = useState<'add-contact' | 'new-group' | null>(null);
+  // An invite link that opened the app or was clicked in a message: Add contact, filled in.
+  const pendingInvite = useAppStore((s) => s.pendingInvite);
+  const clearPendingInvite = useAppStore((s) => s.clearPendingInvite);
 
   async function openCreated(conversationId: number) {
     setDialog(null);
@@ -179,8 +182,19 @@ export function HomeScreen() {
       {contactsOpen ? <ContactsPanel /> : null}
       <ActionErrorToast />
       {helpOpen ? <ShortcutsHelp onClose={() => setHelpOpen(false)} /> : null}
-      {dialog === 'add-contact' ? (
-        <AddContactDialog onClose={() => setDialog(null)} onAdded={(id) => void openCreated(id)} />
+      {dialog === 'add-contact' || pendingInvite !== null ? (
+        <AddContactDialog
+          key={pendingInvite ?? 'none'}
+          initialInvite={pendingInvite}
+          onClose={() => {
+            setDialog(null);
+            clearPendingInvite();
+          }}
+          onAdded={(id) => {
+            clearPendingInvite();
+            void openCreated(id);
+          }}
+        />
       ) : null}
       {dialog === 'new-group' ? (
         <NewGroupDialog onClose={() => setDialog(null)} onCreated={(id) => void openCreated(id)} />

@@ -3,11 +3,15 @@ import {
   PROFILE_STATUS_MAX_LENGTH,
   type OwnProfileView,
 } from '../../../../src-preload/contract/areas/network';
-import { api } from '../../api/client';
+import { api, toErrorPayload } from '../../api/client';
+import { fromBase64 } from '../files/fileFormat';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 import { initialOf } from '../home/initialOf';
 import { avatarFromFile } from './avatarImage';
+
+/** A picture larger than this is not read into the window (avatarFromFile scales it down anyway). */
+const AVATAR_SOURCE_MAX_BYTES = 20 * 1024 * 1024;
 
 const PRESETS = ['Available', 'Away', 'Busy'] as const;
 const CUSTOM = '__custom__';
@@ -43,6 +47,29 @@ function ProfileForm({ profile }: { profile: OwnProfileView | null }) {
   const saved = useAppStore((s) => s.profileSaved);
   const fileRef = useRef<HTMLInputElement>(null);
   const ids = useId();
+  const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
+
+  /** The desktop app's native open dialog: the core reads the picture, this window gets its bytes. */
+  async function pickWithDialog() {
+    setPictureError(null);
+    try {
+      const [chosen] = await api.pickFiles('avatar');
+      if (!chosen) return;
+      if (chosen.size > AVATAR_SOURCE_MAX_BYTES)
+        throw new Error('That picture is too large (at most 20 MB).');
+      const parts: Uint8Array<ArrayBuffer>[] = [];
+      for (let offset = 0; offset < chosen.size;) {
+        const { data, eof } = await api.readHostFile(chosen.handle, offset, 512 * 1024);
+        const bytes = fromBase64(data);
+        parts.push(bytes);
+        offset += bytes.length;
+        if (eof || bytes.length === 0) break;
+      }
+      await pickPicture(new File(parts, chosen.name));
+    } catch (err) {
+      setPictureError(err instanceof Error ? err.message : toErrorPayload(err).message);
+    }
+  }
 
   const statusText = preset === CUSTOM ? custom.trim() : preset;
 
@@ -79,9 +106,20 @@ function ProfileForm({ profile }: { profile: OwnProfileView | null }) {
           </span>
         )}
         <div className="profile-card-form__picture-actions">
-          <label className="btn btn--secondary btn--sm" htmlFor={`${ids}-file`}>
-            Choose picture…
-          </label>
+          {desktop ? (
+            <Button
+              testId="profile-avatar-choose"
+              variant="secondary"
+              size="sm"
+              onClick={() => void pickWithDialog()}
+            >
+              Choose picture…
+            </Button>
+          ) : (
+            <label className="btn btn--secondary btn--sm" htmlFor={`${ids}-file`}>
+              Choose picture…
+            </label>
+          )}
           <input
             id={`${ids}-file`}
             ref={fileRef}

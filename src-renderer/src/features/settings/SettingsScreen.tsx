@@ -9,6 +9,7 @@ import { PrivacySettings } from '../privacy/PrivacySettings';
 import { ProfileSettings } from '../privacy/ProfileSettings';
 import { ChatSettingsSection } from '../chat/ChatSettingsSection';
 import { ChangePassphraseForm } from './ChangePassphraseForm';
+import { StartAtLoginSetting } from './StartAtLoginSetting';
 
 const CIPHERSUITE = 'X-Wing (ML-KEM-768 + X25519), Ed25519, AES-256-GCM';
 const SHELL_NAMES = { electron: 'Desktop app', web: 'Web shell (parley web)', cli: 'Command line' } as const;
@@ -132,6 +133,7 @@ export function SettingsScreen() {
               ) : null}
             </div>
           ) : null}
+          <StartAtLoginSetting />
         </section>
 
         <ChatSettingsSection />
