@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
-import { checkScreen, expectNoAxeViolations } from './helpers/screens';
+import { checkScreen, checkScreenSizes, expectNoAxeViolations } from './helpers/screens';
 
 const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
 const PASSPHRASE = 'quiet-lantern-orbit-47';
@@ -115,6 +115,30 @@ test('two peers: invite, add, message both ways, delivered', async ({ page, brow
   await expect(ada.getByTestId('message-state').last()).toHaveAttribute('data-state', delivered, {
     timeout: PEER_TIMEOUT,
   });
+
+  // --- Links in messages: a web link opens in a new window, an invite link opens Add contact ---
+  const carol = 'parley://invite/AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
+  await ada
+    .getByTestId('composer-input')
+    .fill(`the manual: https://example.org/engine — and Carol: ${carol}`);
+  await ada.getByTestId('composer-input').press('Enter');
+  const webLink = bob.getByTestId('message-link');
+  await expect(webLink).toHaveText('https://example.org/engine', { timeout: PEER_TIMEOUT });
+  await expect(webLink).toHaveAttribute('href', 'https://example.org/engine');
+  await expect(webLink).toHaveAttribute('target', '_blank');
+  await expect(webLink).toHaveAttribute('rel', 'noopener noreferrer');
+  await checkScreenSizes(bob, 'chat-links');
+  await bob.getByTestId('message-invite-link').click();
+  // Filled in, explained, and nothing added until Bob chooses Add.
+  await expect(bob.getByRole('dialog', { name: 'Add contact' })).toBeVisible();
+  await expect(bob.getByTestId('accept-invite-input')).toHaveValue(carol);
+  await expect(bob.getByTestId('invite-from-link')).toBeVisible();
+  await checkScreenSizes(bob, 'add-contact-from-link');
+  await bob.keyboard.press('Escape');
+  await expect(bob.getByRole('dialog')).toHaveCount(0);
+  await bob.getByTestId('add-contact').click();
+  await expect(bob.getByTestId('accept-invite-input')).toHaveValue('');
+  await bob.keyboard.press('Escape');
 
   // --- A group with Bob ---------------------------------------------------------------
   await ada.getByTestId('new-group').click();
