@@ -95,11 +95,13 @@ test('restore with members online: writable within seconds; the one waiting name
     // Ada backs up from Settings and closes her app; Bob closes his.
     await ada.keyboard.press('Control+Comma');
     await ada.getByTestId('backup-section').scrollIntoViewIfNeeded();
-    await ada.getByTestId('backup-path').fill(archive);
     await ada.getByTestId('backup-password').fill(BACKUP_PASSWORD);
     await ada.getByTestId('backup-confirm').fill(BACKUP_PASSWORD);
+    // The web shell hands the archive to the browser as a download (no path is typed).
+    const downloading = ada.waitForEvent('download', { timeout: PEER_TIMEOUT });
     await ada.getByTestId('backup-start').click();
-    await expect(ada.getByTestId('backup-notice')).toContainText('Backup saved to', {
+    await (await downloading).saveAs(archive);
+    await expect(ada.getByTestId('backup-notice')).toContainText('your browser is saving', {
       timeout: PEER_TIMEOUT,
     });
     await ada.keyboard.press('Escape');
@@ -112,7 +114,7 @@ test('restore with members online: writable within seconds; the one waiting name
     const restored = restoredPeer.page;
     await restored.goto(fresh.url);
     await restored.getByTestId('restore-open').click();
-    await restored.getByTestId('restore-path').fill(archive);
+    await restored.getByTestId('restore-file-input').setInputFiles(archive);
     await restored.getByTestId('restore-password').fill(BACKUP_PASSWORD);
     await restored.getByTestId('restore-submit').click();
     await expect(restored.getByTestId('unlock-screen')).toBeVisible({ timeout: PEER_TIMEOUT });
