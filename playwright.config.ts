@@ -27,6 +27,9 @@ export default defineConfig({
       executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
     },
+    // The app honours prefers-reduced-motion (base.css); with it, a colour-scheme
+    // switch repaints at once, so axe never measures contrast mid-transition.
+    reducedMotion: 'reduce',
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
