@@ -7,7 +7,8 @@ import {
   until,
   type MessagingPeer,
 } from '../src-main/core/messaging/testing/messagingPeer';
-import { round, timer, type BenchContext, type BenchResult } from './harness';
+import { rawStreamMs } from './files/rawStream';
+import { percentile, round, timer, type BenchContext, type BenchResult } from './harness';
 
 /**
  * File transfer between two real peers in one Node process on 127.0.0.1
@@ -22,6 +23,12 @@ import { round, timer, type BenchContext, type BenchResult } from './harness';
  *   complete at the receiver: the message delivered, 400 chunks of 256 KiB
  *   pulled over /parley/file/1.0.0, each tag checked, written, progress
  *   committed per batch, and the whole plaintext's SHA-256 checked.
+ * - raw_stream_mb_per_s: the baseline (issue #16 item 8; DESIGN.md §5 "100 MB
+ *   file between two peers ≥ 60% of a raw libp2p stream in the same run"): the
+ *   same bytes over one bare libp2p stream with ParleyNode's TCP + Noise +
+ *   Yamux, in 256 KiB writes, receiver counting them (files/rawStream.ts).
+ *   Median of three runs in this process: two before the transfer, one after.
+ * - transfer_vs_raw: transfer_mb_per_s / raw_stream_mb_per_s.
  * - resume.*: a second 100 MB file; the receiver goes offline (node stopped)
  *   once 30 MB arrived, then starts again: `resume.first_bytes_ms` is from the
  *   restart call to the first new bytes, `resume.rest_ms` to complete,
@@ -62,7 +69,15 @@ function stateOf(p: MessagingPeer, uid: string): { state: string; transferred: n
     .get(uid) as { state: string; transferred: number } | undefined;
 }
 
+/** Chunk size of the raw baseline: a file chunk's plaintext (files/fileCrypto.ts DEFAULT_CHUNK_SIZE). */
+const RAW_CHUNK = 256 * 1024;
+
 export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  // The machine may be shared: two raw runs before the transfer and one after
+  // it, so a burst of load on either side of it moves the median little.
+  const rawRuns: number[] = [];
+  for (let i = 0; i < 2; i++) rawRuns.push(await rawStreamMs(SIZE, RAW_CHUNK));
+
   const a = peer('Ada', ctx);
   const b = peer('Bob', ctx);
   await Promise.all([a.online(), b.online()]);
@@ -84,11 +99,17 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const transfer = timer();
   await until(() => stateOf(b, first.uid)?.state === 'complete', 300_000, 'transfer');
   const transferMs = transfer();
+  rawRuns.push(await rawStreamMs(SIZE, RAW_CHUNK));
+  const rawMs = percentile(rawRuns, 50);
+  ctx.log(`raw stream ${rawRuns.map((ms) => round(ms)).join(' / ')} ms`);
   results.push(
     { metric: 'send.seal_ms', value: round(sealMs), unit: 'ms' },
     { metric: 'send.seal_mb_per_s', value: round(mb / (sealMs / 1000)), unit: 'MB/s' },
     { metric: 'transfer_ms', value: round(transferMs), unit: 'ms' },
     { metric: 'transfer_mb_per_s', value: round(mb / (transferMs / 1000)), unit: 'MB/s' },
+    { metric: 'raw_stream_ms', value: round(rawMs), unit: 'ms' },
+    { metric: 'raw_stream_mb_per_s', value: round(mb / (rawMs / 1000)), unit: 'MB/s' },
+    { metric: 'transfer_vs_raw', value: round(rawMs / transferMs, 3), unit: 'ratio' },
   );
   ctx.log(`transfer ${round(transferMs)} ms`);
 
