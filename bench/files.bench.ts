@@ -69,6 +69,46 @@ function stateOf(p: MessagingPeer, uid: string): { state: string; transferred: n
     .get(uid) as { state: string; transferred: number } | undefined;
 }
 
+/**
+ * Resolves once the file with this uid is complete at `p`. Waits for the
+ * service's `files.changed` event instead of polling the database, so the
+ * bench does not take CPU from the transfer it measures.
+ */
+function completed(p: MessagingPeer, uid: string, timeoutMs: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (): boolean => stateOf(p, uid)?.state === 'complete';
+    const timeout = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const off = p.running().files.onEvent((e: FileEvent) => {
+      if (e.event !== 'files.changed' || e.payload.state !== 'complete' || !done()) return;
+      off();
+      clearTimeout(timeout);
+      resolve();
+    });
+    if (done()) {
+      off();
+      clearTimeout(timeout);
+      resolve();
+    }
+  });
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timeout: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timeout);
+  }
+}
+
 /** Chunk size of the raw baseline: a file chunk's plaintext (files/fileCrypto.ts DEFAULT_CHUNK_SIZE). */
 const RAW_CHUNK = 256 * 1024;
 
@@ -97,7 +137,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const first = await a.running().files.sendPath(ab, path);
   const sealMs = sealing();
   const transfer = timer();
-  await until(() => stateOf(b, first.uid)?.state === 'complete', 300_000, 'transfer');
+  await completed(b, first.uid, 300_000, 'transfer');
   const transferMs = transfer();
   rawRuns.push(await rawStreamMs(SIZE, RAW_CHUNK));
   const rawMs = percentile(rawRuns, 50);
@@ -115,16 +155,25 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   // --- interrupted and resumed ----------------------------------------------------
   writeRandomFile(path, SIZE);
-  let stopping: Promise<void> | null = null;
   let seenBeforeStop = 0;
+  let stop: (stopped: Promise<void>) => void = () => undefined;
+  const stopping = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  let asked = false;
   const off = b.running().files.onEvent((e: FileEvent) => {
-    if (e.event !== 'files.progress' || stopping) return;
+    if (e.event !== 'files.progress' || asked) return;
     seenBeforeStop = e.payload.bytesDone;
-    if (e.payload.bytesDone >= 30 * MB) stopping = b.offline();
+    if (e.payload.bytesDone < 30 * MB) return;
+    asked = true;
+    stop(b.offline());
   });
   const second = await a.running().files.sendPath(ab, path);
-  await until(() => stopping !== null, 120_000, 'first 30 MB');
-  await stopping;
+  await withTimeout(
+    stopping.then((stopped) => stopped),
+    120_000,
+    'first 30 MB',
+  );
   off();
   const committed = stateOf(b, second.uid)?.transferred ?? 0;
   ctx.log(`stopped with ${round(committed / MB)} MB committed`);
@@ -135,7 +184,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   m.files.onEvent((e: FileEvent) => {
     if (e.event === 'files.progress' && firstBytesMs < 0) firstBytesMs = restart();
   });
-  await until(() => stateOf(b, second.uid)?.state === 'complete', 300_000, 'resumed transfer');
+  await completed(b, second.uid, 300_000, 'resumed transfer');
   const restMs = restart();
   results.push(
     { metric: 'resume.committed_at_stop_mb', value: round(committed / MB), unit: 'MB' },
