@@ -2,11 +2,10 @@ import type { MessageView } from '../../../src-preload/contract';
 import type { filesRequests } from '../../../src-preload/contract/areas/files';
 import { FILE_BRIDGE_CHUNK_BYTES } from '../../../src-preload/contract/areas/files';
 import { ParleyError } from '../errors';
-import { readFileSettings, writeFileSettings } from '../files/fileRows';
 import type { Message } from '../store/repositories/types';
 import type { HandlerDeps, HandlersFor } from './deps';
 
-/** Handlers of contract/areas/files.ts; the work is in core/files/fileService.ts. */
+/** Handlers of contract/areas/files.ts; the work is in core/files (FileService). */
 export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof filesRequests> {
   const { store, messaging } = deps;
   const files = async () => (await messaging.running()).files;
@@ -119,7 +118,7 @@ export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof files
       return { data: data.toString('base64'), eof };
     },
     // Settings live in the database: readable and settable with networking off.
-    'files.getSettings': async () => readFileSettings(store().db),
-    'files.setSettings': async (patch) => writeFileSettings(store().db, patch),
+    'files.getSettings': async () => store().fileSettings.get(),
+    'files.setSettings': async (patch) => store().fileSettings.set(patch),
   };
 }

@@ -206,7 +206,6 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     options: options.delivery,
   });
   const fileService = new FileService({
-    db,
     store,
     self: { peerId, identityKey: options.identity.publicKey },
     net: node,

@@ -2,8 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { ParleyError } from '../errors';
 import { DisappearingSweeper } from './disappearingSweeper';
 import type { Db } from './encryptedDatabase';
+import { AttachmentRepository } from './repositories/attachmentRepository';
 import { ContactRepository } from './repositories/contactRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
+import { FileSettingsRepository } from './repositories/fileSettingsRepository';
 import { MessageRepository } from './repositories/messageRepository';
 import type { Logger } from '../util/logger';
 import { MessageViews } from './messageViews';
@@ -15,6 +17,8 @@ export class Store {
   readonly conversations: ConversationRepository;
   readonly messages: MessageRepository;
   readonly contacts: ContactRepository;
+  readonly attachments: AttachmentRepository;
+  readonly fileSettings: FileSettingsRepository;
   readonly sweeper: DisappearingSweeper;
   readonly views: MessageViews;
   readonly search: SearchRepository;
@@ -31,6 +35,8 @@ export class Store {
     this.conversations = new ConversationRepository(db);
     this.messages = new MessageRepository(db);
     this.contacts = new ContactRepository(db);
+    this.attachments = new AttachmentRepository(db);
+    this.fileSettings = new FileSettingsRepository(db);
     this.sweeper = new DisappearingSweeper({ db, ...options });
     this.views = new MessageViews(db);
     this.search = new SearchRepository(db);

@@ -1,0 +1,95 @@
+import type { AttachmentRepository } from '../store/repositories/attachmentRepository';
+import type { FileSettingsRepository } from '../store/repositories/fileSettingsRepository';
+import { errorFields, type Logger } from '../util/logger';
+import { downloadFile, type DownloadDeps, type FileNet } from './fileDownload';
+import type { FileEvents } from './fileEvents';
+import type { SealedFiles } from './sealedFiles';
+
+export interface FileDownloadsDeps {
+  rows: AttachmentRepository;
+  settings: FileSettingsRepository;
+  files: SealedFiles;
+  events: FileEvents;
+  net: FileNet;
+  /** This device's PeerId (never a source). */
+  selfPeerId: string;
+  logger: Logger;
+  /** Chunks asked for per request (default 32 = 8 MiB). */
+  batchChunks?: number;
+  /** How often interrupted downloads are retried while their sources stay connected (default 15 s). */
+  retryMs?: number;
+}
+
+/**
+ * Which downloads run (docs/protocol.md §12, "Receiving, resuming,
+ * checking"): at most one per file; interrupted ones resume at start, when a
+ * source connects, and every `retryMs`; the user starts larger ones and
+ * cancels any. One download's work is fileDownload.ts.
+ */
+export class FileDownloads {
+  private readonly running = new Map<number, AbortController>();
+  private readonly settling = new Set<Promise<void>>();
+  private unsubscribePeer: (() => void) | null = null;
+  private retryTimer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: FileDownloadsDeps) {}
+
+  /** Resumes interrupted downloads now and whenever a source connects. */
+  start(): void {
+    this.stopped = false;
+    this.unsubscribePeer = this.deps.net.onPeer((e) => {
+      if (e.connected) this.resume(e.peerId);
+    });
+    this.retryTimer = setInterval(() => this.resume(), this.deps.retryMs ?? 15_000);
+    this.retryTimer.unref?.();
+    this.resume();
+  }
+
+  /** Stops every download; each records how far it got before this resolves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribePeer?.();
+    this.unsubscribePeer = null;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+    for (const c of this.running.values()) c.abort(new Error('stopping'));
+    await Promise.allSettled([...this.settling]);
+  }
+
+  /** Starts fetching an attachment unless it is already being fetched. */
+  begin(attachmentId: number): void {
+    if (this.stopped || this.running.has(attachmentId)) return;
+    const controller = new AbortController();
+    this.running.set(attachmentId, controller);
+    const deps: DownloadDeps = { ...this.deps, batchChunks: this.deps.batchChunks ?? 32 };
+    const run = downloadFile(deps, attachmentId, controller.signal)
+      .catch((err: unknown) => {
+        if (controller.signal.aborted) return;
+        this.deps.logger.log('warn', 'files.download_failed', errorFields(err));
+      })
+      .finally(() => {
+        if (this.running.get(attachmentId) === controller) this.running.delete(attachmentId);
+        this.settling.delete(run);
+      });
+    this.settling.add(run);
+  }
+
+  /** Stops fetching an attachment (the caller deals with its row and bytes). */
+  cancel(attachmentId: number): void {
+    this.running.get(attachmentId)?.abort(new Error('cancelled'));
+    this.running.delete(attachmentId);
+  }
+
+  /** Starts fetching what is due: everything, or only what `peer` may have. */
+  private resume(peer?: string): void {
+    if (this.stopped) return;
+    const { rows, settings } = this.deps;
+    for (const row of rows.resumable(settings.get().autoDownloadMaxBytes)) {
+      if (this.running.has(row.id)) continue;
+      if (peer !== undefined && row.source_peer !== peer && !rows.isMemberDevice(peer, row.conversation_id))
+        continue;
+      this.begin(row.id);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { open as openFile } from 'node:fs/promises';
+import type { FileOpen } from '../net/fileProtocol';
+import { peerTag } from '../net/protocolService';
+import type { AttachmentRepository } from '../store/repositories/attachmentRepository';
+import type { Logger } from '../util/logger';
+import { GCM_TAG_BYTES, plainChunkLength, sealedOffset } from './fileCrypto';
+import type { FileEvents } from './fileEvents';
+import type { SealedFiles } from './sealedFiles';
+
+/**
+ * Serving (/parley/file/1.0.0, docs/protocol.md §12): the node's FileSource.
+ * Sealed chunks go only to devices of members of the file's conversation,
+ * and only of a file this device has complete; what recipients fetched of an
+ * outgoing file is its send progress.
+ */
+export class FileServer {
+  constructor(
+    private readonly deps: {
+      rows: AttachmentRepository;
+      files: SealedFiles;
+      events: FileEvents;
+      logger: Logger;
+    },
+  ) {}
+
+  source = async (requester: string, fileId: Uint8Array): Promise<FileOpen> => {
+    const { rows, files, events } = this.deps;
+    const row = rows.byUid(Buffer.from(fileId).toString('hex'));
+    if (!row) return { status: 'not-found' };
+    if (!rows.isMemberDevice(requester, row.conversation_id)) {
+      this.deps.logger.log('debug', 'files.denied', { peer: peerTag(requester) });
+      return { status: 'denied' };
+    }
+    if (row.state === 'cancelled' && row.outgoing === 1) return { status: 'cancelled' };
+    if (row.state !== 'complete' || row.path === null) return { status: 'not-found' };
+    let handle: Awaited<ReturnType<typeof openFile>>;
+    try {
+      handle = await openFile(files.pathOf(row.path), 'r');
+    } catch {
+      return { status: 'not-found' };
+    }
+    return {
+      status: 'ok',
+      chunkCount: row.chunk_count,
+      read: async (index) => {
+        const length = plainChunkLength(row.size, row.chunk_size, index) + GCM_TAG_BYTES;
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buf, 0, length, sealedOffset(row.chunk_size, index));
+        if (bytesRead !== length) throw new Error('stored file is short');
+        return buf;
+      },
+      close: () => handle.close(),
+      served: (index) => {
+        if (row.outgoing === 1) events.served(row, Math.min(row.size, (index + 1) * row.chunk_size));
+      },
+    };
+  };
+}
