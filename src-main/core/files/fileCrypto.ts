@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, type Hash } from 'node:crypto';
+import type { Uint8ArrayList } from 'uint8arraylist';
 
 /**
  * The encryption of file bytes, in transit and at rest (docs/protocol.md
@@ -91,7 +92,39 @@ export function openChunk(
     const decipher = createDecipheriv('aes-256-gcm', key, nonce(index));
     decipher.setAAD(aad(fileId, index, last));
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    const plain = decipher.update(body);
+    // GCM is a stream mode: final() only checks the tag and yields no bytes,
+    // so the plaintext is not copied again into a concatenation.
+    const rest = decipher.final();
+    return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * openChunk for a sealed chunk held in pieces (as it came off the network):
+ * the plaintext in pieces, returned only once the tag verified (GCM yields
+ * plaintext before it checks the tag, so nothing may use it before), or null.
+ */
+export function openChunkPieces(
+  key: Uint8Array,
+  fileId: Uint8Array,
+  index: number,
+  last: boolean,
+  sealed: Uint8ArrayList,
+): Buffer[] | null {
+  const length = sealed.byteLength;
+  if (length < GCM_TAG_BYTES) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, nonce(index));
+    decipher.setAAD(aad(fileId, index, last));
+    decipher.setAuthTag(sealed.subarray(length - GCM_TAG_BYTES));
+    const plain: Buffer[] = [];
+    for (const piece of sealed.sublist(0, length - GCM_TAG_BYTES)) plain.push(decipher.update(piece));
+    const rest = decipher.final();
+    if (rest.length > 0) plain.push(rest);
+    return plain;
   } catch {
     return null;
   }

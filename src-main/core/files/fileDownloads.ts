@@ -1,3 +1,4 @@
+import { MAX_CHUNKS_PER_REQUEST } from '../net/fileProtocol';
 import type { AttachmentRepository } from '../store/repositories/attachmentRepository';
 import type { FileSettingsRepository } from '../store/repositories/fileSettingsRepository';
 import { errorFields, type Logger } from '../util/logger';
@@ -14,7 +15,7 @@ export interface FileDownloadsDeps {
   /** This device's PeerId (never a source). */
   selfPeerId: string;
   logger: Logger;
-  /** Chunks asked for per request (default 32 = 8 MiB). */
+  /** Most chunks asked for in one request (default and at most 64 = 16 MiB; fewer on slow links). */
   batchChunks?: number;
   /** How often interrupted downloads are retried while their sources stay connected (default 15 s). */
   retryMs?: number;
@@ -62,8 +63,9 @@ export class FileDownloads {
     if (this.stopped || this.running.has(attachmentId)) return;
     const controller = new AbortController();
     this.running.set(attachmentId, controller);
-    const deps: DownloadDeps = { ...this.deps, batchChunks: this.deps.batchChunks ?? 32 };
-    const run = downloadFile(deps, attachmentId, controller.signal)
+    const deps: DownloadDeps = { ...this.deps, batchChunks: this.deps.batchChunks ?? MAX_CHUNKS_PER_REQUEST };
+    const owns = (): boolean => this.running.get(attachmentId) === controller;
+    const run = downloadFile(deps, attachmentId, controller.signal, owns)
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
         this.deps.logger.log('warn', 'files.download_failed', errorFields(err));

@@ -42,12 +42,26 @@ export class FileServer {
     return {
       status: 'ok',
       chunkCount: row.chunk_count,
-      read: async (index) => {
-        const length = plainChunkLength(row.size, row.chunk_size, index) + GCM_TAG_BYTES;
-        const buf = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buf, 0, length, sealedOffset(row.chunk_size, index));
-        if (bytesRead !== length) throw new Error('stored file is short');
-        return buf;
+      // One read for the run: the sealed chunks lie one after the other on disk.
+      read: async (first, count) => {
+        const lengths = Array.from(
+          { length: count },
+          (_, i) => plainChunkLength(row.size, row.chunk_size, first + i) + GCM_TAG_BYTES,
+        );
+        const total = lengths.reduce((sum, n) => sum + n, 0);
+        // Not zero-filled: every byte is overwritten by the read or the run is refused.
+        const buf = Buffer.allocUnsafeSlow(total);
+        const start = sealedOffset(row.chunk_size, first);
+        for (let got = 0; got < total;) {
+          const { bytesRead } = await handle.read(buf, got, total - got, start + got);
+          if (bytesRead === 0) throw new Error('stored file is short');
+          got += bytesRead;
+        }
+        let at = 0;
+        return lengths.map((n) => {
+          at += n;
+          return buf.subarray(at - n, at);
+        });
       },
       close: () => handle.close(),
       served: (index) => {

@@ -49,7 +49,7 @@ export interface FileServiceDeps {
   sendContent: SendFileContent;
   logger: Logger;
   now: () => number;
-  /** Chunks asked for per request (default 32 = 8 MiB). */
+  /** Most chunks asked for in one request (default and at most 64 = 16 MiB; fewer on slow links). */
   batchChunks?: number;
   /** How often interrupted downloads are retried while their sources stay connected (default 15 s). */
   retryMs?: number;

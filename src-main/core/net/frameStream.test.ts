@@ -1,4 +1,5 @@
 import { streamPair } from '@libp2p/utils';
+import { Uint8ArrayList } from 'uint8arraylist';
 import { describe, expect, it } from 'vitest';
 import { encodeLength, FrameError, FrameStream, FrameTimeoutError, StreamGoneError } from './frameStream';
 
@@ -42,6 +43,23 @@ describe('FrameStream', () => {
     expect(await b.read()).toBeNull();
     await b.write(Uint8Array.of(9));
     expect([...((await a.read()) ?? [])]).toEqual([9]);
+  });
+
+  it('joins a frame sent in pieces and hands it out as one fresh array', async () => {
+    const [a, b] = await pair(4096);
+    const body = Uint8Array.from({ length: 3000 }, (_, i) => i % 251);
+    // Written as a header and a payload; arriving as several transport chunks.
+    await a.write(new Uint8ArrayList(body.subarray(0, 10), body.subarray(10)));
+    const prefixed = new Uint8ArrayList(encodeLength(body.length), body).subarray();
+    for (let at = 0; at < prefixed.length; at += 700) a.stream.send(prefixed.subarray(at, at + 700));
+    for (let i = 0; i < 2; i++) {
+      const frame = await b.read();
+      expect(frame).toEqual(body);
+      // Its own memory, not a view into the transport's chunks (nor a pooled Buffer).
+      expect(Buffer.isBuffer(frame)).toBe(false);
+      expect(frame?.byteOffset).toBe(0);
+      expect(frame?.buffer.byteLength).toBe(body.length);
+    }
   });
 
   it('rejects an oversized length before the body arrives', async () => {

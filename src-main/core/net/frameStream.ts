@@ -70,7 +70,7 @@ export function encodeLength(n: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-type Parsed = { kind: 'frame'; frame: Uint8Array } | { kind: 'need-more' };
+type Parsed<T> = { kind: 'frame'; frame: T } | { kind: 'need-more' };
 
 export class FrameStream {
   private readonly buffer = new Uint8ArrayList();
@@ -143,12 +143,26 @@ export class FrameStream {
    * boundary. Throws FrameError, FrameTimeoutError or StreamGoneError.
    */
   async read(): Promise<Uint8Array | null> {
+    return this.next(copyOut);
+  }
+
+  /**
+   * Like read(), but the frame is handed out as views of the pieces it
+   * arrived in, not copied. For payloads that are consumed at once and then
+   * dropped (file chunks: checked, hashed, written): views kept longer would
+   * pin the transport's buffers.
+   */
+  async readPieces(): Promise<Uint8ArrayList | null> {
+    return this.next(viewsOf);
+  }
+
+  private async next<T>(take: Take<T>): Promise<T | null> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     try {
       for (;;) {
         if (this.failure !== undefined && !(this.failure instanceof StreamGoneError)) throw this.failure;
-        const parsed = this.parse();
+        const parsed = this.parse(take);
         if (parsed.kind === 'frame') return parsed.frame;
         // A reset still lets us return complete frames that arrived before it.
         if (this.failure !== undefined) throw this.failure;
@@ -172,7 +186,7 @@ export class FrameStream {
     }
   }
 
-  private parse(): Parsed {
+  private parse<T>(take: Take<T>): Parsed<T> {
     const available = this.buffer.byteLength;
     let length = 0;
     let scale = 1;
@@ -193,9 +207,7 @@ export class FrameStream {
           this.maybeResume();
           return { kind: 'need-more' };
         }
-        // A fresh, exact-size copy: a view would pin the transport's whole chunk
-        // (and be a Buffer in Node) for as long as the payload is kept.
-        const frame = new Uint8Array(this.buffer.subarray(prefix, prefix + length));
+        const frame = take(this.buffer, prefix, length);
         this.buffer.consume(prefix + length);
         this.maybeResume();
         return { kind: 'frame', frame };
@@ -222,8 +234,12 @@ export class FrameStream {
     );
   }
 
-  /** Writes one frame (prefix and body in a single send), waiting for the muxer to drain if needed. */
-  async write(frame: Uint8Array): Promise<void> {
+  /**
+   * Writes one frame (prefix and body in a single send), waiting for the muxer
+   * to drain if needed. A frame given in pieces (a header and a payload) is
+   * sent as it is, without joining them first.
+   */
+  async write(frame: Uint8Array | Uint8ArrayList): Promise<void> {
     if (this.failure instanceof StreamGoneError) throw this.failure;
     let canSendMore: boolean;
     try {
@@ -269,6 +285,51 @@ export class FrameStream {
     this.stream.removeEventListener('close', this.onClose);
   }
 }
+
+/** Takes the frame that is `length` bytes of the buffered list from `skip` on. */
+type Take<T> = (list: Uint8ArrayList, skip: number, length: number) => T;
+
+/** Calls `each` with views of the list's pieces that make up `length` bytes from `skip` on. */
+function eachPiece(
+  list: Uint8ArrayList,
+  skip: number,
+  length: number,
+  each: (view: Uint8Array, at: number) => void,
+): void {
+  let offset = skip;
+  let at = 0;
+  for (const piece of list) {
+    if (at === length) break;
+    if (offset >= piece.byteLength) {
+      offset -= piece.byteLength;
+      continue;
+    }
+    const n = Math.min(piece.byteLength - offset, length - at);
+    each(new Uint8Array(piece.buffer, piece.byteOffset + offset, n), at);
+    at += n;
+    offset = 0;
+  }
+}
+
+/**
+ * A fresh, exact-size copy: a view would pin the transport's whole chunk (and
+ * be a Buffer in Node) for as long as the payload is kept. Copied piece by
+ * piece: subarray() would first concatenate a frame that spans several
+ * transport chunks (a file chunk spans five Noise messages), a second copy of
+ * every byte.
+ */
+const copyOut: Take<Uint8Array> = (list, skip, length) => {
+  const out = new Uint8Array(length);
+  eachPiece(list, skip, length, (view, at) => out.set(view, at));
+  return out;
+};
+
+/** Views of the pieces, no copy. Plain Uint8Array views: cheaper to make than sublist()'s Buffer slices. */
+const viewsOf: Take<Uint8ArrayList> = (list, skip, length) => {
+  const out = new Uint8ArrayList();
+  eachPiece(list, skip, length, (view) => out.append(view));
+  return out;
+};
 
 function isAbortOrTimeout(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');

@@ -14,6 +14,7 @@ import type { BackoffConfig } from '../backoff';
 import type { InboundContactRequest } from '../contactRequestProtocol';
 import type { DeliverStatus, InboundEnvelope } from '../deliverProtocol';
 import { generateDeviceKey } from '../deviceKey';
+import type { FileSource } from '../fileProtocol';
 import type { NetLimitOverrides } from '../limits';
 import { MemoryMailboxStore, type MemoryMailboxOptions } from '../memoryMailboxStore';
 import { ParleyNode, type MdnsOptions } from '../parleyNode';
@@ -33,6 +34,8 @@ export interface TestPeerOptions {
   mdns?: MdnsOptions;
   limits?: NetLimitOverrides;
   mailbox?: Partial<MemoryMailboxOptions> | false;
+  /** Serves /parley/file/1.0.0 from this source. */
+  fileSource?: FileSource;
   dialGraceMs?: number;
   inboundConnectionsPerSecond?: number;
   reconnect?: Partial<BackoffConfig>;
@@ -100,6 +103,7 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
     addressBook: options.addressBook,
     onHeldNotice: options.onHeldNotice,
     heartbeat: options.heartbeat,
+    fileSource: options.fileSource,
     limits: options.limits,
     dialGraceMs: options.dialGraceMs ?? 200,
     reconnect: { baseMs: 50, maxMs: 1000, factor: 2, ...options.reconnect },

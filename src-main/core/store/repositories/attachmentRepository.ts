@@ -1,3 +1,4 @@
+import { durabilityOf } from '../durability';
 import type { Db } from '../encryptedDatabase';
 import { prepared } from '../prepared';
 
@@ -136,11 +137,18 @@ export class AttachmentRepository {
     );
   }
 
-  /** Progress of a running download; a no-op once it was cancelled. */
+  /**
+   * Progress of a running download; a no-op once it was cancelled. Committed
+   * without waiting for the disk (store/durability.ts): the caller made the
+   * bytes durable first, and a mark lost to a power cut only means those
+   * chunks are fetched again.
+   */
   setTransferred(id: number, transferred: number): void {
-    prepared(this.db, `UPDATE attachments SET transferred = ? WHERE id = ? AND state = 'transferring'`).run(
-      transferred,
-      id,
+    durabilityOf(this.db).lazy(() =>
+      prepared(this.db, `UPDATE attachments SET transferred = ? WHERE id = ? AND state = 'transferring'`).run(
+        transferred,
+        id,
+      ),
     );
   }
 
