@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ChunkSealer, chunkCountFor, GCM_TAG_BYTES, newFileKey, openChunk, sealChunk } from './fileCrypto';
+import { Uint8ArrayList } from 'uint8arraylist';
+import {
+  ChunkSealer,
+  chunkCountFor,
+  GCM_TAG_BYTES,
+  newFileKey,
+  openChunk,
+  openChunkPieces,
+  sealChunk,
+} from './fileCrypto';
 
 describe('file chunk sealing', () => {
   const key = newFileKey();
@@ -17,6 +26,20 @@ describe('file chunk sealing', () => {
     flipped[0] = (flipped[0] ?? 0) ^ 1;
     expect(openChunk(key, id, 3, false, flipped)).toBeNull();
     expect(openChunk(key, id, 3, false, sealed.subarray(0, 10))).toBeNull();
+  });
+
+  it('opens a chunk held in pieces (the tag split between two) only when nothing was changed', () => {
+    const plain = randomBytes(40_000);
+    const sealed = sealChunk(key, id, 7, true, plain);
+    // Cut so that the 16-byte tag straddles the last two pieces.
+    const cuts = [0, 1, 9_999, 30_000, sealed.length - 9, sealed.length];
+    const pieces = new Uint8ArrayList(...cuts.slice(1).map((end, i) => sealed.subarray(cuts[i], end)));
+    expect(Buffer.concat(openChunkPieces(key, id, 7, true, pieces) ?? []).equals(plain)).toBe(true);
+    expect(openChunkPieces(key, id, 7, false, pieces)).toBeNull();
+    const flipped = Buffer.from(sealed);
+    flipped[20_000] = (flipped[20_000] ?? 0) ^ 1;
+    expect(openChunkPieces(key, id, 7, true, new Uint8ArrayList(flipped))).toBeNull();
+    expect(openChunkPieces(key, id, 7, true, new Uint8ArrayList(sealed.subarray(0, 10)))).toBeNull();
   });
 
   it('cuts any pushes into fixed chunks, marks the last, and hashes the plaintext', () => {

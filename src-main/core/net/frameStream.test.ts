@@ -1,3 +1,4 @@
+import type { Stream } from '@libp2p/interface';
 import { streamPair } from '@libp2p/utils';
 import { Uint8ArrayList } from 'uint8arraylist';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +89,25 @@ describe('FrameStream', () => {
     const [a, b] = await pair(1024, 50);
     a.stream.send(Uint8Array.of(10, 1));
     expect(await kind(b.read())).toBe('timeout');
+  });
+
+  it('times out a write the muxer never drains', async () => {
+    // A stream whose send window stays shut: send() asks to wait, and the wait never ends.
+    const stuck = {
+      status: 'open',
+      readStatus: 'readable',
+      remoteWriteStatus: 'writable',
+      writeStatus: 'writable',
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      send: () => false,
+      onDrain: (options: { signal: AbortSignal }) =>
+        new Promise((_, reject) =>
+          options.signal.addEventListener('abort', () => reject(options.signal.reason as Error)),
+        ),
+    } as unknown as Stream;
+    const frames = new FrameStream(stuck, { maxFrameBytes: 1024, timeoutMs: 50 });
+    expect(await kind(frames.write(Uint8Array.of(1)))).toBe('timeout');
   });
 
   it('reports a reset', async () => {

@@ -248,11 +248,18 @@ export class FrameStream {
       throw new StreamGoneError('stream not writable', { cause: err });
     }
     if (canSendMore) return;
+    // A deadline cleared as soon as the muxer drains: AbortSignal.timeout()
+    // would leave a live timer and signal behind for every wait (one per
+    // large frame), each firing 10 s later for nobody.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
     try {
-      await this.stream.onDrain({ signal: AbortSignal.timeout(this.timeoutMs) });
+      await this.stream.onDrain({ signal: deadline.signal });
     } catch (err) {
       if (isAbortOrTimeout(err)) throw new FrameTimeoutError('frame write');
       throw new StreamGoneError('stream closed while writing', { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
