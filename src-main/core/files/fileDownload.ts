@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Uint8ArrayList } from 'uint8arraylist';
-import { closeSync, ftruncateSync, readSync } from 'node:fs';
+import { closeSync, ftruncateSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { MAX_CHUNKS_PER_REQUEST, type FileProtocol, type FileRefusal } from '../net/fileProtocol';
 import { isNetError } from '../net/netError';
@@ -9,9 +9,10 @@ import type { AttachmentRepository, AttachmentRow } from '../store/repositories/
 import type { FileSettingsRepository } from '../store/repositories/fileSettingsRepository';
 import { errorFields, type Logger } from '../util/logger';
 import { ChunkWriter } from './chunkWriter';
-import { GCM_TAG_BYTES, openChunk, openChunkPieces, plainChunkLength, sealedOffset } from './fileCrypto';
+import { GCM_TAG_BYTES, openChunkPieces, plainChunkLength, sealedOffset } from './fileCrypto';
 import type { FileEvents } from './fileEvents';
 import { attachmentOf } from './fileViews';
+import { recheckPrefix } from './prefixCheck';
 import { sealedFileName, type SealedFiles } from './sealedFiles';
 
 /**
@@ -38,7 +39,8 @@ import { sealedFileName, type SealedFiles } from './sealedFiles';
  *   sync (store/durability.ts): a crash loses at most the chunks since the
  *   last record, which are fetched again.
  * - A resume re-reads the recorded prefix from disk, checking each tag and
- *   feeding the hash; a chunk that fails there is cut off and fetched again.
+ *   feeding the hash, while the rest is already being fetched (prefixCheck.ts,
+ *   checkPrefix); a chunk that fails there is cut off and fetched again.
  */
 
 /** What downloads need of the network (the ParleyNode satisfies it). */
@@ -70,8 +72,8 @@ const FIRST_REQUEST_BYTES = 4 * 1024 * 1024;
 const REQUEST_TARGET_MS = 4_000;
 /** Progress is recorded (after an fdatasync) at least every this many bytes. */
 const RECORD_BYTES = 16 * 1024 * 1024;
-/** A resume's re-read yields to the event loop after this many chunks. */
-const YIELD_EVERY_CHUNKS = 16;
+/** Plaintext kept while a resume re-reads the recorded prefix, before the fetch waits for it. */
+const MAX_DEFERRED_BYTES = 16 * 1024 * 1024;
 
 /** A chunk whose tag does not verify: the source is faulty or hostile. */
 class BadChunk extends Error {
@@ -124,6 +126,13 @@ class Download {
   private error: unknown = null;
   private fd = -1;
   private writer: ChunkWriter | null = null;
+  /** Stops the current fetching (and only it) when the recorded prefix fails its re-check. */
+  private pullStop = new AbortController();
+  /** Plaintext taken while the recorded prefix is re-read (checkPrefix); null: hashed at once. */
+  private deferred: Buffer[] | null = null;
+  private deferredBytes = 0;
+  private prefixChecked: Promise<void> = Promise.resolve();
+  private prefixFailed = false;
 
   constructor(
     private readonly deps: DownloadDeps,
@@ -140,14 +149,25 @@ class Download {
     const { row, deps } = this;
     // Resume after the last chunk whose bytes and progress were both recorded; anything after it is cut off.
     const committed = Math.min(this.total, Math.floor(row.transferred / row.chunk_size));
-    this.recorded = committed;
+    this.recorded = this.next = this.durableUpTo = committed;
     this.fd = deps.files.openForResume(row.uid, sealedOffset(row.chunk_size, committed));
     const writer = new ChunkWriter(this.fd);
     this.writer = writer;
     let result: Awaited<ReturnType<Download['pullFromSources']>>;
     try {
-      if (!(await this.rehash(committed))) return;
+      const prefix = this.checkPrefix(committed);
       result = await this.pullFromSources();
+      const firstBad = await prefix;
+      if (typeof firstBad === 'number' && !this.signal.aborted) {
+        // A recorded chunk no longer checks out on disk: cut the file there and fetch all from it again.
+        await writer.settle();
+        ftruncateSync(this.fd, sealedOffset(row.chunk_size, firstBad));
+        if (this.owns()) deps.rows.setTransferred(row.id, firstBad * row.chunk_size);
+        this.recorded = this.next = this.durableUpTo = firstBad;
+        this.prefixFailed = false;
+        this.pullStop = new AbortController();
+        result = await this.pullFromSources();
+      }
     } finally {
       await this.settle(writer);
       closeSync(this.fd);
@@ -178,34 +198,29 @@ class Download {
   }
 
   /**
-   * Reads back the `committed` chunks already on disk into the hash, checking
-   * each tag. Cuts the file at the first one that fails. False when stopped.
+   * Re-reads the `committed` chunks an interrupted download recorded, into
+   * the hash, while the rest is already being fetched: chunks taken meanwhile
+   * are checked and written at once, but their plaintext waits (at most
+   * MAX_DEFERRED_BYTES) and is hashed after the prefix, in order. When a
+   * recorded chunk fails, the fetch is stopped and nothing taken meanwhile is
+   * hashed; resolves with that chunk's index.
    */
-  private async rehash(committed: number): Promise<boolean> {
-    const { row } = this;
-    const sealed = Buffer.allocUnsafeSlow(row.chunk_size + GCM_TAG_BYTES);
-    for (let index = 0; index < committed; index++) {
-      if (index % YIELD_EVERY_CHUNKS === YIELD_EVERY_CHUNKS - 1) {
-        await new Promise((r) => setImmediate(r));
-        if (this.signal.aborted) return false;
+  private checkPrefix(committed: number): Promise<number | null | 'stopped'> {
+    if (committed === 0) return Promise.resolve(null);
+    this.deferred = [];
+    const checked = recheckPrefix(this.fd, this.row, committed, this.hash, this.signal).then((firstBad) => {
+      const deferred = this.deferred ?? [];
+      this.deferred = null;
+      this.deferredBytes = 0;
+      if (firstBad === null) for (const plain of deferred) this.hash.update(plain);
+      else if (firstBad !== 'stopped') {
+        this.prefixFailed = true;
+        this.pullStop.abort(new Error('a recorded chunk failed its check'));
       }
-      const length = plainChunkLength(row.size, row.chunk_size, index) + GCM_TAG_BYTES;
-      const n = readSync(this.fd, sealed, 0, length, sealedOffset(row.chunk_size, index));
-      const plain =
-        n === length
-          ? openChunk(row.file_key, this.fileId, index, index === this.total - 1, sealed.subarray(0, length))
-          : null;
-      if (plain === null) {
-        ftruncateSync(this.fd, sealedOffset(row.chunk_size, index));
-        this.deps.rows.setTransferred(row.id, index * row.chunk_size);
-        this.recorded = index;
-        break;
-      }
-      this.hash.update(plain);
-      this.next = index + 1;
-    }
-    this.durableUpTo = this.next;
-    return true;
+      return firstBad;
+    });
+    this.prefixChecked = checked.then(() => undefined);
+    return checked;
   }
 
   private async pullFromSources(): Promise<{ withdrawn: boolean; bad: number; candidates: number }> {
@@ -219,7 +234,7 @@ class Download {
     for (const peer of candidates) {
       // Others than the sender only when connected: a dial to each would stall the download.
       if (peer !== row.source_peer && !deps.net.isConnected(peer)) continue;
-      while (this.next < this.total && !this.signal.aborted) {
+      while (this.next < this.total && !this.pullStopped) {
         const outcome = await this.pullFrom(peer);
         if (outcome === 'error') throw this.error;
         if (outcome === 'bad') {
@@ -230,15 +245,20 @@ class Download {
         // A short answer is asked again from where it stopped; anything else tries the next source.
         if (outcome !== 'ok' && outcome !== 'short') break;
       }
-      if (this.next >= this.total || this.signal.aborted || withdrawn) break;
+      if (this.next >= this.total || this.pullStopped || withdrawn) break;
     }
     return { withdrawn, bad: bad.size, candidates: candidates.length };
+  }
+
+  /** The download stopped, or the current fetching must. */
+  private get pullStopped(): boolean {
+    return this.signal.aborted || this.pullStop.signal.aborted;
   }
 
   /** Requests from one source, up to PIPELINE_DEPTH in flight, until the file is in or a request fails. */
   private async pullFrom(peer: string): Promise<Outcome> {
     const stop = new AbortController();
-    const signal = AbortSignal.any([this.signal, stop.signal]);
+    const signal = AbortSignal.any([this.signal, this.pullStop.signal, stop.signal]);
     const queue: { first: number; count: number; done: Promise<Outcome> }[] = [];
     let issued = this.next;
     const issue = (): void => {
@@ -298,6 +318,7 @@ class Download {
           if (index >= prefetchFrom) nearEnd();
           this.maybeRecord();
           await this.writer?.room();
+          if (this.deferredBytes >= MAX_DEFERRED_BYTES) await this.prefixChecked;
         },
         { signal },
       );
@@ -330,7 +351,12 @@ class Download {
         ? openChunkPieces(row.file_key, this.fileId, index, index === this.total - 1, sealed)
         : null;
     if (plain === null) throw new BadChunk(`chunk ${index} failed its check`);
-    for (const piece of plain) this.hash.update(piece);
+    if (this.prefixFailed) throw new Superseded();
+    if (this.deferred === null) for (const piece of plain) this.hash.update(piece);
+    else {
+      this.deferred.push(...plain);
+      this.deferredBytes += expected;
+    }
     this.writer?.add(sealed, sealedOffset(row.chunk_size, index));
     this.next = index + 1;
     this.deps.events.progress(row, Math.min(row.size, this.next * row.chunk_size), 'receive', false);
