@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Uint8ArrayList } from 'uint8arraylist';
@@ -291,6 +291,20 @@ describe('downloadFile', () => {
     expect(marks.some((m) => m >= 16 * 1024 * 1024 && m < file.plain.length)).toBe(true);
     expect(marks.every((m) => m % CHUNK === 0)).toBe(true);
     expect(marks).toEqual([...marks].sort((a, b) => a - b));
+  });
+
+  it('says so on the file when the disk is full, keeps nothing it could not write, and goes on later', async () => {
+    const file = incomingFile(100 * CHUNK);
+    const full = deps(scriptedNet(file).net);
+    // Every write to /dev/full fails with ENOSPC.
+    full.files.openForResume = () => openSync('/dev/full', 'w');
+    await expect(run(full, file)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(rows.get(file.id)).toMatchObject({ state: 'transferring', transferred: 0 });
+    expect(rows.get(file.id)?.error).toMatch(/not enough free disk space/);
+
+    await run(deps(scriptedNet(file).net), file);
+    expect(rows.get(file.id)).toMatchObject({ state: 'complete', error: null });
+    expect(stored(file).equals(file.sealed)).toBe(true);
   });
 
   it('records nothing once cancelled', async () => {

@@ -101,12 +101,32 @@ export async function downloadFile(
   let row = attachmentOf(rows, attachmentId);
   if (row.outgoing === 1 || (row.state !== 'pending' && row.state !== 'transferring')) return;
   if (row.size > deps.settings.get().maxReceiveBytes) return;
-  if (row.state === 'pending') {
+  if (row.state === 'pending' || row.error !== null) {
     rows.setState(row.id, 'transferring', { error: null });
     row = attachmentOf(rows, attachmentId);
     events.changed(row.id);
   }
-  await new Download(deps, row, signal, owns).run();
+  try {
+    await new Download(deps, row, signal, owns).run();
+  } catch (err) {
+    // The disk refused the bytes (full, read-only, failing): say so on the
+    // file; it stays interrupted at its last durable chunk and goes on later.
+    const message = storageProblem(err);
+    if (message !== null && owns()) {
+      rows.setState(row.id, 'transferring', { error: message });
+      events.changed(row.id);
+    }
+    throw err;
+  }
+}
+
+/** The words for a file system error on a download's file, or null for anything else. */
+function storageProblem(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return null;
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return 'There is not enough free disk space for this file. It will go on downloading once there is.';
+  return 'This file could not be written to disk. It will go on downloading when it can.';
 }
 
 class Download {
@@ -169,8 +189,11 @@ class Download {
         result = await this.pullFromSources();
       }
     } finally {
-      await this.settle(writer);
-      closeSync(this.fd);
+      try {
+        await this.settle(writer);
+      } finally {
+        closeSync(this.fd);
+      }
     }
     if (this.signal.aborted) return;
     if (result.withdrawn) {
@@ -387,17 +410,22 @@ class Download {
     this.recorded = upTo;
   }
 
-  /** At the end, however it ended: every write finished, what was taken made durable and recorded. */
+  /**
+   * At the end, however it ended: every write finished, what was taken made
+   * durable and recorded. A write that failed is thrown (after every other
+   * write ended): nothing after the last durable record is trusted.
+   */
   private async settle(writer: ChunkWriter): Promise<void> {
     await this.recording;
     const upTo = this.next;
     try {
       await writer.durable();
-      this.record(upTo);
     } catch (err) {
       await writer.settle();
       this.deps.logger.log('warn', 'files.write_failed', errorFields(err));
+      throw err;
     }
+    this.record(upTo);
   }
 
   private fail(error: string): void {
