@@ -5,6 +5,7 @@ import { checkScreen } from './helpers/screens';
 
 const { now, hour, day } = seedClock();
 const TEAM_MESSAGES = 2000;
+const TEAM_STEP = 3 * hour;
 const HOSTILE = '<b>not bold</b> <img src=x onerror=alert(1)>\nsecond line https://example.org/x';
 
 test('home lists conversations by activity; a 2,000-message chat pages, separates days and marks read', async ({
@@ -36,8 +37,11 @@ test('home lists conversations by activity; a 2,000-message chat pages, separate
             bulk: {
               count: TEAM_MESSAGES,
               from: ['Carol Diaz', 'Dave Rivers', 'me'],
-              startAt: now - TEAM_MESSAGES * hour,
-              stepMs: hour,
+              // Three hours apart, ending half an hour ago: any screenful of the
+              // newest (a dozen rows) spans a midnight whatever the time of day,
+              // and Team stays the most recent conversation.
+              startAt: now - (TEAM_MESSAGES - 1) * TEAM_STEP - hour / 2,
+              stepMs: TEAM_STEP,
               body: (i) => `Team update ${i}`,
             },
           },
@@ -121,7 +125,7 @@ test('home lists conversations by activity; a 2,000-message chat pages, separate
   await expect(last).toBeVisible();
   // Virtualized: only a screenful (plus overscan) of rows is in the DOM.
   expect(await page.getByTestId('message').count()).toBeLessThan(80);
-  // One message an hour: every day of the loaded page has its separator.
+  // One message every three hours: the newest screenful crosses a day, whose separator shows.
   expect(await page.getByTestId('day-separator').count()).toBeGreaterThan(0);
   // Group: sender names shown.
   await expect(page.getByTestId('message-sender').first()).toBeVisible();

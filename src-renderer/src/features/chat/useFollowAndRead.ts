@@ -57,6 +57,8 @@ export function useFollowAndRead(o: FollowAndReadOptions): FollowAndRead {
   const focused = useWindowFocus();
   const [newestVisible, setNewestVisible] = useState(false);
   const pinned = useRef(true);
+  /** scrollTop at the last scroll event: only a move up is the reader leaving the bottom. */
+  const lastTop = useRef(0);
   const seen = useRef<{ conversationId: number | null; newestId: number | null; hasNewer: boolean }>({
     conversationId: null,
     newestId: null,
@@ -92,10 +94,26 @@ export function useFollowAndRead(o: FollowAndReadOptions): FollowAndRead {
     if (ready && focusedRef.current && visibleNewest > 0) onRead(visibleNewest);
   }, []);
 
-  const toBottom = useCallback((el: HTMLElement) => {
-    const target = el.scrollHeight - el.clientHeight;
-    if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
-  }, []);
+  const frame = useRef(0);
+  const toBottom = useCallback(
+    (el: HTMLElement) => {
+      const target = el.scrollHeight - el.clientHeight;
+      if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
+      // Chromium can report the scroll height of the frame before when rows were just
+      // positioned (seen when nothing animates, e.g. with prefers-reduced-motion): look
+      // again in the next frame, which has the new height, and follow it if still pinned.
+      cancelAnimationFrame(frame.current);
+      frame.current = requestAnimationFrame(() => {
+        const { ready, hasNewer } = latest.current;
+        if (!pinned.current || !ready || hasNewer) return;
+        const next = el.scrollHeight - el.clientHeight;
+        if (Math.abs(el.scrollTop - next) > 1) el.scrollTop = next;
+        measure();
+      });
+    },
+    [measure],
+  );
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   // A new positioning (open, a search hit, "Jump to latest"): pinned when it targets the latest.
   useLayoutEffect(() => {
@@ -142,9 +160,18 @@ export function useFollowAndRead(o: FollowAndReadOptions): FollowAndRead {
   const onScroll = useCallback(() => {
     const el = latest.current.scrollRef.current;
     if (!el) return;
-    if (latest.current.ready) pinned.current = gapToBottom(el) <= BOTTOM_SLACK_PX;
+    const top = el.scrollTop;
+    if (latest.current.ready) {
+      if (gapToBottom(el) <= BOTTOM_SLACK_PX) pinned.current = true;
+      // Away from the bottom: the reader scrolled up, or rows below were measured taller
+      // than estimated between our scroll to the bottom and this event (scrollTop did not
+      // move up). Only the first unpins; the second keeps following.
+      else if (top < lastTop.current - 1) pinned.current = false;
+      else if (pinned.current && !latest.current.hasNewer) toBottom(el);
+    }
+    lastTop.current = el.scrollTop;
     measure();
-  }, [measure]);
+  }, [measure, toBottom]);
 
   return { newestVisible, onScroll };
 }
