@@ -18,6 +18,24 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
 }
 
 /**
+ * Waits until no CSS transition is running and two frames have been drawn. Axe reads
+ * computed colours: halfway through a colour-scheme switch (or a hover fading out) it
+ * measures a mix of both schemes. Reduced motion shortens transitions to 0.01 ms, but
+ * they still end on a frame, and a loaded machine draws frames late.
+ */
+async function settled(page: Page): Promise<void> {
+  // Strings, not functions: e2e/ compiles without the DOM library.
+  await page.waitForFunction(
+    "document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')",
+    undefined,
+    { timeout: 5_000 },
+  );
+  await page.evaluate(
+    'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
+  );
+}
+
+/**
  * Checks one screen in both colour schemes: axe must be clean in each (contrast
  * differs), and a screenshot goes to e2e/screenshots/<name>-<scheme>.png for
  * people to look at. Leaves the page in the light scheme.
@@ -26,6 +44,7 @@ export async function checkScreen(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme });
+    await settled(page);
     await expectNoAxeViolations(page, `${name} (${colorScheme})`);
     await page.screenshot({
       path: join(SCREENSHOT_DIR, `${name}-${colorScheme}.png`),
