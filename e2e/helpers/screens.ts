@@ -24,14 +24,26 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
  * they still end on a frame, and a loaded machine draws frames late.
  */
 async function settled(page: Page): Promise<void> {
-  // Strings, not functions: e2e/ compiles without the DOM library.
+  // e2e/ compiles without the DOM library, and the app's CSP refuses string scripts:
+  // functions that name the few browser globals they use.
+  type Win = {
+    document: { getAnimations(): { playState: string; constructor: { name: string } }[] };
+    requestAnimationFrame(callback: () => void): number;
+  };
   await page.waitForFunction(
-    "document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')",
+    () =>
+      (globalThis as unknown as Win).document
+        .getAnimations()
+        .every((a) => a.constructor.name !== 'CSSTransition' || a.playState !== 'running'),
     undefined,
     { timeout: 5_000 },
   );
   await page.evaluate(
-    'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
+    () =>
+      new Promise<void>((resolve) => {
+        const win = globalThis as unknown as Win;
+        win.requestAnimationFrame(() => win.requestAnimationFrame(() => resolve()));
+      }),
   );
 }
 
