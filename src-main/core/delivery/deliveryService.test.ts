@@ -224,6 +224,30 @@ describe('DeliveryService over 127.0.0.1', () => {
     expect(c.received).toHaveLength(9);
   });
 
+  it('never sends a new envelope straight to a recipient ahead of the older ones still held for it', async () => {
+    // Issue 13 (order kept whatever the link does): C was away, so A holds a0..a2
+    // for it (A is C's relay) with their next direct retry far off. C comes back,
+    // and A writes a3 before its held ones are due. Before, a3 alone went
+    // straight to C and arrived first; C got a0..a2 afterwards from A's mailbox.
+    const a = await makePeer();
+    const c = await makePeer();
+    directory.set(a.id, { seal: a.seal.publicKey, relays: [c.id] });
+    directory.set(c.id, { seal: c.seal.publicKey, relays: [a.id] });
+    await online(a);
+    for (let i = 0; i < 3; i++) send(a, c, `a${i}`, 1);
+    await until(() => a.outbox.counts().held === 3);
+    a.t.db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'held'`).run(Date.now() + 3_600_000);
+    await online(c);
+    // A learns where C is (a record, a beacon) but is not connected: a3's send dials,
+    // once A's memory of C being unreachable (at most 200 ms here) has passed.
+    await a.node?.addAddresses(c.id, c.node?.addresses() ?? []);
+    await new Promise((r) => setTimeout(r, 500));
+    send(a, c, 'a3', 1);
+    await until(() => c.received.length >= 4);
+    expect(c.received).toEqual(['a0', 'a1', 'a2', 'a3']);
+    await until(() => a.outbox.counts().delivered === 4);
+  });
+
   it('pipelines a long queue in order and exactly once, also past a failure in its middle', async () => {
     const a = await makePeer();
     const b = await makePeer();

@@ -374,9 +374,9 @@ export class DeliveryService {
         continue;
       }
       await this.outsideBatch();
-      // The head takes the due envelopes queued behind it along: one stream,
-      // in order, up to PIPELINE_WINDOW unacked (net/deliverProtocol.ts).
-      const run = [head, ...this.deps.outbox.runAfter(head, now, RUN_LENGTH - 1)];
+      // The head takes the due envelopes queued behind it along (and older held
+      // ones before it): one stream, in order, up to PIPELINE_WINDOW unacked.
+      const run = this.deps.outbox.directRun(head, now, RUN_LENGTH);
       // Sends commit without waiting for the disk; nothing leaves before it is on it.
       this.durability.sync();
       // While the run is on the wire, what is queued behind it meanwhile joins
@@ -415,16 +415,21 @@ export class DeliveryService {
       if (error === undefined || item === undefined) continue;
       // The first unacked envelope; the ones after it wait behind it in the queue.
       if (!this.running) return;
+      // A pending head behind held ones (directRun) is a queue of its own: it waits or is deposited too.
+      const headLeft =
+        item.rowId !== head.rowId && run.slice(statuses.length).some((i) => i.rowId === head.rowId);
       const code = isNetError(error) ? error.code : 'error';
       if (code === 'reset' || code === 'protocol') {
         // Reachable, but its handler failed (e.g. a message for an epoch it
         // has not reached yet): try again later, no need for a holder.
         this.deps.outbox.rescheduleQueue(item, this.retryAt(item), code);
+        if (headLeft) this.deps.outbox.rescheduleQueue(head, this.retryAt(head), code);
         continue;
       }
       this.unreachable.set(recipient, now + this.backoff(item.attempts));
       this.deps.logger.log('debug', 'delivery.unreachable', { peer: peerTag(recipient), code });
       await this.holdOrWait(item, code);
+      if (headLeft) await this.holdOrWait(head, code);
     }
   }
 

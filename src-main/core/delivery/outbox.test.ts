@@ -258,4 +258,29 @@ describe('Outbox', () => {
     outbox.reschedule(third, now + 100, 'reset');
     expect(outbox.runAfter(head, now, 10).map((r) => r.rowId)).toEqual([head.rowId + 1]);
   });
+
+  it('puts the older held envelopes of its queue before a pending head sent directly, due or not', () => {
+    for (let i = 0; i < 4; i++)
+      outbox.enqueue({ conversationId: conv, messageId: null, recipient: 'r1', payload });
+    const rows = outbox.heads(now, 10);
+    const first = rows[0];
+    if (!first) throw new Error('no head');
+    // The first three were deposited; their next direct retry is an hour away.
+    for (const item of [first, ...outbox.runAfter(first, now, 2)])
+      outbox.markHeld(item, ['holder'], now + 3_600_000);
+    const [pending] = outbox.heads(now, 10);
+    if (!pending) throw new Error('no pending head');
+    expect(pending.rowId).toBe(first.rowId + 3);
+    expect(outbox.directRun(pending, now, 10).map((r) => r.rowId)).toEqual(
+      [0, 1, 2, 3].map((k) => first.rowId + k),
+    );
+    // A limit shorter than the held prefix stops before the head: it never goes ahead of them.
+    expect(outbox.directRun(pending, now, 2).map((r) => r.rowId)).toEqual([first.rowId, first.rowId + 1]);
+    // A held head's run is the plain one.
+    const held = outbox.heads(now + 3_600_000, 10)[0];
+    if (!held) throw new Error('no held head');
+    expect(outbox.directRun(held, now + 3_600_000, 10).map((r) => r.rowId)).toEqual(
+      [0, 1, 2, 3].map((k) => first.rowId + k),
+    );
+  });
 });

@@ -255,6 +255,34 @@ export class Outbox {
   }
 
   /**
+   * What goes on one stream when `head` is offered directly. A pending head
+   * whose queue still has older held envelopes (deposited, their next direct
+   * retry later) takes them along first, due or not: a recipient that is
+   * reachable now must get the queue in order, and it answers 'duplicate' for
+   * any it already fetched from a holder. Sent alone, the newer envelope
+   * overtook them whenever the recipient came back before their retry (issue
+   * 13). Otherwise the head and the due envelopes behind it (runAfter).
+   */
+  directRun(head: OutboxItem, now: number, limit: number): OutboxItem[] {
+    if (head.state !== 'held') {
+      const oldest = this.stmt(OLDEST_OPEN_SQL).get(head.recipient, head.conversationId) as Row | undefined;
+      if (oldest !== undefined && oldest.id < head.rowId) {
+        const upTo = (
+          this.stmt(
+            `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id >= ? AND id <= ?
+               AND state IN ('pending', 'sent', 'held')
+             ORDER BY id LIMIT ?`,
+          ).all(head.recipient, head.conversationId, oldest.id, head.rowId, limit) as Row[]
+        ).map(toItem);
+        const last = upTo.at(-1);
+        if (last === undefined || last.rowId !== head.rowId) return upTo;
+        return [...upTo, ...this.runAfter(head, now, limit - upTo.length)];
+      }
+    }
+    return [head, ...this.runAfter(head, now, limit - 1)];
+  }
+
+  /**
    * Deletes delivered and failed rows whose message needs them no more: rows
    * of no message (Welcomes, profiles) and rows of messages none of whose
    * envelopes is still waiting (the message row already holds its final
