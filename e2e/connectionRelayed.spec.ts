@@ -1,0 +1,101 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures/webShell';
+import { checkScreen } from './helpers/screens';
+import {
+  acceptInvite,
+  createProfile,
+  openConversation,
+  openPeerPage,
+  PEER_ENV,
+  readInvite,
+} from './helpers/peers';
+
+/**
+ * How "reachable through <name>" looks (issue 13, deliver 2). The state itself
+ * needs a topology loopback cannot build (Ada and Bob cut off from each other,
+ * both connected to Carl): core/messaging/reachableThrough.test.ts proves it
+ * with network namespaces. Here the bridge's answer to `presence.list` is
+ * rewritten to that state, so the chat header, the avatar's dot and the
+ * contacts list can be checked (axe, both schemes, narrow and wide).
+ */
+
+/** Proxies the bridge; once `relayed.on`, every contact in presence.list is reachable through Carl. */
+async function relayPresence(page: Page): Promise<{ on: boolean }> {
+  const relayed = { on: false };
+  const presenceIds = new Set<unknown>();
+  await page.routeWebSocket(/\/bridge\?/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message === 'string') {
+        const frame = JSON.parse(message) as { id?: unknown; name?: unknown };
+        if (frame.name === 'presence.list') presenceIds.add(frame.id);
+      }
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      if (typeof message !== 'string' || !relayed.on) return ws.send(message);
+      const frame = JSON.parse(message) as {
+        t?: string;
+        id?: unknown;
+        reply?: { ok: boolean; value?: unknown };
+      };
+      if (
+        frame.t !== 'res' ||
+        !presenceIds.has(frame.id) ||
+        !frame.reply?.ok ||
+        !Array.isArray(frame.reply.value)
+      )
+        return ws.send(message);
+      frame.reply.value = frame.reply.value.map((p: Record<string, unknown>) => ({
+        ...p,
+        online: false,
+        lastSeen: null,
+        connection: { state: 'relayed', via: 'Carl' },
+      }));
+      ws.send(JSON.stringify(frame));
+    });
+  });
+  return relayed;
+}
+
+async function screens(page: Page, name: string): Promise<void> {
+  for (const [suffix, size] of [
+    ['narrow', { width: 800, height: 600 }],
+    ['wide', { width: 1600, height: 1000 }],
+  ] as const) {
+    await page.setViewportSize(size);
+    await checkScreen(page, `${name}-${suffix}`);
+  }
+  await page.setViewportSize({ width: 1120, height: 760 });
+}
+
+test('"reachable through <name>" in the chat header, the dot and the contacts list', async ({
+  page,
+  browser,
+  startShell,
+}) => {
+  test.setTimeout(180_000);
+  const [adaShell, bobShell] = await Promise.all([
+    startShell({ env: PEER_ENV }),
+    startShell({ env: PEER_ENV }),
+  ]);
+  const relayed = await relayPresence(page);
+  const ada = page;
+  const bobPeer = await openPeerPage(browser);
+  await createProfile(ada, adaShell, 'Ada');
+  await createProfile(bobPeer.page, bobShell, 'Bob');
+  await acceptInvite(bobPeer.page, await readInvite(ada), 'Ada');
+  await openConversation(ada, 'Bob');
+  await expect(ada.getByTestId('presence-line')).toContainText('connected directly', { timeout: 30_000 });
+
+  relayed.on = true;
+  // Opening the contacts list reloads presence (and every later presence.changed does too).
+  await ada.getByTestId('contacts-button').click();
+  await expect(ada.getByTestId('contact-connection')).toHaveText('Reachable through Carl');
+  await screens(ada, 'contacts-relayed');
+  await ada.keyboard.press('Escape');
+  await expect(ada.getByTestId('presence-line')).toHaveText('Reachable through Carl');
+  await expect(ada.getByTestId('presence-dot').first()).toHaveAttribute('data-connection', 'relayed');
+  await screens(ada, 'connection-relayed');
+  expect(bobPeer.problems, 'CSP violations or uncaught errors in the peer page').toEqual([]);
+});
