@@ -20,8 +20,8 @@ import { round, summarize, timer, type BenchContext, type BenchResult } from '..
  *   straight to Bob (never deposited with a holder). `startup` is how long
  *   the two starts themselves took (the machine-dependent baseline).
  * - blackhole.*: Ann and Bob in two network namespaces joined by a veth pair
- *   (net/testing/netnsRig.ts, needs root). One established connection is
- *   black-holed with iptables DROP on its two ports (the link itself stays
+ *   (net/testing/netnsRig.ts, needs root). Their established connections are
+ *   black-holed with iptables DROP on their ports (the link itself stays
  *   up, as when a NAT mapping dies or a peer vanished behind a switch);
  *   `detected` is the time until Ann's node gives it up, `redialed` until a
  *   new connection is up, `message` until a text Ann sent right at the start
@@ -161,11 +161,16 @@ export async function blackHoleMetrics(ctx: BenchContext): Promise<BenchResult[]
       60_000,
       'connected',
     );
-    const [annSide] = (await ann.connections()).filter((c) => c.peerId === bob.peerId);
-    const [bobSide] = (await bob.connections()).filter((c) => c.peerId === ann.peerId);
-    if (!annSide || !bobSide) throw new Error('no connection to black-hole');
+    // Every connection between them (both may have dialled): one rule per pair of their ports.
+    const annPorts = (await bob.connections())
+      .filter((c) => c.peerId === ann.peerId)
+      .map((c) => portOf(c.remoteAddress));
+    const bobPorts = (await ann.connections())
+      .filter((c) => c.peerId === bob.peerId)
+      .map((c) => portOf(c.remoteAddress));
+    if (annPorts.length === 0 || bobPorts.length === 0) throw new Error('no connection to black-hole');
     const elapsed = timer();
-    rig.blackHoleConnection('a', portOf(bobSide.remoteAddress), portOf(annSide.remoteAddress));
+    for (const local of annPorts) for (const remote of bobPorts) rig.blackHoleConnection('a', local, remote);
     await ann.send(annDm, `hole-${i}`);
     await eventually(async () => !(await ann.isConnected(bob)), 60_000, 'dead connection given up');
     detected.push(elapsed());
