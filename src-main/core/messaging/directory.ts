@@ -2,6 +2,7 @@ import type { DeliveryDirectory } from '../delivery/deliveryService';
 import type { PeerAccess } from '../net/protocolService';
 import type { Db } from '../store/encryptedDatabase';
 import { ContactRepository } from '../store/repositories/contactRepository';
+import { ContactRequestRepository } from '../store/repositories/contactRequestRepository';
 
 /**
  * Who is who, from the database: devices (PeerId ↔ identity key, seal key,
@@ -39,15 +40,24 @@ export function parseAddresses(json: string): string[] {
 }
 
 export class Directory implements DeliveryDirectory, PeerAccess {
+  private readonly requests: ContactRequestRepository;
+
   constructor(
     private readonly db: Db,
     private readonly self: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.requests = new ContactRequestRepository(db);
+  }
 
   /** Any device we share a contact or a conversation with may talk to us beyond contact-request. */
   isKnown(peer: string): boolean {
     return this.db.prepare('SELECT 1 FROM devices WHERE peer_id = ?').get(peer) !== undefined;
+  }
+
+  /** Its contact request waits for the user: not a stranger to the connection budget. */
+  hasPendingRequest(peer: string): boolean {
+    return this.requests.hasPending(peer);
   }
 
   isBlocked(peer: string): boolean {

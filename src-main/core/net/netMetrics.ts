@@ -1,4 +1,5 @@
 import { PROTOCOL_NAMES, type ProtocolName } from './limits';
+import type { StrangerCounts } from './strangerGate';
 
 /**
  * Counters of what the edge refused or could not parse, per protocol. They are
@@ -26,10 +27,13 @@ export const COUNTER_NAMES = [
 
 export type CounterName = (typeof COUNTER_NAMES)[number];
 
-export type NetMetrics = Record<CounterName, Record<ProtocolName, number>> & {
+export type ProtocolMetrics = Record<CounterName, Record<ProtocolName, number>> & {
   /** Connections refused by the connection gater because the peer is blocked. */
   deniedConnections: number;
 };
+
+/** Everything `ParleyNode.metrics()` reports: per-protocol counters and the stranger budget's. */
+export type NetMetrics = ProtocolMetrics & StrangerCounts;
 
 export class NetCounters {
   private readonly counts = new Map<string, number>();
@@ -44,8 +48,8 @@ export class NetCounters {
     this.denied += 1;
   }
 
-  snapshot(): NetMetrics {
-    const out = { deniedConnections: this.denied } as NetMetrics;
+  snapshot(): ProtocolMetrics {
+    const out = { deniedConnections: this.denied } as ProtocolMetrics;
     for (const counter of COUNTER_NAMES) {
       const perProtocol = {} as Record<ProtocolName, number>;
       for (const protocol of PROTOCOL_NAMES) {

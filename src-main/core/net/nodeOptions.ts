@@ -12,6 +12,7 @@ import type { MailboxStore } from './mailboxStore';
 import type { PresenceHooks } from './presenceProtocol';
 import type { PeerAccess } from './protocolService';
 import type { Logger } from '../util/logger';
+import type { StrangerLimits } from './strangerGate';
 
 /** What a ParleyNode is built from and what it reports (net/parleyNode.ts). */
 
@@ -97,6 +98,8 @@ export interface ParleyNodeOptions {
   inboundConnectionsPerSecond?: number;
   /** How long one dial may take, ms (default 5 s). */
   dialTimeoutMs?: number;
+  /** Connection budget and idle timeout for strangers (strangerGate.ts). */
+  strangers?: Partial<StrangerLimits>;
   logger?: Logger;
   clock?: () => number;
   random?: () => number;

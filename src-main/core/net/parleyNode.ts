@@ -1,7 +1,7 @@
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';
-import type { Libp2p, PeerId, PeerInfo } from '@libp2p/interface';
+import type { Libp2p, MultiaddrConnection, PeerId, PeerInfo } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
@@ -38,6 +38,7 @@ import { peerTag, type ProtocolNeeds, type ProtocolService } from './protocolSer
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 4_000, timeoutMs: 5_000 };
 /** All IPv4 interfaces, a port of the OS's choosing. */
 export const DEFAULT_LISTEN: readonly string[] = ['/ip4/0.0.0.0/tcp/0'];
+import { StrangerGate } from './strangerGate';
 
 /**
  * The Parley peer node (DESIGN.md §2 net).
@@ -61,7 +62,9 @@ export const DEFAULT_LISTEN: readonly string[] = ['/ip4/0.0.0.0/tcp/0'];
  * - Blocking is enforced at the edge twice: the connection gater refuses
  *   blocked peers' connections and dials, and every protocol resets a blocked
  *   peer's streams before reading. Peers the caller does not know may only use
- *   contact-request, which is rate-limited per peer and globally.
+ *   contact-request, hello and groupinfo, which are rate-limited.
+ * - Strangers have their own small connection budget and an idle timeout
+ *   (strangerGate.ts), so they cannot crowd out contacts.
  * - Malformed input resets that one stream and bumps a counter (metrics());
  *   nothing a peer sends can throw out of a handler or stop the node.
  * - Who dials: the lower PeerId at once, the higher after a grace period;
@@ -85,6 +88,9 @@ export type {
 } from './nodeOptions';
 
 type ParleyServices = { identify: Identify; ping: Ping; discovery: MdnsSwitch };
+
+/** libp2p's hard ceiling on open connections (see connectionManager below). */
+export const MAX_CONNECTIONS = 512;
 
 export class ParleyNode {
   readonly peerId: string;
@@ -119,6 +125,7 @@ export class ParleyNode {
     private readonly options: ParleyNodeOptions,
     counters: NetCounters,
     limits: NetLimits,
+    private readonly gate: StrangerGate,
   ) {
     this.peerId = libp2p.peerId.toString();
     this.counters = counters;
@@ -193,6 +200,8 @@ export class ParleyNode {
       },
     );
 
+    libp2p.addEventListener('connection:open', (evt) => gate.onOpen(evt.detail));
+    libp2p.addEventListener('connection:close', (evt) => gate.onClose(evt.detail));
     libp2p.addEventListener('peer:connect', (evt) => this.onPeerChange(evt.detail, true));
     libp2p.addEventListener('peer:disconnect', (evt) => this.onPeerChange(evt.detail, false));
   }
@@ -210,7 +219,18 @@ export class ParleyNode {
         throw new RangeError('not a multiaddr listen address', { cause: err });
       }
     }
-    const isBlocked = (peer: PeerId): boolean => {
+    // The gate needs the node's connections; the node needs the gate's hooks at creation.
+    const host: { node?: Libp2p<ParleyServices> } = {};
+    const gate = new StrangerGate(
+      {
+        access: options.access,
+        connections: () => host.node?.getConnections() ?? [],
+        logger: options.logger ?? silentLogger,
+      },
+      options.strangers,
+    );
+    const isBlocked = (peer: PeerId, maConn: MultiaddrConnection): boolean => {
+      gate.handshakeFinished(maConn);
       const blocked = options.access.isBlocked(peer.toString());
       if (blocked) counters.deniedConnection();
       return blocked;
@@ -231,11 +251,21 @@ export class ParleyNode {
       ],
       connectionGater: {
         denyDialPeer: (peer) => options.access.isBlocked(peer.toString()),
+        denyInboundConnection: gate.denyHandshake,
         denyInboundEncryptedConnection: isBlocked,
         denyOutboundEncryptedConnection: isBlocked,
       },
       connectionManager: {
-        maxConnections: 128,
+        // A ceiling, not a budget: libp2p refuses over it before the handshake,
+        // when it cannot tell a contact from a stranger yet. Strangers have
+        // their own small budget (strangerGate.ts), so only contacts, members
+        // and pending requests could ever come near it.
+        maxConnections: MAX_CONNECTIONS,
+        // Handshakes in progress, shared by all; the gate caps them per host.
+        maxIncomingPendingConnections: 64,
+        // Noise XX and Yamux take milliseconds on a LAN: a handshake that is
+        // not done in 5 s is a stalled or hostile one holding a pending slot.
+        inboundUpgradeTimeout: 5_000,
         inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? 5,
         dialTimeout: options.dialTimeoutMs ?? 5_000,
       },
@@ -255,7 +285,8 @@ export class ParleyNode {
         }),
       },
     });
-    return new ParleyNode(libp2p, options, counters, limits);
+    host.node = libp2p;
+    return new ParleyNode(libp2p, options, counters, limits, gate);
   }
 
   /**
@@ -273,6 +304,7 @@ export class ParleyNode {
       throw err;
     }
     this.running = true;
+    this.gate.start();
     this.scheduler.start();
     if (this.mdnsEnabled) {
       this.unsubscribeDiscovery = this.libp2p.services.discovery.onDiscovered((peer) =>
@@ -288,6 +320,7 @@ export class ParleyNode {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.gate.stop();
     this.scheduler.stop();
     this.unsubscribeDiscovery?.();
     this.unsubscribeDiscovery = undefined;
@@ -418,7 +451,7 @@ export class ParleyNode {
   }
 
   metrics(): NetMetrics {
-    return this.counters.snapshot();
+    return { ...this.counters.snapshot(), ...this.gate.metrics() };
   }
 
   private onDiscovered(info: PeerInfo): void {

@@ -35,6 +35,12 @@ export interface ProtocolHost {
 export interface PeerAccess {
   isBlocked(peerId: string): boolean;
   isKnown(peerId: string): boolean;
+  /**
+   * A contact request from this peer waits for the user's answer. Such a peer
+   * is no stranger to the connection budget (strangerGate.ts), though it may
+   * still use only the protocols open to unknown peers.
+   */
+  hasPendingRequest?(peerId: string): boolean;
 }
 
 /** The explicit list of what a protocol service needs (DESIGN.md §1 rule 5). */

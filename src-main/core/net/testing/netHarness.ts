@@ -18,6 +18,7 @@ import type { FileSource } from '../fileProtocol';
 import type { NetLimitOverrides } from '../limits';
 import { MemoryMailboxStore, type MemoryMailboxOptions } from '../memoryMailboxStore';
 import { ParleyNode, type MdnsOptions } from '../parleyNode';
+import type { StrangerLimits } from '../strangerGate';
 
 /**
  * Test peers over 127.0.0.1: a ParleyNode with in-memory handlers that record
@@ -42,6 +43,7 @@ export interface TestPeerOptions {
   addressBook?: AddressHooks;
   onHeldNotice?: (holder: string) => void;
   heartbeat?: { intervalMs?: number; timeoutMs?: number };
+  strangers?: Partial<StrangerLimits>;
 }
 
 export interface TestPeer {
@@ -50,6 +52,8 @@ export interface TestPeer {
   key: Uint8Array;
   known: Set<string>;
   blocked: Set<string>;
+  /** Peers whose contact request waits for an answer (not strangers to the connection budget). */
+  pendingRequests: Set<string>;
   received: InboundEnvelope[];
   seen: Set<string>;
   contactRequests: InboundContactRequest[];
@@ -73,6 +77,7 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
   const key = options.key ?? (await generateDeviceKey());
   const known = new Set<string>();
   const blocked = new Set<string>();
+  const pendingRequests = new Set<string>();
   const received: InboundEnvelope[] = [];
   const seen = new Set<string>();
   const contactRequests: InboundContactRequest[] = [];
@@ -84,7 +89,11 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
     deviceKey: key,
     listen: options.listen ?? LOOPBACK,
     mdns: options.mdns,
-    access: { isBlocked: (p) => blocked.has(p), isKnown: (p) => known.has(p) },
+    access: {
+      isBlocked: (p) => blocked.has(p),
+      isKnown: (p) => known.has(p),
+      hasPendingRequest: (p) => pendingRequests.has(p),
+    },
     onEnvelope: async (envelope): Promise<DeliverStatus> => {
       if (gate.wait !== undefined) await gate.wait;
       if (gate.fail) throw new Error('database is locked');
@@ -109,6 +118,7 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
     reconnect: { baseMs: 50, maxMs: 1000, factor: 2, ...options.reconnect },
     // Every test peer connects from 127.0.0.1, so libp2p's per-host limit would bite.
     inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? 10_000,
+    strangers: options.strangers,
     clock: () => Date.now() + clockOffset.ms,
   });
   return {
@@ -117,6 +127,7 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
     key,
     known,
     blocked,
+    pendingRequests,
     received,
     seen,
     contactRequests,
@@ -146,6 +157,17 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A bare libp2p node that only dials (a throwaway PeerId, as a flooding stranger would use). */
+export async function makeDialOnlyNode(): Promise<Libp2p> {
+  return createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  });
 }
 
 /** A bare libp2p node that can write arbitrary bytes on any protocol. */
