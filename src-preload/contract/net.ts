@@ -43,9 +43,19 @@ export type InviteView = z.infer<typeof InviteView>;
 
 export const ContactRequestView = z.object({
   id: z.number().int(),
+  /**
+   * Who it is from, in words: the contact's own name for a proven new device
+   * of a contact, otherwise the name the request claims (untrusted text).
+   */
   name: z.string(),
   message: z.string(),
   receivedAt: z.number(),
+  /** The device proved, with a certificate by its identity key, that it belongs to that person. */
+  proven: z.boolean(),
+  /** A proven new device of this contact (then `name` is the contact's name). */
+  contactId: z.number().int().nullable(),
+  /** Not a contact, but uses the name of one: the contact's name, so the UI can warn. */
+  sameNameAs: z.string().nullable(),
 });
 export type ContactRequestView = z.infer<typeof ContactRequestView>;
 

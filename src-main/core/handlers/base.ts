@@ -3,6 +3,7 @@ import { extractInviteLink, inviteText } from '../messaging/inviteText';
 import { reaching } from '../messaging/messagingHost';
 import { parseSearchQuery } from '../search/searchQuery';
 import { errorFields } from '../util/logger';
+import { contactRequestViews } from './contactRequestViews';
 import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /** Profile, home list, messages, search and the first contact/conversation requests. */
@@ -93,23 +94,18 @@ export function baseHandlers({
       }
     },
     'contacts.requests': async () => {
-      store();
+      const s = store();
       const m = await messaging.running();
-      return m.service.pendingContactRequests().map((r) => ({
-        id: r.id,
-        name: r.displayName,
-        message: r.message,
-        receivedAt: r.receivedAt,
-      }));
+      return contactRequestViews(s.contacts.list(), m.service.requests.pending());
     },
     'contacts.respond': async ({ requestId, accept }) => {
       store();
       const m = await messaging.running();
       if (!accept) {
-        m.service.declineContactRequest(requestId);
+        m.service.requests.decline(requestId);
         return {};
       }
-      return { contactId: await m.service.acceptContactRequest(requestId) };
+      return { contactId: await m.service.requests.accept(requestId) };
     },
     'conversations.createDm': async ({ contactId }) => {
       const s = store();

@@ -51,13 +51,13 @@ describe('contacts', () => {
       message: 'hi, we met at the lab',
     });
     expect(status).toBe('received');
-    const [request] = ada.running().service.pendingContactRequests();
+    const [request] = ada.running().service.requests.pending();
     expect(request).toMatchObject({ peerId: evePeer, displayName: 'Eve', message: 'hi, we met at the lab' });
     expect(ada.running().directory.isKnown(evePeer)).toBe(false);
-    await ada.running().service.acceptContactRequest(request?.id ?? -1);
+    await ada.running().service.requests.accept(request?.id ?? -1);
     expect(ada.contactId(eve)).not.toBeNull();
     expect(ada.running().directory.isKnown(evePeer)).toBe(true);
-    expect(ada.running().service.pendingContactRequests()).toEqual([]);
+    expect(ada.running().service.requests.pending()).toEqual([]);
 
     // Declined requests disappear from the list.
     await bob.running().node.connect(eve.running().node.addresses()[0] ?? '');
@@ -66,9 +66,9 @@ describe('contacts', () => {
       identityKey: bob.identity.publicKey,
       message: '',
     });
-    const [fromBob] = eve.running().service.pendingContactRequests();
-    eve.running().service.declineContactRequest(fromBob?.id ?? -1);
-    expect(eve.running().service.pendingContactRequests()).toEqual([]);
+    const [fromBob] = eve.running().service.requests.pending();
+    eve.running().service.requests.decline(fromBob?.id ?? -1);
+    expect(eve.running().service.requests.pending()).toEqual([]);
     expect(eve.contactId(bob)).toBeNull();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../errors';
+import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { ContactsService } from './contactsService';
 import { until, type MessagingPeer, peerPool } from './testing/messagingPeer';
 
@@ -133,11 +134,19 @@ describe('key change: a known PeerId with another identity key', () => {
     const adaPeer = ada.running().node.peerId;
     await mallory.running().node.connect(ada.running().node.addresses()[0] ?? '');
 
-    // 1. A contact request claiming Bob's device for Mallory's key: refused, recorded.
+    // 1. A contact request claiming Bob's device for Mallory's key, proven by Mallory's
+    // identity key (she holds both keys): refused, recorded for Ada to review.
+    // (Unproven claims are not even recorded: contactRequests.test.ts.)
     const status = await mallory.running().node.contactRequests.send(adaPeer, {
       displayName: 'Bob',
       identityKey: mallory.identity.publicKey,
       message: 'new phone, same me',
+      deviceCertificate: issueDeviceCertificate(
+        mallory.identity.privateKey,
+        mallory.identity.publicKey,
+        bobPeer,
+        Date.now(),
+      ),
     });
     expect(status).toBe('rejected');
     const adaContacts = contactsOf(ada);
@@ -148,7 +157,7 @@ describe('key change: a known PeerId with another identity key', () => {
       keyChanged: true,
       pendingKeyChange: { identityKey: malloryKey },
     });
-    expect(ada.running().service.pendingContactRequests()).toEqual([]);
+    expect(ada.running().service.requests.pending()).toEqual([]);
     expect(ada.contactId(mallory)).toBeNull();
     expect(Buffer.from(ada.running().directory.device(bobPeer)?.identityKey ?? []).toString('hex')).toBe(
       bobKey,

@@ -55,6 +55,15 @@ export class Directory implements DeliveryDirectory, PeerAccess {
     return this.db.prepare('SELECT 1 FROM devices WHERE peer_id = ?').get(peer) !== undefined;
   }
 
+  /** Some device we know (a contact's, a group member's, our own) is certified by this identity key. */
+  knowsIdentity(identityKey: Uint8Array): boolean {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM devices WHERE identity_key = ? LIMIT 1')
+        .get(Buffer.from(identityKey)) !== undefined
+    );
+  }
+
   /** Its contact request waits for the user: not a stranger to the connection budget. */
   hasPendingRequest(peer: string): boolean {
     return this.requests.hasPending(peer);
@@ -132,6 +141,8 @@ export class Directory implements DeliveryDirectory, PeerAccess {
     identityKey: Uint8Array;
     addresses?: string[];
     sealPublicKey?: Uint8Array;
+    /** The device certificate it proved itself with (identity/deviceCertificate.ts), kept for later. */
+    certificate?: Uint8Array;
   }): boolean {
     const existing = this.db.prepare('SELECT identity_key FROM devices WHERE peer_id = ?').get(d.peerId) as
       { identity_key: Buffer } | undefined;
@@ -141,17 +152,19 @@ export class Directory implements DeliveryDirectory, PeerAccess {
     }
     this.db
       .prepare(
-        `INSERT INTO devices (peer_id, identity_key, addresses, seal_public, created_at)
-         VALUES (@peerId, @identityKey, coalesce(@addresses, '[]'), @seal, @now)
+        `INSERT INTO devices (peer_id, identity_key, addresses, seal_public, certificate, created_at)
+         VALUES (@peerId, @identityKey, coalesce(@addresses, '[]'), @seal, @certificate, @now)
          ON CONFLICT (peer_id) DO UPDATE SET
            addresses = coalesce(@addresses, devices.addresses),
-           seal_public = coalesce(@seal, devices.seal_public)`,
+           seal_public = coalesce(@seal, devices.seal_public),
+           certificate = coalesce(@certificate, devices.certificate)`,
       )
       .run({
         peerId: d.peerId,
         identityKey: Buffer.from(d.identityKey),
         addresses: d.addresses ? JSON.stringify(d.addresses) : null,
         seal: d.sealPublicKey ? Buffer.from(d.sealPublicKey) : null,
+        certificate: d.certificate ? Buffer.from(d.certificate) : null,
         now: this.now(),
       });
     return true;

@@ -9,6 +9,7 @@ import {
   exportRatchetTree,
   isMlsRejection,
   joinGroup,
+  keyPackageDevice,
   startDm,
   type KeyPackagePool,
   type MlsDeviceIdentity,
@@ -16,15 +17,12 @@ import {
   type MlsStore,
   type Role,
 } from '../mls';
-import type {
-  ContactRequestReply,
-  ContactRequestStatus,
-  InboundContactRequest,
-} from '../net/contactRequestProtocol';
 import type { InboundEnvelope } from '../net/deliverProtocol';
 import type { ParleyNode } from '../net/parleyNode';
 import { peerTag } from '../net/protocolService';
+import { verifyDeviceCertificate } from '../identity/deviceCertificate';
 import type { Db } from '../store/encryptedDatabase';
+import { InviteRepository } from '../store/repositories/inviteRepository';
 import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
 import { errorFields, type Logger } from '../util/logger';
@@ -37,6 +35,7 @@ import {
   type Content,
 } from './content';
 import { assertDmWritable } from './contactsService';
+import { ContactRequests } from './contactRequests';
 import { parseAddresses, type Directory } from './directory';
 import { decodeInvite, encodeInvite, sealKeyHash } from './invite';
 import { GroupOps, type GroupAck, type GroupOptions } from './groupOps';
@@ -82,6 +81,8 @@ export interface MessagingDeps {
   /** Wakes the delivery loop after envelopes were queued. */
   kick: () => void;
   identity: { publicKey: Uint8Array; displayName: string };
+  /** This device's certificate by the identity key (identity/deviceCertificate.ts). */
+  deviceCertificate: Uint8Array;
   sealPublicKey: Uint8Array;
   logger: Logger;
   now: () => number;
@@ -100,15 +101,6 @@ export interface MessagingDeps {
       now: number,
     ): (() => void) | null;
   };
-}
-
-export interface PendingContactRequest {
-  id: number;
-  peerId: string;
-  identityKey: Uint8Array;
-  displayName: string;
-  message: string;
-  receivedAt: number;
 }
 
 const INVITE_TTL_MS = 7 * 24 * 3600_000;
@@ -130,6 +122,9 @@ export class MessagingService implements InboundSink {
   readonly rich: RichMessaging;
   /** Group changes and every group message in and out, through the GroupSequencer (groupOps.ts). */
   readonly groups: GroupOps;
+  /** Contact requests in: proof, consent, expiry (contactRequests.ts). */
+  readonly requests: ContactRequests;
+  private readonly invites: InviteRepository;
 
   constructor(private readonly deps: MessagingDeps) {
     this.rich = new RichMessaging(deps, {
@@ -151,6 +146,12 @@ export class MessagingService implements InboundSink {
       announce: (id) => this.track(this.publishProfile({ only: id })),
       options: deps.groups,
     });
+    this.requests = new ContactRequests({
+      ...deps,
+      track: (p) => this.track(p),
+      announce: () => this.publishProfile(),
+    });
+    this.invites = new InviteRepository(deps.db);
   }
 
   /** Delivery's batch transaction rolled back: cached group states and sequencers reload from disk. */
@@ -183,9 +184,7 @@ export class MessagingService implements InboundSink {
     // 128 bits: unguessable for a one-time, 7-day token, and 16 bytes shorter in the QR code.
     const token = new Uint8Array(randomBytes(16));
     const now = this.deps.now();
-    this.deps.db
-      .prepare('INSERT INTO invites (token_hash, created_at, expires_at) VALUES (?, ?, ?)')
-      .run(sha256(token), now, now + (options.ttlMs ?? INVITE_TTL_MS));
+    this.invites.create(sha256(token), now, now + (options.ttlMs ?? INVITE_TTL_MS));
     return encodeInvite({
       peerId: this.deps.net.peerId,
       addresses: options.addresses ?? this.deps.net.addresses(),
@@ -198,10 +197,13 @@ export class MessagingService implements InboundSink {
 
   /**
    * Accepts an invite: connects, presents the token in a contact request (the
-   * inviter adds us without asking and answers with its seal key), checks that
-   * key against the hash in the invite, records the inviter as a contact, then
-   * starts the DM. Throws ParleyError('INVALID_PARAMS') for a bad invite or a
-   * seal key that does not match it (nothing is stored then).
+   * inviter adds us without asking and answers with its seal key and device
+   * certificate), checks that key against the hash in the invite and that the
+   * certificate binds the device we reached to the invite's identity key,
+   * records the inviter as a contact, then starts the DM. Throws
+   * ParleyError('INVALID_PARAMS') for a bad invite, a seal key that does not
+   * match it, or a device that cannot prove the identity the invite names
+   * (nothing is stored then).
    */
   async acceptInvite(text: string): Promise<{ contactId: number; conversationId: number }> {
     const invite = decodeInvite(text);
@@ -223,6 +225,7 @@ export class MessagingService implements InboundSink {
         identityKey: this.deps.identity.publicKey,
         inviteToken: invite.token,
         message: '',
+        deviceCertificate: this.deps.deviceCertificate,
       });
     } catch (err) {
       if (!existing) net.forget(invite.peerId);
@@ -243,6 +246,16 @@ export class MessagingService implements InboundSink {
       this.deps.logger.log('warn', 'messaging.invite_seal_mismatch', { peer: peerTag(invite.peerId) });
       throw new ParleyError('INVALID_PARAMS', 'That invite does not match the device that answered it.');
     }
+    // An invite is only text: anyone can write one naming a contact's identity
+    // key and their own device ("Carol, new phone"). The device must prove it.
+    if (!verifyDeviceCertificate(reply.deviceCertificate, invite)) {
+      if (!existing) net.forget(invite.peerId);
+      this.deps.logger.log('warn', 'messaging.invite_unproven', { peer: peerTag(invite.peerId) });
+      throw new ParleyError(
+        'INVALID_PARAMS',
+        'The device that answered this invite cannot prove it belongs to the person the invite names.',
+      );
+    }
     const contactId = db.transaction(() => {
       const id = store.contacts.upsert(Buffer.from(invite.identityKey), invite.displayName, this.deps.now());
       const bound = directory.upsertDevice({
@@ -250,6 +263,7 @@ export class MessagingService implements InboundSink {
         identityKey: invite.identityKey,
         addresses: invite.addresses,
         sealPublicKey: seal,
+        certificate: reply.deviceCertificate,
       });
       if (!bound) throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
       return id;
@@ -258,102 +272,6 @@ export class MessagingService implements InboundSink {
     // Our relay list grew: tell our other conversations.
     await this.publishProfile({ except: conversationId });
     return { contactId, conversationId };
-  }
-
-  /** The node's contact-request handler. */
-  onContactRequest = async (
-    req: InboundContactRequest,
-  ): Promise<ContactRequestStatus | ContactRequestReply> => {
-    const { db, store, directory, net } = this.deps;
-    const now = this.deps.now();
-    if (req.inviteToken) {
-      const token = req.inviteToken;
-      const accepted = db.transaction(() => {
-        const used = db
-          .prepare(
-            `UPDATE invites SET used_at = ?, used_by = ?
-             WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
-          )
-          .run(now, req.from, sha256(token), now);
-        if (used.changes !== 1) return false;
-        store.contacts.upsert(Buffer.from(req.identityKey), req.displayName, now);
-        if (!directory.upsertDevice({ peerId: req.from, identityKey: req.identityKey })) {
-          throw new ParleyError('INVALID_PARAMS', 'device bound to another identity');
-        }
-        return true;
-      });
-      let ok = false;
-      try {
-        ok = accepted();
-      } catch (err) {
-        this.deps.logger.log('warn', 'messaging.invite_refused', errorFields(err));
-      }
-      if (!ok) return 'rejected';
-      this.deps.logger.log('info', 'messaging.contact_added', { peer: peerTag(req.from), via: 'invite' });
-      this.track(net.keepConnected(req.from));
-      this.track(this.publishProfile());
-      // The invite carried only a hash of our seal key: here is the key (invite.ts).
-      return { status: 'received', sealPublicKey: this.deps.sealPublicKey };
-    }
-    // A device we know under another identity key: a key change for the user to review, not a stranger.
-    if (directory.checkIdentity(req.from, req.identityKey) === 'changed') return 'rejected';
-    db.prepare(
-      `INSERT INTO contact_requests (peer_id, identity_key, display_name, message, received_at, state)
-       VALUES (?, ?, ?, ?, ?, 'pending')
-       ON CONFLICT (peer_id) DO UPDATE SET identity_key = excluded.identity_key,
-         display_name = excluded.display_name, message = excluded.message, received_at = excluded.received_at
-       WHERE contact_requests.state = 'pending'`,
-    ).run(req.from, Buffer.from(req.identityKey), req.displayName, req.message, now);
-    return 'received';
-  };
-
-  pendingContactRequests(): PendingContactRequest[] {
-    const rows = this.deps.db
-      .prepare(`SELECT * FROM contact_requests WHERE state = 'pending' ORDER BY received_at, id`)
-      .all() as {
-      id: number;
-      peer_id: string;
-      identity_key: Buffer;
-      display_name: string;
-      message: string;
-      received_at: number;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      peerId: r.peer_id,
-      identityKey: new Uint8Array(r.identity_key),
-      displayName: r.display_name,
-      message: r.message,
-      receivedAt: r.received_at,
-    }));
-  }
-
-  /** The user accepted a stranger's request: a contact now (start a DM with createDm). */
-  async acceptContactRequest(id: number): Promise<number> {
-    const { db, store, directory } = this.deps;
-    const request = this.pendingContactRequests().find((r) => r.id === id);
-    if (!request) throw new ParleyError('INVALID_PARAMS', 'No such pending contact request.');
-    const contactId = db.transaction(() => {
-      const cid = store.contacts.upsert(
-        Buffer.from(request.identityKey),
-        request.displayName,
-        this.deps.now(),
-      );
-      if (!directory.upsertDevice({ peerId: request.peerId, identityKey: request.identityKey })) {
-        throw new ParleyError('INVALID_STATE', 'That device belongs to another contact.');
-      }
-      db.prepare(`UPDATE contact_requests SET state = 'accepted' WHERE id = ?`).run(id);
-      return cid;
-    })();
-    await this.deps.net.keepConnected(request.peerId);
-    await this.publishProfile();
-    return contactId;
-  }
-
-  declineContactRequest(id: number): void {
-    this.deps.db
-      .prepare(`UPDATE contact_requests SET state = 'declined' WHERE id = ? AND state = 'pending'`)
-      .run(id);
   }
 
   /** The node's KeyPackage provider: one-time packages for known peers; the pool is topped up after. */
@@ -914,6 +832,19 @@ export class MessagingService implements InboundSink {
   private async fetchKeyPackage(peer: string): Promise<Uint8Array> {
     const kp = await this.deps.net.keyPackages.fetch(peer);
     if (!kp) throw new ParleyError('INVALID_STATE', 'That device has no KeyPackage to hand out right now.');
+    // The package must be certified for the device we asked, by the identity we know it as:
+    // a device must not slip another user into a group under a contact's name.
+    const certified = keyPackageDevice(kp);
+    const known = this.deps.directory.device(peer);
+    if (
+      !certified ||
+      certified.peerId !== peer ||
+      !known ||
+      !Buffer.from(known.identityKey).equals(Buffer.from(certified.identityKey))
+    ) {
+      this.deps.logger.log('warn', 'messaging.key_package_mismatch', { peer: peerTag(peer) });
+      throw new ParleyError('INVALID_STATE', 'That device handed out a KeyPackage that is not its own.');
+    }
     return kp;
   }
 

@@ -1,4 +1,5 @@
 import { ParleyError } from '../errors';
+import { verifyDeviceCertificate } from '../identity/deviceCertificate';
 import { HELLO_NAME_BYTES, type HelloHooks, type HelloInfo } from '../net/helloProtocol';
 import type { ParleyNode } from '../net/parleyNode';
 import { peerTag } from '../net/protocolService';
@@ -32,10 +33,12 @@ export interface NearbyPeer {
 export interface NearbyDeps {
   db: Db;
   store: Store;
-  node: Pick<ParleyNode, 'hello' | 'onDiscoveredPeer' | 'contactRequests'>;
+  node: Pick<ParleyNode, 'hello' | 'onDiscoveredPeer' | 'contactRequests' | 'isDiscoverable'>;
   directory: Pick<Directory, 'isHolder' | 'upsertDevice' | 'device'>;
   privacy: () => PrivacySettings;
   identity: { publicKey: Uint8Array };
+  /** This device's certificate by the identity key, shown with every answer. */
+  deviceCertificate: Uint8Array;
   /** The user's current display name. */
   displayName: () => string;
   now: () => number;
@@ -46,6 +49,8 @@ export interface NearbyDeps {
 }
 
 interface Entry extends HelloInfo {
+  /** Verified: it binds this PeerId to the identity key. */
+  deviceCertificate: Uint8Array;
   seenAt: number;
   requested: boolean;
 }
@@ -63,11 +68,19 @@ export class NearbyService {
 
   /** Hooks for the node, which exists before this service is bound to it (bind()). */
   readonly hooks: HelloHooks = {
+    // Only while this device really is discoverable: the setting on AND mDNS
+    // running. A node without mDNS (`parley node` by default, the web shell)
+    // is not discoverable, so a stranger who found its TCP port learns
+    // nothing from hello (issue #14 item 9).
     answer: () => {
       const deps = this.deps;
-      if (!deps || !deps.privacy().discoverable) return null;
+      if (!deps || !deps.privacy().discoverable || !deps.node.isDiscoverable) return null;
       const displayName = truncateUtf8(deps.displayName(), HELLO_NAME_BYTES) || 'Parley user';
-      return { displayName, identityKey: deps.identity.publicKey };
+      return {
+        displayName,
+        identityKey: deps.identity.publicKey,
+        deviceCertificate: deps.deviceCertificate,
+      };
     },
   };
 
@@ -105,8 +118,20 @@ export class NearbyService {
     const run = deps.node.hello
       .ask(peer)
       .then((info) => {
+        // A name with an identity key the device cannot prove is not listed:
+        // anyone could otherwise show up nearby with a contact's key.
+        const proof = verifyDeviceCertificate(info.deviceCertificate, {
+          peerId: peer,
+          identityKey: info.identityKey,
+        });
+        if (!proof || !info.deviceCertificate) throw new Error('unproven identity');
         const before = this.entries.get(peer);
-        this.entries.set(peer, { ...info, seenAt: deps.now(), requested: before?.requested ?? false });
+        this.entries.set(peer, {
+          ...info,
+          deviceCertificate: info.deviceCertificate,
+          seenAt: deps.now(),
+          requested: before?.requested ?? false,
+        });
         if (!before || before.displayName !== info.displayName) deps.onChange();
       })
       .catch((err: unknown) => {
@@ -153,11 +178,17 @@ export class NearbyService {
       displayName: truncateUtf8(deps.displayName(), 256),
       identityKey: deps.identity.publicKey,
       message,
+      deviceCertificate: deps.deviceCertificate,
     });
     if (status !== 'received') throw new ParleyError('INVALID_STATE', 'They did not take the request.');
     deps.db.transaction(() => {
       deps.store.contacts.upsert(Buffer.from(entry.identityKey), entry.displayName, deps.now());
-      if (!deps.directory.upsertDevice({ peerId, identityKey: entry.identityKey })) {
+      const bound = deps.directory.upsertDevice({
+        peerId,
+        identityKey: entry.identityKey,
+        certificate: entry.deviceCertificate,
+      });
+      if (!bound) {
         throw new ParleyError('INVALID_STATE', 'That device belongs to someone else you know.');
       }
     })();

@@ -265,11 +265,38 @@ describe('presence', () => {
   });
 });
 
+/**
+ * These peers run without mDNS (multicast only inside a private namespace:
+ * nearby.mdns.test.ts), so none is discoverable. For the nearby list below,
+ * stand in for a running mDNS socket on the node.
+ */
+function pretendMdnsRuns(peer: MessagingPeer): void {
+  const node = peer.running().node;
+  Object.defineProperty(node, 'isDiscoverable', { get: () => node.isRunning });
+}
+
 describe('nearby and contact requests', () => {
+  it('a node without mDNS answers nobody’s hello, whatever the setting says (issue #14 item 9)', async () => {
+    const ada = await online('Ada');
+    const eve = await online('Eve');
+    expect(ada.running().network.privacy().discoverable).toBe(true);
+    await eve.running().node.addAddresses(peerOf(ada), ada.running().node.addresses());
+    const answer = await eve
+      .running()
+      .node.hello.ask(peerOf(ada))
+      .then(
+        (info) => info.displayName,
+        (e: unknown) => e,
+      );
+    expect(isNetError(answer)).toBe(true);
+  });
+
   it('lists only discoverable peers, by name; a request waits for consent and is rate-limited', async () => {
     const ada = await online('Ada');
     const dan = await online('Dan');
     const eve = await online('Eve');
+    pretendMdnsRuns(ada);
+    pretendMdnsRuns(dan);
     await dan.running().network.setPrivacy({ discoverable: false });
     const nearby = eve.running().network.nearby;
     for (const p of [ada, dan]) {
@@ -284,7 +311,7 @@ describe('nearby and contact requests', () => {
     ]);
 
     await nearby.requestContact(peerOf(ada), 'hi, from the lab');
-    const [pending] = ada.running().service.pendingContactRequests();
+    const [pending] = ada.running().service.requests.pending();
     expect(pending).toMatchObject({ peerId: peerOf(eve), displayName: 'Eve', message: 'hi, from the lab' });
     // No consent yet: Ada does not know Eve, and Eve gets nothing but the request through.
     expect(ada.contactId(eve)).toBeNull();
@@ -317,7 +344,7 @@ describe('nearby and contact requests', () => {
     expect(ada.running().node.metrics().rateLimited.contactRequest).toBeGreaterThan(0);
 
     // Consent: Ada accepts, and now the two can start a DM.
-    await ada.running().service.acceptContactRequest(pending?.id ?? -1);
+    await ada.running().service.requests.accept(pending?.id ?? -1);
     expect(ada.contactId(eve)).not.toBeNull();
     const dm = await ada.running().service.createDm(ada.contactId(eve) ?? -1);
     await until(() => eve.dmWith(ada) !== null, 20_000, 'DM at Eve');

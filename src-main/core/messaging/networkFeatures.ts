@@ -53,6 +53,7 @@ export class NetworkFeatures {
     service: MessagingService;
     directory: Directory;
     identity: OwnIdentity;
+    deviceCertificate: Uint8Array;
     logger: Logger;
     now: () => number;
     /** The connected contact device a contact's device is reachable through (issue 13). */
@@ -78,6 +79,7 @@ export class NetworkFeatures {
       directory,
       privacy: () => this.privacy(),
       identity: deps.identity,
+      deviceCertificate: deps.deviceCertificate,
       displayName: () => this.profile().displayName,
       now,
       logger,

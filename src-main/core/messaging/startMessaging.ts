@@ -5,6 +5,7 @@ import { SqliteMailboxStore, type SqliteMailboxOptions } from '../delivery/sqlit
 import { FileService } from '../files/fileService';
 import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
+import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { DEFAULT_LISTEN, ParleyNode, type HeartbeatOptions, type MdnsOptions } from '../net/parleyNode';
 import { tcpPortOf, withPreferredPort } from '../net/stableListen';
@@ -102,6 +103,13 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const secrets = await loadOrCreateDeviceSecrets(db, now());
   const peerId = peerIdOfDeviceKey(secrets.deviceKey);
   const device = loadOrCreateDeviceIdentity(db, options.identity, peerId, now());
+  // Proof that this PeerId is the identity key's device, for contact requests and hello.
+  const deviceCertificate = issueDeviceCertificate(
+    options.identity.privateKey,
+    options.identity.publicKey,
+    peerId,
+    now(),
+  );
   const pool = new KeyPackagePool(db, device, now);
   await pool.replenish(options.keyPackagePoolSize ?? 20);
   const mls = new MlsStore(db, now);
@@ -158,7 +166,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       if (delivery && directory.isHolder(holder)) void delivery.fetchFrom(holder).catch(() => undefined);
     },
     keyPackages: async (requester) => (service ? service.keyPackageFor(requester) : null),
-    onContactRequest: async (r) => (service ? service.onContactRequest(r) : 'rejected'),
+    onContactRequest: async (r) => (service ? service.requests.onRequest(r) : 'rejected'),
     // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
     groupInfo: (requester, groupId, credential) =>
       answerGroupInfo({ db, mls, directory, logger }, requester, groupId, credential),
@@ -177,6 +185,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     kick: () => delivery?.kick(),
     files: { applyIncoming: (...args) => files?.applyIncoming(...args) ?? null },
     identity: { publicKey: options.identity.publicKey, displayName: options.identity.displayName },
+    deviceCertificate,
     sealPublicKey: secrets.sealPublicKey,
     logger,
     now,
@@ -189,6 +198,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     service: running,
     directory,
     identity: options.identity,
+    deviceCertificate,
     logger,
     now,
     reachableVia: (peer) => addressBook.reachability.through(peer),

@@ -27,6 +27,8 @@ export interface ContactRequestFields {
   identityKey: Uint8Array;
   inviteToken?: Uint8Array;
   message: string;
+  /** The sender's device certificate (identity/deviceCertificate.ts); opaque here, bounded in size. */
+  deviceCertificate?: Uint8Array;
 }
 
 export interface InboundContactRequest extends ContactRequestFields {
@@ -43,6 +45,8 @@ export type ContactRequestStatus = 'received' | 'rejected';
 export interface ContactRequestReply {
   status: ContactRequestStatus;
   sealPublicKey?: Uint8Array;
+  /** With 'received': the answering device's certificate. */
+  deviceCertificate?: Uint8Array;
 }
 
 export type ContactRequestHandler = (
@@ -51,6 +55,8 @@ export type ContactRequestHandler = (
 
 /** An X-Wing seal public key is 1,216 bytes; nothing larger is sent or accepted. */
 const MAX_SEAL_KEY_BYTES = 1216;
+/** A device certificate is ~160 bytes (identity/deviceCertificate.ts). */
+export const MAX_CERTIFICATE_BYTES = 512;
 
 const IDENTITY_KEY_BYTES = 32;
 
@@ -89,6 +95,10 @@ export class ContactRequestProtocol extends ProtocolService {
       fields.inviteToken === undefined || fields.inviteToken.length <= limits.contactInviteTokenBytes,
       'invite token too long',
     );
+    ensure(
+      fields.deviceCertificate === undefined || fields.deviceCertificate.length <= MAX_CERTIFICATE_BYTES,
+      'device certificate too long',
+    );
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
@@ -102,15 +112,24 @@ export class ContactRequestProtocol extends ProtocolService {
     if (request.inviteToken !== undefined && request.inviteToken.length > 0) {
       fields.inviteToken = request.inviteToken;
     }
+    if (request.deviceCertificate !== undefined && request.deviceCertificate.length > 0) {
+      fields.deviceCertificate = request.deviceCertificate;
+    }
     this.validate(fields);
     const answer = await this.callHandler(() => this.onRequest({ from: peer, ...fields }));
     const reply: ContactRequestReply = typeof answer === 'string' ? { status: answer } : answer;
-    const { status, sealPublicKey } = reply;
+    const { status, sealPublicKey, deviceCertificate } = reply;
     if (status !== 'received' && status !== 'rejected') {
       throw new HandlerError(false, { cause: new TypeError('unknown status') });
     }
     if (sealPublicKey !== undefined && (status !== 'received' || sealPublicKey.length > MAX_SEAL_KEY_BYTES)) {
       throw new HandlerError(false, { cause: new TypeError('seal key only with received, ≤ 1216 bytes') });
+    }
+    if (
+      deviceCertificate !== undefined &&
+      (status !== 'received' || deviceCertificate.length > MAX_CERTIFICATE_BYTES)
+    ) {
+      throw new HandlerError(false, { cause: new TypeError('certificate only with received, ≤ 512 bytes') });
     }
     const wire = status === 'received' ? ContactResponse.Status.RECEIVED : ContactResponse.Status.REJECTED;
     await frames.write(
@@ -118,6 +137,7 @@ export class ContactRequestProtocol extends ProtocolService {
         version: FRAME_VERSION,
         status: wire,
         ...(sealPublicKey ? { sealPublicKey: wireBytes(sealPublicKey) } : {}),
+        ...(deviceCertificate ? { deviceCertificate: wireBytes(deviceCertificate) } : {}),
       }),
     );
     this.countServed();
@@ -154,19 +174,29 @@ export class ContactRequestProtocol extends ProtocolService {
             identityKey: wireBytes(fields.identityKey),
             inviteToken: fields.inviteToken === undefined ? undefined : wireBytes(fields.inviteToken),
             message: fields.message,
+            deviceCertificate:
+              fields.deviceCertificate === undefined ? undefined : wireBytes(fields.deviceCertificate),
           }),
         );
         await frames.close();
         const response = decodeFrame(await readRequired(frames), ContactResponse.decode);
         const seal = response.sealPublicKey;
+        const certificate = response.deviceCertificate;
         ensure(seal === undefined || seal.length <= MAX_SEAL_KEY_BYTES, 'seal key too long');
+        ensure(
+          certificate === undefined || certificate.length <= MAX_CERTIFICATE_BYTES,
+          'device certificate too long',
+        );
         if (response.status === ContactResponse.Status.RECEIVED) {
-          return seal && seal.length > 0
-            ? { status: 'received', sealPublicKey: seal }
-            : { status: 'received' };
+          return {
+            status: 'received',
+            ...(seal && seal.length > 0 ? { sealPublicKey: seal } : {}),
+            ...(certificate && certificate.length > 0 ? { deviceCertificate: certificate } : {}),
+          };
         }
         ensure(response.status === ContactResponse.Status.REJECTED, 'response without a status');
         ensure(seal === undefined || seal.length === 0, 'seal key in a rejection');
+        ensure(certificate === undefined || certificate.length === 0, 'certificate in a rejection');
         return { status: 'rejected' };
       },
       options,

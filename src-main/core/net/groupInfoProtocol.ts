@@ -21,7 +21,9 @@ import { PeerRateLimiter } from './tokenBucket';
  * identity key of one of the group's users and names the PeerId that opened
  * the stream (messaging/resync.ts). A restored device has a PeerId nobody
  * knows yet, so unlike the other protocols this one admits unknown peers:
- * the credential is the access check. Rate-limited per peer.
+ * the credential is the access check. Rate-limited per peer and for the whole
+ * node before a byte is read: any stranger can ask, and each answer costs a
+ * credential check and possibly a large export.
  */
 
 export const MAX_GROUP_ID_BYTES = 256;
@@ -45,8 +47,8 @@ export class GroupInfoProtocol extends ProtocolService {
   ) {
     super(needs);
     this.limiter = new PeerRateLimiter(
-      needs.limits.keyPackagePerPeer,
-      undefined,
+      needs.limits.groupInfoPerPeer,
+      needs.limits.groupInfoGlobal,
       needs.limits.rateLimitPeers,
       needs.clock(),
     );

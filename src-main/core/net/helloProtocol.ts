@@ -1,5 +1,6 @@
 import type { AbortOptions } from '@libp2p/interface';
 import { wireBytes } from './bytes';
+import { MAX_CERTIFICATE_BYTES } from './contactRequestProtocol';
 import { FRAME_VERSION } from './limits';
 import { HelloRequest, HelloResponse } from './proto/hello';
 import {
@@ -27,6 +28,8 @@ export interface HelloInfo {
   displayName: string;
   /** The user's Ed25519 identity public key, 32 bytes. */
   identityKey: Uint8Array;
+  /** The device certificate over the answering PeerId (opaque here, ≤ 512 bytes). */
+  deviceCertificate?: Uint8Array;
 }
 
 export interface HelloHooks {
@@ -38,6 +41,10 @@ export const HELLO_NAME_BYTES = 64;
 
 function validate(info: HelloInfo): void {
   ensure(info.identityKey.length === 32, 'identity key must be 32 bytes');
+  ensure(
+    info.deviceCertificate === undefined || info.deviceCertificate.length <= MAX_CERTIFICATE_BYTES,
+    'device certificate too long',
+  );
   ensure(info.displayName.length > 0, 'empty name');
   ensure(Buffer.byteLength(info.displayName, 'utf8') <= HELLO_NAME_BYTES, 'name too long');
 }
@@ -74,6 +81,7 @@ export class HelloProtocol extends ProtocolService {
         version: FRAME_VERSION,
         displayName: info.displayName,
         identityKey: wireBytes(info.identityKey),
+        ...(info.deviceCertificate ? { deviceCertificate: wireBytes(info.deviceCertificate) } : {}),
       }),
     );
     this.countServed();
@@ -89,7 +97,12 @@ export class HelloProtocol extends ProtocolService {
         await frames.close();
         const response = decodeFrame(await readRequired(frames), HelloResponse.decode);
         ensure(response.identityKey !== undefined, 'identity key missing');
-        const info = { displayName: response.displayName, identityKey: response.identityKey };
+        const certificate = response.deviceCertificate;
+        const info: HelloInfo = {
+          displayName: response.displayName,
+          identityKey: response.identityKey,
+          ...(certificate && certificate.length > 0 ? { deviceCertificate: certificate } : {}),
+        };
         validate(info);
         return info;
       },

@@ -66,6 +66,9 @@ export interface NetLimits {
   keyPackagePerPeer: { capacity: number; refillPerSecond: number };
   /** Address exchanges per peer (records pushed, lookups). */
   addressPerPeer: { capacity: number; refillPerSecond: number };
+  /** GroupInfo requests: open to unknown peers, so limited per peer and for the whole node. */
+  groupInfoPerPeer: { capacity: number; refillPerSecond: number };
+  groupInfoGlobal: { capacity: number; refillPerSecond: number };
   /** How many peers' rate-limit buckets are remembered (oldest forgotten first). */
   rateLimitPeers: number;
   /** Contact request field limits (UTF-8 bytes). */
@@ -82,8 +85,8 @@ export const DEFAULT_LIMITS: NetLimits = {
     mailbox: 1 * MiB + 64 * FRAME_OVERHEAD,
     presence: 64,
     contactRequest: 4 * KiB,
-    // A 64-byte name, a 32-byte key and field tags.
-    hello: 256,
+    // A 64-byte name, a 32-byte key, a device certificate (≤ 512 B) and field tags.
+    hello: 1 * KiB,
     // One sealed chunk (≤ 256 KiB + 16-byte tag) and its fields.
     file: MAX_ENVELOPE_PAYLOAD + FRAME_OVERHEAD,
     // A GroupInfo carries the whole ratchet tree: ~3 MiB for 1,000 members with X-Wing keys.
@@ -116,6 +119,9 @@ export const DEFAULT_LIMITS: NetLimits = {
   keyPackagePerPeer: { capacity: 8, refillPerSecond: 1 / 30 },
   // One exchange per connection, a lookup every few seconds while a contact is away, pushes on changes.
   addressPerPeer: { capacity: 16, refillPerSecond: 1 / 2 },
+  // A restored device asks once per group; each answer may carry a large ratchet tree.
+  groupInfoPerPeer: { capacity: 8, refillPerSecond: 1 / 30 },
+  groupInfoGlobal: { capacity: 32, refillPerSecond: 1 },
   // A peer asks once per discovery (mDNS answers arrive every 10 s at most).
   helloPerPeer: { capacity: 4, refillPerSecond: 1 / 10 },
   helloGlobal: { capacity: 64, refillPerSecond: 2 },

@@ -8,6 +8,7 @@ export interface ContactRequest {
   identityKey?: Uint8Array<ArrayBuffer>;
   inviteToken?: Uint8Array<ArrayBuffer>;
   message: string;
+  deviceCertificate?: Uint8Array<ArrayBuffer>;
 }
 
 export namespace ContactRequest {
@@ -46,6 +47,11 @@ export namespace ContactRequest {
             w.string(obj.message);
           }
 
+          if (obj.deviceCertificate != null) {
+            w.uint32(50);
+            w.bytes(obj.deviceCertificate);
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim();
           }
@@ -81,6 +87,10 @@ export namespace ContactRequest {
               }
               case 5: {
                 obj.message = reader.string();
+                break;
+              }
+              case 6: {
+                obj.deviceCertificate = reader.bytes();
                 break;
               }
               default: {
@@ -134,6 +144,13 @@ export namespace ContactRequest {
                 };
                 break;
               }
+              case 6: {
+                yield {
+                  field: `${prefix}.deviceCertificate`,
+                  value: reader.bytes(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -172,6 +189,11 @@ export namespace ContactRequest {
     value: string;
   }
 
+  export interface ContactRequestDeviceCertificateFieldEvent {
+    field: '$.deviceCertificate';
+    value: Uint8Array<ArrayBuffer>;
+  }
+
   export function encode(obj: Partial<ContactRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ContactRequest.codec());
   }
@@ -192,6 +214,7 @@ export namespace ContactRequest {
     | ContactRequestIdentityKeyFieldEvent
     | ContactRequestInviteTokenFieldEvent
     | ContactRequestMessageFieldEvent
+    | ContactRequestDeviceCertificateFieldEvent
   > {
     return streamMessage(buf, ContactRequest.codec(), opts);
   }
@@ -201,6 +224,7 @@ export interface ContactResponse {
   version: number;
   status: ContactResponse.Status;
   sealPublicKey?: Uint8Array<ArrayBuffer>;
+  deviceCertificate?: Uint8Array<ArrayBuffer>;
 }
 
 export namespace ContactResponse {
@@ -247,6 +271,11 @@ export namespace ContactResponse {
             w.bytes(obj.sealPublicKey);
           }
 
+          if (obj.deviceCertificate != null) {
+            w.uint32(34);
+            w.bytes(obj.deviceCertificate);
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim();
           }
@@ -273,6 +302,10 @@ export namespace ContactResponse {
               }
               case 3: {
                 obj.sealPublicKey = reader.bytes();
+                break;
+              }
+              case 4: {
+                obj.deviceCertificate = reader.bytes();
                 break;
               }
               default: {
@@ -312,6 +345,13 @@ export namespace ContactResponse {
                 };
                 break;
               }
+              case 4: {
+                yield {
+                  field: `${prefix}.deviceCertificate`,
+                  value: reader.bytes(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -340,6 +380,11 @@ export namespace ContactResponse {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface ContactResponseDeviceCertificateFieldEvent {
+    field: '$.deviceCertificate';
+    value: Uint8Array<ArrayBuffer>;
+  }
+
   export function encode(obj: Partial<ContactResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ContactResponse.codec());
   }
@@ -358,6 +403,7 @@ export namespace ContactResponse {
     | ContactResponseVersionFieldEvent
     | ContactResponseStatusFieldEvent
     | ContactResponseSealPublicKeyFieldEvent
+    | ContactResponseDeviceCertificateFieldEvent
   > {
     return streamMessage(buf, ContactResponse.codec(), opts);
   }

@@ -102,6 +102,7 @@ export interface HelloResponse {
   version: number;
   displayName: string;
   identityKey?: Uint8Array<ArrayBuffer>;
+  deviceCertificate?: Uint8Array<ArrayBuffer>;
 }
 
 export namespace HelloResponse {
@@ -130,6 +131,11 @@ export namespace HelloResponse {
             w.bytes(obj.identityKey);
           }
 
+          if (obj.deviceCertificate != null) {
+            w.uint32(34);
+            w.bytes(obj.deviceCertificate);
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim();
           }
@@ -156,6 +162,10 @@ export namespace HelloResponse {
               }
               case 3: {
                 obj.identityKey = reader.bytes();
+                break;
+              }
+              case 4: {
+                obj.deviceCertificate = reader.bytes();
                 break;
               }
               default: {
@@ -195,6 +205,13 @@ export namespace HelloResponse {
                 };
                 break;
               }
+              case 4: {
+                yield {
+                  field: `${prefix}.deviceCertificate`,
+                  value: reader.bytes(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -223,6 +240,11 @@ export namespace HelloResponse {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface HelloResponseDeviceCertificateFieldEvent {
+    field: '$.deviceCertificate';
+    value: Uint8Array<ArrayBuffer>;
+  }
+
   export function encode(obj: Partial<HelloResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HelloResponse.codec());
   }
@@ -238,7 +260,10 @@ export namespace HelloResponse {
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<HelloResponse>,
   ): Generator<
-    HelloResponseVersionFieldEvent | HelloResponseDisplayNameFieldEvent | HelloResponseIdentityKeyFieldEvent
+    | HelloResponseVersionFieldEvent
+    | HelloResponseDisplayNameFieldEvent
+    | HelloResponseIdentityKeyFieldEvent
+    | HelloResponseDeviceCertificateFieldEvent
   > {
     return streamMessage(buf, HelloResponse.codec(), opts);
   }

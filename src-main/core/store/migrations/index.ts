@@ -15,6 +15,7 @@ import { migration0013 } from './0013-read-receipt-index';
 import { migration0014 } from './0014-unsettled-sends';
 import { migration0015 } from './0015-durability-mark';
 import { migration0016 } from './0016-address-records';
+import { migration0017 } from './0017-contact-request-proof';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   migration0014,
   migration0015,
   migration0016,
+  migration0017,
 ];

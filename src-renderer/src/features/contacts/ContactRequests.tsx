@@ -1,7 +1,28 @@
 import { useState } from 'react';
+import type { ContactRequestView } from '../../../../src-preload/contract';
 import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
+
+/**
+ * What we know about who sent a request (issue #14 item 2): a proven new
+ * device of a contact needs no warning; anything else says plainly what the
+ * user cannot take for granted.
+ */
+function RequestTrust({ request }: { request: ContactRequestView }) {
+  const notes: string[] = [];
+  if (request.contactId !== null) return null;
+  if (request.sameNameAs !== null) {
+    notes.push(`Not the ${request.sameNameAs} in your contacts: someone else using that name.`);
+  }
+  if (!request.proven) notes.push('Their device did not prove who it belongs to.');
+  if (notes.length === 0) return null;
+  return (
+    <p className="request__warning" data-testid="contact-request-warning">
+      {notes.join(' ')}
+    </p>
+  );
+}
 
 /** Pending contact requests at the top of the conversation list, each with Accept and Decline. */
 export function ContactRequests() {
@@ -41,8 +62,10 @@ export function ContactRequests() {
         {requests.map((r) => (
           <li key={r.id} className="request" data-testid="contact-request" data-request-id={r.id}>
             <p className="request__name" data-testid="contact-request-name">
-              {r.name}
+              <bdi>{r.name}</bdi>
+              {r.contactId !== null ? <span className="request__tag"> · new device</span> : null}
             </p>
+            <RequestTrust request={r} />
             {r.message ? (
               <p className="request__message" data-testid="contact-request-message">
                 {r.message}
