@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppInfo } from '../../src-preload/contract';
 import { ParleyError } from './errors';
@@ -7,6 +6,7 @@ import { HostFiles } from './host/hostFiles';
 import type { HostShell } from './host/hostShell';
 import { MessagingHost, type NetworkOptions } from './messaging/messagingHost';
 import type { Keychain } from './profile/keychain';
+import { secureProfileFolder } from './profile/profileFolder';
 import { ProfileLock } from './profile/profileLock';
 import { ProfileService } from './profile/profileService';
 import { createDispatcher, type Dispatch } from './rpc/dispatcher';
@@ -59,7 +59,8 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const profileDir = resolve(options.profileDir);
   const logger = options.logger ?? silentLogger;
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  // Made (or closed to) 0700, and refused when another user owns it (issue #14 item 3).
+  secureProfileFolder(profileDir, logger);
   const lock = ProfileLock.acquire(profileDir);
   const bus = new EventBus();
   const messaging = new MessagingHost({ network: options.network, bus, logger });

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Reply } from '../../../src-preload/contract';
 import { ParleyError } from '../../core/errors';
+import { controlSocketProblem } from '../../core/profile/profileFolder';
 import { CONTROL_MAX_LINE_BYTES } from './controlServer';
 import { parseResponseFrame } from './controlFrames';
 
@@ -22,6 +23,9 @@ export async function connectControl(
   path: string,
   options: { connectTimeoutMs?: number } = {},
 ): Promise<ControlClient> {
+  // Before a byte goes out: a socket another local user could have put there is not our node.
+  const problem = controlSocketProblem(path);
+  if (problem) throw new ParleyError('INVALID_STATE', problem);
   const socket = await new Promise<Socket>((resolveConnect, rejectConnect) => {
     const s = connect(path);
     const timer = setTimeout(() => {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Reply } from '../../../src-preload/contract';
 import type { Dispatch } from '../../core/rpc/dispatcher';
 import { ParleyError } from '../../core/errors';
+import { controlSocketProblem } from '../../core/profile/profileFolder';
 import { errorFields, type Logger } from '../../core/util/logger';
 import { parseRequestFrame, type ResponseFrame } from './controlFrames';
 
@@ -68,6 +69,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
         `The profile folder path is too long for a local socket (${path}); use a shorter --profile path.`,
       );
     }
+    // The folder must be ours and closed to others, or clients would refuse this socket anyway.
+    const problem = controlSocketProblem(path);
+    if (problem) throw new ParleyError('INVALID_STATE', problem);
     await removeStaleSocket(path);
   }
 
