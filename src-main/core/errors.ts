@@ -55,3 +55,44 @@ export function storageError(err: unknown, what: string): ParleyError {
   }
   return new ParleyError('INTERNAL', `Could not ${what}.`, { cause: err });
 }
+
+/**
+ * SQLite's verdict on a failed statement, in words a user can act on, or
+ * null when it is not about the disk or the file (a bug, then). better-sqlite3
+ * reports extended codes ("SQLITE_IOERR_WRITE", "SQLITE_CORRUPT_VTAB", …),
+ * so the primary code is matched as a prefix.
+ */
+export function databaseError(err: unknown): ParleyError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const is = (primary: string): boolean => code === primary || code.startsWith(`${primary}_`);
+  if (is('SQLITE_CORRUPT') || is('SQLITE_NOTADB')) {
+    return new ParleyError(
+      'DATABASE_CORRUPT',
+      'The database of this profile is damaged. Restore the profile from a backup.',
+      { cause: err },
+    );
+  }
+  if (is('SQLITE_FULL')) {
+    return new ParleyError(
+      'STORAGE_UNAVAILABLE',
+      'The disk is full. Free some space and try again; nothing was lost.',
+      { cause: err },
+    );
+  }
+  if (is('SQLITE_READONLY')) {
+    return new ParleyError(
+      'STORAGE_UNAVAILABLE',
+      'The profile folder is read-only, so nothing can be saved. Make it writable and try again.',
+      { cause: err },
+    );
+  }
+  if (is('SQLITE_IOERR') || is('SQLITE_CANTOPEN') || is('SQLITE_PERM')) {
+    return new ParleyError(
+      'STORAGE_UNAVAILABLE',
+      'The disk reported an error, so nothing was saved. Check the disk and try again.',
+      { cause: err },
+    );
+  }
+  return null;
+}

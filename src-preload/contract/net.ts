@@ -17,6 +17,8 @@ export const NetStatus = NetState.extend({
   peerId: z.string().nullable(),
   /** Listening multiaddrs (each ending in /p2p/<peerId>). */
   addresses: z.array(z.string()),
+  /** Why networking is off although this shell wants it (a port in use, a damaged database), in words. */
+  problem: z.string().nullable(),
 });
 export type NetStatus = z.infer<typeof NetStatus>;
 

@@ -74,6 +74,14 @@ export const nodeCommand: CommandSpec = {
       }
       await core.idle();
       const net = await networkStatus(core.dispatch);
+      // An always-on peer that cannot be reached is no peer: say why and fail, so a service
+      // manager sees it (issue #14 item 5: a taken port used to print "running" and exit 0).
+      if (net !== 'unsupported' && net.problem !== null) {
+        io.stderr(`parley node: ${net.problem}\n`);
+        return EXIT_FAILURE;
+      }
+      const damage = core.profile.status().problem;
+      if (damage) io.stderr(`parley node: warning: ${damage}\n`);
       control = await startControlServer({
         path: controlSocketPath(core.profile.dir),
         dispatch: core.dispatch,
@@ -114,8 +122,8 @@ async function networkStatus(dispatch: Dispatch): Promise<NetStatus | 'unsupport
     const status = reply.ok ? NetStatus.safeParse(reply.value) : null;
     const view: NetStatus = status?.success
       ? status.data
-      : { state: 'offline', peers: 0, peerId: null, addresses: [] };
-    if (view.addresses.length > 0 || Date.now() >= deadline) return view;
+      : { state: 'offline', peers: 0, peerId: null, addresses: [], problem: null };
+    if (view.addresses.length > 0 || view.problem !== null || Date.now() >= deadline) return view;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

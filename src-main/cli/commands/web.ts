@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type CoreOptions } from '../../core/core';
 import type { NetworkOptions } from '../../core/messaging/messagingHost';
+import { ParleyError } from '../../core/errors';
 import type { Logger } from '../../core/util/logger';
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
@@ -28,6 +29,26 @@ export function webNetwork(env: NodeJS.ProcessEnv, offline = false): NetworkOpti
   const mdns = env[MDNS_ENV] !== 'off';
   if (!listen) return { listen: ['/ip4/0.0.0.0/tcp/0'], mdns, startOffline: true };
   return { listen: [listen], mdns, ...(offline ? { startOffline: true } : {}) };
+}
+
+/** The web shell could not listen: say which port and why, not "unexpected failure: Error". */
+function listenFailure(err: unknown, port: number): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new ParleyError(
+      'INVALID_STATE',
+      `Port ${port} is in use by another program. Choose another with --port, or leave it out to use a free one.`,
+      { cause: err },
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new ParleyError(
+      'INVALID_STATE',
+      `Parley may not listen on port ${port} (ports below 1024 need administrator rights). Choose another with --port.`,
+      { cause: err },
+    );
+  }
+  return err;
 }
 
 /** The bundle lives in out/cli; the renderer it serves in out/renderer. */
@@ -69,7 +90,11 @@ export const webCommand: CommandSpec = {
     };
     const core = createCore(options);
     try {
-      const shell = await startWebShell({ core, staticDir, port, logger: options.logger });
+      const shell = await startWebShell({ core, staticDir, port, logger: options.logger }).catch(
+        (err: unknown) => {
+          throw listenFailure(err, port);
+        },
+      );
       io.stdout(`Parley web shell: ${shell.url}\n`);
       io.stdout(`Profile: ${core.profile.dir}. Open the URL above in a browser; stop with Ctrl+C.\n`);
       await (io.untilStopped ?? (() => new Promise<void>(() => {})))();

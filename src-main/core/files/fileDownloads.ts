@@ -42,7 +42,7 @@ export class FileDownloads {
     this.unsubscribePeer = this.deps.net.onPeer((e) => {
       if (e.connected) this.resume(e.peerId);
     });
-    this.retryTimer = setInterval(() => this.resume(), this.deps.retryMs ?? 15_000);
+    this.retryTimer = setInterval(() => this.resumeSafely(), this.deps.retryMs ?? 15_000);
     this.retryTimer.unref?.();
     this.resume();
   }
@@ -81,6 +81,15 @@ export class FileDownloads {
   cancel(attachmentId: number): void {
     this.running.get(attachmentId)?.abort(new Error('cancelled'));
     this.running.delete(attachmentId);
+  }
+
+  /** A timer's resume: a damaged or closed database is logged, never thrown out of the timer (issue #14 item 5). */
+  private resumeSafely(): void {
+    try {
+      this.resume();
+    } catch (err) {
+      this.deps.logger.log('warn', 'files.resume_failed', errorFields(err));
+    }
   }
 
   /** Starts fetching what is due: everything, or only what `peer` may have. */

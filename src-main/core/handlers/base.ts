@@ -50,13 +50,24 @@ export function baseHandlers({
     'net.status': async () => {
       store();
       const m = await messaging.runningOrNull();
-      if (!m) return { state: 'offline', peers: 0, peerId: null, addresses: [] };
-      return { ...m.node.connectionState(), peerId: m.node.peerId, addresses: m.node.addresses() };
+      if (!m)
+        return { state: 'offline', peers: 0, peerId: null, addresses: [], problem: messaging.problem() };
+      return {
+        ...m.node.connectionState(),
+        peerId: m.node.peerId,
+        addresses: m.node.addresses(),
+        problem: null,
+      };
     },
     'net.goOnline': async () => {
       store();
       const m = await messaging.goOnline();
-      return { ...m.node.connectionState(), peerId: m.node.peerId, addresses: m.node.addresses() };
+      return {
+        ...m.node.connectionState(),
+        peerId: m.node.peerId,
+        addresses: m.node.addresses(),
+        problem: null,
+      };
     },
     'contacts.list': () =>
       store()

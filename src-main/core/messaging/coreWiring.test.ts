@@ -172,7 +172,7 @@ describe('createCore with networking', () => {
     await core.idle();
     expect(await core.dispatch('net.status', {})).toEqual({
       ok: true,
-      value: { state: 'offline', peers: 0, peerId: null, addresses: [] },
+      value: { state: 'offline', peers: 0, peerId: null, addresses: [], problem: null },
     });
     const reply = await core.dispatch('contacts.createInvite', {});
     expect(reply.ok ? null : reply.error.code).toBe('OFFLINE');

@@ -34,7 +34,7 @@ describe('net.goOnline', () => {
     await core.idle();
     expect(await core.dispatch('net.status', {})).toEqual({
       ok: true,
-      value: { state: 'offline', peers: 0, peerId: null, addresses: [] },
+      value: { state: 'offline', peers: 0, peerId: null, addresses: [], problem: null },
     });
     expect(await core.dispatch('contacts.createInvite', {})).toMatchObject({
       ok: false,

@@ -1,5 +1,6 @@
 import type { EventBus } from '../rpc/eventBus';
-import { ParleyError } from '../errors';
+import { databaseError, ParleyError } from '../errors';
+import { ListenError } from '../net/listenError';
 import { isNetError } from '../net/netError';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
@@ -19,7 +20,7 @@ export interface NetworkOptions {
    */
   startOffline?: boolean;
   /** Test-only speed-ups (timeouts, backoff), passed through to startMessaging. */
-  tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize' | 'groups'> & {
+  tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize' | 'groups' | 'files'> & {
     node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen' | 'mdns'>;
   };
 }
@@ -37,11 +38,32 @@ interface IdentityRow {
  * `contacts.changed`) emitted from it. Start is asynchronous while unlock is
  * not, so requests wait for `running()`.
  */
+/** Why networking did not start, in words for the user (a shell may print it and stop). */
+export function startProblem(err: unknown): string {
+  if (err instanceof ListenError) {
+    const where = err.port !== null ? `port ${err.port}` : (err.address ?? 'the listen address');
+    switch (err.reason) {
+      case 'in-use':
+        return `Parley could not go online: ${where} is in use by another program. Stop it, or choose another port.`;
+      case 'denied':
+        return `Parley could not go online: it may not listen on ${where} (ports below 1024 need administrator rights). Choose another port.`;
+      case 'unavailable':
+        return `Parley could not go online: this computer has no address ${err.address ?? ''}. Choose another listen address.`;
+      default:
+        return `Parley could not go online: it could not listen on ${where}.`;
+    }
+  }
+  const storage = databaseError(err);
+  if (storage) return `Parley could not go online. ${storage.message}`;
+  return 'Parley could not start networking. See the log for details.';
+}
+
 export class MessagingHost {
   private starting: Promise<RunningMessaging | null> | null = null;
   private store: Store | null = null;
   /** A node was started (or tried) since unlock; false while a startOffline shell waits for goOnline. */
   private launched = false;
+  private failure: string | null = null;
   private current: { messaging: RunningMessaging | null; feed: ChangeFeed; unsubscribe: () => void } | null =
     null;
 
@@ -68,8 +90,10 @@ export class MessagingHost {
 
   private launchLogged(store: Store): Promise<RunningMessaging | null> {
     this.launched = true;
+    this.failure = null;
     return this.launch(store).catch((err: unknown) => {
       this.deps.logger.log('error', 'messaging.start_failed', errorFields(err));
+      this.failure = startProblem(err);
       return null;
     });
   }
@@ -107,6 +131,7 @@ export class MessagingHost {
       delivery: network.tuning?.delivery,
       keyPackagePoolSize: network.tuning?.keyPackagePoolSize,
       groups: network.tuning?.groups,
+      files: network.tuning?.files,
       logger: this.deps.logger,
     });
     const current = this.current;
@@ -155,6 +180,11 @@ export class MessagingHost {
     }
   }
 
+  /** Why networking failed to start since the last unlock, or null. */
+  problem(): string | null {
+    return this.failure;
+  }
+
   /** The running messaging, or null (networking off, not unlocked, or failed to start). */
   async runningOrNull(): Promise<RunningMessaging | null> {
     return (await this.starting) ?? null;
@@ -167,7 +197,10 @@ export class MessagingHost {
     if (!this.enabled) throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
     if (!this.current) throw new ParleyError('LOCKED', 'Unlock Parley first.');
     if (!this.launched) throw new ParleyError('OFFLINE', 'Parley is offline. Choose “Go online” to connect.');
-    throw new ParleyError('OFFLINE', 'Parley could not start networking. See the log for details.');
+    throw new ParleyError(
+      'OFFLINE',
+      this.failure ?? 'Parley could not start networking. See the log for details.',
+    );
   }
 }
 

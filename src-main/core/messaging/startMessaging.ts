@@ -12,7 +12,7 @@ import { tcpPortOf, withPreferredPort } from '../net/stableListen';
 import { AddressRepository } from '../store/repositories/addressRepository';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
-import { silentLogger, type Logger } from '../util/logger';
+import { errorFields, silentLogger, type Logger } from '../util/logger';
 import { AddressBook } from './addressBook';
 import { Directory } from './directory';
 import type { GroupOptions } from './groupOps';
@@ -45,6 +45,8 @@ export interface StartMessagingOptions {
   keyPackagePoolSize?: number;
   /** Group change timings (accept window, tick, self-update policy); tests shorten them. */
   groups?: GroupOptions;
+  /** How often interrupted downloads are retried (default 15 s); tests shorten it. */
+  files?: { retryMs?: number };
   logger?: Logger;
   now?: () => number;
 }
@@ -222,45 +224,71 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     sendContent: (conversationId, content, row) => running.sendFileContent(conversationId, content, row),
     logger,
     now,
+    ...(options.files?.retryMs ? { retryMs: options.files.retryMs } : {}),
   });
   files = fileService;
   service = running;
   delivery = deliveryService;
   addressBook.bind(node);
-  await node.start();
-  const port = tcpPortOf(node.addresses());
-  if (port !== null) addressRepo.setListenPort(port);
-  await addressBook.start();
-  deliveryService.start();
-  running.groups.start();
-  network.start();
-  fileService.start();
-  for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
-  // Groups restored from a backup are rejoined by external commit (messaging/resync.ts).
-  const resyncDeps = {
-    db,
-    mls,
-    outbox,
-    device,
-    fetchGroupInfo: (peer: string, groupId: Uint8Array, credential: Uint8Array) =>
-      node.groupInfo.fetch(peer, groupId, credential),
-    forget: (conversationId: number) => running.groups.sequencers.drop(conversationId),
-    kick: () => deliveryService.kick(),
-    isConnected: (peer: string) => node.isConnected(peer),
-    announce: (conversationId: number) => running.groups.announce(conversationId),
-    logger,
-    now,
-  };
-  const resync = new ResyncRunner(resyncDeps);
-  resync.start();
-  // A member's device coming online is asked at once (issue 13: restore rejoins at once).
-  const offPeer = node.onPeer(({ connected }) => {
-    if (connected) resync.poke();
-  });
-  // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
-  running.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));
-
   let stopped = false;
+  let resync: ResyncRunner | null = null;
+  let offPeer: () => void = () => undefined;
+  // Stops whatever was started; also what a failed start runs, so no timer of a
+  // half-started service outlives the database it reads (issue #14 item 5).
+  const stopAll = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    offPeer();
+    await resync?.stop();
+    await addressBook.stop();
+    await network.stop();
+    await fileService.stop();
+    await deliveryService.stop();
+    await running.stop();
+    await node.stop();
+  };
+  try {
+    await node.start();
+    const port = tcpPortOf(node.addresses());
+    if (port !== null) addressRepo.setListenPort(port);
+    await addressBook.start();
+    deliveryService.start();
+    running.groups.start();
+    network.start();
+    fileService.start();
+    for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
+    // Groups restored from a backup are rejoined by external commit (messaging/resync.ts).
+    const resyncDeps = {
+      db,
+      mls,
+      outbox,
+      device,
+      fetchGroupInfo: (peer: string, groupId: Uint8Array, credential: Uint8Array) =>
+        node.groupInfo.fetch(peer, groupId, credential),
+      forget: (conversationId: number) => running.groups.sequencers.drop(conversationId),
+      kick: () => deliveryService.kick(),
+      isConnected: (peer: string) => node.isConnected(peer),
+      announce: (conversationId: number) => running.groups.announce(conversationId),
+      logger,
+      now,
+    };
+    const runner = new ResyncRunner(resyncDeps);
+    resync = runner;
+    runner.start();
+    // A member's device coming online is asked at once (issue 13: restore rejoins at once).
+    offPeer = node.onPeer(({ connected }) => {
+      if (connected) runner.poke();
+    });
+    // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
+    running.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));
+  } catch (err) {
+    await stopAll().catch((stopErr: unknown) =>
+      logger.log('warn', 'messaging.stop_after_failed_start', errorFields(stopErr)),
+    );
+    throw err;
+  }
+  const started = resync;
+
   return {
     service: running,
     node,
@@ -270,19 +298,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     mailbox,
     files: fileService,
     network,
-    resync,
+    resync: started,
     addresses: addressBook,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      offPeer();
-      await resync.stop();
-      await addressBook.stop();
-      await network.stop();
-      await fileService.stop();
-      await deliveryService.stop();
-      await running.stop();
-      await node.stop();
-    },
+    stop: stopAll,
   };
 }

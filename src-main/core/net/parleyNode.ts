@@ -13,6 +13,7 @@ import { DEFAULT_BACKOFF } from './backoff';
 import { ContactRequestProtocol } from './contactRequestProtocol';
 import { DeliverProtocol } from './deliverProtocol';
 import { loadDeviceKey } from './deviceKey';
+import { toListenError } from './listenError';
 import { DialScheduler } from './dialScheduler';
 import { FileProtocol } from './fileProtocol';
 import { GroupInfoProtocol } from './groupInfoProtocol';
@@ -290,13 +291,22 @@ export class ParleyNode {
   }
 
   /**
-   * Needs: the listen addresses free, the caller's handlers ready to be called.
+   * Needs: the listen addresses free (else ListenError: which address, and
+   * why), the caller's handlers ready to be called.
    * Order: transports, then protocol handlers, then dialing and discovery, so
    * nothing reaches us before we can serve it.
    */
   async start(): Promise<void> {
     if (this.running) return;
-    await this.libp2p.start();
+    try {
+      await this.libp2p.start();
+    } catch (err) {
+      // Whatever did start (other transports, services) stops again.
+      await Promise.resolve()
+        .then(() => this.libp2p.stop())
+        .catch(() => undefined);
+      throw toListenError(err, this.options.listen ?? []) ?? err;
+    }
     try {
       for (const service of this.services) await service.start();
     } catch (err) {

@@ -31,7 +31,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
       hasNewer: false,
       unread: { count: 0, lastReadMessageId: 0 },
     }),
-    'net.status': () => ({ state: 'offline', peers: 0, peerId: null, addresses: [] }),
+    'net.status': () => ({ state: 'offline', peers: 0, peerId: null, addresses: [], problem: null }),
     'contacts.list': () => [],
     'contacts.createInvite': () => ({ link: 'parley://invite/x', text: 'x', qrData: 'x' }),
     'contacts.acceptInvite': () => ({ contactId: 1, conversationId: 1 }),

@@ -7,7 +7,7 @@ import {
   type RequestName,
   type RequestResult,
 } from '../../../src-preload/contract';
-import { isParleyError } from '../errors';
+import { databaseError, isParleyError } from '../errors';
 import { errorFields, type Logger } from '../util/logger';
 
 /** One handler per contract request; TypeScript refuses a missing one. */
@@ -50,6 +50,12 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
       return { ok: true, value: checked.data };
     } catch (err) {
       if (isParleyError(err)) return fail(err.toPayload());
+      // The disk or the file said no: say which, never "internal error" (issue #14 items 7, 8).
+      const storage = databaseError(err);
+      if (storage) {
+        logger.log('error', 'rpc.storage_failed', { request: name, ...errorFields(err) });
+        return fail(storage.toPayload());
+      }
       logger.log('error', 'rpc.handler_failed', { request: name, ...errorFields(err) });
       return fail({ code: 'INTERNAL', message: 'Parley hit an internal error. Your data was not changed.' });
     }
