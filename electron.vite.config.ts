@@ -19,6 +19,7 @@ export default defineConfig({
           // Worker threads for long store work (src-main/core/workers/runWorker.ts finds them beside index.js).
           'integrityCheck.worker': resolve('src-main/core/workers/integrityCheck.worker.ts'),
           'backupSnapshot.worker': resolve('src-main/core/workers/backupSnapshot.worker.ts'),
+          'walCheckpoint.worker': resolve('src-main/core/workers/walCheckpoint.worker.ts'),
         },
       },
     },

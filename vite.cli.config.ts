@@ -26,6 +26,7 @@ export default defineConfig({
         // Worker threads for long store work (src-main/core/workers/runWorker.ts finds them beside parley.mjs).
         'integrityCheck.worker': 'src-main/core/workers/integrityCheck.worker.ts',
         'backupSnapshot.worker': 'src-main/core/workers/backupSnapshot.worker.ts',
+        'walCheckpoint.worker': 'src-main/core/workers/walCheckpoint.worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },

@@ -13,7 +13,9 @@ import { createDispatcher, type Dispatch } from './rpc/dispatcher';
 import { EventBus, type EventListener } from './rpc/eventBus';
 import { Store } from './store/store';
 import { errorFields, silentLogger, type Logger } from './util/logger';
+import { WalCheckpointer } from './store/walCheckpointer';
 import { checkIntegrity, type IntegrityInput, type IntegrityReport } from './workers/integrityCheck';
+import { checkpointWal } from './workers/walCheckpoint';
 
 export interface CoreOptions {
   profileDir: string;
@@ -36,6 +38,8 @@ export interface CoreOptions {
   host?: HostShell;
   /** Reads every page of the database after unlock; defaults to a worker thread (tests substitute it). */
   checkIntegrity?: (input: IntegrityInput) => Promise<IntegrityReport>;
+  /** How long the database must be quiet before its log is checkpointed (default 2 s; tests shorten it). */
+  checkpointQuietMs?: number;
 }
 
 export interface Core {
@@ -66,6 +70,7 @@ export function createCore(options: CoreOptions): Core {
   const messaging = new MessagingHost({ network: options.network, bus, logger });
   const hostFiles = new HostFiles();
   let store: Store | null = null;
+  let checkpointer: WalCheckpointer | null = null;
   let background: Promise<void> = Promise.resolve();
   const profile = new ProfileService({
     dir: profileDir,
@@ -77,6 +82,16 @@ export function createCore(options: CoreOptions): Core {
       if (status.state === 'unlocked' && !store) {
         store = new Store(profile.database(), { attachmentsDir: join(profileDir, 'attachments'), logger });
         store.start();
+        checkpointer = new WalCheckpointer({
+          db: store.db,
+          checkpoint: () => {
+            const input = profile.secondConnection();
+            return checkpointWal(input).finally(() => input.key.fill(0));
+          },
+          logger,
+          ...(options.checkpointQuietMs !== undefined ? { quietMs: options.checkpointQuietMs } : {}),
+        });
+        checkpointer.start();
         messaging.start(store);
         // Chained, not replaced: an earlier unlock's check may still be reading on its worker,
         // and close() must not release the profile while any worker holds a connection.
@@ -84,6 +99,8 @@ export function createCore(options: CoreOptions): Core {
       } else if (status.state !== 'unlocked' && store) {
         // Normally already stopped by lockProfile() before the database closed.
         void messaging.stop();
+        void checkpointer?.stop();
+        checkpointer = null;
         store.stop();
         store = null;
       }
@@ -119,6 +136,9 @@ export function createCore(options: CoreOptions): Core {
   /** Stops the node and services while the database is still open, then locks. */
   const lockProfile = async () => {
     await messaging.stop();
+    // Its worker's connection must be closed first, so the app's close is the last and deletes the log.
+    await checkpointer?.stop();
+    checkpointer = null;
     return profile.lock();
   };
   const dispatch = createDispatcher(

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { passphraseProblem, type ProfileStatus } from '../../../src-preload/contract';
 import { ParleyError, isParleyError, storageError } from '../errors';
@@ -25,6 +25,12 @@ import { errorFields, type Logger } from '../util/logger';
 import type { Keychain } from './keychain';
 
 export const DATABASE_FILE = 'parley.db';
+/**
+ * Present while a process has the database open; removed after a clean close
+ * (which checkpoints the log into the database and deletes it). Found on the
+ * next unlock it means an unclean stop (kill -9, power loss, crash).
+ */
+export const OPEN_MARKER_FILE = 'parley.db.open';
 /** The data key sealed by the OS keychain, present only while "remember on this device" is on. */
 export const DEVICE_KEY_FILE = 'device-key.bin';
 const CREATING_SUFFIX = '.creating';
@@ -192,11 +198,31 @@ export class ProfileService {
     };
   }
 
-  /** Records a problem found while unlocked and tells every window. */
+  /** Records a problem found while unlocked and tells every window (earlier ones are kept). */
   reportProblem(problem: string): void {
     if (!this.db) return;
-    this.problem = problem;
+    if (this.problem?.includes(problem)) return;
+    this.problem = this.problem ? `${this.problem} ${problem}` : problem;
     this.emit();
+  }
+
+  private get openMarkerPath(): string {
+    return join(this.options.dir, OPEN_MARKER_FILE);
+  }
+
+  /**
+   * After an unclean stop the write-ahead log holds whatever was committed
+   * since the last checkpoint; SQLite replays it on open. If the log file is
+   * gone (deleted, not copied with the database), that is lost, and no
+   * integrity check can tell (issue #14 item 6): say so.
+   */
+  private lostLogProblem(): string | null {
+    if (!existsSync(this.openMarkerPath) || existsSync(`${this.databasePath}-wal`)) return null;
+    this.options.logger.log('warn', 'profile.wal_missing_after_unclean_stop', {});
+    return (
+      'Parley was stopped without closing its database, and the database log file (parley.db-wal) is ' +
+      'gone. Anything saved in the last few seconds before that stop may be missing.'
+    );
   }
 
   create(displayName: string, passphrase: string): Promise<ProfileStatus> {
@@ -309,6 +335,8 @@ export class ProfileService {
     if (this.db) {
       try {
         this.db.close();
+        // Closed cleanly: the log is in the database file and deleted.
+        rmSync(this.openMarkerPath, { force: true });
       } catch (err) {
         this.options.logger.log('warn', 'profile.close_failed', errorFields(err));
       }
@@ -324,6 +352,7 @@ export class ProfileService {
   }
 
   private open(dataKey: Buffer): ProfileStatus {
+    const lostLog = this.lostLogProblem();
     let db: Db;
     try {
       db = openEncryptedDatabase(this.databasePath, dataKey, {
@@ -347,10 +376,17 @@ export class ProfileService {
       this.db = db;
       this.displayName = row.display_name;
       this.dataKey = dataKey;
+      this.problem = lostLog;
     } catch (err) {
       db.close();
       dataKey.fill(0);
       throw err;
+    }
+    try {
+      writeFileSync(this.openMarkerPath, `${process.pid}\n`, { mode: 0o600 });
+    } catch (err) {
+      // A read-only folder: nothing can be written, so nothing can be lost either.
+      this.options.logger.log('debug', 'profile.open_marker_failed', errorFields(err));
     }
     this.options.logger.log('info', 'profile.unlocked', {});
     this.emit();
