@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { errorFields, type Logger } from '../util/logger';
+import { errorFields, type LogFields, type Logger } from '../util/logger';
 import type { Db } from './encryptedDatabase';
 
 /**
@@ -22,7 +22,12 @@ import type { Db } from './encryptedDatabase';
 export interface WalCheckpointerOptions {
   db: Db;
   /** Runs one PASSIVE checkpoint elsewhere (workers/walCheckpoint.ts). */
-  checkpoint: () => Promise<{ ok: boolean; errorCode?: string }>;
+  checkpoint: () => Promise<{
+    ok: boolean;
+    logFrames: number;
+    checkpointedFrames: number;
+    errorCode?: string;
+  }>;
   logger: Logger;
   /** How long nothing must be committed before the checkpoint runs (default 2 s). */
   quietMs?: number;
@@ -41,6 +46,9 @@ export class WalCheckpointer {
   private dirty = false;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** After a failed checkpoint (disk full, I/O error): not before this time; doubles up to 30 s. */
+  private retryAt = 0;
+  private retryDelayMs = 0;
 
   constructor(private readonly options: WalCheckpointerOptions) {
     this.changes = options.db.prepare('SELECT total_changes() AS n').pluck();
@@ -75,21 +83,25 @@ export class WalCheckpointer {
       this.dirty = true;
       return;
     }
-    if (!this.dirty || now - this.lastChangeAt < this.quietMs) return;
+    if (!this.dirty || now - this.lastChangeAt < this.quietMs || now < this.retryAt) return;
     this.dirty = false;
+    const failed = (fields: LogFields): void => {
+      // Dirty again, and retried soon: on a full disk, the moment a little space is freed the
+      // checkpoint completes, the log starts over in the space it already has, and writes resume.
+      this.dirty = true;
+      this.retryDelayMs = Math.min(30_000, Math.max(1_000, this.retryDelayMs * 2));
+      this.retryAt = this.clock() + this.retryDelayMs;
+      this.options.logger.log('warn', 'store.checkpoint_failed', fields);
+    };
     this.running = this.options
       .checkpoint()
       .then((report) => {
-        if (!report.ok) {
-          // Dirty again: the next quiet moment tries once more.
-          this.dirty = true;
-          this.options.logger.log('warn', 'store.checkpoint_failed', { errorCode: report.errorCode });
-        }
+        if (!report.ok) failed({ errorCode: report.errorCode });
+        // A reader's snapshot held some frames back: try again a little later.
+        else if (report.checkpointedFrames < report.logFrames) failed({ incomplete: true });
+        else this.retryDelayMs = 0;
       })
-      .catch((err: unknown) => {
-        this.dirty = true;
-        this.options.logger.log('warn', 'store.checkpoint_failed', errorFields(err));
-      })
+      .catch((err: unknown) => failed(errorFields(err)))
       .finally(() => {
         this.running = null;
       });
