@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isParleyError } from '../core/errors';
+import { databaseError, isParleyError } from '../core/errors';
 import type { CommandSpec } from './commandSpec';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cliError';
 import { commands as allCommands } from './commands';
@@ -113,6 +113,12 @@ export async function runCli(
     }
     if (isParleyError(err)) {
       io.stderr(`parley: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    // A command that reads the database itself (search) meets SQLite's verdicts directly.
+    const storage = databaseError(err);
+    if (storage) {
+      io.stderr(`parley: ${storage.message}\n`);
       return EXIT_FAILURE;
     }
     throw err;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { AppInfo } from '../../src-preload/contract';
-import { ParleyError } from './errors';
+import { isParleyError, ParleyError, storageError } from './errors';
 import { createHandlers } from './handlers';
 import { HostFiles } from './host/hostFiles';
 import type { HostShell } from './host/hostShell';
@@ -63,9 +63,16 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const profileDir = resolve(options.profileDir);
   const logger = options.logger ?? silentLogger;
-  // Made (or closed to) 0700, and refused when another user owns it (issue #14 item 3).
-  secureProfileFolder(profileDir, logger);
-  const lock = ProfileLock.acquire(profileDir);
+  let lock: ProfileLock;
+  try {
+    // Made (or closed to) 0700, and refused when another user owns it (issue #14 item 3).
+    secureProfileFolder(profileDir, logger);
+    lock = ProfileLock.acquire(profileDir);
+  } catch (err) {
+    // A read-only or full disk, no permission: say so (issue #14 item 8), not "unexpected failure".
+    if (isParleyError(err)) throw err;
+    throw storageError(err, `open the profile folder ${profileDir}`);
+  }
   const bus = new EventBus();
   const messaging = new MessagingHost({ network: options.network, bus, logger });
   const hostFiles = new HostFiles();

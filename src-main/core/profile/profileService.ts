@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { passphraseProblem, type ProfileStatus } from '../../../src-preload/contract';
 import { ParleyError, isParleyError, storageError } from '../errors';
@@ -34,6 +34,8 @@ export const OPEN_MARKER_FILE = 'parley.db.open';
 /** The data key sealed by the OS keychain, present only while "remember on this device" is on. */
 export const DEVICE_KEY_FILE = 'device-key.bin';
 const CREATING_SUFFIX = '.creating';
+const EMPTY_DATABASE =
+  'The database file of this profile is empty (0 bytes): its contents were lost. Restore the profile from a backup.';
 
 export interface ProfileServiceOptions {
   dir: string;
@@ -99,6 +101,7 @@ export class ProfileService {
         problem: 'The encrypted database of this profile is missing. Restore the profile from a backup.',
       };
     }
+    if (this.databaseIsEmpty()) return { state: 'damaged', problem: EMPTY_DATABASE };
     return { state: 'locked', ...this.rememberStatus() };
   }
 
@@ -351,7 +354,25 @@ export class ProfileService {
     return this.status();
   }
 
+  /**
+   * A 0-byte database file (truncated by a full disk, a failed copy): SQLite
+   * would happily open it as a new, empty database and the first write (even
+   * turning on WAL mode) would put a schema into it. It is a damaged profile,
+   * never a fresh one, and is not opened at all (issue #14 item 8).
+   */
+  private databaseIsEmpty(): boolean {
+    try {
+      return statSync(this.databasePath).size === 0;
+    } catch {
+      return false;
+    }
+  }
+
   private open(dataKey: Buffer): ProfileStatus {
+    if (this.databaseIsEmpty()) {
+      dataKey.fill(0);
+      throw new ParleyError('DATABASE_CORRUPT', EMPTY_DATABASE);
+    }
     const lostLog = this.lostLogProblem();
     let db: Db;
     try {

@@ -1,3 +1,4 @@
+import { databaseError } from '../errors';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Db } from '../store/encryptedDatabase';
 import { toFtsExclusion, toFtsMatch } from './ftsExpression';
@@ -162,9 +163,13 @@ export class SearchRepository {
     const problems = Array.isArray(query.problems) ? [...query.problems] : [];
     try {
       return { hits: this.run(query, options, problems), problems };
-    } catch {
-      // Unreachable for any typed text (see the fuzz test); a closed database or a damaged
-      // index still must not crash the search box.
+    } catch (err) {
+      // A damaged database is not "try again later": say what it is (issue #14 item 8); the
+      // dispatcher and the CLI show the sentence.
+      const storage = databaseError(err);
+      if (storage?.code === 'DATABASE_CORRUPT') throw storage;
+      // Unreachable for any typed text (see the fuzz test); a closed database
+      // still must not crash the search box.
       return { hits: [], problems: [...problems, 'Search is not available right now. Try again.'] };
     }
   }
