@@ -64,15 +64,14 @@ describe('parley search on a damaged profile', () => {
     const dir = join(base, 'p');
     await profileWithMessages(dir);
     const core = createCore(cliCoreOptions(dir, 'cli', io()));
-    let pages: number[] = [];
-    let size = 4096;
-    try {
-      await core.dispatch('profile.unlock', { passphrase: PASSPHRASE });
-      pages = pagesOf(core.store().db, 'messages_fts_data');
-      size = pageSize(core.store().db);
-    } finally {
-      await core.close();
-    }
+    const { pages, size } = await (async () => {
+      try {
+        await core.dispatch('profile.unlock', { passphrase: PASSPHRASE });
+        return { pages: pagesOf(core.store().db, 'messages_fts_data'), size: pageSize(core.store().db) };
+      } finally {
+        await core.close();
+      }
+    })();
     expect(pages.length).toBeGreaterThan(1);
     for (const p of pages) flipByteInPage(join(dir, 'parley.db'), p, size);
 
