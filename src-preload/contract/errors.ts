@@ -40,6 +40,12 @@ export const errorCodes = [
   'OFFLINE',
   /** The other device could not be reached right now (offline, refused, timed out). */
   'UNREACHABLE',
+  /**
+   * The request would do something costly or risky that the user has to agree
+   * to first (the message says what); repeat it with the request's
+   * confirmation flag once they did.
+   */
+  'NEEDS_CONFIRMATION',
   /** A bug or an unexpected failure; details are in the log, never in the message. */
   'INTERNAL',
   /** The bridge itself failed (connection to the core lost). */

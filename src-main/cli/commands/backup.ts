@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { BackupCreated } from '../../../src-preload/contract/areas/backup';
+import { BackupError, isBackupError } from '../../core/backup/backupError';
 import { verifyBackup } from '../../core/backup/restoreBackup';
 import { createCore } from '../../core/core';
 import { ParleyError } from '../../core/errors';
@@ -39,6 +40,11 @@ export const backupCommand: CommandSpec = {
     profileOption,
     { name: 'out', type: 'string', value: 'FILE', description: 'the archive to write (must not exist)' },
     { name: 'in', type: 'string', value: 'FILE', description: 'the archive to check (with "verify")' },
+    {
+      name: 'allow-costly-kdf',
+      type: 'boolean',
+      description: 'check an archive whose password check costs more than Parley’s own (asks otherwise)',
+    },
   ],
   positionals: { name: 'verify', description: 'check an archive instead of writing one' },
   async run(values, io, positionals) {
@@ -63,12 +69,24 @@ async function verify(values: Record<string, string | boolean | undefined>, io: 
     file: resolve(values.in),
     password,
     onProgress: progressPrinter(io, 'parley backup verify'),
-  });
+    allowCostlyKdf: values['allow-costly-kdf'] === true,
+  }).catch(withCostlyKdfHint);
   io.stdout(
     `OK: the password is right and every chunk is intact. Backup of ${result.createdAt} (Parley ${result.appVersion}), ` +
       `${result.files} files, ${formatBytes(result.contentBytes)}.\n`,
   );
   return EXIT_OK;
+}
+
+/** A refused costly KDF: the terminal's way to confirm is the flag. */
+export function withCostlyKdfHint(err: unknown): never {
+  if (isBackupError(err, 'costly_kdf')) {
+    throw new BackupError(
+      'costly_kdf',
+      `${err.message} To go on, run the command again with --allow-costly-kdf.`,
+    );
+  }
+  throw err;
 }
 
 async function tryNode(profileDir: string): Promise<ControlClient | null> {

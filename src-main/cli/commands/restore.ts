@@ -6,7 +6,13 @@ import type { CommandSpec } from '../commandSpec';
 import { EXIT_OK, UsageError } from '../cliError';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { profileOption } from '../profileOption';
-import { BACKUP_PASSWORD_ENV, formatBytes, progressPrinter, readBackupPassword } from './backup';
+import {
+  BACKUP_PASSWORD_ENV,
+  formatBytes,
+  progressPrinter,
+  readBackupPassword,
+  withCostlyKdfHint,
+} from './backup';
 
 export const restoreCommand: CommandSpec = {
   name: 'restore',
@@ -32,6 +38,11 @@ export const restoreCommand: CommandSpec = {
       type: 'boolean',
       description: 'replace an existing profile (kept aside, not deleted)',
     },
+    {
+      name: 'allow-costly-kdf',
+      type: 'boolean',
+      description: 'restore an archive whose password check costs more than Parley’s own (asks otherwise)',
+    },
   ],
   async run(values, io) {
     if (typeof values.in !== 'string' || values.in === '') throw new UsageError('--in FILE is required.');
@@ -47,7 +58,8 @@ export const restoreCommand: CommandSpec = {
         replace: values.replace === true,
         lockHeldByCaller: lock !== null,
         onProgress: progressPrinter(io, 'parley restore'),
-      });
+        allowCostlyKdf: values['allow-costly-kdf'] === true,
+      }).catch(withCostlyKdfHint);
       io.stdout(
         `Restored into ${result.profileDir}: ${result.files} files, ${formatBytes(result.contentBytes)} ` +
           `(backup of ${result.createdAt}). Unlock it with the passphrase it had then.\n`,

@@ -4,11 +4,14 @@ import {
   LENGTH_BYTES,
   TAG_BYTES,
   decodeHeader,
+  DEFAULT_ARCHIVE_KDF,
+  isCostlyKdf,
   openArchiveKey,
   openChunk,
   sealChunk,
   type ArchiveHeader,
 } from './archiveFormat';
+import { formatBytes } from '../../../src-preload/contract/format';
 import { BackupError } from './backupError';
 
 /**
@@ -117,8 +120,21 @@ export interface OpenedArchive {
  * the end of the file. Anything else (a short read, a chunk that opens under
  * neither flag, bytes after the last chunk) is a BackupError.
  */
-export async function openArchive(file: FileHandle, password: string): Promise<OpenedArchive> {
+export async function openArchive(
+  file: FileHandle,
+  password: string,
+  options: { allowCostlyKdf?: boolean } = {},
+): Promise<OpenedArchive> {
   const { header, headerBytes } = await readArchiveHeader(file);
+  if (isCostlyKdf(header.kdf) && options.allowCostlyKdf !== true) {
+    throw new BackupError(
+      'costly_kdf',
+      `Checking this backup's password would take ${formatBytes(header.kdf.memoryKiB * 1024)} of memory and ` +
+        `${header.kdf.iterations} passes (Parley's own backups use ${DEFAULT_ARCHIVE_KDF.memoryKiB / 1024} MiB ` +
+        `and ${DEFAULT_ARCHIVE_KDF.iterations}). Its header may have been tampered with. Continue only if you ` +
+        `made this backup with such a setting.`,
+    );
+  }
   const key = await openArchiveKey(password, header);
   let position = HEADER_BYTES;
   const maxSealed = header.chunkBytes + TAG_BYTES;

@@ -3,7 +3,15 @@ import type { ErrorCode } from '../../../src-preload/contract';
 
 /** Why an archive was refused; tests and the CLI branch on it, users read the message. */
 export type BackupProblem =
-  'not_archive' | 'wrong_password' | 'too_new' | 'truncated' | 'corrupt' | 'cancelled' | 'target_exists';
+  | 'not_archive'
+  | 'wrong_password'
+  | 'too_new'
+  | 'truncated'
+  | 'corrupt'
+  | 'cancelled'
+  | 'target_exists'
+  /** The header asks for an unusually costly KDF: only after the user confirmed. */
+  | 'costly_kdf';
 
 /*
  * The contract has no backup-specific error codes yet; each problem maps onto
@@ -19,6 +27,7 @@ const CODE: Record<BackupProblem, ErrorCode> = {
   corrupt: 'DATABASE_CORRUPT',
   cancelled: 'INVALID_STATE',
   target_exists: 'PROFILE_EXISTS',
+  costly_kdf: 'NEEDS_CONFIRMATION',
 };
 
 export class BackupError extends ParleyError {

@@ -20,6 +20,8 @@ export interface ReadOptions {
   password: string;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /** The user confirmed a header asking for more KDF cost than Parley writes (archiveFormat.ts). */
+  allowCostlyKdf?: boolean;
 }
 
 export interface VerifyResult {
@@ -57,7 +59,9 @@ async function readArchive(
   const { file, size } = await openInput(options.file);
   const progress = throttled(options.onProgress);
   try {
-    const archive = await openArchive(file, options.password);
+    const archive = await openArchive(file, options.password, {
+      allowCostlyKdf: options.allowCostlyKdf === true,
+    });
     progress({ phase, bytesDone: 0, bytesTotal: size });
     const signal = options.signal;
     async function* watched(): AsyncGenerator<Buffer, void, undefined> {

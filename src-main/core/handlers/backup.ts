@@ -164,12 +164,18 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
     'backup.verify': (params) => {
       const file = source(params);
       return job(params.jobId, (signal, onProgress) =>
-        verifyBackup({ file, password: params.password, signal, onProgress }),
+        verifyBackup({
+          file,
+          password: params.password,
+          signal,
+          onProgress,
+          allowCostlyKdf: params.allowCostlyKdf,
+        }),
       );
     },
 
     'backup.restore': async (params) => {
-      const { jobId, password, replace } = params;
+      const { jobId, password, replace, allowCostlyKdf } = params;
       const state = deps.profile.status().state;
       if (state === 'unlocked') {
         throw new ParleyError('INVALID_STATE', 'Lock Parley before restoring a backup over this profile.');
@@ -190,6 +196,7 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
           replace: state !== 'none',
           signal,
           onProgress,
+          allowCostlyKdf,
           ...(binding ? { nativeBinding: binding } : {}),
         }),
       );

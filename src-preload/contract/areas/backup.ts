@@ -118,6 +118,8 @@ export const backupRequests = {
         path: FilePath.optional(),
         source: HostHandle.optional(),
         password: BackupPassword,
+        /** The user confirmed an archive whose password check costs more than Parley's own (NEEDS_CONFIRMATION). */
+        allowCostlyKdf: z.boolean().optional(),
       })
       .strict()
       .refine(oneOf('path', 'source'), 'Choose the backup file.'),
@@ -136,6 +138,7 @@ export const backupRequests = {
         source: HostHandle.optional(),
         password: BackupPassword,
         replace: z.boolean().optional(),
+        allowCostlyKdf: z.boolean().optional(),
       })
       .strict()
       .refine(oneOf('path', 'source'), 'Choose the backup file.'),
