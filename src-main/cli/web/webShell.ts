@@ -47,6 +47,18 @@ const MAX_IN_FLIGHT = 64;
  * A copied URL therefore works in one tab only, and a reload of that tab
  * still works.
  */
+/**
+ * Every error answer (404, 405, 421, 500): plain text that may not be sniffed
+ * as anything else, run nothing and be framed by nobody (issue #14 item 14).
+ */
+const ERROR_HEADERS = {
+  'content-type': 'text/plain; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+} as const;
+
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const tokenDigest = sha256(token);
@@ -61,7 +73,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
 
   async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHosts().includes(req.headers.host ?? '')) {
-      res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request');
+      res.writeHead(421, ERROR_HEADERS).end('Misdirected request');
       return;
     }
     const download = /^\/download\/([0-9a-f]{32})$/.exec(req.url ?? '');
@@ -70,13 +82,13 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed');
+      res.writeHead(405, { ...ERROR_HEADERS, allow: 'GET, HEAD' }).end('Method not allowed');
       return;
     }
     try {
       const file = await loadStaticFile(options.staticDir, req.url ?? '/');
       if (!file) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+        res.writeHead(404, ERROR_HEADERS).end('Not found');
         return;
       }
       res.writeHead(200, {
@@ -92,7 +104,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       res.end(req.method === 'HEAD' ? undefined : file.body);
     } catch (err) {
       logger.log('error', 'web.static_failed', errorFields(err));
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      if (!res.headersSent) res.writeHead(500, ERROR_HEADERS);
       res.end('Internal error');
     }
   }
