@@ -20,6 +20,7 @@ export default defineConfig({
           'integrityCheck.worker': resolve('src-main/core/workers/integrityCheck.worker.ts'),
           'backupSnapshot.worker': resolve('src-main/core/workers/backupSnapshot.worker.ts'),
           'walCheckpoint.worker': resolve('src-main/core/workers/walCheckpoint.worker.ts'),
+          'vacuumConvert.worker': resolve('src-main/core/workers/vacuumConvert.worker.ts'),
         },
       },
     },

@@ -27,6 +27,7 @@ export default defineConfig({
         'integrityCheck.worker': 'src-main/core/workers/integrityCheck.worker.ts',
         'backupSnapshot.worker': 'src-main/core/workers/backupSnapshot.worker.ts',
         'walCheckpoint.worker': 'src-main/core/workers/walCheckpoint.worker.ts',
+        'vacuumConvert.worker': 'src-main/core/workers/vacuumConvert.worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },

@@ -51,6 +51,11 @@ export function openEncryptedDatabase(file: string, key: Buffer, options: OpenOp
     db.pragma(`key = "x'${key.toString('hex')}'"`);
     // The first read decrypts page 1: a wrong key or a damaged file fails here.
     db.prepare('SELECT count(*) AS n FROM sqlite_schema').get();
+    // Freed pages can go back to the file system (PRAGMA incremental_vacuum,
+    // store/walCheckpointer.ts): a relay's file follows what it holds. Only
+    // possible before the first table; older databases are converted once on
+    // unlock (workers/vacuumConvert.worker.ts).
+    if (options.create) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     // NORMAL is durable in WAL mode for everything that committed before the last checkpoint-safe
     // sync; FULL makes every commit durable on its own, which the delivery acks rely on (DESIGN.md §2).

@@ -99,7 +99,14 @@ export class WalCheckpointer {
         if (!report.ok) failed({ errorCode: report.errorCode });
         // A reader's snapshot held some frames back: try again a little later.
         else if (report.checkpointedFrames < report.logFrames) failed({ incomplete: true });
-        else this.retryDelayMs = 0;
+        else {
+          this.retryDelayMs = 0;
+          // Free pages went back in one time-boxed run: look again after the next quiet period.
+          if ((report.freedPages ?? 0) > 0) {
+            this.dirty = true;
+            this.lastChangeAt = this.clock();
+          }
+        }
       })
       .catch((err: unknown) => failed(errorFields(err)))
       .finally(() => {

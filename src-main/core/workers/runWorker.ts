@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
  * `NAME.worker.js` beside out/main/index.js); under vitest the TypeScript
  * source beside this file runs through tsx.
  */
-export type WorkerName = 'integrityCheck' | 'backupSnapshot' | 'walCheckpoint';
+export type WorkerName = 'integrityCheck' | 'backupSnapshot' | 'walCheckpoint' | 'vacuumConvert';
 
 export function workerEntry(
   name: WorkerName,

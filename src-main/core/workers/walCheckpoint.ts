@@ -11,6 +11,8 @@ export interface CheckpointReport {
   /** Frames in the log, and how many of them are now in the database file. */
   logFrames: number;
   checkpointedFrames: number;
+  /** Free pages given back to the file system before the checkpoint. */
+  freedPages: number;
   errorCode?: string;
 }
 

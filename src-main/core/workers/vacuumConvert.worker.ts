@@ -1,0 +1,34 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openEncryptedDatabase } from '../store/encryptedDatabase';
+import type { VacuumConvertInput, VacuumConvertReport } from './vacuumConvert';
+
+/**
+ * Turns on incremental auto-vacuum in a database created without it: the
+ * setting takes effect only through a full VACUUM, which rewrites every page
+ * (the pages stay encrypted; SQLCipher re-encrypts them with the same key).
+ * Runs once per profile, before the app's connection opens, so nothing else
+ * writes meanwhile. Posts one VacuumConvertReport.
+ */
+const input = workerData as VacuumConvertInput;
+let report: VacuumConvertReport;
+try {
+  const db = openEncryptedDatabase(input.path, Buffer.from(input.key), {
+    create: false,
+    ...(input.nativeBinding ? { nativeBinding: input.nativeBinding } : {}),
+  });
+  try {
+    if (Number(db.pragma('auto_vacuum', { simple: true })) === 2) {
+      report = { ok: true, converted: false };
+    } else {
+      db.pragma('auto_vacuum = INCREMENTAL');
+      db.exec('VACUUM');
+      report = { ok: true, converted: Number(db.pragma('auto_vacuum', { simple: true })) === 2 };
+    }
+  } finally {
+    db.close();
+  }
+} catch (err) {
+  const code = (err as { code?: unknown }).code;
+  report = { ok: false, converted: false, errorCode: typeof code === 'string' ? code : 'UNKNOWN' };
+}
+parentPort?.postMessage(report);
