@@ -77,5 +77,12 @@ describe('a relay’s database after it handed over what it held', () => {
     expect(await convertToIncrementalVacuum({ path: t.path, key: t.key })).toMatchObject({
       converted: false,
     });
+    const reopened = openEncryptedDatabase(t.path, t.key, { create: false });
+    try {
+      expect(reopened.pragma('auto_vacuum', { simple: true })).toBe(2);
+      expect(reopened.prepare('SELECT count(*) AS n FROM identity').get()).toEqual({ n: 0 });
+    } finally {
+      reopened.close();
+    }
   });
 });
