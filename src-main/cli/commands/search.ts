@@ -100,9 +100,10 @@ export function bracketed(hit: Pick<SearchHit, 'snippet' | 'highlights'>): strin
 
 /**
  * Message text goes to a terminal: control characters (escape sequences could
- * rewrite the screen, newlines would break the one-line format) become spaces,
- * one for one.
+ * rewrite the screen, newlines would break the one-line format) and bidi
+ * overrides (they reorder the line) become spaces, one for one.
  */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, ' ');
+  // Bidi overrides and isolates too (issue #14 item 12): they would reorder the line.
+  return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, ' ');
 }

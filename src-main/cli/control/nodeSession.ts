@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { stripBidiControls } from '../../../src-preload/contract/bidi';
 import { ParleyError } from '../../core/errors';
 import { defaultProfileDir } from '../defaultProfileDir';
 import type { CliIo } from '../io';
@@ -141,7 +142,9 @@ export function conversationIdOf(value: unknown): number {
  * become spaces.
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, ' ');
+  // Bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) would reorder the
+  // terminal line around them, spoofing a name or a file name (issue #14 item 12).
+  return stripBidiControls(text).replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, ' ');
 }
 
 /** `2024-03-01 14:05`, local time. */

@@ -7,6 +7,7 @@ import {
   type RequestName,
   type RequestResult,
 } from '../../../src-preload/contract';
+import { withCleanNames } from '../../../src-preload/contract/bidi';
 import { databaseError, isParleyError } from '../errors';
 import { errorFields, type Logger } from '../util/logger';
 
@@ -47,7 +48,8 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
           message: 'Parley hit an internal error. Your data was not changed.',
         });
       }
-      return { ok: true, value: checked.data };
+      // Names are shown by every shell: no bidi override may reorder them (issue #14 item 12).
+      return { ok: true, value: withCleanNames(checked.data) };
     } catch (err) {
       if (isParleyError(err)) return fail(err.toPayload());
       // The disk or the file said no: say which, never "internal error" (issue #14 items 7, 8).

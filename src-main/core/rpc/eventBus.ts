@@ -1,4 +1,5 @@
 import type { EventName, EventPayload } from '../../../src-preload/contract';
+import { stripBidiControls, withCleanNames } from '../../../src-preload/contract/bidi';
 
 export type EventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -7,7 +8,14 @@ export class EventBus {
   private readonly listeners = new Set<EventListener>();
 
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
-    for (const listener of this.listeners) listener(name, payload);
+    // Names in events (typing, notifications) are shown like names in replies (issue #14 item 12);
+    // a notification's body goes to the OS as one line of text, so it is cleaned too.
+    let clean = withCleanNames(payload);
+    if (name === 'notification') {
+      const n = clean as EventPayload<'notification'>;
+      clean = { ...n, body: stripBidiControls(n.body) } as EventPayload<E>;
+    }
+    for (const listener of this.listeners) listener(name, clean);
   }
 
   on(listener: EventListener): () => void {

@@ -26,6 +26,7 @@ export interface WalCheckpointerOptions {
     ok: boolean;
     logFrames: number;
     checkpointedFrames: number;
+    freedPages?: number;
     errorCode?: string;
   }>;
   logger: Logger;
