@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestNames } from '../../../src-preload/contract';
 import { stripBidiControls, withCleanNames } from '../../../src-preload/contract/bidi';
-import { printable } from '../../cli/control/nodeSession';
 import { ParleyError } from '../errors';
 import { silentLogger } from '../util/logger';
 import { createDispatcher, type Handlers } from './dispatcher';
@@ -69,10 +68,6 @@ describe('names with bidi controls', () => {
     expect(seen).toEqual([
       ['notification', { conversationId: 1, messageId: 2, title: 'Carolgnp.exe', body: 'sent fdp.exe' }],
     ]);
-  });
-
-  it('the CLI prints none of them', () => {
-    expect(printable(`${SPOOF}\u202A\u202B\u202C\u202D\u2066\u2067\u2068\u2069!`)).toBe('Carolgnp.exe!');
   });
 
   it('only the controls go: right-to-left letters and the LRM/RLM marks stay', () => {

@@ -90,7 +90,7 @@ describe.skipIf(!root)('a full disk (tmpfs)', () => {
           break;
         }
       }
-      let stored = 0;
+      let stored = n;
       for (let i = 0; i < 10_000; i++) {
         try {
           insert();

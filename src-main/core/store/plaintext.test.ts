@@ -35,7 +35,7 @@ const PASS = 'correct horse battery staple';
 /** Words no other test, library or SQLite itself writes. */
 const SECRET_WORDS = [
   'zebracorn',
-  'Ünïcødé-marker',
+  'Ünïcødé-quetzalcoatlus',
   'Žluťoučký-quokka',
   'Ωmegaλambdaζ',
   '東京タワー秘密',
@@ -179,7 +179,7 @@ describe('no plaintext at rest', () => {
     const messages = new MessageRepository(db);
 
     const ada = contacts.upsert(ADA, 'Ada zebracorn Lovelace', 1);
-    contacts.upsert(BOB, 'Bob Ünïcødé-marker', 1);
+    contacts.upsert(BOB, 'Bob Ünïcødé-quetzalcoatlus', 1);
     const dm = conversations.create({ kind: 'dm', contactId: ada, createdAt: 1 });
     const group = conversations.create({ kind: 'group', name: 'Ωmegaλambdaζ club', createdAt: 1 });
 
@@ -212,7 +212,7 @@ describe('no plaintext at rest', () => {
       state: 'received',
     });
     // Edit history and the FTS delete/insert pair are further copies of the text.
-    messages.edit('plaintext-edit', ADA, 'after edit Ünïcødé-marker 🦄🔐secretemoji', 6000);
+    messages.edit('plaintext-edit', ADA, 'after edit Ünïcødé-quetzalcoatlus 🦄🔐secretemoji', 6000);
     expect(messages.get(edited.id)?.body).toContain('🦄');
 
     // Searches through the search module: ranking and snippets read the index and the text.
@@ -221,7 +221,7 @@ describe('no plaintext at rest', () => {
       'zebracorn',
       'UNICØDE',
       'naive',
-      '"ünïcødé marker"',
+      '"ünïcødé quetzalcoatlus"',
       'ΩMEGAΛ*',
       '東京タワー秘密',
       'in:Ωmega zebra*',
