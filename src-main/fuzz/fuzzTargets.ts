@@ -1,0 +1,328 @@
+import { randomBytes } from 'node:crypto';
+import { requestNames } from '../../src-preload/contract';
+import { parseRequestFrame, parseResponseFrame } from '../cli/control/controlFrames';
+import { BackupError } from '../core/backup/backupError';
+import { decodeHeader, encodeHeader, openChunk, sealChunk } from '../core/backup/archiveFormat';
+import { generateSealKeyPair, open as openSealed, seal } from '../core/crypto/sealedBox';
+import { ParleyError } from '../core/errors';
+import { certifyDevice, decodeDeviceCredential, encodeDeviceCredential } from '../core/identity/credential';
+import {
+  decodeDeviceCertificate,
+  issueDeviceCertificate,
+  verifyDeviceCertificate,
+} from '../core/identity/deviceCertificate';
+import { generateIdentityKey } from '../core/identity/identityKey';
+import { decodeContent } from '../core/messaging/content';
+import { decodeInvite, encodeInvite } from '../core/messaging/invite';
+import { cardFromJson, ProfileCardJson, verifyProfileCard } from '../core/messaging/profileCard';
+import { decodeFrame as decodeWireFrame, encodeFrame as encodeWireFrame } from '../core/messaging/wireFrame';
+import { openAddressRecord } from '../core/net/addressRecord';
+import { FrameError } from '../core/net/frameStream';
+import * as addressProto from '../core/net/proto/address';
+import * as contactRequestProto from '../core/net/proto/contactRequest';
+import * as deliverProto from '../core/net/proto/deliver';
+import * as fileProto from '../core/net/proto/file';
+import * as groupinfoProto from '../core/net/proto/groupinfo';
+import * as helloProto from '../core/net/proto/hello';
+import * as keypackageProto from '../core/net/proto/keypackage';
+import * as mailboxProto from '../core/net/proto/mailbox';
+import * as presenceProto from '../core/net/proto/presence';
+import { decodeFrame } from '../core/net/protocolService';
+import { createDispatcher, type Handlers } from '../core/rpc/dispatcher';
+import { parseSearchQuery } from '../core/search/searchQuery';
+import { silentLogger } from '../core/util/logger';
+
+/**
+ * Every decoder that takes bytes or text from outside Parley (issue #14,
+ * fuzzing): a peer's frames on each protocol, sealed boxes, invites, address
+ * records, profile cards and application content, control-socket frames,
+ * archive headers and chunks, and the params of every contract request.
+ *
+ * A target's `run` feeds one input to its decoder and throws only if the
+ * decoder broke its promise: it threw something other than its documented
+ * refusal, or accepted what it must not. `seeds` are valid inputs the fuzzer
+ * mutates (and the corpus in ./corpus keeps); `text` targets take strings.
+ */
+export interface FuzzTarget {
+  name: string;
+  kind: 'bytes' | 'text';
+  seeds(): Uint8Array[];
+  run(input: Uint8Array): void | Promise<void>;
+}
+
+/** Fails the property: the decoder threw what it must never throw. */
+export class DecoderBroke extends Error {
+  constructor(target: string, cause: unknown) {
+    super(`${target}: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`, {
+      cause,
+    });
+    this.name = 'DecoderBroke';
+  }
+}
+
+function only(target: string, allowed: (err: unknown) => boolean, run: () => unknown): void {
+  try {
+    run();
+  } catch (err) {
+    if (!allowed(err)) throw new DecoderBroke(target, err);
+  }
+}
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+
+interface ProtoCodec {
+  encode(v: Record<string, unknown>): Uint8Array;
+  decode(b: Uint8Array): { version: number };
+}
+
+/** Every message codec the wire protocols define (protons output: objects with encode and decode). */
+function protoCodecs(): [string, ProtoCodec][] {
+  const modules: Record<string, Record<string, unknown>> = {
+    address: addressProto,
+    contactRequest: contactRequestProto,
+    deliver: deliverProto,
+    file: fileProto,
+    groupinfo: groupinfoProto,
+    hello: helloProto,
+    keypackage: keypackageProto,
+    mailbox: mailboxProto,
+    presence: presenceProto,
+  };
+  const out: [string, ProtoCodec][] = [];
+  for (const [file, mod] of Object.entries(modules)) {
+    for (const [name, value] of Object.entries(mod)) {
+      const codec = value as Partial<ProtoCodec> | null;
+      if (typeof codec?.decode === 'function' && typeof codec.encode === 'function') {
+        out.push([`proto.${file}.${name}`, codec as ProtoCodec]);
+      }
+    }
+  }
+  return out;
+}
+
+// Fixed keys for the targets (made once per process; the fuzzer varies the inputs, not the keys).
+const ada = generateIdentityKey();
+const seal1 = generateSealKeyPair();
+const PEER = '12D3KooWRaP6T3L8KUsbcuvuGTQ4Ubb7DxXMoVNqHoaL1ZbbQqHc';
+const archiveKey = randomBytes(32);
+const archivePrefix = randomBytes(7);
+const archiveHeader = encodeHeader({
+  version: 1,
+  kdf: { memoryKiB: 65536, iterations: 3, parallelism: 2 },
+  salt: randomBytes(16),
+  noncePrefix: archivePrefix,
+  chunkBytes: 1024 * 1024,
+  keyCheck: randomBytes(16),
+});
+
+/** The dispatcher with every handler answering OFFLINE: what is fuzzed is the params' validation. */
+const dispatch = createDispatcher(
+  Object.fromEntries(
+    requestNames.map((n) => [
+      n,
+      () => {
+        throw new ParleyError('OFFLINE', 'off');
+      },
+    ]),
+  ) as unknown as Handlers,
+  silentLogger,
+);
+
+export function fuzzTargets(): FuzzTarget[] {
+  const targets: FuzzTarget[] = protoCodecs().map(([name, codec]) => ({
+    name,
+    kind: 'bytes',
+    seeds: () => [codec.encode({ version: 1 })],
+    // A frame from a peer either decodes or is a FrameError (malformed): nothing else escapes.
+    run: (input) =>
+      only(
+        name,
+        (e) => e instanceof FrameError,
+        () => decodeFrame(input, (b) => codec.decode(b)),
+      ),
+  }));
+  targets.push(
+    {
+      name: 'sealed-box',
+      kind: 'bytes',
+      seeds: () => [seal(seal1.publicKey, bytes('held for you'), bytes('aad'))],
+      run: (input) => {
+        const opened = openSealed(seal1.secretKey, input, bytes('aad'));
+        // Only a box sealed to this key opens; a mutation of one never does.
+        if (opened !== null && text(opened) !== 'held for you')
+          throw new DecoderBroke('sealed-box', 'forged box opened');
+      },
+    },
+    {
+      name: 'invite',
+      kind: 'text',
+      seeds: () => [
+        bytes(
+          encodeInvite({
+            peerId: PEER,
+            addresses: ['/ip4/192.168.1.20/tcp/4001'],
+            identityKey: ada.publicKey,
+            sealKeyHash: new Uint8Array(32).fill(9),
+            displayName: 'Ada',
+            token: new Uint8Array(16).fill(1),
+          }),
+        ),
+      ],
+      run: (input) => {
+        decodeInvite(text(input));
+      },
+    },
+    {
+      name: 'profile-card',
+      kind: 'text',
+      seeds: () => [
+        bytes('{"displayName":"Ada","statusText":"","version":1,"issuedAt":1,"avatar":"","signature":"AA"}'),
+      ],
+      run: (input) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text(input));
+        } catch {
+          return;
+        }
+        const parsed = ProfileCardJson.safeParse(json);
+        if (!parsed.success) return;
+        const card = cardFromJson(parsed.data);
+        if (card && verifyProfileCard(ada.publicKey, card))
+          throw new DecoderBroke('profile-card', 'forged card verified');
+      },
+    },
+    {
+      name: 'content',
+      kind: 'bytes',
+      seeds: () => [
+        bytes('{"v":1,"type":"text","uid":"00000000000000000000000000000000","sentAt":1,"body":"hi"}'),
+        bytes(
+          '{"v":1,"type":"reaction","targetUid":"00000000000000000000000000000000","emoji":"👍","on":true,"sentAt":1}',
+        ),
+      ],
+      run: (input) => {
+        decodeContent(input);
+      },
+    },
+    {
+      name: 'wire-frame',
+      kind: 'bytes',
+      seeds: () => [
+        encodeWireFrame({
+          kind: 'welcome',
+          welcome: new Uint8Array(40).fill(3),
+          ratchetTree: new Uint8Array(20).fill(4),
+        }),
+      ],
+      run: (input) => {
+        decodeWireFrame(input);
+      },
+    },
+    {
+      name: 'device-credential',
+      kind: 'bytes',
+      seeds: () => [
+        encodeDeviceCredential(
+          certifyDevice(ada.privateKey, ada.publicKey, PEER, new Uint8Array(32).fill(5)),
+        ),
+      ],
+      run: (input) => {
+        decodeDeviceCredential(input);
+      },
+    },
+    {
+      name: 'device-certificate',
+      kind: 'bytes',
+      seeds: () => [issueDeviceCertificate(ada.privateKey, ada.publicKey, PEER, 1)],
+      run: (input) => {
+        const cert = decodeDeviceCertificate(input);
+        const verified = verifyDeviceCertificate(input, { peerId: PEER, identityKey: ada.publicKey });
+        if (verified && !cert) throw new DecoderBroke('device-certificate', 'verified what does not decode');
+      },
+    },
+    {
+      name: 'address-record',
+      kind: 'bytes',
+      seeds: () => [new Uint8Array(64)],
+      run: async (input) => {
+        try {
+          await openAddressRecord(input);
+        } catch (err) {
+          throw new DecoderBroke('address-record', err);
+        }
+      },
+    },
+    {
+      name: 'control-request-frame',
+      kind: 'text',
+      seeds: () => [bytes('{"id":1,"name":"contacts.list","params":{}}')],
+      run: (input) => {
+        parseRequestFrame(text(input));
+      },
+    },
+    {
+      name: 'control-response-frame',
+      kind: 'text',
+      seeds: () => [bytes('{"id":1,"reply":{"ok":false,"error":{"code":"OFFLINE","message":"off"}}}')],
+      run: (input) => {
+        parseResponseFrame(text(input));
+      },
+    },
+    {
+      name: 'archive-header',
+      kind: 'bytes',
+      seeds: () => [new Uint8Array(archiveHeader)],
+      // Refusals are BackupErrors with a sentence; anything else is a bug.
+      run: (input) =>
+        only(
+          'archive-header',
+          (e) => e instanceof BackupError,
+          () => decodeHeader(Buffer.from(input)),
+        ),
+    },
+    {
+      name: 'archive-chunk',
+      kind: 'bytes',
+      seeds: () => [
+        new Uint8Array(sealChunk(archiveKey, archiveHeader, archivePrefix, 0, false, Buffer.from('chunk'))),
+      ],
+      run: (input) => {
+        const plain = openChunk(archiveKey, archiveHeader, archivePrefix, 0, false, Buffer.from(input));
+        if (plain !== null && plain.toString() !== 'chunk')
+          throw new DecoderBroke('archive-chunk', 'forged chunk opened');
+      },
+    },
+    {
+      name: 'search-query',
+      kind: 'text',
+      seeds: () => [bytes('from:"Ada L" in:lab before:2024-03-01 cafe* -tea "a phrase" has:file')],
+      run: (input) => {
+        parseSearchQuery(text(input));
+      },
+    },
+    {
+      name: 'contract-params',
+      kind: 'text',
+      seeds: () => [bytes('["messages.send",{"conversationId":1,"text":"hi"}]')],
+      run: async (input) => {
+        let call: unknown;
+        try {
+          call = JSON.parse(text(input));
+        } catch {
+          call = [text(input), text(input)];
+        }
+        const [name, params] = Array.isArray(call) ? (call as unknown[]) : ['contacts.list', call];
+        const target =
+          typeof name === 'string' && requestNames.includes(name as never) ? name : requestNames[0];
+        const reply = await dispatch(target, params);
+        // Bad params are INVALID_PARAMS; valid ones reach the (offline) handler. Never INTERNAL.
+        if (!reply.ok && reply.error.code !== 'INVALID_PARAMS' && reply.error.code !== 'OFFLINE') {
+          throw new DecoderBroke('contract-params', reply.error.code);
+        }
+      },
+    },
+  );
+  return targets;
+}
