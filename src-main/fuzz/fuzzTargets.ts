@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { requestNames } from '../../src-preload/contract';
+import { ClientFrame, decodeBinaryFrame, encodeBinaryFrame } from '../../src-preload/contract/bridge';
 import { parseRequestFrame, parseResponseFrame } from '../cli/control/controlFrames';
 import { BackupError } from '../core/backup/backupError';
 import { decodeHeader, encodeHeader, openChunk, sealChunk } from '../core/backup/archiveFormat';
@@ -17,6 +18,7 @@ import { decodeInvite, encodeInvite } from '../core/messaging/invite';
 import { cardFromJson, ProfileCardJson, verifyProfileCard } from '../core/messaging/profileCard';
 import { decodeFrame as decodeWireFrame, encodeFrame as encodeWireFrame } from '../core/messaging/wireFrame';
 import { openAddressRecord } from '../core/net/addressRecord';
+import { beaconEpoch, openBeacon, sealBeacon } from '../core/net/beaconCodec';
 import { FrameError } from '../core/net/frameStream';
 import * as addressProto from '../core/net/proto/address';
 import * as contactRequestProto from '../core/net/proto/contactRequest';
@@ -105,6 +107,8 @@ function protoCodecs(): [string, ProtoCodec][] {
 const ada = generateIdentityKey();
 const seal1 = generateSealKeyPair();
 const PEER = '12D3KooWRaP6T3L8KUsbcuvuGTQ4Ubb7DxXMoVNqHoaL1ZbbQqHc';
+const beaconKey = new Uint8Array(randomBytes(32));
+const beacon = sealBeacon(beaconKey, beaconEpoch(Date.now()), ['/ip4/192.168.1.20/tcp/4001']);
 const archiveKey = randomBytes(32);
 const archivePrefix = randomBytes(7);
 const archiveHeader = encodeHeader({
@@ -252,6 +256,41 @@ export function fuzzTargets(): FuzzTarget[] {
         } catch (err) {
           throw new DecoderBroke('address-record', err);
         }
+      },
+    },
+    {
+      // A contact's LAN beacon answer (docs/protocol.md, "Address records and the LAN beacon"):
+      // any host on the LAN can send one; only an announcement sealed under the key opens.
+      name: 'lan-beacon',
+      kind: 'bytes',
+      seeds: () => [beacon.sealed],
+      run: (input) => {
+        const addresses = openBeacon(beaconKey, beacon.token, input);
+        if (addresses !== null && addresses[0] !== '/ip4/192.168.1.20/tcp/4001')
+          throw new DecoderBroke('lan-beacon', 'forged announcement opened');
+      },
+    },
+    {
+      // The web shell's WebSocket frames: text frames are JSON, binary ones a header and a payload.
+      name: 'web-shell-frame',
+      kind: 'bytes',
+      seeds: () => [
+        encodeBinaryFrame(
+          { t: 'req', id: 7, name: 'files.upload', params: { name: 'a.txt' }, bin: 'bytes' },
+          bytes('hello'),
+        ),
+        bytes('{"t":"req","id":1,"name":"contacts.list","params":{}}'),
+      ],
+      run: (input) => {
+        const decoded = decodeBinaryFrame(input);
+        if (decoded !== null) ClientFrame.safeParse(decoded.header);
+        let json: unknown;
+        try {
+          json = JSON.parse(text(input));
+        } catch {
+          return;
+        }
+        ClientFrame.safeParse(json);
       },
     },
     {
