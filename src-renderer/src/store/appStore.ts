@@ -5,6 +5,7 @@ import { createContactsSlice, type ContactsSlice } from './contactsSlice';
 import { createConversationSettingsSlice, type ConversationSettingsSlice } from './conversationSettingsSlice';
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
 import { createFilesSlice, type FilesSlice } from './filesSlice';
+import { createInvitesSlice, type InvitesSlice } from './invitesSlice';
 import { createNetworkSlice, type NetworkSlice } from './networkSlice';
 import { createPrivacySlice, type PrivacySlice } from './privacySlice';
 import { createProfileSlice, type ProfileSlice } from './profileSlice';
@@ -23,7 +24,8 @@ export type AppState = SessionSlice &
   ConversationSettingsSlice &
   NetworkSlice &
   PrivacySlice &
-  ContactsSlice;
+  ContactsSlice &
+  InvitesSlice;
 
 /** The window's one store, bound from slices (zustand's slices pattern); components select from it. */
 export const useAppStore = create<AppState>()((...args) => ({
@@ -38,5 +40,6 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createNetworkSlice(...args),
   ...createPrivacySlice(...args),
   ...createContactsSlice(...args),
+  ...createInvitesSlice(...args),
   ...createConversationSettingsSlice(...args),
 }));

@@ -43,6 +43,8 @@ export interface BackupSlice {
   restoreBackup(source: BackupSource, password: string, replace?: boolean): Promise<boolean>;
   cancelBackup(): Promise<void>;
   loadBackupSchedule(): Promise<void>;
+  /** Loads the schedule now and whenever the core changes it (a run finished, another window saved); returns the unsubscribe. */
+  watchBackupSchedule(): () => void;
   saveBackupSchedule(change: {
     enabled: boolean;
     /** A folder from the native folder dialog; absent keeps the current one (or the default). */
@@ -176,6 +178,10 @@ export const createBackupSlice: StateCreator<AppState, [], [], BackupSlice> = (s
       } catch (err) {
         set({ backupError: { ...toErrorPayload(err), kind: 'schedule' } });
       }
+    },
+    watchBackupSchedule() {
+      void get().loadBackupSchedule();
+      return api.onBackupScheduleChanged(() => void get().loadBackupSchedule());
     },
     async saveBackupSchedule(change) {
       set({ backupError: null });

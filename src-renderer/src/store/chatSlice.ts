@@ -1,10 +1,16 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, MessagePage, MessageView } from '../../../src-preload/contract';
-import type { ChatMember, ChatPreferences, MessageExtras } from '../../../src-preload/contract/areas/chat';
+import type { ErrorPayload, MessagePage, MessageView, Reply } from '../../../src-preload/contract';
+import type {
+  ChatMember,
+  ChatPreferences,
+  MessageExtras,
+  MessageHistory,
+} from '../../../src-preload/contract/areas/chat';
 import { api, toErrorPayload } from '../api/client';
 import { toggleReaction } from '../features/chat/reactions';
 import { firstUnreadId } from '../features/chat/timeline';
 import type { AppState } from './appStore';
+import { toReply } from './toReply';
 
 /** Messages per page: a few screens, small enough to arrive in one frame or two. */
 export const PAGE_SIZE = 100;
@@ -68,6 +74,8 @@ export interface ChatSlice {
   /** Adds our `emoji` reaction, or takes it back when we have it. */
   toggleReaction(messageId: number, emoji: string): Promise<void>;
   deleteMessage(messageId: number, scope: 'me' | 'everyone'): Promise<boolean>;
+  /** Who read a message and its edit history (the message info dialog). */
+  messageHistory(conversationId: number, messageId: number): Promise<Reply<MessageHistory>>;
   /** Scrolls to a message of the open conversation (a reply's original), loading the page around it. */
   jumpToMessage(messageId: number): Promise<void>;
   /** The user typed (true) or sent / cleared the text (false). */
@@ -284,6 +292,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       }
       return ok;
     },
+    messageHistory: (conversationId, messageId) => toReply(api.messageHistory(conversationId, messageId)),
     async jumpToMessage(messageId) {
       const chat = get().chat;
       if (!chat) return;

@@ -1,10 +1,15 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload } from '../../../src-preload/contract';
-import type { ContactProfile, ImportCounts } from '../../../src-preload/contract/areas/contacts';
+import type { ErrorPayload, Reply } from '../../../src-preload/contract';
+import type {
+  ContactProfile,
+  ImportCounts,
+  SafetyNumberView,
+} from '../../../src-preload/contract/areas/contacts';
 import type { ConversationInfo, Role } from '../../../src-preload/contract/areas/groups';
 import { api, toErrorPayload } from '../api/client';
 import { ackMessage } from '../features/conversationInfo/memberActions';
 import type { AppState } from './appStore';
+import { toReply } from './toReply';
 
 /** What is running in the contacts panel or the conversation info panel (one thing at a time). */
 export type ContactBusy =
@@ -49,6 +54,8 @@ export interface ContactsSlice {
   showContact(contactId: number | null): Promise<void>;
   /** Re-reads what is shown (after a contacts.changed event). */
   refreshContactViews(): Promise<void>;
+  /** The safety number to compare with a contact (for their new key while a key change is pending). */
+  safetyNumber(contactId: number): Promise<Reply<SafetyNumberView>>;
   verifyContact(verified: boolean, qrData?: string): Promise<boolean>;
   decideKeyChange(accept: boolean, contactId?: number): Promise<boolean>;
   renameContact(name: string | null): Promise<boolean>;
@@ -152,6 +159,7 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
       }
       await get().loadChatContact(openId());
     },
+    safetyNumber: (contactId) => toReply(api.safetyNumber(contactId)),
     async verifyContact(verified, qrData) {
       const id = get().contactProfile?.id;
       if (id === undefined) return false;

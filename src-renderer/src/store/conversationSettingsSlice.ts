@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, RequestParams } from '../../../src-preload/contract';
+import type { ErrorPayload, EventPayload, RequestParams } from '../../../src-preload/contract';
 import type { NotificationPrefs } from '../../../src-preload/contract/areas/conversations';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
@@ -24,6 +24,15 @@ export interface ConversationSettingsSlice {
   leaveConversationById(conversationId: number): Promise<void>;
   clearConversationActionError(): void;
   setShortcutsHelpOpen(open: boolean): void;
+  /** A clicked notification: its conversation, in front of search and settings. */
+  openFromNotification(conversationId: number): void;
+  /**
+   * While home is shown: a notification clicked in the OS opens its
+   * conversation (Electron sends notification.open), and in the web shell
+   * each of the core's notifications goes to `show` (the browser's own
+   * notifications; Electron main shows OS ones itself). Returns the unsubscribe.
+   */
+  watchNotifications(show: (note: EventPayload<'notification'>) => void): () => void;
 }
 
 export const createConversationSettingsSlice: StateCreator<AppState, [], [], ConversationSettingsSlice> = (
@@ -102,5 +111,22 @@ export const createConversationSettingsSlice: StateCreator<AppState, [], [], Con
     },
     clearConversationActionError: () => set({ conversationActionError: null }),
     setShortcutsHelpOpen: (open) => set({ shortcutsHelpOpen: open }),
+    openFromNotification(conversationId) {
+      get().closeSearch();
+      get().showView('chat');
+      void get().openConversation(conversationId);
+    },
+    watchNotifications(show) {
+      const stopOpen = api.onNotificationOpen(({ conversationId }) =>
+        get().openFromNotification(conversationId),
+      );
+      const stopShow = api.onNotification((note) => {
+        if (get().appInfo?.shell === 'web') show(note);
+      });
+      return () => {
+        stopOpen();
+        stopShow();
+      };
+    },
   };
 };

@@ -1,8 +1,9 @@
 import type { StateCreator } from 'zustand';
-import type { ConversationSummary, ErrorPayload } from '../../../src-preload/contract';
+import type { ConversationSummary, ErrorPayload, Reply } from '../../../src-preload/contract';
 import { api, toErrorPayload } from '../api/client';
 import { latestOnly } from '../lib/latestOnly';
 import type { AppState } from './appStore';
+import { toReply } from './toReply';
 
 /** The home list: what `conversations.list` answered for the current filter. */
 export interface ConversationsSlice {
@@ -18,6 +19,8 @@ export interface ConversationsSlice {
   setConversationFilter(filter: string): void;
   /** Applies an unread count the core answered (markRead) without re-reading the list. */
   setUnread(conversationId: number, unreadCount: number): void;
+  /** Creates a group with these contacts; the answer names it (the New group dialog opens it). */
+  createGroup(name: string, contactIds: number[]): Promise<Reply<{ conversationId: number }>>;
 }
 
 const FILTER_DELAY_MS = 120;
@@ -66,5 +69,6 @@ export const createConversationsSlice: StateCreator<AppState, [], [], Conversati
       const change = before && before.notify !== 'muted' ? unreadCount - before.unreadCount : 0;
       set({ conversations, totalUnread: Math.max(0, get().totalUnread + change) });
     },
+    createGroup: (name, contactIds) => toReply(api.createGroup(name, contactIds)),
   };
 };

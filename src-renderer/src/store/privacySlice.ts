@@ -35,6 +35,16 @@ export interface PrivacySlice {
   /** Sends a contact request; resolves to an error message, or null when sent. */
   requestNearbyContact(peerId: string, message: string): Promise<string | null>;
   loadPresence(): Promise<void>;
+  // The watchers keep what a screen shows current while it is mounted: each loads now, again on
+  // the core's event, and returns the unsubscribe for the component's effect cleanup.
+  /** The privacy switches (settings.changed). */
+  watchPrivacy(): () => void;
+  /** The own profile card (profile.updated, also from another window). */
+  watchOwnProfile(): () => void;
+  /** People nearby (nearby.changed). */
+  watchNearby(): () => void;
+  /** Contacts' presence, status and picture (presence.changed; a new card arrives as contacts.changed). */
+  watchPresence(): () => void;
 }
 
 export const createPrivacySlice: StateCreator<AppState, [], [], PrivacySlice> = (set, get) => {
@@ -122,6 +132,27 @@ export const createPrivacySlice: StateCreator<AppState, [], [], PrivacySlice> = 
       } catch {
         // Locked or offline: keep what we had; the next event reloads it.
       }
+    },
+    watchPrivacy() {
+      void get().loadPrivacy();
+      return api.onPrivacyChanged(({ privacy }) => get().applyPrivacy(privacy));
+    },
+    watchOwnProfile() {
+      void get().loadOwnProfile();
+      return api.onOwnProfileUpdated((profile) => get().applyOwnProfile(profile));
+    },
+    watchNearby() {
+      void get().loadNearby();
+      return api.onNearbyChanged(() => void get().loadNearby());
+    },
+    watchPresence() {
+      void get().loadPresence();
+      const offPresence = api.onPresenceChanged(() => void get().loadPresence());
+      const offContacts = api.onContactsChanged(() => void get().loadPresence());
+      return () => {
+        offPresence();
+        offContacts();
+      };
     },
   };
 };

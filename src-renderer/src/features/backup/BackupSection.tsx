@@ -3,7 +3,6 @@ import { passphraseProblem } from '../../../../src-preload/contract';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PassphraseField } from '../../components/PassphraseField';
-import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
 import type { BackupSource } from '../../store/backupSlice';
 import { BackupFileField } from './BackupFileField';
@@ -26,7 +25,7 @@ export function BackupSection() {
   const verifyBackup = useAppStore((s) => s.verifyBackup);
   const cancelBackup = useAppStore((s) => s.cancelBackup);
   const clear = useAppStore((s) => s.clearBackupMessages);
-  const loadSchedule = useAppStore((s) => s.loadBackupSchedule);
+  const watchSchedule = useAppStore((s) => s.watchBackupSchedule);
 
   const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
   const [source, setSource] = useState<BackupSource | null>(null);
@@ -34,10 +33,7 @@ export function BackupSection() {
   const [confirmation, setConfirmation] = useState('');
   const [submitted, setSubmitted] = useState<'create' | 'verify' | null>(null);
 
-  useEffect(() => {
-    void loadSchedule();
-    return api.onBackupScheduleChanged(() => void loadSchedule());
-  }, [loadSchedule]);
+  useEffect(() => watchSchedule(), [watchSchedule]);
 
   const fileProblem = source === null ? 'Choose the backup file to check.' : null;
   const problems = {

@@ -2,7 +2,6 @@ import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 
 import { createPortal } from 'react-dom';
 import type { MessageView } from '../../../../src-preload/contract';
 import type { MessageExtras, MessageHistory } from '../../../../src-preload/contract/areas/chat';
-import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 import { formatDateTime } from '../../lib/time';
@@ -295,18 +294,20 @@ function DeleteDialog({ message, onClose }: { message: MessageView; onClose: () 
 
 /** Sent and edited times, delivery state, who read it, and the edit history. */
 export function InfoDialog({ message, onClose }: { message: MessageView; onClose: () => void }) {
+  const messageHistory = useAppStore((s) => s.messageHistory);
   const [history, setHistory] = useState<MessageHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    api
-      .messageHistory(message.conversationId, message.id)
-      .then((h) => live && setHistory(h))
-      .catch((err: unknown) => live && setError(toErrorPayload(err).message));
+    void messageHistory(message.conversationId, message.id).then((reply) => {
+      if (!live) return;
+      if (reply.ok) setHistory(reply.value);
+      else setError(reply.error.message);
+    });
     return () => {
       live = false;
     };
-  }, [message.conversationId, message.id]);
+  }, [message.conversationId, message.id, messageHistory]);
   const state = message.sender.self ? deliveryLabel(message) : null;
   return (
     <Modal title="Message info" testId="message-info" onClose={onClose}>

@@ -1,9 +1,9 @@
 import QRCode from 'qrcode';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { InviteView } from '../../../../src-preload/contract';
-import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
+import { useAppStore } from '../../store/appStore';
 import { NearbyList } from '../privacy/NearbyList';
 
 type CopyState = 'idle' | 'copied' | 'selected';
@@ -22,6 +22,8 @@ export function AddContactDialog({
   /** An invite from a parley:// link: filled in, and added only when the user chooses Add. */
   initialInvite?: string | null;
 }) {
+  const createInvite = useAppStore((s) => s.createInvite);
+  const acceptInvite = useAppStore((s) => s.acceptInvite);
   const [invite, setInvite] = useState<InviteView | null>(null);
   const [inviteError, setInviteError] = useState<string | null>(null);
   const [qrUrl, setQrUrl] = useState<string | null>(null);
@@ -39,30 +41,30 @@ export function AddContactDialog({
 
   useEffect(() => {
     let live = true;
-    api.createInvite().then(
-      (created) => {
-        if (!live) return;
-        setInvite(created);
-        // Invites are ~300 characters (a hash of the seal key, not the key): level M keeps the
-        // code coarse enough to scan off a screen and survives a smudge or glare.
-        QRCode.toDataURL(created.qrData, { errorCorrectionLevel: 'M', margin: 2, width: 440 }).then(
-          (url) => {
-            if (live) setQrUrl(url);
-          },
-          () => {
-            // The invite text still works without the picture.
-            if (live) setQrFailed(true);
-          },
-        );
-      },
-      (err: unknown) => {
-        if (live) setInviteError(toErrorPayload(err).message);
-      },
-    );
+    void createInvite().then((reply) => {
+      if (!live) return;
+      if (!reply.ok) {
+        setInviteError(reply.error.message);
+        return;
+      }
+      const created = reply.value;
+      setInvite(created);
+      // Invites are ~300 characters (a hash of the seal key, not the key): level M keeps the
+      // code coarse enough to scan off a screen and survives a smudge or glare.
+      QRCode.toDataURL(created.qrData, { errorCorrectionLevel: 'M', margin: 2, width: 440 }).then(
+        (url) => {
+          if (live) setQrUrl(url);
+        },
+        () => {
+          // The invite text still works without the picture.
+          if (live) setQrFailed(true);
+        },
+      );
+    });
     return () => {
       live = false;
     };
-  }, []);
+  }, [createInvite]);
 
   async function copyInvite() {
     if (!invite) return;
@@ -87,14 +89,14 @@ export function AddContactDialog({
     }
     setAdding(true);
     setAddError(null);
-    try {
-      const result = await api.acceptInvite(text);
-      onAdded(result.conversationId);
-    } catch (err) {
-      setAddError(toErrorPayload(err).message);
-      setAdding(false);
-      theirsRef.current?.focus();
+    const reply = await acceptInvite(text);
+    if (reply.ok) {
+      onAdded(reply.value.conversationId);
+      return;
     }
+    setAddError(reply.error.message);
+    setAdding(false);
+    theirsRef.current?.focus();
   }
 
   return (

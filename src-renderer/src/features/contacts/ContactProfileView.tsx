@@ -1,7 +1,6 @@
 import QRCode from 'qrcode';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ContactProfile, SafetyNumberView } from '../../../../src-preload/contract/areas/contacts';
-import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
@@ -95,6 +94,7 @@ function KeyChangeNotice({ profile }: { profile: ContactProfile }) {
 
 function SafetyNumberSection({ profile }: { profile: ContactProfile }) {
   const verify = useAppStore((s) => s.verifyContact);
+  const safetyNumber = useAppStore((s) => s.safetyNumber);
   const busy = useAppStore((s) => s.contactBusy);
   const [number, setNumber] = useState<SafetyNumberView | null>(null);
   const [numberError, setNumberError] = useState<string | null>(null);
@@ -106,25 +106,25 @@ function SafetyNumberSection({ profile }: { profile: ContactProfile }) {
 
   useEffect(() => {
     let live = true;
-    api.safetyNumber(profile.id).then(
-      (n) => {
-        if (!live) return;
-        setNumber(n);
-        QRCode.toDataURL(n.qrData, { errorCorrectionLevel: 'M', margin: 2, width: 320 }).then(
-          (url) => {
-            if (live) setQrUrl(url);
-          },
-          () => undefined,
-        );
-      },
-      (err: unknown) => {
-        if (live) setNumberError(toErrorPayload(err).message);
-      },
-    );
+    void safetyNumber(profile.id).then((reply) => {
+      if (!live) return;
+      if (!reply.ok) {
+        setNumberError(reply.error.message);
+        return;
+      }
+      const n = reply.value;
+      setNumber(n);
+      QRCode.toDataURL(n.qrData, { errorCorrectionLevel: 'M', margin: 2, width: 320 }).then(
+        (url) => {
+          if (live) setQrUrl(url);
+        },
+        () => undefined,
+      );
+    });
     return () => {
       live = false;
     };
-  }, [profile.id, key]);
+  }, [profile.id, key, safetyNumber]);
 
   async function checkCode() {
     const text = code.trim();

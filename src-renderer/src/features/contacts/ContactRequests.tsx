@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import type { ContactRequestView } from '../../../../src-preload/contract';
-import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 
@@ -27,8 +26,7 @@ function RequestTrust({ request }: { request: ContactRequestView }) {
 /** Pending contact requests at the top of the conversation list, each with Accept and Decline. */
 export function ContactRequests() {
   const requests = useAppStore((s) => s.contactRequests);
-  const loadContacts = useAppStore((s) => s.loadContacts);
-  const loadConversations = useAppStore((s) => s.loadConversations);
+  const respondToContactRequest = useAppStore((s) => s.respondToContactRequest);
   const [busyId, setBusyId] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -37,15 +35,9 @@ export function ContactRequests() {
   async function respond(requestId: number, accept: boolean) {
     setBusyId(requestId);
     setError(null);
-    try {
-      await api.respondToRequest(requestId, accept);
-      await loadContacts();
-      if (accept) await loadConversations();
-    } catch (err) {
-      setError(toErrorPayload(err).message);
-    } finally {
-      setBusyId(null);
-    }
+    const problem = await respondToContactRequest(requestId, accept);
+    setBusyId(null);
+    if (problem) setError(problem.message);
   }
 
   return (

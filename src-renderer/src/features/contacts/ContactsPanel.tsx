@@ -23,7 +23,7 @@ export function ContactsPanel() {
   const error = useAppStore((s) => s.contactError);
   const notice = useAppStore((s) => s.contactNotice);
 
-  // The list reloads on every contacts.changed event (main.tsx): re-read the profile shown with it.
+  // The list reloads on every contacts.changed event (store/followCoreEvents.ts): re-read the profile shown with it.
   useEffect(() => {
     void refreshContactViews();
   }, [contacts, refreshContactViews]);

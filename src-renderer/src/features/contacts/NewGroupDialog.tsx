@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 import { TextField } from '../../components/TextField';
@@ -16,6 +15,7 @@ export function NewGroupDialog({
   const allContacts = useAppStore((s) => s.contacts);
   const contacts = allContacts.filter((c) => !c.blocked);
   const loadContacts = useAppStore((s) => s.loadContacts);
+  const createGroup = useAppStore((s) => s.createGroup);
   const [name, setName] = useState('');
   const [picked, setPicked] = useState<number[]>([]);
   const [busy, setBusy] = useState(false);
@@ -44,13 +44,13 @@ export function NewGroupDialog({
     }
     setBusy(true);
     setError(null);
-    try {
-      const result = await api.createGroup(name.trim(), picked);
-      onCreated(result.conversationId);
-    } catch (err) {
-      setError(toErrorPayload(err).message);
-      setBusy(false);
+    const reply = await createGroup(name.trim(), picked);
+    if (reply.ok) {
+      onCreated(reply.value.conversationId);
+      return;
     }
+    setError(reply.error.message);
+    setBusy(false);
   }
 
   return (

@@ -1,5 +1,4 @@
 import { useEffect } from 'react';
-import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
 import { showBrowserNotification } from './browserNotifications';
 
@@ -9,20 +8,10 @@ import { showBrowserNotification } from './browserNotifications';
  * core's `notification` events become browser notifications when allowed.
  */
 export function useNotificationEvents(): void {
-  useEffect(() => {
-    const open = (conversationId: number) => {
-      const store = useAppStore.getState();
-      store.closeSearch();
-      store.showView('chat');
-      void store.openConversation(conversationId);
-    };
-    const stopOpen = api.onNotificationOpen(({ conversationId }) => open(conversationId));
-    const stopShow = api.onNotification((note) => {
-      if (useAppStore.getState().appInfo?.shell === 'web') showBrowserNotification(note, open);
-    });
-    return () => {
-      stopOpen();
-      stopShow();
-    };
-  }, []);
+  const watchNotifications = useAppStore((s) => s.watchNotifications);
+  const openFromNotification = useAppStore((s) => s.openFromNotification);
+  useEffect(
+    () => watchNotifications((note) => showBrowserNotification(note, openFromNotification)),
+    [watchNotifications, openFromNotification],
+  );
 }

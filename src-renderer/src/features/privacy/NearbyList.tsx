@@ -1,5 +1,4 @@
 import { useEffect, useId, useState } from 'react';
-import { api } from '../../api/client';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 
@@ -10,7 +9,7 @@ import { useAppStore } from '../../store/appStore';
 export function NearbyList() {
   const nearby = useAppStore((s) => s.nearby);
   const privacy = useAppStore((s) => s.privacy);
-  const loadNearby = useAppStore((s) => s.loadNearby);
+  const watchNearby = useAppStore((s) => s.watchNearby);
   const loadPrivacy = useAppStore((s) => s.loadPrivacy);
   const requestNearbyContact = useAppStore((s) => s.requestNearbyContact);
   const [open, setOpen] = useState<string | null>(null);
@@ -21,10 +20,9 @@ export function NearbyList() {
   const ids = useId();
 
   useEffect(() => {
-    void loadNearby();
     void loadPrivacy();
-    return api.onNearbyChanged(() => void loadNearby());
-  }, [loadNearby, loadPrivacy]);
+    return watchNearby();
+  }, [watchNearby, loadPrivacy]);
 
   async function send(peerId: string) {
     setBusy(true);

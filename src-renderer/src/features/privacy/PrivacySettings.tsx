@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import type { PrivacySettingsView } from '../../../../src-preload/contract/areas/network';
-import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
 
 const SWITCHES: { key: keyof PrivacySettingsView; label: string; hint: string }[] = [
@@ -25,14 +24,10 @@ const SWITCHES: { key: keyof PrivacySettingsView; label: string; hint: string }[
 export function PrivacySettings() {
   const privacy = useAppStore((s) => s.privacy);
   const error = useAppStore((s) => s.privacyError);
-  const loadPrivacy = useAppStore((s) => s.loadPrivacy);
+  const watchPrivacy = useAppStore((s) => s.watchPrivacy);
   const setPrivacy = useAppStore((s) => s.setPrivacy);
-  const applyPrivacy = useAppStore((s) => s.applyPrivacy);
 
-  useEffect(() => {
-    void loadPrivacy();
-    return api.onPrivacyChanged(({ privacy: next }) => applyPrivacy(next));
-  }, [loadPrivacy, applyPrivacy]);
+  useEffect(() => watchPrivacy(), [watchPrivacy]);
 
   return (
     <section className="settings__section" aria-labelledby="settings-privacy" data-testid="settings-privacy">

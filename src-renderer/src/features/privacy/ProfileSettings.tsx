@@ -22,13 +22,9 @@ const CUSTOM = '__custom__';
  */
 export function ProfileSettings() {
   const profile = useAppStore((s) => s.ownProfile);
-  const loadOwnProfile = useAppStore((s) => s.loadOwnProfile);
-  const applyOwnProfile = useAppStore((s) => s.applyOwnProfile);
+  const watchOwnProfile = useAppStore((s) => s.watchOwnProfile);
 
-  useEffect(() => {
-    void loadOwnProfile();
-    return api.onOwnProfileUpdated(applyOwnProfile);
-  }, [loadOwnProfile, applyOwnProfile]);
+  useEffect(() => watchOwnProfile(), [watchOwnProfile]);
 
   // Keyed by version: a change saved here or in another window refills the form.
   return <ProfileForm key={profile?.version ?? 0} profile={profile} />;

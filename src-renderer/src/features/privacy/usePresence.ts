@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import type { ContactPresenceView } from '../../../../src-preload/contract/areas/network';
-import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
 
 /**
@@ -9,17 +8,8 @@ import { useAppStore } from '../../store/appStore';
  * change in the core.
  */
 export function usePresenceFeed(): void {
-  const loadPresence = useAppStore((s) => s.loadPresence);
-  useEffect(() => {
-    void loadPresence();
-    const offPresence = api.onPresenceChanged(() => void loadPresence());
-    // A contact's new profile card (status, picture) arrives as a contacts change.
-    const offContacts = api.onContactsChanged(() => void loadPresence());
-    return () => {
-      offPresence();
-      offContacts();
-    };
-  }, [loadPresence]);
+  const watchPresence = useAppStore((s) => s.watchPresence);
+  useEffect(() => watchPresence(), [watchPresence]);
 }
 
 /** The presence of the contact behind a DM, or null (groups, unknown). */
