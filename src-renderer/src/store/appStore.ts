@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createBackupSlice, type BackupSlice } from './backupSlice';
+import { createChatPreferencesSlice, type ChatPreferencesSlice } from './chatPreferencesSlice';
 import { createChatSlice, type ChatSlice } from './chatSlice';
 import { createContactsSlice, type ContactsSlice } from './contactsSlice';
 import { createConversationSettingsSlice, type ConversationSettingsSlice } from './conversationSettingsSlice';
@@ -12,6 +13,7 @@ import { createProfileSlice, type ProfileSlice } from './profileSlice';
 import { createSearchSlice, type SearchSlice } from './searchSlice';
 import { createSessionSlice, type SessionSlice } from './sessionSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
+import { createTypingSlice, type TypingSlice } from './typingSlice';
 
 export type AppState = SessionSlice &
   BackupSlice &
@@ -19,6 +21,8 @@ export type AppState = SessionSlice &
   ProfileSlice &
   ConversationsSlice &
   ChatSlice &
+  TypingSlice &
+  ChatPreferencesSlice &
   SearchSlice &
   SettingsSlice &
   ConversationSettingsSlice &
@@ -34,6 +38,8 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createProfileSlice(...args),
   ...createConversationsSlice(...args),
   ...createChatSlice(...args),
+  ...createTypingSlice(...args),
+  ...createChatPreferencesSlice(...args),
   ...createFilesSlice(...args),
   ...createSearchSlice(...args),
   ...createSettingsSlice(...args),

@@ -1,11 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ErrorPayload, MessagePage, MessageView, Reply } from '../../../src-preload/contract';
-import type {
-  ChatMember,
-  ChatPreferences,
-  MessageExtras,
-  MessageHistory,
-} from '../../../src-preload/contract/areas/chat';
+import type { ChatMember, MessageExtras, MessageHistory } from '../../../src-preload/contract/areas/chat';
 import { api, toErrorPayload } from '../api/client';
 import { toggleReaction } from '../features/chat/reactions';
 import { firstUnreadId } from '../features/chat/timeline';
@@ -45,10 +40,18 @@ export interface ChatState {
   typing: string[];
   /** Members, for @ autocomplete. */
   members: ChatMember[];
+  /** Messages changed while the first page was loading (it may predate them): re-read it once it lands. */
+  refreshAfterLoad: boolean;
 }
 
 export interface ChatSlice {
   chat: ChatState | null;
+  /**
+   * Counts opens and scroll requests in this window, so each gets a number
+   * never used before: a late answer for an earlier open is told apart, and
+   * the view knows when to scroll again.
+   */
+  chatSerial: number;
   /** Opens a conversation at its latest page, or around `aroundMessageId` (a search hit). */
   openConversation(conversationId: number, aroundMessageId?: number): Promise<void>;
   closeConversation(): void;
@@ -78,24 +81,9 @@ export interface ChatSlice {
   messageHistory(conversationId: number, messageId: number): Promise<Reply<MessageHistory>>;
   /** Scrolls to a message of the open conversation (a reply's original), loading the page around it. */
   jumpToMessage(messageId: number): Promise<void>;
-  /** The user typed (true) or sent / cleared the text (false). */
-  notifyTyping(typing: boolean): void;
-  /** typing.changed from the core. */
-  applyTyping(conversationId: number, names: string[]): void;
-  /** Listens to typing.changed while a chat is on screen; returns the unsubscribe. */
-  watchTyping(): () => void;
-  chatPreferences: ChatPreferences | null;
-  loadChatPreferences(): Promise<void>;
-  updateChatPreferences(change: Partial<ChatPreferences>): Promise<boolean>;
-  chatPreferencesError: ErrorPayload | null;
   /** The core says this conversation's messages changed: re-read the latest page if it is on screen. */
   refreshMessages(conversationId: number): Promise<void>;
 }
-
-let sessions = 0;
-
-/** A typing "true" goes to the core at most this often (the core throttles what it sends again). */
-const TYPING_NOTIFY_MS = 1_000;
 
 /** Extras of these messages; a failure leaves rows without them (best effort, the next refresh retries). */
 async function extrasOf(
@@ -122,11 +110,15 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
     set({ chat: { ...chat, ...update(chat) } });
   }
 
-  /** The open (by session) whose first page was still loading when messages changed. */
-  let refreshAfterLoad: number | null = null;
+  /** The next number of `chatSerial`. */
+  function serial(): number {
+    const next = get().chatSerial + 1;
+    set({ chatSerial: next });
+    return next;
+  }
 
   async function openAt(conversationId: number, around: number | undefined): Promise<void> {
-    const session = ++sessions;
+    const session = serial();
     const summary = get().conversations.find((c) => c.id === conversationId);
     const unread = summary?.unreadCount ?? 0;
     const previous = get().chat;
@@ -152,6 +144,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         editing: previous?.conversationId === conversationId ? previous.editing : null,
         typing: previous?.conversationId === conversationId ? previous.typing : [],
         members: previous?.conversationId === conversationId ? previous.members : [],
+        refreshAfterLoad: false,
       },
     });
     if (previous?.conversationId !== conversationId) {
@@ -179,21 +172,19 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         firstUnreadId: latest ? firstUnreadId(page.messages, page.unread.lastReadMessageId) : null,
         readUpTo: Math.max(c.readUpTo, page.unread.lastReadMessageId),
         unreadAtOpen: latest ? page.unread.count : 0,
-        scrollRequest: ++sessions,
+        scrollRequest: serial(),
       }));
       if (get().chat?.session === session && unread !== page.unread.count) {
         get().setUnread(conversationId, page.unread.count);
       }
-      if (refreshAfterLoad === session) {
-        refreshAfterLoad = null;
+      if (get().chat?.session === session && get().chat?.refreshAfterLoad) {
+        patch(session, () => ({ refreshAfterLoad: false }));
         void get().refreshMessages(conversationId);
       }
     } catch (err) {
       patch(session, () => ({ loading: false, error: toErrorPayload(err) }));
     }
   }
-
-  let typingSent = 0;
 
   /** Runs a reaction/edit/delete; a failure is shown as `chatActionError`. */
   async function action(run: () => Promise<unknown>): Promise<boolean> {
@@ -209,10 +200,9 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
 
   return {
     chat: null,
+    chatSerial: 0,
     sendError: null,
     chatActionError: null,
-    chatPreferences: null,
-    chatPreferencesError: null,
     dismissChatActionError: () => set({ chatActionError: null }),
     startReply(message) {
       const chat = get().chat;
@@ -297,43 +287,10 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       const chat = get().chat;
       if (!chat) return;
       if (chat.messages.some((m) => m.id === messageId)) {
-        set({ chat: { ...chat, focusMessageId: messageId, scrollRequest: ++sessions } });
+        set({ chat: { ...chat, focusMessageId: messageId, scrollRequest: serial() } });
         return;
       }
       await openAt(chat.conversationId, messageId);
-    },
-    notifyTyping(typing) {
-      const chat = get().chat;
-      if (!chat || get().chatPreferences?.typingIndicators === false) return;
-      const now = Date.now();
-      if (typing && now - typingSent < TYPING_NOTIFY_MS) return;
-      if (!typing && typingSent === 0) return;
-      typingSent = typing ? now : 0;
-      void api.setTyping(chat.conversationId, typing).catch(() => undefined);
-    },
-    applyTyping(conversationId, names) {
-      const chat = get().chat;
-      if (chat?.conversationId === conversationId) set({ chat: { ...chat, typing: names } });
-    },
-    watchTyping: () =>
-      api.onTypingChanged(({ conversationId, names }) => get().applyTyping(conversationId, names)),
-    async loadChatPreferences() {
-      try {
-        set({ chatPreferences: await api.chatPreferences(), chatPreferencesError: null });
-      } catch (err) {
-        set({ chatPreferencesError: toErrorPayload(err) });
-      }
-    },
-    async updateChatPreferences(change) {
-      const before = get().chatPreferences;
-      if (before) set({ chatPreferences: { ...before, ...change } });
-      try {
-        set({ chatPreferences: await api.setChatPreferences(change), chatPreferencesError: null });
-        return true;
-      } catch (err) {
-        set({ chatPreferences: before, chatPreferencesError: toErrorPayload(err) });
-        return false;
-      }
     },
     async sendMessage(text, mentions) {
       const chat = get().chat;
@@ -344,7 +301,8 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       set({ sendError: null });
       try {
         const sent = await api.chatSend(chat.conversationId, text, replyTo?.uid, mentions);
-        typingSent = 0;
+        // The core stops showing "typing…" when the message arrives; the next key press says so again.
+        set({ typingSentAt: 0 });
         const extras = await extrasOf(chat.conversationId, [sent]);
         // Shown at once as pending; later states arrive with messages.changed. The view follows
         // one's own new message by itself (ChatView, useFollowAndRead).
@@ -369,7 +327,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       const chat = get().chat;
       if (chat?.conversationId === conversationId && chat.loading) {
         // The page in flight may have been read before this change committed: re-read once it lands.
-        refreshAfterLoad = chat.session;
+        patch(chat.session, () => ({ refreshAfterLoad: true }));
         return;
       }
       // Far from the end (around a search hit) the latest page is not what is shown.
@@ -451,7 +409,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         await openAt(chat.conversationId, undefined);
         return;
       }
-      set({ chat: { ...chat, focusMessageId: null, scrollRequest: ++sessions } });
+      set({ chat: { ...chat, focusMessageId: null, scrollRequest: serial() } });
     },
     async markConversationRead(upToMessageId) {
       const chat = get().chat;

@@ -27,12 +27,24 @@ export interface Upload {
   size: number;
   staged: number;
   error: string | null;
+  /** The user chose Cancel: staging stops before its next piece. */
+  cancelling: boolean;
 }
+
+/** Where the file info of a message stands: waiting for the next batch, or asked. */
+export type FileInfoRequest = 'queued' | 'asked';
+
+/** File info is asked for in batches of at most this many messages. */
+const FILE_INFO_BATCH = 200;
 
 export interface FilesSlice {
   /** File info by message id. */
   files: Record<number, FileView>;
+  /** File info asked for or about to be (each message once, until its file changes). */
+  fileInfoRequests: Record<number, FileInfoRequest>;
   uploads: Upload[];
+  /** Counts this window's uploads, for their ids. */
+  uploadSerial: number;
   /** The image open in the viewer (a message id), or null. */
   viewerMessageId: number | null;
   fileError: ErrorPayload | null;
@@ -60,11 +72,6 @@ export interface FilesSlice {
   saveFileSettings(change: Partial<FileSettings>): Promise<boolean>;
 }
 
-const cancelled = new Set<string>();
-let pending = new Set<number>();
-const asked = new Set<number>();
-let flushScheduled = false;
-let uploadSeq = 0;
 /** Chunk requests one upload keeps in flight (each 512 KiB). */
 const UPLOAD_CHUNKS_IN_FLIGHT = 4;
 
@@ -79,33 +86,47 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
     set((s) => ({ uploads: s.uploads.map((u) => (u.id === id ? { ...u, ...change } : u)) }));
   const fail = (err: unknown) => set({ fileError: toErrorPayload(err) });
 
+  const queued = (requests: Record<number, FileInfoRequest>) =>
+    Object.keys(requests)
+      .map(Number)
+      .filter((id) => requests[id] === 'queued');
+  const markRequests = (ids: number[], to: FileInfoRequest | null) =>
+    set((s) => {
+      const fileInfoRequests = { ...s.fileInfoRequests };
+      for (const id of ids) {
+        if (to === null) delete fileInfoRequests[id];
+        else fileInfoRequests[id] = to;
+      }
+      return { fileInfoRequests };
+    });
+
+  /** Asks for one batch of queued file info; a flush is scheduled exactly while something is queued. */
   async function flush(): Promise<void> {
-    flushScheduled = false;
-    const ids = [...pending].slice(0, 200);
-    pending = new Set([...pending].slice(200));
-    if (pending.size > 0) schedule();
+    const ids = queued(get().fileInfoRequests).slice(0, FILE_INFO_BATCH);
     if (ids.length === 0) return;
+    markRequests(ids, 'asked');
+    if (queued(get().fileInfoRequests).length > 0) queueMicrotask(() => void flush());
     try {
       put(await api.filesForMessages(ids));
     } catch {
       // Asked again the next time the rows render.
-      for (const id of ids) asked.delete(id);
+      markRequests(ids, null);
     }
   }
-  function schedule(): void {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    queueMicrotask(() => void flush());
+
+  /** Shows a new upload in the list; returns its id. */
+  function addUpload(conversationId: number, name: string, size: number): string {
+    const id = `u${get().uploadSerial + 1}`;
+    set((s) => ({
+      uploadSerial: s.uploadSerial + 1,
+      uploads: [...s.uploads, { id, conversationId, name, size, staged: 0, error: null, cancelling: false }],
+    }));
+    return id;
   }
 
   async function sendOne(conversationId: number, file: File): Promise<void> {
-    const id = `u${++uploadSeq}`;
-    set((s) => ({
-      uploads: [
-        ...s.uploads,
-        { id, conversationId, name: file.name || 'file', size: file.size, staged: 0, error: null },
-      ],
-    }));
+    const id = addUpload(conversationId, file.name || 'file', file.size);
+    const cancelled = () => get().uploads.find((u) => u.id === id)?.cancelling === true;
     let stageId: string | null = null;
     try {
       const thumbnail = await makeThumbnail(file);
@@ -122,7 +143,7 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
         patchUpload(id, { staged });
       };
       for (let offset = 0; offset < file.size;) {
-        if (cancelled.has(id)) throw new Error('cancelled');
+        if (cancelled()) throw new Error('cancelled');
         const piece = new Uint8Array(await file.slice(offset, offset + begun.chunkBytes).arrayBuffer());
         if (piece.length === 0) throw new Error('The file got shorter while it was read.');
         const sent = api.stageFileChunk(stageId, offset, piece);
@@ -133,7 +154,7 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
         if (inFlight.length >= UPLOAD_CHUNKS_IN_FLIGHT) await settleOne();
       }
       while (inFlight.length > 0) await settleOne();
-      if (cancelled.has(id)) throw new Error('cancelled');
+      if (cancelled()) throw new Error('cancelled');
       const message = await api.stageFileCommit(stageId, conversationId, thumbnail);
       stageId = null;
       set((s) => ({ uploads: s.uploads.filter((u) => u.id !== id) }));
@@ -141,8 +162,7 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
       void get().refreshMessages(conversationId);
     } catch (err) {
       if (stageId !== null) void api.stageFileCancel(stageId).catch(() => undefined);
-      if (cancelled.has(id)) {
-        cancelled.delete(id);
+      if (cancelled()) {
         set((s) => ({ uploads: s.uploads.filter((u) => u.id !== id) }));
         return;
       }
@@ -152,18 +172,21 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
 
   return {
     files: {},
+    fileInfoRequests: {},
     uploads: [],
+    uploadSerial: 0,
     viewerMessageId: null,
     fileError: null,
     fileSettings: null,
 
     requestFiles(messageIds) {
-      for (const id of messageIds) {
-        if (asked.has(id)) continue;
-        asked.add(id);
-        pending.add(id);
-      }
-      if (pending.size > 0) schedule();
+      const requests = get().fileInfoRequests;
+      const fresh = messageIds.filter((id) => requests[id] === undefined);
+      if (fresh.length === 0) return;
+      // Something queued means its flush is already on the way.
+      const idle = queued(requests).length === 0;
+      markRequests(fresh, 'queued');
+      if (idle) queueMicrotask(() => void flush());
     },
 
     applyFileProgress(p) {
@@ -183,7 +206,9 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
     },
 
     applyFileChanged(c) {
-      asked.delete(c.messageId);
+      // Queued: the batch about to go reads it as it is now. Asked: the answer may predate the change.
+      if (get().fileInfoRequests[c.messageId] === 'queued') return;
+      markRequests([c.messageId], null);
       get().requestFiles([c.messageId]);
     },
 
@@ -192,7 +217,7 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
     },
 
     cancelUpload(id) {
-      cancelled.add(id);
+      patchUpload(id, { cancelling: true });
     },
 
     dismissUpload(id) {
@@ -255,13 +280,7 @@ export const createFilesSlice: StateCreator<AppState, [], [], FilesSlice> = (set
         return;
       }
       for (const file of chosen) {
-        const id = `u${++uploadSeq}`;
-        set((s) => ({
-          uploads: [
-            ...s.uploads,
-            { id, conversationId, name: file.name, size: file.size, staged: 0, error: null },
-          ],
-        }));
+        const id = addUpload(conversationId, file.name, file.size);
         try {
           const message = await api.sendFileHandle(conversationId, file.handle);
           set((s) => ({ uploads: s.uploads.filter((u) => u.id !== id) }));

@@ -11,6 +11,8 @@ export interface SessionSlice {
   appInfo: AppInfo | null;
   status: ProfileStatus | null;
   connection: ConnectionState;
+  /** "Unlock with this device" was tried by itself: once per window, never in a loop after a failure. */
+  deviceUnlockTried: boolean;
 
   /** Loads app info and profile status; safe to call again (the "Try again" button does). */
   start(): Promise<void>;
@@ -19,9 +21,6 @@ export interface SessionSlice {
   applyStatus(status: ProfileStatus): void;
   setConnection(state: ConnectionState): void;
 }
-
-/** "Unlock with this device" is tried by itself once per window, never in a loop after a failure. */
-let deviceUnlockTried = false;
 
 /** What an unlocked session shows; cleared when the profile locks so nothing lingers on the lock screen. */
 const LOCKED_VIEW: Partial<AppState> = {
@@ -44,6 +43,7 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
   appInfo: null,
   status: null,
   connection: api.connectionState(),
+  deviceUnlockTried: false,
 
   async start() {
     set({ phase: 'starting', startupError: null });
@@ -51,8 +51,8 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
       const [appInfo, status] = await Promise.all([api.appInfo(), api.profileStatus()]);
       set({ appInfo, phase: 'ready', startupError: null });
       get().applyStatus(status);
-      if (status.state === 'locked' && status.remembered && !deviceUnlockTried) {
-        deviceUnlockTried = true;
+      if (status.state === 'locked' && status.remembered && !get().deviceUnlockTried) {
+        set({ deviceUnlockTried: true });
         void get().unlockWithDevice();
       }
     } catch (err) {
