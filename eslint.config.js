@@ -15,6 +15,9 @@ import tseslint from 'typescript-eslint';
  *   src-preload/**         nothing of src-main
  *   src-preload/contract/  also no `electron` and no Node builtins (the renderer imports it)
  *   src-renderer/** outside src/api/   never touches `window.parley`
+ *   src-renderer/src outside api/, store/   never imports src/api: components call
+ *                          stores, stores call api (DESIGN.md §1 rule 3)
+ *   src-renderer/src/store/  no module-level `let` or Map/Set: a slice's state is in the store
  *
  * Only plain `no-restricted-imports` / `no-restricted-syntax` /
  * `no-restricted-globals`, one set per zone. ESLint does not merge a rule's
@@ -37,7 +40,7 @@ const CODE = '{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
 const HOW_CORE =
   'The core (src-main/core) stays Electron-free: it runs under vitest, the CLI and Electron main (DESIGN.md §1 rule 1).';
 const HOW_RENDERER =
-  'The renderer is sandboxed and has no Node (DESIGN.md §1): reach the core only through src-renderer/src/api (window.parley); shared types and schemas come from src-preload/contract.';
+  'The renderer is sandboxed and has no Node (DESIGN.md §1): reach the core only through src-renderer/src/api (window.parley), which the stores call; shared types and schemas come from src-preload/contract.';
 
 const nodeBuiltins = [...new Set(builtinModules.map((m) => m.replace(/^node:/, '')))];
 
@@ -84,6 +87,26 @@ const rendererBans = [
     message: `The renderer may import only src-preload/contract, not the Electron bridge. ${HOW_RENDERER}`,
   },
 ];
+
+const API_IN_VIEW_MESSAGE =
+  'Components call stores; only the stores (src-renderer/src/store) call src-renderer/src/api (DESIGN.md §1 rule 3). Add an action to a slice that makes the request (a watch… action that returns the unsubscribe for an event) and call it from the component; types come from src-preload/contract or the store (AppState).';
+
+/**
+ * The api module, imported from a renderer file outside api/ and store/ that
+ * sits `depth` folders below src-renderer/src (null: any depth). Type-only
+ * imports are refused too: what a component needs to know about the core's
+ * data is a contract type, and the api module's own types (its error class,
+ * the connection state) reach components through the store (AppState).
+ */
+const apiInView = (/** @type {number | null} */ depth) => ({
+  regex:
+    depth === null
+      ? '^(?:\\./)?(?:\\.\\./)*api(?:/|$)|(?:^|/)src/api(?:/|$)'
+      : depth === 0
+        ? '^(?:\\./)?api(?:/|$)|(?:^|/)src/api(?:/|$)'
+        : `^(?:\\./)?(?:\\.\\./){${depth}}api(?:/|$)|(?:^|/)src/api(?:/|$)`,
+  message: API_IN_VIEW_MESSAGE,
+});
 
 /** @type {ImportBan} */
 const mainInPreload = {
@@ -151,6 +174,22 @@ const parleySyntax = [
 ].map((selector) => ({ selector, message: PARLEY_MESSAGE }));
 
 // ---------------------------------------------------------------------------
+// Module-level mutable state in the renderer's stores (DESIGN.md §1 rule 3: the
+// store is where the renderer's state lives).
+
+const MODULE_STATE_MESSAGE =
+  'A slice keeps its state in the store (set/get), never in module variables: those are shared by every store built from the slice (tests, another window) and outlive a lock. Add a field to the slice; a value only the view needs goes in the component (useState/useRef).';
+
+const moduleStateSyntax = [
+  // let x = …; export let x = …; (var is refused everywhere by no-var)
+  "Program > VariableDeclaration[kind='let']",
+  "Program > ExportNamedDeclaration > VariableDeclaration[kind='let']",
+  // const pending = new Set(); export const cache = new Map();
+  'Program > VariableDeclaration > VariableDeclarator > NewExpression.init[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]',
+  'Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression.init[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]',
+].map((selector) => ({ selector, message: MODULE_STATE_MESSAGE }));
+
+// ---------------------------------------------------------------------------
 // Zones. Globs are disjoint per rule so no zone silently replaces another's list.
 
 const coreGlob = `src-main/core/**/*.${CODE}`;
@@ -168,6 +207,64 @@ const coreZones = [
 ];
 
 const rendererImports = importRules(rendererBans);
+const RENDERER_SRC = 'src-renderer/src';
+/** The renderer's views: everything under src/ but the api module and the stores. */
+const VIEW_IGNORES = [`${RENDERER_SRC}/api/**`, `${RENDERER_SRC}/store/**`];
+/** Exact depth below src-renderer/src, so `../api` is judged by where the file is. */
+const RENDERER_DEPTHS = 6;
+const STORE_TESTS = `${RENDERER_SRC}/store/**/*.test.${CODE}`;
+
+/** A renderer zone's rules: the renderer's import bans plus `extra`, window.parley refused. */
+function rendererZone(
+  /** @type {string} */ name,
+  /** @type {string[]} */ files,
+  /** @type {string[]} */ ignores,
+  /** @type {ImportBan[]} */ extraBans,
+  /** @type {{ selector: string, message: string }[]} */ extraSyntax,
+) {
+  const imports = importRules([...rendererBans, ...extraBans]);
+  return {
+    name,
+    files,
+    ignores,
+    rules: {
+      'no-restricted-imports': imports.imports,
+      'no-restricted-syntax': ['error', ...imports.syntax, ...parleySyntax, ...extraSyntax],
+      'no-restricted-globals': ['error', { name: 'parley', message: PARLEY_MESSAGE }],
+    },
+  };
+}
+
+const rendererZones = [
+  // Outside src/ (config, html helpers): the renderer's bans only.
+  rendererZone('parley/boundaries/renderer', [`src-renderer/**/*.${CODE}`], [`${RENDERER_SRC}/**`], [], []),
+  // Stores: they call api; their own state lives in the store.
+  rendererZone(
+    'parley/boundaries/renderer-store',
+    [`${RENDERER_SRC}/store/**/*.${CODE}`],
+    [STORE_TESTS],
+    [],
+    moduleStateSyntax,
+  ),
+  rendererZone('parley/boundaries/renderer-store-tests', [STORE_TESTS], [], [], []),
+  // Views (components, features, lib, the entry): never the api module.
+  rendererZone(
+    'parley/boundaries/renderer-view',
+    [`${RENDERER_SRC}/**/*.${CODE}`],
+    VIEW_IGNORES,
+    [apiInView(null)],
+    [],
+  ),
+  ...Array.from({ length: RENDERER_DEPTHS }, (_, depth) =>
+    rendererZone(
+      `parley/boundaries/renderer-view-depth-${depth}`,
+      [`${RENDERER_SRC}/${'*/'.repeat(depth)}*.${CODE}`],
+      VIEW_IGNORES,
+      [apiInView(depth)],
+      [],
+    ),
+  ),
+];
 const preloadImports = importRules([mainInPreload]);
 const contractImports = importRules([mainInPreload, ...contractBans]);
 
@@ -185,16 +282,7 @@ const boundaryZones = [
       'no-restricted-syntax': ['error', ...rendererImports.syntax],
     },
   },
-  {
-    name: 'parley/boundaries/renderer',
-    files: [`src-renderer/**/*.${CODE}`],
-    ignores: [`src-renderer/src/api/**`],
-    rules: {
-      'no-restricted-imports': rendererImports.imports,
-      'no-restricted-syntax': ['error', ...rendererImports.syntax, ...parleySyntax],
-      'no-restricted-globals': ['error', { name: 'parley', message: PARLEY_MESSAGE }],
-    },
-  },
+  ...rendererZones,
   {
     name: 'parley/boundaries/preload',
     files: [`src-preload/**/*.${CODE}`],
