@@ -3,6 +3,7 @@ import { passphraseProblem } from '../../../../src-preload/contract';
 import type { BackupSchedule } from '../../../../src-preload/contract/areas/backup';
 import { Button } from '../../components/Button';
 import { PassphraseField } from '../../components/PassphraseField';
+import { SettingsToggle } from '../../components/SettingsToggle';
 import { TextField } from '../../components/TextField';
 import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
@@ -60,16 +61,12 @@ function ScheduleEditor({ schedule }: { schedule: BackupSchedule }) {
   return (
     <form className="form backup-schedule" noValidate onSubmit={onSave} data-testid="backup-schedule">
       <h3 className="settings__subheading">Scheduled backups</h3>
-      <label className="toggle">
-        <input
-          type="checkbox"
-          role="switch"
-          data-testid="backup-schedule-enabled"
-          checked={enabled}
-          onChange={(e) => setEnabled(e.target.checked)}
-        />
-        <span>Back up automatically while Parley is unlocked</span>
-      </label>
+      <SettingsToggle
+        label="Back up automatically while Parley is unlocked"
+        testId="backup-schedule-enabled"
+        checked={enabled}
+        onChange={setEnabled}
+      />
       <fieldset className="form__fields" disabled={!enabled || busy}>
         <legend className="visually-hidden">Schedule</legend>
         <div className="field">

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { SettingsToggle } from '../../components/SettingsToggle';
 import { useAppStore } from '../../store/appStore';
 
 /**
@@ -21,41 +22,22 @@ export function ChatSettingsSection() {
       <h2 className="settings__heading" id="settings-chats">
         Chats
       </h2>
-      <div className="toggle-row">
-        <label className="toggle">
-          <input
-            type="checkbox"
-            role="switch"
-            data-testid="settings-read-receipts"
-            checked={prefs?.readReceipts ?? true}
-            disabled={!prefs}
-            onChange={(e) => void update({ readReceipts: e.target.checked })}
-            aria-describedby="read-receipts-hint"
-          />
-          <span>Read receipts</span>
-        </label>
-        <p className="field__hint" id="read-receipts-hint">
-          Let people know when you have read their messages. When this is off, you will not see when others
-          read yours either.
-        </p>
-      </div>
-      <div className="toggle-row">
-        <label className="toggle">
-          <input
-            type="checkbox"
-            role="switch"
-            data-testid="settings-typing-indicators"
-            checked={prefs?.typingIndicators ?? true}
-            disabled={!prefs}
-            onChange={(e) => void update({ typingIndicators: e.target.checked })}
-            aria-describedby="typing-hint"
-          />
-          <span>Typing indicators</span>
-        </label>
-        <p className="field__hint" id="typing-hint">
-          Show “typing…” to others while you write. When this is off, you will not see others typing either.
-        </p>
-      </div>
+      <SettingsToggle
+        label="Read receipts"
+        testId="settings-read-receipts"
+        hint="Let people know when you have read their messages. When this is off, you will not see when others read yours either."
+        checked={prefs?.readReceipts ?? true}
+        disabled={!prefs}
+        onChange={(on) => void update({ readReceipts: on })}
+      />
+      <SettingsToggle
+        label="Typing indicators"
+        testId="settings-typing-indicators"
+        hint="Show “typing…” to others while you write. When this is off, you will not see others typing either."
+        checked={prefs?.typingIndicators ?? true}
+        disabled={!prefs}
+        onChange={(on) => void update({ typingIndicators: on })}
+      />
       {error ? (
         <p className="field__error" role="alert" data-testid="settings-chats-error">
           {error.message}

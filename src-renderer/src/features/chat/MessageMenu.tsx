@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { createPortal } from 'react-dom';
 import type { MessageView } from '../../../../src-preload/contract';
 import type { MessageExtras, MessageHistory } from '../../../../src-preload/contract/areas/chat';
-import { Button } from '../../components/Button';
+import { ConfirmDialog, type ConfirmAction } from '../../components/ConfirmDialog';
 import { Modal } from '../../components/Modal';
 import { formatDateTime } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
@@ -41,6 +41,8 @@ export function MessageActions({
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [picker, setPicker] = useState(false);
   const [dialog, setDialog] = useState<'delete' | 'info' | null>(null);
+  // The menu that opened a dialog is gone by the time it closes: focus goes back to the message.
+  const wrapRef = useRef<HTMLDivElement>(null);
   const deleted = message.deletedAt !== null || message.body === null;
   const own = message.sender.self;
   if (message.kind === 'system') return <>{children}</>;
@@ -60,6 +62,7 @@ export function MessageActions({
 
   return (
     <div
+      ref={wrapRef}
       className={`msg-wrap${own ? ' msg-wrap--out' : ''}${extras?.mentionsMe ? ' msg-wrap--mentions-me' : ''}`}
       data-testid="message-wrap"
       data-mentions-me={extras?.mentionsMe || undefined}
@@ -141,12 +144,12 @@ export function MessageActions({
       ) : null}
       {dialog === 'delete' ? (
         <Floating>
-          <DeleteDialog message={message} onClose={() => setDialog(null)} />
+          <DeleteDialog message={message} onClose={() => setDialog(null)} returnFocus={wrapRef} />
         </Floating>
       ) : null}
       {dialog === 'info' ? (
         <Floating>
-          <InfoDialog message={message} onClose={() => setDialog(null)} />
+          <InfoDialog message={message} onClose={() => setDialog(null)} returnFocus={wrapRef} />
         </Floating>
       ) : null}
     </div>
@@ -247,7 +250,15 @@ function ContextMenu({
   );
 }
 
-function DeleteDialog({ message, onClose }: { message: MessageView; onClose: () => void }) {
+function DeleteDialog({
+  message,
+  onClose,
+  returnFocus,
+}: {
+  message: MessageView;
+  onClose: () => void;
+  returnFocus: RefObject<HTMLElement | null>;
+}) {
   const deleteMessage = useAppStore((s) => s.deleteMessage);
   const [busy, setBusy] = useState<'me' | 'everyone' | null>(null);
   const canEveryone = message.sender.self && message.deletedAt === null && message.body !== null;
@@ -257,43 +268,46 @@ function DeleteDialog({ message, onClose }: { message: MessageView; onClose: () 
     setBusy(null);
     if (ok) onClose();
   }
+  const forMe: ConfirmAction = {
+    label: 'Delete for me',
+    testId: 'delete-for-me',
+    variant: 'secondary',
+    busy: busy === 'me',
+    onConfirm: () => void remove('me'),
+  };
+  const forEveryone: ConfirmAction = {
+    label: 'Delete for everyone',
+    testId: 'delete-for-everyone',
+    busy: busy === 'everyone',
+    onConfirm: () => void remove('everyone'),
+  };
   return (
-    <Modal title="Delete message?" testId="delete-dialog" onClose={onClose}>
-      <p className="dialog-section__text">
-        {canEveryone
-          ? 'Delete for everyone removes it from every device in this conversation; “This message was deleted” stays in its place. Delete for me removes it only here.'
-          : 'It is removed from this device only.'}
-      </p>
-      <div className="dialog-actions">
-        <Button testId="delete-cancel" variant="ghost" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button
-          testId="delete-for-me"
-          variant="secondary"
-          busy={busy === 'me'}
-          disabled={busy !== null}
-          onClick={() => void remove('me')}
-        >
-          Delete for me
-        </Button>
-        {canEveryone ? (
-          <Button
-            testId="delete-for-everyone"
-            busy={busy === 'everyone'}
-            disabled={busy !== null}
-            onClick={() => void remove('everyone')}
-          >
-            Delete for everyone
-          </Button>
-        ) : null}
-      </div>
-    </Modal>
+    <ConfirmDialog
+      title="Delete message?"
+      testId="delete-dialog"
+      cancelTestId="delete-cancel"
+      onCancel={onClose}
+      returnFocus={returnFocus}
+      actions={canEveryone ? [forMe, forEveryone] : [forMe]}
+    >
+      {canEveryone
+        ? 'Delete for everyone removes it from every device in this conversation; “This message was deleted” stays in its place. Delete for me removes it only here.'
+        : 'It is removed from this device only.'}
+    </ConfirmDialog>
   );
 }
 
 /** Sent and edited times, delivery state, who read it, and the edit history. */
-export function InfoDialog({ message, onClose }: { message: MessageView; onClose: () => void }) {
+export function InfoDialog({
+  message,
+  onClose,
+  returnFocus,
+}: {
+  message: MessageView;
+  onClose: () => void;
+  /** Where focus goes on close; else back where it was on open. */
+  returnFocus?: RefObject<HTMLElement | null>;
+}) {
   const messageHistory = useAppStore((s) => s.messageHistory);
   const [history, setHistory] = useState<MessageHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -310,7 +324,7 @@ export function InfoDialog({ message, onClose }: { message: MessageView; onClose
   }, [message.conversationId, message.id, messageHistory]);
   const state = message.sender.self ? deliveryLabel(message) : null;
   return (
-    <Modal title="Message info" testId="message-info" onClose={onClose}>
+    <Modal title="Message info" testId="message-info" onClose={onClose} returnFocus={returnFocus}>
       <dl className="facts">
         <div className="facts__row">
           <dt>From</dt>

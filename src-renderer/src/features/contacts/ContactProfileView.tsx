@@ -1,7 +1,8 @@
 import QRCode from 'qrcode';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ContactProfile, SafetyNumberView } from '../../../../src-preload/contract/areas/contacts';
 import { Button } from '../../components/Button';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
 import { TrustBadges } from './ContactsPanel';
@@ -9,27 +10,11 @@ import { TrustBadges } from './ContactsPanel';
 /**
  * One contact: the safety number to compare (digits in groups of five and a
  * QR code), verification, a pending key change, the local name, blocking and
- * removal (with a confirmation that replaces the profile in the same dialog,
- * so focus stays trapped in one modal).
+ * removal (confirmed in a dialog over the profile).
  */
 export function ContactProfileView({ profile, onBack }: { profile: ContactProfile; onBack: () => void }) {
   const error = useAppStore((s) => s.contactError);
   const [confirmRemove, setConfirmRemove] = useState(false);
-
-  if (confirmRemove) {
-    return (
-      <ConfirmRemove
-        profile={profile}
-        onCancel={() => {
-          setConfirmRemove(false);
-          // Back on the profile: focus where the user was (the Remove button), inside the dialog.
-          requestAnimationFrame(() =>
-            document.querySelector<HTMLElement>('[data-testid="contact-remove"]')?.focus(),
-          );
-        }}
-      />
-    );
-  }
 
   return (
     <div className="contact-profile" data-testid="contact-profile">
@@ -44,7 +29,8 @@ export function ContactProfileView({ profile, onBack }: { profile: ContactProfil
           Calls themselves “{profile.displayName}”
         </p>
       ) : null}
-      {error ? (
+      {/* While the removal is being confirmed, its error is shown (and announced) there, once. */}
+      {error && !confirmRemove ? (
         <p className="dialog-error" role="alert" data-testid="contact-error">
           {error.message}
         </p>
@@ -54,6 +40,7 @@ export function ContactProfileView({ profile, onBack }: { profile: ContactProfil
       {/* Keyed by the saved name: the field starts over from it after a save or reset. */}
       <RenameSection key={`${profile.id}:${profile.localName ?? ''}`} profile={profile} />
       <BlockRemoveSection profile={profile} onRemove={() => setConfirmRemove(true)} />
+      {confirmRemove ? <ConfirmRemove profile={profile} onCancel={() => setConfirmRemove(false)} /> : null}
     </div>
   );
 }
@@ -328,47 +315,25 @@ function ConfirmRemove({ profile, onCancel }: { profile: ContactProfile; onCance
   const remove = useAppStore((s) => s.removeContact);
   const busy = useAppStore((s) => s.contactBusy);
   const error = useAppStore((s) => s.contactError);
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  const ids = useId();
-  useEffect(() => cancelRef.current?.focus(), []);
   return (
-    <section
-      className="confirm"
-      role="alertdialog"
-      aria-labelledby={`${ids}-q`}
-      aria-describedby={`${ids}-d`}
+    <ConfirmDialog
+      title={`Remove ${profile.name}?`}
+      testId="contact-remove-dialog"
+      cancelTestId="contact-remove-cancel"
+      onCancel={onCancel}
+      error={error?.message ?? null}
+      actions={[
+        {
+          label: 'Remove',
+          testId: 'contact-remove-confirm',
+          busy: busy === 'remove',
+          busyLabel: 'Removing…',
+          onConfirm: () => void remove(),
+        },
+      ]}
     >
-      <h3 className="dialog-section__title" id={`${ids}-q`}>
-        Remove {profile.name}?
-      </h3>
-      <p className="dialog-section__text" id={`${ids}-d`}>
-        They disappear from your contacts. Your messages with them stay, and your DM becomes read-only. Adding
-        them again with an invite brings everything back.
-      </p>
-      {error ? (
-        <p className="dialog-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
-      <div className="dialog-actions">
-        <button
-          ref={cancelRef}
-          type="button"
-          className="btn btn--ghost btn--md"
-          data-testid="contact-remove-cancel"
-          onClick={onCancel}
-        >
-          <span className="btn__label">Cancel</span>
-        </button>
-        <Button
-          testId="contact-remove-confirm"
-          busy={busy === 'remove'}
-          busyLabel="Removing…"
-          onClick={() => void remove()}
-        >
-          Remove
-        </Button>
-      </div>
-    </section>
+      They disappear from your contacts. Your messages with them stay, and your DM becomes read-only. Adding
+      them again with an invite brings everything back.
+    </ConfirmDialog>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ConversationInfo, GroupMemberView } from '../../../../src-preload/contract/areas/groups';
 import { Button } from '../../components/Button';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Modal } from '../../components/Modal';
 import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
@@ -73,74 +74,54 @@ export function ConversationInfoPanel() {
     // A member action's button goes away once applied ("Make admin" on a new
     // admin, the removed member's row) or is disabled while busy; the browser
     // then drops focus to the body, where Escape and Tab no longer reach the
-    // dialog. Keep focus inside it.
+    // dialog. Keep focus inside it (or inside the confirmation over it).
     const dialog = document.querySelector<HTMLElement>('[data-testid="conversation-info"]');
     if (dialog && !dialog.contains(document.activeElement)) dialog.focus();
   }, [info, busy]);
 
-  const title = confirm
-    ? confirm.kind === 'leave'
-      ? 'Leave this group?'
-      : `Remove ${confirm.member.name}?`
-    : 'Conversation info';
-
   return (
-    <Modal title={title} testId="conversation-info" onClose={close}>
-      {confirm ? (
-        <ConfirmChange
-          confirm={confirm}
-          info={info}
-          onDone={() => {
-            setConfirm(null);
-            // The confirmation replaced the panel's content: put focus back inside the dialog.
-            requestAnimationFrame(() =>
-              document.querySelector<HTMLElement>('[data-testid="conversation-info"] button')?.focus(),
-            );
-          }}
-        />
+    <Modal title="Conversation info" testId="conversation-info" onClose={close}>
+      {notice ? (
+        <p className="contacts__notice" role="status" data-testid="info-notice">
+          {notice}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="dialog-error" role="alert" data-testid="info-error">
+          {error.message}
+        </p>
+      ) : null}
+      {info ? (
+        <InfoBody info={info} onConfirm={setConfirm} />
+      ) : busy === 'load' ? (
+        <p className="dialog-section__text" data-testid="info-loading">
+          Loading…
+        </p>
       ) : (
-        <>
-          {notice ? (
-            <p className="contacts__notice" role="status" data-testid="info-notice">
-              {notice}
-            </p>
+        // Without the info request (not available yet): what the home list and the contact know.
+        <section className="dialog-section" data-testid="info-fallback">
+          <p className="dialog-section__text">
+            {summary?.title ?? 'Conversation'} · {summary?.kind === 'group' ? 'Group' : 'Direct message'} ·
+            end-to-end encrypted
+          </p>
+          {chatContact ? (
+            <div className="dialog-actions dialog-actions--start">
+              <Button
+                testId="info-view-contact"
+                variant="secondary"
+                onClick={() => {
+                  close();
+                  void openContacts(chatContact.id);
+                }}
+              >
+                View {chatContact.name}’s profile and safety number
+              </Button>
+            </div>
           ) : null}
-          {error ? (
-            <p className="dialog-error" role="alert" data-testid="info-error">
-              {error.message}
-            </p>
-          ) : null}
-          {info ? (
-            <InfoBody info={info} onConfirm={setConfirm} />
-          ) : busy === 'load' ? (
-            <p className="dialog-section__text" data-testid="info-loading">
-              Loading…
-            </p>
-          ) : (
-            // Without the info request (not available yet): what the home list and the contact know.
-            <section className="dialog-section" data-testid="info-fallback">
-              <p className="dialog-section__text">
-                {summary?.title ?? 'Conversation'} · {summary?.kind === 'group' ? 'Group' : 'Direct message'}{' '}
-                · end-to-end encrypted
-              </p>
-              {chatContact ? (
-                <div className="dialog-actions dialog-actions--start">
-                  <Button
-                    testId="info-view-contact"
-                    variant="secondary"
-                    onClick={() => {
-                      close();
-                      void openContacts(chatContact.id);
-                    }}
-                  >
-                    View {chatContact.name}’s profile and safety number
-                  </Button>
-                </div>
-              ) : null}
-            </section>
-          )}
-        </>
+        </section>
       )}
+      {/* Over the panel, which stays as it is behind it. */}
+      {confirm ? <ConfirmChange confirm={confirm} info={info} onDone={() => setConfirm(null)} /> : null}
     </Modal>
   );
 }
@@ -424,38 +405,27 @@ function ConfirmChange({
   const leave = useAppStore((s) => s.leaveConversation);
   const removeMember = useAppStore((s) => s.removeGroupMember);
   const busy = useAppStore((s) => s.infoBusy);
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  const ids = useId();
-  useEffect(() => cancelRef.current?.focus(), []);
   const leaving = confirm.kind === 'leave';
   return (
-    <section className="confirm" role="alertdialog" aria-labelledby={`${ids}-d`} data-testid="info-confirm">
-      <p className="dialog-section__text" id={`${ids}-d`}>
-        {leaving
-          ? `You will stop receiving messages in “${info?.title ?? 'this group'}”. The history stays on this device, read-only. The others are told you left.`
-          : `${confirm.member.name} will no longer receive this group’s messages. They keep what they already have.`}
-      </p>
-      <div className="dialog-actions">
-        <button
-          ref={cancelRef}
-          type="button"
-          className="btn btn--ghost btn--md"
-          data-testid="info-confirm-cancel"
-          onClick={onDone}
-        >
-          <span className="btn__label">Cancel</span>
-        </button>
-        <Button
-          testId="info-confirm-ok"
-          busy={busy === 'leave' || busy === 'remove'}
-          busyLabel={leaving ? 'Leaving…' : 'Removing…'}
-          onClick={() =>
-            void (leaving ? leave() : removeMember(confirm.member.identityKey)).then(() => onDone())
-          }
-        >
-          {leaving ? 'Leave group' : 'Remove'}
-        </Button>
-      </div>
-    </section>
+    <ConfirmDialog
+      title={leaving ? 'Leave this group?' : `Remove ${confirm.member.name}?`}
+      testId="info-confirm"
+      cancelTestId="info-confirm-cancel"
+      onCancel={onDone}
+      actions={[
+        {
+          label: leaving ? 'Leave group' : 'Remove',
+          testId: 'info-confirm-ok',
+          busy: busy === 'leave' || busy === 'remove',
+          busyLabel: leaving ? 'Leaving…' : 'Removing…',
+          // Done either way: a failure is shown in the panel, with the member list as it is.
+          onConfirm: () => void (leaving ? leave() : removeMember(confirm.member.identityKey)).then(onDone),
+        },
+      ]}
+    >
+      {leaving
+        ? `You will stop receiving messages in “${info?.title ?? 'this group'}”. The history stays on this device, read-only. The others are told you left.`
+        : `${confirm.member.name} will no longer receive this group’s messages. They keep what they already have.`}
+    </ConfirmDialog>
   );
 }

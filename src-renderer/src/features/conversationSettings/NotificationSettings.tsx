@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Button } from '../../components/Button';
+import { SettingsToggle } from '../../components/SettingsToggle';
 import { useAppStore } from '../../store/appStore';
 import { browserNotificationsAvailable, requestBrowserNotifications } from './browserNotifications';
 
@@ -22,24 +23,14 @@ export function NotificationSettings() {
       <h2 className="settings__heading" id="settings-notifications">
         Notifications
       </h2>
-      <div className="toggle-row">
-        <label className="toggle">
-          <input
-            type="checkbox"
-            role="switch"
-            data-testid="settings-notify-content"
-            checked={prefs?.showContent ?? true}
-            disabled={prefs === null}
-            onChange={(e) => void setShowContent(e.target.checked)}
-            aria-describedby="notify-content-hint"
-          />
-          <span>Show message content in notifications</span>
-        </label>
-        <p className="field__hint" id="notify-content-hint">
-          Off: notifications say only “New message”, without the sender or the text. While Parley is locked it
-          receives nothing, so nothing is announced.
-        </p>
-      </div>
+      <SettingsToggle
+        label="Show message content in notifications"
+        testId="settings-notify-content"
+        hint="Off: notifications say only “New message”, without the sender or the text. While Parley is locked it receives nothing, so nothing is announced."
+        checked={prefs?.showContent ?? true}
+        disabled={prefs === null}
+        onChange={(on) => void setShowContent(on)}
+      />
       <p className="settings__hint">
         Choose all messages, mentions only or muted per conversation: right-click it in the list.
       </p>

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { PrivacySettingsView } from '../../../../src-preload/contract/areas/network';
+import { SettingsToggle } from '../../components/SettingsToggle';
 import { useAppStore } from '../../store/appStore';
 
 const SWITCHES: { key: keyof PrivacySettingsView; label: string; hint: string }[] = [
@@ -35,23 +36,15 @@ export function PrivacySettings() {
         Privacy &amp; network
       </h2>
       {SWITCHES.map(({ key, label, hint }) => (
-        <div className="toggle-row" key={key}>
-          <label className="toggle">
-            <input
-              type="checkbox"
-              role="switch"
-              data-testid={`privacy-${key}`}
-              checked={privacy?.[key] ?? false}
-              disabled={privacy === null}
-              onChange={(e) => void setPrivacy({ [key]: e.target.checked })}
-              aria-describedby={`privacy-${key}-hint`}
-            />
-            <span>{label}</span>
-          </label>
-          <p className="field__hint" id={`privacy-${key}-hint`}>
-            {hint}
-          </p>
-        </div>
+        <SettingsToggle
+          key={key}
+          label={label}
+          testId={`privacy-${key}`}
+          hint={hint}
+          checked={privacy?.[key] ?? false}
+          disabled={privacy === null}
+          onChange={(on) => void setPrivacy({ [key]: on })}
+        />
       ))}
       {error ? (
         <p className="field__error" role="alert" data-testid="privacy-error">

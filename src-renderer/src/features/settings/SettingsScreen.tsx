@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { BackIcon } from '../../components/Icons';
+import { SettingsToggle } from '../../components/SettingsToggle';
 import { useAppStore } from '../../store/appStore';
 import { IDLE_LOCK_CHOICES, type IdleLockMinutes } from '../../store/settingsSlice';
 import { NotificationSettings } from '../conversationSettings/NotificationSettings';
@@ -109,29 +110,16 @@ export function SettingsScreen() {
             </p>
           </div>
           {status?.canRemember ? (
-            <div className="toggle-row">
-              <label className="toggle">
-                <input
-                  type="checkbox"
-                  role="switch"
-                  data-testid="settings-remember"
-                  checked={status.remembered ?? false}
-                  disabled={rememberBusy}
-                  onChange={(e) => void setRemember(e.target.checked)}
-                  aria-describedby="remember-hint"
-                />
-                <span>Remember on this device</span>
-              </label>
-              <p className="field__hint" id="remember-hint">
-                The system keychain keeps the key, so Parley unlocks without the passphrase for your user
-                account on this computer.
-              </p>
-              {rememberError ? (
-                <p className="field__error" role="alert" data-testid="settings-remember-error">
-                  {rememberError.message}
-                </p>
-              ) : null}
-            </div>
+            <SettingsToggle
+              label="Remember on this device"
+              testId="settings-remember"
+              hint="The system keychain keeps the key, so Parley unlocks without the passphrase for your user account on this computer."
+              checked={status.remembered ?? false}
+              disabled={rememberBusy}
+              onChange={(on) => void setRemember(on)}
+              error={rememberError?.message ?? null}
+              errorTestId="settings-remember-error"
+            />
           ) : null}
           <StartAtLoginSetting />
         </section>
