@@ -226,6 +226,10 @@ const violations: Violation[] = [
     ['a feature hook', 'src-renderer/src/features/privacy/usePresence.ts', '../../api/client'],
     ['a shared component', 'src-renderer/src/components/ConnectionBanner.tsx', '../api/bridge'],
     ['a component three folders down', 'src-renderer/src/features/chat/parts/Row.tsx', '../../../api'],
+    // The desktop shell's dialogs and login item: the last calls moved behind the host slice.
+    ['a backup field', 'src-renderer/src/features/backup/BackupFileField.tsx', '../../api/client'],
+    ['a settings switch', 'src-renderer/src/features/settings/StartAtLoginSetting.tsx', '../../api/client'],
+    ['the refused screen', 'src-renderer/src/features/startup/RefusedScreen.tsx', '../../api/client'],
     ['a lib hook', 'src-renderer/src/lib/useWindowFocus.ts', '../api/client'],
     ['the renderer entry', 'src-renderer/src/main.tsx', './api/client'],
     [

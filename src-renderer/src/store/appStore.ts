@@ -6,6 +6,7 @@ import { createContactsSlice, type ContactsSlice } from './contactsSlice';
 import { createConversationSettingsSlice, type ConversationSettingsSlice } from './conversationSettingsSlice';
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
 import { createFilesSlice, type FilesSlice } from './filesSlice';
+import { createHostSlice, type HostSlice } from './hostSlice';
 import { createInvitesSlice, type InvitesSlice } from './invitesSlice';
 import { createNetworkSlice, type NetworkSlice } from './networkSlice';
 import { createPrivacySlice, type PrivacySlice } from './privacySlice';
@@ -29,7 +30,8 @@ export type AppState = SessionSlice &
   NetworkSlice &
   PrivacySlice &
   ContactsSlice &
-  InvitesSlice;
+  InvitesSlice &
+  HostSlice;
 
 /** The window's one store, bound from slices (zustand's slices pattern); components select from it. */
 export const useAppStore = create<AppState>()((...args) => ({
@@ -47,5 +49,6 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createPrivacySlice(...args),
   ...createContactsSlice(...args),
   ...createInvitesSlice(...args),
+  ...createHostSlice(...args),
   ...createConversationSettingsSlice(...args),
 }));

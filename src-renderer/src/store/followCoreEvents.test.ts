@@ -36,6 +36,7 @@ const fake = vi.hoisted(() => {
       onContactsChanged: on('contacts'),
       onFileProgress: on('fileProgress'),
       onFileChanged: on('fileChanged'),
+      onOpenInvite: on('openInvite'),
       onConnectionChange: on('connection'),
     },
   };
@@ -54,6 +55,7 @@ function fakeStore(phase: AppState['phase']) {
     loadContacts: vi.fn(() => Promise.resolve()),
     applyFileProgress: vi.fn(),
     applyFileChanged: vi.fn(),
+    openInvite: vi.fn(),
     setConnection: vi.fn(),
     start: vi.fn(() => Promise.resolve()),
     refreshStatus: vi.fn(() => Promise.resolve()),
@@ -90,6 +92,13 @@ describe('following the core', () => {
     expect(state.loadConversations).toHaveBeenCalledTimes(1);
     expect(state.loadContacts).toHaveBeenCalledTimes(1);
     expect(state.applyFileChanged).toHaveBeenCalledWith({ messageId: 3 });
+  });
+
+  it('keeps an invite link that opened the app for Add contact', () => {
+    const { state, store } = fakeStore('ready');
+    followCoreEvents(store);
+    fake.emit('openInvite', 'parley://invite/abc');
+    expect(state.openInvite).toHaveBeenCalledWith('parley://invite/abc');
   });
 
   it('retries a start that failed because the core was not there yet', () => {

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { AppInfo, ErrorPayload, ProfileStatus } from '../../../src-preload/contract';
-import { api, toErrorPayload, type ConnectionState } from '../api/client';
+import { api, toErrorPayload, type ConnectionState, type Refusal } from '../api/client';
 import type { AppState } from './appStore';
 
 /** What the window knows about the core: who it is talking to and the profile's state. */
@@ -11,6 +11,8 @@ export interface SessionSlice {
   appInfo: AppInfo | null;
   status: ProfileStatus | null;
   connection: ConnectionState;
+  /** Why the web shell refused this tab (with connection 'refused'): the screen says what to do. */
+  connectionRefusal: Refusal | null;
   /** "Unlock with this device" was tried by itself: once per window, never in a loop after a failure. */
   deviceUnlockTried: boolean;
 
@@ -43,6 +45,7 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
   appInfo: null,
   status: null,
   connection: api.connectionState(),
+  connectionRefusal: api.connectionRefusal(),
   deviceUnlockTried: false,
 
   async start() {
@@ -84,6 +87,6 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
   },
 
   setConnection(connection) {
-    set({ connection });
+    set({ connection, connectionRefusal: connection === 'refused' ? api.connectionRefusal() : null });
   },
 });

@@ -1,5 +1,4 @@
 import { useId, useRef, useState } from 'react';
-import { api, toErrorPayload } from '../../api/client';
 import { Button } from '../../components/Button';
 import { formatBytes, type BackupSource } from '../../store/backupSlice';
 import { useAppStore } from '../../store/appStore';
@@ -24,6 +23,7 @@ export function BackupFileField({
   disabled?: boolean;
 }) {
   const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
+  const pickFiles = useAppStore((s) => s.pickFiles);
   const input = useRef<HTMLInputElement>(null);
   const [pickError, setPickError] = useState<string | null>(null);
   const id = useId();
@@ -35,13 +35,11 @@ export function BackupFileField({
       input.current?.click();
       return;
     }
-    try {
-      const [file] = await api.pickFiles('backup');
-      if (file)
-        onChange({ kind: 'handle', handle: file.handle, name: `${file.name} (${formatBytes(file.size)})` });
-    } catch (err) {
-      setPickError(toErrorPayload(err).message);
-    }
+    const picked = await pickFiles('backup');
+    if (!picked.ok) return setPickError(picked.error.message);
+    const [file] = picked.value;
+    if (file)
+      onChange({ kind: 'handle', handle: file.handle, name: `${file.name} (${formatBytes(file.size)})` });
   }
 
   return (

@@ -5,7 +5,6 @@ import { Button } from '../../components/Button';
 import { PassphraseField } from '../../components/PassphraseField';
 import { SettingsToggle } from '../../components/SettingsToggle';
 import { TextField } from '../../components/TextField';
-import { api } from '../../api/client';
 import { useAppStore } from '../../store/appStore';
 
 const INTERVALS = [
@@ -26,6 +25,7 @@ export function BackupScheduleForm() {
 function ScheduleEditor({ schedule }: { schedule: BackupSchedule }) {
   const error = useAppStore((s) => (s.backupError?.kind === 'schedule' ? s.backupError : null));
   const save = useAppStore((s) => s.saveBackupSchedule);
+  const pickFolder = useAppStore((s) => s.pickFolder);
 
   const [enabled, setEnabled] = useState(schedule.enabled);
   const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
@@ -78,10 +78,10 @@ function ScheduleEditor({ schedule }: { schedule: BackupSchedule }) {
                 variant="secondary"
                 size="sm"
                 onClick={() =>
-                  void api.pickFolder().then(
-                    (folder) => folder && setChosen(folder),
-                    () => setProblem('The folder dialog could not be opened.'),
-                  )
+                  void pickFolder().then((reply) => {
+                    if (!reply.ok) setProblem('The folder dialog could not be opened.');
+                    else if (reply.value) setChosen(reply.value);
+                  })
                 }
               >
                 Choose folder…

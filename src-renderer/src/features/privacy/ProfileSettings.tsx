@@ -3,8 +3,6 @@ import {
   PROFILE_STATUS_MAX_LENGTH,
   type OwnProfileView,
 } from '../../../../src-preload/contract/areas/network';
-import { api, toErrorPayload } from '../../api/client';
-import { fromBase64 } from '../files/fileFormat';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 import { initialOf } from '../home/initialOf';
@@ -44,27 +42,21 @@ function ProfileForm({ profile }: { profile: OwnProfileView | null }) {
   const fileRef = useRef<HTMLInputElement>(null);
   const ids = useId();
   const desktop = useAppStore((s) => s.appInfo?.shell === 'electron');
+  const pickFiles = useAppStore((s) => s.pickFiles);
+  const readHostFile = useAppStore((s) => s.readHostFile);
 
   /** The desktop app's native open dialog: the core reads the picture, this window gets its bytes. */
   async function pickWithDialog() {
     setPictureError(null);
-    try {
-      const [chosen] = await api.pickFiles('avatar');
-      if (!chosen) return;
-      if (chosen.size > AVATAR_SOURCE_MAX_BYTES)
-        throw new Error('That picture is too large (at most 20 MB).');
-      const parts: Uint8Array<ArrayBuffer>[] = [];
-      for (let offset = 0; offset < chosen.size;) {
-        const { data, eof } = await api.readHostFile(chosen.handle, offset, 512 * 1024);
-        const bytes = fromBase64(data);
-        parts.push(bytes);
-        offset += bytes.length;
-        if (eof || bytes.length === 0) break;
-      }
-      await pickPicture(new File(parts, chosen.name));
-    } catch (err) {
-      setPictureError(err instanceof Error ? err.message : toErrorPayload(err).message);
-    }
+    const picked = await pickFiles('avatar');
+    if (!picked.ok) return setPictureError(picked.error.message);
+    const [chosen] = picked.value;
+    if (!chosen) return;
+    if (chosen.size > AVATAR_SOURCE_MAX_BYTES)
+      return setPictureError('That picture is too large (at most 20 MB).');
+    const read = await readHostFile(chosen);
+    if (!read.ok) return setPictureError(read.error.message);
+    await pickPicture(read.value);
   }
 
   const statusText = preset === CUSTOM ? custom.trim() : preset;

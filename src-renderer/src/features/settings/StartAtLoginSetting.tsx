@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { StartAtLogin } from '../../../../src-preload/contract/areas/host';
-import { api, toErrorPayload } from '../../api/client';
+import { useEffect } from 'react';
+import { SettingsToggle } from '../../components/SettingsToggle';
+import { useAppStore } from '../../store/appStore';
 
 /**
  * "Start Parley when I log in" (desktop app only; off unless the user turns
@@ -8,51 +8,26 @@ import { api, toErrorPayload } from '../../api/client';
  * Linux), so it is read from there each time.
  */
 export function StartAtLoginSetting() {
-  const [state, setState] = useState<StartAtLogin | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const state = useAppStore((s) => s.startAtLogin);
+  const busy = useAppStore((s) => s.startAtLoginBusy);
+  const error = useAppStore((s) => s.startAtLoginError);
+  const load = useAppStore((s) => s.loadStartAtLogin);
+  const setStartAtLogin = useAppStore((s) => s.setStartAtLogin);
 
   useEffect(() => {
-    let live = true;
-    api.startAtLogin().then(
-      (s) => live && setState(s),
-      () => live && setState(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+    void load();
+  }, [load]);
 
   if (!state?.supported) return null;
   return (
-    <div className="toggle-row">
-      <label className="toggle">
-        <input
-          type="checkbox"
-          role="switch"
-          data-testid="settings-start-at-login"
-          checked={state.enabled}
-          disabled={busy}
-          aria-describedby="start-at-login-hint"
-          onChange={(e) => {
-            setBusy(true);
-            setError(null);
-            api
-              .setStartAtLogin(e.target.checked)
-              .then(setState, (err: unknown) => setError(toErrorPayload(err).message))
-              .finally(() => setBusy(false));
-          }}
-        />
-        <span>Start Parley when I log in</span>
-      </label>
-      <p className="field__hint" id="start-at-login-hint">
-        Parley opens when you log in to this computer, locked until you enter your passphrase.
-      </p>
-      {error ? (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <SettingsToggle
+      label="Start Parley when I log in"
+      testId="settings-start-at-login"
+      hint="Parley opens when you log in to this computer, locked until you enter your passphrase."
+      checked={state.enabled}
+      disabled={busy}
+      onChange={(on) => void setStartAtLogin(on)}
+      error={error}
+    />
   );
 }

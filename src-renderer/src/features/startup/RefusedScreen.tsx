@@ -1,5 +1,5 @@
 import { CardScreen } from '../../components/CardScreen';
-import { api } from '../../api/client';
+import { useAppStore } from '../../store/appStore';
 
 const TEXT = {
   'link-used': {
@@ -19,7 +19,8 @@ const TEXT = {
 
 /** The web shell will not take this tab's credential: say why and what to do, instead of reconnecting for ever. */
 export function RefusedScreen() {
-  const text = TEXT[api.connectionRefusal() ?? 'earlier-run'];
+  const refusal = useAppStore((s) => s.connectionRefusal);
+  const text = TEXT[refusal ?? 'earlier-run'];
   return (
     <CardScreen testId="refused-screen" title={text.title}>
       <div className="callout callout--error" role="alert">
