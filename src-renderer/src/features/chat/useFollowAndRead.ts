@@ -22,6 +22,9 @@ import type { RowVirtualizer } from './useVirtualRows';
  *   screen.
  */
 
+/** Frames after a scroll to the bottom in which it is checked again (a stale scroll height). */
+const FOLLOW_FRAMES = 12;
+
 /** Pixels from the bottom that still count as "at the latest message". */
 export const BOTTOM_SLACK_PX = 48;
 
@@ -99,17 +102,22 @@ export function useFollowAndRead(o: FollowAndReadOptions): FollowAndRead {
     (el: HTMLElement) => {
       const target = el.scrollHeight - el.clientHeight;
       if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
-      // Chromium can report the scroll height of the frame before when rows were just
-      // positioned (seen when nothing animates, e.g. with prefers-reduced-motion): look
-      // again in the next frame, which has the new height, and follow it if still pinned.
+      // Chromium can report the scroll height of an earlier frame right after rows were
+      // positioned (seen when nothing animates, e.g. with prefers-reduced-motion, and for
+      // several frames on a loaded machine: a CI trace showed rows 2,268 px high and the
+      // view stopped at the old bottom). Look again over the next frames, still pinned.
       cancelAnimationFrame(frame.current);
-      frame.current = requestAnimationFrame(() => {
+      let frames = 0;
+      const again = () => {
         const { ready, hasNewer } = latest.current;
         if (!pinned.current || !ready || hasNewer) return;
         const next = el.scrollHeight - el.clientHeight;
         if (Math.abs(el.scrollTop - next) > 1) el.scrollTop = next;
-        measure();
-      });
+        frames += 1;
+        if (frames < FOLLOW_FRAMES) frame.current = requestAnimationFrame(again);
+        else measure();
+      };
+      frame.current = requestAnimationFrame(again);
     },
     [measure],
   );
