@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
-import { checkScreen } from './helpers/screens';
+import { checkScreenSizes } from './helpers/screens';
 import {
   acceptInvite,
   createProfile,
@@ -58,17 +58,6 @@ async function relayPresence(page: Page): Promise<{ on: boolean }> {
   return relayed;
 }
 
-async function screens(page: Page, name: string): Promise<void> {
-  for (const [suffix, size] of [
-    ['narrow', { width: 800, height: 600 }],
-    ['wide', { width: 1600, height: 1000 }],
-  ] as const) {
-    await page.setViewportSize(size);
-    await checkScreen(page, `${name}-${suffix}`);
-  }
-  await page.setViewportSize({ width: 1120, height: 760 });
-}
-
 test('"reachable through <name>" in the chat header, the dot and the contacts list', async ({
   page,
   browser,
@@ -92,10 +81,10 @@ test('"reachable through <name>" in the chat header, the dot and the contacts li
   // Opening the contacts list reloads presence (and every later presence.changed does too).
   await ada.getByTestId('contacts-button').click();
   await expect(ada.getByTestId('contact-connection')).toHaveText('Reachable through Carl');
-  await screens(ada, 'contacts-relayed');
+  await checkScreenSizes(ada, 'contacts-relayed');
   await ada.keyboard.press('Escape');
   await expect(ada.getByTestId('presence-line')).toHaveText('Reachable through Carl');
   await expect(ada.getByTestId('presence-dot').first()).toHaveAttribute('data-connection', 'relayed');
-  await screens(ada, 'connection-relayed');
+  await checkScreenSizes(ada, 'connection-relayed');
   expect(bobPeer.problems, 'CSP violations or uncaught errors in the peer page').toEqual([]);
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, type WebShell } from './fixtures/webShell';
-import { checkScreen } from './helpers/screens';
+import { checkScreenSizes } from './helpers/screens';
 import {
   acceptInvite,
   createProfile,
@@ -33,18 +33,6 @@ async function unlock(page: Page, shell: WebShell): Promise<void> {
   await expect(page.getByTestId('home-screen')).toBeVisible();
 }
 
-/** Both colour schemes at the narrow and the wide window size. */
-async function screens(page: Page, name: string): Promise<void> {
-  for (const [suffix, size] of [
-    ['narrow', { width: 800, height: 600 }],
-    ['wide', { width: 1600, height: 1000 }],
-  ] as const) {
-    await page.setViewportSize(size);
-    await checkScreen(page, `${name}-${suffix}`);
-  }
-  await page.setViewportSize({ width: 1120, height: 760 });
-}
-
 test('connection state per contact, and both restarting at once reconnect directly', async ({
   page,
   browser,
@@ -68,18 +56,18 @@ test('connection state per contact, and both restarting at once reconnect direct
     const line = ada.getByTestId('presence-line');
     await expect(line).toContainText('Online · connected directly', { timeout: PEER_TIMEOUT });
     await expect(line).toHaveAttribute('data-connection', 'direct');
-    await screens(ada, 'connection-direct');
+    await checkScreenSizes(ada, 'connection-direct');
     await ada.getByTestId('contacts-button').click();
     const bobRow = ada.getByTestId('contact-connection');
     await expect(bobRow).toHaveText('Online · connected directly');
-    await screens(ada, 'contacts-connection');
+    await checkScreenSizes(ada, 'contacts-connection');
     await ada.keyboard.press('Escape');
 
     // --- Bob's shell stops: offline since a time Ada's device saw ---------------------------
     await bobShell.stop();
     await expect(line).toContainText(/Offline since \d/, { timeout: PEER_TIMEOUT });
     await expect(line).toHaveAttribute('data-connection', 'offline');
-    await screens(ada, 'connection-offline');
+    await checkScreenSizes(ada, 'connection-offline');
 
     // --- Both restart within seconds, on the same profiles ---------------------------------
     await adaShell.stop();
