@@ -1,20 +1,9 @@
 import { MAX_CHUNKS_PER_REQUEST } from '../net/fileProtocol';
-import type { AttachmentRepository } from '../store/repositories/attachmentRepository';
-import type { FileSettingsRepository } from '../store/repositories/fileSettingsRepository';
-import { errorFields, type Logger } from '../util/logger';
-import { downloadFile, type DownloadDeps, type FileNet } from './fileDownload';
-import type { FileEvents } from './fileEvents';
-import type { SealedFiles } from './sealedFiles';
+import { errorFields } from '../util/logger';
+import { downloadFile, type DownloadDeps } from './fileDownload';
 
-export interface FileDownloadsDeps {
-  rows: AttachmentRepository;
-  settings: FileSettingsRepository;
-  files: SealedFiles;
-  events: FileEvents;
-  net: FileNet;
-  /** This device's PeerId (never a source). */
-  selfPeerId: string;
-  logger: Logger;
+/** What one download needs (fileDownload.ts), with the chunk batch optional and a retry period. */
+export interface FileDownloadsDeps extends Omit<DownloadDeps, 'batchChunks'> {
   /** Most chunks asked for in one request (default and at most 64 = 16 MiB; fewer on slow links). */
   batchChunks?: number;
   /** How often interrupted downloads are retried while their sources stay connected (default 15 s). */
