@@ -474,7 +474,7 @@ describe('lint boundaries (DESIGN.md §1)', () => {
       'bench/results/unlock.json',
       'test-results/x.js',
       'playwright-report/index.js',
-      'src-main/core/net/proto/deliver.ts',
+      'src-main/core/net/proto/deliver.generated.ts',
     ]) {
       expect(await eslint.isPathIgnored(join(root, path)), path).toBe(true);
     }

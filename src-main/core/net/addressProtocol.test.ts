@@ -9,7 +9,7 @@ import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from './deviceKey
 import { encodeLength } from './frameStream';
 import { PROTOCOL_IDS } from './limits';
 import { isNetError } from './netError';
-import { AddressRequest } from './proto/address';
+import { AddressRequest } from './proto/address.generated';
 import { befriend, makePeer, makeRawNode, rawExchange, type TestPeer } from './testing/netHarness';
 
 /**

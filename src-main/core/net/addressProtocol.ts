@@ -3,7 +3,7 @@ import { openAddressRecord, type AddressRecord } from './addressRecord';
 import { wireBytes } from './bytes';
 import { isPeerIdString } from './deviceKey';
 import { FRAME_VERSION } from './limits';
-import { AddressRequest, AddressResponse } from './proto/address';
+import { AddressRequest, AddressResponse } from './proto/address.generated';
 import {
   AccessRevoked,
   decodeFrame,

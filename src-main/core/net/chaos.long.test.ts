@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeLength } from './frameStream';
 import { PROTOCOL_IDS } from './limits';
 import { isNetError } from './netError';
-import { ContactRequest } from './proto/contactRequest';
+import { ContactRequest } from './proto/contactRequest.generated';
 import {
   befriend,
   envelopeId,

@@ -1,7 +1,7 @@
 import type { AbortOptions } from '@libp2p/interface';
 import { wireBytes } from './bytes';
 import { FRAME_VERSION } from './limits';
-import { ContactRequest, ContactResponse } from './proto/contactRequest';
+import { ContactRequest, ContactResponse } from './proto/contactRequest.generated';
 import {
   decodeFrame,
   ensure,

@@ -1,6 +1,6 @@
 import { equalBytes, wireBytes } from './bytes';
 import { ENVELOPE_ID_BYTES, FRAME_VERSION, MAX_ENVELOPE_PAYLOAD } from './limits';
-import { DeliverAck, DeliverRequest } from './proto/deliver';
+import { DeliverAck, DeliverRequest } from './proto/deliver.generated';
 import {
   decodeFrame,
   AccessRevoked,

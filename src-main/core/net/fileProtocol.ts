@@ -3,7 +3,7 @@ import { Uint8ArrayList } from 'uint8arraylist';
 import { wireBytes } from './bytes';
 import { encodeLength } from './frameStream';
 import { FRAME_VERSION } from './limits';
-import { FileChunk, FileRequest } from './proto/file';
+import { FileChunk, FileRequest } from './proto/file.generated';
 import {
   decodeFrame,
   ensure,

@@ -1,7 +1,7 @@
 import type { AbortOptions } from '@libp2p/interface';
 import { wireBytes } from './bytes';
 import { FRAME_VERSION } from './limits';
-import { GroupInfoRequest, GroupInfoResponse } from './proto/groupinfo';
+import { GroupInfoRequest, GroupInfoResponse } from './proto/groupinfo.generated';
 import {
   decodeFrame,
   ensure,

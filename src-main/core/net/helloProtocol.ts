@@ -2,7 +2,7 @@ import type { AbortOptions } from '@libp2p/interface';
 import { wireBytes } from './bytes';
 import { MAX_CERTIFICATE_BYTES } from './contactRequestProtocol';
 import { FRAME_VERSION } from './limits';
-import { HelloRequest, HelloResponse } from './proto/hello';
+import { HelloRequest, HelloResponse } from './proto/hello.generated';
 import {
   AccessRevoked,
   decodeFrame,

@@ -1,7 +1,7 @@
 import type { AbortOptions } from '@libp2p/interface';
 import { wireBytes } from './bytes';
 import { FRAME_VERSION } from './limits';
-import { KeyPackageRequest, KeyPackageResponse } from './proto/keypackage';
+import { KeyPackageRequest, KeyPackageResponse } from './proto/keypackage.generated';
 import {
   decodeFrame,
   ensure,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeLength } from './frameStream';
 import { PROTOCOL_IDS } from './limits';
-import { MailboxRequest, MailboxResponse } from './proto/mailbox';
+import { MailboxRequest, MailboxResponse } from './proto/mailbox.generated';
 import {
   befriend,
   envelopeId,

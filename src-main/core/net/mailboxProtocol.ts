@@ -3,7 +3,7 @@ import { wireBytes } from './bytes';
 import { isPeerIdString } from './deviceKey';
 import { ENVELOPE_ID_BYTES, FRAME_VERSION, MAX_ENVELOPE_PAYLOAD } from './limits';
 import type { DepositStatus, MailboxStore } from './mailboxStore';
-import { MailboxRequest, MailboxResponse, type MailboxItem } from './proto/mailbox';
+import { MailboxRequest, MailboxResponse, type MailboxItem } from './proto/mailbox.generated';
 import {
   decodeFrame,
   ensure,

@@ -5,8 +5,8 @@ import { encodeLength } from './frameStream';
 import { PROTOCOL_IDS } from './limits';
 import { isNetError, NetError } from './netError';
 import type { ConnectionState } from './parleyNode';
-import { DeliverRequest } from './proto/deliver';
-import { MailboxRequest, MailboxResponse } from './proto/mailbox';
+import { DeliverRequest } from './proto/deliver.generated';
+import { MailboxRequest, MailboxResponse } from './proto/mailbox.generated';
 import {
   befriend,
   envelopeId,

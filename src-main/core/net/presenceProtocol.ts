@@ -1,6 +1,6 @@
 import type { AbortOptions } from '@libp2p/interface';
 import { FRAME_VERSION } from './limits';
-import { Presence } from './proto/presence';
+import { Presence } from './proto/presence.generated';
 import {
   AccessRevoked,
   decodeFrame,
