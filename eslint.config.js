@@ -10,10 +10,11 @@ import tseslint from 'typescript-eslint';
  * Lint = code health (typescript-eslint recommended, react-hooks) plus the
  * layer boundaries of DESIGN.md §1, which fail the lint:
  *
- *   src-main/core/**       no `electron`, nothing of src-main/app or src-main/cli
- *   src-renderer/**        nothing of src-main, no `electron`, no Node builtins
+ *   src-main/core/**       no `electron`, nothing of src-main/app, src-main/cli or src-preload
+ *   src-renderer/**        nothing of src-main or src-preload, no `electron`, no Node builtins
  *   src-preload/**         nothing of src-main
- *   src-preload/contract/  also no `electron` and no Node builtins (the renderer imports it)
+ *   src-shared/contract/   nothing of src-main or src-preload, no `electron`, no Node builtins
+ *                          (main, preload, web shell and renderer all import it)
  *   src-renderer/** outside src/api/   never touches `window.parley`
  *   src-renderer/src outside api/, store/   never imports src/api: components call
  *                          stores, stores call api (DESIGN.md §1 rule 3)
@@ -40,7 +41,7 @@ const CODE = '{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
 const HOW_CORE =
   'The core (src-main/core) stays Electron-free: it runs under vitest, the CLI and Electron main (DESIGN.md §1 rule 1).';
 const HOW_RENDERER =
-  'The renderer is sandboxed and has no Node (DESIGN.md §1): reach the core only through src-renderer/src/api (window.parley), which the stores call; shared types and schemas come from src-preload/contract.';
+  'The renderer is sandboxed and has no Node (DESIGN.md §1): reach the core only through src-renderer/src/api (window.parley), which the stores call; shared types and schemas come from src-shared/contract.';
 
 const nodeBuiltins = [...new Set(builtinModules.map((m) => m.replace(/^node:/, '')))];
 
@@ -64,8 +65,8 @@ const shellInCore = (/** @type {number | null} */ depth) => ({
 
 /** @type {ImportBan} */
 const preloadBridgeInCore = {
-  regex: '(?:^|/)src-preload(?:$|/(?!contract(?:/|$)))',
-  message: `${HOW_CORE} Import only src-preload/contract (types and schemas); the rest of src-preload is the Electron bridge.`,
+  regex: '(?:^|/)src-preload(?:/|$)',
+  message: `${HOW_CORE} Import types and schemas from src-shared/contract; src-preload is the Electron bridge.`,
 };
 
 /** @type {ImportBan[]} */
@@ -83,13 +84,13 @@ const rendererBans = [
     message: `Node builtins do not exist in the renderer. ${HOW_RENDERER} If the core has what you need, add a request to the contract.`,
   },
   {
-    regex: '(?:^|/)src-preload(?:$|/(?!contract(?:/|$)))',
-    message: `The renderer may import only src-preload/contract, not the Electron bridge. ${HOW_RENDERER}`,
+    regex: '(?:^|/)src-preload(?:/|$)',
+    message: `The renderer may not import the Electron bridge (src-preload). ${HOW_RENDERER}`,
   },
 ];
 
 const API_IN_VIEW_MESSAGE =
-  'Components call stores; only the stores (src-renderer/src/store) call src-renderer/src/api (DESIGN.md §1 rule 3). Add an action to a slice that makes the request (a watch… action that returns the unsubscribe for an event) and call it from the component; types come from src-preload/contract or the store (AppState).';
+  'Components call stores; only the stores (src-renderer/src/store) call src-renderer/src/api (DESIGN.md §1 rule 3). Add an action to a slice that makes the request (a watch… action that returns the unsubscribe for an event) and call it from the component; types come from src-shared/contract or the store (AppState).';
 
 /**
  * The api module, imported from a renderer file outside api/ and store/ that
@@ -112,11 +113,16 @@ const apiInView = (/** @type {number | null} */ depth) => ({
 const mainInPreload = {
   regex: '(?:^|/)src-main(?:/|$)',
   message:
-    'The preload only bridges the contract: import types and schemas from src-preload/contract, never from src-main (it would bundle the core into the sandboxed preload).',
+    'The preload only bridges the contract: import types and schemas from src-shared/contract, never from src-main (it would bundle the core into the sandboxed preload).',
 };
 
 /** @type {ImportBan[]} */
 const contractBans = [
+  {
+    regex: '(?:^|/)src-preload(?:/|$)',
+    message:
+      'The contract is shared by main, preload, web shell and renderer: it depends on none of them. Keep bridge code in src-preload and describe only types and schemas in src-shared/contract.',
+  },
   {
     regex: '^electron(?:/|$)',
     message:
@@ -286,7 +292,6 @@ const boundaryZones = [
   {
     name: 'parley/boundaries/preload',
     files: [`src-preload/**/*.${CODE}`],
-    ignores: ['src-preload/contract/**'],
     rules: {
       'no-restricted-imports': preloadImports.imports,
       'no-restricted-syntax': ['error', ...preloadImports.syntax],
@@ -294,7 +299,7 @@ const boundaryZones = [
   },
   {
     name: 'parley/boundaries/contract',
-    files: [`src-preload/contract/**/*.${CODE}`],
+    files: [`src-shared/contract/**/*.${CODE}`],
     rules: {
       'no-restricted-imports': contractImports.imports,
       'no-restricted-syntax': ['error', ...contractImports.syntax],
@@ -352,6 +357,7 @@ export default defineConfig([
     files: [
       `src-main/**/*.${CODE}`,
       `src-preload/**/*.${CODE}`,
+      `src-shared/**/*.test.${CODE}`,
       `scripts/**/*.${CODE}`,
       `bin/**/*.${CODE}`,
       `bench/**/*.${CODE}`,

@@ -5,6 +5,7 @@ export default defineConfig({
     include: [
       'src-main/**/*.test.ts',
       'src-preload/**/*.test.ts',
+      'src-shared/**/*.test.ts',
       'src-renderer/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],

@@ -109,7 +109,7 @@ describe.skipIf(!built)('electron-builder.yml', () => {
         /\.(map|ts|tsx|mts|cts|md)$/.test(f) ||
         /\.(test|spec)\.[cm]?js$/.test(f) ||
         /\/(test|tests|__tests__|fixtures|__fixtures__|examples?|bench)\//.test(f) ||
-        /^\/(src-main|src-preload|src-renderer|e2e|bench|scripts|docs)\//.test(f) ||
+        /^\/(src-main|src-preload|src-shared|src-renderer|e2e|bench|scripts|docs)\//.test(f) ||
         /\/(deps|src)\/.*\.(c|cc|cpp|h)$/.test(f),
     );
     expect(offending).toEqual([]);

@@ -24,6 +24,7 @@ export const BUILD_OUTPUTS = [
 export const BUILD_INPUTS = [
   'src-main',
   'src-preload',
+  'src-shared',
   'src-renderer',
   'electron.vite.config.ts',
   'vite.cli.config.ts',

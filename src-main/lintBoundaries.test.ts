@@ -33,7 +33,7 @@ interface Violation {
 
 const CORE_HINT = 'src-main/app';
 const RENDERER_HINT = 'src-renderer/src/api';
-const PRELOAD_HINT = 'src-preload/contract';
+const CONTRACT_HINT = 'src-shared/contract';
 const PARLEY_HINT = 'import the typed client from src-renderer/src/api';
 const STORE_HINT = 'only the stores (src-renderer/src/store) call src-renderer/src/api';
 const STATE_HINT = 'Add a field to the slice';
@@ -94,7 +94,7 @@ const violations: Violation[] = [
     path: 'src-main/core/rpc/dispatcher.ts',
     code: "import { bridge } from '../../../src-preload/index';\nexport const b = bridge;\n",
     rule: 'no-restricted-imports',
-    hint: PRELOAD_HINT,
+    hint: CONTRACT_HINT,
   },
   // renderer: no src-main, no electron, no Node
   {
@@ -109,7 +109,7 @@ const violations: Violation[] = [
     path: 'src-renderer/src/features/onboarding/Onboarding.tsx',
     code: "import type { Core } from '../../../../src-main/core/core';\nexport type C = Core;\n",
     rule: 'no-restricted-imports',
-    hint: PRELOAD_HINT,
+    hint: CONTRACT_HINT,
   },
   {
     name: 'renderer api imports src-main',
@@ -158,7 +158,7 @@ const violations: Violation[] = [
     path: 'src-renderer/src/api/client.ts',
     code: "import { bridge } from '../../../src-preload/index';\nexport const b = bridge;\n",
     rule: 'no-restricted-imports',
-    hint: PRELOAD_HINT,
+    hint: CONTRACT_HINT,
   },
   // preload: nothing of src-main
   {
@@ -166,18 +166,25 @@ const violations: Violation[] = [
     path: 'src-preload/index.ts',
     code: "import { createCore } from '../src-main/core/core';\nexport const c = createCore;\n",
     rule: 'no-restricted-imports',
-    hint: PRELOAD_HINT,
+    hint: CONTRACT_HINT,
   },
   {
     name: 'contract imports src-main',
-    path: 'src-preload/contract/requests.ts',
+    path: 'src-shared/contract/requests.ts',
     code: "import { ParleyError } from '../../src-main/core/errors';\nexport const E = ParleyError;\n",
     rule: 'no-restricted-imports',
-    hint: PRELOAD_HINT,
+    hint: CONTRACT_HINT,
+  },
+  {
+    name: 'contract imports the preload bridge',
+    path: 'src-shared/contract/bridge.ts',
+    code: "import { bridge } from '../../src-preload/index';\nexport const b = bridge;\n",
+    rule: 'no-restricted-imports',
+    hint: CONTRACT_HINT,
   },
   {
     name: 'contract imports a Node builtin (the renderer imports the contract)',
-    path: 'src-preload/contract/bridge.ts',
+    path: 'src-shared/contract/bridge.ts',
     code: "import { randomUUID } from 'node:crypto';\nexport const r = randomUUID;\n",
     rule: 'no-restricted-imports',
     hint: 'src-main/core',
@@ -316,7 +323,7 @@ const allowed: Allowed[] = [
     code: [
       "import { readFileSync } from 'node:fs';",
       "import { z } from 'zod';",
-      "import type { ProfileStatus } from '../../../src-preload/contract';",
+      "import type { ProfileStatus } from '../../../src-shared/contract';",
       "import { ParleyError } from '../errors';",
       "import { migrate } from '../store/migrate';",
       'export type S = ProfileStatus;',
@@ -349,7 +356,7 @@ const allowed: Allowed[] = [
     path: 'src-preload/index.ts',
     code: [
       "import { contextBridge, ipcRenderer } from 'electron';",
-      "import { requestChannel } from './contract';",
+      "import { requestChannel } from '../src-shared/contract';",
       'export { contextBridge, ipcRenderer, requestChannel };',
       '',
     ].join('\n'),
@@ -358,7 +365,7 @@ const allowed: Allowed[] = [
     name: 'renderer api touches window.parley in every form',
     path: 'src-renderer/src/api/bridge.ts',
     code: [
-      "import type { ParleyBridge } from '../../../src-preload/contract';",
+      "import type { ParleyBridge } from '../../../src-shared/contract';",
       'declare global {',
       '  interface Window {',
       '    parley: ParleyBridge;',
@@ -377,7 +384,7 @@ const allowed: Allowed[] = [
     code: [
       "import { create } from 'zustand';",
       "import { api } from '../api';",
-      "import type { ProfileStatus } from '../../../src-preload/contract';",
+      "import type { ProfileStatus } from '../../../src-shared/contract';",
       'export const useProfile = create<{ status: ProfileStatus | null }>(() => ({ status: null }));',
       'export { api };',
       '',
@@ -387,7 +394,7 @@ const allowed: Allowed[] = [
     name: 'a component calls the store and names contract types',
     path: 'src-renderer/src/features/contacts/NewGroupDialog.tsx',
     code: [
-      "import type { InviteView } from '../../../../src-preload/contract';",
+      "import type { InviteView } from '../../../../src-shared/contract';",
       "import { useAppStore } from '../../store/appStore';",
       'export type I = InviteView;',
       'export const useCreateGroup = () => useAppStore((s) => s.createGroup);',

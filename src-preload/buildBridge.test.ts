@@ -8,7 +8,7 @@ import {
   type ParleyBridge,
   type ProfileStatus,
   type RequestName,
-} from './contract';
+} from '../src-shared/contract';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
 

@@ -11,7 +11,7 @@ import {
   type RequestName,
   type RequestParams,
   type RequestResult,
-} from './contract';
+} from '../src-shared/contract';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 

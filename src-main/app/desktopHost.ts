@@ -1,6 +1,6 @@
 import type { BrowserWindow, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { join } from 'node:path';
-import type { OpenPurpose, SavePurpose } from '../../src-preload/contract/areas/host';
+import type { OpenPurpose, SavePurpose } from '../../src-shared/contract/areas/host';
 import type { HostShell } from '../core/host/hostShell';
 import type { StartAtLogin } from './loginItem';
 

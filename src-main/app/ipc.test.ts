@@ -8,7 +8,7 @@ import {
   requestNames,
   type EventName,
   type EventPayload,
-} from '../../src-preload/contract';
+} from '../../src-shared/contract';
 import { createCore, type Core } from '../core/core';
 import { forwardEvents, registerIpc, type IpcMainLike, type SenderFrame } from './ipc';
 

@@ -1,4 +1,4 @@
-import { eventChannel, requestChannel, requestNames, type Reply } from '../../src-preload/contract';
+import { eventChannel, requestChannel, requestNames, type Reply } from '../../src-shared/contract';
 import type { Core } from '../core/core';
 
 /** The frame that sent an invoke; Electron gives null once the frame is gone. */

@@ -15,7 +15,7 @@ import {
 } from 'electron';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { eventChannel } from '../../src-preload/contract';
+import { eventChannel } from '../../src-shared/contract';
 import { createCore, type Core } from '../core/core';
 import { isParleyError } from '../core/errors';
 import { createJsonLogger, errorFields } from '../core/util/logger';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventChannel } from '../../src-preload/contract';
+import { eventChannel } from '../../src-shared/contract';
 import { EventBus } from '../core/rpc/eventBus';
 import {
   escapeNotificationMarkup,

@@ -1,4 +1,4 @@
-import { eventChannel, type EventPayload } from '../../src-preload/contract';
+import { eventChannel, type EventPayload } from '../../src-shared/contract';
 import type { Core } from '../core/core';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ConversationSummary, Reply } from '../../src-preload/contract';
+import type { ConversationSummary, Reply } from '../../src-shared/contract';
 import { EventBus } from '../core/rpc/eventBus';
 import { totalUnread, watchUnread } from './unreadCount';
 

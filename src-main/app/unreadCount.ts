@@ -1,4 +1,4 @@
-import type { ConversationSummary } from '../../src-preload/contract';
+import type { ConversationSummary } from '../../src-shared/contract';
 import type { Core } from '../core/core';
 
 /** What the renderer's title counts: unread messages in conversations that are not muted. */

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { AppInfo } from '../../src-preload/contract';
+import type { AppInfo } from '../../src-shared/contract';
 import { isParleyError, ParleyError, storageError } from './errors';
 import { createHandlers } from './handlers';
 import { HostFiles } from './host/hostFiles';

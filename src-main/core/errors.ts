@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorPayload } from '../../src-preload/contract';
+import type { ErrorCode, ErrorPayload } from '../../src-shared/contract';
 
 /**
  * The one error type the core throws on purpose. The dispatcher turns it into

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { requestNames } from '../../src-preload/contract';
-import { ClientFrame, decodeBinaryFrame, encodeBinaryFrame } from '../../src-preload/contract/bridge';
+import { requestNames } from '../../src-shared/contract';
+import { ClientFrame, decodeBinaryFrame, encodeBinaryFrame } from '../../src-shared/contract/bridge';
 import { parseRequestFrame, parseResponseFrame } from '../cli/control/controlFrames';
 import { BackupError } from '../core/backup/backupError';
 import { decodeHeader, encodeHeader, openChunk, sealChunk } from '../core/backup/archiveFormat';

@@ -1,5 +1,5 @@
 import { useEffect, type ReactElement } from 'react';
-import type { ProfileState } from '../../src-preload/contract';
+import type { ProfileState } from '../../src-shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { HomeScreen } from './features/home/HomeScreen';
 import { OnboardingScreen } from './features/onboarding/OnboardingScreen';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { BackupCreated } from '../../../src-preload/contract/areas/backup';
+import { BackupCreated } from '../../../src-shared/contract/areas/backup';
 import { BackupError, isBackupError } from '../../core/backup/backupError';
 import { verifyBackup } from '../../core/backup/restoreBackup';
 import { createCore } from '../../core/core';
@@ -15,8 +15,8 @@ import type { CliIo } from '../io';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
 import { profileOption } from '../profileOption';
 import type { BackupProgress } from '../../core/backup/progress';
-import { passphraseProblem } from '../../../src-preload/contract';
-import { formatBytes } from '../../../src-preload/contract/format';
+import { passphraseProblem } from '../../../src-shared/contract';
+import { formatBytes } from '../../../src-shared/contract/format';
 
 export const BACKUP_PASSWORD_ENV = 'PARLEY_BACKUP_PASSWORD';
 

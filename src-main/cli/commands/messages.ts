@@ -1,4 +1,4 @@
-import { MessagePage, type MessageView } from '../../../src-preload/contract';
+import { MessagePage, type MessageView } from '../../../src-shared/contract';
 import { ParleyError } from '../../core/errors';
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_OK, UsageError } from '../cliError';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRequestName } from '../../../src-preload/contract';
+import { isRequestName } from '../../../src-shared/contract';
 import { runCli } from '../cli';
 import { NO_NODE_MESSAGE } from '../control/controlClient';
 import { controlSocketPath } from '../control/controlServer';

@@ -1,4 +1,4 @@
-import { NetStatus } from '../../../src-preload/contract';
+import { NetStatus } from '../../../src-shared/contract';
 import type { CoreOptions } from '../../core/core';
 import type { Dispatch } from '../../core/rpc/dispatcher';
 import { createCore } from '../../core/core';

@@ -1,4 +1,4 @@
-import { NetStatus, ProfileStatus } from '../../../src-preload/contract';
+import { NetStatus, ProfileStatus } from '../../../src-shared/contract';
 import { isParleyError } from '../../core/errors';
 import type { CommandSpec } from '../commandSpec';
 import { EXIT_OK } from '../cliError';

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { Reply } from '../../../src-preload/contract';
+import type { Reply } from '../../../src-shared/contract';
 import { ParleyError } from '../../core/errors';
 import { controlSocketProblem } from '../../core/profile/profileFolder';
 import { CONTROL_MAX_LINE_BYTES } from './controlServer';

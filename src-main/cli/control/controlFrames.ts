@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorPayload, type Reply } from '../../../src-preload/contract';
+import { ErrorPayload, type Reply } from '../../../src-shared/contract';
 
 /**
  * The control socket's frames, one JSON object per line. Names are checked

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Reply } from '../../../src-preload/contract';
+import type { Reply } from '../../../src-shared/contract';
 import { silentLogger } from '../../core/util/logger';
 import { connectControl, NO_NODE_MESSAGE } from './controlClient';
 import { controlSocketPath, startControlServer, type ControlServer } from './controlServer';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { Reply } from '../../../src-preload/contract';
+import type { Reply } from '../../../src-shared/contract';
 import type { Dispatch } from '../../core/rpc/dispatcher';
 import { ParleyError } from '../../core/errors';
 import { controlSocketProblem } from '../../core/profile/profileFolder';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { stripBidiControls } from '../../../src-preload/contract/bidi';
+import { stripBidiControls } from '../../../src-shared/contract/bidi';
 import { ParleyError } from '../../core/errors';
 import { defaultProfileDir } from '../defaultProfileDir';
 import type { CliIo } from '../io';

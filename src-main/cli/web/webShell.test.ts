@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { encodeBinaryFrame, WS_CLOSE, type ServerFrame } from '../../../src-preload/contract';
+import { encodeBinaryFrame, WS_CLOSE, type ServerFrame } from '../../../src-shared/contract';
 import { createCore, type Core } from '../../core/core';
 import { silentLogger } from '../../core/util/logger';
 import { startWebShell, type WebShell } from './webShell';

@@ -10,7 +10,7 @@ import {
   WS_MAX_FRAME_BYTES,
   WS_PATH,
   type ServerFrame,
-} from '../../../src-preload/contract';
+} from '../../../src-shared/contract';
 import type { Core } from '../../core/core';
 import { errorFields, type Logger } from '../../core/util/logger';
 import { loadStaticFile } from './staticFiles';

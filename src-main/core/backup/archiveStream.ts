@@ -11,7 +11,7 @@ import {
   sealChunk,
   type ArchiveHeader,
 } from './archiveFormat';
-import { formatBytes } from '../../../src-preload/contract/format';
+import { formatBytes } from '../../../src-shared/contract/format';
 import { BackupError } from './backupError';
 
 /**

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors';
-import type { ErrorCode } from '../../../src-preload/contract';
+import type { ErrorCode } from '../../../src-shared/contract';
 
 /** Why an archive was refused; tests and the CLI branch on it, users read the message. */
 export type BackupProblem =

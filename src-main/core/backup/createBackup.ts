@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { passphraseProblem } from '../../../src-preload/contract';
+import { passphraseProblem } from '../../../src-shared/contract';
 import { ParleyError, isParleyError, storageError } from '../errors';
 import { PROFILE_HEADER_FILE } from '../store/profileHeader';
 import type { KdfCost } from '../store/keyDerivation';

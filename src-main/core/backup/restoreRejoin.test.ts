@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestName, RequestParams, RequestResult } from '../../../src-preload/contract';
+import type { RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
 import { until } from '../messaging/testing/messagingPeer';
 

@@ -1,4 +1,4 @@
-import type { EventPayload } from '../../../src-preload/contract';
+import type { EventPayload } from '../../../src-shared/contract';
 import type { AttachmentRepository, AttachmentRow } from '../store/repositories/attachmentRepository';
 import { errorFields, type Logger } from '../util/logger';
 

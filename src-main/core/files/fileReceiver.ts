@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { FILE_MAX_BYTES, FILE_THUMBNAIL_MAX_BYTES } from '../../../src-preload/contract/areas/files';
-import { formatBytes } from '../../../src-preload/contract/format';
+import { FILE_MAX_BYTES, FILE_THUMBNAIL_MAX_BYTES } from '../../../src-shared/contract/areas/files';
+import { formatBytes } from '../../../src-shared/contract/format';
 import type { FileContent } from '../messaging/content';
 import { peerTag } from '../net/protocolService';
 import type { AttachmentState } from '../store/repositories/attachmentRepository';

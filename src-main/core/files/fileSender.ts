@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { FILE_MAX_BYTES, FILE_THUMBNAIL_MAX_BYTES } from '../../../src-preload/contract/areas/files';
+import { FILE_MAX_BYTES, FILE_THUMBNAIL_MAX_BYTES } from '../../../src-shared/contract/areas/files';
 import { ParleyError } from '../errors';
 import { CONTENT_VERSION, type FileContent } from '../messaging/content';
 import type { Message } from '../store/repositories/types';

@@ -1,5 +1,5 @@
-import type { FileSettings, FileView } from '../../../src-preload/contract/areas/files';
-import { formatBytes } from '../../../src-preload/contract/format';
+import type { FileSettings, FileView } from '../../../src-shared/contract/areas/files';
+import { formatBytes } from '../../../src-shared/contract/format';
 import { ParleyError } from '../errors';
 import type { FileContent } from '../messaging/content';
 import type { FileSource } from '../net/fileProtocol';

@@ -1,4 +1,4 @@
-import type { FileView } from '../../../src-preload/contract/areas/files';
+import type { FileView } from '../../../src-shared/contract/areas/files';
 import { ParleyError } from '../errors';
 import type { AttachmentRepository, AttachmentRow } from '../store/repositories/attachmentRepository';
 import { imageMime } from '../util/imageType';

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { passphraseProblem } from '../../../src-preload/contract';
-import type { backupRequests, BackupSchedule } from '../../../src-preload/contract/areas/backup';
+import { passphraseProblem } from '../../../src-shared/contract';
+import type { backupRequests, BackupSchedule } from '../../../src-shared/contract/areas/backup';
 import { createBackup } from '../backup/createBackup';
 import type { BackupProgress } from '../backup/progress';
 import { restoreBackup, verifyBackup } from '../backup/restoreBackup';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, RequestName, RequestParams, RequestResult } from '../../../src-preload/contract';
+import type { EventName, RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
 import { until } from '../messaging/testing/messagingPeer';
 

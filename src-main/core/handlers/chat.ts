@@ -1,4 +1,4 @@
-import type { chatRequests } from '../../../src-preload/contract/areas/chat';
+import type { chatRequests } from '../../../src-shared/contract/areas/chat';
 import { ParleyError } from '../errors';
 import { readChatPreferences, writeChatPreferences } from '../messaging/chatPreferences';
 import { MessageExtrasReader } from '../messaging/messageExtras';

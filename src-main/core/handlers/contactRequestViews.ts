@@ -1,4 +1,4 @@
-import type { ContactRequestView } from '../../../src-preload/contract';
+import type { ContactRequestView } from '../../../src-shared/contract';
 import type { PendingContactRequest } from '../messaging/contactRequests';
 import type { Contact } from '../store/repositories/contactRepository';
 

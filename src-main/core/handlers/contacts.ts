@@ -1,4 +1,4 @@
-import type { contactsRequests } from '../../../src-preload/contract/areas/contacts';
+import type { contactsRequests } from '../../../src-shared/contract/areas/contacts';
 import { ContactsService } from '../messaging/contactsService';
 import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';

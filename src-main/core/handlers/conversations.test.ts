@@ -9,7 +9,7 @@ import type {
   RequestName,
   RequestParams,
   RequestResult,
-} from '../../../src-preload/contract';
+} from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
 import { until } from '../messaging/testing/messagingPeer';
 

@@ -1,4 +1,4 @@
-import type { conversationsRequests } from '../../../src-preload/contract/areas/conversations';
+import type { conversationsRequests } from '../../../src-shared/contract/areas/conversations';
 import { ParleyError } from '../errors';
 import {
   NotificationCenter,

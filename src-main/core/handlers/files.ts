@@ -1,6 +1,6 @@
-import type { MessageView } from '../../../src-preload/contract';
-import type { filesRequests } from '../../../src-preload/contract/areas/files';
-import { FILE_BRIDGE_CHUNK_BYTES } from '../../../src-preload/contract/areas/files';
+import type { MessageView } from '../../../src-shared/contract';
+import type { filesRequests } from '../../../src-shared/contract/areas/files';
+import { FILE_BRIDGE_CHUNK_BYTES } from '../../../src-shared/contract/areas/files';
 import { ParleyError } from '../errors';
 import type { Message } from '../store/repositories/types';
 import type { HandlerDeps, HandlersFor } from './deps';

@@ -1,5 +1,5 @@
-import type { ConversationInfo, GroupMemberView } from '../../../src-preload/contract/areas/groups';
-import type { groupsRequests } from '../../../src-preload/contract/areas/groups';
+import type { ConversationInfo, GroupMemberView } from '../../../src-shared/contract/areas/groups';
+import type { groupsRequests } from '../../../src-shared/contract/areas/groups';
 import { ParleyError } from '../errors';
 import { reaching } from '../messaging/messagingHost';
 import { MlsStore, ownPendingProposals, suiteById, type MlsGroupState } from '../mls';

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { hostRequests, StartAtLogin } from '../../../src-preload/contract/areas/host';
-import { HOST_CHUNK_BYTES } from '../../../src-preload/contract/areas/host';
+import type { hostRequests, StartAtLogin } from '../../../src-shared/contract/areas/host';
+import { HOST_CHUNK_BYTES } from '../../../src-shared/contract/areas/host';
 import { ParleyError } from '../errors';
 import type { HostShell } from '../host/hostShell';
 import type { HandlerDeps, HandlersFor } from './deps';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppInfo } from '../../../src-preload/contract';
+import type { AppInfo } from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
 import type { HostShell } from '../host/hostShell';
 

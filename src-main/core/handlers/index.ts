@@ -14,7 +14,7 @@ export type { HandlerDeps } from './deps';
 
 /**
  * The core's answer to every request in the contract: one file per contract
- * area (src-preload/contract/areas), merged here. The `Handlers` type refuses
+ * area (src-shared/contract/areas), merged here. The `Handlers` type refuses
  * a missing one.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {

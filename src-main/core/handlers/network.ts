@@ -1,4 +1,4 @@
-import type { networkRequests } from '../../../src-preload/contract/areas/network';
+import type { networkRequests } from '../../../src-shared/contract/areas/network';
 import { ParleyError } from '../errors';
 import { reaching } from '../messaging/messagingHost';
 import { contactPresenceViews, ownProfileView } from '../messaging/networkViews';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestName, RequestParams, RequestResult } from '../../../src-preload/contract';
+import type { RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
 import { firstUnreadId } from '../../../src-renderer/src/features/chat/timeline';
 import { createCore, type Core } from '../core';
 import { until } from '../messaging/testing/messagingPeer';

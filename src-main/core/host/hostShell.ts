@@ -1,4 +1,4 @@
-import type { OpenPurpose, SavePurpose } from '../../../src-preload/contract/areas/host';
+import type { OpenPurpose, SavePurpose } from '../../../src-shared/contract/areas/host';
 
 /**
  * What a shell with a desktop around it lends the core (DESIGN.md §1 rule 1:

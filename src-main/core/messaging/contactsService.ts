@@ -4,7 +4,7 @@ import type {
   ContactProfile,
   ImportCounts,
   SafetyNumberView,
-} from '../../../src-preload/contract/areas/contacts';
+} from '../../../src-shared/contract/areas/contacts';
 import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
 import { ParleyError } from '../errors';
 import { safetyNumber, safetyQrMatches } from '../identity/safetyNumber';

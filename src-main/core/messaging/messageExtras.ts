@@ -1,4 +1,4 @@
-import type { MessageExtras, MessageHistory } from '../../../src-preload/contract/areas/chat';
+import type { MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/chat';
 import { ParleyError } from '../errors';
 import type { Db } from '../store/encryptedDatabase';
 import { parseMentions } from '../store/repositories/messageRepository';

@@ -1,4 +1,4 @@
-import type { ContactPresenceView, OwnProfileView } from '../../../src-preload/contract/areas/network';
+import type { ContactPresenceView, OwnProfileView } from '../../../src-shared/contract/areas/network';
 import type { EventBus } from '../rpc/eventBus';
 import type { Db } from '../store/encryptedDatabase';
 import type { NetworkFeatures } from './networkFeatures';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeTimer } from '../../../src-preload/contract/areas/conversations';
+import { describeTimer } from '../../../src-shared/contract/areas/conversations';
 import { ParleyError } from '../errors';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';

@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProfileStatus } from '../../../src-preload/contract';
+import type { ProfileStatus } from '../../../src-shared/contract';
 import { isParleyError } from '../errors';
 import { PROFILE_HEADER_FILE } from '../store/profileHeader';
 import { silentLogger } from '../util/logger';

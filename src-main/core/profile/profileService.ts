@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { passphraseProblem, type ProfileStatus } from '../../../src-preload/contract';
+import { passphraseProblem, type ProfileStatus } from '../../../src-shared/contract';
 import { ParleyError, isParleyError, storageError } from '../errors';
 import { generateIdentityKey } from '../identity/identityKey';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { requestNames } from '../../../src-preload/contract';
-import { stripBidiControls, withCleanNames } from '../../../src-preload/contract/bidi';
+import { requestNames } from '../../../src-shared/contract';
+import { stripBidiControls, withCleanNames } from '../../../src-shared/contract/bidi';
 import { ParleyError } from '../errors';
 import { silentLogger } from '../util/logger';
 import { createDispatcher, type Handlers } from './dispatcher';

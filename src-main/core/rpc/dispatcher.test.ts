@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../errors';
 import type { LogFields, Logger } from '../util/logger';
-import { requestNames } from '../../../src-preload/contract';
+import { requestNames } from '../../../src-shared/contract';
 import { createDispatcher, type Handlers } from './dispatcher';
 
 const info = { name: 'Parley', version: '1', shell: 'web' as const, profileDir: '/p' };

@@ -6,8 +6,8 @@ import {
   type Reply,
   type RequestName,
   type RequestResult,
-} from '../../../src-preload/contract';
-import { withCleanNames } from '../../../src-preload/contract/bidi';
+} from '../../../src-shared/contract';
+import { withCleanNames } from '../../../src-shared/contract/bidi';
 import { databaseError, isParleyError } from '../errors';
 import { errorFields, type Logger } from '../util/logger';
 

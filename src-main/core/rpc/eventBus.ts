@@ -1,5 +1,5 @@
-import type { EventName, EventPayload } from '../../../src-preload/contract';
-import { stripBidiControls, withCleanNames } from '../../../src-preload/contract/bidi';
+import type { EventName, EventPayload } from '../../../src-shared/contract';
+import { stripBidiControls, withCleanNames } from '../../../src-shared/contract/bidi';
 
 export type EventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 

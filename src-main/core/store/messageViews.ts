@@ -1,4 +1,4 @@
-import type { MessageView } from '../../../src-preload/contract';
+import type { MessageView } from '../../../src-shared/contract';
 import type { Db } from './encryptedDatabase';
 import type { Message } from './repositories/types';
 

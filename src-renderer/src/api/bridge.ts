@@ -1,4 +1,4 @@
-import { WS_PATH, type ParleyBridge } from '../../../src-preload/contract';
+import { WS_PATH, type ParleyBridge } from '../../../src-shared/contract';
 import { createWsBridge, type ConnectionMonitor, type ConnectionState, type Refusal } from './wsBridge';
 
 declare global {

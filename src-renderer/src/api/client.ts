@@ -16,26 +16,26 @@ import type {
   RequestParams,
   RequestResult,
   SearchResult,
-} from '../../../src-preload/contract';
+} from '../../../src-shared/contract';
 import type {
   ContactProfile,
   ImportCounts,
   SafetyNumberView,
-} from '../../../src-preload/contract/areas/contacts';
-import type { ConversationInfo, Role } from '../../../src-preload/contract/areas/groups';
+} from '../../../src-shared/contract/areas/contacts';
+import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/groups';
 import type {
   ChatMember,
   ChatPreferences,
   MessageExtras,
   MessageHistory,
-} from '../../../src-preload/contract/areas/chat';
+} from '../../../src-shared/contract/areas/chat';
 import type {
   HostFile,
   HostTarget,
   OpenPurpose,
   SavePurpose,
   StartAtLogin,
-} from '../../../src-preload/contract/areas/host';
+} from '../../../src-shared/contract/areas/host';
 import { getBridge, getConnection, type ConnectionState, type Refusal } from './bridge';
 
 /** A failed request, unwrapped from `Reply` so callers can use try/catch and branch on `code`. */

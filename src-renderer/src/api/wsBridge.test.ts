@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeBinaryFrame, WS_CLOSE, type ProfileStatus } from '../../../src-preload/contract';
+import { decodeBinaryFrame, WS_CLOSE, type ProfileStatus } from '../../../src-shared/contract';
 import { createWsBridge, type BridgeSocket, type WsBridge } from './wsBridge';
 
 /** A socket the test opens, feeds and closes by hand. */

@@ -16,7 +16,7 @@ import {
   type RequestName,
   type RequestParams,
   type RequestResult,
-} from '../../../src-preload/contract';
+} from '../../../src-shared/contract';
 
 /**
  * Where the socket stands; the UI shows it so a dead core never looks like a

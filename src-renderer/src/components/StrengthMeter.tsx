@@ -1,4 +1,4 @@
-import { PASSPHRASE_MIN_LENGTH, passphraseProblem } from '../../../src-preload/contract';
+import { PASSPHRASE_MIN_LENGTH, passphraseProblem } from '../../../src-shared/contract';
 import { useStrength, type StrengthState } from './strength/useStrength';
 
 const LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;

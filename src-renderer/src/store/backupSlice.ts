@@ -1,9 +1,9 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload } from '../../../src-preload/contract';
-import type { BackupPhase, BackupSchedule } from '../../../src-preload/contract/areas/backup';
+import type { ErrorPayload } from '../../../src-shared/contract';
+import type { BackupPhase, BackupSchedule } from '../../../src-shared/contract/areas/backup';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
-import { formatBytes } from '../../../src-preload/contract/format';
+import { formatBytes } from '../../../src-shared/contract/format';
 import { browserDownload, uploadForHandle } from './hostFileTransfer';
 
 export type BackupKind = 'create' | 'verify' | 'restore';

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload } from '../../../src-preload/contract';
-import type { ChatPreferences } from '../../../src-preload/contract/areas/chat';
+import type { ErrorPayload } from '../../../src-shared/contract';
+import type { ChatPreferences } from '../../../src-shared/contract/areas/chat';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 

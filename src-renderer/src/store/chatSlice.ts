@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, MessagePage, MessageView, Reply } from '../../../src-preload/contract';
-import type { ChatMember, MessageExtras, MessageHistory } from '../../../src-preload/contract/areas/chat';
+import type { ErrorPayload, MessagePage, MessageView, Reply } from '../../../src-shared/contract';
+import type { ChatMember, MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/chat';
 import { api, toErrorPayload } from '../api/client';
 import { toggleReaction } from '../features/chat/reactions';
 import { firstUnreadId } from '../features/chat/timeline';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { ConversationSummary, MessagePage, MessageView } from '../../../src-preload/contract';
+import type { ConversationSummary, MessagePage, MessageView } from '../../../src-shared/contract';
 import type { AppState } from './appStore';
 import { createChatSlice } from './chatSlice';
 import { createConversationsSlice } from './conversationsSlice';

@@ -1,11 +1,11 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, Reply } from '../../../src-preload/contract';
+import type { ErrorPayload, Reply } from '../../../src-shared/contract';
 import type {
   ContactProfile,
   ImportCounts,
   SafetyNumberView,
-} from '../../../src-preload/contract/areas/contacts';
-import type { ConversationInfo, Role } from '../../../src-preload/contract/areas/groups';
+} from '../../../src-shared/contract/areas/contacts';
+import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/groups';
 import { api, toErrorPayload } from '../api/client';
 import { ackMessage } from '../features/conversationInfo/memberActions';
 import type { AppState } from './appStore';

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, EventPayload, RequestParams } from '../../../src-preload/contract';
-import type { NotificationPrefs } from '../../../src-preload/contract/areas/conversations';
+import type { ErrorPayload, EventPayload, RequestParams } from '../../../src-shared/contract';
+import type { NotificationPrefs } from '../../../src-shared/contract/areas/conversations';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ConversationSummary, ErrorPayload, Reply } from '../../../src-preload/contract';
+import type { ConversationSummary, ErrorPayload, Reply } from '../../../src-shared/contract';
 import { api, toErrorPayload } from '../api/client';
 import { latestOnly } from '../lib/latestOnly';
 import type { AppState } from './appStore';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { FileView } from '../../../src-preload/contract/areas/files';
+import type { FileView } from '../../../src-shared/contract/areas/files';
 import type { AppState } from './appStore';
 import { createFilesSlice } from './filesSlice';
 

@@ -1,11 +1,11 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, EventPayload } from '../../../src-preload/contract';
+import type { ErrorPayload, EventPayload } from '../../../src-shared/contract';
 import {
   FILE_BRIDGE_CHUNK_BYTES,
   type FileSettings,
   type FileView,
-} from '../../../src-preload/contract/areas/files';
-import type { HostFile } from '../../../src-preload/contract/areas/host';
+} from '../../../src-shared/contract/areas/files';
+import type { HostFile } from '../../../src-shared/contract/areas/host';
 import { api, toErrorPayload } from '../api/client';
 import { fromBase64, safeMime } from '../features/files/fileFormat';
 import { makeThumbnail } from '../features/files/thumbnail';

@@ -1,4 +1,4 @@
-import type { HostFile } from '../../../src-preload/contract/areas/host';
+import type { HostFile } from '../../../src-shared/contract/areas/host';
 import { api } from '../api/client';
 
 /**

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { HostFile } from '../../../src-preload/contract/areas/host';
+import type { HostFile } from '../../../src-shared/contract/areas/host';
 import type { AppState } from './appStore';
 import { createHostSlice } from './hostSlice';
 

@@ -1,12 +1,12 @@
 import type { StateCreator } from 'zustand';
-import type { Reply } from '../../../src-preload/contract';
+import type { Reply } from '../../../src-shared/contract';
 import {
   HOST_CHUNK_BYTES,
   type HostFile,
   type HostTarget,
   type OpenPurpose,
   type StartAtLogin,
-} from '../../../src-preload/contract/areas/host';
+} from '../../../src-shared/contract/areas/host';
 import { api, toErrorPayload } from '../api/client';
 import { fromBase64 } from '../features/files/fileFormat';
 import type { AppState } from './appStore';

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, InviteView, Reply } from '../../../src-preload/contract';
+import type { ErrorPayload, InviteView, Reply } from '../../../src-shared/contract';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 import { toReply } from './toReply';

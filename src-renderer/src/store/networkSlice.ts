@@ -5,7 +5,7 @@ import type {
   ErrorPayload,
   NetState,
   NetStatus,
-} from '../../../src-preload/contract';
+} from '../../../src-shared/contract';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { EventPayload } from '../../../src-preload/contract';
+import type { EventPayload } from '../../../src-shared/contract';
 import type { AppState } from './appStore';
 import { createConversationSettingsSlice } from './conversationSettingsSlice';
 

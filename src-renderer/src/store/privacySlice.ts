@@ -4,7 +4,7 @@ import type {
   NearbyPeerView,
   OwnProfileView,
   PrivacySettingsView,
-} from '../../../src-preload/contract/areas/network';
+} from '../../../src-shared/contract/areas/network';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload } from '../../../src-preload/contract';
+import type { ErrorPayload } from '../../../src-shared/contract';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, SearchHit } from '../../../src-preload/contract';
+import type { ErrorPayload, SearchHit } from '../../../src-shared/contract';
 import { api, toErrorPayload } from '../api/client';
 import { latestOnly } from '../lib/latestOnly';
 import type { AppState } from './appStore';

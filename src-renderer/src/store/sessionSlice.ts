@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { AppInfo, ErrorPayload, ProfileStatus } from '../../../src-preload/contract';
+import type { AppInfo, ErrorPayload, ProfileStatus } from '../../../src-shared/contract';
 import { api, toErrorPayload, type ConnectionState, type Refusal } from '../api/client';
 import type { AppState } from './appStore';
 

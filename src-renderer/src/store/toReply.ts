@@ -1,4 +1,4 @@
-import type { Reply } from '../../../src-preload/contract';
+import type { Reply } from '../../../src-shared/contract';
 import { toErrorPayload } from '../api/client';
 
 /**

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { passphraseProblem } from '../../../../src-preload/contract';
-import type { BackupSchedule } from '../../../../src-preload/contract/areas/backup';
+import { passphraseProblem } from '../../../../src-shared/contract';
+import type { BackupSchedule } from '../../../../src-shared/contract/areas/backup';
 import { Button } from '../../components/Button';
 import { PassphraseField } from '../../components/PassphraseField';
 import { SettingsToggle } from '../../components/SettingsToggle';

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { passphraseProblem } from '../../../../src-preload/contract';
+import { passphraseProblem } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PassphraseField } from '../../components/PassphraseField';

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { MessageView } from '../../../../src-preload/contract';
+import type { MessageView } from '../../../../src-shared/contract';
 import { ArrowDownIcon } from '../../components/Icons';
 import { formatDayLabel } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';

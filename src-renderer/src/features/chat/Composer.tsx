@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { MESSAGE_MAX_LENGTH, requestNames } from '../../../../src-preload/contract';
+import { MESSAGE_MAX_LENGTH, requestNames } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 import { EmojiPicker } from './EmojiPicker';

@@ -1,6 +1,6 @@
 import { memo, useState } from 'react';
-import type { MessageView } from '../../../../src-preload/contract';
-import type { MessageExtras } from '../../../../src-preload/contract/areas/chat';
+import type { MessageView } from '../../../../src-shared/contract';
+import type { MessageExtras } from '../../../../src-shared/contract/areas/chat';
 import { CheckIcon, ClockIcon } from '../../components/Icons';
 import { FileBubble } from '../files/FileBubble';
 import { formatClock, formatDateTime } from '../../lib/time';

@@ -1,4 +1,4 @@
-import type { MessageExtras } from '../../../../src-preload/contract/areas/chat';
+import type { MessageExtras } from '../../../../src-shared/contract/areas/chat';
 import { reactorsLabel } from './reactions';
 
 /**

@@ -1,5 +1,5 @@
-import type { MessageView } from '../../../../src-preload/contract';
-import type { ReplyPreview } from '../../../../src-preload/contract/areas/chat';
+import type { MessageView } from '../../../../src-shared/contract';
+import type { ReplyPreview } from '../../../../src-shared/contract/areas/chat';
 
 /**
  * The quoted original above a reply. A click jumps to the original (loading

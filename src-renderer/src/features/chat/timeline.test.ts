@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageView } from '../../../../src-preload/contract';
+import type { MessageView } from '../../../../src-shared/contract';
 import { buildTimeline, deliveryLabel, firstUnreadId } from './timeline';
 
 const day = (d: number, h: number, m = 0) => new Date(2025, 5, d, h, m).getTime();

@@ -1,4 +1,4 @@
-import type { MessageView } from '../../../../src-preload/contract';
+import type { MessageView } from '../../../../src-shared/contract';
 import { dayKey } from '../../lib/time';
 
 /** One row of the virtualized timeline. Keys are stable across page loads so measured heights are reused. */

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
-import type { MessageView } from '../../../../src-preload/contract';
+import type { MessageView } from '../../../../src-shared/contract';
 import { useWindowFocus } from '../../lib/useWindowFocus';
 import type { TimelineRow } from './timeline';
 import type { RowVirtualizer } from './useVirtualRows';

@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import { useEffect, useId, useRef, useState } from 'react';
-import type { InviteView } from '../../../../src-preload/contract';
+import type { InviteView } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 import { useAppStore } from '../../store/appStore';

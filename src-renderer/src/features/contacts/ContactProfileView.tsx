@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import { useEffect, useId, useState } from 'react';
-import type { ContactProfile, SafetyNumberView } from '../../../../src-preload/contract/areas/contacts';
+import type { ContactProfile, SafetyNumberView } from '../../../../src-shared/contract/areas/contacts';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { TextField } from '../../components/TextField';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ContactRequestView } from '../../../../src-preload/contract';
+import type { ContactRequestView } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ContactView } from '../../../../src-preload/contract';
+import type { ContactView } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 import { useAppStore } from '../../store/appStore';

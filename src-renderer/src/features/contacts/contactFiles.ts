@@ -1,4 +1,4 @@
-import type { ImportCounts } from '../../../../src-preload/contract/areas/contacts';
+import type { ImportCounts } from '../../../../src-shared/contract/areas/contacts';
 
 /** The file name a contacts export is saved under, dated so exports do not overwrite each other. */
 export function exportFileName(now: Date): string {

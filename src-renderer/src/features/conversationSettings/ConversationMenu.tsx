@@ -1,4 +1,4 @@
-import type { ConversationSummary } from '../../../../src-preload/contract';
+import type { ConversationSummary } from '../../../../src-shared/contract';
 import { useAppStore } from '../../store/appStore';
 import { PopupMenu, type PopupMenuGroup } from './PopupMenu';
 import { NOTIFY_OPTIONS, TIMER_OPTIONS } from './timerChoices';

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import type { ConversationSummary } from '../../../../src-preload/contract';
+import type { ConversationSummary } from '../../../../src-shared/contract';
 import { ClockIcon } from '../../components/Icons';
 import { useAppStore } from '../../store/appStore';
 import { PopupMenu } from './PopupMenu';

@@ -1,4 +1,4 @@
-import { describeTimer, TIMER_CHOICES_MS } from '../../../../src-preload/contract/areas/conversations';
+import { describeTimer, TIMER_CHOICES_MS } from '../../../../src-shared/contract/areas/conversations';
 
 /** The disappearing-message choices the menus offer, in order, with the words the chat uses. */
 export const TIMER_OPTIONS: readonly { ms: number | null; label: string }[] = [

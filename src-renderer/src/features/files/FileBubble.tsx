@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import type { MessageView } from '../../../../src-preload/contract';
-import type { FileView } from '../../../../src-preload/contract/areas/files';
+import type { MessageView } from '../../../../src-shared/contract';
+import type { FileView } from '../../../../src-shared/contract/areas/files';
 import { useAppStore } from '../../store/appStore';
 import { formatBytes, isViewableImage, kindLabel } from './fileFormat';
 

@@ -1,7 +1,7 @@
 /** Small, pure helpers of the file UI (sizes, kinds, base64 over the bridge). */
 
 // One wording for sizes in the UI, the CLI and the core's messages.
-export { formatBytes } from '../../../../src-preload/contract/format';
+export { formatBytes } from '../../../../src-shared/contract/format';
 
 /** Types the viewer shows (what Chromium decodes; SVG is left out: it is a document, not a picture). */
 export function isViewableImage(mime: string): boolean {

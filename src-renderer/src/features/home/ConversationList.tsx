@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { ConversationSummary } from '../../../../src-preload/contract';
+import type { ConversationSummary } from '../../../../src-shared/contract';
 import { ClockIcon, MutedIcon } from '../../components/Icons';
 import { formatDateTime, formatRelative } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';

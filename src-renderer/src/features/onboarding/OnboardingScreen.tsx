@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { DISPLAY_NAME_MAX_LENGTH, passphraseProblem, requests } from '../../../../src-preload/contract';
+import { DISPLAY_NAME_MAX_LENGTH, passphraseProblem, requests } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { CardScreen } from '../../components/CardScreen';
 import { ErrorBanner } from '../../components/ErrorBanner';

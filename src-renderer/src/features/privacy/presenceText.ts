@@ -1,4 +1,4 @@
-import type { ContactPresenceView } from '../../../../src-preload/contract/areas/network';
+import type { ContactPresenceView } from '../../../../src-shared/contract/areas/network';
 import { formatSince } from '../../lib/time';
 
 const LAST_SEEN_TEXT = {

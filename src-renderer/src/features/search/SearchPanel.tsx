@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { SearchHit } from '../../../../src-preload/contract';
+import type { SearchHit } from '../../../../src-shared/contract';
 import { SearchIcon } from '../../components/Icons';
 import { sliceHighlights } from '../../lib/highlight';
 import { formatDateTime, isoDay } from '../../lib/time';
