@@ -6,7 +6,7 @@ import {
   makeMessagingPeer,
   until,
   type MessagingPeer,
-} from '../src-main/core/messaging/testing/messagingPeer';
+} from '../src-main/core/runtime/testing/messagingPeer';
 import { rawStreamMs } from './files/rawStream';
 import { percentile, round, timer, type BenchContext, type BenchResult } from './harness';
 

@@ -13,7 +13,7 @@ import {
 /**
  * How "reachable through <name>" looks (issue 13, deliver 2). The state itself
  * needs a topology loopback cannot build (Ada and Bob cut off from each other,
- * both connected to Carl): core/messaging/reachableThrough.test.ts proves it
+ * both connected to Carl): core/contacts/reachableThrough.test.ts proves it
  * with network namespaces. Here the bridge's answer to `presence.list` is
  * rewritten to that state, so the chat header, the avatar's dot and the
  * contacts list can be checked (axe, both schemes, narrow and wide).

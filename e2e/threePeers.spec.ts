@@ -83,7 +83,7 @@ test('three peers: a group of three, rename, roles, removal', async ({ page, bro
   await acceptInvite(bob, await readInvite(ada), 'Ada');
   await acceptInvite(cy, await readInvite(ada), 'Ada');
   // Bob and Cy never add each other: they reach each other, by name, through the group
-  // (members' profiles carry how to reach the others; core/messaging/groupStrangers.test.ts).
+  // (members' profiles carry how to reach the others; core/groups/groupStrangers.test.ts).
 
   // --- The group "Crew" -------------------------------------------------------------------
   await createCrew(ada);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { deliveryMigrations } from '../../src-main/core/delivery/schema';
 import { generateIdentityKey } from '../../src-main/core/identity/identityKey';
-import { startMessaging, type RunningMessaging } from '../../src-main/core/messaging/startMessaging';
+import { startMessaging, type RunningMessaging } from '../../src-main/core/runtime/startMessaging';
 import type { DeliverStatus, InboundEnvelope } from '../../src-main/core/net/deliverProtocol';
 import { openEncryptedDatabase } from '../../src-main/core/store/encryptedDatabase';
 import { migrate } from '../../src-main/core/store/migrate';

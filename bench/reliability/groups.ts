@@ -4,13 +4,13 @@ import { restoreBackup } from '../../src-main/core/backup/restoreBackup';
 import { DEFAULT_DELIVERY_OPTIONS } from '../../src-main/core/delivery/deliveryService';
 import { DEFAULT_ACCEPT_MS } from '../../src-main/core/mls';
 import { DEFAULT_BACKOFF } from '../../src-main/core/net/backoff';
-import { groupsAwaitingResync } from '../../src-main/core/messaging/resync';
-import { startMessaging } from '../../src-main/core/messaging/startMessaging';
+import { groupsAwaitingResync } from '../../src-main/core/groups/resync';
+import { startMessaging } from '../../src-main/core/runtime/startMessaging';
 import {
   makeMessagingPeer,
   until,
   type MessagingPeer,
-} from '../../src-main/core/messaging/testing/messagingPeer';
+} from '../../src-main/core/runtime/testing/messagingPeer';
 import { openEncryptedDatabase } from '../../src-main/core/store/encryptedDatabase';
 import { deriveKek, newKdfParams, wrapDataKey } from '../../src-main/core/store/keyDerivation';
 import { newProfileHeader, writeProfileHeader } from '../../src-main/core/store/profileHeader';

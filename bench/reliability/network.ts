@@ -5,8 +5,8 @@ import {
   makeMessagingPeer,
   until,
   type MessagingPeer,
-} from '../../src-main/core/messaging/testing/messagingPeer';
-import { RigPeer } from '../../src-main/core/messaging/testing/rigPeer';
+} from '../../src-main/core/runtime/testing/messagingPeer';
+import { RigPeer } from '../../src-main/core/runtime/testing/rigPeer';
 import { round, summarize, timer, type BenchContext, type BenchResult } from '../harness';
 
 /**

@@ -4,7 +4,7 @@ import { isParleyError, ParleyError, storageError } from './errors';
 import { createHandlers } from './handlers';
 import { HostFiles } from './host/hostFiles';
 import type { HostShell } from './host/hostShell';
-import { MessagingHost, type NetworkOptions } from './messaging/messagingHost';
+import { MessagingHost, type NetworkOptions } from './runtime/messagingHost';
 import type { Keychain } from './profile/keychain';
 import { secureProfileFolder } from './profile/profileFolder';
 import { ProfileLock } from './profile/profileLock';

@@ -13,10 +13,10 @@ import {
   verifyDeviceCertificate,
 } from '../core/identity/deviceCertificate';
 import { generateIdentityKey } from '../core/identity/identityKey';
-import { decodeContent } from '../core/messaging/content';
-import { decodeInvite, encodeInvite } from '../core/messaging/invite';
-import { cardFromJson, ProfileCardJson, verifyProfileCard } from '../core/messaging/profileCard';
-import { decodeFrame as decodeWireFrame, encodeFrame as encodeWireFrame } from '../core/messaging/wireFrame';
+import { decodeContent } from '../core/content/content';
+import { decodeInvite, encodeInvite } from '../core/contacts/invite';
+import { cardFromJson, ProfileCardJson, verifyProfileCard } from '../core/contacts/profileCard';
+import { decodeFrame as decodeWireFrame, encodeFrame as encodeWireFrame } from '../core/groups/wireFrame';
 import { openAddressRecord } from '../core/net/addressRecord';
 import { beaconEpoch, openBeacon, sealBeacon } from '../core/net/beaconCodec';
 import { FrameError } from '../core/net/frameStream';

@@ -63,7 +63,7 @@ export type ContactRequestView = z.infer<typeof ContactRequestView>;
 
 /**
  * Longest text message, in UTF-16 code units. Equal to the wire format's
- * MAX_TEXT_CHARS (core/messaging/content.ts): a longer text would be refused
+ * MAX_TEXT_CHARS (core/content/content.ts): a longer text would be refused
  * by every receiver, so the contract refuses it first.
  */
 export const MESSAGE_MAX_LENGTH = 16_000;

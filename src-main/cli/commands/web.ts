@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type CoreOptions } from '../../core/core';
-import type { NetworkOptions } from '../../core/messaging/messagingHost';
+import type { NetworkOptions } from '../../core/runtime/messagingHost';
 import { ParleyError } from '../../core/errors';
 import type { Logger } from '../../core/util/logger';
 import type { CommandSpec } from '../commandSpec';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../util/logger';
 import { ProfileService } from '../profile/profileService';
-import { assertSendable, groupsAwaitingResync, previousPeerId } from '../messaging/resync';
+import { assertSendable, groupsAwaitingResync, previousPeerId } from '../groups/resync';
 import { peerIdOfDeviceKey } from '../net/deviceKey';
 import { HEADER_BYTES, LENGTH_BYTES } from './archiveFormat';
 import { isBackupError, type BackupProblem } from './backupError';

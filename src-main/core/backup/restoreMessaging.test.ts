@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isParleyError } from '../errors';
-import { groupsAwaitingResync, previousPeerId } from '../messaging/resync';
-import { startMessaging, type RunningMessaging } from '../messaging/startMessaging';
-import { makeMessagingPeer, until, type MessagingPeer } from '../messaging/testing/messagingPeer';
+import { groupsAwaitingResync, previousPeerId } from '../groups/resync';
+import { startMessaging, type RunningMessaging } from '../runtime/startMessaging';
+import { makeMessagingPeer, until, type MessagingPeer } from '../runtime/testing/messagingPeer';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
 import { deriveKek, newKdfParams, wrapDataKey } from '../store/keyDerivation';
 import { newProfileHeader, writeProfileHeader } from '../store/profileHeader';
@@ -19,7 +19,7 @@ import { FAST_KDF, PASSWORD } from './testing/sampleProfile';
  * Issue #8's "messaging continues" test: Ada and Bob talk in a DM and a group;
  * Ada's profile is backed up while her app runs and restored elsewhere while
  * the original keeps running. The restored profile is a new device: it
- * rejoins both groups by external commit (messaging/resync.ts) through
+ * rejoins both groups by external commit (groups/resync.ts) through
  * /parley/groupinfo/1.0.0, and the conversation goes on with Bob.
  */
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
-import { until } from '../messaging/testing/messagingPeer';
+import { until } from '../runtime/testing/messagingPeer';
 
 /**
  * Issue 13, finding 2: after restoring a backup into a new profile with Bob

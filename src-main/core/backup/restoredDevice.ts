@@ -1,7 +1,7 @@
 import { generateSealKeyPair } from '../crypto/sealedBox';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import type { Db } from '../store/encryptedDatabase';
-import { markGroupsForResync } from '../messaging/resync';
+import { markGroupsForResync } from '../groups/resync';
 
 /**
  * Makes a freshly restored database a new device of the same user
@@ -14,7 +14,7 @@ import { markGroupsForResync } from '../messaging/resync';
  * - no MLS device identity (recreated, certified by the identity key, on start);
  * - no KeyPackages (their private keys belong to the old device);
  * - no MLS group states: each group is marked for a resync and the device
- *   rejoins by external commit, removing its old leaf (messaging/resync.ts).
+ *   rejoins by external commit, removing its old leaf (groups/resync.ts).
  *   With no state kept, nothing can ever be encrypted with the restored one.
  * Runs in one transaction on the not-yet-published restored database.
  */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FILE_MAX_BYTES, FILE_THUMBNAIL_MAX_BYTES } from '../../../src-shared/contract/areas/files';
 import { formatBytes } from '../../../src-shared/contract/format';
-import type { FileContent } from '../messaging/content';
+import type { FileContent } from '../content/content';
 import { peerTag } from '../net/protocolService';
 import type { AttachmentState } from '../store/repositories/attachmentRepository';
 import type { Store } from '../store/store';

@@ -4,7 +4,7 @@ import { open as openFile, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { FILE_MAX_BYTES, FILE_THUMBNAIL_MAX_BYTES } from '../../../src-shared/contract/areas/files';
 import { ParleyError } from '../errors';
-import { CONTENT_VERSION, type FileContent } from '../messaging/content';
+import { CONTENT_VERSION, type FileContent } from '../content/content';
 import type { Message } from '../store/repositories/types';
 import type { Store } from '../store/store';
 import { imageMime } from '../util/imageType';

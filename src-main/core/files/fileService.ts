@@ -1,7 +1,7 @@
 import type { FileSettings, FileView } from '../../../src-shared/contract/areas/files';
 import { formatBytes } from '../../../src-shared/contract/format';
 import { ParleyError } from '../errors';
-import type { FileContent } from '../messaging/content';
+import type { FileContent } from '../content/content';
 import type { FileSource } from '../net/fileProtocol';
 import type { Message } from '../store/repositories/types';
 import type { Store } from '../store/store';

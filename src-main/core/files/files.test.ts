@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isNetError } from '../net/netError';
-import { until, type MessagingPeer, peerPool } from '../messaging/testing/messagingPeer';
+import { until, type MessagingPeer, peerPool } from '../runtime/testing/messagingPeer';
 import type { FileEvent } from './fileService';
 import { GCM_TAG_BYTES } from './fileCrypto';
 

@@ -1,6 +1,6 @@
 import { ParleyError } from '../errors';
-import { extractInviteLink, inviteText } from '../messaging/inviteText';
-import { reaching } from '../messaging/messagingHost';
+import { extractInviteLink, inviteText } from '../contacts/inviteText';
+import { reaching } from '../runtime/messagingHost';
 import { parseSearchQuery } from '../search/searchQuery';
 import { errorFields } from '../util/logger';
 import { contactRequestViews } from './contactRequestViews';
@@ -27,7 +27,7 @@ export function baseHandlers({
     'conversations.list': ({ filter }) => store().conversations.list({ filter }),
     'conversations.markRead': ({ conversationId, messageId }) => {
       const unreadCount = store().conversations.markRead(conversationId, messageId);
-      // One read receipt for the newest message read (messaging/richMessaging.ts). Best effort:
+      // One read receipt for the newest message read (content/richMessaging.ts). Best effort:
       // it never fails the request, and the next read sends one again if this one could not go.
       void messaging
         .runningOrNull()

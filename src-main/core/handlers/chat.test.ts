@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
-import { until } from '../messaging/testing/messagingPeer';
+import { until } from '../runtime/testing/messagingPeer';
 
 /**
  * The chat area (contract/areas/chat.ts) through two real cores, as the

@@ -1,8 +1,8 @@
 import type { chatRequests } from '../../../src-shared/contract/areas/chat';
 import { ParleyError } from '../errors';
-import { readChatPreferences, writeChatPreferences } from '../messaging/chatPreferences';
-import { MessageExtrasReader } from '../messaging/messageExtras';
-import { removeAttachmentFiles, type RichMessaging } from '../messaging/richMessaging';
+import { readChatPreferences, writeChatPreferences } from '../content/chatPreferences';
+import { MessageExtrasReader } from '../content/messageExtras';
+import { removeAttachmentFiles, type RichMessaging } from '../content/richMessaging';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
 import type { HandlerDeps, HandlersFor } from './deps';

@@ -1,5 +1,5 @@
 import type { ContactRequestView } from '../../../src-shared/contract';
-import type { PendingContactRequest } from '../messaging/contactRequests';
+import type { PendingContactRequest } from '../contacts/contactRequests';
 import type { Contact } from '../store/repositories/contactRepository';
 
 const nameOf = (c: Contact): string => c.localName ?? c.displayName;

@@ -1,5 +1,5 @@
 import type { contactsRequests } from '../../../src-shared/contract/areas/contacts';
-import { ContactsService } from '../messaging/contactsService';
+import { ContactsService } from '../contacts/contactsService';
 import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';
 

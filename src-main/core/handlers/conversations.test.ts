@@ -11,7 +11,7 @@ import type {
   RequestResult,
 } from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
-import { until } from '../messaging/testing/messagingPeer';
+import { until } from '../runtime/testing/messagingPeer';
 
 /**
  * The conversations area through the contract, with two real cores on

@@ -5,8 +5,8 @@ import {
   readNotificationPrefs,
   selfFromIdentity,
   writeNotificationPrefs,
-} from '../messaging/notifications';
-import { setTimer, wakeSweeper } from '../messaging/timers';
+} from '../content/notifications';
+import { setTimer, wakeSweeper } from '../content/timers';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';

@@ -9,7 +9,7 @@ import type { hostRequests } from '../../../src-shared/contract/areas/host';
 import type { networkRequests } from '../../../src-shared/contract/areas/network';
 import type { HostFiles } from '../host/hostFiles';
 import type { HostShell } from '../host/hostShell';
-import type { MessagingHost } from '../messaging/messagingHost';
+import type { MessagingHost } from '../runtime/messagingHost';
 import type { ProfileService } from '../profile/profileService';
 import type { Handlers } from '../rpc/dispatcher';
 import type { EventBus } from '../rpc/eventBus';

@@ -1,14 +1,14 @@
 import type { ConversationInfo, GroupMemberView } from '../../../src-shared/contract/areas/groups';
 import type { groupsRequests } from '../../../src-shared/contract/areas/groups';
 import { ParleyError } from '../errors';
-import { reaching } from '../messaging/messagingHost';
+import { reaching } from '../runtime/messagingHost';
 import { MlsStore, ownPendingProposals, suiteById, type MlsGroupState } from '../mls';
 import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 /**
  * Handlers of contract/areas/groups.ts: the info panel and group changes
- * (messaging/groupOps.ts). Who may do what is decided in the core
+ * (groups/groupOps.ts). Who may do what is decided in the core
  * (FORBIDDEN with a sentence the user can act on); a member's add is sent as
  * a proposal (`committed: false`); a contact's device that cannot be reached
  * for its KeyPackage is UNREACHABLE.

@@ -1,8 +1,8 @@
 import type { networkRequests } from '../../../src-shared/contract/areas/network';
 import { ParleyError } from '../errors';
-import { reaching } from '../messaging/messagingHost';
-import { contactPresenceViews, ownProfileView } from '../messaging/networkViews';
-import { readPrivacy, writePrivacy } from '../messaging/privacySettings';
+import { reaching } from '../runtime/messagingHost';
+import { contactPresenceViews, ownProfileView } from '../presence/networkViews';
+import { readPrivacy, writePrivacy } from '../presence/privacySettings';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 /** Decodes a picture sent as base64 (a data: URL prefix is allowed); INVALID_PARAMS when it is not base64. */

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
 import { firstUnreadId } from '../../../src-renderer/src/features/chat/timeline';
 import { createCore, type Core } from '../core';
-import { until } from '../messaging/testing/messagingPeer';
+import { until } from '../runtime/testing/messagingPeer';
 
 /**
  * The reported bug, through two real cores as the shells use them: Ada is on

@@ -66,7 +66,7 @@ export async function rejoinByExternalCommit(
    * The PeerId of the leaf this device replaces when it is not its own
    * signature key: a profile restored from a backup is a new device (new
    * PeerId and signature key) taking over the leaf of the device it was
-   * backed up from (messaging/resync.ts). Only a leaf of the same user matches.
+   * backed up from (groups/resync.ts). Only a leaf of the same user matches.
    */
   replacing?: string,
 ): Promise<RejoinOutcome> {

@@ -19,7 +19,7 @@ import { PeerRateLimiter } from './tokenBucket';
  * names the group and carries the requester's MLS device credential; the
  * caller's handler answers only when that credential is certified by the
  * identity key of one of the group's users and names the PeerId that opened
- * the stream (messaging/resync.ts). A restored device has a PeerId nobody
+ * the stream (groups/resync.ts). A restored device has a PeerId nobody
  * knows yet, so unlike the other protocols this one admits unknown peers:
  * the credential is the access check. Rate-limited per peer and for the whole
  * node before a byte is read: any stranger can ask, and each answer costs a

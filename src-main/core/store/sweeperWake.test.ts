@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { wakeSweeper } from '../messaging/timers';
+import { wakeSweeper } from '../content/timers';
 import { silentLogger } from '../util/logger';
 import { Store } from './store';
 import { ADA, insertIdentity, tempDatabase, type TempDatabase } from './testing/tempDatabase';

@@ -8,7 +8,7 @@ import type { EventTable, RequestTable } from './table';
  * reactions, edits with history, delete for me / for everyone, read
  * receipts, typing indicators, and the chat preferences that turn the last
  * two off. Everything a user sends here travels inside MLS application
- * messages (src-main/core/messaging/content.ts).
+ * messages (src-main/core/content/content.ts).
  */
 
 const MessageUid = z.string().regex(/^[0-9a-f]{32}$/);

@@ -14,7 +14,7 @@ export const TIMER_CHOICES_MS = [5 * 60_000, 3_600_000, 86_400_000, 7 * 86_400_0
 /**
  * "5 minutes", "1 hour", "1 day", "1 week", or the nearest whole unit for
  * other values. One wording for the chat notice the core stores
- * (messaging/timers.ts) and the menus the renderer shows.
+ * (content/timers.ts) and the menus the renderer shows.
  */
 export function describeTimer(ms: number): string {
   const units: [number, string][] = [

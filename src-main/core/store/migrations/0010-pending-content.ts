@@ -6,7 +6,7 @@ import type { Migration } from '../migration';
  * sender in order, but not in order ACROSS senders: Bob can react to Ada's
  * message before Ada's message, held by a mailbox, reaches Cy. Dropping the
  * reaction would lose it for good (Bob never sends it again), so it waits
- * here until its target arrives (messaging/richContent.ts applies it then),
+ * here until its target arrives (content/richContent.ts applies it then),
  * bounded per conversation and in time so a hostile member cannot fill the
  * disk with content for messages that never come.
  */
@@ -22,7 +22,7 @@ export const migration0010: Migration = {
         target_uid TEXT NOT NULL,
         -- Who sent it (MLS-authenticated when it arrived).
         sender_key BLOB NOT NULL CHECK (length(sender_key) = 32),
-        -- The validated content, JSON (messaging/content.ts).
+        -- The validated content, JSON (content/content.ts).
         content TEXT NOT NULL CHECK (length(content) <= 65536),
         received_at INTEGER NOT NULL
       ) STRICT;

@@ -1,7 +1,7 @@
 import type { Migration } from '../migration';
 
 /**
- * Which disappearing-timer change is in effect (messaging/timers.ts). MLS
+ * Which disappearing-timer change is in effect (content/timers.ts). MLS
  * orders commits but not application messages across senders, and a change
  * can arrive a day late from a mailbox; applying changes in arrival order
  * would leave devices disagreeing about the timer. Each change carries a

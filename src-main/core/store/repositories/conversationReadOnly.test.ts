@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clearResync, markGroupsForResync } from '../../messaging/resync';
+import { clearResync, markGroupsForResync } from '../../groups/resync';
 import { ADA, BOB, ME, insertIdentity, tempDatabase, type TempDatabase } from '../testing/tempDatabase';
 import { ContactRepository } from './contactRepository';
 import { ConversationRepository } from './conversationRepository';

@@ -24,7 +24,7 @@ interface SummaryRow {
 type ReadOnlyReason = 'left' | 'removed' | 'replaced' | 'dm_closed' | 'blocked' | 'contact_removed';
 
 /**
- * The settings key messaging/resync.ts keeps the conversations restored from a
+ * The settings key groups/resync.ts keeps the conversations restored from a
  * backup in, as JSON `[{ "id": conversationId, "groupId": hex }]`, until they
  * were rejoined. Read here directly (the store layer does not import
  * messaging); repositories.test.ts writes it through resync.ts so the two agree.
@@ -142,7 +142,7 @@ export class ConversationRepository {
 
   /**
    * Conversations restored from a backup that wait for a rejoin
-   * (messaging/resync.ts): read once per call. A marker that does not parse
+   * (groups/resync.ts): read once per call. A marker that does not parse
    * marks nothing (resync.ts reads it the same way), so a damaged setting
    * never hides the list.
    */

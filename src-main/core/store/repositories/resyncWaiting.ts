@@ -3,7 +3,7 @@ import type { Db } from '../encryptedDatabase';
 
 /**
  * What a conversation restored from a backup waits for before it is
- * writable again (messaging/resync.ts): a member's device online to hand out
+ * writable again (groups/resync.ts): a member's device online to hand out
  * the group's GroupInfo. Named, so the user knows whom to ask: "Waiting for
  * Bob or Carl to come online…". Names as the chat shows them: the contact's
  * local name or display name, else the name the member announced in the

@@ -1,0 +1,150 @@
+import type { ParleyNode } from '../net/parleyNode';
+import type { Store } from '../store/store';
+import { errorFields, type Logger } from '../util/logger';
+import type { Directory } from '../contacts/directory';
+import type { MessagingService } from '../runtime/messagingService';
+import { NearbyService } from './nearbyService';
+import { currentCard, updateOwnProfile, type OwnIdentity, type ProfilePatch } from '../contacts/ownProfile';
+import { PresenceService } from './presenceService';
+import { readPrivacy, writePrivacy, type PrivacySettings } from './privacySettings';
+import type { SignedProfileCard } from '../contacts/profileCard';
+
+/**
+ * The user-facing network features of one running messaging (issue #5, #6
+ * item 5): privacy settings applied to the node, presence, the nearby list
+ * and the user's own signed profile card. Changes are reported through
+ * onEvent, which the host turns into bridge events.
+ */
+
+export type NetworkEvent =
+  | { name: 'presence.changed' }
+  | { name: 'nearby.changed' }
+  | { name: 'settings.changed'; privacy: PrivacySettings }
+  | { name: 'profile.updated'; card: SignedProfileCard };
+
+interface Bound {
+  node: ParleyNode;
+  service: MessagingService;
+  identity: OwnIdentity;
+  logger: Logger;
+  now: () => number;
+}
+
+export class NetworkFeatures {
+  readonly presence = new PresenceService();
+  readonly nearby = new NearbyService();
+  private readonly listeners = new Set<(event: NetworkEvent) => void>();
+  private bound: Bound | null = null;
+
+  constructor(private readonly store: Store) {}
+
+  /** The stored settings (defaults until changed). */
+  privacy(): PrivacySettings {
+    return readPrivacy(this.store.db);
+  }
+
+  /** Mailbox holding is allowed for this recipient by the global setting. */
+  holdsForContacts(): boolean {
+    return this.privacy().relayForContacts;
+  }
+
+  bind(deps: {
+    node: ParleyNode;
+    service: MessagingService;
+    directory: Directory;
+    identity: OwnIdentity;
+    deviceCertificate: Uint8Array;
+    logger: Logger;
+    now: () => number;
+    /** The connected contact device a contact's device is reachable through (issue 13). */
+    reachableVia?: (peer: string) => string | null;
+  }): void {
+    const { node, directory, logger, now } = deps;
+    const db = this.store.db;
+    this.bound = deps;
+    this.presence.bind({
+      db,
+      node,
+      directory,
+      privacy: () => this.privacy(),
+      now,
+      logger,
+      onChange: () => this.emit({ name: 'presence.changed' }),
+      ...(deps.reachableVia ? { reachableVia: deps.reachableVia } : {}),
+    });
+    this.nearby.bind({
+      db,
+      store: this.store,
+      node,
+      directory,
+      privacy: () => this.privacy(),
+      identity: deps.identity,
+      deviceCertificate: deps.deviceCertificate,
+      displayName: () => this.profile().displayName,
+      now,
+      logger,
+      onChange: () => this.emit({ name: 'nearby.changed' }),
+    });
+  }
+
+  start(): void {
+    this.presence.start();
+    this.nearby.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.nearby.stop();
+    await this.presence.stop();
+  }
+
+  /** Who reaches whom through whom changed (address exchanges): contacts' connection state moved. */
+  connectivityChanged(): void {
+    this.emit({ name: 'presence.changed' });
+  }
+
+  /** Saves the changed settings and applies them to the running node at once. */
+  async setPrivacy(patch: Partial<PrivacySettings>): Promise<PrivacySettings> {
+    const before = this.privacy();
+    const next = writePrivacy(this.store.db, patch);
+    const b = this.need();
+    if (next.discoverable !== before.discoverable) await b.node.setDiscoverable(next.discoverable);
+    if (next.invisible !== before.invisible) this.presence.invisibleChanged(next.invisible);
+    this.emit({ name: 'settings.changed', privacy: next });
+    return next;
+  }
+
+  /** The user's current signed card (made on first use). */
+  profile(): SignedProfileCard {
+    const b = this.need();
+    return currentCard(this.store.db, b.identity, b.now());
+  }
+
+  /** Validates, stores and signs the edit, then tells every conversation (the card only to DMs with contacts). */
+  async updateProfile(patch: ProfilePatch): Promise<SignedProfileCard> {
+    const b = this.need();
+    const card = updateOwnProfile(this.store.db, b.identity, patch, b.now());
+    this.emit({ name: 'profile.updated', card });
+    await b.service.publishProfile();
+    return card;
+  }
+
+  onEvent(listener: (event: NetworkEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: NetworkEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.bound?.logger.log('error', 'network.listener_failed', errorFields(err));
+      }
+    }
+  }
+
+  private need(): Bound {
+    if (!this.bound) throw new Error('network features not bound');
+    return this.bound;
+  }
+}

@@ -1,0 +1,87 @@
+import type { ContactPresenceView, OwnProfileView } from '../../../src-shared/contract/areas/network';
+import type { EventBus } from '../rpc/eventBus';
+import type { Db } from '../store/encryptedDatabase';
+import type { NetworkFeatures } from './networkFeatures';
+import { imageMime, type SignedProfileCard } from '../contacts/profileCard';
+import type { ContactPresence } from './presenceService';
+
+/** How the network features' values cross the bridge (contract/areas/network.ts). */
+
+/** A data: URL for a picture whose format was checked by magic bytes; null for anything else. */
+export function avatarDataUrl(bytes: Uint8Array | null): string | null {
+  if (!bytes || bytes.length === 0) return null;
+  const mime = imageMime(bytes);
+  return mime ? `data:${mime};base64,${Buffer.from(bytes).toString('base64')}` : null;
+}
+
+export function ownProfileView(card: SignedProfileCard): OwnProfileView {
+  return {
+    displayName: card.displayName,
+    statusText: card.statusText,
+    avatar: avatarDataUrl(card.avatar),
+    version: card.version,
+  };
+}
+
+/** Presence joined with each contact's cached card (status text, picture) and how they are reached. */
+export function contactPresenceViews(db: Db, presence: ContactPresence[]): ContactPresenceView[] {
+  const rows = db.prepare('SELECT id, status_text, avatar FROM contacts').all() as {
+    id: number;
+    status_text: string | null;
+    avatar: Buffer | null;
+  }[];
+  /** The name a contact goes by here (the user's rename first), by device. */
+  const nameOfDevice = (peer: string): string => {
+    const row = db
+      .prepare(
+        `SELECT coalesce(c.local_name, c.display_name) AS name FROM devices d
+         JOIN contacts c ON c.identity_key = d.identity_key WHERE d.peer_id = ?`,
+      )
+      .get(peer) as { name: string } | undefined;
+    return row?.name ?? 'a contact';
+  };
+  const cards = new Map(rows.map((r) => [r.id, r]));
+  const dms = new Map(
+    (
+      db.prepare(`SELECT id, contact_id FROM conversations WHERE kind = 'dm' AND left_at IS NULL`).all() as {
+        id: number;
+        contact_id: number | null;
+      }[]
+    ).map((r) => [r.contact_id, r.id]),
+  );
+  return presence.map((p) => {
+    const card = cards.get(p.contactId);
+    return {
+      contactId: p.contactId,
+      dmConversationId: dms.get(p.contactId) ?? null,
+      online: p.online,
+      lastSeen: p.lastSeen,
+      connection:
+        p.connection.state === 'relayed'
+          ? { state: 'relayed', via: nameOfDevice(p.connection.viaPeer) }
+          : p.connection,
+      statusText: card?.status_text ?? '',
+      avatar: avatarDataUrl(card?.avatar ? new Uint8Array(card.avatar) : null),
+    };
+  });
+}
+
+/** Forwards the network features' events to every shell; returns the unsubscribe function. */
+export function bridgeNetworkEvents(network: NetworkFeatures, bus: EventBus): () => void {
+  return network.onEvent((event) => {
+    switch (event.name) {
+      case 'presence.changed':
+        bus.emit('presence.changed', {});
+        break;
+      case 'nearby.changed':
+        bus.emit('nearby.changed', {});
+        break;
+      case 'settings.changed':
+        bus.emit('settings.changed', { privacy: event.privacy });
+        break;
+      case 'profile.updated':
+        bus.emit('profile.updated', ownProfileView(event.card));
+        break;
+    }
+  });
+}

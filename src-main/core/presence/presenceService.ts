@@ -1,0 +1,262 @@
+import type { ParleyNode } from '../net/parleyNode';
+import {
+  PRESENCE_BUCKET_MS,
+  presenceBucket,
+  type PresenceHooks,
+  type PresenceInfo,
+} from '../net/presenceProtocol';
+import { peerTag } from '../net/protocolService';
+import type { Db } from '../store/encryptedDatabase';
+import { errorFields, type Logger } from '../util/logger';
+import type { Directory } from '../contacts/directory';
+import type { PrivacySettings } from './privacySettings';
+
+/**
+ * Presence for contacts (issue #5): online/offline and a coarse last-seen,
+ * exchanged with contacts' devices only (/parley/presence/1.0.0) whenever a
+ * connection to one opens and whenever our "invisible" setting changes.
+ *
+ * - Only contacts (not blocked) hear our presence or are listened to: the
+ *   protocol's `allow` hook refuses anyone else before reading (co-members of
+ *   a group who are not our contacts included).
+ * - Invisible: we report offline with the last-seen of the moment we turned
+ *   it on, and keep doing everything else (the connection itself is needed
+ *   for delivery).
+ * - A contact is online while one of its devices is connected and said it
+ *   is online. Last-seen is kept per device in `devices.last_seen_at`, so it
+ *   survives restarts, and shown only as a bucket (just now, today, this
+ *   week, long ago): never a precise activity log.
+ */
+
+export type LastSeen = 'just-now' | 'today' | 'this-week' | 'long-ago';
+
+/**
+ * How a contact is reached right now (issue 13, deliver 2): one of its devices
+ * is connected to us and online; or a contact connected to us is connected to
+ * it (what we send is handed over through them at once); or neither, since a
+ * time we saw ourselves (null: never seen online, e.g. it stays invisible).
+ */
+export type ContactConnection =
+  { state: 'direct' } | { state: 'relayed'; viaPeer: string } | { state: 'offline'; since: number | null };
+
+export interface ContactPresence {
+  contactId: number;
+  online: boolean;
+  /** null when never seen (or while online). */
+  lastSeen: LastSeen | null;
+  connection: ContactConnection;
+}
+
+const JUST_NOW_MS = 15 * 60_000;
+const DAY_MS = 24 * 3600_000;
+const INVISIBLE_SINCE_KEY = 'presence.invisibleSince';
+
+/** The coarse bucket of a last-seen time. */
+export function lastSeenBucket(lastSeenAt: number, now: number): LastSeen {
+  const ago = Math.max(0, now - lastSeenAt);
+  if (ago < JUST_NOW_MS) return 'just-now';
+  if (ago < DAY_MS) return 'today';
+  if (ago < 7 * DAY_MS) return 'this-week';
+  return 'long-ago';
+}
+
+export interface PresenceDeps {
+  db: Db;
+  node: Pick<ParleyNode, 'presence' | 'onPeer' | 'connectedPeers' | 'isConnected'>;
+  directory: Pick<Directory, 'isHolder'>;
+  privacy: () => PrivacySettings;
+  now: () => number;
+  logger: Logger;
+  /** Called after a contact's presence changed. */
+  onChange: () => void;
+  /** The connected contact device `peer` is reachable through (contacts/reachability.ts), or null. */
+  reachableVia?: (peer: string) => string | null;
+  /**
+   * How often connected contact devices we have not heard from yet are asked
+   * again, ms (default 5 s): a connection often opens before the two are
+   * contacts (an invite, a request being accepted), and then the first
+   * exchange is refused.
+   */
+  refreshMs?: number;
+}
+
+export class PresenceService {
+  /** Devices that told us they are online, while connected. */
+  private readonly online = new Set<string>();
+  /** Connected devices we exchanged presence with on this connection. */
+  private readonly heard = new Set<string>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly background = new Set<Promise<void>>();
+  private unsubscribe: (() => void) | null = null;
+  private deps: PresenceDeps | null = null;
+
+  /** Hooks for the node, which exists before this service is bound to it (bind()). */
+  readonly hooks: PresenceHooks = {
+    local: () => this.local(),
+    allow: (peer) => this.deps?.directory.isHolder(peer) ?? false,
+    onRemote: (peer, info) => this.onRemote(peer, info),
+  };
+
+  bind(deps: PresenceDeps): void {
+    this.deps = deps;
+  }
+
+  /** Exchanges presence with every connected contact device, then follows connections. */
+  start(): void {
+    const deps = this.need();
+    this.unsubscribe = deps.node.onPeer(({ peerId, connected }) => {
+      if (connected) this.exchange(peerId);
+      else this.lost(peerId);
+    });
+    for (const peer of deps.node.connectedPeers()) this.exchange(peer);
+    this.timer = setInterval(() => {
+      for (const peer of deps.node.connectedPeers()) if (!this.heard.has(peer)) this.exchange(peer);
+    }, deps.refreshMs ?? 5_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.background]);
+    // We stop seeing them: online until now, offline since now as far as this device knows.
+    const deps = this.deps;
+    if (deps?.db.open) for (const peer of this.online) this.wentOffline(peer, deps.now());
+    this.online.clear();
+    this.heard.clear();
+  }
+
+  /** After "invisible" changed: tell every connected contact device at once. */
+  invisibleChanged(invisible: boolean): void {
+    const deps = this.need();
+    if (invisible) {
+      deps.db
+        .prepare(
+          `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        )
+        .run(INVISIBLE_SINCE_KEY, String(deps.now()));
+    }
+    for (const peer of deps.node.connectedPeers()) this.exchange(peer);
+  }
+
+  /** The device is connected and told us it is online (an invisible one never is). */
+  isOnline(peer: string): boolean {
+    return this.online.has(peer);
+  }
+
+  /** Presence of every contact (blocked ones are never online). */
+  list(): ContactPresence[] {
+    const deps = this.need();
+    const rows = deps.db
+      .prepare(
+        `SELECT c.id AS contact_id, c.blocked, d.peer_id, d.last_seen_at, d.offline_since
+         FROM contacts c LEFT JOIN devices d ON d.identity_key = c.identity_key AND d.is_self = 0
+         ORDER BY c.id`,
+      )
+      .all() as {
+      contact_id: number;
+      blocked: number;
+      peer_id: string | null;
+      last_seen_at: number | null;
+      offline_since: number | null;
+    }[];
+    interface Entry {
+      online: boolean;
+      lastSeenAt: number | null;
+      offlineSince: number | null;
+      viaPeer: string | null;
+    }
+    const byContact = new Map<number, Entry>();
+    for (const r of rows) {
+      const entry = byContact.get(r.contact_id) ?? {
+        online: false,
+        lastSeenAt: null,
+        offlineSince: null,
+        viaPeer: null,
+      };
+      const live = r.blocked === 0 && r.peer_id !== null;
+      if (live && this.online.has(r.peer_id ?? '')) entry.online = true;
+      if (live && entry.viaPeer === null) entry.viaPeer = deps.reachableVia?.(r.peer_id ?? '') ?? null;
+      if (r.last_seen_at !== null) entry.lastSeenAt = Math.max(entry.lastSeenAt ?? 0, r.last_seen_at);
+      if (r.offline_since !== null) entry.offlineSince = Math.max(entry.offlineSince ?? 0, r.offline_since);
+      byContact.set(r.contact_id, entry);
+    }
+    const now = deps.now();
+    return [...byContact].map(([contactId, e]) => ({
+      contactId,
+      online: e.online,
+      lastSeen: e.online || e.lastSeenAt === null ? null : lastSeenBucket(e.lastSeenAt, now),
+      connection: e.online
+        ? { state: 'direct' as const }
+        : e.viaPeer !== null
+          ? { state: 'relayed' as const, viaPeer: e.viaPeer }
+          : { state: 'offline' as const, since: e.offlineSince },
+    }));
+  }
+
+  private local(): PresenceInfo {
+    const deps = this.deps;
+    const now = deps?.now() ?? Date.now();
+    if (!deps?.privacy().invisible) return { state: 'online', lastSeenBucket: presenceBucket(now) };
+    const row = deps.db.prepare('SELECT value FROM settings WHERE key = ?').get(INVISIBLE_SINCE_KEY) as
+      { value: string } | undefined;
+    const since = Number(row?.value ?? 0);
+    return {
+      state: 'offline',
+      lastSeenBucket: presenceBucket(Number.isSafeInteger(since) && since <= now ? since : 0),
+    };
+  }
+
+  private onRemote(peer: string, info: PresenceInfo): void {
+    const deps = this.deps;
+    if (!deps || !deps.directory.isHolder(peer)) return;
+    const now = deps.now();
+    // A bucket from the future (a skewed or lying clock) counts as now.
+    const reported = Math.min(info.lastSeenBucket * PRESENCE_BUCKET_MS, now);
+    this.heard.add(peer);
+    const wasOnline = this.online.has(peer);
+    if (info.state === 'online' && deps.node.isConnected(peer)) this.online.add(peer);
+    else this.online.delete(peer);
+    this.seen(peer, info.state === 'online' ? now : reported);
+    if (wasOnline !== this.online.has(peer) || info.state === 'offline') deps.onChange();
+  }
+
+  private lost(peer: string): void {
+    const deps = this.deps;
+    this.heard.delete(peer);
+    if (!deps || !this.online.delete(peer)) return;
+    // Seen until now; an invisible device was never in `online`, so its last-seen stays what it said.
+    this.wentOffline(peer, deps.now());
+    deps.onChange();
+  }
+
+  private wentOffline(peer: string, at: number): void {
+    this.need()
+      .db.prepare('UPDATE devices SET last_seen_at = ?, offline_since = ? WHERE peer_id = ?')
+      .run(at, at, peer);
+  }
+
+  private seen(peer: string, at: number): void {
+    this.need().db.prepare('UPDATE devices SET last_seen_at = ? WHERE peer_id = ?').run(at, peer);
+  }
+
+  private exchange(peer: string): void {
+    const deps = this.deps;
+    if (!deps || !deps.directory.isHolder(peer)) return;
+    const run = deps.node.presence
+      .exchange(peer)
+      .then(() => undefined)
+      .catch((err: unknown) =>
+        deps.logger.log('debug', 'presence.exchange_failed', { peer: peerTag(peer), ...errorFields(err) }),
+      );
+    this.background.add(run);
+    void run.finally(() => this.background.delete(run));
+  }
+
+  private need(): PresenceDeps {
+    if (!this.deps) throw new Error('presence service not bound');
+    return this.deps;
+  }
+}

@@ -1,0 +1,224 @@
+import type { EventBus } from '../rpc/eventBus';
+import { databaseError, ParleyError } from '../errors';
+import { ListenError } from '../net/listenError';
+import { isNetError } from '../net/netError';
+import type { Store } from '../store/store';
+import { errorFields, type Logger } from '../util/logger';
+import { ChangeFeed } from './changeFeed';
+import { bridgeNetworkEvents } from '../presence/networkViews';
+import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
+
+/** The network options a shell passes to createCore; absent means no networking. */
+export interface NetworkOptions {
+  /** Multiaddrs to listen on, e.g. ['/ip4/127.0.0.1/tcp/0']. */
+  listen?: string[];
+  /** LAN discovery by mDNS (default off). */
+  mdns?: boolean;
+  /**
+   * Do not start the node on unlock; it starts on `goOnline()` (the user's
+   * "Go online"). The web shell without an address to listen on starts so.
+   */
+  startOffline?: boolean;
+  /** Test-only speed-ups (timeouts, backoff), passed through to startMessaging. */
+  tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize' | 'groups' | 'files'> & {
+    node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen' | 'mdns'>;
+  };
+}
+
+interface IdentityRow {
+  display_name: string;
+  public_key: Buffer;
+  private_key: Buffer;
+}
+
+/**
+ * Runs messaging (node, delivery, MLS) for the unlocked profile inside
+ * createCore: started on unlock, stopped before the database closes, and the
+ * bridge events (`net.status`, `messages.changed`, `conversations.changed`,
+ * `contacts.changed`) emitted from it. Start is asynchronous while unlock is
+ * not, so requests wait for `running()`.
+ */
+/** Why networking did not start, in words for the user (a shell may print it and stop). */
+export function startProblem(err: unknown): string {
+  if (err instanceof ListenError) {
+    const where = err.port !== null ? `port ${err.port}` : (err.address ?? 'the listen address');
+    switch (err.reason) {
+      case 'in-use':
+        return `Parley could not go online: ${where} is in use by another program. Stop it, or choose another port.`;
+      case 'denied':
+        return `Parley could not go online: it may not listen on ${where} (ports below 1024 need administrator rights). Choose another port.`;
+      case 'unavailable':
+        return `Parley could not go online: this computer has no address ${err.address ?? ''}. Choose another listen address.`;
+      default:
+        return `Parley could not go online: it could not listen on ${where}.`;
+    }
+  }
+  const storage = databaseError(err);
+  if (storage) return `Parley could not go online. ${storage.message}`;
+  return 'Parley could not start networking. See the log for details.';
+}
+
+export class MessagingHost {
+  private starting: Promise<RunningMessaging | null> | null = null;
+  private store: Store | null = null;
+  /** A node was started (or tried) since unlock; false while a startOffline shell waits for goOnline. */
+  private launched = false;
+  private failure: string | null = null;
+  private current: { messaging: RunningMessaging | null; feed: ChangeFeed; unsubscribe: () => void } | null =
+    null;
+
+  constructor(private readonly deps: { network?: NetworkOptions; bus: EventBus; logger: Logger }) {}
+
+  get enabled(): boolean {
+    return this.deps.network !== undefined;
+  }
+
+  /** Called when the profile was unlocked (the Store exists). */
+  start(store: Store): void {
+    if (this.starting) return;
+    const feed = new ChangeFeed(store.db, (changes) => {
+      for (const conversationId of changes.messages)
+        this.deps.bus.emit('messages.changed', { conversationId });
+      if (changes.conversations) this.deps.bus.emit('conversations.changed', {});
+      if (changes.contacts) this.deps.bus.emit('contacts.changed', {});
+    });
+    feed.start();
+    this.current = { messaging: null, feed, unsubscribe: () => undefined };
+    this.store = store;
+    this.starting = this.deps.network?.startOffline ? Promise.resolve(null) : this.launchLogged(store);
+  }
+
+  private launchLogged(store: Store): Promise<RunningMessaging | null> {
+    this.launched = true;
+    this.failure = null;
+    return this.launch(store).catch((err: unknown) => {
+      this.deps.logger.log('error', 'messaging.start_failed', errorFields(err));
+      this.failure = startProblem(err);
+      return null;
+    });
+  }
+
+  /**
+   * Starts the node if it is not running: the first time for a shell that
+   * starts offline, or again after a start that failed. Waits for a start
+   * already under way instead of starting a second node.
+   */
+  async goOnline(): Promise<RunningMessaging> {
+    const running = await this.runningOrNull();
+    if (running) return running;
+    if (!this.enabled) throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
+    const store = this.store;
+    if (!this.current || !store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    const attempt = this.starting;
+    const again = await attempt;
+    if (again) return again;
+    // Two clicks at once share one start: only the first replaces the settled attempt.
+    if (this.starting === attempt) this.starting = this.launchLogged(store);
+    return this.running();
+  }
+
+  private async launch(store: Store): Promise<RunningMessaging | null> {
+    const network = this.deps.network;
+    if (!network) return null;
+    const row = store.db
+      .prepare('SELECT display_name, public_key, private_key FROM identity WHERE id = 1')
+      .get() as IdentityRow | undefined;
+    if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+    const messaging = await startMessaging({
+      store,
+      identity: { publicKey: row.public_key, privateKey: row.private_key, displayName: row.display_name },
+      node: { ...network.tuning?.node, listen: network.listen, mdns: network.mdns ?? false },
+      delivery: network.tuning?.delivery,
+      keyPackagePoolSize: network.tuning?.keyPackagePoolSize,
+      groups: network.tuning?.groups,
+      files: network.tuning?.files,
+      logger: this.deps.logger,
+    });
+    const current = this.current;
+    if (!current) {
+      // Locked while starting.
+      await messaging.stop();
+      return null;
+    }
+    current.messaging = messaging;
+    const offState = messaging.node.onConnectionState((state) => this.deps.bus.emit('net.status', state));
+    // File progress and state changes (core/files) go to every shell as they happen.
+    const offFiles = messaging.files.onEvent((e) =>
+      e.event === 'files.progress'
+        ? this.deps.bus.emit('files.progress', e.payload)
+        : this.deps.bus.emit('files.changed', e.payload),
+    );
+    const offNetwork = bridgeNetworkEvents(messaging.network, this.deps.bus);
+    current.unsubscribe = () => {
+      offState();
+      offFiles();
+      offNetwork();
+    };
+    this.deps.bus.emit('net.status', messaging.node.connectionState());
+    return messaging;
+  }
+
+  /** Stops the node and services; call before the database closes. Safe to call twice. */
+  async stop(): Promise<void> {
+    const starting = this.starting;
+    const current = this.current;
+    this.starting = null;
+    this.current = null;
+    this.store = null;
+    this.launched = false;
+    if (!current) return;
+    current.feed.stop();
+    await starting;
+    current.unsubscribe();
+    if (current.messaging) {
+      try {
+        await current.messaging.stop();
+      } catch (err) {
+        this.deps.logger.log('warn', 'messaging.stop_failed', errorFields(err));
+      }
+      this.deps.bus.emit('net.status', { state: 'offline', peers: 0 });
+    }
+  }
+
+  /** Why networking failed to start since the last unlock, or null. */
+  problem(): string | null {
+    return this.failure;
+  }
+
+  /** The running messaging, or null (networking off, not unlocked, or failed to start). */
+  async runningOrNull(): Promise<RunningMessaging | null> {
+    return (await this.starting) ?? null;
+  }
+
+  /** The running messaging; OFFLINE when there is none. */
+  async running(): Promise<RunningMessaging> {
+    const m = await this.runningOrNull();
+    if (m) return m;
+    if (!this.enabled) throw new ParleyError('OFFLINE', 'Networking is turned off in this Parley.');
+    if (!this.current) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    if (!this.launched) throw new ParleyError('OFFLINE', 'Parley is offline. Choose “Go online” to connect.');
+    throw new ParleyError(
+      'OFFLINE',
+      this.failure ?? 'Parley could not start networking. See the log for details.',
+    );
+  }
+}
+
+/**
+ * Runs a network-bound operation and turns "the other device did not answer"
+ * into UNREACHABLE with a message a user can act on.
+ */
+export async function reaching<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isNetError(err)) {
+      throw new ParleyError(
+        'UNREACHABLE',
+        `${what} is not reachable right now. Try again when they are online.`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}

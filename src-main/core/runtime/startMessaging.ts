@@ -1,0 +1,305 @@
+import { generateSealKeyPair } from '../crypto/sealedBox';
+import { DeliveryService, type DeliveryOptions } from '../delivery/deliveryService';
+import { Outbox } from '../delivery/outbox';
+import { SqliteMailboxStore, type SqliteMailboxOptions } from '../delivery/sqliteMailboxStore';
+import { FileService } from '../files/fileService';
+import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
+import type { BackoffConfig } from '../net/backoff';
+import { issueDeviceCertificate } from '../identity/deviceCertificate';
+import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
+import { DEFAULT_LISTEN, ParleyNode, type HeartbeatOptions, type MdnsOptions } from '../net/parleyNode';
+import { tcpPortOf, withPreferredPort } from '../net/stableListen';
+import { AddressRepository } from '../store/repositories/addressRepository';
+import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
+import { errorFields, silentLogger, type Logger } from '../util/logger';
+import { AddressBook } from '../contacts/addressBook';
+import { Directory } from '../contacts/directory';
+import type { GroupOptions } from '../groups/groupOps';
+import { MessagingService } from './messagingService';
+import { NetworkFeatures } from '../presence/networkFeatures';
+import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
+import { currentCard } from '../contacts/ownProfile';
+
+/**
+ * Wires identity, MLS, the node, delivery and messaging for one unlocked
+ * profile. The caller (createCore, the CLI) owns the Store; this owns the
+ * node and the services and stops them in reverse order.
+ */
+export interface StartMessagingOptions {
+  store: Store;
+  /** The profile's identity key (raw public, PKCS#8 private) and display name. */
+  identity: { publicKey: Uint8Array; privateKey: Uint8Array; displayName: string };
+  node?: {
+    listen?: string[];
+    mdns?: boolean | MdnsOptions;
+    dialTimeoutMs?: number;
+    dialGraceMs?: number;
+    reconnect?: Partial<BackoffConfig>;
+    heartbeat?: Partial<HeartbeatOptions>;
+    /** How often connected contacts are asked about missing ones, ms (default 5 s). */
+    addressRefreshMs?: number;
+  };
+  delivery?: Partial<DeliveryOptions>;
+  mailbox?: Partial<Omit<SqliteMailboxOptions, 'acceptsRecipient'>>;
+  keyPackagePoolSize?: number;
+  /** Group change timings (accept window, tick, self-update policy); tests shorten them. */
+  groups?: GroupOptions;
+  /** How often interrupted downloads are retried (default 15 s); tests shorten it. */
+  files?: { retryMs?: number };
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface RunningMessaging {
+  service: MessagingService;
+  node: ParleyNode;
+  delivery: DeliveryService;
+  outbox: Outbox;
+  directory: Directory;
+  mailbox: SqliteMailboxStore;
+  files: FileService;
+  /** Privacy settings, presence, nearby peers and the own profile card. */
+  network: NetworkFeatures;
+  /** Rejoins groups restored from a backup (groups/resync.ts). */
+  resync: ResyncRunner;
+  /** Signed address records, lookups through contacts, the LAN beacon key (issue 13). */
+  addresses: AddressBook;
+  stop(): Promise<void>;
+}
+
+interface SecretsRow {
+  device_key: Buffer;
+  seal_secret: Buffer;
+  seal_public: Buffer;
+}
+
+/** This device's network key and seal key pair, created on first start. */
+export async function loadOrCreateDeviceSecrets(
+  db: Db,
+  now: number,
+): Promise<{ deviceKey: Uint8Array; sealSecretKey: Uint8Array; sealPublicKey: Uint8Array }> {
+  const row = db
+    .prepare('SELECT device_key, seal_secret, seal_public FROM device_secrets WHERE id = 1')
+    .get() as SecretsRow | undefined;
+  if (row) {
+    return {
+      deviceKey: new Uint8Array(row.device_key),
+      sealSecretKey: new Uint8Array(row.seal_secret),
+      sealPublicKey: new Uint8Array(row.seal_public),
+    };
+  }
+  const deviceKey = await generateDeviceKey();
+  const seal = generateSealKeyPair();
+  db.prepare(
+    'INSERT INTO device_secrets (id, device_key, seal_secret, seal_public, created_at) VALUES (1, ?, ?, ?, ?)',
+  ).run(Buffer.from(deviceKey), Buffer.from(seal.secretKey), Buffer.from(seal.publicKey), now);
+  return { deviceKey, sealSecretKey: seal.secretKey, sealPublicKey: seal.publicKey };
+}
+
+export async function startMessaging(options: StartMessagingOptions): Promise<RunningMessaging> {
+  const { store } = options;
+  const db = store.db;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  const secrets = await loadOrCreateDeviceSecrets(db, now());
+  const peerId = peerIdOfDeviceKey(secrets.deviceKey);
+  const device = loadOrCreateDeviceIdentity(db, options.identity, peerId, now());
+  // Proof that this PeerId is the identity key's device, for contact requests and hello.
+  const deviceCertificate = issueDeviceCertificate(
+    options.identity.privateKey,
+    options.identity.publicKey,
+    peerId,
+    now(),
+  );
+  const pool = new KeyPackagePool(db, device, now);
+  await pool.replenish(options.keyPackagePoolSize ?? 20);
+  const mls = new MlsStore(db, now);
+  const outbox = new Outbox(db, store.messages, now);
+  const directory = new Directory(db, peerId, now);
+  const network = new NetworkFeatures(store);
+  const mailbox = new SqliteMailboxStore(db, {
+    ...options.mailbox,
+    // "Relay for contacts" off: this device holds for nobody (issue #5).
+    acceptsRecipient: (recipient) => network.holdsForContacts() && directory.holdsFor(recipient),
+  });
+  const mdns = options.node?.mdns;
+  const discoverable = network.privacy().discoverable;
+  // The port this profile listened on last time, so contacts' stored addresses stay right (issue 13).
+  const addressRepo = new AddressRepository(db);
+  const listen = await withPreferredPort(options.node?.listen ?? DEFAULT_LISTEN, addressRepo.listenPort());
+  const addressBook = new AddressBook({
+    repo: addressRepo,
+    deviceKey: secrets.deviceKey,
+    isOnline: (peer) => network.presence.isOnline(peer),
+    onChange: () => network.connectivityChanged(),
+    logger,
+    now,
+    refreshMs: options.node?.addressRefreshMs,
+  });
+
+  // The node needs its handlers at construction and the services need the
+  // node: the handlers reach the services through these late bindings.
+  let service: MessagingService | null = null;
+  let delivery: DeliveryService | null = null;
+  let files: FileService | null = null;
+  const node = await ParleyNode.create({
+    deviceKey: secrets.deviceKey,
+    listen,
+    // "Discoverable on this network" decides whether mDNS starts switched on.
+    mdns: mdns ? { ...(typeof mdns === 'object' ? mdns : {}), discoverable } : mdns,
+    presence: network.presence.hooks,
+    hello: network.nearby.hooks,
+    dialTimeoutMs: options.node?.dialTimeoutMs,
+    dialGraceMs: options.node?.dialGraceMs,
+    reconnect: options.node?.reconnect,
+    heartbeat: options.node?.heartbeat,
+    addressBook: addressBook.hooks,
+    beacon: addressBook.beaconHooks,
+    access: directory,
+    mailboxStore: mailbox,
+    logger,
+    onEnvelope: async (e) => {
+      if (!delivery) throw new Error('delivery not started');
+      return delivery.onEnvelope(e);
+    },
+    // A contact holding for us says it has something new: fetch now, not at the next periodic fetch.
+    onHeldNotice: (holder) => {
+      if (delivery && directory.isHolder(holder)) void delivery.fetchFrom(holder).catch(() => undefined);
+    },
+    keyPackages: async (requester) => (service ? service.keyPackageFor(requester) : null),
+    onContactRequest: async (r) => (service ? service.requests.onRequest(r) : 'rejected'),
+    // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
+    groupInfo: (requester, groupId, credential) =>
+      answerGroupInfo({ db, mls, directory, logger }, requester, groupId, credential),
+    fileSource: async (requester, fileId) =>
+      files ? files.source(requester, fileId) : { status: 'not-found' },
+  });
+  const running = new MessagingService({
+    db,
+    store,
+    mls,
+    pool,
+    device,
+    outbox,
+    directory,
+    net: node,
+    kick: () => delivery?.kick(),
+    files: { applyIncoming: (...args) => files?.applyIncoming(...args) ?? null },
+    identity: { publicKey: options.identity.publicKey, displayName: options.identity.displayName },
+    deviceCertificate,
+    sealPublicKey: secrets.sealPublicKey,
+    logger,
+    now,
+    keyPackagePoolSize: options.keyPackagePoolSize,
+    groups: options.groups,
+    profileCard: () => currentCard(db, options.identity, now()),
+  });
+  network.bind({
+    node,
+    service: running,
+    directory,
+    identity: options.identity,
+    deviceCertificate,
+    logger,
+    now,
+    reachableVia: (peer) => addressBook.reachability.through(peer),
+  });
+  const deliveryService = new DeliveryService({
+    db,
+    outbox,
+    net: node,
+    directory,
+    sink: running,
+    sealSecretKey: secrets.sealSecretKey,
+    mailboxStore: mailbox,
+    logger,
+    now,
+    options: options.delivery,
+  });
+  const fileService = new FileService({
+    store,
+    self: { peerId, identityKey: options.identity.publicKey },
+    net: node,
+    sendContent: (conversationId, content, row) => running.sendFileContent(conversationId, content, row),
+    logger,
+    now,
+    ...(options.files?.retryMs ? { retryMs: options.files.retryMs } : {}),
+  });
+  files = fileService;
+  service = running;
+  delivery = deliveryService;
+  addressBook.bind(node);
+  let stopped = false;
+  let resync: ResyncRunner | null = null;
+  let offPeer: () => void = () => undefined;
+  // Stops whatever was started; also what a failed start runs, so no timer of a
+  // half-started service outlives the database it reads (issue #14 item 5).
+  const stopAll = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    offPeer();
+    await resync?.stop();
+    await addressBook.stop();
+    await network.stop();
+    await fileService.stop();
+    await deliveryService.stop();
+    await running.stop();
+    await node.stop();
+  };
+  try {
+    await node.start();
+    const port = tcpPortOf(node.addresses());
+    if (port !== null) addressRepo.setListenPort(port);
+    await addressBook.start();
+    deliveryService.start();
+    running.groups.start();
+    network.start();
+    fileService.start();
+    for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
+    // Groups restored from a backup are rejoined by external commit (groups/resync.ts).
+    const resyncDeps = {
+      db,
+      mls,
+      outbox,
+      device,
+      fetchGroupInfo: (peer: string, groupId: Uint8Array, credential: Uint8Array) =>
+        node.groupInfo.fetch(peer, groupId, credential),
+      forget: (conversationId: number) => running.groups.sequencers.drop(conversationId),
+      kick: () => deliveryService.kick(),
+      isConnected: (peer: string) => node.isConnected(peer),
+      announce: (conversationId: number) => running.groups.announce(conversationId),
+      logger,
+      now,
+    };
+    const runner = new ResyncRunner(resyncDeps);
+    resync = runner;
+    runner.start();
+    // A member's device coming online is asked at once (issue 13: restore rejoins at once).
+    offPeer = node.onPeer(({ connected }) => {
+      if (connected) runner.poke();
+    });
+    // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
+    running.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));
+  } catch (err) {
+    await stopAll().catch((stopErr: unknown) =>
+      logger.log('warn', 'messaging.stop_after_failed_start', errorFields(stopErr)),
+    );
+    throw err;
+  }
+  const started = resync;
+
+  return {
+    service: running,
+    node,
+    delivery: deliveryService,
+    outbox,
+    directory,
+    mailbox,
+    files: fileService,
+    network,
+    resync: started,
+    addresses: addressBook,
+    stop: stopAll,
+  };
+}

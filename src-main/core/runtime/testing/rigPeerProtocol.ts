@@ -1,0 +1,28 @@
+/** The requests a rig peer process answers (runtime/testing/rigPeerMain.ts). Test-only. */
+
+export interface RigPeerConfig {
+  name: string;
+  /** Production node and delivery timings instead of the test harness's fast ones. */
+  production?: boolean;
+}
+
+export type RigRequest = { id: number } & (
+  | { op: 'online' }
+  | { op: 'offline' }
+  | { op: 'invite' }
+  | { op: 'accept'; invite: string }
+  | { op: 'dmWith'; identityKey: string }
+  | { op: 'send'; conversationId: number; body: string }
+  | { op: 'bodies'; conversationId: number }
+  | { op: 'connected'; peerId: string }
+  | { op: 'connection'; identityKey: string }
+  | { op: 'connections' }
+  | { op: 'knows'; peerId: string; relay: string }
+  // Benchmarks: stamps on the machine-wide clock (performance.timeOrigin + now).
+  | { op: 'sendTimed'; conversationId: number; body: string }
+  | { op: 'burst'; conversationId: number; prefix: string; count: number; concurrency: number }
+  | { op: 'waitCommitted'; prefix: string; count: number; timeoutMs: number }
+  | { op: 'committedAt'; bodies: string[] }
+);
+
+export type RigResponse = { id: number } & ({ ok: true; value: unknown } | { ok: false; error: string });
