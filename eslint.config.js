@@ -5,6 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
+import { coreLayersPlugin } from './lint/coreLayers.js';
 
 /**
  * Lint = code health (typescript-eslint recommended, react-hooks) plus the
@@ -359,6 +360,7 @@ export default defineConfig([
       `src-preload/**/*.${CODE}`,
       `src-shared/**/*.test.${CODE}`,
       `scripts/**/*.${CODE}`,
+      `lint/**/*.${CODE}`,
       `bin/**/*.${CODE}`,
       `bench/**/*.${CODE}`,
       `e2e/**/*.${CODE}`,
@@ -373,4 +375,11 @@ export default defineConfig([
     ...reactHooks.configs.flat.recommended,
   },
   ...boundaryZones,
+  {
+    // Inside the core, folders import only folders of a lower layer (lint/coreLayers.js).
+    name: 'parley/core-layers',
+    files: [coreGlob],
+    plugins: { parley: coreLayersPlugin },
+    rules: { 'parley/core-layers': 'error' },
+  },
 ]);

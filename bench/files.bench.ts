@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileEvent } from '../src-main/core/files/fileService';
-import {
-  makeMessagingPeer,
-  until,
-  type MessagingPeer,
-} from '../src-main/core/runtime/testing/messagingPeer';
+import { makeMessagingPeer, until, type MessagingPeer } from '../src-main/core/runtime/testing/messagingPeer';
 import { rawStreamMs } from './files/rawStream';
 import { percentile, round, timer, type BenchContext, type BenchResult } from './harness';
 

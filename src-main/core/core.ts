@@ -11,6 +11,8 @@ import { ProfileLock } from './profile/profileLock';
 import { ProfileService } from './profile/profileService';
 import { createDispatcher, type Dispatch } from './rpc/dispatcher';
 import { EventBus, type EventListener } from './rpc/eventBus';
+import { SearchIndexMaintainer } from './search/indexMaintenance';
+import { SearchRepository } from './search/searchRepository';
 import { Store } from './store/store';
 import { errorFields, silentLogger, type Logger } from './util/logger';
 import { WalCheckpointer } from './store/walCheckpointer';
@@ -78,6 +80,8 @@ export function createCore(options: CoreOptions): Core {
   const hostFiles = new HostFiles();
   let store: Store | null = null;
   let checkpointer: WalCheckpointer | null = null;
+  /** Full-text search over the unlocked store, and its index upkeep (search/). */
+  let search: { repository: SearchRepository; maintainer: SearchIndexMaintainer } | null = null;
   let background: Promise<void> = Promise.resolve();
   const profile = new ProfileService({
     dir: profileDir,
@@ -88,6 +92,10 @@ export function createCore(options: CoreOptions): Core {
     onChange: (status) => {
       if (status.state === 'unlocked' && !store) {
         store = new Store(profile.database(), { attachmentsDir: join(profileDir, 'attachments'), logger });
+        search = {
+          repository: new SearchRepository(store.db),
+          maintainer: new SearchIndexMaintainer(store.db, logger),
+        };
         store.start();
         checkpointer = new WalCheckpointer({
           db: store.db,
@@ -99,6 +107,7 @@ export function createCore(options: CoreOptions): Core {
           ...(options.checkpointQuietMs !== undefined ? { quietMs: options.checkpointQuietMs } : {}),
         });
         checkpointer.start();
+        search.maintainer.start();
         messaging.start(store);
         // Chained, not replaced: an earlier unlock's check may still be reading on its worker,
         // and close() must not release the profile while any worker holds a connection.
@@ -109,7 +118,9 @@ export function createCore(options: CoreOptions): Core {
         void checkpointer?.stop();
         checkpointer = null;
         store.stop();
+        search?.maintainer.stop();
         store = null;
+        search = null;
       }
       bus.emit('profile.changed', status);
     },
@@ -140,6 +151,10 @@ export function createCore(options: CoreOptions): Core {
     if (!store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
     return store;
   };
+  const currentSearch = (): SearchRepository => {
+    if (!search) throw new ParleyError('LOCKED', 'Unlock Parley first.');
+    return search.repository;
+  };
   /** Stops the node and services while the database is still open, then locks. */
   const lockProfile = async () => {
     await messaging.stop();
@@ -153,6 +168,7 @@ export function createCore(options: CoreOptions): Core {
       info,
       profile,
       store: currentStore,
+      search: currentSearch,
       messaging,
       lock: lockProfile,
       bus,

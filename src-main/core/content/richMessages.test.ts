@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseSearchQuery } from '../search/searchQuery';
+import { SearchRepository } from '../search/searchRepository';
 import { writeChatPreferences } from './chatPreferences';
 import { CONTENT_VERSION, MAX_TEXT_CHARS, type Content } from './content';
 import { MessageExtrasReader } from './messageExtras';
@@ -41,7 +42,7 @@ const extras = (p: MessagingPeer, conversationId: number, id: number) =>
 const history = (p: MessagingPeer, conversationId: number, id: number) =>
   new MessageExtrasReader(p.store.db, () => p.identity.publicKey).history(conversationId, id);
 const searchHits = (p: MessagingPeer, text: string) =>
-  p.store.search.search(parseSearchQuery(text)).hits.length;
+  new SearchRepository(p.store.db).search(parseSearchQuery(text)).hits.length;
 const uid = () => randomBytes(16).toString('hex');
 
 /** Sends a text and waits until `to` has it: everything `from` sent before has been processed by then. */

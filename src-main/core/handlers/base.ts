@@ -11,6 +11,7 @@ export function baseHandlers({
   info,
   profile,
   store,
+  search,
   messaging,
   lock,
   logger,
@@ -36,7 +37,7 @@ export function baseHandlers({
       return { unreadCount };
     },
     'search.query': ({ text, conversationId, limit }) =>
-      store().search.search(parseSearchQuery(text), { conversationId, limit }),
+      search().search(parseSearchQuery(text), { conversationId, limit }),
     'messages.page': ({ conversationId, at, limit }) => {
       const s = store();
       // One read transaction: the read state is of the same snapshot as the rows (no message can

@@ -11,6 +11,7 @@ import type { HostFiles } from '../host/hostFiles';
 import type { HostShell } from '../host/hostShell';
 import type { MessagingHost } from '../runtime/messagingHost';
 import type { ProfileService } from '../profile/profileService';
+import type { SearchRepository } from '../search/searchRepository';
 import type { Handlers } from '../rpc/dispatcher';
 import type { EventBus } from '../rpc/eventBus';
 import type { Store } from '../store/store';
@@ -22,6 +23,8 @@ export interface HandlerDeps {
   profile: ProfileService;
   /** The unlocked profile's store; throws LOCKED while locked. */
   store: () => Store;
+  /** Full-text search of the unlocked profile; throws LOCKED while locked. */
+  search: () => SearchRepository;
   /** Messaging of the unlocked profile (OFFLINE when networking is off). */
   messaging: MessagingHost;
   /** Stops messaging, then locks (the node must not outlive the database). */

@@ -9,10 +9,12 @@ import { FileSettingsRepository } from './repositories/fileSettingsRepository';
 import { MessageRepository } from './repositories/messageRepository';
 import type { Logger } from '../util/logger';
 import { MessageViews } from './messageViews';
-import { SearchRepository } from '../search/searchRepository';
-import { SearchIndexMaintainer } from '../search/indexMaintenance';
 
-/** The repositories and background housekeeping of one unlocked profile. */
+/**
+ * The repositories and background housekeeping of one unlocked profile.
+ * Search sits above the store (it indexes the store's tables), so the
+ * composition root (core.ts) builds it beside the store, not in here.
+ */
 export class Store {
   readonly conversations: ConversationRepository;
   readonly messages: MessageRepository;
@@ -21,8 +23,6 @@ export class Store {
   readonly fileSettings: FileSettingsRepository;
   readonly sweeper: DisappearingSweeper;
   readonly views: MessageViews;
-  readonly search: SearchRepository;
-  readonly indexMaintainer: SearchIndexMaintainer;
   /** Where attachment bytes live (encrypted; core/files). */
   readonly attachmentsDir: string;
 
@@ -39,8 +39,6 @@ export class Store {
     this.fileSettings = new FileSettingsRepository(db);
     this.sweeper = new DisappearingSweeper({ db, ...options });
     this.views = new MessageViews(db);
-    this.search = new SearchRepository(db);
-    this.indexMaintainer = new SearchIndexMaintainer(db, options.logger);
   }
 
   /**
@@ -58,11 +56,9 @@ export class Store {
   /** Background work of an unlocked profile; expired messages go right after unlock. */
   start(): void {
     void this.sweeper.start();
-    this.indexMaintainer.start();
   }
 
   stop(): void {
     this.sweeper.stop();
-    this.indexMaintainer.stop();
   }
 }

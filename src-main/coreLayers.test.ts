@@ -1,0 +1,181 @@
+import { ESLint } from 'eslint';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CORE_LEVELS, KNOWN_UPWARD } from '../lint/coreLayers.js';
+
+/**
+ * The layers inside the core are a lint rule (lint/coreLayers.js, wired in
+ * eslint.config.js). These cases prove it fires on an import that climbs, at
+ * a realistic path and in every import form, stays quiet for what calls down,
+ * and that its table keeps up with the folders on disk.
+ */
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const core = join(root, 'src-main/core');
+let eslint: ESLint;
+
+beforeAll(() => {
+  eslint = new ESLint({ cwd: root });
+});
+
+async function layerMessages(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, path) });
+  if (!result) throw new Error(`no lint result for ${path}`);
+  expect(
+    result.messages.filter((m) => m.ruleId !== 'parley/core-layers'),
+    JSON.stringify(result.messages),
+  ).toEqual([]);
+  return result.messages.map((m) => m.message);
+}
+
+const climbs: { name: string; path: string; code: string; says: string }[] = [
+  {
+    name: 'the store imports search (search indexes the store, not the other way)',
+    path: 'src-main/core/store/store.ts',
+    code: "import { SearchRepository } from '../search/searchRepository';\nexport const S = SearchRepository;\n",
+    says: 'core/store (storage) may not import core/search (services)',
+  },
+  {
+    name: 'net imports delivery',
+    path: 'src-main/core/net/parleyNode.ts',
+    code: "import type { Outbox } from '../delivery/outbox';\nexport type O = Outbox;\n",
+    says: 'core/net (services) may not import core/delivery (delivery)',
+  },
+  {
+    name: 'content calls back up into groups',
+    path: 'src-main/core/content/richMessaging.ts',
+    code: "import { GroupOps } from '../groups/groupOps';\nexport const G = GroupOps;\n",
+    says: 'core/content (content) may not import core/groups (groups)',
+  },
+  {
+    name: 'a sideways import between folders of one level',
+    path: 'src-main/core/presence/presenceService.ts',
+    code: "import { CONTENT_VERSION } from '../content/content';\nexport const V = CONTENT_VERSION;\n",
+    says: 'core/presence (content) may not import core/content (content)',
+  },
+  {
+    name: 'a domain folder imports the request handlers',
+    path: 'src-main/core/groups/groupOps.ts',
+    code: "export { createHandlers } from '../handlers';\n",
+    says: 'core/groups (groups) may not import core/handlers (api)',
+  },
+  {
+    name: 'a domain folder re-exports the composition root',
+    path: 'src-main/core/files/fileService.ts',
+    code: "export * from '../core';\n",
+    says: 'core/files (groups) may not import core/core.ts (root)',
+  },
+  {
+    name: 'import() of a higher folder',
+    path: 'src-main/core/mls/groupEngine.ts',
+    code: "export const load = () => import('../backup/createBackup');\n",
+    says: 'core/mls (services) may not import core/backup (backup)',
+  },
+  {
+    name: 'typeof import() of a higher folder',
+    path: 'src-main/core/util/logger.ts',
+    code: "export type H = typeof import('../runtime/messagingHost');\n",
+    says: 'core/util (base) may not import core/runtime (runtime)',
+  },
+  {
+    name: 'a file that is not a known exception climbs where one is allowed to',
+    path: 'src-main/core/content/timers.ts',
+    code: "import type { MessagingDeps } from '../runtime/messagingService';\nexport type D = MessagingDeps;\n",
+    says: 'core/content (content) may not import core/runtime (runtime)',
+  },
+  {
+    name: 'a new core folder without a level',
+    path: 'src-main/core/calls/callService.ts',
+    code: "import { silentLogger } from '../util/logger';\nexport const l = silentLogger;\n",
+    says: 'core/calls has no layer',
+  },
+];
+
+const quiet: { name: string; path: string; code: string }[] = [
+  {
+    name: 'groups call down into content, contacts, mls, store and base',
+    path: 'src-main/core/groups/groupOps.ts',
+    code: [
+      "import { CONTENT_VERSION } from '../content/content';",
+      "import type { Directory } from '../contacts/directory';",
+      "import { GroupEngine } from '../mls/groupEngine';",
+      "import type { Store } from '../store/store';",
+      "import { ParleyError } from '../errors';",
+      "import { KeyedMutex } from '../util/keyedMutex';",
+      "import { encodeWireFrame } from './wireFrame';",
+      'export type D = Directory;',
+      'export type S = Store;',
+      'export { CONTENT_VERSION, GroupEngine, ParleyError, KeyedMutex, encodeWireFrame };',
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'the composition root imports every layer',
+    path: 'src-main/core/core.ts',
+    code: [
+      "import { createHandlers } from './handlers';",
+      "import { MessagingHost } from './runtime/messagingHost';",
+      "import { Store } from './store/store';",
+      'export { createHandlers, MessagingHost, Store };',
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'a thread entry point imports the domain it runs',
+    path: 'src-main/core/workers/backupSnapshot.worker.ts',
+    code: "import { writeSnapshot } from '../backup/snapshot';\nexport const w = writeSnapshot;\n",
+  },
+  {
+    name: 'a test builds whole peers from any layer',
+    path: 'src-main/core/store/plaintext.test.ts',
+    code: "import { peerPool } from '../runtime/testing/messagingPeer';\nexport const p = peerPool;\n",
+  },
+  {
+    name: 'a known exception, until its change lands',
+    path: 'src-main/core/content/richMessaging.ts',
+    code: "import type { MessagingDeps } from '../runtime/messagingService';\nexport type D = MessagingDeps;\n",
+  },
+  {
+    name: 'packages, node builtins and the contract are not core folders',
+    path: 'src-main/core/net/parleyNode.ts',
+    code: [
+      "import { readFileSync } from 'node:fs';",
+      "import { z } from 'zod';",
+      "import type { AppInfo } from '../../../src-shared/contract';",
+      'export type A = AppInfo;',
+      'export { readFileSync, z };',
+      '',
+    ].join('\n'),
+  },
+];
+
+describe('core layers (lint/coreLayers.js)', () => {
+  it.each(climbs)('fires: $name', async ({ path, code, says }) => {
+    const messages = await layerMessages(path, code);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(says);
+  });
+
+  it.each(quiet)('quiet: $name', async ({ path, code }) => {
+    expect(await layerMessages(path, code)).toEqual([]);
+  });
+
+  it('gives every folder of src-main/core exactly one level', () => {
+    const onDisk = readdirSync(core, { withFileTypes: true })
+      .filter((e) => (e.isDirectory() || /^[^.]+\.ts$/.test(e.name)) && !e.name.endsWith('.test.ts'))
+      .map((e) => e.name)
+      .sort();
+    const listed = CORE_LEVELS.flatMap((l) => [...l.folders]).sort();
+    expect(listed).toEqual([...new Set(listed)]);
+    expect(listed).toEqual(onDisk);
+  });
+
+  it('names only exceptions whose files still exist', () => {
+    for (const { from, to } of KNOWN_UPWARD) {
+      expect(existsSync(join(root, from)), from).toBe(true);
+      expect(existsSync(join(core, to)), to).toBe(true);
+    }
+  });
+});
