@@ -3,7 +3,7 @@ import { okChunkHeader, READ_RUN_CHUNKS, type FileOpen } from './fileProtocol';
 import { encodeLength } from './frameStream';
 import { PROTOCOL_IDS } from './limits';
 import { isNetError } from './netError';
-import { FileChunk, FileRequest } from './proto/file';
+import { FileChunk, FileRequest } from './proto/file.generated';
 import {
   befriend,
   makePeer,
