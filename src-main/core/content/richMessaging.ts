@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { ParleyError } from '../errors';
+import type { ParleyNode } from '../net/parleyNode';
 import { resolveInside } from '../store/disappearingSweeper';
+import type { Db } from '../store/encryptedDatabase';
 import type { Message } from '../store/repositories/types';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
@@ -16,7 +18,6 @@ import {
   type Content,
   type RichContent,
 } from './content';
-import type { MessagingDeps } from '../runtime/messagingService';
 import { applyPendingFor, applyRichContent, type RichEffect, type RichReceiveContext } from './richContent';
 
 /**
@@ -39,6 +40,21 @@ import { applyPendingFor, applyRichContent, type RichEffect, type RichReceiveCon
  * a long run of them could fall past the receiver's forward-ratchet bound
  * (core/mls groupState.ts) and fail to read our next real message.
  */
+
+/**
+ * What rich messaging reads of the running messaging: its database, store,
+ * identity, clock and log (MessagingService passes its own deps, a superset).
+ * Declared here, not imported from runtime/, so content never reaches up.
+ */
+export interface RichDeps {
+  db: Db;
+  store: Store;
+  /** Typing indicators go straight to connected devices, never through the outbox. */
+  net: Pick<ParleyNode, 'deliver' | 'isConnected'>;
+  identity: { publicKey: Uint8Array; displayName: string };
+  logger: Logger;
+  now: () => number;
+}
 
 /** What MessagingService lends: its send path and its per-conversation lock. */
 export interface RichSendPort {
@@ -87,7 +103,7 @@ export class RichMessaging {
   private stopped = false;
 
   constructor(
-    private readonly deps: MessagingDeps,
+    private readonly deps: RichDeps,
     private readonly port: RichSendPort,
   ) {}
 
@@ -424,7 +440,7 @@ export function removeAttachmentFiles(
 
 /** Mentions for a text or an edit: members of the conversation only, no duplicates, at most MAX_MENTIONS. */
 export function mentionsForText(
-  deps: Pick<MessagingDeps, 'db'>,
+  deps: Pick<RichDeps, 'db'>,
   conversationId: number,
   keys: string[],
 ): string[] {

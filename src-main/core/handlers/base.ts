@@ -1,6 +1,6 @@
 import { ParleyError } from '../errors';
 import { extractInviteLink, inviteText } from '../contacts/inviteText';
-import { reaching } from '../runtime/messagingHost';
+import { reaching } from './reaching';
 import { parseSearchQuery } from '../search/searchQuery';
 import { errorFields } from '../util/logger';
 import { contactRequestViews } from './contactRequestViews';

@@ -1,7 +1,7 @@
 import type { ConversationInfo, GroupMemberView } from '../../../src-shared/contract/areas/groups';
 import type { groupsRequests } from '../../../src-shared/contract/areas/groups';
 import { ParleyError } from '../errors';
-import { reaching } from '../runtime/messagingHost';
+import { reaching } from './reaching';
 import { MlsStore, ownPendingProposals, suiteById, type MlsGroupState } from '../mls';
 import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';

@@ -1,6 +1,6 @@
 import type { networkRequests } from '../../../src-shared/contract/areas/network';
 import { ParleyError } from '../errors';
-import { reaching } from '../runtime/messagingHost';
+import { reaching } from './reaching';
 import { contactPresenceViews, ownProfileView } from '../presence/networkViews';
 import { readPrivacy, writePrivacy } from '../presence/privacySettings';
 import type { HandlerDeps, HandlersFor } from './deps';

@@ -2,7 +2,6 @@ import type { ParleyNode } from '../net/parleyNode';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { Directory } from '../contacts/directory';
-import type { MessagingService } from '../runtime/messagingService';
 import { NearbyService } from './nearbyService';
 import { currentCard, updateOwnProfile, type OwnIdentity, type ProfilePatch } from '../contacts/ownProfile';
 import { PresenceService } from './presenceService';
@@ -22,9 +21,18 @@ export type NetworkEvent =
   | { name: 'settings.changed'; privacy: PrivacySettings }
   | { name: 'profile.updated'; card: SignedProfileCard };
 
+/**
+ * What the network features ask of the running messaging: to send the
+ * user's new profile to every conversation (MessagingService does it).
+ * A port declared here, so presence never reaches up into runtime/.
+ */
+export interface ProfilePublisher {
+  publishProfile(): Promise<unknown>;
+}
+
 interface Bound {
   node: ParleyNode;
-  service: MessagingService;
+  service: ProfilePublisher;
   identity: OwnIdentity;
   logger: Logger;
   now: () => number;
@@ -50,7 +58,7 @@ export class NetworkFeatures {
 
   bind(deps: {
     node: ParleyNode;
-    service: MessagingService;
+    service: ProfilePublisher;
     directory: Directory;
     identity: OwnIdentity;
     deviceCertificate: Uint8Array;

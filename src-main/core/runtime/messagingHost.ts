@@ -1,7 +1,6 @@
 import type { EventBus } from '../rpc/eventBus';
 import { databaseError, ParleyError } from '../errors';
 import { ListenError } from '../net/listenError';
-import { isNetError } from '../net/netError';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import { ChangeFeed } from './changeFeed';
@@ -201,24 +200,5 @@ export class MessagingHost {
       'OFFLINE',
       this.failure ?? 'Parley could not start networking. See the log for details.',
     );
-  }
-}
-
-/**
- * Runs a network-bound operation and turns "the other device did not answer"
- * into UNREACHABLE with a message a user can act on.
- */
-export async function reaching<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (isNetError(err)) {
-      throw new ParleyError(
-        'UNREACHABLE',
-        `${what} is not reachable right now. Try again when they are online.`,
-        { cause: err },
-      );
-    }
-    throw err;
   }
 }
