@@ -13,7 +13,7 @@ import { InviteRepository } from '../store/repositories/inviteRepository';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { Directory } from './directory';
-import type { MessagingNet } from '../runtime/messagingService';
+import type { ParleyNode } from '../net/parleyNode';
 
 /**
  * Contact requests in (issue #4, hardened by issue #14 items 2 and 4).
@@ -60,7 +60,7 @@ export interface ContactRequestsDeps {
   db: Db;
   store: Store;
   directory: Directory;
-  net: Pick<MessagingNet, 'keepConnected'>;
+  net: Pick<ParleyNode, 'keepConnected'>;
   identity: { publicKey: Uint8Array };
   /** This device's certificate, sent with every answer that takes a request. */
   deviceCertificate: Uint8Array;
