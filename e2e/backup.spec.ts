@@ -6,6 +6,7 @@ import { openUnlocked, seedClock } from './fixtures/seededShell';
 import { SEED_PASSPHRASE, seedProfile } from './fixtures/seedProfile';
 import { holdBridgeAfter } from './helpers/holdBridge';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
+import { openSettings } from './helpers/settings';
 
 const BACKUP_PASSWORD = 'amber-quartz-heron-58';
 
@@ -45,9 +46,7 @@ test('back up as a browser download with progress, verify and restore by choosin
     });
     const gate = await holdBridgeAfter(page, 'backup.create');
     await openUnlocked(page, source);
-    await page.keyboard.press('Control+Comma');
-    const section = page.getByTestId('backup-section');
-    await section.scrollIntoViewIfNeeded();
+    await openSettings(page, 'backup');
 
     // A short password never reaches the core; there is no path to type at all.
     await expect(page.getByTestId('backup-path')).toHaveCount(0);
@@ -89,7 +88,6 @@ test('back up as a browser download with progress, verify and restore by choosin
     await page.getByTestId('backup-password').fill(BACKUP_PASSWORD);
     await page.getByTestId('backup-verify').click();
     await expect(page.getByTestId('backup-notice')).toContainText('intact');
-    await page.getByTestId('backup-section').scrollIntoViewIfNeeded();
     await checkScreenSizes(page, 'backup-settings');
 
     // A second, empty app: onboarding offers the restore.

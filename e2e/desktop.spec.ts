@@ -3,6 +3,7 @@ import { openUnlocked, seedClock } from './fixtures/seededShell';
 import { seedProfile } from './fixtures/seedProfile';
 import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
 import { checkScreen, expectNoAxeViolations } from './helpers/screens';
+import { openSettings } from './helpers/settings';
 
 /**
  * Desktop conventions (issue #7 item 9) and per-conversation settings
@@ -149,6 +150,7 @@ test('shortcuts, help, title, context menu, timer menu and axe on the main scree
   // --- Settings: the notifications section ----------------------------------------------
   await page.keyboard.press('Control+,');
   await expect(page.getByTestId('settings-screen')).toBeVisible();
+  await openSettings(page, 'notifications');
   const showContent = page.getByTestId('settings-notify-content');
   await expect(showContent).toBeChecked();
   await showContent.uncheck();

@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures/webShell';
 import { checkScreen } from './helpers/screens';
+import { openSettings } from './helpers/settings';
 import { createProfile, openPeerPage, PEER_ENV, PEER_TIMEOUT } from './helpers/peers';
 
 /**
@@ -23,7 +24,7 @@ test('Nearby in the web shell: discoverable peers by name, a hidden one never, a
   const carl = carlPeer.page;
   // Carl goes hidden before anyone else is on the network.
   await createProfile(carl, carlShell, 'Carl');
-  await carl.getByTestId('settings-button').click();
+  await openSettings(carl, 'privacy');
   await expect(carl.getByTestId('privacy-discoverable')).toBeEnabled();
   await carl.getByTestId('privacy-discoverable').uncheck();
   await expect(carl.getByTestId('privacy-discoverable')).not.toBeChecked();

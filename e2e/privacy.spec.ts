@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
 import { checkScreen } from './helpers/screens';
+import { openSettings as openSettingsSection } from './helpers/settings';
 
 /**
  * Issue #5 / #6 item 5 in the real renderer: the Privacy & network switches
@@ -24,8 +25,7 @@ async function createProfile(page: Page, shell: WebShell, name: string): Promise
 }
 
 async function openSettings(page: Page): Promise<void> {
-  await page.getByTestId('settings-button').click();
-  await expect(page.getByTestId('settings-screen')).toBeVisible();
+  await openSettingsSection(page, 'privacy');
   await expect(page.getByTestId('privacy-discoverable')).toBeEnabled();
 }
 
@@ -67,14 +67,14 @@ test('privacy & profile: switches persist, status and invisibility reach a conta
   await ada.getByTestId('privacy-relayForContacts').uncheck();
   await expect(ada.getByTestId('privacy-relayForContacts')).not.toBeChecked();
 
+  await checkScreen(ada, 'privacy-settings');
+
   // --- A status on the profile card ---------------------------------------------
+  await openSettingsSection(ada, 'profile');
   await ada.getByTestId('profile-status-select').selectOption('Away');
   await ada.getByTestId('profile-save').click();
   await expect(ada.getByTestId('profile-saved')).not.toBeEmpty();
-  // The screenshot starts at the profile card, with the privacy switches below it.
-  await ada.locator('#settings-profile').scrollIntoViewIfNeeded();
-  await ada.locator('#settings-profile').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-  await checkScreen(ada, 'privacy-settings');
+  await checkScreen(ada, 'profile-settings');
 
   // Reloading the window reads everything back from the core.
   await ada.reload();
@@ -82,6 +82,7 @@ test('privacy & profile: switches persist, status and invisibility reach a conta
   await openSettings(ada);
   await expect(ada.getByTestId('privacy-relayForContacts')).not.toBeChecked();
   await expect(ada.getByTestId('privacy-discoverable')).toBeChecked();
+  await openSettingsSection(ada, 'profile');
   await expect(ada.getByTestId('profile-status-select')).toHaveValue('Away');
 
   // --- Bob sees Ada online with her status ----------------------------------------
@@ -93,6 +94,7 @@ test('privacy & profile: switches persist, status and invisibility reach a conta
   await checkScreen(bob, 'privacy-contact');
 
   // --- "Appear offline": Bob sees her offline, last seen just now ------------------
+  await openSettingsSection(ada, 'privacy');
   await ada.getByTestId('privacy-invisible').check();
   await expect(adaRow.getByTestId('presence-dot')).toHaveAttribute('data-online', 'false', {
     timeout: PEER_TIMEOUT,

@@ -16,6 +16,7 @@ import {
   sendMessage,
 } from './helpers/peers';
 import { checkScreenSizes } from './helpers/screens';
+import { openSettings } from './helpers/settings';
 
 /**
  * Issue 13, finding 2: a profile restored from a backup with its members
@@ -93,8 +94,7 @@ test('restore with members online: writable within seconds; the one waiting name
     });
 
     // Ada backs up from Settings and closes her app; Bob closes his.
-    await ada.keyboard.press('Control+Comma');
-    await ada.getByTestId('backup-section').scrollIntoViewIfNeeded();
+    await openSettings(ada, 'backup');
     await ada.getByTestId('backup-password').fill(BACKUP_PASSWORD);
     await ada.getByTestId('backup-confirm').fill(BACKUP_PASSWORD);
     // The web shell hands the archive to the browser as a download (no path is typed).

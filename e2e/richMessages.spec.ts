@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
 import { checkScreen } from './helpers/screens';
+import { openSettings } from './helpers/settings';
 
 /**
  * Rich messages between two real peers (issue #7 item 3): reply with a quote
@@ -157,14 +158,14 @@ test('two peers: reply, react, edit, delete for everyone, typing', async ({ page
   await expect(bob.getByText('oops, wrong chat')).toHaveCount(0);
 
   // Settings → Chats: typing indicators off; then Bob's typing no longer shows for Ada.
-  await bob.getByTestId('settings-button').click();
+  await openSettings(bob, 'chats');
   const typingSwitch = bob.getByTestId('settings-typing-indicators');
   await expect(typingSwitch).toBeChecked();
   await expect(bob.getByTestId('settings-read-receipts')).toBeChecked();
   await typingSwitch.uncheck();
   await expect(typingSwitch).not.toBeChecked();
   await bob.getByTestId('settings-back').click();
-  await bob.getByTestId('settings-button').click();
+  await openSettings(bob, 'chats');
   await expect(bob.getByTestId('settings-typing-indicators')).not.toBeChecked();
   await bob.getByTestId('settings-back').click();
   await bob.getByTestId('conversation-row').filter({ hasText: 'Ada' }).click();

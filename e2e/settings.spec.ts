@@ -1,7 +1,8 @@
 import { expect, test } from './fixtures/webShell';
 import { openUnlocked } from './fixtures/seededShell';
 import { SEED_PASSPHRASE, seedProfile } from './fixtures/seedProfile';
-import { checkScreen } from './helpers/screens';
+import { checkScreen, checkScreenSizes } from './helpers/screens';
+import { openSettings } from './helpers/settings';
 
 const NEW_PASSPHRASE = 'violet-harbor-compass-31';
 
@@ -20,6 +21,7 @@ test('settings: about facts, change passphrase, then lock and unlock with the ne
   await page.keyboard.press('Control+Comma');
   await expect(page.getByTestId('settings-screen')).toBeVisible();
   await expect(page.getByTestId('settings-display-name')).toHaveText('Ada Lovelace');
+  await openSettings(page, 'about');
   await expect(page.getByTestId('about-version')).toHaveText('0.1.0');
   await expect(page.getByTestId('about-profile-dir')).toHaveText(shell.profileDir);
   await expect(page.getByTestId('about-shell')).toContainText('Web shell');
@@ -28,9 +30,11 @@ test('settings: about facts, change passphrase, then lock and unlock with the ne
   );
   // The device's PeerId when the shell runs a node, else why there is none.
   await expect(page.getByTestId('about-peer-id')).toHaveText(/^(12D3KooW\w+|Networking is off)$/);
+  await checkScreenSizes(page, 'settings-about');
+  await openSettings(page, 'security');
   // The web shell has no OS keychain: no "remember" toggle.
   await expect(page.getByTestId('settings-remember')).toHaveCount(0);
-  await checkScreen(page, 'settings');
+  await checkScreenSizes(page, 'settings-security');
 
   // Form errors first, then a wrong current passphrase from the core.
   await page.getByTestId('settings-change-passphrase').click();
@@ -66,6 +70,84 @@ test('settings: about facts, change passphrase, then lock and unlock with the ne
   await page.getByTestId('unlock-passphrase').press('Enter');
   await expect(page.getByTestId('home-screen')).toBeVisible();
   // Reloaded settings remember the idle choice (localStorage).
-  await page.keyboard.press('Control+Comma');
+  await openSettings(page, 'security');
   await expect(page.getByTestId('settings-idle-lock')).toHaveValue('5');
+});
+
+/** The document's scroll offset and scrollable height: the window itself must never scroll on home. */
+function documentScroll(page: import('@playwright/test').Page): Promise<{ top: number; extra: number }> {
+  type Win = {
+    document: { scrollingElement: { scrollTop: number; scrollHeight: number } };
+    innerHeight: number;
+  };
+  return page.evaluate(() => {
+    const win = globalThis as unknown as Win;
+    const root = win.document.scrollingElement;
+    return { top: root.scrollTop, extra: root.scrollHeight - win.innerHeight };
+  });
+}
+
+test('settings: a wheel over the sidebar never scrolls the window away; one short section at a time', async ({
+  page,
+  startShell,
+}) => {
+  const shell = await startShell({
+    seedProfile: async (dir) => {
+      await seedProfile(dir, { displayName: 'Ada Lovelace', contacts: [], conversations: [] });
+    },
+  });
+  await page.setViewportSize({ width: 800, height: 600 });
+  await openUnlocked(page, shell);
+  await page.keyboard.press('Control+Comma');
+  await expect(page.getByTestId('settings-screen')).toBeVisible();
+
+  // Issue 17 item 1: the wheel over the sidebar scrolled the document to a blank page.
+  const sidebar = page.getByRole('complementary', { name: 'Profile and conversations' });
+  const box = await sidebar.boundingBox();
+  if (!box) throw new Error('no sidebar');
+  for (const section of ['profile', 'privacy', 'security', 'backup'] as const) {
+    if (section !== 'profile') await openSettings(page, section);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 4000);
+    await expect.poll(() => documentScroll(page)).toEqual({ top: 0, extra: 0 });
+    await expect(sidebar.getByTestId('lock-button')).toBeInViewport();
+  }
+
+  // Sections are a side list of tabs: one tab stop, arrows move and show.
+  const tabs = page.getByRole('tablist', { name: 'Settings sections' }).getByRole('tab');
+  await expect(tabs).toHaveText([
+    'Profile',
+    'Privacy & network',
+    'Security',
+    'Chats',
+    'Notifications',
+    'Files',
+    'Backup',
+    'About',
+  ]);
+  await page.getByTestId('settings-tab-profile').click();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('tab', { name: 'Privacy & network' })).toBeFocused();
+  await expect(page.getByRole('tabpanel', { name: 'Privacy & network' })).toContainText(
+    'Discoverable on this network',
+  );
+  await page.keyboard.press('End');
+  await expect(page.getByRole('tab', { name: 'About' })).toBeFocused();
+  await expect(page.getByTestId('about-version')).toBeVisible();
+  await expect(page.getByTestId('settings-display-name')).toHaveCount(0);
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('tab', { name: 'Profile' })).toBeFocused();
+  await expect(page.getByTestId('settings-display-name')).toBeVisible();
+
+  // Each section is short: at the wide size none needs the panel to scroll.
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  for (const section of ['privacy', 'chats', 'notifications', 'files', 'about'] as const) {
+    await openSettings(page, section);
+    const panel = page.getByTestId('settings-panel');
+    const fits = await panel.evaluate((el) => el.scrollHeight <= el.clientHeight);
+    expect(fits, `${section} fits without scrolling`).toBe(true);
+  }
+  await openSettings(page, 'privacy');
+  await checkScreenSizes(page, 'settings-privacy');
+  await expect.poll(() => documentScroll(page)).toEqual({ top: 0, extra: 0 });
 });

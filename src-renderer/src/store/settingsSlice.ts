@@ -9,11 +9,27 @@ const IDLE_KEY = 'parley.idleLockMinutes';
 
 export type HomeView = 'chat' | 'settings';
 
+/** The Settings side list, in the order shown; each section is one short page. */
+export const SETTINGS_SECTIONS = [
+  { id: 'profile', label: 'Profile' },
+  { id: 'privacy', label: 'Privacy & network' },
+  { id: 'security', label: 'Security' },
+  { id: 'chats', label: 'Chats' },
+  { id: 'notifications', label: 'Notifications' },
+  { id: 'files', label: 'Files' },
+  { id: 'backup', label: 'Backup' },
+  { id: 'about', label: 'About' },
+] as const;
+export type SettingsSectionId = (typeof SETTINGS_SECTIONS)[number]['id'];
+
 export interface SettingsSlice {
   /** What the main pane shows: the conversation (or the welcome) or the settings. */
   view: HomeView;
+  /** The Settings section on screen; kept while the window lives, so Settings reopens where it was left. */
+  settingsSection: SettingsSectionId;
   idleLockMinutes: IdleLockMinutes;
   showView(view: HomeView): void;
+  showSettingsSection(section: SettingsSectionId): void;
   setIdleLockMinutes(minutes: IdleLockMinutes): void;
 }
 
@@ -37,7 +53,9 @@ function readIdleMinutes(): IdleLockMinutes {
 export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> = (set) => ({
   view: 'chat',
   idleLockMinutes: readIdleMinutes(),
+  settingsSection: 'profile',
   showView: (view) => set({ view }),
+  showSettingsSection: (settingsSection) => set({ settingsSection }),
   setIdleLockMinutes(minutes) {
     try {
       window.localStorage.setItem(IDLE_KEY, String(minutes));
