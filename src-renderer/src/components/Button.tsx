@@ -7,7 +7,11 @@ export interface ButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement
   variant?: 'primary' | 'secondary' | 'ghost';
   size?: 'md' | 'sm';
   block?: boolean;
-  /** Shows a spinner and `busyLabel`, and disables the button while work runs. */
+  /**
+   * Shows a spinner and `busyLabel`, and refuses clicks while work runs. The button
+   * stays focusable (aria-disabled, not disabled): a disabled button drops focus to
+   * <body>, and a keyboard user is lost, outside any dialog Escape would close.
+   */
   busy?: boolean;
   busyLabel?: ReactNode;
   ref?: Ref<HTMLButtonElement>;
@@ -24,6 +28,7 @@ export function Button({
   type = 'button',
   children,
   ref,
+  onClick,
   ...rest
 }: ButtonProps) {
   const classes = ['btn', `btn--${variant}`, `btn--${size}`, block ? 'btn--block' : '', busy ? 'is-busy' : '']
@@ -36,8 +41,17 @@ export function Button({
       type={type}
       className={classes}
       data-testid={testId}
-      disabled={disabled || busy}
+      disabled={disabled}
+      aria-disabled={busy || undefined}
       aria-busy={busy || undefined}
+      onClick={(e) => {
+        // Also cancels a form's submission while busy (Enter in a field clicks the submit button).
+        if (busy) {
+          e.preventDefault();
+          return;
+        }
+        onClick?.(e);
+      }}
     >
       {busy ? <Spinner /> : null}
       <span className="btn__label">{busy && busyLabel ? busyLabel : children}</span>

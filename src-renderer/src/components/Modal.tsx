@@ -16,6 +16,11 @@ export interface ModalProps {
   initialFocus?: RefObject<HTMLElement | null>;
   /** Where focus goes on close; else back where it was on open. */
   returnFocus?: RefObject<HTMLElement | null>;
+  /**
+   * Where focus goes on close when nothing had it on open (a shortcut pressed with
+   * focus on the page itself): the button that opens the same dialog.
+   */
+  fallbackFocus?: RefObject<HTMLElement | null>;
   /** The id of the text that says what the dialog is about (read out after the title). */
   describedBy?: string;
   /** False leaves out the header's close button (a confirmation closes with Cancel or Escape). */
@@ -38,6 +43,7 @@ export function Modal({
   onClose,
   initialFocus,
   returnFocus,
+  fallbackFocus,
   describedBy,
   closeButton = true,
   className,
@@ -45,16 +51,39 @@ export function Modal({
 }: ModalProps) {
   const titleId = useId();
   const dialogRef = useRef<HTMLDivElement>(null);
+  const onCloseRef = useRef(onClose);
+  useEffect(() => {
+    onCloseRef.current = onClose;
+  }, [onClose]);
 
   useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const active = document.activeElement;
+    // <body> "has focus" when nothing does: returning there is losing focus.
+    const previous = active instanceof HTMLElement && active !== document.body ? active : null;
     const below = previous?.closest<HTMLElement>('[role="dialog"]') ?? null;
-    const back = [returnFocus?.current ?? null, previous, below];
+    const back = [returnFocus?.current ?? null, previous, below, fallbackFocus?.current ?? null];
     const target = initialFocus?.current ?? focusablesIn(dialogRef.current)[0] ?? dialogRef.current;
     target?.focus();
     // The first of them still on the page: a row or button removed meanwhile is skipped.
     return () => back.find((el) => el?.isConnected)?.focus();
-  }, [initialFocus, returnFocus]);
+  }, [initialFocus, returnFocus, fallbackFocus]);
+
+  // Escape must close the dialog on top even when focus left it (an element inside
+  // was removed, or a click landed outside any control): the dialog's own key handler
+  // only hears keys from inside it.
+  useEffect(() => {
+    function onWindowKeyDown(event: globalThis.KeyboardEvent) {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      const dialog = dialogRef.current;
+      if (!dialog || (event.target instanceof Node && dialog.contains(event.target))) return;
+      const open = document.querySelectorAll('[role="dialog"][aria-modal="true"]');
+      if (open[open.length - 1] !== dialog) return;
+      event.preventDefault();
+      onCloseRef.current();
+    }
+    window.addEventListener('keydown', onWindowKeyDown);
+    return () => window.removeEventListener('keydown', onWindowKeyDown);
+  }, []);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.key === 'Escape') {

@@ -124,6 +124,19 @@ describe('contacts slice', () => {
     expect(store.getState().contactBusy).toBeNull();
   });
 
+  it('a refresh answered after Back does not bring the profile back', async () => {
+    fake.contactProfile.mockResolvedValue(profile());
+    fake.contactOfConversation.mockResolvedValue(null);
+    await store.getState().openContacts(1);
+    let answer: (p: ContactProfile) => void = () => {};
+    fake.contactProfile.mockReturnValue(new Promise<ContactProfile>((done) => (answer = done)));
+    const refreshing = store.getState().refreshContactViews();
+    await store.getState().showContact(null);
+    answer(profile({ blocked: true }));
+    await refreshing;
+    expect(store.getState().contactProfile).toBeNull();
+  });
+
   it('shows a mismatching code as an error and keeps the profile', async () => {
     fake.contactProfile.mockResolvedValue(profile());
     await store.getState().openContacts(1);

@@ -150,11 +150,15 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
     async refreshContactViews() {
       const shown = get().contactProfile;
       if (shown) {
+        // Only if the same profile is still shown when the answer comes: a Back pressed
+        // meanwhile (right after Block, whose event starts this) must not be undone.
+        const stillShown = () => get().contactProfile?.id === shown.id;
         try {
-          set({ contactProfile: await api.contactProfile(shown.id) });
+          const fresh = await api.contactProfile(shown.id);
+          if (stillShown()) set({ contactProfile: fresh });
         } catch {
           // Removed meanwhile (another window): back to the list.
-          set({ contactProfile: null });
+          if (stillShown()) set({ contactProfile: null });
         }
       }
       await get().loadChatContact(openId());

@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import type { InviteView } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
@@ -16,8 +16,11 @@ export function AddContactDialog({
   onClose,
   onAdded,
   initialInvite = null,
+  fallbackFocus,
 }: {
   onClose: () => void;
+  /** Focused on close when nothing had focus on open (Ctrl+N from the page): the Add contact button. */
+  fallbackFocus?: RefObject<HTMLElement | null>;
   onAdded: (conversationId: number) => void;
   /** An invite from a parley:// link: filled in, and added only when the user chooses Add. */
   initialInvite?: string | null;
@@ -100,7 +103,13 @@ export function AddContactDialog({
   }
 
   return (
-    <Modal title="Add contact" testId="add-contact-dialog" onClose={onClose} initialFocus={theirsRef}>
+    <Modal
+      title="Add contact"
+      testId="add-contact-dialog"
+      onClose={onClose}
+      initialFocus={theirsRef}
+      fallbackFocus={fallbackFocus}
+    >
       <section className="dialog-section" aria-labelledby={`${ids}-yours`}>
         <h3 className="dialog-section__title" id={`${ids}-yours`}>
           Your invite

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 import { TextField } from '../../components/TextField';
@@ -8,8 +8,11 @@ import { useAppStore } from '../../store/appStore';
 export function NewGroupDialog({
   onClose,
   onCreated,
+  fallbackFocus,
 }: {
   onClose: () => void;
+  /** Focused on close when nothing had focus on open (Ctrl+Shift+N from the page): the New group button. */
+  fallbackFocus?: RefObject<HTMLElement | null>;
   onCreated: (conversationId: number) => void;
 }) {
   const allContacts = useAppStore((s) => s.contacts);
@@ -54,7 +57,13 @@ export function NewGroupDialog({
   }
 
   return (
-    <Modal title="New group" testId="new-group-dialog" onClose={onClose} initialFocus={nameRef}>
+    <Modal
+      title="New group"
+      testId="new-group-dialog"
+      onClose={onClose}
+      initialFocus={nameRef}
+      fallbackFocus={fallbackFocus}
+    >
       <form
         className="dialog-form"
         onSubmit={(e) => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { AddPersonIcon, GroupIcon, LockIcon, SearchIcon, SettingsIcon } from '../../components/Icons';
@@ -39,6 +39,8 @@ export function HomeScreen() {
   const contactsOpen = useAppStore((s) => s.contactsOpen);
   const openContacts = useAppStore((s) => s.openContacts);
   const [dialog, setDialog] = useState<'add-contact' | 'new-group' | null>(null);
+  const addContactRef = useRef<HTMLButtonElement>(null);
+  const newGroupRef = useRef<HTMLButtonElement>(null);
   // An invite link that opened the app or was clicked in a message: Add contact, filled in.
   const pendingInvite = useAppStore((s) => s.pendingInvite);
   const clearPendingInvite = useAppStore((s) => s.clearPendingInvite);
@@ -74,6 +76,7 @@ export function HomeScreen() {
           <span className="sidebar__brand-name">Parley</span>
           <span className="sidebar__actions">
             <button
+              ref={addContactRef}
               type="button"
               className="icon-btn"
               data-testid="add-contact"
@@ -97,6 +100,7 @@ export function HomeScreen() {
               <span className="visually-hidden">Contacts</span>
             </button>
             <button
+              ref={newGroupRef}
               type="button"
               className="icon-btn"
               data-testid="new-group"
@@ -186,6 +190,7 @@ export function HomeScreen() {
         <AddContactDialog
           key={pendingInvite ?? 'none'}
           initialInvite={pendingInvite}
+          fallbackFocus={addContactRef}
           onClose={() => {
             setDialog(null);
             clearPendingInvite();
@@ -197,7 +202,11 @@ export function HomeScreen() {
         />
       ) : null}
       {dialog === 'new-group' ? (
-        <NewGroupDialog onClose={() => setDialog(null)} onCreated={(id) => void openCreated(id)} />
+        <NewGroupDialog
+          onClose={() => setDialog(null)}
+          onCreated={(id) => void openCreated(id)}
+          fallbackFocus={newGroupRef}
+        />
       ) : null}
     </div>
   );

@@ -134,7 +134,7 @@ export function OnboardingScreen() {
         <p className="notice" data-testid="onboarding-notice">
           There is no account and no server. If you forget this passphrase, nobody can recover your messages.
         </p>
-        {/* The button loses focus when disabled, so its busy label alone would go unheard. */}
+        {/* A label that changes under focus is not always read out: the progress is said here too. */}
         <p className="visually-hidden" role="status">
           {busy ? 'Creating your encrypted profile…' : ''}
         </p>
