@@ -18,6 +18,7 @@ import { initialOf } from './initialOf';
 import { StatusArea } from './StatusArea';
 import { useHomeShortcuts } from './useHomeShortcuts';
 import { useIdleLock } from './useIdleLock';
+import { Welcome } from './Welcome';
 import { isMac, useLockShortcut } from './useLockShortcut';
 
 const MOD = isMac ? '⌘' : 'Ctrl+';
@@ -179,7 +180,13 @@ export function HomeScreen() {
             />
           </div>
         ) : null}
-        {view === 'settings' ? <SettingsScreen /> : hasChat ? <ChatView /> : <Welcome name={displayName} />}
+        {view === 'settings' ? (
+          <SettingsScreen />
+        ) : hasChat ? (
+          <ChatView />
+        ) : (
+          <Welcome onAddContact={() => setDialog('add-contact')} onNewGroup={() => setDialog('new-group')} />
+        )}
         <StatusArea />
       </main>
       {searchOpen ? <SearchPanel /> : null}
@@ -209,24 +216,5 @@ export function HomeScreen() {
         />
       ) : null}
     </div>
-  );
-}
-
-function Welcome({ name }: { name: string }) {
-  const hasConversations = useAppStore((s) => s.conversations.length > 0);
-  return (
-    <section className="empty-state" aria-labelledby="home-title">
-      <div className="empty-state__art" aria-hidden="true">
-        <Logo />
-      </div>
-      <h1 className="empty-state__title" id="home-title">
-        Welcome, <span data-testid="home-greeting-name">{name}</span>
-      </h1>
-      <p className="empty-state__text">
-        {hasConversations
-          ? `Pick a conversation on the left, or search everything with ${MOD}K.`
-          : 'Your profile is ready. Conversations you start or receive will appear here, end-to-end encrypted and stored only on this device.'}
-      </p>
-    </section>
   );
 }
