@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
-import { checkScreen } from './helpers/screens';
+import { checkScreen, checkScreenSizes } from './helpers/screens';
 
 /**
  * Contacts between two real peers (issue #4): verify a safety number (both
@@ -131,7 +131,20 @@ test('contacts: verify a safety number, rename, block and unblock, conversation 
   const info = ada.getByRole('dialog', { name: 'Conversation info' });
   await expect(info).toBeVisible();
   await expect(ada.getByTestId('info-loading')).toHaveCount(0);
-  await checkScreen(ada, 'group-info-dm');
+  // Issue 17 item 15: a DM speaks plainly; protocol details wait behind "Advanced", no roles.
+  await expect(info.getByTestId('info-encryption')).toHaveText('End-to-end encrypted');
+  await expect(info.getByText('Epoch', { exact: true })).toBeHidden();
+  await expect(info.getByTestId('info-ciphersuite')).toBeHidden();
+  await expect(info.getByTestId('info-my-role')).toHaveCount(0);
+  await expect(info.getByTestId('info-member-role')).toHaveCount(0);
+  await expect(info).not.toContainText(/Owner|Admin/);
+  await checkScreenSizes(ada, 'group-info-dm');
+  const advanced = info.getByText('Advanced', { exact: true });
+  await advanced.focus();
+  await ada.keyboard.press('Enter');
+  await expect(info.getByTestId('info-epoch')).toBeVisible();
+  await expect(info.getByTestId('info-ciphersuite')).toContainText(/X-Wing|ML-KEM|X25519/);
+  await checkScreenSizes(ada, 'group-info-dm-advanced');
   await ada.keyboard.press('Escape');
   await expect(info).toHaveCount(0);
   await expect(infoButton).toBeFocused();
@@ -154,7 +167,10 @@ test('contacts: verify a safety number, rename, block and unblock, conversation 
   await ada.getByTestId('chat-info-button').click();
   await expect(info).toBeVisible();
   await expect(ada.getByTestId('info-loading')).toHaveCount(0);
-  await checkScreen(ada, 'group-info-group');
+  // A group keeps its roles (they decide who may change it); the protocol details stay folded.
+  await expect(ada.getByTestId('info-my-role')).toHaveText('Owner');
+  await expect(ada.getByTestId('info-epoch')).toBeHidden();
+  await checkScreenSizes(ada, 'group-info-group');
   await ada.keyboard.press('Escape');
 
   await bobContext.close();

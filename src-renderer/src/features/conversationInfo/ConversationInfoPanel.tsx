@@ -7,6 +7,7 @@ import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
 import { isMac } from '../home/useLockShortcut';
 import { lastSystemMessageId, memberActions, ROLE_LABEL } from './memberActions';
+import { ProtocolDetails } from './ProtocolDetails';
 
 const SHORTCUT_LABEL = isMac ? '⌘I' : 'Ctrl+I';
 
@@ -159,10 +160,9 @@ function InfoBody({ info, onConfirm }: { info: ConversationInfo; onConfirm: (c: 
           <dt>Kind</dt>
           <dd data-testid="info-kind">{isGroup ? 'Group' : 'Direct message'}</dd>
           <dt>Encryption</dt>
-          <dd data-testid="info-ciphersuite">{info.ciphersuite.name}</dd>
-          <dt>Epoch</dt>
-          <dd data-testid="info-epoch">{info.epoch}</dd>
-          {info.myRole ? (
+          <dd data-testid="info-encryption">End-to-end encrypted</dd>
+          {/* Roles are how a group decides who changes it; a DM has two equal people. */}
+          {isGroup && info.myRole ? (
             <>
               <dt>Your role</dt>
               <dd data-testid="info-my-role">{ROLE_LABEL[info.myRole]}</dd>
@@ -174,6 +174,7 @@ function InfoBody({ info, onConfirm }: { info: ConversationInfo; onConfirm: (c: 
             You are no longer in this conversation. The history stays here, read-only.
           </p>
         ) : null}
+        <ProtocolDetails info={info} />
         {info.pendingProposals > 0 ? (
           <p className="dialog-section__text" data-testid="info-pending">
             {info.pendingProposals === 1
@@ -249,9 +250,11 @@ function MemberList({ info, onConfirm }: { info: ConversationInfo; onConfirm: (c
                   <span aria-hidden="true">✓ </span>Verified
                 </span>
               ) : null}
-              <span className="info-member__role" data-testid="info-member-role">
-                {ROLE_LABEL[m.role]}
-              </span>
+              {info.kind === 'group' ? (
+                <span className="info-member__role" data-testid="info-member-role">
+                  {ROLE_LABEL[m.role]}
+                </span>
+              ) : null}
               <span className="info-member__actions">
                 {actions.canMakeAdmin ? (
                   <Button
