@@ -21,6 +21,8 @@ export default defineConfig({
           'backupSnapshot.worker': resolve('src-main/core/workers/backupSnapshot.worker.ts'),
           'walCheckpoint.worker': resolve('src-main/core/workers/walCheckpoint.worker.ts'),
           'vacuumConvert.worker': resolve('src-main/core/workers/vacuumConvert.worker.ts'),
+          // Checks downloaded file chunks off the main thread (src-main/core/files/chunkChecker.ts).
+          'chunkCheck.worker': resolve('src-main/core/workers/chunkCheck.worker.ts'),
         },
       },
     },

@@ -28,6 +28,7 @@ export default defineConfig({
         'backupSnapshot.worker': 'src-main/core/workers/backupSnapshot.worker.ts',
         'walCheckpoint.worker': 'src-main/core/workers/walCheckpoint.worker.ts',
         'vacuumConvert.worker': 'src-main/core/workers/vacuumConvert.worker.ts',
+        'chunkCheck.worker': 'src-main/core/workers/chunkCheck.worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },

@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import { closeSync, ftruncateSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -8,11 +7,11 @@ import { peerTag } from '../net/protocolService';
 import type { AttachmentRepository, AttachmentRow } from '../store/repositories/attachmentRepository';
 import type { FileSettingsRepository } from '../store/repositories/fileSettingsRepository';
 import { errorFields, type Logger } from '../util/logger';
+import { CheckSession } from './chunkChecker';
 import { ChunkWriter } from './chunkWriter';
-import { GCM_TAG_BYTES, openChunkPieces, plainChunkLength, sealedOffset } from './fileCrypto';
+import { GCM_TAG_BYTES, plainChunkLength, sealedOffset } from './fileCrypto';
 import type { FileEvents } from './fileEvents';
 import { attachmentOf } from './fileViews';
-import { recheckPrefix } from './prefixCheck';
 import { sealedFileName, type SealedFiles } from './sealedFiles';
 
 /**
@@ -33,14 +32,19 @@ import { sealedFileName, type SealedFiles } from './sealedFiles';
  *   order and never needs a second pass over the file;
  * - a request asks for as many chunks as arrive in about 4 s at the rate seen
  *   so far (at most 64), so slow links stay inside the request deadline;
+ * - the per-chunk check (AES-GCM tag and the running SHA-256, about as much
+ *   CPU as the transport's own encryption) leaves the event loop: chunks go
+ *   in runs of about 1 MiB to the chunk-check worker (chunkChecker.ts), which
+ *   answers in order; only chunks that passed are written or counted, and a
+ *   chunk that failed sends the fetch back to it, from another source;
  * - writes leave the event loop (ChunkWriter: runs of 1 MiB on the thread
  *   pool), and progress is recorded every 16 MiB, each time only after the
  *   bytes before it were fdatasync'ed, without waiting for the database's own
  *   sync (store/durability.ts): a crash loses at most the chunks since the
  *   last record, which are fetched again.
- * - A resume re-reads the recorded prefix from disk, checking each tag and
- *   feeding the hash, while the rest is already being fetched (prefixCheck.ts,
- *   checkPrefix); a chunk that fails there is cut off and fetched again.
+ * - A resume re-reads the recorded prefix from disk on the worker, checking
+ *   each tag and feeding the hash, while the rest is already being fetched
+ *   (checkPrefix); a chunk that fails there is cut off and fetched again.
  */
 
 /** What downloads need of the network (the ParleyNode satisfies it). */
@@ -72,8 +76,6 @@ const FIRST_REQUEST_BYTES = 4 * 1024 * 1024;
 const REQUEST_TARGET_MS = 4_000;
 /** Progress is recorded (after an fdatasync) at least every this many bytes. */
 const RECORD_BYTES = 16 * 1024 * 1024;
-/** Plaintext kept while a resume re-reads the recorded prefix, before the fetch waits for it. */
-const MAX_DEFERRED_BYTES = 16 * 1024 * 1024;
 
 /** A chunk whose tag does not verify: the source is faulty or hostile. */
 class BadChunk extends Error {
@@ -132,10 +134,14 @@ function storageProblem(err: unknown): string | null {
 class Download {
   private readonly fileId: Buffer;
   private readonly total: number;
-  private readonly hash: Hash = createHash('sha256');
   private readonly prefetchChunks: number;
-  /** The first chunk not taken yet: [0, next) are verified, hashed and handed to the writer. */
+  /** The first chunk not taken off the network yet: [taken, next) are with the check (chunkChecker.ts). */
   private next = 0;
+  /** [0, taken) passed the check (tag, then into the file's hash, in order) and went to the writer. */
+  private taken = 0;
+  /** The chunk the check refused from the current source; fetching goes on from it elsewhere. */
+  private badAt: number | null = null;
+  private check: CheckSession | null = null;
   /** Chunks recorded in the row as transferred. */
   private recorded = 0;
   /** Chunks known to be on disk. */
@@ -148,10 +154,6 @@ class Download {
   private writer: ChunkWriter | null = null;
   /** Stops the current fetching (and only it) when the recorded prefix fails its re-check. */
   private pullStop = new AbortController();
-  /** Plaintext taken while the recorded prefix is re-read (checkPrefix); null: hashed at once. */
-  private deferred: Buffer[] | null = null;
-  private deferredBytes = 0;
-  private prefixChecked: Promise<void> = Promise.resolve();
   private prefixFailed = false;
 
   constructor(
@@ -169,26 +171,41 @@ class Download {
     const { row, deps } = this;
     // Resume after the last chunk whose bytes and progress were both recorded; anything after it is cut off.
     const committed = Math.min(this.total, Math.floor(row.transferred / row.chunk_size));
-    this.recorded = this.next = this.durableUpTo = committed;
+    this.recorded = this.next = this.taken = this.durableUpTo = committed;
     this.fd = deps.files.openForResume(row.uid, sealedOffset(row.chunk_size, committed));
     const writer = new ChunkWriter(this.fd);
     this.writer = writer;
     let result: Awaited<ReturnType<Download['pullFromSources']>>;
+    let sha256: Buffer | null = null;
     try {
-      const prefix = this.checkPrefix(committed);
-      result = await this.pullFromSources();
+      const check = new CheckSession(
+        {
+          uid: row.uid,
+          size: row.size,
+          chunkSize: row.chunk_size,
+          chunkCount: this.total,
+          key: row.file_key,
+        },
+        committed,
+        (first, bytes, count, bad) => this.checked(first, bytes, count, bad),
+      );
+      this.check = check;
+      const prefix = this.checkPrefix(check, committed);
+      result = await this.pullFromSources(check);
       const firstBad = await prefix;
       if (typeof firstBad === 'number' && !this.signal.aborted) {
         // A recorded chunk no longer checks out on disk: cut the file there and fetch all from it again.
         await writer.settle();
         ftruncateSync(this.fd, sealedOffset(row.chunk_size, firstBad));
         if (this.owns()) deps.rows.setTransferred(row.id, firstBad * row.chunk_size);
-        this.recorded = this.next = this.durableUpTo = firstBad;
+        this.recorded = this.next = this.taken = this.durableUpTo = firstBad;
         this.prefixFailed = false;
         this.pullStop = new AbortController();
-        result = await this.pullFromSources();
+        result = await this.pullFromSources(check);
       }
+      if (this.taken >= this.total && !this.signal.aborted) sha256 = await check.digest();
     } finally {
+      this.check?.end();
       try {
         await this.settle(writer);
       } finally {
@@ -206,7 +223,7 @@ class Download {
       // Otherwise: interrupted. It resumes when a source connects.
       return;
     }
-    if (!this.hash.digest().equals(row.sha256)) {
+    if (sha256 === null || !sha256.equals(row.sha256)) {
       this.fail('This file did not match its checksum; it was discarded.');
       return;
     }
@@ -222,31 +239,30 @@ class Download {
 
   /**
    * Re-reads the `committed` chunks an interrupted download recorded, into
-   * the hash, while the rest is already being fetched: chunks taken meanwhile
-   * are checked and written at once, but their plaintext waits (at most
-   * MAX_DEFERRED_BYTES) and is hashed after the prefix, in order. When a
-   * recorded chunk fails, the fetch is stopped and nothing taken meanwhile is
-   * hashed; resolves with that chunk's index.
+   * the hash, while the rest is already being fetched: the check does the
+   * prefix before any fetched chunk (ChunkCheck.prefix), and what is fetched
+   * meanwhile waits for it (at most what CheckSession.room() allows). When a
+   * recorded chunk fails, the fetch is stopped, the check skips everything
+   * fetched meanwhile, and this resolves with that chunk's index; 'stopped'
+   * when the check itself stopped (its failure surfaces in the fetch).
    */
-  private checkPrefix(committed: number): Promise<number | null | 'stopped'> {
+  private checkPrefix(check: CheckSession, committed: number): Promise<number | null | 'stopped'> {
     if (committed === 0) return Promise.resolve(null);
-    this.deferred = [];
-    const checked = recheckPrefix(this.fd, this.row, committed, this.hash, this.signal).then((firstBad) => {
-      const deferred = this.deferred ?? [];
-      this.deferred = null;
-      this.deferredBytes = 0;
-      if (firstBad === null) for (const plain of deferred) this.hash.update(plain);
-      else if (firstBad !== 'stopped') {
-        this.prefixFailed = true;
-        this.pullStop.abort(new Error('a recorded chunk failed its check'));
-      }
-      return firstBad;
-    });
-    this.prefixChecked = checked.then(() => undefined);
-    return checked;
+    return check.prefix(this.fd).then(
+      (firstBad) => {
+        if (firstBad !== null) {
+          this.prefixFailed = true;
+          this.pullStop.abort(new Error('a recorded chunk failed its check'));
+        }
+        return firstBad;
+      },
+      () => 'stopped' as const,
+    );
   }
 
-  private async pullFromSources(): Promise<{ withdrawn: boolean; bad: number; candidates: number }> {
+  private async pullFromSources(
+    check: CheckSession,
+  ): Promise<{ withdrawn: boolean; bad: number; candidates: number }> {
     const { row, deps } = this;
     const candidates = [
       ...(row.source_peer ? [row.source_peer] : []),
@@ -258,7 +274,14 @@ class Download {
       // Others than the sender only when connected: a dial to each would stall the download.
       if (peer !== row.source_peer && !deps.net.isConnected(peer)) continue;
       while (this.next < this.total && !this.pullStopped) {
-        const outcome = await this.pullFrom(peer);
+        let outcome = await this.pullFrom(peer);
+        // Every chunk of this source answered by the check before judging it: one may have failed its tag.
+        await check.idle().catch(() => undefined);
+        if (check.failure) throw check.failure;
+        if (this.badAt !== null) {
+          outcome = 'bad';
+          this.badAt = null;
+        }
         if (outcome === 'error') throw this.error;
         if (outcome === 'bad') {
           bad.add(peer);
@@ -336,12 +359,12 @@ class Download {
             await gate;
             startedAt = performance.now();
           }
+          if (this.badAt !== null) throw new BadChunk(`chunk ${this.badAt} failed its check`);
           if (index !== this.next) throw new Superseded();
           this.take(index, sealed);
           if (index >= prefetchFrom) nearEnd();
-          this.maybeRecord();
           await this.writer?.room();
-          if (this.deferredBytes >= MAX_DEFERRED_BYTES) await this.prefixChecked;
+          await this.check?.room();
         },
         { signal },
       );
@@ -349,7 +372,7 @@ class Download {
         this.rate = (count * this.row.chunk_size) / Math.max(1, performance.now() - startedAt);
       return status;
     } catch (err) {
-      if (err instanceof BadChunk) return 'bad';
+      if (err instanceof BadChunk || this.badAt !== null) return 'bad';
       if (err instanceof Superseded) return 'short';
       if (signal.aborted) return 'aborted';
       if (isNetError(err)) return 'net';
@@ -365,32 +388,50 @@ class Download {
     return Math.max(1, Math.min(max, Math.floor(bytes / this.row.chunk_size)));
   }
 
-  /** Checks chunk `index` (length, tag), hashes its plaintext and queues its sealed bytes for the disk. */
+  /**
+   * Takes chunk `index` off the network: a wrong length fails at once; the
+   * tag and the hash are the check's (checked(), in order, soon after).
+   */
   private take(index: number, sealed: Uint8ArrayList): void {
     const { row } = this;
     const expected = plainChunkLength(row.size, row.chunk_size, index) + GCM_TAG_BYTES;
-    const plain =
-      sealed.byteLength === expected
-        ? openChunkPieces(row.file_key, this.fileId, index, index === this.total - 1, sealed)
-        : null;
-    if (plain === null) throw new BadChunk(`chunk ${index} failed its check`);
+    if (sealed.byteLength !== expected) throw new BadChunk(`chunk ${index} failed its check`);
     if (this.prefixFailed) throw new Superseded();
-    if (this.deferred === null) for (const piece of plain) this.hash.update(piece);
-    else {
-      this.deferred.push(...plain);
-      this.deferredBytes += expected;
-    }
-    this.writer?.add(sealed, sealedOffset(row.chunk_size, index));
+    this.check?.submit(index, sealed);
     this.next = index + 1;
-    this.deps.events.progress(row, Math.min(row.size, this.next * row.chunk_size), 'receive', false);
+  }
+
+  /**
+   * The check's answer for chunks [first, first + count): they passed, so
+   * their sealed bytes go to the disk. If `bad`, chunk first + count did not:
+   * fetching goes back to it (from another source; pullFromSources).
+   */
+  private checked(first: number, bytes: Uint8Array, count: number, bad: boolean): void {
+    const { row } = this;
+    if (count > 0 && first === this.taken) {
+      try {
+        this.writer?.add(bytes, sealedOffset(row.chunk_size, first));
+      } catch {
+        // The disk failed earlier: the fetch stops at writer.room(), which throws that failure.
+        return;
+      }
+      this.taken = first + count;
+      this.deps.events.progress(row, Math.min(row.size, this.taken * row.chunk_size), 'receive', false);
+      this.maybeRecord();
+    }
+    if (bad) {
+      this.badAt = first + count;
+      this.next = first + count;
+      this.check?.discard();
+    }
   }
 
   /** Every RECORD_BYTES: make what was taken durable, then record it (in the background). */
   private maybeRecord(): void {
     const writer = this.writer;
     if (writer === null || this.recording !== null) return;
-    if ((this.next - this.recorded) * this.row.chunk_size < RECORD_BYTES) return;
-    const upTo = this.next;
+    if ((this.taken - this.recorded) * this.row.chunk_size < RECORD_BYTES) return;
+    const upTo = this.taken;
     this.recording = writer
       .durable()
       .then(
@@ -417,7 +458,7 @@ class Download {
    */
   private async settle(writer: ChunkWriter): Promise<void> {
     await this.recording;
-    const upTo = this.next;
+    const upTo = this.taken;
     try {
       await writer.durable();
     } catch (err) {

@@ -13,7 +13,13 @@ import { Worker } from 'node:worker_threads';
  * `NAME.worker.js` beside out/main/index.js); under vitest the TypeScript
  * source beside this file runs through tsx.
  */
-export type WorkerName = 'integrityCheck' | 'backupSnapshot' | 'walCheckpoint' | 'vacuumConvert';
+export type WorkerName =
+  | 'integrityCheck'
+  | 'backupSnapshot'
+  | 'walCheckpoint'
+  | 'vacuumConvert'
+  // Long-lived: files/chunkChecker.ts starts it and talks to it, runWorker is not used.
+  | 'chunkCheck';
 
 export function workerEntry(
   name: WorkerName,
