@@ -94,7 +94,8 @@ export class CheckSession {
       const whole = sealedLength(this.file, 0);
       const chunks = Math.min(Math.max(1, Math.floor(RUN_BYTES / whole)), this.file.chunkCount - index);
       const capacity = Math.max(length, chunks * whole);
-      this.run = { first: index, buffer: new Uint8Array(capacity), lengths: [], bytes: 0 };
+      // Unpooled (its own ArrayBuffer, so it can be transferred) and not zero-filled: every byte sent is set.
+      this.run = { first: index, buffer: Buffer.allocUnsafeSlow(capacity), lengths: [], bytes: 0 };
     }
     const run = this.run;
     if (sealed instanceof Uint8Array) run.buffer.set(sealed, run.bytes);

@@ -11,6 +11,7 @@ import { FileSettingsRepository } from '../store/repositories/fileSettingsReposi
 import { MessageRepository } from '../store/repositories/messageRepository';
 import { ADA, BOB, insertIdentity, tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
 import { silentLogger, type Logger } from '../util/logger';
+import { CheckerStopped, terminateChunkChecker } from './chunkChecker';
 import { ChunkSealer, newFileKey, sealedOffset } from './fileCrypto';
 import { downloadFile, type DownloadDeps, type FileNet } from './fileDownload';
 import { FileEvents, type FileEvent } from './fileEvents';
@@ -304,6 +305,30 @@ describe('downloadFile', () => {
 
     await run(deps(scriptedNet(file).net), file);
     expect(rows.get(file.id)).toMatchObject({ state: 'complete', error: null });
+    expect(stored(file).equals(file.sealed)).toBe(true);
+  });
+
+  it('a chunk-check worker that dies stops the download as interrupted, keeping what was checked; a new one goes on', async () => {
+    const file = incomingFile(300 * CHUNK);
+    const { net } = scriptedNet(file, (_p, index, chunk) => {
+      if (index === 200) void terminateChunkChecker();
+      return chunk;
+    });
+    await expect(run(deps(net), file)).rejects.toBeInstanceOf(CheckerStopped);
+    const row = rows.get(file.id);
+    expect(row?.state).toBe('transferring');
+    // Whatever was recorded is on disk, checked, and the start of the file.
+    const kept = row?.transferred ?? -1;
+    expect(kept % CHUNK).toBe(0);
+    const chunks = kept / CHUNK;
+    expect(
+      stored(file)
+        .subarray(0, sealedOffset(CHUNK, chunks))
+        .equals(file.sealed.subarray(0, sealedOffset(CHUNK, chunks))),
+    ).toBe(true);
+
+    await run(deps(scriptedNet(file).net), file);
+    expect(rows.get(file.id)?.state).toBe('complete');
     expect(stored(file).equals(file.sealed)).toBe(true);
   });
 
