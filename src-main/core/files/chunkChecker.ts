@@ -14,8 +14,11 @@ export class CheckerStopped extends Error {
   override name = 'CheckerStopped';
 }
 
-/** Chunks [first, first + count) passed and are in `bytes`, end to end; if `bad`, chunk first + count failed. */
-export type OnChecked = (first: number, bytes: Uint8Array, count: number, bad: boolean) => void;
+/** A sealed chunk as it came off the network. */
+export type SealedChunk = Uint8Array | Uint8ArrayList;
+
+/** Chunks [first, first + passed.length) passed; if `bad`, the one after them failed. */
+export type OnChecked = (first: number, passed: SealedChunk[], bad: boolean) => void;
 
 interface Thread {
   worker: Worker;
@@ -53,8 +56,9 @@ export async function terminateChunkChecker(): Promise<void> {
  *
  * submit() copies a chunk's pieces (views into network buffers that other
  * streams' bytes share, so they cannot be transferred) into a run of about
- * 1 MiB, whose buffer is transferred to the worker and back; `onChecked`
- * gets the checked part of each run in order, ready to be written. room()
+ * 1 MiB, whose buffer is transferred to the worker and back, then reused for
+ * a later run (no allocation per run); `onChecked` gets the chunks that
+ * passed, as they came off the network, in order, ready to be written. room()
  * bounds what waits for the worker, idle() waits until every chunk submitted
  * has its answer. When the worker dies, every session fails with
  * CheckerStopped: its waiters reject, and submit() throws.
@@ -62,7 +66,18 @@ export async function terminateChunkChecker(): Promise<void> {
 export class CheckSession {
   private readonly id = ++lastSession;
   private readonly thread: Thread;
-  private run: { first: number; buffer: Uint8Array; lengths: number[]; bytes: number } | null = null;
+  private run: {
+    first: number;
+    buffer: Uint8Array;
+    lengths: number[];
+    bytes: number;
+    chunks: SealedChunk[];
+  } | null = null;
+  /** The chunks of each run with the worker, oldest first (its answers come in this order). */
+  private sent: SealedChunk[][] = [];
+  /** Run buffers back from the worker, for the next runs. */
+  private free: ArrayBuffer[] = [];
+  private readonly capacity: number;
   private inFlight = 0;
   private waiters: { ready: () => boolean; resolve: () => void; reject: (err: Error) => void }[] = [];
   private answers: { op: 'prefix' | 'digest'; resolve: (reply: CheckReply) => void }[] = [];
@@ -80,6 +95,8 @@ export class CheckSession {
       throw new CheckerStopped('the file check could not start', { cause: err });
     }
     this.thread = thread;
+    const whole = sealedLength(file, 0);
+    this.capacity = Math.min(Math.max(1, Math.floor(RUN_BYTES / whole)), file.chunkCount) * whole;
     this.thread.sessions.set(this.id, this);
     this.thread.worker.ref();
     this.post({ op: 'begin', session: this.id, file, from });
@@ -91,11 +108,12 @@ export class CheckSession {
     const length = sealed.byteLength;
     if (this.run !== null && this.run.bytes + length > this.run.buffer.length) this.flush();
     if (this.run === null) {
-      const whole = sealedLength(this.file, 0);
-      const chunks = Math.min(Math.max(1, Math.floor(RUN_BYTES / whole)), this.file.chunkCount - index);
-      const capacity = Math.max(length, chunks * whole);
       // Unpooled (its own ArrayBuffer, so it can be transferred) and not zero-filled: every byte sent is set.
-      this.run = { first: index, buffer: Buffer.allocUnsafeSlow(capacity), lengths: [], bytes: 0 };
+      const reused = this.free.pop();
+      const buffer = reused
+        ? new Uint8Array(reused)
+        : Buffer.allocUnsafeSlow(Math.max(length, this.capacity));
+      this.run = { first: index, buffer, lengths: [], bytes: 0, chunks: [] };
     }
     const run = this.run;
     if (sealed instanceof Uint8Array) run.buffer.set(sealed, run.bytes);
@@ -107,6 +125,7 @@ export class CheckSession {
       }
     }
     run.lengths.push(length);
+    run.chunks.push(sealed);
     run.bytes += length;
     if (run.bytes + sealedLength(this.file, 0) > run.buffer.length || index === this.file.chunkCount - 1)
       this.flush();
@@ -119,7 +138,8 @@ export class CheckSession {
     this.run = null;
     // The whole allocation travels (transferred, not copied); the lengths say what of it is used.
     const buffer = run.buffer.buffer as ArrayBuffer;
-    this.inFlight += buffer.byteLength;
+    this.inFlight += run.bytes;
+    this.sent.push(run.chunks);
     this.thread.worker.postMessage(
       { op: 'run', session: this.id, first: run.first, buffer, lengths: run.lengths } satisfies CheckRequest,
       [buffer],
@@ -176,14 +196,11 @@ export class CheckSession {
       return;
     }
     if (reply.op === 'run') {
-      this.inFlight -= reply.buffer.byteLength;
+      const chunks = this.sent.shift() ?? [];
+      for (const c of chunks) this.inFlight -= c.byteLength;
+      if (reply.buffer.byteLength >= this.capacity) this.free.push(reply.buffer);
       const { verdict } = reply;
-      if (verdict !== 'skipped') {
-        let bytes = 0;
-        // The run's lengths are not sent back: the checked ones are whole chunks of known size.
-        for (let i = 0; i < verdict.ok; i++) bytes += sealedLength(this.file, reply.first + i);
-        this.onChecked(reply.first, new Uint8Array(reply.buffer, 0, bytes), verdict.ok, verdict.bad);
-      }
+      if (verdict !== 'skipped') this.onChecked(reply.first, chunks.slice(0, verdict.ok), verdict.bad);
       this.wake();
       return;
     }
@@ -198,6 +215,8 @@ export class CheckSession {
     for (const a of this.answers.splice(0))
       a.resolve({ op: 'failed', session: this.id, message: error.message });
     this.inFlight = 0;
+    this.sent = [];
+    this.free = [];
   }
 
   private ask(request: CheckRequest): Promise<CheckReply> {

@@ -7,7 +7,7 @@ import { peerTag } from '../net/protocolService';
 import type { AttachmentRepository, AttachmentRow } from '../store/repositories/attachmentRepository';
 import type { FileSettingsRepository } from '../store/repositories/fileSettingsRepository';
 import { errorFields, type Logger } from '../util/logger';
-import { CheckSession } from './chunkChecker';
+import { CheckSession, type SealedChunk } from './chunkChecker';
 import { ChunkWriter } from './chunkWriter';
 import { GCM_TAG_BYTES, plainChunkLength, sealedOffset } from './fileCrypto';
 import type { FileEvents } from './fileEvents';
@@ -187,7 +187,7 @@ class Download {
           key: row.file_key,
         },
         committed,
-        (first, bytes, count, bad) => this.checked(first, bytes, count, bad),
+        (first, passed, bad) => this.checked(first, passed, bad),
       );
       this.check = check;
       const prefix = this.checkPrefix(check, committed);
@@ -402,15 +402,18 @@ class Download {
   }
 
   /**
-   * The check's answer for chunks [first, first + count): they passed, so
-   * their sealed bytes go to the disk. If `bad`, chunk first + count did not:
-   * fetching goes back to it (from another source; pullFromSources).
+   * The check's answer for chunks [first, first + passed.length): they
+   * passed, so their sealed bytes go to the disk. If `bad`, the one after
+   * them did not: fetching goes back to it (from another source;
+   * pullFromSources).
    */
-  private checked(first: number, bytes: Uint8Array, count: number, bad: boolean): void {
+  private checked(first: number, passed: SealedChunk[], bad: boolean): void {
     const { row } = this;
+    const count = passed.length;
     if (count > 0 && first === this.taken) {
       try {
-        this.writer?.add(bytes, sealedOffset(row.chunk_size, first));
+        for (const [i, chunk] of passed.entries())
+          this.writer?.add(chunk, sealedOffset(row.chunk_size, first + i));
       } catch {
         // The disk failed earlier: the fetch stops at writer.room(), which throws that failure.
         return;
