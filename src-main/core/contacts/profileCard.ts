@@ -1,6 +1,7 @@
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createPrivateKey, sign } from 'node:crypto';
 import { z } from 'zod';
 import { imageKind, imageMime, type ImageKind } from '../util/imageType';
+import { verifyEd25519 } from '../util/ed25519';
 
 /**
  * A user's profile card (issue #6 item 5): display name, status text and a
@@ -29,8 +30,6 @@ export const STATUS_TEXT_MAX_CHARS = 140;
 export const DISPLAY_NAME_MAX_CHARS = 64;
 
 const CONTEXT = Buffer.from('parley/v1/profile-card\0');
-/** RFC 8410 §4: an Ed25519 SubjectPublicKeyInfo is this prefix followed by the 32-byte key. */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export interface ProfileCard {
   /** Grows with every change; receivers keep the highest they verified. */
@@ -125,17 +124,7 @@ export function signProfileCard(
 
 /** True when `identityKey` signed exactly this card. Never throws. */
 export function verifyProfileCard(identityKey: Uint8Array, card: SignedProfileCard): boolean {
-  if (identityKey.length !== 32 || card.signature.length !== 64) return false;
-  try {
-    const key = createPublicKey({
-      key: Buffer.concat([ED25519_SPKI_PREFIX, identityKey]),
-      format: 'der',
-      type: 'spki',
-    });
-    return verify(null, signedBytes(identityKey, card), key, Buffer.from(card.signature));
-  } catch {
-    return false;
-  }
+  return verifyEd25519(identityKey, signedBytes(identityKey, card), card.signature);
 }
 
 export function cardToJson(card: SignedProfileCard): ProfileCardJson {

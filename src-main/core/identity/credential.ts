@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createPrivateKey, sign } from 'node:crypto';
+import { verifyEd25519 } from '../util/ed25519';
 
 /**
  * What an MLS leaf says about who is behind it (RFC 9420 §5.3 leaves the
@@ -23,8 +24,6 @@ export interface DeviceCredential {
 
 const VERSION = 1;
 const CONTEXT = Buffer.from('parley/v1/device-credential\0');
-/** RFC 8410 §4: an Ed25519 SubjectPublicKeyInfo is this prefix followed by the 32-byte key. */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 function certifiedBytes(peerId: string, signatureKey: Uint8Array): Buffer {
   const id = Buffer.from(peerId, 'utf8');
@@ -52,17 +51,7 @@ export function certifyDevice(
 
 /** True when the identity key really certified this device and signature key. */
 export function verifyDeviceCredential(c: DeviceCredential): boolean {
-  if (c.identityKey.length !== 32 || c.certificate.length !== 64) return false;
-  try {
-    const key = createPublicKey({
-      key: Buffer.concat([ED25519_SPKI_PREFIX, c.identityKey]),
-      format: 'der',
-      type: 'spki',
-    });
-    return verify(null, certifiedBytes(c.peerId, c.signatureKey), key, Buffer.from(c.certificate));
-  } catch {
-    return false;
-  }
+  return verifyEd25519(c.identityKey, certifiedBytes(c.peerId, c.signatureKey), c.certificate);
 }
 
 export function encodeDeviceCredential(c: DeviceCredential): Uint8Array {

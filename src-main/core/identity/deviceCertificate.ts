@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { verifyEd25519 } from '../util/ed25519';
 
 /**
  * A device certificate: the user's identity key says "this libp2p device key
@@ -31,8 +32,6 @@ export const MAX_DEVICE_CERTIFICATE_BYTES = 512;
 const MAX_PEER_ID_BYTES = 128;
 const SIGNATURE_BYTES = 64;
 const CONTEXT = Buffer.from('parley/v1/device-certificate\0');
-/** RFC 8410 §4: an Ed25519 SubjectPublicKeyInfo is this prefix followed by the 32-byte key. */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export interface DeviceCertificate {
   version: number;
@@ -111,13 +110,8 @@ export function verifyDeviceCertificate(
   if (expect.identityKey && !Buffer.from(expect.identityKey).equals(Buffer.from(cert.identityKey)))
     return null;
   try {
-    const key = createPublicKey({
-      key: Buffer.concat([ED25519_SPKI_PREFIX, cert.identityKey]),
-      format: 'der',
-      type: 'spki',
-    });
     const signed = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength - SIGNATURE_BYTES);
-    return verify(null, Buffer.concat([CONTEXT, signed]), key, Buffer.from(cert.signature)) ? cert : null;
+    return verifyEd25519(cert.identityKey, Buffer.concat([CONTEXT, signed]), cert.signature) ? cert : null;
   } catch {
     return null;
   }

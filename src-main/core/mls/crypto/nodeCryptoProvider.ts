@@ -1,6 +1,5 @@
 import {
   createPrivateKey,
-  createPublicKey,
   generateKeyPairSync,
   randomBytes,
   sign,
@@ -24,6 +23,7 @@ import { dhkemX25519 } from './dhkemX25519';
 import { aeadKeyLength, aeadOpen, aeadSeal, Hpke, NONCE_LENGTH, type AeadName, type Kem } from './hpke';
 import { constantTimeEqual, digest, hashLength, hkdfExpand, hkdfExtract, hmac, type HashName } from './hkdf';
 import { xwingKem } from './xwingKem';
+import { ed25519PublicKey } from '../../util/ed25519';
 
 /**
  * A ts-mls CryptoProvider on node:crypto (OpenSSL) plus @noble/post-quantum's
@@ -74,9 +74,8 @@ function kdfImpl(alg: HashName): Kdf {
 
 // --- Ed25519 (RFC 8032) -------------------------------------------------------
 
-/** RFC 8410 §7: PKCS#8 and SPKI wrappers of raw Ed25519 keys are fixed prefixes. */
+/** RFC 8410 §7: the PKCS#8 wrapper of a raw Ed25519 key is a fixed prefix (the SPKI one: util/ed25519.ts). */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 // Leaf keys and our own signing key are the same Uint8Array objects from one
 // call to the next (they live in the group state), so parsed KeyObjects are
@@ -101,12 +100,7 @@ function ed25519SigningKey(key: Uint8Array): KeyObject {
 function ed25519VerifyingKey(key: Uint8Array): KeyObject {
   const cached = verifyingKeys.get(key);
   if (cached) return cached;
-  if (key.length !== 32) throw new RangeError('Ed25519 public key must be 32 bytes');
-  const parsed = createPublicKey({
-    key: Buffer.concat([ED25519_SPKI_PREFIX, key]),
-    format: 'der',
-    type: 'spki',
-  });
+  const parsed = ed25519PublicKey(key);
   verifyingKeys.set(key, parsed);
   return parsed;
 }
