@@ -1,5 +1,4 @@
 import { PROTOCOL_NAMES, type ProtocolName } from './limits';
-import type { StrangerCounts } from './strangerGate';
 
 /**
  * Counters of what the edge refused or could not parse, per protocol. They are
@@ -31,6 +30,20 @@ export type ProtocolMetrics = Record<CounterName, Record<ProtocolName, number>> 
   /** Connections refused by the connection gater because the peer is blocked. */
   deniedConnections: number;
 };
+
+/**
+ * What the stranger gate (strangerGate.ts) refused or pruned. Declared here,
+ * with the other counters, so the gate depends on the metrics and not the
+ * other way round (the two with protocolService formed an import loop).
+ */
+export interface StrangerCounts {
+  /** Stranger connections closed at once because their budget was full and none was idle. */
+  strangerConnectionsRefused: number;
+  /** Idle stranger connections closed: timed out, or to make room for a newer one. */
+  strangerConnectionsPruned: number;
+  /** Inbound TCP connections refused because their host had too many handshakes in progress. */
+  handshakesRefused: number;
+}
 
 /** Everything `ParleyNode.metrics()` reports: per-protocol counters and the stranger budget's. */
 export type NetMetrics = ProtocolMetrics & StrangerCounts;

@@ -2,6 +2,7 @@ import { getNetConfig, isNetworkAddress } from '@libp2p/utils';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { errorFields, type Logger } from '../util/logger';
 import { peerTag, type PeerAccess } from './protocolService';
+import type { StrangerCounts } from './netMetrics';
 
 /**
  * Connection slots for strangers (issue #14 item 1).
@@ -74,15 +75,6 @@ export interface StrangerGateNeeds {
   logger: Logger;
   /** Milliseconds; the same clock as connection timelines (Date.now). */
   clock?: () => number;
-}
-
-export interface StrangerCounts {
-  /** Stranger connections closed at once because their budget was full and none was idle. */
-  strangerConnectionsRefused: number;
-  /** Idle stranger connections closed: timed out, or to make room for a newer one. */
-  strangerConnectionsPruned: number;
-  /** Inbound TCP connections refused because their host had too many handshakes in progress. */
-  handshakesRefused: number;
 }
 
 /** The IP address of a multiaddr, or null (a relayed or unix address: not limited per host). */
