@@ -28,7 +28,7 @@ function StateIcon({ state }: { state: MessageView['state'] }) {
 /**
  * One message. The body is untrusted: it is a React text child (escaped by
  * React, never innerHTML), line breaks kept by CSS (`white-space: pre-wrap`),
- * URLs left as text.
+ * formatting and links as React elements (MentionText).
  */
 export const MessageRow = memo(function MessageRow({
   message,
@@ -80,9 +80,10 @@ export const MessageRow = memo(function MessageRow({
             This message was deleted
           </p>
         ) : message.kind === 'file' ? null : (
-          <p className="msg__body" data-testid="message-body">
+          // A div: a code block (<pre>) may not sit inside a paragraph.
+          <div className="msg__body" data-testid="message-body">
             <MentionText body={message.body ?? ''} extras={extras} />
-          </p>
+          </div>
         )}
         {message.hasFile && !deleted ? <FileBubble message={message} /> : null}
         <span className="msg__meta">

@@ -8,7 +8,8 @@ export type LinkSegment = { text: string; link?: { kind: 'web' | 'invite'; url: 
 
 // http(s) URLs and parley://invite/… up to whitespace; trailing punctuation is not part of a link.
 const LINK = /\b(?:https?:\/\/[^\s<>"]+|parley:\/\/invite\/[A-Za-z0-9_\-.~%+/=]+)/gi;
-const TRAILING = /[.,;:!?)\]}'"]+$/;
+// Formatting marks (**, ~~, _) right after a link close the formatting, not the URL.
+const TRAILING = /[.,;:!?)\]}'"*~_]+$/;
 
 export function splitLinks(text: string): LinkSegment[] {
   const out: LinkSegment[] = [];
