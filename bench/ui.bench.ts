@@ -11,7 +11,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
  *   - shell start → interactive home (list painted) on a profile of ~110,000 messages in 20 conversations;
  *   - opening the 100,000-message conversation → first rows painted;
  *   - scrolling back through ~1,000 messages: frame times measured with requestAnimationFrame in the page;
- *   - a search keystroke → its results painted (includes the 120 ms debounce).
+ *   - a search keystroke → its results painted (includes the 120 ms debounce);
+ *   - an emoji picker search keystroke → its results painted (no debounce: the search is local).
  * The profile is seeded once with the core, then the shell opens it (one process per profile).
  */
 const BIG = 100_000;
@@ -40,6 +41,21 @@ const WORDS = [
   'raven',
   'saffron',
   'tundra',
+];
+/** Emoji picker queries: names, keywords and shortcodes, each with results. */
+const EMOJI_WORDS = [
+  'smile',
+  'heart',
+  'party',
+  'thumbs',
+  'cat',
+  'pizza',
+  'rocket',
+  'tree',
+  'sun',
+  'star',
+  'fire',
+  'tada',
 ];
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\S*#token=\S+/;
 
@@ -171,6 +187,31 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   }
   ctx.log(`search keystroke → results: ${searchMs.map((v) => v.toFixed(0)).join(', ')} ms`);
 
+  // --- Emoji picker: search keystroke → results painted (issue #17 item 4) ----------------
+  await page.keyboard.press('Escape');
+  const newest = page.getByTestId('message-wrap').last();
+  await newest.hover();
+  await newest.getByTestId('action-react').click();
+  const emojiInput = page.getByTestId('emoji-search');
+  await emojiInput.waitFor();
+  // The full set has loaded once the sections are drawn.
+  await page.locator('[data-testid="emoji-picker"] section').first().waitFor();
+  const emojiMs: number[] = [];
+  for (let i = 0; i < EMOJI_WORDS.length; i++) {
+    const word = EMOJI_WORDS[i] ?? 'smile';
+    await emojiInput.fill(word.slice(0, -1));
+    await page.waitForTimeout(150);
+    const elapsed = timer();
+    await emojiInput.press(word.slice(-1));
+    await page
+      .locator(`[data-testid="emoji-results"][data-query="${word}"] [data-testid="emoji-option"]`)
+      .first()
+      .waitFor();
+    await painted(page);
+    emojiMs.push(elapsed());
+  }
+  ctx.log(`emoji search keystroke → results: ${emojiMs.map((v) => v.toFixed(0)).join(', ')} ms`);
+
   return [
     { metric: 'start_to_home', value: Math.round(startToHome), unit: 'ms' },
     { metric: 'unlock_to_home', value: Math.round(unlockToHome), unit: 'ms' },
@@ -178,6 +219,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
     ...summarize('scroll_1000_frame', scroll.frames, ['p50', 'p95', 'max']),
     { metric: 'scroll_1000_messages_passed', value: scroll.passed, unit: 'messages' },
     ...summarize('search_keystroke_to_results', searchMs, ['p50', 'p95', 'max']),
+    ...summarize('emoji_search_keystroke_to_results', emojiMs, ['p50', 'p95', 'max']),
   ];
 }
 

@@ -95,11 +95,12 @@ test('two peers: reply, react, edit, delete for everyone, typing', async ({ page
   const replyRow = row(bob, 'Hello Bob 👋');
   await replyRow.hover();
   await replyRow.getByTestId('action-react').click();
-  await bob
-    .getByTestId('emoji-picker')
-    .getByTestId('emoji-option')
-    .and(bob.locator('[data-emoji="👍"]'))
-    .click();
+  // Found by name in the full picker; Enter picks the first result.
+  await bob.getByTestId('emoji-picker').getByTestId('emoji-search').fill('thumbs up');
+  await expect(
+    bob.locator('[data-testid="emoji-results"][data-query="thumbs up"] [data-emoji="👍"]').first(),
+  ).toBeVisible();
+  await bob.getByTestId('emoji-search').press('Enter');
   await expect(replyRow.getByTestId('reaction-chip')).toHaveText('👍1');
   await expect(replyRow.getByTestId('reaction-chip')).toHaveAttribute('data-mine', 'true');
   const adaChip = row(ada, 'Hello Bob 👋').getByTestId('reaction-chip');

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { createBackupSlice, type BackupSlice } from './backupSlice';
 import { createChatPreferencesSlice, type ChatPreferencesSlice } from './chatPreferencesSlice';
 import { createChatSlice, type ChatSlice } from './chatSlice';
+import { createEmojiSlice, type EmojiSlice } from './emojiSlice';
 import { createContactsSlice, type ContactsSlice } from './contactsSlice';
 import { createConversationSettingsSlice, type ConversationSettingsSlice } from './conversationSettingsSlice';
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
@@ -31,6 +32,7 @@ export type AppState = SessionSlice &
   PrivacySlice &
   ContactsSlice &
   InvitesSlice &
+  EmojiSlice &
   HostSlice;
 
 /** The window's one store, bound from slices (zustand's slices pattern); components select from it. */
@@ -49,6 +51,7 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createPrivacySlice(...args),
   ...createContactsSlice(...args),
   ...createInvitesSlice(...args),
+  ...createEmojiSlice(...args),
   ...createHostSlice(...args),
   ...createConversationSettingsSlice(...args),
 }));

@@ -39,7 +39,8 @@ export function MessageActions({
   const startEdit = useAppStore((s) => s.startEdit);
   const toggleReaction = useAppStore((s) => s.toggleReaction);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
-  const [picker, setPicker] = useState(false);
+  // Where the reaction picker opens: beside what opened it (a button, or the message from the menu).
+  const [picker, setPicker] = useState<PickerAnchor | null>(null);
   const [dialog, setDialog] = useState<'delete' | 'info' | null>(null);
   // The menu that opened a dialog is gone by the time it closes: focus goes back to the message.
   const wrapRef = useRef<HTMLDivElement>(null);
@@ -54,7 +55,7 @@ export function MessageActions({
   function run(item: Item) {
     setMenu(null);
     if (item === 'reply') startReply(message);
-    else if (item === 'react') setPicker(true);
+    else if (item === 'react') setPicker(anchorOf(wrapRef.current?.querySelector('.msg__bubble'), own));
     else if (item === 'copy') void navigator.clipboard?.writeText(message.body ?? '').catch(() => undefined);
     else if (item === 'edit') startEdit(message);
     else setDialog(item);
@@ -96,7 +97,7 @@ export function MessageActions({
             data-testid="action-react"
             aria-label="React"
             title="React"
-            onClick={() => setPicker(true)}
+            onClick={(e) => setPicker(anchorOf(e.currentTarget, own))}
           >
             ☺
           </button>
@@ -127,15 +128,21 @@ export function MessageActions({
         </div>
       ) : null}
       {picker ? (
-        <EmojiPicker
-          label="React with an emoji"
-          className={own ? 'emoji-picker--out' : ''}
-          onClose={() => setPicker(false)}
-          onPick={(emoji) => {
-            setPicker(false);
-            void toggleReaction(message.id, emoji);
-          }}
-        />
+        <Floating>
+          <EmojiPicker
+            label="React with an emoji"
+            anchor={picker}
+            onClose={() => {
+              setPicker(null);
+              wrapRef.current?.focus();
+            }}
+            onPick={(emoji) => {
+              setPicker(null);
+              wrapRef.current?.focus();
+              void toggleReaction(message.id, emoji);
+            }}
+          />
+        </Floating>
       ) : null}
       {menu ? (
         <Floating>
@@ -154,6 +161,14 @@ export function MessageActions({
       ) : null}
     </div>
   );
+}
+
+type PickerAnchor = { left: number; right: number; top: number; bottom: number; alignEnd: boolean };
+
+function anchorOf(el: Element | null | undefined, alignEnd: boolean): PickerAnchor | null {
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, alignEnd };
 }
 
 /**
