@@ -172,10 +172,14 @@ test('shortcuts, help, title, context menu, timer menu and axe on the main scree
   await expect(timerMenu).toBeVisible();
   await expect(timerMenu.getByRole('menuitemradio')).toHaveText([
     /Off/,
+    /30 seconds/,
     /5 minutes/,
     /1 hour/,
+    /8 hours/,
     /1 day/,
     /1 week/,
+    /4 weeks/,
+    /Custom…/,
   ]);
   await checkScreen(page, 'timer-menu');
   // This shell has no network: the change cannot reach Bob, and the user is told so.

@@ -102,3 +102,57 @@ export function GroupIcon() {
     </Svg>
   );
 }
+
+export function HourglassIcon() {
+  return (
+    <Svg>
+      <path d="M5.5 3h9M5.5 17h9M6.5 3c0 4 7 4 7 7s-7 3-7 7M13.5 3c0 4-7 4-7 7s7 3 7 7" {...stroke} />
+    </Svg>
+  );
+}
+
+/** Held by a contact for delivery: a tray with a message going in. */
+export function HeldIcon() {
+  return (
+    <Svg>
+      <path d="M3 11.5h4l1.2 2h3.6l1.2-2h4V16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z" {...stroke} />
+      <path d="M10 3v7M7.2 7.4L10 10l2.8-2.6" {...stroke} />
+    </Svg>
+  );
+}
+
+/** Read: a filled disc with a double check, unlike the outline ticks of sent and delivered. */
+export function ReadIcon() {
+  return (
+    <Svg>
+      <circle cx="10" cy="10" r="8" fill="currentColor" />
+      <path
+        d="M4.8 10.4l2.2 2.2 4.4-5M9.6 12l0.6 0.6 4.4-5"
+        fill="none"
+        stroke="var(--read-check, #fff)"
+        strokeWidth={1.6}
+        strokeLinecap="round"
+      />
+    </Svg>
+  );
+}
+
+/** Not sent: a warning triangle. */
+export function FailedIcon() {
+  return (
+    <Svg>
+      <path d="M10 3l7.5 13.5h-15z" {...stroke} strokeLinejoin="round" />
+      <path d="M10 8.2v3.8M10 14.2v0.1" {...stroke} />
+    </Svg>
+  );
+}
+
+/** Will not be delivered (the contact is blocked): a circle with a bar across. */
+export function BlockedIcon() {
+  return (
+    <Svg>
+      <circle cx="10" cy="10" r="6.5" {...stroke} />
+      <path d="M5.4 14.6l9.2-9.2" {...stroke} />
+    </Svg>
+  );
+}

@@ -8,8 +8,22 @@ import type { EventTable, RequestTable } from './table';
  * notification event a shell turns into an OS notification.
  */
 
-/** The timer choices the UI offers (ms): 5 minutes, 1 hour, 1 day, 1 week; null is off. */
-export const TIMER_CHOICES_MS = [5 * 60_000, 3_600_000, 86_400_000, 7 * 86_400_000] as const;
+/**
+ * The timer choices the UI offers (ms): 30 seconds, 5 minutes, 1 hour, 8 hours,
+ * 1 day, 1 week, 4 weeks; null is off. A custom timer is any whole number of
+ * seconds between the shortest and the longest (issue #17 item 5).
+ */
+export const TIMER_CHOICES_MS = [
+  30_000,
+  5 * 60_000,
+  3_600_000,
+  8 * 3_600_000,
+  86_400_000,
+  7 * 86_400_000,
+  28 * 86_400_000,
+] as const;
+export const TIMER_MIN_MS = 30_000;
+export const TIMER_MAX_MS = 28 * 86_400_000;
 
 /**
  * "5 minutes", "1 hour", "1 day", "1 week", or the nearest whole unit for
@@ -37,8 +51,8 @@ export function describeTimer(ms: number): string {
 const TimerMs = z
   .number()
   .int()
-  .refine((ms) => (TIMER_CHOICES_MS as readonly number[]).includes(ms), {
-    message: 'Pick 5 minutes, 1 hour, 1 day or 1 week.',
+  .refine((ms) => ms >= TIMER_MIN_MS && ms <= TIMER_MAX_MS && ms % 1_000 === 0, {
+    message: 'Pick a time between 30 seconds and 4 weeks.',
   });
 
 const ConversationId = z.object({ conversationId: z.number().int() });

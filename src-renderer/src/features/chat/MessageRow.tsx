@@ -5,6 +5,7 @@ import { CheckIcon, ClockIcon } from '../../components/Icons';
 import { FileBubble } from '../files/FileBubble';
 import { formatClock, formatDateTime } from '../../lib/time';
 import { MentionText } from './MentionText';
+import { MessageCountdown } from './MessageCountdown';
 import { Floating, InfoDialog } from './MessageMenu';
 import { ReplyQuote } from './ReplyPreview';
 import { deliveryLabel } from './timeline';
@@ -98,6 +99,7 @@ export const MessageRow = memo(function MessageRow({
               edited
             </button>
           ) : null}
+          {message.expiresAt !== null && !deleted ? <MessageCountdown expiresAt={message.expiresAt} /> : null}
           <time dateTime={new Date(message.sentAt).toISOString()} title={formatDateTime(message.sentAt)}>
             {formatClock(message.sentAt)}
           </time>

@@ -3,6 +3,7 @@ import type { ConversationSummary } from '../../../../src-shared/contract';
 import { ClockIcon } from '../../components/Icons';
 import { useAppStore } from '../../store/appStore';
 import { PopupMenu } from './PopupMenu';
+import { CustomTimerDialog } from './CustomTimerDialog';
 import { TIMER_OPTIONS, timerLabel } from './timerChoices';
 
 /** The disappearing-messages control in the chat header: shows the timer, opens the choices. */
@@ -10,9 +11,11 @@ export function TimerMenu({ conversation }: { conversation: ConversationSummary 
   const setTimer = useAppStore((s) => s.setConversationTimer);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const [at, setAt] = useState<{ x: number; y: number } | null>(null);
+  const [custom, setCustom] = useState(false);
   const close = useCallback(() => setAt(null), []);
   const on = conversation.disappearAfterMs !== null;
   const label = timerLabel(conversation.disappearAfterMs);
+  const isCustom = on && !TIMER_OPTIONS.some((o) => o.ms === conversation.disappearAfterMs);
 
   function open() {
     const rect = buttonRef.current?.getBoundingClientRect();
@@ -47,14 +50,33 @@ export function TimerMenu({ conversation }: { conversation: ConversationSummary 
             {
               label: 'New messages disappear after',
               radio: true,
-              items: TIMER_OPTIONS.map((o) => ({
-                id: String(o.ms ?? 'off'),
-                label: o.label,
-                checked: conversation.disappearAfterMs === o.ms,
-                onSelect: () => void setTimer(conversation.id, o.ms),
-              })),
+              items: [
+                ...TIMER_OPTIONS.map((o) => ({
+                  id: String(o.ms ?? 'off'),
+                  label: o.label,
+                  checked: conversation.disappearAfterMs === o.ms,
+                  onSelect: () => void setTimer(conversation.id, o.ms),
+                })),
+                {
+                  id: 'custom',
+                  label: isCustom ? `Custom: ${label}` : 'Custom…',
+                  checked: isCustom,
+                  onSelect: () => setCustom(true),
+                },
+              ],
             },
           ]}
+        />
+      ) : null}
+      {custom ? (
+        <CustomTimerDialog
+          current={conversation.disappearAfterMs}
+          returnFocus={buttonRef}
+          onClose={() => setCustom(false)}
+          onSave={(ms) => {
+            setCustom(false);
+            void setTimer(conversation.id, ms);
+          }}
         />
       ) : null}
     </>
