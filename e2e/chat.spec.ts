@@ -107,7 +107,7 @@ test('home lists conversations by activity; a 2,000-message chat pages, separate
   );
   await expect(page.locator('[data-testid="message-state"][data-state="held"]')).toHaveAttribute(
     'aria-label',
-    'Held for delivery',
+    'Held by a contact until the recipient is online',
   );
   await expect(page.getByTestId('day-separator').first()).toBeVisible();
   await expect(page.getByTestId('unread-marker')).toHaveText('2 unread messages');

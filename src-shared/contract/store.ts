@@ -41,6 +41,7 @@ export const MessageView = z.object({
   deletedAt: z.number().nullable(),
   expiresAt: z.number().nullable(),
   state: MessageState,
+  /** Who holds it for delivery (state `held`), by name: a contact, or our own other device; null when unknown. */
   heldBy: z.string().nullable(),
   hasFile: z.boolean(),
 });

@@ -14,6 +14,31 @@ export class MessageViews {
     this.selfStmt = db.prepare('SELECT public_key, display_name FROM identity WHERE id = 1');
   }
 
+  /**
+   * Who holds a message for delivery, by name (issue #17 item 11): the
+   * contact whose device took it, or the name of our own device (an
+   * always-on `parley node`). A device we know no name for stays unnamed
+   * ("held for delivery"), never a raw PeerId.
+   */
+  private holderNames(messages: Message[]): Map<string, string> {
+    const peers = [...new Set(messages.flatMap((m) => (m.heldBy === null ? [] : [m.heldBy])))];
+    const names = new Map<string, string>();
+    if (peers.length === 0) return names;
+    const rows = this.db
+      .prepare(
+        `SELECT d.peer_id AS peer, d.is_self AS self, d.name AS device,
+                coalesce(c.local_name, c.display_name) AS contact
+           FROM devices d LEFT JOIN contacts c ON c.identity_key = d.identity_key
+          WHERE d.peer_id IN (${peers.map(() => '?').join(',')})`,
+      )
+      .all(...peers) as { peer: string; self: number; device: string | null; contact: string | null }[];
+    for (const r of rows) {
+      const name = r.self === 1 ? (r.device ?? 'your other device') : (r.contact ?? r.device);
+      if (name) names.set(r.peer, name);
+    }
+    return names;
+  }
+
   toViews(messages: Message[]): MessageView[] {
     const self = this.selfStmt.get() as { public_key: Buffer; display_name: string } | undefined;
     const keys = [...new Set(messages.map((m) => m.senderKey.toString('hex')))];
@@ -42,6 +67,7 @@ export class MessageViews {
       // over the name a group member who is not a contact announced (ordered last wins).
       for (const r of rows) names.set(r.k.toString('hex'), r.name);
     }
+    const holders = this.holderNames(messages);
     const selfHex = self?.public_key.toString('hex');
     return messages.map((m) => {
       const key = m.senderKey.toString('hex');
@@ -63,7 +89,7 @@ export class MessageViews {
         deletedAt: m.deletedAt,
         expiresAt: m.expiresAt,
         state: m.state,
-        heldBy: m.heldBy,
+        heldBy: m.heldBy === null ? null : (holders.get(m.heldBy) ?? null),
         hasFile: m.hasFile,
       };
     });

@@ -9,6 +9,7 @@ import { useAppStore } from '../../store/appStore';
 import { EmojiPicker } from './EmojiPicker';
 import { ReactionBar } from './ReactionBar';
 import { deliveryLabel } from './timeline';
+import { useUndeliverable } from './useUndeliverable';
 
 type Item = 'reply' | 'react' | 'copy' | 'edit' | 'delete' | 'info';
 
@@ -337,7 +338,8 @@ export function InfoDialog({
       live = false;
     };
   }, [message.conversationId, message.id, messageHistory]);
-  const state = message.sender.self ? deliveryLabel(message) : null;
+  const undeliverable = useUndeliverable(message.conversationId);
+  const state = message.sender.self ? deliveryLabel(message, undeliverable) : null;
   return (
     <Modal title="Message info" testId="message-info" onClose={onClose} returnFocus={returnFocus}>
       <dl className="facts">

@@ -1,14 +1,15 @@
 import { memo, useState } from 'react';
 import type { MessageView } from '../../../../src-shared/contract';
 import type { MessageExtras } from '../../../../src-shared/contract/areas/chat';
-import { CheckIcon, ClockIcon } from '../../components/Icons';
+import { BlockedIcon, CheckIcon, ClockIcon, FailedIcon, HeldIcon, ReadIcon } from '../../components/Icons';
 import { FileBubble } from '../files/FileBubble';
 import { formatClock, formatDateTime } from '../../lib/time';
 import { MentionText } from './MentionText';
 import { MessageCountdown } from './MessageCountdown';
 import { Floating, InfoDialog } from './MessageMenu';
 import { ReplyQuote } from './ReplyPreview';
-import { deliveryLabel } from './timeline';
+import { deliveryLabel, deliveryShape, type DeliveryShape } from './timeline';
+import { useUndeliverable } from './useUndeliverable';
 
 export interface MessageRowProps {
   message: MessageView;
@@ -20,10 +21,24 @@ export interface MessageRowProps {
   onJump?: (messageId: number) => void;
 }
 
-function StateIcon({ state }: { state: MessageView['state'] }) {
-  if (state === 'pending' || state === 'held') return <ClockIcon />;
-  if (state === 'failed') return <span aria-hidden="true">!</span>;
-  return <CheckIcon double={state === 'delivered' || state === 'read'} />;
+/** One shape per state, so none is told apart by colour alone (WCAG 1.4.1). */
+function StateIcon({ shape }: { shape: DeliveryShape }) {
+  switch (shape) {
+    case 'sending':
+      return <ClockIcon />;
+    case 'sent':
+      return <CheckIcon />;
+    case 'held':
+      return <HeldIcon />;
+    case 'delivered':
+      return <CheckIcon double />;
+    case 'read':
+      return <ReadIcon />;
+    case 'failed':
+      return <FailedIcon />;
+    case 'undeliverable':
+      return <BlockedIcon />;
+  }
 }
 
 /**
@@ -41,7 +56,9 @@ export const MessageRow = memo(function MessageRow({
   const [showInfo, setShowInfo] = useState(false);
   const outgoing = message.sender.self;
   const deleted = message.deletedAt !== null || message.body === null;
-  const label = outgoing ? deliveryLabel(message) : null;
+  const undeliverable = useUndeliverable(message.conversationId);
+  const label = outgoing ? deliveryLabel(message, undeliverable) : null;
+  const shape = outgoing ? deliveryShape(message.state, undeliverable) : null;
   if (message.kind === 'system') {
     return (
       <p className="msg-system" data-testid="message" data-message-id={message.id}>
@@ -103,16 +120,17 @@ export const MessageRow = memo(function MessageRow({
           <time dateTime={new Date(message.sentAt).toISOString()} title={formatDateTime(message.sentAt)}>
             {formatClock(message.sentAt)}
           </time>
-          {label ? (
+          {label && shape ? (
             <span
-              className={`msg__state msg__state--${message.state}`}
+              className={`msg__state msg__state--${shape}`}
               role="img"
               aria-label={label}
               title={label}
               data-testid="message-state"
               data-state={message.state}
+              data-shape={shape}
             >
-              <StateIcon state={message.state} />
+              <StateIcon shape={shape} />
             </span>
           ) : null}
         </span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../../../src-shared/contract';
-import { buildTimeline, deliveryLabel, firstUnreadId } from './timeline';
+import { buildTimeline, deliveryLabel, deliveryShape, firstUnreadId } from './timeline';
 
 const day = (d: number, h: number, m = 0) => new Date(2025, 5, d, h, m).getTime();
 
@@ -91,8 +91,35 @@ describe('firstUnreadId', () => {
 describe('deliveryLabel', () => {
   it('names every outgoing state', () => {
     expect(deliveryLabel({ state: 'pending', heldBy: null })).toBe('Sending');
-    expect(deliveryLabel({ state: 'held', heldBy: 'Dave' })).toBe('Held by Dave');
+    expect(deliveryLabel({ state: 'held', heldBy: 'Dave' })).toBe(
+      'Held by Dave until the recipient is online',
+    );
     expect(deliveryLabel({ state: 'read', heldBy: null })).toBe('Read');
     expect(deliveryLabel({ state: 'received', heldBy: null })).toBeNull();
+  });
+});
+
+describe('delivery states (issue #17 item 11)', () => {
+  const m = (state: MessageView['state'], heldBy: string | null = null) => ({ state, heldBy });
+  it('gives each state its own shape and words, the holder by name', () => {
+    const states = ['pending', 'sent', 'held', 'delivered', 'read', 'failed'] as const;
+    expect(states.map((s) => deliveryShape(s))).toEqual([
+      'sending',
+      'sent',
+      'held',
+      'delivered',
+      'read',
+      'failed',
+    ]);
+    expect(new Set(states.map((s) => deliveryLabel(m(s)))).size).toBe(states.length);
+    expect(deliveryLabel(m('held', 'Carol'))).toBe('Held by Carol until the recipient is online');
+    expect(deliveryLabel(m('held'))).toBe('Held by a contact until the recipient is online');
+  });
+
+  it('says a waiting message will not be delivered where nothing can be sent any more', () => {
+    expect(deliveryLabel(m('pending'), 'You blocked Bob.')).toBe('Will not be delivered. You blocked Bob.');
+    expect(deliveryShape('held', 'You blocked Bob.')).toBe('undeliverable');
+    // What already arrived keeps its state.
+    expect(deliveryLabel(m('read'), 'You blocked Bob.')).toBe('Read');
   });
 });

@@ -61,15 +61,28 @@ export function firstUnreadId(messages: readonly MessageView[], lastReadMessageI
   return null;
 }
 
-/** The accessible wording of an outgoing message's delivery state. */
-export function deliveryLabel(message: Pick<MessageView, 'state' | 'heldBy'>): string | null {
+/**
+ * The accessible wording of an outgoing message's delivery state (issue #17
+ * item 11). `undeliverable` is why the conversation can no longer send (e.g.
+ * "You blocked Bob."): a message still waiting there will not be delivered,
+ * and says so instead of showing a clock for ever.
+ */
+export function deliveryLabel(
+  message: Pick<MessageView, 'state' | 'heldBy'>,
+  undeliverable: string | null = null,
+): string | null {
+  if (undeliverable && (message.state === 'pending' || message.state === 'held')) {
+    return `Will not be delivered. ${undeliverable}`;
+  }
   switch (message.state) {
     case 'pending':
       return 'Sending';
     case 'sent':
       return 'Sent';
     case 'held':
-      return message.heldBy ? `Held by ${message.heldBy}` : 'Held for delivery';
+      return message.heldBy
+        ? `Held by ${message.heldBy} until the recipient is online`
+        : 'Held by a contact until the recipient is online';
     case 'delivered':
       return 'Delivered';
     case 'read':
@@ -78,5 +91,23 @@ export function deliveryLabel(message: Pick<MessageView, 'state' | 'heldBy'>): s
       return 'Not sent';
     case 'received':
       return null;
+  }
+}
+
+/** Which shape a delivery state shows: each state its own (not only a colour). */
+export type DeliveryShape = 'sending' | 'sent' | 'held' | 'delivered' | 'read' | 'failed' | 'undeliverable';
+
+export function deliveryShape(
+  state: MessageView['state'],
+  undeliverable: string | null = null,
+): DeliveryShape | null {
+  if (undeliverable && (state === 'pending' || state === 'held')) return 'undeliverable';
+  switch (state) {
+    case 'pending':
+      return 'sending';
+    case 'received':
+      return null;
+    default:
+      return state;
   }
 }
