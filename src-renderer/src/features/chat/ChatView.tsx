@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { MessageView } from '../../../../src-shared/contract';
 import { ArrowDownIcon } from '../../components/Icons';
 import { formatDayLabel } from '../../lib/time';
@@ -17,6 +17,7 @@ import { TypingIndicator } from './TypingIndicator';
 import { PresenceLine } from '../privacy/PresenceDot';
 import { MessageRow } from './MessageRow';
 import { buildTimeline, type TimelineRow } from './timeline';
+import { messageStep } from './timelineKeys';
 import { useFollowAndRead } from './useFollowAndRead';
 import { applyPositions, useVirtualRows } from './useVirtualRows';
 
@@ -151,12 +152,61 @@ export function ChatView() {
     onRead: (upTo) => void markConversationRead(upTo),
   });
 
+  // The message list's one tab stop: the message that last had focus, else the newest one drawn.
+  const [activeMessage, setActiveMessage] = useState<{ conversationId: number; id: number } | null>(null);
+  const drawnIds = items.flatMap((item) => {
+    const row = rows[item.index];
+    return row?.kind === 'message' && row.message.kind !== 'system' ? [row.message.id] : [];
+  });
+  const tabbableId =
+    activeMessage &&
+    activeMessage.conversationId === chat?.conversationId &&
+    drawnIds.includes(activeMessage.id)
+      ? activeMessage.id
+      : (drawnIds.at(-1) ?? null);
+
+  /** Arrows, Page Up/Down, Home and End move between messages (timelineKeys.ts). */
+  function onRowsKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const target = e.target as HTMLElement;
+    if (!target.matches('[data-testid="message-wrap"]') || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey)
+      return;
+    const wraps = Array.from(
+      rowsRef.current?.querySelectorAll<HTMLElement>('[data-testid="message-wrap"]') ?? [],
+    );
+    const height = scrollRef.current?.clientHeight ?? 600;
+    const step = messageStep(e.key, wraps.indexOf(target), wraps.length, Math.floor(height / 60));
+    if (!step) return;
+    e.preventDefault();
+    const next = wraps[step.index];
+    if (step.pastEdge && scrollRef.current) {
+      // Past the rows drawn: scroll on, so the virtualizer draws (and pages in) the next ones.
+      scrollRef.current.scrollTop += e.key === 'ArrowUp' || e.key === 'PageUp' ? -height / 2 : height / 2;
+    }
+    next?.focus({ preventScroll: true });
+    next?.scrollIntoView({ block: 'nearest' });
+  }
+
   if (!chat) return null;
 
   const title = summary?.title ?? 'Conversation';
   const showJump = ready && (!newestVisible || chat.hasNewer);
   return (
     <section className="chat" data-testid="chat-view" aria-labelledby="chat-title">
+      {summary?.readOnly ? null : (
+        // Keyboard users go straight to writing (also Ctrl+Shift+M from anywhere).
+        <a
+          className="skip-link"
+          href="#composer-input"
+          data-testid="skip-to-composer"
+          onClick={(e) => {
+            // Focus without touching the address: the web shell's URL fragment carries its token.
+            e.preventDefault();
+            document.getElementById('composer-input')?.focus();
+          }}
+        >
+          Skip to message box
+        </a>
+      )}
       <header className="chat__header">
         <h1 className="chat__title" id="chat-title" data-testid="chat-title">
           {title}
@@ -181,7 +231,8 @@ export function ChatView() {
           role="region"
           aria-label={`Messages with ${title}`}
           aria-busy={loading || chat.loadingOlder || chat.loadingNewer || undefined}
-          tabIndex={0}
+          // Focusable only while it has no message to focus (empty or loading): the messages are the tab stop.
+          tabIndex={tabbableId === null ? 0 : -1}
           onScroll={onScroll}
         >
           {chat.loadingOlder ? (
@@ -194,7 +245,7 @@ export function ChatView() {
               No messages yet.
             </p>
           ) : null}
-          <div ref={rowsRef} className="timeline__rows" role="list">
+          <div ref={rowsRef} className="timeline__rows" role="list" onKeyDown={onRowsKeyDown}>
             {items.map((item) => {
               const row = rows[item.index];
               if (!row) return null;
@@ -215,7 +266,12 @@ export function ChatView() {
                       <span>{row.count === 1 ? '1 unread message' : `${row.count} unread messages`}</span>
                     </p>
                   ) : (
-                    <MessageActions message={row.message} extras={chat.extras[row.message.id]}>
+                    <MessageActions
+                      message={row.message}
+                      extras={chat.extras[row.message.id]}
+                      tabbable={row.message.id === tabbableId}
+                      onFocusMessage={(id) => setActiveMessage({ conversationId: chat.conversationId, id })}
+                    >
                       <MessageRow
                         message={row.message}
                         showSender={row.showSender}

@@ -30,10 +30,19 @@ const LABELS: Record<Item, string> = {
 export function MessageActions({
   message,
   extras,
+  tabbable = true,
+  onFocusMessage,
   children,
 }: {
   message: MessageView;
   extras: MessageExtras | undefined;
+  /**
+   * The message list is one tab stop (issue #17 item 13): only the message
+   * that last had focus (or the newest) is in the tab order; arrows move
+   * between messages (timelineKeys.ts).
+   */
+  tabbable?: boolean;
+  onFocusMessage?: (messageId: number) => void;
   children: ReactNode;
 }) {
   const startReply = useAppStore((s) => s.startReply);
@@ -68,8 +77,13 @@ export function MessageActions({
       className={`msg-wrap${own ? ' msg-wrap--out' : ''}${extras?.mentionsMe ? ' msg-wrap--mentions-me' : ''}`}
       data-testid="message-wrap"
       data-mentions-me={extras?.mentionsMe || undefined}
-      // Focusable, so keyboard users reach the actions (shown on focus) and the menu (Shift+F10).
-      tabIndex={0}
+      // One message of the list is in the tab order; arrows reach the others, Shift+F10 the actions.
+      tabIndex={tabbable ? 0 : -1}
+      data-message-id={message.id}
+      aria-keyshortcuts="Shift+F10"
+      onFocus={(e) => {
+        if (e.target === e.currentTarget) onFocusMessage?.(message.id);
+      }}
       onContextMenu={(e) => {
         e.preventDefault();
         setMenu({ x: e.clientX, y: e.clientY });
@@ -78,55 +92,60 @@ export function MessageActions({
         if (e.target !== e.currentTarget) return;
         if ((e.key === 'F10' && e.shiftKey) || e.key === 'ContextMenu') {
           e.preventDefault();
-          const r = e.currentTarget.getBoundingClientRect();
-          setMenu({ x: r.left + 24, y: r.top + 24 });
+          // Under the bubble, at its start edge (the right edge for our own messages).
+          const bubble = e.currentTarget.querySelector('.msg__bubble') ?? e.currentTarget;
+          const r = bubble.getBoundingClientRect();
+          setMenu({ x: own ? r.right - MENU_WIDTH : r.left, y: r.bottom + 4 });
         }
       }}
     >
-      {children}
+      {/* The bubble and its hover actions side by side: the actions sit beside the bubble, not at the far edge. */}
+      <div className="msg-line">
+        {children}
+        {!deleted ? (
+          <div className="msg-hover" data-testid="message-actions">
+            <button
+              type="button"
+              className="msg-hover__btn"
+              data-testid="action-react"
+              aria-label="React"
+              title="React"
+              onClick={(e) => setPicker(anchorOf(e.currentTarget, own))}
+            >
+              ☺
+            </button>
+            <button
+              type="button"
+              className="msg-hover__btn"
+              data-testid="action-reply"
+              aria-label="Reply"
+              title="Reply"
+              onClick={() => startReply(message)}
+            >
+              ↩
+            </button>
+            <button
+              type="button"
+              className="msg-hover__btn"
+              data-testid="action-more"
+              aria-label="More actions"
+              aria-haspopup="menu"
+              title="More"
+              onClick={(e) => {
+                const r = e.currentTarget.getBoundingClientRect();
+                setMenu({ x: r.left, y: r.bottom + 4 });
+              }}
+            >
+              ⋯
+            </button>
+          </div>
+        ) : null}
+      </div>
       {extras && extras.reactions.length > 0 ? (
         <ReactionBar
           reactions={extras.reactions}
           onToggle={(emoji) => void toggleReaction(message.id, emoji)}
         />
-      ) : null}
-      {!deleted ? (
-        <div className="msg-hover" data-testid="message-actions">
-          <button
-            type="button"
-            className="msg-hover__btn"
-            data-testid="action-react"
-            aria-label="React"
-            title="React"
-            onClick={(e) => setPicker(anchorOf(e.currentTarget, own))}
-          >
-            ☺
-          </button>
-          <button
-            type="button"
-            className="msg-hover__btn"
-            data-testid="action-reply"
-            aria-label="Reply"
-            title="Reply"
-            onClick={() => startReply(message)}
-          >
-            ↩
-          </button>
-          <button
-            type="button"
-            className="msg-hover__btn"
-            data-testid="action-more"
-            aria-label="More actions"
-            aria-haspopup="menu"
-            title="More"
-            onClick={(e) => {
-              const r = e.currentTarget.getBoundingClientRect();
-              setMenu({ x: r.left, y: r.bottom + 4 });
-            }}
-          >
-            ⋯
-          </button>
-        </div>
       ) : null}
       {picker ? (
         <Floating>
@@ -163,6 +182,9 @@ export function MessageActions({
     </div>
   );
 }
+
+/** The context menu's width (styles: .context-menu), to open it under the end of an outgoing bubble. */
+const MENU_WIDTH = 200;
 
 type PickerAnchor = { left: number; right: number; top: number; bottom: number; alignEnd: boolean };
 
@@ -238,7 +260,7 @@ function ContextMenu({
   }
 
   // Kept inside the window: the menu is at most ~240 × 260 px.
-  const left = Math.max(8, Math.min(at.x, window.innerWidth - 208));
+  const left = Math.max(8, Math.min(at.x, window.innerWidth - MENU_WIDTH - 8));
   const top = Math.max(8, Math.min(at.y, window.innerHeight - 260));
   return (
     <div

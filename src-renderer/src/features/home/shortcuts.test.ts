@@ -33,6 +33,12 @@ describe('shortcutAction', () => {
     expect(act(key('ArrowDown'))).toBeNull();
   });
 
+  it('goes to the message box with Ctrl+Shift+M, even while typing elsewhere', () => {
+    expect(act(key('M', { ctrlKey: true, shiftKey: true }), true)).toBe('focus-composer');
+    expect(act(key('m', { metaKey: true, shiftKey: true }))).toBe('focus-composer');
+    expect(act(key('m', { ctrlKey: true }))).toBeNull();
+  });
+
   it('opens help on "?" only when the user is not typing', () => {
     expect(act(key('?', { shiftKey: true }))).toBe('help');
     expect(act(key('?', { shiftKey: true }), true)).toBeNull();

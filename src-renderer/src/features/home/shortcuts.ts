@@ -6,7 +6,14 @@
  * Alt+Up/Down pair is the one that works.
  */
 export type ShortcutAction =
-  'new-chat' | 'new-group' | 'search' | 'settings' | 'next-conversation' | 'previous-conversation' | 'help';
+  | 'new-chat'
+  | 'new-group'
+  | 'search'
+  | 'settings'
+  | 'next-conversation'
+  | 'previous-conversation'
+  | 'help'
+  | 'focus-composer';
 
 export interface KeyLike {
   key: string;
@@ -28,6 +35,7 @@ export function shortcutAction(e: KeyLike, options: { typing: boolean }): Shortc
     if ((key === 'k' || key === 'f') && !e.shiftKey) return 'search';
     if (key === ',' && !e.shiftKey) return 'settings';
     if (key === '/' || key === '?') return 'help';
+    if (key === 'm' && e.shiftKey) return 'focus-composer';
   }
   // Ctrl+Tab is Control on macOS too (Cmd+Tab belongs to the system).
   if (e.ctrlKey && !e.altKey && !e.metaKey && key === 'Tab') {
@@ -71,6 +79,7 @@ export function shortcutList(mac: boolean): { group: string; items: { keys: stri
     {
       group: 'Writing',
       items: [
+        { keys: `${m}Shift+M`, what: 'Go to the message box' },
         { keys: 'Enter', what: 'Send' },
         { keys: 'Shift+Enter', what: 'New line' },
         { keys: '↑ (empty message box)', what: 'Edit your last message' },
@@ -84,6 +93,8 @@ export function shortcutList(mac: boolean): { group: string; items: { keys: stri
         { keys: `${m},`, what: 'Settings' },
         { keys: `${m}/ · ?`, what: 'Show these shortcuts' },
         { keys: 'Shift+F10 · right-click', what: 'Conversation menu in the list' },
+        { keys: '↑ ↓ · Page Up/Down · Home/End', what: 'Move between messages' },
+        { keys: 'Shift+F10 (on a message)', what: 'Message actions: reply, react, copy, edit, delete' },
       ],
     },
   ];

@@ -42,6 +42,9 @@ export function useHomeShortcuts(handlers: HomeShortcutHandlers): void {
         case 'search':
           store.openSearch();
           return;
+        case 'focus-composer':
+          document.getElementById('composer-input')?.focus();
+          return;
         case 'settings':
           store.closeSearch();
           store.showView('settings');
