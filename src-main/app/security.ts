@@ -13,6 +13,8 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
+  // Audio and video files play from object URLs of bytes the core decrypted (FileMedia).
+  'media-src blob:',
   "connect-src 'self'",
   "object-src 'none'",
   "frame-src 'none'",

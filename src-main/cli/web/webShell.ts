@@ -314,6 +314,7 @@ export function contentSecurityPolicy(port: number): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
+    'media-src blob:',
     "font-src 'self'",
     `connect-src 'self' ws://${HOST}:${port} ws://localhost:${port}`,
     "object-src 'none'",

@@ -2,7 +2,9 @@ import { useEffect } from 'react';
 import type { MessageView } from '../../../../src-shared/contract';
 import type { FileView } from '../../../../src-shared/contract/areas/files';
 import { useAppStore } from '../../store/appStore';
+import { FileMedia } from './FileMedia';
 import { formatBytes, isViewableImage, kindLabel } from './fileFormat';
+import { mediaKind, splitFileName } from './fileName';
 
 /** What the line under the name says, by direction and state. */
 function statusOf(file: FileView): string {
@@ -97,9 +99,7 @@ export function FileBubble({ message }: { message: MessageView }) {
           {kindLabel(file.name, file.mime)}
         </span>
         <span className="file-bubble__text">
-          <span className="file-bubble__name" data-testid="file-name" title={file.name}>
-            {file.name}
-          </span>
+          <FileName name={file.name} />
           <span
             className={`file-bubble__status${file.error ? ' file-bubble__status--error' : ''}`}
             data-testid="file-status"
@@ -109,6 +109,7 @@ export function FileBubble({ message }: { message: MessageView }) {
           </span>
         </span>
       </div>
+      {complete && mediaKind(file.mime) ? <FileMedia file={file} /> : null}
       {incomingBusy || outgoingBusy ? (
         <progress
           className="file-bubble__progress"
@@ -161,5 +162,20 @@ export function FileBubble({ message }: { message: MessageView }) {
         ) : null}
       </div>
     </div>
+  );
+}
+
+/**
+ * The name, cut in the middle when it does not fit: the start takes the
+ * ellipsis, the end (last characters and extension) always shows. The whole
+ * name is in the tooltip, and read out whole.
+ */
+function FileName({ name }: { name: string }) {
+  const { start, end } = splitFileName(name);
+  return (
+    <span className="file-bubble__name" data-testid="file-name" title={name}>
+      <span className="file-bubble__name-start">{start}</span>
+      {end ? <span className="file-bubble__name-end">{end}</span> : null}
+    </span>
   );
 }

@@ -1,0 +1,149 @@
+import type { Page } from '@playwright/test';
+import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { checkScreenSizes } from './helpers/screens';
+
+/**
+ * Issue #17 item 19: long file names are cut in the middle (the extension
+ * stays), and audio and video files play in the conversation, between two
+ * real peers.
+ */
+const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
+const PASSPHRASE = 'quiet-lantern-orbit-47';
+const PEER_TIMEOUT = 20_000;
+const LONG_NAME = 'Quarterly report with a rather long title and then some more words.wav';
+
+async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
+  await page.goto(shell.url);
+  await page.getByTestId('onboarding-display-name').fill(name);
+  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-submit').click();
+  await expect(page.getByTestId('home-screen')).toBeVisible();
+}
+
+/** One second of a 440 Hz tone, 8 kHz mono 16-bit PCM in a RIFF/WAVE container. */
+function toneWav(): Buffer {
+  const rate = 8000;
+  const samples = rate;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++)
+    data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 12000), i * 2);
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0);
+  head.writeUInt32LE(36 + data.length, 4);
+  head.write('WAVEfmt ', 8);
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20);
+  head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(rate, 24);
+  head.writeUInt32LE(rate * 2, 28);
+  head.writeUInt16LE(2, 32);
+  head.writeUInt16LE(16, 34);
+  head.write('data', 36);
+  head.writeUInt32LE(data.length, 40);
+  return Buffer.concat([head, data]);
+}
+
+/** A short WebM video recorded by the browser itself (a canvas through MediaRecorder), as base64. */
+const RECORD_WEBM = `(async () => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 160; canvas.height = 120;
+  const g = canvas.getContext('2d');
+  const stream = canvas.captureStream(15);
+  const rec = new MediaRecorder(stream, { mimeType: 'video/webm' });
+  const parts = [];
+  rec.ondataavailable = (e) => parts.push(e.data);
+  const done = new Promise((r) => (rec.onstop = r));
+  rec.start();
+  for (let i = 0; i < 20; i++) {
+    g.fillStyle = 'hsl(' + i * 18 + ', 70%, 50%)';
+    g.fillRect(0, 0, 160, 120);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  rec.stop();
+  await done;
+  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+})()`;
+
+test('files: long names cut in the middle; audio and video play in the chat', async ({
+  page,
+  browser,
+  startShell,
+}) => {
+  test.setTimeout(180_000);
+  const [adaShell, bobShell] = await Promise.all([
+    startShell({ env: PEER_ENV }),
+    startShell({ env: PEER_ENV }),
+  ]);
+  const bobContext = await browser.newContext();
+  const bob = await bobContext.newPage();
+  const problems: string[] = [];
+  for (const p of [page, bob]) {
+    p.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+    });
+    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  }
+  const ada = page;
+  await createProfile(ada, adaShell, 'Ada');
+  await createProfile(bob, bobShell, 'Bob');
+  await ada.getByTestId('add-contact').click();
+  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
+  const invite = await ada.getByTestId('invite-text').inputValue();
+  await ada.keyboard.press('Escape');
+  await bob.getByTestId('add-contact').click();
+  await bob.getByTestId('accept-invite-input').fill(invite);
+  await bob.getByTestId('accept-invite-submit').click();
+  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
+  const bobRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
+  await expect(bobRow).toBeVisible({ timeout: PEER_TIMEOUT });
+  await bob.getByTestId('composer-input').fill('a tone and a clip');
+  await bob.getByTestId('composer-input').press('Enter');
+  await bobRow.click();
+  await expect(ada.getByTestId('message-body')).toHaveText(['a tone and a clip'], { timeout: PEER_TIMEOUT });
+
+  const webm = Buffer.from((await bob.evaluate(RECORD_WEBM)) as string, 'base64');
+  expect(webm.length).toBeGreaterThan(500);
+  await bob.getByTestId('composer-file-input').setInputFiles([
+    { name: LONG_NAME, mimeType: 'audio/wav', buffer: toneWav() },
+    { name: 'clip.webm', mimeType: 'video/webm', buffer: webm },
+  ]);
+
+  const adaFile = (name: string) => ada.getByTestId('file-bubble').filter({ hasText: name });
+  const audio = adaFile('.wav');
+  await expect(audio).toHaveAttribute('data-state', 'complete', { timeout: PEER_TIMEOUT });
+
+  // The name is cut in the middle: its start shrinks with an ellipsis, the end and extension show.
+  const name = audio.getByTestId('file-name');
+  await expect(name).toHaveAttribute('title', LONG_NAME);
+  await expect(name).toHaveText(LONG_NAME);
+  await expect(name.locator('.file-bubble__name-end')).toHaveText('words.wav');
+  const cut = await name
+    .locator('.file-bubble__name-start')
+    .evaluate((el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth > el.clientWidth);
+  expect(cut, 'the start of a long name is cut').toBe(true);
+
+  // Audio plays here: the bytes load on Play, and the player knows the length.
+  await audio.getByTestId('file-play').click();
+  const player = audio.getByTestId('file-audio');
+  await expect(player).toBeVisible();
+  await expect
+    .poll(() => player.evaluate((el: { duration: number }) => el.duration), { timeout: 10_000 })
+    .toBeGreaterThan(0.9);
+
+  const video = adaFile('clip.webm');
+  await expect(video).toHaveAttribute('data-state', 'complete', { timeout: PEER_TIMEOUT });
+  await video.getByTestId('file-play').click();
+  const videoPlayer = video.getByTestId('file-video');
+  await expect(videoPlayer).toBeVisible();
+  await expect
+    .poll(() => videoPlayer.evaluate((el: { videoWidth: number }) => el.videoWidth), { timeout: 10_000 })
+    .toBe(160);
+  await videoPlayer.evaluate((el: { pause(): void }) => el.pause());
+  await ada.evaluate('document.querySelectorAll("audio,video").forEach((m) => m.pause())');
+  await checkScreenSizes(ada, 'chat-file-media');
+  expect(problems).toEqual([]);
+});
