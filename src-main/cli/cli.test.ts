@@ -50,7 +50,7 @@ describe('parley --help', () => {
 
 describe('usage errors exit with 2 and a clear message', () => {
   it.each([
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['frobnicate'], /Unknown command "frobnicate"/],
     [['init', '--name', 'A', '--passphrase', 'x'], /Unknown option '--passphrase'/],
     [['web', '--bogus'], /Unknown option '--bogus'/],
     [['init'], /--name is required/],

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { databaseError, isParleyError } from '../core/errors';
 import type { CommandSpec } from './commandSpec';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cliError';
+import { CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, sentence } from './cliError';
 import { commands as allCommands } from './commands';
 import { VERSION } from './coreOptions';
 import type { CliIo } from './io';
@@ -74,7 +74,7 @@ export async function runCli(
   }
   const command = commands.find((c) => c.name === first);
   if (!command) {
-    io.stderr(`parley: unknown command "${first}". Run "parley --help" for the list.\n`);
+    io.stderr(`parley: Unknown command "${first}". Run "parley --help" for the list.\n`);
     return EXIT_USAGE;
   }
   try {
@@ -107,18 +107,21 @@ export async function runCli(
     }
     return await command.run(values, io, positionals);
   } catch (err) {
+    // Every problem is one line (or two, with a hint) in one shape: `parley COMMAND: Sentence.`
+    const say = (message: string): void => io.stderr(`parley ${command.name}: ${sentence(message)}\n`);
     if (err instanceof UsageError) {
-      io.stderr(`parley ${command.name}: ${err.message}\nRun "parley ${command.name} --help" for usage.\n`);
+      say(err.message);
+      io.stderr(`Run "parley ${command.name} --help" for usage.\n`);
       return EXIT_USAGE;
     }
-    if (isParleyError(err)) {
-      io.stderr(`parley: ${err.message}\n`);
+    if (err instanceof CliFailure || isParleyError(err)) {
+      say(err.message);
       return EXIT_FAILURE;
     }
     // A command that reads the database itself (search) meets SQLite's verdicts directly.
     const storage = databaseError(err);
     if (storage) {
-      io.stderr(`parley: ${storage.message}\n`);
+      say(storage.message);
       return EXIT_FAILURE;
     }
     throw err;

@@ -74,7 +74,7 @@ describe('parley backup / restore', () => {
     const backup = await cli(['backup', '--profile', profile, '--out', out]);
     expect(backup.code).toBe(0);
     expect(backup.out).toMatch(/Backup written: .*ada\.parley-backup/);
-    expect(backup.err).toMatch(/parley backup: writing/);
+    expect(backup.err).toMatch(/parley backup: Encrypting and writing the archive/);
 
     const verify = await cli(['backup', 'verify', '--in', out]);
     expect(verify.code).toBe(0);
@@ -94,14 +94,14 @@ describe('parley backup / restore', () => {
     const restore = await cli(['restore', '--in', out, '--profile', target]);
     expect(restore.code).toBe(0);
     expect(restore.out).toMatch(/Restored into .*restored/);
-    expect(restore.err).toMatch(/parley restore: restoring/);
+    expect(restore.err).toMatch(/parley restore: Decrypting and restoring the archive/);
     expect(readFileSync(join(target, 'profile.json'), 'utf8')).toBe(
       readFileSync(join(profile, 'profile.json'), 'utf8'),
     );
 
     const again = await cli(['restore', '--in', out, '--profile', target]);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/never overwritten unless you confirm/);
+    expect(again.err).toMatch(/already exists in .*run the command again with --replace/);
     const replaced = await cli(['restore', '--in', out, '--profile', target, '--replace']);
     expect(replaced.code).toBe(0);
     expect(replaced.out).toMatch(/kept in .*before-restore-/);
@@ -153,7 +153,7 @@ describe('parley backup / restore', () => {
       // No unlock passphrase needed: the node has the profile open.
       const io = await cli(['backup', '--profile', profile, '--out', out], { PARLEY_PASSPHRASE: '' });
       expect(io.code).toBe(0);
-      expect(io.err).toMatch(/the node running on this profile is writing the backup/);
+      expect(io.err).toMatch(/The node running on this profile is writing the backup/);
       expect(io.out).toMatch(/Backup written/);
       const verify = await cli(['backup', 'verify', '--in', out]);
       expect(verify.code).toBe(0);

@@ -6,13 +6,14 @@ import { verifyBackup } from '../../core/backup/restoreBackup';
 import { createCore } from '../../core/core';
 import { ParleyError } from '../../core/errors';
 import type { CommandSpec } from '../commandSpec';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
-import { connectControl, type ControlClient } from '../control/controlClient';
-import { controlSocketPath } from '../control/controlServer';
+import { CliFailure, EXIT_OK, UsageError } from '../cliError';
+import { runningNode } from '../control/runningNode';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import type { CliIo } from '../io';
-import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
+import { PASSPHRASE_ENV } from '../passphraseInput';
+import { unlockHere } from '../unlockHere';
+import { count, PHASE_WORDS } from '../words';
 import { profileOption } from '../profileOption';
 import type { BackupProgress } from '../../core/backup/progress';
 import { passphraseProblem } from '../../../src-shared/contract';
@@ -73,7 +74,7 @@ async function verify(values: Record<string, string | boolean | undefined>, io: 
   }).catch(withCostlyKdfHint);
   io.stdout(
     `OK: the password is right and every chunk is intact. Backup of ${result.createdAt} (Parley ${result.appVersion}), ` +
-      `${result.files} files, ${formatBytes(result.contentBytes)}.\n`,
+      `${count(result.files, 'file')}, ${formatBytes(result.contentBytes)}.\n`,
   );
   return EXIT_OK;
 }
@@ -89,14 +90,6 @@ export function withCostlyKdfHint(err: unknown): never {
   throw err;
 }
 
-async function tryNode(profileDir: string): Promise<ControlClient | null> {
-  try {
-    return await connectControl(controlSocketPath(profileDir), { connectTimeoutMs: 2_000 });
-  } catch {
-    return null;
-  }
-}
-
 async function create(
   values: Record<string, string | boolean | undefined>,
   io: CliIo,
@@ -104,12 +97,12 @@ async function create(
 ): Promise<number> {
   const profileDir = resolve(typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env));
   const jobId = `cli-${randomBytes(6).toString('hex')}`;
-  const node = await tryNode(profileDir);
+  const node = await runningNode(profileDir);
   if (node) {
     // The node holds the profile open: it takes the snapshot (a second writer would fork MLS state).
     try {
       const password = await readBackupPassword(io, { confirm: true });
-      io.stderr('parley backup: the node running on this profile is writing the backup…\n');
+      io.stderr('parley backup: The node running on this profile is writing the backup…\n');
       const reply = await node.request(
         'backup.create',
         { jobId, path: out, password },
@@ -131,21 +124,7 @@ async function create(
   }
   const core = createCore(cliCoreOptions(profileDir, 'cli', io));
   try {
-    const status = core.profile.status();
-    if (status.state === 'none') {
-      io.stderr(`parley: there is no profile in ${core.profile.dir}; nothing to back up.\n`);
-      return EXIT_FAILURE;
-    }
-    if (status.state === 'damaged') {
-      io.stderr(`parley: ${status.problem}\n`);
-      return EXIT_FAILURE;
-    }
-    const passphrase = await readPassphrase(io, { confirm: false });
-    const unlocked = await core.dispatch('profile.unlock', { passphrase });
-    if (!unlocked.ok) {
-      io.stderr(`parley: ${unlocked.error.message}\n`);
-      return EXIT_FAILURE;
-    }
+    await unlockHere(core, io, 'nothing to back up.');
     const password = await readBackupPassword(io, { confirm: true });
     const print = progressPrinter(io, 'parley backup');
     const off = core.onEvent((name, payload) => {
@@ -156,10 +135,7 @@ async function create(
     });
     try {
       const reply = await core.dispatch('backup.create', { jobId, path: out, password });
-      if (!reply.ok) {
-        io.stderr(`parley: ${reply.error.message}\n`);
-        return EXIT_FAILURE;
-      }
+      if (!reply.ok) throw new CliFailure(reply.error.message);
       return printCreated(io, BackupCreated.parse(reply.value));
     } finally {
       off();
@@ -171,7 +147,7 @@ async function create(
 
 function printCreated(io: CliIo, created: BackupCreated): number {
   io.stdout(
-    `Backup written: ${created.path} (${formatBytes(created.archiveBytes)}, ${created.files} files). ` +
+    `Backup written: ${created.path} (${formatBytes(created.archiveBytes)}, ${count(created.files, 'file')}). ` +
       'Keep the backup password: without it the archive cannot be opened.\n',
   );
   return EXIT_OK;
@@ -214,7 +190,7 @@ export function progressPrinter(io: CliIo, label: string): (p: BackupProgress) =
     lastPhase = p.phase;
     lastTenth = tenth;
     const pct = p.bytesTotal > 0 ? ` ${tenth * 10}% of ${formatBytes(p.bytesTotal)}` : '';
-    io.stderr(`${label}: ${p.phase}${pct}\n`);
+    io.stderr(`${label}: ${PHASE_WORDS[p.phase]}${pct ? `:${pct}` : '…'}\n`);
   };
 }
 

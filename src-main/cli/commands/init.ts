@@ -1,6 +1,6 @@
 import { createCore } from '../../core/core';
 import type { CommandSpec } from '../commandSpec';
-import { UsageError, EXIT_FAILURE, EXIT_OK } from '../cliError';
+import { CliFailure, UsageError, EXIT_OK } from '../cliError';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
@@ -22,15 +22,11 @@ export const initCommand: CommandSpec = {
     try {
       const status = await core.dispatch('profile.status', {});
       if (status.ok && (status.value as { state: string }).state !== 'none') {
-        io.stderr(`parley: a profile already exists in ${core.profile.dir}; it is never overwritten.\n`);
-        return EXIT_FAILURE;
+        throw new CliFailure(`A profile already exists in ${core.profile.dir}; it is never overwritten.`);
       }
       const passphrase = await readPassphrase(io, { confirm: true });
       const reply = await core.dispatch('profile.create', { displayName: name, passphrase });
-      if (!reply.ok) {
-        io.stderr(`parley: ${reply.error.message}\n`);
-        return EXIT_FAILURE;
-      }
+      if (!reply.ok) throw new CliFailure(reply.error.message);
       io.stdout(`Created an encrypted profile for ${name.trim()} in ${core.profile.dir}\n`);
       return EXIT_OK;
     } finally {

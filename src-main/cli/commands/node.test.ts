@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRequestName } from '../../../src-shared/contract';
 import { runCli } from '../cli';
-import { NO_NODE_MESSAGE } from '../control/controlClient';
+import { noNodeMessage } from '../control/nodeSession';
 import { controlSocketPath } from '../control/controlServer';
 import type { CliIo } from '../io';
 import { recordingIo, type FakeIo } from '../testing/fakeIo';
@@ -86,7 +86,7 @@ describe('commands that talk to a running node', () => {
     const profile = join(root, 'nobody');
     const io = await cli([...argv, '--profile', profile]);
     expect(io.code).toBe(1);
-    expect(io.err).toBe(`parley: ${NO_NODE_MESSAGE}\n`);
+    expect(io.err).toBe(`parley ${argv[0]}: ${noNodeMessage(profile)}\n`);
     expect(io.out).toBe('');
     // These commands never open (or create) the profile themselves.
     expect(existsSync(profile)).toBe(false);
@@ -102,7 +102,9 @@ describe('commands that talk to a running node', () => {
     expect(node.out).toContain('Usage: parley node [--profile DIR] [--listen MULTIADDR] [--mdns]');
     expect(node.out).toContain('never contain message content or keys');
     const send = await cli(['send', '--help']);
-    expect(send.out).toContain('Usage: parley send [--profile DIR] --to CONTACT [--file PATH] [TEXT...]');
+    expect(send.out).toContain(
+      'Usage: parley send [--profile DIR] --to CONTACT [--file PATH] [--wait SECONDS] [TEXT...]',
+    );
     const web = await cli(['web', '--help']);
     expect(web.out).toContain('PARLEY_LISTEN');
   });
@@ -135,7 +137,7 @@ describe('parley node', () => {
       expect(await node.stop()).toBe(0);
     }
     if (unix) expect(existsSync(controlSocketPath(profile))).toBe(false);
-    expect((await cli(['status', '--profile', profile])).err).toContain(NO_NODE_MESSAGE);
+    expect((await cli(['status', '--profile', profile])).err).toContain(noNodeMessage(profile));
   });
 
   const ready = isRequestName('messages.send') && isRequestName('contacts.createInvite');
@@ -171,6 +173,15 @@ describe('parley node', () => {
 
         const sent = await cli(['send', '--profile', b, '--to', 'ad', 'hello', 'from', 'Bob']);
         expect(sent.code, sent.err).toBe(0);
+        // It says what became of the message (issue #17 item 22), and `messages` shows it on the sender's side.
+        expect(sent.out).toBe('Delivered to Ada.\n');
+        expect((await cli(['messages', '--profile', b, '--with', 'ada'])).out).toMatch(
+          /Bob: hello from Bob \((delivered|read)\)\n$/,
+        );
+        // Search goes through the running node, which holds the profile (no "already open").
+        const found = await cli(['search', '--profile', b, 'hello']);
+        expect(found.code, found.err).toBe(0);
+        expect(found.out).toMatch(/Bob: \[hello\] from Bob/);
 
         await until(
           async () =>

@@ -4,13 +4,14 @@ import type { Dispatch } from '../../core/rpc/dispatcher';
 import { createCore } from '../../core/core';
 import { createJsonLogger } from '../../core/util/logger';
 import type { CommandSpec } from '../commandSpec';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
+import { CliFailure, EXIT_OK, UsageError } from '../cliError';
 import { startControlServer, controlSocketPath, type ControlServer } from '../control/controlServer';
 import { printable } from '../control/nodeSession';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
-import { PASSPHRASE_ENV, readPassphrase } from '../passphraseInput';
+import { PASSPHRASE_ENV } from '../passphraseInput';
 import { profileOption } from '../profileOption';
+import { unlockHere } from '../unlockHere';
 
 export const LISTEN_ENV = 'PARLEY_LISTEN';
 const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
@@ -57,31 +58,14 @@ export const nodeCommand: CommandSpec = {
     const core = createCore(options);
     let control: ControlServer | null = null;
     try {
-      const status = core.profile.status();
-      if (status.state === 'none') {
-        io.stderr(`parley: there is no profile in ${core.profile.dir}; create one with "parley init".\n`);
-        return EXIT_FAILURE;
-      }
-      if (status.state === 'damaged') {
-        io.stderr(`parley: ${status.problem ?? 'the profile is damaged.'}\n`);
-        return EXIT_FAILURE;
-      }
-      const passphrase = await readPassphrase(io, { confirm: false });
-      const unlocked = await core.dispatch('profile.unlock', { passphrase });
-      if (!unlocked.ok) {
-        io.stderr(`parley: ${unlocked.error.message}\n`);
-        return EXIT_FAILURE;
-      }
+      await unlockHere(core, io, 'create one with "parley init".');
       await core.idle();
       const net = await networkStatus(core.dispatch);
       // An always-on peer that cannot be reached is no peer: say why and fail, so a service
       // manager sees it (issue #14 item 5: a taken port used to print "running" and exit 0).
-      if (net !== 'unsupported' && net.problem !== null) {
-        io.stderr(`parley node: ${net.problem}\n`);
-        return EXIT_FAILURE;
-      }
+      if (net !== 'unsupported' && net.problem !== null) throw new CliFailure(net.problem);
       const damage = core.profile.status().problem;
-      if (damage) io.stderr(`parley node: warning: ${damage}\n`);
+      if (damage) io.stderr(`parley node: Warning: ${damage}\n`);
       control = await startControlServer({
         path: controlSocketPath(core.profile.dir),
         dispatch: core.dispatch,
@@ -89,7 +73,7 @@ export const nodeCommand: CommandSpec = {
       });
       if (net === 'unsupported') {
         io.stderr(
-          'parley node: warning: this build of the core has no peer network; serving the local socket only.\n',
+          'parley node: Warning: this build of the core has no peer network; serving the local socket only.\n',
         );
       } else {
         io.stdout(`PeerId: ${net.peerId ?? '(network off)'}\n`);

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { isBackupError } from '../../core/backup/backupError';
 import { restoreBackup } from '../../core/backup/restoreBackup';
+import { PROFILE_HEADER_FILE } from '../../core/store/profileHeader';
 import { ProfileLock } from '../../core/profile/profileLock';
 import type { CommandSpec } from '../commandSpec';
-import { EXIT_OK, UsageError } from '../cliError';
+import { CliFailure, EXIT_OK, UsageError } from '../cliError';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { profileOption } from '../profileOption';
+import { count } from '../words';
 import {
   BACKUP_PASSWORD_ENV,
   formatBytes,
@@ -47,6 +50,9 @@ export const restoreCommand: CommandSpec = {
   async run(values, io) {
     if (typeof values.in !== 'string' || values.in === '') throw new UsageError('--in FILE is required.');
     const target = resolve(typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env));
+    const replace = values.replace === true;
+    // Said before the password is asked for: the terminal's way to confirm is the flag (issue #17 item 22).
+    if (!replace && existsSync(join(target, PROFILE_HEADER_FILE))) throw new CliFailure(replaceHint(target));
     const password = await readBackupPassword(io, { confirm: false });
     // Hold the profile lock so no app opens the folder while it is being replaced.
     const lock = existsSync(target) ? ProfileLock.acquire(target) : null;
@@ -55,20 +61,27 @@ export const restoreCommand: CommandSpec = {
         file: resolve(values.in),
         password,
         targetDir: target,
-        replace: values.replace === true,
+        replace,
         lockHeldByCaller: lock !== null,
         onProgress: progressPrinter(io, 'parley restore'),
         allowCostlyKdf: values['allow-costly-kdf'] === true,
-      }).catch(withCostlyKdfHint);
+      })
+        .catch((err: unknown) => {
+          // A profile that appeared while the archive was read.
+          if (isBackupError(err, 'target_exists')) throw new CliFailure(replaceHint(target));
+          throw err;
+        })
+        .catch(withCostlyKdfHint);
       io.stdout(
-        `Restored into ${result.profileDir}: ${result.files} files, ${formatBytes(result.contentBytes)} ` +
+        `Restored into ${result.profileDir}: ${count(result.files, 'file')}, ${formatBytes(result.contentBytes)} ` +
           `(backup of ${result.createdAt}). Unlock it with the passphrase it had then.\n`,
       );
       if (result.replacedTo) io.stdout(`The profile that was there is kept in ${result.replacedTo}.\n`);
       if (result.groupsToResync > 0) {
+        const one = result.groupsToResync === 1;
         io.stdout(
-          `${result.groupsToResync} conversations are read-only until this device has rejoined them ` +
-            '(it needs a member of each group online).\n',
+          `${count(result.groupsToResync, 'conversation')} ${one ? 'is' : 'are'} read-only until this device ` +
+            `has rejoined ${one ? 'it' : 'them'} (it needs a member of ${one ? 'the group' : 'each group'} online).\n`,
         );
       }
       return EXIT_OK;
@@ -77,3 +90,10 @@ export const restoreCommand: CommandSpec = {
     }
   },
 };
+
+function replaceHint(target: string): string {
+  return (
+    `A profile already exists in ${target}. To replace it, run the command again with --replace ` +
+    `(the profile there is kept in ${join(target, 'before-restore-<time>')}/).`
+  );
+}

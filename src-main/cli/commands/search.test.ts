@@ -93,13 +93,16 @@ describe('parley search', () => {
     );
   });
 
-  it('exits 0 with no hits, and prints problems on stderr', async () => {
+  it('exits 0 with no hits; refuses a query it cannot run as written (exit 2, problems, no results)', async () => {
+    const none = fakeIo();
+    expect(await runCli(['search', '--profile', profile, 'pineapple'], none)).toBe(0);
+    expect(none.out).toBe('No messages match.\n');
     const io = fakeIo();
-    expect(await runCli(['search', '--profile', profile, 'pineapple', 'before:tomorow'], io)).toBe(0);
-    expect(io.out).toBe('No messages match.\n');
+    expect(await runCli(['search', '--profile', profile, 'cafe', 'before:tomorow'], io)).toBe(2);
+    expect(io.out).toBe('');
     expect(io.err).toContain('parley search: Unknown date "tomorow" in before:');
     const json = fakeIo();
-    expect(await runCli(['search', '--profile', profile, '--json', 'in:nowhere'], json)).toBe(0);
+    expect(await runCli(['search', '--profile', profile, '--json', 'in:nowhere'], json)).toBe(2);
     expect(JSON.parse(json.out)).toEqual({ hits: [], problems: ['No conversation matches in:"nowhere".'] });
   });
 

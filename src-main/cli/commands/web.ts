@@ -6,7 +6,7 @@ import type { NetworkOptions } from '../../core/runtime/messagingHost';
 import { ParleyError } from '../../core/errors';
 import type { Logger } from '../../core/util/logger';
 import type { CommandSpec } from '../commandSpec';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cliError';
+import { CliFailure, EXIT_OK, UsageError } from '../cliError';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { startWebShell } from '../web/webShell';
@@ -78,8 +78,7 @@ export const webCommand: CommandSpec = {
       throw new UsageError('--port must be a number from 0 to 65535.');
     const staticDir = io.env.PARLEY_RENDERER_DIR ?? builtRendererDir();
     if (!existsSync(join(staticDir, 'index.html'))) {
-      io.stderr('parley: the UI is not built yet; run `npm run build` first.\n');
-      return EXIT_FAILURE;
+      throw new CliFailure('The UI is not built yet; run `npm run build` first.');
     }
     const profileDir = typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env);
     const options: CoreOptions & { logger: Logger; network?: NetworkOptions } = {

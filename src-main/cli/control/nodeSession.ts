@@ -4,7 +4,7 @@ import { stripBidiControls } from '../../../src-shared/contract/bidi';
 import { ParleyError } from '../../core/errors';
 import { defaultProfileDir } from '../defaultProfileDir';
 import type { CliIo } from '../io';
-import { connectControl, type ControlClient } from './controlClient';
+import { connectControl, NO_NODE_MESSAGE, type ControlClient } from './controlClient';
 import { controlSocketPath } from './controlServer';
 import { profileOption } from '../profileOption';
 
@@ -31,12 +31,22 @@ export async function withNode<T>(
   fn: (session: NodeSession) => Promise<T>,
 ): Promise<T> {
   const profileDir = resolve(typeof values.profile === 'string' ? values.profile : defaultProfileDir(io.env));
-  const client = await connectControl(controlSocketPath(profileDir));
+  const client = await connectControl(controlSocketPath(profileDir)).catch((err: unknown) => {
+    // Which folder was checked matters when it is the default one the user did not type (issue #17 item 22).
+    if (err instanceof ParleyError && err.message === NO_NODE_MESSAGE) {
+      throw new ParleyError('DISCONNECTED', noNodeMessage(profileDir));
+    }
+    throw err;
+  });
   try {
     return await fn({ profileDir, call: (name, params = {}) => call(client, name, params) });
   } finally {
     client.close();
   }
+}
+
+export function noNodeMessage(profileDir: string): string {
+  return `No parley node is running for the profile in ${profileDir}; start one with \`parley node --profile ${profileDir}\`.`;
 }
 
 async function call(client: ControlClient, name: string, params: Record<string, unknown>): Promise<unknown> {
@@ -59,6 +69,7 @@ const ContactEntry = z
     displayName: z.string().optional(),
     localName: z.string().nullable().optional(),
     name: z.string().optional(),
+    devices: z.array(z.object({ peerId: z.string() }).passthrough()).optional(),
   })
   .passthrough();
 export type ContactEntry = z.infer<typeof ContactEntry>;
@@ -108,19 +119,40 @@ const ConversationEntry = z.object({
   kind: z.string(),
   title: z.string(),
   contactId: z.number().int().nullable().optional(),
+  /** Why nothing can be sent there any more, in words; null when writable. */
+  readOnly: z.string().nullable().optional(),
 });
+export type ConversationEntry = z.infer<typeof ConversationEntry>;
 
 /** The DM with a contact, if one exists: by contactId when the core reports it, else by its title. */
 export async function findDm(session: NodeSession, contact: ContactEntry): Promise<number | null> {
+  return (await findDmEntry(session, contact))?.id ?? null;
+}
+
+/** The DM with a contact as conversations.list shows it (with why it is read-only, if it is). */
+export async function findDmEntry(
+  session: NodeSession,
+  contact: ContactEntry,
+): Promise<ConversationEntry | null> {
   const parsed = z.array(ConversationEntry).safeParse(await session.call('conversations.list', {}));
   if (!parsed.success) {
     throw new ParleyError('INTERNAL', 'The node answered conversations.list in an unexpected shape.');
   }
   const dms = parsed.data.filter((c) => c.kind === 'dm');
   const byId = dms.filter((c) => c.contactId === contact.id);
-  if (byId.length > 0) return byId[0]?.id ?? null;
+  if (byId.length > 0) return byId[0] ?? null;
   const byTitle = dms.filter((c) => c.contactId === undefined && c.title === contactName(contact));
-  return byTitle.length === 1 ? (byTitle[0]?.id ?? null) : null;
+  return byTitle.length === 1 ? (byTitle[0] ?? null) : null;
+}
+
+/**
+ * Who holds a message for an offline recipient, by name: the core records the
+ * holder's PeerId, which means nothing to a person (issue #17 items 11 and 22).
+ */
+export function holderName(contacts: readonly ContactEntry[], peerId: string | null): string {
+  if (peerId === null) return 'a contact';
+  const holder = contacts.find((c) => c.devices?.some((d) => d.peerId === peerId));
+  return holder ? printable(contactName(holder)) : `a device ${peerId.slice(0, 12)}…`;
 }
 
 /** The conversation id in a createDm answer: a bare number, or an object naming it. */
