@@ -92,6 +92,17 @@ describe('isAllowedPermission', () => {
       expect(isAllowedPermission(p), p).toBe(false);
     }
   });
+
+  it('allows the camera alone (scanning an invite QR code), never the microphone or an unstated type', () => {
+    expect(isAllowedPermission('media', { mediaTypes: ['video'] })).toBe(true);
+    expect(isAllowedPermission('media', { mediaType: 'video' })).toBe(true);
+    expect(isAllowedPermission('media', { mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(isAllowedPermission('media', { mediaTypes: ['audio'] })).toBe(false);
+    expect(isAllowedPermission('media', { mediaType: 'audio' })).toBe(false);
+    expect(isAllowedPermission('media', { mediaType: 'unknown' })).toBe(false);
+    expect(isAllowedPermission('media', { mediaTypes: [] })).toBe(false);
+    expect(isAllowedPermission('media', {})).toBe(false);
+  });
 });
 
 describe('isTrustedUrl', () => {
@@ -190,6 +201,13 @@ describe('secureSession', () => {
     expect(ask('notifications', 'https://evil.example/')).toBe(false);
     expect(ask('media', 'http://localhost:5173/')).toBe(false);
     expect(ask('geolocation', 'http://localhost:5173/')).toBe(false);
+    // The camera for our renderer only.
+    expect(check(null, 'media', '', { requestingUrl: 'http://localhost:5173/', mediaType: 'video' })).toBe(
+      true,
+    );
+    expect(check(null, 'media', '', { requestingUrl: 'https://evil.example/', mediaType: 'video' })).toBe(
+      false,
+    );
     expect(
       check(null, 'notifications', 'http://localhost:5173', { requestingUrl: 'http://localhost:5173/' }),
     ).toBe(true);

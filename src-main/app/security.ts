@@ -37,10 +37,25 @@ export function contentSecurityPolicy(renderer: RendererLocation): string {
     .replace("connect-src 'self'", `connect-src 'self' ${ws}`);
 }
 
-/** Notifications for new messages; every other web permission is denied. */
+/** Notifications for new messages; every other web permission is denied, but the camera below. */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
 
-export function isAllowedPermission(permission: string): boolean {
+/** What Electron tells about a media request (`mediaTypes`) or check (`mediaType`). */
+export interface MediaDetails {
+  mediaTypes?: readonly string[];
+  mediaType?: string;
+}
+
+/**
+ * The camera, and only the camera, for scanning an invite's QR code (issue
+ * #17 item 18): 'media' with every requested type 'video'. A microphone, a
+ * screen capture or an unstated media type stays denied.
+ */
+export function isAllowedPermission(permission: string, details: MediaDetails = {}): boolean {
+  if (permission === 'media') {
+    const types = details.mediaTypes ?? (details.mediaType !== undefined ? [details.mediaType] : []);
+    return types.length > 0 && types.every((t) => t === 'video');
+  }
   return ALLOWED_PERMISSIONS.has(permission);
 }
 
@@ -98,11 +113,12 @@ export function secureSession(session: Session, renderer: RendererLocation): voi
     callback({ responseHeaders: withCsp(details.responseHeaders, csp) });
   });
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    callback(isAllowedPermission(permission) && isTrustedUrl(details.requestingUrl, renderer));
+    const media: MediaDetails = 'mediaTypes' in details ? { mediaTypes: details.mediaTypes ?? [] } : {};
+    callback(isAllowedPermission(permission, media) && isTrustedUrl(details.requestingUrl, renderer));
   });
   session.setPermissionCheckHandler((contents, permission, _origin, details) => {
     const url = details.requestingUrl ?? contents?.getURL();
-    return isAllowedPermission(permission) && isTrustedUrl(url, renderer);
+    return isAllowedPermission(permission, details) && isTrustedUrl(url, renderer);
   });
 }
 

@@ -43,6 +43,15 @@ export const InviteView = z.object({
 });
 export type InviteView = z.infer<typeof InviteView>;
 
+/** Where one of this user's invites stands (the Add contact dialog takes a used one off the screen). */
+export const InviteStatusView = z.object({
+  /** 'unknown': not an invite of this device (or not an invite at all). */
+  state: z.enum(['open', 'used', 'expired', 'unknown']),
+  /** Who used it, when that is a contact. */
+  usedBy: z.object({ contactId: z.number().int(), name: z.string() }).nullable(),
+});
+export type InviteStatusView = z.infer<typeof InviteStatusView>;
+
 export const ContactRequestView = z.object({
   id: z.number().int(),
   /**

@@ -5,6 +5,7 @@ import {
   ContactView,
   GROUP_NAME_MAX_LENGTH,
   INVITE_MAX_LENGTH,
+  InviteStatusView,
   InviteView,
   MESSAGE_MAX_LENGTH,
   NetStatus,
@@ -132,6 +133,11 @@ const baseRequests = {
   'contacts.list': { params: Empty, result: z.array(ContactView) },
   /** A one-time invite (valid 7 days) for someone to add this user. */
   'contacts.createInvite': { params: Empty, result: InviteView },
+  /** Whether one of this user's invites is still open, expired, or used (and by whom). */
+  'contacts.inviteStatus': {
+    params: z.object({ link: z.string().min(1).max(INVITE_MAX_LENGTH) }).strict(),
+    result: InviteStatusView,
+  },
   /** Accepts someone's invite: they become a contact and the DM with them starts. */
   'contacts.acceptInvite': {
     params: z

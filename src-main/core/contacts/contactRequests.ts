@@ -230,7 +230,10 @@ export class ContactRequests {
     } catch (err) {
       logger.log('warn', 'messaging.invite_refused', errorFields(err));
     }
-    if (!ok) return 'rejected';
+    if (!ok) {
+      // Only someone holding the token gets "used"; a guessed or expired one stays 'rejected'.
+      return this.invites.find(sha256(token))?.usedAt != null ? 'used' : 'rejected';
+    }
     logger.log('info', 'messaging.contact_added', { peer: peerTag(req.from), via: 'invite', proven });
     this.deps.track(this.deps.net.keepConnected(req.from));
     this.deps.track(this.deps.announce());

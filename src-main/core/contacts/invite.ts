@@ -38,6 +38,13 @@ const MAX_INVITE_CHARS = 2048;
 /** multiaddr protocol code of /p2p. */
 const P2P_CODE = 421;
 
+/**
+ * What the accepter is told when the inviter's device says the token was spent
+ * (ContactResponse.INVITE_USED): distinct from a bad or expired invite, which
+ * stays "not valid or has expired" (issue #17 item 18).
+ */
+export const INVITE_USED = 'This invite was already used. Ask for a new one.';
+
 export interface Invite {
   peerId: string;
   addresses: string[];

@@ -1,4 +1,7 @@
 import { ParleyError } from '../errors';
+import { INVITE_USED } from '../contacts/invite';
+import { inviteStatus } from '../contacts/inviteStatus';
+import { InviteRepository } from '../store/repositories/inviteRepository';
 import { extractInviteLink, inviteText } from '../contacts/inviteText';
 import { reaching } from './reaching';
 import { parseSearchQuery } from '../search/searchQuery';
@@ -87,6 +90,20 @@ export function baseHandlers({
       const link = m.service.createInvite();
       return { link, text: inviteText(profile.status().displayName ?? 'A friend', link), qrData: link };
     },
+    'contacts.inviteStatus': async ({ link }) => {
+      const s = store();
+      const m = await messaging.running();
+      return inviteStatus(
+        {
+          invites: new InviteRepository(s.db),
+          directory: m.directory,
+          contacts: s.contacts,
+          ownPeerId: m.node.peerId,
+        },
+        link,
+        Date.now(),
+      );
+    },
     'contacts.acceptInvite': async ({ invite }) => {
       store();
       const m = await messaging.running();
@@ -95,9 +112,10 @@ export function baseHandlers({
           m.service.acceptInvite(extractInviteLink(invite)),
         );
       } catch (err) {
-        // Bad, used and expired invites look alike on purpose: say one thing.
+        // Bad and expired invites look alike on purpose: say one thing. A used one is told
+        // apart only when the inviter's device said so to a holder of the token (contacts/invite.ts).
         if (err instanceof ParleyError && (err.code === 'INVALID_PARAMS' || err.code === 'INVALID_STATE')) {
-          if (err.message === 'That invite is your own.') throw err;
+          if (err.message === 'That invite is your own.' || err.message === INVITE_USED) throw err;
           throw new ParleyError('INVALID_PARAMS', 'This invite link is not valid or has expired.', {
             cause: err,
           });

@@ -36,7 +36,8 @@ export interface InboundContactRequest extends ContactRequestFields {
   from: string;
 }
 
-export type ContactRequestStatus = 'received' | 'rejected';
+/** 'used': the request presented an invite token of ours that someone already used. */
+export type ContactRequestStatus = 'received' | 'rejected' | 'used';
 
 /**
  * What the handler answers. `sealPublicKey` only with 'received' for a request
@@ -119,7 +120,7 @@ export class ContactRequestProtocol extends ProtocolService {
     const answer = await this.callHandler(() => this.onRequest({ from: peer, ...fields }));
     const reply: ContactRequestReply = typeof answer === 'string' ? { status: answer } : answer;
     const { status, sealPublicKey, deviceCertificate } = reply;
-    if (status !== 'received' && status !== 'rejected') {
+    if (status !== 'received' && status !== 'rejected' && status !== 'used') {
       throw new HandlerError(false, { cause: new TypeError('unknown status') });
     }
     if (sealPublicKey !== undefined && (status !== 'received' || sealPublicKey.length > MAX_SEAL_KEY_BYTES)) {
@@ -131,7 +132,12 @@ export class ContactRequestProtocol extends ProtocolService {
     ) {
       throw new HandlerError(false, { cause: new TypeError('certificate only with received, ≤ 512 bytes') });
     }
-    const wire = status === 'received' ? ContactResponse.Status.RECEIVED : ContactResponse.Status.REJECTED;
+    const wire =
+      status === 'received'
+        ? ContactResponse.Status.RECEIVED
+        : status === 'used'
+          ? ContactResponse.Status.INVITE_USED
+          : ContactResponse.Status.REJECTED;
     await frames.write(
       ContactResponse.encode({
         version: FRAME_VERSION,
@@ -194,10 +200,14 @@ export class ContactRequestProtocol extends ProtocolService {
             ...(certificate && certificate.length > 0 ? { deviceCertificate: certificate } : {}),
           };
         }
-        ensure(response.status === ContactResponse.Status.REJECTED, 'response without a status');
+        const refused = response.status === ContactResponse.Status.INVITE_USED ? 'used' : 'rejected';
+        ensure(
+          refused === 'used' || response.status === ContactResponse.Status.REJECTED,
+          'response without a status',
+        );
         ensure(seal === undefined || seal.length === 0, 'seal key in a rejection');
         ensure(certificate === undefined || certificate.length === 0, 'certificate in a rejection');
-        return { status: 'rejected' };
+        return { status: refused };
       },
       options,
     );

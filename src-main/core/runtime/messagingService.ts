@@ -37,7 +37,7 @@ import {
 import { assertDmWritable } from '../contacts/contactsService';
 import { ContactRequests } from '../contacts/contactRequests';
 import { parseAddresses, type Directory } from '../contacts/directory';
-import { decodeInvite, encodeInvite, sealKeyHash } from '../contacts/invite';
+import { decodeInvite, encodeInvite, INVITE_USED, sealKeyHash } from '../contacts/invite';
 import { GroupOps, type GroupAck, type GroupOptions } from '../groups/groupOps';
 import { KeyedMutex } from '../util/keyedMutex';
 import { cardFromJson, cardToJson, verifyProfileCard, type SignedProfileCard } from '../contacts/profileCard';
@@ -233,6 +233,7 @@ export class MessagingService implements InboundSink {
     }
     if (reply.status !== 'received') {
       if (!existing) net.forget(invite.peerId);
+      if (reply.status === 'used') throw new ParleyError('INVALID_STATE', INVITE_USED);
       throw new ParleyError('INVALID_STATE', 'The invite was refused (used or expired).');
     }
     const seal = reply.sealPublicKey;

@@ -2,6 +2,7 @@ import type {
   AppInfo,
   ContactRequestView,
   ContactView,
+  InviteStatusView,
   InviteView,
   MessageView,
   NetState,
@@ -111,6 +112,7 @@ export const api = {
   goOnline: (): Promise<NetStatus> => call('net.goOnline', {}),
   contacts: (): Promise<ContactView[]> => call('contacts.list', {}),
   createInvite: (): Promise<InviteView> => call('contacts.createInvite', {}),
+  inviteStatus: (link: string): Promise<InviteStatusView> => call('contacts.inviteStatus', { link }),
   acceptInvite: (invite: string): Promise<{ contactId: number; conversationId: number }> =>
     call('contacts.acceptInvite', { invite }),
   contactRequests: (): Promise<ContactRequestView[]> => call('contacts.requests', {}),

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, InviteView, Reply } from '../../../src-shared/contract';
+import type { ErrorPayload, InviteStatusView, InviteView, Reply } from '../../../src-shared/contract';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 import { toReply } from './toReply';
@@ -13,6 +13,8 @@ import { toReply } from './toReply';
 export interface InvitesSlice {
   /** A fresh one-time invite of this user (text and QR data). */
   createInvite(): Promise<Reply<InviteView>>;
+  /** Whether this user's invite is still open, or was used (and by whom). */
+  inviteStatus(link: string): Promise<Reply<InviteStatusView>>;
   /** Adds the invite's owner; the answer names the DM with them. */
   acceptInvite(invite: string): Promise<Reply<{ contactId: number; conversationId: number }>>;
   /** Accepts or declines a contact request, then re-reads the lists it changes; null when it went through. */
@@ -21,6 +23,7 @@ export interface InvitesSlice {
 
 export const createInvitesSlice: StateCreator<AppState, [], [], InvitesSlice> = (_set, get) => ({
   createInvite: () => toReply(api.createInvite()),
+  inviteStatus: (link) => toReply(api.inviteStatus(link)),
   acceptInvite: (invite) => toReply(api.acceptInvite(invite)),
   async respondToContactRequest(requestId, accept) {
     try {

@@ -233,12 +233,14 @@ export namespace ContactResponse {
     STATUS_UNSPECIFIED = 'STATUS_UNSPECIFIED',
     RECEIVED = 'RECEIVED',
     REJECTED = 'REJECTED',
+    INVITE_USED = 'INVITE_USED',
   }
 
   enum __StatusValues {
     STATUS_UNSPECIFIED = 0,
     RECEIVED = 1,
     REJECTED = 2,
+    INVITE_USED = 3,
   }
 
   export namespace Status {

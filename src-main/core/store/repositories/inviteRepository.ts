@@ -21,4 +21,13 @@ export class InviteRepository {
         .run(now, peerId, Buffer.from(tokenHash), now).changes === 1
     );
   }
+
+  /** One of our tokens by its hash: when it expires and who used it (null when it is not ours). */
+  find(tokenHash: Uint8Array): { expiresAt: number; usedAt: number | null; usedBy: string | null } | null {
+    const row = this.db
+      .prepare('SELECT expires_at, used_at, used_by FROM invites WHERE token_hash = ?')
+      .get(Buffer.from(tokenHash)) as
+      { expires_at: number; used_at: number | null; used_by: string | null } | undefined;
+    return row ? { expiresAt: row.expires_at, usedAt: row.used_at, usedBy: row.used_by } : null;
+  }
 }

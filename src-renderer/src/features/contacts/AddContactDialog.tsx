@@ -1,16 +1,16 @@
-import QRCode from 'qrcode';
-import { useEffect, useId, useRef, useState, type RefObject } from 'react';
-import type { InviteView } from '../../../../src-shared/contract';
+import { useId, useRef, useState, type RefObject } from 'react';
 import { Button } from '../../components/Button';
 import { Modal } from '../../components/Modal';
 import { useAppStore } from '../../store/appStore';
 import { NearbyList } from '../privacy/NearbyList';
-
-type CopyState = 'idle' | 'copied' | 'selected';
+import { InviteScanner } from './InviteScanner';
+import { useHasCamera } from './useQrScanner';
+import { YourInvite } from './YourInvite';
 
 /**
  * "Add contact": shows this user's invite (text, copy, QR code) and takes
- * someone else's invite; adding one opens the DM with them.
+ * someone else's invite, pasted or scanned with the camera where there is
+ * one; adding one opens the DM with them.
  */
 export function AddContactDialog({
   onClose,
@@ -25,63 +25,19 @@ export function AddContactDialog({
   /** An invite from a parley:// link: filled in, and added only when the user chooses Add. */
   initialInvite?: string | null;
 }) {
-  const createInvite = useAppStore((s) => s.createInvite);
   const acceptInvite = useAppStore((s) => s.acceptInvite);
-  const [invite, setInvite] = useState<InviteView | null>(null);
-  const [inviteError, setInviteError] = useState<string | null>(null);
-  const [qrUrl, setQrUrl] = useState<string | null>(null);
-  const [qrFailed, setQrFailed] = useState(false);
-  const [copy, setCopy] = useState<CopyState>('idle');
+  const hasCamera = useHasCamera();
+  const [scanning, setScanning] = useState(false);
+  const [scanned, setScanned] = useState(false);
   const [theirs, setTheirs] = useState(initialInvite ?? '');
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string | null>(null);
-  const inviteRef = useRef<HTMLTextAreaElement>(null);
   const theirsRef = useRef<HTMLTextAreaElement>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  const scanRef = useRef<HTMLButtonElement>(null);
   const ids = useId();
-  const inviteId = `${ids}-invite`;
   const theirsId = `${ids}-theirs`;
   const addErrorId = `${ids}-add-error`;
-
-  useEffect(() => {
-    let live = true;
-    void createInvite().then((reply) => {
-      if (!live) return;
-      if (!reply.ok) {
-        setInviteError(reply.error.message);
-        return;
-      }
-      const created = reply.value;
-      setInvite(created);
-      // Invites are ~300 characters (a hash of the seal key, not the key): level M keeps the
-      // code coarse enough to scan off a screen and survives a smudge or glare.
-      QRCode.toDataURL(created.qrData, { errorCorrectionLevel: 'M', margin: 2, width: 440 }).then(
-        (url) => {
-          if (live) setQrUrl(url);
-        },
-        () => {
-          // The invite text still works without the picture.
-          if (live) setQrFailed(true);
-        },
-      );
-    });
-    return () => {
-      live = false;
-    };
-  }, [createInvite]);
-
-  async function copyInvite() {
-    if (!invite) return;
-    try {
-      await navigator.clipboard.writeText(invite.text);
-      setCopy('copied');
-    } catch {
-      // No clipboard access: select the text so the user can copy it themselves.
-      inviteRef.current?.focus();
-      inviteRef.current?.select();
-      setCopy('selected');
-    }
-  }
-
   async function add() {
     if (adding) return;
     const text = theirs.trim();
@@ -110,63 +66,7 @@ export function AddContactDialog({
       initialFocus={theirsRef}
       fallbackFocus={fallbackFocus}
     >
-      <section className="dialog-section" aria-labelledby={`${ids}-yours`}>
-        <h3 className="dialog-section__title" id={`${ids}-yours`}>
-          Your invite
-        </h3>
-        <p className="dialog-section__text">
-          Send this to someone you want to talk to. It works once and expires in 7 days.
-        </p>
-        {inviteError ? (
-          <p className="dialog-error" role="alert" data-testid="invite-error">
-            {inviteError}
-          </p>
-        ) : (
-          <div className="invite">
-            <div className="invite__text">
-              <label className="visually-hidden" htmlFor={inviteId}>
-                Your invite text
-              </label>
-              <textarea
-                id={inviteId}
-                ref={inviteRef}
-                className="textarea textarea--mono"
-                data-testid="invite-text"
-                readOnly
-                rows={5}
-                value={invite?.text ?? ''}
-                placeholder={invite ? undefined : 'Creating your invite…'}
-              />
-              <div className="invite__actions">
-                <Button
-                  testId="invite-copy"
-                  variant="secondary"
-                  size="sm"
-                  disabled={!invite}
-                  onClick={() => void copyInvite()}
-                >
-                  Copy
-                </Button>
-                <span className="invite__status" role="status" data-testid="invite-copy-status">
-                  {copy === 'copied' ? 'Copied to the clipboard.' : ''}
-                  {copy === 'selected' ? 'Selected: press Ctrl+C (⌘C) to copy.' : ''}
-                </span>
-              </div>
-            </div>
-            <div className="invite__qr">
-              {qrUrl ? (
-                <img className="invite__qr-img" src={qrUrl} alt="Invite QR code" data-testid="invite-qr" />
-              ) : qrFailed ? (
-                <p className="invite__qr-note" data-testid="invite-qr-failed">
-                  No QR code for this invite: share the text instead.
-                </p>
-              ) : (
-                <span className="invite__qr-placeholder" aria-hidden="true" />
-              )}
-            </div>
-          </div>
-        )}
-      </section>
+      <YourInvite />
       <NearbyList />
       <section className="dialog-section" aria-labelledby={`${ids}-add`}>
         <h3 className="dialog-section__title" id={`${ids}-add`}>
@@ -177,6 +77,41 @@ export function AddContactDialog({
             You opened an invite link. Check that it comes from someone you know, then choose Add; nothing is
             added until you do.
           </p>
+        ) : null}
+        {scanned ? (
+          <p className="dialog-note" role="status" data-testid="invite-scanned">
+            Scanned an invite. Check that it comes from someone you know, then choose Add.
+          </p>
+        ) : null}
+        {scanning ? (
+          <InviteScanner
+            onScanned={(link) => {
+              setTheirs(link);
+              setAddError(null);
+              setScanning(false);
+              setScanned(true);
+              queueMicrotask(() => addRef.current?.focus());
+            }}
+            onStop={() => {
+              setScanning(false);
+              queueMicrotask(() => scanRef.current?.focus());
+            }}
+          />
+        ) : hasCamera ? (
+          <div>
+            <Button
+              ref={scanRef}
+              testId="scan-invite"
+              variant="secondary"
+              size="sm"
+              onClick={() => {
+                setScanned(false);
+                setScanning(true);
+              }}
+            >
+              Scan a QR code
+            </Button>
+          </div>
         ) : null}
         <form
           className="dialog-form"
@@ -200,6 +135,7 @@ export function AddContactDialog({
             aria-describedby={addError ? addErrorId : undefined}
             onChange={(e) => {
               setTheirs(e.target.value);
+              setScanned(false);
               if (addError) setAddError(null);
             }}
           />
@@ -212,7 +148,13 @@ export function AddContactDialog({
             <Button testId="add-contact-cancel" variant="ghost" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" testId="accept-invite-submit" busy={adding} busyLabel="Adding…">
+            <Button
+              ref={addRef}
+              type="submit"
+              testId="accept-invite-submit"
+              busy={adding}
+              busyLabel="Adding…"
+            >
               Add
             </Button>
           </div>
