@@ -120,6 +120,10 @@ test('restore with members online: writable within seconds; the one waiting name
     await expect(restored.getByTestId('unlock-screen')).toBeVisible({ timeout: PEER_TIMEOUT });
     await unlock(restored);
     const unlockedAt = Date.now();
+    // The first unlock after the restore says what happened and what still rejoins (issue #17 item 9).
+    const notice = restored.getByTestId('restored-notice');
+    await expect(notice).toBeVisible();
+    await expect(notice.getByRole('heading')).toHaveText(/^Restored from your backup of /);
 
     // The group (through Cy) and the DM with Cy: writable within seconds, no reload needed.
     await openConversation(restored, 'Crew');
@@ -134,6 +138,11 @@ test('restore with members online: writable within seconds; the one waiting name
     await expect(restored.getByTestId('chat-readonly-reason')).toHaveText(
       'Waiting for Bob to come online to finish restoring this conversation.',
     );
+    await expect(restored.getByTestId('restored-waiting')).toHaveText(
+      ['Bob: Waiting for Bob to come online to finish restoring this conversation.'],
+      { timeout: WRITABLE_TIMEOUT },
+    );
+    await expect(restored.getByTestId('restored-sync')).toContainText('Still rejoining 1 of 3 conversations');
     await checkScreenSizes(restored, 'restore-waiting');
 
     // Writing in the group reaches Cy.
@@ -152,6 +161,17 @@ test('restore with members online: writable within seconds; the one waiting name
     await expect(bob.getByTestId('message-body').filter({ hasText: 'hi Bob, new laptop' })).toBeVisible({
       timeout: PEER_TIMEOUT,
     });
+    // The restored context follows: everything rejoined; "Got it" puts it away for good.
+    await expect(restored.getByTestId('restored-sync')).toHaveText(
+      'All 3 conversations have rejoined: you can write in every one again.',
+    );
+    await checkScreenSizes(restored, 'restored-all-rejoined');
+    await restored.getByTestId('restored-dismiss').click();
+    await expect(restored.getByTestId('restored-notice')).toHaveCount(0);
+    await lock(restored);
+    await unlock(restored);
+    await expect(restored.getByTestId('conversation-row').first()).toBeVisible();
+    await expect(restored.getByTestId('restored-notice')).toHaveCount(0);
 
     for (const p of [bobPeer, cyPeer, restoredPeer]) await p.context.close();
     for (const p of [bobPeer, cyPeer, restoredPeer]) expect(p.problems).toEqual([]);

@@ -7,6 +7,7 @@ import { DATABASE_FILE } from '../profile/profileService';
 import { openEncryptedDatabase } from '../store/encryptedDatabase';
 import { migrate } from '../store/migrate';
 import { PROFILE_HEADER_FILE, parseProfileHeader } from '../store/profileHeader';
+import { RestoreNoticeRepository } from '../store/repositories/restoreNoticeRepository';
 import { fsyncDir, writeFileAtomic } from '../util/atomicFile';
 import { openArchive } from './archiveStream';
 import { BackupError } from './backupError';
@@ -259,6 +260,12 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       try {
         migrate(db);
         rotated = await rotateRestoredDevice(db, now.getTime());
+        // What the first unlock tells the user: restored from when, and what is still rejoining.
+        new RestoreNoticeRepository(db).record({
+          restoredAt: now.getTime(),
+          backupCreatedAt: manifest.createdAt,
+          conversations: rotated.groups,
+        });
         db.pragma('wal_checkpoint(TRUNCATE)');
       } finally {
         db.close();

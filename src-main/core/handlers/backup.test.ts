@@ -110,6 +110,52 @@ describe('backup handlers', () => {
     expect(list[0]?.lastMessage?.preview).toBe('see you thursday');
   });
 
+  it('the first unlock after a restore gets a "restored" context: when, from which backup, what still rejoins; until dismissed', async () => {
+    const a = await seededCore();
+    // The group has MLS state: after the restore this new device must rejoin it.
+    const db = a.profile.database();
+    const [group] = db.prepare("SELECT id FROM conversations WHERE name = 'Book club'").all() as {
+      id: number;
+    }[];
+    db.prepare(
+      'INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES (?, ?, 1, ?, 0)',
+    ).run(group?.id, Buffer.alloc(16, 7), Buffer.alloc(8));
+    // A profile that was never restored has nothing to say.
+    expect(await ok(a.dispatch('backup.restoreNotice', {}))).toBeNull();
+    const out = join(root, 'ada.parley-backup');
+    await ok(a.dispatch('backup.create', { jobId: 'j', path: out, password: PASSWORD }));
+
+    const b = core('b');
+    const before = Date.now();
+    const restored = await ok<{ createdAt: string }>(
+      b.dispatch('backup.restore', { jobId: 'r', path: out, password: PASSWORD }),
+    );
+    await ok(b.dispatch('profile.unlock', { passphrase: UNLOCK }));
+    const notice = await ok<{
+      restoredAt: number;
+      backupCreatedAt: string;
+      total: number;
+      waiting: { title: string; waitingFor: string }[];
+    }>(b.dispatch('backup.restoreNotice', {}));
+    expect(notice.restoredAt).toBeGreaterThanOrEqual(before);
+    expect(notice.backupCreatedAt).toBe(restored.createdAt);
+    expect(notice.total).toBe(1);
+    expect(notice.waiting).toEqual([
+      {
+        conversationId: group?.id,
+        title: 'Book club',
+        waitingFor: expect.stringMatching(/^Waiting for .* to come online/),
+      },
+    ]);
+    // It survives a lock (the context is for the first unlock the user sees), and goes once dismissed.
+    await ok(b.dispatch('profile.lock', {}));
+    await ok(b.dispatch('profile.unlock', { passphrase: UNLOCK }));
+    expect(await ok(b.dispatch('backup.restoreNotice', {}))).not.toBeNull();
+    await ok(b.dispatch('backup.dismissRestoreNotice', {}));
+    expect(await ok(b.dispatch('backup.restoreNotice', {}))).toBeNull();
+    expect(await b.dispatch('backup.restoreNotice', {})).toEqual({ ok: true, value: null });
+  });
+
   it('never restores over an existing profile without consent, and not while unlocked', async () => {
     const a = await seededCore();
     const out = join(root, 'x.parley-backup');

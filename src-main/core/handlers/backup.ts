@@ -7,6 +7,8 @@ import type { BackupProgress } from '../backup/progress';
 import { restoreBackup, verifyBackup } from '../backup/restoreBackup';
 import { BackupScheduler, DEFAULT_SCHEDULE, type ScheduleSettings } from '../backup/scheduler';
 import { ParleyError } from '../errors';
+import { groupsAwaitingResync } from '../groups/resync';
+import { RestoreNoticeRepository } from '../store/repositories/restoreNoticeRepository';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 const SCHEDULE_KEY = 'backup.schedule';
@@ -210,6 +212,27 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
         archiveBytes: result.archiveBytes,
         groupsToResync: result.groupsToResync,
       };
+    },
+
+    'backup.restoreNotice': () => {
+      const s = deps.store();
+      const notice = new RestoreNoticeRepository(s.db).read();
+      if (!notice) return null;
+      // Whatever still waits for a member to come online, named as the chat names it.
+      const waiting = groupsAwaitingResync(s.db).map((id) => {
+        const c = s.conversations.get(id);
+        return { conversationId: id, title: c.title, waitingFor: c.readOnly ?? '' };
+      });
+      return {
+        restoredAt: notice.restoredAt,
+        backupCreatedAt: notice.backupCreatedAt,
+        total: notice.conversations,
+        waiting,
+      };
+    },
+    'backup.dismissRestoreNotice': () => {
+      new RestoreNoticeRepository(deps.store().db).dismiss();
+      return {};
     },
 
     'backup.getSchedule': () => scheduleView(),

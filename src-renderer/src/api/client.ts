@@ -284,6 +284,9 @@ export const api = {
     call('backup.restore', { jobId, source, password, ...(replace ? { replace } : {}) }),
   backupCancel: (jobId: string): Promise<RequestResult<'backup.cancel'>> => call('backup.cancel', { jobId }),
   backupSchedule: (): Promise<RequestResult<'backup.getSchedule'>> => call('backup.getSchedule', {}),
+  restoreNotice: (): Promise<RequestResult<'backup.restoreNotice'>> => call('backup.restoreNotice', {}),
+  dismissRestoreNotice: (): Promise<RequestResult<'backup.dismissRestoreNotice'>> =>
+    call('backup.dismissRestoreNotice', {}),
   setBackupSchedule: (
     change: RequestParams<'backup.setSchedule'>,
   ): Promise<RequestResult<'backup.setSchedule'>> => call('backup.setSchedule', change),

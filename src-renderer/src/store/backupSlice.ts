@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ErrorPayload } from '../../../src-shared/contract';
-import type { BackupPhase, BackupSchedule } from '../../../src-shared/contract/areas/backup';
+import type { BackupPhase, BackupSchedule, RestoreNotice } from '../../../src-shared/contract/areas/backup';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 import { formatBytes } from '../../../src-shared/contract/format';
@@ -54,6 +54,11 @@ export interface BackupSlice {
     password?: string;
   }): Promise<boolean>;
   clearBackupMessages(): void;
+  /** After a restore: what happened and what still rejoins, until the user dismissed it (issue #17 item 9). */
+  restoreNotice: RestoreNotice | null;
+  loadRestoreNotice(): Promise<void>;
+  /** "Got it": the notice is not shown again, on any window. */
+  dismissRestoreNotice(): Promise<void>;
 }
 
 function newJobId(): string {
@@ -194,5 +199,21 @@ export const createBackupSlice: StateCreator<AppState, [], [], BackupSlice> = (s
       }
     },
     clearBackupMessages: () => set({ backupNotice: null, backupError: null }),
+    restoreNotice: null,
+    async loadRestoreNotice() {
+      try {
+        set({ restoreNotice: await api.restoreNotice() });
+      } catch {
+        // Only context: the conversations themselves say when they are read-only.
+      }
+    },
+    async dismissRestoreNotice() {
+      set({ restoreNotice: null });
+      try {
+        await api.dismissRestoreNotice();
+      } catch {
+        // Then it shows again after the next unlock; it is only context, nothing is lost.
+      }
+    },
   };
 };

@@ -36,6 +36,7 @@ const LOCKED_VIEW: Partial<AppState> = {
   searchHits: [],
   searchProblems: [],
   searchAnswered: null,
+  restoreNotice: null,
   view: 'chat',
 };
 

@@ -65,6 +65,21 @@ export const BackupRestored = BackupVerified.extend({
 });
 export type BackupRestored = z.infer<typeof BackupRestored>;
 
+/**
+ * The "restored" context of the first unlock after a restore (issue #17 item
+ * 9): what happened and what is still rejoining. Shown until dismissed.
+ */
+export const RestoreNotice = z.object({
+  restoredAt: z.number(),
+  /** When the backup was made (ISO 8601). */
+  backupCreatedAt: z.string(),
+  /** Conversations that had to rejoin as this new device. */
+  total: z.number().int().min(0),
+  /** Those still waiting, each with whom it waits for, in words. */
+  waiting: z.array(z.object({ conversationId: z.number().int(), title: z.string(), waitingFor: z.string() })),
+});
+export type RestoreNotice = z.infer<typeof RestoreNotice>;
+
 export const SCHEDULE_MAX_KEEP = 100;
 export const SCHEDULE_MAX_INTERVAL_HOURS = 24 * 30;
 
@@ -144,6 +159,10 @@ export const backupRequests = {
       .refine(oneOf('path', 'source'), 'Choose the backup file.'),
     result: BackupRestored,
   },
+  /** The "restored" context after a restore, until dismissed; null when there is none. */
+  'backup.restoreNotice': { params: z.object({}).strict(), result: RestoreNotice.nullable() },
+  /** The user read the restored context: it is not shown again. */
+  'backup.dismissRestoreNotice': { params: z.object({}).strict(), result: z.object({}) },
   'backup.getSchedule': { params: z.object({}).strict(), result: BackupSchedule },
   /**
    * Scheduled backups into a folder, keeping the newest `keep`; runs only

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { AddPersonIcon, GroupIcon, LockIcon, SearchIcon, SettingsIcon } from '../../components/Icons';
+import { RestoredNotice } from '../backup/RestoredNotice';
 import { Logo } from '../../components/Logo';
 import { useAppStore } from '../../store/appStore';
 import { ChatView } from '../chat/ChatView';
@@ -180,6 +181,7 @@ export function HomeScreen() {
             />
           </div>
         ) : null}
+        <RestoredNotice />
         {view === 'settings' ? (
           <SettingsScreen />
         ) : hasChat ? (
