@@ -32,8 +32,7 @@ export class RestoreNoticeRepository {
   /** The notice, or null when there was no restore or the user dismissed it (or it is unreadable). */
   read(): RestoreNoticeRecord | null {
     const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(NOTICE_KEY) as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     if (!row) return null;
     try {
       const v = JSON.parse(row.value) as Partial<RestoreNoticeRecord>;
