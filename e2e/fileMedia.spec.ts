@@ -44,6 +44,29 @@ function toneWav(): Buffer {
   return Buffer.concat([head, data]);
 }
 
+/** A one-page PDF (a blue box and a line of text), with a correct cross-reference table. */
+function simplePdf(): Buffer {
+  const content = '0 0 1 rg 72 600 300 120 re f BT /F1 28 Tf 72 540 Td (Hello from Parley) Tj ET';
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
 /** A short WebM video recorded by the browser itself (a canvas through MediaRecorder), as base64. */
 const RECORD_WEBM = `(async () => {
   const canvas = document.createElement('canvas');
@@ -68,7 +91,7 @@ const RECORD_WEBM = `(async () => {
   return btoa(s);
 })()`;
 
-test('files: long names cut in the middle; audio and video play in the chat', async ({
+test('files: long names cut in the middle; audio and video play, a PDF shows its first page', async ({
   page,
   browser,
   startShell,
@@ -110,6 +133,7 @@ test('files: long names cut in the middle; audio and video play in the chat', as
   await bob.getByTestId('composer-file-input').setInputFiles([
     { name: LONG_NAME, mimeType: 'audio/wav', buffer: toneWav() },
     { name: 'clip.webm', mimeType: 'video/webm', buffer: webm },
+    { name: 'minutes.pdf', mimeType: 'application/pdf', buffer: simplePdf() },
   ]);
 
   const adaFile = (name: string) => ada.getByTestId('file-bubble').filter({ hasText: name });
@@ -143,6 +167,30 @@ test('files: long names cut in the middle; audio and video play in the chat', as
     .poll(() => videoPlayer.evaluate((el: { videoWidth: number }) => el.videoWidth), { timeout: 10_000 })
     .toBe(160);
   await videoPlayer.evaluate((el: { pause(): void }) => el.pause());
+
+  // A PDF shows its first page, drawn by PDF.js from the bytes the core decrypted.
+  const pdf = adaFile('minutes.pdf');
+  await expect(pdf).toHaveAttribute('data-state', 'complete', { timeout: PEER_TIMEOUT });
+  await pdf.getByTestId('file-pdf-preview').click();
+  await expect(pdf.getByTestId('file-pdf-pages')).toHaveText('Page 1 of 1', { timeout: 15_000 });
+  const page1 = pdf.getByTestId('file-pdf-page');
+  await expect(page1).toBeVisible();
+  // The blue box is there: the page was really drawn.
+  const blue = await page1.evaluate(
+    (el: {
+      width: number;
+      height: number;
+      getContext(k: '2d'): {
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+    }) => {
+      const { data } = el.getContext('2d').getImageData(0, 0, el.width, el.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if ((data[i + 2] ?? 0) > 200 && (data[i] ?? 0) < 60) n++;
+      return n;
+    },
+  );
+  expect(blue).toBeGreaterThan(1000);
   await ada.evaluate('document.querySelectorAll("audio,video").forEach((m) => m.pause())');
   await checkScreenSizes(ada, 'chat-file-media');
   expect(problems).toEqual([]);

@@ -3,6 +3,7 @@ import type { MessageView } from '../../../../src-shared/contract';
 import type { FileView } from '../../../../src-shared/contract/areas/files';
 import { useAppStore } from '../../store/appStore';
 import { FileMedia } from './FileMedia';
+import { FilePdfPreview, isPdf } from './FilePdfPreview';
 import { formatBytes, isViewableImage, kindLabel } from './fileFormat';
 import { mediaKind, splitFileName } from './fileName';
 
@@ -110,6 +111,7 @@ export function FileBubble({ message }: { message: MessageView }) {
         </span>
       </div>
       {complete && mediaKind(file.mime) ? <FileMedia file={file} /> : null}
+      {complete && isPdf(file.mime, file.name) ? <FilePdfPreview file={file} /> : null}
       {incomingBusy || outgoingBusy ? (
         <progress
           className="file-bubble__progress"
