@@ -189,9 +189,13 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   // --- Emoji picker: search keystroke → results painted (issue #17 item 4) ----------------
   await page.keyboard.press('Escape');
-  const newest = page.getByTestId('message-wrap').last();
-  await newest.hover();
-  await newest.getByTestId('action-react').click();
+  // By keyboard, as in the app: the newest message, Shift+F10, React….
+  await page
+    .getByTestId('message-wrap')
+    .filter({ hasText: `Message ${BIG - 1} ` })
+    .focus();
+  await page.keyboard.press('Shift+F10');
+  await page.getByTestId('menu-react').click();
   const emojiInput = page.getByTestId('emoji-search');
   await emojiInput.waitFor();
   // The full set has loaded once the sections are drawn.
