@@ -119,10 +119,11 @@ describe('profile cards', () => {
     await befriend(ada, bob);
     const dm = ada.dmWith(bob) ?? -1;
     ada.store.contacts.setRemoved(ada.contactId(bob) ?? -1, Date.now());
-    const service = ada.running().service;
+    // Profiles leave through the groups' content sender (groups/profileAnnouncer.ts).
+    const sender = ada.running().service.groups.content;
     const sent: { conversationId: number; card: boolean }[] = [];
-    const original = service.sendContent.bind(service);
-    service.sendContent = (conversationId, content, row) => {
+    const original = sender.sendContent.bind(sender);
+    sender.sendContent = (conversationId, content, row) => {
       if (content.type === 'profile') sent.push({ conversationId, card: content.card !== undefined });
       return original(conversationId, content, row);
     };

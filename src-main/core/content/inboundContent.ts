@@ -1,0 +1,89 @@
+import type { ProfileReceiver } from '../contacts/profileReceiver';
+import type { Store } from '../store/store';
+import type { Logger } from '../util/logger';
+import { decodeContent, type Content } from './content';
+import { isRichContent } from './richContent';
+import type { RichMessaging } from './richMessaging';
+import { receiveTimer } from './timers';
+
+/** Who sent an application message: its device and the identity key its MLS credential names. */
+export interface ContentOrigin {
+  peerId: string;
+  identityKey: Uint8Array;
+}
+
+/**
+ * Where an incoming `file` message goes (core/files' FileService): its rows,
+ * inside the receive transaction; returns work for after the commit.
+ */
+export interface IncomingFiles {
+  applyIncoming(
+    conversationId: number,
+    sender: ContentOrigin,
+    content: Extract<Content, { type: 'file' }>,
+    now: number,
+  ): (() => void) | null;
+}
+
+export interface InboundContentDeps {
+  store: Store;
+  logger: Logger;
+  rich: Pick<RichMessaging, 'apply' | 'afterMessage'>;
+  profiles: Pick<ProfileReceiver, 'applyProfile' | 'applyMemberHints'>;
+  files?: IncomingFiles;
+}
+
+/**
+ * The inbound router: what one decrypted application message does. Group
+ * code (groups/groupSteps.ts) calls down into it, inside the transaction
+ * that stores the group state the message was decrypted with (DESIGN.md §1
+ * rule 6); work that must wait for that commit goes to `afterCommit`.
+ * Content this build does not know is dropped here, the MLS state still
+ * advances (docs/protocol.md §8).
+ */
+export class InboundContent {
+  constructor(private readonly deps: InboundContentDeps) {}
+
+  apply(
+    conversationId: number,
+    sender: ContentOrigin,
+    plaintext: Uint8Array,
+    now: number,
+    afterCommit: (() => void)[],
+  ): void {
+    const content = decodeContent(plaintext);
+    if (content === null || content === 'unknown') return;
+    const { store, rich } = this.deps;
+    if (isRichContent(content)) {
+      rich.apply(conversationId, sender, content, now, afterCommit);
+    } else if (content.type === 'text') {
+      const stored = store.messages.insert({
+        conversationId,
+        uid: content.uid,
+        senderKey: Buffer.from(sender.identityKey),
+        outgoing: false,
+        body: content.body,
+        replyToUid: content.replyToUid ?? null,
+        mentions: content.mentions ?? null,
+        sentAt: content.sentAt,
+        receivedAt: now,
+        state: 'received',
+      });
+      if (stored.inserted)
+        rich.afterMessage({ ...stored, uid: content.uid, conversationId }, sender, now, afterCommit);
+    } else if (content.type === 'timer') {
+      receiveTimer(store, this.deps.logger, conversationId, sender, content, now);
+    } else if (content.type === 'file') {
+      const after = this.deps.files?.applyIncoming(conversationId, sender, content, now);
+      if (after) afterCommit.push(after);
+    } else {
+      const dial = this.deps.profiles.applyProfile(sender.peerId, sender.identityKey, content);
+      if (dial) afterCommit.push(dial);
+      if (content.peers) {
+        afterCommit.push(
+          ...this.deps.profiles.applyMemberHints(conversationId, sender.peerId, content.peers),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { ContactDevices } from '../contacts/contactDevices';
+import type { Directory } from '../contacts/directory';
+import type { KeyPackageExchange } from '../contacts/keyPackageExchange';
+import type { SignedProfileCard } from '../contacts/profileCard';
+import type { InboundContent } from '../content/inboundContent';
+import type { Outbox } from '../delivery/outbox';
+import type { KeyPackagePool, MlsDeviceIdentity, MlsStore } from '../mls';
+import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
+import type { BackgroundTasks } from '../util/backgroundTasks';
+import type { KeyedMutex } from '../util/keyedMutex';
+import type { Logger } from '../util/logger';
+import type { GroupSequencers } from './groupSequencers';
+import type { GroupSystemLines } from './groupSystemLines';
+
+export interface GroupOptions {
+  /** The sequencer's accept window (docs/protocol.md §10). */
+  acceptMs?: number;
+  tickMs?: number;
+  selfUpdateAfterMs?: number;
+  selfUpdateAfterMessages?: number;
+  /** How long messages of a later epoch may wait for their commit before this device rejoins. */
+  stallMs?: number;
+}
+
+/** What this device announces of itself (lower layers: the profile card, the seal key, the node). */
+export interface ProfileSource {
+  /** The user's current signed profile card (contacts/ownProfile.ts); without it no card is sent. */
+  card(): SignedProfileCard | undefined;
+  sealPublicKey: Uint8Array;
+  /** This device's PeerId. */
+  peerId: string;
+  /** Where this device listens now. */
+  addresses(): string[];
+}
+
+/**
+ * What group code is given: lower layers only (store, MLS, the outbox, the
+ * directory of devices, contacts' KeyPackages, the inbound content router),
+ * never a closure over the service that composes it (issue 16 item 1).
+ */
+export interface GroupOpsDeps {
+  db: Db;
+  store: Store;
+  mls: MlsStore;
+  outbox: Outbox;
+  /** Contacts' devices: whom a relayed Welcome can go to; members' devices are recorded here. */
+  directory: Pick<Directory, 'isHolder' | 'upsertDevice' | 'ownRelays' | 'checkIdentity'>;
+  /** Contacts' devices, and which conversations are DMs with a contact (contacts/contactDevices.ts). */
+  contacts: ContactDevices;
+  /** This device in MLS, and its one-time KeyPackages (a Welcome is for one of them). */
+  device: MlsDeviceIdentity;
+  pool: KeyPackagePool;
+  /** One-time KeyPackages of the devices being added, and the pool's top-up (contacts/keyPackageExchange.ts). */
+  keyPackages: Pick<KeyPackageExchange, 'fetch' | 'replenish'>;
+  /** What a decrypted application message does (content/inboundContent.ts). */
+  inbound: Pick<InboundContent, 'apply'>;
+  /** This device's profile as announced to groups (groups/profileAnnouncer.ts). */
+  profile: ProfileSource;
+  /** Wakes the delivery loop after envelopes were queued. */
+  kick: () => void;
+  logger: Logger;
+  now: () => number;
+  /** The per-conversation lock every group step runs under. */
+  lock: KeyedMutex;
+  identity: { publicKey: Uint8Array; displayName: string };
+  /** Background work awaited on stop. */
+  background: BackgroundTasks;
+  options?: GroupOptions;
+}
+
+/** What an operation did: committed now, or proposed/queued for later. */
+export interface GroupAck {
+  committed: boolean;
+}
+
+/** What the parts of GroupOps share: its dependencies, the cached sequencers and the chat's system lines. */
+export interface GroupContext {
+  readonly deps: GroupOpsDeps;
+  readonly sequencers: GroupSequencers;
+  readonly lines: GroupSystemLines;
+}
+
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
