@@ -5,6 +5,34 @@ import { z } from 'zod';
 export const NotifyMode = z.enum(['all', 'mentions', 'muted']);
 export const MessageState = z.enum(['pending', 'sent', 'held', 'delivered', 'read', 'received', 'failed']);
 
+/** Someone a system event names: identity key (hex), the name known, and whether it is this user. */
+export const EventPerson = z.object({ key: z.string(), name: z.string(), self: z.boolean() });
+export type EventPerson = z.infer<typeof EventPerson>;
+
+/**
+ * What a system row says (a group or conversation change), as data: the core
+ * writes no words, the renderer's presenter (features/chat/systemLine.ts)
+ * does, with "You" for this user. `legacy` is a line stored as words before
+ * events existed, shown as it is.
+ */
+export const SystemEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('groupCreated'), actor: EventPerson }),
+  z.object({ kind: z.literal('membersAdded'), actor: EventPerson, subjects: z.array(EventPerson) }),
+  z.object({ kind: z.literal('memberRemoved'), actor: EventPerson, subject: EventPerson }),
+  z.object({ kind: z.literal('memberLeft'), actor: EventPerson }),
+  z.object({ kind: z.literal('groupRenamed'), actor: EventPerson, name: z.string() }),
+  z.object({
+    kind: z.literal('roleChanged'),
+    actor: EventPerson,
+    subject: EventPerson,
+    role: z.enum(['owner', 'admin', 'member']),
+  }),
+  z.object({ kind: z.literal('timerChanged'), actor: EventPerson, ms: z.number().nullable() }),
+  z.object({ kind: z.literal('replacedElsewhere') }),
+  z.object({ kind: z.literal('legacy'), text: z.string() }),
+]);
+export type SystemEvent = z.infer<typeof SystemEvent>;
+
 export const ConversationSummary = z.object({
   id: z.number().int(),
   kind: z.enum(['dm', 'group']),
@@ -22,6 +50,8 @@ export const ConversationSummary = z.object({
       sentAt: z.number(),
       outgoing: z.boolean(),
       deleted: z.boolean(),
+      /** For a system row: what it says (the preview is empty then). */
+      event: SystemEvent.nullable(),
     })
     .nullable(),
 });
@@ -33,8 +63,10 @@ export const MessageView = z.object({
   uid: z.string(),
   sender: z.object({ key: z.string(), name: z.string(), self: z.boolean() }),
   kind: z.enum(['text', 'file', 'system']),
-  /** null when deleted for everyone. */
+  /** null when deleted for everyone, and for system rows (their `event` says what happened). */
   body: z.string().nullable(),
+  /** What a system row says; null for every other kind. */
+  event: SystemEvent.nullable(),
   replyToUid: z.string().nullable(),
   sentAt: z.number(),
   editedAt: z.number().nullable(),

@@ -1,4 +1,5 @@
 import { MessagePage, type MessageView } from '../../../src-shared/contract';
+import { systemLine } from '../../../src-renderer/src/features/chat/systemLine';
 import type { ContactEntry } from '../control/nodeSession';
 import { ParleyError } from '../../core/errors';
 import type { CommandSpec } from '../commandSpec';
@@ -82,6 +83,8 @@ export interface Delivery {
  * state, the CLI's version of the chat's ticks (issue #17 item 22).
  */
 export function formatMessage(m: MessageView, about?: Delivery): string {
+  // A group or timer change: the renderer's words (issue 16 item 5); no delivery state.
+  if (m.event) return `${localMinute(m.sentAt)} ${printable(systemLine(m.event))}`;
   const body =
     m.deletedAt !== null || m.body === null
       ? '(deleted)'

@@ -4,7 +4,10 @@ import { isParleyError } from '../errors';
 import type { Logger } from '../util/logger';
 import { CONTENT_VERSION, decodeContent, type TimerContent } from './content';
 import { until, type MessagingPeer, peerPool } from '../runtime/testing/messagingPeer';
-import { describeTimer, isNewerChange, receiveTimer, setTimer, timerNotice, wakeSweeper } from './timers';
+import { describeTimer } from '../../../src-shared/contract/areas/conversations';
+import { systemLine } from '../../../src-renderer/src/features/chat/systemLine';
+import { isNewerChange, receiveTimer, setTimer, wakeSweeper } from './timers';
+import { systemText } from '../store/testing/systemText';
 
 /**
  * Disappearing messages between real peers over 127.0.0.1 (issue #6 item 3):
@@ -24,8 +27,9 @@ async function befriend(inviter: MessagingPeer, invitee: MessagingPeer): Promise
 const systemLines = (p: MessagingPeer, conversationId: number): string[] =>
   p
     .messages(conversationId)
-    .filter((m) => m.kind === 'system')
-    .map((m) => m.body ?? '');
+    // The timer's notices (a group also logs its creation and members).
+    .filter((m) => m.kind === 'system' && m.event?.kind === 'timerChanged')
+    .map((m) => systemText(m, p.identity.publicKey));
 
 const bodies = (p: MessagingPeer, conversationId: number): string[] =>
   p
@@ -50,8 +54,14 @@ describe('timer texts', () => {
       '1 week',
       '2 seconds',
     ]);
-    expect(timerNotice('Ada', 86_400_000)).toBe('Ada set disappearing messages to 1 day');
-    expect(timerNotice('Bob', null)).toBe('Bob turned off disappearing messages');
+    // The notice is an event the renderer words (features/chat/systemLine.ts).
+    const actor = (name: string) => ({ key: '00', name, self: false });
+    expect(systemLine({ kind: 'timerChanged', actor: actor('Ada'), ms: 86_400_000 })).toBe(
+      'Ada set disappearing messages to 1 day',
+    );
+    expect(systemLine({ kind: 'timerChanged', actor: actor('Bob'), ms: null })).toBe(
+      'Bob turned off disappearing messages',
+    );
   });
 });
 

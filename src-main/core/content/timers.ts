@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { describeTimer } from '../../../src-shared/contract/areas/conversations';
 import { ParleyError } from '../errors';
 import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
+import { personOf, SYSTEM_EVENT_VERSION } from '../store/systemEvent';
 import type { Logger } from '../util/logger';
 import { CONTENT_VERSION, MAX_TIMER_MS, MIN_TIMER_MS, type TimerContent } from './content';
 
@@ -32,16 +32,6 @@ import { CONTENT_VERSION, MAX_TIMER_MS, MIN_TIMER_MS, type TimerContent } from '
  * devices compare the same values, so they agree; a change made after seeing
  * another always wins over it, whatever the clocks say.
  */
-
-// The wording is shared with the renderer's menus, so it lives in the contract.
-export { describeTimer };
-
-/** The line shown in the chat when the timer changes. */
-export function timerNotice(actor: string, ms: number | null): string {
-  return ms === null
-    ? `${actor} turned off disappearing messages`
-    : `${actor} set disappearing messages to ${describeTimer(ms)}`;
-}
 
 /**
  * Whether the user with this identity key may change the conversation's
@@ -83,7 +73,7 @@ export function isNewerChange(
 }
 
 /**
- * Sets the timer and writes the notice into the chat, inside the caller's
+ * Sets the timer and writes the notice into the chat (a `timerChanged` event: the renderer words it), inside the caller's
  * transaction. The notice itself never expires: it is what tells a reader
  * why later messages vanish.
  */
@@ -94,7 +84,8 @@ function applyTimerChange(
     uid: string;
     senderKey: Buffer;
     outgoing: boolean;
-    actor: string;
+    /** The name the changer goes by here ('' when unknown: the renderer says "Someone"). */
+    actorName: string;
     ms: number | null;
     sentAt: number;
     receivedAt: number;
@@ -110,7 +101,13 @@ function applyTimerChange(
     senderKey: change.senderKey,
     outgoing: change.outgoing,
     kind: 'system',
-    body: timerNotice(change.actor, change.ms),
+    body: null,
+    event: {
+      v: SYSTEM_EVENT_VERSION,
+      kind: 'timerChanged',
+      actor: personOf(change.senderKey, change.actorName),
+      ms: change.ms,
+    },
     sentAt: change.sentAt,
     receivedAt: change.receivedAt,
     state: change.outgoing ? 'delivered' : 'received',
@@ -151,7 +148,7 @@ export function receiveTimer(
     uid: content.uid,
     senderKey: Buffer.from(sender.identityKey),
     outgoing: false,
-    actor: contact?.name ?? 'Someone',
+    actorName: contact?.name ?? '',
     ms: content.ms,
     sentAt: content.sentAt,
     receivedAt: now,
@@ -213,7 +210,8 @@ export async function setTimer(
       uid: content.uid,
       senderKey: selfKey,
       outgoing: true,
-      actor: 'You',
+      // This user: the renderer says "You" (the event carries the key).
+      actorName: '',
       ms,
       sentAt,
       receivedAt,

@@ -82,6 +82,8 @@ export class ConversationStarter {
       });
       mls.commit(id, out, () => {
         syncMembers({ db, directory }, id, out.state, now());
+        const others = out.state.members.filter((m) => !m.isSelf).map((m) => m.identityKey);
+        this.ctx.changeLog.created(id, others, now());
         for (const peer of peers)
           outbox.enqueue({ conversationId: id, messageId: null, recipient: peer, payload });
       });

@@ -4,6 +4,7 @@ import type { MlsGroupState } from '../mls';
 import type { GroupOptions } from './groupOps';
 import { makeMessagingPeer, until, type MessagingPeer } from '../runtime/testing/messagingPeer';
 import { encodeFrame } from './wireFrame';
+import { systemText } from '../store/testing/systemText';
 
 /**
  * Group changes after creation (issue #4 items 5–7) with real peers over
@@ -64,7 +65,7 @@ const system = (p: MessagingPeer, id: number) =>
   p
     .messages(id)
     .filter((m) => m.kind === 'system')
-    .map((m) => m.body ?? '');
+    .map((m) => systemText(m, p.identity.publicKey));
 const conv = (p: MessagingPeer, id: number) =>
   p.t.db.prepare('SELECT name, left_at FROM conversations WHERE id = ?').get(id) as {
     name: string | null;
@@ -111,6 +112,10 @@ describe('group changes through the sequencer', () => {
       'after',
     );
     expect(texts(c, gc)).not.toContain('before Cy');
+    // The history starts with how each came in (issue 17 item 10).
+    expect(system(a, g).slice(0, 2)).toEqual(['You created the group', 'You added Bob']);
+    expect(system(b, gb)[0]).toBe('Ada added you');
+    expect(system(c, gc)[0]).toBe('Ada added you');
     expect(system(a, g)).toContain('You added Cy');
     await until(() => system(b, gb).includes('Ada added Cy'), 20_000, "Bob's system message");
     const all: [MessagingPeer, number][] = [

@@ -11,7 +11,7 @@ import type { BackgroundTasks } from '../util/backgroundTasks';
 import type { KeyedMutex } from '../util/keyedMutex';
 import type { Logger } from '../util/logger';
 import type { GroupSequencers } from './groupSequencers';
-import type { GroupSystemLines } from './groupSystemLines';
+import type { GroupChangeLog } from './groupChangeLog';
 
 export interface GroupOptions {
   /** The sequencer's accept window (docs/protocol.md §10). */
@@ -74,11 +74,11 @@ export interface GroupAck {
   committed: boolean;
 }
 
-/** What the parts of GroupOps share: its dependencies, the cached sequencers and the chat's system lines. */
+/** What the parts of GroupOps share: its dependencies, the cached sequencers and the group's change log. */
 export interface GroupContext {
   readonly deps: GroupOpsDeps;
   readonly sequencers: GroupSequencers;
-  readonly lines: GroupSystemLines;
+  readonly changeLog: GroupChangeLog;
 }
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

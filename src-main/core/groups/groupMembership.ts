@@ -119,11 +119,11 @@ export class GroupMembership {
       const now = this.ctx.deps.now();
       const alone = entry.seq.state.members.every((m) => m.isSelf);
       if (alone) {
-        this.ctx.sequencers.persist(entry, () => this.ctx.lines.markLeft(entry.conversationId, now));
+        this.ctx.sequencers.persist(entry, () => this.ctx.changeLog.markLeft(entry.conversationId, now));
         return;
       }
       await this.steps.propose(entry, { type: 'leave' }, () =>
-        this.ctx.lines.markLeft(entry.conversationId, now),
+        this.ctx.changeLog.markLeft(entry.conversationId, now),
       );
     });
   }

@@ -9,7 +9,7 @@ import { GroupMembership } from './groupMembership';
 import { GroupSendQueue } from './groupSendQueue';
 import { GroupSequencers } from './groupSequencers';
 import { GroupSteps } from './groupSteps';
-import { GroupSystemLines } from './groupSystemLines';
+import { GroupChangeLog } from './groupChangeLog';
 import { ProfileAnnouncer } from './profileAnnouncer';
 import { WelcomeReceiver } from './welcomeReceiver';
 
@@ -28,7 +28,7 @@ export {
  * once their commit is accepted, and what lost is made again.
  *
  * GroupOps composes the parts, each in its own file: the steps and their
- * effects (groupSteps.ts, groupWelcomes.ts), the send queue
+ * effects (groupSteps.ts, groupWelcomes.ts, groupChangeLog.ts), the send queue
  * (groupSendQueue.ts, contentSender.ts), membership changes
  * (groupMembership.ts), maintenance with time (groupMaintenance.ts), new
  * conversations and Welcomes in (conversationStarter.ts,
@@ -64,7 +64,7 @@ export class GroupOps {
   constructor(private readonly deps: GroupOpsDeps) {
     const acceptMs = deps.options?.acceptMs ?? 60_000;
     this.sequencers = new GroupSequencers(deps.db, deps.mls, { acceptMs }, deps.now);
-    const ctx: GroupContext = { deps, sequencers: this.sequencers, lines: new GroupSystemLines(deps) };
+    const ctx: GroupContext = { deps, sequencers: this.sequencers, changeLog: new GroupChangeLog(deps) };
     this.steps = new GroupSteps(ctx, {
       relayWelcome: (id, relay) => this.relayWelcome(id, relay),
       membersAdded: (id) => this.announcer.announce(id),

@@ -127,7 +127,7 @@ export class GroupSteps {
           `sys:${id}:${c.epoch}:%`,
         );
       }
-      this.ctx.lines.describe(id, c, now);
+      this.ctx.changeLog.describe(id, c, now);
     }
     if (entry.pending.proposalsSeenAt !== null) {
       entry.pending.proposalsSeenAt = null;

@@ -68,6 +68,7 @@ export class WelcomeReceiver {
       });
       mls.commitJoin(id, joined, pool, found.ref, () => {
         syncMembers({ db, directory: this.directory }, id, state, now());
+        if (state.kind === 'group') this.ctx.changeLog.joined(id, joined.addedBy, now());
         markSeen();
       });
       return id;

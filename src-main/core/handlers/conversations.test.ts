@@ -12,6 +12,7 @@ import type {
 } from '../../../src-shared/contract';
 import { createCore, type Core } from '../core';
 import { until } from '../runtime/testing/messagingPeer';
+import { systemText } from '../store/testing/systemText';
 
 /**
  * The conversations area through the contract, with two real cores on
@@ -74,7 +75,7 @@ const bodies = (c: TestCore, conversationId: number) =>
   c.core
     .store()
     .messages.page(conversationId, { latest: true })
-    .messages.map((m) => m.body ?? '');
+    .messages.map((m) => systemText(m, c.core.store().self().publicKey));
 
 describe('conversations area over two cores', () => {
   it('timer, notify modes, notification events and their content setting', async () => {

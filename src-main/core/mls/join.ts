@@ -32,6 +32,8 @@ export interface JoinKeyMaterial {
 
 export interface JoinOutcome extends Consumed {
   readonly state: MlsGroupState;
+  /** The identity key of the member whose commit added this device (it signed the Welcome's GroupInfo). */
+  readonly addedBy: Uint8Array;
 }
 
 export async function joinGroup(
@@ -93,7 +95,11 @@ export async function joinGroup(
   }
   if (client.groupContext.epoch > BigInt(Number.MAX_SAFE_INTEGER))
     throw new MlsRejection('invalid', 'epoch out of range');
-  return { state: wrapState(client, null), wipeConsumed: wiper([keys.init]) };
+  return {
+    state: wrapState(client, null),
+    addedBy: new Uint8Array(signerId.identityKey),
+    wipeConsumed: wiper([keys.init]),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { MessageView } from '../../../src-shared/contract';
 import type { Db } from './encryptedDatabase';
 import type { Message } from './repositories/types';
+import { systemEventView } from './systemEventView';
 
 /**
  * Turns stored messages into what the UI shows: keys as hex and the sender's
@@ -83,6 +84,7 @@ export class MessageViews {
         },
         kind: m.kind,
         body: m.body,
+        event: systemEventView(m.event, selfHex),
         replyToUid: m.replyToUid,
         sentAt: m.sentAt,
         editedAt: m.editedAt,

@@ -16,6 +16,7 @@ import { migration0014 } from './0014-unsettled-sends';
 import { migration0015 } from './0015-durability-mark';
 import { migration0016 } from './0016-address-records';
 import { migration0017 } from './0017-contact-request-proof';
+import { migration0018 } from './0018-system-events';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   migration0015,
   migration0016,
   migration0017,
+  migration0018,
 ];

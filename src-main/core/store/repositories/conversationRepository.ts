@@ -1,5 +1,7 @@
 import { ParleyError } from '../../errors';
 import type { Db } from '../encryptedDatabase';
+import { parseSystemEvent } from '../systemEvent';
+import { systemEventView } from '../systemEventView';
 import { resyncWaitingText } from './resyncWaiting';
 import type { ConversationKind, ConversationSummary, NotifyMode } from './types';
 
@@ -17,6 +19,7 @@ interface SummaryRow {
   m_outgoing: number | null;
   m_deleted_at: number | null;
   m_kind: string | null;
+  m_event: string | null;
   ro_reason: ReadOnlyReason | null;
 }
 
@@ -61,7 +64,7 @@ const SUMMARY_SELECT = `
     coalesce(CASE WHEN c.kind = 'group' THEN c.name END, k.local_name, k.display_name, c.name, 'Unknown') AS title,
     c.last_activity_at, c.unread_count, c.notify, c.disappear_after_ms,
     m.id AS m_id, substr(m.body, 1, ${PREVIEW_CHARS}) AS m_body, m.sent_at AS m_sent_at,
-    m.outgoing AS m_outgoing, m.deleted_at AS m_deleted_at, m.kind AS m_kind,
+    m.outgoing AS m_outgoing, m.deleted_at AS m_deleted_at, m.kind AS m_kind, m.event AS m_event,
     ${READ_ONLY_REASON} AS ro_reason
   FROM conversations c
   LEFT JOIN contacts k ON k.id = c.contact_id
@@ -126,13 +129,21 @@ export class ConversationRepository {
     const filter = options.filter?.trim();
     const rows = (filter ? this.filterStmt.all(filter, limit) : this.listStmt.all(limit)) as SummaryRow[];
     const resyncing = this.awaitingResync();
-    return rows.map((r) => toSummary(r, this.resyncText(resyncing)));
+    const self = this.selfHex();
+    return rows.map((r) => toSummary(r, this.resyncText(resyncing), self));
   }
 
   get(id: number): ConversationSummary {
     const row = this.getStmt.get(id) as SummaryRow | undefined;
     if (!row) throw new ParleyError('INVALID_PARAMS', 'That conversation does not exist.');
-    return toSummary(row, this.resyncText(this.awaitingResync()));
+    return toSummary(row, this.resyncText(this.awaitingResync()), this.selfHex());
+  }
+
+  /** This profile's identity key (hex): system events name this user as "You". */
+  private selfHex(): string | undefined {
+    const r = this.db.prepare('SELECT public_key FROM identity WHERE id = 1').get() as
+      { public_key: Buffer } | undefined;
+    return r?.public_key.toString('hex');
   }
 
   /** What each conversation awaiting a resync waits for, in words (only those: a few queries at most). */
@@ -254,7 +265,11 @@ function readOnlyText(r: SummaryRow, resyncing: (id: number) => string | null): 
   }
 }
 
-function toSummary(r: SummaryRow, resyncing: (id: number) => string | null): ConversationSummary {
+function toSummary(
+  r: SummaryRow,
+  resyncing: (id: number) => string | null,
+  selfHex: string | undefined,
+): ConversationSummary {
   return {
     id: r.id,
     kind: r.kind,
@@ -273,6 +288,7 @@ function toSummary(r: SummaryRow, resyncing: (id: number) => string | null): Con
             sentAt: r.m_sent_at ?? 0,
             outgoing: r.m_outgoing === 1,
             deleted: r.m_deleted_at !== null,
+            event: r.m_kind === 'system' ? systemEventView(parseSystemEvent(r.m_event), selfHex) : null,
           },
   };
 }

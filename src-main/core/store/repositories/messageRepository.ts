@@ -1,5 +1,6 @@
 import { ParleyError } from '../../errors';
 import type { Db } from '../encryptedDatabase';
+import { parseSystemEvent, type StoredSystemEvent } from '../systemEvent';
 import type { Message, MessageKind, MessageState, TimelineCursor } from './types';
 
 interface MessageRow {
@@ -19,6 +20,7 @@ interface MessageRow {
   state: MessageState;
   held_by: string | null;
   has_file: number;
+  event: string | null;
 }
 
 export interface NewMessage {
@@ -35,6 +37,8 @@ export interface NewMessage {
   receivedAt: number;
   state: MessageState;
   hasFile?: boolean;
+  /** What a system row says (kind 'system', body null): the renderer writes the words. */
+  event?: StoredSystemEvent;
 }
 
 export interface Page {
@@ -79,9 +83,9 @@ export class MessageRepository {
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO messages (conversation_id, uid, sender_key, outgoing, kind, body, reply_to_uid, mentions,
-         sent_at, received_at, expires_at, state, has_file)
+         sent_at, received_at, expires_at, state, has_file, event)
        VALUES (@conversationId, @uid, @senderKey, @outgoing, @kind, @body, @replyToUid, @mentions,
-         @sentAt, @receivedAt, @expiresAt, @state, @hasFile)
+         @sentAt, @receivedAt, @expiresAt, @state, @hasFile, @event)
        ON CONFLICT (uid) DO NOTHING`,
     );
     this.byUidStmt = db.prepare('SELECT * FROM messages WHERE uid = ?');
@@ -128,6 +132,7 @@ export class MessageRepository {
       expiresAt: timer.ms === null ? null : m.receivedAt + timer.ms,
       state: m.state,
       hasFile: m.hasFile ? 1 : 0,
+      event: m.event ? JSON.stringify(m.event) : null,
     });
     if (info.changes === 1) return { id: Number(info.lastInsertRowid), inserted: true };
     const existing = this.byUidStmt.get(m.uid) as MessageRow;
@@ -393,5 +398,6 @@ export function toMessage(r: MessageRow): Message {
     state: r.state,
     heldBy: r.held_by,
     hasFile: r.has_file === 1,
+    event: r.kind === 'system' ? parseSystemEvent(r.event) : null,
   };
 }

@@ -1,3 +1,6 @@
+import type { SystemEvent } from '../../../../src-shared/contract';
+import type { StoredSystemEvent } from '../systemEvent';
+
 /** Row shapes the repositories hand out: plain data, no SQLite types, safe to send over the bridge once mapped. */
 export type ConversationKind = 'dm' | 'group';
 export type NotifyMode = 'all' | 'mentions' | 'muted';
@@ -15,7 +18,15 @@ export interface ConversationSummary {
   disappearAfterMs: number | null;
   /** Why nothing can be sent here any more, in words for the user; null when it is writable. */
   readOnly: string | null;
-  lastMessage: { id: number; preview: string; sentAt: number; outgoing: boolean; deleted: boolean } | null;
+  lastMessage: {
+    id: number;
+    preview: string;
+    sentAt: number;
+    outgoing: boolean;
+    deleted: boolean;
+    /** For a system row: what it says (the preview is empty then). */
+    event: SystemEvent | null;
+  } | null;
 }
 
 export interface Message {
@@ -36,6 +47,8 @@ export interface Message {
   state: MessageState;
   heldBy: string | null;
   hasFile: boolean;
+  /** What a system row says (store/systemEvent.ts); null for other rows, and for one this build cannot read. */
+  event: StoredSystemEvent | null;
 }
 
 /** A place in a conversation's timeline; pages are cut at cursors (keyset pagination). */

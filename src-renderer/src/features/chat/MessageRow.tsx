@@ -8,6 +8,7 @@ import { MentionText } from './MentionText';
 import { MessageCountdown } from './MessageCountdown';
 import { Floating, InfoDialog } from './MessageMenu';
 import { ReplyQuote } from './ReplyPreview';
+import { systemLine } from './systemLine';
 import { deliveryLabel, deliveryShape, type DeliveryShape } from './timeline';
 import { useUndeliverable } from './useUndeliverable';
 
@@ -62,7 +63,7 @@ export const MessageRow = memo(function MessageRow({
   if (message.kind === 'system') {
     return (
       <p className="msg-system" data-testid="message" data-message-id={message.id}>
-        {message.body ?? ''}
+        {message.event ? systemLine(message.event) : (message.body ?? '')}
       </p>
     );
   }

@@ -5,6 +5,7 @@ import { formatDateTime, formatRelative } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
 import { ContactRequests } from '../contacts/ContactRequests';
 import { ConversationMenu } from '../conversationSettings/ConversationMenu';
+import { systemLine } from '../chat/systemLine';
 import { timerLabel } from '../conversationSettings/timerChoices';
 import { ConversationAvatar } from '../privacy/PresenceDot';
 import { usePresenceFeed } from '../privacy/usePresence';
@@ -23,6 +24,8 @@ function previewOf(c: ConversationSummary): string {
   const last = c.lastMessage;
   if (!last) return 'No messages yet';
   if (last.deleted) return 'This message was deleted';
+  // A group change: the words are the timeline's (no "You:" prefix, the line names who).
+  if (last.event) return systemLine(last.event);
   // Previews are shown on one line: the core keeps line breaks, the list does not need them.
   const text = last.preview.replace(/\s+/g, ' ').trim();
   return last.outgoing ? `You: ${text}` : text;
