@@ -167,23 +167,6 @@ const baseRequests = {
       .strict(),
     result: z.object({ conversationId: z.number().int() }),
   },
-  /** Sends a text message; it comes back `pending` and moves on (see `messages.changed`). */
-  'messages.send': {
-    params: z
-      .object({
-        conversationId: z.number().int(),
-        text: z
-          .string()
-          .min(1, 'Type a message.')
-          .max(MESSAGE_MAX_LENGTH, `A message is at most ${MESSAGE_MAX_LENGTH} characters.`),
-        replyToUid: z
-          .string()
-          .regex(/^[0-9a-f]{32}$/)
-          .optional(),
-      })
-      .strict(),
-    result: MessageView,
-  },
 } as const satisfies RequestTable;
 
 /**

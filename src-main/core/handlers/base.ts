@@ -157,13 +157,5 @@ export function baseHandlers({
         ),
       };
     },
-    'messages.send': async ({ conversationId, text, replyToUid }) => {
-      const s = store();
-      const m = await messaging.running();
-      const message = await m.service.sendText(conversationId, text, replyToUid ? { replyToUid } : {});
-      const [view] = s.views.toViews([message]);
-      if (!view) throw new ParleyError('INTERNAL', 'The message was not stored.');
-      return view;
-    },
   };
 }

@@ -99,7 +99,7 @@ describe('chat area over the contract', () => {
       (await c.call('messages.page', { conversationId: id, at: { latest: true } })).messages;
 
     expect(await a.call('chat.preferences.get', {})).toEqual({ readReceipts: true, typingIndicators: true });
-    const first = await b.call('chat.send', { conversationId: atB, text: 'first\nline' });
+    const first = await b.call('messages.send', { conversationId: atB, text: 'first\nline' });
     const firstAtA = (
       await eventually(
         () => page(a, atA),
@@ -116,7 +116,7 @@ describe('chat area over the contract', () => {
       ['Ada', true],
       ['Bob', false],
     ]);
-    const reply = await a.call('chat.send', {
+    const reply = await a.call('messages.send', {
       conversationId: atA,
       text: '@Bob yes',
       replyToUid: first.uid,
@@ -172,11 +172,11 @@ describe('chat area over the contract', () => {
     expect(
       await a.fail('messages.react', { conversationId: atA, messageId: firstAtA.id, emoji: '<b>', on: true }),
     ).toMatchObject({ code: 'INVALID_PARAMS', message: 'A reaction is one emoji.' });
-    expect(await a.fail('chat.send', { conversationId: atA, text: '   ' })).toMatchObject({
+    expect(await a.fail('messages.send', { conversationId: atA, text: '   ' })).toMatchObject({
       code: 'INVALID_PARAMS',
     });
     expect(
-      await a.fail('chat.send', { conversationId: atA, text: 'x', replyToUid: 'ab'.repeat(16) }),
+      await a.fail('messages.send', { conversationId: atA, text: 'x', replyToUid: 'ab'.repeat(16) }),
     ).toMatchObject({ code: 'INVALID_PARAMS' });
     expect(
       await a.fail('messages.delete', { conversationId: atA, messageIds: [firstAtA.id], scope: 'everyone' }),

@@ -53,7 +53,7 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
   const selfKey = (s: Store): Buffer => s.self().publicKey;
 
   return {
-    'chat.send': async ({ conversationId, text, replyToUid, mentions }) => {
+    'messages.send': async ({ conversationId, text, replyToUid, mentions }) => {
       const s = store();
       const m = await messaging.running();
       attach(m.service.rich);

@@ -82,12 +82,12 @@ describe('opening a chat after messages arrived on the home screen', () => {
     const count = () => a.core.store().messages.page(atA, { latest: true }, 100).messages.length;
 
     // Something read earlier, so the marker has a line to draw.
-    await b.call('chat.send', { conversationId: atB, text: 'earlier' });
+    await b.call('messages.send', { conversationId: atB, text: 'earlier' });
     await until(() => count() === 1, 20_000, 'earlier at Ada');
     await a.call('conversations.markRead', { conversationId: atA });
 
     // Ada is on the home screen: her list is read after Bob's text and first image…
-    await b.call('chat.send', { conversationId: atB, text: 'photos and the report' });
+    await b.call('messages.send', { conversationId: atB, text: 'photos and the report' });
     await sendFile(b, atB, 'harbour.png', randomBytes(2_000));
     await until(() => count() === 3, 20_000, 'text and first image at Ada');
     const home = await a.call('conversations.list', {});
@@ -96,7 +96,7 @@ describe('opening a chat after messages arrived on the home screen', () => {
     // …and the rest arrives before she opens the chat.
     await sendFile(b, atB, 'sunset.png', randomBytes(3_000));
     await sendFile(b, atB, 'report.pdf', randomBytes(4_000));
-    await b.call('chat.send', { conversationId: atB, text: 'that is all' });
+    await b.call('messages.send', { conversationId: atB, text: 'that is all' });
     await until(() => count() === 6, 20_000, 'all five at Ada');
 
     const page = await a.call('messages.page', { conversationId: atA, at: { latest: true }, limit: 100 });

@@ -120,8 +120,6 @@ export const api = {
     call('contacts.respond', { requestId, accept }),
   createGroup: (name: string, contactIds: number[]): Promise<{ conversationId: number }> =>
     call('conversations.createGroup', { name, contactIds }),
-  sendMessage: (conversationId: number, text: string): Promise<MessageView> =>
-    call('messages.send', { conversationId, text }),
   contactProfile: (contactId: number): Promise<ContactProfile> => call('contacts.get', { contactId }),
   contactOfConversation: (conversationId: number): Promise<ContactProfile | null> =>
     call('contacts.forConversation', { conversationId }),
@@ -151,13 +149,13 @@ export const api = {
   leaveConversation: (conversationId: number): Promise<object> =>
     call('conversations.leave', { conversationId }),
   // Rich messages (contract/areas/chat.ts).
-  chatSend: (
+  sendMessage: (
     conversationId: number,
     text: string,
     replyToUid?: string,
     mentions?: string[],
   ): Promise<MessageView> =>
-    call('chat.send', {
+    call('messages.send', {
       conversationId,
       text,
       ...(replyToUid ? { replyToUid } : {}),

@@ -300,7 +300,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       patch(chat.session, () => ({ replyTo: null }));
       set({ sendError: null });
       try {
-        const sent = await api.chatSend(chat.conversationId, text, replyTo?.uid, mentions);
+        const sent = await api.sendMessage(chat.conversationId, text, replyTo?.uid, mentions);
         // The core stops showing "typing…" when the message arrives; the next key press says so again.
         set({ typingSentAt: 0 });
         const extras = await extrasOf(chat.conversationId, [sent]);

@@ -78,8 +78,13 @@ export type MessageHistory = z.infer<typeof MessageHistory>;
 const Ok = z.object({});
 
 export const chatRequests = {
-  /** Sends a text with an optional reply and @mentions (of members of this conversation). */
-  'chat.send': {
+  /**
+   * Sends a text, with an optional reply (to a message of this conversation)
+   * and @mentions (of its members): the one send request of the composer,
+   * the web shell and the CLI. It comes back `pending` and moves on (see
+   * `messages.changed`).
+   */
+  'messages.send': {
     params: z
       .object({
         conversationId: z.number().int(),
