@@ -7,10 +7,9 @@ import {
   INVITE_MAX_LENGTH,
   InviteStatusView,
   InviteView,
-  MESSAGE_MAX_LENGTH,
   NetStatus,
 } from './net';
-import { ConversationSummary, MessagePage, MessageView, PageRequest, SearchResult } from './store';
+import { ConversationSummary, MessagePage, PageRequest, SearchResult } from './store';
 import { backupRequests } from './areas/backup';
 import { chatRequests } from './areas/chat';
 import { contactsRequests } from './areas/contacts';
