@@ -10,6 +10,7 @@ import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
 import { deriveKek, newKdfParams, wrapDataKey } from '../store/keyDerivation';
 import { newProfileHeader, writeProfileHeader } from '../store/profileHeader';
 import { Store } from '../store/store';
+import { rowText } from '../store/testing/systemText';
 import { silentLogger } from '../util/logger';
 import { createBackup } from './createBackup';
 import { restoreBackup } from './restoreBackup';
@@ -36,10 +37,13 @@ function peer(name: string): MessagingPeer {
 
 const bodies = (db: Db, conversationId: number): string[] =>
   (
-    db.prepare('SELECT body FROM messages WHERE conversation_id = ? ORDER BY id').all(conversationId) as {
+    db
+      .prepare('SELECT body, event FROM messages WHERE conversation_id = ? ORDER BY id')
+      .all(conversationId) as {
       body: string | null;
+      event: string | null;
     }[]
-  ).map((r) => r.body ?? '');
+  ).map((r) => rowText(r));
 
 describe('restore on a second device while the first still runs', () => {
   it('rejoins every group with a new device key, replaces the old leaf, and keeps messaging with a peer', async () => {

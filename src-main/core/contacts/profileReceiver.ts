@@ -1,7 +1,8 @@
 import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
 import type { ParleyNode } from '../net/parleyNode';
 import { peerTag } from '../net/protocolService';
-import type { Db } from '../store/encryptedDatabase';
+import type { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
+import type { MemberRepository } from '../store/repositories/memberRepository';
 import type { BackgroundTasks } from '../util/backgroundTasks';
 import type { Logger } from '../util/logger';
 import type { Directory } from './directory';
@@ -25,7 +26,8 @@ export interface MemberHint {
 }
 
 export interface ProfileReceiverDeps {
-  db: Db;
+  contacts: Pick<ContactDeviceRepository, 'setAnnouncedName' | 'applyCard' | 'applyAnnouncedName'>;
+  members: Pick<MemberRepository, 'memberDevice'>;
   directory: Pick<Directory, 'upsertDevice' | 'setRelays' | 'isHolder'>;
   net: Pick<ParleyNode, 'peerId' | 'keepConnected' | 'isConnected'>;
   logger: Logger;
@@ -69,37 +71,17 @@ export class ProfileReceiver {
     if (!bound) return null;
     // The name its user goes by, as announced from this device: how a group
     // member who is not a contact is named (devices.name, migration 0002).
-    this.deps.db
-      .prepare('UPDATE devices SET name = ? WHERE peer_id = ? AND name IS NOT ?')
-      .run(profile.displayName, peerId, profile.displayName);
+    this.deps.contacts.setAnnouncedName(peerId, profile.displayName);
     this.deps.directory.setRelays(
       peerId,
       profile.relays.filter((r) => r !== peerId),
     );
     if (card) {
       // Only a newer card replaces the cached one (a replayed old card changes nothing).
-      this.deps.db
-        .prepare(
-          `UPDATE contacts SET display_name = ?, status_text = ?, avatar = ?, profile_version = ?, updated_at = ?
-           WHERE identity_key = ? AND profile_version < ?`,
-        )
-        .run(
-          card.displayName,
-          card.statusText,
-          card.avatar ? Buffer.from(card.avatar) : null,
-          card.version,
-          this.deps.now(),
-          Buffer.from(identityKey),
-          card.version,
-        );
+      this.deps.contacts.applyCard(identityKey, card, this.deps.now());
     } else {
       // A profile without a card (a group, an older build) names the user only until a card arrived.
-      this.deps.db
-        .prepare(
-          `UPDATE contacts SET display_name = ?, updated_at = ?
-           WHERE identity_key = ? AND display_name != ? AND profile_version = 0`,
-        )
-        .run(profile.displayName, this.deps.now(), Buffer.from(identityKey), profile.displayName);
+      this.deps.contacts.applyAnnouncedName(identityKey, profile.displayName, this.deps.now());
     }
     if (!addresses || addresses.length === 0 || !this.deps.directory.isHolder(peerId)) return null;
     return () => this.deps.background.track(this.deps.net.keepConnected(peerId, addresses));
@@ -117,23 +99,16 @@ export class ProfileReceiver {
     const dials: (() => void)[] = [];
     for (const hint of peers) {
       if (hint.peerId === this.deps.net.peerId || hint.peerId === from) continue;
-      const member = this.deps.db
-        .prepare(
-          `SELECT d.identity_key, d.addresses, d.seal_public FROM devices d
-           JOIN members m ON m.identity_key = d.identity_key AND m.conversation_id = ?
-           WHERE d.peer_id = ?`,
-        )
-        .get(conversationId, hint.peerId) as
-        { identity_key: Buffer; addresses: string; seal_public: Buffer | null } | undefined;
+      const member = this.deps.members.memberDevice(conversationId, hint.peerId);
       if (!member) continue;
       const seal = hint.sealPublicKey ? Buffer.from(hint.sealPublicKey, 'base64url') : null;
       const addresses = hint.addresses.filter((a) => a.startsWith('/'));
       const knownAddresses = member.addresses !== '[]' && member.addresses !== '';
       this.deps.directory.upsertDevice({
         peerId: hint.peerId,
-        identityKey: member.identity_key,
+        identityKey: member.identityKey,
         ...(!knownAddresses && addresses.length > 0 ? { addresses } : {}),
-        ...(!member.seal_public && seal?.length === SEAL_PUBLIC_KEY_BYTES
+        ...(!member.sealPublic && seal?.length === SEAL_PUBLIC_KEY_BYTES
           ? { sealPublicKey: new Uint8Array(seal) }
           : {}),
       });

@@ -1,4 +1,3 @@
-import type { ContactDevices } from '../contacts/contactDevices';
 import { ParleyError } from '../errors';
 import { addMembers, createGroup, exportRatchetTree, startDm, type MlsDeviceIdentity } from '../mls';
 import type { GroupContext } from './groupContext';
@@ -17,18 +16,15 @@ export class ConversationStarter {
   constructor(
     private readonly ctx: GroupContext,
     private readonly device: MlsDeviceIdentity,
-    private readonly contacts: Pick<ContactDevices, 'devicesOf'>,
     private readonly announcer: Pick<ProfileAnnouncer, 'publish'>,
   ) {}
 
   /** A DM with a contact: fetches a KeyPackage from its device, creates the group, sends the Welcome. */
   async createDm(contactId: number): Promise<number> {
-    const { db, store, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
-    const existing = db
-      .prepare(`SELECT id FROM conversations WHERE kind = 'dm' AND contact_id = ? AND left_at IS NULL`)
-      .get(contactId) as { id: number } | undefined;
-    if (existing) return existing.id;
-    const [peer] = this.contacts.devicesOf(contactId);
+    const { db, store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
+    const existing = repos.groups.openDmWith(contactId);
+    if (existing !== null) return existing;
+    const [peer] = repos.contacts.devicesOf(contactId);
     if (!peer) throw new ParleyError('INVALID_PARAMS', 'That contact has no known device.');
     const keyPackage = await keyPackages.fetch(peer);
     const out = await startDm(this.device, keyPackage, { now: now() });
@@ -44,7 +40,7 @@ export class ConversationStarter {
         createdAt: now(),
       });
       mls.commit(id, out, () => {
-        syncMembers({ db, directory }, id, out.state, now());
+        syncMembers({ members: repos.members, directory }, id, out.state, now());
         outbox.enqueue({
           conversationId: id,
           messageId: null,
@@ -62,8 +58,8 @@ export class ConversationStarter {
 
   /** A group with these contacts (every known device of each), this user as owner. */
   async createGroup(name: string, contactIds: number[]): Promise<number> {
-    const { db, store, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
-    const peers = [...new Set(contactIds.flatMap((id) => this.contacts.devicesOf(id)))];
+    const { db, store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
+    const peers = [...new Set(contactIds.flatMap((id) => repos.contacts.devicesOf(id)))];
     if (peers.length === 0)
       throw new ParleyError('INVALID_PARAMS', 'A group needs at least one contact device.');
     const fetched = await Promise.all(peers.map((p) => keyPackages.fetch(p)));
@@ -81,7 +77,7 @@ export class ConversationStarter {
         createdAt: now(),
       });
       mls.commit(id, out, () => {
-        syncMembers({ db, directory }, id, out.state, now());
+        syncMembers({ members: repos.members, directory }, id, out.state, now());
         const others = out.state.members.filter((m) => !m.isSelf).map((m) => m.identityKey);
         this.ctx.changeLog.created(id, others, now());
         for (const peer of peers)

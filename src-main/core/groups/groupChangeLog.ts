@@ -1,5 +1,6 @@
 import type { AppliedCommit } from '../mls';
-import type { Db } from '../store/encryptedDatabase';
+import type { GroupRepository } from '../store/repositories/groupRepository';
+import type { MemberRepository } from '../store/repositories/memberRepository';
 import type { Store } from '../store/store';
 import {
   personOf,
@@ -22,8 +23,8 @@ import {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export interface GroupChangeLogDeps {
-  db: Db;
   store: Store;
+  repos: { groups: Pick<GroupRepository, 'markLeft'>; members: Pick<MemberRepository, 'nameOf'> };
   identity: { publicKey: Uint8Array; displayName: string };
 }
 
@@ -108,7 +109,7 @@ export class GroupChangeLog {
   }
 
   markLeft(id: number, now: number): void {
-    this.deps.db.prepare('UPDATE conversations SET left_at = coalesce(left_at, ?) WHERE id = ?').run(now, id);
+    this.deps.repos.groups.markLeft(id, now);
     this.insert(id, `sys:${id}:left:${now}`, now, {
       v: SYSTEM_EVENT_VERSION,
       kind: 'memberLeft',
@@ -124,15 +125,8 @@ export class GroupChangeLog {
   /** This user's name, a contact's name, the name a member announced in the group, or ''. */
   private nameOf(identityKey: Uint8Array): string {
     if (hex(identityKey) === hex(this.deps.identity.publicKey)) return this.deps.identity.displayName;
-    const r = this.deps.db
-      .prepare('SELECT coalesce(local_name, display_name) AS name FROM contacts WHERE identity_key = ?')
-      .get(Buffer.from(identityKey)) as { name: string } | undefined;
-    if (r) return r.name;
     // A member who is not a contact: the name announced in the group.
-    const d = this.deps.db
-      .prepare('SELECT name FROM devices WHERE identity_key = ? AND name IS NOT NULL LIMIT 1')
-      .get(Buffer.from(identityKey)) as { name: string } | undefined;
-    return d?.name ?? '';
+    return this.deps.repos.members.nameOf(identityKey) ?? '';
   }
 
   private insert(

@@ -1,4 +1,3 @@
-import type { ContactDevices } from '../contacts/contactDevices';
 import type { Directory } from '../contacts/directory';
 import type { KeyPackageExchange } from '../contacts/keyPackageExchange';
 import type { SignedProfileCard } from '../contacts/profileCard';
@@ -6,6 +5,10 @@ import type { InboundContent } from '../content/inboundContent';
 import type { Outbox } from '../delivery/outbox';
 import type { KeyPackagePool, MlsDeviceIdentity, MlsStore } from '../mls';
 import type { Db } from '../store/encryptedDatabase';
+import type { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
+import type { GroupRepository } from '../store/repositories/groupRepository';
+import type { MemberRepository } from '../store/repositories/memberRepository';
+import type { SequencerRepository } from '../store/repositories/sequencerRepository';
 import type { Store } from '../store/store';
 import type { BackgroundTasks } from '../util/backgroundTasks';
 import type { KeyedMutex } from '../util/keyedMutex';
@@ -39,15 +42,24 @@ export interface ProfileSource {
  * directory of devices, contacts' KeyPackages, the inbound content router),
  * never a closure over the service that composes it (issue 16 item 1).
  */
+/** The tables group code reads and writes, each behind its repository (store/repositories/). */
+export interface GroupRepositories {
+  groups: GroupRepository;
+  members: MemberRepository;
+  sequencers: SequencerRepository;
+  /** Contacts' devices, and which conversations are DMs with a contact. */
+  contacts: ContactDeviceRepository;
+}
+
 export interface GroupOpsDeps {
+  /** Only handed to the checks other folders own (resync marks, a DM's writability), which take the database. */
   db: Db;
   store: Store;
+  repos: GroupRepositories;
   mls: MlsStore;
   outbox: Outbox;
   /** Contacts' devices: whom a relayed Welcome can go to; members' devices are recorded here. */
   directory: Pick<Directory, 'isHolder' | 'upsertDevice' | 'ownRelays' | 'checkIdentity'>;
-  /** Contacts' devices, and which conversations are DMs with a contact (contacts/contactDevices.ts). */
-  contacts: ContactDevices;
   /** This device in MLS, and its one-time KeyPackages (a Welcome is for one of them). */
   device: MlsDeviceIdentity;
   pool: KeyPackagePool;

@@ -168,13 +168,8 @@ export class GroupMaintenance {
   private selfUpdateDue(conversationId: number, now: number): boolean {
     const maxAge = this.ctx.deps.options?.selfUpdateAfterMs ?? SELF_UPDATE_AFTER_MS;
     // A group whose keys were never refreshed by a path counts from its creation (fresh keys then).
-    const r = this.ctx.deps.db
-      .prepare(
-        `SELECT coalesce(g.self_updated_at, c.created_at) AS refreshed FROM mls_groups g
-         JOIN conversations c ON c.id = g.conversation_id WHERE g.conversation_id = ?`,
-      )
-      .get(conversationId) as { refreshed: number } | undefined;
-    return r !== undefined && r.refreshed <= now - maxAge;
+    const refreshed = this.ctx.deps.repos.groups.keysRefreshedAt(conversationId);
+    return refreshed !== undefined && refreshed <= now - maxAge;
   }
 
   private onTimer(): void {
@@ -190,18 +185,11 @@ export class GroupMaintenance {
 
   /** One pass over the groups with something waiting for time: bounded by their number. */
   async tickAll(): Promise<void> {
-    const { db, lock, logger } = this.ctx.deps;
+    const { repos, lock, logger } = this.ctx.deps;
     const maxAge = this.ctx.deps.options?.selfUpdateAfterMs ?? SELF_UPDATE_AFTER_MS;
     const now = this.ctx.deps.now();
     await this.rejoinStalled(now);
-    const due = (
-      db
-        .prepare(
-          `SELECT g.conversation_id AS id FROM mls_groups g JOIN conversations c ON c.id = g.conversation_id
-           WHERE c.left_at IS NULL AND coalesce(g.self_updated_at, c.created_at) <= ?`,
-        )
-        .all(now - maxAge) as { id: number }[]
-    ).map((r) => r.id);
+    const due = repos.groups.dueForSelfUpdate(now - maxAge);
     const ids = [...new Set([...this.ctx.sequencers.waiting(), ...due])];
     for (const id of ids) {
       if (this.stoppedFlag) return;

@@ -1,4 +1,3 @@
-import type { ContactDevices } from '../contacts/contactDevices';
 import { ParleyError } from '../errors';
 import type { MlsGroupState, Role } from '../mls';
 import { hex, type GroupAck, type GroupContext } from './groupContext';
@@ -18,14 +17,13 @@ export class GroupMembership {
   constructor(
     private readonly ctx: GroupContext,
     private readonly steps: GroupSteps,
-    private readonly contacts: ContactDevices,
   ) {}
 
   /** Adds contacts (every known device) to a group: a commit for admins, Add proposals for members. */
   async addMembers(conversationId: number, contactIds: readonly number[]): Promise<GroupAck> {
     const state = this.groupState(conversationId);
     const present = new Set(state.members.map((m) => m.peerId));
-    const peers = [...new Set(contactIds.flatMap((id) => this.contacts.devicesOf(id)))].filter(
+    const peers = [...new Set(contactIds.flatMap((id) => this.ctx.deps.repos.contacts.devicesOf(id)))].filter(
       (p) => !present.has(p),
     );
     if (peers.length === 0) {
@@ -129,14 +127,12 @@ export class GroupMembership {
   }
 
   private groupState(conversationId: number, options: { dmToo?: boolean } = {}): MlsGroupState {
-    const row = this.ctx.deps.db
-      .prepare('SELECT kind, left_at FROM conversations WHERE id = ?')
-      .get(conversationId) as { kind: string; left_at: number | null } | undefined;
+    const row = this.ctx.deps.repos.groups.standing(conversationId);
     if (!row) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
     if (row.kind !== 'group' && !options.dmToo) {
       throw new ParleyError('INVALID_PARAMS', 'That is not a group.');
     }
-    if (row.left_at !== null) throw new ParleyError('INVALID_STATE', 'You are no longer in this group.');
+    if (row.leftAt !== null) throw new ParleyError('INVALID_STATE', 'You are no longer in this group.');
     const state = this.ctx.sequencers.get(conversationId)?.seq.state;
     if (!state) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
     if (!state.active) throw new ParleyError('INVALID_STATE', 'You are no longer in this group.');

@@ -63,7 +63,7 @@ export class GroupOps {
 
   constructor(private readonly deps: GroupOpsDeps) {
     const acceptMs = deps.options?.acceptMs ?? 60_000;
-    this.sequencers = new GroupSequencers(deps.db, deps.mls, { acceptMs }, deps.now);
+    this.sequencers = new GroupSequencers(deps.repos.sequencers, deps.mls, { acceptMs }, deps.now);
     const ctx: GroupContext = { deps, sequencers: this.sequencers, changeLog: new GroupChangeLog(deps) };
     this.steps = new GroupSteps(ctx, {
       relayWelcome: (id, relay) => this.relayWelcome(id, relay),
@@ -71,16 +71,15 @@ export class GroupOps {
     });
     this.maintenance = new GroupMaintenance(ctx, this.steps);
     this.queue = new GroupSendQueue(ctx, this.steps, this.maintenance);
-    this.membership = new GroupMembership(ctx, this.steps, deps.contacts);
+    this.membership = new GroupMembership(ctx, this.steps);
     this.content = new ContentSender(ctx, this.queue);
-    this.announcer = new ProfileAnnouncer(ctx, this.content, deps.contacts, () => this.maintenance.stopped);
-    this.starter = new ConversationStarter(ctx, deps.device, deps.contacts, this.announcer);
+    this.announcer = new ProfileAnnouncer(ctx, this.content, () => this.maintenance.stopped);
+    this.starter = new ConversationStarter(ctx, deps.device, this.announcer);
     this.welcomes = new WelcomeReceiver(
       ctx,
       deps.device,
       deps.pool,
       deps.keyPackages,
-      deps.contacts,
       deps.directory,
       this.announcer,
     );

@@ -4,6 +4,7 @@ import { hex, join, keyPackageFor, makeUser, text } from '../mls/testing/mlsFixt
 import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
 import { deliveryMigrations } from '../delivery/schema';
 import { GroupSequencers } from './groupSequencers';
+import { SequencerRepository } from '../store/repositories/sequencerRepository';
 
 /**
  * The sequencer at rest (migration 0008): written with the state in one
@@ -48,7 +49,7 @@ describe('GroupSequencers', () => {
   it('writes only what changed, resumes mid-window after a restart, and reloads after a failed transaction', async () => {
     const { db, mls, others } = await setup();
     let now = 0;
-    const seqs = new GroupSequencers(db, mls, { acceptMs: W }, () => now);
+    const seqs = new GroupSequencers(new SequencerRepository(db), mls, { acceptMs: W }, () => now);
     const entry = seqs.get(1);
     if (!entry) throw new Error('no entry');
 
@@ -84,7 +85,12 @@ describe('GroupSequencers', () => {
     expect(reloaded?.seq.accepted).toBe(false);
 
     // A restart (new instance over the same database) resumes and switches like before.
-    const restarted = new GroupSequencers(db, new MlsStore(db, () => now), { acceptMs: W }, () => now);
+    const restarted = new GroupSequencers(
+      new SequencerRepository(db),
+      new MlsStore(db, () => now),
+      { acceptMs: W },
+      () => now,
+    );
     const again = restarted.get(1);
     if (!again) throw new Error('no entry');
     const update = await again.seq.receive(win.commit, ++now);
@@ -99,7 +105,12 @@ describe('GroupSequencers', () => {
     again.seq.tick(now);
     restarted.persist(again, () => undefined);
     expect(row(db)?.previous).toBeNull();
-    const fresh = new GroupSequencers(db, new MlsStore(db, () => now), { acceptMs: W }, () => now);
+    const fresh = new GroupSequencers(
+      new SequencerRepository(db),
+      new MlsStore(db, () => now),
+      { acceptMs: W },
+      () => now,
+    );
     expect(fresh.get(1)?.seq.accepted).toBe(true);
     expect(hex(fresh.get(1)?.seq.state.epochAuthenticator ?? new Uint8Array())).toBe(
       hex(others.a.state.epochAuthenticator),
@@ -110,7 +121,7 @@ describe('GroupSequencers', () => {
   it('appends each send in an undecided epoch as one row, keeps them over a restart, drops them once accepted', async () => {
     const { db, mls, others } = await setup();
     let now = 0;
-    const seqs = new GroupSequencers(db, mls, { acceptMs: W }, () => now);
+    const seqs = new GroupSequencers(new SequencerRepository(db), mls, { acceptMs: W }, () => now);
     const entry = seqs.get(1);
     if (!entry) throw new Error('no entry');
     // Bob takes a commit: the epoch is undecided for the accept window.
@@ -133,7 +144,12 @@ describe('GroupSequencers', () => {
     // Sends no longer rewrite meta (that made a run of n sends cost O(n²)).
     expect(row(db)?.meta).toEqual(metaBefore);
 
-    const restarted = new GroupSequencers(db, new MlsStore(db, () => now), { acceptMs: W }, () => now);
+    const restarted = new GroupSequencers(
+      new SequencerRepository(db),
+      new MlsStore(db, () => now),
+      { acceptMs: W },
+      () => now,
+    );
     const again = restarted.get(1);
     expect(again?.seq.unsettledSends.map((m) => Buffer.from(m.plaintext).toString())).toEqual([
       'm0',
@@ -156,7 +172,7 @@ describe('GroupSequencers', () => {
   it('reports damaged rows as DATABASE_CORRUPT', async () => {
     const { db, mls } = await setup();
     db.prepare(`INSERT INTO mls_sequencer (conversation_id, meta, updated_at) VALUES (1, x'00ff', 0)`).run();
-    expect(() => new GroupSequencers(db, mls, {}, () => 0).get(1)).toThrow(
+    expect(() => new GroupSequencers(new SequencerRepository(db), mls, {}, () => 0).get(1)).toThrow(
       expect.objectContaining({ code: 'DATABASE_CORRUPT' }),
     );
   });

@@ -10,7 +10,7 @@ import {
   type SequencerOptions,
   type SequencerRevisions,
 } from '../mls';
-import type { Db } from '../store/encryptedDatabase';
+import type { SequencerRepository } from '../store/repositories/sequencerRepository';
 
 /**
  * One GroupSequencer per conversation, cached in memory and persisted beside
@@ -64,14 +64,6 @@ export interface SequencerEntry {
   stored: MlsGroupState;
 }
 
-interface Row {
-  meta: Buffer | null;
-  log: Buffer | null;
-  previous: Buffer | null;
-  welcome: Buffer | null;
-  pending: Buffer | null;
-}
-
 /** The backlog is bounded; beyond it a new member simply starts later (docs/protocol.md §10). */
 export const MAX_BACKLOG = 256;
 
@@ -103,7 +95,7 @@ export class GroupSequencers {
   private readonly cache = new Map<number, SequencerEntry>();
 
   constructor(
-    private readonly db: Db,
+    private readonly repo: SequencerRepository,
     private readonly mls: MlsStore,
     private readonly options: SequencerOptions,
     private readonly now: () => number,
@@ -115,22 +107,11 @@ export class GroupSequencers {
     if (cached) return cached;
     const state = this.mls.load(conversationId);
     if (!state) return null;
-    const row = this.db
-      .prepare('SELECT meta, log, previous, welcome, pending FROM mls_sequencer WHERE conversation_id = ?')
-      .get(conversationId) as Row | undefined;
+    const row = this.repo.parts(conversationId);
     let seq: GroupSequencer;
     let pending: PendingWork;
     try {
-      const unsettled = (
-        this.db
-          .prepare(
-            'SELECT plaintext, authenticated_data FROM mls_unsettled WHERE conversation_id = ? ORDER BY seq',
-          )
-          .all(conversationId) as { plaintext: Buffer; authenticated_data: Buffer }[]
-      ).map((r) => ({
-        plaintext: new Uint8Array(r.plaintext),
-        authenticatedData: new Uint8Array(r.authenticated_data),
-      }));
+      const unsettled = this.repo.unsettled(conversationId);
       seq = row
         ? GroupSequencer.fromParts(
             state,
@@ -151,14 +132,14 @@ export class GroupSequencers {
         cause: err,
       });
     }
-    const stored = unsettledRows(this.db, conversationId);
+    const stored = this.repo.unsettledCount(conversationId);
     const legacy = seq.unsettledSends.length > stored;
     const entry: SequencerEntry = {
       conversationId,
       seq,
       pending,
       pendingDirty: false,
-      sentSinceUpdate: this.sentSinceUpdate(conversationId),
+      sentSinceUpdate: this.repo.sentSinceSelfUpdate(conversationId),
       // Sends kept inside meta before migration 0014 are moved to rows, and
       // meta rewritten without them, on the next write.
       written: legacy ? { ...seq.revisions, meta: -1 } : seq.revisions,
@@ -177,13 +158,7 @@ export class GroupSequencers {
    * restart, and among the cached ones).
    */
   waiting(): number[] {
-    const rows = this.db
-      .prepare(
-        `SELECT s.conversation_id AS id FROM mls_sequencer s JOIN conversations c ON c.id = s.conversation_id
-         WHERE s.previous IS NOT NULL OR s.welcome IS NOT NULL OR s.pending IS NOT NULL
-         ORDER BY s.conversation_id`,
-      )
-      .all() as { id: number }[];
+    const rows = this.repo.waiting();
     const busy = [...this.cache.values()]
       .filter(
         (e) =>
@@ -193,7 +168,7 @@ export class GroupSequencers {
           (e.seq.state.active && e.seq.state.pendingProposals > 0),
       )
       .map((e) => e.conversationId);
-    return [...new Set([...rows.map((r) => r.id), ...busy])];
+    return [...new Set([...rows, ...busy])];
   }
 
   /** The sequencers in memory now. */
@@ -236,7 +211,7 @@ export class GroupSequencers {
           writeParts,
         );
       } else {
-        result = this.db.transaction(writeParts)();
+        result = this.repo.transaction(writeParts);
       }
     } catch (err) {
       this.drop(entry.conversationId);
@@ -258,19 +233,13 @@ export class GroupSequencers {
     const previous = revs.previous !== written.previous;
     const welcome = revs.welcome !== written.welcome;
     if (!meta && !log && !previous && !welcome && !entry.pendingDirty) return;
-    const id = entry.conversationId;
-    this.db
-      .prepare('INSERT INTO mls_sequencer (conversation_id, updated_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
-      .run(id, this.now());
-    const set = (column: 'meta' | 'log' | 'previous' | 'welcome' | 'pending', value: Uint8Array | null) =>
-      this.db
-        .prepare(`UPDATE mls_sequencer SET ${column} = ?, updated_at = ? WHERE conversation_id = ?`)
-        .run(value ? Buffer.from(value) : null, this.now(), id);
-    if (meta) set('meta', seq.metaBytes());
-    if (log) set('log', seq.logBytes());
-    if (previous) set('previous', seq.previousState?.serialize() ?? null);
-    if (welcome) set('welcome', seq.welcomeBytes());
-    if (entry.pendingDirty) set('pending', encodePending(entry.pending));
+    const parts: Parameters<SequencerRepository['write']>[1] = {};
+    if (meta) parts.meta = seq.metaBytes();
+    if (log) parts.log = seq.logBytes();
+    if (previous) parts.previous = seq.previousState?.serialize() ?? null;
+    if (welcome) parts.welcome = seq.welcomeBytes();
+    if (entry.pendingDirty) parts.pending = encodePending(entry.pending);
+    this.repo.write(entry.conversationId, parts, this.now());
   }
 
   /**
@@ -283,37 +252,14 @@ export class GroupSequencers {
     let from = entry.writtenUnsettled;
     if (revs.unsettled !== entry.written.unsettled || from > sends.length) {
       if (from > 0 || revs.unsettled !== entry.written.unsettled) {
-        this.db.prepare('DELETE FROM mls_unsettled WHERE conversation_id = ?').run(id);
+        this.repo.clearUnsettled(id);
       }
       from = 0;
     }
     if (from === sends.length) return;
-    const insert = this.db.prepare(
-      'INSERT OR REPLACE INTO mls_unsettled (conversation_id, seq, plaintext, authenticated_data) VALUES (?, ?, ?, ?)',
-    );
     for (let i = from; i < sends.length; i++) {
       const m = sends[i];
-      if (m) insert.run(id, i, Buffer.from(m.plaintext), Buffer.from(m.authenticatedData));
+      if (m) this.repo.putUnsettled(id, i, m);
     }
   }
-
-  private sentSinceUpdate(conversationId: number): number {
-    const r = this.db
-      .prepare(
-        `SELECT count(*) AS n FROM messages m JOIN mls_groups g ON g.conversation_id = m.conversation_id
-         WHERE m.conversation_id = ? AND m.outgoing = 1 AND m.kind != 'system'
-           AND m.sent_at >= coalesce(g.self_updated_at, 0)`,
-      )
-      .get(conversationId) as { n: number };
-    return r.n;
-  }
-}
-
-function unsettledRows(db: Db, conversationId: number): number {
-  const r = db
-    .prepare('SELECT count(*) AS n FROM mls_unsettled WHERE conversation_id = ?')
-    .get(conversationId) as {
-    n: number;
-  };
-  return r.n;
 }

@@ -6,7 +6,6 @@ import {
   type ProposalIntent,
   type SequencerUpdate,
 } from '../mls';
-import { prepared } from '../store/prepared';
 import { ackRecipients } from './ackRecipients';
 import type { GroupContext } from './groupContext';
 import { MAX_BACKLOG, type SequencerEntry } from './groupSequencers';
@@ -45,10 +44,7 @@ export class GroupSteps {
 
   /** When this user left the conversation, or null. */
   leftAt(conversationId: number): number | null {
-    const r = prepared(this.ctx.deps.db, 'SELECT left_at FROM conversations WHERE id = ?').get(
-      conversationId,
-    ) as { left_at: number | null } | undefined;
-    return r?.left_at ?? null;
+    return this.ctx.deps.repos.groups.leftAt(conversationId);
   }
 
   /** Other devices that can read the group now (not those whose Welcome is still held). */
@@ -116,16 +112,13 @@ export class GroupSteps {
     now: number,
     afterCommit: (() => void)[],
   ): void {
-    const { db, directory } = this.ctx.deps;
+    const { repos, directory } = this.ctx.deps;
     const id = entry.conversationId;
     const state = entry.seq.state;
     for (const c of commits) {
       if (c.replacedAnother) {
         // The commit we had described lost: describe the winner instead.
-        db.prepare(`DELETE FROM messages WHERE conversation_id = ? AND kind = 'system' AND uid LIKE ?`).run(
-          id,
-          `sys:${id}:${c.epoch}:%`,
-        );
+        repos.groups.dropChangeLog(id, c.epoch);
       }
       this.ctx.changeLog.describe(id, c, now);
     }
@@ -137,16 +130,10 @@ export class GroupSteps {
       if (commits.some((c) => c.changes.added.some((m) => !m.isSelf))) {
         afterCommit.push(() => this.events.membersAdded(id));
       }
-      syncMembers({ db, directory }, id, state, this.ctx.deps.now());
-      if (state.kind === 'group') {
-        db.prepare('UPDATE conversations SET name = ? WHERE id = ? AND name IS NOT ?').run(
-          state.name,
-          id,
-          state.name,
-        );
-      }
+      syncMembers({ members: repos.members, directory }, id, state, this.ctx.deps.now());
+      if (state.kind === 'group') repos.groups.setName(id, state.name);
     } else if (commits.some((c) => c.changes.removedSelf)) {
-      db.prepare('UPDATE conversations SET left_at = coalesce(left_at, ?) WHERE id = ?').run(now, id);
+      repos.groups.markLeft(id, now);
     }
   }
 

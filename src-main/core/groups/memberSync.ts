@@ -1,6 +1,6 @@
 import type { Directory } from '../contacts/directory';
 import type { MlsGroupState } from '../mls';
-import type { Db } from '../store/encryptedDatabase';
+import type { MemberRepository } from '../store/repositories/memberRepository';
 
 /**
  * Mirrors a group state's members (users, with roles) into `members`, and
@@ -9,18 +9,13 @@ import type { Db } from '../store/encryptedDatabase';
  * the app (roles, names, file access, search filters) reads.
  */
 export function syncMembers(
-  deps: { db: Db; directory: Pick<Directory, 'upsertDevice'> },
+  deps: { members: Pick<MemberRepository, 'replace'>; directory: Pick<Directory, 'upsertDevice'> },
   conversationId: number,
   state: MlsGroupState,
   now: number,
 ): void {
-  const { db, directory } = deps;
-  db.prepare('DELETE FROM members WHERE conversation_id = ?').run(conversationId);
-  const insert = db.prepare(
-    'INSERT OR IGNORE INTO members (conversation_id, identity_key, role, joined_at) VALUES (?, ?, ?, ?)',
-  );
+  deps.members.replace(conversationId, state.members, now);
   for (const m of state.members) {
-    insert.run(conversationId, Buffer.from(m.identityKey), m.role, now);
-    if (!m.isSelf) directory.upsertDevice({ peerId: m.peerId, identityKey: m.identityKey });
+    if (!m.isSelf) deps.directory.upsertDevice({ peerId: m.peerId, identityKey: m.identityKey });
   }
 }

@@ -1,4 +1,3 @@
-import type { ContactDevices } from '../contacts/contactDevices';
 import { parseAddresses } from '../contacts/directory';
 import { cardToJson } from '../contacts/profileCard';
 import { CONTENT_VERSION, MAX_PROFILE_PEERS, type Content } from '../content/content';
@@ -19,7 +18,6 @@ export class ProfileAnnouncer {
   constructor(
     private readonly ctx: GroupContext,
     private readonly sender: Pick<ContentSender, 'sendContent'>,
-    private readonly contacts: Pick<ContactDevices, 'isContactDm'>,
     private readonly stopped: () => boolean,
   ) {}
 
@@ -29,7 +27,7 @@ export class ProfileAnnouncer {
   }
 
   async publish(scope: { only?: number; except?: number } = {}): Promise<void> {
-    const { profile, identity, directory, db, logger } = this.ctx.deps;
+    const { profile, identity, directory, repos, logger } = this.ctx.deps;
     const card = profile.card();
     const content: Content = {
       v: CONTENT_VERSION,
@@ -43,23 +41,12 @@ export class ProfileAnnouncer {
     // contact, never into groups, whose other members may be strangers.
     const withCard: Content | null = card ? { ...content, card: cardToJson(card) } : null;
     const ids =
-      scope.only !== undefined
-        ? [scope.only]
-        : (
-            db
-              .prepare(
-                `SELECT c.id FROM conversations c JOIN mls_groups g ON g.conversation_id = c.id
-                 WHERE c.left_at IS NULL ORDER BY c.id`,
-              )
-              .all() as { id: number }[]
-          )
-            .map((r) => r.id)
-            .filter((id) => id !== scope.except);
+      scope.only !== undefined ? [scope.only] : repos.groups.open().filter((id) => id !== scope.except);
     for (const id of ids) {
       if (this.stopped()) return;
       try {
         const peers = this.memberHints(id);
-        const forThis = withCard && this.contacts.isContactDm(id) ? withCard : content;
+        const forThis = withCard && repos.contacts.isContactDm(id) ? withCard : content;
         await this.sender.sendContent(id, peers.length > 0 ? { ...forThis, peers } : forThis);
       } catch (err) {
         logger.log('warn', 'messaging.profile_failed', { conversation: id, ...errorFields(err) });
@@ -73,29 +60,21 @@ export class ProfileAnnouncer {
    * other already.
    */
   private memberHints(conversationId: number): MemberHints {
-    const rows = this.ctx.deps.db
-      .prepare(
-        `SELECT d.peer_id, d.addresses, d.seal_public FROM conversations c
-         JOIN members m ON m.conversation_id = c.id
-         JOIN devices d ON d.identity_key = m.identity_key
-         WHERE c.id = ? AND c.kind = 'group' AND d.peer_id != ?
-         ORDER BY d.peer_id LIMIT ?`,
-      )
-      .all(conversationId, this.ctx.deps.profile.peerId, MAX_PROFILE_PEERS) as {
-      peer_id: string;
-      addresses: string;
-      seal_public: Buffer | null;
-    }[];
-    return rows.flatMap((r) => {
+    const devices = this.ctx.deps.repos.members.groupDevices(
+      conversationId,
+      this.ctx.deps.profile.peerId,
+      MAX_PROFILE_PEERS,
+    );
+    return devices.flatMap((r) => {
       const addresses = parseAddresses(r.addresses)
         .filter((a) => a.startsWith('/') && a.length <= 256)
         .slice(0, 16);
-      if (addresses.length === 0 && !r.seal_public) return [];
+      if (addresses.length === 0 && !r.sealPublic) return [];
       return [
         {
-          peerId: r.peer_id,
+          peerId: r.peerId,
           addresses,
-          ...(r.seal_public ? { sealPublicKey: r.seal_public.toString('base64url') } : {}),
+          ...(r.sealPublic ? { sealPublicKey: r.sealPublic.toString('base64url') } : {}),
         },
       ];
     });

@@ -9,6 +9,7 @@ import {
   type MlsStore,
 } from '../mls';
 import type { Db } from '../store/encryptedDatabase';
+import { ResyncRepository } from '../store/repositories/resyncRepository';
 import { errorFields, type Logger } from '../util/logger';
 import { encodeFrame } from './wireFrame';
 
@@ -23,42 +24,7 @@ import { encodeFrame } from './wireFrame';
  * group each conversation was, in the settings table as JSON
  * `[{ "id": conversationId, "groupId": hex }]`.
  */
-const PENDING_KEY = 'mls.resync_pending';
-/** The PeerId this profile had before it was restored (its old leaf's device). */
-const PREVIOUS_PEER_KEY = 'device.previous_peer_id';
-
-interface PendingGroup {
-  id: number;
-  groupId: string;
-}
-
-function isPendingGroup(v: unknown): v is PendingGroup {
-  if (typeof v !== 'object' || v === null) return false;
-  const g = v as { id?: unknown; groupId?: unknown };
-  return Number.isInteger(g.id) && typeof g.groupId === 'string' && /^([0-9a-f]{2})+$/.test(g.groupId);
-}
-
-function readPending(db: Db): PendingGroup[] {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(PENDING_KEY) as
-    { value: string } | undefined;
-  if (!row) return [];
-  try {
-    const parsed: unknown = JSON.parse(row.value);
-    return Array.isArray(parsed) ? parsed.filter(isPendingGroup) : [];
-  } catch {
-    return [];
-  }
-}
-
-function writePending(db: Db, groups: PendingGroup[]): void {
-  const byId = new Map(groups.map((g) => [g.id, g]));
-  if (byId.size === 0) db.prepare('DELETE FROM settings WHERE key = ?').run(PENDING_KEY);
-  else {
-    db.prepare(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ).run(PENDING_KEY, JSON.stringify([...byId.values()].sort((a, b) => a.id - b.id)));
-  }
-}
+const repo = (db: Db): ResyncRepository => new ResyncRepository(db);
 
 /**
  * Marks every group as needing a resync and deletes its restored MLS state
@@ -66,49 +32,36 @@ function writePending(db: Db, groups: PendingGroup[]): void {
  * restore's transaction, before the profile is published.
  */
 export function markGroupsForResync(db: Db, previousPeerId: string | null): number {
-  const groups = (
-    db.prepare('SELECT conversation_id AS id, group_id FROM mls_groups ORDER BY conversation_id').all() as {
-      id: number;
-      group_id: Buffer;
-    }[]
-  ).map((r) => ({ id: r.id, groupId: r.group_id.toString('hex') }));
-  writePending(db, [...readPending(db), ...groups]);
-  db.prepare('DELETE FROM mls_groups').run();
-  const hasSequencer = db
-    .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'mls_sequencer'`)
-    .get();
-  if (hasSequencer) db.prepare('DELETE FROM mls_sequencer').run();
-  if (hasTable(db, 'mls_unsettled')) db.prepare('DELETE FROM mls_unsettled').run();
-  if (previousPeerId) {
-    db.prepare(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ).run(PREVIOUS_PEER_KEY, previousPeerId);
-  }
+  const r = repo(db);
+  const groups = r.groupStates();
+  r.setPending([...r.pending(), ...groups]);
+  r.dropAllGroupStates();
+  if (previousPeerId) r.setPreviousPeerId(previousPeerId);
   return groups.length;
 }
 
 /** Conversations still waiting for a resync, in id order. */
 export function groupsAwaitingResync(db: Db): number[] {
-  return readPending(db).map((g) => g.id);
+  return repo(db)
+    .pending()
+    .map((g) => g.id);
 }
 
 export function isAwaitingResync(db: Db, conversationId: number): boolean {
-  return readPending(db).some((g) => g.id === conversationId);
+  return repo(db)
+    .pending()
+    .some((g) => g.id === conversationId);
 }
 
 /** The PeerId of the device this profile was restored from, if it was. */
 export function previousPeerId(db: Db): string | null {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(PREVIOUS_PEER_KEY) as
-    { value: string } | undefined;
-  return row?.value ?? null;
+  return repo(db).previousPeerId();
 }
 
 /** Clears one conversation's mark (after a successful rejoin, or when it is left). */
 export function clearResync(db: Db, conversationId: number): void {
-  writePending(
-    db,
-    readPending(db).filter((g) => g.id !== conversationId),
-  );
+  const r = repo(db);
+  r.setPending(r.pending().filter((g) => g.id !== conversationId));
 }
 
 /**
@@ -162,8 +115,7 @@ export async function answerGroupInfo(
   if (!state || !state.active) return null;
   const user = Buffer.from(device.identityKey);
   if (!state.members.some((m) => Buffer.from(m.identityKey).equals(user))) return null;
-  const blocked = deps.db.prepare('SELECT 1 FROM contacts WHERE identity_key = ? AND blocked = 1').get(user);
-  if (blocked) return null;
+  if (repo(deps.db).isBlocked(user)) return null;
   deps.directory.upsertDevice({ peerId: requester, identityKey: device.identityKey });
   deps.logger.log('info', 'messaging.groupinfo_served', { conversation: conversationId });
   return exportGroupInfo(state);
@@ -211,16 +163,8 @@ function candidates(
   exclude: Set<string>,
   isConnected: (peer: string) => boolean,
 ): string[] {
-  const peers = (
-    db
-      .prepare(
-        `SELECT d.peer_id FROM members m JOIN devices d ON d.identity_key = m.identity_key
-         WHERE m.conversation_id = ? AND m.identity_key != ?
-         ORDER BY coalesce(d.last_seen_at, 0) DESC, d.peer_id LIMIT 16`,
-      )
-      .all(conversationId, Buffer.from(self)) as { peer_id: string }[]
-  )
-    .map((r) => r.peer_id)
+  const peers = repo(db)
+    .otherMembersDevices(conversationId, self)
     .filter((p) => !exclude.has(p));
   return [...peers.filter(isConnected), ...peers.filter((p) => !isConnected(p))];
 }
@@ -241,11 +185,10 @@ export async function resyncGroup(
   options: { ask?: 'all' | 'connected' | 'unconnected' } = {},
 ): Promise<ResyncResult> {
   const { db } = deps;
-  const pending = readPending(db).find((g) => g.id === conversationId);
-  const stored = db
-    .prepare('SELECT group_id FROM mls_groups WHERE conversation_id = ?')
-    .get(conversationId) as { group_id: Buffer } | undefined;
-  const groupId = pending ? Buffer.from(pending.groupId, 'hex') : stored?.group_id;
+  const pending = repo(db)
+    .pending()
+    .find((g) => g.id === conversationId);
+  const groupId = pending ? Buffer.from(pending.groupId, 'hex') : repo(db).groupIdOf(conversationId);
   if (!groupId) return 'not-needed';
   const replacing = previousPeerId(db) ?? deps.device.peerId;
   const isConnected = deps.isConnected ?? (() => false);
@@ -293,13 +236,7 @@ export async function resyncGroup(
     db.transaction(() => {
       deps.mls.save(conversationId, outcome.state, { refreshedOwnKeys: true });
       // GroupOps' sequencer bookkeeping belonged to the replaced state (a member that fell behind).
-      const hasSequencer = db
-        .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'mls_sequencer'`)
-        .get();
-      if (hasSequencer) db.prepare('DELETE FROM mls_sequencer WHERE conversation_id = ?').run(conversationId);
-      if (hasTable(db, 'mls_unsettled')) {
-        db.prepare('DELETE FROM mls_unsettled WHERE conversation_id = ?').run(conversationId);
-      }
+      repo(db).dropSequencer(conversationId);
       for (const recipient of recipients) {
         deps.outbox.enqueue({ conversationId, messageId: null, recipient, payload });
       }
@@ -435,9 +372,4 @@ export class ResyncRunner {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
-}
-
-/** Restore runs on archives made before a table existed (older schema versions). */
-function hasTable(db: Db, name: string): boolean {
-  return db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(name) !== undefined;
 }

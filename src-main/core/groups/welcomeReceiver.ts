@@ -1,4 +1,3 @@
-import type { ContactDevices } from '../contacts/contactDevices';
 import type { Directory } from '../contacts/directory';
 import type { KeyPackageExchange } from '../contacts/keyPackageExchange';
 import { isMlsRejection, joinGroup, type KeyPackagePool, type MlsDeviceIdentity } from '../mls';
@@ -18,7 +17,6 @@ export class WelcomeReceiver {
     private readonly device: MlsDeviceIdentity,
     private readonly pool: KeyPackagePool,
     private readonly keyPackages: Pick<KeyPackageExchange, 'replenish'>,
-    private readonly contacts: Pick<ContactDevices, 'contactIdOf'>,
     private readonly directory: Pick<Directory, 'checkIdentity' | 'upsertDevice'>,
     private readonly announcer: Pick<ProfileAnnouncer, 'announce'>,
   ) {}
@@ -28,7 +26,7 @@ export class WelcomeReceiver {
     ratchetTree: Uint8Array,
     markSeen: () => void,
   ): Promise<'accepted' | 'duplicate' | 'rejected'> {
-    const { mls, db, store, logger, now } = this.ctx.deps;
+    const { mls, db, store, repos, logger, now } = this.ctx.deps;
     const pool = this.pool;
     let found: ReturnType<KeyPackagePool['findForWelcome']>;
     let joined: Awaited<ReturnType<typeof joinGroup>>;
@@ -50,7 +48,7 @@ export class WelcomeReceiver {
     for (const m of others) this.directory.checkIdentity(m.peerId, m.identityKey);
     // Consent: we join only groups that one of our contacts is in.
     const contactIds = others
-      .map((m) => this.contacts.contactIdOf(m.identityKey))
+      .map((m) => repos.contacts.contactIdOf(m.identityKey))
       .filter((id): id is number => id !== null);
     const otherUsers = new Set(others.map((m) => Buffer.from(m.identityKey).toString('hex')));
     if (contactIds.length === 0 || (state.kind === 'dm' && otherUsers.size !== 1)) {
@@ -67,7 +65,7 @@ export class WelcomeReceiver {
         createdAt: now(),
       });
       mls.commitJoin(id, joined, pool, found.ref, () => {
-        syncMembers({ db, directory: this.directory }, id, state, now());
+        syncMembers({ members: repos.members, directory: this.directory }, id, state, now());
         if (state.kind === 'group') this.ctx.changeLog.joined(id, joined.addedBy, now());
         markSeen();
       });

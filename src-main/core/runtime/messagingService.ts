@@ -4,6 +4,10 @@ import type { KeyPackagePool, MlsDeviceIdentity, MlsStore, Role } from '../mls';
 import type { InboundEnvelope } from '../net/deliverProtocol';
 import type { ParleyNode } from '../net/parleyNode';
 import type { Db } from '../store/encryptedDatabase';
+import { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
+import { GroupRepository } from '../store/repositories/groupRepository';
+import { MemberRepository } from '../store/repositories/memberRepository';
+import { SequencerRepository } from '../store/repositories/sequencerRepository';
 import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
 import { BackgroundTasks } from '../util/backgroundTasks';
@@ -11,7 +15,6 @@ import type { Logger } from '../util/logger';
 import type { Content } from '../content/content';
 import { InboundContent, type IncomingFiles } from '../content/inboundContent';
 import { RichMessaging } from '../content/richMessaging';
-import { ContactDevices } from '../contacts/contactDevices';
 import { ContactRequests } from '../contacts/contactRequests';
 import type { Directory } from '../contacts/directory';
 import { InviteService } from '../contacts/inviteService';
@@ -94,7 +97,13 @@ export class MessagingService implements InboundSink {
     this.background = new BackgroundTasks(deps.logger);
     const background = this.background;
     this.keyPackages = new KeyPackageExchange({ ...deps, poolSize: deps.keyPackagePoolSize });
-    const contacts = new ContactDevices(deps.db, deps.net.peerId);
+    // The tables messaging reads and writes, each behind its repository.
+    const repos = {
+      groups: new GroupRepository(deps.db),
+      members: new MemberRepository(deps.db),
+      sequencers: new SequencerRepository(deps.db),
+      contacts: new ContactDeviceRepository(deps.db, deps.net.peerId),
+    };
     this.rich = new RichMessaging(deps, {
       send: (conversationId, content, row) => this.groups.content.sendContent(conversationId, content, row),
       exclusive: (conversationId, fn) => this.lock.run(String(conversationId), fn),
@@ -106,12 +115,17 @@ export class MessagingService implements InboundSink {
       store: deps.store,
       logger: deps.logger,
       rich: this.rich,
-      profiles: new ProfileReceiver({ ...deps, background }),
+      profiles: new ProfileReceiver({
+        ...deps,
+        contacts: repos.contacts,
+        members: repos.members,
+        background,
+      }),
       ...(deps.files ? { files: deps.files } : {}),
     });
     this.groups = new GroupOps({
       ...deps,
-      contacts,
+      repos,
       keyPackages: this.keyPackages,
       inbound,
       // Read when sent: the card follows profile edits.
