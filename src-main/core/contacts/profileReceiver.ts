@@ -2,7 +2,7 @@ import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
 import type { ParleyNode } from '../net/parleyNode';
 import { peerTag } from '../net/protocolService';
 import type { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
-import type { MemberRepository } from '../store/repositories/memberRepository';
+import type { GroupMemberRepository } from '../store/repositories/groupMemberRepository';
 import type { BackgroundTasks } from '../util/backgroundTasks';
 import type { Logger } from '../util/logger';
 import type { Directory } from './directory';
@@ -27,7 +27,7 @@ export interface MemberHint {
 
 export interface ProfileReceiverDeps {
   contacts: Pick<ContactDeviceRepository, 'setAnnouncedName' | 'applyCard' | 'applyAnnouncedName'>;
-  members: Pick<MemberRepository, 'memberDevice'>;
+  members: Pick<GroupMemberRepository, 'memberDevice'>;
   directory: Pick<Directory, 'upsertDevice' | 'setRelays' | 'isHolder'>;
   net: Pick<ParleyNode, 'peerId' | 'keepConnected' | 'isConnected'>;
   logger: Logger;

@@ -1,6 +1,6 @@
 import type { AppliedCommit } from '../mls';
 import type { GroupRepository } from '../store/repositories/groupRepository';
-import type { MemberRepository } from '../store/repositories/memberRepository';
+import type { GroupMemberRepository } from '../store/repositories/groupMemberRepository';
 import type { Store } from '../store/store';
 import {
   personOf,
@@ -24,7 +24,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export interface GroupChangeLogDeps {
   store: Store;
-  repos: { groups: Pick<GroupRepository, 'markLeft'>; members: Pick<MemberRepository, 'nameOf'> };
+  repos: { groups: Pick<GroupRepository, 'markLeft'>; members: Pick<GroupMemberRepository, 'nameOf'> };
   identity: { publicKey: Uint8Array; displayName: string };
 }
 

@@ -7,7 +7,7 @@ import type { KeyPackagePool, MlsDeviceIdentity, MlsStore } from '../mls';
 import type { Db } from '../store/encryptedDatabase';
 import type { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
 import type { GroupRepository } from '../store/repositories/groupRepository';
-import type { MemberRepository } from '../store/repositories/memberRepository';
+import type { GroupMemberRepository } from '../store/repositories/groupMemberRepository';
 import type { SequencerRepository } from '../store/repositories/sequencerRepository';
 import type { Store } from '../store/store';
 import type { BackgroundTasks } from '../util/backgroundTasks';
@@ -45,7 +45,7 @@ export interface ProfileSource {
 /** The tables group code reads and writes, each behind its repository (store/repositories/). */
 export interface GroupRepositories {
   groups: GroupRepository;
-  members: MemberRepository;
+  members: GroupMemberRepository;
   sequencers: SequencerRepository;
   /** Contacts' devices, and which conversations are DMs with a contact. */
   contacts: ContactDeviceRepository;

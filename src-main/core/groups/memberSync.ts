@@ -1,6 +1,6 @@
 import type { Directory } from '../contacts/directory';
 import type { MlsGroupState } from '../mls';
-import type { MemberRepository } from '../store/repositories/memberRepository';
+import type { GroupMemberRepository } from '../store/repositories/groupMemberRepository';
 
 /**
  * Mirrors a group state's members (users, with roles) into `members`, and
@@ -9,7 +9,7 @@ import type { MemberRepository } from '../store/repositories/memberRepository';
  * the app (roles, names, file access, search filters) reads.
  */
 export function syncMembers(
-  deps: { members: Pick<MemberRepository, 'replace'>; directory: Pick<Directory, 'upsertDevice'> },
+  deps: { members: Pick<GroupMemberRepository, 'replace'>; directory: Pick<Directory, 'upsertDevice'> },
   conversationId: number,
   state: MlsGroupState,
   now: number,

@@ -6,7 +6,7 @@ import type { ParleyNode } from '../net/parleyNode';
 import type { Db } from '../store/encryptedDatabase';
 import { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
 import { GroupRepository } from '../store/repositories/groupRepository';
-import { MemberRepository } from '../store/repositories/memberRepository';
+import { GroupMemberRepository } from '../store/repositories/groupMemberRepository';
 import { SequencerRepository } from '../store/repositories/sequencerRepository';
 import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
@@ -100,7 +100,7 @@ export class MessagingService implements InboundSink {
     // The tables messaging reads and writes, each behind its repository.
     const repos = {
       groups: new GroupRepository(deps.db),
-      members: new MemberRepository(deps.db),
+      members: new GroupMemberRepository(deps.db),
       sequencers: new SequencerRepository(deps.db),
       contacts: new ContactDeviceRepository(deps.db, deps.net.peerId),
     };

@@ -15,7 +15,7 @@ export interface MemberDevice {
  * the MLS group state after every commit (groups/memberSync.ts), and what
  * this device knows of members' devices and names.
  */
-export class MemberRepository {
+export class GroupMemberRepository {
   constructor(private readonly db: Db) {}
 
   /** Replaces the conversation's members (inside the caller's transaction). */
