@@ -1,5 +1,4 @@
-import { prepared } from '../store/prepared';
-import type { Db } from '../store/encryptedDatabase';
+import type { PendingContentRepository } from '../store/repositories/pendingContentRepository';
 import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
 import type { Logger } from '../util/logger';
@@ -49,7 +48,7 @@ export function isRichContent(c: Content): c is RichContent {
 }
 
 export interface RichReceiveContext {
-  db: Db;
+  pending: PendingContentRepository;
   store: Store;
   logger: Logger;
   /** This user's identity key. */
@@ -97,16 +96,13 @@ export function applyPendingFor(
   message: Pick<Message, 'id' | 'uid' | 'conversationId'>,
   now: number,
 ): RichEffect[] {
-  const rows = prepared(
-    ctx.db,
-    'SELECT id, conversation_id, sender_key, content FROM pending_content WHERE target_uid = ? ORDER BY id',
-  ).all(message.uid) as { id: number; conversation_id: number; sender_key: Buffer; content: string }[];
+  const rows = ctx.pending.forTarget(message.uid);
   if (rows.length === 0) return [];
-  prepared(ctx.db, 'DELETE FROM pending_content WHERE target_uid = ?').run(message.uid);
+  ctx.pending.dropForTarget(message.uid);
   const effects: RichEffect[] = [];
   for (const row of rows) {
-    if (row.conversation_id !== message.conversationId) {
-      reject(ctx, row.conversation_id, 'pending', 'other-conversation');
+    if (row.conversationId !== message.conversationId) {
+      reject(ctx, row.conversationId, 'pending', 'other-conversation');
       continue;
     }
     const parsed = Content.safeParse(safeJson(row.content));
@@ -115,7 +111,7 @@ export function applyPendingFor(
     // Re-read each time: an earlier pending edit or delete may have changed it.
     const target = ctx.store.messages.get(message.id);
     if (!target) break;
-    effects.push(...applyToTarget(ctx, message.conversationId, row.sender_key, parsed.data, target, now));
+    effects.push(...applyToTarget(ctx, message.conversationId, row.senderKey, parsed.data, target, now));
   }
   return effects;
 }
@@ -167,7 +163,7 @@ function applyToTarget(
       if (target.deletedAt !== null) return [];
       // The text leaves the search index with it (FTS triggers of migration 0003).
       const { files } = messages.deleteForEveryone(target.uid, senderKey, Math.min(content.sentAt, now));
-      prepared(ctx.db, 'DELETE FROM pending_content WHERE target_uid = ?').run(target.uid);
+      ctx.pending.dropForTarget(target.uid);
       return files.length > 0 ? [...changed, { kind: 'files', paths: files }] : changed;
     }
     case 'receipt': {
@@ -191,25 +187,14 @@ function keepPending(
   content: Targeted,
   now: number,
 ): void {
-  const { db } = ctx;
-  db.prepare('DELETE FROM pending_content WHERE conversation_id = ? AND received_at < ?').run(
-    conversationId,
-    now - PENDING_TTL_MS,
-  );
-  const { n } = db
-    .prepare('SELECT count(*) AS n FROM pending_content WHERE conversation_id = ?')
-    .get(conversationId) as { n: number };
+  const { pending } = ctx;
+  pending.dropOlder(conversationId, now - PENDING_TTL_MS);
+  const n = pending.count(conversationId);
   if (n >= MAX_PENDING_PER_CONVERSATION) {
-    db.prepare(
-      `DELETE FROM pending_content WHERE id IN (
-         SELECT id FROM pending_content WHERE conversation_id = ? ORDER BY id LIMIT ?)`,
-    ).run(conversationId, n - MAX_PENDING_PER_CONVERSATION + 1);
+    pending.dropOldest(conversationId, n - MAX_PENDING_PER_CONVERSATION + 1);
     ctx.logger.log('warn', 'messaging.pending_content_dropped', { conversation: conversationId });
   }
-  db.prepare(
-    `INSERT INTO pending_content (conversation_id, target_uid, sender_key, content, received_at)
-     VALUES (?, ?, ?, ?, ?)`,
-  ).run(conversationId, targetOf(content), senderKey, JSON.stringify(content), now);
+  pending.add(conversationId, targetOf(content), senderKey, JSON.stringify(content), now);
 }
 
 function reject(ctx: RichReceiveContext, conversationId: number, type: string, reason: string): void {

@@ -4,6 +4,7 @@ import { ParleyError } from '../errors';
 import type { ParleyNode } from '../net/parleyNode';
 import { resolveInside } from '../store/disappearingSweeper';
 import type { Db } from '../store/encryptedDatabase';
+import { PendingContentRepository } from '../store/repositories/pendingContentRepository';
 import type { Message } from '../store/repositories/types';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
@@ -101,11 +102,15 @@ export class RichMessaging {
   /** The newest message each conversation's last receipt named, so one read sends one receipt. */
   private readonly receiptSent = new Map<number, { sentAt: number; id: number }>();
   private stopped = false;
+  /** Rich content waiting for its target message (store/repositories/pendingContentRepository.ts). */
+  private readonly pending: PendingContentRepository;
 
   constructor(
     private readonly deps: RichDeps,
     private readonly port: RichSendPort,
-  ) {}
+  ) {
+    this.pending = new PendingContentRepository(deps.db);
+  }
 
   on(listener: RichListener): () => void {
     this.listeners.add(listener);
@@ -347,7 +352,7 @@ export class RichMessaging {
 
   private context(): RichReceiveContext {
     return {
-      db: this.deps.db,
+      pending: this.pending,
       store: this.deps.store,
       logger: this.deps.logger,
       selfKey: this.selfKey(),
