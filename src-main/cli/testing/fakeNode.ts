@@ -49,6 +49,7 @@ export function messageView(fields: Partial<MessageView> & Pick<MessageView, 'id
     uid: `m${fields.id}`,
     sender: { key: 'aa', name: 'Ada', self: true },
     kind: 'text',
+    event: null,
     replyToUid: null,
     sentAt: new Date(2026, 11, 5, 18, 6).getTime(),
     editedAt: null,
