@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rigCommand as run } from './rigCommand';
 
 /**
  * A small network of Linux network namespaces for tests and benchmarks
@@ -18,14 +18,6 @@ export interface RigLink {
   hosts: [string, string];
   devices: [string, string];
   addresses: [string, string];
-}
-
-function run(command: string, args: string[]): string {
-  return execFileSync(command, args, {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 10_000,
-  });
 }
 
 /** Why a rig cannot be built here, or null when it can. */
