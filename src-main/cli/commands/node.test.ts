@@ -68,6 +68,7 @@ describe('commands that talk to a running node', () => {
     [['accept', '--profile', 'x'], /INVITE is required/],
     [['contacts', '--profile', 'x', 'extra'], /Unexpected argument/],
     [['node', '--profile', 'x', '--listen', 'localhost:4001'], /--listen must be a multiaddr/],
+    [['node', '--profile', 'x', '--public', '203.0.113.7:4001'], /--public must be a multiaddr/],
   ])('usage error %j exits 2', async (argv, message) => {
     const io = await cli(argv);
     expect(io.code).toBe(2);

@@ -14,12 +14,17 @@ import { profileOption } from '../profileOption';
 import { unlockHere } from '../unlockHere';
 
 export const LISTEN_ENV = 'PARLEY_LISTEN';
+
+/** A multiaddr with a transport part, e.g. /ip4/203.0.113.7/tcp/4001 (not checked further here). */
+function isMultiaddr(address: string): boolean {
+  return /^\/(ip4|ip6|dns|dns4|dns6)\/[^/]+\/tcp\/\d{1,5}$/.test(address);
+}
 const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
 /** How long to wait for the network to report its listening addresses after unlock. */
 const ADDRESS_WAIT_MS = 5_000;
 
 /** What the node asks of the core's network; the same shape as the core's `network` option. */
-type NetworkChoice = { listen?: string[]; mdns?: boolean };
+type NetworkChoice = { listen?: string[]; mdns?: boolean; publicAddresses?: string[] };
 
 export const nodeCommand: CommandSpec = {
   name: 'node',
@@ -30,7 +35,11 @@ export const nodeCommand: CommandSpec = {
     'stderr and never contain message content or keys. While it runs, `parley invite`, `accept`, `contacts`,',
     '`send`, `messages` and `status` on this profile talk to it over an owner-only socket in the profile',
     `folder. --listen defaults to ${LISTEN_ENV}, else ${DEFAULT_LISTEN}. LAN discovery (mDNS) is off unless`,
-    '--mdns is given. Stop with Ctrl+C (SIGINT) or SIGTERM: the profile is locked and closed cleanly.',
+    '--mdns is given. --public names the address other networks reach this node on (e.g. a VPS or a home',
+    'server with a port forward, /ip4/203.0.113.7/tcp/4001; several separated by commas): the node announces',
+    "it and relays for its contacts' devices behind NAT (circuit relay v2, contacts only). Without --public",
+    "the node holds reservations on up to three of its contacts' relays. Stop with Ctrl+C (SIGINT) or",
+    'SIGTERM: the profile is locked and closed cleanly.',
   ].join('\n'),
   options: [
     profileOption,
@@ -41,6 +50,12 @@ export const nodeCommand: CommandSpec = {
       description: `address to listen on (default: ${DEFAULT_LISTEN})`,
     },
     { name: 'mdns', type: 'boolean', description: 'find peers on the local network by mDNS' },
+    {
+      name: 'public',
+      type: 'string',
+      value: 'MULTIADDR',
+      description: 'address other networks reach this node on; relay for your contacts',
+    },
   ],
   async run(values, io) {
     const listen = typeof values.listen === 'string' ? values.listen : (io.env[LISTEN_ENV] ?? DEFAULT_LISTEN);
@@ -53,7 +68,15 @@ export const nodeCommand: CommandSpec = {
       (line) => io.stderr(`${line}\n`),
       io.env.PARLEY_LOG === 'debug' ? 'debug' : 'info',
     );
-    const network: NetworkChoice = { listen: [listen], mdns: values.mdns === true };
+    const publicAddresses =
+      typeof values.public === 'string' ? values.public.split(',').map((a) => a.trim()) : undefined;
+    if (publicAddresses?.some((a) => !isMultiaddr(a)))
+      throw new UsageError('--public must be a multiaddr such as /ip4/203.0.113.7/tcp/4001.');
+    const network: NetworkChoice = {
+      listen: [listen],
+      mdns: values.mdns === true,
+      ...(publicAddresses ? { publicAddresses } : {}),
+    };
     const options: CoreOptions & { network?: NetworkChoice } = { ...base, logger, network };
     const core = createCore(options);
     let control: ControlServer | null = null;

@@ -1,3 +1,4 @@
+import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
 import { decodeInvite, encodeInvite, INVITE_PREFIX, sealKeyHash, type Invite } from './invite';
 
@@ -47,6 +48,28 @@ describe('invite links', () => {
     const many = Array.from({ length: 8 }, (_, n) => `/ip4/10.0.0.${n}/tcp/1`);
     const decoded = decodeInvite(encodeInvite({ ...invite, addresses: ['junk', ...many] }));
     expect(decoded?.addresses).toEqual(many.slice(0, 4).map((a) => `${a}/p2p/${peerId}`));
+  });
+
+  it('carry a relayed address (issue 19), and refuse one that names another peer or the inviter as relay', () => {
+    const relay = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE';
+    const relayed = `/ip4/198.51.100.7/tcp/4001/p2p/${relay}/p2p-circuit/p2p/${peerId}`;
+    const decoded = decodeInvite(encodeInvite({ ...invite, addresses: [relayed] }));
+    expect(decoded?.addresses).toEqual([relayed]);
+    // Forged invites: the bytes are built by hand, as a hostile writer would.
+    const forged = (address: string) => {
+      const text = encodeInvite({ ...invite, addresses: ['/ip4/10.0.0.1/tcp/1'] });
+      const bytes = Buffer.from(text.slice(INVITE_PREFIX.length), 'base64url');
+      const ma = Buffer.from(multiaddr(address).bytes);
+      const at = bytes.length - 1 - 8; // the one address: u8 length then 8 bytes (/ip4/…/tcp/1)
+      const out = Buffer.concat([bytes.subarray(0, at), Buffer.from([ma.length]), ma]);
+      return INVITE_PREFIX + out.toString('base64url');
+    };
+    expect(decodeInvite(forged('/ip4/10.0.0.1/tcp/1'))?.addresses).toEqual([
+      `/ip4/10.0.0.1/tcp/1/p2p/${peerId}`,
+    ]);
+    expect(decodeInvite(forged(`/ip4/10.0.0.1/tcp/1/p2p/${relay}`))).toBeNull();
+    expect(decodeInvite(forged(`/ip4/10.0.0.1/tcp/1/p2p/${peerId}/p2p-circuit`))).toBeNull();
+    expect(decodeInvite(forged(`/ip4/10.0.0.1/tcp/1/p2p-circuit`))).toBeNull();
   });
 
   it('refuse old (version 1) invites and anything else', () => {

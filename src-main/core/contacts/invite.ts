@@ -37,6 +37,26 @@ export const INVITE_NAME_BYTES = 64;
 const MAX_INVITE_CHARS = 2048;
 /** multiaddr protocol code of /p2p. */
 const P2P_CODE = 421;
+/** multiaddr protocol code of /p2p-circuit. */
+const P2P_CIRCUIT_CODE = 290;
+
+/**
+ * True when the address names no peer, or only a relay that is not the
+ * invite's own peer, directly before a final /p2p-circuit.
+ */
+function onlyRelayNamed(components: { code: number; value?: string }[], peerId: string): boolean {
+  const named = components.flatMap((c, i) => (c.code === P2P_CODE ? [i] : []));
+  const circuits = components.filter((c) => c.code === P2P_CIRCUIT_CODE).length;
+  if (named.length === 0) return circuits === 0;
+  const [at] = named;
+  return (
+    named.length === 1 &&
+    circuits === 1 &&
+    at === components.length - 2 &&
+    components[components.length - 1]?.code === P2P_CIRCUIT_CODE &&
+    components[at]?.value !== peerId
+  );
+}
 
 /**
  * What the accepter is told when the inviter's device says the token was spent
@@ -143,8 +163,9 @@ export function decodeInvite(text: string): Invite | null {
     const addresses: string[] = [];
     for (let n = 0; n < count; n++) {
       const address = multiaddr(r.take(r.u8()));
-      // A /p2p part inside would name another peer than the invite's.
-      if (address.getComponents().some((c) => c.code === P2P_CODE)) return null;
+      // A /p2p part inside would name another peer than the invite's, except
+      // a relay's just before the final /p2p-circuit (issue 19: `…/p2p/<relay>/p2p-circuit`).
+      if (!onlyRelayNamed(address.getComponents(), peerId)) return null;
       addresses.push(`${address.toString()}/p2p/${peerId}`);
     }
     if (!r.done) return null;

@@ -13,6 +13,7 @@ import type { PresenceHooks } from './presenceProtocol';
 import type { PeerAccess } from './protocolService';
 import type { Logger } from '../util/logger';
 import type { StrangerLimits } from './strangerGate';
+import type { RelayLimits } from './contactRelay';
 
 /** What a ParleyNode is built from and what it reports (net/parleyNode.ts). */
 
@@ -100,6 +101,15 @@ export interface ParleyNodeOptions {
   dialTimeoutMs?: number;
   /** Connection budget and idle timeout for strangers (strangerGate.ts). */
   strangers?: Partial<StrangerLimits>;
+  /**
+   * Issue 19: addresses other networks can dial us on (`parley node --public`),
+   * announced to peers; with `relay`, this node relays for its contacts.
+   */
+  announce?: string[];
+  /** Run a circuit relay v2 for contacts' devices (contactRelay.ts); omitted: no relay. */
+  relay?: { mayReserve(peer: string): boolean; limits?: Partial<RelayLimits> };
+  /** Hold reservations on contacts' relays (reservationKeeper.ts); omitted: none. */
+  reservations?: { isCandidate(peer: string): boolean; max?: number; checkMs?: number };
   logger?: Logger;
   clock?: () => number;
   random?: () => number;

@@ -40,6 +40,10 @@ export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 4_000, timeoutM
 /** All IPv4 interfaces, a port of the OS's choosing. */
 export const DEFAULT_LISTEN: readonly string[] = ['/ip4/0.0.0.0/tcp/0'];
 import { StrangerGate } from './strangerGate';
+import type { RelayCounts, RelayGate } from './contactRelay';
+import { announcedAddresses, nodeReach } from './nodeReach';
+import { openConnectionHost } from './openConnectionHost';
+import type { ReservationKeeper } from './reservationKeeper';
 
 /**
  * The Parley peer node (DESIGN.md §2 net).
@@ -88,7 +92,12 @@ export type {
   PeerEvent,
 } from './nodeOptions';
 
-type ParleyServices = { identify: Identify; ping: Ping; discovery: MdnsSwitch };
+type ParleyServices = {
+  identify: Identify;
+  ping: Ping;
+  discovery: MdnsSwitch;
+  reservations?: ReservationKeeper;
+};
 
 /** libp2p's hard ceiling on open connections (see connectionManager below). */
 export const MAX_CONNECTIONS = 512;
@@ -127,6 +136,7 @@ export class ParleyNode {
     counters: NetCounters,
     limits: NetLimits,
     private readonly gate: StrangerGate,
+    private readonly relayGate: RelayGate | null,
   ) {
     this.peerId = libp2p.peerId.toString();
     this.counters = counters;
@@ -137,7 +147,7 @@ export class ParleyNode {
     const clock = options.clock ?? Date.now;
 
     const needs: ProtocolNeeds = {
-      host: libp2p,
+      host: openConnectionHost(libp2p),
       access: options.access,
       counters,
       limits,
@@ -238,11 +248,12 @@ export class ParleyNode {
     };
     const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
     const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
+    const reach = nodeReach(options, options.logger ?? silentLogger);
     const libp2p = await createLibp2p<ParleyServices>({
       start: false,
       privateKey,
-      addresses: { listen },
-      transports: [tcp()],
+      addresses: { listen, ...reach.announce },
+      transports: [tcp(), reach.transport],
       connectionEncrypters: [noise()],
       streamMuxers: [
         yamux({
@@ -255,6 +266,7 @@ export class ParleyNode {
         denyInboundConnection: gate.denyHandshake,
         denyInboundEncryptedConnection: isBlocked,
         denyOutboundEncryptedConnection: isBlocked,
+        ...reach.gater,
       },
       connectionManager: {
         // A ceiling, not a budget: libp2p refuses over it before the handshake,
@@ -284,10 +296,11 @@ export class ParleyNode {
           serviceTag: mdnsOptions.serviceTag ?? PARLEY_MDNS_SERVICE_TAG,
           intervalMs: mdnsOptions.intervalMs ?? 10_000,
         }),
+        ...reach.services,
       },
     });
     host.node = libp2p;
-    return new ParleyNode(libp2p, options, counters, limits, gate);
+    return new ParleyNode(libp2p, options, counters, limits, gate, reach.relayGate);
   }
 
   /**
@@ -346,9 +359,22 @@ export class ParleyNode {
     return this.running;
   }
 
-  /** Listening addresses, each ending in /p2p/<our PeerId>. */
+  /** Listening addresses, each ending in /p2p/<our PeerId>; relayed ones only via our chosen relays. */
   addresses(): string[] {
-    return this.libp2p.getMultiaddrs().map((a) => a.toString());
+    return announcedAddresses(
+      this.libp2p.getMultiaddrs().map((a) => a.toString()),
+      this.relays(),
+    );
+  }
+
+  /** Relays we hold a reservation on now (issue 19), by PeerId. */
+  relays(): string[] {
+    return this.libp2p.services.reservations?.relays() ?? [];
+  }
+
+  /** What this node's relay for contacts did so far; null when it runs none. */
+  relayMetrics(): RelayCounts | null {
+    return this.relayGate?.metrics() ?? null;
   }
 
   /** "Discoverable on this network". No effect when the node was built without mDNS. */

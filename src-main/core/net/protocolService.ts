@@ -24,7 +24,11 @@ import type { NetCounters } from './netMetrics';
 export interface ProtocolHost {
   handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>;
   unhandle(protocol: string): Promise<void>;
-  dialProtocol(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>;
+  dialProtocol(
+    peer: PeerId,
+    protocol: string,
+    options?: AbortOptions & { runOnLimitedConnection?: boolean },
+  ): Promise<Stream>;
 }
 
 /**
@@ -133,6 +137,9 @@ export abstract class ProtocolService {
         // counts, is the one that fires.
         maxInboundStreams: perPeer * 2,
         maxOutboundStreams: this.needs.limits.maxOutboundStreamsPerPeer * 2,
+        // Relayed connections carry a Limit and are "limited" to libp2p; Parley's
+        // protocols run over them too (docs/protocol.md §14.3).
+        runOnLimitedConnection: true,
       });
     }
     this.started = true;
@@ -320,7 +327,10 @@ export abstract class ProtocolService {
       }
       let stream: Stream;
       try {
-        stream = await this.needs.host.dialProtocol(peerId, this.protocolId, { signal });
+        stream = await this.needs.host.dialProtocol(peerId, this.protocolId, {
+          signal,
+          runOnLimitedConnection: true,
+        });
       } catch (err) {
         throw dialError(err, signal);
       }

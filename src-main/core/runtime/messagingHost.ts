@@ -13,6 +13,8 @@ export interface NetworkOptions {
   listen?: string[];
   /** LAN discovery by mDNS (default off). */
   mdns?: boolean;
+  /** Addresses other networks reach this device on (`parley node --public`): it relays for contacts. */
+  publicAddresses?: string[];
   /**
    * Do not start the node on unlock; it starts on `goOnline()` (the user's
    * "Go online"). The web shell without an address to listen on starts so.
@@ -126,7 +128,12 @@ export class MessagingHost {
     const messaging = await startMessaging({
       store,
       identity: { publicKey: row.public_key, privateKey: row.private_key, displayName: row.display_name },
-      node: { ...network.tuning?.node, listen: network.listen, mdns: network.mdns ?? false },
+      node: {
+        ...network.tuning?.node,
+        listen: network.listen,
+        mdns: network.mdns ?? false,
+        ...(network.publicAddresses ? { publicAddresses: network.publicAddresses } : {}),
+      },
       delivery: network.tuning?.delivery,
       keyPackagePoolSize: network.tuning?.keyPackagePoolSize,
       groups: network.tuning?.groups,

@@ -7,7 +7,13 @@ import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
-import { DEFAULT_LISTEN, ParleyNode, type HeartbeatOptions, type MdnsOptions } from '../net/parleyNode';
+import {
+  DEFAULT_LISTEN,
+  ParleyNode,
+  type HeartbeatOptions,
+  type MdnsOptions,
+  type ParleyNodeOptions,
+} from '../net/parleyNode';
 import { tcpPortOf, withPreferredPort } from '../net/stableListen';
 import { AddressRepository } from '../store/repositories/addressRepository';
 import type { Db } from '../store/encryptedDatabase';
@@ -39,6 +45,12 @@ export interface StartMessagingOptions {
     heartbeat?: Partial<HeartbeatOptions>;
     /** How often connected contacts are asked about missing ones, ms (default 5 s). */
     addressRefreshMs?: number;
+    /**
+     * Issue 19: addresses other networks reach this device on (`parley node
+     * --public`); default: the `net.publicAddresses` setting. A reachable node
+     * relays for its contacts; any other reserves on up to three of theirs.
+     */
+    publicAddresses?: string[];
   };
   delivery?: Partial<DeliveryOptions>;
   mailbox?: Partial<Omit<SqliteMailboxOptions, 'acceptsRecipient'>>;
@@ -95,6 +107,24 @@ export async function loadOrCreateDeviceSecrets(
     'INSERT INTO device_secrets (id, device_key, seal_secret, seal_public, created_at) VALUES (1, ?, ?, ?, ?)',
   ).run(Buffer.from(deviceKey), Buffer.from(seal.secretKey), Buffer.from(seal.publicKey), now);
   return { deviceKey, sealSecretKey: seal.secretKey, sealPublicKey: seal.publicKey };
+}
+
+/**
+ * Issue 19 (docs/protocol.md §14): a node with public addresses announces them
+ * and relays for its contacts' devices (while "Relay for contacts" is on);
+ * any other node holds reservations on its contacts' relays.
+ */
+function reachOptions(
+  publicAddresses: string[],
+  directory: Directory,
+  network: NetworkFeatures,
+): Pick<ParleyNodeOptions, 'announce' | 'relay' | 'reservations'> {
+  if (publicAddresses.length === 0)
+    return { reservations: { isCandidate: (peer) => directory.isHolder(peer) } };
+  return {
+    announce: publicAddresses,
+    relay: { mayReserve: (peer) => network.holdsForContacts() && directory.holdsFor(peer) },
+  };
 }
 
 export async function startMessaging(options: StartMessagingOptions): Promise<RunningMessaging> {
@@ -156,6 +186,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     heartbeat: options.node?.heartbeat,
     addressBook: addressBook.hooks,
     beacon: addressBook.beaconHooks,
+    ...reachOptions(options.node?.publicAddresses ?? addressRepo.publicAddresses(), directory, network),
     access: directory,
     mailboxStore: mailbox,
     logger,

@@ -17,7 +17,7 @@ import { generateDeviceKey } from '../deviceKey';
 import type { FileSource } from '../fileProtocol';
 import type { NetLimitOverrides } from '../limits';
 import { MemoryMailboxStore, type MemoryMailboxOptions } from '../memoryMailboxStore';
-import { ParleyNode, type MdnsOptions } from '../parleyNode';
+import { ParleyNode, type MdnsOptions, type ParleyNodeOptions } from '../parleyNode';
 import type { StrangerLimits } from '../strangerGate';
 
 /**
@@ -44,6 +44,10 @@ export interface TestPeerOptions {
   onHeldNotice?: (holder: string) => void;
   heartbeat?: { intervalMs?: number; timeoutMs?: number };
   strangers?: Partial<StrangerLimits>;
+  /** Relay for these peers (issue 19; `mayReserve` is the contacts check). */
+  relay?: ParleyNodeOptions['relay'];
+  /** Hold reservations on relays among these peers. */
+  reservations?: ParleyNodeOptions['reservations'];
 }
 
 export interface TestPeer {
@@ -119,6 +123,8 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
     // Every test peer connects from 127.0.0.1, so libp2p's per-host limit would bite.
     inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? 10_000,
     strangers: options.strangers,
+    relay: options.relay,
+    reservations: options.reservations,
     clock: () => Date.now() + clockOffset.ms,
   });
   return {

@@ -44,6 +44,8 @@ export interface MessagingPeerOptions {
   host?: string;
   /** Delivery options over the harness's fast defaults. */
   delivery?: StartMessagingOptions['delivery'];
+  /** The TCP port of the first start (default: any; later starts reuse the one it got). */
+  port?: number;
   /** Node options over the harness's fast defaults (mDNS, heartbeat, …); never `listen`. */
   node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen'>;
 }
@@ -73,7 +75,7 @@ export function makeMessagingPeer(name: string, options: MessagingPeerOptions = 
     identity: { ...key, displayName: name },
     t,
     store,
-    port: 0,
+    port: options.port ?? 0,
     m: null,
     async online() {
       if (peer.m) return peer.m;

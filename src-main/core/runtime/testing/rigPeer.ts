@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConnectionInfo } from '../../net/parleyNode';
-import type { NetnsRig } from '../../net/testing/netnsRig';
+import type { RigHosts } from '../../net/testing/rigProbe';
 import type { ContactConnection } from '../../presence/presenceService';
 import type { RigPeerConfig, RigRequest, RigResponse } from './rigPeerProtocol';
 
@@ -50,7 +50,7 @@ export class RigPeer {
   }
 
   /** Starts the peer process in `host`'s namespace; resolves once it is ready (not yet online). */
-  static async start(rig: NetnsRig, host: string, config: RigPeerConfig): Promise<RigPeer> {
+  static async start(rig: RigHosts, host: string, config: RigPeerConfig): Promise<RigPeer> {
     const [command, ...args] = rig.wrap(host, [
       process.execPath,
       '--import',
@@ -140,6 +140,15 @@ export class RigPeer {
   /** Whether this peer knows `other` names `relay` among its relays (its contacts). */
   knowsRelay(other: RigPeer, relay: RigPeer): Promise<boolean> {
     return this.call({ op: 'knows', peerId: other.peerId, relay: relay.peerId });
+  }
+
+  /** Relays this peer holds a reservation on (issue 19), by PeerId. */
+  relays(): Promise<string[]> {
+    return this.call({ op: 'relays' });
+  }
+
+  addresses(): Promise<string[]> {
+    return this.call({ op: 'addresses' });
   }
 
   /** Sends a text; resolves with when the send began (machine-wide clock, ms). */

@@ -12,8 +12,10 @@ import type { RigPeerConfig, RigRequest, RigResponse } from './rigPeerProtocol';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as RigPeerConfig;
 
+const publicAddresses = config.publicAddresses ? { publicAddresses: config.publicAddresses } : {};
 const peer: MessagingPeer = makeMessagingPeer(config.name, {
   host: '0.0.0.0',
+  ...(config.port ? { port: config.port } : {}),
   // Production timings unless the test asks for fast ones.
   ...(config.production
     ? {
@@ -22,10 +24,11 @@ const peer: MessagingPeer = makeMessagingPeer(config.name, {
           dialGraceMs: 2_000,
           reconnect: DEFAULT_BACKOFF,
           addressRefreshMs: 5_000,
+          ...publicAddresses,
         },
         delivery: DEFAULT_DELIVERY_OPTIONS,
       }
-    : {}),
+    : { node: publicAddresses }),
 });
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -121,6 +124,10 @@ async function handle(request: RigRequest): Promise<unknown> {
       const relays = peer.running().directory.relaysOf(request.peerId);
       return relays.includes(request.relay);
     }
+    case 'relays':
+      return peer.running().node.relays();
+    case 'addresses':
+      return peer.running().node.addresses();
     case 'sendTimed': {
       const at = clock();
       await peer.running().service.sendText(request.conversationId, request.body);

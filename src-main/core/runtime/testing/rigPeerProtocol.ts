@@ -4,6 +4,10 @@ export interface RigPeerConfig {
   name: string;
   /** Production node and delivery timings instead of the test harness's fast ones. */
   production?: boolean;
+  /** The TCP port to listen on (default: any). */
+  port?: number;
+  /** Issue 19: addresses other networks reach this peer on; it then relays for its contacts. */
+  publicAddresses?: string[];
 }
 
 export type RigRequest = { id: number } & (
@@ -18,6 +22,8 @@ export type RigRequest = { id: number } & (
   | { op: 'connection'; identityKey: string }
   | { op: 'connections' }
   | { op: 'knows'; peerId: string; relay: string }
+  | { op: 'relays' }
+  | { op: 'addresses' }
   // Benchmarks: stamps on the machine-wide clock (performance.timeOrigin + now).
   | { op: 'sendTimed'; conversationId: number; body: string }
   | { op: 'burst'; conversationId: number; prefix: string; count: number; concurrency: number }

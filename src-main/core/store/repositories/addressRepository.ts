@@ -10,6 +10,8 @@ import { prepared } from '../prepared';
 
 const LISTEN_PORT_KEY = 'net.listenPort';
 const BEACON_KEY = 'net.beaconKey';
+/** Issue 19: the addresses other networks reach this device on, as the user gave them (JSON list). */
+const PUBLIC_ADDRESSES_KEY = 'net.publicAddresses';
 
 /** Contact devices: not ours, of a contact who is neither blocked nor removed. */
 const CONTACT_DEVICE = `SELECT d.peer_id FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
@@ -45,6 +47,20 @@ export class AddressRepository {
 
   setListenPort(port: number): void {
     if (this.listenPort() !== port) this.setSetting(LISTEN_PORT_KEY, String(port));
+  }
+
+  /** Addresses the user said other networks reach this device on (a reachable node relays). */
+  publicAddresses(): string[] {
+    try {
+      const parsed: unknown = JSON.parse(this.setting(PUBLIC_ADDRESSES_KEY) ?? '[]');
+      return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  setPublicAddresses(addresses: string[]): void {
+    this.setSetting(PUBLIC_ADDRESSES_KEY, JSON.stringify(addresses));
   }
 
   record(peer: string): StoredRecord | null {

@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { envelopeId, makePeer, waitFor, type TestPeer } from './testing/netHarness';
+
+/**
+ * Relays for contacts and reservations on them (issue 19 items 1 and 2;
+ * docs/protocol.md §14), with real nodes over 127.0.0.1: Cy relays for her
+ * contact Ann only; Ann reserves on Cy; Bob, who is Ann's contact but not
+ * Cy's, reaches Ann through Cy knowing only Ann's relayed address; a stranger
+ * gets no reservation; and when the relay connection drops, Ann's reservation
+ * comes back (js-libp2p #3601).
+ */
+
+const peers: TestPeer[] = [];
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.node.stop()));
+});
+
+async function relayAndAnn(): Promise<{ cy: TestPeer; ann: TestPeer }> {
+  const annKey = { id: '' };
+  const cy = await makePeer({ relay: { mayReserve: (peer) => peer === annKey.id } });
+  const ann = await makePeer({
+    reservations: { isCandidate: (peer) => peer === cy.id, checkMs: 200 },
+  });
+  annKey.id = ann.id;
+  peers.push(cy, ann);
+  cy.known.add(ann.id);
+  ann.known.add(cy.id);
+  await Promise.all([cy.node.start(), ann.node.start()]);
+  await ann.node.keepConnected(cy.id, cy.node.addresses());
+  return { cy, ann };
+}
+
+const relayedVia = (peer: TestPeer, relay: TestPeer) =>
+  peer.node.addresses().filter((a) => a.includes(`/p2p/${relay.id}/p2p-circuit`));
+
+describe('relays for contacts (circuit relay v2)', () => {
+  it('a contact reserves on the relay and announces the relayed address', async () => {
+    const { cy, ann } = await relayAndAnn();
+    await waitFor(() => relayedVia(ann, cy).length > 0, 10_000, 'a reservation on Cy');
+    expect(ann.node.relays()).toEqual([cy.id]);
+    expect(relayedVia(ann, cy)[0]).toMatch(new RegExp(`/p2p-circuit/p2p/${ann.id}$`));
+    expect(cy.node.relayMetrics()?.reservationsRefused).toBe(0);
+  }, 20_000);
+
+  it("a contact's contact who is not the relay's reaches her through it, both ways, and it is relayed", async () => {
+    const { cy, ann } = await relayAndAnn();
+    await waitFor(() => relayedVia(ann, cy).length > 0, 10_000, 'a reservation on Cy');
+    const bob = await makePeer();
+    peers.push(bob);
+    bob.known.add(ann.id);
+    ann.known.add(bob.id);
+    await bob.node.start();
+    // Bob knows only Ann's relayed address (from her address record or invite).
+    await bob.node.addAddresses(ann.id, relayedVia(ann, cy));
+    await bob.node.deliver.send(ann.id, envelopeId(), new TextEncoder().encode('hi'));
+    expect(ann.received.map((e) => new TextDecoder().decode(e.payload))).toEqual(['hi']);
+    const viaCy = bob.node.connections().filter((c) => c.peerId === ann.id);
+    expect(viaCy.length).toBeGreaterThan(0);
+    expect(viaCy.every((c) => c.remoteAddress.includes('/p2p-circuit'))).toBe(true);
+    // And back over the same relayed connection.
+    await ann.node.deliver.send(bob.id, envelopeId(), new TextEncoder().encode('hello'));
+    expect(bob.received.map((e) => new TextDecoder().decode(e.payload))).toEqual(['hello']);
+    expect(cy.node.relayMetrics()?.connectsRelayed).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('a stranger gets no reservation, and nobody is connected through to a peer without one', async () => {
+    const { cy } = await relayAndAnn();
+    const stranger = await makePeer({
+      reservations: { isCandidate: (peer) => peer === cy.id, checkMs: 200 },
+    });
+    peers.push(stranger);
+    stranger.known.add(cy.id);
+    await stranger.node.start();
+    await stranger.node.keepConnected(cy.id, cy.node.addresses());
+    await waitFor(() => (cy.node.relayMetrics()?.reservationsRefused ?? 0) > 0, 10_000, 'a refusal');
+    expect(stranger.node.relays()).toEqual([]);
+    expect(stranger.node.addresses().some((a) => a.includes('/p2p-circuit'))).toBe(false);
+    // Someone dialling the stranger through Cy is turned away (NO_RESERVATION).
+    const bob = await makePeer();
+    peers.push(bob);
+    bob.known.add(stranger.id);
+    await bob.node.start();
+    await bob.node.addAddresses(stranger.id, [`${cy.node.addresses()[0]}/p2p-circuit`]);
+    await expect(bob.node.deliver.send(stranger.id, envelopeId(), new Uint8Array(1))).rejects.toThrow();
+    expect(stranger.received).toEqual([]);
+  }, 30_000);
+
+  it('the reservation comes back after the relay connection drops (js-libp2p #3601)', async () => {
+    const { cy, ann } = await relayAndAnn();
+    await waitFor(() => relayedVia(ann, cy).length > 0, 10_000, 'a reservation on Cy');
+    await cy.node.hangUp(ann.id);
+    await waitFor(() => relayedVia(ann, cy).length === 0, 10_000, 'the reservation gone with the connection');
+    // Ann redials her contact and the keeper reserves again.
+    await waitFor(() => relayedVia(ann, cy).length > 0, 15_000, 'the reservation back');
+    const bob = await makePeer();
+    peers.push(bob);
+    bob.known.add(ann.id);
+    ann.known.add(bob.id);
+    await bob.node.start();
+    await bob.node.addAddresses(ann.id, relayedVia(ann, cy));
+    await bob.node.deliver.send(ann.id, envelopeId(), new Uint8Array([1]));
+    expect(ann.received).toHaveLength(1);
+  }, 40_000);
+});

@@ -1,0 +1,135 @@
+import { circuitRelayServer, type CircuitRelayServerInit } from '@libp2p/circuit-relay-v2';
+import type { PeerId } from '@libp2p/interface';
+import type { Logger } from '../util/logger';
+import { peerTag } from './protocolService';
+import { PeerRateLimiter, type BucketConfig } from './tokenBucket';
+
+/**
+ * A relay for contacts (issue 19 item 1; docs/protocol.md §14.2, §14.3): the
+ * circuit relay v2 HOP service (libp2p spec relay/circuit-v2.md) that a
+ * reachable node runs so its contacts behind NAT can be reached through it.
+ *
+ * - RESERVE: granted only to a device of one of our contacts that is not
+ *   blocked (`mayReserve`, the contacts directory asked per request); anyone
+ *   else gets PERMISSION_DENIED and nothing is stored.
+ * - CONNECT: anyone may ask to be connected to a device holding a reservation
+ *   (that is how a contact of our contact who is not ours reaches it; the
+ *   destination applies its own access rules to the Noise-authenticated
+ *   source). Rate-limited per source PeerId and in total; over the limit the
+ *   answer is PERMISSION_DENIED. The source's own connection to us counts
+ *   against the stranger budget (strangerGate.ts) like any stranger's.
+ * - Limits per relayed connection: libp2p's defaults (2 min, 128 KiB) fit a
+ *   hole-punch handshake, not a conversation with files. Parley's relays carry
+ *   the conversation itself, so: 60 min and 1 GiB (both directions counted
+ *   together, as js-libp2p counts), after which the relay resets the circuit
+ *   and both ends redial; delivery and file transfers resume.
+ */
+
+export interface RelayLimits {
+  /** Reservations held at once. */
+  maxReservations: number;
+  /** How long one reservation lasts before its holder must renew it, ms. */
+  reservationTtlMs: number;
+  /** How long one relayed connection may stay open, ms. */
+  durationLimitMs: number;
+  /** Bytes one relayed connection may carry (both directions together). */
+  dataLimitBytes: number;
+  /** Relayed connections open at once (STOP streams this relay opens). */
+  maxRelayedConnections: number;
+  /** CONNECT requests per source PeerId: a burst and a refill rate. */
+  connectsPerSource: BucketConfig;
+  /** CONNECT requests from everyone together (PeerIds are free to mint). */
+  connectsInTotal: BucketConfig;
+}
+
+export const DEFAULT_RELAY_LIMITS: RelayLimits = {
+  maxReservations: 64,
+  reservationTtlMs: 60 * 60_000,
+  durationLimitMs: 60 * 60_000,
+  dataLimitBytes: 1024 * 1024 * 1024,
+  maxRelayedConnections: 128,
+  connectsPerSource: { capacity: 3, refillPerSecond: 6 / 60 },
+  connectsInTotal: { capacity: 30, refillPerSecond: 1 },
+};
+
+export interface ContactRelayNeeds {
+  /** A device of a contact that is not blocked (may hold a reservation here). */
+  mayReserve(peer: string): boolean;
+  /** A blocked peer is never relayed, in either role. */
+  isBlocked(peer: string): boolean;
+  logger: Logger;
+  clock: () => number;
+}
+
+export interface RelayCounts {
+  reservationsRefused: number;
+  connectsRefused: number;
+  connectsRelayed: number;
+}
+
+/** The connection-gater hooks libp2p's relay server consults, backed by the contacts directory. */
+export class RelayGate {
+  private readonly limiter: PeerRateLimiter;
+  private readonly counts: RelayCounts = { reservationsRefused: 0, connectsRefused: 0, connectsRelayed: 0 };
+
+  constructor(
+    private readonly needs: ContactRelayNeeds,
+    limits: RelayLimits,
+  ) {
+    this.limiter = new PeerRateLimiter(
+      limits.connectsPerSource,
+      limits.connectsInTotal,
+      1_024,
+      needs.clock(),
+    );
+  }
+
+  /** libp2p's `denyInboundRelayReservation`: true refuses (PERMISSION_DENIED). */
+  readonly denyReservation = (source: PeerId): boolean => {
+    const peer = source.toString();
+    if (this.needs.mayReserve(peer) && !this.needs.isBlocked(peer)) return false;
+    this.counts.reservationsRefused += 1;
+    this.needs.logger.log('debug', 'net.relay.reservation_refused', { peer: peerTag(peer) });
+    return true;
+  };
+
+  /** libp2p's `denyOutboundRelayedConnection` (a CONNECT through us): true refuses. */
+  readonly denyConnect = (source: PeerId, destination: PeerId): boolean => {
+    const from = source.toString();
+    const to = destination.toString();
+    const refused =
+      this.needs.isBlocked(from) ||
+      this.needs.isBlocked(to) ||
+      !this.needs.mayReserve(to) ||
+      !this.limiter.take(from, this.needs.clock());
+    if (refused) {
+      this.counts.connectsRefused += 1;
+      this.needs.logger.log('debug', 'net.relay.connect_refused', { peer: peerTag(from) });
+      return true;
+    }
+    this.counts.connectsRelayed += 1;
+    return false;
+  };
+
+  metrics(): RelayCounts {
+    return { ...this.counts };
+  }
+}
+
+/** The libp2p service factory of the relay, with Parley's limits. */
+export function contactRelayService(limits: RelayLimits): ReturnType<typeof circuitRelayServer> {
+  const init: CircuitRelayServerInit = {
+    hopTimeout: 15_000,
+    maxOutboundStopStreams: limits.maxRelayedConnections,
+    reservations: {
+      maxReservations: limits.maxReservations,
+      reservationTtl: limits.reservationTtlMs,
+      applyDefaultLimit: true,
+      // js-libp2p's relay takes the duration in ms (it puts the same number in
+      // the spec's Limit.duration, which is seconds; the client only reads it).
+      defaultDurationLimit: limits.durationLimitMs,
+      defaultDataLimit: BigInt(limits.dataLimitBytes),
+    },
+  };
+  return circuitRelayServer(init);
+}

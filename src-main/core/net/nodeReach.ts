@@ -1,0 +1,85 @@
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import type { ConnectionGater } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Logger } from '../util/logger';
+import { contactRelayService, DEFAULT_RELAY_LIMITS, RelayGate } from './contactRelay';
+import type { ParleyNodeOptions } from './nodeOptions';
+import { reservationKeeper } from './reservationKeeper';
+
+/**
+ * What a ParleyNode adds to libp2p to reach and be reached beyond one LAN
+ * (issue 19; docs/protocol.md §14): the circuit relay transport on every node
+ * (dial through a relay, be reached through one), the relay for contacts on a
+ * reachable node, the reservation keeper on any other, the gater hooks that
+ * decide who may reserve and be relayed, and the announced public addresses.
+ */
+export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
+  for (const address of options.announce ?? []) {
+    try {
+      multiaddr(address);
+    } catch (err) {
+      throw new RangeError('not a multiaddr announce address', { cause: err });
+    }
+  }
+  const { relay, reservations, access } = options;
+  const limits = { ...DEFAULT_RELAY_LIMITS, ...relay?.limits };
+  const relayGate = relay
+    ? new RelayGate(
+        {
+          mayReserve: (peer) => relay.mayReserve(peer),
+          isBlocked: (peer) => access.isBlocked(peer),
+          logger,
+          clock: options.clock ?? Date.now,
+        },
+        limits,
+      )
+    : null;
+  const gater: Pick<
+    ConnectionGater,
+    'denyInboundRelayReservation' | 'denyOutboundRelayedConnection' | 'denyInboundRelayedConnection'
+  > = {
+    // Only contacts' devices may reserve; CONNECTs are rate-limited (contactRelay.ts).
+    denyInboundRelayReservation: (peer) => relayGate?.denyReservation(peer) ?? true,
+    denyOutboundRelayedConnection: (source, destination) =>
+      relayGate?.denyConnect(source, destination) ?? true,
+    // Relayed to us through a blocked relay or from a blocked peer: refused.
+    denyInboundRelayedConnection: (relayPeer, remote) =>
+      access.isBlocked(relayPeer.toString()) || access.isBlocked(remote.toString()),
+  };
+  const services = {
+    ...(relay ? { relay: contactRelayService(limits) } : {}),
+    ...(reservations
+      ? {
+          reservations: reservationKeeper({
+            isCandidate: (peer) => reservations.isCandidate(peer) && !access.isBlocked(peer),
+            max: reservations.max,
+            checkMs: reservations.checkMs,
+            logger,
+            clock: options.clock,
+          }),
+        }
+      : {}),
+  };
+  return {
+    relayGate,
+    gater,
+    services,
+    transport: circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+    announce: options.announce?.length ? { appendAnnounce: options.announce } : {},
+  };
+}
+
+/**
+ * The addresses a node tells others (address records, invites): relayed ones
+ * only through `relays` (the keeper's choice among contacts; libp2p also
+ * reserves on any peer that relays a connection to us, and that address is
+ * never told), ordered direct first (up to three, what an invite has room
+ * for), then relayed, then the other direct ones.
+ */
+export function announcedAddresses(all: string[], relays: string[]): string[] {
+  const relayed = all.filter(
+    (a) => a.includes('/p2p-circuit') && relays.some((r) => a.includes(`/p2p/${r}/p2p-circuit`)),
+  );
+  const direct = all.filter((a) => !a.includes('/p2p-circuit'));
+  return [...direct.slice(0, 3), ...relayed, ...direct.slice(3)];
+}
