@@ -1,4 +1,8 @@
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../util/logger';
+import { DEFAULT_RELAY_LIMITS, RelayGate } from './contactRelay';
 import { envelopeId, makePeer, waitFor, type TestPeer } from './testing/netHarness';
 
 /**
@@ -101,4 +105,48 @@ describe('relays for contacts (circuit relay v2)', () => {
     await bob.node.deliver.send(ann.id, envelopeId(), new Uint8Array([1]));
     expect(ann.received).toHaveLength(1);
   }, 40_000);
+});
+
+describe('the relay gate (who may reserve, who is connected through)', () => {
+  const ann = peerIdFromString('12D3KooWGzh4Vq3F3bmrqPZzvWR6GXxW7LcGZRRsdUqXJmYo4rwL');
+  const bob = peerIdFromString('12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE');
+  const eve = peerIdFromString('12D3KooWLYVkQzhBLVNcJMPRZ7Qe7wLp9xzxsjf1dxhysbFFGNNh');
+  const gate = (blocked: string[] = [], now = { t: 0 }) =>
+    new RelayGate(
+      {
+        mayReserve: (peer) => peer === ann.toString(),
+        isBlocked: (peer) => blocked.includes(peer),
+        logger: silentLogger,
+        clock: () => now.t,
+      },
+      DEFAULT_RELAY_LIMITS,
+    );
+
+  it('grants reservations to contacts only, and never to a blocked one', () => {
+    expect(gate().denyReservation(ann)).toBe(false);
+    expect(gate().denyReservation(bob)).toBe(true);
+    expect(gate([ann.toString()]).denyReservation(ann)).toBe(true);
+  });
+
+  it('connects anyone to a contact, within a per-source rate, and refuses blocked peers either side', () => {
+    const now = { t: 0 };
+    const g = gate([eve.toString()], now);
+    // A burst of 3, then one every 10 s (6 per minute).
+    expect([1, 2, 3, 4].map(() => g.denyConnect(bob, ann))).toEqual([false, false, false, true]);
+    now.t += 10_000;
+    expect(g.denyConnect(bob, ann)).toBe(false);
+    expect(g.denyConnect(eve, ann)).toBe(true);
+    expect(g.denyConnect(ann, bob)).toBe(true); // Bob is no contact of the relay
+    expect(g.metrics()).toEqual({ reservationsRefused: 0, connectsRefused: 3, connectsRelayed: 4 });
+  });
+
+  it('bounds CONNECTs from many fresh PeerIds together', async () => {
+    const g = gate();
+    let granted = 0;
+    for (let i = 0; i < 100; i++) {
+      const source = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+      if (!g.denyConnect(source, ann)) granted += 1;
+    }
+    expect(granted).toBe(DEFAULT_RELAY_LIMITS.connectsInTotal.capacity);
+  });
 });
