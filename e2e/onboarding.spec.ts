@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures/webShell';
 import { holdBridgeAfter } from './helpers/holdBridge';
-import { checkScreen } from './helpers/screens';
+import { checkScreen, checkScreenSizes } from './helpers/screens';
 
 const NAME = 'Ada Lovelace';
 const PASSPHRASE = 'quiet-lantern-orbit-47';
@@ -112,6 +112,41 @@ test('create a profile, lock, and unlock again', async ({ page, webShell }) => {
   await unlockField.fill(PASSPHRASE);
   await unlockField.press('Enter');
   await expect(page.getByTestId('home-display-name')).toHaveText(NAME);
+});
+
+test('a weak passphrase asks first and says what a thief with the laptop could do', async ({
+  page,
+  webShell,
+}) => {
+  await page.goto(webShell.url);
+  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
+  await page.getByTestId('onboarding-display-name').fill(NAME);
+  const passphrase = page.getByTestId('onboarding-passphrase');
+  await passphrase.fill('password');
+  await page.getByTestId('onboarding-confirm').fill('password');
+  await expect(page.getByTestId('strength-label')).toHaveText('Very weak');
+  await page.getByTestId('onboarding-submit').click();
+
+  // Issue 17 item 16: "password" was accepted without a second thought.
+  const ask = page.getByRole('dialog', { name: 'Use a weak passphrase?' });
+  await expect(ask).toBeVisible();
+  await expect(ask).toContainText('takes this laptop');
+  await expect(ask).toContainText('read all your messages');
+  // The safe answer has focus: Enter never keeps a weak passphrase by accident.
+  await expect(ask.getByRole('button', { name: 'Choose another' })).toBeFocused();
+  await checkScreenSizes(page, 'onboarding-weak-passphrase');
+
+  // "Choose another" (or Escape): back in the passphrase field, nothing created.
+  await page.keyboard.press('Enter');
+  await expect(ask).toHaveCount(0);
+  await expect(passphrase).toBeFocused();
+  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
+
+  // Asked again, the user may keep it: their choice, made knowingly.
+  await page.getByTestId('onboarding-submit').click();
+  await expect(ask).toBeVisible();
+  await ask.getByRole('button', { name: 'Use it anyway' }).click();
+  await expect(page.getByTestId('home-screen')).toBeVisible();
 });
 
 test('a damaged profile explains what is wrong and how to recover', async ({ page, startShell }) => {

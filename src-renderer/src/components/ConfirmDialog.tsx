@@ -22,6 +22,8 @@ export interface ConfirmDialogProps {
   actions: ConfirmAction[];
   onCancel: () => void;
   cancelTestId: string;
+  /** The safe answer's words when "Cancel" says too little ("Choose another"). */
+  cancelLabel?: string;
   /** Why the last try failed; the dialog stays open for another. */
   error?: string | null;
   /** Where focus goes on close; else back to the control that opened it. */
@@ -44,6 +46,7 @@ export function ConfirmDialog({
   actions,
   onCancel,
   cancelTestId,
+  cancelLabel = 'Cancel',
   error = null,
   returnFocus,
 }: ConfirmDialogProps) {
@@ -71,7 +74,7 @@ export function ConfirmDialog({
       ) : null}
       <div className="dialog-actions">
         <Button ref={cancelRef} testId={cancelTestId} variant="ghost" onClick={onCancel}>
-          Cancel
+          {cancelLabel}
         </Button>
         {actions.map((a) => (
           <Button

@@ -6,6 +6,8 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { PassphraseField } from '../../components/PassphraseField';
 import { StrengthMeter } from '../../components/StrengthMeter';
 import { TextField } from '../../components/TextField';
+import { WeakPassphraseDialog } from '../../components/WeakPassphraseDialog';
+import { isWeakPassphrase } from '../../components/strength/weakPassphrase';
 import { preloadStrengthEstimator } from '../../components/strength/useStrength';
 import { useAppStore } from '../../store/appStore';
 import { RestoreFromBackup } from '../backup/RestoreFromBackup';
@@ -48,6 +50,8 @@ export function OnboardingScreen() {
   const [confirmation, setConfirmation] = useState('');
   // Errors appear only after a first submit, then follow the input live.
   const [submitted, setSubmitted] = useState(false);
+  // A Very weak or Weak passphrase waits here for "Use it anyway".
+  const [askWeak, setAskWeak] = useState(false);
 
   const nameRef = useRef<HTMLInputElement>(null);
   const passphraseRef = useRef<HTMLInputElement>(null);
@@ -74,6 +78,10 @@ export function OnboardingScreen() {
           : null;
     if (firstInvalid) {
       firstInvalid.current?.focus();
+      return;
+    }
+    if (await isWeakPassphrase(passphrase, [displayName, 'parley'])) {
+      setAskWeak(true);
       return;
     }
     await createProfile(displayName.trim(), passphrase);
@@ -148,6 +156,16 @@ export function OnboardingScreen() {
           Create profile
         </Button>
       </form>
+      {askWeak ? (
+        <WeakPassphraseDialog
+          returnFocus={passphraseRef}
+          onCancel={() => setAskWeak(false)}
+          onUseAnyway={() => {
+            setAskWeak(false);
+            void createProfile(displayName.trim(), passphrase);
+          }}
+        />
+      ) : null}
       <RestoreFromBackup />
     </CardScreen>
   );

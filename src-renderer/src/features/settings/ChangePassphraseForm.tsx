@@ -4,6 +4,8 @@ import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PassphraseField } from '../../components/PassphraseField';
 import { StrengthMeter } from '../../components/StrengthMeter';
+import { WeakPassphraseDialog } from '../../components/WeakPassphraseDialog';
+import { isWeakPassphrase } from '../../components/strength/weakPassphrase';
 import { preloadStrengthEstimator } from '../../components/strength/useStrength';
 import { useAppStore } from '../../store/appStore';
 
@@ -40,6 +42,7 @@ export function ChangePassphraseForm() {
   const [confirmation, setConfirmation] = useState('');
   const [submitted, setSubmitted] = useState(false);
   const [done, setDone] = useState(false);
+  const [askWeak, setAskWeak] = useState(false);
   const currentRef = useRef<HTMLInputElement>(null);
   const nextRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLInputElement>(null);
@@ -72,6 +75,14 @@ export function ChangePassphraseForm() {
       firstInvalid.current?.focus();
       return;
     }
+    if (await isWeakPassphrase(next, [displayName, 'parley'])) {
+      setAskWeak(true);
+      return;
+    }
+    await change();
+  }
+
+  async function change() {
     if (await changePassphrase(current, next)) {
       setCurrent('');
       setNext('');
@@ -154,6 +165,16 @@ export function ChangePassphraseForm() {
           Change passphrase
         </Button>
       </div>
+      {askWeak ? (
+        <WeakPassphraseDialog
+          returnFocus={nextRef}
+          onCancel={() => setAskWeak(false)}
+          onUseAnyway={() => {
+            setAskWeak(false);
+            void change();
+          }}
+        />
+      ) : null}
     </form>
   );
 }
