@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect, test } from './fixtures/webShell';
 import { holdBridgeAfter } from './helpers/holdBridge';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
+import { openSettings } from './helpers/settings';
 
 const NAME = 'Ada Lovelace';
 const PASSPHRASE = 'quiet-lantern-orbit-47';
@@ -112,6 +113,45 @@ test('create a profile, lock, and unlock again', async ({ page, webShell }) => {
   await unlockField.fill(PASSPHRASE);
   await unlockField.press('Enter');
   await expect(page.getByTestId('home-display-name')).toHaveText(NAME);
+});
+
+test('onboarding asks whether to be discoverable: off unless chosen, and Settings shows the answer', async ({
+  page,
+  webShell,
+  startShell,
+}) => {
+  // Issue 17 item 17: "Discoverable on this network" was on by default, never asked.
+  await page.goto(webShell.url);
+  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
+  const discoverable = page.getByRole('switch', { name: 'Discoverable on this network' });
+  await expect(discoverable).not.toBeChecked();
+  await expect(discoverable).toHaveAccessibleDescription(/sees your name under “Nearby”/);
+  await expect(discoverable).toHaveAccessibleDescription(/only people you invite can reach you/);
+  await page.getByTestId('onboarding-display-name').fill(NAME);
+  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-submit').click();
+  await expect(page.getByTestId('home-screen')).toBeVisible();
+  await openSettings(page, 'privacy');
+  await expect(page.getByTestId('privacy-discoverable')).toBeEnabled();
+  await expect(page.getByTestId('privacy-discoverable')).not.toBeChecked();
+
+  // Someone who says yes is discoverable from the first start.
+  const other = await startShell();
+  await page.goto(other.url);
+  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
+  await page.getByTestId('onboarding-display-name').fill('Bob');
+  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
+  await discoverable.focus();
+  await page.keyboard.press('Space');
+  await expect(discoverable).toBeChecked();
+  await checkScreenSizes(page, 'onboarding-discoverable');
+  await page.getByTestId('onboarding-submit').click();
+  await expect(page.getByTestId('home-screen')).toBeVisible();
+  await openSettings(page, 'privacy');
+  await expect(page.getByTestId('privacy-discoverable')).toBeEnabled();
+  await expect(page.getByTestId('privacy-discoverable')).toBeChecked();
 });
 
 test('a weak passphrase asks first and says what a thief with the laptop could do', async ({

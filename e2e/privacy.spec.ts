@@ -61,6 +61,9 @@ test('privacy & profile: switches persist, status and invisibility reach a conta
 
   // --- Defaults, then switches that persist ------------------------------------
   await openSettings(ada);
+  // Not discoverable unless chosen at onboarding (issue 17 item 17).
+  await expect(ada.getByTestId('privacy-discoverable')).not.toBeChecked();
+  await ada.getByTestId('privacy-discoverable').check();
   await expect(ada.getByTestId('privacy-discoverable')).toBeChecked();
   await expect(ada.getByTestId('privacy-invisible')).not.toBeChecked();
   await expect(ada.getByTestId('privacy-relayForContacts')).toBeChecked();

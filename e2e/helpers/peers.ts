@@ -34,13 +34,22 @@ export async function openPeerPage(browser: Browser): Promise<ExtraPeer> {
   return { page, context, problems };
 }
 
-/** Onboards a fresh profile in the shell and waits for the home screen. */
-export async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
+/**
+ * Onboards a fresh profile in the shell and waits for the home screen.
+ * `discoverable` answers the onboarding's "Discoverable on this network" (off unless asked).
+ */
+export async function createProfile(
+  page: Page,
+  shell: WebShell,
+  name: string,
+  options: { discoverable?: boolean } = {},
+): Promise<void> {
   await page.goto(shell.url);
   await expect(page.getByTestId('onboarding-screen')).toBeVisible();
   await page.getByTestId('onboarding-display-name').fill(name);
   await page.getByTestId('onboarding-passphrase').fill(PEER_PASSPHRASE);
   await page.getByTestId('onboarding-confirm').fill(PEER_PASSPHRASE);
+  if (options.discoverable) await page.getByTestId('onboarding-discoverable').check();
   await page.getByTestId('onboarding-submit').click();
   await expect(page.getByTestId('home-screen')).toBeVisible();
   await expect(page.getByTestId('home-display-name')).toHaveText(name);

@@ -97,6 +97,36 @@ describe('unlocked session', () => {
     await core.close();
   });
 
+  // Issue 17 item 17: nobody's name is broadcast on the LAN unless they said yes at onboarding.
+  it('a new profile is not discoverable unless created with that choice, and keeps it across unlocks', async () => {
+    const core = createCore({ profileDir: dir, shell: 'cli', version: 't', kdfCost: FAST_KDF });
+    await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });
+    expect(await core.dispatch('settings.get', {})).toMatchObject({
+      ok: true,
+      value: { privacy: { discoverable: false, invisible: false, relayForContacts: true } },
+    });
+    await core.close();
+
+    const other = mkdtempSync(join(tmpdir(), 'parley-core-'));
+    try {
+      const yes = createCore({ profileDir: other, shell: 'cli', version: 't', kdfCost: FAST_KDF });
+      await yes.dispatch('profile.create', {
+        displayName: 'Bob',
+        passphrase: 'correct horse battery',
+        discoverable: true,
+      });
+      await yes.dispatch('profile.lock', {});
+      await yes.dispatch('profile.unlock', { passphrase: 'correct horse battery' });
+      expect(await yes.dispatch('settings.get', {})).toMatchObject({
+        ok: true,
+        value: { privacy: { discoverable: true, invisible: false, relayForContacts: true } },
+      });
+      await yes.close();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('reports damage found by the background integrity check, pointing to a backup', async () => {
     const core = createCore({ profileDir: dir, shell: 'cli', version: 't', kdfCost: FAST_KDF });
     await core.dispatch('profile.create', { displayName: 'Ada', passphrase: 'correct horse battery' });

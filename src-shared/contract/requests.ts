@@ -67,9 +67,15 @@ const baseRequests = {
   'app.info': { params: Empty, result: AppInfo },
   /** Whether a profile exists and whether it is unlocked. */
   'profile.status': { params: Empty, result: ProfileStatus },
-  /** Creates the profile: keys, encrypted database; leaves it unlocked. */
+  /**
+   * Creates the profile: keys, encrypted database; leaves it unlocked.
+   * `discoverable` is the onboarding's answer to "let people on this network
+   * find you by name"; absent means no (issue 17: off unless chosen).
+   */
   'profile.create': {
-    params: z.object({ displayName: DisplayName, passphrase: Passphrase }).strict(),
+    params: z
+      .object({ displayName: DisplayName, passphrase: Passphrase, discoverable: z.boolean().optional() })
+      .strict(),
     result: ProfileStatus,
   },
   /** Derives the key from the passphrase and opens the database; optionally remembers it on this device. */

@@ -7,6 +7,7 @@ import { reaching } from './reaching';
 import { parseSearchQuery } from '../search/searchQuery';
 import { errorFields } from '../util/logger';
 import { contactRequestViews } from './contactRequestViews';
+import { initialPrivacy } from '../presence/initialPrivacy';
 import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /** Profile, home list, messages, search and the first contact/conversation requests. */
@@ -22,7 +23,8 @@ export function baseHandlers({
   return {
     'app.info': () => info,
     'profile.status': () => profile.status(),
-    'profile.create': ({ displayName, passphrase }) => profile.create(displayName, passphrase),
+    'profile.create': ({ displayName, passphrase, discoverable }) =>
+      profile.create(displayName, passphrase, [initialPrivacy({ discoverable: discoverable ?? false })]),
     'profile.unlock': ({ passphrase, remember }) => profile.unlock(passphrase, remember),
     'profile.unlockWithDevice': () => profile.unlockWithDevice(),
     'profile.setRemember': ({ remember }) => profile.setRemember(remember),

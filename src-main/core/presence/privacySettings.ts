@@ -28,7 +28,9 @@ export const DEFAULT_PRIVACY: PrivacySettings = {
   relayForContacts: true,
 };
 
-const KEY = 'privacy';
+/** The settings-table key the privacy object is stored under. */
+export const PRIVACY_SETTING_KEY = 'privacy';
+const KEY = PRIVACY_SETTING_KEY;
 
 export function readPrivacy(db: Db): PrivacySettings {
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as

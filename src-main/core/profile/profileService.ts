@@ -25,6 +25,12 @@ import { convertToIncrementalVacuum } from '../workers/vacuumConvert';
 import { errorFields, type Logger } from '../util/logger';
 import type { Keychain } from './keychain';
 
+/** One row of the settings table (a key and its JSON value), written when the profile is created. */
+export interface InitialSetting {
+  key: string;
+  value: string;
+}
+
 export const DATABASE_FILE = 'parley.db';
 /**
  * Present while a process has the database open; removed after a clean close
@@ -272,7 +278,17 @@ export class ProfileService {
     );
   }
 
-  create(displayName: string, passphrase: string): Promise<ProfileStatus> {
+  /**
+   * `settings` are rows of the settings table written with the identity, before
+   * the header makes the profile exist: a choice made at onboarding (say, not
+   * discoverable) holds from the first start, with no moment at which a
+   * half-created profile runs on the defaults.
+   */
+  create(
+    displayName: string,
+    passphrase: string,
+    settings: readonly InitialSetting[] = [],
+  ): Promise<ProfileStatus> {
     return this.serialize(async () => {
       const state = this.status().state;
       if (state !== 'none') {
@@ -305,6 +321,8 @@ export class ProfileService {
           db.prepare(
             'INSERT INTO identity (id, display_name, public_key, private_key, created_at) VALUES (1, ?, ?, ?, ?)',
           ).run(displayName, identity.publicKey, identity.privateKey, now.getTime());
+          const setting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+          for (const { key, value } of settings) setting.run(key, value);
           identity.privateKey.fill(0);
           db.pragma('wal_checkpoint(TRUNCATE)');
         } finally {

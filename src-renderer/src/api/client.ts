@@ -77,8 +77,8 @@ async function call<N extends RequestName>(name: N, params: RequestParams<N>): P
 export const api = {
   appInfo: (): Promise<AppInfo> => call('app.info', {}),
   profileStatus: (): Promise<ProfileStatus> => call('profile.status', {}),
-  createProfile: (displayName: string, passphrase: string): Promise<ProfileStatus> =>
-    call('profile.create', { displayName, passphrase }),
+  createProfile: (displayName: string, passphrase: string, discoverable: boolean): Promise<ProfileStatus> =>
+    call('profile.create', { displayName, passphrase, discoverable }),
   unlockProfile: (passphrase: string): Promise<ProfileStatus> => call('profile.unlock', { passphrase }),
   lockProfile: (): Promise<ProfileStatus> => call('profile.lock', {}),
   unlockWithDevice: (): Promise<ProfileStatus> => call('profile.unlockWithDevice', {}),

@@ -10,7 +10,8 @@ export interface ProfileSlice {
   busy: ProfileAction | null;
   error: (ErrorPayload & { action: ProfileAction }) | null;
   /** Each action resolves to whether it succeeded; the error is in `error`, never thrown. */
-  createProfile(displayName: string, passphrase: string): Promise<boolean>;
+  /** `discoverable`: the onboarding's answer to "let people on this network find you" (off unless chosen). */
+  createProfile(displayName: string, passphrase: string, discoverable: boolean): Promise<boolean>;
   unlockProfile(passphrase: string): Promise<boolean>;
   /** "Unlock with this device": the key the OS keychain remembers. */
   unlockWithDevice(): Promise<boolean>;
@@ -42,8 +43,8 @@ export const createProfileSlice: StateCreator<AppState, [], [], ProfileSlice> = 
   return {
     busy: null,
     error: null,
-    createProfile: (displayName, passphrase) =>
-      run('create', () => api.createProfile(displayName, passphrase)),
+    createProfile: (displayName, passphrase, discoverable) =>
+      run('create', () => api.createProfile(displayName, passphrase, discoverable)),
     unlockProfile: (passphrase) => run('unlock', () => api.unlockProfile(passphrase)),
     unlockWithDevice: () => run('unlockDevice', () => api.unlockWithDevice()),
     lockProfile: () => run('lock', () => api.lockProfile()),

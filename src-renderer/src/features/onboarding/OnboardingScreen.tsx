@@ -4,6 +4,7 @@ import { Button } from '../../components/Button';
 import { CardScreen } from '../../components/CardScreen';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PassphraseField } from '../../components/PassphraseField';
+import { SettingsToggle } from '../../components/SettingsToggle';
 import { StrengthMeter } from '../../components/StrengthMeter';
 import { TextField } from '../../components/TextField';
 import { WeakPassphraseDialog } from '../../components/WeakPassphraseDialog';
@@ -52,6 +53,8 @@ export function OnboardingScreen() {
   const [submitted, setSubmitted] = useState(false);
   // A Very weak or Weak passphrase waits here for "Use it anyway".
   const [askWeak, setAskWeak] = useState(false);
+  // Off unless chosen: broadcasting one's name on the LAN is not what privacy-minded people expect.
+  const [discoverable, setDiscoverable] = useState(false);
 
   const nameRef = useRef<HTMLInputElement>(null);
   const passphraseRef = useRef<HTMLInputElement>(null);
@@ -84,7 +87,7 @@ export function OnboardingScreen() {
       setAskWeak(true);
       return;
     }
-    await createProfile(displayName.trim(), passphrase);
+    await createProfile(displayName.trim(), passphrase, discoverable);
   }
 
   return (
@@ -138,6 +141,13 @@ export function OnboardingScreen() {
             onChange={(e) => setConfirmation(e.target.value)}
             error={shown.confirmation}
           />
+          <SettingsToggle
+            label="Discoverable on this network"
+            testId="onboarding-discoverable"
+            checked={discoverable}
+            onChange={setDiscoverable}
+            hint="When on, everyone on this network (the same Wi-Fi or office LAN) sees your name under “Nearby” and can ask to be your contact. When off, only people you invite can reach you. You can change this in Settings → Privacy & network."
+          />
         </fieldset>
         <p className="notice" data-testid="onboarding-notice">
           There is no account and no server. If you forget this passphrase, nobody can recover your messages.
@@ -162,7 +172,7 @@ export function OnboardingScreen() {
           onCancel={() => setAskWeak(false)}
           onUseAnyway={() => {
             setAskWeak(false);
-            void createProfile(displayName.trim(), passphrase);
+            void createProfile(displayName.trim(), passphrase, discoverable);
           }}
         />
       ) : null}
