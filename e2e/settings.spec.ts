@@ -129,6 +129,7 @@ test('settings: a wheel over the sidebar never scrolls the window away; one shor
   const tabs = page.getByRole('tablist', { name: 'Settings sections' }).getByRole('tab');
   await expect(tabs).toHaveText([
     'Profile',
+    'Appearance',
     'Privacy & network',
     'Security',
     'Chats',
@@ -137,7 +138,7 @@ test('settings: a wheel over the sidebar never scrolls the window away; one shor
     'Backup',
     'About',
   ]);
-  await page.getByTestId('settings-tab-profile').click();
+  await page.getByTestId('settings-tab-appearance').click();
   await page.keyboard.press('ArrowDown');
   await expect(page.getByRole('tab', { name: 'Privacy & network' })).toBeFocused();
   await expect(page.getByRole('tabpanel', { name: 'Privacy & network' })).toContainText(
@@ -153,7 +154,7 @@ test('settings: a wheel over the sidebar never scrolls the window away; one shor
 
   // Each section is short: at the wide size none needs the panel to scroll.
   await page.setViewportSize({ width: 1600, height: 1000 });
-  for (const section of ['privacy', 'chats', 'notifications', 'files', 'about'] as const) {
+  for (const section of ['appearance', 'privacy', 'chats', 'notifications', 'files', 'about'] as const) {
     await openSettings(page, section);
     const panel = page.getByTestId('settings-panel');
     const fits = await panel.evaluate((el) => el.scrollHeight <= el.clientHeight);

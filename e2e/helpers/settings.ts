@@ -2,7 +2,15 @@ import { expect, type Page } from '@playwright/test';
 
 /** The Settings side list's sections (src-renderer's SETTINGS_SECTIONS ids). */
 export type SettingsSection =
-  'profile' | 'privacy' | 'security' | 'chats' | 'notifications' | 'files' | 'backup' | 'about';
+  | 'profile'
+  | 'appearance'
+  | 'privacy'
+  | 'security'
+  | 'chats'
+  | 'notifications'
+  | 'files'
+  | 'backup'
+  | 'about';
 
 /** Opens Settings (Ctrl+,) unless it is open, then the given section from the side list. */
 export async function openSettings(page: Page, section: SettingsSection): Promise<void> {

@@ -1,4 +1,4 @@
-import { useEffect, type ReactElement } from 'react';
+import { useEffect, useLayoutEffect, type ReactElement } from 'react';
 import type { ProfileState } from '../../src-shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { HomeScreen } from './features/home/HomeScreen';
@@ -8,6 +8,7 @@ import { LoadingScreen } from './features/startup/LoadingScreen';
 import { RefusedScreen } from './features/startup/RefusedScreen';
 import { DamagedScreen } from './features/unlock/DamagedScreen';
 import { UnlockScreen } from './features/unlock/UnlockScreen';
+import { applyAppearance } from './lib/appearance';
 import { useAppStore, type AppState } from './store/appStore';
 
 const SCREENS: Record<ProfileState, { title: string; render: () => ReactElement }> = {
@@ -35,6 +36,13 @@ export function App() {
   const state = useAppStore((s) => s.status?.state);
   const unread = useAppStore((s) => (s.status?.state === 'unlocked' ? s.totalUnread : 0));
   const refused = useAppStore((s) => s.connection === 'refused');
+
+  const appearance = useAppStore((s) => s.appearance);
+
+  // Settings → Appearance applies before the next paint.
+  useLayoutEffect(() => {
+    applyAppearance(document.documentElement, appearance);
+  }, [appearance]);
 
   // "(3) Parley": the unread count where the taskbar and tab show it.
   useEffect(() => {

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createAppearanceSlice, type AppearanceSlice } from './appearanceSlice';
 import { createBackupSlice, type BackupSlice } from './backupSlice';
 import { createChatPreferencesSlice, type ChatPreferencesSlice } from './chatPreferencesSlice';
 import { createChatSlice, type ChatSlice } from './chatSlice';
@@ -18,6 +19,7 @@ import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
 import { createTypingSlice, type TypingSlice } from './typingSlice';
 
 export type AppState = SessionSlice &
+  AppearanceSlice &
   BackupSlice &
   FilesSlice &
   ProfileSlice &
@@ -38,6 +40,7 @@ export type AppState = SessionSlice &
 /** The window's one store, bound from slices (zustand's slices pattern); components select from it. */
 export const useAppStore = create<AppState>()((...args) => ({
   ...createSessionSlice(...args),
+  ...createAppearanceSlice(...args),
   ...createBackupSlice(...args),
   ...createProfileSlice(...args),
   ...createConversationsSlice(...args),

@@ -12,6 +12,7 @@ export type HomeView = 'chat' | 'settings';
 /** The Settings side list, in the order shown; each section is one short page. */
 export const SETTINGS_SECTIONS = [
   { id: 'profile', label: 'Profile' },
+  { id: 'appearance', label: 'Appearance' },
   { id: 'privacy', label: 'Privacy & network' },
   { id: 'security', label: 'Security' },
   { id: 'chats', label: 'Chats' },

@@ -11,7 +11,7 @@ export const SETTINGS_PANEL_ID = 'settings-panel';
 /**
  * The Settings side list: vertical tabs (one tab stop; Up/Down, Home/End move and
  * show at once), so a keyboard user reaches any section in a few keys and a
- * screen reader says "tab, 3 of 8".
+ * screen reader says "tab, 3 of 9".
  */
 export function SettingsNav() {
   const current = useAppStore((s) => s.settingsSection);

@@ -8,12 +8,14 @@ import { NotificationSettings } from '../conversationSettings/NotificationSettin
 import { FileSettingsSection } from '../files/FileSettingsSection';
 import { PrivacySettings } from '../privacy/PrivacySettings';
 import { AboutSettings } from './AboutSettings';
+import { AppearanceSettings } from './AppearanceSettings';
 import { ProfileSection } from './ProfileSection';
 import { SecuritySettings } from './SecuritySettings';
 import { SETTINGS_PANEL_ID, SettingsNav, settingsTabId } from './SettingsNav';
 
 const SECTIONS: Record<SettingsSectionId, () => ReactElement> = {
   profile: () => <ProfileSection />,
+  appearance: () => <AppearanceSettings />,
   privacy: () => <PrivacySettings />,
   security: () => <SecuritySettings />,
   chats: () => <ChatSettingsSection />,
