@@ -156,3 +156,14 @@ export function BlockedIcon() {
     </Svg>
   );
 }
+
+/** A panel with an arrow: collapse the sidebar (pointing left) or expand it (pointing right). */
+export function SidebarIcon({ expand = false }: { expand?: boolean }) {
+  return (
+    <Svg>
+      <rect x="3" y="4" width="14" height="12" rx="2" {...stroke} />
+      <path d="M8 4v12" {...stroke} />
+      <path d={expand ? 'M11.5 8l2 2-2 2' : 'M13.5 8l-2 2 2 2'} {...stroke} />
+    </Svg>
+  );
+}

@@ -9,6 +9,7 @@ import { createConversationSettingsSlice, type ConversationSettingsSlice } from 
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
 import { createFilesSlice, type FilesSlice } from './filesSlice';
 import { createHostSlice, type HostSlice } from './hostSlice';
+import { createLayoutSlice, type LayoutSlice } from './layoutSlice';
 import { createInvitesSlice, type InvitesSlice } from './invitesSlice';
 import { createNetworkSlice, type NetworkSlice } from './networkSlice';
 import { createPrivacySlice, type PrivacySlice } from './privacySlice';
@@ -20,6 +21,7 @@ import { createTypingSlice, type TypingSlice } from './typingSlice';
 
 export type AppState = SessionSlice &
   AppearanceSlice &
+  LayoutSlice &
   BackupSlice &
   FilesSlice &
   ProfileSlice &
@@ -41,6 +43,7 @@ export type AppState = SessionSlice &
 export const useAppStore = create<AppState>()((...args) => ({
   ...createSessionSlice(...args),
   ...createAppearanceSlice(...args),
+  ...createLayoutSlice(...args),
   ...createBackupSlice(...args),
   ...createProfileSlice(...args),
   ...createConversationsSlice(...args),

@@ -208,14 +208,22 @@ export function ChatView() {
         </a>
       )}
       <header className="chat__header">
-        <h1 className="chat__title" id="chat-title" data-testid="chat-title">
-          {title}
-        </h1>
-        <p className="chat__meta">{isGroup ? 'Group' : 'Direct message'} · end-to-end encrypted</p>
-        {summary && !isGroup ? <PresenceLine conversationId={summary.id} /> : null}
-        <ChatVerifiedBadge />
-        {summary && !summary.readOnly ? <TimerMenu conversation={summary} /> : null}
-        <ConversationInfoButton />
+        {/* The name first and whole; how they are reached on a quieter line under it (issue 17 item 14). */}
+        <div className="chat__heading">
+          <h1 className="chat__title" id="chat-title" data-testid="chat-title">
+            {title}
+          </h1>
+          <p className="chat__subtitle">
+            {summary && !isGroup ? <PresenceLine conversationId={summary.id} /> : null}
+            <span className="chat__meta">{isGroup ? 'Group' : 'Direct message'} · end-to-end encrypted</span>
+          </p>
+        </div>
+        {/* Pinned to the right edge, so the timer pill never moves with the title (item 21). */}
+        <div className="chat__header-actions">
+          <ChatVerifiedBadge />
+          {summary && !summary.readOnly ? <TimerMenu conversation={summary} /> : null}
+          <ConversationInfoButton />
+        </div>
       </header>
       <ChatContactBanner />
       {chat.error ? (

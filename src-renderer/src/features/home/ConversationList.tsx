@@ -38,6 +38,7 @@ function previewOf(c: ConversationSummary): string {
  */
 export function ConversationList() {
   usePresenceFeed();
+  const rail = useAppStore((s) => s.sidebar.collapsed);
   const conversations = useAppStore((s) => s.conversations);
   const loaded = useAppStore((s) => s.conversationsLoaded);
   const filter = useAppStore((s) => s.conversationFilter);
@@ -156,6 +157,8 @@ export function ConversationList() {
                   className={`conversation${active ? ' is-active' : ''}${unread ? ' is-unread' : ''}`}
                   data-testid="conversation-row"
                   data-conversation-id={c.id}
+                  // Collapsed to a rail only the avatar shows: the name comes up on hover.
+                  title={rail ? c.title : undefined}
                   aria-current={active ? 'true' : undefined}
                   tabIndex={index === tabIndexAt ? 0 : -1}
                   onFocus={() => setFocusIndex(index)}

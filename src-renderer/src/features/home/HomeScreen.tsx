@@ -1,7 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { AddPersonIcon, GroupIcon, LockIcon, SearchIcon, SettingsIcon } from '../../components/Icons';
+import {
+  AddPersonIcon,
+  GroupIcon,
+  LockIcon,
+  SearchIcon,
+  SettingsIcon,
+  SidebarIcon,
+} from '../../components/Icons';
 import { RestoredNotice } from '../backup/RestoredNotice';
 import { Logo } from '../../components/Logo';
 import { useAppStore } from '../../store/appStore';
@@ -16,6 +23,7 @@ import { SearchPanel } from '../search/SearchPanel';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import { ConversationList } from './ConversationList';
 import { initialOf } from './initialOf';
+import { SidebarResizer } from './SidebarResizer';
 import { StatusArea } from './StatusArea';
 import { useHomeShortcuts } from './useHomeShortcuts';
 import { useIdleLock } from './useIdleLock';
@@ -40,6 +48,9 @@ export function HomeScreen() {
   const openConversation = useAppStore((s) => s.openConversation);
   const contactsOpen = useAppStore((s) => s.contactsOpen);
   const openContacts = useAppStore((s) => s.openContacts);
+  const sidebar = useAppStore((s) => s.sidebar);
+  const setSidebarCollapsed = useAppStore((s) => s.setSidebarCollapsed);
+  const sidebarRef = useRef<HTMLElement>(null);
   const [dialog, setDialog] = useState<'add-contact' | 'new-group' | null>(null);
   const addContactRef = useRef<HTMLButtonElement>(null);
   const newGroupRef = useRef<HTMLButtonElement>(null);
@@ -71,8 +82,23 @@ export function HomeScreen() {
   }, [loadConversations, loadNetwork]);
 
   return (
-    <div className="home" data-testid="home-screen">
-      <aside className="sidebar" aria-label="Profile and conversations">
+    <div
+      className={`home${sidebar.collapsed ? ' home--rail' : ''}`}
+      data-testid="home-screen"
+      // A width the user dragged; else home.css lets the window decide.
+      style={
+        sidebar.width !== null && !sidebar.collapsed
+          ? ({ '--sidebar-width': `${sidebar.width}px` } as CSSProperties)
+          : undefined
+      }
+    >
+      <aside
+        ref={sidebarRef}
+        id="home-sidebar"
+        className="sidebar"
+        aria-label="Profile and conversations"
+        data-testid="sidebar"
+      >
         <div className="sidebar__brand">
           <Logo size="sm" />
           <span className="sidebar__brand-name">Parley</span>
@@ -160,15 +186,31 @@ export function HomeScreen() {
             busy={lockBusy}
             busyLabel="Locking…"
             aria-keyshortcuts="Control+L Meta+L"
+            title={sidebar.collapsed ? `Lock (${isMac ? '⌘L' : 'Ctrl+L'})` : undefined}
             onClick={() => void lockProfile()}
           >
             <LockIcon />
-            <span>Lock</span>
+            <span className="sidebar__footer-label">Lock</span>
             <kbd className="kbd" aria-hidden="true">
               {isMac ? '⌘L' : 'Ctrl+L'}
             </kbd>
           </Button>
+          <button
+            type="button"
+            className="icon-btn sidebar__collapse"
+            data-testid="sidebar-collapse"
+            aria-expanded={!sidebar.collapsed}
+            aria-controls="home-sidebar"
+            title={sidebar.collapsed ? 'Expand the conversation list' : 'Collapse the conversation list'}
+            onClick={() => setSidebarCollapsed(!sidebar.collapsed)}
+          >
+            <SidebarIcon expand={sidebar.collapsed} />
+            <span className="visually-hidden">
+              {sidebar.collapsed ? 'Expand the conversation list' : 'Collapse the conversation list'}
+            </span>
+          </button>
         </div>
+        <SidebarResizer sidebarRef={sidebarRef} />
       </aside>
       <main className="home__main">
         {error ? (
