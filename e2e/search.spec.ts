@@ -53,7 +53,12 @@ test('search as you type, highlights, filters, and Enter jumps to the message in
   const hits = page.getByTestId('search-hit');
   await expect(hits).toHaveCount(1);
   await expect(hits.first().getByTestId('search-hit-conversation')).toHaveText('Bob');
-  await expect(hits.first().getByTestId('search-hit-sender')).toHaveText('Bob');
+  // Issue 17 item 20: a DM's hit said "Bob · Bob"; the other person of a DM is the conversation.
+  await expect(hits.first().getByTestId('search-hit-sender')).toHaveCount(0);
+  // …and its time is written like the chat's: date and the same clock, the full form on hover.
+  const stamp = hits.first().getByTestId('search-hit-date');
+  await expect(stamp).not.toHaveText(/^0\d:/);
+  await expect(stamp).toHaveAttribute('title', /\d{4}/);
   await expect(hits.first().locator('mark')).toHaveText(['pineapple']);
   // The snippet's markup is text.
   await expect(hits.first().getByTestId('search-hit-snippet')).toContainText('<i>today</i>');
@@ -98,4 +103,79 @@ test('search as you type, highlights, filters, and Enter jumps to the message in
   // Jump to latest loads the newest page (the view was opened around an old message).
   await page.getByTestId('jump-to-latest').click();
   await expect(page.getByTestId('message-body').filter({ hasText: 'Routine note 299' })).toBeVisible();
+});
+
+test('search finds conversations and contacts by name as well as messages, Signal-style', async ({
+  page,
+  startShell,
+}) => {
+  test.setTimeout(90_000);
+  const shell = await startShell({
+    seedProfile: async (dir) => {
+      await seedProfile(dir, {
+        displayName: 'Ada Lovelace',
+        contacts: ['Zoë Ångström', 'Bob', 'Carol'],
+        conversations: [
+          {
+            kind: 'dm',
+            with: 'Bob',
+            messages: [{ from: 'Bob', body: 'Zoe says hi', sentAt: now - 3 * hour }],
+          },
+          {
+            kind: 'group',
+            name: 'Zoology club',
+            messages: [{ from: 'me', body: 'Welcome everyone', sentAt: now - 2 * hour }],
+          },
+          {
+            kind: 'dm',
+            with: 'Zoë Ångström',
+            messages: [{ from: 'Zoë Ångström', body: 'See you at the lab', sentAt: now - day }],
+          },
+        ],
+      });
+    },
+  });
+  await openUnlocked(page, shell);
+  await page.keyboard.press('Control+K');
+  const input = page.getByTestId('search-input');
+
+  // Issue 17 item 6: only messages were found. Accents and case are folded.
+  await input.pressSequentially('zo', { delay: 20 });
+  const conversations = page.getByTestId('search-conversation');
+  // Most recent first, as in the conversation list.
+  await expect(conversations).toHaveText([/Zoology club\s*Group/, /Zoë Ångström\s*Direct message/]);
+  await expect(page.getByRole('group', { name: 'Conversations' })).toBeVisible();
+  await input.fill('zoe');
+  await expect(conversations).toHaveText([/Zoë Ångström/]);
+  await expect(page.getByRole('group', { name: 'Messages' }).getByTestId('search-hit')).toHaveCount(1);
+  await expect(page.getByTestId('search-status')).toHaveText(
+    '1 conversation and 1 message. Up and Down to choose, Enter to open.',
+  );
+  await checkScreen(page, 'search-combined');
+
+  // Arrows move through names and messages alike; Enter opens the conversation.
+  await expect(conversations.first()).toHaveAttribute('aria-selected', 'true');
+  await input.press('ArrowDown');
+  await expect(page.getByTestId('search-hit').first()).toHaveAttribute('aria-selected', 'true');
+  await input.press('ArrowUp');
+  await input.press('Enter');
+  await expect(page.getByTestId('search-panel')).toHaveCount(0);
+  await expect(page.getByTestId('chat-title')).toHaveText('Zoë Ångström');
+
+  // A contact without a conversation is found too; Enter shows their card.
+  await page.keyboard.press('Control+K');
+  await input.fill('car');
+  await expect(page.getByTestId('search-contact')).toHaveText([/Carol\s*Contact/]);
+  await expect(page.getByRole('group', { name: 'Contacts' })).toBeVisible();
+  await expect(page.getByTestId('search-no-messages')).toHaveText('No messages match.');
+  await input.press('Enter');
+  await expect(page.getByTestId('search-panel')).toHaveCount(0);
+  await expect(page.getByRole('dialog', { name: /Carol/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  // A filter asks about messages only.
+  await page.keyboard.press('Control+K');
+  await input.fill('hi from:Bob');
+  await expect(page.getByTestId('search-hit')).toHaveCount(1);
+  await expect(conversations).toHaveCount(0);
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDaysBetween, dayKey, formatDayLabel, formatRelative, isoDay } from './time';
+import {
+  calendarDaysBetween,
+  dayKey,
+  formatClock,
+  formatDateTime,
+  formatDayLabel,
+  formatRelative,
+  formatStamp,
+  isoDay,
+} from './time';
 
 const at = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min).getTime();
 
@@ -14,6 +23,25 @@ describe('time wording', () => {
     expect(formatRelative(at(2025, 6, 14), now, 'en-GB')).toBe('Sat');
     expect(formatRelative(at(2025, 1, 2), now, 'en-GB')).toBe('2 Jan');
     expect(formatRelative(at(2024, 1, 2), now, 'en-GB')).toBe('2 Jan 2024');
+  });
+
+  // Issue 17 item 20: "06:06 PM" in the chat but "Dec 5, 2026, 6:06 PM" in search.
+  it('writes one clock everywhere, the locale’s own short time', () => {
+    const evening = at(2025, 6, 18, 18, 6);
+    expect(formatClock(evening, 'en-US')).toMatch(/^6:06\s?PM$/);
+    expect(formatClock(evening, 'en-GB')).toBe('18:06');
+    expect(formatClock(evening, 'de-DE')).toBe('18:06');
+    for (const locale of ['en-US', 'en-GB', 'de-DE']) {
+      expect(formatDateTime(evening, locale)).toContain(formatClock(evening, locale));
+      expect(formatStamp(at(2025, 6, 2, 18, 6), now, locale)).toContain(formatClock(evening, locale));
+    }
+  });
+
+  it('stamps search results: clock today, Yesterday, then date and clock', () => {
+    expect(formatStamp(at(2025, 6, 18, 9, 5), now, 'en-GB')).toBe('09:05');
+    expect(formatStamp(at(2025, 6, 17, 9, 5), now, 'en-GB')).toBe('Yesterday 09:05');
+    expect(formatStamp(at(2025, 6, 2, 9, 5), now, 'en-GB')).toBe('2 Jun, 09:05');
+    expect(formatStamp(at(2024, 6, 2, 9, 5), now, 'en-GB')).toBe('2 Jun 2024, 09:05');
   });
 
   it('counts calendar days, not 24-hour spans', () => {

@@ -45,8 +45,32 @@ export function formatRelative(ms: number, now: number, locale?: string): string
   }).format(ms);
 }
 
+/**
+ * The one clock time of the whole window (issue 17 item 20): the locale's own
+ * short time ("6:06 PM" in en-US, "18:06" in en-GB and de), never a forced
+ * two-digit hour ("06:06 PM"). Every other wording with a time uses it.
+ */
 export function formatClock(ms: number, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(ms);
+}
+
+/**
+ * A moment in a list of results: the clock time today, "Yesterday 6:06 PM",
+ * then the short date and the same clock ("5 Dec, 18:06"), the year only
+ * when it is not this one.
+ */
+export function formatStamp(ms: number, now: number, locale?: string): string {
+  const clock = formatClock(ms, locale);
+  const days = calendarDaysBetween(ms, now);
+  if (days <= 0) return clock;
+  if (days === 1) return `Yesterday ${clock}`;
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  const date = new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(ms);
+  return `${date}, ${clock}`;
 }
 
 /** The label of a day separator in the timeline: "Today", "Yesterday", or a full date. */
@@ -63,7 +87,7 @@ export function formatDayLabel(ms: number, now: number, locale?: string): string
   }).format(ms);
 }
 
-/** A full date and time for tooltips and search results. */
+/** A full date and time for tooltips and Message info, with the same clock as formatClock. */
 export function formatDateTime(ms: number, locale?: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 }

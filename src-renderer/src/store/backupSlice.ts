@@ -5,6 +5,13 @@ import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 import { formatBytes } from '../../../src-shared/contract/format';
 import { browserDownload, uploadForHandle } from './hostFileTransfer';
+import { formatDateTime } from '../lib/time';
+
+/** The archive's ISO creation time in the window's one date format; the raw text if it cannot be read. */
+function madeAt(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : formatDateTime(ms);
+}
 
 export type BackupKind = 'create' | 'verify' | 'restore';
 
@@ -156,7 +163,7 @@ export const createBackupSlice: StateCreator<AppState, [], [], BackupSlice> = (s
         'verify',
         async (jobId) => api.backupVerify(jobId, await handleOf(source, jobId), password),
         (r) =>
-          `The backup is intact and the password is right: made ${new Date(r.createdAt).toLocaleString()}, ${r.files} files, ${formatBytes(r.contentBytes)}.`,
+          `The backup is intact and the password is right: made ${madeAt(r.createdAt)}, ${r.files} files, ${formatBytes(r.contentBytes)}.`,
       ),
     restoreBackup: (source, password, replace) =>
       run(

@@ -23,6 +23,10 @@ export interface SearchSlice {
   setSearchScope(scope: SearchScope): void;
   /** Opens the hit's conversation around it and closes the panel. */
   openHit(hit: SearchHit): Promise<void>;
+  /** A conversation found by its name: opens it and closes the panel. */
+  openFoundConversation(conversationId: number): Promise<void>;
+  /** A contact found by name: their card in the contacts panel. */
+  openFoundContact(contactId: number): Promise<void>;
 }
 
 /** Short enough to feel live, long enough that fast typing sends one query, not one per key. */
@@ -85,6 +89,8 @@ export const createSearchSlice: StateCreator<AppState, [], [], SearchSlice> = (s
     searchAnswered: null,
     openSearch() {
       set({ searchOpen: true });
+      // Contacts are found by name as one types (issue 17 item 6): have the list at hand.
+      void get().loadContacts();
     },
     closeSearch() {
       runner.cancel();
@@ -101,6 +107,16 @@ export const createSearchSlice: StateCreator<AppState, [], [], SearchSlice> = (s
     async openHit(hit) {
       set({ searchOpen: false, view: 'chat' });
       await get().openConversation(hit.position.conversationId, hit.position.messageId);
+    },
+    async openFoundConversation(conversationId) {
+      runner.cancel();
+      set({ searchOpen: false, searchPending: false, view: 'chat' });
+      await get().openConversation(conversationId);
+    },
+    async openFoundContact(contactId) {
+      runner.cancel();
+      set({ searchOpen: false, searchPending: false });
+      await get().openContacts(contactId);
     },
   };
 };

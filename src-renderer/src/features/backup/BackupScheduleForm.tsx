@@ -6,6 +6,7 @@ import { PassphraseField } from '../../components/PassphraseField';
 import { SettingsToggle } from '../../components/SettingsToggle';
 import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
+import { formatDateTime } from '../../lib/time';
 
 const INTERVALS = [
   { hours: 6, label: 'Every 6 hours' },
@@ -146,7 +147,7 @@ function ScheduleEditor({ schedule }: { schedule: BackupSchedule }) {
           {schedule.lastError
             ? `The last scheduled backup failed: ${schedule.lastError}`
             : schedule.lastRunAt
-              ? `Last backup: ${new Date(schedule.lastRunAt).toLocaleString()}.`
+              ? `Last backup: ${formatDateTime(schedule.lastRunAt)}.`
               : 'No scheduled backup yet.'}
           {schedule.hasPassword ? '' : ' Waiting for the backup password.'}
         </p>

@@ -1,9 +1,9 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { SearchHit } from '../../../../src-shared/contract';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { SearchIcon } from '../../components/Icons';
-import { sliceHighlights } from '../../lib/highlight';
-import { formatDateTime, isoDay } from '../../lib/time';
+import { isoDay } from '../../lib/time';
 import { useAppStore } from '../../store/appStore';
+import { foundItems, type FoundItem } from './foundItems';
+import { FoundList } from './FoundList';
 
 interface Chip {
   id: string;
@@ -28,21 +28,28 @@ function withChip(text: string, insert: string): string {
   return `${text} ${insert}`;
 }
 
-function Snippet({ hit }: { hit: SearchHit }) {
-  // Text slices and <mark> elements, never an HTML string: the snippet is message content.
-  return (
-    <span className="hit__snippet" data-testid="search-hit-snippet">
-      {sliceHighlights(hit.snippet, hit.highlights).map((part, i) =>
-        part.marked ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>,
-      )}
-    </span>
-  );
+function countOf(n: number, one: string, many: string): string {
+  return n === 1 ? `1 ${one}` : `${n} ${many}`;
+}
+
+/** "2 conversations, 1 contact and 5 messages" for the status line. */
+function summary(items: readonly FoundItem[]): string {
+  const parts: string[] = [];
+  const count = (kind: FoundItem['kind']) => items.filter((i) => i.kind === kind).length;
+  const chats = count('conversation');
+  const people = count('contact');
+  const messages = count('message');
+  if (chats > 0) parts.push(countOf(chats, 'conversation', 'conversations'));
+  if (people > 0) parts.push(countOf(people, 'contact', 'contacts'));
+  if (messages > 0) parts.push(countOf(messages, 'message', 'messages'));
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1) ?? ''}` : (parts[0] ?? '');
 }
 
 /**
  * The search dialog (Ctrl/Cmd+K): as-you-type results, keyboard navigation
  * (Up/Down/Enter/Escape, a combobox over a listbox), filter chips and a scope
- * toggle. Enter or click jumps to the message in its conversation.
+ * toggle. Conversations and contacts found by name come first, then the
+ * messages (issue 17 item 6); Enter or click opens the one chosen.
  */
 export function SearchPanel() {
   const text = useAppStore((s) => s.searchText);
@@ -59,18 +66,29 @@ export function SearchPanel() {
   const setScope = useAppStore((s) => s.setSearchScope);
   const close = useAppStore((s) => s.closeSearch);
   const openHit = useAppStore((s) => s.openHit);
+  const openFoundConversation = useAppStore((s) => s.openFoundConversation);
+  const openFoundContact = useAppStore((s) => s.openFoundContact);
+  const conversations = useAppStore((s) => s.conversations);
+  const contacts = useAppStore((s) => s.contacts);
+
+  // Names only when searching everywhere: "This conversation" is about its messages.
+  const items = useMemo(
+    () =>
+      foundItems(scope === 'conversation' && chatTitle !== null ? '' : text, conversations, contacts, hits),
+    [text, scope, chatTitle, conversations, contacts, hits],
+  );
 
   const [active, setActive] = useState(0);
-  const [shownHits, setShownHits] = useState(hits);
+  const [shownItems, setShownItems] = useState(items);
   const inputRef = useRef<HTMLInputElement>(null);
-  const listRef = useRef<HTMLUListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const listId = useId();
   const titleId = useId();
   const [now] = useState(() => Date.now());
 
   // New results start at the top again (adjusting state while rendering, React's documented pattern).
-  if (shownHits !== hits) {
-    setShownHits(hits);
+  if (shownItems !== items) {
+    setShownItems(items);
     setActive(0);
   }
 
@@ -88,7 +106,13 @@ export function SearchPanel() {
 
   const inConversation = chatTitle !== null;
   const effectiveScope = inConversation ? scope : 'everywhere';
-  const activeHit = hits[active];
+  const activeItem = items[active];
+
+  function open(item: FoundItem) {
+    if (item.kind === 'message') void openHit(item.hit);
+    else if (item.kind === 'conversation') void openFoundConversation(item.conversation.id);
+    else void openFoundContact(item.contact.id);
+  }
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.key === 'Escape') {
@@ -98,13 +122,13 @@ export function SearchPanel() {
     }
     if (event.target !== inputRef.current) return;
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      if (hits.length === 0) return;
+      if (items.length === 0) return;
       event.preventDefault();
       const step = event.key === 'ArrowDown' ? 1 : -1;
-      setActive((i) => (i + step + hits.length) % hits.length);
-    } else if (event.key === 'Enter' && activeHit) {
+      setActive((i) => (i + step + items.length) % items.length);
+    } else if (event.key === 'Enter' && activeItem) {
       event.preventDefault();
-      void openHit(activeHit);
+      open(activeItem);
     }
   }
 
@@ -113,7 +137,9 @@ export function SearchPanel() {
     inputRef.current?.focus();
   }
 
-  const showEmpty = !pending && answered !== null && answered.trim() !== '' && hits.length === 0 && !error;
+  const showEmpty = !pending && answered !== null && answered.trim() !== '' && items.length === 0 && !error;
+  const noMessages =
+    !pending && answered !== null && answered.trim() !== '' && hits.length === 0 && items.length > 0;
   return (
     <div className="search-overlay" data-testid="search-overlay" onMouseDown={close}>
       <div
@@ -126,7 +152,7 @@ export function SearchPanel() {
         onKeyDown={onKeyDown}
       >
         <h2 className="visually-hidden" id={titleId}>
-          Search messages
+          Search
         </h2>
         <div className="search-panel__box">
           <SearchIcon />
@@ -135,12 +161,12 @@ export function SearchPanel() {
             className="search-panel__input"
             type="text"
             role="combobox"
-            aria-label="Search messages"
-            aria-expanded={hits.length > 0}
+            aria-label="Search conversations, contacts and messages"
+            aria-expanded={items.length > 0}
             aria-controls={listId}
             aria-autocomplete="list"
-            aria-activedescendant={activeHit ? `${listId}-${active}` : undefined}
-            placeholder="Search messages — try word from:Name"
+            aria-activedescendant={activeItem ? `${listId}-${active}` : undefined}
+            placeholder="Search people and messages — try word from:Name"
             autoComplete="off"
             spellCheck={false}
             data-testid="search-input"
@@ -204,47 +230,23 @@ export function SearchPanel() {
             {error.message}
           </p>
         ) : null}
-        <ul
+        <FoundList
           ref={listRef}
           id={listId}
-          className="search-results"
-          role="listbox"
-          aria-label="Results"
-          data-testid="search-results"
-          data-query={answered ?? undefined}
-        >
-          {hits.map((hit, i) => (
-            <li
-              key={`${hit.messageId}`}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === active}
-              className={`hit${i === active ? ' is-active' : ''}`}
-              data-testid="search-hit"
-              data-message-id={hit.messageId}
-              onMouseMove={() => setActive(i)}
-              onClick={() => void openHit(hit)}
-            >
-              <span className="hit__top">
-                <span className="hit__conversation" data-testid="search-hit-conversation">
-                  {hit.conversationName}
-                </span>
-                <span className="hit__sender" data-testid="search-hit-sender">
-                  {hit.outgoing ? 'You' : hit.senderName}
-                </span>
-                <time className="hit__date" dateTime={new Date(hit.sentAt).toISOString()}>
-                  {formatDateTime(hit.sentAt)}
-                </time>
-              </span>
-              <Snippet hit={hit} />
-            </li>
-          ))}
-        </ul>
+          items={items}
+          active={active}
+          query={answered}
+          conversations={conversations}
+          noMessages={noMessages}
+          now={now}
+          onHover={setActive}
+          onOpen={open}
+        />
         <p className="search-panel__status" role="status" data-testid="search-status">
           {showEmpty
             ? 'No messages match.'
-            : hits.length > 0 && !pending
-              ? `${hits.length === 1 ? '1 result' : `${hits.length} results`}. Up and Down to choose, Enter to open.`
+            : items.length > 0 && !pending
+              ? `${summary(items)}. Up and Down to choose, Enter to open.`
               : ''}
         </p>
       </div>
