@@ -155,6 +155,9 @@ test('contacts: verify a safety number, rename, block and unblock, conversation 
   await ada.getByTestId('info-view-contact').click();
   await expect(ada.getByRole('dialog', { name: 'Bobby' })).toBeVisible();
   await expect(ada.getByTestId('badge-verified')).toBeVisible();
+  // Issue 17 item 21: opened from the conversation, it offered "← All contacts", a list never shown.
+  await expect(ada.getByTestId('contact-back')).toHaveCount(0);
+  await expect(ada.getByTestId('safety-number')).toBeVisible();
   await ada.keyboard.press('Escape');
   await expect(ada.getByRole('dialog')).toHaveCount(0);
 
@@ -170,6 +173,11 @@ test('contacts: verify a safety number, rename, block and unblock, conversation 
   // A group keeps its roles (they decide who may change it); the protocol details stay folded.
   await expect(ada.getByTestId('info-my-role')).toHaveText('Owner');
   await expect(ada.getByTestId('info-epoch')).toBeHidden();
+  // Issue 17 item 21: the member's buttons stay on the member's row, beside the name.
+  const bobbyMember = info.getByTestId('info-member').filter({ hasText: 'Bobby' });
+  const nameBox = await bobbyMember.locator('.info-member__name').boundingBox();
+  const actionsBox = await bobbyMember.getByTestId('info-member-actions').boundingBox();
+  expect(actionsBox && nameBox && actionsBox.x).toBeGreaterThan((nameBox?.x ?? 0) + (nameBox?.width ?? 0));
   await checkScreenSizes(ada, 'group-info-group');
   await ada.keyboard.press('Escape');
 

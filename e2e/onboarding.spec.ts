@@ -77,11 +77,15 @@ test('create a profile, lock, and unlock again', async ({ page, webShell }) => {
   await expect(unlockField).toBeFocused();
   await checkScreen(page, 'unlock');
 
+  const card = unlock.getByRole('region', { name: 'Parley is locked' });
+  const cardBefore = await card.boundingBox();
   await unlockField.fill('not my passphrase');
   await unlockField.press('Enter');
   await expect(page.getByTestId('unlock-passphrase-error')).toHaveText(
     'That passphrase does not unlock this profile.',
   );
+  // Issue 17 item 21: the card jumped about 13 px when the error appeared; it grows downwards now.
+  expect((await card.boundingBox())?.y).toBe(cardBefore?.y);
   // Focused and fully selected, so typing replaces the wrong attempt.
   await expect(unlockField).toBeFocused();
   // Typed structurally: e2e code compiles without the DOM lib (tsconfig.node.json).

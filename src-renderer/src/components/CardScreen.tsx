@@ -8,13 +8,27 @@ export interface CardScreenProps {
   /** Replaces the logo, e.g. with a warning mark on the damaged-profile screen. */
   icon?: ReactNode;
   wide?: boolean;
+  /**
+   * Keep the card's top edge still while its content grows (an error under a
+   * field): anchored near the top instead of centred, which moved the whole
+   * card up by half of every new line (issue 17 item 21).
+   */
+  steady?: boolean;
   children?: ReactNode;
 }
 
 /** The centred card every pre-home screen uses, inside the page's main landmark. */
-export function CardScreen({ testId, title, lede, icon, wide = false, children }: CardScreenProps) {
+export function CardScreen({
+  testId,
+  title,
+  lede,
+  icon,
+  wide = false,
+  steady = false,
+  children,
+}: CardScreenProps) {
   return (
-    <main className="screen-center" data-testid={testId}>
+    <main className={`screen-center${steady ? ' screen-center--steady' : ''}`} data-testid={testId}>
       <section className={`card${wide ? ' card--wide' : ''}`} aria-labelledby={`${testId}-title`}>
         <header className="card__header">
           {icon ?? <Logo />}

@@ -40,6 +40,11 @@ export interface ContactsSlice {
   openInvite(link: string): void;
   clearPendingInvite(): void;
   contactsOpen: boolean;
+  /**
+   * Opened on one contact (from a conversation, its info or search), not from
+   * the list: the profile then offers no "← All contacts" (issue 17 item 21).
+   */
+  contactsOnOne: boolean;
   /** The profile shown in the contacts panel; null shows the list. */
   contactProfile: ContactProfile | null;
   contactBusy: ContactBusy | null;
@@ -125,6 +130,7 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
     openInvite: (link) => set({ pendingInvite: link }),
     clearPendingInvite: () => set({ pendingInvite: null }),
     contactsOpen: false,
+    contactsOnOne: false,
     contactProfile: null,
     contactBusy: null,
     contactError: null,
@@ -132,7 +138,13 @@ export const createContactsSlice: StateCreator<AppState, [], [], ContactsSlice> 
     chatContact: null,
 
     async openContacts(contactId) {
-      set({ contactsOpen: true, contactError: null, contactNotice: null, contactProfile: null });
+      set({
+        contactsOpen: true,
+        contactsOnOne: contactId !== undefined,
+        contactError: null,
+        contactNotice: null,
+        contactProfile: null,
+      });
       void get().loadContacts();
       if (contactId !== undefined) await get().showContact(contactId);
     },

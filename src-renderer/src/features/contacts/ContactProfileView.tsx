@@ -12,16 +12,19 @@ import { TrustBadges } from './ContactsPanel';
  * QR code), verification, a pending key change, the local name, blocking and
  * removal (confirmed in a dialog over the profile).
  */
-export function ContactProfileView({ profile, onBack }: { profile: ContactProfile; onBack: () => void }) {
+export function ContactProfileView({ profile, onBack }: { profile: ContactProfile; onBack?: () => void }) {
   const error = useAppStore((s) => s.contactError);
   const [confirmRemove, setConfirmRemove] = useState(false);
 
   return (
     <div className="contact-profile" data-testid="contact-profile">
       <div className="contact-profile__top">
-        <button type="button" className="link-btn" data-testid="contact-back" onClick={onBack}>
-          <span aria-hidden="true">← </span>All contacts
-        </button>
+        {/* Only when the list is where they came from: opened from a conversation, back means closing. */}
+        {onBack ? (
+          <button type="button" className="link-btn" data-testid="contact-back" onClick={onBack}>
+            <span aria-hidden="true">← </span>All contacts
+          </button>
+        ) : null}
         <TrustBadges contact={profile} />
       </div>
       {profile.localName ? (

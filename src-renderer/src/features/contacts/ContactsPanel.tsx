@@ -22,6 +22,7 @@ export function ContactsPanel() {
   const busy = useAppStore((s) => s.contactBusy);
   const error = useAppStore((s) => s.contactError);
   const notice = useAppStore((s) => s.contactNotice);
+  const onOne = useAppStore((s) => s.contactsOnOne);
 
   // The list reloads on every contacts.changed event (store/followCoreEvents.ts): re-read the profile shown with it.
   useEffect(() => {
@@ -50,7 +51,7 @@ export function ContactsPanel() {
   return (
     <Modal title={profile ? profile.name : 'Contacts'} testId="contacts-panel" onClose={closeContacts}>
       {profile ? (
-        <ContactProfileView profile={profile} onBack={() => void showContact(null)} />
+        <ContactProfileView profile={profile} onBack={onOne ? undefined : () => void showContact(null)} />
       ) : (
         <>
           {notice ? (

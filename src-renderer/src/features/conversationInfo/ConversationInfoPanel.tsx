@@ -241,21 +241,24 @@ function MemberList({ info, onConfirm }: { info: ConversationInfo; onConfirm: (c
               : { canRemove: false, canMakeAdmin: false, canMakeMember: false };
           return (
             <li key={m.identityKey} className="info-member" data-testid="info-member">
-              <span className="info-member__name">
-                {m.name}
-                {m.self ? ' (you)' : ''}
+              {/* Who, wrapping inside its own column, so the buttons never wrap under a long name. */}
+              <span className="info-member__who">
+                <span className="info-member__name">
+                  {m.name}
+                  {m.self ? ' (you)' : ''}
+                </span>
+                {m.verified ? (
+                  <span className="trust-badge trust-badge--verified">
+                    <span aria-hidden="true">✓ </span>Verified
+                  </span>
+                ) : null}
+                {info.kind === 'group' ? (
+                  <span className="info-member__role" data-testid="info-member-role">
+                    {ROLE_LABEL[m.role]}
+                  </span>
+                ) : null}
               </span>
-              {m.verified ? (
-                <span className="trust-badge trust-badge--verified">
-                  <span aria-hidden="true">✓ </span>Verified
-                </span>
-              ) : null}
-              {info.kind === 'group' ? (
-                <span className="info-member__role" data-testid="info-member-role">
-                  {ROLE_LABEL[m.role]}
-                </span>
-              ) : null}
-              <span className="info-member__actions">
+              <span className="info-member__actions" data-testid="info-member-actions">
                 {actions.canMakeAdmin ? (
                   <Button
                     testId="info-make-admin"

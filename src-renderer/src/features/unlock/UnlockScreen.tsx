@@ -45,6 +45,7 @@ export function UnlockScreen() {
   return (
     <CardScreen
       testId="unlock-screen"
+      steady
       title="Parley is locked"
       lede="Enter your passphrase to open your messages."
     >
