@@ -12,7 +12,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
  *   - opening the 100,000-message conversation → first rows painted;
  *   - scrolling back through ~1,000 messages: frame times measured with requestAnimationFrame in the page;
  *   - a search keystroke → its results painted (includes the 120 ms debounce);
- *   - an emoji picker search keystroke → its results painted (no debounce: the search is local).
+ *   - an emoji picker search keystroke → its results painted (no debounce: the search is local);
+ *   - Settings opened with Ctrl+, → its section painted.
  * The profile is seeded once with the core, then the shell opens it (one process per profile).
  */
 const BIG = 100_000;
@@ -20,6 +21,7 @@ const SMALL_CONVERSATIONS = 19;
 const SMALL = 500;
 const OPEN_RUNS = 5;
 const SEARCH_RUNS = 12;
+const SETTINGS_RUNS = 10;
 const WORDS = [
   'amber',
   'basil',
@@ -216,6 +218,23 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   }
   ctx.log(`emoji search keystroke → results: ${emojiMs.map((v) => v.toFixed(0)).join(', ')} ms`);
 
+  // --- Settings open → painted (issue #17): Ctrl+, until the section is drawn ---------------
+  await page.keyboard.press('Escape');
+  await page.getByTestId('emoji-search').waitFor({ state: 'detached' });
+  const settingsMs: number[] = [];
+  for (let i = 0; i < SETTINGS_RUNS; i++) {
+    await page.getByTestId('composer-input').focus();
+    await painted(page);
+    const elapsed = timer();
+    await page.keyboard.press('Control+Comma');
+    await page.getByTestId('settings-panel').locator('.settings__section').first().waitFor();
+    await painted(page);
+    settingsMs.push(elapsed());
+    await page.keyboard.press('Escape');
+    await page.getByTestId('settings-screen').waitFor({ state: 'detached' });
+  }
+  ctx.log(`settings open → painted: ${settingsMs.map((v) => v.toFixed(0)).join(', ')} ms`);
+
   return [
     { metric: 'start_to_home', value: Math.round(startToHome), unit: 'ms' },
     { metric: 'unlock_to_home', value: Math.round(unlockToHome), unit: 'ms' },
@@ -224,6 +243,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
     { metric: 'scroll_1000_messages_passed', value: scroll.passed, unit: 'messages' },
     ...summarize('search_keystroke_to_results', searchMs, ['p50', 'p95', 'max']),
     ...summarize('emoji_search_keystroke_to_results', emojiMs, ['p50', 'p95', 'max']),
+    ...summarize('settings_open_to_painted', settingsMs, ['p50', 'p95', 'max']),
   ];
 }
 
