@@ -40,7 +40,7 @@ const MDNS = {
 /** A peer with mDNS whose user turned "Discoverable on this network" off before it ever started. */
 function hidden(name: string): MessagingPeer {
   const p = peer(name, { node: MDNS });
-  writePrivacy(p.t.db, { discoverable: false });
+  writePrivacy(p.store, { discoverable: false });
   return p;
 }
 

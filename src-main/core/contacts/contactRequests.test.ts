@@ -151,9 +151,8 @@ describe('ContactRequests rules (no network)', () => {
     const self = generateIdentityKey();
     const selfPeer = peerIdOfDeviceKey(await generateDeviceKey());
     const clock = { now: 1_000_000 };
-    const directory = new Directory(t.db, selfPeer, () => clock.now);
+    const directory = new Directory(store, selfPeer, () => clock.now);
     const requests = new ContactRequests({
-      db: t.db,
       store,
       directory,
       net: { keepConnected: async () => undefined },

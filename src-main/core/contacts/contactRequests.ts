@@ -7,9 +7,7 @@ import type {
   InboundContactRequest,
 } from '../net/contactRequestProtocol';
 import { peerTag } from '../net/protocolService';
-import type { Db } from '../store/encryptedDatabase';
-import { ContactRequestRepository } from '../store/repositories/contactRequestRepository';
-import { InviteRepository } from '../store/repositories/inviteRepository';
+import type { ContactRequestRepository } from '../store/repositories/contactRequestRepository';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { Directory } from './directory';
@@ -57,7 +55,6 @@ export const CONTACT_REQUEST_LIMITS = {
 };
 
 export interface ContactRequestsDeps {
-  db: Db;
   store: Store;
   directory: Directory;
   net: Pick<ParleyNode, 'keepConnected'>;
@@ -77,13 +74,12 @@ export interface ContactRequestsDeps {
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
 export class ContactRequests {
-  private readonly repo: ContactRequestRepository;
-  private readonly invites: InviteRepository;
   private readonly limits: typeof CONTACT_REQUEST_LIMITS;
 
+  private readonly repo: ContactRequestRepository;
+
   constructor(private readonly deps: ContactRequestsDeps) {
-    this.repo = new ContactRequestRepository(deps.db);
-    this.invites = new InviteRepository(deps.db);
+    this.repo = deps.store.contactRequests;
     this.limits = { ...CONTACT_REQUEST_LIMITS, ...deps.limits };
   }
 
@@ -146,11 +142,11 @@ export class ContactRequests {
    * of a known contact joins that contact, whose name stays as it is.
    */
   async accept(id: number): Promise<number> {
-    const { db, store, directory } = this.deps;
+    const { store, directory } = this.deps;
     const request = this.repo.getPending(id);
     if (!request) throw new ParleyError('INVALID_PARAMS', 'No such pending contact request.');
     const now = this.deps.now();
-    const contactId = db.transaction(() => {
+    const contactId = store.tx.run(() => {
       const existing = store.contacts.byIdentityKey(request.identityKey);
       if (existing && !request.proven) {
         // Stored as a new person, and since then someone of that identity became known.
@@ -173,7 +169,7 @@ export class ContactRequests {
       }
       this.repo.markAccepted(id, now);
       return cid;
-    })();
+    });
     await this.deps.net.keepConnected(request.peerId);
     await this.deps.announce();
     return contactId;
@@ -208,10 +204,10 @@ export class ContactRequests {
     token: Uint8Array,
     proven: boolean,
   ): ContactRequestStatus | ContactRequestReply {
-    const { db, store, directory, logger } = this.deps;
+    const { store, directory, logger } = this.deps;
     const now = this.deps.now();
-    const accepted = db.transaction(() => {
-      if (!this.invites.consume(sha256(token), req.from, now)) return false;
+    const accepted = () => store.tx.run(() => {
+      if (!this.deps.store.invites.consume(sha256(token), req.from, now)) return false;
       const existing = store.contacts.byIdentityKey(req.identityKey);
       if (!existing || existing.removedAt !== null) {
         store.contacts.upsert(Buffer.from(req.identityKey), req.displayName, now);

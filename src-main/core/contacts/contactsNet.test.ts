@@ -20,8 +20,10 @@ async function online(name: string): Promise<MessagingPeer> {
 
 function contactsOf(p: MessagingPeer): ContactsService {
   return new ContactsService({
-    db: p.t.db,
     contacts: p.store.contacts,
+    devices: p.store.devices,
+    conversations: p.store.conversations,
+    tx: p.store.tx,
     selfIdentityKey: () => p.identity.publicKey,
     now: Date.now,
   });

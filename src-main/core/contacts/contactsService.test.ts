@@ -62,10 +62,12 @@ function dmWith(contactId: number): number {
 beforeEach(() => {
   t = tempDatabase(deliveryMigrations);
   store = new Store(t.db, { attachmentsDir: join(t.dir, 'attachments'), logger: silentLogger });
-  directory = new Directory(t.db, SELF_PEER, () => clock);
+  directory = new Directory(store, SELF_PEER, () => clock);
   service = new ContactsService({
-    db: t.db,
     contacts: store.contacts,
+    devices: store.devices,
+    conversations: store.conversations,
+    tx: store.tx,
     selfIdentityKey: () => self.publicKey,
     now: () => clock,
   });
@@ -110,14 +112,14 @@ describe('contact profile, names, blocking and removal', () => {
     expect(directory.isHolder(ann.peer)).toBe(false);
     expect(directory.holdsFor(ann.peer)).toBe(false);
     expect(directory.ownRelays()).toEqual([]);
-    const err = thrown(() => assertDmWritable(t.db, dm));
+    const err = thrown(() => assertDmWritable(store.conversations, dm));
     expect(isParleyError(err, 'INVALID_STATE')).toBe(true);
     expect((err as Error).message).toBe('You blocked Ann. Unblock them to send messages.');
 
     expect(service.block(ann.id, false)).toMatchObject({ blocked: false, dm: { readOnly: false } });
     expect(directory.isBlocked(ann.peer)).toBe(false);
     expect(directory.ownRelays()).toEqual([ann.peer]);
-    expect(() => assertDmWritable(t.db, dm)).not.toThrow();
+    expect(() => assertDmWritable(store.conversations, dm)).not.toThrow();
   });
 
   it('removing hides the contact, keeps the history, leaves the DM read-only; adding again restores', async () => {
@@ -147,7 +149,7 @@ describe('contact profile, names, blocking and removal', () => {
     ).toBe(true);
     expect(
       isParleyError(
-        thrown(() => assertDmWritable(t.db, dm)),
+        thrown(() => assertDmWritable(store.conversations, dm)),
         'INVALID_STATE',
       ),
     ).toBe(true);
@@ -344,8 +346,10 @@ describe('export and import', () => {
     try {
       const otherStore = new Store(other.db, { attachmentsDir: join(other.dir, 'a'), logger: silentLogger });
       const otherService = new ContactsService({
-        db: other.db,
         contacts: otherStore.contacts,
+        devices: otherStore.devices,
+        conversations: otherStore.conversations,
+        tx: otherStore.tx,
         selfIdentityKey: () => self.publicKey,
         now: () => clock,
       });
@@ -354,7 +358,7 @@ describe('export and import', () => {
       expect(annThere).toMatchObject({ name: 'Annie', displayName: 'Ann', verified: true, blocked: false });
       expect(annThere?.devices).toEqual([{ peerId: ann.peer, addresses: ['/ip4/127.0.0.1/tcp/1'] }]);
       expect(bobThere).toMatchObject({ name: 'Bob', blocked: true });
-      const otherDirectory = new Directory(other.db, 'x');
+      const otherDirectory = new Directory(otherStore, 'x');
       expect(otherDirectory.sealPublicKey(ann.peer)).toEqual(new Uint8Array(seal));
       // The same file again: nothing new.
       expect(otherService.importJson(json)).toEqual({ added: 0, updated: 0, skipped: 2 });

@@ -8,8 +8,10 @@ import type {
 import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
 import { ParleyError } from '../errors';
 import { safetyNumber, safetyQrMatches } from '../identity/safetyNumber';
-import type { Db } from '../store/encryptedDatabase';
 import type { Contact, ContactRepository } from '../store/repositories/contactRepository';
+import type { ConversationRepository } from '../store/repositories/conversationRepository';
+import type { DeviceRepository, StoredDevice } from '../store/repositories/deviceRepository';
+import type { Transactor } from '../store/transactor';
 import { parseAddresses } from './directory';
 
 /**
@@ -33,18 +35,15 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
  * Refuses to send in a DM whose contact is blocked or removed: blocking and
  * removal leave the DM as read-only history (docs/threat-model.md "Blocking").
  */
-export function assertDmWritable(db: Db, conversationId: number): void {
-  const r = db
-    .prepare(
-      `SELECT c.blocked, c.removed_at, coalesce(c.local_name, c.display_name) AS name
-       FROM conversations v JOIN contacts c ON c.id = v.contact_id
-       WHERE v.id = ? AND v.kind = 'dm'`,
-    )
-    .get(conversationId) as { blocked: number; removed_at: number | null; name: string } | undefined;
-  if (r?.blocked === 1) {
+export function assertDmWritable(
+  conversations: Pick<ConversationRepository, 'dmContact'>,
+  conversationId: number,
+): void {
+  const r = conversations.dmContact(conversationId);
+  if (r?.blocked) {
     throw new ParleyError('INVALID_STATE', `You blocked ${r.name}. Unblock them to send messages.`);
   }
-  if (r && r.removed_at !== null) {
+  if (r && r.removedAt !== null) {
     throw new ParleyError(
       'INVALID_STATE',
       `You removed ${r.name} from your contacts. Add them again to send messages.`,
@@ -97,18 +96,13 @@ const ExportFile = z
   .strict();
 type ExportFile = z.infer<typeof ExportFile>;
 
-interface DeviceRow {
-  peer_id: string;
-  identity_key: Buffer;
-  addresses: string;
-  seal_public: Buffer | null;
-}
-
 export class ContactsService {
   constructor(
     private readonly deps: {
-      db: Db;
       contacts: ContactRepository;
+      devices: DeviceRepository;
+      conversations: ConversationRepository;
+      tx: Transactor;
       /** This user's identity key (for safety numbers; never imported as a contact). */
       selfIdentityKey: () => Uint8Array;
       now: () => number;
@@ -121,12 +115,10 @@ export class ContactsService {
 
   /** The contact of a DM, or null (a group; a DM without a visible contact). */
   forConversation(conversationId: number): ContactProfile | null {
-    const r = this.deps.db
-      .prepare(`SELECT kind, contact_id FROM conversations WHERE id = ?`)
-      .get(conversationId) as { kind: string; contact_id: number | null } | undefined;
+    const r = this.deps.conversations.kindOf(conversationId);
     if (!r) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
-    if (r.kind !== 'dm' || r.contact_id === null) return null;
-    const c = this.deps.contacts.byId(r.contact_id);
+    if (r.kind !== 'dm' || r.contactId === null) return null;
+    const c = this.deps.contacts.byId(r.contactId);
     return c && c.removedAt === null ? this.view(c) : null;
   }
 
@@ -161,11 +153,11 @@ export class ContactsService {
       }
     }
     // Verifying while a key change waits is verifying the new key: it is accepted with it.
-    return this.deps.db.transaction(() => {
+    return this.deps.tx.run(() => {
       if (c.pendingKeyChange) this.deps.contacts.acceptKeyChange(id, this.deps.now());
       this.deps.contacts.setVerified(id, this.deps.now());
       return this.profile(id);
-    })();
+    });
   }
 
   keyChange(id: number, accept: boolean): ContactProfile {
@@ -209,9 +201,9 @@ export class ContactsService {
         verified: c.verifiedAt !== null,
         blocked: c.blocked,
         devices: (devices.get(hex(c.identityKey)) ?? []).map((d) => ({
-          peerId: d.peer_id,
+          peerId: d.peerId,
           addresses: parseAddresses(d.addresses).slice(0, 16),
-          sealPublicKey: d.seal_public ? d.seal_public.toString('base64url') : null,
+          sealPublicKey: d.sealPublic ? d.sealPublic.toString('base64url') : null,
         })),
       })),
     };
@@ -248,7 +240,7 @@ export class ContactsService {
     const self = hex(this.deps.selfIdentityKey());
     const counts = { added: 0, updated: 0, skipped: 0 };
     const now = this.deps.now();
-    this.deps.db.transaction(() => {
+    this.deps.tx.run(() => {
       for (const entry of file.contacts) {
         if (entry.identityKey === self) {
           counts.skipped++;
@@ -258,10 +250,8 @@ export class ContactsService {
         const existing = this.deps.contacts.byIdentityKey(key);
         // Devices bound to another identity are never rebound by a file (that would redirect envelopes).
         const devices = entry.devices.filter((d) => {
-          const bound = this.deps.db
-            .prepare('SELECT identity_key FROM devices WHERE peer_id = ?')
-            .get(d.peerId) as { identity_key: Buffer } | undefined;
-          return !bound || bound.identity_key.equals(key);
+          const bound = this.deps.devices.identityKeyOf(d.peerId);
+          return !bound || bound.equals(key);
         });
         let changed = false;
         let id: number;
@@ -293,42 +283,27 @@ export class ContactsService {
           changed = true;
         }
         for (const d of devices) {
-          const r = this.deps.db
-            .prepare(
-              `INSERT INTO devices (peer_id, identity_key, addresses, seal_public, created_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (peer_id) DO UPDATE SET
-                 seal_public = coalesce(devices.seal_public, excluded.seal_public),
-                 addresses = CASE WHEN devices.addresses = '[]' THEN excluded.addresses ELSE devices.addresses END
-               WHERE (devices.seal_public IS NULL AND excluded.seal_public IS NOT NULL)
-                  OR (devices.addresses = '[]' AND excluded.addresses != '[]')`,
-            )
-            .run(
-              d.peerId,
-              key,
-              JSON.stringify(d.addresses),
-              d.sealPublicKey ? Buffer.from(d.sealPublicKey, 'base64url') : null,
-              now,
-            );
-          if (r.changes > 0) changed = true;
+          const imported = this.deps.devices.importDevice({
+            peerId: d.peerId,
+            identityKey: key,
+            addresses: d.addresses,
+            sealPublic: d.sealPublicKey ? Buffer.from(d.sealPublicKey, 'base64url') : null,
+            now,
+          });
+          if (imported) changed = true;
         }
         if (!existing) counts.added++;
         else if (changed) counts.updated++;
         else counts.skipped++;
       }
-    })();
+    });
     return counts;
   }
 
-  private devicesByKey(): Map<string, DeviceRow[]> {
-    const rows = this.deps.db
-      .prepare(
-        'SELECT peer_id, identity_key, addresses, seal_public FROM devices WHERE is_self = 0 ORDER BY created_at, peer_id',
-      )
-      .all() as DeviceRow[];
-    const out = new Map<string, DeviceRow[]>();
-    for (const r of rows) {
-      const k = hex(r.identity_key);
+  private devicesByKey(): Map<string, StoredDevice[]> {
+    const out = new Map<string, StoredDevice[]>();
+    for (const r of this.deps.devices.others()) {
+      const k = hex(r.identityKey);
       out.set(k, [...(out.get(k) ?? []), r]);
     }
     return out;
@@ -336,15 +311,10 @@ export class ContactsService {
 
   private view(c: Contact): ContactProfile {
     const devices = (this.devicesByKey().get(hex(c.identityKey)) ?? []).map((d) => ({
-      peerId: d.peer_id,
+      peerId: d.peerId,
       addresses: parseAddresses(d.addresses),
     }));
-    const dm = this.deps.db
-      .prepare(
-        `SELECT id FROM conversations WHERE kind = 'dm' AND contact_id = ?
-         ORDER BY left_at IS NOT NULL, last_activity_at DESC, id DESC LIMIT 1`,
-      )
-      .get(c.id) as { id: number } | undefined;
+    const dm = this.deps.conversations.dmOfContact(c.id);
     return {
       id: c.id,
       name: c.localName ?? c.displayName,
@@ -361,7 +331,7 @@ export class ContactsService {
       previousIdentityKey: c.previousIdentityKey ? hex(c.previousIdentityKey) : null,
       keyChangedAt: c.keyChangedAt,
       devices,
-      dm: dm ? { conversationId: dm.id, readOnly: c.blocked || c.removedAt !== null } : null,
+      dm: dm !== null ? { conversationId: dm, readOnly: c.blocked || c.removedAt !== null } : null,
     };
   }
 }

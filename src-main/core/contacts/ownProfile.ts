@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors';
-import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
 import {
   avatarProblem,
   cardFromJson,
@@ -35,19 +35,15 @@ export interface ProfilePatch {
   avatar?: Uint8Array | null;
 }
 
-function identityName(db: Db): string | null {
-  const row = db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
-    { display_name: string } | undefined;
-  return row?.display_name ?? null;
-}
+/** Where the own card and name are kept. */
+export type OwnProfileRepositories = Pick<Store, 'identity' | 'settings' | 'tx'>;
 
 /** The stored signed card, or null before the first update (or if the row is damaged). */
-export function storedCard(db: Db): SignedProfileCard | null {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(SETTINGS_KEY) as
-    { value: string } | undefined;
-  if (!row) return null;
+export function storedCard(repos: Pick<Store, 'settings'>): SignedProfileCard | null {
+  const value = repos.settings.get(SETTINGS_KEY);
+  if (value === null) return null;
   try {
-    const parsed = ProfileCardJson.safeParse(JSON.parse(row.value));
+    const parsed = ProfileCardJson.safeParse(JSON.parse(value));
     return parsed.success ? cardFromJson(parsed.data) : null;
   } catch {
     return null;
@@ -58,11 +54,11 @@ export function storedCard(db: Db): SignedProfileCard | null {
  * The card to publish now: the stored one if it still names the identity's
  * display name, else a fresh one (first start, or a name set elsewhere).
  */
-export function currentCard(db: Db, identity: OwnIdentity, now: number): SignedProfileCard {
-  const stored = storedCard(db);
-  const name = identityName(db) ?? stored?.displayName ?? identity.displayName;
+export function currentCard(repos: OwnProfileRepositories, identity: OwnIdentity, now: number): SignedProfileCard {
+  const stored = storedCard(repos);
+  const name = repos.identity.displayName() ?? stored?.displayName ?? identity.displayName;
   if (stored && stored.displayName === name) return stored;
-  return write(db, identity, {
+  return write(repos, identity, {
     version: (stored?.version ?? 0) + 1,
     issuedAt: now,
     displayName: name.slice(0, DISPLAY_NAME_MAX_CHARS) || 'Parley user',
@@ -77,12 +73,12 @@ export function currentCard(db: Db, identity: OwnIdentity, now: number): SignedP
  * transaction.
  */
 export function updateOwnProfile(
-  db: Db,
+  repos: OwnProfileRepositories,
   identity: OwnIdentity,
   patch: ProfilePatch,
   now: number,
 ): SignedProfileCard {
-  const before = currentCard(db, identity, now);
+  const before = currentCard(repos, identity, now);
   const displayName = patch.displayName?.trim() ?? before.displayName;
   if (displayName.length === 0 || displayName.length > DISPLAY_NAME_MAX_CHARS) {
     throw new ParleyError('INVALID_PARAMS', `A name is 1 to ${DISPLAY_NAME_MAX_CHARS} characters.`);
@@ -96,23 +92,24 @@ export function updateOwnProfile(
     const problem = avatarProblem(avatar);
     if (problem) throw new ParleyError('INVALID_PARAMS', problem);
   }
-  return db.transaction(() => {
-    db.prepare('UPDATE identity SET display_name = ? WHERE id = 1').run(displayName);
-    return write(db, identity, {
+  return repos.tx.run(() => {
+    repos.identity.setDisplayName(displayName);
+    return write(repos, identity, {
       version: before.version + 1,
       issuedAt: Math.max(now, before.issuedAt),
       displayName,
       statusText,
       avatar,
     });
-  })();
+  });
 }
 
-function write(db: Db, identity: OwnIdentity, card: Omit<SignedProfileCard, 'signature'>): SignedProfileCard {
+function write(
+  repos: Pick<Store, 'settings'>,
+  identity: OwnIdentity,
+  card: Omit<SignedProfileCard, 'signature'>,
+): SignedProfileCard {
   const signed = signProfileCard(identity.privateKey, identity.publicKey, card);
-  db.prepare(
-    `INSERT INTO settings (key, value) VALUES (?, ?)
-     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-  ).run(SETTINGS_KEY, JSON.stringify(cardToJson(signed)));
+  repos.settings.set(SETTINGS_KEY, JSON.stringify(cardToJson(signed)));
   return signed;
 }

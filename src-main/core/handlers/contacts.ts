@@ -17,8 +17,10 @@ export function contactsHandlers({ store }: HandlerDeps): HandlersFor<keyof type
   const service = (): ContactsService => {
     const s = store();
     return new ContactsService({
-      db: s.db,
       contacts: s.contacts,
+      devices: s.devices,
+      conversations: s.conversations,
+      tx: s.tx,
       selfIdentityKey: () => selfIdentityKey(s),
       now: Date.now,
     });

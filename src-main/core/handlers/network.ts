@@ -28,13 +28,13 @@ export function networkHandlers({
     'settings.get': async () => {
       const s = store();
       const m = await messaging.runningOrNull();
-      return { privacy: m ? m.network.privacy() : readPrivacy(s.db) };
+      return { privacy: m ? m.network.privacy() : readPrivacy(s) };
     },
     'settings.set': async ({ privacy }) => {
       const s = store();
       const m = await messaging.runningOrNull();
       if (m) return { privacy: await m.network.setPrivacy(privacy) };
-      const next = writePrivacy(s.db, privacy);
+      const next = writePrivacy(s, privacy);
       bus.emit('settings.changed', { privacy: next });
       return { privacy: next };
     },
@@ -53,7 +53,7 @@ export function networkHandlers({
     'presence.list': async () => {
       const s = store();
       const m = await messaging.running();
-      return contactPresenceViews(s.db, m.network.presence.list());
+      return contactPresenceViews(s, m.network.presence.list());
     },
     'profile.get': async () => {
       store();

@@ -41,7 +41,7 @@ interface Peer {
 async function start(name: string, discoverable: boolean): Promise<Peer> {
   const t = tempDatabase(deliveryMigrations);
   const store = new Store(t.db, { attachmentsDir: join(t.dir, 'attachments'), logger: silentLogger });
-  writePrivacy(t.db, { discoverable });
+  writePrivacy(store, { discoverable });
   const m = await startMessaging({
     store,
     identity: { ...generateIdentityKey(), displayName: name },

@@ -3,7 +3,6 @@ import { verifyDeviceCertificate } from '../identity/deviceCertificate';
 import { HELLO_NAME_BYTES, type HelloHooks, type HelloInfo } from '../net/helloProtocol';
 import type { ParleyNode } from '../net/parleyNode';
 import { peerTag } from '../net/protocolService';
-import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import { truncateUtf8 } from '../util/utf8';
@@ -31,7 +30,6 @@ export interface NearbyPeer {
 }
 
 export interface NearbyDeps {
-  db: Db;
   store: Store;
   node: Pick<ParleyNode, 'hello' | 'onDiscoveredPeer' | 'contactRequests' | 'isDiscoverable'>;
   directory: Pick<Directory, 'isHolder' | 'upsertDevice' | 'device'>;
@@ -181,7 +179,7 @@ export class NearbyService {
       deviceCertificate: deps.deviceCertificate,
     });
     if (status !== 'received') throw new ParleyError('INVALID_STATE', 'They did not take the request.');
-    deps.db.transaction(() => {
+    deps.store.tx.run(() => {
       deps.store.contacts.upsert(Buffer.from(entry.identityKey), entry.displayName, deps.now());
       const bound = deps.directory.upsertDevice({
         peerId,
@@ -191,7 +189,7 @@ export class NearbyService {
       if (!bound) {
         throw new ParleyError('INVALID_STATE', 'That device belongs to someone else you know.');
       }
-    })();
+    });
     entry.requested = true;
     deps.logger.log('info', 'nearby.contact_requested', { peer: peerTag(peerId) });
     deps.onChange();

@@ -48,7 +48,7 @@ export class NetworkFeatures {
 
   /** The stored settings (defaults until changed). */
   privacy(): PrivacySettings {
-    return readPrivacy(this.store.db);
+    return readPrivacy(this.store);
   }
 
   /** Mailbox holding is allowed for this recipient by the global setting. */
@@ -68,10 +68,9 @@ export class NetworkFeatures {
     reachableVia?: (peer: string) => string | null;
   }): void {
     const { node, directory, logger, now } = deps;
-    const db = this.store.db;
     this.bound = deps;
     this.presence.bind({
-      db,
+      store: this.store,
       node,
       directory,
       privacy: () => this.privacy(),
@@ -81,7 +80,6 @@ export class NetworkFeatures {
       ...(deps.reachableVia ? { reachableVia: deps.reachableVia } : {}),
     });
     this.nearby.bind({
-      db,
       store: this.store,
       node,
       directory,
@@ -113,7 +111,7 @@ export class NetworkFeatures {
   /** Saves the changed settings and applies them to the running node at once. */
   async setPrivacy(patch: Partial<PrivacySettings>): Promise<PrivacySettings> {
     const before = this.privacy();
-    const next = writePrivacy(this.store.db, patch);
+    const next = writePrivacy(this.store, patch);
     const b = this.need();
     if (next.discoverable !== before.discoverable) await b.node.setDiscoverable(next.discoverable);
     if (next.invisible !== before.invisible) this.presence.invisibleChanged(next.invisible);
@@ -124,13 +122,13 @@ export class NetworkFeatures {
   /** The user's current signed card (made on first use). */
   profile(): SignedProfileCard {
     const b = this.need();
-    return currentCard(this.store.db, b.identity, b.now());
+    return currentCard(this.store, b.identity, b.now());
   }
 
   /** Validates, stores and signs the edit, then tells every conversation (the card only to DMs with contacts). */
   async updateProfile(patch: ProfilePatch): Promise<SignedProfileCard> {
     const b = this.need();
-    const card = updateOwnProfile(this.store.db, b.identity, patch, b.now());
+    const card = updateOwnProfile(this.store, b.identity, patch, b.now());
     this.emit({ name: 'profile.updated', card });
     await b.service.publishProfile();
     return card;

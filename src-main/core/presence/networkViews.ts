@@ -1,6 +1,6 @@
 import type { ContactPresenceView, OwnProfileView } from '../../../src-shared/contract/areas/network';
 import type { EventBus } from '../rpc/eventBus';
-import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
 import type { NetworkFeatures } from './networkFeatures';
 import { imageMime, type SignedProfileCard } from '../contacts/profileCard';
 import type { ContactPresence } from './presenceService';
@@ -24,31 +24,14 @@ export function ownProfileView(card: SignedProfileCard): OwnProfileView {
 }
 
 /** Presence joined with each contact's cached card (status text, picture) and how they are reached. */
-export function contactPresenceViews(db: Db, presence: ContactPresence[]): ContactPresenceView[] {
-  const rows = db.prepare('SELECT id, status_text, avatar FROM contacts').all() as {
-    id: number;
-    status_text: string | null;
-    avatar: Buffer | null;
-  }[];
+export function contactPresenceViews(
+  repos: Pick<Store, 'contacts' | 'devices' | 'conversations'>,
+  presence: ContactPresence[],
+): ContactPresenceView[] {
   /** The name a contact goes by here (the user's rename first), by device. */
-  const nameOfDevice = (peer: string): string => {
-    const row = db
-      .prepare(
-        `SELECT coalesce(c.local_name, c.display_name) AS name FROM devices d
-         JOIN contacts c ON c.identity_key = d.identity_key WHERE d.peer_id = ?`,
-      )
-      .get(peer) as { name: string } | undefined;
-    return row?.name ?? 'a contact';
-  };
-  const cards = new Map(rows.map((r) => [r.id, r]));
-  const dms = new Map(
-    (
-      db.prepare(`SELECT id, contact_id FROM conversations WHERE kind = 'dm' AND left_at IS NULL`).all() as {
-        id: number;
-        contact_id: number | null;
-      }[]
-    ).map((r) => [r.contact_id, r.id]),
-  );
+  const nameOfDevice = (peer: string): string => repos.devices.contactNameOf(peer) ?? 'a contact';
+  const cards = repos.contacts.cards();
+  const dms = repos.conversations.openDmsByContact();
   return presence.map((p) => {
     const card = cards.get(p.contactId);
     return {
@@ -60,7 +43,7 @@ export function contactPresenceViews(db: Db, presence: ContactPresence[]): Conta
         p.connection.state === 'relayed'
           ? { state: 'relayed', via: nameOfDevice(p.connection.viaPeer) }
           : p.connection,
-      statusText: card?.status_text ?? '',
+      statusText: card?.statusText ?? '',
       avatar: avatarDataUrl(card?.avatar ? new Uint8Array(card.avatar) : null),
     };
   });

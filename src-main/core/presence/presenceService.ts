@@ -6,7 +6,7 @@ import {
   type PresenceInfo,
 } from '../net/presenceProtocol';
 import { peerTag } from '../net/protocolService';
-import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { Directory } from '../contacts/directory';
 import type { PrivacySettings } from './privacySettings';
@@ -61,7 +61,7 @@ export function lastSeenBucket(lastSeenAt: number, now: number): LastSeen {
 }
 
 export interface PresenceDeps {
-  db: Db;
+  store: Pick<Store, 'devices' | 'settings' | 'tx'>;
   node: Pick<ParleyNode, 'presence' | 'onPeer' | 'connectedPeers' | 'isConnected'>;
   directory: Pick<Directory, 'isHolder'>;
   privacy: () => PrivacySettings;
@@ -123,7 +123,7 @@ export class PresenceService {
     await Promise.allSettled([...this.background]);
     // We stop seeing them: online until now, offline since now as far as this device knows.
     const deps = this.deps;
-    if (deps?.db.open) for (const peer of this.online) this.wentOffline(peer, deps.now());
+    if (deps?.store.tx.open) for (const peer of this.online) this.wentOffline(peer, deps.now());
     this.online.clear();
     this.heard.clear();
   }
@@ -132,11 +132,7 @@ export class PresenceService {
   invisibleChanged(invisible: boolean): void {
     const deps = this.need();
     if (invisible) {
-      deps.db
-        .prepare(
-          `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        )
-        .run(INVISIBLE_SINCE_KEY, String(deps.now()));
+      deps.store.settings.set(INVISIBLE_SINCE_KEY, String(deps.now()));
     }
     for (const peer of deps.node.connectedPeers()) this.exchange(peer);
   }
@@ -149,19 +145,7 @@ export class PresenceService {
   /** Presence of every contact (blocked ones are never online). */
   list(): ContactPresence[] {
     const deps = this.need();
-    const rows = deps.db
-      .prepare(
-        `SELECT c.id AS contact_id, c.blocked, d.peer_id, d.last_seen_at, d.offline_since
-         FROM contacts c LEFT JOIN devices d ON d.identity_key = c.identity_key AND d.is_self = 0
-         ORDER BY c.id`,
-      )
-      .all() as {
-      contact_id: number;
-      blocked: number;
-      peer_id: string | null;
-      last_seen_at: number | null;
-      offline_since: number | null;
-    }[];
+    const rows = deps.store.devices.presenceRows();
     interface Entry {
       online: boolean;
       lastSeenAt: number | null;
@@ -170,18 +154,18 @@ export class PresenceService {
     }
     const byContact = new Map<number, Entry>();
     for (const r of rows) {
-      const entry = byContact.get(r.contact_id) ?? {
+      const entry = byContact.get(r.contactId) ?? {
         online: false,
         lastSeenAt: null,
         offlineSince: null,
         viaPeer: null,
       };
-      const live = r.blocked === 0 && r.peer_id !== null;
-      if (live && this.online.has(r.peer_id ?? '')) entry.online = true;
-      if (live && entry.viaPeer === null) entry.viaPeer = deps.reachableVia?.(r.peer_id ?? '') ?? null;
-      if (r.last_seen_at !== null) entry.lastSeenAt = Math.max(entry.lastSeenAt ?? 0, r.last_seen_at);
-      if (r.offline_since !== null) entry.offlineSince = Math.max(entry.offlineSince ?? 0, r.offline_since);
-      byContact.set(r.contact_id, entry);
+      const live = !r.blocked && r.peerId !== null;
+      if (live && this.online.has(r.peerId ?? '')) entry.online = true;
+      if (live && entry.viaPeer === null) entry.viaPeer = deps.reachableVia?.(r.peerId ?? '') ?? null;
+      if (r.lastSeenAt !== null) entry.lastSeenAt = Math.max(entry.lastSeenAt ?? 0, r.lastSeenAt);
+      if (r.offlineSince !== null) entry.offlineSince = Math.max(entry.offlineSince ?? 0, r.offlineSince);
+      byContact.set(r.contactId, entry);
     }
     const now = deps.now();
     return [...byContact].map(([contactId, e]) => ({
@@ -200,9 +184,7 @@ export class PresenceService {
     const deps = this.deps;
     const now = deps?.now() ?? Date.now();
     if (!deps?.privacy().invisible) return { state: 'online', lastSeenBucket: presenceBucket(now) };
-    const row = deps.db.prepare('SELECT value FROM settings WHERE key = ?').get(INVISIBLE_SINCE_KEY) as
-      { value: string } | undefined;
-    const since = Number(row?.value ?? 0);
+    const since = Number(deps.store.settings.get(INVISIBLE_SINCE_KEY) ?? 0);
     return {
       state: 'offline',
       lastSeenBucket: presenceBucket(Number.isSafeInteger(since) && since <= now ? since : 0),
@@ -233,13 +215,11 @@ export class PresenceService {
   }
 
   private wentOffline(peer: string, at: number): void {
-    this.need()
-      .db.prepare('UPDATE devices SET last_seen_at = ?, offline_since = ? WHERE peer_id = ?')
-      .run(at, at, peer);
+    this.need().store.devices.markOffline(peer, at);
   }
 
   private seen(peer: string, at: number): void {
-    this.need().db.prepare('UPDATE devices SET last_seen_at = ? WHERE peer_id = ?').run(at, peer);
+    this.need().store.devices.markSeen(peer, at);
   }
 
   private exchange(peer: string): void {

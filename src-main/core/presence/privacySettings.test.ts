@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliveryMigrations } from '../delivery/schema';
+import { SettingsRepository } from '../store/repositories/settingsRepository';
 import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
+import { Transactor } from '../store/transactor';
 import { lastSeenBucket } from './presenceService';
 import { DEFAULT_PRIVACY, readPrivacy, writePrivacy } from './privacySettings';
 
 let t: TempDatabase | null = null;
+function repos(): { settings: SettingsRepository; tx: Transactor } {
+  if (!t) throw new Error('no database');
+  return { settings: new SettingsRepository(t.db), tx: new Transactor(t.db) };
+}
 afterEach(() => {
   t?.dispose();
   t = null;
@@ -13,14 +19,14 @@ afterEach(() => {
 describe('privacy settings', () => {
   it('default to discoverable, visible, relaying; changes persist key by key', () => {
     t = tempDatabase(deliveryMigrations);
-    expect(readPrivacy(t.db)).toEqual({ discoverable: true, invisible: false, relayForContacts: true });
-    expect(writePrivacy(t.db, { invisible: true })).toEqual({ ...DEFAULT_PRIVACY, invisible: true });
-    expect(writePrivacy(t.db, { discoverable: false })).toEqual({
+    expect(readPrivacy(repos())).toEqual({ discoverable: true, invisible: false, relayForContacts: true });
+    expect(writePrivacy(repos(), { invisible: true })).toEqual({ ...DEFAULT_PRIVACY, invisible: true });
+    expect(writePrivacy(repos(), { discoverable: false })).toEqual({
       discoverable: false,
       invisible: true,
       relayForContacts: true,
     });
-    expect(readPrivacy(t.db)).toEqual({ discoverable: false, invisible: true, relayForContacts: true });
+    expect(readPrivacy(repos())).toEqual({ discoverable: false, invisible: true, relayForContacts: true });
   });
 
   it('a damaged or foreign stored value falls back to the defaults instead of failing', () => {
@@ -33,11 +39,11 @@ describe('privacy settings', () => {
         .run(value);
     };
     put('not json');
-    expect(readPrivacy(t.db)).toEqual(DEFAULT_PRIVACY);
+    expect(readPrivacy(repos())).toEqual(DEFAULT_PRIVACY);
     put('{"invisible":"yes","relayForContacts":false,"future":1}');
-    expect(readPrivacy(t.db)).toEqual({ ...DEFAULT_PRIVACY, relayForContacts: false });
+    expect(readPrivacy(repos())).toEqual({ ...DEFAULT_PRIVACY, relayForContacts: false });
     put('[1,2]');
-    expect(readPrivacy(t.db)).toEqual(DEFAULT_PRIVACY);
+    expect(readPrivacy(repos())).toEqual(DEFAULT_PRIVACY);
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../store/encryptedDatabase';
+import type { Store } from '../store/store';
 
 /**
  * Privacy & network settings (issue #5), one JSON object under the
@@ -32,13 +32,12 @@ export const DEFAULT_PRIVACY: PrivacySettings = {
 export const PRIVACY_SETTING_KEY = 'privacy';
 const KEY = PRIVACY_SETTING_KEY;
 
-export function readPrivacy(db: Db): PrivacySettings {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as
-    { value: string } | undefined;
-  if (!row) return { ...DEFAULT_PRIVACY };
+export function readPrivacy(repos: Pick<Store, 'settings'>): PrivacySettings {
+  const value = repos.settings.get(KEY);
+  if (value === null) return { ...DEFAULT_PRIVACY };
   let stored: unknown;
   try {
-    stored = JSON.parse(row.value);
+    stored = JSON.parse(value);
   } catch {
     return { ...DEFAULT_PRIVACY };
   }
@@ -53,12 +52,13 @@ export function readPrivacy(db: Db): PrivacySettings {
 }
 
 /** Writes the changed keys; returns the whole new settings object. */
-export function writePrivacy(db: Db, patch: Partial<PrivacySettings>): PrivacySettings {
-  return db.transaction(() => {
-    const next = { ...readPrivacy(db), ...patch };
-    db.prepare(
-      `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    ).run(KEY, JSON.stringify(next));
+export function writePrivacy(
+  repos: Pick<Store, 'settings' | 'tx'>,
+  patch: Partial<PrivacySettings>,
+): PrivacySettings {
+  return repos.tx.run(() => {
+    const next = { ...readPrivacy(repos), ...patch };
+    repos.settings.set(KEY, JSON.stringify(next));
     return next;
-  })();
+  });
 }

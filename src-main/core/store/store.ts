@@ -4,6 +4,12 @@ import { DisappearingSweeper } from './disappearingSweeper';
 import type { Db } from './encryptedDatabase';
 import { AttachmentRepository } from './repositories/attachmentRepository';
 import { ContactRepository } from './repositories/contactRepository';
+import { ContactRequestRepository } from './repositories/contactRequestRepository';
+import { DeviceRepository } from './repositories/deviceRepository';
+import { IdentityRepository } from './repositories/identityRepository';
+import { InviteRepository } from './repositories/inviteRepository';
+import { SettingsRepository } from './repositories/settingsRepository';
+import { Transactor } from './transactor';
 import { ConversationRepository } from './repositories/conversationRepository';
 import { FileSettingsRepository } from './repositories/fileSettingsRepository';
 import { MessageRepository } from './repositories/messageRepository';
@@ -21,6 +27,13 @@ export class Store {
   readonly contacts: ContactRepository;
   readonly attachments: AttachmentRepository;
   readonly fileSettings: FileSettingsRepository;
+  readonly devices: DeviceRepository;
+  readonly contactRequests: ContactRequestRepository;
+  readonly invites: InviteRepository;
+  readonly identity: IdentityRepository;
+  readonly settings: SettingsRepository;
+  /** Runs work across repositories in one transaction. */
+  readonly tx: Transactor;
   readonly sweeper: DisappearingSweeper;
   readonly views: MessageViews;
   /** Where attachment bytes live (encrypted; core/files). */
@@ -37,6 +50,12 @@ export class Store {
     this.contacts = new ContactRepository(db);
     this.attachments = new AttachmentRepository(db);
     this.fileSettings = new FileSettingsRepository(db);
+    this.devices = new DeviceRepository(db);
+    this.contactRequests = new ContactRequestRepository(db);
+    this.invites = new InviteRepository(db);
+    this.identity = new IdentityRepository(db);
+    this.settings = new SettingsRepository(db);
+    this.tx = new Transactor(db);
     this.sweeper = new DisappearingSweeper({ db, ...options });
     this.views = new MessageViews(db);
   }
@@ -47,10 +66,9 @@ export class Store {
    * name can change while unlocked.
    */
   self(): { publicKey: Buffer; displayName: string } {
-    const row = this.db.prepare('SELECT public_key, display_name FROM identity WHERE id = 1').get() as
-      { public_key: Buffer; display_name: string } | undefined;
+    const row = this.identity.get();
     if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
-    return { publicKey: row.public_key, displayName: row.display_name };
+    return row;
   }
 
   /** Background work of an unlocked profile; expired messages go right after unlock. */

@@ -165,6 +165,16 @@ export class ContactRepository {
     })();
   }
 
+  /** Every contact's cached card extras (status text, picture bytes), by contact id. */
+  cards(): Map<number, { statusText: string | null; avatar: Buffer | null }> {
+    const rows = this.db.prepare('SELECT id, status_text, avatar FROM contacts').all() as {
+      id: number;
+      status_text: string | null;
+      avatar: Buffer | null;
+    }[];
+    return new Map(rows.map((r) => [r.id, { statusText: r.status_text, avatar: r.avatar }]));
+  }
+
   /** The user kept the old key: the claim is forgotten, nothing changes. */
   dismissKeyChange(id: number): void {
     this.db

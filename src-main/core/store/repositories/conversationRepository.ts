@@ -227,6 +227,48 @@ export class ConversationRepository {
     this.db.prepare('UPDATE conversations SET name = ? WHERE id = ?').run(name, conversationId);
   }
 
+  /** A conversation's kind and, for a DM, its contact; null for an unknown id. */
+  kindOf(conversationId: number): { kind: ConversationKind; contactId: number | null } | null {
+    const r = this.db.prepare(`SELECT kind, contact_id FROM conversations WHERE id = ?`).get(conversationId) as
+      { kind: ConversationKind; contact_id: number | null } | undefined;
+    return r ? { kind: r.kind, contactId: r.contact_id } : null;
+  }
+
+  /** A DM's contact as far as sending goes (blocked, removed, its name); null when it is no DM. */
+  dmContact(conversationId: number): { blocked: boolean; removedAt: number | null; name: string } | null {
+    const r = this.db
+      .prepare(
+        `SELECT c.blocked, c.removed_at, coalesce(c.local_name, c.display_name) AS name
+         FROM conversations v JOIN contacts c ON c.id = v.contact_id
+         WHERE v.id = ? AND v.kind = 'dm'`,
+      )
+      .get(conversationId) as { blocked: number; removed_at: number | null; name: string } | undefined;
+    return r ? { blocked: r.blocked === 1, removedAt: r.removed_at, name: r.name } : null;
+  }
+
+  /** The contact's DM to open: one not left first, then the most recently active. */
+  dmOfContact(contactId: number): number | null {
+    const r = this.db
+      .prepare(
+        `SELECT id FROM conversations WHERE kind = 'dm' AND contact_id = ?
+         ORDER BY left_at IS NOT NULL, last_activity_at DESC, id DESC LIMIT 1`,
+      )
+      .get(contactId) as { id: number } | undefined;
+    return r?.id ?? null;
+  }
+
+  /** DMs not left, by contact id (the last one wins where a contact has several). */
+  openDmsByContact(): Map<number | null, number> {
+    return new Map(
+      (
+        this.db.prepare(`SELECT id, contact_id FROM conversations WHERE kind = 'dm' AND left_at IS NULL`).all() as {
+          id: number;
+          contact_id: number | null;
+        }[]
+      ).map((r) => [r.contact_id, r.id]),
+    );
+  }
+
   /** New messages expire this long after they are sent; null turns the timer off. Older messages keep theirs. */
   setDisappearing(conversationId: number, afterMs: number | null): void {
     this.db

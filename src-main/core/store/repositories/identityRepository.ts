@@ -1,0 +1,24 @@
+import type { Db } from '../encryptedDatabase';
+
+/** This profile's own identity row (`identity`, id 1): its public key and the name it goes by. */
+export class IdentityRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The identity's public key and display name, or null before a profile was created in this database. */
+  get(): { publicKey: Buffer; displayName: string } | null {
+    const row = this.db.prepare('SELECT public_key, display_name FROM identity WHERE id = 1').get() as
+      { public_key: Buffer; display_name: string } | undefined;
+    return row ? { publicKey: row.public_key, displayName: row.display_name } : null;
+  }
+
+  /** The display name, or null when the database has no identity row (tests, tools). */
+  displayName(): string | null {
+    const row = this.db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
+      { display_name: string } | undefined;
+    return row?.display_name ?? null;
+  }
+
+  setDisplayName(displayName: string): void {
+    this.db.prepare('UPDATE identity SET display_name = ? WHERE id = 1').run(displayName);
+  }
+}
