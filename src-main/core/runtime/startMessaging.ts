@@ -146,7 +146,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   await pool.replenish(options.keyPackagePoolSize ?? 20);
   const mls = new MlsStore(db, now);
   const outbox = new Outbox(db, store.messages, now);
-  const directory = new Directory(db, peerId, now);
+  const directory = new Directory(store, peerId, now);
   const network = new NetworkFeatures(store);
   const mailbox = new SqliteMailboxStore(db, {
     ...options.mailbox,
@@ -224,7 +224,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     now,
     keyPackagePoolSize: options.keyPackagePoolSize,
     groups: options.groups,
-    profileCard: () => currentCard(db, options.identity, now()),
+    profileCard: () => currentCard(store, options.identity, now()),
   });
   network.bind({
     node,
