@@ -18,6 +18,8 @@ import {
 } from '../src-main/core/mls';
 import { openEncryptedDatabase } from '../src-main/core/store/encryptedDatabase';
 import { migrate } from '../src-main/core/store/migrate';
+import { MlsGroupRepository } from '../src-main/core/store/repositories/mlsGroupRepository';
+import { Transactor } from '../src-main/core/store/transactor';
 import { round, summarize, timer, type BenchContext, type BenchResult } from './harness';
 
 /**
@@ -142,7 +144,7 @@ async function scenario(ctx: BenchContext, suite: MlsSuiteName, n: number): Prom
     db.prepare("INSERT INTO conversations (kind, created_at, last_activity_at) VALUES ('group', 0, 0)").run()
       .lastInsertRowid,
   );
-  const store = new MlsStore(db);
+  const store = new MlsStore(new MlsGroupRepository(db), new Transactor(db));
   const snapshot = timer();
   store.save(conv, a);
   const snapshotMs = snapshot();

@@ -206,20 +206,21 @@ export class ContactRequests {
   ): ContactRequestStatus | ContactRequestReply {
     const { store, directory, logger } = this.deps;
     const now = this.deps.now();
-    const accepted = () => store.tx.run(() => {
-      if (!this.deps.store.invites.consume(sha256(token), req.from, now)) return false;
-      const existing = store.contacts.byIdentityKey(req.identityKey);
-      if (!existing || existing.removedAt !== null) {
-        store.contacts.upsert(Buffer.from(req.identityKey), req.displayName, now);
-      }
-      const bound = directory.upsertDevice({
-        peerId: req.from,
-        identityKey: req.identityKey,
-        ...(proven && req.deviceCertificate ? { certificate: req.deviceCertificate } : {}),
+    const accepted = () =>
+      store.tx.run(() => {
+        if (!this.deps.store.invites.consume(sha256(token), req.from, now)) return false;
+        const existing = store.contacts.byIdentityKey(req.identityKey);
+        if (!existing || existing.removedAt !== null) {
+          store.contacts.upsert(Buffer.from(req.identityKey), req.displayName, now);
+        }
+        const bound = directory.upsertDevice({
+          peerId: req.from,
+          identityKey: req.identityKey,
+          ...(proven && req.deviceCertificate ? { certificate: req.deviceCertificate } : {}),
+        });
+        if (!bound) throw new ParleyError('INVALID_PARAMS', 'device bound to another identity');
+        return true;
       });
-      if (!bound) throw new ParleyError('INVALID_PARAMS', 'device bound to another identity');
-      return true;
-    });
     let ok = false;
     try {
       ok = accepted();

@@ -54,7 +54,11 @@ export function storedCard(repos: Pick<Store, 'settings'>): SignedProfileCard | 
  * The card to publish now: the stored one if it still names the identity's
  * display name, else a fresh one (first start, or a name set elsewhere).
  */
-export function currentCard(repos: OwnProfileRepositories, identity: OwnIdentity, now: number): SignedProfileCard {
+export function currentCard(
+  repos: OwnProfileRepositories,
+  identity: OwnIdentity,
+  now: number,
+): SignedProfileCard {
   const stored = storedCard(repos);
   const name = repos.identity.displayName() ?? stored?.displayName ?? identity.displayName;
   if (stored && stored.displayName === name) return stored;

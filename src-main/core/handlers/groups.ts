@@ -58,7 +58,7 @@ export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<k
   const stateOf = async (s: Store, conversationId: number): Promise<MlsGroupState | null> => {
     const m = await messaging.runningOrNull();
     if (m) return m.service.groups.state(conversationId);
-    return new MlsStore(s.db).load(conversationId);
+    return new MlsStore(s.mlsGroups, s.tx).load(conversationId);
   };
 
   return {

@@ -9,6 +9,10 @@ import { MlsStore } from './mlsStore';
 import { isMlsRejection } from './rejection';
 import { hex, makeUser, testPeerId } from './testing/mlsFixtures';
 import { decodeKeyPackage } from './wire';
+import { MlsGroupRepository } from '../store/repositories/mlsGroupRepository';
+import { Transactor } from '../store/transactor';
+import { KeyPackageRepository } from '../store/repositories/keyPackageRepository';
+import { MlsDeviceRepository } from '../store/repositories/mlsDeviceRepository';
 
 let t: TempDatabase | undefined;
 afterEach(() => t?.dispose());
@@ -24,7 +28,7 @@ describe('KeyPackage pool', () => {
   it('hands each one-time package out once, then the last resort, and replenishes', async () => {
     t = tempDatabase();
     const bob = makeUser('bob');
-    const pool = new KeyPackagePool(t.db, bob.device);
+    const pool = new KeyPackagePool(new KeyPackageRepository(t.db), bob.device);
     expect(await pool.replenish(3, 'classic')).toBe(4); // 3 one-time + 1 last resort
     expect(pool.counts('classic')).toEqual({ available: 3, handedOut: 0, consumed: 0, lastResort: 1 });
     expect(pool.takeForPeer('xwing')).toBeNull(); // no package of the other suite
@@ -55,8 +59,8 @@ describe('KeyPackage pool', () => {
     t = tempDatabase();
     const alice = makeUser('alice');
     const bob = makeUser('bob');
-    const pool = new KeyPackagePool(t.db, bob.device);
-    const store = new MlsStore(t.db);
+    const pool = new KeyPackagePool(new KeyPackageRepository(t.db), bob.device);
+    const store = new MlsStore(new MlsGroupRepository(t.db), new Transactor(t.db));
     await pool.replenish(2, 'classic');
     const handed = pool.takeForPeer('classic')!;
 
@@ -97,8 +101,8 @@ describe('KeyPackage pool', () => {
   it('keeps the last-resort keys after use, so it can be used again', async () => {
     t = tempDatabase();
     const bob = makeUser('bob');
-    const pool = new KeyPackagePool(t.db, bob.device);
-    const store = new MlsStore(t.db);
+    const pool = new KeyPackagePool(new KeyPackageRepository(t.db), bob.device);
+    const store = new MlsStore(new MlsGroupRepository(t.db), new Transactor(t.db));
     await pool.replenish(0, 'classic');
     const lr = pool.takeForPeer('classic')!;
     expect(lr.lastResort).toBe(true);
@@ -124,7 +128,7 @@ describe('KeyPackage pool', () => {
   it('forgets expired packages and rotates the last resort before it expires', async () => {
     t = tempDatabase();
     let now = Date.now();
-    const pool = new KeyPackagePool(t.db, makeUser('bob').device, () => now);
+    const pool = new KeyPackagePool(new KeyPackageRepository(t.db), makeUser('bob').device, () => now);
     await pool.replenish(2, 'classic');
     const firstLastResort = t.db.prepare('SELECT ref FROM key_packages WHERE last_resort = 1').get() as {
       ref: Buffer;
@@ -147,11 +151,11 @@ describe('KeyPackage pool', () => {
     t = tempDatabase();
     const user = makeUser('bob');
     const peer = testPeerId();
-    const first = loadOrCreateDeviceIdentity(t.db, user.identity, peer);
-    const again = loadOrCreateDeviceIdentity(t.db, user.identity, peer);
+    const first = loadOrCreateDeviceIdentity(new MlsDeviceRepository(t.db), user.identity, peer);
+    const again = loadOrCreateDeviceIdentity(new MlsDeviceRepository(t.db), user.identity, peer);
     expect(hex(again.signaturePublicKey)).toBe(hex(first.signaturePublicKey));
     expect(hex(again.signaturePrivateKey)).toBe(hex(first.signaturePrivateKey));
-    const moved = loadOrCreateDeviceIdentity(t.db, user.identity, testPeerId());
+    const moved = loadOrCreateDeviceIdentity(new MlsDeviceRepository(t.db), user.identity, testPeerId());
     expect(hex(moved.signaturePublicKey)).not.toBe(hex(first.signaturePublicKey));
   });
 });

@@ -1,4 +1,5 @@
-import type { Db } from '../store/encryptedDatabase';
+import type { KeyPackageRepository } from '../store/repositories/keyPackageRepository';
+import type { MlsDeviceRepository } from '../store/repositories/mlsDeviceRepository';
 import { ParleyError } from '../errors';
 import { decodeDeviceCredential } from '../identity/credential';
 import { createDeviceIdentity, type MlsDeviceIdentity } from './credentials';
@@ -44,18 +45,9 @@ export interface PoolCounts {
   readonly lastResort: number;
 }
 
-interface Row {
-  id: number;
-  ref: Buffer;
-  key_package: Buffer;
-  private_keys: Buffer | null;
-  last_resort: number;
-  consumed_at: number | null;
-}
-
 export class KeyPackagePool {
   constructor(
-    private readonly db: Db,
+    private readonly packages: KeyPackageRepository,
     private readonly device: MlsDeviceIdentity,
     private readonly now: () => number = Date.now,
   ) {}
@@ -65,16 +57,7 @@ export class KeyPackagePool {
     for (let i = 0; i < count; i++) {
       generated.push(await generateKeyPackage(this.device, { suite, lastResort, now: this.now() }));
     }
-    const stmt = this.db.prepare(
-      `INSERT INTO key_packages (ref, key_package, private_keys, last_resort, ciphersuite, expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const id = suiteInfo(suite).id;
-    this.db.transaction(() => {
-      for (const g of generated) {
-        stmt.run(g.ref, g.keyPackage, g.privateKeys, lastResort ? 1 : 0, id, g.expiresAt, this.now());
-      }
-    })();
+    this.packages.insert(generated, suiteInfo(suite).id, lastResort, this.now());
     for (const g of generated) g.privateKeys.fill(0);
   }
 
@@ -92,21 +75,14 @@ export class KeyPackagePool {
   async replenish(target: number = DEFAULT_POOL_SIZE, suite: MlsSuiteName = DEFAULT_SUITE): Promise<number> {
     const id = suiteInfo(suite).id;
     const now = this.now();
-    this.db.prepare('DELETE FROM key_packages WHERE expires_at <= ?').run(now);
-    const lastResortOk = this.db
-      .prepare('SELECT 1 FROM key_packages WHERE ciphersuite = ? AND last_resort = 1 AND expires_at > ?')
-      .get(id, now + LAST_RESORT_ROTATE_MS);
+    this.packages.deleteExpired(now);
+    const lastResortOk = this.packages.hasLastResortAfter(id, now + LAST_RESORT_ROTATE_MS);
     let generated = 0;
     if (!lastResortOk) {
       await this.insert(1, suite, true);
       generated++;
     }
-    const { n } = this.db
-      .prepare(
-        `SELECT count(*) AS n FROM key_packages
-         WHERE ciphersuite = ? AND last_resort = 0 AND handed_out_at IS NULL AND expires_at > ?`,
-      )
-      .get(id, now + HAND_OUT_MARGIN_MS) as { n: number };
+    const n = this.packages.countFresh(id, now + HAND_OUT_MARGIN_MS);
     if (n < target) {
       await this.insert(target - n, suite, false);
       generated += target - n;
@@ -122,39 +98,14 @@ export class KeyPackagePool {
   takeForPeer(suite: MlsSuiteName = DEFAULT_SUITE): HandedOutKeyPackage | null {
     const id = suiteInfo(suite).id;
     const now = this.now();
-    return this.db.transaction((): HandedOutKeyPackage | null => {
-      const oneTime = this.db
-        .prepare(
-          `UPDATE key_packages SET handed_out_at = ?
-           WHERE id = (SELECT id FROM key_packages
-                       WHERE ciphersuite = ? AND last_resort = 0 AND handed_out_at IS NULL AND consumed_at IS NULL
-                         AND expires_at > ?
-                       ORDER BY id LIMIT 1)
-           RETURNING ref, key_package`,
-        )
-        .get(now, id, now + HAND_OUT_MARGIN_MS) as Pick<Row, 'ref' | 'key_package'> | undefined;
-      if (oneTime)
-        return {
-          ref: new Uint8Array(oneTime.ref),
-          keyPackage: new Uint8Array(oneTime.key_package),
-          lastResort: false,
-        };
-      const lastResort = this.db
-        .prepare(
-          `UPDATE key_packages SET handed_out_at = ?
-           WHERE id = (SELECT id FROM key_packages WHERE ciphersuite = ? AND last_resort = 1 AND expires_at > ?
-                       ORDER BY expires_at DESC LIMIT 1)
-           RETURNING ref, key_package`,
-        )
-        .get(now, id, now) as Pick<Row, 'ref' | 'key_package'> | undefined;
-      return lastResort
-        ? {
-            ref: new Uint8Array(lastResort.ref),
-            keyPackage: new Uint8Array(lastResort.key_package),
-            lastResort: true,
-          }
-        : null;
-    })();
+    const taken = this.packages.take(id, now, now + HAND_OUT_MARGIN_MS);
+    return taken
+      ? {
+          ref: new Uint8Array(taken.ref),
+          keyPackage: new Uint8Array(taken.keyPackage),
+          lastResort: taken.lastResort,
+        }
+      : null;
   }
 
   /**
@@ -163,24 +114,21 @@ export class KeyPackagePool {
    */
   findForWelcome(welcome: Uint8Array): { ref: Uint8Array; material: JoinKeyMaterial; lastResort: boolean } {
     const refs = welcomeKeyPackageRefs(welcome);
-    const stmt = this.db.prepare(
-      'SELECT id, ref, key_package, private_keys, last_resort, consumed_at FROM key_packages WHERE ref = ?',
-    );
     let used = false;
     for (const ref of refs) {
-      const row = stmt.get(ref) as Row | undefined;
+      const row = this.packages.byRef(ref);
       if (!row) continue;
-      if (!row.private_keys) {
+      if (!row.privateKeys) {
         used = true;
         continue;
       }
       return {
         ref: new Uint8Array(row.ref),
         material: {
-          keyPackage: new Uint8Array(row.key_package),
-          privateKeys: new Uint8Array(row.private_keys),
+          keyPackage: new Uint8Array(row.keyPackage),
+          privateKeys: new Uint8Array(row.privateKeys),
         },
-        lastResort: row.last_resort === 1,
+        lastResort: row.lastResort,
       };
     }
     throw new MlsRejection(
@@ -195,42 +143,13 @@ export class KeyPackagePool {
    * so a crash either keeps both the keys and no group, or neither.
    */
   consume(ref: Uint8Array): void {
-    const info = this.db
-      .prepare(
-        `UPDATE key_packages
-         SET consumed_at = coalesce(consumed_at, ?), private_keys = CASE WHEN last_resort = 1 THEN private_keys END
-         WHERE ref = ?`,
-      )
-      .run(this.now(), ref);
-    if (info.changes !== 1) throw new ParleyError('INVALID_STATE', 'No such KeyPackage.');
+    if (!this.packages.consume(ref, this.now()))
+      throw new ParleyError('INVALID_STATE', 'No such KeyPackage.');
   }
 
   counts(suite: MlsSuiteName = DEFAULT_SUITE): PoolCounts {
-    const id = suiteInfo(suite).id;
-    const row = this.db
-      .prepare(
-        `SELECT
-           sum(last_resort = 0 AND handed_out_at IS NULL AND consumed_at IS NULL) AS available,
-           sum(last_resort = 0 AND handed_out_at IS NOT NULL AND consumed_at IS NULL) AS handedOut,
-           sum(last_resort = 0 AND consumed_at IS NOT NULL) AS consumed,
-           sum(last_resort = 1) AS lastResort
-         FROM key_packages WHERE ciphersuite = ? AND expires_at > ?`,
-      )
-      .get(id, this.now()) as Record<keyof PoolCounts, number | null>;
-    return {
-      available: row.available ?? 0,
-      handedOut: row.handedOut ?? 0,
-      consumed: row.consumed ?? 0,
-      lastResort: row.lastResort ?? 0,
-    };
+    return this.packages.counts(suiteInfo(suite).id, this.now());
   }
-}
-
-interface DeviceRow {
-  peer_id: string;
-  signature_public: Buffer;
-  signature_private: Buffer;
-  credential: Buffer;
 }
 
 /**
@@ -239,20 +158,18 @@ interface DeviceRow {
  * key or PeerId changed.
  */
 export function loadOrCreateDeviceIdentity(
-  db: Db,
+  devices: MlsDeviceRepository,
   identity: { publicKey: Uint8Array; privateKey: Uint8Array },
   peerId: string,
   now: number = Date.now(),
 ): MlsDeviceIdentity {
-  const row = db
-    .prepare('SELECT peer_id, signature_public, signature_private, credential FROM mls_device WHERE id = 1')
-    .get() as DeviceRow | undefined;
-  if (row && row.peer_id === peerId) {
+  const row = devices.get();
+  if (row && row.peerId === peerId) {
     const device: MlsDeviceIdentity = {
       identityKey: new Uint8Array(identity.publicKey),
       peerId,
-      signaturePublicKey: new Uint8Array(row.signature_public),
-      signaturePrivateKey: new Uint8Array(row.signature_private),
+      signaturePublicKey: new Uint8Array(row.signaturePublicKey),
+      signaturePrivateKey: new Uint8Array(row.signaturePrivateKey),
       credential: new Uint8Array(row.credential),
     };
     // The credential names the identity key: if that changed, certify anew.
@@ -261,11 +178,6 @@ export function loadOrCreateDeviceIdentity(
       return device;
   }
   const device = createDeviceIdentity(identity.privateKey, identity.publicKey, peerId);
-  db.prepare(
-    `INSERT INTO mls_device (id, peer_id, signature_public, signature_private, credential, created_at)
-     VALUES (1, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET peer_id = excluded.peer_id, signature_public = excluded.signature_public,
-       signature_private = excluded.signature_private, credential = excluded.credential, created_at = excluded.created_at`,
-  ).run(peerId, device.signaturePublicKey, device.signaturePrivateKey, device.credential, now);
+  devices.put({ ...device, now });
   return device;
 }

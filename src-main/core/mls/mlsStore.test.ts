@@ -6,6 +6,8 @@ import { processMessage } from './incoming';
 import { MlsStore } from './mlsStore';
 import { isMlsRejection } from './rejection';
 import { hex, join, keyPackageFor, makeUser, str, text } from './testing/mlsFixtures';
+import { MlsGroupRepository } from '../store/repositories/mlsGroupRepository';
+import { Transactor } from '../store/transactor';
 
 let t: TempDatabase | undefined;
 afterEach(() => t?.dispose());
@@ -42,7 +44,7 @@ async function setup() {
   const added = await addMembers(await createGroup(alice.device, { suite: 'classic' }), [kb.keyPackage]);
   const b = await join(bob, kb, added);
   const conv = conversation(t.db);
-  const store = new MlsStore(t.db);
+  const store = new MlsStore(new MlsGroupRepository(t.db), new Transactor(t.db));
   store.save(conv, b);
   return { db: t.db, conv, store, a: added.state, alice, bob };
 }
@@ -63,14 +65,14 @@ describe('MLS state at rest', () => {
     expect(bodies(db, conv)).toEqual([]);
 
     // Restart: the stored state is the one before the message, which processes the same way again.
-    const restarted = new MlsStore(db);
+    const restarted = new MlsStore(new MlsGroupRepository(db), new Transactor(db));
     const again = await processMessage(restarted.load(conv)!, sent.message);
     expect(again.kind === 'application' && str(again.plaintext)).toBe('hello');
     restarted.commit(conv, again, () => insertMessage(db, conv, 'm1', 'hello'));
     expect(bodies(db, conv)).toEqual(['hello']);
 
     // After the commit, the same message again is a replay, never a second state.
-    const reloaded = new MlsStore(db).load(conv)!;
+    const reloaded = new MlsStore(new MlsGroupRepository(db), new Transactor(db)).load(conv)!;
     const err = await processMessage(reloaded, sent.message).catch((e: unknown) => e);
     expect(isMlsRejection(err, 'replay')).toBe(true);
     expect(bodies(db, conv)).toEqual(['hello']);
@@ -85,11 +87,11 @@ describe('MLS state at rest', () => {
         throw new Crash();
       }),
     ).toThrow(Crash);
-    const before = new MlsStore(db).load(conv)!;
+    const before = new MlsStore(new MlsGroupRepository(db), new Transactor(db)).load(conv)!;
     expect(before.epoch).toBe(1);
 
     const redo = await processMessage(before, update.commit);
-    const s2 = new MlsStore(db);
+    const s2 = new MlsStore(new MlsGroupRepository(db), new Transactor(db));
     s2.commit(conv, redo);
     const after = s2.load(conv)!;
     expect(after.epoch).toBe(2);
@@ -125,7 +127,7 @@ describe('MLS state at rest', () => {
     expect(size.journalRows).toBe(2); // Alice's and Bob's application ratchets
     expect(size.journal).toBeLessThan(2000);
 
-    const reloaded = new MlsStore(db).load(conv)!;
+    const reloaded = new MlsStore(new MlsGroupRepository(db), new Transactor(db)).load(conv)!;
     expect(hex(reloaded.serialize())).toBe(hex(b.serialize()));
     const next = await encrypt(a, text('after reload'));
     const got = await processMessage(reloaded, next.message);
@@ -133,7 +135,7 @@ describe('MLS state at rest', () => {
 
     // A new epoch writes the whole state and clears the journal.
     const update = await selfUpdate(got.state);
-    const s2 = new MlsStore(db);
+    const s2 = new MlsStore(new MlsGroupRepository(db), new Transactor(db));
     s2.load(conv);
     s2.commit(conv, update);
     expect(s2.sizeOf(conv).journalRows).toBe(0);
@@ -190,7 +192,9 @@ describe('MLS state at rest', () => {
     store.commit(conv, got, () => insertMessage(db, conv, 'alone', 'alone'));
     b = got.state;
     expect(stateBlob()).toBe(snapshot);
-    expect(hex(new MlsStore(db).load(conv)!.serialize())).toBe(hex(b.serialize()));
+    expect(hex(new MlsStore(new MlsGroupRepository(db), new Transactor(db)).load(conv)!.serialize())).toBe(
+      hex(b.serialize()),
+    );
 
     // A batch that rolls back leaves the state before it; the next write is whole, and exact.
     // Serialized now: processing wipes the secrets a step consumed in the parent object.
@@ -204,7 +208,9 @@ describe('MLS state at rest', () => {
     const redo = await encrypt(a, text('after rollback'));
     const again = await processMessage(reloaded, redo.message);
     store.commit(conv, again, () => insertMessage(db, conv, 'r', 'after rollback'));
-    expect(hex(new MlsStore(db).load(conv)!.serialize())).toBe(hex(again.state.serialize()));
+    expect(hex(new MlsStore(new MlsGroupRepository(db), new Transactor(db)).load(conv)!.serialize())).toBe(
+      hex(again.state.serialize()),
+    );
   });
 
   it('refuses a ratchet write over a state that is not the one it started from, writing nothing', async () => {
@@ -228,7 +234,9 @@ describe('MLS state at rest', () => {
     const got = await processMessage(store.load(conv)!, sent.message);
     db.transaction(() => store.commit(conv, got, () => insertMessage(db, conv, 'x', 'x')))();
     expect(store.sizeOf(conv).journalRows).toBe(0);
-    expect(hex(new MlsStore(db).load(conv)!.serialize())).toBe(hex(got.state.serialize()));
+    expect(hex(new MlsStore(new MlsGroupRepository(db), new Transactor(db)).load(conv)!.serialize())).toBe(
+      hex(got.state.serialize()),
+    );
   });
 
   it('wipes the secrets a step used up once its state is stored, and the new state still works', async () => {

@@ -2,8 +2,8 @@ import type { ClientState, SecretTree } from 'ts-mls';
 import { encode } from 'ts-mls/codec/tlsEncoder.js';
 import { decodeSecretTreeNode, secretTreeNodeEncoder } from 'ts-mls/secretTree.js';
 import { ParleyError } from '../errors';
-import type { Db } from '../store/encryptedDatabase';
-import { prepared } from '../store/prepared';
+import type { MlsGroupRepository, StoredRatchet } from '../store/repositories/mlsGroupRepository';
+import type { Transactor } from '../store/transactor';
 import { MlsGroupState, parentState, unwrapState, wrapState } from './groupState';
 import type { JoinOutcome } from './join';
 import type { KeyPackagePool } from './keyPackagePool';
@@ -30,17 +30,6 @@ export interface Persistable {
   wipeConsumed(): void;
   /** A commit that carried this device's UpdatePath (records the self-update time). */
   readonly refreshedOwnKeys?: boolean;
-}
-
-interface GroupRow {
-  group_id: Buffer;
-  state: Buffer;
-}
-
-interface JournalRow {
-  epoch: number;
-  node: number;
-  state: Buffer;
 }
 
 const encodeNode = encode(secretTreeNodeEncoder);
@@ -103,21 +92,17 @@ export class MlsStore {
   private batchOpen = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly groups: MlsGroupRepository,
+    private readonly tx: Transactor,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The stored state of a conversation's group, or null. */
   load(conversationId: number): MlsGroupState | null {
-    const row = prepared(this.db, 'SELECT group_id, state FROM mls_groups WHERE conversation_id = ?').get(
-      conversationId,
-    ) as GroupRow | undefined;
-    if (!row) return null;
-    let state = MlsGroupState.deserialize(new Uint8Array(row.state));
-    const journal = prepared(
-      this.db,
-      'SELECT epoch, node, state FROM mls_ratchets WHERE conversation_id = ?',
-    ).all(conversationId) as JournalRow[];
+    const stored = this.groups.state(conversationId);
+    if (!stored) return null;
+    let state = MlsGroupState.deserialize(new Uint8Array(stored));
+    const journal = this.groups.journal(conversationId);
     if (journal.length > 0) state = applyJournal(state, journal);
     this.stored.set(conversationId, state);
     return state;
@@ -125,10 +110,7 @@ export class MlsStore {
 
   /** Which conversation a group belongs to (to route an incoming message), or null. */
   conversationOf(groupId: Uint8Array): number | null {
-    const row = prepared(this.db, 'SELECT conversation_id FROM mls_groups WHERE group_id = ?').get(
-      groupId,
-    ) as { conversation_id: number } | undefined;
-    return row?.conversation_id ?? null;
+    return this.groups.conversationOf(groupId);
   }
 
   /**
@@ -150,7 +132,7 @@ export class MlsStore {
   commit(conversationId: number, outcome: Persistable): void;
   commit<T>(conversationId: number, outcome: Persistable, writeRows: () => T): T;
   commit<T>(conversationId: number, outcome: Persistable, writeRows?: () => T): T | undefined {
-    const nested = this.db.inTransaction;
+    const nested = this.tx.active;
     // Inside delivery's batch the database (as this transaction sees it)
     // holds the batch's last write; inside any other outer transaction we
     // cannot know whether it will commit, so only a whole state is safe.
@@ -158,7 +140,7 @@ export class MlsStore {
     const previous = inBatch
       ? (this.provisional.get(conversationId) ?? this.stored.get(conversationId))
       : this.stored.get(conversationId);
-    const result = this.db.transaction(() => {
+    const result = this.tx.run(() => {
       const parent = parentState(outcome.state);
       const delta =
         (!nested || inBatch) && previous && parent === previous && !outcome.refreshedOwnKeys
@@ -167,7 +149,7 @@ export class MlsStore {
       if (delta) this.writeDelta(conversationId, outcome.state, delta);
       else this.writeSnapshot(conversationId, outcome.state, outcome.refreshedOwnKeys ?? false);
       return writeRows?.();
-    })();
+    });
     // Only a committed top-level transaction is known to be on disk; a
     // batch's writes are once batchEnded(true) says so.
     if (inBatch) this.provisional.set(conversationId, outcome.state);
@@ -229,51 +211,29 @@ export class MlsStore {
 
   /** Conversations whose own keys were last refreshed more than maxAgeMs ago (periodic self-update). */
   dueForSelfUpdate(maxAgeMs: number): number[] {
-    const rows = prepared(
-      this.db,
-      `SELECT conversation_id FROM mls_groups
-         WHERE coalesce(self_updated_at, 0) <= ? ORDER BY coalesce(self_updated_at, 0)`,
-    ).all(this.now() - maxAgeMs) as { conversation_id: number }[];
-    return rows.map((r) => r.conversation_id);
+    return this.groups.refreshedBefore(this.now() - maxAgeMs);
   }
 
   /** Bytes at rest for a group: the stored state and the ratchet journal. */
   sizeOf(conversationId: number): { state: number; journal: number; journalRows: number } {
-    const s = prepared(this.db, 'SELECT length(state) AS n FROM mls_groups WHERE conversation_id = ?').get(
-      conversationId,
-    ) as { n: number } | undefined;
-    const j = prepared(
-      this.db,
-      'SELECT coalesce(sum(length(state)), 0) AS n, count(*) AS rows FROM mls_ratchets WHERE conversation_id = ?',
-    ).get(conversationId) as { n: number; rows: number };
-    return { state: s?.n ?? 0, journal: j.n, journalRows: j.rows };
+    return this.groups.sizeOf(conversationId);
   }
 
   private writeSnapshot(conversationId: number, state: MlsGroupState, refreshed: boolean): void {
     const now = this.now();
-    const existing = prepared(this.db, 'SELECT group_id FROM mls_groups WHERE conversation_id = ?').get(
-      conversationId,
-    ) as Pick<GroupRow, 'group_id'> | undefined;
+    const existing = this.groups.groupIdOf(conversationId);
     const groupId = Buffer.from(state.groupId);
-    if (existing && !existing.group_id.equals(groupId)) {
+    if (existing && !existing.equals(groupId)) {
       throw new ParleyError('INVALID_STATE', 'This conversation belongs to another MLS group.');
     }
-    prepared(
-      this.db,
-      `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at, self_updated_at)
-         VALUES (@conversationId, @groupId, @epoch, @state, @now, CASE WHEN @refreshed THEN @now END)
-         ON CONFLICT (conversation_id) DO UPDATE SET
-           epoch = excluded.epoch, state = excluded.state, updated_at = excluded.updated_at,
-           self_updated_at = CASE WHEN @refreshed THEN @now ELSE mls_groups.self_updated_at END`,
-    ).run({
+    this.groups.putState({
       conversationId,
       groupId,
       epoch: state.epoch,
       state: state.serialize(),
       now,
-      refreshed: refreshed ? 1 : 0,
+      refreshed,
     });
-    prepared(this.db, 'DELETE FROM mls_ratchets WHERE conversation_id = ?').run(conversationId);
   }
 
   private writeDelta(
@@ -281,26 +241,17 @@ export class MlsStore {
     state: MlsGroupState,
     delta: Map<bigint, Map<number, Uint8Array>>,
   ): void {
-    const upsert = prepared(
-      this.db,
-      `INSERT INTO mls_ratchets (conversation_id, epoch, node, state) VALUES (?, ?, ?, ?)
-       ON CONFLICT (conversation_id, epoch, node) DO UPDATE SET state = excluded.state`,
-    );
-    for (const [epoch, nodes] of delta) {
-      for (const [node, bytes] of nodes) upsert.run(conversationId, epoch, node, bytes);
-    }
+    this.groups.putRatchets(conversationId, delta);
     // Checked by reading, not by touching updated_at: rewriting the row would
     // rewrite the whole stored state (kilobytes, overflow pages) per message.
     // updated_at is the time of the last whole-state write.
-    const row = prepared(this.db, 'SELECT epoch FROM mls_groups WHERE conversation_id = ?').get(
-      conversationId,
-    ) as { epoch: number } | undefined;
-    if (row === undefined || row.epoch !== state.epoch)
+    const epoch = this.groups.epochOf(conversationId);
+    if (epoch === null || epoch !== state.epoch)
       throw new ParleyError('INTERNAL', 'The stored MLS state is not the one this step started from.');
   }
 }
 
-function applyJournal(state: MlsGroupState, rows: readonly JournalRow[]): MlsGroupState {
+function applyJournal(state: MlsGroupState, rows: readonly StoredRatchet[]): MlsGroupState {
   const c = unwrapState(state);
   const trees = new Map<bigint, SecretTree>();
   const treeOf = (epoch: bigint): SecretTree | null => {

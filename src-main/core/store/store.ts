@@ -8,6 +8,9 @@ import { ContactRequestRepository } from './repositories/contactRequestRepositor
 import { DeviceRepository } from './repositories/deviceRepository';
 import { IdentityRepository } from './repositories/identityRepository';
 import { InviteRepository } from './repositories/inviteRepository';
+import { KeyPackageRepository } from './repositories/keyPackageRepository';
+import { MlsDeviceRepository } from './repositories/mlsDeviceRepository';
+import { MlsGroupRepository } from './repositories/mlsGroupRepository';
 import { SettingsRepository } from './repositories/settingsRepository';
 import { Transactor } from './transactor';
 import { ConversationRepository } from './repositories/conversationRepository';
@@ -32,6 +35,9 @@ export class Store {
   readonly invites: InviteRepository;
   readonly identity: IdentityRepository;
   readonly settings: SettingsRepository;
+  readonly keyPackages: KeyPackageRepository;
+  readonly mlsDevice: MlsDeviceRepository;
+  readonly mlsGroups: MlsGroupRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
   readonly sweeper: DisappearingSweeper;
@@ -55,6 +61,9 @@ export class Store {
     this.invites = new InviteRepository(db);
     this.identity = new IdentityRepository(db);
     this.settings = new SettingsRepository(db);
+    this.keyPackages = new KeyPackageRepository(db);
+    this.mlsDevice = new MlsDeviceRepository(db);
+    this.mlsGroups = new MlsGroupRepository(db);
     this.tx = new Transactor(db);
     this.sweeper = new DisappearingSweeper({ db, ...options });
     this.views = new MessageViews(db);

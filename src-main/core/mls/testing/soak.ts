@@ -6,6 +6,8 @@ import { MlsStore } from '../mlsStore';
 import type { MlsGroupState } from '../groupState';
 import type { MlsSuiteName } from '../suites';
 import { hex, join, keyPackageFor, makeUser, str, text } from './mlsFixtures';
+import { MlsGroupRepository } from '../../store/repositories/mlsGroupRepository';
+import { Transactor } from '../../store/transactor';
 
 interface Side {
   db: TempDatabase;
@@ -20,7 +22,7 @@ function side(): Side {
     db.db.prepare("INSERT INTO conversations (kind, created_at, last_activity_at) VALUES ('dm', 0, 0)").run()
       .lastInsertRowid,
   );
-  return { db, conv, store: new MlsStore(db.db), state: null };
+  return { db, conv, store: new MlsStore(new MlsGroupRepository(db.db), new Transactor(db.db)), state: null };
 }
 
 function record(s: Side, uid: string, body: string): void {
@@ -61,7 +63,7 @@ export async function soak(count: number, suite: MlsSuiteName): Promise<void> {
       if (i % 10 === 0) {
         // Restart both sides: a new store reading the database.
         for (const s of sides) {
-          s.store = new MlsStore(s.db.db);
+          s.store = new MlsStore(new MlsGroupRepository(s.db.db), new Transactor(s.db.db));
           s.state = s.store.load(s.conv);
         }
       }
@@ -90,7 +92,9 @@ export async function soak(count: number, suite: MlsSuiteName): Promise<void> {
     }
     // What is on disk is exactly what is in memory.
     for (const s of sides)
-      expect(hex(new MlsStore(s.db.db).load(s.conv)!.serialize())).toBe(hex(current(s).serialize()));
+      expect(
+        hex(new MlsStore(new MlsGroupRepository(s.db.db), new Transactor(s.db.db)).load(s.conv)!.serialize()),
+      ).toBe(hex(current(s).serialize()));
     const rows = sides.map(
       (s) => (s.db.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n,
     );

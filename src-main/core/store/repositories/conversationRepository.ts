@@ -229,8 +229,9 @@ export class ConversationRepository {
 
   /** A conversation's kind and, for a DM, its contact; null for an unknown id. */
   kindOf(conversationId: number): { kind: ConversationKind; contactId: number | null } | null {
-    const r = this.db.prepare(`SELECT kind, contact_id FROM conversations WHERE id = ?`).get(conversationId) as
-      { kind: ConversationKind; contact_id: number | null } | undefined;
+    const r = this.db
+      .prepare(`SELECT kind, contact_id FROM conversations WHERE id = ?`)
+      .get(conversationId) as { kind: ConversationKind; contact_id: number | null } | undefined;
     return r ? { kind: r.kind, contactId: r.contact_id } : null;
   }
 
@@ -261,7 +262,9 @@ export class ConversationRepository {
   openDmsByContact(): Map<number | null, number> {
     return new Map(
       (
-        this.db.prepare(`SELECT id, contact_id FROM conversations WHERE kind = 'dm' AND left_at IS NULL`).all() as {
+        this.db
+          .prepare(`SELECT id, contact_id FROM conversations WHERE kind = 'dm' AND left_at IS NULL`)
+          .all() as {
           id: number;
           contact_id: number | null;
         }[]

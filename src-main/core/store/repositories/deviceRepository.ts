@@ -241,7 +241,9 @@ export class DeviceRepository {
 
   /** Seen online until `at`, offline since then. */
   markOffline(peer: string, at: number): void {
-    this.db.prepare('UPDATE devices SET last_seen_at = ?, offline_since = ? WHERE peer_id = ?').run(at, at, peer);
+    this.db
+      .prepare('UPDATE devices SET last_seen_at = ?, offline_since = ? WHERE peer_id = ?')
+      .run(at, at, peer);
   }
 
   markSeen(peer: string, at: number): void {
