@@ -5,6 +5,8 @@ import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
 import { deliveryMigrations } from '../delivery/schema';
 import { GroupSequencers } from './groupSequencers';
 import { SequencerRepository } from '../store/repositories/sequencerRepository';
+import { MlsGroupRepository } from '../store/repositories/mlsGroupRepository';
+import { Transactor } from '../store/transactor';
 
 /**
  * The sequencer at rest (migration 0008): written with the state in one
@@ -30,7 +32,7 @@ async function setup() {
   db.prepare(
     `INSERT INTO conversations (id, kind, name, created_at, last_activity_at) VALUES (1, 'group', 'g', 0, 0)`,
   ).run();
-  const mls = new MlsStore(db, () => 0);
+  const mls = new MlsStore(new MlsGroupRepository(db), new Transactor(db), () => 0);
   mls.save(1, bState);
   const others = {
     a: new GroupSequencer(added.state, { acceptMs: W }),
@@ -87,7 +89,7 @@ describe('GroupSequencers', () => {
     // A restart (new instance over the same database) resumes and switches like before.
     const restarted = new GroupSequencers(
       new SequencerRepository(db),
-      new MlsStore(db, () => now),
+      new MlsStore(new MlsGroupRepository(db), new Transactor(db), () => now),
       { acceptMs: W },
       () => now,
     );
@@ -107,7 +109,7 @@ describe('GroupSequencers', () => {
     expect(row(db)?.previous).toBeNull();
     const fresh = new GroupSequencers(
       new SequencerRepository(db),
-      new MlsStore(db, () => now),
+      new MlsStore(new MlsGroupRepository(db), new Transactor(db), () => now),
       { acceptMs: W },
       () => now,
     );
@@ -146,7 +148,7 @@ describe('GroupSequencers', () => {
 
     const restarted = new GroupSequencers(
       new SequencerRepository(db),
-      new MlsStore(db, () => now),
+      new MlsStore(new MlsGroupRepository(db), new Transactor(db), () => now),
       { acceptMs: W },
       () => now,
     );

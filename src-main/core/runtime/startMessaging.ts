@@ -134,7 +134,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const logger = options.logger ?? silentLogger;
   const secrets = await loadOrCreateDeviceSecrets(db, now());
   const peerId = peerIdOfDeviceKey(secrets.deviceKey);
-  const device = loadOrCreateDeviceIdentity(db, options.identity, peerId, now());
+  const device = loadOrCreateDeviceIdentity(store.mlsDevice, options.identity, peerId, now());
   // Proof that this PeerId is the identity key's device, for contact requests and hello.
   const deviceCertificate = issueDeviceCertificate(
     options.identity.privateKey,
@@ -142,9 +142,9 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     peerId,
     now(),
   );
-  const pool = new KeyPackagePool(db, device, now);
+  const pool = new KeyPackagePool(store.keyPackages, device, now);
   await pool.replenish(options.keyPackagePoolSize ?? 20);
-  const mls = new MlsStore(db, now);
+  const mls = new MlsStore(store.mlsGroups, store.tx, now);
   const outbox = new Outbox(db, store.messages, now);
   const directory = new Directory(store, peerId, now);
   const network = new NetworkFeatures(store);
