@@ -13,6 +13,8 @@ import { openArchive } from './archiveStream';
 import { BackupError } from './backupError';
 import { ATTACHMENTS_DIR, DATABASE_ENTRY, readPayload, type Manifest, type PayloadSink } from './payload';
 import { throttled, type ProgressListener } from './progress';
+import { markGroupsForResync } from '../groups/resync';
+import { ProfileRepositories } from '../store/profileRepositories';
 import { rotateRestoredDevice } from './restoredDevice';
 
 export interface ReadOptions {
@@ -259,7 +261,11 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       });
       try {
         migrate(db);
-        rotated = await rotateRestoredDevice(db, now.getTime());
+        rotated = await rotateRestoredDevice(
+          new ProfileRepositories(db),
+          (previousPeerId) => markGroupsForResync(db, previousPeerId),
+          now.getTime(),
+        );
         // What the first unlock tells the user: restored from when, and what is still rejoining.
         new RestoreNoticeRepository(db).record({
           restoredAt: now.getTime(),

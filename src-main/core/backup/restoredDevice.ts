@@ -1,7 +1,6 @@
 import { generateSealKeyPair } from '../crypto/sealedBox';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
-import type { Db } from '../store/encryptedDatabase';
-import { markGroupsForResync } from '../groups/resync';
+import type { ProfileRepositories } from '../store/profileRepositories';
 
 /**
  * Makes a freshly restored database a new device of the same user
@@ -16,29 +15,27 @@ import { markGroupsForResync } from '../groups/resync';
  * - no MLS group states: each group is marked for a resync and the device
  *   rejoins by external commit, removing its old leaf (groups/resync.ts).
  *   With no state kept, nothing can ever be encrypted with the restored one.
- * Runs in one transaction on the not-yet-published restored database.
+ * Runs in one transaction on the not-yet-published restored database;
+ * `markGroupsForResync` (groups/resync.ts) runs inside it and says how many
+ * groups wait.
  */
 export async function rotateRestoredDevice(
-  db: Db,
+  repos: Pick<ProfileRepositories, 'deviceSecrets' | 'mlsDevice' | 'keyPackages' | 'tx'>,
+  markGroupsForResync: (previousPeerId: string | null) => number,
   now: number,
 ): Promise<{ peerId: string; previousPeerId: string | null; groups: number }> {
   const deviceKey = await generateDeviceKey();
   const seal = generateSealKeyPair();
   const peerId = peerIdOfDeviceKey(deviceKey);
-  const apply = db.transaction(() => {
-    const old = db.prepare('SELECT device_key FROM device_secrets WHERE id = 1').get() as
-      { device_key: Buffer } | undefined;
-    const previousPeerId = old ? peerIdOfDeviceKey(new Uint8Array(old.device_key)) : null;
-    db.prepare('DELETE FROM device_secrets').run();
-    db.prepare(
-      'INSERT INTO device_secrets (id, device_key, seal_secret, seal_public, created_at) VALUES (1, ?, ?, ?, ?)',
-    ).run(Buffer.from(deviceKey), Buffer.from(seal.secretKey), Buffer.from(seal.publicKey), now);
-    db.prepare('DELETE FROM mls_device').run();
-    db.prepare('DELETE FROM key_packages').run();
-    const groups = markGroupsForResync(db, previousPeerId);
+  const { previousPeerId, groups } = repos.tx.run(() => {
+    const old = repos.deviceSecrets.get();
+    const previousPeerId = old ? peerIdOfDeviceKey(new Uint8Array(old.deviceKey)) : null;
+    repos.deviceSecrets.replace({ deviceKey, sealSecret: seal.secretKey, sealPublic: seal.publicKey, now });
+    repos.mlsDevice.clear();
+    repos.keyPackages.clear();
+    const groups = markGroupsForResync(previousPeerId);
     return { previousPeerId, groups };
   });
-  const { previousPeerId, groups } = apply();
   deviceKey.fill(0);
   seal.secretKey.fill(0);
   return { peerId, previousPeerId, groups };

@@ -19,6 +19,8 @@ import {
 import { Outbox } from './outbox';
 import { deliveryMigrations } from './schema';
 import { SqliteMailboxStore } from './sqliteMailboxStore';
+import { MailboxRepository } from '../store/repositories/mailboxRepository';
+import { Transactor } from '../store/transactor';
 
 /** A device: database, node, delivery; a sink that records payload text in arrival order. */
 interface Peer {
@@ -61,7 +63,7 @@ async function makePeer(): Promise<Peer> {
 }
 
 async function online(p: Peer): Promise<void> {
-  const store = new SqliteMailboxStore(p.t.db);
+  const store = new SqliteMailboxStore(new MailboxRepository(p.t.db), new Transactor(p.t.db));
   const sink: InboundSink = {
     async receive(e, markSeen) {
       if (p.failures > 0) {
@@ -215,12 +217,16 @@ describe('DeliveryService over 127.0.0.1', () => {
     expect(c.received.filter((x) => x.startsWith('a'))).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
     expect(c.received.filter((x) => x.startsWith('b'))).toEqual(['b0', 'b1', 'b2']);
     await until(() => b.outbox.counts().delivered === 3);
-    await until(() => new SqliteMailboxStore(b.t.db).stats().items === 0);
+    await until(
+      () => new SqliteMailboxStore(new MailboxRepository(b.t.db), new Transactor(b.t.db)).stats().items === 0,
+    );
     // A comes back: its own held copies are fetched by C as duplicates, and its outbox learns "delivered".
     await online(a);
     await connect(c, a);
     await until(() => a.outbox.counts().delivered === 6);
-    await until(() => new SqliteMailboxStore(a.t.db).stats().items === 0);
+    await until(
+      () => new SqliteMailboxStore(new MailboxRepository(a.t.db), new Transactor(a.t.db)).stats().items === 0,
+    );
     expect(c.received).toHaveLength(9);
   });
 
@@ -352,7 +358,7 @@ describe('DeliveryService batch commit', () => {
       directory: { sealPublicKey: () => null, relaysOf: () => [], isHolder: () => false },
       sink,
       sealSecretKey: generateSealKeyPair().secretKey,
-      mailboxStore: new SqliteMailboxStore(t.db),
+      mailboxStore: new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db)),
       logger: silentLogger,
       now: Date.now,
     });
@@ -444,7 +450,7 @@ describe('DeliveryService and lazily durable sends', () => {
         directory: { sealPublicKey: () => null, relaysOf: () => [], isHolder: () => false },
         sink: { receive: async () => 'rejected' },
         sealSecretKey: generateSealKeyPair().secretKey,
-        mailboxStore: new SqliteMailboxStore(t.db),
+        mailboxStore: new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db)),
         logger: silentLogger,
         now: Date.now,
       });

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
 import { deliveryMigrations } from './schema';
 import { SqliteMailboxStore } from './sqliteMailboxStore';
+import { MailboxRepository } from '../store/repositories/mailboxRepository';
+import { Transactor } from '../store/transactor';
 
 const id = (n: number): Uint8Array => new Uint8Array(16).fill(n);
 const bytes = (n: number): Uint8Array => new Uint8Array(n).fill(1);
@@ -22,7 +24,7 @@ afterEach(() => t.dispose());
 
 describe('SqliteMailboxStore', () => {
   it('stores idempotently, lists in order with paging, removes on ack', async () => {
-    const s = new SqliteMailboxStore(t.db);
+    const s = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db));
     for (let i = 0; i < 5; i++) expect(await s.deposit(deposit(i), 0)).toBe('stored');
     expect(await s.deposit(deposit(0), 0)).toBe('stored');
     expect(s.stats().items).toBe(5);
@@ -38,7 +40,7 @@ describe('SqliteMailboxStore', () => {
   });
 
   it('bounds a page by bytes but always returns at least one', async () => {
-    const s = new SqliteMailboxStore(t.db);
+    const s = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db));
     await s.deposit(deposit(1, 600), 0);
     await s.deposit(deposit(2, 600), 0);
     const page = await s.list('r', { after: null, limit: 10, maxBytes: 500 }, 0);
@@ -47,7 +49,7 @@ describe('SqliteMailboxStore', () => {
   });
 
   it('enforces per-depositor (bytes, items) and total quotas', async () => {
-    const s = new SqliteMailboxStore(t.db, {
+    const s = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db), {
       maxBytesPerDepositor: 25,
       maxItemsPerDepositor: 3,
       maxTotalBytes: 40,
@@ -59,13 +61,18 @@ describe('SqliteMailboxStore', () => {
     expect(await s.deposit(deposit(5, 15, 'd3'), 0)).toBe('quota-exceeded');
     await s.remove('r', [id(1)]);
     expect(await s.deposit(deposit(3, 10), 0)).toBe('stored');
-    const few = new SqliteMailboxStore(t.db, { maxItemsPerDepositor: 1 });
+    const few = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db), {
+      maxItemsPerDepositor: 1,
+    });
     expect(await few.deposit(deposit(7, 1, 'd4'), 0)).toBe('stored');
     expect(await few.deposit(deposit(8, 1, 'd4'), 0)).toBe('quota-exceeded');
   });
 
   it('expires by TTL (clamped to the maximum) and frees the quota', async () => {
-    const s = new SqliteMailboxStore(t.db, { maxTtlSeconds: 10, maxItemsPerDepositor: 1 });
+    const s = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db), {
+      maxTtlSeconds: 10,
+      maxItemsPerDepositor: 1,
+    });
     expect(await s.deposit(deposit(1, 10, 'd1', 1_000_000), 0)).toBe('stored');
     expect((await s.list('r', all, 9_999)).items).toHaveLength(1);
     expect((await s.list('r', all, 10_000)).items).toHaveLength(0);
@@ -75,16 +82,18 @@ describe('SqliteMailboxStore', () => {
   });
 
   it('rejects recipients it does not hold for, empty payloads and bad TTLs', async () => {
-    const s = new SqliteMailboxStore(t.db, { acceptsRecipient: (r) => r === 'friend' });
+    const s = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db), {
+      acceptsRecipient: (r) => r === 'friend',
+    });
     expect(await s.deposit(deposit(1), 0)).toBe('rejected');
-    const open = new SqliteMailboxStore(t.db);
+    const open = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db));
     expect(await open.deposit(deposit(1, 0), 0)).toBe('rejected');
     expect(await open.deposit(deposit(1, 1, 'd1', 0), 0)).toBe('rejected');
   });
 
   it('keeps what it holds across a reopen of the database', async () => {
-    await new SqliteMailboxStore(t.db).deposit(deposit(1, 5), 0);
-    const again = new SqliteMailboxStore(t.db);
+    await new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db)).deposit(deposit(1, 5), 0);
+    const again = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db));
     const { items } = await again.list('r', all, 1);
     expect(items.map((i) => [i.envelopeId[0], i.payload.length])).toEqual([[1, 5]]);
   });

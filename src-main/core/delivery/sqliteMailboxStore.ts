@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3-multiple-ciphers';
-import type { Db } from '../store/encryptedDatabase';
-import { prepared } from '../store/prepared';
+import type { MailboxRepository } from '../store/repositories/mailboxRepository';
+import type { Transactor } from '../store/transactor';
 import {
   DEFAULT_MAILBOX_LIMITS,
   depositFits,
@@ -15,7 +14,8 @@ import {
 
 /**
  * The net layer's MailboxStore over the SQLite `mailbox` table (migration
- * 0002): what this device holds for its offline contacts survives a restart.
+ * 0002, store/repositories/mailboxRepository.ts): what this device holds for
+ * its offline contacts survives a restart.
  * Same policy as MemoryMailboxStore (the reference): per-depositor byte and
  * count quotas, a total byte quota, a TTL ceiling, an optional recipient rule.
  * Envelope ids are 16 raw bytes at the API and hex text in the table.
@@ -26,14 +26,6 @@ import {
 export type SqliteMailboxOptions = MailboxLimits;
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
-interface ListRow {
-  id: number;
-  envelope_id: string;
-  payload: Buffer;
-}
-
-type Statement = Database.Statement<unknown[], unknown>;
 
 export class SqliteMailboxStore implements MailboxStore {
   private readonly options: SqliteMailboxOptions;
@@ -48,15 +40,11 @@ export class SqliteMailboxStore implements MailboxStore {
   private totals: { bytes: number; byDepositor: Map<string, { n: number; bytes: number }> } | null = null;
 
   constructor(
-    private readonly db: Db,
+    private readonly mailbox: MailboxRepository,
+    private readonly tx: Transactor,
     options: Partial<SqliteMailboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_MAILBOX_LIMITS, ...options };
-  }
-
-  /** Compiled once per connection (store/prepared.ts). */
-  private stmt(sql: string): Statement {
-    return prepared(this.db, sql);
   }
 
   /** An outer transaction holding some of our writes rolled back: the kept totals may be wrong. */
@@ -66,9 +54,7 @@ export class SqliteMailboxStore implements MailboxStore {
 
   private loadTotals(): NonNullable<SqliteMailboxStore['totals']> {
     if (this.totals) return this.totals;
-    const rows = this.stmt(
-      'SELECT depositor, count(*) AS n, coalesce(sum(size), 0) AS bytes FROM mailbox GROUP BY depositor',
-    ).all() as { depositor: string; n: number; bytes: number }[];
+    const rows = this.mailbox.totalsByDepositor();
     const byDepositor = new Map<string, { n: number; bytes: number }>();
     let bytes = 0;
     for (const r of rows) {
@@ -82,7 +68,7 @@ export class SqliteMailboxStore implements MailboxStore {
   /** Runs a write; any failure forgets the totals (the write may be partly undone). */
   private write<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return this.tx.run(fn);
     } catch (err) {
       this.totals = null;
       throw err;
@@ -91,14 +77,9 @@ export class SqliteMailboxStore implements MailboxStore {
 
   /** Deletes expired envelopes and takes them off the totals. */
   private dropExpired(now: number): number {
-    const expired = this.stmt(
-      // The expiry index finds the (usually zero) expired rows; grouping by
-      // depositor must not make SQLite walk the depositor index instead.
-      `SELECT depositor, count(*) AS n, coalesce(sum(size), 0) AS bytes FROM mailbox INDEXED BY mailbox_expiry
-       WHERE expires_at <= ? GROUP BY depositor`,
-    ).all(now) as { depositor: string; n: number; bytes: number }[];
+    const expired = this.mailbox.expiredByDepositor(now);
     if (expired.length === 0) return 0;
-    const removed = this.stmt('DELETE FROM mailbox WHERE expires_at <= ?').run(now).changes;
+    const removed = this.mailbox.deleteExpired(now);
     if (this.totals) {
       for (const e of expired) this.subtract(e.depositor, e.n, e.bytes);
     }
@@ -121,10 +102,8 @@ export class SqliteMailboxStore implements MailboxStore {
     if (d.ttlSeconds <= 0 || d.payload.length === 0) return 'rejected';
     const envelopeId = hex(d.envelopeId);
     return this.write((): DepositStatus => {
-      const existing = this.stmt(
-        'SELECT expires_at FROM mailbox WHERE recipient = ? AND envelope_id = ?',
-      ).get(d.recipient, envelopeId) as { expires_at: number } | undefined;
-      if (existing && existing.expires_at > now) return 'stored';
+      const expiresAt = this.mailbox.expiresAt(d.recipient, envelopeId);
+      if (expiresAt !== null && expiresAt > now) return 'stored';
       // Expired envelopes (this one included) must not count against any quota.
       this.dropExpired(now);
       const totals = this.loadTotals();
@@ -133,18 +112,14 @@ export class SqliteMailboxStore implements MailboxStore {
       if (!depositFits(this.options, { bytes: mine.bytes, items: mine.n }, totals.bytes, size)) {
         return 'quota-exceeded';
       }
-      this.stmt(
-        `INSERT INTO mailbox (envelope_id, recipient, depositor, payload, size, received_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
+      this.mailbox.insert({
         envelopeId,
-        d.recipient,
-        d.depositor,
-        Buffer.from(d.payload),
-        size,
-        now,
-        now + grantedTtlMs(this.options, d.ttlSeconds),
-      );
+        recipient: d.recipient,
+        depositor: d.depositor,
+        payload: d.payload,
+        receivedAt: now,
+        expiresAt: now + grantedTtlMs(this.options, d.ttlSeconds),
+      });
       totals.byDepositor.set(d.depositor, { n: mine.n + 1, bytes: mine.bytes + size });
       totals.bytes += size;
       return 'stored';
@@ -157,12 +132,7 @@ export class SqliteMailboxStore implements MailboxStore {
     now: number,
   ): Promise<{ items: HeldEnvelope[]; more: boolean }> {
     // One row more than asked tells whether there is more.
-    const rows = this.db
-      .prepare(
-        `SELECT id, envelope_id, payload FROM mailbox
-         WHERE recipient = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?`,
-      )
-      .all(recipient, options.after ?? 0, now, options.limit + 1) as ListRow[];
+    const rows = this.mailbox.list(recipient, options.after ?? 0, now, options.limit + 1);
     const items: HeldEnvelope[] = [];
     let bytes = 0;
     for (const row of rows) {
@@ -170,7 +140,7 @@ export class SqliteMailboxStore implements MailboxStore {
         items.length >= options.limit || (items.length > 0 && bytes + row.payload.length > options.maxBytes);
       if (full) return { items, more: true };
       items.push({
-        envelopeId: new Uint8Array(Buffer.from(row.envelope_id, 'hex')),
+        envelopeId: new Uint8Array(Buffer.from(row.envelopeId, 'hex')),
         payload: new Uint8Array(row.payload),
         cursor: row.id,
       });
@@ -180,14 +150,11 @@ export class SqliteMailboxStore implements MailboxStore {
   }
 
   async remove(recipient: string, envelopeIds: Uint8Array[]): Promise<number> {
-    const find = this.stmt('SELECT id, depositor, size FROM mailbox WHERE recipient = ? AND envelope_id = ?');
-    const del = this.stmt('DELETE FROM mailbox WHERE id = ?');
     return this.write(() => {
       let removed = 0;
       for (const id of envelopeIds) {
-        const rows = find.all(recipient, hex(id)) as { id: number; depositor: string; size: number }[];
-        for (const r of rows) {
-          removed += del.run(r.id).changes;
+        for (const r of this.mailbox.find(recipient, hex(id))) {
+          removed += this.mailbox.deleteRow(r.id);
           this.subtract(r.depositor, 1, r.size);
         }
       }
@@ -201,12 +168,6 @@ export class SqliteMailboxStore implements MailboxStore {
 
   /** Envelopes and payload bytes held (diagnostics, tests). */
   stats(): { items: number; bytes: number } {
-    const r = this.db
-      .prepare('SELECT count(*) AS items, coalesce(sum(size), 0) AS bytes FROM mailbox')
-      .get() as {
-      items: number;
-      bytes: number;
-    };
-    return { items: r.items, bytes: r.bytes };
+    return this.mailbox.stats();
   }
 }

@@ -6,6 +6,8 @@ import { convertToIncrementalVacuum } from '../workers/vacuumConvert';
 import { checkpointWal } from '../workers/walCheckpoint';
 import { openEncryptedDatabase } from './encryptedDatabase';
 import { tempDatabase, type TempDatabase } from './testing/tempDatabase';
+import { MailboxRepository } from './repositories/mailboxRepository';
+import { Transactor } from './transactor';
 
 /**
  * Issue #14 item 13: the database never shrank after mailbox deposits were
@@ -25,7 +27,9 @@ const checkpoint = (t: TempDatabase) => checkpointWal({ path: t.path, key: t.key
 
 /** Holds 8 MiB for a recipient, then hands it over (deleted on the recipient's ack). */
 async function holdAndDeliver(t: TempDatabase): Promise<{ peak: number }> {
-  const store = new SqliteMailboxStore(t.db, { maxBytesPerDepositor: 64 * 1024 * 1024 });
+  const store = new SqliteMailboxStore(new MailboxRepository(t.db), new Transactor(t.db), {
+    maxBytesPerDepositor: 64 * 1024 * 1024,
+  });
   const ids: Uint8Array[] = [];
   for (let i = 0; i < 32; i++) {
     const envelopeId = new Uint8Array(randomBytes(16));

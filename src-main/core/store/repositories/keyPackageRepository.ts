@@ -161,4 +161,9 @@ export class KeyPackageRepository {
       lastResort: row.lastResort ?? 0,
     };
   }
+
+  /** Forgets every package and its private keys (they belong to the device a backup was made on). */
+  clear(): void {
+    this.db.prepare('DELETE FROM key_packages').run();
+  }
 }

@@ -44,4 +44,9 @@ export class MlsDeviceRepository {
       )
       .run(d.peerId, d.signaturePublicKey, d.signaturePrivateKey, d.credential, d.now);
   }
+
+  /** Forgets the MLS device identity (a restored device makes its own on start). */
+  clear(): void {
+    this.db.prepare('DELETE FROM mls_device').run();
+  }
 }

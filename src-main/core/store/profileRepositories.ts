@@ -1,0 +1,64 @@
+import type { Db } from './encryptedDatabase';
+import { AttachmentRepository } from './repositories/attachmentRepository';
+import { ContactRepository } from './repositories/contactRepository';
+import { ContactRequestRepository } from './repositories/contactRequestRepository';
+import { ConversationRepository } from './repositories/conversationRepository';
+import { DeviceRepository } from './repositories/deviceRepository';
+import { DeviceSecretsRepository } from './repositories/deviceSecretsRepository';
+import { FileSettingsRepository } from './repositories/fileSettingsRepository';
+import { IdentityRepository } from './repositories/identityRepository';
+import { InviteRepository } from './repositories/inviteRepository';
+import { KeyPackageRepository } from './repositories/keyPackageRepository';
+import { MailboxRepository } from './repositories/mailboxRepository';
+import { MessageRepository } from './repositories/messageRepository';
+import { MlsDeviceRepository } from './repositories/mlsDeviceRepository';
+import { MlsGroupRepository } from './repositories/mlsGroupRepository';
+import { SettingsRepository } from './repositories/settingsRepository';
+import { Transactor } from './transactor';
+
+/**
+ * Every repository of one profile database, one per table group, and the
+ * Transactor that lets a service write through several in one transaction.
+ * Services receive these, never the connection: SQL lives here
+ * (lint/sqlInStore.js). Store adds the unlocked profile's housekeeping; a
+ * database that is not the running profile's (a restore being prepared)
+ * gets just these.
+ */
+export class ProfileRepositories {
+  readonly conversations: ConversationRepository;
+  readonly messages: MessageRepository;
+  readonly contacts: ContactRepository;
+  readonly attachments: AttachmentRepository;
+  readonly fileSettings: FileSettingsRepository;
+  readonly devices: DeviceRepository;
+  readonly deviceSecrets: DeviceSecretsRepository;
+  readonly contactRequests: ContactRequestRepository;
+  readonly invites: InviteRepository;
+  readonly identity: IdentityRepository;
+  readonly settings: SettingsRepository;
+  readonly keyPackages: KeyPackageRepository;
+  readonly mlsDevice: MlsDeviceRepository;
+  readonly mlsGroups: MlsGroupRepository;
+  readonly mailbox: MailboxRepository;
+  /** Runs work across repositories in one transaction. */
+  readonly tx: Transactor;
+
+  constructor(db: Db) {
+    this.conversations = new ConversationRepository(db);
+    this.messages = new MessageRepository(db);
+    this.contacts = new ContactRepository(db);
+    this.attachments = new AttachmentRepository(db);
+    this.fileSettings = new FileSettingsRepository(db);
+    this.devices = new DeviceRepository(db);
+    this.deviceSecrets = new DeviceSecretsRepository(db);
+    this.contactRequests = new ContactRequestRepository(db);
+    this.invites = new InviteRepository(db);
+    this.identity = new IdentityRepository(db);
+    this.settings = new SettingsRepository(db);
+    this.keyPackages = new KeyPackageRepository(db);
+    this.mlsDevice = new MlsDeviceRepository(db);
+    this.mlsGroups = new MlsGroupRepository(db);
+    this.mailbox = new MailboxRepository(db);
+    this.tx = new Transactor(db);
+  }
+}
