@@ -148,7 +148,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const outbox = new Outbox(db, store.messages, now);
   const directory = new Directory(store, peerId, now);
   const network = new NetworkFeatures(store);
-  const mailbox = new SqliteMailboxStore(db, {
+  const mailbox = new SqliteMailboxStore(store.mailbox, store.tx, {
     ...options.mailbox,
     // "Relay for contacts" off: this device holds for nobody (issue #5).
     acceptsRecipient: (recipient) => network.holdsForContacts() && directory.holdsFor(recipient),
