@@ -6,6 +6,7 @@ import globals from 'globals';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 import { coreLayersPlugin } from './lint/coreLayers.js';
+import { sqlInStorePlugin } from './lint/sqlInStore.js';
 
 /**
  * Lint = code health (typescript-eslint recommended, react-hooks) plus the
@@ -381,5 +382,12 @@ export default defineConfig([
     files: [coreGlob],
     plugins: { parley: coreLayersPlugin },
     rules: { 'parley/core-layers': 'error' },
+  },
+  {
+    // SQL only in store/ repositories and search/ (lint/sqlInStore.js).
+    name: 'parley/sql-in-store',
+    files: [coreGlob],
+    plugins: { 'parley-sql': sqlInStorePlugin },
+    rules: { 'parley-sql/sql-in-store': 'error' },
   },
 ]);

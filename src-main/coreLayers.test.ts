@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_LEVELS, KNOWN_UPWARD } from '../lint/coreLayers.js';
+import { SQL_NOT_MOVED_YET } from '../lint/sqlInStore.js';
 
 /**
  * The layers inside the core are a lint rule (lint/coreLayers.js, wired in
@@ -176,6 +177,104 @@ describe('core layers (lint/coreLayers.js)', () => {
     for (const { from, to } of KNOWN_UPWARD) {
       expect(existsSync(join(root, from)), from).toBe(true);
       expect(existsSync(join(core, to)), to).toBe(true);
+    }
+  });
+});
+
+/** Messages of the SQL rule (lint/sqlInStore.js) for `code` at `path`. */
+async function sqlMessages(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, path) });
+  if (!result) throw new Error(`no lint result for ${path}`);
+  return result.messages.filter((m) => m.ruleId === 'parley-sql/sql-in-store').map((m) => m.message);
+}
+
+const sqlOutside: { name: string; path: string; code: string; says: string }[] = [
+  {
+    name: 'a service prepares a statement',
+    path: 'src-main/core/contacts/directory.ts',
+    code: "export const f = (d: { prepare(s: string): unknown }) => d.prepare('SELECT 1 FROM devices');\n",
+    says: '.prepare() outside store/ and search/',
+  },
+  {
+    name: 'a handler runs SQL text with exec()',
+    path: 'src-main/core/handlers/chat.ts',
+    code: "export const f = (s: { exec(q: string): void }) => s.exec('DELETE FROM messages');\n",
+    says: '.exec() outside store/ and search/',
+  },
+  {
+    name: 'a service opens a raw transaction on the connection',
+    path: 'src-main/core/presence/nearbyService.ts',
+    code: 'export const f = (deps: { db: { transaction(w: () => void): () => void } }) => deps.db.transaction(() => undefined)();\n',
+    says: '.transaction() outside store/ and search/',
+  },
+  {
+    name: 'a domain file names the raw Db type',
+    path: 'src-main/core/mls/keyPackagePool.ts',
+    code: "import type { Db } from '../store/encryptedDatabase';\nexport type D = Db;\n",
+    says: 'imports the raw Db type',
+  },
+  {
+    name: 'a domain file uses the statement cache',
+    path: 'src-main/core/delivery/sqliteMailboxStore.ts',
+    code: "export { prepared } from '../store/prepared';\n",
+    says: "imports '../store/prepared'",
+  },
+  {
+    name: 'a domain file imports better-sqlite3',
+    path: 'src-main/core/backup/restoredDevice.ts',
+    code: "import type Database from 'better-sqlite3-multiple-ciphers';\nexport type D = Database.Database;\n",
+    says: "imports 'better-sqlite3-multiple-ciphers'",
+  },
+];
+
+const sqlQuiet: { name: string; path: string; code: string }[] = [
+  {
+    name: 'a repository in store/',
+    path: 'src-main/core/store/repositories/deviceRepository.ts',
+    code: "import type { Db } from '../encryptedDatabase';\nexport const f = (db: Db) => db.prepare('SELECT 1').get();\n",
+  },
+  {
+    name: 'search keeps its FTS5 SQL',
+    path: 'src-main/core/search/searchRepository.ts',
+    code: "import type { Db } from '../store/encryptedDatabase';\nexport const f = (db: Db) => db.prepare('SELECT 1').get();\n",
+  },
+  {
+    name: 'RegExp#exec is no SQL',
+    path: 'src-main/core/net/listenError.ts',
+    code: 'const TCP = /\\/tcp\\/(\\d+)/;\nexport const a = /x(y)/.exec(String(TCP));\nexport const b = TCP.exec(String(a));\n',
+  },
+  {
+    name: 'a worker opens its own connection and calls store/ for the SQL',
+    path: 'src-main/core/workers/backupSnapshot.worker.ts',
+    code: "import { openEncryptedDatabase } from '../store/encryptedDatabase';\nimport { vacuumInto } from '../store/databaseMaintenance';\nexport { openEncryptedDatabase, vacuumInto };\n",
+  },
+  {
+    name: 'a service writes across repositories with the Transactor',
+    path: 'src-main/core/contacts/contactsService.ts',
+    code: 'export const f = (store: { tx: { run(w: () => void): void } }) => store.tx.run(() => undefined);\n',
+  },
+  {
+    name: 'a test sets up rows directly',
+    path: 'src-main/core/contacts/directory.test.ts',
+    code: "import type { Db } from '../store/encryptedDatabase';\nexport const f = (db: Db) => db.prepare('INSERT INTO devices DEFAULT VALUES').run();\n",
+  },
+];
+
+describe('SQL only in store/ and search/ (lint/sqlInStore.js)', () => {
+  it.each(sqlOutside)('fires: $name', async ({ path, code, says }) => {
+    const messages = await sqlMessages(path, code);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(says);
+  });
+
+  it.each(sqlQuiet)('quiet: $name', async ({ path, code }) => {
+    expect(await sqlMessages(path, code)).toEqual([]);
+  });
+
+  it('names only files still to move that exist, none in store/ or search/', () => {
+    for (const { file } of SQL_NOT_MOVED_YET) {
+      expect(existsSync(join(root, file)), file).toBe(true);
+      expect(file).not.toMatch(/^src-main\/core\/(?:store|search)\//);
     }
   });
 });

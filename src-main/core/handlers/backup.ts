@@ -63,23 +63,17 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
   const defaultScheduleFolder = () => join(dirname(deps.profileDir), 'backups');
 
   function loadSchedule(): ScheduleSettings {
-    const row = deps.store().db.prepare('SELECT value FROM settings WHERE key = ?').get(SCHEDULE_KEY) as
-      { value: string } | undefined;
-    if (!row) return { ...DEFAULT_SCHEDULE };
+    const value = deps.store().settings.get(SCHEDULE_KEY);
+    if (value === null) return { ...DEFAULT_SCHEDULE };
     try {
-      return { ...DEFAULT_SCHEDULE, ...(JSON.parse(row.value) as Partial<ScheduleSettings>) };
+      return { ...DEFAULT_SCHEDULE, ...(JSON.parse(value) as Partial<ScheduleSettings>) };
     } catch {
       return { ...DEFAULT_SCHEDULE };
     }
   }
 
   function saveSchedule(s: ScheduleSettings): void {
-    deps
-      .store()
-      .db.prepare(
-        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(SCHEDULE_KEY, JSON.stringify(s));
+    deps.store().settings.set(SCHEDULE_KEY, JSON.stringify(s));
   }
 
   async function backupTo(

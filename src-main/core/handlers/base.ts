@@ -47,11 +47,11 @@ export function baseHandlers({
       const s = store();
       // One read transaction: the read state is of the same snapshot as the rows (no message can
       // commit in between, even from another connection), so the chat's unread marker matches them.
-      return s.db.transaction(() => {
+      return s.tx.run(() => {
         const page = s.messages.page(conversationId, at, limit);
         const unread = s.conversations.readState(conversationId);
         return { ...page, messages: s.views.toViews(page.messages), unread };
-      })();
+      });
     },
     'net.status': async () => {
       store();

@@ -117,18 +117,12 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
     'chat.members': async ({ conversationId }) => {
       const s = store();
       const self = selfKey(s).toString('hex');
-      const rows = s.db
-        .prepare(
-          `SELECT lower(hex(m.identity_key)) AS k, coalesce(c.local_name, c.display_name) AS name
-           FROM members m LEFT JOIN contacts c ON c.identity_key = m.identity_key
-           WHERE m.conversation_id = ? ORDER BY name COLLATE NOCASE`,
-        )
-        .all(conversationId) as { k: string; name: string | null }[];
+      const rows = s.members.names(conversationId);
       const selfName = s.self().displayName;
       const members = rows.map((r) => ({
-        key: r.k,
-        self: r.k === self,
-        name: r.k === self ? selfName : (r.name ?? `Unknown (${r.k.slice(0, 8)})`),
+        key: r.key,
+        self: r.key === self,
+        name: r.key === self ? selfName : (r.name ?? `Unknown (${r.key.slice(0, 8)})`),
       }));
       const m = await messaging.runningOrNull();
       if (m) attach(m.service.rich);

@@ -71,12 +71,10 @@ export function conversationsHandlers(deps: HandlerDeps): HandlersFor<keyof type
     },
     'conversations.markAllRead': () => {
       const s = store();
-      const ids = s.db.prepare('SELECT id FROM conversations WHERE unread_count > 0').all() as {
-        id: number;
-      }[];
-      s.db.transaction(() => {
-        for (const { id } of ids) s.conversations.markRead(id);
-      })();
+      const ids = s.conversations.withUnread();
+      s.tx.run(() => {
+        for (const id of ids) s.conversations.markRead(id);
+      });
       return {};
     },
     'notifications.getPrefs': () => readNotificationPrefs(store().db),

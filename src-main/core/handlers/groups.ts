@@ -3,6 +3,7 @@ import type { groupsRequests } from '../../../src-shared/contract/areas/groups';
 import { ParleyError } from '../errors';
 import { reaching } from './reaching';
 import { MlsStore, ownPendingProposals, suiteById, type MlsGroupState } from '../mls';
+import type { ConversationDetails } from '../store/repositories/conversationRepository';
 import type { Store } from '../store/store';
 import type { HandlerDeps, HandlersFor } from './deps';
 
@@ -14,42 +15,18 @@ import type { HandlerDeps, HandlersFor } from './deps';
  * for its KeyPackage is UNREACHABLE.
  */
 
-interface ConversationRow {
-  id: number;
-  kind: 'dm' | 'group';
-  name: string | null;
-  ciphersuite: number | null;
-  created_at: number;
-  left_at: number | null;
-  contact_name: string | null;
-}
-
-interface MemberRow {
-  identity_key: Buffer;
-  role: 'owner' | 'admin' | 'member';
-  contact_id: number | null;
-  contact_name: string | null;
-  verified_at: number | null;
-}
-
 const keyOf = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 
-function conversation(s: Store, conversationId: number): ConversationRow {
-  const row = s.db
-    .prepare(
-      `SELECT c.id, c.kind, c.name, c.ciphersuite, c.created_at, c.left_at,
-              coalesce(k.local_name, k.display_name) AS contact_name
-       FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id WHERE c.id = ?`,
-    )
-    .get(conversationId) as ConversationRow | undefined;
+function conversation(s: Store, conversationId: number): ConversationDetails {
+  const row = s.conversations.details(conversationId);
   if (!row) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
   return row;
 }
 
-function requireGroup(s: Store, conversationId: number): ConversationRow {
+function requireGroup(s: Store, conversationId: number): ConversationDetails {
   const row = conversation(s, conversationId);
   if (row.kind !== 'group') throw new ParleyError('INVALID_PARAMS', 'That is not a group.');
-  if (row.left_at !== null) throw new ParleyError('INVALID_STATE', 'You are no longer in this group.');
+  if (row.leftAt !== null) throw new ParleyError('INVALID_STATE', 'You are no longer in this group.');
   return row;
 }
 
@@ -66,24 +43,17 @@ export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<k
       const s = store();
       const c = conversation(s, conversationId);
       const self = s.self();
-      const rows = s.db
-        .prepare(
-          `SELECT m.identity_key, m.role, k.id AS contact_id,
-                  coalesce(k.local_name, k.display_name) AS contact_name, k.verified_at
-           FROM members m LEFT JOIN contacts k ON k.identity_key = m.identity_key
-           WHERE m.conversation_id = ?`,
-        )
-        .all(conversationId) as MemberRow[];
+      const rows = s.members.withContacts(conversationId);
       const members: GroupMemberView[] = rows.map((r) => {
-        const isSelf = r.identity_key.equals(self.publicKey);
-        const hex = r.identity_key.toString('hex');
+        const isSelf = r.identityKey.equals(self.publicKey);
+        const hex = r.identityKey.toString('hex');
         return {
           identityKey: hex,
-          name: isSelf ? self.displayName : (r.contact_name ?? `Member ${hex.slice(0, 8)}`),
+          name: isSelf ? self.displayName : (r.contactName ?? `Member ${hex.slice(0, 8)}`),
           role: r.role,
           self: isSelf,
-          contactId: isSelf ? null : r.contact_id,
-          verified: r.verified_at !== null,
+          contactId: isSelf ? null : r.contactId,
+          verified: r.verifiedAt !== null,
         };
       });
       const rank = { owner: 0, admin: 1, member: 2 } as const;
@@ -94,14 +64,14 @@ export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<k
       return {
         id: c.id,
         kind: c.kind,
-        title: c.kind === 'group' ? (c.name ?? 'Group') : (c.contact_name ?? c.name ?? 'Unknown'),
+        title: c.kind === 'group' ? (c.name ?? 'Group') : (c.contactName ?? c.name ?? 'Unknown'),
         name: c.kind === 'group' ? c.name : null,
         members,
-        myRole: c.left_at === null && mine ? mine.role : null,
+        myRole: c.leftAt === null && mine ? mine.role : null,
         ciphersuite: { id: suiteId, name: suiteById(suiteId)?.label ?? `MLS ciphersuite ${suiteId}` },
         epoch: state?.epoch ?? 0,
-        createdAt: c.created_at,
-        leftAt: c.left_at,
+        createdAt: c.createdAt,
+        leftAt: c.leftAt,
         pendingProposals: state && state.active ? ownPendingProposals(state) : 0,
       };
     },
@@ -133,7 +103,7 @@ export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<k
       const s = store();
       const c = conversation(s, conversationId);
       if (c.kind !== 'group') throw new ParleyError('INVALID_PARAMS', 'Only a group can be left.');
-      if (c.left_at !== null) return {};
+      if (c.leftAt !== null) return {};
       const m = await messaging.running();
       await m.service.leave(conversationId);
       return {};

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { passphraseProblem, type ProfileStatus } from '../../../src-shared/contract';
 import { ParleyError, isParleyError, storageError } from '../errors';
 import { generateIdentityKey } from '../identity/identityKey';
+import { insertIdentity } from '../store/databaseMaintenance';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
+import { IdentityRepository } from '../store/repositories/identityRepository';
+import { SettingsRepository } from '../store/repositories/settingsRepository';
 import {
   DEFAULT_KDF,
   deriveKek,
@@ -86,11 +89,9 @@ export class ProfileService {
   status(): ProfileStatus {
     if (this.db && this.displayName !== null) {
       // Read each time, not cached: Settings → Profile renames while unlocked.
-      const row = this.db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
-        { display_name: string } | undefined;
       return {
         state: 'unlocked',
-        displayName: row?.display_name ?? this.displayName,
+        displayName: new IdentityRepository(this.db).displayName() ?? this.displayName,
         ...this.rememberStatus(),
         ...(this.problem ? { problem: this.problem } : {}),
       };
@@ -318,11 +319,9 @@ export class ProfileService {
         try {
           migrate(db);
           const identity = generateIdentityKey();
-          db.prepare(
-            'INSERT INTO identity (id, display_name, public_key, private_key, created_at) VALUES (1, ?, ?, ?, ?)',
-          ).run(displayName, identity.publicKey, identity.privateKey, now.getTime());
-          const setting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
-          for (const { key, value } of settings) setting.run(key, value);
+          insertIdentity(db, { displayName, ...identity, createdAt: now.getTime() });
+          const settingsRepo = new SettingsRepository(db);
+          for (const { key, value } of settings) settingsRepo.set(key, value);
           identity.privateKey.fill(0);
           db.pragma('wal_checkpoint(TRUNCATE)');
         } finally {
@@ -449,16 +448,15 @@ export class ProfileService {
     }
     try {
       migrate(db);
-      const row = db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
-        { display_name: string } | undefined;
-      if (!row) {
+      const name = new IdentityRepository(db).displayName();
+      if (name === null) {
         throw new ParleyError(
           'DATABASE_CORRUPT',
           'This profile has no identity. Restore the profile from a backup.',
         );
       }
       this.db = db;
-      this.displayName = row.display_name;
+      this.displayName = name;
       this.dataKey = dataKey;
       this.problem = lostLog;
     } catch (err) {

@@ -10,6 +10,7 @@ import { IdentityRepository } from './repositories/identityRepository';
 import { InviteRepository } from './repositories/inviteRepository';
 import { KeyPackageRepository } from './repositories/keyPackageRepository';
 import { MailboxRepository } from './repositories/mailboxRepository';
+import { MemberRepository } from './repositories/memberRepository';
 import { MessageRepository } from './repositories/messageRepository';
 import { MlsDeviceRepository } from './repositories/mlsDeviceRepository';
 import { MlsGroupRepository } from './repositories/mlsGroupRepository';
@@ -40,6 +41,7 @@ export class ProfileRepositories {
   readonly mlsDevice: MlsDeviceRepository;
   readonly mlsGroups: MlsGroupRepository;
   readonly mailbox: MailboxRepository;
+  readonly members: MemberRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -59,6 +61,7 @@ export class ProfileRepositories {
     this.mlsDevice = new MlsDeviceRepository(db);
     this.mlsGroups = new MlsGroupRepository(db);
     this.mailbox = new MailboxRepository(db);
+    this.members = new MemberRepository(db);
     this.tx = new Transactor(db);
   }
 }

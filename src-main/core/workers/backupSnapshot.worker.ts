@@ -1,13 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { vacuumInto } from '../store/databaseMaintenance';
 import { openEncryptedDatabase } from '../store/encryptedDatabase';
 import type { SnapshotInput, SnapshotReport } from '../backup/snapshot';
 
 /**
- * `VACUUM INTO` on a second connection: one read transaction, so the copy is
- * a consistent snapshot of the live database while the app keeps writing (WAL
- * readers do not block writers). SQLite3 Multiple Ciphers encrypts the copy
- * with the source's cipher and key, so no plaintext page reaches the disk.
- * Posts one SnapshotReport.
+ * `VACUUM INTO` on a second connection (store/databaseMaintenance.ts): a
+ * consistent, encrypted snapshot of the live database while the app keeps
+ * writing. Posts one SnapshotReport.
  */
 const input = workerData as SnapshotInput;
 let report: SnapshotReport;
@@ -17,7 +16,7 @@ try {
     ...(input.nativeBinding ? { nativeBinding: input.nativeBinding } : {}),
   });
   try {
-    db.prepare('VACUUM INTO ?').run(input.dest);
+    vacuumInto(db, input.dest);
     report = { ok: true };
   } finally {
     db.close();

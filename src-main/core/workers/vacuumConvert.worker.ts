@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { convertToIncrementalVacuum } from '../store/databaseMaintenance';
 import { openEncryptedDatabase } from '../store/encryptedDatabase';
 import type { VacuumConvertInput, VacuumConvertReport } from './vacuumConvert';
 
@@ -17,13 +18,7 @@ try {
     ...(input.nativeBinding ? { nativeBinding: input.nativeBinding } : {}),
   });
   try {
-    if (Number(db.pragma('auto_vacuum', { simple: true })) === 2) {
-      report = { ok: true, converted: false };
-    } else {
-      db.pragma('auto_vacuum = INCREMENTAL');
-      db.exec('VACUUM');
-      report = { ok: true, converted: Number(db.pragma('auto_vacuum', { simple: true })) === 2 };
-    }
+    report = { ok: true, ...convertToIncrementalVacuum(db) };
   } finally {
     db.close();
   }

@@ -80,6 +80,17 @@ export interface NewConversation {
 }
 
 /** Conversations: the home list (ordered by activity), read markers, per-conversation settings. */
+/** What the info panel shows of a conversation. */
+export interface ConversationDetails {
+  id: number;
+  kind: ConversationKind;
+  name: string | null;
+  ciphersuite: number | null;
+  createdAt: number;
+  leftAt: number | null;
+  contactName: string | null;
+}
+
 export class ConversationRepository {
   private readonly insertStmt;
   private readonly listStmt;
@@ -233,6 +244,45 @@ export class ConversationRepository {
       .prepare(`SELECT kind, contact_id FROM conversations WHERE id = ?`)
       .get(conversationId) as { kind: ConversationKind; contact_id: number | null } | undefined;
     return r ? { kind: r.kind, contactId: r.contact_id } : null;
+  }
+
+  /** A conversation's facts for its info panel (the DM contact's name too); null for an unknown id. */
+  details(conversationId: number): ConversationDetails | null {
+    const r = this.db
+      .prepare(
+        `SELECT c.id, c.kind, c.name, c.ciphersuite, c.created_at, c.left_at,
+                coalesce(k.local_name, k.display_name) AS contact_name
+         FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id WHERE c.id = ?`,
+      )
+      .get(conversationId) as
+      | {
+          id: number;
+          kind: ConversationKind;
+          name: string | null;
+          ciphersuite: number | null;
+          created_at: number;
+          left_at: number | null;
+          contact_name: string | null;
+        }
+      | undefined;
+    return r
+      ? {
+          id: r.id,
+          kind: r.kind,
+          name: r.name,
+          ciphersuite: r.ciphersuite,
+          createdAt: r.created_at,
+          leftAt: r.left_at,
+          contactName: r.contact_name,
+        }
+      : null;
+  }
+
+  /** Conversations with unread messages. */
+  withUnread(): number[] {
+    return (
+      this.db.prepare('SELECT id FROM conversations WHERE unread_count > 0').all() as { id: number }[]
+    ).map((r) => r.id);
   }
 
   /** A DM's contact as far as sending goes (blocked, removed, its name); null when it is no DM. */

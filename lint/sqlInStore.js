@@ -1,0 +1,139 @@
+// @ts-check
+import { isAbsolute, join, relative, sep } from 'node:path';
+
+/**
+ * SQL lives in store/ repositories (and search/, which owns its FTS5 SQL):
+ * inside src-main/core, no other file prepares or runs a statement, opens a
+ * raw transaction, or names the raw connection type `Db` (DESIGN.md §1 "How
+ * the layers call", issue 16 item 3). Services receive repositories and a
+ * Transactor (store/profileRepositories.ts), never the connection.
+ *
+ * What is reported outside store/ and search/:
+ *  - `x.prepare(…)`, on anything;
+ *  - `x.exec(…)` with SQL text (a string or template literal) or on a
+ *    receiver named like a database (`db`, `this.db`, `deps.database`…);
+ *    `RegExp#exec` on a regex literal or a variable is not SQL;
+ *  - `x.transaction(…)` on a receiver named like a database;
+ *  - importing the `Db` type, the statement cache (`store/prepared`) or
+ *    better-sqlite3 itself.
+ * Not type-aware (see eslint.config.js): a connection under another name is
+ * caught where its type is imported.
+ *
+ * Tests (`*.test.ts`) and test helpers (`testing/`) set up rows directly and
+ * are exempt. SQL_NOT_MOVED_YET names the files still to be moved (issue 16),
+ * each with its reason; src-main/coreLayers.test.ts proves the rule and that
+ * every entry still names a file.
+ */
+export const SQL_NOT_MOVED_YET = /** @type {const} */ ([
+  // groups/, content/ and runtime/messagingService.ts move their SQL in issue 16 part A (/work/wt16a).
+  { file: 'src-main/core/groups/groupOps.ts', why: 'group membership and roles SQL (issue 16 part A)' },
+  { file: 'src-main/core/groups/groupSequencers.ts', why: 'sequencer tables (issue 16 part A)' },
+  { file: 'src-main/core/groups/groupSystemLines.ts', why: 'system-line rows (issue 16 part A)' },
+  { file: 'src-main/core/groups/resync.ts', why: 'resync bookkeeping (issue 16 part A)' },
+  { file: 'src-main/core/content/chatPreferences.ts', why: 'chat preferences (issue 16 part A)' },
+  { file: 'src-main/core/content/messageExtras.ts', why: 'reactions and receipts reads (issue 16 part A)' },
+  { file: 'src-main/core/content/notifications.ts', why: 'notification watermark (issue 16 part A)' },
+  { file: 'src-main/core/content/richContent.ts', why: 'reactions, edits, deletes (issue 16 part A)' },
+  { file: 'src-main/core/content/richMessaging.ts', why: 'typing and receipts (issue 16 part A)' },
+  { file: 'src-main/core/content/timers.ts', why: 'disappearing timers (issue 16 part A)' },
+  { file: 'src-main/core/runtime/messagingService.ts', why: 'the hub being dissolved (issue 16 part A)' },
+  { file: 'src-main/core/runtime/changeFeed.ts', why: 'TEMP triggers on the connection (issue 16 part A)' },
+  {
+    file: 'src-main/core/runtime/messagingHost.ts',
+    why: 'hands the connection to messaging (issue 16 part A)',
+  },
+  // runtime/startMessaging.ts is composed anew in issue 16 part C (/work/wt16c).
+  {
+    file: 'src-main/core/runtime/startMessaging.ts',
+    why: 'device secrets, address repository (issue 16 part C)',
+  },
+  // The outbox is delivery's own table group: its hot-path SQL moves with the deliveryService split.
+  { file: 'src-main/core/delivery/outbox.ts', why: 'outbox and seen-envelope SQL, not moved yet' },
+  {
+    file: 'src-main/core/delivery/deliveryService.ts',
+    why: 'one batch transaction over the connection, not moved yet',
+  },
+  // Where a database is opened: the connection is made here and handed to store/.
+  { file: 'src-main/core/profile/profileService.ts', why: 'opens and closes the profile connection' },
+  {
+    file: 'src-main/core/handlers/conversations.ts',
+    why: 'NotificationCenter (content/) still takes the connection',
+  },
+]);
+
+const CORE = 'src-main/core/';
+const SQL_HOME = /^src-main\/core\/(?:store|search)\//;
+const TEST = /(?:\.test\.[cm]?[jt]sx?$)|(?:^|\/)testing\//;
+const DATABASE_NAME = /^(?:db|database|sqlite|connection)$|Db$|Database$/;
+const RAW_MODULES = /^better-sqlite3(?:-multiple-ciphers)?$|(?:^|\/)store\/(?:prepared|encryptedDatabase)$/;
+
+/** The last name of a receiver: `db` → db, `this.deps.db` → db, `s.store().db` → db. */
+function receiverName(/** @type {any} */ node) {
+  if (!node) return null;
+  if (node.type === 'Identifier') return node.name;
+  if (node.type === 'MemberExpression' && !node.computed) return node.property.name;
+  if (node.type === 'CallExpression') return receiverName(node.callee);
+  if (node.type === 'TSNonNullExpression' || node.type === 'TSAsExpression')
+    return receiverName(node.expression);
+  return null;
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+export const sqlInStoreRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'SQL only in store/ repositories and search/ (lint/sqlInStore.js).' },
+    schema: [],
+    messages: {
+      sql: '{{what}} outside store/ and search/: SQL lives in a repository under src-main/core/store/repositories (one per table group). Add a method there and call it; write across repositories with the Transactor (store.tx.run) (lint/sqlInStore.js).',
+      rawImport:
+        'core/{{from}} imports {{what}}: services receive repositories and a Transactor (store/profileRepositories.ts), never the raw connection (lint/sqlInStore.js).',
+    },
+  },
+  create(context) {
+    const root = context.cwd;
+    const file = context.filename;
+    const repoFile = relative(root, isAbsolute(file) ? file : join(root, file))
+      .split(sep)
+      .join('/');
+    if (!repoFile.startsWith(CORE) || SQL_HOME.test(repoFile) || TEST.test(repoFile)) return {};
+    if (SQL_NOT_MOVED_YET.some((e) => e.file === repoFile)) return {};
+    const from = repoFile.slice(CORE.length);
+
+    /** @param {any} node */
+    function checkImport(node) {
+      const source = node.source?.value;
+      if (typeof source !== 'string' || !RAW_MODULES.test(source)) return;
+      const names = (node.specifiers ?? []).map((/** @type {any} */ s) => s.imported?.name ?? s.local?.name);
+      // openEncryptedDatabase is how a worker or the profile opens its own connection: allowed.
+      if (source.endsWith('encryptedDatabase') && !names.includes('Db')) return;
+      const what = source.endsWith('encryptedDatabase') ? 'the raw Db type' : `'${source}'`;
+      context.report({ node, messageId: 'rawImport', data: { from, what } });
+    }
+
+    return {
+      ImportDeclaration: checkImport,
+      ExportNamedDeclaration: (node) => node.source && checkImport(node),
+      ExportAllDeclaration: checkImport,
+      CallExpression(node) {
+        const callee = /** @type {any} */ (node.callee);
+        if (callee.type !== 'MemberExpression' || callee.computed) return;
+        const method = callee.property.name;
+        const receiver = receiverName(callee.object);
+        const onDatabase = receiver !== null && DATABASE_NAME.test(receiver);
+        const arg = /** @type {any} */ (node.arguments[0]);
+        const sqlText =
+          arg &&
+          (arg.type === 'TemplateLiteral' || (arg.type === 'Literal' && typeof arg.value === 'string'));
+        const regex = callee.object.type === 'Literal' && 'regex' in callee.object;
+        const report =
+          method === 'prepare' ||
+          (method === 'exec' && !regex && (sqlText || onDatabase)) ||
+          (method === 'transaction' && onDatabase);
+        if (report) context.report({ node, messageId: 'sql', data: { what: `.${method}()` } });
+      },
+    };
+  },
+};
+
+export const sqlInStorePlugin = { rules: { 'sql-in-store': sqlInStoreRule } };
