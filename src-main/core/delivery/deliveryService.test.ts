@@ -19,6 +19,7 @@ import {
 import { Outbox } from './outbox';
 import { deliveryMigrations } from './schema';
 import { SqliteMailboxStore } from './sqliteMailboxStore';
+import { ProfileRepositories } from '../store/profileRepositories';
 import { MailboxRepository } from '../store/repositories/mailboxRepository';
 import { Transactor } from '../store/transactor';
 
@@ -101,7 +102,7 @@ async function online(p: Peer): Promise<void> {
     dialTimeoutMs: 1_000,
   });
   delivery = new DeliveryService({
-    db: p.t.db,
+    store: new ProfileRepositories(p.t.db),
     outbox: p.outbox,
     net: node,
     directory: dir,
@@ -352,7 +353,7 @@ describe('DeliveryService batch commit', () => {
       onPeer: () => () => undefined,
     };
     d.delivery = new DeliveryService({
-      db: t.db,
+      store: new ProfileRepositories(t.db),
       outbox: new Outbox(t.db, new MessageRepository(t.db)),
       net,
       directory: { sealPublicKey: () => null, relaysOf: () => [], isHolder: () => false },
@@ -444,7 +445,7 @@ describe('DeliveryService and lazily durable sends', () => {
         onPeer: () => () => undefined,
       };
       const delivery = new DeliveryService({
-        db: t.db,
+        store: new ProfileRepositories(t.db),
         outbox,
         net,
         directory: { sealPublicKey: () => null, relaysOf: () => [], isHolder: () => false },

@@ -1,20 +1,23 @@
 import { performance } from 'node:perf_hooks';
-import type Database from 'better-sqlite3-multiple-ciphers';
-import { BoxSealer, SealOpener } from '../crypto/sealedBox';
-import { durabilityOf, type Durability } from '../store/durability';
-import type { Db } from '../store/encryptedDatabase';
-import { prepared } from '../store/prepared';
-import { backoffDelay, type BackoffConfig } from '../net/backoff';
-import type { DeliverProtocol, DeliverStatus, InboundEnvelope } from '../net/deliverProtocol';
-import { MAX_ENVELOPE_PAYLOAD } from '../net/limits';
-import type { MailboxProtocol } from '../net/mailboxProtocol';
+import { backoffDelay } from '../net/backoff';
+import type { DeliverStatus, InboundEnvelope } from '../net/deliverProtocol';
 import type { MailboxStore } from '../net/mailboxStore';
 import { isNetError } from '../net/netError';
 import type { PeerEvent } from '../net/parleyNode';
 import { peerTag } from '../net/protocolService';
+import type { Durability } from '../store/durability';
+import type { ProfileRepositories } from '../store/profileRepositories';
 import { errorFields, type Logger } from '../util/logger';
-import { envelopeHex, type Outbox, type OutboxItem } from './outbox';
-import { openEnvelope, sealEnvelope } from './sealedEnvelope';
+import type { DeliveryDirectory, DeliveryNet, InboundSink } from './deliveryPorts';
+import { DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './deliveryOptions';
+import { HolderDeposit } from './holderDeposit';
+import { InboundQueue } from './inboundQueue';
+import { MailboxFetcher } from './mailboxFetcher';
+import type { Outbox, OutboxItem } from './outbox';
+
+// What delivery asks of others and its options live beside it; named here too for the callers.
+export type { DeliveryDirectory, DeliveryNet, InboundSink, Via } from './deliveryPorts';
+export { DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './deliveryOptions';
 
 /**
  * Delivery (DESIGN.md §2 delivery): drains the persistent outbox to the
@@ -31,7 +34,8 @@ import { openEnvelope, sealEnvelope } from './sealedEnvelope';
  * fetched a copy, which is how the sender learns "delivered". Retries use
  * exponential backoff with equal jitter; every loop is bounded.
  *
- * Receiving: an envelope id already in `seen_envelopes` is a 'duplicate';
+ * Receiving (inboundQueue.ts; holders: mailboxFetcher.ts; deposits:
+ * holderDeposit.ts): an envelope id already in `seen_envelopes` is a 'duplicate';
  * otherwise the sink (messaging) processes it and marks it seen in the same
  * transaction that commits its effects, and only then is it acked. A sink
  * that throws leaves it unacked: the sender (or the holder) offers it again.
@@ -58,91 +62,9 @@ import { openEnvelope, sealEnvelope } from './sealedEnvelope';
  * of a run are recorded in one transaction.
  */
 
-/** Where an inbound envelope came from: 'direct', or the PeerId of the holder that kept it. */
-export type Via = 'direct' | { holder: string };
-
-export interface InboundSink {
-  /**
-   * Processes one envelope; must call `markSeen()` inside the transaction that
-   * commits its effects. 'duplicate' and 'rejected' are marked seen here.
-   * Throw for a transient failure (it will be offered again); a sink that
-   * throws must have written nothing (write inside `db.transaction()`, which
-   * undoes its writes when it throws).
-   *
-   * The "transaction" may be nested in delivery's batch transaction (group
-   * commit, see DeliveryService): `db.inTransaction` is then already true,
-   * and what it wrote is on disk only once the batch committed.
-   */
-  receive(
-    envelope: InboundEnvelope & { via: Via },
-    markSeen: () => void,
-  ): Promise<'accepted' | 'duplicate' | 'rejected'>;
-  /**
-   * Called when a batch transaction rolled back instead of committing (a
-   * storage failure: disk full, I/O error). Everything `receive()` wrote
-   * during the batch is gone: drop every in-memory copy of state read or
-   * written since the batch began (MLS group states, sequencer caches), so
-   * the next envelope starts again from the database. None of the batch's
-   * envelopes was acked; their senders offer them again.
-   */
-  rolledBack?(): void;
-  /**
-   * A batch transaction begins (`batchEnded` always follows, after its COMMIT
-   * or ROLLBACK): what `receive()` writes until then is on disk only if it
-   * ends committed.
-   */
-  batchStarted?(): void;
-  batchEnded?(committed: boolean): void;
-}
-
-/** What delivery needs from the network node (a ParleyNode fits). */
-export interface DeliveryNet {
-  readonly peerId: string;
-  readonly deliver: Pick<DeliverProtocol, 'sendMany'>;
-  readonly mailbox: Pick<MailboxProtocol, 'deposit' | 'fetch' | 'ack'>;
-  isConnected(peer: string): boolean;
-  connectedPeers(): string[];
-  onPeer(listener: (event: PeerEvent) => void): () => void;
-}
-
-/** What delivery needs to know about other devices (messaging keeps it). */
-export interface DeliveryDirectory {
-  /** The device's X-Wing seal public key, or null when we do not know it yet. */
-  sealPublicKey(peer: string): Uint8Array | null;
-  /** The holders the device asked its contacts to deposit with. */
-  relaysOf(peer: string): string[];
-  /** Whether this peer may hold envelopes for us (we fetch from it). */
-  isHolder(peer: string): boolean;
-}
-
-export interface DeliveryOptions {
-  backoff: BackoffConfig;
-  /** Deadline for one direct send, ms. */
-  sendTimeoutMs: number;
-  /** Lifetime asked of holders, seconds. */
-  ttlSeconds: number;
-  /** Remote holders an envelope is deposited with (besides this device). */
-  maxRemoteHolders: number;
-  /** How often to fetch from connected holders (catches transient failures), ms. */
-  fetchIntervalMs: number;
-  /** How often the local mailbox drops expired envelopes, ms. */
-  sweepIntervalMs: number;
-  /** Envelopes looked at per pass. */
-  batch: number;
-}
-
-export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
-  backoff: { baseMs: 1_000, maxMs: 5 * 60_000, factor: 2 },
-  sendTimeoutMs: 15_000,
-  ttlSeconds: 14 * 24 * 3600,
-  maxRemoteHolders: 2,
-  fetchIntervalMs: 60_000,
-  sweepIntervalMs: 10 * 60_000,
-  batch: 256,
-};
-
 export interface DeliveryDeps {
-  db: Db;
+  /** The seen-envelope ids, the transactions of a batch, the lazy-commit barrier. */
+  store: Pick<ProfileRepositories, 'seenEnvelopes' | 'tx' | 'durability'>;
   outbox: Outbox;
   net: DeliveryNet;
   directory: DeliveryDirectory;
@@ -163,40 +85,11 @@ export interface DeliveryDeps {
 
 /** Passes over the outbox per pump call; the pump reschedules itself beyond that. */
 const MAX_ROUNDS = 10_000;
-/** Deposit watermarks kept (see depositedUpTo); beyond that they start over. */
-const MAX_DEPOSIT_MARKS = 4_096;
 /** Envelopes of one queue read at a time for a pipelined run. */
 const RUN_LENGTH = 64;
 /** A run that keeps streaming what is queued behind it ends after this many envelopes or this long. */
 const MAX_STREAM_RUN = 2_048;
 const MAX_STREAM_MS = 2_000;
-/** Envelopes committed in one batch transaction, at most. */
-const MAX_BATCH = 256;
-/** A batch stops taking envelopes after this long, so its first ack waits at most about this much. */
-const MAX_BATCH_MS = 100;
-/**
- * One envelope's processing inside a batch, at most: a sink that hangs must
- * not keep the batch (and with it every sender and receiver) waiting. Below
- * the deliver handler's own 10 s deadline, so the ack still makes it.
- */
-const BATCH_JOB_TIMEOUT_MS = 5_000;
-
-type Statement = Database.Statement<unknown[], unknown>;
-
-interface InboundJob {
-  key: string;
-  envelope: InboundEnvelope;
-  via: Via;
-  resolve: (status: DeliverStatus) => void;
-  reject: (err: unknown) => void;
-}
-
-/** A storage failure of the batch itself (not of one envelope): nothing of the batch commits. */
-class BatchAborted extends Error {
-  override name = 'BatchAborted';
-}
-/** Fetch rounds per holder per call (each up to the protocol's per-stream item limit). */
-const MAX_FETCH_ROUNDS = 64;
 
 export class DeliveryService {
   private readonly options: DeliveryOptions;
@@ -210,47 +103,35 @@ export class DeliveryService {
   private unsubscribe: (() => void) | undefined;
   /** Peers whose last direct attempt failed, until when we skip straight to holders. */
   private readonly unreachable = new Map<string, number>();
-  private readonly inflight = new Map<string, Promise<DeliverStatus>>();
-  private readonly fetching = new Map<string, Promise<number>>();
   private readonly background = new Set<Promise<unknown>>();
   /** Aborts requests in flight on stop(), so stopping never waits out a send timeout. */
   private aborter = new AbortController();
-  /** Opens held envelopes: the seal key expanded once, not per envelope. */
-  private readonly opener: SealOpener;
-  /**
-   * Seals what we deposit, one KEM encapsulation per recipient session (this
-   * device's own: never shared with another profile), so the recipient
-   * decapsulates once per session when it catches up, not once per envelope.
-   */
-  private readonly sealer: BoxSealer;
   /** The connection's lazy-commit barrier (store/durability.ts): synced before anything leaves. */
   private readonly durability: Durability;
-  /** Inbound envelopes waiting to be processed, in arrival order. */
-  private readonly queue: InboundJob[] = [];
-  private draining: Promise<void> | null = null;
-  private drainActive = false;
-  /** Settles when the open batch transaction ended; null while none is open. */
-  private batchOpen: Promise<void> | null = null;
-  /**
-   * Per (recipient, conversation, holder): the outbox row up to which that
-   * holder is known to hold every held envelope of the queue (in memory;
-   * after a restart the first deposit looks at the whole queue once).
-   */
-  private readonly depositedUpTo = new Map<string, number>();
-  /** Deliver sessions one of whose envelopes failed: later ones are not committed. */
-  private readonly failedSessions = new WeakSet<object>();
+  /** Inbound envelopes, committed in order, in batches when several wait. */
+  private readonly inbound: InboundQueue;
+  private readonly holders: HolderDeposit;
+  private readonly fetcher: MailboxFetcher;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.options = { ...DEFAULT_DELIVERY_OPTIONS, ...deps.options };
     this.random = deps.random ?? Math.random;
-    this.opener = new SealOpener(deps.sealSecretKey);
-    this.sealer = new BoxSealer({ now: deps.now });
-    this.durability = durabilityOf(deps.db);
-  }
-
-  /** Compiled once per connection (store/prepared.ts). */
-  private stmt(sql: string): Statement {
-    return prepared(this.deps.db, sql);
+    this.durability = deps.store.durability;
+    this.inbound = new InboundQueue(deps);
+    const deadline = () => this.deadline();
+    this.holders = new HolderDeposit({
+      ...deps,
+      durability: this.durability,
+      options: this.options,
+      deadline,
+    });
+    this.fetcher = new MailboxFetcher({
+      ...deps,
+      commit: (envelope, via) => this.inbound.push(envelope, via),
+      running: () => this.running,
+      stopSignal: () => this.aborter.signal,
+      deadline,
+    });
   }
 
   /** Needs: the node started (or starting) and the sink ready. */
@@ -277,25 +158,19 @@ export class DeliveryService {
     clearInterval(this.sweepTimer);
     await this.pumping;
     await Promise.allSettled([...this.background]);
-    await this.draining;
+    await this.inbound.idle();
     // After the pump and deposits settled: no seal runs after this, so no session key outlives stop().
-    this.sealer.clear();
-    this.opener.clear();
+    this.holders.clear();
+    this.fetcher.clear();
   }
 
   /** Drops expired held envelopes and outbox rows no message needs any more. */
   private async sweep(): Promise<void> {
-    await this.outsideBatch();
+    await this.inbound.outsideBatch();
     await this.deps.mailboxStore.sweep(this.deps.now());
-    await this.outsideBatch();
+    await this.inbound.outsideBatch();
     const pruned = this.deps.outbox.prune();
     if (pruned > 0) this.deps.logger.log('debug', 'delivery.pruned', { rows: pruned });
-  }
-
-  /** Waits until no batch transaction is open (what is read then is committed). */
-  private async outsideBatch(): Promise<void> {
-    // Bounded: each wait is one batch, and batches end (MAX_BATCH, MAX_BATCH_MS).
-    for (let i = 0; i < 1_000 && this.batchOpen !== null; i++) await this.batchOpen;
   }
 
   /** Something was queued (or became due): send soon. */
@@ -320,15 +195,11 @@ export class DeliveryService {
   }
 
   /** The deliver protocol's handler: resolves once committed, with the status to ack. */
-  onEnvelope = (envelope: InboundEnvelope): Promise<DeliverStatus> => this.inbound(envelope, 'direct');
+  onEnvelope = (envelope: InboundEnvelope): Promise<DeliverStatus> => this.inbound.push(envelope, 'direct');
 
   /** Fetches, commits and acks everything `holder` keeps for us; returns how many were committed. */
   fetchFrom(holder: string): Promise<number> {
-    const running = this.fetching.get(holder);
-    if (running) return running;
-    const p = this.fetchLoop(holder).finally(() => this.fetching.delete(holder));
-    this.fetching.set(holder, p);
-    return p;
+    return this.fetcher.fetchFrom(holder);
   }
 
   // --- sending --------------------------------------------------------------
@@ -348,7 +219,7 @@ export class DeliveryService {
       this.again = false;
       // Never read the outbox inside an uncommitted batch: a row written there
       // (e.g. a text sent meanwhile) is not durable yet and must not leave.
-      await this.outsideBatch();
+      await this.inbound.outsideBatch();
       const items = this.deps.outbox.heads(this.deps.now(), this.options.batch);
       if (items.length === 0) return;
       const byRecipient = new Map<string, OutboxItem[]>();
@@ -373,7 +244,7 @@ export class DeliveryService {
         await this.holdOrWait(head, 'unreachable');
         continue;
       }
-      await this.outsideBatch();
+      await this.inbound.outsideBatch();
       // The head takes the due envelopes queued behind it along (and older held
       // ones before it): one stream, in order, up to PIPELINE_WINDOW unacked.
       const run = this.deps.outbox.directRun(head, now, RUN_LENGTH);
@@ -386,7 +257,7 @@ export class DeliveryService {
       const started = performance.now();
       const more = (): OutboxItem[] => {
         // Never read the outbox inside an uncommitted batch (see pump()).
-        if (!this.running || this.deps.db.inTransaction) return [];
+        if (!this.running || this.deps.store.tx.active) return [];
         if (run.length >= MAX_STREAM_RUN || performance.now() - started > MAX_STREAM_MS) return [];
         const last = run[run.length - 1] ?? head;
         const next = this.deps.outbox.runAfter(last, this.deps.now(), RUN_LENGTH);
@@ -450,7 +321,7 @@ export class DeliveryService {
       this.deps.outbox.rescheduleQueue(item, this.retryAt(item), reason);
       return;
     }
-    const holders = await this.deposit(item);
+    const holders = await this.holders.deposit(item);
     if (holders.length > 0) {
       this.deps.outbox.markHeld(item, holders, this.retryAt(item));
       this.deps.logger.log('debug', 'delivery.held', {
@@ -460,264 +331,6 @@ export class DeliveryService {
     } else {
       this.deps.outbox.rescheduleQueue(item, this.retryAt(item), reason);
     }
-  }
-
-  /**
-   * Seals and deposits with the recipient's holders; returns who stored it
-   * (remote ones first). A holder gets this envelope only after it holds
-   * every earlier held envelope of the same queue (they are deposited with it
-   * first), so whichever holder the recipient fetches from first hands the
-   * queue over in order.
-   */
-  private async deposit(item: OutboxItem): Promise<string[]> {
-    const { net, directory } = this.deps;
-    const key = directory.sealPublicKey(item.recipient);
-    if (!key) return [];
-    // As before a send: what a holder gets must already be on our disk.
-    this.durability.sync();
-    const relays = directory.relaysOf(item.recipient).filter((r) => r !== item.recipient);
-    const candidates = [
-      ...relays.filter((r) => r !== net.peerId && net.isConnected(r)),
-      ...(relays.includes(net.peerId) ? [net.peerId] : []),
-    ];
-    const stored: string[] = [];
-    let remote = 0;
-    // One sealed copy per envelope for all its holders: sealing (a KEM
-    // encapsulation) costs more than a deposit, and holders learn nothing more
-    // from the same ciphertext than from the same envelope id they see anyway.
-    const sealed = new Map<number, Uint8Array>();
-    for (const holder of candidates) {
-      const isSelf = holder === net.peerId;
-      if (!isSelf && remote >= this.options.maxRemoteHolders) continue;
-      let complete = true;
-      // Only those not with this holder yet (usually none), and only after
-      // the point up to which it is known to have the whole queue: looking
-      // at every earlier held envelope per deposit was quadratic in a long
-      // queue (an offline contact's backlog).
-      const mark = `${item.recipient}\n${item.conversationId ?? ''}\n${holder}`;
-      const earlier = this.deps.outbox.heldBefore(item, holder, this.depositedUpTo.get(mark) ?? 0);
-      for (const previous of earlier) {
-        if (previous.depositedWith.includes(holder)) continue;
-        if ((await this.depositAt(holder, key, previous, sealed)) !== 'stored') {
-          complete = false;
-          break;
-        }
-        this.deps.outbox.addHolder(previous, holder);
-      }
-      if (!complete) continue;
-      if ((await this.depositAt(holder, key, item, sealed)) === 'stored') {
-        stored.push(holder);
-        if (!isSelf) remote++;
-        // Every held envelope of the queue up to this one is with this holder
-        // now: earlier ones only ever gain holders (markHeld, addHolder).
-        if (this.depositedUpTo.size >= MAX_DEPOSIT_MARKS) this.depositedUpTo.clear();
-        this.depositedUpTo.set(mark, item.rowId);
-      }
-    }
-    return stored;
-  }
-
-  private async depositAt(
-    holder: string,
-    key: Uint8Array,
-    item: OutboxItem,
-    sealedCopies: Map<number, Uint8Array>,
-  ): Promise<'stored' | 'quota-exceeded' | 'rejected' | 'failed'> {
-    const { net } = this.deps;
-    let sealed = sealedCopies.get(item.rowId);
-    if (sealed === undefined) {
-      sealed = sealEnvelope(key, item.recipient, item.envelopeId, net.peerId, item.payload, this.sealer);
-      sealedCopies.set(item.rowId, sealed);
-    }
-    if (sealed.length > MAX_ENVELOPE_PAYLOAD) return 'rejected';
-    const request = {
-      recipient: item.recipient,
-      envelopeId: item.envelopeId,
-      payload: sealed,
-      ttlSeconds: this.options.ttlSeconds,
-    };
-    if (holder === net.peerId) {
-      return this.deps.mailboxStore.deposit({ ...request, depositor: net.peerId }, this.deps.now());
-    }
-    try {
-      return await net.mailbox.deposit(holder, request, {
-        signal: this.deadline(),
-      });
-    } catch (err) {
-      this.deps.logger.log('debug', 'delivery.deposit_failed', {
-        peer: peerTag(holder),
-        ...errorFields(err),
-      });
-      return 'failed';
-    }
-  }
-
-  // --- receiving ------------------------------------------------------------
-
-  /**
-   * Queues an envelope for processing. One at a time per id, so a direct copy
-   * and a held copy cannot both be processed: the second waits for the first
-   * and then finds it seen.
-   */
-  private inbound(envelope: InboundEnvelope, via: Via): Promise<DeliverStatus> {
-    const key = envelopeHex(envelope.envelopeId);
-    const previous = this.inflight.get(key);
-    // Queued at once when no copy is in flight, so envelopes are processed in
-    // the order they arrived (a stream's order, a fetched batch's order).
-    const run =
-      previous === undefined
-        ? this.enqueue(key, envelope, via)
-        : previous.catch(() => 'duplicate' as const).then(() => this.enqueue(key, envelope, via));
-    this.inflight.set(key, run);
-    const cleanup = () => {
-      if (this.inflight.get(key) === run) this.inflight.delete(key);
-    };
-    run.then(cleanup, cleanup);
-    return run;
-  }
-
-  private enqueue(key: string, envelope: InboundEnvelope, via: Via): Promise<DeliverStatus> {
-    return new Promise<DeliverStatus>((resolve, reject) => {
-      this.queue.push({ key, envelope, via, resolve, reject });
-      if (!this.drainActive) {
-        this.drainActive = true;
-        this.draining = this.drain();
-      }
-    });
-  }
-
-  /** Works through the queue: alone when one is waiting, in batch transactions when several are. */
-  private async drain(): Promise<void> {
-    try {
-      // Bounded: every pass takes at least one job off the queue.
-      for (let pass = 0; pass < 1_000_000 && this.queue.length > 0; pass++) {
-        if (this.queue.length === 1 || this.deps.db.inTransaction) {
-          const job = this.queue.shift();
-          if (job) await this.runAlone(job);
-        } else {
-          await this.runBatch();
-        }
-      }
-    } finally {
-      // Cleared in the same step that saw the queue empty: a job queued after
-      // this starts a new drain, and none can be left behind in between.
-      this.drainActive = false;
-      // Only after the pass bound ran out: carry on in a later task.
-      if (this.queue.length > 0) {
-        this.drainActive = true;
-        this.draining = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
-      }
-    }
-  }
-
-  private async runAlone(job: InboundJob): Promise<void> {
-    try {
-      job.resolve(await this.process(job));
-    } catch (err) {
-      this.failed(job);
-      job.reject(err);
-    }
-  }
-
-  /**
-   * Processes waiting envelopes (and those arriving meanwhile, up to MAX_BATCH
-   * and MAX_BATCH_MS) in one transaction, then acks them all. See the class
-   * comment for what a failure does.
-   */
-  private async runBatch(): Promise<void> {
-    const { db } = this.deps;
-    let release = (): void => undefined;
-    this.batchOpen = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const done: { job: InboundJob; status: DeliverStatus }[] = [];
-    const started = performance.now();
-    let committed = false;
-    try {
-      this.stmt('BEGIN').run();
-      this.deps.sink.batchStarted?.();
-      for (
-        let n = 0;
-        n < MAX_BATCH && this.queue.length > 0 && performance.now() - started < MAX_BATCH_MS;
-        n++
-      ) {
-        const job = this.queue.shift();
-        if (job === undefined) break;
-        try {
-          done.push({ job, status: await this.withinDeadline(this.process(job)) });
-        } catch (err) {
-          if (err instanceof BatchAborted) throw err;
-          // Its own transaction (a savepoint here) already undid its writes.
-          this.failed(job);
-          job.reject(err);
-        }
-        if (!db.inTransaction) throw new BatchAborted('the batch transaction ended early');
-      }
-      this.stmt('COMMIT').run();
-      committed = true;
-    } catch (err) {
-      if (db.inTransaction) {
-        try {
-          this.stmt('ROLLBACK').run();
-        } catch {
-          // The connection is gone or rolled back already: nothing committed either way.
-        }
-      }
-      this.deps.logger.log('error', 'delivery.batch_rolled_back', {
-        envelopes: done.length,
-        ...errorFields(err),
-      });
-      try {
-        this.deps.mailboxStore.rolledBack?.();
-        this.deps.sink.batchEnded?.(false);
-        this.deps.sink.rolledBack?.();
-      } finally {
-        for (const d of done) d.job.reject(err);
-      }
-    } finally {
-      this.batchOpen = null;
-      release();
-    }
-    if (committed) {
-      this.deps.sink.batchEnded?.(true);
-      for (const d of done) d.job.resolve(d.status);
-    }
-  }
-
-  private async withinDeadline<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('envelope processing timed out')), BATCH_JOB_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([work, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private failed(job: InboundJob): void {
-    if (job.envelope.session !== undefined) this.failedSessions.add(job.envelope.session);
-  }
-
-  private async process(job: InboundJob): Promise<DeliverStatus> {
-    const { key, via } = job;
-    const { from, envelopeId, payload, session } = job.envelope;
-    if (session !== undefined && this.failedSessions.has(session)) {
-      // An earlier envelope of this stream was not committed: committing this
-      // one would let it overtake that one. The sender offers both again.
-      throw new Error('an earlier envelope of this session failed');
-    }
-    if (this.stmt('SELECT 1 FROM seen_envelopes WHERE envelope_id = ?').get(key)) return 'duplicate';
-    const markSeen = () => {
-      this.stmt('INSERT OR IGNORE INTO seen_envelopes (envelope_id, seen_at) VALUES (?, ?)').run(
-        key,
-        this.deps.now(),
-      );
-    };
-    const status = await this.deps.sink.receive({ from, envelopeId, payload, via }, markSeen);
-    if (status !== 'accepted') markSeen();
-    return status;
   }
 
   private onPeer(event: PeerEvent): void {
@@ -740,52 +353,5 @@ export class DeliveryService {
     );
     this.background.add(guarded);
     void guarded.finally(() => this.background.delete(guarded));
-  }
-
-  private async fetchLoop(holder: string): Promise<number> {
-    const { net } = this.deps;
-    let committed = 0;
-    for (let round = 0; round < MAX_FETCH_ROUNDS && this.running; round++) {
-      const done: Uint8Array[] = [];
-      const result = await net.mailbox.fetch(
-        holder,
-        async (items) => {
-          if (!this.running) return;
-          // All of a fetched batch is queued at once (in order), so it is
-          // committed in one batch transaction rather than one by one.
-          const work = items.map((item) => {
-            const opened = openEnvelope(this.opener, net.peerId, item.envelopeId, item.payload);
-            if (!opened) {
-              // Not sealed to us under this id: worthless to keep, so let the holder drop it.
-              done.push(item.envelopeId);
-              return Promise.resolve();
-            }
-            return this.inbound(
-              { from: opened.sender, envelopeId: item.envelopeId, payload: opened.payload },
-              { holder },
-            ).then(
-              (status) => {
-                done.push(item.envelopeId);
-                if (status === 'accepted') committed++;
-              },
-              (err: unknown) => {
-                // Left with the holder; the periodic fetch offers it again.
-                this.deps.logger.log('debug', 'delivery.held_item_deferred', {
-                  peer: peerTag(holder),
-                  ...errorFields(err),
-                });
-              },
-            );
-          });
-          await Promise.all(work);
-        },
-        { signal: this.aborter.signal },
-      );
-      if (done.length > 0) await net.mailbox.ack(holder, done, { signal: this.deadline() });
-      if (!result.more || done.length === 0) break;
-    }
-    if (committed > 0)
-      this.deps.logger.log('info', 'delivery.fetched', { peer: peerTag(holder), envelopes: committed });
-    return committed;
   }
 }

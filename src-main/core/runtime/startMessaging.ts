@@ -237,7 +237,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     reachableVia: (peer) => addressBook.reachability.through(peer),
   });
   const deliveryService = new DeliveryService({
-    db,
+    store,
     outbox,
     net: node,
     directory,

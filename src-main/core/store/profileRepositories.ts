@@ -1,3 +1,4 @@
+import { durabilityOf, type Durability } from './durability';
 import type { Db } from './encryptedDatabase';
 import { AttachmentRepository } from './repositories/attachmentRepository';
 import { ContactRepository } from './repositories/contactRepository';
@@ -14,6 +15,7 @@ import { MemberRepository } from './repositories/memberRepository';
 import { MessageRepository } from './repositories/messageRepository';
 import { MlsDeviceRepository } from './repositories/mlsDeviceRepository';
 import { MlsGroupRepository } from './repositories/mlsGroupRepository';
+import { SeenEnvelopeRepository } from './repositories/seenEnvelopeRepository';
 import { SettingsRepository } from './repositories/settingsRepository';
 import { Transactor } from './transactor';
 
@@ -42,8 +44,11 @@ export class ProfileRepositories {
   readonly mlsGroups: MlsGroupRepository;
   readonly mailbox: MailboxRepository;
   readonly members: MemberRepository;
+  readonly seenEnvelopes: SeenEnvelopeRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
+
+  private readonly durabilityOf: () => Durability;
 
   constructor(db: Db) {
     this.conversations = new ConversationRepository(db);
@@ -62,6 +67,17 @@ export class ProfileRepositories {
     this.mlsGroups = new MlsGroupRepository(db);
     this.mailbox = new MailboxRepository(db);
     this.members = new MemberRepository(db);
+    this.seenEnvelopes = new SeenEnvelopeRepository(db);
     this.tx = new Transactor(db);
+    this.durabilityOf = () => durabilityOf(db);
+  }
+
+  /**
+   * The connection's lazy-commit barrier (durability.ts): sync before
+   * anything leaves. Made on first use, as before: it keeps the connection's
+   * `synchronous` setting of that moment.
+   */
+  get durability(): Durability {
+    return this.durabilityOf();
   }
 }
