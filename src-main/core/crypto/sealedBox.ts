@@ -1,16 +1,14 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+  xwingDecapsulate,
+  xwingEncapsulate as encapsulate,
+  xwingExpand,
+  XWING_CIPHERTEXT_BYTES,
+  XWING_PUBLIC_KEY_BYTES,
+  type XWingExpandedKey,
+} from './xwing';
 
 /**
  * Sealed boxes for store-and-forward (DESIGN.md §2 delivery): the sender seals
@@ -55,7 +53,7 @@ export const SEALED_BOX_VERSION = 1;
 export const SEALED_BOX_VERSION_SESSION = 2;
 
 const KEM = ml_kem768_x25519;
-const KEM_CIPHERTEXT_BYTES = 1120;
+const KEM_CIPHERTEXT_BYTES = XWING_CIPHERTEXT_BYTES;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const NONCE_BYTES = 24;
@@ -69,7 +67,7 @@ const EMPTY = new Uint8Array(0);
 export const SEALED_BOX_OVERHEAD = HEADER_BYTES + TAG_BYTES;
 /** Bytes a version 2 sealed box (`BoxSealer`) adds to its plaintext. */
 export const SEALED_BOX_SESSION_OVERHEAD = HEADER_V2_BYTES + TAG_BYTES;
-export const SEAL_PUBLIC_KEY_BYTES = 1216;
+export const SEAL_PUBLIC_KEY_BYTES = XWING_PUBLIC_KEY_BYTES;
 export const SEAL_SECRET_KEY_BYTES = 32;
 
 export interface SealKeyPair {
@@ -106,69 +104,17 @@ function associatedData(header: Uint8Array, aad: Uint8Array): Uint8Array {
 }
 
 /**
- * X-Wing's ciphertext is ML-KEM-768's (1088 bytes) followed by X25519's
- * ephemeral public key (32 bytes); its public key is ML-KEM-768's (1184)
- * followed by X25519's (32); the decapsulation key is derived from the 32-byte
- * seed (draft-connolly-cfrg-xwing-kem §5.2: SHAKE256(seed, 96) → ML-KEM seed
- * d ‖ z (64) and X25519 secret (32)).
+ * X-Wing encapsulation (crypto/xwing.ts, draft-connolly-cfrg-xwing-kem
+ * §5.4). Gives exactly what `ml_kem768_x25519.decapsulate` accepts
+ * (sealedBox.test.ts checks both directions). Exported for that test only.
  */
-const MLKEM_CIPHERTEXT_BYTES = 1088;
-const MLKEM_PUBLIC_KEY_BYTES = 1184;
-const MLKEM_SEED_BYTES = 64;
-const X25519_BYTES = 32;
-/** X-Wing's combiner label (draft-connolly-cfrg-xwing-kem §5.3): the six bytes `\\.//^\\`. */
-const XWING_LABEL = Buffer.from([0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c]);
-/** DER wrappings of raw X25519 keys (RFC 8410 §4 and §7), for Node's KeyObjects. */
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-
-function x25519PublicKey(raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-}
-
-function x25519Raw(key: KeyObject): Buffer {
-  const spki = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'der', type: 'spki' });
-  return spki.subarray(spki.length - X25519_BYTES);
-}
-
-/** X-Wing's combiner (draft-connolly-cfrg-xwing-kem §5.3). */
-function xwingCombine(ssM: Uint8Array, ssX: Uint8Array, ctX: Uint8Array, pkX: Uint8Array): Buffer {
-  return createHash('sha3-256').update(ssM).update(ssX).update(ctX).update(pkX).update(XWING_LABEL).digest();
-}
-
-/**
- * X-Wing encapsulation (draft-connolly-cfrg-xwing-kem §5.4) with Node's native
- * X25519 for the classical half (@noble's pure-JS X25519 cost two scalar
- * multiplications of about a millisecond each per seal); ML-KEM-768 from
- * @noble/post-quantum. Gives exactly what `ml_kem768_x25519.decapsulate`
- * accepts (sealedBox.test.ts checks both directions). Throws for a malformed
- * public key. Exported for that test only.
- */
-export function xwingEncapsulate(publicKey: Uint8Array): {
-  cipherText: Uint8Array;
-  sharedSecret: Uint8Array;
-} {
-  if (publicKey.length !== SEAL_PUBLIC_KEY_BYTES) throw new RangeError('not a seal public key');
-  const pkX = publicKey.subarray(MLKEM_PUBLIC_KEY_BYTES);
-  const kem = ml_kem768.encapsulate(publicKey.subarray(0, MLKEM_PUBLIC_KEY_BYTES));
-  const ephemeral = generateKeyPairSync('x25519');
-  const ctX = x25519Raw(ephemeral.publicKey);
-  // Throws for a low-order recipient key (all-zero shared secret).
-  const ssX = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: x25519PublicKey(pkX) });
-  const sharedSecret = new Uint8Array(xwingCombine(kem.sharedSecret, ssX, ctX, pkX));
-  kem.sharedSecret.fill(0);
-  ssX.fill(0);
-  const cipherText = new Uint8Array(KEM_CIPHERTEXT_BYTES);
-  cipherText.set(kem.cipherText, 0);
-  cipherText.set(ctX, MLKEM_CIPHERTEXT_BYTES);
-  return { cipherText, sharedSecret };
-}
+export const xwingEncapsulate = encapsulate;
 
 /** Encapsulates to a seal public key; a RangeError for a key of the wrong shape (a caller error). */
 function encapsulateTo(recipientPublicKey: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array } {
   if (recipientPublicKey.length !== SEAL_PUBLIC_KEY_BYTES) throw new RangeError('not a seal public key');
   try {
-    return xwingEncapsulate(recipientPublicKey);
+    return encapsulate(recipientPublicKey);
   } catch (err) {
     throw new RangeError('not a seal public key', { cause: err });
   }
@@ -356,9 +302,8 @@ export interface SealOpenerStats {
  * it costs its sender what it costs us, one decapsulation.
  */
 export class SealOpener {
-  private readonly mlkemSecret: Uint8Array | null;
-  private readonly xPrivate: KeyObject | null;
-  private readonly xPublic: Buffer | null;
+  /** The secret key expanded once (not per box); null for a key of the wrong length. */
+  private readonly key: XWingExpandedKey | null;
   private readonly cacheSize: number;
   /** SHA-256(KEM ciphertext) → session key, least recently used first (Map order). */
   private readonly keys = new Map<string, Uint8Array>();
@@ -367,27 +312,7 @@ export class SealOpener {
 
   constructor(secretKey: Uint8Array, options: SealOpenerOptions = {}) {
     this.cacheSize = positiveInteger('cacheSize', options.cacheSize ?? DEFAULT_SEAL_OPENER_CACHE_SIZE);
-    if (secretKey.length !== SEAL_SECRET_KEY_BYTES) {
-      this.mlkemSecret = null;
-      this.xPrivate = null;
-      this.xPublic = null;
-      return;
-    }
-    const expanded = createHash('shake256', { outputLength: MLKEM_SEED_BYTES + X25519_BYTES })
-      .update(secretKey)
-      .digest();
-    try {
-      this.mlkemSecret = ml_kem768.keygen(new Uint8Array(expanded.subarray(0, MLKEM_SEED_BYTES))).secretKey;
-      const xSecret = expanded.subarray(MLKEM_SEED_BYTES);
-      this.xPrivate = createPrivateKey({
-        key: Buffer.concat([X25519_PKCS8_PREFIX, xSecret]),
-        format: 'der',
-        type: 'pkcs8',
-      });
-      this.xPublic = x25519Raw(this.xPrivate);
-    } finally {
-      expanded.fill(0);
-    }
+    this.key = secretKey.length === SEAL_SECRET_KEY_BYTES ? xwingExpand(secretKey) : null;
   }
 
   stats(): SealOpenerStats {
@@ -402,7 +327,7 @@ export class SealOpener {
 
   /** The plaintext, or null on any failure (wrong key, tampering, bad layout, unknown version). */
   open(sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array | null {
-    if (this.mlkemSecret === null) return null;
+    if (this.key === null) return null;
     try {
       if (sealed[0] === SEALED_BOX_VERSION) return this.openV1(sealed, aad);
       if (sealed[0] === SEALED_BOX_VERSION_SESSION) return this.openV2(sealed, aad);
@@ -466,24 +391,14 @@ export class SealOpener {
   }
 
   /**
-   * X-Wing decapsulation (draft-connolly-cfrg-xwing-kem §5.5) with the
-   * expanded key. ML-KEM decapsulation of a tampered ciphertext yields an
-   * unrelated secret (implicit rejection, FIPS 203), so tampering surfaces as
-   * an AEAD failure; a low-order X25519 point throws (all-zero shared secret),
-   * which open() turns into null.
+   * X-Wing decapsulation (crypto/xwing.ts, §5.5) with the expanded key.
+   * Tampering surfaces as an AEAD failure (ML-KEM's implicit rejection); a
+   * low-order X25519 point throws, which open() turns into null.
    */
-  private decapsulate(kemCipherText: Uint8Array): Buffer {
-    if (this.mlkemSecret === null || this.xPrivate === null || this.xPublic === null) {
-      throw new Error('no secret key');
-    }
+  private decapsulate(kemCipherText: Uint8Array): Uint8Array {
+    if (this.key === null) throw new Error('no secret key');
     this.decapsulations += 1;
-    const ssM = ml_kem768.decapsulate(kemCipherText.subarray(0, MLKEM_CIPHERTEXT_BYTES), this.mlkemSecret);
-    const ctX = kemCipherText.subarray(MLKEM_CIPHERTEXT_BYTES);
-    const ssX = diffieHellman({ privateKey: this.xPrivate, publicKey: x25519PublicKey(ctX) });
-    const sharedSecret = xwingCombine(ssM, ssX, ctX, this.xPublic);
-    ssM.fill(0);
-    ssX.fill(0);
-    return sharedSecret;
+    return xwingDecapsulate(kemCipherText, this.key);
   }
 }
 

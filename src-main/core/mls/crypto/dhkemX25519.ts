@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { i2osp, LabeledKdf, type Kem } from './hpke';
-import { x25519, x25519Generate, x25519PublicKey, X25519_KEY_LENGTH } from './x25519';
+import { x25519, x25519Generate, x25519PublicKey, X25519_KEY_LENGTH } from '../../crypto/x25519';
 
 /** RFC 9180 §7.1: DHKEM(X25519, HKDF-SHA256), KEM id 0x0020. Used by MLS ciphersuite 1. */
 const KEM_ID = 0x0020;
