@@ -1,37 +1,27 @@
-import { createHash } from 'node:crypto';
 import { ParleyError } from '../errors';
 import { CommitAcks, decodeAck, encodeAck } from './commitAcks';
 import { runIntent, type CommitIntent, type ProposalIntent } from './commitIntent';
 import { ownCommitChanges, summarize } from './commitSummary';
-import type { Role } from './extensions';
+import { commitHash, EXTERNAL_RANK, headerOf, RANK } from './commitOrder';
 import { encrypt, exportRatchetTree, leave, proposeAdd, type ProposalOutcome } from './groupEngine';
-import { MlsGroupState, type MlsMember } from './groupState';
+import { MlsGroupState } from './groupState';
 import { processMessage, type ProcessOutcome } from './incoming';
 import { isMlsRejection, MlsRejection } from './rejection';
-import {
-  decodeLog,
-  decodeMeta,
-  decodeSnapshot,
-  decodeWelcome,
-  encodeLog,
-  encodeMeta,
-  encodeSnapshot,
-  encodeWelcome,
-} from './sequencerParts';
+import { decodeSnapshot, encodeSnapshot } from './sequencerParts';
+import { takeRivalCommit, type RivalAccess } from './rivalCommit';
+import { SequencerRecord } from './sequencerRecord';
 import {
   DEFAULT_ACCEPT_MS,
   DEFAULT_LOG_SIZE,
   DEFAULT_MAX_HELD,
   emptyUpdate,
   type AppliedCommit,
-  type ReleasedWelcome,
   type SequencerOptions,
   type SequencerParts,
   type SequencerRevisions,
   type SequencerUpdate,
   type UnsettledSend,
 } from './sequencerTypes';
-import { decodeGroupMessage } from './wire';
 
 /**
  * Ordering without a server (docs/protocol.md §10, RFC 9420 §14). One
@@ -52,85 +42,23 @@ import { decodeGroupMessage } from './wire';
  * epoch, or the other branch of an undecided epoch) are held and retried.
  *
  * The sequencer is an in-memory object. Its current state is persisted by
- * the caller like any state (MlsStore, with its cheap per-message ratchet
- * journal); the rest (the previous state, the applied commit, held
- * messages, unsettled sends, the held Welcome, the commit log) is persisted
- * as four parts, each only when its revision changed (`revisions`,
- * `metaBytes()`, `logBytes()`, `welcomeBytes()`, `previousState`), in the
- * same transaction as
- * the caller's rows; GroupSequencer.fromParts() brings it back after a
- * restart. snapshot()/restore() give all of it as one blob (tests, backups).
+ * the caller like any state (MlsStore); the rest is its SequencerRecord
+ * (sequencerRecord.ts), persisted in parts beside it.
  */
 
-interface Applied {
-  readonly commit: Uint8Array;
-  readonly hash: string;
-  readonly rank: number;
-  readonly own: CommitIntent | null;
-}
-
-interface Held {
-  readonly bytes: Uint8Array;
-  readonly epoch: number;
-}
-
-interface Unsettled {
-  readonly plaintext: Uint8Array;
-  readonly authenticatedData: Uint8Array;
-}
-
-const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1 };
-const EXTERNAL_RANK = 0;
-const rankOf = (m: MlsMember) => RANK[m.role];
-
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** True when commit a beats commit b for the same epoch (the rule, docs/protocol.md §10). */
-export function beats(a: { rank: number; hash: string }, b: { rank: number; hash: string }): boolean {
-  if (a.rank !== b.rank) return a.rank > b.rank;
-  return a.hash < b.hash;
-}
-
-function headerOf(bytes: Uint8Array): { epoch: number; contentType: string } {
-  const m = decodeGroupMessage(bytes);
-  const h = m.wireformat === 'mls_private_message' ? m.privateMessage : m.publicMessage.content;
-  return { epoch: Number(h.epoch), contentType: h.contentType };
-}
+// The ordering rule is commitOrder.ts; `beats` is named here too for its callers.
+export { beats } from './commitOrder';
 
 export class GroupSequencer {
   private current: MlsGroupState;
-  /** The state the last commit was applied to; null once that commit is accepted. */
-  private previous: MlsGroupState | null = null;
-  /** This member rejoined by external commit, not yet accepted (no previous state to switch to). */
-  private rejoinPending = false;
-  private applied: Applied | null = null;
-  private appliedAt = 0;
-  /** Who acked the applied commit (null: none applied, or parts from before acks: the window decides). */
-  private acks: CommitAcks | null = null;
-  /** Hashes of commits for previous.epoch already tried (losers, duplicates). */
-  private rivals = new Set<string>();
-  private heldWelcome: ReleasedWelcome | null = null;
-  private unsettled: Unsettled[] = [];
-  private held: Held[] = [];
-  private log: { epoch: number; commit: Uint8Array }[] = [];
-  /**
-   * Secret wipes (RFC 9420 §9.2) deferred while the previous state is kept:
-   * ts-mls shares objects between a state and the one derived from it, so
-   * zeroing what the newer state consumed would damage the older one we may
-   * still switch back to.
-   */
-  private deferredWipes: (() => void)[] = [];
   private readonly acceptMs: number;
-  private readonly logSize: number;
-  private readonly maxHeld: number;
-  /** Bumped whenever the part changes, so the caller writes only what changed. */
-  private revs = { meta: 0, log: 0, previous: 0, welcome: 0, unsettled: 0 };
+  /** What is persisted of the ordering beside the current state (sequencerRecord.ts). */
+  private readonly r: SequencerRecord;
 
   constructor(state: MlsGroupState, options: SequencerOptions = {}) {
     this.current = state;
     this.acceptMs = options.acceptMs ?? DEFAULT_ACCEPT_MS;
-    this.logSize = options.logSize ?? DEFAULT_LOG_SIZE;
-    this.maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
+    this.r = new SequencerRecord(options.logSize ?? DEFAULT_LOG_SIZE, options.maxHeld ?? DEFAULT_MAX_HELD);
   }
 
   get state(): MlsGroupState {
@@ -143,47 +71,33 @@ export class GroupSequencer {
 
   /** True when the commit that started the current epoch can no longer be replaced. */
   get accepted(): boolean {
-    return this.previous === null && !this.rejoinPending;
+    return this.r.previous === null && !this.r.rejoinPending;
   }
 
   /** Messages held for a retry. */
   get heldCount(): number {
-    return this.held.length;
+    return this.r.held.length;
   }
 
   /** The latest epoch among held messages (0 when none): ahead of `epoch` means a commit is missing. */
   get heldMaxEpoch(): number {
-    return this.held.reduce((max, h) => Math.max(max, h.epoch), 0);
+    return this.r.held.reduce((max, h) => Math.max(max, h.epoch), 0);
   }
 
   /** When the current epoch will be accepted if nothing else happens (null: it is). */
   get acceptDueAt(): number | null {
-    return this.accepted ? null : this.appliedAt + this.acceptMs;
+    return this.accepted ? null : this.r.appliedAt + this.acceptMs;
   }
 
   /** Devices whose ack the current epoch still waits for (empty once accepted, or when only the window can accept it). */
   get awaitingAcks(): readonly string[] {
-    if (this.accepted || !this.acks || this.acks.windowOnly) return [];
-    return this.acks.missing;
+    if (this.accepted || !this.r.acks || this.r.acks.windowOnly) return [];
+    return this.r.acks.missing;
   }
 
   /** Devices a held (not yet released) Welcome is for: they are not in the group for others yet. */
   get awaitingWelcome(): readonly string[] {
-    return this.heldWelcome?.recipients ?? [];
-  }
-
-  get revisions(): SequencerRevisions {
-    return { ...this.revs };
-  }
-
-  /** This member's sends in the undecided epoch, oldest first (persisted apart, append-only). */
-  get unsettledSends(): readonly UnsettledSend[] {
-    return this.unsettled;
-  }
-
-  /** The state before the last commit, kept until that commit is accepted. */
-  get previousState(): MlsGroupState | null {
-    return this.previous;
+    return this.r.heldWelcome?.recipients ?? [];
   }
 
   /**
@@ -192,10 +106,21 @@ export class GroupSequencer {
    * that far (that member rejoins by external commit).
    */
   commitsAfter(epoch: number): Uint8Array[] | null {
-    if (epoch >= this.current.epoch) return [];
-    const first = this.log[0];
-    if (!first || first.epoch > epoch) return null;
-    return this.log.filter((e) => e.epoch >= epoch).map((e) => e.commit);
+    return this.r.commitsAfter(epoch, this.current.epoch);
+  }
+
+  get revisions(): SequencerRevisions {
+    return { ...this.r.revs };
+  }
+
+  /** This member's sends in the undecided epoch, oldest first (persisted apart, append-only). */
+  get unsettledSends(): readonly UnsettledSend[] {
+    return this.r.unsettled;
+  }
+
+  /** The state before the last commit, kept until that commit is accepted. */
+  get previousState(): MlsGroupState | null {
+    return this.r.previous;
   }
 
   /** Marks the current epoch accepted if it was acked by all or its window has passed; releases Welcomes. */
@@ -218,9 +143,9 @@ export class GroupSequencer {
     this.settle(now, update);
     const out = await encrypt(this.current, plaintext, authenticatedData);
     this.current = out.state;
-    this.wipe(out.wipeConsumed);
+    this.r.wipe(out.wipeConsumed);
     // Appended, not rewritten: see SequencerRevisions.unsettled.
-    if (!this.accepted) this.unsettled.push({ plaintext, authenticatedData });
+    if (!this.accepted) this.r.unsettled.push({ plaintext, authenticatedData });
     return { message: out.message, update };
   }
 
@@ -238,7 +163,7 @@ export class GroupSequencer {
     const out: ProposalOutcome =
       intent.type === 'leave' ? await leave(this.current) : await proposeAdd(this.current, intent.keyPackage);
     this.current = out.state;
-    this.wipe(out.wipeConsumed);
+    this.r.wipe(out.wipeConsumed);
     return { proposal: out.proposal, update };
   }
 
@@ -278,7 +203,7 @@ export class GroupSequencer {
     };
     this.advance(out.state, out.commit, { rank, peerId: before.self.peerId }, intent, now, out.wipeConsumed);
     if (out.welcome) {
-      this.setHeldWelcome({
+      this.r.setHeldWelcome({
         welcome: out.welcome,
         ratchetTree: exportRatchetTree(out.state),
         recipients: [...new Set(changes.added.map((m) => m.peerId))],
@@ -302,12 +227,12 @@ export class GroupSequencer {
     // There is no previous state to switch back to: a rejoiner whose commit
     // loses simply rejoins again; it is still marked unsettled so its own
     // messages are kept until the commit is accepted.
-    seq.applied = { commit, hash: sha256(commit), rank: EXTERNAL_RANK, own: null };
-    seq.appliedAt = now;
-    seq.acks = CommitAcks.windowOnly();
-    seq.rejoinPending = true;
-    seq.pushLog(state.epoch - 1, commit);
-    seq.revs = { meta: 1, log: 1, previous: 1, welcome: 1, unsettled: 1 };
+    seq.r.applied = { commit, hash: commitHash(commit), rank: EXTERNAL_RANK, own: null };
+    seq.r.appliedAt = now;
+    seq.r.acks = CommitAcks.windowOnly();
+    seq.r.rejoinPending = true;
+    seq.r.pushLog(state.epoch - 1, commit);
+    seq.r.revs = { meta: 1, log: 1, previous: 1, welcome: 1, unsettled: 1 };
     return seq;
   }
 
@@ -315,9 +240,9 @@ export class GroupSequencer {
   async receive(bytes: Uint8Array, now: number = Date.now()): Promise<SequencerUpdate> {
     const update = emptyUpdate();
     this.settle(now, update);
-    const appliedBefore = this.applied?.hash ?? null;
+    const appliedBefore = this.r.applied?.hash ?? null;
     const result = await this.take(bytes, now, update);
-    if (result === 'held') this.hold(bytes);
+    if (result === 'held') this.r.hold(bytes);
     if (result === 'progress') await this.drain(now, update);
     await this.ackIfApplied(appliedBefore, update);
     // Acks taken in this step (or held ones retried) may complete the epoch.
@@ -343,7 +268,7 @@ export class GroupSequencer {
     const epoch = this.current.epoch;
     if (header.epoch > epoch) return 'held';
     if (header.contentType === 'commit' && header.epoch === epoch - 1) {
-      return this.rival(bytes, now, update);
+      return takeRivalCommit(this.rivalAccess(), bytes, now, update);
     }
     let out: ProcessOutcome;
     try {
@@ -362,11 +287,11 @@ export class GroupSequencer {
     }
     if (out.kind === 'application') {
       this.current = out.state;
-      this.wipe(out.wipeConsumed);
+      this.r.wipe(out.wipeConsumed);
       const acked = decodeAck(out.plaintext);
       if (acked !== null) {
         // An ack is the sequencer's own: never delivered to the application.
-        if (acked === this.applied?.hash && this.acks?.record(out.sender.peerId)) this.revs.meta++;
+        if (acked === this.r.applied?.hash && this.r.acks?.record(out.sender.peerId)) this.r.revs.meta++;
         return 'done';
       }
       update.delivered.push({
@@ -379,17 +304,17 @@ export class GroupSequencer {
     }
     if (out.kind === 'proposal') {
       this.current = out.state;
-      this.wipe(out.wipeConsumed);
+      this.r.wipe(out.wipeConsumed);
       update.proposals.push({ sender: out.sender, proposal: out.proposal });
       return 'done';
     }
     // A commit for the current epoch. If the current epoch was still open,
     // this commit is built on it: its author accepted it, so do we.
-    if (this.applied?.own && this.heldWelcome) update.welcomes.push(this.heldWelcome);
-    this.setHeldWelcome(null);
-    this.previous = null;
-    this.rejoinPending = false;
-    this.runDeferredWipes();
+    if (this.r.applied?.own && this.r.heldWelcome) update.welcomes.push(this.r.heldWelcome);
+    this.r.setHeldWelcome(null);
+    this.r.previous = null;
+    this.r.rejoinPending = false;
+    this.r.runDeferredWipes();
     const before = this.current;
     this.advance(
       out.state,
@@ -409,79 +334,20 @@ export class GroupSequencer {
     return 'progress';
   }
 
-  /** A commit for the epoch before the current one: a competitor of the commit we applied. */
-  private async rival(bytes: Uint8Array, now: number, update: SequencerUpdate): Promise<'progress' | 'done'> {
-    const hash = sha256(bytes);
-    if (this.rejoinPending && this.applied && hash !== this.applied.hash) {
-      // Without the previous epoch's keys the rival cannot be read, but any
-      // member's commit (a PrivateMessage) outranks an external commit, and
-      // between two external commits the smaller hash wins.
-      const external = decodeGroupMessage(bytes).wireformat === 'mls_public_message';
-      if (!external || hash < this.applied.hash) update.mustRejoin = true;
-      return 'done';
-    }
-    if (!this.previous || !this.applied) {
-      // Accepted on acks: every member that could have beaten our commit
-      // acked it, so a rival arriving late lost (commitAcks.ts). After the
-      // window it may be a fork (docs/protocol.md §10, Limits): say so.
-      if (this.inAckedWindow(now)) return 'done';
-      update.rejected = new MlsRejection('stale-epoch', 'a commit for an epoch already accepted');
-      return 'done';
-    }
-    if (hash === this.applied.hash || this.rivals.has(hash)) return 'done';
-    this.rivals.add(hash);
-    this.revs.meta++;
-    let out: ProcessOutcome;
-    try {
-      out = await processMessage(this.previous, bytes);
-    } catch (err) {
-      update.rejected = isMlsRejection(err) ? err : new MlsRejection('invalid', String(err));
-      return 'done';
-    }
-    if (out.kind !== 'commit') return 'done';
-    const rank = out.sender ? RANK[out.sender.role] : EXTERNAL_RANK;
-    if (!beats({ rank, hash }, this.applied)) {
-      this.deferredWipes.push(out.wipeConsumed);
-      return 'done';
-    }
-    // Switch: the commit we applied lost.
-    const lostOwn = this.applied.own;
-    if (lostOwn) update.lost.push(lostOwn);
-    this.setHeldWelcome(null);
-    this.rivals.add(this.applied.hash);
-    this.current = out.state;
-    // The losing branch's wipes are dropped, not run: they zero secrets of
-    // the epoch before, which the winning branch still reads late messages
-    // with (both branches share those objects).
-    this.deferredWipes = [out.wipeConsumed];
-    this.applied = { commit: bytes, hash, rank, own: null };
-    this.acks = CommitAcks.expect(
-      this.previous,
-      out.state,
-      { peerId: out.sender?.peerId ?? null, rank, external: out.sender === null },
-      rankOf,
-    );
-    this.replaceLog(this.previous.epoch, bytes);
-    update.commits.push({
-      epoch: out.epoch,
-      sender: out.sender,
-      changes: out.changes,
-      replacedAnother: true,
-      summary: summarize(this.previous, out.state, out.changes),
-    });
-    // What we sent on the losing branch is re-encrypted on the winning one;
-    // receivers that got both copies dedupe by the application's message id.
-    // (The list keeps the same sends in the same order: nothing to rewrite.)
-    const resend = this.unsettled;
-    this.unsettled = [];
-    for (const m of resend) {
-      const enc = await encrypt(this.current, m.plaintext, m.authenticatedData);
-      this.current = enc.state;
-      this.deferredWipes.push(enc.wipeConsumed);
-      this.unsettled.push(m);
-      update.resend.push(enc.message);
-    }
-    return 'progress';
+  /** What the rival-commit step may read and change (rivalCommit.ts). */
+  private rivalAccess(): RivalAccess {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- a view over this sequencer's private state
+    const seq = this;
+    return {
+      record: this.r,
+      get current() {
+        return seq.current;
+      },
+      set current(state: MlsGroupState) {
+        seq.current = state;
+      },
+      inAckedWindow: (now) => this.inAckedWindow(now),
+    };
   }
 
   private advance(
@@ -492,27 +358,8 @@ export class GroupSequencer {
     now: number,
     wipeConsumed: () => void,
   ): void {
-    const before = this.current;
-    const { rank } = committer;
-    this.previous = before;
+    this.r.beginEpoch(this.current, next, commit, committer, own, now, wipeConsumed);
     this.current = next;
-    this.deferredWipes.push(wipeConsumed);
-    this.applied = { commit, hash: sha256(commit), rank, own };
-    this.acks = CommitAcks.expect(
-      before,
-      next,
-      { peerId: committer.peerId, rank, external: rank === EXTERNAL_RANK },
-      rankOf,
-    );
-    this.appliedAt = now;
-    this.rivals = new Set();
-    this.revs.meta++;
-    this.revs.previous++;
-    // Messages sent in the epoch we leave were in an accepted epoch (a
-    // commit is only made or taken on top of one that is accepted).
-    if (this.unsettled.length > 0) this.revs.unsettled++;
-    this.unsettled = [];
-    this.pushLog(before.epoch, commit);
   }
 
   /**
@@ -521,31 +368,10 @@ export class GroupSequencer {
    */
   private settle(now: number, update: SequencerUpdate): void {
     if (this.accepted) return;
-    if (!(this.acks?.complete ?? false) && now < this.appliedAt + this.acceptMs) return;
+    if (!(this.r.acks?.complete ?? false) && now < this.r.appliedAt + this.acceptMs) return;
     update.settled = true;
-    this.acks = null;
-    this.rejoinPending = false;
-    if (this.applied?.own && this.heldWelcome) update.welcomes.push(this.heldWelcome);
-    this.setHeldWelcome(null);
-    this.previous = null;
-    this.rivals = new Set();
-    this.unsettled = [];
-    this.revs.unsettled++;
-    // Held messages of this epoch or older that still do not decrypt came
-    // from a branch that lost; their senders resend on the winning one.
-    const epoch = this.current.epoch;
-    this.held = this.held.filter((h) => h.epoch > epoch);
-    this.revs.meta++;
-    this.revs.previous++;
-    this.runDeferredWipes();
-  }
-
-  private hold(bytes: Uint8Array): void {
-    const { epoch } = headerOf(bytes);
-    if (this.held.some((h) => Buffer.from(h.bytes).equals(Buffer.from(bytes)))) return;
-    this.held.push({ bytes, epoch });
-    if (this.held.length > this.maxHeld) this.held.shift();
-    this.revs.meta++;
+    const welcome = this.r.accept(this.current.epoch);
+    if (welcome) update.welcomes.push(welcome);
   }
 
   /**
@@ -555,14 +381,14 @@ export class GroupSequencer {
    * the epoch loses, the member acks the winner instead.
    */
   private async ackIfApplied(appliedBefore: string | null, update: SequencerUpdate): Promise<void> {
-    const applied = this.applied;
-    if (!applied || applied.hash === appliedBefore || applied.own || !this.acks || this.acks.windowOnly)
+    const applied = this.r.applied;
+    if (!applied || applied.hash === appliedBefore || applied.own || !this.r.acks || this.r.acks.windowOnly)
       return;
     // A member the commit removed has no leaf to ack from (commitAcks.ts counts on that).
     if (!this.current.active) return;
     const out = await encrypt(this.current, encodeAck(applied.hash));
     this.current = out.state;
-    this.wipe(out.wipeConsumed);
+    this.r.wipe(out.wipeConsumed);
     update.acks.push(out.message);
   }
 
@@ -571,16 +397,16 @@ export class GroupSequencer {
    * ends at appliedAt + acceptMs; a next commit moves appliedAt).
    */
   private inAckedWindow(now: number): boolean {
-    return this.accepted && this.applied !== null && now < this.appliedAt + this.acceptMs;
+    return this.accepted && this.r.applied !== null && now < this.r.appliedAt + this.acceptMs;
   }
 
   /** Retries held messages until none makes progress. */
   private async drain(now: number, update: SequencerUpdate): Promise<void> {
-    if (this.held.length > 0) this.revs.meta++;
+    if (this.r.held.length > 0) this.r.revs.meta++;
     for (let progress = true; progress;) {
       progress = false;
-      const pending = [...this.held].sort((a, b) => a.epoch - b.epoch);
-      this.held = [];
+      const pending = [...this.r.held].sort((a, b) => a.epoch - b.epoch);
+      this.r.held = [];
       for (let i = 0; i < pending.length; i++) {
         const h = pending[i]!;
         const sub = emptyUpdate();
@@ -592,10 +418,10 @@ export class GroupSequencer {
         update.welcomes.push(...sub.welcomes);
         update.lost.push(...sub.lost);
         update.mustRejoin ||= sub.mustRejoin;
-        if (result === 'held') this.held.push(h);
+        if (result === 'held') this.r.held.push(h);
         if (result === 'progress') {
           // The epoch changed: what is left is retried against the new state.
-          this.held.push(...pending.slice(i + 1));
+          this.r.held.push(...pending.slice(i + 1));
           progress = true;
           break;
         }
@@ -603,60 +429,21 @@ export class GroupSequencer {
     }
   }
 
-  private wipe(w: () => void): void {
-    if (this.previous) this.deferredWipes.push(w);
-    else w();
-  }
+  // --- persistence (formats in sequencerParts.ts, the record in sequencerRecord.ts) ---
 
-  private runDeferredWipes(): void {
-    const wipes = this.deferredWipes;
-    this.deferredWipes = [];
-    for (const w of wipes) w();
-  }
-
-  private pushLog(epoch: number, commit: Uint8Array): void {
-    this.log = this.log.filter((e) => e.epoch < epoch);
-    this.log.push({ epoch, commit });
-    if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
-    this.revs.log++;
-  }
-
-  private replaceLog(epoch: number, commit: Uint8Array): void {
-    this.pushLog(epoch, commit);
-  }
-
-  private setHeldWelcome(w: ReleasedWelcome | null): void {
-    if (w === this.heldWelcome) return;
-    this.heldWelcome = w;
-    this.revs.welcome++;
-  }
-
-  // --- persistence (formats in sequencerParts.ts) ------------------------------
-
-  /**
-   * The small part: applied commit, acceptance time and acks, rivals, held
-   * messages. Unsettled sends (plaintexts: only ever written where message
-   * bodies are, never to a log) are kept apart, see unsettledSends.
-   */
+  /** The small part: applied commit, acceptance time and acks, rivals, held messages. */
   metaBytes(): Uint8Array {
-    return encodeMeta({
-      applied: this.applied,
-      appliedAt: this.appliedAt,
-      rejoinPending: this.rejoinPending,
-      rivals: [...this.rivals],
-      held: this.held.map((h) => h.bytes),
-      acks: this.acks?.toJson() ?? null,
-    });
+    return this.r.metaBytes();
   }
 
   /** The held Welcome (with its ratchet tree), or null when none is held. */
   welcomeBytes(): Uint8Array | null {
-    return encodeWelcome(this.heldWelcome);
+    return this.r.welcomeBytes();
   }
 
   /** The commit log (changes only with commits). */
   logBytes(): Uint8Array {
-    return encodeLog(this.log);
+    return this.r.logBytes();
   }
 
   /**
@@ -670,24 +457,11 @@ export class GroupSequencer {
   ): GroupSequencer {
     const seq = new GroupSequencer(current, options);
     try {
-      seq.previous = parts.previous ? MlsGroupState.deserialize(parts.previous) : null;
-      if (parts.meta) {
-        const meta = decodeMeta(parts.meta);
-        seq.applied = meta.applied ? { ...meta.applied, hash: sha256(meta.applied.commit) } : null;
-        seq.appliedAt = meta.appliedAt;
-        seq.rejoinPending = meta.rejoinPending;
-        seq.rivals = new Set(meta.rivals);
-        seq.acks = meta.acks ? CommitAcks.fromJson(meta.acks) : null;
-        seq.unsettled = [...meta.legacyUnsettled];
-        seq.held = meta.held.map((bytes) => ({ bytes, epoch: headerOf(bytes).epoch }));
-      }
-      if (parts.unsettled) seq.unsettled.push(...parts.unsettled);
-      if (parts.log) seq.log = decodeLog(parts.log);
-      if (parts.welcome) seq.heldWelcome = decodeWelcome(parts.welcome);
+      seq.r.load(parts);
     } catch (err) {
       throw new ParleyError('DATABASE_CORRUPT', 'The stored MLS ordering state is damaged.', { cause: err });
     }
-    if (seq.previous && !seq.applied) {
+    if (seq.r.previous && !seq.r.applied) {
       throw new ParleyError('DATABASE_CORRUPT', 'The stored MLS ordering state is inconsistent.');
     }
     return seq;
@@ -700,11 +474,11 @@ export class GroupSequencer {
   snapshot(): Uint8Array {
     return encodeSnapshot({
       current: this.current.serialize(),
-      previous: this.previous?.serialize() ?? null,
-      meta: this.metaBytes(),
-      log: this.logBytes(),
-      welcome: this.welcomeBytes(),
-      unsettled: this.unsettled,
+      previous: this.r.previous?.serialize() ?? null,
+      meta: this.r.metaBytes(),
+      log: this.r.logBytes(),
+      welcome: this.r.welcomeBytes(),
+      unsettled: this.r.unsettled,
     });
   }
 
