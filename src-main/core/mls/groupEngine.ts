@@ -26,6 +26,7 @@ import { parleyClientConfig, suiteNameOf, unwrapState, wrapState, type MlsGroupS
 import { deviceKeyPackage } from './keyPackages';
 import { MlsRejection } from './rejection';
 import { checkCommit, checkProposal, policyView, type PolicyView } from './rolePolicy';
+import { wiper, type CommitOutcome, type EncryptOutcome, type ProposalOutcome } from './stepOutcomes';
 import { DEFAULT_SUITE, suiteImpl, type MlsSuiteName } from './suites';
 import { decodeKeyPackage, encodeMessage, encodeTree, encodeWelcome } from './wire';
 
@@ -37,51 +38,16 @@ import { decodeKeyPackage, encodeMessage, encodeTree, encodeWelcome } from './wi
  * anything it produced, then call wipeConsumed().
  */
 
-export interface Consumed {
-  /**
-   * Zeroes the secrets this step used up (RFC 9420 §9.2 deletion schedule),
-   * as ts-mls hands them back. Call once the new state is on disk; the
-   * input state must not be used afterwards (its copy on disk is intact).
-   */
-  wipeConsumed(): void;
-}
-
-export interface CommitOutcome extends Consumed {
-  readonly state: MlsGroupState;
-  /** MLSMessage (PrivateMessage) for every other member. */
-  readonly commit: Uint8Array;
-  /**
-   * MLSMessage (Welcome) for added devices, or null. Send it only after the
-   * commit is accepted (DESIGN.md §2: a Welcome for a losing commit would put
-   * the joiner in a group nobody else is in).
-   */
-  readonly welcome: Uint8Array | null;
-  /** True when the commit carried an UpdatePath: this device's keys are fresh (post-compromise security). */
-  readonly refreshedOwnKeys: boolean;
-}
-
-export interface ProposalOutcome extends Consumed {
-  readonly state: MlsGroupState;
-  /** MLSMessage (PrivateMessage) for every other member. */
-  readonly proposal: Uint8Array;
-}
-
-export interface EncryptOutcome extends Consumed {
-  readonly state: MlsGroupState;
-  /** MLSMessage (PrivateMessage). */
-  readonly message: Uint8Array;
-}
+// What a step gives back (stepOutcomes.ts), named here too for the callers.
+export {
+  wiper,
+  type CommitOutcome,
+  type Consumed,
+  type EncryptOutcome,
+  type ProposalOutcome,
+} from './stepOutcomes';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-export function wiper(consumed: Uint8Array[]): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    for (const secret of consumed) secret.fill(0);
-  };
-}
 
 function validateName(name: string): void {
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
