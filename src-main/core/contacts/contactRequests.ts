@@ -229,7 +229,7 @@ export class ContactRequests {
     }
     if (!ok) {
       // Only someone holding the token gets "used"; a guessed or expired one stays 'rejected'.
-      return this.invites.find(sha256(token))?.usedAt != null ? 'used' : 'rejected';
+      return this.deps.store.invites.find(sha256(token))?.usedAt != null ? 'used' : 'rejected';
     }
     logger.log('info', 'messaging.contact_added', { peer: peerTag(req.from), via: 'invite', proven });
     this.deps.track(this.deps.net.keepConnected(req.from));

@@ -1,7 +1,6 @@
 import { ParleyError } from '../errors';
 import { INVITE_USED } from '../contacts/invite';
 import { inviteStatus } from '../contacts/inviteStatus';
-import { InviteRepository } from '../store/repositories/inviteRepository';
 import { extractInviteLink, inviteText } from '../contacts/inviteText';
 import { reaching } from './reaching';
 import { parseSearchQuery } from '../search/searchQuery';
@@ -97,7 +96,7 @@ export function baseHandlers({
       const m = await messaging.running();
       return inviteStatus(
         {
-          invites: new InviteRepository(s.db),
+          invites: s.invites,
           directory: m.directory,
           contacts: s.contacts,
           ownPeerId: m.node.peerId,
