@@ -30,7 +30,7 @@ export class ContentSender {
     row?: (recipients: number) => number | null,
   ): Promise<number | null> {
     // A blocked or removed contact's DM is read-only for everything the user sends (profiles still go out).
-    if (content.type !== 'profile') assertDmWritable(this.ctx.deps.db, conversationId);
+    if (content.type !== 'profile') assertDmWritable(this.ctx.deps.store.conversations, conversationId);
     // Through the sequencer: a send in an epoch not yet accepted is kept to resend after a switch.
     return this.queue.send(conversationId, encodeContent(content), row);
   }
