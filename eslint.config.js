@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 import { coreLayersPlugin } from './lint/coreLayers.js';
 import { sqlInStorePlugin } from './lint/sqlInStore.js';
+import { viewsAtApiPlugin } from './lint/viewsAtApi.js';
 
 /**
  * Lint = code health (typescript-eslint recommended, react-hooks) plus the
@@ -389,5 +390,12 @@ export default defineConfig([
     files: [coreGlob],
     plugins: { 'parley-sql': sqlInStorePlugin },
     rules: { 'parley-sql/sql-in-store': 'error' },
+  },
+  {
+    // Presenters at the api level map domain objects to views (lint/viewsAtApi.js).
+    name: 'parley/views-at-api',
+    files: [coreGlob],
+    plugins: { 'parley-views': viewsAtApiPlugin },
+    rules: { 'parley-views/views-at-api': 'error' },
   },
 ]);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_LEVELS, KNOWN_UPWARD } from '../lint/coreLayers.js';
 import { SQL_NOT_MOVED_YET } from '../lint/sqlInStore.js';
+import { VIEWS_NOT_MOVED_YET } from '../lint/viewsAtApi.js';
 
 /**
  * The layers inside the core are a lint rule (lint/coreLayers.js, wired in
@@ -275,6 +276,67 @@ describe('SQL only in store/ and search/ (lint/sqlInStore.js)', () => {
     for (const { file } of SQL_NOT_MOVED_YET) {
       expect(existsSync(join(root, file)), file).toBe(true);
       expect(file).not.toMatch(/^src-main\/core\/(?:store|search)\//);
+    }
+  });
+});
+
+/** Messages of the presenter rule (lint/viewsAtApi.js) for `code` at `path`. */
+async function viewMessages(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, path) });
+  if (!result) throw new Error(`no lint result for ${path}`);
+  return result.messages.filter((m) => m.ruleId === 'parley-views/views-at-api').map((m) => m.message);
+}
+
+describe('presenters at the api level (lint/viewsAtApi.js)', () => {
+  it.each([
+    {
+      name: 'a domain folder imports a *View type',
+      path: 'src-main/core/presence/presenceService.ts',
+      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/network';\nexport type V = ContactPresenceView;\n",
+      says: 'imports the view type ContactPresenceView',
+    },
+    {
+      name: 'a view shape named otherwise',
+      path: 'src-main/core/groups/groupOps.ts',
+      code: "import type { MessageExtras } from '../../../src-shared/contract/areas/chat';\nexport type V = MessageExtras;\n",
+      says: 'imports the view type MessageExtras',
+    },
+    {
+      name: 'the store maps rows to views',
+      path: 'src-main/core/store/repositories/messageRepository.ts',
+      code: "import type { MessageView } from '../../../../src-shared/contract';\nexport type V = MessageView;\n",
+      says: 'imports the view type MessageView',
+    },
+  ])('fires: $name', async ({ path, code, says }) => {
+    const messages = await viewMessages(path, code);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(says);
+  });
+
+  it.each([
+    {
+      name: 'a presenter in handlers/',
+      path: 'src-main/core/handlers/networkPresenter.ts',
+      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/network';\nexport type V = ContactPresenceView;\n",
+    },
+    {
+      name: 'constants, limits and rules from the contract',
+      path: 'src-main/core/files/fileSender.ts',
+      code: "import { FILE_MAX_BYTES } from '../../../src-shared/contract/areas/files';\nimport { formatBytes } from '../../../src-shared/contract/format';\nexport { FILE_MAX_BYTES, formatBytes };\n",
+    },
+    {
+      name: 'a test',
+      path: 'src-main/core/presence/presenceService.test.ts',
+      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/network';\nexport type V = ContactPresenceView;\n",
+    },
+  ])('quiet: $name', async ({ path, code }) => {
+    expect(await viewMessages(path, code)).toEqual([]);
+  });
+
+  it('names only files still to move that exist, all below the api level', () => {
+    for (const { file } of VIEWS_NOT_MOVED_YET) {
+      expect(existsSync(join(root, file)), file).toBe(true);
+      expect(file).not.toMatch(/^src-main\/core\/(?:handlers|runtime|rpc)\//);
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { networkRequests } from '../../../src-shared/contract/areas/network';
 import { ParleyError } from '../errors';
 import { reaching } from './reaching';
-import { contactPresenceViews, ownProfileView } from '../presence/networkViews';
+import { contactPresenceViews, ownProfileView } from './networkPresenter';
 import { readPrivacy, writePrivacy } from '../presence/privacySettings';
 import type { HandlerDeps, HandlersFor } from './deps';
 

@@ -4,7 +4,7 @@ import { ListenError } from '../net/listenError';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import { ChangeFeed } from './changeFeed';
-import { bridgeNetworkEvents } from '../presence/networkViews';
+import { bridgeNetworkEvents } from '../handlers/networkPresenter';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
 
 /** The network options a shell passes to createCore; absent means no networking. */

@@ -1,11 +1,15 @@
 import type { ContactPresenceView, OwnProfileView } from '../../../src-shared/contract/areas/network';
 import type { EventBus } from '../rpc/eventBus';
 import type { Store } from '../store/store';
-import type { NetworkFeatures } from './networkFeatures';
+import type { NetworkFeatures } from '../presence/networkFeatures';
 import { imageMime, type SignedProfileCard } from '../contacts/profileCard';
-import type { ContactPresence } from './presenceService';
+import type { ContactPresence } from '../presence/presenceService';
 
-/** How the network features' values cross the bridge (contract/areas/network.ts). */
+/**
+ * The presenter of the network features: how presence, the own profile card
+ * and their events cross the bridge (contract/areas/network.ts). Domain
+ * folders keep domain objects; the views are made here, at the api level.
+ */
 
 /** A data: URL for a picture whose format was checked by magic bytes; null for anything else. */
 export function avatarDataUrl(bytes: Uint8Array | null): string | null {
