@@ -19,7 +19,11 @@ export function InviteScanner({
   const [notInvite, setNotInvite] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   // In a short window the camera view opens below the fold of the dialog: bring it up.
-  useEffect(() => root.current?.scrollIntoView?.({ block: 'nearest' }), []);
+  // Braces: newer Chromium's scrollIntoView returns a Promise, and an effect
+  // must return nothing or a cleanup function (React calls it on close).
+  useEffect(() => {
+    void root.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
   const { video, state } = useQrScanner((text) => {
     const trimmed = text.trim();
     if (!trimmed.toLowerCase().startsWith(INVITE_PREFIX)) {
