@@ -33,9 +33,11 @@ test('a request that uses a contact’s name is shown as someone else', async ({
   const bob = page;
   const adaPeer = await openPeerPage(browser);
   const otherPeer = await openPeerPage(browser);
-  await createProfile(bob, bobShell, 'Bob');
+  // Bob and the other "Ada" choose to be discoverable (Nearby lists peers
+  // only while one is): new profiles are not (issue 17 item 17).
+  await createProfile(bob, bobShell, 'Bob', { discoverable: true });
   await createProfile(adaPeer.page, adaShell, 'Ada');
-  await createProfile(otherPeer.page, otherShell, 'Ada');
+  await createProfile(otherPeer.page, otherShell, 'Ada', { discoverable: true });
 
   // Bob and the real Ada are contacts.
   await acceptInvite(bob, await readInvite(adaPeer.page), 'Ada');
