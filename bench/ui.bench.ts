@@ -191,6 +191,8 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   // --- Emoji picker: search keystroke → results painted (issue #17 item 4) ----------------
   await page.keyboard.press('Escape');
+  // The scroll above left the newest rows out of the virtual list: back to the latest first.
+  await page.getByTestId('jump-to-latest').click();
   // By keyboard, as in the app: the newest message, Shift+F10, React….
   await page
     .getByTestId('message-wrap')
