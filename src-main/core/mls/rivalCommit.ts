@@ -12,7 +12,8 @@ import { decodeGroupMessage } from './wire';
 /** What the step reads and changes of a GroupSequencer. */
 export interface RivalAccess {
   readonly record: SequencerRecord;
-  current: MlsGroupState;
+  current(): MlsGroupState;
+  setCurrent(state: MlsGroupState): void;
   /** Accepted on acks, still within the window a late rival could arrive in. */
   inAckedWindow(now: number): boolean;
 }
@@ -68,7 +69,7 @@ export async function takeRivalCommit(
   if (lostOwn) update.lost.push(lostOwn);
   seq.record.setHeldWelcome(null);
   seq.record.rivals.add(seq.record.applied.hash);
-  seq.current = out.state;
+  seq.setCurrent(out.state);
   // The losing branch's wipes are dropped, not run: they zero secrets of
   // the epoch before, which the winning branch still reads late messages
   // with (both branches share those objects).
@@ -94,8 +95,8 @@ export async function takeRivalCommit(
   const resend = seq.record.unsettled;
   seq.record.unsettled = [];
   for (const m of resend) {
-    const enc = await encrypt(seq.current, m.plaintext, m.authenticatedData);
-    seq.current = enc.state;
+    const enc = await encrypt(seq.current(), m.plaintext, m.authenticatedData);
+    seq.setCurrent(enc.state);
     seq.record.deferredWipes.push(enc.wipeConsumed);
     seq.record.unsettled.push(m);
     update.resend.push(enc.message);

@@ -336,15 +336,11 @@ export class GroupSequencer {
 
   /** What the rival-commit step may read and change (rivalCommit.ts). */
   private rivalAccess(): RivalAccess {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- a view over this sequencer's private state
-    const seq = this;
     return {
       record: this.r,
-      get current() {
-        return seq.current;
-      },
-      set current(state: MlsGroupState) {
-        seq.current = state;
+      current: () => this.current,
+      setCurrent: (state) => {
+        this.current = state;
       },
       inAckedWindow: (now) => this.inAckedWindow(now),
     };
