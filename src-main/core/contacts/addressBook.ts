@@ -3,6 +3,7 @@ import type { AddressAnswer, AddressHooks, AddressUpdate } from '../net/addressP
 import { openAddressRecord, sealAddressRecord, type AddressRecord } from '../net/addressRecord';
 import type { LanBeaconHooks } from '../net/lanBeacon';
 import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocols } from '../net/parleyProtocols';
 import { peerTag } from '../net/protocolService';
 import type { AddressRepository } from '../store/repositories/addressRepository';
 import { errorFields, type Logger } from '../util/logger';
@@ -33,14 +34,13 @@ export type AddressBookNode = Pick<
   ParleyNode,
   | 'peerId'
   | 'addresses'
-  | 'address'
   | 'beacon'
   | 'onPeer'
   | 'connectedPeers'
   | 'isConnected'
   | 'freshAddresses'
   | 'addAddresses'
->;
+> & { services: Pick<ParleyProtocols, 'address'> };
 
 export interface AddressBookDeps {
   repo: AddressRepository;
@@ -229,7 +229,7 @@ export class AddressBook {
     if (!this.running) return;
     const lookup = ask ? this.missingContacts().filter((p) => p !== peer) : [];
     try {
-      const reply = await this.node.address.exchange(peer, {
+      const reply = await this.node.services.address.exchange(peer, {
         records: this.own ? [this.own.envelope] : [],
         lookup,
         beaconKey: this.beaconKey,
@@ -300,7 +300,7 @@ export class AddressBook {
         this.pending.delete(peer);
         if (!this.running || records.length === 0) return;
         this.track(
-          node.address.exchange(peer, { records }).catch((err: unknown) =>
+          node.services.address.exchange(peer, { records }).catch((err: unknown) =>
             this.deps.logger.log('debug', 'net.address.push_failed', {
               peer: peerTag(peer),
               ...errorFields(err),

@@ -43,7 +43,7 @@ describe('a contact request that claims a contact’s identity (the probe)', () 
     const mallory = await online('Mallory');
     const adaPeer = ada.running().node.peerId;
     await mallory.running().node.addAddresses(adaPeer, ada.running().node.addresses());
-    const status = await mallory.running().node.contactRequests.send(adaPeer, {
+    const status = await mallory.running().node.services.contactRequests.send(adaPeer, {
       displayName: 'Carol',
       identityKey: carol.identity.publicKey,
       message: 'new phone, please re-add me',
@@ -53,7 +53,7 @@ describe('a contact request that claims a contact’s identity (the probe)', () 
     expect(ada.running().directory.isKnown(mallory.running().node.peerId)).toBe(false);
     const kp = await mallory
       .running()
-      .node.keyPackages.fetch(adaPeer)
+      .node.services.keyPackages.fetch(adaPeer)
       .catch((e: unknown) => e);
     expect(isNetError(kp)).toBe(true);
   });
@@ -81,7 +81,7 @@ describe('a contact request that claims a contact’s identity (the probe)', () 
       ),
     ];
     for (const deviceCertificate of forgeries) {
-      const status = await mallory.running().node.contactRequests.send(adaPeer, {
+      const status = await mallory.running().node.services.contactRequests.send(adaPeer, {
         displayName: 'Carol',
         identityKey: carol.identity.publicKey,
         message: 'it is me',
@@ -101,7 +101,7 @@ describe('a contact request that claims a contact’s identity (the probe)', () 
     const laptop = await online('Carol (laptop)', carol.identity);
     const adaPeer = ada.running().node.peerId;
     await laptop.running().node.addAddresses(adaPeer, ada.running().node.addresses());
-    const status = await laptop.running().node.contactRequests.send(adaPeer, {
+    const status = await laptop.running().node.services.contactRequests.send(adaPeer, {
       displayName: 'Totally Someone Else',
       identityKey: carol.identity.publicKey,
       message: 'my laptop',

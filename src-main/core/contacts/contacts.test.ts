@@ -45,7 +45,7 @@ describe('contacts', () => {
     const adaPeer = ada.running().node.peerId;
     const evePeer = eve.running().node.peerId;
     await eve.running().node.connect(ada.running().node.addresses()[0] ?? '');
-    const status = await eve.running().node.contactRequests.send(adaPeer, {
+    const status = await eve.running().node.services.contactRequests.send(adaPeer, {
       displayName: 'Eve',
       identityKey: eve.identity.publicKey,
       message: 'hi, we met at the lab',
@@ -61,7 +61,7 @@ describe('contacts', () => {
 
     // Declined requests disappear from the list.
     await bob.running().node.connect(eve.running().node.addresses()[0] ?? '');
-    await bob.running().node.contactRequests.send(evePeer, {
+    await bob.running().node.services.contactRequests.send(evePeer, {
       displayName: 'Bob',
       identityKey: bob.identity.publicKey,
       message: '',

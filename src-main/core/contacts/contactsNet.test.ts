@@ -139,7 +139,7 @@ describe('key change: a known PeerId with another identity key', () => {
     // 1. A contact request claiming Bob's device for Mallory's key, proven by Mallory's
     // identity key (she holds both keys): refused, recorded for Ada to review.
     // (Unproven claims are not even recorded: contactRequests.test.ts.)
-    const status = await mallory.running().node.contactRequests.send(adaPeer, {
+    const status = await mallory.running().node.services.contactRequests.send(adaPeer, {
       displayName: 'Bob',
       identityKey: mallory.identity.publicKey,
       message: 'new phone, same me',

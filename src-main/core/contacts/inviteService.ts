@@ -3,6 +3,7 @@ import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
 import { ParleyError } from '../errors';
 import { verifyDeviceCertificate } from '../identity/deviceCertificate';
 import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocols } from '../net/parleyProtocols';
 import { peerTag } from '../net/protocolService';
 import type { Db } from '../store/encryptedDatabase';
 import { InviteRepository } from '../store/repositories/inviteRepository';
@@ -20,7 +21,9 @@ export interface InviteServiceDeps {
   db: Db;
   store: Store;
   directory: Directory;
-  net: Pick<ParleyNode, 'peerId' | 'addresses' | 'keepConnected' | 'contactRequests' | 'forget'>;
+  net: Pick<ParleyNode, 'peerId' | 'addresses' | 'keepConnected' | 'forget'> & {
+    services: Pick<ParleyProtocols, 'contactRequests'>;
+  };
   identity: { publicKey: Uint8Array; displayName: string };
   /** This device's certificate by the identity key (identity/deviceCertificate.ts). */
   deviceCertificate: Uint8Array;
@@ -82,9 +85,9 @@ export class InviteService {
       throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
     }
     await net.keepConnected(invite.peerId, invite.addresses);
-    let reply: Awaited<ReturnType<InviteServiceDeps['net']['contactRequests']['sendForReply']>>;
+    let reply: Awaited<ReturnType<InviteServiceDeps['net']['services']['contactRequests']['sendForReply']>>;
     try {
-      reply = await net.contactRequests.sendForReply(invite.peerId, {
+      reply = await net.services.contactRequests.sendForReply(invite.peerId, {
         displayName: this.ownName(),
         identityKey: this.deps.identity.publicKey,
         inviteToken: invite.token,

@@ -1,13 +1,13 @@
 import { ParleyError } from '../errors';
 import { keyPackageDevice, type KeyPackagePool } from '../mls';
-import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocols } from '../net/parleyProtocols';
 import { peerTag } from '../net/protocolService';
 import { errorFields, type Logger } from '../util/logger';
 import type { Directory } from './directory';
 
 export interface KeyPackageExchangeDeps {
   pool: KeyPackagePool;
-  net: Pick<ParleyNode, 'keyPackages'>;
+  net: { services: Pick<ParleyProtocols, 'keyPackages'> };
   directory: Pick<Directory, 'isKnown' | 'device'>;
   logger: Logger;
   /** One-time KeyPackages kept available for peers (default 20). */
@@ -56,7 +56,7 @@ export class KeyPackageExchange {
 
   /** A one-time KeyPackage from a device (UNREACHABLE-like net errors pass through). */
   async fetch(peer: string): Promise<Uint8Array> {
-    const kp = await this.deps.net.keyPackages.fetch(peer);
+    const kp = await this.deps.net.services.keyPackages.fetch(peer);
     if (!kp) throw new ParleyError('INVALID_STATE', 'That device has no KeyPackage to hand out right now.');
     // The package must be certified for the device we asked, by the identity we know it as:
     // a device must not slip another user into a group under a contact's name.

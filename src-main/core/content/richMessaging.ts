@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { ParleyError } from '../errors';
 import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocols } from '../net/parleyProtocols';
 import { resolveInside } from '../store/disappearingSweeper';
 import type { Db } from '../store/encryptedDatabase';
 import { PendingContentRepository } from '../store/repositories/pendingContentRepository';
@@ -51,7 +52,7 @@ export interface RichDeps {
   db: Db;
   store: Store;
   /** Typing indicators go straight to connected devices, never through the outbox. */
-  net: Pick<ParleyNode, 'deliver' | 'isConnected'>;
+  net: Pick<ParleyNode, 'isConnected'> & { services: Pick<ParleyProtocols, 'deliver'> };
   identity: { publicKey: Uint8Array; displayName: string };
   logger: Logger;
   now: () => number;
@@ -343,7 +344,7 @@ export class RichMessaging {
     if (!ready) return;
     await Promise.allSettled(
       ready.recipients.map((peer) =>
-        net.deliver.send(peer, new Uint8Array(randomBytes(16)), ready.payload, {
+        net.services.deliver.send(peer, new Uint8Array(randomBytes(16)), ready.payload, {
           signal: AbortSignal.timeout(TYPING_SEND_TIMEOUT_MS),
         }),
       ),

@@ -48,12 +48,20 @@ export interface InboundSink {
 /** What delivery needs from the network node (a ParleyNode fits). */
 export interface DeliveryNet {
   readonly peerId: string;
-  readonly deliver: Pick<DeliverProtocol, 'sendMany'>;
-  readonly mailbox: Pick<MailboxProtocol, 'deposit' | 'fetch' | 'ack'>;
+  /** The node's protocol services (net/parleyProtocols.ts) delivery uses. */
+  readonly services: {
+    readonly deliver: Pick<DeliverProtocol, 'sendMany'>;
+    readonly mailbox: Pick<MailboxProtocol, 'deposit' | 'fetch' | 'ack'>;
+  };
   isConnected(peer: string): boolean;
   connectedPeers(): string[];
   onPeer(listener: (event: PeerEvent) => void): () => void;
 }
+
+/** The part of DeliveryNet that talks to holders' mailboxes. */
+export type MailboxNet = Pick<DeliveryNet, 'peerId' | 'isConnected'> & {
+  readonly services: Pick<DeliveryNet['services'], 'mailbox'>;
+};
 
 /** What delivery needs to know about other devices (messaging keeps it). */
 export interface DeliveryDirectory {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateSealKeyPair, type SealKeyPair } from '../crypto/sealedBox';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { ParleyNode } from '../net/parleyNode';
+import { parleyProtocols } from '../net/parleyProtocols';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
 import { MessageRepository } from '../store/repositories/messageRepository';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
@@ -87,21 +88,19 @@ async function online(p: Peer): Promise<void> {
     relaysOf: (peer) => directory.get(peer)?.relays ?? [],
     isHolder: (peer) => directory.has(peer),
   };
-  let delivery: DeliveryService | null = null;
-  const node = await ParleyNode.create({
-    deviceKey: p.key,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    access: { isBlocked: () => false, isKnown: () => true },
-    onEnvelope: async (e) => {
-      if (!delivery) throw new Error('not ready');
-      return delivery.onEnvelope(e);
+  const node = await ParleyNode.create(
+    {
+      deviceKey: p.key,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      access: { isBlocked: () => false, isKnown: () => true },
+      dialTimeoutMs: 1_000,
     },
-    keyPackages: async () => null,
-    onContactRequest: async () => 'rejected',
-    mailboxStore: store,
-    dialTimeoutMs: 1_000,
-  });
-  delivery = new DeliveryService({
+    parleyProtocols({
+      keyPackages: { provide: async () => null },
+      contactRequests: { onRequest: async () => 'rejected' },
+    }),
+  );
+  const delivery = new DeliveryService({
     store: new ProfileRepositories(p.t.db),
     outbox: p.outbox,
     net: node,
@@ -117,6 +116,8 @@ async function online(p: Peer): Promise<void> {
       fetchIntervalMs: 1_000,
     },
   });
+  node.services.deliver.handle((e) => delivery.onEnvelope(e));
+  node.services.mailbox.handle({ store });
   await node.start();
   delivery.start();
   p.node = node;
@@ -342,12 +343,14 @@ describe('DeliveryService batch commit', () => {
     };
     const net: DeliveryNet = {
       peerId: 'self',
-      deliver: { sendMany: async () => ({ statuses: [] }) },
-      mailbox: {
-        deposit: async () => 'rejected',
-        fetch: async () => ({ more: false }),
-        ack: async () => 0,
-      } as unknown as DeliveryNet['mailbox'],
+      services: {
+        deliver: { sendMany: async () => ({ statuses: [] }) },
+        mailbox: {
+          deposit: async () => 'rejected',
+          fetch: async () => ({ more: false }),
+          ack: async () => 0,
+        } as unknown as DeliveryNet['services']['mailbox'],
+      },
       isConnected: () => false,
       connectedPeers: () => [],
       onPeer: () => () => undefined,
@@ -433,13 +436,15 @@ describe('DeliveryService and lazily durable sends', () => {
       const seen: { pending: boolean; marks: number; count: number }[] = [];
       const net: DeliveryNet = {
         peerId: 'self',
-        deliver: {
-          sendMany: async (_peer, items) => {
-            seen.push({ pending: durabilityOf(t.db).pending, marks: marks(), count: items.length });
-            return { statuses: items.map(() => 'accepted' as const) };
+        services: {
+          deliver: {
+            sendMany: async (_peer, items) => {
+              seen.push({ pending: durabilityOf(t.db).pending, marks: marks(), count: items.length });
+              return { statuses: items.map(() => 'accepted' as const) };
+            },
           },
+          mailbox: {} as unknown as DeliveryNet['services']['mailbox'],
         },
-        mailbox: {} as unknown as DeliveryNet['mailbox'],
         isConnected: () => true,
         connectedPeers: () => [],
         onPeer: () => () => undefined,

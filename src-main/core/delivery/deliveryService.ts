@@ -265,7 +265,7 @@ export class DeliveryService {
         run.push(...next);
         return next;
       };
-      const { statuses, error } = await this.deps.net.deliver.sendMany(recipient, [...run], {
+      const { statuses, error } = await this.deps.net.services.deliver.sendMany(recipient, [...run], {
         signal: this.deadline(),
         more,
       });

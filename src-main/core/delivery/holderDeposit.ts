@@ -4,7 +4,7 @@ import type { MailboxStore } from '../net/mailboxStore';
 import { peerTag } from '../net/protocolService';
 import type { Durability } from '../store/durability';
 import { errorFields, type Logger } from '../util/logger';
-import type { DeliveryDirectory, DeliveryNet } from './deliveryPorts';
+import type { DeliveryDirectory, MailboxNet } from './deliveryPorts';
 import type { DeliveryOptions } from './deliveryOptions';
 import type { Outbox, OutboxItem } from './outbox';
 import { sealEnvelope } from './sealedEnvelope';
@@ -13,7 +13,7 @@ import { sealEnvelope } from './sealedEnvelope';
 const MAX_DEPOSIT_MARKS = 4_096;
 
 export interface HolderDepositDeps {
-  net: Pick<DeliveryNet, 'peerId' | 'mailbox' | 'isConnected'>;
+  net: MailboxNet;
   directory: Pick<DeliveryDirectory, 'sealPublicKey' | 'relaysOf'>;
   outbox: Outbox;
   /** What this device holds for others: a deposit with ourselves goes straight in. */
@@ -134,7 +134,7 @@ export class HolderDeposit {
       return this.deps.mailboxStore.deposit({ ...request, depositor: net.peerId }, this.deps.now());
     }
     try {
-      return await net.mailbox.deposit(holder, request, {
+      return await net.services.mailbox.deposit(holder, request, {
         signal: this.deps.deadline(),
       });
     } catch (err) {

@@ -2,14 +2,14 @@ import { SealOpener } from '../crypto/sealedBox';
 import type { DeliverStatus, InboundEnvelope } from '../net/deliverProtocol';
 import { peerTag } from '../net/protocolService';
 import { errorFields, type Logger } from '../util/logger';
-import type { DeliveryNet, Via } from './deliveryPorts';
+import type { MailboxNet, Via } from './deliveryPorts';
 import { openEnvelope } from './sealedEnvelope';
 
 /** Fetch rounds per holder per call (each up to the protocol's per-stream item limit). */
 const MAX_FETCH_ROUNDS = 64;
 
 export interface MailboxFetcherDeps {
-  net: Pick<DeliveryNet, 'peerId' | 'mailbox'>;
+  net: Omit<MailboxNet, 'isConnected'>;
   /** Our X-Wing seal secret key (opens what holders kept for us). */
   sealSecretKey: Uint8Array;
   /** Commits an envelope (the inbound queue); resolves with its status once committed. */
@@ -55,7 +55,7 @@ export class MailboxFetcher {
     let committed = 0;
     for (let round = 0; round < MAX_FETCH_ROUNDS && this.deps.running(); round++) {
       const done: Uint8Array[] = [];
-      const result = await net.mailbox.fetch(
+      const result = await net.services.mailbox.fetch(
         holder,
         async (items) => {
           if (!this.deps.running()) return;
@@ -91,7 +91,7 @@ export class MailboxFetcher {
         },
         { signal: this.deps.stopSignal() },
       );
-      if (done.length > 0) await net.mailbox.ack(holder, done, { signal: this.deps.deadline() });
+      if (done.length > 0) await net.services.mailbox.ack(holder, done, { signal: this.deps.deadline() });
       if (!result.more || done.length === 0) break;
     }
     if (committed > 0)

@@ -115,30 +115,32 @@ function scriptedNet(file: TestFile, script: Script = (_p, _i, c) => c) {
   const net: FileNet = {
     isConnected: () => true,
     onPeer: () => () => undefined,
-    files: {
-      fetch: async (peer, _fileId, first, count, onChunk, options) => {
-        requests.push({ peer, first, count });
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        try {
-          if (first >= file.chunks.length) return 'out-of-range';
-          const end = Math.min(file.chunks.length, first + count);
-          for (let i = first; i < end; i++) {
-            await new Promise((r) => setImmediate(r));
-            if (options?.signal?.aborted) throw new NetError('timeout', 'request aborted');
-            const what = script(peer, i, file.chunks[i] as Buffer, first);
-            if (what === 'reset') throw new NetError('reset', 'stream reset');
-            if (what === 'end') {
-              if (i === first) throw new NetError('protocol', 'no chunk and no refusal');
-              break;
+    services: {
+      files: {
+        fetch: async (peer, _fileId, first, count, onChunk, options) => {
+          requests.push({ peer, first, count });
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          try {
+            if (first >= file.chunks.length) return 'out-of-range';
+            const end = Math.min(file.chunks.length, first + count);
+            for (let i = first; i < end; i++) {
+              await new Promise((r) => setImmediate(r));
+              if (options?.signal?.aborted) throw new NetError('timeout', 'request aborted');
+              const what = script(peer, i, file.chunks[i] as Buffer, first);
+              if (what === 'reset') throw new NetError('reset', 'stream reset');
+              if (what === 'end') {
+                if (i === first) throw new NetError('protocol', 'no chunk and no refusal');
+                break;
+              }
+              // In pieces, as chunks come off the network.
+              await onChunk(i, new Uint8ArrayList(what.subarray(0, 7), what.subarray(7)));
             }
-            // In pieces, as chunks come off the network.
-            await onChunk(i, new Uint8ArrayList(what.subarray(0, 7), what.subarray(7)));
+            return 'ok';
+          } finally {
+            inFlight--;
           }
-          return 'ok';
-        } finally {
-          inFlight--;
-        }
+        },
       },
     },
   };

@@ -49,7 +49,7 @@ import { sealedFileName, type SealedFiles } from './sealedFiles';
 
 /** What downloads need of the network (the ParleyNode satisfies it). */
 export interface FileNet {
-  files: Pick<FileProtocol, 'fetch'>;
+  services: { files: Pick<FileProtocol, 'fetch'> };
   isConnected(peer: string): boolean;
   onPeer(listener: (e: { peerId: string; connected: boolean }) => void): () => void;
 }
@@ -348,7 +348,7 @@ class Download {
     let waited = gate === undefined;
     let startedAt = performance.now();
     try {
-      const status = await this.deps.net.files.fetch(
+      const status = await this.deps.net.services.files.fetch(
         peer,
         this.fileId,
         first,

@@ -282,7 +282,7 @@ describe('files between peers over 127.0.0.1', () => {
     const fileId = Buffer.from(good.uid, 'hex');
     const chunks: number[] = [];
     await expect(
-      c.running().node.files.fetch(aPeer, fileId, 0, 1, (i) => {
+      c.running().node.services.files.fetch(aPeer, fileId, 0, 1, (i) => {
         chunks.push(i);
       }),
     ).resolves.toBe('denied');
@@ -293,8 +293,12 @@ describe('files between peers over 127.0.0.1', () => {
     const fineId = Buffer.from(fine.uid, 'hex');
     const bNode = b.running().node;
     await until(() => fileAt(b, ba, fine.uid) !== null, 20_000, 'fine file message');
-    await expect(bNode.files.fetch(aPeer, fineId, 2, 1, () => undefined)).resolves.toBe('out-of-range');
-    await expect(bNode.files.fetch(aPeer, randomBytes(16), 0, 1, () => undefined)).resolves.toBe('not-found');
+    await expect(bNode.services.files.fetch(aPeer, fineId, 2, 1, () => undefined)).resolves.toBe(
+      'out-of-range',
+    );
+    await expect(bNode.services.files.fetch(aPeer, randomBytes(16), 0, 1, () => undefined)).resolves.toBe(
+      'not-found',
+    );
     // The honest file still comes through after all of that.
     b.running().files.download(fileAt(b, ba, fine.uid)?.attachmentId ?? -1);
     await until(() => fileAt(b, ba, fine.uid)?.state === 'complete', 20_000, 'honest file');
@@ -305,7 +309,7 @@ describe('files between peers over 127.0.0.1', () => {
     await d.running().node.connect(a.running().node.addresses()[0] ?? '');
     const stranger = await d
       .running()
-      .node.files.fetch(aPeer, fineId, 0, 1, () => undefined)
+      .node.services.files.fetch(aPeer, fineId, 0, 1, () => undefined)
       .catch((e) => e);
     expect(isNetError(stranger)).toBe(true);
 

@@ -84,7 +84,7 @@ describe('/parley/address/1.0.0', () => {
       expect(asker).toBe(a.id);
       return { records: [carol.envelope], reachable: peers.filter((p) => p === carol.peerId) };
     };
-    const reply = await a.node.address.exchange(b.id, {
+    const reply = await a.node.services.address.exchange(b.id, {
       records: [aRecord.envelope],
       lookup: [carol.peerId, stranger],
       beaconKey: new Uint8Array(32).fill(1),
@@ -117,7 +117,7 @@ describe('/parley/address/1.0.0', () => {
       )
     ).marshal();
     const honest = await sealAddressRecord(a.key, a.node.addresses(), 6);
-    await a.node.address.exchange(b.id, { records: [forged, honest.envelope] });
+    await a.node.services.address.exchange(b.id, { records: [forged, honest.envelope] });
     expect(bHooks.updates.at(-1)?.update.records.map((r) => r.peerId)).toEqual([a.id]);
   });
 
@@ -161,7 +161,7 @@ describe('/parley/address/1.0.0', () => {
       const results: string[] = [];
       for (let i = 0; i < 24; i++) {
         results.push(
-          await d.node.address.exchange(b.id, { records: [] }).then(
+          await d.node.services.address.exchange(b.id, { records: [] }).then(
             () => 'ok',
             (err: unknown) => (isNetError(err) ? err.code : 'error'),
           ),

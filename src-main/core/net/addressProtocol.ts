@@ -11,9 +11,9 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
-import { PeerRateLimiter } from './tokenBucket';
 
 /**
  * /parley/address/1.0.0 (issue 13): contacts keep each other's addresses
@@ -87,30 +87,33 @@ function checkBeaconKey(key: Uint8Array | undefined): Uint8Array | null {
   return key;
 }
 
-export class AddressProtocol extends ProtocolService {
-  readonly name = 'address';
-  private readonly limiter: PeerRateLimiter;
+/** Hooks that refuse everyone and know nothing (a node without an address book). */
+const NO_ADDRESS_BOOK: AddressHooks = {
+  allow: () => false,
+  local: () => ({ record: null, beaconKey: null }),
+  onUpdate: () => undefined,
+  lookup: () => ({ records: [], reachable: [] }),
+};
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly hooks: AddressHooks,
-  ) {
-    super(needs);
-    this.limiter = new PeerRateLimiter(
-      needs.limits.addressPerPeer,
-      undefined,
-      needs.limits.rateLimitPeers,
-      needs.clock(),
-    );
+/** The address protocol as a node service; default hooks refuse everyone. */
+export function addressProtocol(hooks: AddressHooks = NO_ADDRESS_BOOK): ProtocolFactory<AddressProtocol> {
+  return (components) => new AddressProtocol(components, hooks);
+}
+
+export class AddressProtocol extends ProtocolService<AddressHooks> {
+  readonly name = 'address';
+
+  constructor(components: ProtocolComponents, hooks: AddressHooks) {
+    super(components, { handler: hooks, rateLimit: { perPeer: components.limits.addressPerPeer } });
   }
 
-  protected override admit(peer: string): boolean {
-    return this.limiter.take(peer, this.needs.clock());
+  private get hooks(): AddressHooks {
+    return this.served;
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
     if (!this.hooks.allow(peer)) {
-      this.needs.counters.add('unknownPeerStreams', this.name);
+      this.components.counters.add('unknownPeerStreams', this.name);
       throw new AccessRevoked();
     }
     const request = decodeFrame(await readRequired(frames), AddressRequest.decode);

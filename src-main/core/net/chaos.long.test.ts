@@ -50,7 +50,7 @@ async function deliverWithRetry(
 ): Promise<string> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     try {
-      return await from.node.deliver.send(to.id, id, payload);
+      return await from.node.services.deliver.send(to.id, id, payload);
     } catch (err) {
       if (!isNetError(err)) throw err;
       await sleep(Math.min(2 ** attempt, 50));
@@ -143,7 +143,7 @@ describe('chaos', () => {
         for (let i = 0; i < 100_000 && !stop; i++) {
           const t = performance.now();
           try {
-            await friend.node.deliver.send(victim.id, envelopeId(), new Uint8Array(1024));
+            await friend.node.services.deliver.send(victim.id, envelopeId(), new Uint8Array(1024));
             latencies.push(performance.now() - t);
           } catch {
             friendFailures += 1;
@@ -237,7 +237,9 @@ describe('chaos', () => {
       // Memory: the flood left nothing behind.
       expect(heapAfter - heapBefore).toBeLessThan(64);
       // And the victim still answers.
-      expect(await friend.node.deliver.send(victim.id, envelopeId(), new Uint8Array(10))).toBe('accepted');
+      expect(await friend.node.services.deliver.send(victim.id, envelopeId(), new Uint8Array(10))).toBe(
+        'accepted',
+      );
     },
     10 * 60_000,
   );

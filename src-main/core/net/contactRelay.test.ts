@@ -56,13 +56,13 @@ describe('relays for contacts (circuit relay v2)', () => {
     await bob.node.start();
     // Bob knows only Ann's relayed address (from her address record or invite).
     await bob.node.addAddresses(ann.id, relayedVia(ann, cy));
-    await bob.node.deliver.send(ann.id, envelopeId(), new TextEncoder().encode('hi'));
+    await bob.node.services.deliver.send(ann.id, envelopeId(), new TextEncoder().encode('hi'));
     expect(ann.received.map((e) => new TextDecoder().decode(e.payload))).toEqual(['hi']);
     const viaCy = bob.node.connections().filter((c) => c.peerId === ann.id);
     expect(viaCy.length).toBeGreaterThan(0);
     expect(viaCy.every((c) => c.remoteAddress.includes('/p2p-circuit'))).toBe(true);
     // And back over the same relayed connection.
-    await ann.node.deliver.send(bob.id, envelopeId(), new TextEncoder().encode('hello'));
+    await ann.node.services.deliver.send(bob.id, envelopeId(), new TextEncoder().encode('hello'));
     expect(bob.received.map((e) => new TextDecoder().decode(e.payload))).toEqual(['hello']);
     expect(cy.node.relayMetrics()?.connectsRelayed).toBeGreaterThan(0);
   }, 30_000);
@@ -85,7 +85,7 @@ describe('relays for contacts (circuit relay v2)', () => {
     bob.known.add(stranger.id);
     await bob.node.start();
     await bob.node.addAddresses(stranger.id, [`${cy.node.addresses()[0]}/p2p-circuit`]);
-    await expect(bob.node.deliver.send(stranger.id, envelopeId(), new Uint8Array(1))).rejects.toThrow();
+    await expect(bob.node.services.deliver.send(stranger.id, envelopeId(), new Uint8Array(1))).rejects.toThrow();
     expect(stranger.received).toEqual([]);
   }, 30_000);
 
@@ -102,7 +102,7 @@ describe('relays for contacts (circuit relay v2)', () => {
     ann.known.add(bob.id);
     await bob.node.start();
     await bob.node.addAddresses(ann.id, relayedVia(ann, cy));
-    await bob.node.deliver.send(ann.id, envelopeId(), new Uint8Array([1]));
+    await bob.node.services.deliver.send(ann.id, envelopeId(), new Uint8Array([1]));
     expect(ann.received).toHaveLength(1);
   }, 40_000);
 });

@@ -9,9 +9,9 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
-import { PeerRateLimiter } from './tokenBucket';
 
 /**
  * /parley/contact-request/1.0.0: the one protocol a peer we do not know may
@@ -65,30 +65,32 @@ function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-export class ContactRequestProtocol extends ProtocolService {
+export interface ContactRequestInit {
+  /** Takes an inbound request (or registered later with handle()). */
+  onRequest?: ContactRequestHandler;
+}
+
+/** The contact-request protocol as a node service (ParleyNode.create's `services`). */
+export function contactRequestProtocol(
+  init: ContactRequestInit = {},
+): ProtocolFactory<ContactRequestProtocol> {
+  return (components) => new ContactRequestProtocol(components, init);
+}
+
+export class ContactRequestProtocol extends ProtocolService<ContactRequestHandler> {
   readonly name = 'contactRequest';
-  protected override readonly openToUnknownPeers = true;
-  private readonly limiter: PeerRateLimiter;
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly onRequest: ContactRequestHandler,
-  ) {
-    super(needs);
-    this.limiter = new PeerRateLimiter(
-      needs.limits.contactRequestPerPeer,
-      needs.limits.contactRequestGlobal,
-      needs.limits.rateLimitPeers,
-      needs.clock(),
-    );
-  }
-
-  protected override admit(peer: string): boolean {
-    return this.limiter.take(peer, this.needs.clock());
+  constructor(components: ProtocolComponents, init: ContactRequestInit = {}) {
+    const { contactRequestPerPeer, contactRequestGlobal } = components.limits;
+    super(components, {
+      handler: init.onRequest,
+      openToUnknownPeers: true,
+      rateLimit: { perPeer: contactRequestPerPeer, global: contactRequestGlobal },
+    });
   }
 
   private validate(fields: ContactRequestFields): void {
-    const { limits } = this.needs;
+    const { limits } = this.components;
     ensure(fields.identityKey.length === IDENTITY_KEY_BYTES, 'identity key must be 32 bytes');
     ensure(utf8Length(fields.displayName) <= limits.contactDisplayNameBytes, 'display name too long');
     ensure(utf8Length(fields.message) <= limits.contactMessageBytes, 'message too long');
@@ -117,7 +119,8 @@ export class ContactRequestProtocol extends ProtocolService {
       fields.deviceCertificate = request.deviceCertificate;
     }
     this.validate(fields);
-    const answer = await this.callHandler(() => this.onRequest({ from: peer, ...fields }));
+    const onRequest = this.served;
+    const answer = await this.callHandler(() => onRequest({ from: peer, ...fields }));
     const reply: ContactRequestReply = typeof answer === 'string' ? { status: answer } : answer;
     const { status, sealPublicKey, deviceCertificate } = reply;
     if (status !== 'received' && status !== 'rejected' && status !== 'used') {

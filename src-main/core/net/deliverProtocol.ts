@@ -8,8 +8,9 @@ import {
   HandlerError,
   ProtocolService,
   readRequired,
+  type ProtocolFactory,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolComponents,
 } from './protocolService';
 import type { AbortOptions } from '@libp2p/interface';
 
@@ -90,14 +91,21 @@ function fromWire(status: DeliverAck.Status): DeliverStatus | undefined {
   }
 }
 
-export class DeliverProtocol extends ProtocolService {
+export interface DeliverInit {
+  /** Commits an inbound envelope; resolves with the status to ack (or registered later with handle()). */
+  onEnvelope?: EnvelopeHandler;
+}
+
+/** The deliver protocol as a node service (ParleyNode.create's `services`). */
+export function deliverProtocol(init: DeliverInit = {}): ProtocolFactory<DeliverProtocol> {
+  return (components) => new DeliverProtocol(components, init);
+}
+
+export class DeliverProtocol extends ProtocolService<EnvelopeHandler> {
   readonly name = 'deliver';
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly onEnvelope: EnvelopeHandler,
-  ) {
-    super(needs);
+  constructor(components: ProtocolComponents, init: DeliverInit = {}) {
+    super(components, { handler: init.onEnvelope });
   }
 
   /**
@@ -111,6 +119,7 @@ export class DeliverProtocol extends ProtocolService {
    * same `session` object so the handler can refuse to commit them.
    */
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
+    const onEnvelope = this.served;
     const session = {};
     const outstanding: { bytes: number; done: Promise<void> }[] = [];
     let outstandingBytes = 0;
@@ -136,7 +145,7 @@ export class DeliverProtocol extends ProtocolService {
           payload !== undefined && payload.length <= MAX_ENVELOPE_PAYLOAD,
           'payload missing or too large',
         );
-        const handled = this.callHandler(() => this.onEnvelope({ from: peer, envelopeId, payload, session }));
+        const handled = this.callHandler(() => onEnvelope({ from: peer, envelopeId, payload, session }));
         // Observed below, in order; this only keeps an early rejection from being "unhandled".
         handled.catch(() => undefined);
         const entry = { bytes: payload.length, done: Promise.resolve() };

@@ -62,7 +62,7 @@ afterAll(async () => {
 
 function fetchAll(first: number, count: number): Promise<{ status: string; got: [number, number][] }> {
   const got: [number, number][] = [];
-  return client.node.files
+  return client.node.services.files
     .fetch(server.id, FILE_ID, first, count, (index, data) => {
       got.push([index, data.length]);
     })
@@ -100,16 +100,16 @@ describe('file protocol', () => {
   it('stops at the end of the file and refuses a first index past it', async () => {
     expect((await fetchAll(8, 64)).got.map(([i]) => i)).toEqual([8, 9]);
     expect((await fetchAll(CHUNKS, 1)).status).toBe('out-of-range');
-    await expect(client.node.files.fetch(server.id, new Uint8Array(16), 0, 1, () => undefined)).resolves.toBe(
-      'not-found',
-    );
+    await expect(
+      client.node.services.files.fetch(server.id, new Uint8Array(16), 0, 1, () => undefined),
+    ).resolves.toBe('not-found');
   });
 
   it('resets the stream when the source fails mid-request, after the chunks before it', async () => {
     failReadAt = 6;
     const before = server.node.metrics().handlerErrors.file;
     const got: number[] = [];
-    const failure = await client.node.files
+    const failure = await client.node.services.files
       .fetch(server.id, FILE_ID, 0, 10, (index) => void got.push(index))
       .catch((err: unknown) => err);
     failReadAt = null;

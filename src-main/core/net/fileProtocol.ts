@@ -11,7 +11,8 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
 
 /**
@@ -145,19 +146,21 @@ function refusalOf(status: FileChunk.Status): FileRefusal | null {
   return null;
 }
 
-export class FileProtocol extends ProtocolService {
+export interface FileInit {
+  /** Serves chunks to members; without one (until handle()) the node only fetches (tests, relays). */
+  source?: FileSource;
+}
+
+/** The file protocol as a node service (ParleyNode.create's `services`). */
+export function fileProtocol(init: FileInit = {}): ProtocolFactory<FileProtocol> {
+  return (components) => new FileProtocol(components, init);
+}
+
+export class FileProtocol extends ProtocolService<FileSource> {
   readonly name = 'file';
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly source: FileSource | undefined,
-  ) {
-    super(needs);
-  }
-
-  /** A node without a source (tests, relays) only fetches. */
-  protected override get serves(): boolean {
-    return this.source !== undefined;
+  constructor(components: ProtocolComponents, init: FileInit = {}) {
+    super(components, { handler: init.source });
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
@@ -165,8 +168,7 @@ export class FileProtocol extends ProtocolService {
     const fileId = request.fileId;
     ensure(fileId !== undefined && fileId.length === FILE_ID_BYTES, 'file id is 16 bytes');
     ensure(request.count >= 1 && request.count <= MAX_CHUNKS_PER_REQUEST, 'count within 1..64');
-    const source = this.source;
-    if (!source) throw new Error('no file source');
+    const source = this.served;
     const opened = await this.callHandler(() => source(peer, fileId));
     const refuse = async (why: FileRefusal): Promise<void> => {
       await frames.write(FileChunk.encode({ version: FRAME_VERSION, status: REFUSALS[why] }));
@@ -183,7 +185,7 @@ export class FileProtocol extends ProtocolService {
         return;
       }
       const end = Math.min(opened.chunkCount, request.firstIndex + request.count);
-      const room = this.needs.limits.maxFrameBytes.file - 64;
+      const room = this.components.limits.maxFrameBytes.file - 64;
       const readRun = (first: number): Promise<Uint8Array[]> => {
         const count = Math.min(READ_RUN_CHUNKS, end - first);
         return this.callHandler(async () => {

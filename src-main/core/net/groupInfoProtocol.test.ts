@@ -33,7 +33,7 @@ describe('groupinfo from unknown peers', () => {
     const outcomes: string[] = [];
     for (const asker of askers) {
       await asker.node.addAddresses(target.id, target.node.addresses());
-      const answer = await asker.node.groupInfo
+      const answer = await asker.node.services.groupInfo
         .fetch(target.id, new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6]))
         .then(
           (info) => (info === null ? 'refused' : 'served'),

@@ -8,9 +8,9 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
-import { PeerRateLimiter } from './tokenBucket';
 
 /**
  * /parley/groupinfo/1.0.0: a device that must rejoin a group by external
@@ -36,26 +36,23 @@ export type GroupInfoHandler = (
   credential: Uint8Array,
 ) => Promise<Uint8Array | null>;
 
-export class GroupInfoProtocol extends ProtocolService {
+/** The groupinfo protocol as a node service; the default handler refuses every request. */
+export function groupInfoProtocol(
+  answer: GroupInfoHandler = async () => null,
+): ProtocolFactory<GroupInfoProtocol> {
+  return (components) => new GroupInfoProtocol(components, answer);
+}
+
+export class GroupInfoProtocol extends ProtocolService<GroupInfoHandler> {
   readonly name = 'groupinfo';
-  protected override readonly openToUnknownPeers = true;
-  private readonly limiter: PeerRateLimiter;
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly answer: GroupInfoHandler,
-  ) {
-    super(needs);
-    this.limiter = new PeerRateLimiter(
-      needs.limits.groupInfoPerPeer,
-      needs.limits.groupInfoGlobal,
-      needs.limits.rateLimitPeers,
-      needs.clock(),
-    );
-  }
-
-  protected override admit(peer: string): boolean {
-    return this.limiter.take(peer, this.needs.clock());
+  constructor(components: ProtocolComponents, answer: GroupInfoHandler) {
+    const { groupInfoPerPeer, groupInfoGlobal } = components.limits;
+    super(components, {
+      handler: answer,
+      openToUnknownPeers: true,
+      rateLimit: { perPeer: groupInfoPerPeer, global: groupInfoGlobal },
+    });
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
@@ -65,8 +62,9 @@ export class GroupInfoProtocol extends ProtocolService {
       request.credential.length > 0 && request.credential.length <= MAX_CREDENTIAL_BYTES,
       'credential length',
     );
-    const groupInfo = await this.callHandler(() => this.answer(peer, request.groupId, request.credential));
-    const room = this.needs.limits.maxFrameBytes.groupinfo - 16;
+    const answer = this.served;
+    const groupInfo = await this.callHandler(() => answer(peer, request.groupId, request.credential));
+    const room = this.components.limits.maxFrameBytes.groupinfo - 16;
     const response: Partial<GroupInfoResponse> =
       groupInfo === null || groupInfo.length === 0 || groupInfo.length > room
         ? { version: FRAME_VERSION, error: GroupInfoResponse.Error.REFUSED }

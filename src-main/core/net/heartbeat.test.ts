@@ -35,7 +35,7 @@ describe('heartbeat', () => {
     // A knows B only through the proxy; B does not dial A.
     await a.node.keepConnected(b.id, [`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${b.id}`]);
     await waitFor(() => a.node.isConnected(b.id), 5_000, 'first connection');
-    expect(await a.node.deliver.send(b.id, envelopeId(), new Uint8Array(64))).toBe('accepted');
+    expect(await a.node.services.deliver.send(b.id, envelopeId(), new Uint8Array(64))).toBe('accepted');
 
     const events: { connected: boolean; at: number }[] = [];
     a.node.onPeer((e) => {
@@ -48,7 +48,7 @@ describe('heartbeat', () => {
     // One interval to the next ping, one timeout for it: never "connected" much longer than that.
     expect(lost - silentAt).toBeLessThan(HEARTBEAT.intervalMs + HEARTBEAT.timeoutMs + 1_000);
     await waitFor(() => events.some((e) => e.connected && e.at > lost), 5_000, 'redialled');
-    expect(await a.node.deliver.send(b.id, envelopeId(), new Uint8Array(64))).toBe('accepted');
+    expect(await a.node.services.deliver.send(b.id, envelopeId(), new Uint8Array(64))).toBe('accepted');
     expect(b.received).toHaveLength(2);
   });
 });

@@ -10,9 +10,9 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
-import { PeerRateLimiter } from './tokenBucket';
 
 /**
  * /parley/hello/1.0.0: "who are you?" for a peer found by mDNS, so the
@@ -49,31 +49,26 @@ function validate(info: HelloInfo): void {
   ensure(Buffer.byteLength(info.displayName, 'utf8') <= HELLO_NAME_BYTES, 'name too long');
 }
 
-export class HelloProtocol extends ProtocolService {
+/** The hello protocol as a node service; default hooks answer nobody. */
+export function helloProtocol(hooks: HelloHooks = { answer: () => null }): ProtocolFactory<HelloProtocol> {
+  return (components) => new HelloProtocol(components, hooks);
+}
+
+export class HelloProtocol extends ProtocolService<HelloHooks> {
   readonly name = 'hello';
-  protected override readonly openToUnknownPeers = true;
-  private readonly limiter: PeerRateLimiter;
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly hooks: HelloHooks,
-  ) {
-    super(needs);
-    this.limiter = new PeerRateLimiter(
-      needs.limits.helloPerPeer,
-      needs.limits.helloGlobal,
-      needs.limits.rateLimitPeers,
-      needs.clock(),
-    );
-  }
-
-  protected override admit(peer: string): boolean {
-    return this.limiter.take(peer, this.needs.clock());
+  constructor(components: ProtocolComponents, hooks: HelloHooks) {
+    const { helloPerPeer, helloGlobal } = components.limits;
+    super(components, {
+      handler: hooks,
+      openToUnknownPeers: true,
+      rateLimit: { perPeer: helloPerPeer, global: helloGlobal },
+    });
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
     decodeFrame(await readRequired(frames), HelloRequest.decode);
-    const info = this.hooks.answer(peer);
+    const info = this.served.answer(peer);
     if (info === null) throw new AccessRevoked();
     validate(info);
     await frames.write(

@@ -9,9 +9,9 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
-import { PeerRateLimiter } from './tokenBucket';
 
 /**
  * /parley/keypackage/1.0.0: a contact asks for one of this device's one-time
@@ -23,31 +23,29 @@ import { PeerRateLimiter } from './tokenBucket';
 /** Returns a KeyPackage for `requester`, or null when none is available. */
 export type KeyPackageProvider = (requester: string) => Promise<Uint8Array | null>;
 
-export class KeyPackageProtocol extends ProtocolService {
+export interface KeyPackageInit {
+  /** Hands out one of our KeyPackages (or registered later with handle()). */
+  provide?: KeyPackageProvider;
+}
+
+/** The keypackage protocol as a node service (ParleyNode.create's `services`). */
+export function keyPackageProtocol(init: KeyPackageInit = {}): ProtocolFactory<KeyPackageProtocol> {
+  return (components) => new KeyPackageProtocol(components, init);
+}
+
+export class KeyPackageProtocol extends ProtocolService<KeyPackageProvider> {
   readonly name = 'keypackage';
-  private readonly limiter: PeerRateLimiter;
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly provide: KeyPackageProvider,
-  ) {
-    super(needs);
-    this.limiter = new PeerRateLimiter(
-      needs.limits.keyPackagePerPeer,
-      undefined,
-      needs.limits.rateLimitPeers,
-      needs.clock(),
-    );
-  }
-
-  protected override admit(peer: string): boolean {
-    return this.limiter.take(peer, this.needs.clock());
+  constructor(components: ProtocolComponents, init: KeyPackageInit = {}) {
+    // The pool is finite: rate-limited per peer.
+    super(components, { handler: init.provide, rateLimit: { perPeer: components.limits.keyPackagePerPeer } });
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
     decodeFrame(await readRequired(frames), KeyPackageRequest.decode);
-    const keyPackage = await this.callHandler(() => this.provide(peer));
-    const room = this.needs.limits.maxFrameBytes.keypackage - 16;
+    const provide = this.served;
+    const keyPackage = await this.callHandler(() => provide(peer));
+    const room = this.components.limits.maxFrameBytes.keypackage - 16;
     if (keyPackage !== null && (keyPackage.length === 0 || keyPackage.length > room)) {
       throw new HandlerError(false, { cause: new RangeError('key package empty or too large') });
     }

@@ -44,7 +44,7 @@ describe('mailbox notice', () => {
     // round trips cannot spread them past the 50 ms gathering window): one notice.
     const statuses = await Promise.all(
       [0, 1, 2].map((i) =>
-        sender.node.mailbox.deposit(holder.id, {
+        sender.node.services.mailbox.deposit(holder.id, {
           recipient: recipient.id,
           envelopeId: envelopeId(),
           payload: new Uint8Array(32).fill(i),
@@ -59,7 +59,7 @@ describe('mailbox notice', () => {
 
     // Held for a device that is not connected: nobody to tell.
     expect(
-      await sender.node.mailbox.deposit(holder.id, {
+      await sender.node.services.mailbox.deposit(holder.id, {
         recipient: away.id,
         envelopeId: envelopeId(),
         payload: new Uint8Array(8),

@@ -11,7 +11,8 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
 import type { FrameStream } from './frameStream';
 
@@ -35,11 +36,21 @@ import type { FrameStream } from './frameStream';
 /** Deposits for one recipient within this long make one notice, ms. */
 const NOTICE_GATHER_MS = 50;
 
-export interface MailboxHooks {
-  /** Whether we are connected to `peer` right now (a notice goes only to a connected recipient). */
-  isConnected?(peer: string): boolean;
+/** What serves the mailbox: a node with one holds envelopes for others and hears notices. */
+export interface MailboxHandler {
+  store: MailboxStore;
   /** A holder told us it keeps envelopes for us. */
   onNotice?(holder: string): void;
+}
+
+export interface MailboxInit {
+  /** Without a handler (until handle()) this node only uses other holders; it does not serve. */
+  handler?: MailboxHandler;
+}
+
+/** The mailbox protocol as a node service (ParleyNode.create's `services`). */
+export function mailboxProtocol(init: MailboxInit = {}): ProtocolFactory<MailboxProtocol> {
+  return (components) => new MailboxProtocol(components, init);
 }
 
 export interface HeldItem {
@@ -80,19 +91,15 @@ function depositFromWire(status: MailboxResponse.Status): DepositStatus | undefi
   }
 }
 
-export class MailboxProtocol extends ProtocolService {
+export class MailboxProtocol extends ProtocolService<MailboxHandler> {
   readonly name = 'mailbox';
   private readonly noticeTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** This node's PeerId: fetch and ack are always for ourselves. */
+  private readonly self: string;
 
-  /** Without a store this node only uses other holders; it does not serve. */
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly store: MailboxStore | undefined,
-    /** This node's PeerId: fetch and ack are always for ourselves. */
-    private readonly self: string,
-    private readonly hooks: MailboxHooks = {},
-  ) {
-    super(needs);
+  constructor(components: ProtocolComponents, init: MailboxInit = {}) {
+    super(components, { handler: init.handler });
+    this.self = components.peerId;
   }
 
   override async stop(): Promise<void> {
@@ -101,15 +108,10 @@ export class MailboxProtocol extends ProtocolService {
     await super.stop();
   }
 
-  protected override get serves(): boolean {
-    return this.store !== undefined;
-  }
-
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
-    const store = this.store;
-    if (store === undefined) throw new Error('mailbox not served');
+    const { store, onNotice } = this.served;
     const request = decodeFrame(await readRequired(frames), (b) =>
-      MailboxRequest.decode(b, { limits: { ack: { envelopeIds: this.needs.limits.mailboxAckIds } } }),
+      MailboxRequest.decode(b, { limits: { ack: { envelopeIds: this.components.limits.mailboxAckIds } } }),
     );
     const set = [request.deposit, request.fetch, request.ack, request.notice].filter(
       (x) => x !== undefined,
@@ -128,14 +130,14 @@ export class MailboxProtocol extends ProtocolService {
       const status = await this.callHandler(() =>
         store.deposit(
           { recipient: d.recipient, depositor: peer, envelopeId, payload, ttlSeconds: d.ttlSeconds },
-          this.needs.clock(),
+          this.components.clock(),
         ),
       );
       await frames.write(MailboxResponse.encode({ version: FRAME_VERSION, status: DEPOSIT_TO_WIRE[status] }));
       if (status === 'stored') this.noticeSoon(d.recipient);
     } else if (request.notice !== undefined) {
       const mine = request.notice.recipient === this.self;
-      if (mine) await this.callHandler(() => this.hooks.onNotice?.(peer));
+      if (mine) await this.callHandler(() => onNotice?.(peer));
       await frames.write(
         MailboxResponse.encode({
           version: FRAME_VERSION,
@@ -172,7 +174,7 @@ export class MailboxProtocol extends ProtocolService {
     requested: number,
     frames: FrameStream,
   ): Promise<void> {
-    const { limits, clock } = this.needs;
+    const { limits, clock } = this.components;
     if (recipient !== peer) {
       await frames.write(
         MailboxResponse.encode({
@@ -226,11 +228,11 @@ export class MailboxProtocol extends ProtocolService {
   /** A deposit for `recipient` was stored: tell it, if it is connected, once per gathered burst. */
   private noticeSoon(recipient: string): void {
     if (recipient === this.self || this.noticeTimers.has(recipient)) return;
-    if (!this.hooks.isConnected?.(recipient)) return;
+    if (!this.components.isConnected(recipient)) return;
     const timer = setTimeout(() => {
       this.noticeTimers.delete(recipient);
       this.notice(recipient).catch((err: unknown) =>
-        this.needs.logger.log('debug', 'net.mailbox.notice_failed', { error: String(err) }),
+        this.components.logger.log('debug', 'net.mailbox.notice_failed', { error: String(err) }),
       );
     }, NOTICE_GATHER_MS);
     timer.unref?.();
@@ -294,7 +296,7 @@ export class MailboxProtocol extends ProtocolService {
     onBatch: (items: HeldItem[]) => Promise<void>,
     options: AbortOptions & { maxItems?: number } = {},
   ): Promise<FetchResult> {
-    const limit = this.needs.limits.mailboxMaxItemsPerFetch;
+    const limit = this.components.limits.mailboxMaxItemsPerFetch;
     const maxItems = Math.min(options.maxItems ?? limit, limit);
     return this.request(
       holder,
@@ -308,7 +310,7 @@ export class MailboxProtocol extends ProtocolService {
         // holder may send at most maxItems.
         for (;;) {
           const batch = decodeFrame(await readRequired(frames), (b) =>
-            MailboxResponse.decode(b, { limits: { items: this.needs.limits.mailboxBatchItems } }),
+            MailboxResponse.decode(b, { limits: { items: this.components.limits.mailboxBatchItems } }),
           );
           if (batch.status === MailboxResponse.Status.REJECTED) return { received, more: false };
           ensure(batch.status === MailboxResponse.Status.OK, 'fetch batch without a status');
@@ -336,7 +338,7 @@ export class MailboxProtocol extends ProtocolService {
 
   /** Tells `holder` these envelopes are committed here; returns how many it deleted. */
   async ack(holder: string, envelopeIds: Uint8Array[], options?: AbortOptions): Promise<number> {
-    const chunk = this.needs.limits.mailboxAckIds;
+    const chunk = this.components.limits.mailboxAckIds;
     let removed = 0;
     for (let i = 0; i < envelopeIds.length; i += chunk) {
       const ids = envelopeIds.slice(i, i + chunk);

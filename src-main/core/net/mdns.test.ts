@@ -54,7 +54,7 @@ describe.skipIf(!safe)(safe ? 'mDNS discovery (private namespace)' : SKIP_MESSAG
     expect(lower.node.connections().filter((c) => c.peerId === higher.id)).toMatchObject([
       { direction: 'outbound' },
     ]);
-    expect(await a.node.deliver.send(b.id, envelopeId(), new Uint8Array(1024))).toBe('accepted');
+    expect(await a.node.services.deliver.send(b.id, envelopeId(), new Uint8Array(1024))).toBe('accepted');
     const elapsed = Date.now() - started;
     console.info(`mDNS: start → discovered, connected, first envelope delivered in ${elapsed} ms`);
     expect(b.received).toHaveLength(1);
@@ -77,6 +77,8 @@ describe.skipIf(!safe)(safe ? 'mDNS discovery (private namespace)' : SKIP_MESSAG
     await hidden.node.setDiscoverable(false);
     expect(hidden.node.isDiscoverable).toBe(false);
     await befriend(hidden, seeker);
-    expect(await seeker.node.deliver.send(hidden.id, envelopeId(), new Uint8Array(8))).toBe('accepted');
+    expect(await seeker.node.services.deliver.send(hidden.id, envelopeId(), new Uint8Array(8))).toBe(
+      'accepted',
+    );
   });
 });

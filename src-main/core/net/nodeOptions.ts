@@ -1,21 +1,16 @@
 import type { BackoffConfig } from './backoff';
-import type { AddressHooks } from './addressProtocol';
-import type { ContactRequestHandler } from './contactRequestProtocol';
-import type { EnvelopeHandler } from './deliverProtocol';
-import type { FileSource } from './fileProtocol';
-import type { GroupInfoHandler } from './groupInfoProtocol';
-import type { HelloHooks } from './helloProtocol';
-import type { KeyPackageProvider } from './keyPackageProtocol';
 import type { LanBeaconHooks } from './lanBeacon';
 import type { NetLimitOverrides } from './limits';
-import type { MailboxStore } from './mailboxStore';
-import type { PresenceHooks } from './presenceProtocol';
-import type { PeerAccess } from './protocolService';
+import type { PeerAccess } from './protocolComponents';
 import type { Logger } from '../util/logger';
 import type { StrangerLimits } from './strangerGate';
 import type { RelayLimits } from './contactRelay';
 
-/** What a ParleyNode is built from and what it reports (net/parleyNode.ts). */
+/**
+ * What a ParleyNode is built from and what it reports (net/parleyNode.ts).
+ * The protocols and their handlers are not options: they are the services
+ * map ParleyNode.create takes (parleyProtocols.ts).
+ */
 
 export type ConnectionStateName = 'offline' | 'looking' | 'connected';
 
@@ -68,29 +63,11 @@ export interface ParleyNodeOptions {
   listen?: string[];
   /** mDNS discovery; omitted or false: compiled out, no multicast ever. */
   mdns?: boolean | MdnsOptions;
+  /** Who may open streams at all (every protocol asks before a byte is read). */
   access: PeerAccess;
-  /** Commits an inbound envelope; resolves with the status to ack. */
-  onEnvelope: EnvelopeHandler;
-  /** Hands out one of our KeyPackages, or null. */
-  keyPackages: KeyPackageProvider;
-  onContactRequest: ContactRequestHandler;
-  /** Serves file chunks to members (/parley/file/1.0.0); without it the node only fetches. */
-  fileSource?: FileSource;
-  /** Answers GroupInfo requests for rejoining (/parley/groupinfo/1.0.0); default: refuses all. */
-  groupInfo?: GroupInfoHandler;
-  /** Presence we report and hear; default: online, last seen now. */
-  presence?: PresenceHooks;
-  /** Who we say we are to nearby peers (hello); default: nobody is answered. */
-  hello?: HelloHooks;
-  /** Signed address records between contacts (/parley/address/1.0.0); default: refuses all. */
-  addressBook?: AddressHooks;
   /** The contacts' LAN beacon (runs only with mDNS, whatever "Discoverable" says). */
   beacon?: LanBeaconHooks;
   heartbeat?: Partial<HeartbeatOptions>;
-  /** A holder told us it now keeps envelopes for us (fetch them). */
-  onHeldNotice?: (holder: string) => void;
-  /** When given, this node holds envelopes for others (mailbox server). */
-  mailboxStore?: MailboxStore;
   limits?: NetLimitOverrides;
   /** How long the higher PeerId waits before dialling a discovered or kept peer (default 2 s). */
   dialGraceMs?: number;

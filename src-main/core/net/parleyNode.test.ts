@@ -97,7 +97,7 @@ describe('ParleyNode on 127.0.0.1', () => {
     b.gate.wait = new Promise<void>((r) => (release = r));
     const id = envelopeId();
     let settled = false;
-    const sending = a.node.deliver.send(b.id, id, payload(1024)).finally(() => (settled = true));
+    const sending = a.node.services.deliver.send(b.id, id, payload(1024)).finally(() => (settled = true));
     await new Promise((r) => setTimeout(r, 150));
     expect(settled).toBe(false);
     expect(b.received).toHaveLength(0);
@@ -112,8 +112,8 @@ describe('ParleyNode on 127.0.0.1', () => {
 
   it('reports a duplicate envelope id as the handler says', async () => {
     const id = envelopeId();
-    expect(await a.node.deliver.send(b.id, id, payload(10))).toBe('accepted');
-    expect(await a.node.deliver.send(b.id, id, payload(10))).toBe('duplicate');
+    expect(await a.node.services.deliver.send(b.id, id, payload(10))).toBe('accepted');
+    expect(await a.node.services.deliver.send(b.id, id, payload(10))).toBe('duplicate');
     expect(b.received.filter((e) => hex(e.envelopeId) === hex(id))).toHaveLength(1);
   });
 
@@ -124,7 +124,7 @@ describe('ParleyNode on 127.0.0.1', () => {
         .filter((x) => x.peerId === b.id)
         .reduce((n, x) => n + (x.streams[PROTOCOL_IDS.deliver] ?? 0), 0);
     for (let i = 0; i < 20; i++)
-      expect(await a.node.deliver.send(b.id, envelopeId(), payload(100))).toBe('accepted');
+      expect(await a.node.services.deliver.send(b.id, envelopeId(), payload(100))).toBe('accepted');
     expect(deliverStreams()).toBe(1);
     // Closed by the sender after sessionIdleMs without traffic.
     await waitFor(() => deliverStreams() === 0, 5000, 'idle session close');
@@ -134,7 +134,7 @@ describe('ParleyNode on 127.0.0.1', () => {
   it('pipelines a run of envelopes on one stream: acks in order, handled in order', async () => {
     const ids = [...Array(150).keys()].map(() => envelopeId());
     const before = b.received.length;
-    const { statuses, error } = await a.node.deliver.sendMany(
+    const { statuses, error } = await a.node.services.deliver.sendMany(
       b.id,
       ids.map((id, i) => ({ envelopeId: id, payload: payload(512, i % 250) })),
     );
@@ -152,7 +152,7 @@ describe('ParleyNode on 127.0.0.1', () => {
     const first = [...Array(5).keys()].map(() => envelopeId());
     const later: Uint8Array[] = [];
     let asked = 0;
-    const { statuses, error } = await a.node.deliver.sendMany(
+    const { statuses, error } = await a.node.services.deliver.sendMany(
       b.id,
       first.map((id) => ({ envelopeId: id, payload: payload(64) })),
       {
@@ -174,7 +174,7 @@ describe('ParleyNode on 127.0.0.1', () => {
 
   it('a pipelined run stops at the first failed handler and reports the acked prefix', async () => {
     b.gate.fail = true;
-    const { statuses, error } = await a.node.deliver.sendMany(
+    const { statuses, error } = await a.node.services.deliver.sendMany(
       b.id,
       [...Array(10).keys()].map(() => ({ envelopeId: envelopeId(), payload: payload(64) })),
     );
@@ -187,30 +187,30 @@ describe('ParleyNode on 127.0.0.1', () => {
     const before = b.node.metrics().handlerErrors.deliver;
     b.gate.fail = true;
     const id = envelopeId();
-    expect(await netErrorCode(a.node.deliver.send(b.id, id, payload(10)))).toBe('reset');
+    expect(await netErrorCode(a.node.services.deliver.send(b.id, id, payload(10)))).toBe('reset');
     b.gate.fail = false;
     expect(b.node.metrics().handlerErrors.deliver).toBe(before + 1);
-    expect(await a.node.deliver.send(b.id, id, payload(10))).toBe('accepted');
+    expect(await a.node.services.deliver.send(b.id, id, payload(10))).toBe('accepted');
   });
 
   it('carries a maximal envelope and refuses a larger one locally', async () => {
-    expect(await a.node.deliver.send(b.id, envelopeId(), payload(256 * 1024))).toBe('accepted');
-    await expect(a.node.deliver.send(b.id, envelopeId(), payload(256 * 1024 + 1))).rejects.toThrow(
+    expect(await a.node.services.deliver.send(b.id, envelopeId(), payload(256 * 1024))).toBe('accepted');
+    await expect(a.node.services.deliver.send(b.id, envelopeId(), payload(256 * 1024 + 1))).rejects.toThrow(
       RangeError,
     );
   });
 
   it('fetches key packages until none are left', async () => {
     b.keyPackages.push(payload(2000, 7), payload(3000, 8));
-    expect(await c.node.keyPackages.fetch(b.id)).toEqual(payload(2000, 7));
-    expect(await c.node.keyPackages.fetch(b.id)).toEqual(payload(3000, 8));
-    expect(await c.node.keyPackages.fetch(b.id)).toBeNull();
+    expect(await c.node.services.keyPackages.fetch(b.id)).toEqual(payload(2000, 7));
+    expect(await c.node.services.keyPackages.fetch(b.id)).toEqual(payload(3000, 8));
+    expect(await c.node.services.keyPackages.fetch(b.id)).toBeNull();
   });
 
   it('holds mailbox deposits under quota and TTL, hands them to the recipient, deletes on ack', async () => {
     const ids = [envelopeId(), envelopeId(), envelopeId()];
     const deposit = (id: Uint8Array, size: number, ttlSeconds = 600) =>
-      a.node.mailbox.deposit(b.id, {
+      a.node.services.mailbox.deposit(b.id, {
         recipient: c.id,
         envelopeId: id,
         payload: payload(size, 3),
@@ -226,18 +226,18 @@ describe('ParleyNode on 127.0.0.1', () => {
     // The 1-second deposit expires at the holder.
     b.clockOffset.ms = 5_000;
     const got: Uint8Array[] = [];
-    const result = await c.node.mailbox.fetch(b.id, async (items) => {
+    const result = await c.node.services.mailbox.fetch(b.id, async (items) => {
       for (const item of items) got.push(item.envelopeId);
     });
     expect(result).toEqual({ received: 2, more: false });
     expect(got.map(hex)).toEqual([hex(ids[0]!), hex(ids[1]!)]);
 
     // Someone else cannot fetch or ack c's mail: a's own mailbox at b is empty.
-    expect((await a.node.mailbox.fetch(b.id, async () => undefined)).received).toBe(0);
-    expect(await a.node.mailbox.ack(b.id, got)).toBe(0);
+    expect((await a.node.services.mailbox.fetch(b.id, async () => undefined)).received).toBe(0);
+    expect(await a.node.services.mailbox.ack(b.id, got)).toBe(0);
 
-    expect(await c.node.mailbox.ack(b.id, got)).toBe(2);
-    expect((await c.node.mailbox.fetch(b.id, async () => undefined)).received).toBe(0);
+    expect(await c.node.services.mailbox.ack(b.id, got)).toBe(2);
+    expect((await c.node.services.mailbox.fetch(b.id, async () => undefined)).received).toBe(0);
     b.clockOffset.ms = 0;
   });
 
@@ -247,7 +247,7 @@ describe('ParleyNode on 127.0.0.1', () => {
       const id = envelopeId();
       ids.push(id);
       expect(
-        await c.node.mailbox.deposit(b.id, {
+        await c.node.services.mailbox.deposit(b.id, {
           recipient: a.id,
           envelopeId: id,
           payload: payload(10),
@@ -256,21 +256,27 @@ describe('ParleyNode on 127.0.0.1', () => {
       ).toBe('stored');
     }
     const batches: number[] = [];
-    const first = await a.node.mailbox.fetch(b.id, async (items) => void batches.push(items.length), {
-      maxItems: 70,
-    });
+    const first = await a.node.services.mailbox.fetch(
+      b.id,
+      async (items) => void batches.push(items.length),
+      {
+        maxItems: 70,
+      },
+    );
     expect(first).toEqual({ received: 70, more: true });
     expect(batches).toEqual([64, 6]);
     // A consumer that fails gets its own error back, and nothing is lost: the
     // envelopes stay held until acked.
     const boom = new Error('commit failed');
     await expect(
-      a.node.mailbox.fetch(b.id, async () => {
+      a.node.services.mailbox.fetch(b.id, async () => {
         throw boom;
       }),
     ).rejects.toBe(boom);
-    expect((await a.node.mailbox.fetch(b.id, async () => undefined, { maxItems: 4096 })).received).toBe(100);
-    expect(await a.node.mailbox.ack(b.id, ids)).toBe(100);
+    expect(
+      (await a.node.services.mailbox.fetch(b.id, async () => undefined, { maxItems: 4096 })).received,
+    ).toBe(100);
+    expect(await a.node.services.mailbox.ack(b.id, ids)).toBe(100);
   });
 
   it('refuses a fetch for someone else at the holder', async () => {
@@ -287,7 +293,7 @@ describe('ParleyNode on 127.0.0.1', () => {
   });
 
   it('exchanges presence both ways', async () => {
-    const theirs = await a.node.presence.exchange(b.id);
+    const theirs = await a.node.services.presence.exchange(b.id);
     expect(theirs.state).toBe('online');
     expect(Math.abs(theirs.lastSeenBucket - Math.floor(Date.now() / 300_000))).toBeLessThanOrEqual(1);
   });
@@ -297,12 +303,12 @@ describe('ParleyNode on 127.0.0.1', () => {
     extra.push(d);
     await d.node.start();
     await befriend(d, b);
-    expect(await d.node.deliver.send(b.id, envelopeId(), payload(10))).toBe('accepted');
+    expect(await d.node.services.deliver.send(b.id, envelopeId(), payload(10))).toBe('accepted');
 
     b.blocked.add(d.id);
     const before = b.node.metrics();
-    expect(await netErrorCode(d.node.deliver.send(b.id, envelopeId(), payload(10)))).toBe('reset');
-    expect(await netErrorCode(d.node.keyPackages.fetch(b.id))).toBe('reset');
+    expect(await netErrorCode(d.node.services.deliver.send(b.id, envelopeId(), payload(10)))).toBe('reset');
+    expect(await netErrorCode(d.node.services.keyPackages.fetch(b.id))).toBe('reset');
     const after = b.node.metrics();
     expect(after.blockedStreams.deliver).toBe(before.blockedStreams.deliver + 1);
     expect(after.blockedStreams.keypackage).toBe(before.blockedStreams.keypackage + 1);
@@ -311,11 +317,11 @@ describe('ParleyNode on 127.0.0.1', () => {
     await waitFor(() => !d.node.isConnected(b.id), 2000, 'hang-up');
     // The gater drops the connection after the handshake; d sees that as a reset or a failed dial.
     expect(['reset', 'unreachable']).toContain(
-      await netErrorCode(d.node.deliver.send(b.id, envelopeId(), payload(10))),
+      await netErrorCode(d.node.services.deliver.send(b.id, envelopeId(), payload(10))),
     );
     expect(b.node.metrics().deniedConnections).toBeGreaterThan(before.deniedConnections);
     // b will not dial a blocked peer either.
-    expect(await netErrorCode(b.node.deliver.send(d.id, envelopeId(), payload(10)))).toBe('refused');
+    expect(await netErrorCode(b.node.services.deliver.send(d.id, envelopeId(), payload(10)))).toBe('refused');
     expect(d.received).toHaveLength(0);
   });
 
@@ -328,10 +334,10 @@ describe('ParleyNode on 127.0.0.1', () => {
     await f.node.addAddresses(b.id, b.node.addresses());
     const before = b.node.metrics();
 
-    expect(await netErrorCode(e.node.deliver.send(b.id, envelopeId(), payload(10)))).toBe('reset');
-    expect(await netErrorCode(e.node.keyPackages.fetch(b.id))).toBe('reset');
-    expect(await netErrorCode(e.node.mailbox.fetch(b.id, async () => undefined))).toBe('reset');
-    expect(await netErrorCode(e.node.presence.exchange(b.id))).toBe('reset');
+    expect(await netErrorCode(e.node.services.deliver.send(b.id, envelopeId(), payload(10)))).toBe('reset');
+    expect(await netErrorCode(e.node.services.keyPackages.fetch(b.id))).toBe('reset');
+    expect(await netErrorCode(e.node.services.mailbox.fetch(b.id, async () => undefined))).toBe('reset');
+    expect(await netErrorCode(e.node.services.presence.exchange(b.id))).toBe('reset');
     const refused = b.node.metrics().unknownPeerStreams;
     expect(refused.deliver).toBe(before.unknownPeerStreams.deliver + 1);
     expect(refused.keypackage).toBe(before.unknownPeerStreams.keypackage + 1);
@@ -345,10 +351,12 @@ describe('ParleyNode on 127.0.0.1', () => {
       message: 'hi, we met at the lab',
     };
     const results: string[] = [];
-    for (let i = 0; i < 4; i++) results.push(await netErrorCode(e.node.contactRequests.send(b.id, request)));
+    for (let i = 0; i < 4; i++)
+      results.push(await netErrorCode(e.node.services.contactRequests.send(b.id, request)));
     expect(results).toEqual(['ok', 'ok', 'ok', 'reset']);
     // Global bucket (5): f gets the remaining two.
-    for (let i = 0; i < 3; i++) results.push(await netErrorCode(f.node.contactRequests.send(b.id, request)));
+    for (let i = 0; i < 3; i++)
+      results.push(await netErrorCode(f.node.services.contactRequests.send(b.id, request)));
     expect(results.slice(4)).toEqual(['ok', 'ok', 'reset']);
     expect(b.node.metrics().rateLimited.contactRequest).toBe(before.rateLimited.contactRequest + 2);
     expect(b.contactRequests).toHaveLength(5);
@@ -359,9 +367,9 @@ describe('ParleyNode on 127.0.0.1', () => {
     });
     expect(b.contactRequests[0]?.inviteToken).toEqual(payload(16, 4));
 
-    await expect(e.node.contactRequests.send(b.id, { ...request, identityKey: payload(31) })).rejects.toThrow(
-      RangeError,
-    );
+    await expect(
+      e.node.services.contactRequests.send(b.id, { ...request, identityKey: payload(31) }),
+    ).rejects.toThrow(RangeError);
   });
 
   it('closes malformed streams, counts them, and keeps serving', async () => {
@@ -394,7 +402,7 @@ describe('ParleyNode on 127.0.0.1', () => {
     // A raw but well-formed request is served normally.
     const ok = await rawExchange(raw, b.node, PROTOCOL_IDS.deliver, frame(valid));
     expect(ok.kind).toBe('closed');
-    expect(await a.node.deliver.send(b.id, envelopeId(), payload(10))).toBe('accepted');
+    expect(await a.node.services.deliver.send(b.id, envelopeId(), payload(10))).toBe('accepted');
   });
 
   it('limits concurrent inbound streams per peer', async () => {
@@ -436,7 +444,7 @@ describe('ParleyNode on 127.0.0.1', () => {
     const started = Date.now();
     await waitFor(() => a.node.isConnected(c.id), 10_000, 'reconnection');
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await a.node.deliver.send(c.id, envelopeId(), payload(10))).toBe('accepted');
+    expect(await a.node.services.deliver.send(c.id, envelopeId(), payload(10))).toBe('accepted');
     expect(c2.received).toHaveLength(1);
     a.node.forget(c.id);
   });
@@ -445,7 +453,9 @@ describe('ParleyNode on 127.0.0.1', () => {
     const g = await makePeer();
     await g.node.start();
     await g.node.stop();
-    await expect(g.node.deliver.send(b.id, envelopeId(), payload(1))).rejects.toBeInstanceOf(NetError);
-    expect(await netErrorCode(g.node.deliver.send(b.id, envelopeId(), payload(1)))).toBe('closed');
+    await expect(g.node.services.deliver.send(b.id, envelopeId(), payload(1))).rejects.toBeInstanceOf(
+      NetError,
+    );
+    expect(await netErrorCode(g.node.services.deliver.send(b.id, envelopeId(), payload(1)))).toBe('closed');
   });
 });

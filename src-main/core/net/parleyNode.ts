@@ -1,49 +1,26 @@
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify, type Identify } from '@libp2p/identify';
-import type { Libp2p, MultiaddrConnection, PeerId, PeerInfo } from '@libp2p/interface';
+import type { Libp2p, PeerId, PeerInfo } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { ping, type Ping } from '@libp2p/ping';
-import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
-import { createLibp2p } from 'libp2p';
 import { errorFields, silentLogger, type Logger } from '../util/logger';
-import { AddressProtocol } from './addressProtocol';
 import { DEFAULT_BACKOFF } from './backoff';
-import { ContactRequestProtocol } from './contactRequestProtocol';
-import { DeliverProtocol } from './deliverProtocol';
-import { loadDeviceKey } from './deviceKey';
 import { toListenError } from './listenError';
 import { DialScheduler } from './dialScheduler';
-import { FileProtocol } from './fileProtocol';
-import { GroupInfoProtocol } from './groupInfoProtocol';
-import { STREAM_WINDOW_BYTES } from './frameStream';
-import { KeyPackageProtocol } from './keyPackageProtocol';
 import { LanBeacon } from './lanBeacon';
+import type { RelayCounts, RelayGate } from './contactRelay';
+import { createLibp2pHost, type HostServices } from './libp2pHost';
+import { announcedAddresses } from './nodeReach';
+import { openConnectionHost } from './openConnectionHost';
 import { resolveLimits, type NetLimits } from './limits';
-import { MailboxProtocol } from './mailboxProtocol';
-import { mdnsSwitch, PARLEY_MDNS_SERVICE_TAG, type MdnsSwitch } from './mdnsSwitch';
 import { NetError } from './netError';
 import { NetCounters, type NetMetrics } from './netMetrics';
-import type {
-  ConnectionInfo,
-  ConnectionState,
-  HeartbeatOptions,
-  ParleyNodeOptions,
-  PeerEvent,
-} from './nodeOptions';
-import { HelloProtocol } from './helloProtocol';
-import { presenceBucket, PresenceProtocol } from './presenceProtocol';
-import { peerTag, type ProtocolNeeds, type ProtocolService } from './protocolService';
+import type { ConnectionInfo, ConnectionState, ParleyNodeOptions, PeerEvent } from './nodeOptions';
+import type { ProtocolComponents } from './protocolComponents';
+import { peerTag } from './protocolErrors';
+import type { AnyProtocolService, ProtocolFactory } from './protocolService';
+import type { ParleyProtocols } from './parleyProtocols';
+import type { StrangerGate } from './strangerGate';
 
-export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 4_000, timeoutMs: 5_000 };
-/** All IPv4 interfaces, a port of the OS's choosing. */
-export const DEFAULT_LISTEN: readonly string[] = ['/ip4/0.0.0.0/tcp/0'];
-import { StrangerGate } from './strangerGate';
-import type { RelayCounts, RelayGate } from './contactRelay';
-import { announcedAddresses, nodeReach } from './nodeReach';
-import { openConnectionHost } from './openConnectionHost';
-import type { ReservationKeeper } from './reservationKeeper';
+export { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './libp2pHost';
 
 /**
  * The Parley peer node (DESIGN.md §2 net).
@@ -54,9 +31,13 @@ import type { ReservationKeeper } from './reservationKeeper';
  *   off there is no mDNS socket, so we neither announce nor answer).
  * - The PeerId is the device key the caller passes in (it lives in the
  *   encrypted database); this module never stores anything.
- * - Five protocols, each a service with start()/stop() and an explicit list of
- *   needs (ProtocolNeeds): deliver, keypackage, mailbox, presence,
- *   contact-request. Frames are varint-length-prefixed protobuf, versioned in
+ * - Protocols are services composed the way js-libp2p composes its own
+ *   (`services: { ping: ping() }`): the caller passes a map of
+ *   `factory(init) => (components) => Service` (parleyProtocols.ts holds
+ *   Parley's), the node calls each with its components (protocolComponents.ts),
+ *   starts them after the transports (each registers its stream handler) and
+ *   exposes them typed as `node.services`. Frames are varint-length-prefixed
+ *   protobuf, versioned in
  *   the protocol id and in a version field, size-limited per protocol, with a
  *   deadline on every read and write (limits.ts; README.md). One request per
  *   stream, except deliver: its streams are reused sessions of request/ack
@@ -92,32 +73,19 @@ export type {
   PeerEvent,
 } from './nodeOptions';
 
-type ParleyServices = {
-  identify: Identify;
-  ping: Ping;
-  discovery: MdnsSwitch;
-  reservations?: ReservationKeeper;
-};
+/** A map of protocol factories, libp2p's `services` option. */
+export type ProtocolFactories = Record<string, ProtocolFactory>;
+/** The services a map of factories makes, by name. */
+export type ServicesOf<F extends ProtocolFactories> = { [K in keyof F]: ReturnType<F[K]> };
 
-/** libp2p's hard ceiling on open connections (see connectionManager below). */
-export const MAX_CONNECTIONS = 512;
-
-export class ParleyNode {
+export class ParleyNode<S extends Record<string, AnyProtocolService> = ParleyProtocols> {
   readonly peerId: string;
-  readonly deliver: DeliverProtocol;
-  readonly keyPackages: KeyPackageProtocol;
-  readonly mailbox: MailboxProtocol;
-  readonly presence: PresenceProtocol;
-  readonly contactRequests: ContactRequestProtocol;
-  readonly hello: HelloProtocol;
-  readonly files: FileProtocol;
-  readonly groupInfo: GroupInfoProtocol;
-  readonly address: AddressProtocol;
+  /** The protocol services, by the names they were composed under (parleyProtocols.ts). */
+  readonly services: S;
   /** The contacts' LAN beacon; null without mDNS or beacon hooks. */
   readonly beacon: LanBeacon | null;
   readonly limits: NetLimits;
 
-  private readonly services: ProtocolService[];
   private readonly counters: NetCounters;
   private readonly scheduler: DialScheduler;
   private readonly logger: Logger;
@@ -131,57 +99,21 @@ export class ParleyNode {
   private unsubscribeDiscovery: (() => void) | undefined;
 
   private constructor(
-    private readonly libp2p: Libp2p<ParleyServices>,
+    private readonly libp2p: Libp2p<HostServices>,
     private readonly options: ParleyNodeOptions,
-    counters: NetCounters,
-    limits: NetLimits,
+    components: ProtocolComponents,
+    services: S,
     private readonly gate: StrangerGate,
     private readonly relayGate: RelayGate | null,
   ) {
-    this.peerId = libp2p.peerId.toString();
-    this.counters = counters;
-    this.limits = limits;
-    this.logger = options.logger ?? silentLogger;
+    this.peerId = components.peerId;
+    this.counters = components.counters;
+    this.limits = components.limits;
+    this.logger = components.logger;
+    this.services = services;
     this.mdnsEnabled = options.mdns !== undefined && options.mdns !== false;
     this.discoverable = typeof options.mdns === 'object' ? (options.mdns.discoverable ?? true) : true;
-    const clock = options.clock ?? Date.now;
-
-    const needs: ProtocolNeeds = {
-      host: openConnectionHost(libp2p),
-      access: options.access,
-      counters,
-      limits,
-      logger: this.logger,
-      clock,
-    };
-    this.deliver = new DeliverProtocol(needs, options.onEnvelope);
-    this.keyPackages = new KeyPackageProtocol(needs, options.keyPackages);
-    this.mailbox = new MailboxProtocol(needs, options.mailboxStore, this.peerId, {
-      isConnected: (peer) => this.isConnected(peer),
-      ...(options.onHeldNotice ? { onNotice: options.onHeldNotice } : {}),
-    });
-    this.presence = new PresenceProtocol(
-      needs,
-      options.presence ?? { local: () => ({ state: 'online', lastSeenBucket: presenceBucket(clock()) }) },
-    );
-    this.contactRequests = new ContactRequestProtocol(needs, options.onContactRequest);
-    this.files = new FileProtocol(needs, options.fileSource);
-    this.services = [this.deliver, this.keyPackages, this.mailbox, this.presence, this.contactRequests];
-    this.hello = new HelloProtocol(needs, options.hello ?? { answer: () => null });
-    this.services.push(this.hello);
-    this.services.push(this.files);
-    this.groupInfo = new GroupInfoProtocol(needs, options.groupInfo ?? (async () => null));
-    this.services.push(this.groupInfo);
-    this.address = new AddressProtocol(
-      needs,
-      options.addressBook ?? {
-        allow: () => false,
-        local: () => ({ record: null, beaconKey: null }),
-        onUpdate: () => undefined,
-        lookup: () => ({ records: [], reachable: [] }),
-      },
-    );
-    this.services.push(this.address);
+    const clock = components.clock;
     const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
     this.beacon =
       this.mdnsEnabled && options.beacon
@@ -217,90 +149,32 @@ export class ParleyNode {
     libp2p.addEventListener('peer:disconnect', (evt) => this.onPeerChange(evt.detail, false));
   }
 
-  /** Builds a stopped node. Throws RangeError for a bad device key or listen address. */
-  static async create(options: ParleyNodeOptions): Promise<ParleyNode> {
-    const privateKey = loadDeviceKey(options.deviceKey);
+  /**
+   * Builds a stopped node with the protocol services `services` makes (in
+   * that order: they start in it and stop in reverse). Throws RangeError for a
+   * bad device key or listen address.
+   */
+  static async create<F extends ProtocolFactories>(
+    options: ParleyNodeOptions,
+    services: F,
+  ): Promise<ParleyNode<ServicesOf<F>>> {
     const limits = resolveLimits(options.limits);
     const counters = new NetCounters();
-    const listen = options.listen ?? [...DEFAULT_LISTEN];
-    for (const address of listen) {
-      try {
-        multiaddr(address);
-      } catch (err) {
-        throw new RangeError('not a multiaddr listen address', { cause: err });
-      }
-    }
-    // The gate needs the node's connections; the node needs the gate's hooks at creation.
-    const host: { node?: Libp2p<ParleyServices> } = {};
-    const gate = new StrangerGate(
-      {
-        access: options.access,
-        connections: () => host.node?.getConnections() ?? [],
-        logger: options.logger ?? silentLogger,
-      },
-      options.strangers,
-    );
-    const isBlocked = (peer: PeerId, maConn: MultiaddrConnection): boolean => {
-      gate.handshakeFinished(maConn);
-      const blocked = options.access.isBlocked(peer.toString());
-      if (blocked) counters.deniedConnection();
-      return blocked;
+    const { libp2p, gate, relayGate } = await createLibp2pHost(options, counters);
+    const components: ProtocolComponents = {
+      host: openConnectionHost(libp2p),
+      access: options.access,
+      counters,
+      limits,
+      logger: options.logger ?? silentLogger,
+      clock: options.clock ?? Date.now,
+      peerId: libp2p.peerId.toString(),
+      isConnected: (peer) => isConnectedOn(libp2p, peer),
     };
-    const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
-    const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
-    const reach = nodeReach(options, options.logger ?? silentLogger);
-    const libp2p = await createLibp2p<ParleyServices>({
-      start: false,
-      privateKey,
-      addresses: { listen, ...reach.announce },
-      transports: [tcp(), reach.transport],
-      connectionEncrypters: [noise()],
-      streamMuxers: [
-        yamux({
-          maxInboundStreams: 256,
-          streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES, inactivityTimeout: 60_000 },
-        }),
-      ],
-      connectionGater: {
-        denyDialPeer: (peer) => options.access.isBlocked(peer.toString()),
-        denyInboundConnection: gate.denyHandshake,
-        denyInboundEncryptedConnection: isBlocked,
-        denyOutboundEncryptedConnection: isBlocked,
-        ...reach.gater,
-      },
-      connectionManager: {
-        // A ceiling, not a budget: libp2p refuses over it before the handshake,
-        // when it cannot tell a contact from a stranger yet. Strangers have
-        // their own small budget (strangerGate.ts), so only contacts, members
-        // and pending requests could ever come near it.
-        maxConnections: MAX_CONNECTIONS,
-        // Handshakes in progress, shared by all; the gate caps them per host.
-        maxIncomingPendingConnections: 64,
-        // Noise XX and Yamux take milliseconds on a LAN: a handshake that is
-        // not done in 5 s is a stalled or hostile one holding a pending slot.
-        inboundUpgradeTimeout: 5_000,
-        inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? 5,
-        dialTimeout: options.dialTimeoutMs ?? 5_000,
-      },
-      // The heartbeat: a ping per connection every interval, the connection aborted on one failure.
-      connectionMonitor: {
-        pingInterval: heartbeat.intervalMs,
-        pingTimeout: { minTimeout: heartbeat.timeoutMs, maxTimeout: heartbeat.timeoutMs },
-        abortConnectionOnPingFailure: true,
-      },
-      nodeInfo: { name: 'parley', version: '1' },
-      services: {
-        identify: identify(),
-        ping: ping(),
-        discovery: mdnsSwitch({
-          serviceTag: mdnsOptions.serviceTag ?? PARLEY_MDNS_SERVICE_TAG,
-          intervalMs: mdnsOptions.intervalMs ?? 10_000,
-        }),
-        ...reach.services,
-      },
-    });
-    host.node = libp2p;
-    return new ParleyNode(libp2p, options, counters, limits, gate, reach.relayGate);
+    const made: Record<string, AnyProtocolService> = {};
+    for (const [name, factory] of Object.entries(services)) made[name] = factory(components);
+    // The map holds exactly what each factory returned, by the same names.
+    return new ParleyNode(libp2p, options, components, made as ServicesOf<F>, gate, relayGate);
   }
 
   /**
@@ -321,8 +195,11 @@ export class ParleyNode {
       throw toListenError(err, this.options.listen ?? []) ?? err;
     }
     try {
-      for (const service of this.services) await service.start();
+      for (const service of Object.values(this.services)) await service.start();
     } catch (err) {
+      // The ones that started stop again (stop() of one that did not is a no-op).
+      for (const service of Object.values(this.services).reverse())
+        await service.stop().catch(() => undefined);
       await this.libp2p.stop();
       throw err;
     }
@@ -349,7 +226,7 @@ export class ParleyNode {
     this.unsubscribeDiscovery = undefined;
     this.beacon?.stop();
     await this.libp2p.services.discovery.set(false);
-    for (const service of this.services) await service.stop();
+    for (const service of Object.values(this.services).reverse()) await service.stop();
     await this.libp2p.stop();
     this.updateState();
     this.logger.log('info', 'net.node.stopped', { peer: peerTag(this.peerId) });
@@ -424,7 +301,7 @@ export class ParleyNode {
   }
 
   isConnected(peer: string): boolean {
-    return this.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open');
+    return isConnectedOn(this.libp2p, peer);
   }
 
   /** Remembers addresses for a peer (from an invite, a QR code, a previous session). */
@@ -532,6 +409,10 @@ export class ParleyNode {
       }
     }
   }
+}
+
+function isConnectedOn(libp2p: Libp2p, peer: string): boolean {
+  return libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open');
 }
 
 function parsePeer(peer: string): PeerId {

@@ -8,7 +8,8 @@ import {
   ProtocolService,
   readRequired,
   type InboundContext,
-  type ProtocolNeeds,
+  type ProtocolFactory,
+  type ProtocolComponents,
 } from './protocolService';
 
 /**
@@ -60,19 +61,29 @@ function fromWire(p: Presence): PresenceInfo {
   };
 }
 
-export class PresenceProtocol extends ProtocolService {
+/** The presence protocol as a node service; default hooks: online, last seen now, every known peer. */
+export function presenceProtocol(hooks?: PresenceHooks): ProtocolFactory<PresenceProtocol> {
+  return (components) =>
+    new PresenceProtocol(
+      components,
+      hooks ?? { local: () => ({ state: 'online', lastSeenBucket: presenceBucket(components.clock()) }) },
+    );
+}
+
+export class PresenceProtocol extends ProtocolService<PresenceHooks> {
   readonly name = 'presence';
 
-  constructor(
-    needs: ProtocolNeeds,
-    private readonly hooks: PresenceHooks,
-  ) {
-    super(needs);
+  constructor(components: ProtocolComponents, hooks: PresenceHooks) {
+    super(components, { handler: hooks });
+  }
+
+  private get hooks(): PresenceHooks {
+    return this.served;
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
     if (this.hooks.allow && !this.hooks.allow(peer)) {
-      this.needs.counters.add('unknownPeerStreams', this.name);
+      this.components.counters.add('unknownPeerStreams', this.name);
       throw new AccessRevoked();
     }
     const theirs = fromWire(decodeFrame(await readRequired(frames), Presence.decode));

@@ -1,61 +1,58 @@
-import type {
-  AbortOptions,
-  Connection,
-  PeerId,
-  Stream,
-  StreamHandler,
-  StreamHandlerOptions,
-} from '@libp2p/interface';
+import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { errorFields, type Logger } from '../util/logger';
+import { errorFields } from '../util/logger';
 import { FrameError, FrameStream, FrameTimeoutError, StreamGoneError } from './frameStream';
-import { FRAME_VERSION, PROTOCOL_IDS, type NetLimits, type ProtocolName } from './limits';
+import { PROTOCOL_IDS, type ProtocolName } from './limits';
 import { NetError } from './netError';
-import type { NetCounters } from './netMetrics';
+import type { ProtocolComponents } from './protocolComponents';
+import { AccessRevoked, HandlerError, LocalCallbackError, peerTag } from './protocolErrors';
+import { PeerRateLimiter, type BucketConfig } from './tokenBucket';
+
+export type { PeerAccess, ProtocolComponents, ProtocolHost } from './protocolComponents';
+export {
+  AccessRevoked,
+  decodeFrame,
+  ensure,
+  HandlerError,
+  LocalCallbackError,
+  peerTag,
+  readRequired,
+} from './protocolErrors';
 
 /**
  * The common edge of every Parley protocol: registration, who may open a
- * stream, per-peer concurrency, deadlines, and turning whatever goes wrong on
- * a stream into a counter and a reset instead of an exception. Subclasses only
- * say how one request is served and how one request is made.
+ * stream, rate limits, per-peer concurrency, deadlines, and turning whatever
+ * goes wrong on a stream into a counter and a reset instead of an exception.
+ * Subclasses only say how one request is served and how one request is made.
+ *
+ * Composition follows js-libp2p's services (libp2p/src/libp2p.ts, `services`;
+ * @libp2p/ping): each protocol file exports `xProtocol(init)`, which returns
+ * `(components) => XProtocol`; ParleyNode.create takes a map of these and
+ * exposes the services typed (`node.services.deliver`). A service registers
+ * its stream handler with libp2p at start() and removes it at stop().
  */
 
-/** What a protocol needs from the libp2p node (the node itself satisfies this). */
-export interface ProtocolHost {
-  handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>;
-  unhandle(protocol: string): Promise<void>;
-  dialProtocol(
-    peer: PeerId,
-    protocol: string,
-    options?: AbortOptions & { runOnLimitedConnection?: boolean },
-  ): Promise<Stream>;
-}
+/** `factory(init)` returns one of these; the node calls it with its components. */
+export type ProtocolFactory<S extends AnyProtocolService = AnyProtocolService> = (
+  components: ProtocolComponents,
+) => S;
 
-/**
- * Caller-supplied access decisions, consulted for every inbound stream. Kept
- * synchronous on purpose: the answer must come before a byte is read, so the
- * caller keeps these sets in memory (they are small).
- */
-export interface PeerAccess {
-  isBlocked(peerId: string): boolean;
-  isKnown(peerId: string): boolean;
+/** A protocol service whatever its handler (the node only starts and stops them). */
+export type AnyProtocolService = ProtocolService<unknown>;
+
+/** How a protocol meets inbound streams, fixed when it is composed. */
+export interface ProtocolEdge<H> {
   /**
-   * A contact request from this peer waits for the user's answer. Such a peer
-   * is no stranger to the connection budget (strangerGate.ts), though it may
-   * still use only the protocols open to unknown peers.
+   * What serves inbound requests. A service whose handler is another service
+   * built on top of the node (delivery, files, contact requests) has it
+   * registered with handle() once that service exists, before the node
+   * starts; without one the protocol only makes requests.
    */
-  hasPendingRequest?(peerId: string): boolean;
-}
-
-/** The explicit list of what a protocol service needs (DESIGN.md §1 rule 5). */
-export interface ProtocolNeeds {
-  host: ProtocolHost;
-  access: PeerAccess;
-  counters: NetCounters;
-  limits: NetLimits;
-  logger: Logger;
-  /** Milliseconds since the epoch; injectable so TTL and rate limits can be tested. */
-  clock: () => number;
+  handler?: H;
+  /** Open to peers the caller does not know: contact-request, hello, groupinfo (README.md "Access at the edge"). */
+  openToUnknownPeers?: boolean;
+  /** Token buckets every inbound stream must pass before a byte is read: per peer, and for the whole node. */
+  rateLimit?: { perPeer: BucketConfig; global?: BucketConfig };
 }
 
 export interface InboundContext {
@@ -64,52 +61,19 @@ export interface InboundContext {
   frames: FrameStream;
 }
 
-/** The caller's handler failed or hung: the request is not acknowledged. */
-export class HandlerError extends Error {
-  constructor(
-    readonly timedOut: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(timedOut ? 'handler timed out' : 'handler failed', options);
-    this.name = 'HandlerError';
-  }
-}
-
-/**
- * A local callback (e.g. the batch consumer of a mailbox fetch) failed while a
- * request was in flight: the stream is reset and the callback's own error is
- * rethrown unchanged, not dressed up as a network failure.
- */
-export class LocalCallbackError extends Error {
-  constructor(options: { cause: unknown }) {
-    super('local callback failed', options);
-    this.name = 'LocalCallbackError';
-  }
-}
-
-/** A peer was blocked or forgotten while its session stream was open (already counted). */
-export class AccessRevoked extends Error {
-  constructor() {
-    super('access revoked');
-    this.name = 'AccessRevoked';
-  }
-}
-
-/** Short, stable peer tag for logs: enough to correlate, not a full identifier. */
-export function peerTag(peer: string): string {
-  return peer.slice(-8);
-}
-
 interface Slot {
   active: number;
   waiters: (() => void)[];
 }
 
-export abstract class ProtocolService {
+export abstract class ProtocolService<H> {
   abstract readonly name: ProtocolName;
-  /** Only contact-request answers peers the caller does not know. */
-  protected readonly openToUnknownPeers: boolean = false;
+  private readonly openToUnknownPeers: boolean;
+  private readonly limiter: PeerRateLimiter | undefined;
+  private handler: H | undefined;
   private started = false;
+  /** Whether start() registered a stream handler with libp2p (stop() removes it). */
+  private registered = false;
   private readonly inbound = new Map<string, number>();
   private readonly outbound = new Map<string, Slot>();
   private readonly active = new Set<FrameStream>();
@@ -117,30 +81,63 @@ export abstract class ProtocolService {
   private readonly idle = new Map<string, FrameStream[]>();
   private readonly idleTimers = new Map<FrameStream, ReturnType<typeof setTimeout>>();
 
-  constructor(protected readonly needs: ProtocolNeeds) {}
+  constructor(
+    protected readonly components: ProtocolComponents,
+    edge: ProtocolEdge<H> = {},
+  ) {
+    this.handler = edge.handler;
+    this.openToUnknownPeers = edge.openToUnknownPeers ?? false;
+    const { rateLimit } = edge;
+    this.limiter =
+      rateLimit === undefined
+        ? undefined
+        : new PeerRateLimiter(
+            rateLimit.perPeer,
+            rateLimit.global,
+            components.limits.rateLimitPeers,
+            components.clock(),
+          );
+  }
+
+  /**
+   * Registers what serves inbound requests (js-libp2p's registrar.handle, made
+   * at start). Only before the node starts, so nothing reaches a protocol
+   * before it can serve it.
+   */
+  handle(handler: H): void {
+    if (this.started) throw new Error(`${this.name}: a handler is registered before the node starts`);
+    this.handler = handler;
+  }
+
+  /** The registered handler; serve() is only called when there is one. */
+  protected get served(): H {
+    if (this.handler === undefined) throw new Error(`${this.name}: no handler`);
+    return this.handler;
+  }
 
   get protocolId(): string {
     return PROTOCOL_IDS[this.name];
   }
 
-  /** False for a client-only service (e.g. mailbox without a store): no handler is registered. */
-  protected get serves(): boolean {
-    return true;
+  /** False for a client-only service (no handler, e.g. mailbox without a store): nothing is registered. */
+  get serves(): boolean {
+    return this.handler !== undefined;
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     if (this.serves) {
-      const perPeer = this.needs.limits.maxInboundStreamsPerPeer[this.name];
-      await this.needs.host.handle(this.protocolId, this.onStream, {
+      const perPeer = this.components.limits.maxInboundStreamsPerPeer[this.name];
+      await this.components.host.handle(this.protocolId, this.onStream, {
         // libp2p's own per-connection limit sits above ours so that ours, which
         // counts, is the one that fires.
         maxInboundStreams: perPeer * 2,
-        maxOutboundStreams: this.needs.limits.maxOutboundStreamsPerPeer * 2,
+        maxOutboundStreams: this.components.limits.maxOutboundStreamsPerPeer * 2,
         // Relayed connections carry a Limit and are "limited" to libp2p; Parley's
         // protocols run over them too (docs/protocol.md §14.3).
         runOnLimitedConnection: true,
       });
+      this.registered = true;
     }
     this.started = true;
   }
@@ -148,7 +145,8 @@ export abstract class ProtocolService {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    if (this.serves) await this.needs.host.unhandle(this.protocolId);
+    if (this.registered) await this.components.host.unhandle(this.protocolId);
+    this.registered = false;
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
     this.idleTimers.clear();
     this.idle.clear();
@@ -164,14 +162,14 @@ export abstract class ProtocolService {
   /** Serves one inbound request. Throw FrameError for bad input; never write after a failure. */
   protected abstract serve(ctx: InboundContext): Promise<void>;
 
-  /** Rate limiting hook, checked before any byte is read. */
-  protected admit(_peer: string): boolean {
-    return true;
+  /** The rate limit, checked before any byte is read. */
+  private admit(peer: string): boolean {
+    return this.limiter === undefined || this.limiter.take(peer, this.components.clock());
   }
 
   private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString();
-    const { access, counters, limits } = this.needs;
+    const { access, counters, limits } = this.components;
     if (!this.started) {
       stream.abort(new Error('not serving'));
       return;
@@ -185,7 +183,7 @@ export abstract class ProtocolService {
       else if (!this.admit(peer)) refusal = 'rateLimited';
     } catch (err) {
       // A failing access check must not open the door.
-      this.needs.logger.log('error', 'net.access.failed', { protocol: this.name, ...errorFields(err) });
+      this.components.logger.log('error', 'net.access.failed', { protocol: this.name, ...errorFields(err) });
       refusal = 'blockedStreams';
     }
     if (refusal !== undefined) {
@@ -215,7 +213,7 @@ export abstract class ProtocolService {
   };
 
   private countFailure(err: unknown, peer: string, direction: 'inbound' | 'outbound'): void {
-    const { counters, logger } = this.needs;
+    const { counters, logger } = this.components;
     const fields = { protocol: this.name, peer: peerTag(peer), direction };
     // Debug level for what a remote can trigger at will: a hostile peer must not
     // be able to flood the log (the counters carry the totals).
@@ -245,7 +243,7 @@ export abstract class ProtocolService {
    * Counts and returns false when the peer may no longer be served.
    */
   protected stillAllowed(peer: string): boolean {
-    const { access, counters } = this.needs;
+    const { access, counters } = this.components;
     let refusal: 'blockedStreams' | 'unknownPeerStreams' | undefined;
     try {
       if (access.isBlocked(peer)) refusal = 'blockedStreams';
@@ -260,14 +258,14 @@ export abstract class ProtocolService {
 
   /** Counts one request served to completion (a session stream may serve many). */
   protected countServed(): void {
-    this.needs.counters.add('served', this.name);
+    this.components.counters.add('served', this.name);
   }
 
   /** Runs the caller's handler under the handler deadline; its failure becomes a HandlerError. */
   protected async callHandler<T>(run: () => Promise<T> | T): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HandlerError(true)), this.needs.limits.handlerTimeoutMs);
+      timer = setTimeout(() => reject(new HandlerError(true)), this.components.limits.handlerTimeoutMs);
     });
     try {
       return await Promise.race([
@@ -307,9 +305,9 @@ export abstract class ProtocolService {
     } catch (err) {
       throw new NetError('refused', 'not a PeerId', { cause: err });
     }
-    if (this.needs.access.isBlocked(peer)) throw new NetError('refused', 'peer is blocked');
+    if (this.components.access.isBlocked(peer)) throw new NetError('refused', 'peer is blocked');
 
-    const deadline = AbortSignal.timeout(this.needs.limits.requestTimeoutMs);
+    const deadline = AbortSignal.timeout(this.components.limits.requestTimeoutMs);
     const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
     await this.acquire(peer, signal);
     let frames: FrameStream | undefined;
@@ -327,7 +325,7 @@ export abstract class ProtocolService {
       }
       let stream: Stream;
       try {
-        stream = await this.needs.host.dialProtocol(peerId, this.protocolId, {
+        stream = await this.components.host.dialProtocol(peerId, this.protocolId, {
           signal,
           runOnLimitedConnection: true,
         });
@@ -339,8 +337,8 @@ export abstract class ProtocolService {
         throw new NetError('closed', 'the node stopped');
       }
       frames = new FrameStream(stream, {
-        maxFrameBytes: this.needs.limits.maxFrameBytes[this.name],
-        timeoutMs: this.needs.limits.ioTimeoutMs,
+        maxFrameBytes: this.components.limits.maxFrameBytes[this.name],
+        timeoutMs: this.components.limits.ioTimeoutMs,
       });
       this.active.add(frames);
       const result = await exchange(frames);
@@ -407,7 +405,7 @@ export abstract class ProtocolService {
         .close()
         .catch(() => frames.abort(new Error('close failed')))
         .finally(() => frames.dispose());
-    }, this.needs.limits.sessionIdleMs);
+    }, this.components.limits.sessionIdleMs);
     timer.unref?.();
     this.idleTimers.set(frames, timer);
   }
@@ -418,7 +416,7 @@ export abstract class ProtocolService {
       slot = { active: 0, waiters: [] };
       this.outbound.set(peer, slot);
     }
-    const max = this.needs.limits.maxOutboundStreamsPerPeer;
+    const max = this.components.limits.maxOutboundStreamsPerPeer;
     while (slot.active >= max) {
       if (signal.aborted) throw new NetError('timeout', 'waited too long for a stream slot');
       if (!this.started) throw new NetError('closed', 'the node stopped');
@@ -444,35 +442,6 @@ export abstract class ProtocolService {
     if (next !== undefined) next();
     else if (slot.active <= 0) this.outbound.delete(peer);
   }
-}
-
-/** Reads the one frame a request or response must carry; a clean end instead is a truncation. */
-export async function readRequired(frames: FrameStream): Promise<Uint8Array> {
-  const frame = await frames.read();
-  if (frame === null) throw new FrameError('truncated', 'stream ended before the frame');
-  return frame;
-}
-
-/** Decodes a frame with a protons codec; any decoder failure is a malformed frame. */
-export function decodeFrame<T extends { version: number }>(
-  bytes: Uint8Array,
-  decode: (b: Uint8Array) => T,
-): T {
-  let message: T;
-  try {
-    message = decode(bytes);
-  } catch {
-    throw new FrameError('undecodable', 'frame does not decode');
-  }
-  if (message.version !== FRAME_VERSION) {
-    throw new FrameError('bad-version', `frame version ${message.version}, expected ${FRAME_VERSION}`);
-  }
-  return message;
-}
-
-/** Throws FrameError('invalid') unless the condition holds. */
-export function ensure(condition: boolean, what: string): asserts condition {
-  if (!condition) throw new FrameError('invalid', what);
 }
 
 function isTimeout(err: unknown): boolean {

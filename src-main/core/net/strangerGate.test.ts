@@ -81,7 +81,9 @@ describe('a flood of idle stranger connections (one IP, throwaway PeerIds)', () 
     // While it goes on, a contact dials in and its envelope is acknowledged.
     const more = flood(target, 20);
     const id = envelopeId();
-    expect(await contact.node.deliver.send(target.id, id, new Uint8Array([1, 2, 3]))).toBe('accepted');
+    expect(await contact.node.services.deliver.send(target.id, id, new Uint8Array([1, 2, 3]))).toBe(
+      'accepted',
+    );
     await more;
     expect(target.received.map((e) => Buffer.from(e.envelopeId).toString('hex'))).toContain(
       Buffer.from(id).toString('hex'),
@@ -94,7 +96,7 @@ describe('a flood of idle stranger connections (one IP, throwaway PeerIds)', () 
     await flood(target, 130);
     const newcomer = await started();
     await newcomer.node.addAddresses(target.id, target.node.addresses());
-    const status = await newcomer.node.contactRequests.send(target.id, {
+    const status = await newcomer.node.services.contactRequests.send(target.id, {
       displayName: 'Dana',
       identityKey: new Uint8Array(32).fill(7),
       message: 'hi',
@@ -140,7 +142,9 @@ describe('a flood of idle stranger connections (one IP, throwaway PeerIds)', () 
     }
     await new Promise((r) => setTimeout(r, 200));
     await contact.node.connect(target.id);
-    expect(await contact.node.deliver.send(target.id, envelopeId(), new Uint8Array([9]))).toBe('accepted');
+    expect(await contact.node.services.deliver.send(target.id, envelopeId(), new Uint8Array([9]))).toBe(
+      'accepted',
+    );
     expect(target.node.metrics().handshakesRefused).toBeGreaterThan(0);
   });
 });

@@ -2,6 +2,7 @@ import { ParleyError } from '../errors';
 import { verifyDeviceCertificate } from '../identity/deviceCertificate';
 import { HELLO_NAME_BYTES, type HelloHooks, type HelloInfo } from '../net/helloProtocol';
 import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocols } from '../net/parleyProtocols';
 import { peerTag } from '../net/protocolService';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
@@ -31,7 +32,9 @@ export interface NearbyPeer {
 
 export interface NearbyDeps {
   store: Store;
-  node: Pick<ParleyNode, 'hello' | 'onDiscoveredPeer' | 'contactRequests' | 'isDiscoverable'>;
+  node: Pick<ParleyNode, 'onDiscoveredPeer' | 'isDiscoverable'> & {
+    services: Pick<ParleyProtocols, 'hello' | 'contactRequests'>;
+  };
   directory: Pick<Directory, 'isHolder' | 'upsertDevice' | 'device'>;
   privacy: () => PrivacySettings;
   identity: { publicKey: Uint8Array };
@@ -113,7 +116,7 @@ export class NearbyService {
     }
     if (!known && this.entries.size >= MAX_ENTRIES) return;
     this.asking.add(peer);
-    const run = deps.node.hello
+    const run = deps.node.services.hello
       .ask(peer)
       .then((info) => {
         // A name with an identity key the device cannot prove is not listed:
@@ -172,7 +175,7 @@ export class NearbyService {
     if (existing && !Buffer.from(existing.identityKey).equals(Buffer.from(entry.identityKey))) {
       throw new ParleyError('INVALID_STATE', 'That device belongs to someone else you know.');
     }
-    const status = await deps.node.contactRequests.send(peerId, {
+    const status = await deps.node.services.contactRequests.send(peerId, {
       displayName: truncateUtf8(deps.displayName(), 256),
       identityKey: deps.identity.publicKey,
       message,

@@ -256,7 +256,7 @@ describe('presence', () => {
     await carol.running().node.addAddresses(peerOf(ada), ada.running().node.addresses());
     const err = await carol
       .running()
-      .node.presence.exchange(peerOf(ada))
+      .node.services.presence.exchange(peerOf(ada))
       .then(
         () => null,
         (e: unknown) => e,
@@ -284,7 +284,7 @@ describe('nearby and contact requests', () => {
     await eve.running().node.addAddresses(peerOf(ada), ada.running().node.addresses());
     const answer = await eve
       .running()
-      .node.hello.ask(peerOf(ada))
+      .node.services.hello.ask(peerOf(ada))
       .then(
         (info) => info.displayName,
         (e: unknown) => e,
@@ -319,7 +319,7 @@ describe('nearby and contact requests', () => {
     expect(ada.running().directory.isKnown(peerOf(eve))).toBe(false);
     const kp = await eve
       .running()
-      .node.keyPackages.fetch(peerOf(ada))
+      .node.services.keyPackages.fetch(peerOf(ada))
       .then(
         () => 'served',
         (e: unknown) => e,
@@ -333,7 +333,7 @@ describe('nearby and contact requests', () => {
       attempts.push(
         await eve
           .running()
-          .node.contactRequests.send(peerOf(ada), {
+          .node.services.contactRequests.send(peerOf(ada), {
             displayName: 'Eve',
             identityKey: eve.identity.publicKey,
             message: `again ${n}`,

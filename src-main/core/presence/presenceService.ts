@@ -1,4 +1,5 @@
 import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocols } from '../net/parleyProtocols';
 import {
   PRESENCE_BUCKET_MS,
   presenceBucket,
@@ -62,7 +63,9 @@ export function lastSeenBucket(lastSeenAt: number, now: number): LastSeen {
 
 export interface PresenceDeps {
   store: Pick<Store, 'devices' | 'settings' | 'tx'>;
-  node: Pick<ParleyNode, 'presence' | 'onPeer' | 'connectedPeers' | 'isConnected'>;
+  node: Pick<ParleyNode, 'onPeer' | 'connectedPeers' | 'isConnected'> & {
+    services: Pick<ParleyProtocols, 'presence'>;
+  };
   directory: Pick<Directory, 'isHolder'>;
   privacy: () => PrivacySettings;
   now: () => number;
@@ -225,7 +228,7 @@ export class PresenceService {
   private exchange(peer: string): void {
     const deps = this.deps;
     if (!deps || !deps.directory.isHolder(peer)) return;
-    const run = deps.node.presence
+    const run = deps.node.services.presence
       .exchange(peer)
       .then(() => undefined)
       .catch((err: unknown) =>

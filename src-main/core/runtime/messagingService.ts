@@ -3,6 +3,7 @@ import type { Outbox } from '../delivery/outbox';
 import type { KeyPackagePool, MlsDeviceIdentity, MlsStore, Role } from '../mls';
 import type { InboundEnvelope } from '../net/deliverProtocol';
 import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocols } from '../net/parleyProtocols';
 import type { Db } from '../store/encryptedDatabase';
 import { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
 import { GroupRepository } from '../store/repositories/groupRepository';
@@ -37,16 +38,11 @@ import { KeyedMutex } from '../util/keyedMutex';
 
 export type MessagingNet = Pick<
   ParleyNode,
-  | 'peerId'
-  | 'keyPackages'
-  | 'contactRequests'
-  | 'addresses'
-  | 'keepConnected'
-  | 'forget'
+  'peerId' | 'addresses' | 'keepConnected' | 'forget' | 'isConnected'
+> & {
   // Typing indicators go straight to connected devices (richMessaging.ts).
-  | 'deliver'
-  | 'isConnected'
->;
+  services: Pick<ParleyProtocols, 'keyPackages' | 'contactRequests' | 'deliver'>;
+};
 
 export interface MessagingDeps {
   db: Db;

@@ -3,6 +3,7 @@ import { DeliveryService, type DeliveryOptions } from '../delivery/deliveryServi
 import { Outbox } from '../delivery/outbox';
 import { SqliteMailboxStore, type SqliteMailboxOptions } from '../delivery/sqliteMailboxStore';
 import { FileService } from '../files/fileService';
+import { FileTransfers } from '../files/fileTransfers';
 import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
@@ -14,6 +15,7 @@ import {
   type MdnsOptions,
   type ParleyNodeOptions,
 } from '../net/parleyNode';
+import { parleyProtocols } from '../net/parleyProtocols';
 import { tcpPortOf, withPreferredPort } from '../net/stableListen';
 import { AddressRepository } from '../store/repositories/addressRepository';
 import type { Db } from '../store/encryptedDatabase';
@@ -26,11 +28,19 @@ import { MessagingService } from './messagingService';
 import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
 import { currentCard } from '../contacts/ownProfile';
+import { Wakeup } from './wakeup';
 
 /**
  * Wires identity, MLS, the node, delivery and messaging for one unlocked
  * profile. The caller (createCore, the CLI) owns the Store; this owns the
  * node and the services and stops them in reverse order.
+ *
+ * Everything is built once, in dependency order, with what it calls (no
+ * late bindings): what the node's protocols call and that exists before the
+ * node goes into the protocols map; the services built on the node
+ * (messaging, delivery, files) then register their protocol handlers with
+ * `node.services.x.handle()`, and the node starts only after that, so no
+ * peer reaches a protocol before it can be served.
  */
 export interface StartMessagingOptions {
   store: Store;
@@ -168,45 +178,42 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     refreshMs: options.node?.addressRefreshMs,
   });
 
-  // The node needs its handlers at construction and the services need the
-  // node: the handlers reach the services through these late bindings.
-  let service: MessagingService | null = null;
-  let delivery: DeliveryService | null = null;
-  let files: FileService | null = null;
-  const node = await ParleyNode.create({
-    deviceKey: secrets.deviceKey,
-    listen,
-    // "Discoverable on this network" decides whether mDNS starts switched on.
-    mdns: mdns ? { ...(typeof mdns === 'object' ? mdns : {}), discoverable } : mdns,
-    presence: network.presence.hooks,
-    hello: network.nearby.hooks,
-    dialTimeoutMs: options.node?.dialTimeoutMs,
-    dialGraceMs: options.node?.dialGraceMs,
-    reconnect: options.node?.reconnect,
-    heartbeat: options.node?.heartbeat,
-    addressBook: addressBook.hooks,
-    beacon: addressBook.beaconHooks,
-    ...reachOptions(options.node?.publicAddresses ?? addressRepo.publicAddresses(), directory, network),
-    access: directory,
-    mailboxStore: mailbox,
+  const node = await ParleyNode.create(
+    {
+      deviceKey: secrets.deviceKey,
+      listen,
+      // "Discoverable on this network" decides whether mDNS starts switched on.
+      mdns: mdns ? { ...(typeof mdns === 'object' ? mdns : {}), discoverable } : mdns,
+      dialTimeoutMs: options.node?.dialTimeoutMs,
+      dialGraceMs: options.node?.dialGraceMs,
+      reconnect: options.node?.reconnect,
+      heartbeat: options.node?.heartbeat,
+      beacon: addressBook.beaconHooks,
+      ...reachOptions(options.node?.publicAddresses ?? addressRepo.publicAddresses(), directory, network),
+      access: directory,
+      logger,
+    },
+    parleyProtocols({
+      presence: network.presence.hooks,
+      hello: network.nearby.hooks,
+      address: addressBook.hooks,
+      // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
+      groupInfo: (requester, groupId, credential) =>
+        answerGroupInfo({ db, mls, directory, logger }, requester, groupId, credential),
+    }),
+  );
+  const self = { peerId, identityKey: options.identity.publicKey };
+  const transfers = new FileTransfers({
+    store,
+    self,
+    net: node,
     logger,
-    onEnvelope: async (e) => {
-      if (!delivery) throw new Error('delivery not started');
-      return delivery.onEnvelope(e);
-    },
-    // A contact holding for us says it has something new: fetch now, not at the next periodic fetch.
-    onHeldNotice: (holder) => {
-      if (delivery && directory.isHolder(holder)) void delivery.fetchFrom(holder).catch(() => undefined);
-    },
-    keyPackages: async (requester) => (service ? service.keyPackageFor(requester) : null),
-    onContactRequest: async (r) => (service ? service.requests.onRequest(r) : 'rejected'),
-    // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
-    groupInfo: (requester, groupId, credential) =>
-      answerGroupInfo({ db, mls, directory, logger }, requester, groupId, credential),
-    fileSource: async (requester, fileId) =>
-      files ? files.source(requester, fileId) : { status: 'not-found' },
+    now,
+    ...(options.files?.retryMs ? { retryMs: options.files.retryMs } : {}),
   });
-  const running = new MessagingService({
+  // Messaging queues envelopes; delivery, built on top of it, listens and sends them.
+  const queued = new Wakeup();
+  const service = new MessagingService({
     db,
     store,
     mls,
@@ -215,8 +222,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     outbox,
     directory,
     net: node,
-    kick: () => delivery?.kick(),
-    files: { applyIncoming: (...args) => files?.applyIncoming(...args) ?? null },
+    kick: () => queued.fire(),
+    files: transfers,
     identity: { publicKey: options.identity.publicKey, displayName: options.identity.displayName },
     deviceCertificate,
     sealPublicKey: secrets.sealPublicKey,
@@ -228,7 +235,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   });
   network.bind({
     node,
-    service: running,
+    service,
     directory,
     identity: options.identity,
     deviceCertificate,
@@ -236,33 +243,60 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     now,
     reachableVia: (peer) => addressBook.reachability.through(peer),
   });
-  const deliveryService = new DeliveryService({
+  const delivery = new DeliveryService({
     store,
     outbox,
     net: node,
     directory,
-    sink: running,
+    sink: service,
     sealSecretKey: secrets.sealSecretKey,
     mailboxStore: mailbox,
     logger,
     now,
     options: options.delivery,
   });
-  const fileService = new FileService({
+  const files = new FileService({
     store,
-    self: { peerId, identityKey: options.identity.publicKey },
-    net: node,
-    sendContent: (conversationId, content, row) => running.sendFileContent(conversationId, content, row),
+    transfers,
+    self,
+    sendContent: (conversationId, content, row) => service.sendFileContent(conversationId, content, row),
     logger,
     now,
-    ...(options.files?.retryMs ? { retryMs: options.files.retryMs } : {}),
   });
-  files = fileService;
-  service = running;
-  delivery = deliveryService;
+  // Groups restored from a backup are rejoined by external commit (groups/resync.ts).
+  const resyncDeps = {
+    db,
+    mls,
+    outbox,
+    device,
+    fetchGroupInfo: (peer: string, groupId: Uint8Array, credential: Uint8Array) =>
+      node.services.groupInfo.fetch(peer, groupId, credential),
+    forget: (conversationId: number) => service.groups.sequencers.drop(conversationId),
+    kick: () => delivery.kick(),
+    isConnected: (peer: string) => node.isConnected(peer),
+    announce: (conversationId: number) => service.groups.announce(conversationId),
+    logger,
+    now,
+  };
+  const resync = new ResyncRunner(resyncDeps);
+
+  // The handlers of protocols whose callee is built on the node, before it starts.
+  const { services } = node;
+  services.deliver.handle((envelope) => delivery.onEnvelope(envelope));
+  services.mailbox.handle({
+    store: mailbox,
+    // A contact holding for us says it has something new: fetch now, not at the next periodic fetch.
+    onNotice: (holder) => {
+      if (directory.isHolder(holder)) void delivery.fetchFrom(holder).catch(() => undefined);
+    },
+  });
+  services.keyPackages.handle(service.keyPackageFor);
+  services.contactRequests.handle((request) => service.requests.onRequest(request));
+  services.files.handle(transfers.source);
+  const offQueued = queued.on(() => delivery.kick());
   addressBook.bind(node);
+
   let stopped = false;
-  let resync: ResyncRunner | null = null;
   let offPeer: () => void = () => undefined;
   // Stops whatever was started; also what a failed start runs, so no timer of a
   // half-started service outlives the database it reads (issue #14 item 5).
@@ -270,12 +304,13 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     if (stopped) return;
     stopped = true;
     offPeer();
-    await resync?.stop();
+    offQueued();
+    await resync.stop();
     await addressBook.stop();
     await network.stop();
-    await fileService.stop();
-    await deliveryService.stop();
-    await running.stop();
+    await files.stop();
+    await delivery.stop();
+    await service.stop();
     await node.stop();
   };
   try {
@@ -283,53 +318,35 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     const port = tcpPortOf(node.addresses());
     if (port !== null) addressRepo.setListenPort(port);
     await addressBook.start();
-    deliveryService.start();
-    running.groups.start();
+    delivery.start();
+    service.groups.start();
     network.start();
-    fileService.start();
+    files.start();
     for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
-    // Groups restored from a backup are rejoined by external commit (groups/resync.ts).
-    const resyncDeps = {
-      db,
-      mls,
-      outbox,
-      device,
-      fetchGroupInfo: (peer: string, groupId: Uint8Array, credential: Uint8Array) =>
-        node.groupInfo.fetch(peer, groupId, credential),
-      forget: (conversationId: number) => running.groups.sequencers.drop(conversationId),
-      kick: () => deliveryService.kick(),
-      isConnected: (peer: string) => node.isConnected(peer),
-      announce: (conversationId: number) => running.groups.announce(conversationId),
-      logger,
-      now,
-    };
-    const runner = new ResyncRunner(resyncDeps);
-    resync = runner;
-    runner.start();
+    resync.start();
     // A member's device coming online is asked at once (issue 13: restore rejoins at once).
     offPeer = node.onPeer(({ connected }) => {
-      if (connected) runner.poke();
+      if (connected) resync.poke();
     });
     // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
-    running.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));
+    service.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));
   } catch (err) {
     await stopAll().catch((stopErr: unknown) =>
       logger.log('warn', 'messaging.stop_after_failed_start', errorFields(stopErr)),
     );
     throw err;
   }
-  const started = resync;
 
   return {
-    service: running,
+    service,
     node,
-    delivery: deliveryService,
+    delivery,
     outbox,
     directory,
     mailbox,
-    files: fileService,
+    files,
     network,
-    resync: started,
+    resync,
     addresses: addressBook,
     stop: stopAll,
   };

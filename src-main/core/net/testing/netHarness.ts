@@ -18,6 +18,7 @@ import type { FileSource } from '../fileProtocol';
 import type { NetLimitOverrides } from '../limits';
 import { MemoryMailboxStore, type MemoryMailboxOptions } from '../memoryMailboxStore';
 import { ParleyNode, type MdnsOptions, type ParleyNodeOptions } from '../parleyNode';
+import { parleyProtocols } from '../parleyProtocols';
 import type { StrangerLimits } from '../strangerGate';
 
 /**
@@ -89,44 +90,49 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
   const clockOffset = { ms: 0 };
   const gate: TestPeer['gate'] = { wait: undefined, fail: false };
   const store = options.mailbox === false ? undefined : new MemoryMailboxStore(options.mailbox ?? {});
-  const node = await ParleyNode.create({
-    deviceKey: key,
-    listen: options.listen ?? LOOPBACK,
-    mdns: options.mdns,
-    access: {
-      isBlocked: (p) => blocked.has(p),
-      isKnown: (p) => known.has(p),
-      hasPendingRequest: (p) => pendingRequests.has(p),
+  const node = await ParleyNode.create(
+    {
+      deviceKey: key,
+      listen: options.listen ?? LOOPBACK,
+      mdns: options.mdns,
+      access: {
+        isBlocked: (p) => blocked.has(p),
+        isKnown: (p) => known.has(p),
+        hasPendingRequest: (p) => pendingRequests.has(p),
+      },
+      heartbeat: options.heartbeat,
+      limits: options.limits,
+      dialGraceMs: options.dialGraceMs ?? 200,
+      reconnect: { baseMs: 50, maxMs: 1000, factor: 2, ...options.reconnect },
+      // Every test peer connects from 127.0.0.1, so libp2p's per-host limit would bite.
+      inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? 10_000,
+      strangers: options.strangers,
+      clock: () => Date.now() + clockOffset.ms,
     },
-    onEnvelope: async (envelope): Promise<DeliverStatus> => {
-      if (gate.wait !== undefined) await gate.wait;
-      if (gate.fail) throw new Error('database is locked');
-      const k = hex(envelope.envelopeId);
-      if (seen.has(k)) return 'duplicate';
-      seen.add(k);
-      received.push(envelope);
-      return 'accepted';
-    },
-    keyPackages: async () => keyPackages.shift() ?? null,
-    onContactRequest: async (request) => {
-      contactRequests.push(request);
-      return 'received';
-    },
-    mailboxStore: store,
-    addressBook: options.addressBook,
-    onHeldNotice: options.onHeldNotice,
-    heartbeat: options.heartbeat,
-    fileSource: options.fileSource,
-    limits: options.limits,
-    dialGraceMs: options.dialGraceMs ?? 200,
-    reconnect: { baseMs: 50, maxMs: 1000, factor: 2, ...options.reconnect },
-    // Every test peer connects from 127.0.0.1, so libp2p's per-host limit would bite.
-    inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? 10_000,
-    strangers: options.strangers,
-    relay: options.relay,
-    reservations: options.reservations,
-    clock: () => Date.now() + clockOffset.ms,
-  });
+    parleyProtocols({
+      deliver: {
+        onEnvelope: async (envelope): Promise<DeliverStatus> => {
+          if (gate.wait !== undefined) await gate.wait;
+          if (gate.fail) throw new Error('database is locked');
+          const k = hex(envelope.envelopeId);
+          if (seen.has(k)) return 'duplicate';
+          seen.add(k);
+          received.push(envelope);
+          return 'accepted';
+        },
+      },
+      keyPackages: { provide: async () => keyPackages.shift() ?? null },
+      contactRequests: {
+        onRequest: async (request) => {
+          contactRequests.push(request);
+          return 'received';
+        },
+      },
+      mailbox: store ? { handler: { store, onNotice: options.onHeldNotice } } : {},
+      address: options.addressBook,
+      files: { source: options.fileSource },
+    }),
+  );
   return {
     node,
     id: node.peerId,

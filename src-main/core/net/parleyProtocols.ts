@@ -1,0 +1,51 @@
+import { addressProtocol, type AddressHooks } from './addressProtocol';
+import { contactRequestProtocol, type ContactRequestInit } from './contactRequestProtocol';
+import { deliverProtocol, type DeliverInit } from './deliverProtocol';
+import { fileProtocol, type FileInit } from './fileProtocol';
+import { groupInfoProtocol, type GroupInfoHandler } from './groupInfoProtocol';
+import { helloProtocol, type HelloHooks } from './helloProtocol';
+import { keyPackageProtocol, type KeyPackageInit } from './keyPackageProtocol';
+import { mailboxProtocol, type MailboxInit } from './mailboxProtocol';
+import { presenceProtocol, type PresenceHooks } from './presenceProtocol';
+
+/**
+ * Parley's protocols, composed as one services map for ParleyNode.create, the
+ * way a libp2p node is given `services: { identify: identify(), ping: ping() }`.
+ * Adding a protocol: its own file (a ProtocolService and its factory) and one
+ * line here. The order is the start order (stop is the reverse).
+ *
+ * Each init carries the handler its protocol calls when that already exists
+ * where the node is composed; handlers of services built on top of the node
+ * (delivery, files, contact requests) are registered with
+ * `node.services.x.handle(...)` before the node starts.
+ */
+export interface ParleyProtocolsInit {
+  deliver?: DeliverInit;
+  keyPackages?: KeyPackageInit;
+  mailbox?: MailboxInit;
+  presence?: PresenceHooks;
+  contactRequests?: ContactRequestInit;
+  hello?: HelloHooks;
+  files?: FileInit;
+  groupInfo?: GroupInfoHandler;
+  address?: AddressHooks;
+}
+
+export function parleyProtocols(init: ParleyProtocolsInit = {}) {
+  return {
+    deliver: deliverProtocol(init.deliver),
+    keyPackages: keyPackageProtocol(init.keyPackages),
+    mailbox: mailboxProtocol(init.mailbox),
+    presence: presenceProtocol(init.presence),
+    contactRequests: contactRequestProtocol(init.contactRequests),
+    hello: helloProtocol(init.hello),
+    files: fileProtocol(init.files),
+    groupInfo: groupInfoProtocol(init.groupInfo),
+    address: addressProtocol(init.address),
+  };
+}
+
+/** The services of a node composed from parleyProtocols(): `node.services.deliver`, … */
+export type ParleyProtocols = {
+  [K in keyof ReturnType<typeof parleyProtocols>]: ReturnType<ReturnType<typeof parleyProtocols>[K]>;
+};
