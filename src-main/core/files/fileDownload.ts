@@ -25,11 +25,16 @@ import { sealedFileName, type SealedFiles } from './sealedFiles';
  * are discarded.
  *
  * Fast, with the same guarantees:
- * - requests are pipelined: the next one is sent while the last megabyte of
- *   the current one arrives, so the link never idles between requests. Its
- *   chunks are taken only once the current request ended, in order (an index
- *   that does not follow ends that request), so the hash sees the plaintext in
- *   order and never needs a second pass over the file;
+ * - requests are pipelined: the next one is sent as soon as the first chunk
+ *   of the current one is in, so its stream is open, its source looked up
+ *   and its first chunks read off the sender's disk long before the current
+ *   one ends (sent only a megabyte before the end, a stream setup under load
+ *   took longer than that megabyte and the link idled at every request).
+ *   Its chunks are taken only once the current request ended, in order (an
+ *   index that does not follow ends that request), so the hash sees the
+ *   plaintext in order and never needs a second pass over the file; until
+ *   then they wait in its stream (one frame and the muxer's window, then the
+ *   stream is paused: frameStream.ts);
  * - a request asks for as many chunks as arrive in about 4 s at the rate seen
  *   so far (at most 64), so slow links stay inside the request deadline;
  * - the per-chunk check (AES-GCM tag and the running SHA-256, about as much
@@ -66,10 +71,8 @@ export interface DownloadDeps {
   batchChunks: number;
 }
 
-/** Requests in flight at once per source. */
+/** Requests in flight at once per source: the one being taken and the next. */
 const PIPELINE_DEPTH = 2;
-/** The next request goes out when this much of the current one is left. */
-const PREFETCH_BYTES = 1024 * 1024;
 /** The first request, before any rate is known. */
 const FIRST_REQUEST_BYTES = 4 * 1024 * 1024;
 /** Later requests: what arrives in this long at the last request's rate (the deadline is 30 s). */
@@ -134,7 +137,6 @@ function storageProblem(err: unknown): string | null {
 class Download {
   private readonly fileId: Buffer;
   private readonly total: number;
-  private readonly prefetchChunks: number;
   /** The first chunk not taken off the network yet: [taken, next) are with the check (chunkChecker.ts). */
   private next = 0;
   /** [0, taken) passed the check (tag, then into the file's hash, in order) and went to the writer. */
@@ -164,7 +166,6 @@ class Download {
   ) {
     this.fileId = Buffer.from(row.uid, 'hex');
     this.total = row.chunk_count;
-    this.prefetchChunks = Math.max(1, Math.ceil(PREFETCH_BYTES / row.chunk_size));
   }
 
   async run(): Promise<void> {
@@ -342,9 +343,8 @@ class Download {
     count: number,
     gate: Promise<Outcome> | undefined,
     signal: AbortSignal,
-    nearEnd: () => void,
+    started: () => void,
   ): Promise<Outcome> {
-    const prefetchFrom = first + count - this.prefetchChunks;
     let waited = gate === undefined;
     let startedAt = performance.now();
     try {
@@ -362,7 +362,7 @@ class Download {
           if (this.badAt !== null) throw new BadChunk(`chunk ${this.badAt} failed its check`);
           if (index !== this.next) throw new Superseded();
           this.take(index, sealed);
-          if (index >= prefetchFrom) nearEnd();
+          if (index === first) started();
           await this.writer?.room();
           await this.check?.room();
         },
