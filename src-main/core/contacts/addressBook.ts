@@ -29,7 +29,7 @@ import { Reachability } from './reachability';
  *   a contact.
  */
 
-/** What the address book needs of the node (bound once the node exists: it is built with the hooks). */
+/** What the address book needs of the node (built before it; its hooks are registered before the node starts). */
 export type AddressBookNode = Pick<
   ParleyNode,
   | 'peerId'
@@ -44,6 +44,7 @@ export type AddressBookNode = Pick<
 
 export interface AddressBookDeps {
   repo: AddressRepository;
+  node: AddressBookNode;
   /** The device key, to sign our records. */
   deviceKey: Uint8Array;
   /** The device told us it is online (not invisible): we may say it is reachable through us. */
@@ -77,7 +78,6 @@ export class AddressBook {
   private readonly pending = new Map<string, Uint8Array[]>();
   private sealing: Promise<void> | null = null;
   private askCursor = 0;
-  private bound: AddressBookNode | null = null;
   /** Connected contact devices we exchanged with on their current connection. */
   private readonly exchanged = new Set<string>();
 
@@ -85,16 +85,11 @@ export class AddressBook {
     this.reachability = new Reachability(deps.now, deps.onChange, 3 * (deps.refreshMs ?? DEFAULT_REFRESH_MS));
   }
 
-  bind(node: AddressBookNode): void {
-    this.bound = node;
-  }
-
   private get node(): AddressBookNode {
-    if (!this.bound) throw new Error('address book not bound to a node');
-    return this.bound;
+    return this.deps.node;
   }
 
-  /** Hooks for /parley/address/1.0.0 (the node is built with them; nothing is served before start). */
+  /** Hooks for /parley/address/1.0.0 (registered with the node's address service; nothing is served before start). */
   readonly hooks: AddressHooks = {
     allow: (peer) => this.running && this.deps.repo.isContactDevice(peer),
     local: (peer) => {

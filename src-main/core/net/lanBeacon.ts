@@ -54,10 +54,14 @@ export class LanBeacon {
   private readonly service: string;
   private readonly clock: () => number;
 
+  /** Registered before the node starts (handle()); without hooks the beacon never opens a socket. */
+  private hooks: LanBeaconHooks | null;
+
   constructor(
-    private readonly hooks: LanBeaconHooks,
+    hooks: LanBeaconHooks | null,
     private readonly options: LanBeaconOptions,
   ) {
+    this.hooks = hooks;
     this.service = (options.serviceName ?? PARLEY_BEACON_SERVICE).toLowerCase();
     this.clock = options.clock ?? Date.now;
   }
@@ -66,8 +70,17 @@ export class LanBeacon {
     return this.mdns !== null;
   }
 
+  /**
+   * Registers what the beacon announces and recognises (the address book,
+   * built on top of the node). Only while it is not running.
+   */
+  handle(hooks: LanBeaconHooks): void {
+    if (this.mdns) throw new Error('the beacon hooks are registered before the node starts');
+    this.hooks = hooks;
+  }
+
   start(): void {
-    if (this.mdns) return;
+    if (this.mdns || this.hooks === null) return;
     const mdns = multicastDns();
     this.mdns = mdns;
     mdns.on('response', (packet: Packet) => this.onResponse(packet));
@@ -101,7 +114,7 @@ export class LanBeacon {
   /** Our addresses or key changed: tell the LAN now instead of at the next query. */
   announce(): void {
     const mdns = this.mdns;
-    const local = this.hooks.local();
+    const local = this.hooks?.local();
     if (!mdns || !local || local.addresses.length === 0) return;
     const { token, sealed } = sealBeacon(local.key, beaconEpoch(this.clock()), local.addresses);
     const instance = `${Buffer.from(token).toString('hex')}.${this.service}`;
@@ -122,7 +135,7 @@ export class LanBeacon {
     const epoch = beaconEpoch(this.clock());
     if (epoch === this.tokensEpoch) return;
     const tokens = new Map<string, { peer: string; key: Uint8Array }>();
-    for (const [peer, key] of this.hooks.known()) {
+    for (const [peer, key] of this.hooks?.known() ?? []) {
       // One epoch either side: two devices' clocks may disagree by minutes.
       for (const e of [epoch - 1, epoch, epoch + 1]) {
         tokens.set(Buffer.from(beaconToken(key, e)).toString('hex'), { peer, key });
@@ -178,6 +191,6 @@ export class LanBeacon {
     const addresses = openBeacon(known.key, Buffer.from(label, 'hex'), sealed);
     if (!addresses || addresses.length === 0) return;
     this.options.logger.log('debug', 'net.beacon.sighting', { peer: peerTag(known.peer) });
-    this.hooks.onSighting(known.peer, addresses);
+    this.hooks?.onSighting(known.peer, addresses);
   }
 }

@@ -82,7 +82,7 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = ParleyPro
   readonly peerId: string;
   /** The protocol services, by the names they were composed under (parleyProtocols.ts). */
   readonly services: S;
-  /** The contacts' LAN beacon; null without mDNS or beacon hooks. */
+  /** The contacts' LAN beacon; null without mDNS. It runs once it has hooks (`beacon` option or handle()). */
   readonly beacon: LanBeacon | null;
   readonly limits: NetLimits;
 
@@ -116,8 +116,8 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = ParleyPro
     const clock = components.clock;
     const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
     this.beacon =
-      this.mdnsEnabled && options.beacon
-        ? new LanBeacon(options.beacon, {
+      this.mdnsEnabled
+        ? new LanBeacon(options.beacon ?? null, {
             serviceName: mdnsOptions.beaconService,
             intervalMs: mdnsOptions.intervalMs,
             clock,

@@ -168,16 +168,6 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   // The port this profile listened on last time, so contacts' stored addresses stay right (issue 13).
   const addressRepo = new AddressRepository(db);
   const listen = await withPreferredPort(options.node?.listen ?? DEFAULT_LISTEN, addressRepo.listenPort());
-  const addressBook = new AddressBook({
-    repo: addressRepo,
-    deviceKey: secrets.deviceKey,
-    isOnline: (peer) => network.presence.isOnline(peer),
-    onChange: () => network.connectivityChanged(),
-    logger,
-    now,
-    refreshMs: options.node?.addressRefreshMs,
-  });
-
   const node = await ParleyNode.create(
     {
       deviceKey: secrets.deviceKey,
@@ -188,7 +178,6 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       dialGraceMs: options.node?.dialGraceMs,
       reconnect: options.node?.reconnect,
       heartbeat: options.node?.heartbeat,
-      beacon: addressBook.beaconHooks,
       ...reachOptions(options.node?.publicAddresses ?? addressRepo.publicAddresses(), directory, network),
       access: directory,
       logger,
@@ -196,12 +185,21 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     parleyProtocols({
       presence: network.presence.hooks,
       hello: network.nearby.hooks,
-      address: addressBook.hooks,
       // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
       groupInfo: (requester, groupId, credential) =>
         answerGroupInfo({ db, mls, directory, logger }, requester, groupId, credential),
     }),
   );
+  const addressBook = new AddressBook({
+    repo: addressRepo,
+    node,
+    deviceKey: secrets.deviceKey,
+    isOnline: (peer) => network.presence.isOnline(peer),
+    onChange: () => network.connectivityChanged(),
+    logger,
+    now,
+    refreshMs: options.node?.addressRefreshMs,
+  });
   const self = { peerId, identityKey: options.identity.publicKey };
   const transfers = new FileTransfers({
     store,
@@ -282,6 +280,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
 
   // The handlers of protocols whose callee is built on the node, before it starts.
   const { services } = node;
+  services.address.handle(addressBook.hooks);
+  node.beacon?.handle(addressBook.beaconHooks);
   services.deliver.handle((envelope) => delivery.onEnvelope(envelope));
   services.mailbox.handle({
     store: mailbox,
@@ -294,7 +294,6 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   services.contactRequests.handle((request) => service.requests.onRequest(request));
   services.files.handle(transfers.source);
   const offQueued = queued.on(() => delivery.kick());
-  addressBook.bind(node);
 
   let stopped = false;
   let offPeer: () => void = () => undefined;
