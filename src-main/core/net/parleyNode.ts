@@ -115,15 +115,14 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = ParleyPro
     this.discoverable = typeof options.mdns === 'object' ? (options.mdns.discoverable ?? true) : true;
     const clock = components.clock;
     const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
-    this.beacon =
-      this.mdnsEnabled
-        ? new LanBeacon(options.beacon ?? null, {
-            serviceName: mdnsOptions.beaconService,
-            intervalMs: mdnsOptions.intervalMs,
-            clock,
-            logger: this.logger,
-          })
-        : null;
+    this.beacon = this.mdnsEnabled
+      ? new LanBeacon(options.beacon ?? null, {
+          serviceName: mdnsOptions.beaconService,
+          intervalMs: mdnsOptions.intervalMs,
+          clock,
+          logger: this.logger,
+        })
+      : null;
 
     const dialTimeoutMs = options.dialTimeoutMs ?? 5_000;
     this.scheduler = new DialScheduler(
