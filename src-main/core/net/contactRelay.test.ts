@@ -85,7 +85,9 @@ describe('relays for contacts (circuit relay v2)', () => {
     bob.known.add(stranger.id);
     await bob.node.start();
     await bob.node.addAddresses(stranger.id, [`${cy.node.addresses()[0]}/p2p-circuit`]);
-    await expect(bob.node.services.deliver.send(stranger.id, envelopeId(), new Uint8Array(1))).rejects.toThrow();
+    await expect(
+      bob.node.services.deliver.send(stranger.id, envelopeId(), new Uint8Array(1)),
+    ).rejects.toThrow();
     expect(stranger.received).toEqual([]);
   }, 30_000);
 
