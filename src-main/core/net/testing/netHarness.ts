@@ -107,6 +107,8 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
       // Every test peer connects from 127.0.0.1, so libp2p's per-host limit would bite.
       inboundConnectionsPerSecond: options.inboundConnectionsPerSecond ?? 10_000,
       strangers: options.strangers,
+      relay: options.relay,
+      reservations: options.reservations,
       clock: () => Date.now() + clockOffset.ms,
     },
     parleyProtocols({
