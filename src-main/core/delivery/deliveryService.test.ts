@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateSealKeyPair, type SealKeyPair } from '../crypto/sealedBox';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { ParleyNode } from '../net/parleyNode';
-import { parleyProtocols } from '../net/parleyProtocols';
+import { parleyProtocols, type ParleyProtocolNode } from '../net/parleyProtocols';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
 import { MessageRepository } from '../store/repositories/messageRepository';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
@@ -36,7 +36,7 @@ interface Peer {
   failures: number;
   /** The sink fails once for this payload text. */
   failOn: string | null;
-  node: ParleyNode | null;
+  node: ParleyProtocolNode | null;
   delivery: DeliveryService | null;
 }
 

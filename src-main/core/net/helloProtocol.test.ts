@@ -3,16 +3,16 @@ import { generateDeviceKey } from './deviceKey';
 import type { HelloInfo } from './helloProtocol';
 import { isNetError } from './netError';
 import { ParleyNode } from './parleyNode';
-import { parleyProtocols } from './parleyProtocols';
+import { parleyProtocols, type ParleyProtocolNode } from './parleyProtocols';
 
 /** /parley/hello/1.0.0 between two nodes on 127.0.0.1 that do not know each other. */
 
-const nodes: ParleyNode[] = [];
+const nodes: ParleyProtocolNode[] = [];
 afterEach(async () => {
   for (const n of nodes.splice(0)) await n.stop();
 });
 
-async function node(answer: () => HelloInfo | null): Promise<ParleyNode> {
+async function node(answer: () => HelloInfo | null): Promise<ParleyProtocolNode> {
   const n = await ParleyNode.create(
     {
       deviceKey: await generateDeviceKey(),

@@ -17,7 +17,6 @@ import type { ConnectionInfo, ConnectionState, ParleyNodeOptions, PeerEvent } fr
 import type { ProtocolComponents } from './protocolComponents';
 import { peerTag } from './protocolErrors';
 import type { AnyProtocolService, ProtocolFactory } from './protocolService';
-import type { ParleyProtocols } from './parleyProtocols';
 import type { StrangerGate } from './strangerGate';
 
 export { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './libp2pHost';
@@ -78,7 +77,11 @@ export type ProtocolFactories = Record<string, ProtocolFactory>;
 /** The services a map of factories makes, by name. */
 export type ServicesOf<F extends ProtocolFactories> = { [K in keyof F]: ReturnType<F[K]> };
 
-export class ParleyNode<S extends Record<string, AnyProtocolService> = ParleyProtocols> {
+/**
+ * The node names no protocol: it composes whatever map it is given. Parley's
+ * own map, and the node type it makes, are in parleyProtocols.ts.
+ */
+export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<string, AnyProtocolService>> {
   readonly peerId: string;
   /** The protocol services, by the names they were composed under (parleyProtocols.ts). */
   readonly services: S;

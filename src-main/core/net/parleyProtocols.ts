@@ -6,6 +6,7 @@ import { groupInfoProtocol, type GroupInfoHandler } from './groupInfoProtocol';
 import { helloProtocol, type HelloHooks } from './helloProtocol';
 import { keyPackageProtocol, type KeyPackageInit } from './keyPackageProtocol';
 import { mailboxProtocol, type MailboxInit } from './mailboxProtocol';
+import type { ParleyNode } from './parleyNode';
 import { presenceProtocol, type PresenceHooks } from './presenceProtocol';
 
 /**
@@ -49,3 +50,6 @@ export function parleyProtocols(init: ParleyProtocolsInit = {}) {
 export type ParleyProtocols = {
   [K in keyof ReturnType<typeof parleyProtocols>]: ReturnType<ReturnType<typeof parleyProtocols>[K]>;
 };
+
+/** A node composed from parleyProtocols(): what the runtime and the domain services hold. */
+export type ParleyProtocolNode = ParleyNode<ParleyProtocols>;

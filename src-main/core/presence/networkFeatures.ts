@@ -1,4 +1,4 @@
-import type { ParleyNode } from '../net/parleyNode';
+import type { ParleyProtocolNode } from '../net/parleyProtocols';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { Directory } from '../contacts/directory';
@@ -31,7 +31,7 @@ export interface ProfilePublisher {
 }
 
 interface Bound {
-  node: ParleyNode;
+  node: ParleyProtocolNode;
   service: ProfilePublisher;
   identity: OwnIdentity;
   logger: Logger;
@@ -57,7 +57,7 @@ export class NetworkFeatures {
   }
 
   bind(deps: {
-    node: ParleyNode;
+    node: ParleyProtocolNode;
     service: ProfilePublisher;
     directory: Directory;
     identity: OwnIdentity;

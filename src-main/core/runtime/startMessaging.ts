@@ -15,7 +15,7 @@ import {
   type MdnsOptions,
   type ParleyNodeOptions,
 } from '../net/parleyNode';
-import { parleyProtocols } from '../net/parleyProtocols';
+import { parleyProtocols, type ParleyProtocolNode } from '../net/parleyProtocols';
 import { tcpPortOf, withPreferredPort } from '../net/stableListen';
 import { AddressRepository } from '../store/repositories/addressRepository';
 import type { Db } from '../store/encryptedDatabase';
@@ -75,7 +75,7 @@ export interface StartMessagingOptions {
 
 export interface RunningMessaging {
   service: MessagingService;
-  node: ParleyNode;
+  node: ParleyProtocolNode;
   delivery: DeliveryService;
   outbox: Outbox;
   directory: Directory;

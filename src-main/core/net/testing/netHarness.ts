@@ -18,7 +18,7 @@ import type { FileSource } from '../fileProtocol';
 import type { NetLimitOverrides } from '../limits';
 import { MemoryMailboxStore, type MemoryMailboxOptions } from '../memoryMailboxStore';
 import { ParleyNode, type MdnsOptions, type ParleyNodeOptions } from '../parleyNode';
-import { parleyProtocols } from '../parleyProtocols';
+import { parleyProtocols, type ParleyProtocolNode } from '../parleyProtocols';
 import type { StrangerLimits } from '../strangerGate';
 
 /**
@@ -52,7 +52,7 @@ export interface TestPeerOptions {
 }
 
 export interface TestPeer {
-  node: ParleyNode;
+  node: ParleyProtocolNode;
   id: string;
   key: Uint8Array;
   known: Set<string>;
