@@ -27,11 +27,6 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 export const SQL_NOT_MOVED_YET = /** @type {const} */ ([
   // Issue 16 part A (/work/wt16a): content/ SQL, and the raw transactions and Db the group and
   // invite code still take (their SQL is in repositories already).
-  { file: 'src-main/core/content/chatPreferences.ts', why: 'chat preferences (issue 16 part A)' },
-  { file: 'src-main/core/content/messageExtras.ts', why: 'reactions and receipts reads (issue 16 part A)' },
-  { file: 'src-main/core/content/notifications.ts', why: 'notification watermark (issue 16 part A)' },
-  { file: 'src-main/core/content/richMessaging.ts', why: 'typing and receipts (issue 16 part A)' },
-  { file: 'src-main/core/content/timers.ts', why: 'disappearing timers (issue 16 part A)' },
   { file: 'src-main/core/contacts/inviteService.ts', why: 'a raw transaction (issue 16 part A)' },
   { file: 'src-main/core/groups/conversationStarter.ts', why: 'raw transactions (issue 16 part A)' },
   { file: 'src-main/core/groups/groupContext.ts', why: 'hands group code the Db (issue 16 part A)' },
@@ -49,10 +44,6 @@ export const SQL_NOT_MOVED_YET = /** @type {const} */ ([
   { file: 'src-main/core/delivery/outbox.ts', why: 'outbox SQL, not moved yet' },
   // Where a database is opened: the connection is made here and handed to store/.
   { file: 'src-main/core/profile/profileService.ts', why: 'opens and closes the profile connection' },
-  {
-    file: 'src-main/core/handlers/conversations.ts',
-    why: 'NotificationCenter (content/) still takes the connection',
-  },
 ]);
 
 const CORE = 'src-main/core/';

@@ -29,7 +29,6 @@ export const VIEWS_NOT_MOVED_YET = /** @type {const} */ ([
     why: 'ContactProfile, SafetyNumberView, ImportCounts',
   },
   { file: 'src-main/core/contacts/inviteStatus.ts', why: 'InviteStatusView' },
-  { file: 'src-main/core/content/messageExtras.ts', why: 'MessageExtras, MessageHistory (issue 16 part A)' },
   { file: 'src-main/core/files/fileService.ts', why: 'FileView, FileSettings' },
   { file: 'src-main/core/files/fileTransfers.ts', why: 'FileView, FileSettings (split from fileService.ts)' },
   { file: 'src-main/core/files/fileViews.ts', why: 'FileView' },

@@ -1,5 +1,5 @@
 import { ESLint } from 'eslint';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,16 @@ describe('core layers (lint/coreLayers.js)', () => {
   });
 });
 
+/** Files that held SQL or the Db until issue 16 moved it behind repositories. */
+const MOVED_OUT_OF_SQL = [
+  'src-main/core/content/chatPreferences.ts',
+  'src-main/core/content/notifications.ts',
+  'src-main/core/content/richMessaging.ts',
+  'src-main/core/content/timers.ts',
+  'src-main/core/handlers/messageExtrasPresenter.ts',
+  'src-main/core/handlers/conversations.ts',
+];
+
 /** Messages of the SQL rule (lint/sqlInStore.js) for `code` at `path`. */
 async function sqlMessages(path: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, path) });
@@ -270,6 +280,16 @@ describe('SQL only in store/ and search/ (lint/sqlInStore.js)', () => {
 
   it.each(sqlQuiet)('quiet: $name', async ({ path, code }) => {
     expect(await sqlMessages(path, code)).toEqual([]);
+  });
+
+  // Files whose SQL moved into repositories (issue 16 item 3): the rule covers them again.
+  it.each(MOVED_OUT_OF_SQL)('a moved file stays clean: %s', async (path) => {
+    expect(await sqlMessages(path, readFileSync(join(root, path), 'utf8'))).toEqual([]);
+    const messages = await sqlMessages(
+      path,
+      "export const f = (db: { prepare(s: string): unknown }) => db.prepare('SELECT 1');\n",
+    );
+    expect(messages).toHaveLength(1);
   });
 
   it('names only files still to move that exist, none in store/ or search/', () => {

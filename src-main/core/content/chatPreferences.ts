@@ -1,4 +1,4 @@
-import type { Db } from '../store/encryptedDatabase';
+import type { SettingsRepository } from '../store/repositories/settingsRepository';
 
 /**
  * The user's chat privacy choices, in the `settings` table (migration 0001):
@@ -20,27 +20,24 @@ const KEYS: Record<keyof ChatPreferences, string> = {
 
 export const DEFAULT_CHAT_PREFERENCES: ChatPreferences = { readReceipts: true, typingIndicators: true };
 
-export function readChatPreferences(db: Db): ChatPreferences {
-  const rows = db
-    .prepare('SELECT key, value FROM settings WHERE key IN (?, ?)')
-    .all(KEYS.readReceipts, KEYS.typingIndicators) as { key: string; value: string }[];
+export function readChatPreferences(settings: Pick<SettingsRepository, 'get'>): ChatPreferences {
   const value = (name: keyof ChatPreferences): boolean => {
-    const row = rows.find((r) => r.key === KEYS[name]);
-    return row ? row.value !== 'false' : DEFAULT_CHAT_PREFERENCES[name];
+    const stored = settings.get(KEYS[name]);
+    return stored !== null ? stored !== 'false' : DEFAULT_CHAT_PREFERENCES[name];
   };
   return { readReceipts: value('readReceipts'), typingIndicators: value('typingIndicators') };
 }
 
-/** Stores the given choices (the others stay) and answers the whole set. */
-export function writeChatPreferences(db: Db, change: Partial<ChatPreferences>): ChatPreferences {
-  const put = db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
-  db.transaction(() => {
-    for (const name of Object.keys(KEYS) as (keyof ChatPreferences)[]) {
-      const v = change[name];
-      if (v !== undefined) put.run(KEYS[name], v ? 'true' : 'false');
-    }
-  })();
-  return readChatPreferences(db);
+/** Stores the given choices (the others stay, all in one transaction) and answers the whole set. */
+export function writeChatPreferences(
+  settings: Pick<SettingsRepository, 'get' | 'setAll'>,
+  change: Partial<ChatPreferences>,
+): ChatPreferences {
+  const entries: [string, string][] = [];
+  for (const name of Object.keys(KEYS) as (keyof ChatPreferences)[]) {
+    const v = change[name];
+    if (v !== undefined) entries.push([KEYS[name], v ? 'true' : 'false']);
+  }
+  settings.setAll(entries);
+  return readChatPreferences(settings);
 }

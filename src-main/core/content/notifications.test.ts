@@ -49,13 +49,13 @@ describe('notification events over 127.0.0.1', () => {
       self: () => ({ identityKeyHex: b.identity.publicKey.toString('hex'), displayName: 'Bob' }),
       logger: silentLogger,
     });
-    center.reset(b.t.db);
+    center.reset(b.store);
 
     /** Ada sends; once Bob stored it, Bob's centre looks at what is new. */
     const fromAda = async (text: string) => {
       await a.running().service.sendText(ab, text);
       await until(() => b.messages(ba).some((m) => m.body === text), 20_000, text);
-      center.check(b.t.db);
+      center.check(b.store);
     };
 
     await fromAda('hello Bob');
@@ -67,7 +67,7 @@ describe('notification events over 127.0.0.1', () => {
 
     // Our own messages never notify.
     await b.running().service.sendText(ba, 'my own words');
-    center.check(b.t.db);
+    center.check(b.store);
     expect(seen).toHaveLength(1);
 
     b.store.conversations.setNotify(ba, 'mentions');
@@ -78,7 +78,7 @@ describe('notification events over 127.0.0.1', () => {
     // A structured mention (the sender's client picked Bob from the member list) counts too.
     await a.running().service.sendText(ab, 'see above', { mentions: [b.identity.publicKey.toString('hex')] });
     await until(() => b.messages(ba).some((m) => m.body === 'see above'), 20_000, 'structured mention');
-    center.check(b.t.db);
+    center.check(b.store);
     expect(seen.map((n) => n.body)).toEqual(['hello Bob', 'look @Bob', 'see above']);
 
     b.store.conversations.setNotify(ba, 'muted');
@@ -86,17 +86,17 @@ describe('notification events over 127.0.0.1', () => {
     expect(seen).toHaveLength(3);
 
     b.store.conversations.setNotify(ba, 'all');
-    writeNotificationPrefs(b.t.db, { showContent: false });
+    writeNotificationPrefs(b.store.settings, { showContent: false });
     await fromAda('private matter');
     expect(seen.at(-1)).toMatchObject({ conversationId: ba, title: 'Parley', body: 'New message' });
     expect(JSON.stringify(seen.at(-1))).not.toContain('Ada');
 
     // A reset (the next unlock) treats everything stored as already seen.
-    writeNotificationPrefs(b.t.db, { showContent: true });
+    writeNotificationPrefs(b.store.settings, { showContent: true });
     await a.running().service.sendText(ab, 'while away');
     await until(() => b.messages(ba).some((m) => m.body === 'while away'), 20_000, 'while away');
-    center.reset(b.t.db);
-    center.check(b.t.db);
+    center.reset(b.store);
+    center.check(b.store);
     expect(seen).toHaveLength(4);
   }, 60_000);
 
@@ -114,11 +114,11 @@ describe('notification events over 127.0.0.1', () => {
       self: () => ({ identityKeyHex: b.identity.publicKey.toString('hex'), displayName: 'Bob' }),
       logger: silentLogger,
     });
-    center.reset(b.t.db);
+    center.reset(b.store);
     await a.running().service.sendText(group, 'one');
     await a.running().service.sendText(group, 'two');
     await until(() => b.messages(gb).some((m) => m.body === 'two'), 20_000, 'two texts');
-    center.check(b.t.db);
+    center.check(b.store);
     expect(seen).toEqual([
       {
         conversationId: gb,

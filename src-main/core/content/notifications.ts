@@ -1,5 +1,7 @@
-import type { Db } from '../store/encryptedDatabase';
-import type { NotifyMode } from '../store/repositories/types';
+import type { IdentityRepository } from '../store/repositories/identityRepository';
+import type { IncomingMessage, NotificationRepository } from '../store/repositories/notificationRepository';
+import type { SettingsRepository } from '../store/repositories/settingsRepository';
+import type { Transactor } from '../store/transactor';
 import type { Logger } from '../util/logger';
 
 /**
@@ -38,16 +40,15 @@ const MAX_BODY_CHARS = 200;
 /** Rows read per check; a larger backlog (offline catch-up) gets one summary per conversation. */
 const MAX_ROWS = 1_000;
 
-export function readNotificationPrefs(db: Db): NotificationPrefs {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(SHOW_CONTENT_KEY) as
-    { value: string } | undefined;
-  return { showContent: row?.value !== 'false' };
+export function readNotificationPrefs(settings: Pick<SettingsRepository, 'get'>): NotificationPrefs {
+  return { showContent: settings.get(SHOW_CONTENT_KEY) !== 'false' };
 }
 
-export function writeNotificationPrefs(db: Db, prefs: NotificationPrefs): void {
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  ).run(SHOW_CONTENT_KEY, prefs.showContent ? 'true' : 'false');
+export function writeNotificationPrefs(
+  settings: Pick<SettingsRepository, 'set'>,
+  prefs: NotificationPrefs,
+): void {
+  settings.set(SHOW_CONTENT_KEY, prefs.showContent ? 'true' : 'false');
 }
 
 /**
@@ -56,7 +57,7 @@ export function writeNotificationPrefs(db: Db, prefs: NotificationPrefs): void {
  * content carries them, content.ts) win; failing those, a body containing
  * "@<my display name>" (case-insensitive, not followed by a letter or digit)
  * counts, so messages from builds that send no structured mentions still
- * notify. The chat's own mention highlight (messageExtras.ts) uses the
+ * notify. The chat's own mention highlight (handlers/messageExtrasPresenter.ts) uses the
  * structured mentions only.
  */
 export function mentionsMe(
@@ -86,24 +87,24 @@ export function mentionsMe(
   return false;
 }
 
-interface NewRow {
-  id: number;
-  conversation_id: number;
-  sender_key: Buffer;
-  kind: string;
-  body: string | null;
-  mentions: string | null;
-  notify: NotifyMode;
-  c_kind: 'dm' | 'group';
-  c_name: string | null;
-  sender_name: string | null;
+/**
+ * The repositories the watcher reads: new messages, the preferences, the
+ * own identity (a Store, or ProfileRepositories in tests).
+ */
+export interface NotificationSource {
+  notifications: NotificationRepository;
+  settings: Pick<SettingsRepository, 'get'>;
+  identity: Pick<IdentityRepository, 'get'>;
+  tx: Pick<Transactor, 'open'>;
 }
 
 /** This profile's own identity, from its database (the core's `identity` row). */
-export function selfFromIdentity(db: Db): { identityKeyHex: string; displayName: string } | null {
-  const row = db.prepare('SELECT public_key, display_name FROM identity WHERE id = 1').get() as
-    { public_key: Buffer; display_name: string } | undefined;
-  return row ? { identityKeyHex: row.public_key.toString('hex'), displayName: row.display_name } : null;
+export function selfFromIdentity(source: Pick<NotificationSource, 'identity'>): {
+  identityKeyHex: string;
+  displayName: string;
+} | null {
+  const row = source.identity.get();
+  return row ? { identityKeyHex: row.publicKey.toString('hex'), displayName: row.displayName } : null;
 }
 
 /**
@@ -119,48 +120,38 @@ export class NotificationCenter {
     private readonly deps: {
       emit: (payload: NotificationPayload) => void;
       /** This user: identity key (hex) and display name, for mentions; null while unknown. */
-      self: (db: Db) => { identityKeyHex: string; displayName: string } | null;
+      self: (source: NotificationSource) => { identityKeyHex: string; displayName: string } | null;
       logger: Logger;
     },
   ) {}
 
   /** Everything stored so far counts as seen. */
-  reset(db: Db | null): void {
-    this.watermark = db ? this.maxId(db) : null;
+  reset(source: NotificationSource | null): void {
+    this.watermark = source ? source.notifications.newestMessageId() : null;
   }
 
-  check(db: Db): void {
-    if (!db.open) return;
+  check(source: NotificationSource): void {
+    if (!source.tx.open) return;
     if (this.watermark === null) {
       // First change seen since unlock without a reset(): start from here.
-      this.watermark = this.maxId(db);
+      this.watermark = source.notifications.newestMessageId();
       return;
     }
-    const rows = db
-      .prepare(
-        `SELECT m.id, m.conversation_id, m.sender_key, m.kind, m.body, m.mentions,
-           c.notify, c.kind AS c_kind, c.name AS c_name,
-           coalesce(k.local_name, k.display_name) AS sender_name
-         FROM messages m
-         JOIN conversations c ON c.id = m.conversation_id
-         LEFT JOIN contacts k ON k.identity_key = m.sender_key
-         WHERE m.id > ? AND m.outgoing = 0 AND m.kind != 'system' AND m.deleted_at IS NULL
-         ORDER BY m.id LIMIT ?`,
-      )
-      .all(this.watermark, MAX_ROWS) as NewRow[];
+    const rows = source.notifications.incomingAfter(this.watermark, MAX_ROWS);
     if (rows.length === 0) return;
     // A backlog larger than one read is summarised by what was read; the rest is skipped.
-    this.watermark = rows.length === MAX_ROWS ? this.maxId(db) : (rows.at(-1)?.id ?? this.watermark);
-    const me = this.deps.self(db);
+    this.watermark =
+      rows.length === MAX_ROWS ? source.notifications.newestMessageId() : (rows.at(-1)?.id ?? this.watermark);
+    const me = this.deps.self(source);
     if (!me) return;
-    const prefs = readNotificationPrefs(db);
-    const byConversation = new Map<number, NewRow[]>();
+    const prefs = readNotificationPrefs(source.settings);
+    const byConversation = new Map<number, IncomingMessage[]>();
     for (const row of rows) {
       if (row.notify === 'muted') continue;
       if (row.notify === 'mentions' && !mentionsMe(row, me)) continue;
-      const list = byConversation.get(row.conversation_id) ?? [];
+      const list = byConversation.get(row.conversationId) ?? [];
       list.push(row);
-      byConversation.set(row.conversation_id, list);
+      byConversation.set(row.conversationId, list);
     }
     for (const [conversationId, list] of byConversation) {
       const last = list.at(-1);
@@ -170,23 +161,23 @@ export class NotificationCenter {
     if (byConversation.size > 0)
       this.deps.logger.log('info', 'notify.emitted', { count: byConversation.size });
   }
-
-  private maxId(db: Db): number {
-    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM messages').get() as { id: number }).id;
-  }
 }
 
-function describe(list: NewRow[], last: NewRow, prefs: NotificationPrefs): { title: string; body: string } {
+function describe(
+  list: IncomingMessage[],
+  last: IncomingMessage,
+  prefs: NotificationPrefs,
+): { title: string; body: string } {
   if (!prefs.showContent) {
     return { title: 'Parley', body: list.length === 1 ? 'New message' : `${list.length} new messages` };
   }
-  const sender = last.sender_name ?? 'Someone';
+  const sender = last.senderName ?? 'Someone';
   const text = last.body ?? (last.kind === 'file' ? 'File' : 'New message');
   const more = list.length > 1 ? ` (+${list.length - 1} more)` : '';
   const room = MAX_BODY_CHARS - more.length;
   const clipped = text.length > room ? `${text.slice(0, room - 1)}…` : text;
-  if (last.c_kind === 'group') {
-    return { title: last.c_name ?? 'Group', body: `${sender}: ${clipped}${more}` };
+  if (last.conversationKind === 'group') {
+    return { title: last.conversationName ?? 'Group', body: `${sender}: ${clipped}${more}` };
   }
   return { title: sender, body: `${clipped}${more}` };
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { CONTENT_VERSION, decodeContent, MAX_TEXT_CHARS } from './content';
-import { groupReactions } from './messageExtras';
 
 /** Rich content on the wire (content.ts): what is accepted, what is refused. */
 
@@ -65,26 +64,5 @@ describe('rich content decoding', () => {
     expect(decodeContent(bytes({ v: CONTENT_VERSION, type: 'poll', question: '?' }))).toBe('unknown');
     expect(decodeContent(bytes({ v: CONTENT_VERSION, type: 'reaction' }))).toBeNull();
     expect(decodeContent(new Uint8Array([0xff, 0x00]))).toBeNull();
-  });
-});
-
-describe('groupReactions', () => {
-  it('groups by emoji in first-use order with counts, names and ours flagged', () => {
-    const names: Record<string, string> = { me: 'You', a: 'Ada', b: 'Bob' };
-    expect(
-      groupReactions(
-        [
-          { emoji: '👍', reactor: 'a' },
-          { emoji: '❤️', reactor: 'me' },
-          { emoji: '👍', reactor: 'me' },
-          { emoji: '👍', reactor: 'b' },
-        ],
-        'me',
-        (k) => names[k] ?? k,
-      ),
-    ).toEqual([
-      { emoji: '👍', count: 3, mine: true, names: ['Ada', 'You', 'Bob'] },
-      { emoji: '❤️', count: 1, mine: true, names: ['You'] },
-    ]);
   });
 });

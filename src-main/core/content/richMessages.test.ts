@@ -4,7 +4,7 @@ import { parseSearchQuery } from '../search/searchQuery';
 import { SearchRepository } from '../search/searchRepository';
 import { writeChatPreferences } from './chatPreferences';
 import { CONTENT_VERSION, MAX_TEXT_CHARS, type Content } from './content';
-import { MessageExtrasReader } from './messageExtras';
+import { MessageExtrasPresenter } from '../handlers/messageExtrasPresenter';
 import type { RichEvent } from './richMessaging';
 import { until, type MessagingPeer, peerPool } from '../runtime/testing/messagingPeer';
 
@@ -38,9 +38,9 @@ const byBody = (p: MessagingPeer, conversationId: number, body: string) =>
   p.messages(conversationId).find((m) => m.body === body);
 const byUid = (p: MessagingPeer, uid: string) => p.store.messages.getByUid(uid);
 const extras = (p: MessagingPeer, conversationId: number, id: number) =>
-  new MessageExtrasReader(p.store.db, () => p.identity.publicKey).extras(conversationId, [id])[0];
+  new MessageExtrasPresenter(p.store, () => p.identity.publicKey).extras(conversationId, [id])[0];
 const history = (p: MessagingPeer, conversationId: number, id: number) =>
-  new MessageExtrasReader(p.store.db, () => p.identity.publicKey).history(conversationId, id);
+  new MessageExtrasPresenter(p.store, () => p.identity.publicKey).history(conversationId, id);
 const searchHits = (p: MessagingPeer, text: string) =>
   new SearchRepository(p.store.db).search(parseSearchQuery(text)).hits.length;
 const uid = () => randomBytes(16).toString('hex');
@@ -195,7 +195,7 @@ describe('rich messages between two peers', () => {
     expect(a.store.messages.get(first.id)?.state).toBe('read');
 
     // Receipts off: Bob reads without telling.
-    writeChatPreferences(b.store.db, { readReceipts: false });
+    writeChatPreferences(b.store.settings, { readReceipts: false });
     const unseen = await a.running().service.sendText(ab, 'read silently');
     await until(() => byUid(b, unseen.uid) !== null, 20_000, 'unseen');
     await until(() => a.store.messages.get(unseen.id)?.state === 'delivered', 20_000, 'delivered');
@@ -203,14 +203,14 @@ describe('rich messages between two peers', () => {
     expect(await bRich.markRead(ba)).toBe(false);
     await marker(b, ba, a, ab);
     expect(a.store.messages.get(unseen.id)?.state).toBe('delivered');
-    writeChatPreferences(b.store.db, { readReceipts: true });
+    writeChatPreferences(b.store.settings, { readReceipts: true });
 
     // Typing off: nothing is sent.
-    writeChatPreferences(b.store.db, { typingIndicators: false });
+    writeChatPreferences(b.store.settings, { typingIndicators: false });
     await bRich.setTyping(ba, true);
     await marker(b, ba, a, ab);
     expect(aRich.typingNames(ab)).toEqual([]);
-    writeChatPreferences(b.store.db, { typingIndicators: true });
+    writeChatPreferences(b.store.settings, { typingIndicators: true });
 
     // Typing: shows up on the other side, then expires without a stop.
     await aRich.setTyping(ab, true);

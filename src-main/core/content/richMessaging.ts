@@ -4,8 +4,7 @@ import { ParleyError } from '../errors';
 import type { ParleyNode } from '../net/parleyNode';
 import type { ParleyProtocols } from '../net/parleyProtocols';
 import { resolveInside } from '../store/disappearingSweeper';
-import type { Db } from '../store/encryptedDatabase';
-import { PendingContentRepository } from '../store/repositories/pendingContentRepository';
+import type { PendingContentRepository } from '../store/repositories/pendingContentRepository';
 import type { Message } from '../store/repositories/types';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
@@ -44,12 +43,11 @@ import { applyPendingFor, applyRichContent, type RichEffect, type RichReceiveCon
  */
 
 /**
- * What rich messaging reads of the running messaging: its database, store,
+ * What rich messaging reads of the running messaging: its store,
  * identity, clock and log (MessagingService passes its own deps, a superset).
  * Declared here, not imported from runtime/, so content never reaches up.
  */
 export interface RichDeps {
-  db: Db;
   store: Store;
   /** Typing indicators go straight to connected devices, never through the outbox. */
   net: Pick<ParleyNode, 'isConnected'> & { services: Pick<ParleyProtocols, 'deliver'> };
@@ -110,7 +108,7 @@ export class RichMessaging {
     private readonly deps: RichDeps,
     private readonly port: RichSendPort,
   ) {
-    this.pending = new PendingContentRepository(deps.db);
+    this.pending = deps.store.pendingContent;
   }
 
   on(listener: RichListener): () => void {
@@ -119,7 +117,7 @@ export class RichMessaging {
   }
 
   preferences(): ChatPreferences {
-    return readChatPreferences(this.deps.db);
+    return readChatPreferences(this.deps.store.settings);
   }
 
   /** Clears every timer (called when messaging stops). */
@@ -276,19 +274,12 @@ export class RichMessaging {
    */
   async markRead(conversationId: number): Promise<boolean> {
     if (this.stopped || !this.preferences().readReceipts) return false;
-    const newest = this.deps.db
-      .prepare(
-        `SELECT m.id, m.uid, m.sent_at FROM messages m JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.conversation_id = ? AND m.outgoing = 0 AND m.kind != 'system'
-           AND m.id <= c.last_read_message_id
-         ORDER BY m.sent_at DESC, m.id DESC LIMIT 1`,
-      )
-      .get(conversationId) as { id: number; uid: string; sent_at: number } | undefined;
+    const newest = this.deps.store.messages.newestReadIncoming(conversationId);
     if (!newest) return false;
     const last = this.receiptSent.get(conversationId);
-    if (last && (last.sentAt > newest.sent_at || (last.sentAt === newest.sent_at && last.id >= newest.id)))
+    if (last && (last.sentAt > newest.sentAt || (last.sentAt === newest.sentAt && last.id >= newest.id)))
       return false;
-    this.receiptSent.set(conversationId, { sentAt: newest.sent_at, id: newest.id });
+    this.receiptSent.set(conversationId, { sentAt: newest.sentAt, id: newest.id });
     try {
       await this.port.send(conversationId, {
         v: CONTENT_VERSION,
@@ -419,10 +410,7 @@ export class RichMessaging {
   }
 
   private nameOf(key: Buffer): string {
-    const r = this.deps.db
-      .prepare('SELECT coalesce(local_name, display_name) AS name FROM contacts WHERE identity_key = ?')
-      .get(key) as { name: string } | undefined;
-    return r?.name ?? 'Someone';
+    return this.deps.store.contacts.nameOf(key) ?? 'Someone';
   }
 }
 
@@ -446,16 +434,10 @@ export function removeAttachmentFiles(
 
 /** Mentions for a text or an edit: members of the conversation only, no duplicates, at most MAX_MENTIONS. */
 export function mentionsForText(
-  deps: Pick<RichDeps, 'db'>,
+  deps: Pick<RichDeps, 'store'>,
   conversationId: number,
   keys: string[],
 ): string[] {
-  const members = new Set(
-    (
-      deps.db
-        .prepare('SELECT lower(hex(identity_key)) AS k FROM members WHERE conversation_id = ?')
-        .all(conversationId) as { k: string }[]
-    ).map((r) => r.k),
-  );
+  const members = new Set(deps.store.members.names(conversationId).map((m) => m.key));
   return [...new Set(keys.map((k) => k.toLowerCase()))].filter((k) => members.has(k)).slice(0, MAX_MENTIONS);
 }

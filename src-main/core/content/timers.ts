@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ParleyError } from '../errors';
-import type { Db } from '../store/encryptedDatabase';
+import type { TimerRepository } from '../store/repositories/timerRepository';
 import type { Store } from '../store/store';
 import { personOf, SYSTEM_EVENT_VERSION } from '../store/systemEvent';
 import type { Logger } from '../util/logger';
@@ -39,24 +39,14 @@ import { CONTENT_VERSION, MAX_TIMER_MS, MIN_TIMER_MS, type TimerContent } from '
  * from the members table, which mirrors the MLS group state after every
  * commit (MessagingService.syncMembers).
  */
-export function mayChangeTimer(db: Db, conversationId: number, identityKey: Uint8Array): boolean {
-  const row = db
-    .prepare(
-      `SELECT c.kind, m.role FROM conversations c
-       JOIN members m ON m.conversation_id = c.id AND m.identity_key = ?
-       WHERE c.id = ? AND c.left_at IS NULL`,
-    )
-    .get(Buffer.from(identityKey), conversationId) as { kind: 'dm' | 'group'; role: string } | undefined;
+export function mayChangeTimer(
+  timers: Pick<TimerRepository, 'roleOf'>,
+  conversationId: number,
+  identityKey: Uint8Array,
+): boolean {
+  const row = timers.roleOf(conversationId, identityKey);
   if (!row) return false;
   return row.kind === 'dm' || row.role === 'owner' || row.role === 'admin';
-}
-
-/** The change in effect: its stamp and sender (migration 0012). */
-function lastChange(store: Store, conversationId: number): { at: number; by: Buffer | null } {
-  const row = store.db
-    .prepare('SELECT disappear_changed_at AS at, disappear_changed_by AS by FROM conversations WHERE id = ?')
-    .get(conversationId) as { at: number; by: Buffer | null } | undefined;
-  return row ?? { at: 0, by: null };
 }
 
 /**
@@ -92,9 +82,7 @@ function applyTimerChange(
   },
 ): number {
   store.conversations.setDisappearing(change.conversationId, change.ms);
-  store.db
-    .prepare('UPDATE conversations SET disappear_changed_at = ?, disappear_changed_by = ? WHERE id = ?')
-    .run(change.sentAt, change.senderKey, change.conversationId);
+  store.timers.recordChange(change.conversationId, change.sentAt, change.senderKey);
   const { id } = store.messages.insert({
     conversationId: change.conversationId,
     uid: change.uid,
@@ -112,7 +100,7 @@ function applyTimerChange(
     receivedAt: change.receivedAt,
     state: change.outgoing ? 'delivered' : 'received',
   });
-  store.db.prepare('UPDATE messages SET expires_at = NULL WHERE id = ?').run(id);
+  store.timers.keepForever(id);
   return id;
 }
 
@@ -130,25 +118,22 @@ export function receiveTimer(
   content: TimerContent,
   now: number,
 ): void {
-  if (!mayChangeTimer(store.db, conversationId, sender.identityKey)) {
+  if (!mayChangeTimer(store.timers, conversationId, sender.identityKey)) {
     logger.log('warn', 'messaging.timer_refused', { conversation: conversationId, reason: 'not-admin' });
     return;
   }
-  const last = lastChange(store, conversationId);
+  const last = store.timers.lastChange(conversationId);
   if (!isNewerChange({ at: content.sentAt, by: sender.identityKey }, last)) {
     // Superseded while it travelled (a mailbox, a concurrent change): the newer one stays.
     logger.log('info', 'messaging.timer_stale', { conversation: conversationId });
     return;
   }
-  const contact = store.db
-    .prepare('SELECT coalesce(local_name, display_name) AS name FROM contacts WHERE identity_key = ?')
-    .get(Buffer.from(sender.identityKey)) as { name: string } | undefined;
   applyTimerChange(store, {
     conversationId,
     uid: content.uid,
     senderKey: Buffer.from(sender.identityKey),
     outgoing: false,
-    actorName: contact?.name ?? '',
+    actorName: store.contacts.nameOf(sender.identityKey) ?? '',
     ms: content.ms,
     sentAt: content.sentAt,
     receivedAt: now,
@@ -183,7 +168,7 @@ export async function setTimer(
   }
   const selfKey = Buffer.from(options.selfKey);
   const conversation = store.conversations.get(conversationId);
-  if (!mayChangeTimer(store.db, conversationId, selfKey)) {
+  if (!mayChangeTimer(store.timers, conversationId, selfKey)) {
     throw new ParleyError(
       'INVALID_STATE',
       conversation.kind === 'group'
@@ -196,7 +181,7 @@ export async function setTimer(
   // device shows ours until the next change while the others keep that one: a window of one
   // encryption, accepted rather than re-encrypting under the conversation's lock.)
   const receivedAt = (options.now ?? Date.now)();
-  const sentAt = Math.max(receivedAt, lastChange(store, conversationId).at + 1);
+  const sentAt = Math.max(receivedAt, store.timers.lastChange(conversationId).at + 1);
   const content: TimerContent = {
     v: CONTENT_VERSION,
     type: 'timer',
@@ -224,8 +209,6 @@ export async function setTimer(
  * next idle re-check: called after new messages were stored.
  */
 export function wakeSweeper(store: Store): void {
-  const next = store.db
-    .prepare('SELECT min(expires_at) AS t FROM messages WHERE expires_at IS NOT NULL')
-    .get() as { t: number | null };
-  if (next.t !== null) store.sweeper.wakeBy(next.t);
+  const next = store.timers.soonestExpiry();
+  if (next !== null) store.sweeper.wakeBy(next);
 }

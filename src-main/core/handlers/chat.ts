@@ -1,11 +1,11 @@
 import type { chatRequests } from '../../../src-shared/contract/areas/chat';
 import { ParleyError } from '../errors';
 import { readChatPreferences, writeChatPreferences } from '../content/chatPreferences';
-import { MessageExtrasReader } from '../content/messageExtras';
 import { removeAttachmentFiles, type RichMessaging } from '../content/richMessaging';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
 import type { HandlerDeps, HandlersFor } from './deps';
+import { MessageExtrasPresenter } from './messageExtrasPresenter';
 
 /**
  * Handlers of contract/areas/chat.ts: rich messages (issue #6 item 1).
@@ -103,11 +103,11 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
     },
     'messages.history': ({ conversationId, messageId }) => {
       const s = store();
-      return new MessageExtrasReader(s.db, () => selfKey(s)).history(conversationId, messageId);
+      return new MessageExtrasPresenter(s, () => selfKey(s)).history(conversationId, messageId);
     },
     'messages.extras': ({ conversationId, messageIds }) => {
       const s = store();
-      return new MessageExtrasReader(s.db, () => selfKey(s)).extras(conversationId, messageIds);
+      return new MessageExtrasPresenter(s, () => selfKey(s)).extras(conversationId, messageIds);
     },
     'messages.typing': async ({ conversationId, typing }) => {
       const r = await rich();
@@ -128,7 +128,7 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
       if (m) attach(m.service.rich);
       return { members, typing: m ? m.service.rich.typingNames(conversationId) : [] };
     },
-    'chat.preferences.get': () => readChatPreferences(store().db),
-    'chat.preferences.set': (change) => writeChatPreferences(store().db, change),
+    'chat.preferences.get': () => readChatPreferences(store().settings),
+    'chat.preferences.set': (change) => writeChatPreferences(store().settings, change),
   };
 }

@@ -7,7 +7,6 @@ import {
   writeNotificationPrefs,
 } from '../content/notifications';
 import { setTimer, wakeSweeper } from '../content/timers';
-import type { Db } from '../store/encryptedDatabase';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
 import type { HandlerDeps, HandlersFor } from './deps';
@@ -33,21 +32,21 @@ export function conversationsHandlers(deps: HandlerDeps): HandlersFor<keyof type
     self: selfFromIdentity,
     logger,
   });
-  let unlockedDb: Db | null = null;
+  let unlocked: Store | null = null;
   bus.on((name) => {
     if (name === 'profile.changed') {
       // Messages stored before this unlock are history, not news. Other status changes while
       // unlocked (a problem report, "remember") keep the watermark, so nothing is skipped.
-      const db = storeOrNull()?.db ?? null;
-      if (db !== unlockedDb) center.reset(db);
-      unlockedDb = db;
+      const s = storeOrNull();
+      if (s !== unlocked) center.reset(s);
+      unlocked = s;
       return;
     }
     if (name !== 'messages.changed') return;
     const s = storeOrNull();
     if (!s) return;
     try {
-      center.check(s.db);
+      center.check(s);
       wakeSweeper(s);
     } catch (err) {
       logger.log('warn', 'notify.check_failed', errorFields(err));
@@ -58,7 +57,7 @@ export function conversationsHandlers(deps: HandlerDeps): HandlersFor<keyof type
     'conversations.setTimer': async ({ conversationId, ms }) => {
       const s = store();
       const m = await messaging.running();
-      const self = selfFromIdentity(s.db);
+      const self = selfFromIdentity(s);
       if (!self) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
       await setTimer(m.service, s, conversationId, ms, { selfKey: Buffer.from(self.identityKeyHex, 'hex') });
       return { disappearAfterMs: s.conversations.disappearAfter(conversationId) };
@@ -77,11 +76,11 @@ export function conversationsHandlers(deps: HandlerDeps): HandlersFor<keyof type
       });
       return {};
     },
-    'notifications.getPrefs': () => readNotificationPrefs(store().db),
+    'notifications.getPrefs': () => readNotificationPrefs(store().settings),
     'notifications.setPrefs': (prefs) => {
       const s = store();
-      writeNotificationPrefs(s.db, prefs);
-      return readNotificationPrefs(s.db);
+      writeNotificationPrefs(s.settings, prefs);
+      return readNotificationPrefs(s.settings);
     },
   };
 }

@@ -12,11 +12,15 @@ import { InviteRepository } from './repositories/inviteRepository';
 import { KeyPackageRepository } from './repositories/keyPackageRepository';
 import { MailboxRepository } from './repositories/mailboxRepository';
 import { MemberRepository } from './repositories/memberRepository';
+import { MessageExtrasRepository } from './repositories/messageExtrasRepository';
 import { MessageRepository } from './repositories/messageRepository';
 import { MlsDeviceRepository } from './repositories/mlsDeviceRepository';
 import { MlsGroupRepository } from './repositories/mlsGroupRepository';
+import { NotificationRepository } from './repositories/notificationRepository';
+import { PendingContentRepository } from './repositories/pendingContentRepository';
 import { SeenEnvelopeRepository } from './repositories/seenEnvelopeRepository';
 import { SettingsRepository } from './repositories/settingsRepository';
+import { TimerRepository } from './repositories/timerRepository';
 import { Transactor } from './transactor';
 
 /**
@@ -45,6 +49,10 @@ export class ProfileRepositories {
   readonly mailbox: MailboxRepository;
   readonly members: MemberRepository;
   readonly seenEnvelopes: SeenEnvelopeRepository;
+  readonly notifications: NotificationRepository;
+  readonly timers: TimerRepository;
+  readonly pendingContent: PendingContentRepository;
+  readonly messageExtras: MessageExtrasRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -68,6 +76,10 @@ export class ProfileRepositories {
     this.mailbox = new MailboxRepository(db);
     this.members = new MemberRepository(db);
     this.seenEnvelopes = new SeenEnvelopeRepository(db);
+    this.notifications = new NotificationRepository(db);
+    this.timers = new TimerRepository(db);
+    this.pendingContent = new PendingContentRepository(db);
+    this.messageExtras = new MessageExtrasRepository(db);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);
   }

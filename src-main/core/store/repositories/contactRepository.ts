@@ -98,6 +98,14 @@ export class ContactRepository {
     return r ? toContact(r) : null;
   }
 
+  /** The name a contact goes by here (local name, else published); null when the key is no contact. */
+  nameOf(identityKey: Uint8Array): string | null {
+    const r = this.db
+      .prepare('SELECT coalesce(local_name, display_name) AS name FROM contacts WHERE identity_key = ?')
+      .get(Buffer.from(identityKey)) as { name: string } | undefined;
+    return r?.name ?? null;
+  }
+
   rename(id: number, localName: string | null): void {
     this.db.prepare('UPDATE contacts SET local_name = ? WHERE id = ?').run(localName, id);
   }

@@ -1,5 +1,6 @@
 import { ParleyError } from '../../errors';
 import type { Db } from '../encryptedDatabase';
+import { prepared } from '../prepared';
 import { parseSystemEvent, type StoredSystemEvent } from '../systemEvent';
 import type { Message, MessageKind, MessageState, TimelineCursor } from './types';
 
@@ -351,6 +352,21 @@ export class MessageRepository {
         )
         .run(conversationId, upTo.sentAt, upTo.id, conversationId, selfKey).changes;
     })();
+  }
+
+  /**
+   * The newest incoming message of the conversation up to its read mark
+   * (timeline order): what a read receipt names. Null when none was read.
+   */
+  newestReadIncoming(conversationId: number): { id: number; uid: string; sentAt: number } | null {
+    const row = prepared(
+      this.db,
+      `SELECT m.id, m.uid, m.sent_at FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.conversation_id = ? AND m.outgoing = 0 AND m.kind != 'system'
+         AND m.id <= c.last_read_message_id
+       ORDER BY m.sent_at DESC, m.id DESC LIMIT 1`,
+    ).get(conversationId) as { id: number; uid: string; sent_at: number } | undefined;
+    return row ? { id: row.id, uid: row.uid, sentAt: row.sent_at } : null;
   }
 
   private attachmentPaths(messageIds: number[]): string[] {

@@ -1,4 +1,8 @@
 import type { Db } from '../encryptedDatabase';
+import { prepared } from '../prepared';
+
+const UPSERT =
+  'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
 
 /**
  * The `settings` table: small values by key (privacy, the own profile card,
@@ -16,10 +20,14 @@ export class SettingsRepository {
   }
 
   set(key: string, value: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      )
-      .run(key, value);
+    prepared(this.db, UPSERT).run(key, value);
+  }
+
+  /** Writes several values in one transaction: all of them or, on a failure, none. */
+  setAll(entries: readonly (readonly [key: string, value: string])[]): void {
+    const upsert = prepared(this.db, UPSERT);
+    this.db.transaction(() => {
+      for (const [key, value] of entries) upsert.run(key, value);
+    })();
   }
 }
