@@ -27,11 +27,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 export const SQL_NOT_MOVED_YET = /** @type {const} */ ([
   // Issue 16 part A (/work/wt16a): content/ SQL, and the raw transactions and Db the group and
   // invite code still take (their SQL is in repositories already).
-  { file: 'src-main/core/contacts/inviteService.ts', why: 'a raw transaction (issue 16 part A)' },
-  { file: 'src-main/core/groups/conversationStarter.ts', why: 'raw transactions (issue 16 part A)' },
-  { file: 'src-main/core/groups/groupContext.ts', why: 'hands group code the Db (issue 16 part A)' },
   { file: 'src-main/core/groups/resync.ts', why: 'a raw transaction and the Db (issue 16 part A)' },
-  { file: 'src-main/core/groups/welcomeReceiver.ts', why: 'a raw transaction (issue 16 part A)' },
   { file: 'src-main/core/runtime/messagingService.ts', why: 'hands the Db down (issue 16 part A)' },
   { file: 'src-main/core/runtime/changeFeed.ts', why: 'TEMP triggers on the connection (issue 16 part A)' },
   { file: 'src-main/core/runtime/messagingHost.ts', why: 'one query at start (issue 16 part A)' },

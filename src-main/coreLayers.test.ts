@@ -190,6 +190,12 @@ const MOVED_OUT_OF_SQL = [
   'src-main/core/content/timers.ts',
   'src-main/core/handlers/messageExtrasPresenter.ts',
   'src-main/core/handlers/conversations.ts',
+  'src-main/core/contacts/inviteService.ts',
+  'src-main/core/groups/conversationStarter.ts',
+  'src-main/core/groups/groupContext.ts',
+  'src-main/core/groups/welcomeReceiver.ts',
+  'src-main/core/groups/groupSendQueue.ts',
+  'src-main/core/handlers/backup.ts',
 ];
 
 /** Messages of the SQL rule (lint/sqlInStore.js) for `code` at `path`. */

@@ -17,6 +17,7 @@ import { newProfileHeader, writeProfileHeader } from '../../src-main/core/store/
 import { Store } from '../../src-main/core/store/store';
 import { silentLogger } from '../../src-main/core/util/logger';
 import { round, summarize, timer, type BenchContext, type BenchResult } from '../harness';
+import { ResyncRepository } from '../../src-main/core/store/repositories/resyncRepository';
 
 /**
  * The groups half of bench/reliability.bench.ts (issue 13), with the app's
@@ -125,7 +126,11 @@ export async function restoreMetrics(ctx: BenchContext): Promise<BenchResult[]> 
       groups: production.groups,
     });
     start.push(elapsed());
-    await soon(() => groupsAwaitingResync(db).length === 0, 60_000, 'every conversation rejoined');
+    await soon(
+      () => groupsAwaitingResync(new ResyncRepository(db)).length === 0,
+      60_000,
+      'every conversation rejoined',
+    );
     writable.push(elapsed());
     await restored.stop();
     store.stop();

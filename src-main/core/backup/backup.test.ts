@@ -20,6 +20,7 @@ import {
   type SampleProfile,
 } from './testing/sampleProfile';
 import type { BackupProgress } from './progress';
+import { ResyncRepository } from '../store/repositories/resyncRepository';
 
 let sample: SampleProfile;
 let archive: string;
@@ -304,11 +305,13 @@ describe('restore', () => {
       expect(peerIdOfDeviceKey(new Uint8Array(secrets.device_key))).toBe(result.peerId);
       expect(db.prepare('SELECT count(*) AS n FROM key_packages').get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT count(*) AS n FROM mls_device').get()).toEqual({ n: 0 });
-      expect(groupsAwaitingResync(db)).toHaveLength(2);
-      await expect(async () => assertSendable(db, groupsAwaitingResync(db)[0]!)).rejects.toMatchObject({
+      expect(groupsAwaitingResync(new ResyncRepository(db))).toHaveLength(2);
+      await expect(async () =>
+        assertSendable(new ResyncRepository(db), groupsAwaitingResync(new ResyncRepository(db))[0]!),
+      ).rejects.toMatchObject({
         code: 'INVALID_STATE',
       });
-      expect(previousPeerId(db)).toBe(oldPeerId);
+      expect(previousPeerId(new ResyncRepository(db))).toBe(oldPeerId);
       expect(db.prepare("SELECT value FROM settings WHERE key = 'theme'").get()).toEqual({ value: 'dark' });
     } finally {
       restored.lock();

@@ -7,7 +7,6 @@ import { DATABASE_FILE } from '../profile/profileService';
 import { openEncryptedDatabase } from '../store/encryptedDatabase';
 import { migrate } from '../store/migrate';
 import { PROFILE_HEADER_FILE, parseProfileHeader } from '../store/profileHeader';
-import { RestoreNoticeRepository } from '../store/repositories/restoreNoticeRepository';
 import { fsyncDir, writeFileAtomic } from '../util/atomicFile';
 import { openArchive } from './archiveStream';
 import { BackupError } from './backupError';
@@ -261,13 +260,14 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       });
       try {
         migrate(db);
+        const repos = new ProfileRepositories(db);
         rotated = await rotateRestoredDevice(
-          new ProfileRepositories(db),
-          (previousPeerId) => markGroupsForResync(db, previousPeerId),
+          repos,
+          (previousPeerId) => markGroupsForResync(repos.resync, previousPeerId),
           now.getTime(),
         );
         // What the first unlock tells the user: restored from when, and what is still rejoining.
-        new RestoreNoticeRepository(db).record({
+        repos.restoreNotices.record({
           restoredAt: now.getTime(),
           backupCreatedAt: manifest.createdAt,
           conversations: rotated.groups,

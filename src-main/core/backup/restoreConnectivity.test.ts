@@ -13,6 +13,7 @@ import { silentLogger } from '../util/logger';
 import { createBackup } from './createBackup';
 import { restoreBackup } from './restoreBackup';
 import { FAST_KDF, PASSWORD } from './testing/sampleProfile';
+import { ResyncRepository } from '../store/repositories/resyncRepository';
 
 /**
  * Issue 13, finding 2, the walk-through as it happened: Ann and Bob had both
@@ -116,7 +117,11 @@ describe('restore after the contacts restarted', () => {
       10_000,
       'the restored device connected to Bob and Carl',
     );
-    await until(() => groupsAwaitingResync(db).length === 0, 10_000, 'every conversation rejoined');
+    await until(
+      () => groupsAwaitingResync(new ResyncRepository(db)).length === 0,
+      10_000,
+      'every conversation rejoined',
+    );
 
     // The DM with Bob works both ways.
     const dm = (
@@ -137,6 +142,6 @@ describe('restore after the contacts restarted', () => {
       10_000,
       'from Bob',
     );
-    expect(groupsAwaitingResync(db)).toEqual([]);
+    expect(groupsAwaitingResync(new ResyncRepository(db))).toEqual([]);
   }, 120_000);
 });

@@ -15,6 +15,7 @@ import { silentLogger } from '../util/logger';
 import { createBackup } from './createBackup';
 import { restoreBackup } from './restoreBackup';
 import { FAST_KDF, PASSWORD } from './testing/sampleProfile';
+import { ResyncRepository } from '../store/repositories/resyncRepository';
 
 /**
  * Issue #8's "messaging continues" test: Ada and Bob talk in a DM and a group;
@@ -93,8 +94,8 @@ describe('restore on a second device while the first still runs', () => {
       store.stop();
       db.close();
     });
-    expect(groupsAwaitingResync(db).sort()).toEqual([ab, group].sort());
-    expect(previousPeerId(db)).toBe(oldPeerId);
+    expect(groupsAwaitingResync(new ResyncRepository(db)).sort()).toEqual([ab, group].sort());
+    expect(previousPeerId(new ResyncRepository(db))).toBe(oldPeerId);
     // Everything Ada had is there before any network traffic.
     expect(bodies(db, ab)).toEqual(['before the backup']);
     expect(bodies(db, group)).toContain('group hello');
@@ -123,7 +124,7 @@ describe('restore on a second device while the first still runs', () => {
     expect(restored.node.peerId).toBe(result.peerId);
 
     // Until rejoined, sending is refused with a clear message, never with the restored state.
-    if (groupsAwaitingResync(db).includes(group)) {
+    if (groupsAwaitingResync(new ResyncRepository(db)).includes(group)) {
       try {
         await restored.service.sendText(group, 'too early');
         throw new Error('sent before the resync');
@@ -133,8 +134,9 @@ describe('restore on a second device while the first still runs', () => {
     }
 
     // The runner rejoins both groups through Bob (GroupInfo over /parley/groupinfo/1.0.0).
-    for (let i = 0; i < 100 && groupsAwaitingResync(db).length > 0; i++) await restored.resync.runOnce();
-    expect(groupsAwaitingResync(db)).toEqual([]);
+    for (let i = 0; i < 100 && groupsAwaitingResync(new ResyncRepository(db)).length > 0; i++)
+      await restored.resync.runOnce();
+    expect(groupsAwaitingResync(new ResyncRepository(db))).toEqual([]);
 
     // Bob accepted the external commits: the new device replaced the old leaf.
     const bobView = () =>

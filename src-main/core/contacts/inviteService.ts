@@ -5,8 +5,7 @@ import { verifyDeviceCertificate } from '../identity/deviceCertificate';
 import type { ParleyNode } from '../net/parleyNode';
 import type { ParleyProtocols } from '../net/parleyProtocols';
 import { peerTag } from '../net/protocolService';
-import type { Db } from '../store/encryptedDatabase';
-import { InviteRepository } from '../store/repositories/inviteRepository';
+import type { InviteRepository } from '../store/repositories/inviteRepository';
 import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 import type { Directory } from './directory';
@@ -18,7 +17,6 @@ const INVITE_TTL_MS = 7 * 24 * 3600_000;
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
 export interface InviteServiceDeps {
-  db: Db;
   store: Store;
   directory: Directory;
   net: Pick<ParleyNode, 'peerId' | 'addresses' | 'keepConnected' | 'forget'> & {
@@ -44,7 +42,7 @@ export class InviteService {
   private readonly invites: InviteRepository;
 
   constructor(private readonly deps: InviteServiceDeps) {
-    this.invites = new InviteRepository(deps.db);
+    this.invites = deps.store.invites;
   }
 
   /** A one-time invite link for someone to become our contact. */
@@ -78,7 +76,7 @@ export class InviteService {
     if (invite.peerId === this.deps.net.peerId) {
       throw new ParleyError('INVALID_PARAMS', 'That invite is your own.');
     }
-    const { db, store, directory, net } = this.deps;
+    const { store, directory, net } = this.deps;
     const existing = directory.device(invite.peerId);
     // A device we know under another identity key: recorded as a key change for the user (TOFU).
     if (existing && directory.checkIdentity(invite.peerId, invite.identityKey) === 'changed') {
@@ -124,7 +122,7 @@ export class InviteService {
         'The device that answered this invite cannot prove it belongs to the person the invite names.',
       );
     }
-    return db.transaction(() => {
+    return store.tx.run(() => {
       const id = store.contacts.upsert(Buffer.from(invite.identityKey), invite.displayName, this.deps.now());
       const bound = directory.upsertDevice({
         peerId: invite.peerId,
@@ -135,7 +133,7 @@ export class InviteService {
       });
       if (!bound) throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
       return id;
-    })();
+    });
   }
 
   /** The user's display name now (the profile card's, which follows renames). */

@@ -21,7 +21,7 @@ export class ConversationStarter {
 
   /** A DM with a contact: fetches a KeyPackage from its device, creates the group, sends the Welcome. */
   async createDm(contactId: number): Promise<number> {
-    const { db, store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
+    const { store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
     const existing = repos.groups.openDmWith(contactId);
     if (existing !== null) return existing;
     const [peer] = repos.contacts.devicesOf(contactId);
@@ -31,7 +31,7 @@ export class ConversationStarter {
     const tree = exportRatchetTree(out.state);
     const welcome = out.welcome;
     if (!welcome) throw new ParleyError('INTERNAL', 'No Welcome for the new DM.');
-    const conversationId = db.transaction(() => {
+    const conversationId = store.tx.run(() => {
       const id = store.conversations.create({
         kind: 'dm',
         contactId,
@@ -49,7 +49,7 @@ export class ConversationStarter {
         });
       });
       return id;
-    })();
+    });
     kick();
     await this.announcer.publish({ only: conversationId });
     logger.log('info', 'messaging.dm_created', { conversation: conversationId });
@@ -58,7 +58,7 @@ export class ConversationStarter {
 
   /** A group with these contacts (every known device of each), this user as owner. */
   async createGroup(name: string, contactIds: number[]): Promise<number> {
-    const { db, store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
+    const { store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
     const peers = [...new Set(contactIds.flatMap((id) => repos.contacts.devicesOf(id)))];
     if (peers.length === 0)
       throw new ParleyError('INVALID_PARAMS', 'A group needs at least one contact device.');
@@ -68,7 +68,7 @@ export class ConversationStarter {
     const welcome = out.welcome;
     if (!welcome) throw new ParleyError('INTERNAL', 'No Welcome for the new group.');
     const payload = encodeFrame({ kind: 'welcome', welcome, ratchetTree: exportRatchetTree(out.state) });
-    const conversationId = db.transaction(() => {
+    const conversationId = store.tx.run(() => {
       const id = store.conversations.create({
         kind: 'group',
         name,
@@ -84,7 +84,7 @@ export class ConversationStarter {
           outbox.enqueue({ conversationId: id, messageId: null, recipient: peer, payload });
       });
       return id;
-    })();
+    });
     kick();
     await this.announcer.publish({ only: conversationId });
     logger.log('info', 'messaging.group_created', { conversation: conversationId, devices: peers.length });

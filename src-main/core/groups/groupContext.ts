@@ -4,7 +4,6 @@ import type { SignedProfileCard } from '../contacts/profileCard';
 import type { InboundContent } from '../content/inboundContent';
 import type { Outbox } from '../delivery/outbox';
 import type { KeyPackagePool, MlsDeviceIdentity, MlsStore } from '../mls';
-import type { Db } from '../store/encryptedDatabase';
 import type { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
 import type { GroupRepository } from '../store/repositories/groupRepository';
 import type { GroupMemberRepository } from '../store/repositories/groupMemberRepository';
@@ -52,8 +51,6 @@ export interface GroupRepositories {
 }
 
 export interface GroupOpsDeps {
-  /** Only handed to the checks other folders own (resync marks, a DM's writability), which take the database. */
-  db: Db;
   store: Store;
   repos: GroupRepositories;
   mls: MlsStore;

@@ -146,7 +146,7 @@ export class GroupMembership {
     options: { dmToo?: boolean } = {},
   ): Promise<T> {
     return this.ctx.deps.lock.run(String(conversationId), async () => {
-      assertSendable(this.ctx.deps.db, conversationId);
+      assertSendable(this.ctx.deps.store.resync, conversationId);
       this.groupState(conversationId, options);
       const entry = this.ctx.sequencers.get(conversationId);
       if (!entry) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');

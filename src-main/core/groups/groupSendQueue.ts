@@ -1,5 +1,4 @@
 import { ParleyError } from '../errors';
-import { durabilityOf } from '../store/durability';
 import { errorFields } from '../util/logger';
 import type { GroupContext } from './groupContext';
 import type { GroupMaintenance } from './groupMaintenance';
@@ -100,10 +99,10 @@ export class GroupSendQueue {
   }
 
   private async sendBatch(conversationId: number, batch: readonly QueuedSend[]): Promise<(number | null)[]> {
-    const { db } = this.ctx.deps;
+    const { store } = this.ctx.deps;
     const { sequencers } = this.ctx;
     // A restored conversation has no group state until it is rejoined: say so, not "no such".
-    assertSendable(db, conversationId);
+    assertSendable(store.resync, conversationId);
     const entry = sequencers.get(conversationId);
     if (!entry) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
     if (!entry.seq.state.active || this.steps.leftAt(conversationId) !== null) {
@@ -120,7 +119,7 @@ export class GroupSendQueue {
     const afterCommit: (() => void)[] = [];
     // Committed without waiting for the disk: delivery makes it durable
     // (one fsync for a burst) before the envelope leaves (store/durability.ts).
-    const durability = durabilityOf(db);
+    const durability = store.durability;
     const ids = durability.lazy(() =>
       sequencers.persist(entry, () =>
         outs.map((out, k) => {
@@ -158,10 +157,10 @@ export class GroupSendQueue {
     plaintext: Uint8Array,
     ready: (recipients: string[]) => boolean,
   ): Promise<{ recipients: string[]; payload: Uint8Array } | null> {
-    const { db, lock } = this.ctx.deps;
+    const { store, lock } = this.ctx.deps;
     const { sequencers } = this.ctx;
     return lock.run(String(conversationId), async () => {
-      if (isAwaitingResync(db, conversationId)) return null;
+      if (isAwaitingResync(store.resync, conversationId)) return null;
       const entry = sequencers.get(conversationId);
       if (!entry || !entry.seq.state.active) return null;
       if (this.steps.leftAt(conversationId) !== null) return null;

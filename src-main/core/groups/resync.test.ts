@@ -9,6 +9,7 @@ import {
   resyncPending,
   type ResyncDeps,
 } from './resync';
+import { ResyncRepository } from '../store/repositories/resyncRepository';
 
 /**
  * Whom a restored device asks for a group's GroupInfo, and when (issue 13,
@@ -57,7 +58,7 @@ function restoredConversations(n: number): number[] {
       .run(id, Buffer.alloc(16, i + 1));
     ids.push(id);
   }
-  markGroupsForResync(t.db, null);
+  markGroupsForResync(new ResyncRepository(t.db), null);
   return ids;
 }
 
@@ -129,7 +130,7 @@ describe('resync: whom to ask', () => {
     // second, started by the poke, asks Bob first since he is connected now.
     expect(asked.slice(0, 3)).toEqual(['peer-ada', 'peer-bob', 'peer-bob']);
     await runner.stop();
-    expect(groupsAwaitingResync(t.db)).toHaveLength(1);
+    expect(groupsAwaitingResync(new ResyncRepository(t.db))).toHaveLength(1);
   });
 
   it('a poke with nothing waiting does nothing', async () => {

@@ -31,8 +31,7 @@ const repo = (db: Db): ResyncRepository => new ResyncRepository(db);
  * (and GroupOps' bookkeeping of it); returns how many. Runs inside the
  * restore's transaction, before the profile is published.
  */
-export function markGroupsForResync(db: Db, previousPeerId: string | null): number {
-  const r = repo(db);
+export function markGroupsForResync(r: ResyncRepository, previousPeerId: string | null): number {
   const groups = r.groupStates();
   r.setPending([...r.pending(), ...groups]);
   r.dropAllGroupStates();
@@ -41,26 +40,21 @@ export function markGroupsForResync(db: Db, previousPeerId: string | null): numb
 }
 
 /** Conversations still waiting for a resync, in id order. */
-export function groupsAwaitingResync(db: Db): number[] {
-  return repo(db)
-    .pending()
-    .map((g) => g.id);
+export function groupsAwaitingResync(r: Pick<ResyncRepository, 'pending'>): number[] {
+  return r.pending().map((g) => g.id);
 }
 
-export function isAwaitingResync(db: Db, conversationId: number): boolean {
-  return repo(db)
-    .pending()
-    .some((g) => g.id === conversationId);
+export function isAwaitingResync(r: Pick<ResyncRepository, 'pending'>, conversationId: number): boolean {
+  return r.pending().some((g) => g.id === conversationId);
 }
 
 /** The PeerId of the device this profile was restored from, if it was. */
-export function previousPeerId(db: Db): string | null {
-  return repo(db).previousPeerId();
+export function previousPeerId(r: Pick<ResyncRepository, 'previousPeerId'>): string | null {
+  return r.previousPeerId();
 }
 
 /** Clears one conversation's mark (after a successful rejoin, or when it is left). */
-export function clearResync(db: Db, conversationId: number): void {
-  const r = repo(db);
+export function clearResync(r: ResyncRepository, conversationId: number): void {
   r.setPending(r.pending().filter((g) => g.id !== conversationId));
 }
 
@@ -69,8 +63,8 @@ export function clearResync(db: Db, conversationId: number): void {
  * rejoined, with a message the user can act on. (Its MLS state is gone, so
  * nothing could be encrypted anyway; this turns "no such group" into words.)
  */
-export function assertSendable(db: Db, conversationId: number): void {
-  if (isAwaitingResync(db, conversationId)) {
+export function assertSendable(r: Pick<ResyncRepository, 'pending'>, conversationId: number): void {
+  if (isAwaitingResync(r, conversationId)) {
     throw new ParleyError(
       'INVALID_STATE',
       'This conversation was restored from a backup and is read-only until Parley has rejoined the group. It needs a member of the group online.',
@@ -190,7 +184,7 @@ export async function resyncGroup(
     .find((g) => g.id === conversationId);
   const groupId = pending ? Buffer.from(pending.groupId, 'hex') : repo(db).groupIdOf(conversationId);
   if (!groupId) return 'not-needed';
-  const replacing = previousPeerId(db) ?? deps.device.peerId;
+  const replacing = previousPeerId(repo(db)) ?? deps.device.peerId;
   const isConnected = deps.isConnected ?? (() => false);
   const peers = candidates(
     db,
@@ -240,7 +234,7 @@ export async function resyncGroup(
       for (const recipient of recipients) {
         deps.outbox.enqueue({ conversationId, messageId: null, recipient, payload });
       }
-      clearResync(db, conversationId);
+      clearResync(repo(db), conversationId);
     })();
     deps.forget(conversationId);
     deps.announce?.(conversationId);
@@ -261,7 +255,7 @@ export async function resyncPending(deps: ResyncDeps): Promise<Map<number, Resyn
   const results = new Map<number, ResyncResult>();
   const passes = deps.isConnected ? (['connected', 'unconnected'] as const) : (['all'] as const);
   for (const ask of passes) {
-    for (const id of groupsAwaitingResync(deps.db)) {
+    for (const id of groupsAwaitingResync(repo(deps.db))) {
       try {
         results.set(id, await resyncGroup(deps, id, { ask }));
       } catch (err) {
@@ -311,7 +305,7 @@ export class ResyncRunner {
   }
 
   start(): void {
-    if (this.timer || groupsAwaitingResync(this.deps.db).length === 0) return;
+    if (this.timer || groupsAwaitingResync(repo(this.deps.db)).length === 0) return;
     this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
     this.timer.unref?.();
     void this.runOnce();
@@ -324,7 +318,8 @@ export class ResyncRunner {
       await this.introduceAll();
     })().finally(() => {
       this.running = null;
-      if (groupsAwaitingResync(this.deps.db).length === 0 && this.introductions.size === 0) this.clear();
+      if (groupsAwaitingResync(repo(this.deps.db)).length === 0 && this.introductions.size === 0)
+        this.clear();
       if (this.again && !this.stopped) {
         this.again = false;
         void this.runOnce();
@@ -336,7 +331,7 @@ export class ResyncRunner {
   /** A device connected: if anything still waits, try again now (coalesced with a pass under way). */
   poke(): void {
     if (this.stopped) return;
-    if (groupsAwaitingResync(this.deps.db).length === 0 && this.introductions.size === 0) return;
+    if (groupsAwaitingResync(repo(this.deps.db)).length === 0 && this.introductions.size === 0) return;
     if (this.running) this.again = true;
     else void this.runOnce();
   }

@@ -26,7 +26,7 @@ export class WelcomeReceiver {
     ratchetTree: Uint8Array,
     markSeen: () => void,
   ): Promise<'accepted' | 'duplicate' | 'rejected'> {
-    const { mls, db, store, repos, logger, now } = this.ctx.deps;
+    const { mls, store, repos, logger, now } = this.ctx.deps;
     const pool = this.pool;
     let found: ReturnType<KeyPackagePool['findForWelcome']>;
     let joined: Awaited<ReturnType<typeof joinGroup>>;
@@ -55,7 +55,7 @@ export class WelcomeReceiver {
       logger.log('warn', 'messaging.welcome_refused', { kind: state.kind });
       return 'rejected';
     }
-    const conversationId = db.transaction(() => {
+    const conversationId = store.tx.run(() => {
       const id = store.conversations.create({
         kind: state.kind,
         name: state.kind === 'group' ? state.name : null,
@@ -70,7 +70,7 @@ export class WelcomeReceiver {
         markSeen();
       });
       return id;
-    })();
+    });
     logger.log('info', 'messaging.joined', { conversation: conversationId, kind: state.kind });
     void this.keyPackages.replenish();
     // After the ack, not before: announcing ourselves needs no part of the join's transaction.

@@ -8,7 +8,6 @@ import { restoreBackup, verifyBackup } from '../backup/restoreBackup';
 import { BackupScheduler, DEFAULT_SCHEDULE, type ScheduleSettings } from '../backup/scheduler';
 import { ParleyError } from '../errors';
 import { groupsAwaitingResync } from '../groups/resync';
-import { RestoreNoticeRepository } from '../store/repositories/restoreNoticeRepository';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 const SCHEDULE_KEY = 'backup.schedule';
@@ -210,10 +209,10 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
 
     'backup.restoreNotice': () => {
       const s = deps.store();
-      const notice = new RestoreNoticeRepository(s.db).read();
+      const notice = s.restoreNotices.read();
       if (!notice) return null;
       // Whatever still waits for a member to come online, named as the chat names it.
-      const waiting = groupsAwaitingResync(s.db).map((id) => {
+      const waiting = groupsAwaitingResync(s.resync).map((id) => {
         const c = s.conversations.get(id);
         return { conversationId: id, title: c.title, waitingFor: c.readOnly ?? '' };
       });
@@ -225,7 +224,7 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
       };
     },
     'backup.dismissRestoreNotice': () => {
-      new RestoreNoticeRepository(deps.store().db).dismiss();
+      deps.store().restoreNotices.dismiss();
       return {};
     },
 

@@ -18,6 +18,8 @@ import { MlsDeviceRepository } from './repositories/mlsDeviceRepository';
 import { MlsGroupRepository } from './repositories/mlsGroupRepository';
 import { NotificationRepository } from './repositories/notificationRepository';
 import { PendingContentRepository } from './repositories/pendingContentRepository';
+import { ResyncRepository } from './repositories/resyncRepository';
+import { RestoreNoticeRepository } from './repositories/restoreNoticeRepository';
 import { SeenEnvelopeRepository } from './repositories/seenEnvelopeRepository';
 import { SettingsRepository } from './repositories/settingsRepository';
 import { TimerRepository } from './repositories/timerRepository';
@@ -53,6 +55,9 @@ export class ProfileRepositories {
   readonly timers: TimerRepository;
   readonly pendingContent: PendingContentRepository;
   readonly messageExtras: MessageExtrasRepository;
+  /** Groups restored from a backup that wait to be rejoined (groups/resync.ts). */
+  readonly resync: ResyncRepository;
+  readonly restoreNotices: RestoreNoticeRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -80,6 +85,8 @@ export class ProfileRepositories {
     this.timers = new TimerRepository(db);
     this.pendingContent = new PendingContentRepository(db);
     this.messageExtras = new MessageExtrasRepository(db);
+    this.resync = new ResyncRepository(db);
+    this.restoreNotices = new RestoreNoticeRepository(db);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);
   }

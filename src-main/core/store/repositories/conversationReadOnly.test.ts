@@ -4,6 +4,7 @@ import { ADA, BOB, ME, insertIdentity, tempDatabase, type TempDatabase } from '.
 import { ContactRepository } from './contactRepository';
 import { ConversationRepository } from './conversationRepository';
 import { MessageRepository } from './messageRepository';
+import { ResyncRepository } from './resyncRepository';
 
 /**
  * ConversationSummary.readOnly: the reason the chat shows instead of the
@@ -115,12 +116,12 @@ describe('ConversationSummary.readOnly', () => {
          VALUES (?, ?, 3, x'00', 0)`,
       )
       .run(team, Buffer.alloc(16, 9));
-    expect(markGroupsForResync(t.db, null)).toBe(1);
+    expect(markGroupsForResync(new ResyncRepository(t.db), null)).toBe(1);
     const waiting = 'Waiting for a group member to come online to finish restoring this conversation.';
     expect(readOnlyOf(team)).toBe(waiting);
     expect(conversations.list({ filter: 'tea' })[0]?.readOnly).toBe(waiting);
     expect(readOnlyOf(kept)).toBeNull();
-    clearResync(t.db, team);
+    clearResync(new ResyncRepository(t.db), team);
     expect(readOnlyOf(team)).toBeNull();
   });
 
@@ -156,7 +157,7 @@ describe('ConversationSummary.readOnly', () => {
       `INSERT INTO mls_groups (conversation_id, group_id, epoch, state, updated_at) VALUES (?, ?, 1, x'00', 0)`,
     );
     for (const id of [dm, crew, big]) insertGroup.run(id, Buffer.alloc(16, id));
-    expect(markGroupsForResync(t.db, null)).toBe(3);
+    expect(markGroupsForResync(new ResyncRepository(t.db), null)).toBe(3);
     expect(readOnlyOf(dm)).toBe('Waiting for Bob to come online to finish restoring this conversation.');
     expect(readOnlyOf(crew)).toBe(
       'Waiting for Ada or Bob to come online to finish restoring this conversation.',
@@ -164,7 +165,7 @@ describe('ConversationSummary.readOnly', () => {
     expect(readOnlyOf(big)).toBe(
       'Waiting for Ada, Bob, Carl or 2 other members to come online to finish restoring this conversation.',
     );
-    clearResync(t.db, crew);
+    clearResync(new ResyncRepository(t.db), crew);
     expect(readOnlyOf(crew)).toBeNull();
   });
 
