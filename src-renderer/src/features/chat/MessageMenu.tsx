@@ -103,11 +103,15 @@ export function MessageActions({
       <div className="msg-line">
         {children}
         {!deleted ? (
+          // Mouse affordances only, never tab stops: whether they could take focus depended on
+          // :hover and :focus-within at the moment of a key press, so Tab and Shift+Tab landed on
+          // another message's buttons when the pointer rested on it. Shift+F10 has every action.
           <div className="msg-hover" data-testid="message-actions">
             <button
               type="button"
               className="msg-hover__btn"
               data-testid="action-react"
+              tabIndex={-1}
               aria-label="React"
               title="React"
               onClick={(e) => setPicker(anchorOf(e.currentTarget, own))}
@@ -118,6 +122,7 @@ export function MessageActions({
               type="button"
               className="msg-hover__btn"
               data-testid="action-reply"
+              tabIndex={-1}
               aria-label="Reply"
               title="Reply"
               onClick={() => startReply(message)}
@@ -128,6 +133,7 @@ export function MessageActions({
               type="button"
               className="msg-hover__btn"
               data-testid="action-more"
+              tabIndex={-1}
               aria-label="More actions"
               aria-haspopup="menu"
               title="More"
