@@ -1,5 +1,5 @@
 import { circuitRelayServer, type CircuitRelayServerInit } from '@libp2p/circuit-relay-v2';
-import type { PeerId } from '@libp2p/interface';
+import { start, stop, type PeerId } from '@libp2p/interface';
 import type { Logger } from '../util/logger';
 import { peerTag } from './protocolService';
 import { PeerRateLimiter, type BucketConfig } from './tokenBucket';
@@ -132,4 +132,53 @@ export function contactRelayService(limits: RelayLimits): ReturnType<typeof circ
     },
   };
   return circuitRelayServer(init);
+}
+
+type RelayFactory = ReturnType<typeof circuitRelayServer>;
+type RelayService = ReturnType<RelayFactory>;
+
+/**
+ * The relay for a node that is reachable only sometimes (a UPnP mapping its
+ * contacts confirmed; reachabilityCheck.ts): built with the node, serving HOP
+ * only while `set(true)`. libp2p's relay server cannot start again once
+ * stopped, so each switch-on builds a fresh one; switching off drops its
+ * reservations (their holders reserve elsewhere, reservationKeeper.ts).
+ */
+export class ContactRelaySwitch {
+  private inner: RelayService | null = null;
+  private switching: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly components: Parameters<RelayFactory>[0],
+    private readonly factory: RelayFactory,
+  ) {}
+
+  readonly [Symbol.toStringTag] = 'parley/contact-relay-switch';
+
+  start(): void {}
+
+  async stop(): Promise<void> {
+    await this.set(false);
+  }
+
+  get on(): boolean {
+    return this.inner !== null;
+  }
+
+  /** Serves HOP (on) or stops (off); calls run one after the other. */
+  set(on: boolean): Promise<void> {
+    this.switching = this.switching.then(async () => {
+      if (on && this.inner === null) {
+        const relay = this.factory(this.components);
+        // libp2p's start()/stop() call a service's own (its public type leaves them out).
+        await start(relay);
+        this.inner = relay;
+      } else if (!on && this.inner !== null) {
+        const relay = this.inner;
+        this.inner = null;
+        await stop(relay);
+      }
+    });
+    return this.switching;
+  }
 }

@@ -15,6 +15,7 @@ import type { HeartbeatOptions, ParleyNodeOptions } from './nodeOptions';
 import type { RelayGate } from './contactRelay';
 import { nodeReach } from './nodeReach';
 import type { ReservationKeeper } from './reservationKeeper';
+import type { ReachabilityCheck } from './reachabilityCheck';
 import { StrangerGate } from './strangerGate';
 
 /**
@@ -29,6 +30,7 @@ export type HostServices = {
   ping: Ping;
   discovery: MdnsSwitch;
   reservations?: ReservationKeeper;
+  reachability: ReachabilityCheck;
 };
 
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 4_000, timeoutMs: 5_000 };

@@ -16,6 +16,7 @@ export const PROTOCOL_IDS = {
   file: '/parley/file/1.0.0',
   groupinfo: '/parley/groupinfo/1.0.0',
   address: '/parley/address/1.0.0',
+  reach: '/parley/reach/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOL_IDS;
@@ -69,6 +70,8 @@ export interface NetLimits {
   /** GroupInfo requests: open to unknown peers, so limited per peer and for the whole node. */
   groupInfoPerPeer: { capacity: number; refillPerSecond: number };
   groupInfoGlobal: { capacity: number; refillPerSecond: number };
+  /** Dial-back requests (reachability checks) per contact: each costs us a dial. */
+  reachPerPeer: { capacity: number; refillPerSecond: number };
   /** How many peers' rate-limit buckets are remembered (oldest forgotten first). */
   rateLimitPeers: number;
   /** Contact request field limits (UTF-8 bytes). */
@@ -93,6 +96,8 @@ export const DEFAULT_LIMITS: NetLimits = {
     groupinfo: 8 * MiB,
     // Up to 33 signed records (≤ 2 KiB each), 32 PeerIds and a beacon key.
     address: 80 * KiB,
+    // Up to 4 multiaddrs of ≤ 256 bytes and their tags.
+    reach: 2 * KiB,
   },
   maxInboundStreamsPerPeer: {
     deliver: 64,
@@ -104,6 +109,7 @@ export const DEFAULT_LIMITS: NetLimits = {
     file: 8,
     groupinfo: 2,
     address: 2,
+    reach: 1,
   },
   maxOutboundStreamsPerPeer: 32,
   ioTimeoutMs: 10_000,
@@ -125,6 +131,8 @@ export const DEFAULT_LIMITS: NetLimits = {
   // A peer asks once per discovery (mDNS answers arrive every 10 s at most).
   helloPerPeer: { capacity: 4, refillPerSecond: 1 / 10 },
   helloGlobal: { capacity: 64, refillPerSecond: 2 },
+  // A contact checks a new address once, then again after a minute at most.
+  reachPerPeer: { capacity: 3, refillPerSecond: 1 / 60 },
   rateLimitPeers: 4096,
   contactDisplayNameBytes: 256,
   contactMessageBytes: 2 * KiB,

@@ -83,8 +83,19 @@ export interface ParleyNodeOptions {
    * announced to peers; with `relay`, this node relays for its contacts.
    */
   announce?: string[];
-  /** Run a circuit relay v2 for contacts' devices (contactRelay.ts); omitted: no relay. */
-  relay?: { mayReserve(peer: string): boolean; limits?: Partial<RelayLimits> };
+  /**
+   * Run a circuit relay v2 for contacts' devices (contactRelay.ts); omitted: no relay.
+   * `whenReachable`: only while contacts confirm a public address of ours
+   * (reachabilityCheck.ts: a UPnP mapping, a public interface address).
+   */
+  relay?: { mayReserve(peer: string): boolean; limits?: Partial<RelayLimits>; whenReachable?: boolean };
+  /**
+   * Ask the home router for a port mapping (UPnP IGD, NAT-PMP RFC 6886) for
+   * our TCP port; it counts once a contact dialled us back there. Default off:
+   * only the LAN's gateway is contacted, and only when this is on.
+   */
+  upnp?: boolean;
+
   /** Hold reservations on contacts' relays (reservationKeeper.ts); omitted: none. */
   reservations?: { isCandidate(peer: string): boolean; max?: number; checkMs?: number };
   logger?: Logger;

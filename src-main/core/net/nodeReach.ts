@@ -1,9 +1,11 @@
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import type { ConnectionGater } from '@libp2p/interface';
+import { uPnPNAT } from '@libp2p/upnp-nat';
 import { multiaddr } from '@multiformats/multiaddr';
-import type { Logger } from '../util/logger';
-import { contactRelayService, DEFAULT_RELAY_LIMITS, RelayGate } from './contactRelay';
+import { errorFields, type Logger } from '../util/logger';
+import { ContactRelaySwitch, contactRelayService, DEFAULT_RELAY_LIMITS, RelayGate } from './contactRelay';
 import type { ParleyNodeOptions } from './nodeOptions';
+import { reachabilityCheck } from './reachabilityCheck';
 import { reservationKeeper } from './reservationKeeper';
 
 /**
@@ -14,6 +16,8 @@ import { reservationKeeper } from './reservationKeeper';
  * decide who may reserve and be relayed, and the announced public addresses.
  */
 export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
+  // The relay switch exists once libp2p built its services; the check tells it when we are reachable.
+  const late: { relaySwitch?: ContactRelaySwitch } = {};
   for (const address of options.announce ?? []) {
     try {
       multiaddr(address);
@@ -46,8 +50,36 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
     denyInboundRelayedConnection: (relayPeer, remote) =>
       access.isBlocked(relayPeer.toString()) || access.isBlocked(remote.toString()),
   };
+  const switched = relay?.whenReachable === true;
+  const relayService = switched
+    ? {
+        relay: (components: Parameters<ReturnType<typeof circuitRelayServer>>[0]) =>
+          (late.relaySwitch = new ContactRelaySwitch(components, contactRelayService(limits))),
+      }
+    : relay
+      ? { relay: contactRelayService(limits) }
+      : {};
   const services = {
-    ...(relay ? { relay: contactRelayService(limits) } : {}),
+    ...relayService,
+    // Every node checks addresses it cannot vouch for with its contacts (reachProtocol.ts).
+    reachability: reachabilityCheck({
+      isCandidate: (peer) =>
+        (reservations?.isCandidate(peer) ?? access.isKnown(peer)) && !access.isBlocked(peer),
+      onReachable: (reachable) => {
+        logger.log('info', 'net.reach.changed', { reachable });
+        late.relaySwitch
+          ?.set(reachable)
+          .catch((err: unknown) => logger.log('error', 'net.relay.switch_failed', errorFields(err)));
+      },
+      logger,
+      clock: options.clock,
+    }),
+    // UPnP IGD / NAT-PMP (RFC 6886) only when switched on: it talks to the LAN's gateway only
+    // (SSDP multicast on the LAN, then the gateway's control URL). The mapping's description
+    // names no PeerId: other devices on the LAN can list the router's mappings.
+    ...(options.upnp
+      ? { upnp: uPnPNAT({ portMappingDescription: 'Parley', autoConfirmAddress: false }) }
+      : {}),
     ...(reservations
       ? {
           reservations: reservationKeeper({

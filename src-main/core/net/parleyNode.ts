@@ -172,6 +172,12 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
       clock: options.clock ?? Date.now,
       peerId: libp2p.peerId.toString(),
       isConnected: (peer) => isConnectedOn(libp2p, peer),
+      directHost: (peer) => directHostOf(libp2p, peer),
+      dialFresh: async (address, dialOptions) => {
+        const conn = await libp2p.dial(address, { ...dialOptions, force: true });
+        await conn.close().catch(() => undefined);
+        return conn.remotePeer.toString();
+      },
     };
     const made: Record<string, AnyProtocolService> = {};
     for (const [name, factory] of Object.entries(services)) made[name] = factory(components);
@@ -249,6 +255,11 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
   /** Relays we hold a reservation on now (issue 19), by PeerId. */
   relays(): string[] {
     return this.libp2p.services.reservations?.relays() ?? [];
+  }
+
+  /** Whether contacts confirmed a public address of ours (or we were told one: `--public`). */
+  isReachable(): boolean {
+    return this.libp2p.services.reachability.isReachable;
   }
 
   /** What this node's relay for contacts did so far; null when it runs none. */
@@ -415,6 +426,17 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
 
 function isConnectedOn(libp2p: Libp2p, peer: string): boolean {
   return libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open');
+}
+
+/** The IP address of a direct (not relayed) open connection to `peer`, or null. */
+function directHostOf(node: Libp2p, peer: string): string | null {
+  const conn = node
+    .getConnections(parsePeer(peer))
+    .find(
+      (c) =>
+        c.status === 'open' && c.limits === undefined && !c.remoteAddr.toString().includes('/p2p-circuit'),
+    );
+  return conn?.remoteAddr.getComponents()[0]?.value ?? null;
 }
 
 function parsePeer(peer: string): PeerId {

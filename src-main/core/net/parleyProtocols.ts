@@ -8,6 +8,7 @@ import { keyPackageProtocol, type KeyPackageInit } from './keyPackageProtocol';
 import { mailboxProtocol, type MailboxInit } from './mailboxProtocol';
 import type { ParleyNode } from './parleyNode';
 import { presenceProtocol, type PresenceHooks } from './presenceProtocol';
+import { reachProtocol, type ReachInit } from './reachProtocol';
 
 /**
  * Parley's protocols, composed as one services map for ParleyNode.create, the
@@ -30,6 +31,7 @@ export interface ParleyProtocolsInit {
   files?: FileInit;
   groupInfo?: GroupInfoHandler;
   address?: AddressHooks;
+  reach?: ReachInit;
 }
 
 export function parleyProtocols(init: ParleyProtocolsInit = {}) {
@@ -43,6 +45,7 @@ export function parleyProtocols(init: ParleyProtocolsInit = {}) {
     files: fileProtocol(init.files),
     groupInfo: groupInfoProtocol(init.groupInfo),
     address: addressProtocol(init.address),
+    reach: reachProtocol(init.reach),
   };
 }
 

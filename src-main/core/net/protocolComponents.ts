@@ -1,4 +1,5 @@
 import type { AbortOptions, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import type { Logger } from '../util/logger';
 import type { NetLimits } from './limits';
 import type { NetCounters } from './netMetrics';
@@ -50,4 +51,8 @@ export interface ProtocolComponents {
   peerId: string;
   /** Whether this node has an open connection to `peer` right now. */
   isConnected(peer: string): boolean;
+  /** The IP address `peer`'s direct (not relayed) open connection comes from, or null. */
+  directHost(peer: string): string | null;
+  /** Opens a new connection to `address` even when one is open, closes it, and says whose PeerId answered. */
+  dialFresh(address: Multiaddr, options?: AbortOptions): Promise<string>;
 }

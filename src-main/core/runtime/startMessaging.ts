@@ -61,6 +61,8 @@ export interface StartMessagingOptions {
      * relays for its contacts; any other reserves on up to three of theirs.
      */
     publicAddresses?: string[];
+    /** Issue 19: UPnP / NAT-PMP port mapping; default: the `net.upnp` setting (off). */
+    upnp?: boolean;
   };
   delivery?: Partial<DeliveryOptions>;
   mailbox?: Partial<Omit<SqliteMailboxOptions, 'acceptsRecipient'>>;
@@ -122,19 +124,24 @@ export async function loadOrCreateDeviceSecrets(
 /**
  * Issue 19 (docs/protocol.md §14): a node with public addresses announces them
  * and relays for its contacts' devices (while "Relay for contacts" is on);
- * any other node holds reservations on its contacts' relays.
+ * any other node holds reservations on its contacts' relays, and relays too
+ * while its contacts confirm it reachable (a UPnP mapping when `upnp` is on,
+ * a public address on its own interface).
  */
 function reachOptions(
   publicAddresses: string[],
+  upnp: boolean,
   directory: Directory,
   network: NetworkFeatures,
-): Pick<ParleyNodeOptions, 'announce' | 'relay' | 'reservations'> {
+): Pick<ParleyNodeOptions, 'announce' | 'relay' | 'reservations' | 'upnp'> {
+  const mayReserve = (peer: string) => network.holdsForContacts() && directory.holdsFor(peer);
   if (publicAddresses.length === 0)
-    return { reservations: { isCandidate: (peer) => directory.isHolder(peer) } };
-  return {
-    announce: publicAddresses,
-    relay: { mayReserve: (peer) => network.holdsForContacts() && directory.holdsFor(peer) },
-  };
+    return {
+      reservations: { isCandidate: (peer) => directory.isHolder(peer) },
+      relay: { mayReserve, whenReachable: true },
+      upnp,
+    };
+  return { announce: publicAddresses, relay: { mayReserve } };
 }
 
 export async function startMessaging(options: StartMessagingOptions): Promise<RunningMessaging> {
@@ -178,7 +185,12 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       dialGraceMs: options.node?.dialGraceMs,
       reconnect: options.node?.reconnect,
       heartbeat: options.node?.heartbeat,
-      ...reachOptions(options.node?.publicAddresses ?? addressRepo.publicAddresses(), directory, network),
+      ...reachOptions(
+        options.node?.publicAddresses ?? addressRepo.publicAddresses(),
+        options.node?.upnp ?? addressRepo.upnp(),
+        directory,
+        network,
+      ),
       access: directory,
       logger,
     },

@@ -139,6 +139,26 @@ export class NatRig {
     return this.addressOf(`${home}-router`);
   }
 
+  /** The port forwards miniupnpd made on a home's router (its nft DNAT rules), as "proto port → host:port". */
+  portMappings(home: string): string[] {
+    const ns = this.ns(`${home}-router`);
+    const out = run('ip', [
+      'netns',
+      'exec',
+      ns,
+      'nft',
+      'list',
+      'chain',
+      'inet',
+      'prig',
+      'prerouting_miniupnpd',
+    ]);
+    return out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.includes('dnat'));
+  }
+
   /** Routes in any rig namespace that lead outside the rig (should be none). */
   routesOut(): string[] {
     const out: string[] = [];

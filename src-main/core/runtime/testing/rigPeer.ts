@@ -151,6 +151,11 @@ export class RigPeer {
     return this.call({ op: 'addresses' });
   }
 
+  /** Whether contacts confirmed a public address of this peer (issue 19). */
+  reachable(): Promise<boolean> {
+    return this.call({ op: 'reachable' });
+  }
+
   /** Sends a text; resolves with when the send began (machine-wide clock, ms). */
   sendTimed(conversationId: number, body: string): Promise<number> {
     return this.call({ op: 'sendTimed', conversationId, body });

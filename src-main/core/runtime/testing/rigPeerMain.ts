@@ -12,7 +12,10 @@ import type { RigPeerConfig, RigRequest, RigResponse } from './rigPeerProtocol';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as RigPeerConfig;
 
-const publicAddresses = config.publicAddresses ? { publicAddresses: config.publicAddresses } : {};
+const publicAddresses = {
+  ...(config.publicAddresses ? { publicAddresses: config.publicAddresses } : {}),
+  ...(config.upnp ? { upnp: true } : {}),
+};
 const peer: MessagingPeer = makeMessagingPeer(config.name, {
   host: '0.0.0.0',
   ...(config.port ? { port: config.port } : {}),
@@ -128,6 +131,8 @@ async function handle(request: RigRequest): Promise<unknown> {
       return peer.running().node.relays();
     case 'addresses':
       return peer.running().node.addresses();
+    case 'reachable':
+      return peer.running().node.isReachable();
     case 'sendTimed': {
       const at = clock();
       await peer.running().service.sendText(request.conversationId, request.body);

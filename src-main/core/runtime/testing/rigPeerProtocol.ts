@@ -8,6 +8,8 @@ export interface RigPeerConfig {
   port?: number;
   /** Issue 19: addresses other networks reach this peer on; it then relays for its contacts. */
   publicAddresses?: string[];
+  /** Issue 19: ask the home router for a port mapping (UPnP / NAT-PMP). */
+  upnp?: boolean;
 }
 
 export type RigRequest = { id: number } & (
@@ -24,6 +26,7 @@ export type RigRequest = { id: number } & (
   | { op: 'knows'; peerId: string; relay: string }
   | { op: 'relays' }
   | { op: 'addresses' }
+  | { op: 'reachable' }
   // Benchmarks: stamps on the machine-wide clock (performance.timeOrigin + now).
   | { op: 'sendTimed'; conversationId: number; body: string }
   | { op: 'burst'; conversationId: number; prefix: string; count: number; concurrency: number }

@@ -12,6 +12,8 @@ const LISTEN_PORT_KEY = 'net.listenPort';
 const BEACON_KEY = 'net.beaconKey';
 /** Issue 19: the addresses other networks reach this device on, as the user gave them (JSON list). */
 const PUBLIC_ADDRESSES_KEY = 'net.publicAddresses';
+/** Issue 19: ask the home router for a port mapping (UPnP IGD / NAT-PMP); off unless the user switches it on. */
+const UPNP_KEY = 'net.upnp';
 
 /** Contact devices: not ours, of a contact who is neither blocked nor removed. */
 const CONTACT_DEVICE = `SELECT d.peer_id FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
@@ -61,6 +63,15 @@ export class AddressRepository {
 
   setPublicAddresses(addresses: string[]): void {
     this.setSetting(PUBLIC_ADDRESSES_KEY, JSON.stringify(addresses));
+  }
+
+  /** Whether the user switched UPnP / NAT-PMP port mapping on (default off). */
+  upnp(): boolean {
+    return this.setting(UPNP_KEY) === 'true';
+  }
+
+  setUpnp(on: boolean): void {
+    this.setSetting(UPNP_KEY, on ? 'true' : 'false');
   }
 
   record(peer: string): StoredRecord | null {
