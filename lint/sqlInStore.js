@@ -36,8 +36,6 @@ export const SQL_NOT_MOVED_YET = /** @type {const} */ ([
     file: 'src-main/core/runtime/startMessaging.ts',
     why: 'device secrets (DeviceSecretsRepository is ready), addresses (issue 16 part C)',
   },
-  // The outbox is delivery's own table group (446 lines of hot-path SQL), not moved yet.
-  { file: 'src-main/core/delivery/outbox.ts', why: 'outbox SQL, not moved yet' },
   // Where a database is opened: the connection is made here and handed to store/.
   { file: 'src-main/core/profile/profileService.ts', why: 'opens and closes the profile connection' },
 ]);

@@ -196,6 +196,7 @@ const MOVED_OUT_OF_SQL = [
   'src-main/core/groups/welcomeReceiver.ts',
   'src-main/core/groups/groupSendQueue.ts',
   'src-main/core/handlers/backup.ts',
+  'src-main/core/delivery/outbox.ts',
 ];
 
 /** Messages of the SQL rule (lint/sqlInStore.js) for `code` at `path`. */

@@ -6,7 +6,7 @@ import { Outbox } from '../../src-main/core/delivery/outbox';
 import { deliveryMigrations } from '../../src-main/core/delivery/schema';
 import { openEncryptedDatabase } from '../../src-main/core/store/encryptedDatabase';
 import { migrate } from '../../src-main/core/store/migrate';
-import { MessageRepository } from '../../src-main/core/store/repositories/messageRepository';
+import { ProfileRepositories } from '../../src-main/core/store/profileRepositories';
 import { percentile, timer } from '../harness';
 
 /**
@@ -32,7 +32,7 @@ try {
       create: true,
     });
     migrate(db, deliveryMigrations);
-    const outbox = new Outbox(db, new MessageRepository(db), Date.now);
+    const outbox = new Outbox(new ProfileRepositories(db), Date.now);
     const payload = new Uint8Array(randomBytes(1200));
     db.transaction(() => {
       for (let i = 0; i < history + pending; i++) {

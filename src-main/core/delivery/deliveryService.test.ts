@@ -5,7 +5,6 @@ import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { ParleyNode } from '../net/parleyNode';
 import { parleyProtocols, type ParleyProtocolNode } from '../net/parleyProtocols';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
-import { MessageRepository } from '../store/repositories/messageRepository';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
 import { durabilityOf } from '../store/durability';
 import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
@@ -51,7 +50,7 @@ async function makePeer(): Promise<Peer> {
     key,
     seal: generateSealKeyPair(),
     t,
-    outbox: new Outbox(t.db, new MessageRepository(t.db)),
+    outbox: new Outbox(new ProfileRepositories(t.db)),
     received: [],
     failures: 0,
     failOn: null,
@@ -357,7 +356,7 @@ describe('DeliveryService batch commit', () => {
     };
     d.delivery = new DeliveryService({
       store: new ProfileRepositories(t.db),
-      outbox: new Outbox(t.db, new MessageRepository(t.db)),
+      outbox: new Outbox(new ProfileRepositories(t.db)),
       net,
       directory: { sealPublicKey: () => null, relaysOf: () => [], isHolder: () => false },
       sink,
@@ -431,7 +430,7 @@ describe('DeliveryService and lazily durable sends', () => {
     const t = tempDatabase(deliveryMigrations);
     try {
       new ConversationRepository(t.db).create({ kind: 'group', createdAt: 0 });
-      const outbox = new Outbox(t.db, new MessageRepository(t.db));
+      const outbox = new Outbox(new ProfileRepositories(t.db));
       const marks = () => (t.db.prepare('SELECT n FROM durability_mark').get() as { n: number }).n;
       const seen: { pending: boolean; marks: number; count: number }[] = [];
       const net: DeliveryNet = {

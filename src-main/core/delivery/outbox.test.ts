@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationRepository } from '../store/repositories/conversationRepository';
 import { MessageRepository } from '../store/repositories/messageRepository';
+import { ProfileRepositories } from '../store/profileRepositories';
 import { ME, tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
-import { DUE_QUEUES_SQL, OLDEST_OPEN_SQL, OLDEST_PENDING_SQL, Outbox } from './outbox';
+import { DUE_QUEUES_SQL, OLDEST_OPEN_SQL, OLDEST_PENDING_SQL } from '../store/repositories/outboxRepository';
+import { Outbox } from './outbox';
 import { deliveryMigrations } from './schema';
 
 let t: TempDatabase;
@@ -14,7 +16,7 @@ const now = 1_000;
 beforeEach(() => {
   t = tempDatabase(deliveryMigrations);
   messages = new MessageRepository(t.db);
-  outbox = new Outbox(t.db, messages, () => now);
+  outbox = new Outbox(new ProfileRepositories(t.db), () => now);
   conv = new ConversationRepository(t.db).create({ kind: 'group', createdAt: 0 });
   new ConversationRepository(t.db).create({ kind: 'group', createdAt: 0 });
 });

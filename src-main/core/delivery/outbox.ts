@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3-multiple-ciphers';
-import { durabilityOf } from '../store/durability';
-import type { Db } from '../store/encryptedDatabase';
-import { prepared } from '../store/prepared';
-import type { MessageRepository } from '../store/repositories/messageRepository';
+import type { ProfileRepositories } from '../store/profileRepositories';
+import type { NewEnvelope, OutboxItem, OutboxState } from '../store/repositories/outboxRepository';
 import type { MessageState } from '../store/repositories/types';
+
+export type { NewEnvelope, OutboxItem, OutboxState } from '../store/repositories/outboxRepository';
+export { envelopeHex } from '../store/repositories/outboxRepository';
 
 /**
  * The persistent outbox (`outbox`, migrations 0002 and 0006): one row per
@@ -18,91 +18,13 @@ import type { MessageState } from '../store/repositories/types';
  * States: pending → (held) → delivered, or failed when the recipient
  * rejected it. 'held' rows keep being retried directly (slowly) until the
  * recipient acks one copy, which is how the sender learns "delivered".
+ *
+ * These are delivery's rules; the SQL is OutboxRepository's
+ * (store/repositories/outboxRepository.ts, statements compiled once).
  */
 
-/** Queues with a due waiting row, from the due rows themselves (index outbox_due). */
-export const DUE_QUEUES_SQL = `SELECT DISTINCT recipient, conversation_id FROM outbox
-  WHERE state IN ('pending', 'sent', 'held') AND next_attempt_at <= ?`;
-/**
- * A queue's oldest waiting row. Repeats the partial index's condition word for
- * word so SQLite may use outbox_open_queue (migration 0007): delivered history
- * is not walked.
- */
-export const OLDEST_OPEN_SQL = `SELECT * FROM outbox
-  WHERE recipient = ? AND conversation_id IS ? AND state IN ('pending', 'sent', 'held')
-  ORDER BY id LIMIT 1`;
-/**
- * A queue's oldest pending row, found among pending rows (index outbox_due),
- * never by walking the queue's held rows, which may be thousands.
- */
-export const OLDEST_PENDING_SQL = `SELECT * FROM outbox INDEXED BY outbox_due
-  WHERE state IN ('pending', 'sent') AND recipient = ? AND conversation_id IS ?
-  ORDER BY id LIMIT 1`;
-
-export type OutboxState = 'pending' | 'sent' | 'held' | 'delivered' | 'failed';
-
-export interface NewEnvelope {
-  conversationId: number | null;
-  messageId: number | null;
-  recipient: string;
-  payload: Uint8Array;
-  /** Reuse an id (one logical envelope to several devices must not share one: pass none). */
-  envelopeId?: Uint8Array;
-}
-
-export interface OutboxItem {
-  rowId: number;
-  envelopeId: Uint8Array;
-  conversationId: number | null;
-  messageId: number | null;
-  recipient: string;
-  payload: Uint8Array;
-  attempts: number;
-  nextAttemptAt: number;
-  state: OutboxState;
-  heldBy: string | null;
-  depositedWith: string[];
-}
-
-interface Row {
-  id: number;
-  envelope_id: string;
-  conversation_id: number | null;
-  message_id: number | null;
-  recipient: string;
-  payload: Buffer;
-  attempts: number;
-  next_attempt_at: number;
-  state: OutboxState;
-  held_by: string | null;
-  deposited_with: string | null;
-}
-
-function toItem(r: Row): OutboxItem {
-  let deposited: string[] = [];
-  if (r.deposited_with) {
-    const parsed: unknown = JSON.parse(r.deposited_with);
-    if (Array.isArray(parsed)) deposited = parsed.filter((x): x is string => typeof x === 'string');
-  }
-  return {
-    rowId: r.id,
-    envelopeId: new Uint8Array(Buffer.from(r.envelope_id, 'hex')),
-    conversationId: r.conversation_id,
-    messageId: r.message_id,
-    recipient: r.recipient,
-    payload: new Uint8Array(r.payload),
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    state: r.state,
-    heldBy: r.held_by,
-    depositedWith: deposited,
-  };
-}
-
-export const envelopeHex = (id: Uint8Array): string =>
-  Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
-
-type Statement = Database.Statement<unknown[], unknown>;
+/** What the outbox writes through: its rows, the message states, transactions and the durability barrier. */
+export type OutboxStore = Pick<ProfileRepositories, 'outbox' | 'messages' | 'tx' | 'durability'>;
 
 /** Rows a prune pass deletes per transaction (keeps each transaction short). */
 const PRUNE_CHUNK = 2_000;
@@ -111,33 +33,18 @@ const PRUNE_MAX_CHUNKS = 50;
 
 export class Outbox {
   constructor(
-    private readonly db: Db,
-    private readonly messages: MessageRepository,
+    private readonly store: OutboxStore,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Compiled once per connection (store/prepared.ts). */
-  private stmt(sql: string): Statement {
-    return prepared(this.db, sql);
+  private get rows(): OutboxStore['outbox'] {
+    return this.store.outbox;
   }
 
   /** Queues an envelope (inside the caller's transaction, if any); returns its id. */
   enqueue(e: NewEnvelope): Uint8Array {
     const envelopeId = e.envelopeId ?? new Uint8Array(randomBytes(16));
-    const now = this.now();
-    this.stmt(
-      `INSERT INTO outbox (envelope_id, conversation_id, message_id, recipient, payload, created_at,
-           next_attempt_at, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
-    ).run(
-      envelopeHex(envelopeId),
-      e.conversationId,
-      e.messageId,
-      e.recipient,
-      Buffer.from(e.payload),
-      now,
-      now,
-    );
+    this.rows.insert({ ...e, envelopeId }, this.now());
     return envelopeId;
   }
 
@@ -154,38 +61,26 @@ export class Outbox {
     // Looked up queue by queue through indexes, so the cost does not grow
     // with how many envelopes a queue holds (one query over every row did:
     // quadratic while an offline contact's queue filled up).
-    const queues = this.stmt(DUE_QUEUES_SQL).all(now) as {
-      recipient: string;
-      conversation_id: number | null;
-    }[];
-    const heads = new Map<number, Row>();
-    for (const q of queues) {
-      const oldest = this.stmt(OLDEST_OPEN_SQL).get(q.recipient, q.conversation_id) as Row | undefined;
-      if (oldest === undefined) continue;
-      if (oldest.next_attempt_at <= now) heads.set(oldest.id, oldest);
+    const heads = new Map<number, OutboxItem>();
+    for (const q of this.rows.dueQueues(now)) {
+      const oldest = this.rows.oldestOpen(q);
+      if (oldest === null) continue;
+      if (oldest.nextAttemptAt <= now) heads.set(oldest.rowId, oldest);
       if (oldest.state === 'held') {
-        const pending = this.stmt(OLDEST_PENDING_SQL).get(q.recipient, q.conversation_id) as Row | undefined;
-        if (pending !== undefined && pending.next_attempt_at <= now) heads.set(pending.id, pending);
+        const pending = this.rows.oldestPending(q);
+        if (pending !== null && pending.nextAttemptAt <= now) heads.set(pending.rowId, pending);
       }
     }
-    return [...heads.values()]
-      .sort((a, b) => a.id - b.id)
-      .slice(0, limit)
-      .map(toItem);
+    return [...heads.values()].sort((a, b) => a.rowId - b.rowId).slice(0, limit);
   }
 
   /** When the next envelope becomes due, or null when nothing is waiting. */
   nextDueAt(): number | null {
-    const r = this.stmt(
-      `SELECT min(next_attempt_at) AS at FROM outbox WHERE state IN ('pending', 'sent', 'held')`,
-    ).get() as { at: number | null };
-    return r.at;
+    return this.rows.nextDueAt();
   }
 
   get(envelopeId: Uint8Array): OutboxItem | null {
-    const r = this.stmt('SELECT * FROM outbox WHERE envelope_id = ?').get(envelopeHex(envelopeId)) as
-      Row | undefined;
-    return r ? toItem(r) : null;
+    return this.rows.get(envelopeId);
   }
 
   /** The recipient acked it ('accepted' or 'duplicate'): done; the payload is no longer needed. */
@@ -209,25 +104,19 @@ export class Outbox {
     )[],
   ): void {
     if (outcomes.length === 0) return;
-    const delivered = this.stmt(
-      `UPDATE outbox SET state = 'delivered', payload = X'', last_error = NULL WHERE id = ?`,
-    );
-    const failed = this.stmt(
-      `UPDATE outbox SET state = 'failed', payload = X'', last_error = ? WHERE id = ?`,
-    );
     // Not waiting for the disk (store/durability.ts): an ack lost to a power
     // failure only makes the envelope go once more, and the recipient answers
     // 'duplicate'.
-    durabilityOf(this.db).lazy(() =>
-      this.db.transaction(() => {
+    this.store.durability.lazy(() =>
+      this.store.tx.run(() => {
         const messages = new Set<number>();
         for (const o of outcomes) {
-          if (o.outcome === 'delivered') delivered.run(o.item.rowId);
-          else failed.run(o.error, o.item.rowId);
+          if (o.outcome === 'delivered') this.rows.setDelivered(o.item.rowId);
+          else this.rows.setFailed(o.item.rowId, o.error);
           if (o.item.messageId !== null) messages.add(o.item.messageId);
         }
         for (const id of messages) this.syncMessage(id);
-      })(),
+      }),
     );
   }
 
@@ -241,15 +130,10 @@ export class Outbox {
    */
   runAfter(head: OutboxItem, now: number, limit: number): OutboxItem[] {
     if (limit <= 0) return [];
-    const rows = this.stmt(
-      `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id > ?
-         AND state IN ('pending', 'sent', 'held')
-       ORDER BY id LIMIT ?`,
-    ).all(head.recipient, head.conversationId, head.rowId, limit) as Row[];
     const out: OutboxItem[] = [];
-    for (const r of rows) {
-      if (r.next_attempt_at > now) break;
-      out.push(toItem(r));
+    for (const next of this.rows.openAfter(head, head.rowId, limit)) {
+      if (next.nextAttemptAt > now) break;
+      out.push(next);
     }
     return out;
   }
@@ -265,15 +149,9 @@ export class Outbox {
    */
   directRun(head: OutboxItem, now: number, limit: number): OutboxItem[] {
     if (head.state !== 'held') {
-      const oldest = this.stmt(OLDEST_OPEN_SQL).get(head.recipient, head.conversationId) as Row | undefined;
-      if (oldest !== undefined && oldest.id < head.rowId) {
-        const upTo = (
-          this.stmt(
-            `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id >= ? AND id <= ?
-               AND state IN ('pending', 'sent', 'held')
-             ORDER BY id LIMIT ?`,
-          ).all(head.recipient, head.conversationId, oldest.id, head.rowId, limit) as Row[]
-        ).map(toItem);
+      const oldest = this.rows.oldestOpen(head);
+      if (oldest !== null && oldest.rowId < head.rowId) {
+        const upTo = this.rows.openBetween(head, oldest.rowId, head.rowId, limit);
         const last = upTo.at(-1);
         if (last === undefined || last.rowId !== head.rowId) return upTo;
         return [...upTo, ...this.runAfter(head, now, limit - upTo.length)];
@@ -292,20 +170,9 @@ export class Outbox {
    * Returns how many rows were deleted.
    */
   prune(): number {
-    // The subquery is not correlated: SQLite builds the set of still-waiting
-    // messages once (from the outbox_due index), not once per row.
-    const remove = this.stmt(
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox
-         WHERE state IN ('delivered', 'failed')
-           AND (message_id IS NULL OR message_id NOT IN (
-             SELECT message_id FROM outbox
-             WHERE state IN ('pending', 'sent', 'held') AND message_id IS NOT NULL))
-         LIMIT ?)`,
-    );
     let total = 0;
     for (let i = 0; i < PRUNE_MAX_CHUNKS; i++) {
-      const n = this.db.transaction(() => remove.run(PRUNE_CHUNK).changes)();
+      const n = this.store.tx.run(() => this.rows.pruneSettled(PRUNE_CHUNK));
       total += n;
       if (n < PRUNE_CHUNK) break;
     }
@@ -325,19 +192,16 @@ export class Outbox {
     const all = [...new Set([...item.depositedWith, ...holders])];
     // Lazily durable like settle(): lost, the envelope is only deposited again
     // (holders keep one copy per envelope id).
-    durabilityOf(this.db).lazy(() =>
-      this.db.transaction(() => {
-        const oldest = this.stmt(OLDEST_OPEN_SQL).get(item.recipient, item.conversationId) as Row | undefined;
+    this.store.durability.lazy(() =>
+      this.store.tx.run(() => {
+        const oldest = this.rows.oldestOpen(item);
         const at =
-          oldest !== undefined && oldest.id !== item.rowId && oldest.state === 'held'
-            ? Math.max(nextAttemptAt, oldest.next_attempt_at)
+          oldest !== null && oldest.rowId !== item.rowId && oldest.state === 'held'
+            ? Math.max(nextAttemptAt, oldest.nextAttemptAt)
             : nextAttemptAt;
-        this.stmt(
-          `UPDATE outbox SET state = 'held', held_by = ?, deposited_with = ?, attempts = attempts + 1,
-             next_attempt_at = ?, last_error = NULL WHERE id = ? AND state != 'delivered'`,
-        ).run(all[0] ?? null, JSON.stringify(all), at, item.rowId);
+        this.rows.setHeld(item.rowId, all, at);
         this.syncMessage(item.messageId);
-      })(),
+      }),
     );
   }
 
@@ -352,13 +216,10 @@ export class Outbox {
    */
   rescheduleQueue(head: OutboxItem, nextAttemptAt: number, error: string): void {
     const state = head.state === 'held' ? 'held' : 'pending';
-    this.db.transaction(() => {
+    this.store.tx.run(() => {
       this.reschedule(head, nextAttemptAt, error);
-      this.stmt(
-        `UPDATE outbox SET next_attempt_at = ?
-           WHERE state = ? AND next_attempt_at < ? AND recipient = ? AND conversation_id IS ? AND id > ?`,
-      ).run(nextAttemptAt, state, nextAttemptAt, head.recipient, head.conversationId, head.rowId);
-    })();
+      this.rows.postponeBehind(head, head.rowId, state, nextAttemptAt);
+    });
   }
 
   /**
@@ -368,56 +229,31 @@ export class Outbox {
    * queued after `afterRowId` (what the caller knows that holder has).
    */
   heldBefore(item: OutboxItem, notWith?: string, afterRowId = 0): OutboxItem[] {
-    const rows = (
-      notWith === undefined
-        ? this.stmt(
-            `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id < ? AND state = 'held'
-             ORDER BY id`,
-          ).all(item.recipient, item.conversationId, item.rowId)
-        : // deposited_with is a JSON array of PeerIds (which never contain a quote).
-          this.stmt(
-            `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id > ? AND id < ?
-               AND state = 'held' AND instr(coalesce(deposited_with, ''), ?) = 0
-             ORDER BY id`,
-          ).all(item.recipient, item.conversationId, afterRowId, item.rowId, JSON.stringify(notWith))
-    ) as Row[];
-    return rows.map(toItem);
+    return notWith === undefined
+      ? this.rows.heldBefore(item, item.rowId)
+      : this.rows.heldNotWith(item, notWith, afterRowId, item.rowId);
   }
 
   /** One more holder keeps a copy of a held envelope. */
   addHolder(item: OutboxItem, holder: string): void {
     if (item.depositedWith.includes(holder)) return;
     item.depositedWith.push(holder);
-    this.stmt(`UPDATE outbox SET deposited_with = ? WHERE id = ? AND state = 'held'`).run(
-      JSON.stringify(item.depositedWith),
-      item.rowId,
-    );
+    this.rows.setDepositedWith(item.rowId, item.depositedWith);
   }
 
   /** Not delivered this time; try again at `nextAttemptAt`. */
   reschedule(item: OutboxItem, nextAttemptAt: number, error: string): void {
-    this.stmt(
-      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-         WHERE id = ? AND state != 'delivered'`,
-    ).run(nextAttemptAt, error, item.rowId);
+    this.rows.reschedule(item.rowId, nextAttemptAt, error);
   }
 
   /** The recipient just appeared: everything waiting for it is due now. */
   wake(recipient: string, now: number): number {
-    return this.stmt(
-      `UPDATE outbox SET next_attempt_at = ? WHERE recipient = ? AND state IN ('pending', 'sent', 'held')`,
-    ).run(now, recipient).changes;
+    return this.rows.wake(recipient, now);
   }
 
   /** Envelopes not delivered yet (diagnostics, tests). */
   counts(): Record<OutboxState, number> {
-    const out: Record<OutboxState, number> = { pending: 0, sent: 0, held: 0, delivered: 0, failed: 0 };
-    const rows = this.stmt('SELECT state, count(*) AS n FROM outbox GROUP BY state').all() as {
-      state: OutboxState;
-      n: number;
-    }[];
-    for (const r of rows) out[r.state] = r.n;
-    return out;
+    return this.rows.counts();
   }
 
   /**
@@ -427,9 +263,7 @@ export class Outbox {
    */
   private syncMessage(messageId: number | null): void {
     if (messageId === null) return;
-    const rows = this.stmt('SELECT state, held_by FROM outbox WHERE message_id = ? ORDER BY id').all(
-      messageId,
-    ) as { state: OutboxState; held_by: string | null }[];
+    const rows = this.rows.statesOfMessage(messageId);
     if (rows.length === 0) return;
     const count = (s: OutboxState) => rows.filter((r) => r.state === s).length;
     const delivered = count('delivered');
@@ -441,8 +275,8 @@ export class Outbox {
     else if (delivered + failed === rows.length) state = 'delivered';
     else if (delivered + held + failed === rows.length) {
       state = 'held';
-      heldBy = rows.find((r) => r.state === 'held')?.held_by ?? null;
+      heldBy = rows.find((r) => r.state === 'held')?.heldBy ?? null;
     } else if (delivered > 0) state = 'sent';
-    if (state) this.messages.setState(messageId, state, heldBy);
+    if (state) this.store.messages.setState(messageId, state, heldBy);
   }
 }

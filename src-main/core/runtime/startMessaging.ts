@@ -162,7 +162,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const pool = new KeyPackagePool(store.keyPackages, device, now);
   await pool.replenish(options.keyPackagePoolSize ?? 20);
   const mls = new MlsStore(store.mlsGroups, store.tx, now);
-  const outbox = new Outbox(db, store.messages, now);
+  const outbox = new Outbox(store, now);
   const directory = new Directory(store, peerId, now);
   const network = new NetworkFeatures(store);
   const mailbox = new SqliteMailboxStore(store.mailbox, store.tx, {

@@ -17,6 +17,7 @@ import { MessageRepository } from './repositories/messageRepository';
 import { MlsDeviceRepository } from './repositories/mlsDeviceRepository';
 import { MlsGroupRepository } from './repositories/mlsGroupRepository';
 import { NotificationRepository } from './repositories/notificationRepository';
+import { OutboxRepository } from './repositories/outboxRepository';
 import { PendingContentRepository } from './repositories/pendingContentRepository';
 import { ResyncRepository } from './repositories/resyncRepository';
 import { RestoreNoticeRepository } from './repositories/restoreNoticeRepository';
@@ -58,6 +59,8 @@ export class ProfileRepositories {
   /** Groups restored from a backup that wait to be rejoined (groups/resync.ts). */
   readonly resync: ResyncRepository;
   readonly restoreNotices: RestoreNoticeRepository;
+  /** Envelopes waiting for their recipients (delivery/outbox.ts keeps the rules). */
+  readonly outbox: OutboxRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -87,6 +90,7 @@ export class ProfileRepositories {
     this.messageExtras = new MessageExtrasRepository(db);
     this.resync = new ResyncRepository(db);
     this.restoreNotices = new RestoreNoticeRepository(db);
+    this.outbox = new OutboxRepository(db);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);
   }
