@@ -10,6 +10,7 @@ import {
   type ResyncDeps,
 } from './resync';
 import { ResyncRepository } from '../store/repositories/resyncRepository';
+import { ProfileRepositories } from '../store/profileRepositories';
 
 /**
  * Whom a restored device asks for a group's GroupInfo, and when (issue 13,
@@ -64,7 +65,7 @@ function restoredConversations(n: number): number[] {
 
 function deps(over: Partial<ResyncDeps> = {}): ResyncDeps {
   return {
-    db: t.db,
+    store: new ProfileRepositories(t.db),
     mls: { load: () => null, save: () => undefined },
     outbox: { enqueue: () => new Uint8Array(16) },
     device: {

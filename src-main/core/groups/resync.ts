@@ -8,8 +8,8 @@ import {
   type MlsDeviceIdentity,
   type MlsStore,
 } from '../mls';
-import type { Db } from '../store/encryptedDatabase';
-import { ResyncRepository } from '../store/repositories/resyncRepository';
+import type { ProfileRepositories } from '../store/profileRepositories';
+import type { ResyncRepository } from '../store/repositories/resyncRepository';
 import { errorFields, type Logger } from '../util/logger';
 import { encodeFrame } from './wireFrame';
 
@@ -24,7 +24,6 @@ import { encodeFrame } from './wireFrame';
  * group each conversation was, in the settings table as JSON
  * `[{ "id": conversationId, "groupId": hex }]`.
  */
-const repo = (db: Db): ResyncRepository => new ResyncRepository(db);
 
 /**
  * Marks every group as needing a resync and deletes its restored MLS state
@@ -75,7 +74,8 @@ export function assertSendable(r: Pick<ResyncRepository, 'pending'>, conversatio
 // --- serving: a member hands out the GroupInfo ---------------------------------
 
 export interface GroupInfoServeDeps {
-  db: Db;
+  /** Whether the requester's user is blocked. */
+  resync: Pick<ResyncRepository, 'isBlocked'>;
   mls: Pick<MlsStore, 'load' | 'conversationOf'>;
   /** Records the requester as a device of its user, so its external commit is accepted from it. */
   directory: { upsertDevice(d: { peerId: string; identityKey: Uint8Array }): boolean };
@@ -109,7 +109,7 @@ export async function answerGroupInfo(
   if (!state || !state.active) return null;
   const user = Buffer.from(device.identityKey);
   if (!state.members.some((m) => Buffer.from(m.identityKey).equals(user))) return null;
-  if (repo(deps.db).isBlocked(user)) return null;
+  if (deps.resync.isBlocked(user)) return null;
   deps.directory.upsertDevice({ peerId: requester, identityKey: device.identityKey });
   deps.logger.log('info', 'messaging.groupinfo_served', { conversation: conversationId });
   return exportGroupInfo(state);
@@ -118,7 +118,8 @@ export async function answerGroupInfo(
 // --- rejoining ----------------------------------------------------------------
 
 export interface ResyncDeps {
-  db: Db;
+  /** The resync marks, written with the new group state in one transaction. */
+  store: Pick<ProfileRepositories, 'resync' | 'tx'>;
   mls: Pick<MlsStore, 'load' | 'save'>;
   outbox: Pick<Outbox, 'enqueue'>;
   /** This device's MLS identity (a restored profile's new one). */
@@ -151,15 +152,13 @@ export type ResyncResult = 'rejoined' | 'not-needed' | 'no-member-reachable';
  * online kept a restored profile read-only for that long per conversation.
  */
 function candidates(
-  db: Db,
+  resync: Pick<ResyncRepository, 'otherMembersDevices'>,
   conversationId: number,
   self: Uint8Array,
   exclude: Set<string>,
   isConnected: (peer: string) => boolean,
 ): string[] {
-  const peers = repo(db)
-    .otherMembersDevices(conversationId, self)
-    .filter((p) => !exclude.has(p));
+  const peers = resync.otherMembersDevices(conversationId, self).filter((p) => !exclude.has(p));
   return [...peers.filter(isConnected), ...peers.filter((p) => !isConnected(p))];
 }
 
@@ -178,16 +177,14 @@ export async function resyncGroup(
   conversationId: number,
   options: { ask?: 'all' | 'connected' | 'unconnected' } = {},
 ): Promise<ResyncResult> {
-  const { db } = deps;
-  const pending = repo(db)
-    .pending()
-    .find((g) => g.id === conversationId);
-  const groupId = pending ? Buffer.from(pending.groupId, 'hex') : repo(db).groupIdOf(conversationId);
+  const { resync } = deps.store;
+  const pending = resync.pending().find((g) => g.id === conversationId);
+  const groupId = pending ? Buffer.from(pending.groupId, 'hex') : resync.groupIdOf(conversationId);
   if (!groupId) return 'not-needed';
-  const replacing = previousPeerId(repo(db)) ?? deps.device.peerId;
+  const replacing = previousPeerId(resync) ?? deps.device.peerId;
   const isConnected = deps.isConnected ?? (() => false);
   const peers = candidates(
-    db,
+    resync,
     conversationId,
     deps.device.identityKey,
     new Set([deps.device.peerId, replacing]),
@@ -227,15 +224,15 @@ export async function resyncGroup(
     const recipients = new Set(outcome.state.members.filter((m) => !m.isSelf).map((m) => m.peerId));
     // The replaced device is no longer a member; it gets the commit that removed it.
     if (replacing !== deps.device.peerId) recipients.add(replacing);
-    db.transaction(() => {
+    deps.store.tx.run(() => {
       deps.mls.save(conversationId, outcome.state, { refreshedOwnKeys: true });
       // GroupOps' sequencer bookkeeping belonged to the replaced state (a member that fell behind).
-      repo(db).dropSequencer(conversationId);
+      resync.dropSequencer(conversationId);
       for (const recipient of recipients) {
         deps.outbox.enqueue({ conversationId, messageId: null, recipient, payload });
       }
-      clearResync(repo(db), conversationId);
-    })();
+      clearResync(resync, conversationId);
+    });
     deps.forget(conversationId);
     deps.announce?.(conversationId);
     deps.kick();
@@ -255,7 +252,7 @@ export async function resyncPending(deps: ResyncDeps): Promise<Map<number, Resyn
   const results = new Map<number, ResyncResult>();
   const passes = deps.isConnected ? (['connected', 'unconnected'] as const) : (['all'] as const);
   for (const ask of passes) {
-    for (const id of groupsAwaitingResync(repo(deps.db))) {
+    for (const id of groupsAwaitingResync(deps.store.resync)) {
       try {
         results.set(id, await resyncGroup(deps, id, { ask }));
       } catch (err) {
@@ -305,7 +302,7 @@ export class ResyncRunner {
   }
 
   start(): void {
-    if (this.timer || groupsAwaitingResync(repo(this.deps.db)).length === 0) return;
+    if (this.timer || groupsAwaitingResync(this.deps.store.resync).length === 0) return;
     this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
     this.timer.unref?.();
     void this.runOnce();
@@ -318,7 +315,7 @@ export class ResyncRunner {
       await this.introduceAll();
     })().finally(() => {
       this.running = null;
-      if (groupsAwaitingResync(repo(this.deps.db)).length === 0 && this.introductions.size === 0)
+      if (groupsAwaitingResync(this.deps.store.resync).length === 0 && this.introductions.size === 0)
         this.clear();
       if (this.again && !this.stopped) {
         this.again = false;
@@ -331,7 +328,7 @@ export class ResyncRunner {
   /** A device connected: if anything still waits, try again now (coalesced with a pass under way). */
   poke(): void {
     if (this.stopped) return;
-    if (groupsAwaitingResync(repo(this.deps.db)).length === 0 && this.introductions.size === 0) return;
+    if (groupsAwaitingResync(this.deps.store.resync).length === 0 && this.introductions.size === 0) return;
     if (this.running) this.again = true;
     else void this.runOnce();
   }

@@ -3,7 +3,7 @@ import { databaseError, ParleyError } from '../errors';
 import { ListenError } from '../net/listenError';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
-import { ChangeFeed } from './changeFeed';
+import type { ChangeFeed } from '../store/changeFeed';
 import { bridgeNetworkEvents } from '../handlers/networkPresenter';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
 
@@ -24,12 +24,6 @@ export interface NetworkOptions {
   tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize' | 'groups' | 'files'> & {
     node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen' | 'mdns'>;
   };
-}
-
-interface IdentityRow {
-  display_name: string;
-  public_key: Buffer;
-  private_key: Buffer;
 }
 
 /**
@@ -77,7 +71,7 @@ export class MessagingHost {
   /** Called when the profile was unlocked (the Store exists). */
   start(store: Store): void {
     if (this.starting) return;
-    const feed = new ChangeFeed(store.db, (changes) => {
+    const feed = store.changeFeed((changes) => {
       for (const conversationId of changes.messages)
         this.deps.bus.emit('messages.changed', { conversationId });
       if (changes.conversations) this.deps.bus.emit('conversations.changed', {});
@@ -121,13 +115,11 @@ export class MessagingHost {
   private async launch(store: Store): Promise<RunningMessaging | null> {
     const network = this.deps.network;
     if (!network) return null;
-    const row = store.db
-      .prepare('SELECT display_name, public_key, private_key FROM identity WHERE id = 1')
-      .get() as IdentityRow | undefined;
-    if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+    const identity = store.identity.withPrivateKey();
+    if (!identity) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
     const messaging = await startMessaging({
       store,
-      identity: { publicKey: row.public_key, privateKey: row.private_key, displayName: row.display_name },
+      identity,
       node: {
         ...network.tuning?.node,
         listen: network.listen,

@@ -4,11 +4,6 @@ import type { KeyPackagePool, MlsDeviceIdentity, MlsStore, Role } from '../mls';
 import type { InboundEnvelope } from '../net/deliverProtocol';
 import type { ParleyNode } from '../net/parleyNode';
 import type { ParleyProtocols } from '../net/parleyProtocols';
-import type { Db } from '../store/encryptedDatabase';
-import { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
-import { GroupRepository } from '../store/repositories/groupRepository';
-import { GroupMemberRepository } from '../store/repositories/groupMemberRepository';
-import { SequencerRepository } from '../store/repositories/sequencerRepository';
 import type { Store } from '../store/store';
 import type { Message } from '../store/repositories/types';
 import { BackgroundTasks } from '../util/backgroundTasks';
@@ -45,7 +40,6 @@ export type MessagingNet = Pick<
 };
 
 export interface MessagingDeps {
-  db: Db;
   store: Store;
   mls: MlsStore;
   pool: KeyPackagePool;
@@ -95,10 +89,10 @@ export class MessagingService implements InboundSink {
     this.keyPackages = new KeyPackageExchange({ ...deps, poolSize: deps.keyPackagePoolSize });
     // The tables messaging reads and writes, each behind its repository.
     const repos = {
-      groups: new GroupRepository(deps.db),
-      members: new GroupMemberRepository(deps.db),
-      sequencers: new SequencerRepository(deps.db),
-      contacts: new ContactDeviceRepository(deps.db, deps.net.peerId),
+      groups: deps.store.groups,
+      members: deps.store.groupMembers,
+      sequencers: deps.store.sequencers,
+      contacts: deps.store.contactDevices(deps.net.peerId),
     };
     this.rich = new RichMessaging(deps, {
       send: (conversationId, content, row) => this.groups.content.sendContent(conversationId, content, row),

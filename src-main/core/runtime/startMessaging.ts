@@ -17,8 +17,7 @@ import {
 } from '../net/parleyNode';
 import { parleyProtocols, type ParleyProtocolNode } from '../net/parleyProtocols';
 import { tcpPortOf, withPreferredPort } from '../net/stableListen';
-import { AddressRepository } from '../store/repositories/addressRepository';
-import type { Db } from '../store/encryptedDatabase';
+import type { DeviceSecretsRepository } from '../store/repositories/deviceSecretsRepository';
 import type { Store } from '../store/store';
 import { errorFields, silentLogger, type Logger } from '../util/logger';
 import { AddressBook } from '../contacts/addressBook';
@@ -92,32 +91,22 @@ export interface RunningMessaging {
   stop(): Promise<void>;
 }
 
-interface SecretsRow {
-  device_key: Buffer;
-  seal_secret: Buffer;
-  seal_public: Buffer;
-}
-
 /** This device's network key and seal key pair, created on first start. */
 export async function loadOrCreateDeviceSecrets(
-  db: Db,
+  secrets: Pick<DeviceSecretsRepository, 'get' | 'replace'>,
   now: number,
 ): Promise<{ deviceKey: Uint8Array; sealSecretKey: Uint8Array; sealPublicKey: Uint8Array }> {
-  const row = db
-    .prepare('SELECT device_key, seal_secret, seal_public FROM device_secrets WHERE id = 1')
-    .get() as SecretsRow | undefined;
+  const row = secrets.get();
   if (row) {
     return {
-      deviceKey: new Uint8Array(row.device_key),
-      sealSecretKey: new Uint8Array(row.seal_secret),
-      sealPublicKey: new Uint8Array(row.seal_public),
+      deviceKey: new Uint8Array(row.deviceKey),
+      sealSecretKey: new Uint8Array(row.sealSecret),
+      sealPublicKey: new Uint8Array(row.sealPublic),
     };
   }
   const deviceKey = await generateDeviceKey();
   const seal = generateSealKeyPair();
-  db.prepare(
-    'INSERT INTO device_secrets (id, device_key, seal_secret, seal_public, created_at) VALUES (1, ?, ?, ?, ?)',
-  ).run(Buffer.from(deviceKey), Buffer.from(seal.secretKey), Buffer.from(seal.publicKey), now);
+  secrets.replace({ deviceKey, sealSecret: seal.secretKey, sealPublic: seal.publicKey, now });
   return { deviceKey, sealSecretKey: seal.secretKey, sealPublicKey: seal.publicKey };
 }
 
@@ -146,10 +135,9 @@ function reachOptions(
 
 export async function startMessaging(options: StartMessagingOptions): Promise<RunningMessaging> {
   const { store } = options;
-  const db = store.db;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
-  const secrets = await loadOrCreateDeviceSecrets(db, now());
+  const secrets = await loadOrCreateDeviceSecrets(store.deviceSecrets, now());
   const peerId = peerIdOfDeviceKey(secrets.deviceKey);
   const device = loadOrCreateDeviceIdentity(store.mlsDevice, options.identity, peerId, now());
   // Proof that this PeerId is the identity key's device, for contact requests and hello.
@@ -173,7 +161,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const mdns = options.node?.mdns;
   const discoverable = network.privacy().discoverable;
   // The port this profile listened on last time, so contacts' stored addresses stay right (issue 13).
-  const addressRepo = new AddressRepository(db);
+  const addressRepo = store.addresses;
   const listen = await withPreferredPort(options.node?.listen ?? DEFAULT_LISTEN, addressRepo.listenPort());
   const node = await ParleyNode.create(
     {
@@ -199,7 +187,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       hello: network.nearby.hooks,
       // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
       groupInfo: (requester, groupId, credential) =>
-        answerGroupInfo({ db, mls, directory, logger }, requester, groupId, credential),
+        answerGroupInfo({ resync: store.resync, mls, directory, logger }, requester, groupId, credential),
     }),
   );
   const addressBook = new AddressBook({
@@ -224,7 +212,6 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   // Messaging queues envelopes; delivery, built on top of it, listens and sends them.
   const queued = new Wakeup();
   const service = new MessagingService({
-    db,
     store,
     mls,
     pool,
@@ -275,7 +262,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   });
   // Groups restored from a backup are rejoined by external commit (groups/resync.ts).
   const resyncDeps = {
-    db,
+    store,
     mls,
     outbox,
     device,

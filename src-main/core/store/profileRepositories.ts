@@ -1,12 +1,16 @@
 import { durabilityOf, type Durability } from './durability';
 import type { Db } from './encryptedDatabase';
 import { AttachmentRepository } from './repositories/attachmentRepository';
+import { AddressRepository } from './repositories/addressRepository';
+import { ContactDeviceRepository } from './repositories/contactDeviceRepository';
 import { ContactRepository } from './repositories/contactRepository';
 import { ContactRequestRepository } from './repositories/contactRequestRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
 import { DeviceRepository } from './repositories/deviceRepository';
 import { DeviceSecretsRepository } from './repositories/deviceSecretsRepository';
 import { FileSettingsRepository } from './repositories/fileSettingsRepository';
+import { GroupMemberRepository } from './repositories/groupMemberRepository';
+import { GroupRepository } from './repositories/groupRepository';
 import { IdentityRepository } from './repositories/identityRepository';
 import { InviteRepository } from './repositories/inviteRepository';
 import { KeyPackageRepository } from './repositories/keyPackageRepository';
@@ -22,6 +26,7 @@ import { PendingContentRepository } from './repositories/pendingContentRepositor
 import { ResyncRepository } from './repositories/resyncRepository';
 import { RestoreNoticeRepository } from './repositories/restoreNoticeRepository';
 import { SeenEnvelopeRepository } from './repositories/seenEnvelopeRepository';
+import { SequencerRepository } from './repositories/sequencerRepository';
 import { SettingsRepository } from './repositories/settingsRepository';
 import { TimerRepository } from './repositories/timerRepository';
 import { Transactor } from './transactor';
@@ -61,10 +66,17 @@ export class ProfileRepositories {
   readonly restoreNotices: RestoreNoticeRepository;
   /** Envelopes waiting for their recipients (delivery/outbox.ts keeps the rules). */
   readonly outbox: OutboxRepository;
+  /** Signed address records, the listen port, public addresses (issue 13, 19). */
+  readonly addresses: AddressRepository;
+  /** Group conversations, their members and the sequencers' bookkeeping (groups/). */
+  readonly groups: GroupRepository;
+  readonly groupMembers: GroupMemberRepository;
+  readonly sequencers: SequencerRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
   private readonly durabilityOf: () => Durability;
+  private readonly contactDevicesOf: (selfPeerId: string) => ContactDeviceRepository;
 
   constructor(db: Db) {
     this.conversations = new ConversationRepository(db);
@@ -91,8 +103,18 @@ export class ProfileRepositories {
     this.resync = new ResyncRepository(db);
     this.restoreNotices = new RestoreNoticeRepository(db);
     this.outbox = new OutboxRepository(db);
+    this.addresses = new AddressRepository(db);
+    this.groups = new GroupRepository(db);
+    this.groupMembers = new GroupMemberRepository(db);
+    this.sequencers = new SequencerRepository(db);
+    this.contactDevicesOf = (selfPeerId) => new ContactDeviceRepository(db, selfPeerId);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);
+  }
+
+  /** Contacts' devices as seen from this device (`selfPeerId` is never one of a contact's). */
+  contactDevices(selfPeerId: string): ContactDeviceRepository {
+    return this.contactDevicesOf(selfPeerId);
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Db } from './encryptedDatabase';
 import { ProfileRepositories } from './profileRepositories';
 import type { Logger } from '../util/logger';
 import { MessageViews } from './messageViews';
+import { ChangeFeed, type StoreChanges } from './changeFeed';
 
 /**
  * The repositories (ProfileRepositories) and background housekeeping of one
@@ -38,6 +39,11 @@ export class Store extends ProfileRepositories {
     const row = this.identity.get();
     if (!row) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
     return row;
+  }
+
+  /** A feed of changes to the tables the UI shows, on this connection (changeFeed.ts); the caller starts and stops it. */
+  changeFeed(onChanges: (changes: StoreChanges) => void): ChangeFeed {
+    return new ChangeFeed(this.db, onChanges);
   }
 
   /** Background work of an unlocked profile; expired messages go right after unlock. */

@@ -11,6 +11,16 @@ export class IdentityRepository {
     return row ? { publicKey: row.public_key, displayName: row.display_name } : null;
   }
 
+  /** The identity with its private key, for starting messaging (signing device certificates); null when none. */
+  withPrivateKey(): { publicKey: Buffer; privateKey: Buffer; displayName: string } | null {
+    const row = this.db
+      .prepare('SELECT display_name, public_key, private_key FROM identity WHERE id = 1')
+      .get() as { display_name: string; public_key: Buffer; private_key: Buffer } | undefined;
+    return row
+      ? { publicKey: row.public_key, privateKey: row.private_key, displayName: row.display_name }
+      : null;
+  }
+
   /** The display name, or null when the database has no identity row (tests, tools). */
   displayName(): string | null {
     const row = this.db.prepare('SELECT display_name FROM identity WHERE id = 1').get() as
