@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   calendarDaysBetween,
   dayKey,
@@ -61,5 +61,25 @@ describe('time wording', () => {
     expect(dayKey(at(2025, 6, 18, 0, 0))).toBe(dayKey(at(2025, 6, 18, 23, 59)));
     expect(dayKey(at(2025, 6, 18))).not.toBe(dayKey(at(2025, 6, 19)));
     expect(isoDay(at(2025, 2, 3))).toBe('2025-02-03');
+  });
+});
+
+describe('time formatters', () => {
+  // A chat row formats two times per render; building a formatter each time cost opening a
+  // conversation tens of milliseconds (issue 17, "open a 100k conversation").
+  it('builds each formatter once and reuses it, per locale', () => {
+    const built = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const t = new Date(2025, 5, 18, 15, 0).getTime();
+      for (let i = 0; i < 50; i++) {
+        formatClock(t + i * 60_000, 'en-GB');
+        formatDateTime(t + i * 60_000, 'en-GB');
+      }
+      expect(formatClock(t, 'en-US')).toBe('3:00 PM');
+      expect(formatClock(t, 'en-GB')).toBe('15:00');
+      expect(built.mock.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      built.mockRestore();
+    }
   });
 });

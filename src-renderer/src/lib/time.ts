@@ -3,6 +3,24 @@
  * so tests are deterministic; formatting uses the user's locale via Intl.
  */
 
+/**
+ * Formatters by locale and options. Building an Intl.DateTimeFormat costs about
+ * half a millisecond, formatting with one a few microseconds: a chat row used
+ * two per render, and opening a conversation spent tens of milliseconds of its
+ * first paint building them (issue 17, "open a 100k conversation").
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -36,9 +54,9 @@ export function formatRelative(ms: number, now: number, locale?: string): string
   const days = calendarDaysBetween(ms, now);
   if (days <= 0) return formatClock(ms, locale);
   if (days === 1) return 'Yesterday';
-  if (days < 7) return new Intl.DateTimeFormat(locale, { weekday: 'short' }).format(ms);
+  if (days < 7) return formatter(locale, { weekday: 'short' }).format(ms);
   const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
-  return new Intl.DateTimeFormat(locale, {
+  return formatter(locale, {
     day: 'numeric',
     month: 'short',
     ...(sameYear ? {} : { year: 'numeric' }),
@@ -51,7 +69,7 @@ export function formatRelative(ms: number, now: number, locale?: string): string
  * two-digit hour ("06:06 PM"). Every other wording with a time uses it.
  */
 export function formatClock(ms: number, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(ms);
+  return formatter(locale, { timeStyle: 'short' }).format(ms);
 }
 
 /**
@@ -65,7 +83,7 @@ export function formatStamp(ms: number, now: number, locale?: string): string {
   if (days <= 0) return clock;
   if (days === 1) return `Yesterday ${clock}`;
   const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
-  const date = new Intl.DateTimeFormat(locale, {
+  const date = formatter(locale, {
     day: 'numeric',
     month: 'short',
     ...(sameYear ? {} : { year: 'numeric' }),
@@ -79,7 +97,7 @@ export function formatDayLabel(ms: number, now: number, locale?: string): string
   if (days === 0) return 'Today';
   if (days === 1) return 'Yesterday';
   const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
-  return new Intl.DateTimeFormat(locale, {
+  return formatter(locale, {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
@@ -89,7 +107,7 @@ export function formatDayLabel(ms: number, now: number, locale?: string): string
 
 /** A full date and time for tooltips and Message info, with the same clock as formatClock. */
 export function formatDateTime(ms: number, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+  return formatter(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 }
 
 /** YYYY-MM-DD in local time: the date syntax `before:`/`after:` understand. */
@@ -108,10 +126,10 @@ export function formatSince(ms: number, now: number, locale?: string): string {
   if (days <= 0) return formatClock(ms, locale);
   if (days === 1) return `yesterday ${formatClock(ms, locale)}`;
   if (days < 7) {
-    return `${new Intl.DateTimeFormat(locale, { weekday: 'long' }).format(ms)} ${formatClock(ms, locale)}`;
+    return `${formatter(locale, { weekday: 'long' }).format(ms)} ${formatClock(ms, locale)}`;
   }
   const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
-  return new Intl.DateTimeFormat(locale, {
+  return formatter(locale, {
     day: 'numeric',
     month: 'short',
     ...(sameYear ? {} : { year: 'numeric' }),
