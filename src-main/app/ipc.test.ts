@@ -87,7 +87,7 @@ describe('registerIpc', () => {
     const reply = await invoke(requestChannel('app.info'), RENDERER, {});
     expect(reply).toEqual({
       ok: true,
-      value: { name: 'Parley', version: '0.0.0-test', shell: 'electron', profileDir: dir },
+      value: { name: 'Parley', version: '0.0.0-test', shell: 'electron', profileDir: dir, timeLocale: null },
     });
     expect(dispatched).toEqual([{ name: 'app.info', params: {} }]);
   });

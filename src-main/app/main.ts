@@ -23,6 +23,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './appProt
 import { launchPaths, parseArgs } from './args';
 import { inviteLink, linkFromArgv, PendingLink, protocolClient } from './deepLinks';
 import { desktopHost } from './desktopHost';
+import { regionTimeLocale } from './regionLocale';
 import { externalLinkPrompt, openExternalLink } from './externalLinks';
 import { forwardEvents, registerIpc } from './ipc';
 import { safeStorageKeychain } from './keychain';
@@ -178,6 +179,8 @@ function main(): void {
         profileDir: paths.profileDir,
         shell: 'electron',
         version: app.getVersion(),
+        // Times follow the OS region setting, not the UI language Chromium formats with.
+        timeLocale: regionTimeLocale(app),
         logger,
         keychain: safeStorageKeychain(safeStorage, process.platform),
         // The desktop app is a LAN peer: listen on every interface (a free port) and find

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { CoreOptions } from '../core/core';
+import { posixTimeLocale } from '../core/host/timeLocale';
 import { createJsonLogger, type Logger } from '../core/util/logger';
 import pkg from '../../package.json' with { type: 'json' };
 import type { CliIo } from './io';
@@ -27,5 +28,7 @@ export function cliCoreOptions(
       io.env.PARLEY_LOG === 'debug' ? 'debug' : 'warn',
     ),
     ...(fast ? { kdfCost: FAST_KDF } : {}),
+    // The web shell's page writes times in this machine's region format, as the desktop app does.
+    timeLocale: posixTimeLocale(io.env),
   };
 }

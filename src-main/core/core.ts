@@ -38,6 +38,8 @@ export interface CoreOptions {
   network?: NetworkOptions;
   /** Native dialogs and login items of a desktop shell (Electron main); absent elsewhere. */
   host?: HostShell;
+  /** The OS region format's locale for times (core/host/timeLocale.ts); absent: the renderer's default. */
+  timeLocale?: string | null;
   /** Reads every page of the database after unlock; defaults to a worker thread (tests substitute it). */
   checkIntegrity?: (input: IntegrityInput) => Promise<IntegrityReport>;
   /** How long the database must be quiet before its log is checkpointed (default 2 s; tests shorten it). */
@@ -146,7 +148,13 @@ export function createCore(options: CoreOptions): Core {
       input.key.fill(0);
     }
   }
-  const info: AppInfo = { name: 'Parley', version: options.version, shell: options.shell, profileDir };
+  const info: AppInfo = {
+    name: 'Parley',
+    version: options.version,
+    shell: options.shell,
+    profileDir,
+    timeLocale: options.timeLocale ?? null,
+  };
   const currentStore = (): Store => {
     if (!store) throw new ParleyError('LOCKED', 'Unlock Parley first.');
     return store;

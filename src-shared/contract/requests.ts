@@ -59,6 +59,11 @@ export const AppInfo = z.object({
   version: z.string(),
   shell: z.enum(['electron', 'web', 'cli']),
   profileDir: z.string(),
+  /**
+   * The OS region format's locale for dates and times ("en-GB"), where the shell can read it;
+   * null leaves the page's own default (issue 17 item 20).
+   */
+  timeLocale: z.string().max(64).nullable(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

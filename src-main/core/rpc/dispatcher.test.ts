@@ -4,7 +4,7 @@ import type { LogFields, Logger } from '../util/logger';
 import { requestNames } from '../../../src-shared/contract';
 import { createDispatcher, type Handlers } from './dispatcher';
 
-const info = { name: 'Parley', version: '1', shell: 'web' as const, profileDir: '/p' };
+const info = { name: 'Parley', version: '1', shell: 'web' as const, profileDir: '/p', timeLocale: null };
 
 /** Every request answers OFFLINE unless given a handler here or in `overrides`. */
 function handlers(overrides: Partial<Handlers> = {}): Handlers {

@@ -8,6 +8,7 @@ import {
   formatRelative,
   formatStamp,
   isoDay,
+  setTimeLocale,
 } from './time';
 
 const at = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min).getTime();
@@ -80,6 +81,24 @@ describe('time formatters', () => {
       expect(built.mock.calls.length).toBeLessThanOrEqual(3);
     } finally {
       built.mockRestore();
+    }
+  });
+});
+
+describe('the region locale', () => {
+  it('is the default of every time once set, and null gives the page default back', () => {
+    const t = new Date(2025, 5, 18, 15, 0).getTime();
+    try {
+      setTimeLocale('en-GB');
+      expect(formatClock(t)).toBe('15:00');
+      setTimeLocale('en-US');
+      expect(formatClock(t)).toBe('3:00 PM');
+      // A caller naming a locale still gets that one.
+      expect(formatClock(t, 'en-GB')).toBe('15:00');
+      setTimeLocale(null);
+      expect(formatClock(t)).toBe(new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(t));
+    } finally {
+      setTimeLocale(null);
     }
   });
 });

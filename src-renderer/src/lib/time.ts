@@ -1,6 +1,7 @@
 /**
  * Date and time wording for lists and timelines. Pure functions taking `now`
- * so tests are deterministic; formatting uses the user's locale via Intl.
+ * so tests are deterministic; formatting uses the OS region's locale when the
+ * shell knows it (setTimeLocale), else the page's default, via Intl.
  */
 
 /**
@@ -11,11 +12,24 @@
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** The locale of every time in the window when a caller names none: the OS region's, once known. */
+let defaultLocale: string | undefined;
+
+/**
+ * Sets the region format's locale (`app.info`'s timeLocale: in the desktop app the OS
+ * region setting, which Chromium's own default, the UI language, ignores). Null keeps
+ * the page's default. Set at start, before any time is shown.
+ */
+export function setTimeLocale(locale: string | null): void {
+  defaultLocale = locale ?? undefined;
+}
+
 function formatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  const effective = locale ?? defaultLocale;
+  const key = `${effective ?? ''}|${JSON.stringify(options)}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale, options);
+    f = new Intl.DateTimeFormat(effective, options);
     formatters.set(key, f);
   }
   return f;

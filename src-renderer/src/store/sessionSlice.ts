@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { AppInfo, ErrorPayload, ProfileStatus } from '../../../src-shared/contract';
 import { api, toErrorPayload, type ConnectionState, type Refusal } from '../api/client';
+import { setTimeLocale } from '../lib/time';
 import type { AppState } from './appStore';
 
 /** What the window knows about the core: who it is talking to and the profile's state. */
@@ -53,6 +54,8 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
     set({ phase: 'starting', startupError: null });
     try {
       const [appInfo, status] = await Promise.all([api.appInfo(), api.profileStatus()]);
+      // Before anything shows a time: every time in the window follows the OS region format.
+      setTimeLocale(appInfo.timeLocale);
       set({ appInfo, phase: 'ready', startupError: null });
       get().applyStatus(status);
       if (status.state === 'locked' && status.remembered && !get().deviceUnlockTried) {
