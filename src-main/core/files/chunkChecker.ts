@@ -17,8 +17,21 @@ export class CheckerStopped extends Error {
 /** A sealed chunk as it came off the network. */
 export type SealedChunk = Uint8Array | Uint8ArrayList;
 
-/** Chunks [first, first + passed.length) passed; if `bad`, the one after them failed. */
-export type OnChecked = (first: number, passed: SealedChunk[], bad: boolean) => void;
+/**
+ * The chunks of a run that passed, as the check saw them: laid end to end in
+ * the run's own buffer (back from the worker). `release()` once they are
+ * written hands the buffer back for a later run; a run never released is
+ * simply dropped (and a new buffer allocated).
+ */
+export interface CheckedRun {
+  bytes: Uint8Array;
+  /** Each passed chunk's sealed length, in order. */
+  lengths: number[];
+  release(): void;
+}
+
+/** Chunks [first, first + passed.lengths.length) passed; if `bad`, the one after them did not. */
+export type OnChecked = (first: number, passed: CheckedRun, bad: boolean) => void;
 
 interface Thread {
   worker: Worker;
@@ -56,9 +69,12 @@ export async function terminateChunkChecker(): Promise<void> {
  *
  * submit() copies a chunk's pieces (views into network buffers that other
  * streams' bytes share, so they cannot be transferred) into a run of about
- * 1 MiB, whose buffer is transferred to the worker and back, then reused for
- * a later run (no allocation per run); `onChecked` gets the chunks that
- * passed, as they came off the network, in order, ready to be written. room()
+ * 1 MiB, whose buffer is transferred to the worker and back; `onChecked`
+ * gets the chunks that passed as that buffer, in order, ready to be written
+ * in one piece, and the buffer is reused for a later run once released
+ * (written). So the network's buffers are free as soon as they are copied,
+ * nothing is allocated per run once the pool is warm, and what is written is
+ * exactly what was checked. room()
  * bounds what waits for the worker, idle() waits until every chunk submitted
  * has its answer. When the worker dies, every session fails with
  * CheckerStopped: its waiters reject, and submit() throws.
@@ -71,11 +87,10 @@ export class CheckSession {
     buffer: Uint8Array;
     lengths: number[];
     bytes: number;
-    chunks: SealedChunk[];
   } | null = null;
-  /** The chunks of each run with the worker, oldest first (its answers come in this order). */
-  private sent: SealedChunk[][] = [];
-  /** Run buffers back from the worker, for the next runs. */
+  /** The chunk lengths of each run with the worker, oldest first (its answers come in this order). */
+  private sent: { lengths: number[]; bytes: number }[] = [];
+  /** Run buffers back from the worker and released (written), for the next runs. */
   private free: ArrayBuffer[] = [];
   private readonly capacity: number;
   private inFlight = 0;
@@ -113,7 +128,7 @@ export class CheckSession {
       const buffer = reused
         ? new Uint8Array(reused)
         : Buffer.allocUnsafeSlow(Math.max(length, this.capacity));
-      this.run = { first: index, buffer, lengths: [], bytes: 0, chunks: [] };
+      this.run = { first: index, buffer, lengths: [], bytes: 0 };
     }
     const run = this.run;
     if (sealed instanceof Uint8Array) run.buffer.set(sealed, run.bytes);
@@ -125,7 +140,6 @@ export class CheckSession {
       }
     }
     run.lengths.push(length);
-    run.chunks.push(sealed);
     run.bytes += length;
     if (run.bytes + sealedLength(this.file, 0) > run.buffer.length || index === this.file.chunkCount - 1)
       this.flush();
@@ -139,7 +153,7 @@ export class CheckSession {
     // The whole allocation travels (transferred, not copied); the lengths say what of it is used.
     const buffer = run.buffer.buffer as ArrayBuffer;
     this.inFlight += run.bytes;
-    this.sent.push(run.chunks);
+    this.sent.push({ lengths: run.lengths, bytes: run.bytes });
     this.thread.worker.postMessage(
       { op: 'run', session: this.id, first: run.first, buffer, lengths: run.lengths } satisfies CheckRequest,
       [buffer],
@@ -196,11 +210,25 @@ export class CheckSession {
       return;
     }
     if (reply.op === 'run') {
-      const chunks = this.sent.shift() ?? [];
-      for (const c of chunks) this.inFlight -= c.byteLength;
-      if (reply.buffer.byteLength >= this.capacity) this.free.push(reply.buffer);
-      const { verdict } = reply;
-      if (verdict !== 'skipped') this.onChecked(reply.first, chunks.slice(0, verdict.ok), verdict.bad);
+      const run = this.sent.shift() ?? { lengths: [], bytes: 0 };
+      this.inFlight -= run.bytes;
+      const { buffer, verdict } = reply;
+      let released = false;
+      const release = (): void => {
+        if (released || this.failure !== null) return;
+        released = true;
+        if (buffer.byteLength >= this.capacity) this.free.push(buffer);
+      };
+      if (verdict === 'skipped') release();
+      else {
+        const lengths = run.lengths.slice(0, verdict.ok);
+        const bytes = lengths.reduce((sum, n) => sum + n, 0);
+        this.onChecked(
+          reply.first,
+          { bytes: new Uint8Array(buffer, 0, bytes), lengths, release },
+          verdict.bad,
+        );
+      }
       this.wake();
       return;
     }

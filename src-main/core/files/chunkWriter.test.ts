@@ -56,4 +56,34 @@ describe('ChunkWriter', () => {
       closeSync(fd);
     }
   });
+
+  it('says when each added buffer was written (so a download reuses it), after a failure too', async () => {
+    const path = join(dir, 'w.pfe');
+    const fd = openSync(path, 'w+');
+    try {
+      const writer = new ChunkWriter(fd);
+      const order: string[] = [];
+      const big = bytes(1024 * 1024, 9);
+      writer.add(big, 0, () => order.push(`written ${readFileSync(path).length}`));
+      writer.add(bytes(10, 8), 1024 * 1024, () => order.push('tail written'));
+      expect(order).toEqual([]);
+      await writer.durable();
+      // The first callback ran only once its bytes were in the file.
+      expect(order).toEqual([`written ${1024 * 1024}`, 'tail written']);
+    } finally {
+      closeSync(fd);
+    }
+    const ro = join(dir, 'ro2.pfe');
+    writeFileSync(ro, '');
+    const bad = openSync(ro, 'r');
+    try {
+      const writer = new ChunkWriter(bad);
+      let called = 0;
+      writer.add(bytes(2 * 1024 * 1024, 7), 0, () => called++);
+      await expect(writer.durable()).rejects.toMatchObject({ code: 'EBADF' });
+      expect(called).toBe(1);
+    } finally {
+      closeSync(bad);
+    }
+  });
 });

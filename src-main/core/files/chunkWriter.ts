@@ -21,6 +21,8 @@ const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
  */
 export class ChunkWriter {
   private run: Uint8Array[] = [];
+  /** Called once the run being gathered was written. */
+  private whenWritten: (() => void)[] = [];
   private runBytes = 0;
   private runAt = 0;
   private tail: Promise<void> = Promise.resolve();
@@ -31,14 +33,17 @@ export class ChunkWriter {
 
   /**
    * Queues `bytes` (one array, or the pieces it arrived in: written as they
-   * are, never joined) to be written at file position `position`.
+   * are, never joined) to be written at file position `position`. `written`
+   * is called once the write that holds them ended (done or failed), so the
+   * caller may reuse the memory; it is not called if add() throws.
    */
-  add(bytes: Uint8Array | Uint8ArrayList, position: number): void {
+  add(bytes: Uint8Array | Uint8ArrayList, position: number, written?: () => void): void {
     if (this.failure) throw this.failure;
     if (this.runBytes > 0 && position !== this.runAt + this.runBytes) this.flush();
     if (this.runBytes === 0) this.runAt = position;
     if (bytes instanceof Uint8Array) this.run.push(bytes);
     else for (const piece of bytes) this.run.push(piece);
+    if (written) this.whenWritten.push(written);
     this.runBytes += bytes.byteLength;
     if (this.runBytes >= WRITE_RUN_BYTES) this.flush();
   }
@@ -67,9 +72,11 @@ export class ChunkWriter {
   private flush(): void {
     if (this.runBytes === 0) return;
     const buffers = this.run;
+    const written = this.whenWritten;
     const at = this.runAt;
     const bytes = this.runBytes;
     this.run = [];
+    this.whenWritten = [];
     this.runBytes = 0;
     this.queued += bytes;
     this.tail = this.tail.then(async () => {
@@ -79,6 +86,7 @@ export class ChunkWriter {
         this.failure = err instanceof Error ? err : new Error(String(err));
       } finally {
         this.queued -= bytes;
+        for (const done of written) done();
       }
     });
   }

@@ -7,7 +7,7 @@ import { peerTag } from '../net/protocolService';
 import type { AttachmentRepository, AttachmentRow } from '../store/repositories/attachmentRepository';
 import type { FileSettingsRepository } from '../store/repositories/fileSettingsRepository';
 import { errorFields, type Logger } from '../util/logger';
-import { CheckSession, type SealedChunk } from './chunkChecker';
+import { CheckSession, type CheckedRun } from './chunkChecker';
 import { ChunkWriter } from './chunkWriter';
 import { GCM_TAG_BYTES, plainChunkLength, sealedOffset } from './fileCrypto';
 import type { FileEvents } from './fileEvents';
@@ -402,18 +402,18 @@ class Download {
   }
 
   /**
-   * The check's answer for chunks [first, first + passed.length): they
-   * passed, so their sealed bytes go to the disk. If `bad`, the one after
-   * them did not: fetching goes back to it (from another source;
-   * pullFromSources).
+   * The check's answer for chunks [first, first + passed.lengths.length):
+   * they passed, so their sealed bytes (end to end, as they lie in the file:
+   * sealedOffset) go to the disk in one write, and the run's buffer goes back
+   * to the check once written. If `bad`, the one after them did not: fetching
+   * goes back to it (from another source; pullFromSources).
    */
-  private checked(first: number, passed: SealedChunk[], bad: boolean): void {
+  private checked(first: number, passed: CheckedRun, bad: boolean): void {
     const { row } = this;
-    const count = passed.length;
-    if (count > 0 && first === this.taken) {
+    const count = passed.lengths.length;
+    if (count > 0 && first === this.taken && this.writer !== null) {
       try {
-        for (const [i, chunk] of passed.entries())
-          this.writer?.add(chunk, sealedOffset(row.chunk_size, first + i));
+        this.writer.add(passed.bytes, sealedOffset(row.chunk_size, first), passed.release);
       } catch {
         // The disk failed earlier: the fetch stops at writer.room(), which throws that failure.
         return;
