@@ -40,6 +40,7 @@ export type AddressBookNode = Pick<
   | 'isConnected'
   | 'freshAddresses'
   | 'addAddresses'
+  | 'onAddressesChanged'
 > & { services: Pick<ParleyProtocols, 'address'> };
 
 export interface AddressBookDeps {
@@ -77,6 +78,7 @@ export class AddressBook {
   private readonly background = new Set<Promise<unknown>>();
   private readonly pending = new Map<string, Uint8Array[]>();
   private sealing: Promise<void> | null = null;
+  private resealAfter: Promise<void> | null = null;
   private askCursor = 0;
   /** Connected contact devices we exchanged with on their current connection. */
   private readonly exchanged = new Set<string>();
@@ -119,11 +121,18 @@ export class AddressBook {
     this.beaconKey = repo.ownBeaconKey();
     if (!this.beaconKey || repo.beaconHeldByStranger()) this.rotateBeaconKey();
     await this.refreshOwnRecord();
-    this.unsubscribe = node.onPeer(({ peerId, connected }) => {
+    const unsubscribePeers = node.onPeer(({ peerId, connected }) => {
       this.reachability.peerChanged(peerId, connected);
       if (!connected) this.exchanged.delete(peerId);
       else if (repo.isContactDevice(peerId)) this.track(this.exchange(peerId));
     });
+    // A reservation granted (or lost) changes our addresses: contacts hear at
+    // once, not at the next tick (issue 19; docs/protocol.md §14.5).
+    const unsubscribeAddresses = node.onAddressesChanged(() => this.track(this.refreshOwnRecord()));
+    this.unsubscribe = () => {
+      unsubscribePeers();
+      unsubscribeAddresses();
+    };
     for (const peer of node.connectedPeers()) if (repo.isContactDevice(peer)) this.track(this.exchange(peer));
     this.timer = setInterval(() => this.tick(), this.deps.refreshMs ?? DEFAULT_REFRESH_MS);
     this.timer.unref?.();
@@ -147,7 +156,15 @@ export class AddressBook {
 
   /** Seals a new record when our addresses changed, and gives it to every connected contact. */
   refreshOwnRecord(): Promise<void> {
-    this.sealing ??= this.reseal().finally(() => {
+    if (this.sealing) {
+      // Addresses may have changed after the one in flight read them: look again after it.
+      this.resealAfter ??= this.sealing.then(() => {
+        this.resealAfter = null;
+        return this.refreshOwnRecord();
+      });
+      return this.resealAfter;
+    }
+    this.sealing = this.reseal().finally(() => {
       this.sealing = null;
     });
     return this.sealing;

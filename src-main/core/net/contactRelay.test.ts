@@ -91,6 +91,41 @@ describe('relays for contacts (circuit relay v2)', () => {
     expect(stranger.received).toEqual([]);
   }, 30_000);
 
+  it('a contact whose relay has no reservation for her yet is retried at once through it, not after the backoff', async () => {
+    // Ann is up but has not reached her relay yet (she and Bob started at the
+    // same moment); Bob knows her relayed address from her last record.
+    const annKey = { id: '' };
+    const cy = await makePeer({ relay: { mayReserve: (peer) => peer === annKey.id } });
+    const ann = await makePeer({ reservations: { isCandidate: (peer) => peer === cy.id, checkMs: 200 } });
+    annKey.id = ann.id;
+    const failures: Record<string, unknown>[] = [];
+    const bob = await makePeer({
+      // The ordinary backoff would wait at least 30 s: only the quick retries can connect Bob in this test.
+      reconnect: { baseMs: 60_000, maxMs: 60_000 },
+      logger: {
+        log: (_level, event, fields) => {
+          if (event === 'net.dial.failed') failures.push(fields ?? {});
+        },
+      },
+    });
+    peers.push(cy, ann, bob);
+    cy.known.add(ann.id);
+    ann.known.add(cy.id).add(bob.id);
+    bob.known.add(ann.id);
+    await Promise.all([cy.node.start(), ann.node.start(), bob.node.start()]);
+    let addressChanges = 0;
+    ann.node.onAddressesChanged(() => (addressChanges += 1));
+    await bob.node.keepConnected(ann.id, [`${cy.node.addresses()[0]}/p2p-circuit`]);
+    await waitFor(() => failures.length > 0, 10_000, "Cy's NO_RESERVATION");
+    await ann.node.keepConnected(cy.id, cy.node.addresses());
+    await waitFor(() => bob.node.isConnected(ann.id), 15_000, 'Bob through Cy once Ann reserved');
+    // Every failure was a quick retry after NO_RESERVATION; none counted towards the backoff.
+    expect(failures.every((f) => f['attempt'] === 0 && Number(f['relayTries']) >= 1)).toBe(true);
+    expect(bob.node.connections().find((c) => c.peerId === ann.id)?.remoteAddress).toContain('/p2p-circuit');
+    // Ann's own addresses changed when the reservation came (her record goes out at once).
+    expect(addressChanges).toBeGreaterThan(0);
+  }, 40_000);
+
   it('the reservation comes back after the relay connection drops (js-libp2p #3601)', async () => {
     const { cy, ann } = await relayAndAnn();
     await waitFor(() => relayedVia(ann, cy).length > 0, 10_000, 'a reservation on Cy');
@@ -133,13 +168,15 @@ describe('the relay gate (who may reserve, who is connected through)', () => {
   it('connects anyone to a contact, within a per-source rate, and refuses blocked peers either side', () => {
     const now = { t: 0 };
     const g = gate([eve.toString()], now);
-    // A burst of 3, then one every 10 s (6 per minute).
-    expect([1, 2, 3, 4].map(() => g.denyConnect(bob, ann))).toEqual([false, false, false, true]);
-    now.t += 10_000;
+    // A burst of 10, then one every 2 s (30 per minute).
+    const burst = Array.from({ length: 11 }, () => g.denyConnect(bob, ann));
+    expect(burst).toEqual([...Array<boolean>(10).fill(false), true]);
+    now.t += 2_000;
     expect(g.denyConnect(bob, ann)).toBe(false);
+    expect(g.denyConnect(bob, ann)).toBe(true);
     expect(g.denyConnect(eve, ann)).toBe(true);
     expect(g.denyConnect(ann, bob)).toBe(true); // Bob is no contact of the relay
-    expect(g.metrics()).toEqual({ reservationsRefused: 0, connectsRefused: 3, connectsRelayed: 4 });
+    expect(g.metrics()).toEqual({ reservationsRefused: 0, connectsRefused: 4, connectsRelayed: 11 });
   });
 
   it('bounds CONNECTs from many fresh PeerIds together', async () => {

@@ -2,6 +2,7 @@ import { errorFields, type Logger } from '../util/logger';
 import { backoffDelay, type BackoffConfig } from './backoff';
 import { dialsFirst } from './peerOrder';
 import { peerTag } from './protocolService';
+import { relayHasNoReservation } from './relayDialError';
 
 /**
  * Who dials whom, and when. Two rules:
@@ -13,12 +14,28 @@ import { peerTag } from './protocolService';
  *    waiting the grace period first, until connected or forgotten.
  * Peers that are only discovered get one dial per discovery (mDNS repeats
  * discovery every interval, which is the retry).
+ *
+ * Beyond one LAN (issue 19; docs/protocol.md §14.4), two refinements:
+ *  - A peer that cannot dial us (we are behind NAT and it is on another
+ *    network: a public relay, or a peer we reach only through one) is
+ *    dialled without the grace period: waiting for its dial is waiting for
+ *    nothing.
+ *  - A kept peer whose relay answered NO_RESERVATION is (re)starting and
+ *    about to reserve there again: it is retried through its relays only, on
+ *    a short fixed interval, a bounded number of times, instead of falling
+ *    into the exponential backoff (which put the first message seconds after
+ *    the peer was reachable).
  */
 
 export interface DialSchedulerNeeds {
   self: string;
-  /** Opens a connection; rejects when it cannot. */
-  dial(peer: string): Promise<void>;
+  /** Opens a connection; rejects when it cannot. `relayedOnly`: through the peer's relayed addresses only. */
+  dial(peer: string, how: { relayedOnly: boolean }): Promise<void>;
+  /**
+   * The peer cannot dial us (we are not reachable from its network): dial it
+   * without the grace period. Absent: every peer may.
+   */
+  cannotDialUs?(peer: string): boolean;
   isConnected(peer: string): boolean;
   isBlocked(peer: string): boolean;
   logger: Logger;
@@ -29,7 +46,12 @@ export interface DialSchedulerOptions {
   /** How long the higher PeerId waits before dialling itself. */
   graceMs: number;
   backoff: BackoffConfig;
+  /** After NO_RESERVATION: retry every `intervalMs`, at most `tries` times in a row. */
+  relayRetry: { intervalMs: number; tries: number };
 }
+
+/** Retries after NO_RESERVATION: 4 a second for 5 s (a peer reserves within a second of starting). */
+export const DEFAULT_RELAY_RETRY = { intervalMs: 250, tries: 20 };
 
 interface PeerDialState {
   kept: boolean;
@@ -40,6 +62,10 @@ interface PeerDialState {
   dialing: boolean;
   /** Discovered again while a dial was in flight: if it fails, try the new addresses at once. */
   rediscovered: boolean;
+  /** Quick retries after NO_RESERVATION made in a row (reset by a connection). */
+  relayTries: number;
+  /** The next dial goes through the peer's relays only. */
+  relayedOnly: boolean;
 }
 
 export class DialScheduler {
@@ -104,6 +130,8 @@ export class DialScheduler {
       clearTimeout(state.timer);
       state.timer = undefined;
     }
+    // Fresh addresses may be direct ones: the next dial tries them all.
+    state.relayedOnly = false;
     this.schedule(peer, state, delay);
   }
 
@@ -113,6 +141,8 @@ export class DialScheduler {
     clearTimeout(state.timer);
     state.timer = undefined;
     state.attempt = 0;
+    state.relayTries = 0;
+    state.relayedOnly = false;
   }
 
   disconnected(peer: string): void {
@@ -124,19 +154,33 @@ export class DialScheduler {
   private state(peer: string): PeerDialState {
     let state = this.peers.get(peer);
     if (state === undefined) {
-      state = { kept: false, attempt: 0, timer: undefined, dueAt: 0, dialing: false, rediscovered: false };
+      state = {
+        kept: false,
+        attempt: 0,
+        timer: undefined,
+        dueAt: 0,
+        dialing: false,
+        rediscovered: false,
+        relayTries: 0,
+        relayedOnly: false,
+      };
       this.peers.set(peer, state);
     }
     return state;
   }
 
+  /** Whether we wait for `peer` to dial first (it is the lower PeerId and can reach us). */
+  private waitsForPeer(peer: string): boolean {
+    return !dialsFirst(this.needs.self, peer) && !(this.needs.cannotDialUs?.(peer) ?? false);
+  }
+
   private firstDelay(peer: string): number {
-    if (dialsFirst(this.needs.self, peer)) return 0;
+    if (!this.waitsForPeer(peer)) return 0;
     return this.options.graceMs * (1 + 0.5 * this.needs.random());
   }
 
   private retryDelay(peer: string, attempt: number): number {
-    const grace = dialsFirst(this.needs.self, peer) ? 0 : this.options.graceMs;
+    const grace = this.waitsForPeer(peer) ? this.options.graceMs : 0;
     return grace + backoffDelay(this.options.backoff, attempt, this.needs.random);
   }
 
@@ -158,17 +202,25 @@ export class DialScheduler {
     }
     state.dialing = true;
     state.rediscovered = false;
+    const relayedOnly = state.relayedOnly;
+    state.relayedOnly = false;
     let failed = false;
+    let quickRetry = false;
     try {
-      await this.needs.dial(peer);
+      await this.needs.dial(peer, { relayedOnly });
       state.attempt = 0;
+      state.relayTries = 0;
       if (!state.kept) this.peers.delete(peer);
     } catch (err) {
       failed = true;
-      state.attempt += 1;
+      quickRetry =
+        state.kept && state.relayTries < this.options.relayRetry.tries && relayHasNoReservation(err);
+      if (quickRetry) state.relayTries += 1;
+      else state.attempt += 1;
       this.needs.logger.log('debug', 'net.dial.failed', {
         peer: peerTag(peer),
         attempt: state.attempt,
+        relayTries: state.relayTries,
         ...errorFields(err),
       });
       if (!state.kept && !state.rediscovered) this.peers.delete(peer);
@@ -181,6 +233,9 @@ export class DialScheduler {
       // Found again while this dial was failing: try the new addresses now.
       state.rediscovered = false;
       this.schedule(peer, state, this.firstDelay(peer));
+    } else if (quickRetry) {
+      state.relayedOnly = true;
+      this.schedule(peer, state, this.options.relayRetry.intervalMs);
     } else if (state.kept) {
       this.schedule(peer, state, this.retryDelay(peer, state.attempt));
     }

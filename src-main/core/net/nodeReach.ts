@@ -1,7 +1,8 @@
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import type { ConnectionGater } from '@libp2p/interface';
+import { isLoopback, isPrivate } from '@libp2p/utils';
 import { uPnPNAT } from '@libp2p/upnp-nat';
-import { multiaddr } from '@multiformats/multiaddr';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { errorFields, type Logger } from '../util/logger';
 import { ContactRelaySwitch, contactRelayService, DEFAULT_RELAY_LIMITS, RelayGate } from './contactRelay';
 import type { ParleyNodeOptions } from './nodeOptions';
@@ -114,4 +115,29 @@ export function announcedAddresses(all: string[], relays: string[]): string[] {
   );
   const direct = all.filter((a) => !a.includes('/p2p-circuit'));
   return [...direct.slice(0, 3), ...relayed, ...direct.slice(3)];
+}
+
+/**
+ * Whether any of these addresses is on the internet (neither private nor
+ * loopback, RFC 1918 / RFC 4193 and friends). A relayed address counts by its
+ * relay's address: a peer reached through a public relay is on another
+ * network. Unparsable addresses count as not public.
+ */
+export function hasPublicAddress(addresses: readonly string[]): boolean {
+  return addresses.some((a) => {
+    if (!/^\/(ip4|ip6|dns|dns4|dns6)\//.test(a)) return false;
+    try {
+      const ma = multiaddr(a);
+      return !isPrivate(ma) && !isLoopback(ma);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The relayed (`/p2p-circuit`) ones among a peer's addresses, each ending in `/p2p/<peer>`, to dial. */
+export function relayedDialAddresses(peer: string, addresses: readonly Multiaddr[]): Multiaddr[] {
+  return addresses
+    .filter((a) => a.toString().includes('/p2p-circuit'))
+    .map((a) => (a.toString().endsWith(`/p2p-circuit/p2p/${peer}`) ? a : a.encapsulate(`/p2p/${peer}`)));
 }

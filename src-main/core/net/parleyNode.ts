@@ -4,11 +4,12 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { errorFields, silentLogger, type Logger } from '../util/logger';
 import { DEFAULT_BACKOFF } from './backoff';
 import { toListenError } from './listenError';
-import { DialScheduler } from './dialScheduler';
+import { DEFAULT_RELAY_RETRY, DialScheduler } from './dialScheduler';
 import { LanBeacon } from './lanBeacon';
-import type { RelayCounts, RelayGate } from './contactRelay';
+import type { RelayCounts, RelayGate, RelayLimits } from './contactRelay';
 import { createLibp2pHost, type HostServices } from './libp2pHost';
-import { announcedAddresses } from './nodeReach';
+import { announcedAddresses, hasPublicAddress, relayedDialAddresses } from './nodeReach';
+import type { RelayStatus } from './reservationKeeper';
 import { openConnectionHost } from './openConnectionHost';
 import { resolveLimits, type NetLimits } from './limits';
 import { NetError } from './netError';
@@ -100,6 +101,8 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
   private readonly peerListeners = new Set<(event: PeerEvent) => void>();
   private readonly discoveryListeners = new Set<(peer: string) => void>();
   private unsubscribeDiscovery: (() => void) | undefined;
+  /** Peers we were given an internet address for (issue 19): on another network, they cannot dial us. */
+  private readonly publicPeers = new Set<string>();
 
   private constructor(
     private readonly libp2p: Libp2p<HostServices>,
@@ -131,9 +134,12 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
     this.scheduler = new DialScheduler(
       {
         self: this.peerId,
-        dial: async (peer) => {
-          await this.libp2p.dial(peerIdFromString(peer), { signal: AbortSignal.timeout(dialTimeoutMs) });
+        dial: async (peer, how) => {
+          const signal = AbortSignal.timeout(dialTimeoutMs);
+          const relayed = how.relayedOnly ? await this.relayedAddressesOf(peer) : [];
+          await this.libp2p.dial(relayed.length > 0 ? relayed : peerIdFromString(peer), { signal });
         },
+        cannotDialUs: (peer) => !this.isReachable() && this.publicPeers.has(peer),
         isConnected: (peer) => this.isConnected(peer),
         isBlocked: (peer) => options.access.isBlocked(peer),
         logger: this.logger,
@@ -142,6 +148,7 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
       {
         graceMs: options.dialGraceMs ?? 2_000,
         backoff: { ...DEFAULT_BACKOFF, ...options.reconnect },
+        relayRetry: DEFAULT_RELAY_RETRY,
       },
     );
 
@@ -267,6 +274,41 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
     return this.relayGate?.metrics() ?? null;
   }
 
+  /** The limits of our relay for contacts; null when it runs none. */
+  relayLimits(): RelayLimits | null {
+    return this.relayGate?.limits ?? null;
+  }
+
+  /** The relays the keeper chose, reserved or being reconnected to (issue 19). */
+  relayStatus(): RelayStatus[] {
+    return this.libp2p.services.reservations?.status() ?? [];
+  }
+
+  /**
+   * Addresses other networks dial us at (issue 19): the ones the user gave
+   * (`parley node --public`) and the ones contacts confirmed, without our
+   * own `/p2p/<PeerId>`.
+   */
+  publicAddresses(): string[] {
+    const own = `/p2p/${this.peerId}`;
+    const confirmed = this.libp2p.services.reachability
+      .publicAddresses()
+      .map((a) => (a.endsWith(own) ? a.slice(0, -own.length) : a));
+    return [...new Set([...(this.options.announce ?? []), ...confirmed])];
+  }
+
+  private async relayedAddressesOf(peer: string): Promise<ReturnType<typeof relayedDialAddresses>> {
+    try {
+      const known = await this.libp2p.peerStore.get(peerIdFromString(peer));
+      return relayedDialAddresses(
+        peer,
+        known.addresses.map((a) => a.multiaddr),
+      );
+    } catch {
+      return [];
+    }
+  }
+
   /** "Discoverable on this network". No effect when the node was built without mDNS. */
   async setDiscoverable(on: boolean): Promise<void> {
     this.discoverable = on;
@@ -291,6 +333,31 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
   onDiscoveredPeer(listener: (peer: string) => void): () => void {
     this.discoveryListeners.add(listener);
     return () => this.discoveryListeners.delete(listener);
+  }
+
+  /**
+   * Called when our own listen addresses changed (a transport started or
+   * stopped listening: a relay reservation granted or gone, issue 19).
+   */
+  onAddressesChanged(listener: () => void): () => void {
+    const handler = (): void => listener();
+    this.libp2p.addEventListener('transport:listening', handler);
+    this.libp2p.addEventListener('transport:close', handler);
+    return () => {
+      this.libp2p.removeEventListener('transport:listening', handler);
+      this.libp2p.removeEventListener('transport:close', handler);
+    };
+  }
+
+  /** Called when any connection opens or closes (a path to a peer changed, e.g. relayed to direct). */
+  onConnectionsChanged(listener: () => void): () => void {
+    const handler = (): void => listener();
+    this.libp2p.addEventListener('connection:open', handler);
+    this.libp2p.addEventListener('connection:close', handler);
+    return () => {
+      this.libp2p.removeEventListener('connection:open', handler);
+      this.libp2p.removeEventListener('connection:close', handler);
+    };
   }
 
   /** Called when a peer gets its first connection or loses its last one. */
@@ -320,6 +387,7 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
   /** Remembers addresses for a peer (from an invite, a QR code, a previous session). */
   async addAddresses(peer: string, addresses: string[]): Promise<void> {
     const peerId = parsePeer(peer);
+    if (hasPublicAddress(addresses)) this.publicPeers.add(peer);
     const multiaddrs = addresses.map((a) => multiaddr(a));
     await this.libp2p.peerStore.merge(peerId, { multiaddrs });
   }

@@ -46,6 +46,12 @@ export interface ReservationKeeperComponents {
   events: TypedEventTarget<Libp2pEvents>;
 }
 
+/** A relay the keeper chose (Settings → Network lists them by contact name). */
+export interface RelayStatus {
+  peer: string;
+  state: 'reserved' | 'connecting';
+}
+
 interface Chosen {
   peer: PeerId;
   /** Since when it has had no direct connection (null: connected). */
@@ -108,6 +114,15 @@ export class ReservationKeeper {
     );
   }
 
+  /** Each chosen relay and whether we hold a reservation there now or are (re)connecting to it. */
+  status(): RelayStatus[] {
+    const held = new Set(this.relays());
+    return [...this.chosen.keys()].map((peer) => ({
+      peer,
+      state: held.has(peer) ? ('reserved' as const) : ('connecting' as const),
+    }));
+  }
+
   /** Reservations made so far (first ones and renewals after a drop). */
   get made(): number {
     return this.reservationsMade;
@@ -160,9 +175,14 @@ export class ReservationKeeper {
       if (this.chosen.size >= this.max) break;
       // Only relays: identify told us which protocols the peer speaks.
       void this.speaksHop(peer).then((hop) => {
-        if (!hop || !this.running || this.chosen.size >= this.max || this.chosen.has(peer.toString())) return;
-        this.chosen.set(peer.toString(), { peer, lostAt: null, reserving: false });
-        this.onChange();
+        const key = peer.toString();
+        if (!hop || !this.running || this.chosen.size >= this.max || this.chosen.has(key)) return;
+        const chosen: Chosen = { peer, lostAt: null, reserving: false };
+        this.chosen.set(key, chosen);
+        // Reserve at once: contacts trying to reach us through this relay get
+        // NO_RESERVATION until we have (issue 19; docs/protocol.md §14.4).
+        if (this.directConnection(peer) !== undefined) this.reserve(key, chosen);
+        else this.onChange();
       });
     }
   }

@@ -49,6 +49,7 @@ export interface TestPeerOptions {
   relay?: ParleyNodeOptions['relay'];
   /** Hold reservations on relays among these peers. */
   reservations?: ParleyNodeOptions['reservations'];
+  logger?: ParleyNodeOptions['logger'];
 }
 
 export interface TestPeer {
@@ -109,6 +110,7 @@ export async function makePeer(options: TestPeerOptions = {}): Promise<TestPeer>
       strangers: options.strangers,
       relay: options.relay,
       reservations: options.reservations,
+      logger: options.logger,
       clock: () => Date.now() + clockOffset.ms,
     },
     parleyProtocols({

@@ -48,6 +48,7 @@ export interface MessagingPeerOptions {
   port?: number;
   /** Node options over the harness's fast defaults (mDNS, heartbeat, …); never `listen`. */
   node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen'>;
+  logger?: StartMessagingOptions['logger'];
 }
 
 /**
@@ -98,6 +99,7 @@ export function makeMessagingPeer(name: string, options: MessagingPeerOptions = 
         },
         keyPackagePoolSize: 3,
         ...(options.groups ? { groups: options.groups } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
       });
       const address = m.node.addresses()[0] ?? '';
       peer.port = Number(/\/tcp\/(\d+)/.exec(address)?.[1] ?? 0);

@@ -16,7 +16,20 @@ const publicAddresses = {
   ...(config.publicAddresses ? { publicAddresses: config.publicAddresses } : {}),
   ...(config.upnp ? { upnp: true } : {}),
 };
+/** PARLEY_RIG_LOG=1: the peer's net and delivery events on stderr, stamped on the shared clock (debugging a rig). */
+const traceLogger = process.env['PARLEY_RIG_LOG']
+  ? {
+      logger: {
+        log: (level: string, event: string, fields?: Record<string, unknown>) => {
+          if (!/^(net|delivery)\./.test(event)) return;
+          const at = (performance.timeOrigin + performance.now()).toFixed(0);
+          process.stderr.write(`${at} ${config.name} ${level} ${event} ${JSON.stringify(fields ?? {})}\n`);
+        },
+      },
+    }
+  : {};
 const peer: MessagingPeer = makeMessagingPeer(config.name, {
+  ...traceLogger,
   host: '0.0.0.0',
   ...(config.port ? { port: config.port } : {}),
   // Production timings unless the test asks for fast ones.
