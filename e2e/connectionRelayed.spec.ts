@@ -75,7 +75,9 @@ test('"reachable through <name>" in the chat header, the dot and the contacts li
   await createProfile(bobPeer.page, bobShell, 'Bob');
   await acceptInvite(bobPeer.page, await readInvite(ada), 'Ada');
   await openConversation(ada, 'Bob');
-  await expect(ada.getByTestId('presence-line')).toContainText('connected directly', { timeout: 30_000 });
+  await expect(ada.getByTestId('presence-line')).toContainText('Online · on this network', {
+    timeout: 30_000,
+  });
 
   relayed.on = true;
   // Opening the contacts list reloads presence (and every later presence.changed does too).

@@ -19,7 +19,7 @@ import {
 /**
  * Issue 13, finding 1 and deliver 2 in the real renderer: Ada and Bob, two
  * web shells listening on tcp/0 as people start them, see each other
- * "connected directly"; when Bob's shell stops Ada sees since when he is
+ * "on this network"; when Bob's shell stops Ada sees since when he is
  * offline; then both restart within seconds on the same profiles and find
  * each other again directly (before the fix each came back on a new random
  * port and they never reconnected), and a message goes straight through.
@@ -54,12 +54,12 @@ test('connection state per contact, and both restarting at once reconnect direct
 
     // --- Connected directly: in the chat header and in the contacts list -------------------
     const line = ada.getByTestId('presence-line');
-    await expect(line).toContainText('Online · connected directly', { timeout: PEER_TIMEOUT });
+    await expect(line).toContainText('Online · on this network', { timeout: PEER_TIMEOUT });
     await expect(line).toHaveAttribute('data-connection', 'direct');
     await checkScreenSizes(ada, 'connection-direct');
     await ada.getByTestId('contacts-button').click();
     const bobRow = ada.getByTestId('contact-connection');
-    await expect(bobRow).toHaveText('Online · connected directly');
+    await expect(bobRow).toHaveText('Online · on this network');
     await checkScreenSizes(ada, 'contacts-connection');
     await ada.keyboard.press('Escape');
 
@@ -74,7 +74,7 @@ test('connection state per contact, and both restarting at once reconnect direct
     const [adaAgain, bobAgain] = await Promise.all([start(dirs.ada), start(dirs.bob)]);
     await Promise.all([unlock(ada, adaAgain), unlock(bob, bobAgain)]);
     await openConversation(ada, 'Bob');
-    await expect(ada.getByTestId('presence-line')).toContainText('Online · connected directly', {
+    await expect(ada.getByTestId('presence-line')).toContainText('Online · on this network', {
       timeout: 15_000,
     });
     await expect(ada.getByTestId('status-net')).toContainText('Connected to 1');

@@ -130,7 +130,8 @@ test('settings: a wheel over the sidebar never scrolls the window away; one shor
   await expect(tabs).toHaveText([
     'Profile',
     'Appearance',
-    'Privacy & network',
+    'Privacy',
+    'Network',
     'Security',
     'Chats',
     'Notifications',
@@ -140,10 +141,11 @@ test('settings: a wheel over the sidebar never scrolls the window away; one shor
   ]);
   await page.getByTestId('settings-tab-appearance').click();
   await page.keyboard.press('ArrowDown');
-  await expect(page.getByRole('tab', { name: 'Privacy & network' })).toBeFocused();
-  await expect(page.getByRole('tabpanel', { name: 'Privacy & network' })).toContainText(
-    'Discoverable on this network',
-  );
+  await expect(page.getByRole('tab', { name: 'Privacy' })).toBeFocused();
+  await expect(page.getByRole('tabpanel', { name: 'Privacy' })).toContainText('Discoverable on this network');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('tab', { name: 'Network' })).toBeFocused();
+  await expect(page.getByRole('tabpanel', { name: 'Network' })).toContainText('Relay for my contacts');
   await page.keyboard.press('End');
   await expect(page.getByRole('tab', { name: 'About' })).toBeFocused();
   await expect(page.getByTestId('about-version')).toBeVisible();
@@ -154,7 +156,15 @@ test('settings: a wheel over the sidebar never scrolls the window away; one shor
 
   // Each section is short: at the wide size none needs the panel to scroll.
   await page.setViewportSize({ width: 1600, height: 1000 });
-  for (const section of ['appearance', 'privacy', 'chats', 'notifications', 'files', 'about'] as const) {
+  for (const section of [
+    'appearance',
+    'privacy',
+    'network',
+    'chats',
+    'notifications',
+    'files',
+    'about',
+  ] as const) {
     await openSettings(page, section);
     const panel = page.getByTestId('settings-panel');
     const fits = await panel.evaluate((el) => el.scrollHeight <= el.clientHeight);

@@ -5,6 +5,7 @@ export type SettingsSection =
   | 'profile'
   | 'appearance'
   | 'privacy'
+  | 'network'
   | 'security'
   | 'chats'
   | 'notifications'

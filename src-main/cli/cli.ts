@@ -25,6 +25,7 @@ export function mainHelp(commands: readonly CommandSpec[] = allCommands): string
     '  PARLEY_LOG=debug   more detailed logs on stderr (never message content or keys)',
     '  PARLEY_LISTEN      multiaddr for `parley web` (and the `parley node` default) to join the peer network on',
     '  PARLEY_MDNS=off    keep `parley web` off LAN discovery (mDNS) even when it joins the network',
+    '  PARLEY_PUBLIC      multiaddrs other networks reach `parley web` on (as `parley node --public`)',
     '',
   ].join('\n');
 }

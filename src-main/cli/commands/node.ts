@@ -16,7 +16,7 @@ import { unlockHere } from '../unlockHere';
 export const LISTEN_ENV = 'PARLEY_LISTEN';
 
 /** A multiaddr with a transport part, e.g. /ip4/203.0.113.7/tcp/4001 (not checked further here). */
-function isMultiaddr(address: string): boolean {
+export function isMultiaddr(address: string): boolean {
   return /^\/(ip4|ip6|dns|dns4|dns6)\/[^/]+\/tcp\/\d{1,5}$/.test(address);
 }
 const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';

@@ -34,4 +34,13 @@ describe('parley web: the network it joins', () => {
       mdns: false,
     });
   });
+
+  it('PARLEY_PUBLIC names the addresses other networks reach it on, as `parley node --public` (issue 19)', () => {
+    expect(
+      webNetwork({ PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/4001', PARLEY_PUBLIC: '/ip4/127.0.0.1/tcp/4001' }),
+    ).toMatchObject({ publicAddresses: ['/ip4/127.0.0.1/tcp/4001'] });
+    expect(() => webNetwork({ PARLEY_PUBLIC: '203.0.113.7:4001' })).toThrow(
+      /PARLEY_PUBLIC must be multiaddrs/,
+    );
+  });
 });

@@ -10,7 +10,7 @@ import { CliFailure, EXIT_OK, UsageError } from '../cliError';
 import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import { startWebShell } from '../web/webShell';
-import { LISTEN_ENV } from './node';
+import { isMultiaddr, LISTEN_ENV } from './node';
 import { profileOption } from '../profileOption';
 
 /** `PARLEY_MDNS=off` keeps a web shell that joined the network off mDNS (tests outside a private namespace). */
@@ -27,8 +27,23 @@ export const MDNS_ENV = 'PARLEY_MDNS';
 export function webNetwork(env: NodeJS.ProcessEnv, offline = false): NetworkOptions {
   const listen = env[LISTEN_ENV];
   const mdns = env[MDNS_ENV] !== 'off';
-  if (!listen) return { listen: ['/ip4/0.0.0.0/tcp/0'], mdns, startOffline: true };
-  return { listen: [listen], mdns, ...(offline ? { startOffline: true } : {}) };
+  const reach = publicAddressesOf(env);
+  if (!listen) return { listen: ['/ip4/0.0.0.0/tcp/0'], mdns, startOffline: true, ...reach };
+  return { listen: [listen], mdns, ...(offline ? { startOffline: true } : {}), ...reach };
+}
+
+/** `PARLEY_PUBLIC`: as `parley node --public`, the addresses other networks reach this device on (issue 19). */
+export const PUBLIC_ENV = 'PARLEY_PUBLIC';
+
+function publicAddressesOf(env: NodeJS.ProcessEnv): Pick<NetworkOptions, 'publicAddresses'> {
+  const value = env[PUBLIC_ENV];
+  if (!value) return {};
+  const publicAddresses = value.split(',').map((a) => a.trim());
+  if (publicAddresses.some((a) => !isMultiaddr(a)))
+    throw new UsageError(
+      `${PUBLIC_ENV} must be multiaddrs such as /ip4/203.0.113.7/tcp/4001, comma-separated.`,
+    );
+  return { publicAddresses };
 }
 
 /** The web shell could not listen: say which port and why, not "unexpected failure: Error". */

@@ -3,6 +3,9 @@ import { ParleyError } from '../errors';
 import { reaching } from './reaching';
 import { contactPresenceViews, ownProfileView } from './networkPresenter';
 import { readPrivacy, writePrivacy } from '../presence/privacySettings';
+import { readReachSettings, writeReachSettings } from '../presence/reachSettings';
+import { reachStatus } from '../presence/reachStatus';
+import { networkReachView } from './reachPresenter';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 /** Decodes a picture sent as base64 (a data: URL prefix is allowed); INVALID_PARAMS when it is not base64. */
@@ -37,6 +40,20 @@ export function networkHandlers({
       const next = writePrivacy(s, privacy);
       bus.emit('settings.changed', { privacy: next });
       return { privacy: next };
+    },
+    // Readable and changeable with networking off too (running: false, no relays).
+    'network.reach': async () => {
+      const s = store();
+      const m = await messaging.runningOrNull();
+      return networkReachView(s, m ? m.network.reach() : reachStatus(null, readReachSettings(s)));
+    },
+    'network.setReach': async (patch) => {
+      const s = store();
+      const m = await messaging.runningOrNull();
+      if (m) return networkReachView(s, m.network.setReach(patch));
+      const status = reachStatus(null, writeReachSettings(s, patch));
+      bus.emit('network.changed', {});
+      return networkReachView(s, status);
     },
     'nearby.list': async () => {
       store();

@@ -1,9 +1,13 @@
-import type { ContactPresenceView, OwnProfileView } from '../../../src-shared/contract/areas/network';
+import type {
+  ContactConnectionView,
+  ContactPresenceView,
+  OwnProfileView,
+} from '../../../src-shared/contract/areas/network';
 import type { EventBus } from '../rpc/eventBus';
 import type { Store } from '../store/store';
 import type { NetworkFeatures } from '../presence/networkFeatures';
 import { imageMime, type SignedProfileCard } from '../contacts/profileCard';
-import type { ContactPresence } from '../presence/presenceService';
+import type { ContactConnection, ContactPresence } from '../presence/presenceService';
 
 /**
  * The presenter of the network features: how presence, the own profile card
@@ -32,8 +36,6 @@ export function contactPresenceViews(
   repos: Pick<Store, 'contacts' | 'devices' | 'conversations'>,
   presence: ContactPresence[],
 ): ContactPresenceView[] {
-  /** The name a contact goes by here (the user's rename first), by device. */
-  const nameOfDevice = (peer: string): string => repos.devices.contactNameOf(peer) ?? 'a contact';
   const cards = repos.contacts.cards();
   const dms = repos.conversations.openDmsByContact();
   return presence.map((p) => {
@@ -43,14 +45,35 @@ export function contactPresenceViews(
       dmConversationId: dms.get(p.contactId) ?? null,
       online: p.online,
       lastSeen: p.lastSeen,
-      connection:
-        p.connection.state === 'relayed'
-          ? { state: 'relayed', via: nameOfDevice(p.connection.viaPeer) }
-          : p.connection,
+      connection: connectionView(p.connection, (peer) => repos.devices.contactNameOf(peer)),
       statusText: card?.statusText ?? '',
       avatar: avatarDataUrl(card?.avatar ? new Uint8Array(card.avatar) : null),
     };
   });
+}
+
+/**
+ * How a contact is reached, as the view says it: relays and contacts in
+ * between by the name they go by here. A relay that is not our contact (our
+ * contact's contact) has no name here: null, "a relay".
+ */
+export function connectionView(
+  connection: ContactConnection,
+  nameOf: (peer: string) => string | null,
+): ContactConnectionView {
+  switch (connection.state) {
+    case 'relayed':
+      return { state: 'relayed', via: nameOf(connection.viaPeer) ?? 'a contact' };
+    case 'offline':
+      return connection;
+    case 'direct': {
+      const { path } = connection;
+      return {
+        state: 'direct',
+        path: path.kind === 'relay' ? { kind: 'relay', via: nameOf(path.relay) } : { kind: path.kind },
+      };
+    }
+  }
 }
 
 /** Forwards the network features' events to every shell; returns the unsubscribe function. */
@@ -59,6 +82,9 @@ export function bridgeNetworkEvents(network: NetworkFeatures, bus: EventBus): ()
     switch (event.name) {
       case 'presence.changed':
         bus.emit('presence.changed', {});
+        break;
+      case 'reach.changed':
+        bus.emit('network.changed', {});
         break;
       case 'nearby.changed':
         bus.emit('nearby.changed', {});

@@ -7,6 +7,8 @@ import { currentCard, updateOwnProfile, type OwnIdentity, type ProfilePatch } fr
 import { PresenceService } from './presenceService';
 import { readPrivacy, writePrivacy, type PrivacySettings } from './privacySettings';
 import type { SignedProfileCard } from '../contacts/profileCard';
+import { readReachSettings, writeReachSettings, type ReachSettings } from './reachSettings';
+import { reachStatus, type ReachStatus } from './reachStatus';
 
 /**
  * The user-facing network features of one running messaging (issue #5, #6
@@ -17,6 +19,7 @@ import type { SignedProfileCard } from '../contacts/profileCard';
 
 export type NetworkEvent =
   | { name: 'presence.changed' }
+  | { name: 'reach.changed' }
   | { name: 'nearby.changed' }
   | { name: 'settings.changed'; privacy: PrivacySettings }
   | { name: 'profile.updated'; card: SignedProfileCard };
@@ -43,6 +46,7 @@ export class NetworkFeatures {
   readonly nearby = new NearbyService();
   private readonly listeners = new Set<(event: NetworkEvent) => void>();
   private bound: Bound | null = null;
+  private unsubscribeReach: (() => void) | null = null;
 
   constructor(private readonly store: Store) {}
 
@@ -54,6 +58,24 @@ export class NetworkFeatures {
   /** Mailbox holding is allowed for this recipient by the global setting. */
   holdsForContacts(): boolean {
     return this.privacy().relayForContacts;
+  }
+
+  /** "Relay for my contacts" (issue 19): our relay grants reservations and connects to contacts. */
+  relaysForContacts(): boolean {
+    return readReachSettings(this.store).relayForContacts;
+  }
+
+  /** How this device is reached from other networks (Settings → Network). */
+  reach(): ReachStatus {
+    const node = this.bound?.node;
+    return reachStatus(node?.isRunning ? node : null, readReachSettings(this.store));
+  }
+
+  /** Saves the relay / UPnP switches; the relay switch applies to the next request at once. */
+  setReach(patch: Partial<ReachSettings>): ReachStatus {
+    writeReachSettings(this.store, patch);
+    this.emit({ name: 'reach.changed' });
+    return this.reach();
   }
 
   bind(deps: {
@@ -96,9 +118,20 @@ export class NetworkFeatures {
   start(): void {
     this.presence.start();
     this.nearby.start();
+    const node = this.need().node;
+    // A reservation made or lost, a relay connecting: Settings → Network follows.
+    const changed = (): void => this.emit({ name: 'reach.changed' });
+    const offAddresses = node.onAddressesChanged(changed);
+    const offConnections = node.onConnectionsChanged(changed);
+    this.unsubscribeReach = () => {
+      offAddresses();
+      offConnections();
+    };
   }
 
   async stop(): Promise<void> {
+    this.unsubscribeReach?.();
+    this.unsubscribeReach = null;
     await this.nearby.stop();
     await this.presence.stop();
   }

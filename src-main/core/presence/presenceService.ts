@@ -1,3 +1,4 @@
+import { bestPath, type ConnectionPath } from '../net/connectionPath';
 import type { ParleyNode } from '../net/parleyNode';
 import type { ParleyProtocols } from '../net/parleyProtocols';
 import {
@@ -33,12 +34,17 @@ export type LastSeen = 'just-now' | 'today' | 'this-week' | 'long-ago';
 
 /**
  * How a contact is reached right now (issue 13, deliver 2): one of its devices
- * is connected to us and online; or a contact connected to us is connected to
- * it (what we send is handed over through them at once); or neither, since a
- * time we saw ourselves (null: never seen online, e.g. it stays invisible).
+ * is connected to us and online, by the best path of its connections (issue
+ * 19: on the LAN, directly over the internet, or through a relay, named by
+ * its PeerId; net/connectionPath.ts); or a contact connected to us is
+ * connected to it (what we send is handed over through them at once); or
+ * neither, since a time we saw ourselves (null: never seen online, e.g. it
+ * stays invisible).
  */
 export type ContactConnection =
-  { state: 'direct' } | { state: 'relayed'; viaPeer: string } | { state: 'offline'; since: number | null };
+  | { state: 'direct'; path: ConnectionPath }
+  | { state: 'relayed'; viaPeer: string }
+  | { state: 'offline'; since: number | null };
 
 export interface ContactPresence {
   contactId: number;
@@ -63,7 +69,10 @@ export function lastSeenBucket(lastSeenAt: number, now: number): LastSeen {
 
 export interface PresenceDeps {
   store: Pick<Store, 'devices' | 'settings' | 'tx'>;
-  node: Pick<ParleyNode, 'onPeer' | 'connectedPeers' | 'isConnected'> & {
+  node: Pick<
+    ParleyNode,
+    'onPeer' | 'connectedPeers' | 'isConnected' | 'connections' | 'onConnectionsChanged'
+  > & {
     services: Pick<ParleyProtocols, 'presence'>;
   };
   directory: Pick<Directory, 'isHolder'>;
@@ -92,6 +101,8 @@ export class PresenceService {
   private readonly background = new Set<Promise<void>>();
   private unsubscribe: (() => void) | null = null;
   private deps: PresenceDeps | null = null;
+  /** The path last reported for each online device ("lan", "internet", "relay:<peer>"). */
+  private readonly paths = new Map<string, string>();
 
   /** Hooks for the node, which exists before this service is bound to it (bind()). */
   readonly hooks: PresenceHooks = {
@@ -107,10 +118,16 @@ export class PresenceService {
   /** Exchanges presence with every connected contact device, then follows connections. */
   start(): void {
     const deps = this.need();
-    this.unsubscribe = deps.node.onPeer(({ peerId, connected }) => {
+    const unsubscribePeers = deps.node.onPeer(({ peerId, connected }) => {
       if (connected) this.exchange(peerId);
       else this.lost(peerId);
     });
+    // A contact's path can change while it stays connected (relayed, then direct).
+    const unsubscribeConnections = deps.node.onConnectionsChanged(() => this.pathsChanged());
+    this.unsubscribe = () => {
+      unsubscribePeers();
+      unsubscribeConnections();
+    };
     for (const peer of deps.node.connectedPeers()) this.exchange(peer);
     this.timer = setInterval(() => {
       for (const peer of deps.node.connectedPeers()) if (!this.heard.has(peer)) this.exchange(peer);
@@ -129,6 +146,7 @@ export class PresenceService {
     if (deps?.store.tx.open) for (const peer of this.online) this.wentOffline(peer, deps.now());
     this.online.clear();
     this.heard.clear();
+    this.paths.clear();
   }
 
   /** After "invisible" changed: tell every connected contact device at once. */
@@ -154,17 +172,24 @@ export class PresenceService {
       lastSeenAt: number | null;
       offlineSince: number | null;
       viaPeer: string | null;
+      /** Remote addresses of the online devices' connections. */
+      addresses: string[];
     }
     const byContact = new Map<number, Entry>();
+    const addresses = this.remoteAddresses();
     for (const r of rows) {
       const entry = byContact.get(r.contactId) ?? {
         online: false,
         lastSeenAt: null,
         offlineSince: null,
         viaPeer: null,
+        addresses: [],
       };
       const live = !r.blocked && r.peerId !== null;
-      if (live && this.online.has(r.peerId ?? '')) entry.online = true;
+      if (live && this.online.has(r.peerId ?? '')) {
+        entry.online = true;
+        entry.addresses.push(...(addresses.get(r.peerId ?? '') ?? []));
+      }
       if (live && entry.viaPeer === null) entry.viaPeer = deps.reachableVia?.(r.peerId ?? '') ?? null;
       if (r.lastSeenAt !== null) entry.lastSeenAt = Math.max(entry.lastSeenAt ?? 0, r.lastSeenAt);
       if (r.offlineSince !== null) entry.offlineSince = Math.max(entry.offlineSince ?? 0, r.offlineSince);
@@ -176,11 +201,40 @@ export class PresenceService {
       online: e.online,
       lastSeen: e.online || e.lastSeenAt === null ? null : lastSeenBucket(e.lastSeenAt, now),
       connection: e.online
-        ? { state: 'direct' as const }
+        ? { state: 'direct' as const, path: bestPath(e.addresses) ?? { kind: 'lan' as const } }
         : e.viaPeer !== null
           ? { state: 'relayed' as const, viaPeer: e.viaPeer }
           : { state: 'offline' as const, since: e.offlineSince },
     }));
+  }
+
+  /** Remote addresses of our open connections, by peer. */
+  private remoteAddresses(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const c of this.need().node.connections()) {
+      const list = out.get(c.peerId) ?? [];
+      list.push(c.remoteAddress);
+      out.set(c.peerId, list);
+    }
+    return out;
+  }
+
+  /** A connection opened or closed: report when an online device's best path changed. */
+  private pathsChanged(): void {
+    const deps = this.deps;
+    if (!deps) return;
+    const addresses = this.remoteAddresses();
+    let changed = false;
+    for (const peer of this.online) {
+      const path = bestPath(addresses.get(peer) ?? []);
+      const key = path === null ? '' : path.kind === 'relay' ? `relay:${path.relay}` : path.kind;
+      if (this.paths.get(peer) !== key) {
+        this.paths.set(peer, key);
+        changed = true;
+      }
+    }
+    for (const peer of this.paths.keys()) if (!this.online.has(peer)) this.paths.delete(peer);
+    if (changed) deps.onChange();
   }
 
   private local(): PresenceInfo {

@@ -74,7 +74,7 @@ describe('liveness', () => {
     await until(() => connectionOf(ann, bob)?.state === 'offline', 10_000, 'Bob offline');
     const since = connectionOf(ann, bob);
     expect(since?.state === 'offline' ? since.since : null).toBeGreaterThanOrEqual(before);
-    expect(connectionOf(ann, carl)).toEqual({ state: 'direct' });
+    expect(connectionOf(ann, carl)).toEqual({ state: 'direct', path: { kind: 'lan' } });
 
     // Carl chooses to appear offline: he is not shown online, and no moment is made up for it.
     await carl.running().network.setPrivacy({ invisible: true });

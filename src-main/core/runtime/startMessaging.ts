@@ -112,7 +112,8 @@ export async function loadOrCreateDeviceSecrets(
 
 /**
  * Issue 19 (docs/protocol.md §14): a node with public addresses announces them
- * and relays for its contacts' devices (while "Relay for contacts" is on);
+ * and relays for its contacts' devices (while "Relay for my contacts",
+ * `net.relay.forContacts`, is on);
  * any other node holds reservations on its contacts' relays, and relays too
  * while its contacts confirm it reachable (a UPnP mapping when `upnp` is on,
  * a public address on its own interface).
@@ -123,7 +124,7 @@ function reachOptions(
   directory: Directory,
   network: NetworkFeatures,
 ): Pick<ParleyNodeOptions, 'announce' | 'relay' | 'reservations' | 'upnp'> {
-  const mayReserve = (peer: string) => network.holdsForContacts() && directory.holdsFor(peer);
+  const mayReserve = (peer: string) => network.relaysForContacts() && directory.holdsFor(peer);
   if (publicAddresses.length === 0)
     return {
       reservations: { isCandidate: (peer) => directory.isHolder(peer) },

@@ -212,6 +212,12 @@ export const api = {
     getBridge().subscribe('nearby.changed', () => listener()),
   onPresenceChanged: (listener: () => void): (() => void) =>
     getBridge().subscribe('presence.changed', () => listener()),
+  // Settings → Network (issue 19).
+  networkReach: (): Promise<RequestResult<'network.reach'>> => call('network.reach', {}),
+  setNetworkReach: (change: RequestParams<'network.setReach'>): Promise<RequestResult<'network.setReach'>> =>
+    call('network.setReach', change),
+  onNetworkChanged: (listener: () => void): (() => void) =>
+    getBridge().subscribe('network.changed', () => listener()),
   onOwnProfileUpdated: (listener: (profile: RequestResult<'profile.get'>) => void): (() => void) =>
     getBridge().subscribe('profile.updated', listener),
 

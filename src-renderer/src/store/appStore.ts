@@ -14,6 +14,7 @@ import { createInvitesSlice, type InvitesSlice } from './invitesSlice';
 import { createNetworkSlice, type NetworkSlice } from './networkSlice';
 import { createPrivacySlice, type PrivacySlice } from './privacySlice';
 import { createProfileSlice, type ProfileSlice } from './profileSlice';
+import { createReachSlice, type ReachSlice } from './reachSlice';
 import { createSearchSlice, type SearchSlice } from './searchSlice';
 import { createSessionSlice, type SessionSlice } from './sessionSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
@@ -34,6 +35,7 @@ export type AppState = SessionSlice &
   ConversationSettingsSlice &
   NetworkSlice &
   PrivacySlice &
+  ReachSlice &
   ContactsSlice &
   InvitesSlice &
   EmojiSlice &
@@ -55,6 +57,7 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createSettingsSlice(...args),
   ...createNetworkSlice(...args),
   ...createPrivacySlice(...args),
+  ...createReachSlice(...args),
   ...createContactsSlice(...args),
   ...createInvitesSlice(...args),
   ...createEmojiSlice(...args),

@@ -13,7 +13,8 @@ export type HomeView = 'chat' | 'settings';
 export const SETTINGS_SECTIONS = [
   { id: 'profile', label: 'Profile' },
   { id: 'appearance', label: 'Appearance' },
-  { id: 'privacy', label: 'Privacy & network' },
+  { id: 'privacy', label: 'Privacy' },
+  { id: 'network', label: 'Network' },
   { id: 'security', label: 'Security' },
   { id: 'chats', label: 'Chats' },
   { id: 'notifications', label: 'Notifications' },

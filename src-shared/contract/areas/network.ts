@@ -33,13 +33,26 @@ export const LastSeenView = z.enum(['just-now', 'today', 'this-week', 'long-ago'
 export type LastSeenView = z.infer<typeof LastSeenView>;
 
 /**
- * How a contact is reached right now (issue 13): connected directly; not, but
- * a connected contact (named) is connected to them, so messages are handed
- * over through that contact at once; or offline since a time this device saw
- * (null: never seen online here, e.g. they appear offline).
+ * The path of a live connection to a contact (issue 19): on a network this
+ * device is on (LAN), directly over the internet, or through a relay (the
+ * contact's device whose node relays for them: its name here, or null when
+ * that relay is not one of our contacts).
+ */
+export const ConnectionPathView = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('lan') }).strict(),
+  z.object({ kind: z.literal('internet') }).strict(),
+  z.object({ kind: z.literal('relay'), via: z.string().nullable() }).strict(),
+]);
+export type ConnectionPathView = z.infer<typeof ConnectionPathView>;
+
+/**
+ * How a contact is reached right now (issue 13): connected, by a path (issue
+ * 19); not, but a connected contact (named) is connected to them, so messages
+ * are handed over through that contact at once; or offline since a time this
+ * device saw (null: never seen online here, e.g. they appear offline).
  */
 export const ContactConnectionView = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('direct') }).strict(),
+  z.object({ state: z.literal('direct'), path: ConnectionPathView }).strict(),
   z.object({ state: z.literal('relayed'), via: z.string() }).strict(),
   z.object({ state: z.literal('offline'), since: z.number().int().nullable() }).strict(),
 ]);
@@ -74,7 +87,52 @@ export const OwnProfileView = z.object({
 });
 export type OwnProfileView = z.infer<typeof OwnProfileView>;
 
+/** A contact's device this device holds a reservation on (it relays for us), by the contact's name. */
+export const RelayUseView = z
+  .object({
+    name: z.string(),
+    /** Reserved: reachable through it now. Connecting: (re)connecting to it to reserve again. */
+    state: z.enum(['reserved', 'connecting']),
+  })
+  .strict();
+export type RelayUseView = z.infer<typeof RelayUseView>;
+
+/** Settings → Network (issue 19): how this device is reached from other networks. */
+export const NetworkReachView = z
+  .object({
+    /** Networking runs (the profile is unlocked and the node started). */
+    running: z.boolean(),
+    /** Addresses other networks can dial this device at (`parley node --public`, `net.publicAddresses`). */
+    publicAddresses: z.array(z.string()),
+    /** Relays this device reserves on (when it has no public address). */
+    relays: z.array(RelayUseView),
+    /** "Relay for my contacts": while this device is reachable, contacts behind NAT are reached through it. */
+    relayForContacts: z.boolean(),
+    /** What a relayed connection through this device may use. */
+    relayLimits: z
+      .object({
+        durationMinutes: z.number(),
+        dataMiB: z.number(),
+        reservations: z.number().int(),
+        connections: z.number().int(),
+      })
+      .strict(),
+    /** Connections relayed through this device since it started; null when it relays for nobody. */
+    relayedConnections: z.number().int().nullable(),
+    /** Ask the router for a port mapping (UPnP IGD / NAT-PMP); off by default. */
+    upnp: z.boolean(),
+  })
+  .strict();
+export type NetworkReachView = z.infer<typeof NetworkReachView>;
+
 export const networkRequests = {
+  /** Settings → Network: reachability, relays in use, the relay and UPnP switches. */
+  'network.reach': { params: Empty, result: NetworkReachView },
+  /** Changes the relay or UPnP switch (stored; the relay switch applies at once). */
+  'network.setReach': {
+    params: z.object({ relayForContacts: z.boolean().optional(), upnp: z.boolean().optional() }).strict(),
+    result: NetworkReachView,
+  },
   /** Privacy & network settings. */
   'settings.get': { params: Empty, result: SettingsView },
   /** Changes some settings; applied at once (mDNS on/off, presence pushed to contacts). */
@@ -111,6 +169,8 @@ export const networkEvents = {
   'settings.changed': SettingsView,
   /** The nearby list changed (refetch nearby.list). */
   'nearby.changed': z.object({}),
+  /** Reachability or the relays in use changed (refetch network.reach). */
+  'network.changed': z.object({}),
   /** A contact's presence changed (refetch presence.list). */
   'presence.changed': z.object({}),
   /** The own profile card changed. */

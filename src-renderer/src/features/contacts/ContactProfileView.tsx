@@ -5,6 +5,7 @@ import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
+import { ContactConnectionLine } from '../privacy/PresenceDot';
 import { TrustBadges } from './ContactsPanel';
 
 /**
@@ -39,12 +40,28 @@ export function ContactProfileView({ profile, onBack }: { profile: ContactProfil
         </p>
       ) : null}
       {profile.keyChanged ? <KeyChangeNotice profile={profile} /> : null}
+      <ConnectionSection profile={profile} />
       <SafetyNumberSection profile={profile} />
       {/* Keyed by the saved name: the field starts over from it after a save or reset. */}
       <RenameSection key={`${profile.id}:${profile.localName ?? ''}`} profile={profile} />
       <BlockRemoveSection profile={profile} onRemove={() => setConfirmRemove(true)} />
       {confirmRemove ? <ConfirmRemove profile={profile} onCancel={() => setConfirmRemove(false)} /> : null}
     </div>
+  );
+}
+
+/** How this contact is reached right now (issue 19): on this network, over the internet, through a relay, or not. */
+function ConnectionSection({ profile }: { profile: ContactProfile }) {
+  const ids = useId();
+  return (
+    <section className="dialog-section" aria-labelledby={`${ids}-title`}>
+      <h3 className="dialog-section__title" id={`${ids}-title`}>
+        Connection
+      </h3>
+      <p className="dialog-section__text">
+        <ContactConnectionLine contactId={profile.id} testId="contact-profile-connection" />
+      </p>
+    </section>
   );
 }
 

@@ -146,7 +146,7 @@ export function OnboardingScreen() {
             testId="onboarding-discoverable"
             checked={discoverable}
             onChange={setDiscoverable}
-            hint="When on, everyone on this network (the same Wi-Fi or office LAN) sees your name under “Nearby” and can ask to be your contact. When off, only people you invite can reach you. You can change this in Settings → Privacy & network."
+            hint="When on, everyone on this network (the same Wi-Fi or office LAN) sees your name under “Nearby” and can ask to be your contact. When off, only people you invite can reach you. You can change this in Settings → Privacy."
           />
         </fieldset>
         <p className="notice" data-testid="onboarding-notice">

@@ -13,11 +13,17 @@ export function PresenceDot({ conversationId }: { conversationId: number }) {
       data-testid="presence-dot"
       data-online={presence.online ? 'true' : 'false'}
       data-connection={presence.connection.state}
+      data-path={pathOf(presence)}
       title={presenceText(presence)}
     >
       <span className="visually-hidden">{presenceText(presence)}</span>
     </span>
   );
+}
+
+/** For tests and styling: lan, internet or relay while connected. */
+function pathOf(p: ContactPresenceView): string | undefined {
+  return p.connection.state === 'direct' ? p.connection.path.kind : undefined;
 }
 
 /** Online: filled; reachable through a contact: a ring; offline: grey. */
@@ -27,21 +33,28 @@ function dotClass(p: ContactPresenceView): string {
 }
 
 /** How a contact is reached, as one muted line (the contacts list). */
-export function ContactConnectionLine({ contactId }: { contactId: number }) {
+export function ContactConnectionLine({
+  contactId,
+  testId = 'contact-connection',
+}: {
+  contactId: number;
+  testId?: string;
+}) {
   const presence = usePresenceOfContact(contactId);
   if (!presence) return null;
   return (
     <span
       className="contacts__connection"
-      data-testid="contact-connection"
+      data-testid={testId}
       data-connection={presence.connection.state}
+      data-path={pathOf(presence)}
     >
       {presenceText(presence)}
     </span>
   );
 }
 
-/** How the contact is reached ("Online · connected directly", …) and their status text, for a DM, or nothing. */
+/** How the contact is reached ("Online · on this network", …) and their status text, for a DM, or nothing. */
 export function PresenceLine({ conversationId }: { conversationId: number }) {
   const presence = usePresenceOfConversation(conversationId);
   if (!presence) return null;
@@ -50,6 +63,7 @@ export function PresenceLine({ conversationId }: { conversationId: number }) {
       className="presence-line"
       data-testid="presence-line"
       data-connection={presence.connection.state}
+      data-path={pathOf(presence)}
       title={
         presence.statusText ? `${presenceText(presence)} · ${presence.statusText}` : presenceText(presence)
       }

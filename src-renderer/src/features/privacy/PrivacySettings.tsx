@@ -21,7 +21,7 @@ const SWITCHES: { key: keyof PrivacySettingsView; label: string; hint: string }[
   },
 ];
 
-/** Settings → Privacy & network. */
+/** Settings → Privacy. */
 export function PrivacySettings() {
   const privacy = useAppStore((s) => s.privacy);
   const error = useAppStore((s) => s.privacyError);
@@ -33,7 +33,7 @@ export function PrivacySettings() {
   return (
     <section className="settings__section" aria-labelledby="settings-privacy" data-testid="settings-privacy">
       <h2 className="settings__heading" id="settings-privacy">
-        Privacy &amp; network
+        Privacy
       </h2>
       {SWITCHES.map(({ key, label, hint }) => (
         <SettingsToggle

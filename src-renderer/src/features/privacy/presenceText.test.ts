@@ -16,10 +16,18 @@ const now = new Date(2025, 2, 12, 18, 0).getTime();
 const at = (day: number, hour: number, minute: number) => new Date(2025, 2, day, hour, minute).getTime();
 
 describe('how a contact is reached, in words (issue 13)', () => {
-  it('says connected directly, or through whom', () => {
-    expect(presenceText({ ...base, online: true, connection: { state: 'direct' } }, now)).toBe(
-      'Online · connected directly',
+  it('says how a connected contact is reached (issue 19): LAN, internet, or through a relay', () => {
+    const online = (path: ContactPresenceView['connection']) =>
+      presenceText({ ...base, online: true, connection: path }, now);
+    expect(online({ state: 'direct', path: { kind: 'lan' } })).toBe('Online · on this network');
+    expect(online({ state: 'direct', path: { kind: 'internet' } })).toBe('Online · direct over the internet');
+    expect(online({ state: 'direct', path: { kind: 'relay', via: 'Cy' } })).toBe(
+      'Online · through Cy (relay)',
     );
+    expect(online({ state: 'direct', path: { kind: 'relay', via: null } })).toBe('Online · through a relay');
+  });
+
+  it('says through whom messages are handed over when not connected (issue 13)', () => {
     expect(presenceText({ ...base, connection: { state: 'relayed', via: 'Carl' } }, now)).toBe(
       'Reachable through Carl',
     );

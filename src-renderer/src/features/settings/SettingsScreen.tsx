@@ -6,6 +6,7 @@ import { BackupSection } from '../backup/BackupSection';
 import { ChatSettingsSection } from '../chat/ChatSettingsSection';
 import { NotificationSettings } from '../conversationSettings/NotificationSettings';
 import { FileSettingsSection } from '../files/FileSettingsSection';
+import { NetworkSettings } from '../network/NetworkSettings';
 import { PrivacySettings } from '../privacy/PrivacySettings';
 import { AboutSettings } from './AboutSettings';
 import { AppearanceSettings } from './AppearanceSettings';
@@ -17,6 +18,7 @@ const SECTIONS: Record<SettingsSectionId, () => ReactElement> = {
   profile: () => <ProfileSection />,
   appearance: () => <AppearanceSettings />,
   privacy: () => <PrivacySettings />,
+  network: () => <NetworkSettings />,
   security: () => <SecuritySettings />,
   chats: () => <ChatSettingsSection />,
   notifications: () => <NotificationSettings />,
