@@ -1,66 +1,26 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  decodeMlsMessage,
-  encodeMlsMessage,
-  joinGroup,
-  makePskIndex,
-  processMessage,
-  acceptAll,
-  type CiphersuiteImpl,
-  type ClientState,
-  type GroupContext,
-  type PreSharedKeyID,
-  type RatchetTree,
-} from 'ts-mls';
+import { type GroupContext } from 'ts-mls';
 import { decodeAuthenticatedContent } from 'ts-mls/authenticatedContent.js';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
-import { decodeCommit, encodeCommit } from 'ts-mls/commit.js';
-import type { Decoder } from 'ts-mls/codec/tlsDecoder.js';
-import type { Encoder } from 'ts-mls/codec/tlsEncoder.js';
+import { encodeCommit } from 'ts-mls/commit.js';
 import { determineLength } from 'ts-mls/codec/variableLength.js';
 import { refhash } from 'ts-mls/crypto/hash.js';
 import { decryptWithLabel, encryptWithLabel } from 'ts-mls/crypto/hpke.js';
 import { deriveSecret, deriveTreeSecret, expandWithLabel } from 'ts-mls/crypto/kdf.js';
 import { signWithLabel, verifyWithLabel } from 'ts-mls/crypto/signature.js';
 import { encodeGroupContext } from 'ts-mls/groupContext.js';
-import { verifyGroupInfoConfirmationTag, verifyGroupInfoSignature } from 'ts-mls/groupInfo.js';
-import { decodeGroupSecrets, encodeGroupSecrets } from 'ts-mls/groupSecrets.js';
-import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { initializeEpoch, mlsExporter } from 'ts-mls/keySchedule.js';
-import { verifyLeafNodeSignature } from 'ts-mls/leafNode.js';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { unprotectPublicMessage } from 'ts-mls/messageProtectionPublic.js';
-import { verifyParentHashes } from 'ts-mls/parentHash.js';
-import {
-  decodeAdd,
-  decodeExternalInit,
-  decodeGroupContextExtensions,
-  decodePSK,
-  decodeReinit,
-  decodeRemove,
-  decodeUpdate,
-  encodeAdd,
-  encodeExternalInit,
-  encodeGroupContextExtensions,
-  encodePSK,
-  encodeReinit,
-  encodeRemove,
-  encodeUpdate,
-  encodeProposal,
-} from 'ts-mls/proposal.js';
-import { accumulatePskSecret } from 'ts-mls/pskIndex.js';
-import { decodeRatchetTree, encodeRatchetTree, resolution } from 'ts-mls/ratchetTree.js';
+import { encodeProposal } from 'ts-mls/proposal.js';
 import { createSecretTree, ratchetToGeneration } from 'ts-mls/secretTree.js';
 import { expandSenderDataKey, expandSenderDataNonce, type ReuseGuard } from 'ts-mls/sender.js';
 import { createConfirmedHash, createInterimHash } from 'ts-mls/transcriptHash.js';
-import { treeHash } from 'ts-mls/treeHash.js';
 import { left, nodeWidth, parent, right, root, sibling, toNodeIndex } from 'ts-mls/treemath.js';
-import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import { describe, expect, it } from 'vitest';
-import { suiteImpl } from './suites';
+import { decodeAll, DIR, hex, impl, load, message, present, suite1, toHex } from './testing/interopVectors';
 
 /**
  * The IETF MLS interoperability vectors (mlswg/mls-implementations) run
@@ -71,35 +31,6 @@ import { suiteImpl } from './suites';
  * (suite-independent files run whole). The X-Wing suite has no IETF vectors;
  * crypto/hpke.test.ts cross-checks it against two other implementations.
  */
-
-const DIR =
-  process.env.MLS_TEST_VECTORS ??
-  fileURLToPath(new URL('../../../../shared/mls-test-vectors', import.meta.url));
-const present = existsSync(join(DIR, 'SHA256SUMS'));
-
-const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
-const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-function load<T>(name: string): T[] {
-  return JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as T[];
-}
-
-function suite1<T extends { cipher_suite: number }>(name: string): T[] {
-  return load<T>(name).filter((v) => v.cipher_suite === 1);
-}
-
-let implPromise: Promise<CiphersuiteImpl> | undefined;
-const impl = () => (implPromise ??= suiteImpl('classic'));
-
-function decodeAll<T>(dec: Decoder<T>, bytes: Uint8Array): T {
-  const r = dec(bytes, 0);
-  if (!r || r[1] !== bytes.length) throw new Error('does not decode');
-  return r[0];
-}
-
-function message(bytes: string) {
-  return decodeAll(decodeMlsMessage, hex(bytes));
-}
 
 if (!present) {
   describe('IETF MLS interop vectors', () => {
@@ -432,191 +363,6 @@ if (!present) {
         expect(toHex(confirmed)).toBe(v.confirmed_transcript_hash_after);
         expect(toHex(await createInterimHash(confirmed, tag, cs.hash))).toBe(v.interim_transcript_hash_after);
       }
-    });
-
-    it('welcome (group secrets, GroupInfo tag and signature)', async () => {
-      interface V {
-        cipher_suite: number;
-        init_priv: string;
-        key_package: string;
-        signer_pub: string;
-        welcome: string;
-      }
-      const cs = await impl();
-      for (const v of suite1<V>('welcome')) {
-        const w = message(v.welcome);
-        const kp = message(v.key_package);
-        if (w.wireformat !== 'mls_welcome' || kp.wireformat !== 'mls_key_package')
-          throw new Error('bad vector');
-        const ref = await makeKeyPackageRef(kp.keyPackage, cs.hash);
-        const sk = await cs.hpke.importPrivateKey(hex(v.init_priv));
-        const secrets = await decryptGroupSecrets(sk, ref, w.welcome, cs.hpke);
-        if (!secrets) throw new Error('group secrets do not decrypt');
-        const psk = new Uint8Array(cs.kdf.size);
-        const gi = await decryptGroupInfo(w.welcome, secrets.joinerSecret, psk, cs);
-        if (!gi) throw new Error('GroupInfo does not decrypt');
-        expect(await verifyGroupInfoConfirmationTag(gi, secrets.joinerSecret, psk, cs)).toBe(true);
-        expect(await verifyGroupInfoSignature(gi, hex(v.signer_pub), cs.signature)).toBe(true);
-      }
-    });
-
-    it('psk_secret', async () => {
-      interface V {
-        cipher_suite: number;
-        psks: { psk_id: string; psk: string; psk_nonce: string }[];
-        psk_secret: string;
-      }
-      const cs = await impl();
-      for (const v of suite1<V>('psk_secret')) {
-        const ids: PreSharedKeyID[] = v.psks.map((p) => ({
-          psktype: 'external',
-          pskId: hex(p.psk_id),
-          pskNonce: hex(p.psk_nonce),
-        }));
-        const index = makePskIndex(
-          undefined,
-          Object.fromEntries(v.psks.map((p) => [Buffer.from(hex(p.psk_id)).toString('base64'), hex(p.psk)])),
-        );
-        const [secret] = await accumulatePskSecret(ids, index, cs, new Uint8Array(cs.kdf.size));
-        expect(toHex(secret)).toBe(v.psk_secret);
-      }
-    });
-
-    it('tree-validation (tree hashes, resolutions, parent hashes, leaf signatures)', async () => {
-      interface V {
-        cipher_suite: number;
-        tree: string;
-        group_id: string;
-        tree_hashes: string[];
-        resolutions: number[][];
-      }
-      const cs = await impl();
-      for (const v of suite1<V>('tree-validation')) {
-        const tree = decodeAll(decodeRatchetTree, hex(v.tree));
-        for (const [i, h] of v.tree_hashes.entries()) {
-          expect(toHex(await treeHash(tree, toNodeIndex(i), cs.hash))).toBe(h);
-        }
-        for (const [i, r] of v.resolutions.entries()) expect(resolution(tree, toNodeIndex(i))).toEqual(r);
-        expect(await verifyParentHashes(tree, cs.hash)).toBe(true);
-        for (const [i, n] of tree.entries()) {
-          if (n?.nodeType === 'leaf') {
-            expect(await verifyLeafNodeSignature(n.leaf, hex(v.group_id), i / 2, cs.signature)).toBe(true);
-          }
-        }
-      }
-    });
-
-    it('messages (codec round trip of every structure)', () => {
-      interface V {
-        [field: string]: string;
-      }
-      const roundTrip = <T>(enc: Encoder<T>, dec: Decoder<T>, value: string | undefined) => {
-        if (value === undefined) return;
-        expect(toHex(enc(decodeAll(dec, hex(value))))).toBe(value);
-      };
-      for (const v of load<V>('messages')) {
-        for (const f of [
-          'mls_welcome',
-          'mls_group_info',
-          'mls_key_package',
-          'public_message_application',
-          'public_message_proposal',
-          'public_message_commit',
-          'private_message',
-        ]) {
-          roundTrip(encodeMlsMessage, decodeMlsMessage, v[f]);
-        }
-        roundTrip(encodeRatchetTree, decodeRatchetTree, v.ratchet_tree);
-        roundTrip(encodeGroupSecrets, decodeGroupSecrets, v.group_secrets);
-        roundTrip(encodeAdd, decodeAdd, v.add_proposal);
-        roundTrip(encodeUpdate, decodeUpdate, v.update_proposal);
-        roundTrip(encodeRemove, decodeRemove, v.remove_proposal);
-        roundTrip(encodePSK, decodePSK, v.pre_shared_key_proposal);
-        roundTrip(encodeReinit, decodeReinit, v.re_init_proposal);
-        roundTrip(encodeExternalInit, decodeExternalInit, v.external_init_proposal);
-        roundTrip(
-          encodeGroupContextExtensions,
-          decodeGroupContextExtensions,
-          v.group_context_extensions_proposal,
-        );
-        roundTrip(encodeCommit, decodeCommit, v.commit);
-      }
-    });
-
-    interface Passive {
-      cipher_suite: number;
-      external_psks: { psk_id: string; psk: string }[];
-      key_package: string;
-      signature_priv: string;
-      encryption_priv: string;
-      init_priv: string;
-      welcome: string;
-      ratchet_tree: string | null;
-      initial_epoch_authenticator: string;
-      epochs: { proposals: string[]; commit: string; epoch_authenticator: string }[];
-    }
-
-    /**
-     * RFC 9420 end to end: join by Welcome, then process every proposal and
-     * commit, and derive the same epoch authenticator as the vector's
-     * authors. The vectors' credentials are not Parley's, so ts-mls's
-     * accept-all authentication service is used here.
-     */
-    async function passive(v: Passive): Promise<void> {
-      const cs = await impl();
-      const kp = message(v.key_package);
-      const w = message(v.welcome);
-      if (kp.wireformat !== 'mls_key_package' || w.wireformat !== 'mls_welcome')
-        throw new Error('bad vector');
-      const psks = Object.fromEntries(
-        v.external_psks.map((p) => [Buffer.from(hex(p.psk_id)).toString('base64'), hex(p.psk)]),
-      );
-      const tree: RatchetTree | undefined = v.ratchet_tree
-        ? decodeAll(decodeRatchetTree, hex(v.ratchet_tree))
-        : undefined;
-      let state: ClientState = await joinGroup(
-        w.welcome,
-        kp.keyPackage,
-        {
-          initPrivateKey: hex(v.init_priv),
-          hpkePrivateKey: hex(v.encryption_priv),
-          signaturePrivateKey: hex(v.signature_priv),
-        },
-        makePskIndex(undefined, psks),
-        cs,
-        tree,
-        undefined,
-        defaultClientConfig,
-      );
-      expect(toHex(state.keySchedule.epochAuthenticator)).toBe(v.initial_epoch_authenticator);
-      for (const epoch of v.epochs) {
-        for (const bytes of [...epoch.proposals, epoch.commit]) {
-          const m = message(bytes);
-          if (m.wireformat !== 'mls_private_message' && m.wireformat !== 'mls_public_message') {
-            throw new Error('expected a group message');
-          }
-          state = (await processMessage(m, state, makePskIndex(state, psks), acceptAll, cs)).newState;
-        }
-        expect(toHex(state.keySchedule.epochAuthenticator)).toBe(epoch.epoch_authenticator);
-      }
-    }
-
-    it('passive-client-welcome', async () => {
-      const vectors = suite1<Passive>('passive-client-welcome');
-      expect(vectors.length).toBeGreaterThan(0);
-      for (const v of vectors) await passive(v);
-    });
-
-    it('passive-client-handling-commit', async () => {
-      const vectors = suite1<Passive>('passive-client-handling-commit');
-      expect(vectors.length).toBeGreaterThan(0);
-      for (const v of vectors) await passive(v);
-    });
-
-    it('passive-client-random', async () => {
-      const vectors = suite1<Passive>('passive-client-random');
-      expect(vectors.length).toBeGreaterThan(0);
-      for (const v of vectors) await passive(v);
     });
   });
 }
