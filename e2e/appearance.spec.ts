@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
 import { openUnlocked, seedClock } from './fixtures/seededShell';
 import { seedProfile } from './fixtures/seedProfile';
@@ -23,6 +23,27 @@ function looks(page: Page): Promise<{ background: string; fontSize: string }> {
     const win = globalThis as unknown as Win;
     const body = win.getComputedStyle(win.document.body);
     return { background: body.backgroundColor, fontSize: body.fontSize };
+  });
+}
+
+/** The most lines any one text of an element takes (distinct tops of its line boxes). */
+function lineCount(locator: Locator): Promise<number> {
+  type Range = { selectNodeContents(n: unknown): void; getClientRects(): ArrayLike<{ top: number }> };
+  type Doc = {
+    createRange(): Range;
+    createTreeWalker(root: unknown, show: number): { nextNode(): { textContent: string | null } | null };
+  };
+  return locator.evaluate((el) => {
+    const doc = (globalThis as unknown as { document: Doc }).document;
+    const texts = doc.createTreeWalker(el, 4 /* NodeFilter.SHOW_TEXT */);
+    let most = 0;
+    for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+      if (!node.textContent?.trim()) continue;
+      const range = doc.createRange();
+      range.selectNodeContents(node);
+      most = Math.max(most, new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size);
+    }
+    return most;
   });
 }
 
@@ -99,6 +120,13 @@ test('appearance: theme and text size apply at once, persist, and reach the unlo
   await page.getByTestId('conversation-row').filter({ hasText: 'Bob' }).click();
   await expect(page.getByTestId('chat-title')).toHaveText('Bob');
   await checkScreenSizes(page, 'chat-larger-text');
+  // At 800 px the status bar keeps each item on one line: "Go online" wrapped onto two.
+  await page.setViewportSize({ width: 800, height: 600 });
+  await expect(page.getByTestId('go-online')).toBeVisible();
+  expect(await lineCount(page.getByTestId('go-online'))).toBe(1);
+  for (const item of await page.getByTestId('status-area').locator('.statusbar__item').all()) {
+    expect(await lineCount(item), `"${await item.innerText()}" on one line`).toBe(1);
+  }
 
   // The choice holds after a reload and on the unlock screen.
   await openSettings(page, 'appearance');
