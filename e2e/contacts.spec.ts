@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
 
@@ -11,6 +11,12 @@ import { checkScreen, checkScreenSizes } from './helpers/screens';
 const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
 const PASSPHRASE = 'quiet-lantern-orbit-47';
 const PEER_TIMEOUT = 20_000;
+
+async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  const b = await locator.boundingBox();
+  if (!b) throw new Error('not visible');
+  return b;
+}
 
 async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
   await page.goto(shell.url);
@@ -161,10 +167,20 @@ test('contacts: verify a safety number, rename, block and unblock, conversation 
   await ada.keyboard.press('Escape');
   await expect(ada.getByRole('dialog')).toHaveCount(0);
 
+  // A very long name, for the member row below (issue 17 item 21).
+  const LONG_NAME = 'Bobby Wolfeschlegelsteinhausenbergerdorff of the Lower Saxony Engines';
+  await contactsButton.click();
+  await ada.getByTestId('contact-name').filter({ hasText: 'Bobby' }).click();
+  await ada.getByTestId('contact-rename-input').fill(LONG_NAME.slice(0, 64));
+  await ada.getByTestId('contact-rename-input').press('Enter');
+  await expect(ada.getByRole('dialog', { name: LONG_NAME.slice(0, 64) })).toBeVisible();
+  await ada.keyboard.press('Escape');
+  await expect(ada.getByRole('dialog')).toHaveCount(0);
+
   // A group: members with roles, ciphersuite and epoch.
   await ada.getByTestId('new-group').click();
   await ada.getByTestId('new-group-name').fill('Engines');
-  await ada.getByRole('checkbox', { name: 'Bobby' }).check();
+  await ada.getByRole('checkbox', { name: LONG_NAME.slice(0, 64) }).check();
   await ada.getByTestId('new-group-submit').click();
   await expect(ada.getByTestId('chat-title')).toHaveText('Engines', { timeout: PEER_TIMEOUT });
   await ada.getByTestId('chat-info-button').click();
@@ -173,11 +189,26 @@ test('contacts: verify a safety number, rename, block and unblock, conversation 
   // A group keeps its roles (they decide who may change it); the protocol details stay folded.
   await expect(ada.getByTestId('info-my-role')).toHaveText('Owner');
   await expect(ada.getByTestId('info-epoch')).toBeHidden();
-  // Issue 17 item 21: the member's buttons stay on the member's row, beside the name.
+  // Issue 17 item 21: beside a very long name the member's buttons stay on the name's row, to its
+  // right and inside the panel, at 800 px as at 1600 px; they wrapped below the name before.
   const bobbyMember = info.getByTestId('info-member').filter({ hasText: 'Bobby' });
-  const nameBox = await bobbyMember.locator('.info-member__name').boundingBox();
-  const actionsBox = await bobbyMember.getByTestId('info-member-actions').boundingBox();
-  expect(actionsBox && nameBox && actionsBox.x).toBeGreaterThan((nameBox?.x ?? 0) + (nameBox?.width ?? 0));
+  for (const size of [
+    { width: 800, height: 600 },
+    { width: 1600, height: 1000 },
+  ]) {
+    await ada.setViewportSize(size);
+    const name = await box(bobbyMember.locator('.info-member__name'));
+    const actions = await box(bobbyMember.getByTestId('info-member-actions'));
+    const row = await box(bobbyMember);
+    const at = `at ${size.width} px`;
+    expect(actions.x, `buttons right of the name ${at}`).toBeGreaterThanOrEqual(name.x + name.width);
+    expect(actions.y, `buttons not below the name ${at}`).toBeLessThan(name.y + name.height);
+    expect(actions.y + actions.height, `buttons level with the name ${at}`).toBeGreaterThan(name.y);
+    expect(actions.x + actions.width, `buttons inside the row ${at}`).toBeLessThanOrEqual(
+      row.x + row.width + 1,
+    );
+    await expect(bobbyMember.getByRole('button').first()).toBeVisible();
+  }
   await checkScreenSizes(ada, 'group-info-group');
   await ada.keyboard.press('Escape');
 
