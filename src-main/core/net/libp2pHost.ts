@@ -14,6 +14,7 @@ import type { NetCounters } from './netMetrics';
 import type { HeartbeatOptions, ParleyNodeOptions } from './nodeOptions';
 import type { RelayGate } from './contactRelay';
 import { nodeReach } from './nodeReach';
+import { denyOffNetworkDial } from './offNetworkDial';
 import type { ReservationKeeper } from './reservationKeeper';
 import type { ReachabilityCheck } from './reachabilityCheck';
 import { StrangerGate } from './strangerGate';
@@ -89,6 +90,8 @@ export async function createLibp2pHost(
       denyInboundConnection: gate.denyHandshake,
       denyInboundEncryptedConnection: isBlocked,
       denyOutboundEncryptedConnection: isBlocked,
+      // A private address off our networks of a peer with a relayed one: not dialled (offNetworkDial.ts).
+      denyDialMultiaddr: (address) => denyOffNetworkDial(address, host.node?.peerStore),
       ...reach.gater,
     },
     connectionManager: {
