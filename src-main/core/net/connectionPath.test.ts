@@ -16,6 +16,12 @@ describe('how a connection reaches its peer (issue 19 item 4)', () => {
     });
   });
 
+  it('a WebRTC connection signalled through a relay is direct over the internet (issue 19, direct upgrade)', () => {
+    expect(connectionPath(`/ip4/11.0.0.3/tcp/4001/p2p/${cy}/p2p-circuit/webrtc/p2p/${ann}`)).toEqual({
+      kind: 'internet',
+    });
+  });
+
   it('private and loopback addresses are the LAN; anything else is direct over the internet', () => {
     expect(connectionPath('/ip4/192.168.1.20/tcp/4001')).toEqual({ kind: 'lan' });
     expect(connectionPath('/ip4/10.3.1.2/tcp/4001')).toEqual({ kind: 'lan' });

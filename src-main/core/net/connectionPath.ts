@@ -9,13 +9,17 @@ import { multiaddr } from '@multiformats/multiaddr';
  *   the relay is the PeerId right before `/p2p-circuit`;
  * - `lan`: a private (RFC 1918, RFC 4193, link-local) or loopback address:
  *   the peer is on a network we are on;
- * - `internet`: any other address: a direct connection across networks.
+ * - `internet`: any other address: a direct connection across networks; also
+ *   a WebRTC connection (`…/p2p-circuit/webrtc/…`, net/directUpgrade.ts): it
+ *   was signalled through the relay but its packets take the path ICE found
+ *   (RFC 8445), not the relay.
  */
 export type ConnectionPath = { kind: 'lan' } | { kind: 'internet' } | { kind: 'relay'; relay: string };
 
 const CIRCUIT = /\/p2p\/([^/]+)\/p2p-circuit(\/|$)/;
 
 export function connectionPath(remoteAddress: string): ConnectionPath {
+  if (remoteAddress.includes('/p2p-circuit/webrtc')) return { kind: 'internet' };
   const circuit = CIRCUIT.exec(remoteAddress);
   if (circuit?.[1] !== undefined) return { kind: 'relay', relay: circuit[1] };
   try {

@@ -17,6 +17,7 @@ import { nodeReach } from './nodeReach';
 import { denyOffNetworkDial } from './offNetworkDial';
 import type { ReservationKeeper } from './reservationKeeper';
 import type { ReachabilityCheck } from './reachabilityCheck';
+import type { DirectUpgrade } from './directUpgrade';
 import { StrangerGate } from './strangerGate';
 
 /**
@@ -32,6 +33,7 @@ export type HostServices = {
   discovery: MdnsSwitch;
   reservations?: ReservationKeeper;
   reachability: ReachabilityCheck;
+  directUpgrade?: DirectUpgrade;
 };
 
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 4_000, timeoutMs: 5_000 };
@@ -76,8 +78,8 @@ export async function createLibp2pHost(
   const libp2p = await createLibp2p<HostServices>({
     start: false,
     privateKey,
-    addresses: { listen, ...reach.announce },
-    transports: [tcp(), reach.transport],
+    addresses: { listen: [...listen, ...reach.listen], ...reach.announce },
+    transports: [tcp(), ...reach.transports],
     connectionEncrypters: [noise()],
     streamMuxers: [
       yamux({

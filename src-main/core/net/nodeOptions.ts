@@ -95,6 +95,11 @@ export interface ParleyNodeOptions {
    * only the LAN's gateway is contacted, and only when this is on.
    */
   upnp?: boolean;
+  /**
+   * Try a direct WebRTC connection after a relayed one is up (directUpgrade.ts);
+   * only on a node that holds reservations. Default true.
+   */
+  webrtc?: boolean;
 
   /** Hold reservations on contacts' relays (reservationKeeper.ts); omitted: none. */
   reservations?: { isCandidate(peer: string): boolean; max?: number; checkMs?: number };

@@ -2,10 +2,13 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import type { ConnectionGater } from '@libp2p/interface';
 import { isLoopback, isPrivate } from '@libp2p/utils';
 import { uPnPNAT } from '@libp2p/upnp-nat';
+import { webRTC } from '@libp2p/webrtc';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { errorFields, type Logger } from '../util/logger';
 import { ContactRelaySwitch, contactRelayService, DEFAULT_RELAY_LIMITS, RelayGate } from './contactRelay';
+import { directUpgrade, type DirectUpgrade } from './directUpgrade';
 import type { ParleyNodeOptions } from './nodeOptions';
+import { stunResponder } from './stunResponder';
 import { reachabilityCheck } from './reachabilityCheck';
 import { reservationKeeper } from './reservationKeeper';
 
@@ -14,11 +17,13 @@ import { reservationKeeper } from './reservationKeeper';
  * (issue 19; docs/protocol.md §14): the circuit relay transport on every node
  * (dial through a relay, be reached through one), the relay for contacts on a
  * reachable node, the reservation keeper on any other, the gater hooks that
- * decide who may reserve and be relayed, and the announced public addresses.
+ * decide who may reserve and be relayed, and the announced public addresses;
+ * the direct upgrade over WebRTC on a node that may be behind NAT, and the
+ * STUN responder on a reachable one (directUpgrade.ts, stunResponder.ts).
  */
 export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
   // The relay switch exists once libp2p built its services; the check tells it when we are reachable.
-  const late: { relaySwitch?: ContactRelaySwitch } = {};
+  const late: { relaySwitch?: ContactRelaySwitch; upgrade?: DirectUpgrade } = {};
   for (const address of options.announce ?? []) {
     try {
       multiaddr(address);
@@ -60,8 +65,23 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
     : relay
       ? { relay: contactRelayService(limits) }
       : {};
+  // A node that may sit behind NAT (it holds reservations) tries WebRTC to its contacts.
+  const direct = reservations !== undefined && options.webrtc !== false;
+  const stunPort = stunPortOf(options.announce ?? []);
   const services = {
     ...relayService,
+    ...(direct
+      ? {
+          directUpgrade: (components: Parameters<ReturnType<typeof directUpgrade>>[0]) =>
+            (late.upgrade = directUpgrade({
+              isCandidate: (peer) => access.isKnown(peer) && !access.isBlocked(peer),
+              logger,
+              clock: options.clock,
+            })(components)),
+        }
+      : {}),
+    // A reachable node answers STUN Binding requests on its public port (UDP), for its contacts' ICE.
+    ...(stunPort !== null ? { stun: stunResponder({ port: stunPort, logger, clock: options.clock }) } : {}),
     // Every node checks addresses it cannot vouch for with its contacts (reachProtocol.ts).
     reachability: reachabilityCheck({
       isCandidate: (peer) =>
@@ -97,7 +117,20 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
     relayGate,
     gater,
     services,
-    transport: circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+    transports: [
+      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+      ...(direct
+        ? [
+            webRTC({
+              // Always a list: without one, @libp2p/webrtc falls back to public STUN servers
+              // (Google, Twilio, Cloudflare, Mozilla), which Parley never contacts.
+              rtcConfiguration: async () => ({ iceServers: (await late.upgrade?.iceServers()) ?? [] }),
+            }),
+          ]
+        : []),
+    ],
+    /** `/webrtc`: accept WebRTC connections signalled over a relayed connection. */
+    listen: direct ? ['/webrtc'] : [],
     announce: options.announce?.length ? { appendAnnounce: options.announce } : {},
   };
 }
@@ -110,6 +143,8 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
  * for), then relayed, then the other direct ones.
  */
 export function announcedAddresses(all: string[], relays: string[]): string[] {
+  // WebRTC addresses are not told: the dialler of a relayed connection derives them (directUpgrade.ts).
+  all = all.filter((a) => !a.includes('/webrtc'));
   const relayed = all.filter(
     (a) => a.includes('/p2p-circuit') && relays.some((r) => a.includes(`/p2p/${r}/p2p-circuit`)),
   );
@@ -140,4 +175,13 @@ export function relayedDialAddresses(peer: string, addresses: readonly Multiaddr
   return addresses
     .filter((a) => a.toString().includes('/p2p-circuit'))
     .map((a) => (a.toString().endsWith(`/p2p-circuit/p2p/${peer}`) ? a : a.encapsulate(`/p2p/${peer}`)));
+}
+
+/** The TCP port of the first public IPv4 address we announce: our STUN responder listens there on UDP. */
+function stunPortOf(announce: string[]): number | null {
+  for (const address of announce) {
+    const parts = multiaddr(address).getComponents();
+    if (parts[0]?.name === 'ip4' && parts[1]?.name === 'tcp') return Number(parts[1].value);
+  }
+  return null;
 }

@@ -7,6 +7,7 @@ import { toListenError } from './listenError';
 import { DEFAULT_RELAY_RETRY, DialScheduler } from './dialScheduler';
 import { LanBeacon } from './lanBeacon';
 import type { RelayCounts, RelayGate, RelayLimits } from './contactRelay';
+import type { DirectUpgradeCounts } from './directUpgrade';
 import { createLibp2pHost, type HostServices } from './libp2pHost';
 import { announcedAddresses, hasPublicAddress, relayedDialAddresses } from './nodeReach';
 import type { RelayStatus } from './reservationKeeper';
@@ -267,6 +268,11 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
   /** Whether contacts confirmed a public address of ours (or we were told one: `--public`). */
   isReachable(): boolean {
     return this.libp2p.services.reachability.isReachable;
+  }
+
+  /** Direct upgrades over WebRTC tried so far (issue 19); null on a node that tries none. */
+  directMetrics(): DirectUpgradeCounts | null {
+    return this.libp2p.services.directUpgrade?.metrics() ?? null;
   }
 
   /** What this node's relay for contacts did so far; null when it runs none. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DirectUpgradeCounts } from '../../net/directUpgrade';
 import type { ConnectionInfo } from '../../net/parleyNode';
 import type { RigHosts } from '../../net/testing/rigProbe';
 import type { ContactConnection } from '../../presence/presenceService';
@@ -64,7 +65,7 @@ export class RigPeer {
     });
     const peer = new RigPeer(config.name, child);
     await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`${config.name} did not start`)), 30_000);
+      const timer = setTimeout(() => fail(new Error(`${config.name} did not start`)), 90_000);
       child.once('message', () => {
         clearTimeout(timer);
         ready();
@@ -149,6 +150,11 @@ export class RigPeer {
 
   addresses(): Promise<string[]> {
     return this.call({ op: 'addresses' });
+  }
+
+  /** Direct upgrades over WebRTC this peer tried (issue 19). */
+  direct(): Promise<DirectUpgradeCounts | null> {
+    return this.call({ op: 'direct' });
   }
 
   /** Whether contacts confirmed a public address of this peer (issue 19). */

@@ -146,6 +146,8 @@ async function handle(request: RigRequest): Promise<unknown> {
       return peer.running().node.addresses();
     case 'reachable':
       return peer.running().node.isReachable();
+    case 'direct':
+      return peer.running().node.directMetrics();
     case 'sendTimed': {
       const at = clock();
       await peer.running().service.sendText(request.conversationId, request.body);

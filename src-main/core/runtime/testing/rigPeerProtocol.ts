@@ -27,6 +27,7 @@ export type RigRequest = { id: number } & (
   | { op: 'relays' }
   | { op: 'addresses' }
   | { op: 'reachable' }
+  | { op: 'direct' }
   // Benchmarks: stamps on the machine-wide clock (performance.timeOrigin + now).
   | { op: 'sendTimed'; conversationId: number; body: string }
   | { op: 'burst'; conversationId: number; prefix: string; count: number; concurrency: number }
