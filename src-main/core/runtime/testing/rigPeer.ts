@@ -152,6 +152,33 @@ export class RigPeer {
     return this.call({ op: 'addresses' });
   }
 
+  /** Sends a file of `size` bytes made from `seed`; its message uid, SHA-256 and when the send began. */
+  sendFile(
+    conversationId: number,
+    size: number,
+    seed: string,
+  ): Promise<{ uid: string; sha256: string; sentAt: number }> {
+    return this.call({ op: 'sendFile', conversationId, size, seed });
+  }
+
+  /** The receiving side's view of the file in the message `uid`, or null before it arrived. */
+  fileState(
+    conversationId: number,
+    uid: string,
+  ): Promise<{ attachmentId: number; state: string; bytesDone: number } | null> {
+    return this.call({ op: 'fileState', conversationId, uid });
+  }
+
+  /** Starts a download the auto-download limit held back; resolves with the file's state. */
+  download(attachmentId: number): Promise<string> {
+    return this.call({ op: 'download', attachmentId });
+  }
+
+  /** SHA-256 (hex) of a stored file's plaintext. */
+  fileHash(attachmentId: number, size: number): Promise<string> {
+    return this.call({ op: 'fileHash', attachmentId, size });
+  }
+
   /** Direct upgrades over WebRTC this peer tried (issue 19). */
   direct(): Promise<DirectUpgradeCounts | null> {
     return this.call({ op: 'direct' });

@@ -5,6 +5,7 @@
  * one MessagingPeer (real encrypted database, real node on 0.0.0.0) and
  * answers the parent's requests over the IPC channel. Test-only.
  */
+import { createCipheriv, createHash } from 'node:crypto';
 import { DEFAULT_DELIVERY_OPTIONS } from '../../delivery/deliveryService';
 import { DEFAULT_BACKOFF } from '../../net/backoff';
 import { makeMessagingPeer, type MessagingPeer } from './messagingPeer';
@@ -48,6 +49,10 @@ const peer: MessagingPeer = makeMessagingPeer(config.name, {
 });
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const MiB = 1024 * 1024;
+/** A keystream (AES-256-CTR keyed by the seed's SHA-256): the same bytes for the same seed, fast. */
+const seededBytes = (seed: string) =>
+  createCipheriv('aes-256-ctr', createHash('sha256').update(seed).digest(), Buffer.alloc(16));
 
 /** Milliseconds on a clock every process of this machine shares. */
 const clock = () => performance.timeOrigin + performance.now();
@@ -148,6 +153,32 @@ async function handle(request: RigRequest): Promise<unknown> {
       return peer.running().node.isReachable();
     case 'direct':
       return peer.running().node.directMetrics();
+    case 'sendFile': {
+      const files = peer.running().files;
+      const { stageId } = files.stageBegin(`${request.seed}.bin`, request.size, 'application/octet-stream');
+      const hash = createHash('sha256');
+      const stream = seededBytes(request.seed);
+      for (let off = 0; off < request.size; off += MiB) {
+        const piece = stream.update(Buffer.alloc(Math.min(MiB, request.size - off)));
+        hash.update(piece);
+        files.stageChunk(stageId, off, piece);
+      }
+      const message = await files.stageCommit(stageId, request.conversationId);
+      return { uid: message.uid, sha256: hash.digest('hex'), sentAt: clock() };
+    }
+    case 'fileState': {
+      const message = peer.messages(request.conversationId).find((m) => m.uid === request.uid);
+      const view = message ? peer.running().files.forMessages([message.id])[0] : undefined;
+      return view ? { attachmentId: view.attachmentId, state: view.state, bytesDone: view.bytesDone } : null;
+    }
+    case 'download':
+      return peer.running().files.download(request.attachmentId).state;
+    case 'fileHash': {
+      const hash = createHash('sha256');
+      for (let off = 0; off < request.size; off += MiB)
+        hash.update(peer.running().files.read(request.attachmentId, off, MiB).data);
+      return hash.digest('hex');
+    }
     case 'sendTimed': {
       const at = clock();
       await peer.running().service.sendText(request.conversationId, request.body);

@@ -28,6 +28,11 @@ export type RigRequest = { id: number } & (
   | { op: 'addresses' }
   | { op: 'reachable' }
   | { op: 'direct' }
+  // Files (issue 19): deterministic bytes from a seed, so both sides can check them by hash.
+  | { op: 'sendFile'; conversationId: number; size: number; seed: string }
+  | { op: 'fileState'; conversationId: number; uid: string }
+  | { op: 'download'; attachmentId: number }
+  | { op: 'fileHash'; attachmentId: number; size: number }
   // Benchmarks: stamps on the machine-wide clock (performance.timeOrigin + now).
   | { op: 'sendTimed'; conversationId: number; body: string }
   | { op: 'burst'; conversationId: number; prefix: string; count: number; concurrency: number }
