@@ -421,7 +421,7 @@ class Download {
       this.taken = first + count;
       this.deps.events.progress(row, Math.min(row.size, this.taken * row.chunk_size), 'receive', false);
       this.maybeRecord();
-    }
+    } else passed.release();
     if (bad) {
       this.badAt = first + count;
       this.next = first + count;
