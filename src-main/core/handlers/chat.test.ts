@@ -1,66 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
-import { createCore, type Core } from '../core';
+import { describe, expect, it } from 'vitest';
 import { until } from '../runtime/testing/messagingPeer';
+import { contractCores, type ContractCore } from '../runtime/testing/contractCore';
 
 /**
  * The chat area (contract/areas/chat.ts) through two real cores, as the
  * shells use it: every request, the events the UI listens to, bad input.
  */
 
-const FAST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-interface TestCore {
-  core: Core;
-  events: Array<{ name: EventName; payload: unknown }>;
-  call<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>>;
-  fail<N extends RequestName>(name: N, params: RequestParams<N>): Promise<{ code: string; message: string }>;
-}
-
-async function makeCore(name: string): Promise<TestCore> {
-  const dir = mkdtempSync(join(tmpdir(), `parley-chat-${name}-`));
-  const core = createCore({
-    profileDir: dir,
-    shell: 'cli',
-    version: 't',
-    kdfCost: FAST_KDF,
-    network: {
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      mdns: false,
-      tuning: {
-        node: { dialTimeoutMs: 1_000, dialGraceMs: 100, reconnect: { baseMs: 100, maxMs: 500 } },
-        delivery: { backoff: { baseMs: 100, maxMs: 1_000, factor: 2 }, sendTimeoutMs: 5_000 },
-        keyPackagePoolSize: 3,
-      },
-    },
-  });
-  cleanup.push(async () => {
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const events: TestCore['events'] = [];
-  core.onEvent((n, payload) => events.push({ name: n, payload }));
-  const call = async <N extends RequestName>(n: N, params: RequestParams<N>): Promise<RequestResult<N>> => {
-    const reply = await core.dispatch(n, params);
-    if (!reply.ok) throw new Error(`${n}: ${reply.error.code} ${reply.error.message}`);
-    return reply.value as RequestResult<N>;
-  };
-  const fail = async <N extends RequestName>(n: N, params: RequestParams<N>) => {
-    const reply = await core.dispatch(n, params);
-    if (reply.ok) throw new Error(`${n} should have failed`);
-    return reply.error;
-  };
-  await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
-  await core.idle();
-  return { core, events, call, fail };
-}
+const makeCore = contractCores('chat');
+type TestCore = ContractCore;
 
 /** Polls an async read until it satisfies `ok`; bounded. */
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, label: string): Promise<T> {

@@ -1,18 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  EventName,
-  EventPayload,
-  Reply,
-  RequestName,
-  RequestParams,
-  RequestResult,
-} from '../../../src-shared/contract';
-import { createCore, type Core } from '../core';
+import { describe, expect, it } from 'vitest';
+import type { EventPayload } from '../../../src-shared/contract';
 import { until } from '../runtime/testing/messagingPeer';
 import { systemText } from '../store/testing/systemText';
+import { contractCores, type ContractCore } from '../runtime/testing/contractCore';
 
 /**
  * The conversations area through the contract, with two real cores on
@@ -21,54 +11,14 @@ import { systemText } from '../store/testing/systemText';
  * content preference, bad params get clear errors.
  */
 
-const FAST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-interface TestCore {
-  core: Core;
-  events: Array<{ name: EventName; payload: unknown }>;
-  call<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>>;
-  raw(name: RequestName, params: unknown): Promise<Reply<unknown>>;
-  notifications(): EventPayload<'notification'>[];
-}
+const make = contractCores('conv');
+type TestCore = ContractCore & { notifications(): EventPayload<'notification'>[] };
 
 async function makeCore(name: string): Promise<TestCore> {
-  const dir = mkdtempSync(join(tmpdir(), `parley-conv-${name}-`));
-  const core = createCore({
-    profileDir: dir,
-    shell: 'cli',
-    version: 't',
-    kdfCost: FAST_KDF,
-    network: {
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      mdns: false,
-      tuning: {
-        node: { dialTimeoutMs: 1_000, dialGraceMs: 100, reconnect: { baseMs: 100, maxMs: 500 } },
-        delivery: { backoff: { baseMs: 100, maxMs: 1_000, factor: 2 }, sendTimeoutMs: 5_000 },
-        keyPackagePoolSize: 3,
-      },
-    },
-  });
-  cleanup.push(async () => {
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const events: TestCore['events'] = [];
-  core.onEvent((n, payload) => events.push({ name: n, payload }));
-  const raw = (n: RequestName, params: unknown) => core.dispatch(n, params as never);
-  const call = async <N extends RequestName>(n: N, params: RequestParams<N>): Promise<RequestResult<N>> => {
-    const reply = await core.dispatch(n, params);
-    if (!reply.ok) throw new Error(`${n}: ${reply.error.code} ${reply.error.message}`);
-    return reply.value as RequestResult<N>;
-  };
-  await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
-  await core.idle();
+  const c = await make(name);
   const notifications = () =>
-    events.filter((e) => e.name === 'notification').map((e) => e.payload as EventPayload<'notification'>);
-  return { core, events, call, raw, notifications };
+    c.events.filter((e) => e.name === 'notification').map((e) => e.payload as EventPayload<'notification'>);
+  return { ...c, notifications };
 }
 
 const bodies = (c: TestCore, conversationId: number) =>

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ErrorPayload, RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
-import { createCore, type Core } from '../core';
+import { describe, expect, it } from 'vitest';
 import { until } from '../runtime/testing/messagingPeer';
+import { contractCores, type ContractCore } from '../runtime/testing/contractCore';
 
 /**
  * The groups area through the contract (what the renderer calls), with two
@@ -12,58 +8,11 @@ import { until } from '../runtime/testing/messagingPeer';
  * errors a user sees (not allowed, bad params, offline).
  */
 
-const FAST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-interface TestCore {
-  core: Core;
-  call<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>>;
-  fail<N extends RequestName>(name: N, params: unknown): Promise<ErrorPayload>;
-}
-
-async function makeCore(name: string, network = true): Promise<TestCore> {
-  const dir = mkdtempSync(join(tmpdir(), `parley-groups-${name}-`));
-  const core = createCore({
-    profileDir: dir,
-    shell: 'cli',
-    version: 't',
-    kdfCost: FAST_KDF,
-    ...(network
-      ? {
-          network: {
-            listen: ['/ip4/127.0.0.1/tcp/0'],
-            mdns: false,
-            tuning: {
-              node: { dialTimeoutMs: 1_000, dialGraceMs: 100, reconnect: { baseMs: 100, maxMs: 500 } },
-              delivery: { backoff: { baseMs: 100, maxMs: 1_000, factor: 2 }, sendTimeoutMs: 5_000 },
-              keyPackagePoolSize: 3,
-              groups: { acceptMs: 1_000, tickMs: 100 },
-            },
-          },
-        }
-      : {}),
-  });
-  cleanup.push(async () => {
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const call = async <N extends RequestName>(n: N, params: RequestParams<N>): Promise<RequestResult<N>> => {
-    const reply = await core.dispatch(n, params);
-    if (!reply.ok) throw new Error(`${n}: ${reply.error.code} ${reply.error.message}`);
-    return reply.value as RequestResult<N>;
-  };
-  const fail = async <N extends RequestName>(n: N, params: unknown): Promise<ErrorPayload> => {
-    const reply = await core.dispatch(n, params as RequestParams<N>);
-    if (reply.ok) throw new Error(`${n} succeeded`);
-    return reply.error;
-  };
-  await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
-  await core.idle();
-  return { core, call, fail };
-}
+const make = contractCores('groups');
+/** Group timings too: short accept windows and ticks. */
+const makeCore = (name: string, network = true) =>
+  make(name, { network, tuning: { groups: { acceptMs: 1_000, tickMs: 100 } } });
+type TestCore = ContractCore;
 
 const groupIds = (t: TestCore): number[] =>
   (

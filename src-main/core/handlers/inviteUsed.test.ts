@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
-import { createCore, type Core } from '../core';
+import { describe, expect, it } from 'vitest';
 import { until } from '../runtime/testing/messagingPeer';
+import { contractCores } from '../runtime/testing/contractCore';
 
 /**
  * Issue #17 item 18, through the contract as the UI uses it: an invite the
@@ -14,43 +10,7 @@ import { until } from '../runtime/testing/messagingPeer';
  * Real cores on 127.0.0.1.
  */
 
-const FAST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-interface Peer {
-  core: Core;
-  call<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>>;
-}
-
-async function peer(name: string): Promise<Peer> {
-  const dir = mkdtempSync(join(tmpdir(), `parley-invite-used-${name}-`));
-  const core = createCore({
-    profileDir: dir,
-    shell: 'cli',
-    version: 't',
-    kdfCost: FAST_KDF,
-    network: {
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      mdns: false,
-      tuning: { node: { dialTimeoutMs: 1_000, dialGraceMs: 100, reconnect: { baseMs: 100, maxMs: 500 } } },
-    },
-  });
-  cleanup.push(async () => {
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const call = async <N extends RequestName>(n: N, params: RequestParams<N>): Promise<RequestResult<N>> => {
-    const reply = await core.dispatch(n, params);
-    if (!reply.ok) throw new Error(`${n}: ${reply.error.code} ${reply.error.message}`);
-    return reply.value as RequestResult<N>;
-  };
-  await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
-  await core.idle();
-  return { core, call };
-}
+const peer = contractCores('invite-used');
 
 describe('a used invite', () => {
   it('is reported used by whom on the inviter, and "already used" to anyone who tries it again', async () => {

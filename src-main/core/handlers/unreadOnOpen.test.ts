@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
+import { describe, expect, it } from 'vitest';
 import { firstUnreadId } from '../../../src-renderer/src/features/chat/timeline';
-import { createCore, type Core } from '../core';
 import { until } from '../runtime/testing/messagingPeer';
+import { contractCores, type ContractCore } from '../runtime/testing/contractCore';
 
 /**
  * The reported bug, through two real cores as the shells use them: Ada is on
@@ -15,47 +11,8 @@ import { until } from '../runtime/testing/messagingPeer';
  * so the "unread" marker sits before all the new rows and counts them all.
  */
 
-const FAST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-interface TestCore {
-  core: Core;
-  call<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>>;
-}
-
-async function makeCore(name: string): Promise<TestCore> {
-  const dir = mkdtempSync(join(tmpdir(), `parley-unread-${name}-`));
-  const core = createCore({
-    profileDir: dir,
-    shell: 'cli',
-    version: 't',
-    kdfCost: FAST_KDF,
-    network: {
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      mdns: false,
-      tuning: {
-        node: { dialTimeoutMs: 1_000, dialGraceMs: 100, reconnect: { baseMs: 100, maxMs: 500 } },
-        delivery: { backoff: { baseMs: 100, maxMs: 1_000, factor: 2 }, sendTimeoutMs: 5_000 },
-        keyPackagePoolSize: 3,
-      },
-    },
-  });
-  cleanup.push(async () => {
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const call = async <N extends RequestName>(n: N, params: RequestParams<N>): Promise<RequestResult<N>> => {
-    const reply = await core.dispatch(n, params);
-    if (!reply.ok) throw new Error(`${n}: ${reply.error.code} ${reply.error.message}`);
-    return reply.value as RequestResult<N>;
-  };
-  await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
-  await core.idle();
-  return { core, call };
-}
+const makeCore = contractCores('unread');
+type TestCore = ContractCore;
 
 /** Sends a file the way the renderer does: staged over the bridge, then committed. */
 async function sendFile(c: TestCore, conversationId: number, name: string, bytes: Buffer): Promise<void> {

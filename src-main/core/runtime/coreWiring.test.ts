@@ -1,60 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, RequestName, RequestParams, RequestResult } from '../../../src-shared/contract';
-import { createCore, type Core } from '../core';
+import { describe, expect, it } from 'vitest';
 import { until } from './testing/messagingPeer';
+import { contractCores, type ContractCore } from './testing/contractCore';
 
 /**
  * Two real cores (profiles, encrypted databases, nodes on 127.0.0.1) talking
  * only through the contract, as the shells do.
  */
 
-const FAST_KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-interface TestCore {
-  core: Core;
-  events: Array<{ name: EventName; payload: unknown }>;
-  call<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResult<N>>;
-}
-
-async function makeCore(name: string): Promise<TestCore> {
-  const dir = mkdtempSync(join(tmpdir(), `parley-wiring-${name}-`));
-  const core = createCore({
-    profileDir: dir,
-    shell: 'cli',
-    version: 't',
-    kdfCost: FAST_KDF,
-    network: {
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      mdns: false,
-      tuning: {
-        node: { dialTimeoutMs: 1_000, dialGraceMs: 100, reconnect: { baseMs: 100, maxMs: 500 } },
-        delivery: { backoff: { baseMs: 100, maxMs: 1_000, factor: 2 }, sendTimeoutMs: 5_000 },
-        keyPackagePoolSize: 3,
-      },
-    },
-  });
-  cleanup.push(async () => {
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const events: TestCore['events'] = [];
-  core.onEvent((n, payload) => events.push({ name: n, payload }));
-  const call = async <N extends RequestName>(n: N, params: RequestParams<N>): Promise<RequestResult<N>> => {
-    const reply = await core.dispatch(n, params);
-    if (!reply.ok) throw new Error(`${n}: ${reply.error.code} ${reply.error.message}`);
-    return reply.value as RequestResult<N>;
-  };
-  await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
-  await core.idle();
-  return { core, events, call };
-}
+const makeCore = contractCores('wiring');
+type TestCore = ContractCore;
 
 describe('createCore with networking', () => {
   it('invite, DM, send: delivered through the contract, events fire, lock stops the node', async () => {
@@ -162,14 +116,7 @@ describe('createCore with networking', () => {
   }, 60_000);
 
   it('without network options: OFFLINE, no node', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-wiring-off-'));
-    const core = createCore({ profileDir: dir, shell: 'cli', version: 't', kdfCost: FAST_KDF });
-    cleanup.push(async () => {
-      await core.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await core.dispatch('profile.create', { displayName: 'Solo', passphrase: 'correct horse battery' });
-    await core.idle();
+    const { core } = await makeCore('Solo', { network: false });
     expect(await core.dispatch('net.status', {})).toEqual({
       ok: true,
       value: { state: 'offline', peers: 0, peerId: null, addresses: [], problem: null },
