@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { seedClock } from './fixtures/seededShell';
+import { openSeededChat } from './helpers/seededChat';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
 
 /**
@@ -14,27 +14,13 @@ test('disappearing messages count down; timers from 30 seconds to 4 weeks, or cu
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob Stone'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob Stone',
-            disappearAfterMs: WEEK,
-            messages: [
-              { from: 'Bob Stone', body: 'This will vanish', sentAt: now - 25 * hour, read: true },
-              { from: 'me', body: 'So will this', sentAt: now - 2 * hour, state: 'read' },
-            ],
-          },
-        ],
-      });
-    },
+  await openSeededChat(page, startShell, {
+    disappearAfterMs: WEEK,
+    messages: [
+      { from: 'Bob Stone', body: 'This will vanish', sentAt: now - 25 * hour, read: true },
+      { from: 'me', body: 'So will this', sentAt: now - 2 * hour, state: 'read' },
+    ],
   });
-  await openUnlocked(page, shell);
-  await page.getByTestId('conversation-row').first().click();
 
   // A week after arrival: 6 days left for the one received 25 hours ago, 7 for the newer one.
   const countdowns = page.getByTestId('message-countdown');

@@ -1,6 +1,6 @@
-import { DEFAULT_SHELL_ENV, expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { expect, test } from './fixtures/webShell';
+import { seedClock } from './fixtures/seededShell';
+import { openSeededChat } from './helpers/seededChat';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -13,28 +13,13 @@ test('emoji picker: search by name or keyword, keyboard, recent emoji first', as
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    // Online on loopback only, so the composer (and its emoji button) is there.
-    env: { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' },
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob Stone'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob Stone',
-            messages: [
-              { from: 'Bob Stone', body: 'Lunch at noon?', sentAt: now - 2 * hour, read: true },
-              { from: 'me', body: 'Sounds good', sentAt: now - hour, state: 'read' },
-            ],
-          },
-        ],
-      });
-    },
+  await openSeededChat(page, startShell, {
+    online: true,
+    messages: [
+      { from: 'Bob Stone', body: 'Lunch at noon?', sentAt: now - 2 * hour, read: true },
+      { from: 'me', body: 'Sounds good', sentAt: now - hour, state: 'read' },
+    ],
   });
-  await openUnlocked(page, shell);
-  await page.getByTestId('conversation-row').first().click();
   const incoming = page.getByTestId('message-wrap').filter({ hasText: 'Lunch at noon?' });
   await incoming.hover();
   await incoming.getByTestId('action-react').click();

@@ -1,5 +1,5 @@
-import type { Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { expect, test } from './fixtures/webShell';
+import { connectTwoPeers, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -7,19 +7,7 @@ import { checkScreenSizes } from './helpers/screens';
  * stays), and audio and video files play in the conversation, between two
  * real peers.
  */
-const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
-const PASSPHRASE = 'quiet-lantern-orbit-47';
-const PEER_TIMEOUT = 20_000;
 const LONG_NAME = 'Quarterly report with a rather long title and then some more words.wav';
-
-async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
-  await page.goto(shell.url);
-  await page.getByTestId('onboarding-display-name').fill(name);
-  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-submit').click();
-  await expect(page.getByTestId('home-screen')).toBeVisible();
-}
 
 /** One second of a 440 Hz tone, 8 kHz mono 16-bit PCM in a RIFF/WAVE container. */
 function toneWav(): Buffer {
@@ -97,32 +85,7 @@ test('files: long names cut in the middle; audio and video play, a PDF shows its
   startShell,
 }) => {
   test.setTimeout(180_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const bobContext = await browser.newContext();
-  const bob = await bobContext.newPage();
-  const problems: string[] = [];
-  for (const p of [page, bob]) {
-    p.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  }
-  const ada = page;
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-  await ada.getByTestId('add-contact').click();
-  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
-  const invite = await ada.getByTestId('invite-text').inputValue();
-  await ada.keyboard.press('Escape');
-  await bob.getByTestId('add-contact').click();
-  await bob.getByTestId('accept-invite-input').fill(invite);
-  await bob.getByTestId('accept-invite-submit').click();
-  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
-  const bobRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
-  await expect(bobRow).toBeVisible({ timeout: PEER_TIMEOUT });
+  const { ada, bob, bobPeer, bobRow } = await connectTwoPeers(page, browser, startShell);
   await bob.getByTestId('composer-input').fill('a tone and a clip');
   await bob.getByTestId('composer-input').press('Enter');
   await bobRow.click();
@@ -193,5 +156,5 @@ test('files: long names cut in the middle; audio and video play, a PDF shows its
   expect(blue).toBeGreaterThan(1000);
   await ada.evaluate('document.querySelectorAll("audio,video").forEach((m) => m.pause())');
   await checkScreenSizes(ada, 'chat-file-media');
-  expect(problems).toEqual([]);
+  expect(bobPeer.problems).toEqual([]);
 });

@@ -1,10 +1,10 @@
-import type { Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { expect, test } from './fixtures/webShell';
+import { connectTwoPeers, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreen } from './helpers/screens';
 
 /**
@@ -12,19 +12,6 @@ import { checkScreen } from './helpers/screens';
  * progress, the file and the image on the other side (thumbnail first, then
  * the bytes), a large file that waits for "Download", and the image viewer.
  */
-
-const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
-const PASSPHRASE = 'quiet-lantern-orbit-47';
-const PEER_TIMEOUT = 20_000;
-
-async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
-  await page.goto(shell.url);
-  await page.getByTestId('onboarding-display-name').fill(name);
-  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-submit').click();
-  await expect(page.getByTestId('home-screen')).toBeVisible();
-}
 
 /** A PNG (a gradient with a disc and a square) encoded here, so the thumbnail has something to show. */
 function drawPng(hue: number): Buffer {
@@ -72,34 +59,7 @@ test('files: attach, progress, thumbnail on the other side, download, viewer', a
   startShell,
 }) => {
   test.setTimeout(180_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const bobContext = await browser.newContext();
-  const bob = await bobContext.newPage();
-  const problems: string[] = [];
-  for (const p of [page, bob]) {
-    p.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  }
-  const ada = page;
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-
-  await ada.getByTestId('add-contact').click();
-  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
-  const invite = await ada.getByTestId('invite-text').inputValue();
-  await ada.keyboard.press('Escape');
-  await bob.getByTestId('add-contact').click();
-  await bob.getByTestId('accept-invite-input').fill(invite);
-  await bob.getByTestId('accept-invite-submit').click();
-  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
-  // Ada has joined the conversation before anything is sent into it.
-  const bobRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
-  await expect(bobRow).toBeVisible({ timeout: PEER_TIMEOUT });
+  const { ada, bob, bobPeer, bobRow } = await connectTwoPeers(page, browser, startShell);
   await bob.getByTestId('composer-input').fill('photos and the report');
   await bob.getByTestId('composer-input').press('Enter');
   await bobRow.click();
@@ -191,6 +151,6 @@ test('files: attach, progress, thumbnail on the other side, download, viewer', a
   await ada.keyboard.press('Escape');
   await expect(viewer).toHaveCount(0);
 
-  await bobContext.close();
-  expect(problems, 'CSP violations or uncaught errors').toEqual([]);
+  await bobPeer.context.close();
+  expect(bobPeer.problems, 'CSP violations or uncaught errors').toEqual([]);
 });

@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { seedClock } from './fixtures/seededShell';
+import { openSeededChat } from './helpers/seededChat';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -18,28 +18,13 @@ test('messages show bold, italic, strikethrough, code and code blocks, safely', 
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob Stone'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob Stone',
-            messages: [
-              { from: 'Bob Stone', body: FORMATTED, sentAt: now - 2 * hour, read: true },
-              { from: 'me', body: BLOCK, sentAt: now - hour, state: 'read' },
-              { from: 'Bob Stone', body: PLAIN, sentAt: now - hour / 2, read: true },
-            ],
-          },
-        ],
-      });
-    },
+  await openSeededChat(page, startShell, {
+    messages: [
+      { from: 'Bob Stone', body: FORMATTED, sentAt: now - 2 * hour, read: true },
+      { from: 'me', body: BLOCK, sentAt: now - hour, state: 'read' },
+      { from: 'Bob Stone', body: PLAIN, sentAt: now - hour / 2, read: true },
+    ],
   });
-  await openUnlocked(page, shell);
-  await page.getByTestId('conversation-row').first().click();
-  await expect(page.getByTestId('chat-title')).toHaveText('Bob Stone');
 
   const formatted = page.getByTestId('message-body').filter({ hasText: 'plan' });
   // The marks are gone, the words are styled.

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { expect, test } from './fixtures/webShell';
+import { seedClock } from './fixtures/seededShell';
+import { openSeededChat } from './helpers/seededChat';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -22,30 +22,16 @@ test('hover actions beside the bubble; one tab stop for the list, arrows within;
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    env: { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' },
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob Stone'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob Stone',
-            messages: [
-              { from: 'Bob Stone', body: 'First from Bob', sentAt: now - 4 * hour, read: true },
-              { from: 'me', body: 'Second from me', sentAt: now - 3 * hour, state: 'read' },
-              { from: 'Bob Stone', body: 'Third from Bob', sentAt: now - 2 * hour, read: true },
-              { from: 'me', body: 'Fourth from me', sentAt: now - hour, state: 'read' },
-            ],
-          },
-        ],
-      });
-    },
-  });
   await page.setViewportSize({ width: 1600, height: 1000 });
-  await openUnlocked(page, shell);
-  await page.getByTestId('conversation-row').first().click();
+  await openSeededChat(page, startShell, {
+    online: true,
+    messages: [
+      { from: 'Bob Stone', body: 'First from Bob', sentAt: now - 4 * hour, read: true },
+      { from: 'me', body: 'Second from me', sentAt: now - 3 * hour, state: 'read' },
+      { from: 'Bob Stone', body: 'Third from Bob', sentAt: now - 2 * hour, read: true },
+      { from: 'me', body: 'Fourth from me', sentAt: now - hour, state: 'read' },
+    ],
+  });
   const wraps = page.getByTestId('message-wrap');
   await expect(wraps).toHaveCount(4);
 

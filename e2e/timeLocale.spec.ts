@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, expect, test, type StartOptions, type WebShell } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { expect, test, type StartOptions, type WebShell } from './fixtures/webShell';
+import { seedClock } from './fixtures/seededShell';
+import { openSeededChat } from './helpers/seededChat';
 
 /**
  * Issue 17 item 20: times follow the region format, not the language the
@@ -15,29 +15,15 @@ const sentAt = now - hour;
 // The page's own language is US English: 12-hour clock with AM/PM.
 test.use({ locale: 'en-US' });
 
-async function seededShell(
-  startShell: (options: StartOptions) => Promise<WebShell>,
+async function messageTime(
   page: Page,
+  startShell: (o: StartOptions) => Promise<WebShell>,
   env: Record<string, string>,
 ) {
-  const shell = await startShell({
-    env: { ...DEFAULT_SHELL_ENV, ...env },
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob Stone'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob Stone',
-            messages: [{ from: 'Bob Stone', body: 'What time is it?', sentAt, read: true }],
-          },
-        ],
-      });
-    },
+  await openSeededChat(page, startShell, {
+    env,
+    messages: [{ from: 'Bob Stone', body: 'What time is it?', sentAt, read: true }],
   });
-  await openUnlocked(page, shell);
-  await page.getByTestId('conversation-row').first().click();
   return page.getByTestId('message').filter({ hasText: 'What time is it?' }).locator('time');
 }
 
@@ -45,7 +31,7 @@ test('times follow the region format the shell names, not the browser language',
   page,
   startShell,
 }) => {
-  const time = await seededShell(startShell, page, {
+  const time = await messageTime(page, startShell, {
     LC_ALL: '',
     LC_TIME: 'en_GB.UTF-8',
     LANG: 'en_US.UTF-8',
@@ -56,7 +42,7 @@ test('times follow the region format the shell names, not the browser language',
 });
 
 test('without a region locale the page keeps its own', async ({ page, startShell }) => {
-  const time = await seededShell(startShell, page, { LC_ALL: '', LC_TIME: '', LANG: 'C.UTF-8' });
+  const time = await messageTime(page, startShell, { LC_ALL: '', LC_TIME: '', LANG: 'C.UTF-8' });
   await expect(time).toHaveText(new Intl.DateTimeFormat('en-US', { timeStyle: 'short' }).format(sentAt));
   await expect(time).toHaveText(/AM|PM/);
 });

@@ -1,5 +1,5 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, type WebShell } from '../fixtures/webShell';
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { DEFAULT_SHELL_ENV, type StartOptions, type WebShell } from '../fixtures/webShell';
 
 /**
  * Helpers for specs with several real peers, each a web shell with its own
@@ -93,4 +93,42 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await input.fill(text);
   await input.press('Enter');
   await expect(page.getByTestId('message-body').filter({ hasText: text })).toBeVisible();
+}
+
+/** Ada (the fixture's page) and Bob (a page of his own), each on a fresh shell, contacts of each other. */
+export interface ConnectedPair {
+  ada: Page;
+  bob: Page;
+  /** Bob's context and the CSP violations and page errors seen in his page. */
+  bobPeer: ExtraPeer;
+  adaShell: WebShell;
+  bobShell: WebShell;
+  /** The DM with Bob in Ada's list (on her list when this resolves). */
+  bobRow: Locator;
+}
+
+/**
+ * Two fresh peers on loopback: both onboard, Bob accepts Ada's invite (his DM
+ * with Ada opens), and the DM has reached Ada's list: the start of the
+ * two-peer specs, which each carried a copy.
+ */
+export async function connectTwoPeers(
+  page: Page,
+  browser: Browser,
+  startShell: (options: StartOptions) => Promise<WebShell>,
+): Promise<ConnectedPair> {
+  const [adaShell, bobShell] = await Promise.all([
+    startShell({ env: PEER_ENV }),
+    startShell({ env: PEER_ENV }),
+  ]);
+  const bobPeer = await openPeerPage(browser);
+  const ada = page;
+  const bob = bobPeer.page;
+  await createProfile(ada, adaShell, 'Ada');
+  await createProfile(bob, bobShell, 'Bob');
+  const invite = await readInvite(ada);
+  await acceptInvite(bob, invite, 'Ada');
+  const bobRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
+  await expect(bobRow).toBeVisible({ timeout: PEER_TIMEOUT });
+  return { ada, bob, bobPeer, adaShell, bobShell, bobRow };
 }
