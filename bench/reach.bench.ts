@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { NatRig, natRigUnavailable } from '../src-main/core/net/testing/natRig';
 import { RigPeer } from '../src-main/core/runtime/testing/rigPeer';
 import { round, summarize, type BenchContext, type BenchResult } from './harness';
+import { directRows } from './reach/directRows';
 
 /**
  * Beyond one LAN (issue 19; docs/protocol.md §14), on the NAT rig
@@ -26,8 +27,9 @@ import { round, summarize, type BenchContext, type BenchResult } from './harness
  *   send call → Ann's commit.
  * - load1: the machine's 1-minute load average at the end (2 shared cores).
  *
- * Not measured yet (later parts of issue 19): direct upgrade share and direct
- * latency, file throughput relayed vs direct.
+ * Then, on a rig of their own (bench/reach/directRows.ts): the share of
+ * relayed connections upgraded to direct per NAT kind, latency over the
+ * direct and the relayed path, 100 MB file throughput direct vs relayed.
  */
 
 const STARTS = Number(process.env['PARLEY_BENCH_REACH_STARTS'] ?? 10);
@@ -133,5 +135,6 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
     ...summarize('relayed.latency', latency, ['p50', 'p99']),
     { metric: 'leaked_packets', value: rig.leakedPackets(), unit: 'packets' },
     { metric: 'load1', value: round(loadavg()[0] ?? 0), unit: 'load' },
+    ...(process.env['PARLEY_BENCH_REACH_DIRECT'] === '0' ? [] : await directRows(ctx)),
   ];
 }

@@ -125,6 +125,10 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
               // Always a list: without one, @libp2p/webrtc falls back to public STUN servers
               // (Google, Twilio, Cloudflare, Mozilla), which Parley never contacts.
               rtcConfiguration: async () => ({ iceServers: (await late.upgrade?.iceServers()) ?? [] }),
+              // libp2p's 16 KiB messages (sized for browsers) moved files at 0.5 MB/s on the rig;
+              // 128 KiB ones at 23 MB/s. Both ends are node-datachannel, which accepts 256 KiB
+              // messages (its SDP a=max-message-size, RFC 8841 §6).
+              dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES },
             }),
           ]
         : []),
@@ -176,6 +180,9 @@ export function relayedDialAddresses(peer: string, addresses: readonly Multiaddr
     .filter((a) => a.toString().includes('/p2p-circuit'))
     .map((a) => (a.toString().endsWith(`/p2p-circuit/p2p/${peer}`) ? a : a.encapsulate(`/p2p/${peer}`)));
 }
+
+/** The largest message on a WebRTC data channel (see the transport's options above). */
+const DATA_CHANNEL_MESSAGE_BYTES = 128 * 1024;
 
 /** The TCP port of the first public IPv4 address we announce: our STUN responder listens there on UDP. */
 function stunPortOf(announce: string[]): number | null {
