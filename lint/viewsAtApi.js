@@ -24,11 +24,6 @@ export const VIEW_TYPES = /** @type {const} */ ([
 ]);
 
 export const VIEWS_NOT_MOVED_YET = /** @type {const} */ ([
-  {
-    file: 'src-main/core/contacts/contactsService.ts',
-    why: 'ContactProfile, SafetyNumberView, ImportCounts',
-  },
-  { file: 'src-main/core/contacts/inviteStatus.ts', why: 'InviteStatusView' },
   { file: 'src-main/core/files/fileService.ts', why: 'FileView, FileSettings' },
   { file: 'src-main/core/files/fileTransfers.ts', why: 'FileView, FileSettings (split from fileService.ts)' },
   { file: 'src-main/core/files/fileViews.ts', why: 'FileView' },

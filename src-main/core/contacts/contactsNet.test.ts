@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../errors';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
+import { ContactsPresenter } from '../handlers/contactsPresenter';
 import { ContactsService } from './contactsService';
 import { until, type MessagingPeer, peerPool } from '../runtime/testing/messagingPeer';
 
@@ -18,15 +19,19 @@ async function online(name: string): Promise<MessagingPeer> {
   return p;
 }
 
-function contactsOf(p: MessagingPeer): ContactsService {
-  return new ContactsService({
-    contacts: p.store.contacts,
-    devices: p.store.devices,
-    conversations: p.store.conversations,
-    tx: p.store.tx,
-    selfIdentityKey: () => p.identity.publicKey,
-    now: Date.now,
-  });
+/** The contacts handlers' answers: the service through its presenter. */
+function contactsOf(p: MessagingPeer): ContactsPresenter {
+  return new ContactsPresenter(
+    new ContactsService({
+      contacts: p.store.contacts,
+      devices: p.store.devices,
+      conversations: p.store.conversations,
+      tx: p.store.tx,
+      selfIdentityKey: () => p.identity.publicKey,
+      now: Date.now,
+    }),
+    p.store,
+  );
 }
 
 /** Ada and Bob are contacts with a DM, both sides joined. */

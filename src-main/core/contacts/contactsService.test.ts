@@ -9,6 +9,7 @@ import { deliveryMigrations } from '../delivery/schema';
 import { Store } from '../store/store';
 import { tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
 import { silentLogger } from '../util/logger';
+import { ContactsPresenter } from '../handlers/contactsPresenter';
 import { assertDmWritable, ContactsService } from './contactsService';
 import { Directory } from './directory';
 
@@ -20,7 +21,7 @@ import { Directory } from './directory';
 let t: TempDatabase;
 let store: Store;
 let directory: Directory;
-let service: ContactsService;
+let service: ContactsPresenter;
 let clock = 1_000;
 const self = generateIdentityKey();
 const SELF_PEER = 'self-peer';
@@ -63,14 +64,18 @@ beforeEach(() => {
   t = tempDatabase(deliveryMigrations);
   store = new Store(t.db, { attachmentsDir: join(t.dir, 'attachments'), logger: silentLogger });
   directory = new Directory(store, SELF_PEER, () => clock);
-  service = new ContactsService({
-    contacts: store.contacts,
-    devices: store.devices,
-    conversations: store.conversations,
-    tx: store.tx,
-    selfIdentityKey: () => self.publicKey,
-    now: () => clock,
-  });
+  // What the contacts handlers answer: the service's domain objects through the presenter.
+  service = new ContactsPresenter(
+    new ContactsService({
+      contacts: store.contacts,
+      devices: store.devices,
+      conversations: store.conversations,
+      tx: store.tx,
+      selfIdentityKey: () => self.publicKey,
+      now: () => clock,
+    }),
+    store,
+  );
 });
 afterEach(() => t.dispose());
 
@@ -345,14 +350,17 @@ describe('export and import', () => {
     const other = tempDatabase(deliveryMigrations);
     try {
       const otherStore = new Store(other.db, { attachmentsDir: join(other.dir, 'a'), logger: silentLogger });
-      const otherService = new ContactsService({
-        contacts: otherStore.contacts,
-        devices: otherStore.devices,
-        conversations: otherStore.conversations,
-        tx: otherStore.tx,
-        selfIdentityKey: () => self.publicKey,
-        now: () => clock,
-      });
+      const otherService = new ContactsPresenter(
+        new ContactsService({
+          contacts: otherStore.contacts,
+          devices: otherStore.devices,
+          conversations: otherStore.conversations,
+          tx: otherStore.tx,
+          selfIdentityKey: () => self.publicKey,
+          now: () => clock,
+        }),
+        otherStore,
+      );
       expect(otherService.importJson(json)).toEqual({ added: 2, updated: 0, skipped: 0 });
       const [annThere, bobThere] = otherStore.contacts.list().map((c) => otherService.profile(c.id));
       expect(annThere).toMatchObject({ name: 'Annie', displayName: 'Ann', verified: true, blocked: false });

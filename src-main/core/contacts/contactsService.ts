@@ -1,13 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { z } from 'zod';
-import type {
-  ContactProfile,
-  ImportCounts,
-  SafetyNumberView,
-} from '../../../src-shared/contract/areas/contacts';
 import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
 import { ParleyError } from '../errors';
-import { safetyNumber, safetyQrMatches } from '../identity/safetyNumber';
+import { safetyNumber, safetyQrMatches, type SafetyNumber } from '../identity/safetyNumber';
 import type { Contact, ContactRepository } from '../store/repositories/contactRepository';
 import type { ConversationRepository } from '../store/repositories/conversationRepository';
 import type { DeviceRepository, StoredDevice } from '../store/repositories/deviceRepository';
@@ -96,6 +91,19 @@ const ExportFile = z
   .strict();
 type ExportFile = z.infer<typeof ExportFile>;
 
+/** The safety number the user is asked to compare, and whether it is for a key change that waits. */
+export interface ContactSafetyNumber {
+  number: SafetyNumber;
+  forNewKey: boolean;
+}
+
+/** What an import did: contacts added, contacts that gained something, entries left as they were. */
+export interface ImportResult {
+  added: number;
+  updated: number;
+  skipped: number;
+}
+
 export class ContactsService {
   constructor(
     private readonly deps: {
@@ -109,28 +117,28 @@ export class ContactsService {
     },
   ) {}
 
-  profile(id: number): ContactProfile {
-    return this.view(this.deps.contacts.get(id));
+  /** The contact, removed ones included (handlers/contactsPresenter.ts makes the view). */
+  profile(id: number): Contact {
+    return this.deps.contacts.get(id);
   }
 
   /** The contact of a DM, or null (a group; a DM without a visible contact). */
-  forConversation(conversationId: number): ContactProfile | null {
+  forConversation(conversationId: number): Contact | null {
     const r = this.deps.conversations.kindOf(conversationId);
     if (!r) throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
     if (r.kind !== 'dm' || r.contactId === null) return null;
     const c = this.deps.contacts.byId(r.contactId);
-    return c && c.removedAt === null ? this.view(c) : null;
+    return c && c.removedAt === null ? c : null;
   }
 
   /** The number for the key the user is asked to trust: the pending new key while a change waits. */
-  safetyNumber(id: number): SafetyNumberView {
+  safetyNumber(id: number): ContactSafetyNumber {
     const c = this.deps.contacts.get(id);
     const key = c.pendingKeyChange?.identityKey ?? c.identityKey;
-    const n = safetyNumber(this.deps.selfIdentityKey(), key);
-    return { digits: n.digits, groups: n.groups, qrData: n.qrData, forNewKey: c.pendingKeyChange !== null };
+    return { number: safetyNumber(this.deps.selfIdentityKey(), key), forNewKey: c.pendingKeyChange !== null };
   }
 
-  verify(id: number, verified: boolean, qrData?: string): ContactProfile {
+  verify(id: number, verified: boolean, qrData?: string): Contact {
     const c = this.deps.contacts.get(id);
     if (!verified) {
       this.deps.contacts.setVerified(id, null);
@@ -160,7 +168,7 @@ export class ContactsService {
     });
   }
 
-  keyChange(id: number, accept: boolean): ContactProfile {
+  keyChange(id: number, accept: boolean): Contact {
     const c = this.deps.contacts.get(id);
     if (!c.pendingKeyChange)
       throw new ParleyError('INVALID_STATE', 'This contact has no key change waiting.');
@@ -169,14 +177,14 @@ export class ContactsService {
     return this.profile(id);
   }
 
-  rename(id: number, name: string | null): ContactProfile {
+  rename(id: number, name: string | null): Contact {
     this.deps.contacts.get(id);
     const trimmed = name?.trim() ?? '';
     this.deps.contacts.rename(id, trimmed === '' ? null : trimmed);
     return this.profile(id);
   }
 
-  block(id: number, blocked: boolean): ContactProfile {
+  block(id: number, blocked: boolean): Contact {
     this.deps.contacts.get(id);
     this.deps.contacts.setBlocked(id, blocked);
     return this.profile(id);
@@ -217,7 +225,7 @@ export class ContactsService {
    * The file is validated whole before anything is written, and the import
    * is one transaction: bad input changes nothing.
    */
-  importJson(text: string): ImportCounts {
+  importJson(text: string): ImportResult {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -301,37 +309,16 @@ export class ContactsService {
   }
 
   private devicesByKey(): Map<string, StoredDevice[]> {
-    const out = new Map<string, StoredDevice[]>();
-    for (const r of this.deps.devices.others()) {
-      const k = hex(r.identityKey);
-      out.set(k, [...(out.get(k) ?? []), r]);
-    }
-    return out;
+    return devicesByIdentityKey(this.deps.devices);
   }
+}
 
-  private view(c: Contact): ContactProfile {
-    const devices = (this.devicesByKey().get(hex(c.identityKey)) ?? []).map((d) => ({
-      peerId: d.peerId,
-      addresses: parseAddresses(d.addresses),
-    }));
-    const dm = this.deps.conversations.dmOfContact(c.id);
-    return {
-      id: c.id,
-      name: c.localName ?? c.displayName,
-      displayName: c.displayName,
-      localName: c.localName,
-      identityKey: hex(c.identityKey),
-      verified: c.verifiedAt !== null,
-      verifiedAt: c.verifiedAt,
-      blocked: c.blocked,
-      keyChanged: c.pendingKeyChange !== null,
-      pendingKeyChange: c.pendingKeyChange
-        ? { identityKey: hex(c.pendingKeyChange.identityKey), at: c.pendingKeyChange.at }
-        : null,
-      previousIdentityKey: c.previousIdentityKey ? hex(c.previousIdentityKey) : null,
-      keyChangedAt: c.keyChangedAt,
-      devices,
-      dm: dm !== null ? { conversationId: dm, readOnly: c.blocked || c.removedAt !== null } : null,
-    };
+/** Other users' known devices, by identity key (hex). */
+export function devicesByIdentityKey(devices: Pick<DeviceRepository, 'others'>): Map<string, StoredDevice[]> {
+  const out = new Map<string, StoredDevice[]>();
+  for (const r of devices.others()) {
+    const k = hex(r.identityKey);
+    out.set(k, [...(out.get(k) ?? []), r]);
   }
+  return out;
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InviteStatusView } from '../../../src-shared/contract';
-import type { ContactRepository } from '../store/repositories/contactRepository';
+import type { Contact, ContactRepository } from '../store/repositories/contactRepository';
 import type { InviteRepository } from '../store/repositories/inviteRepository';
 import type { Directory } from './directory';
 import { decodeInvite } from './invite';
@@ -14,6 +13,12 @@ export interface InviteStatusDeps {
   ownPeerId: string;
 }
 
+/** Where an invite stands, and the contact whose device used it (removed contacts too: the presenter decides). */
+export interface InviteStatus {
+  state: 'unknown' | 'open' | 'expired' | 'used';
+  usedBy: Contact | null;
+}
+
 /**
  * Where one of this user's invites stands, so the "Add contact" dialog can
  * take a spent invite off the screen once the other side accepted it (issue
@@ -21,7 +26,7 @@ export interface InviteStatusDeps {
  * invite row keeps the PeerId that used it; the device directory names its
  * contact.
  */
-export function inviteStatus(deps: InviteStatusDeps, link: string, now: number): InviteStatusView {
+export function inviteStatus(deps: InviteStatusDeps, link: string, now: number): InviteStatus {
   const invite = decodeInvite(extractInviteLink(link));
   if (!invite || invite.peerId !== deps.ownPeerId) return { state: 'unknown', usedBy: null };
   const row = deps.invites.find(new Uint8Array(createHash('sha256').update(invite.token).digest()));
@@ -29,11 +34,5 @@ export function inviteStatus(deps: InviteStatusDeps, link: string, now: number):
   if (row.usedAt === null) return { state: row.expiresAt > now ? 'open' : 'expired', usedBy: null };
   const device = row.usedBy === null ? null : deps.directory.device(row.usedBy);
   const contact = device ? deps.contacts.byIdentityKey(device.identityKey) : null;
-  return {
-    state: 'used',
-    usedBy:
-      contact && contact.removedAt === null
-        ? { contactId: contact.id, name: contact.localName ?? contact.displayName }
-        : null,
-  };
+  return { state: 'used', usedBy: contact };
 }

@@ -7,6 +7,7 @@ import { parseSearchQuery } from '../search/searchQuery';
 import { errorFields } from '../util/logger';
 import { contactRequestViews } from './contactRequestViews';
 import { initialPrivacy } from '../presence/initialPrivacy';
+import { inviteStatusView } from './contactsPresenter';
 import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /** Profile, home list, messages, search and the first contact/conversation requests. */
@@ -94,15 +95,17 @@ export function baseHandlers({
     'contacts.inviteStatus': async ({ link }) => {
       const s = store();
       const m = await messaging.running();
-      return inviteStatus(
-        {
-          invites: s.invites,
-          directory: m.directory,
-          contacts: s.contacts,
-          ownPeerId: m.node.peerId,
-        },
-        link,
-        Date.now(),
+      return inviteStatusView(
+        inviteStatus(
+          {
+            invites: s.invites,
+            directory: m.directory,
+            contacts: s.contacts,
+            ownPeerId: m.node.peerId,
+          },
+          link,
+          Date.now(),
+        ),
       );
     },
     'contacts.acceptInvite': async ({ invite }) => {

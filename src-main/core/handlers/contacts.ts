@@ -1,6 +1,7 @@
 import type { contactsRequests } from '../../../src-shared/contract/areas/contacts';
 import { ContactsService } from '../contacts/contactsService';
 import type { Store } from '../store/store';
+import { ContactsPresenter } from './contactsPresenter';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 /** The profile's own identity key (safety numbers are computed from both keys). */
@@ -14,9 +15,9 @@ function selfIdentityKey(store: Store): Uint8Array {
  * blocking from the same database on every stream.
  */
 export function contactsHandlers({ store }: HandlerDeps): HandlersFor<keyof typeof contactsRequests> {
-  const service = (): ContactsService => {
+  const service = (): ContactsPresenter => {
     const s = store();
-    return new ContactsService({
+    const contacts = new ContactsService({
       contacts: s.contacts,
       devices: s.devices,
       conversations: s.conversations,
@@ -24,6 +25,7 @@ export function contactsHandlers({ store }: HandlerDeps): HandlersFor<keyof type
       selfIdentityKey: () => selfIdentityKey(s),
       now: Date.now,
     });
+    return new ContactsPresenter(contacts, s);
   };
   return {
     'contacts.get': ({ contactId }) => service().profile(contactId),
