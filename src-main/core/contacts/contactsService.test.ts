@@ -12,6 +12,7 @@ import { silentLogger } from '../util/logger';
 import { ContactsPresenter } from '../handlers/contactsPresenter';
 import { assertDmWritable, ContactsService } from './contactsService';
 import { Directory } from './directory';
+import { messageViews } from '../handlers/messagePresenter';
 
 /**
  * Contacts as the user handles them (issue #4), on a real encrypted database:
@@ -294,7 +295,8 @@ describe('key changes (trust on first use)', () => {
       receivedAt: clock + 1,
       state: 'received',
     });
-    const views = store.views.toViews(
+    const views = messageViews(
+      store,
       [before.id, after.id].map((id) => {
         const m = store.messages.get(id);
         if (!m) throw new Error('message not stored');

@@ -11,7 +11,7 @@ import { CheckSession, type CheckedRun } from './chunkChecker';
 import { ChunkWriter } from './chunkWriter';
 import { GCM_TAG_BYTES, plainChunkLength, sealedOffset } from './fileCrypto';
 import type { FileEvents } from './fileEvents';
-import { attachmentOf } from './fileViews';
+import { attachmentOf } from './attachmentLookup';
 import { sealedFileName, type SealedFiles } from './sealedFiles';
 
 /**

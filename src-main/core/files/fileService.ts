@@ -1,9 +1,10 @@
-import type { FileSettings, FileView } from '../../../src-shared/contract/areas/files';
 import type { FileSource } from '../net/fileProtocol';
 import type { Message } from '../store/repositories/types';
 import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 import type { FileEvent } from './fileEvents';
+import type { FileLimits } from '../store/repositories/fileSettingsRepository';
+import type { FileProgress } from './attachmentLookup';
 import { FileSender, type SendFileContent, type Thumbnail } from './fileSender';
 import type { FileTransfers } from './fileTransfers';
 
@@ -66,11 +67,11 @@ export class FileService {
     return this.transfers.onEvent(listener);
   }
 
-  settings(): FileSettings {
+  settings(): FileLimits {
     return this.transfers.settings();
   }
 
-  setSettings(patch: Partial<FileSettings>): FileSettings {
+  setSettings(patch: Partial<FileLimits>): FileLimits {
     return this.transfers.setSettings(patch);
   }
 
@@ -103,20 +104,20 @@ export class FileService {
   // --- receiving, reading, serving (fileTransfers.ts) --------------------------
 
   /** Starts or resumes fetching an incoming file (the user asked). */
-  download(attachmentId: number): FileView {
+  download(attachmentId: number): FileProgress {
     return this.transfers.download(attachmentId);
   }
 
   /** Stops a download (drops its bytes) or withdraws an outgoing file (recipients can no longer fetch it). */
-  cancel(attachmentId: number): FileView {
+  cancel(attachmentId: number): FileProgress {
     return this.transfers.cancel(attachmentId);
   }
 
-  forMessages(messageIds: readonly number[]): FileView[] {
+  forMessages(messageIds: readonly number[]): FileProgress[] {
     return this.transfers.forMessages(messageIds);
   }
 
-  get(attachmentId: number): FileView {
+  get(attachmentId: number): FileProgress {
     return this.transfers.get(attachmentId);
   }
 

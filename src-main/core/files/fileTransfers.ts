@@ -1,16 +1,16 @@
-import type { FileSettings, FileView } from '../../../src-shared/contract/areas/files';
 import { formatBytes } from '../../../src-shared/contract/format';
 import { ParleyError } from '../errors';
 import type { FileContent } from '../content/content';
 import type { FileSource } from '../net/fileProtocol';
 import type { Store } from '../store/store';
+import type { FileLimits } from '../store/repositories/fileSettingsRepository';
 import type { Logger } from '../util/logger';
 import type { FileNet } from './fileDownload';
 import { FileDownloads } from './fileDownloads';
 import { FileEvents, type FileEvent } from './fileEvents';
 import { DESCRIBED_WRONGLY, FileReceiver } from './fileReceiver';
 import { FileServer } from './fileServer';
-import { attachmentOf, toFileView } from './fileViews';
+import { attachmentOf, type FileProgress } from './attachmentLookup';
 import { PlainReader } from './plainReader';
 import { SealedFiles } from './sealedFiles';
 
@@ -94,11 +94,11 @@ export class FileTransfers {
     return this.events.onEvent(listener);
   }
 
-  settings(): FileSettings {
+  settings(): FileLimits {
     return this.deps.store.fileSettings.get();
   }
 
-  setSettings(patch: Partial<FileSettings>): FileSettings {
+  setSettings(patch: Partial<FileLimits>): FileLimits {
     return this.deps.store.fileSettings.set(patch);
   }
 
@@ -114,7 +114,7 @@ export class FileTransfers {
   }
 
   /** Starts or resumes fetching an incoming file (the user asked). */
-  download(attachmentId: number): FileView {
+  download(attachmentId: number): FileProgress {
     const row = attachmentOf(this.rows, attachmentId);
     if (row.outgoing === 1) throw new ParleyError('INVALID_STATE', 'You sent this file; it is already here.');
     if (row.state === 'complete') return this.view(attachmentId);
@@ -137,7 +137,7 @@ export class FileTransfers {
   }
 
   /** Stops a download (drops its bytes) or withdraws an outgoing file (recipients can no longer fetch it). */
-  cancel(attachmentId: number): FileView {
+  cancel(attachmentId: number): FileProgress {
     const row = attachmentOf(this.rows, attachmentId);
     if (row.outgoing === 0 && row.state === 'complete')
       throw new ParleyError('INVALID_STATE', 'This file is already downloaded.');
@@ -152,13 +152,15 @@ export class FileTransfers {
     return this.view(row.id);
   }
 
-  // --- reading (plainReader.ts, fileViews.ts) ----------------------------------
+  // --- reading (plainReader.ts, attachmentLookup.ts) ----------------------------------
 
-  forMessages(messageIds: readonly number[]): FileView[] {
-    return this.rows.forMessages(messageIds).map((r) => toFileView(r, this.events.sentBytes(r.id)));
+  forMessages(messageIds: readonly number[]): FileProgress[] {
+    return this.rows
+      .forMessages(messageIds)
+      .map((r) => ({ attachment: r, sentBytes: this.events.sentBytes(r.id) }));
   }
 
-  get(attachmentId: number): FileView {
+  get(attachmentId: number): FileProgress {
     return this.view(attachmentId);
   }
 
@@ -179,8 +181,8 @@ export class FileTransfers {
     return this.server.source;
   }
 
-  private view(attachmentId: number): FileView {
+  private view(attachmentId: number): FileProgress {
     const row = attachmentOf(this.rows, attachmentId);
-    return toFileView(row, this.events.sentBytes(row.id));
+    return { attachment: row, sentBytes: this.events.sentBytes(row.id) };
   }
 }

@@ -6,6 +6,7 @@ import { isNetError } from '../net/netError';
 import { until, type MessagingPeer, peerPool } from '../runtime/testing/messagingPeer';
 import type { FileEvent } from './fileService';
 import { GCM_TAG_BYTES } from './fileCrypto';
+import { fileView } from '../handlers/filePresenter';
 
 /**
  * Files end to end between real peers over 127.0.0.1 (issue #6 item 2): each
@@ -65,7 +66,8 @@ async function sendBytes(
 function fileAt(p: MessagingPeer, conversationId: number, uid: string) {
   const message = p.messages(conversationId).find((m) => m.uid === uid);
   if (!message) return null;
-  return p.running().files.forMessages([message.id])[0] ?? null;
+  const file = p.running().files.forMessages([message.id])[0];
+  return file ? fileView(file) : null;
 }
 
 function readAll(p: MessagingPeer, attachmentId: number, size: number): Buffer {

@@ -3,7 +3,7 @@ import { closeSync, fdatasyncSync, linkSync, openSync, renameSync, rmSync } from
 import { isAbsolute } from 'node:path';
 import { ParleyError } from '../errors';
 import type { AttachmentRepository } from '../store/repositories/attachmentRepository';
-import { completeAttachmentOf } from './fileViews';
+import { completeAttachmentOf } from './attachmentLookup';
 import { writeAll, type SealedFiles } from './sealedFiles';
 
 /**

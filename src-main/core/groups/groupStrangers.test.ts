@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeMessagingPeer, until, type MessagingPeer } from '../runtime/testing/messagingPeer';
+import { messageViews } from '../handlers/messagePresenter';
 
 /**
  * A group whose members are not all each other's contacts: Ada invites Bob
@@ -61,6 +62,6 @@ describe('a group of people who are not all contacts', () => {
     expect(b.running().directory.sealPublicKey(c.running().node.peerId)).not.toBeNull();
     const fromCy = b.messages(gb).find((m) => m.body === 'hi from Cy');
     if (!fromCy) throw new Error('no message from Cy');
-    expect(b.store.views.toViews([fromCy])[0]?.sender.name).toBe('Cy');
+    expect(messageViews(b.store, [fromCy])[0]?.sender.name).toBe('Cy');
   }, 120_000);
 });

@@ -9,6 +9,7 @@ import { contactRequestViews } from './contactRequestViews';
 import { initialPrivacy } from '../presence/initialPrivacy';
 import { inviteStatusView } from './contactsPresenter';
 import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
+import { messageViews } from './messagePresenter';
 
 /** Profile, home list, messages, search and the first contact/conversation requests. */
 export function baseHandlers({
@@ -50,7 +51,7 @@ export function baseHandlers({
       return s.tx.run(() => {
         const page = s.messages.page(conversationId, at, limit);
         const unread = s.conversations.readState(conversationId);
-        return { ...page, messages: s.views.toViews(page.messages), unread };
+        return { ...page, messages: messageViews(s, page.messages), unread };
       });
     },
     'net.status': async () => {

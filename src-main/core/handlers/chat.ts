@@ -6,6 +6,7 @@ import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
 import type { HandlerDeps, HandlersFor } from './deps';
 import { MessageExtrasPresenter } from './messageExtrasPresenter';
+import { messageViews } from './messagePresenter';
 
 /**
  * Handlers of contract/areas/chat.ts: rich messages (issue #6 item 1).
@@ -67,7 +68,7 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
         ...(mentions && mentions.length > 0 ? { mentions } : {}),
       });
       void m.service.rich.setTyping(conversationId, false).catch(() => undefined);
-      const [view] = s.views.toViews([message]);
+      const [view] = messageViews(s, [message]);
       if (!view) throw new ParleyError('INTERNAL', 'The message was not stored.');
       return view;
     },
@@ -79,7 +80,7 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRe
     'messages.edit': async ({ conversationId, messageId, text, mentions }) => {
       const r = await rich();
       const message = await r.rich.edit(conversationId, messageId, text, mentions ?? []);
-      const [view] = r.s.views.toViews([message]);
+      const [view] = messageViews(r.s, [message]);
       if (!view) throw new ParleyError('INTERNAL', 'The message was not stored.');
       return view;
     },

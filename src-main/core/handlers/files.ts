@@ -4,6 +4,8 @@ import { FILE_BRIDGE_CHUNK_BYTES } from '../../../src-shared/contract/areas/file
 import { ParleyError } from '../errors';
 import type { Message } from '../store/repositories/types';
 import type { HandlerDeps, HandlersFor } from './deps';
+import { fileView } from './filePresenter';
+import { messageViews } from './messagePresenter';
 
 /** Handlers of contract/areas/files.ts; the work is in core/files (FileService). */
 export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof filesRequests> {
@@ -25,7 +27,7 @@ export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof files
       );
   };
   const view = (message: Message): MessageView => {
-    const [v] = store().views.toViews([message]);
+    const [v] = messageViews(store(), [message]);
     if (!v) throw new ParleyError('INTERNAL', 'The message was not stored.');
     return v;
   };
@@ -54,7 +56,7 @@ export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof files
     },
     'files.prepareDownload': async ({ attachmentId }) => {
       const service = await files();
-      const view = service.get(attachmentId);
+      const view = service.get(attachmentId).attachment;
       if (view.state !== 'complete') {
         throw new ParleyError('INVALID_STATE', 'Download the file before saving it.');
       }
@@ -106,9 +108,9 @@ export function filesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof files
       (await files()).stageCancel(stageId);
       return {};
     },
-    'files.forMessages': async ({ messageIds }) => (await files()).forMessages(messageIds),
-    'files.download': async ({ attachmentId }) => (await files()).download(attachmentId),
-    'files.cancel': async ({ attachmentId }) => (await files()).cancel(attachmentId),
+    'files.forMessages': async ({ messageIds }) => (await files()).forMessages(messageIds).map(fileView),
+    'files.download': async ({ attachmentId }) => fileView((await files()).download(attachmentId)),
+    'files.cancel': async ({ attachmentId }) => fileView((await files()).cancel(attachmentId)),
     'files.saveTo': async ({ attachmentId, path }) => {
       pathsAllowed();
       return { path: await (await files()).saveTo(attachmentId, path) };

@@ -26,6 +26,7 @@ import { PendingContentRepository } from './repositories/pendingContentRepositor
 import { ResyncRepository } from './repositories/resyncRepository';
 import { RestoreNoticeRepository } from './repositories/restoreNoticeRepository';
 import { SeenEnvelopeRepository } from './repositories/seenEnvelopeRepository';
+import { SenderNameRepository } from './repositories/senderNameRepository';
 import { SequencerRepository } from './repositories/sequencerRepository';
 import { SettingsRepository } from './repositories/settingsRepository';
 import { TimerRepository } from './repositories/timerRepository';
@@ -72,6 +73,8 @@ export class ProfileRepositories {
   readonly groups: GroupRepository;
   readonly groupMembers: GroupMemberRepository;
   readonly sequencers: SequencerRepository;
+  /** Names of senders and holders, for message views (handlers/messagePresenter.ts). */
+  readonly senderNames: SenderNameRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -107,6 +110,7 @@ export class ProfileRepositories {
     this.groups = new GroupRepository(db);
     this.groupMembers = new GroupMemberRepository(db);
     this.sequencers = new SequencerRepository(db);
+    this.senderNames = new SenderNameRepository(db);
     this.contactDevicesOf = (selfPeerId) => new ContactDeviceRepository(db, selfPeerId);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);

@@ -4,7 +4,6 @@ import { DisappearingSweeper } from './disappearingSweeper';
 import type { Db } from './encryptedDatabase';
 import { ProfileRepositories } from './profileRepositories';
 import type { Logger } from '../util/logger';
-import { MessageViews } from './messageViews';
 import { ChangeFeed, type StoreChanges } from './changeFeed';
 
 /**
@@ -15,7 +14,6 @@ import { ChangeFeed, type StoreChanges } from './changeFeed';
  */
 export class Store extends ProfileRepositories {
   readonly sweeper: DisappearingSweeper;
-  readonly views: MessageViews;
   /** Where attachment bytes live (encrypted; core/files). */
   readonly attachmentsDir: string;
 
@@ -27,7 +25,6 @@ export class Store extends ProfileRepositories {
     mkdirSync(options.attachmentsDir, { recursive: true, mode: 0o700 });
     this.attachmentsDir = options.attachmentsDir;
     this.sweeper = new DisappearingSweeper({ db, ...options });
-    this.views = new MessageViews(db);
   }
 
   /**

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADA, ME, insertIdentity, tempDatabase, type TempDatabase } from './testing/tempDatabase';
-import { MessageViews } from './messageViews';
-import { ContactRepository } from './repositories/contactRepository';
-import { ConversationRepository } from './repositories/conversationRepository';
-import { MessageRepository } from './repositories/messageRepository';
+import { ADA, ME, insertIdentity, tempDatabase, type TempDatabase } from '../store/testing/tempDatabase';
+import { messageViews } from './messagePresenter';
+import { ProfileRepositories } from '../store/profileRepositories';
+import { ContactRepository } from '../store/repositories/contactRepository';
+import { ConversationRepository } from '../store/repositories/conversationRepository';
+import { MessageRepository } from '../store/repositories/messageRepository';
 
 let t: TempDatabase;
 beforeEach(() => {
@@ -40,7 +41,7 @@ describe('message views: who holds a message', () => {
       if (!m) throw new Error('not stored');
       return m;
     };
-    const views = new MessageViews(t.db).toViews([
+    const views = messageViews(new ProfileRepositories(t.db), [
       held('a', '12D3KooWAda'),
       held('b', '12D3KooWNode'),
       held('c', '12D3KooWStranger'),
