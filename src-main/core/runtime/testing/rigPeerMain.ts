@@ -7,6 +7,7 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { DEFAULT_DELIVERY_OPTIONS } from '../../delivery/deliveryService';
+import { fileView } from '../../handlers/filePresenter';
 import { DEFAULT_BACKOFF } from '../../net/backoff';
 import { makeMessagingPeer, type MessagingPeer } from './messagingPeer';
 import type { RigPeerConfig, RigRequest, RigResponse } from './rigPeerProtocol';
@@ -168,11 +169,12 @@ async function handle(request: RigRequest): Promise<unknown> {
     }
     case 'fileState': {
       const message = peer.messages(request.conversationId).find((m) => m.uid === request.uid);
-      const view = message ? peer.running().files.forMessages([message.id])[0] : undefined;
+      const file = message ? peer.running().files.forMessages([message.id])[0] : undefined;
+      const view = file ? fileView(file) : undefined;
       return view ? { attachmentId: view.attachmentId, state: view.state, bytesDone: view.bytesDone } : null;
     }
     case 'download':
-      return peer.running().files.download(request.attachmentId).state;
+      return fileView(peer.running().files.download(request.attachmentId)).state;
     case 'fileHash': {
       const hash = createHash('sha256');
       for (let off = 0; off < request.size; off += MiB)
