@@ -9,7 +9,15 @@ import { LanBeacon } from './lanBeacon';
 import type { RelayCounts, RelayGate, RelayLimits } from './contactRelay';
 import type { DirectUpgradeCounts } from './directUpgrade';
 import { createLibp2pHost, type HostServices } from './libp2pHost';
-import { announcedAddresses, hasPublicAddress, relayedDialAddresses } from './nodeReach';
+import { announcedAddresses, hasPublicAddress } from './nodeReach';
+import {
+  connectionInfos,
+  directHostOf,
+  isConnectedOn,
+  onLibp2pEvents,
+  parsePeer,
+  relayedAddressesOf,
+} from './libp2pConnections';
 import type { RelayStatus } from './reservationKeeper';
 import { openConnectionHost } from './openConnectionHost';
 import { resolveLimits, type NetLimits } from './limits';
@@ -137,7 +145,7 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
         self: this.peerId,
         dial: async (peer, how) => {
           const signal = AbortSignal.timeout(dialTimeoutMs);
-          const relayed = how.relayedOnly ? await this.relayedAddressesOf(peer) : [];
+          const relayed = how.relayedOnly ? await relayedAddressesOf(this.libp2p, peer) : [];
           await this.libp2p.dial(relayed.length > 0 ? relayed : peerIdFromString(peer), { signal });
         },
         cannotDialUs: (peer) => !this.isReachable() && this.publicPeers.has(peer),
@@ -303,18 +311,6 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
     return [...new Set([...(this.options.announce ?? []), ...confirmed])];
   }
 
-  private async relayedAddressesOf(peer: string): Promise<ReturnType<typeof relayedDialAddresses>> {
-    try {
-      const known = await this.libp2p.peerStore.get(peerIdFromString(peer));
-      return relayedDialAddresses(
-        peer,
-        known.addresses.map((a) => a.multiaddr),
-      );
-    } catch {
-      return [];
-    }
-  }
-
   /** "Discoverable on this network". No effect when the node was built without mDNS. */
   async setDiscoverable(on: boolean): Promise<void> {
     this.discoverable = on;
@@ -346,24 +342,12 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
    * stopped listening: a relay reservation granted or gone, issue 19).
    */
   onAddressesChanged(listener: () => void): () => void {
-    const handler = (): void => listener();
-    this.libp2p.addEventListener('transport:listening', handler);
-    this.libp2p.addEventListener('transport:close', handler);
-    return () => {
-      this.libp2p.removeEventListener('transport:listening', handler);
-      this.libp2p.removeEventListener('transport:close', handler);
-    };
+    return onLibp2pEvents(this.libp2p, ['transport:listening', 'transport:close'], listener);
   }
 
   /** Called when any connection opens or closes (a path to a peer changed, e.g. relayed to direct). */
   onConnectionsChanged(listener: () => void): () => void {
-    const handler = (): void => listener();
-    this.libp2p.addEventListener('connection:open', handler);
-    this.libp2p.addEventListener('connection:close', handler);
-    return () => {
-      this.libp2p.removeEventListener('connection:open', handler);
-      this.libp2p.removeEventListener('connection:close', handler);
-    };
+    return onLibp2pEvents(this.libp2p, ['connection:open', 'connection:close'], listener);
   }
 
   /** Called when a peer gets its first connection or loses its last one. */
@@ -378,12 +362,7 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
 
   /** Open connections, for diagnostics (and to check who dialled whom). */
   connections(): ConnectionInfo[] {
-    return this.libp2p.getConnections().map((c) => ({
-      peerId: c.remotePeer.toString(),
-      direction: c.direction,
-      remoteAddress: c.remoteAddr.toString(),
-      streams: countBy(c.streams.map((st) => st.protocol || '(negotiating)')),
-    }));
+    return connectionInfos(this.libp2p);
   }
 
   isConnected(peer: string): boolean {
@@ -496,33 +475,4 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
       }
     }
   }
-}
-
-function isConnectedOn(libp2p: Libp2p, peer: string): boolean {
-  return libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open');
-}
-
-/** The IP address of a direct (not relayed) open connection to `peer`, or null. */
-function directHostOf(node: Libp2p, peer: string): string | null {
-  const conn = node
-    .getConnections(parsePeer(peer))
-    .find(
-      (c) =>
-        c.status === 'open' && c.limits === undefined && !c.remoteAddr.toString().includes('/p2p-circuit'),
-    );
-  return conn?.remoteAddr.getComponents()[0]?.value ?? null;
-}
-
-function parsePeer(peer: string): PeerId {
-  try {
-    return peerIdFromString(peer);
-  } catch (err) {
-    throw new NetError('refused', 'not a PeerId', { cause: err });
-  }
-}
-
-function countBy(keys: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
-  return out;
 }
