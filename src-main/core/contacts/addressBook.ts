@@ -41,6 +41,7 @@ export type AddressBookNode = Pick<
   | 'freshAddresses'
   | 'addAddresses'
   | 'onAddressesChanged'
+  | 'isRunning'
 > & { services: Pick<ParleyProtocols, 'address'> };
 
 export interface AddressBookDeps {
@@ -65,6 +66,8 @@ export interface AddressBookDeps {
 /** Contacts asked per refresh (each answers for every missing contact). */
 const ASKED_PER_REFRESH = 2;
 const DEFAULT_REFRESH_MS = 5_000;
+/** After a start, how long a record keeps the last record's relayed addresses while ours are not back, ms. */
+const RELAYS_KEPT_MS = 30_000;
 /** Records pushed to one peer are gathered this long before they go, ms. */
 const PUSH_GATHER_MS = 50;
 
@@ -79,6 +82,7 @@ export class AddressBook {
   private readonly pending = new Map<string, Uint8Array[]>();
   private sealing: Promise<void> | null = null;
   private resealAfter: Promise<void> | null = null;
+  private startedAt = 0;
   private askCursor = 0;
   /** Connected contact devices we exchanged with on their current connection. */
   private readonly exchanged = new Set<string>();
@@ -116,6 +120,7 @@ export class AddressBook {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.startedAt = this.deps.now();
     const { repo } = this.deps;
     const node = this.node;
     this.beaconKey = repo.ownBeaconKey();
@@ -128,7 +133,12 @@ export class AddressBook {
     });
     // A reservation granted (or lost) changes our addresses: contacts hear at
     // once, not at the next tick (issue 19; docs/protocol.md §14.5).
-    const unsubscribeAddresses = node.onAddressesChanged(() => this.track(this.refreshOwnRecord()));
+    // Not while the node stops: its relayed addresses go with its transports
+    // then, and a record without them, kept by a contact, would leave that
+    // contact no way to reach us through the relay at the next start.
+    const unsubscribeAddresses = node.onAddressesChanged(() => {
+      if (node.isRunning) this.track(this.refreshOwnRecord());
+    });
     this.unsubscribe = () => {
       unsubscribePeers();
       unsubscribeAddresses();
@@ -173,8 +183,8 @@ export class AddressBook {
   private async reseal(minSeq = 0): Promise<void> {
     const { repo, now } = this.deps;
     const node = this.node;
-    const addresses = node.addresses();
     const stored = this.own ?? (await this.storedOwn());
+    const addresses = this.withRelaysKept(node.addresses(), stored);
     if (stored && minSeq <= stored.seq && sameSet(stored.addresses, stripOwnPeer(addresses, node.peerId))) {
       this.own = stored;
       return;
@@ -193,6 +203,26 @@ export class AddressBook {
       if (repo.isContactDevice(peer)) this.track(this.exchange(peer, false));
     }
     node.beacon?.announce();
+  }
+
+  /**
+   * Just after a start our reservations are not back yet (issue 19;
+   * docs/protocol.md §14.5): a record made then would lack the relayed
+   * addresses, and a contact behind another NAT who keeps it could never
+   * reach us through the relay again (nobody else tells it). So for
+   * `RELAYS_KEPT_MS` after start a record without relayed addresses keeps
+   * those of our last record; a contact dialling one meanwhile gets
+   * NO_RESERVATION and retries at once (net/dialScheduler.ts).
+   */
+  private withRelaysKept(addresses: string[], stored: AddressRecord | null): string[] {
+    const relayed = (a: string) => a.includes('/p2p-circuit');
+    if (!stored || addresses.some(relayed) || this.deps.now() - this.startedAt > RELAYS_KEPT_MS)
+      return addresses;
+    const own = `/p2p/${this.node.peerId}`;
+    return [
+      ...addresses,
+      ...stored.addresses.filter(relayed).map((a) => (a.endsWith(own) ? a : `${a}${own}`)),
+    ];
   }
 
   /** The record we made last time we ran (its seq is where the next one starts). */
