@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { expect, test } from './fixtures/webShell';
 import { connectTwoPeers, PEER_TIMEOUT } from './helpers/peers';
+import { encodePng } from './helpers/png';
 import { checkScreen } from './helpers/screens';
 
 /**
@@ -13,44 +13,21 @@ import { checkScreen } from './helpers/screens';
  * the bytes), a large file that waits for "Download", and the image viewer.
  */
 
-/** A PNG (a gradient with a disc and a square) encoded here, so the thumbnail has something to show. */
+/** A PNG (a gradient with a disc and a square), so the thumbnail has something to show. */
 function drawPng(hue: number): Buffer {
   const width = 960;
   const height = 640;
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
-    for (let x = 0; x < width; x++) {
-      const t = (x + y) / (width + height);
-      const inDisc = (x - 300) ** 2 + (y - 320) ** 2 < 160 ** 2;
-      const inSquare = x >= 560 && x < 820 && y >= 200 && y < 440;
-      const o = row + 1 + x * 3;
-      if (inDisc || inSquare) raw.fill(235, o, o + 3);
-      else {
-        raw[o] = Math.round(((Math.sin((hue / 360) * 6.28) + 1) / 2) * 200 * (1 - t) + 30);
-        raw[o + 1] = Math.round(120 * t + 40);
-        raw[o + 2] = Math.round(((Math.cos((hue / 360) * 6.28) + 1) / 2) * 200 * t + 40);
-      }
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([head, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(width, height, (x, y) => {
+    const t = (x + y) / (width + height);
+    const inDisc = (x - 300) ** 2 + (y - 320) ** 2 < 160 ** 2;
+    const inSquare = x >= 560 && x < 820 && y >= 200 && y < 440;
+    if (inDisc || inSquare) return [235, 235, 235];
+    return [
+      Math.round(((Math.sin((hue / 360) * 6.28) + 1) / 2) * 200 * (1 - t) + 30),
+      Math.round(120 * t + 40),
+      Math.round(((Math.cos((hue / 360) * 6.28) + 1) / 2) * 200 * t + 40),
+    ];
+  });
 }
 
 test('files: attach, progress, thumbnail on the other side, download, viewer', async ({

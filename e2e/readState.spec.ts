@@ -1,5 +1,4 @@
 import type { Locator, Page } from '@playwright/test';
-import { deflateSync, crc32 } from 'node:zlib';
 import { expect, test } from './fixtures/webShell';
 import {
   acceptInvite,
@@ -11,6 +10,7 @@ import {
   readInvite,
   sendMessage,
 } from './helpers/peers';
+import { encodePng } from './helpers/png';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -51,38 +51,9 @@ async function sendQuickly(page: Page, texts: string[]): Promise<void> {
   await expect(lastBody(page, texts.at(-1) ?? '')).toBeVisible();
 }
 
-/** A small PNG, so the bubble grows when its thumbnail loads. */
-function png(width: number, height: number): Buffer {
-  // Each row: filter type 0, then RGB (a diagonal gradient, so the thumbnail shows something).
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
-    for (let x = 0; x < width; x++) {
-      const o = row + 1 + x * 3;
-      raw[o] = Math.round((255 * x) / width);
-      raw[o + 1] = Math.round((255 * y) / height);
-      raw[o + 2] = 160;
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([head, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+/** A small PNG (a diagonal gradient), so the bubble grows when its thumbnail loads. */
+const png = (width: number, height: number): Buffer =>
+  encodePng(width, height, (x, y) => [Math.round((255 * x) / width), Math.round((255 * y) / height), 160]);
 
 test('read state: read only when seen in a focused window; the view follows; badges and Jump clear', async ({
   page,
