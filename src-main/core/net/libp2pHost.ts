@@ -78,7 +78,13 @@ export async function createLibp2pHost(
   const libp2p = await createLibp2p<HostServices>({
     start: false,
     privateKey,
-    addresses: { listen: [...listen, ...reach.listen], ...reach.announce },
+    addresses: {
+      listen: [...listen, ...reach.listen],
+      ...reach.announce,
+      // `/webrtc` addresses are never told (identify, records): a peer that learnt one
+      // would dial it like any address, an ICE try where a relayed dial is due.
+      announceFilter: (addrs) => addrs.filter((a) => !a.toString().includes('/webrtc')),
+    },
     transports: [tcp(), ...reach.transports],
     connectionEncrypters: [noise()],
     streamMuxers: [
