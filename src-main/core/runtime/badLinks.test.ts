@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsRig, rigUnavailable } from '../net/testing/netnsRig';
-import { RigPeer, type StoredText } from './testing/rigPeer';
+import { RigPeer } from './testing/rigPeer';
+import { incoming, until } from './testing/rigWait';
 
 /**
  * Bad links (issue 13, deliver 7): two peers, each in its own network
@@ -16,17 +17,8 @@ const unavailable = rigUnavailable();
 if (unavailable) console.warn(`bad-links test skipped: ${unavailable}`);
 
 /** Waits (bounded) until `check` resolves true. */
-async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The incoming texts with `prefix`, in the order the receiver stored them. */
-const incoming = (texts: StoredText[], prefix: string) =>
-  texts.filter((t) => !t.outgoing && t.body.startsWith(prefix)).map((t) => t.body);
 
 describe.skipIf(unavailable !== null)('delivery over bad links (network namespaces)', () => {
   let rig: NetnsRig;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatRig, natRigUnavailable } from '../net/testing/natRig';
-import { RigPeer, type StoredText } from './testing/rigPeer';
+import { RigPeer } from './testing/rigPeer';
+import { incoming, until } from './testing/rigWait';
 
 /**
  * Direct when possible (issue 19 item 3; docs/protocol.md §14.10), on the
@@ -15,17 +16,6 @@ import { RigPeer, type StoredText } from './testing/rigPeer';
 
 const unavailable = natRigUnavailable();
 if (unavailable) console.warn(`direct upgrade test skipped: ${unavailable}`);
-
-async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const incoming = (texts: StoredText[], prefix: string) =>
-  texts.filter((t) => !t.outgoing && t.body.startsWith(prefix)).map((t) => t.body);
 
 describe.skipIf(unavailable !== null)('upgrading a relayed connection to a direct one', () => {
   let rig: NatRig;
