@@ -42,9 +42,10 @@ const P2P_CIRCUIT_CODE = 290;
 
 /**
  * True when the address names no peer, or only a relay that is not the
- * invite's own peer, directly before a final /p2p-circuit.
+ * invite's own peer, directly before a final /p2p-circuit. Link codes
+ * (linking/linkCode.ts) carry addresses the same way.
  */
-function onlyRelayNamed(components: { code: number; value?: string }[], peerId: string): boolean {
+export function onlyRelayNamed(components: { code: number; value?: string }[], peerId: string): boolean {
   const named = components.flatMap((c, i) => (c.code === P2P_CODE ? [i] : []));
   const circuits = components.filter((c) => c.code === P2P_CIRCUIT_CODE).length;
   if (named.length === 0) return circuits === 0;
@@ -81,7 +82,7 @@ export function sealKeyHash(sealPublicKey: Uint8Array): Uint8Array {
 }
 
 /** The address without its /p2p suffix, as bytes; null when it is not a multiaddr. */
-function addressBytes(address: string): Uint8Array | null {
+export function addressBytes(address: string): Uint8Array | null {
   try {
     const bytes = multiaddr(address).decapsulateCode(P2P_CODE).bytes;
     return bytes.length > 0 && bytes.length <= 255 ? bytes : null;

@@ -134,3 +134,79 @@ describe.each(suites)('HPKE base mode: $name', ({ mine, theirs }) => {
     expect(bytes(await theirs.kem.serializePublicKey(kp.publicKey))).toEqual(derived.pk);
   });
 });
+
+/**
+ * PSK mode (RFC 9180 §5.1.2), which device linking uses with X-Wing,
+ * HKDF-SHA256 and AES-256-GCM (docs/protocol.md §13.5): both directions
+ * against @hpke/core, and the properties the link relies on: a different PSK
+ * or PSK id gives a different context, and PSK mode differs from base mode.
+ */
+const pskSuites = [
+  {
+    name: 'X-Wing, HKDF-SHA256, AES-256-GCM (device linking)',
+    mine: new Hpke(xwingKem, 'sha256', 'aes-256-gcm'),
+    theirs: new CipherSuite({ kem: new XWing(), kdf: new HkdfSha256(), aead: new Aes256Gcm() }),
+  },
+  {
+    name: 'DHKEM(X25519), HKDF-SHA256, AES-128-GCM',
+    mine: new Hpke(dhkemX25519, 'sha256', 'aes-128-gcm'),
+    theirs: new CipherSuite({
+      kem: new DhkemX25519HkdfSha256(),
+      kdf: new HkdfSha256(),
+      aead: new Aes128Gcm(),
+    }),
+  },
+];
+
+describe.each(pskSuites)('HPKE PSK mode: $name', ({ mine, theirs }) => {
+  const info = new Uint8Array(randomBytes(32));
+  const psk = { key: new Uint8Array(randomBytes(32)), id: new Uint8Array(randomBytes(16)) };
+  const exporterContext = new Uint8Array(Buffer.from('parley/v1/link-mac-e'));
+  const theirPsk = () => ({ key: psk.key.slice().buffer, id: psk.id.slice().buffer });
+
+  it('@hpke/core exports what our sender exports', async () => {
+    const { sk, pk } = mine.kem.generateKeyPair();
+    const { enc, context } = mine.setupPskSender(pk, info, psk);
+    const recipientKey = await theirs.kem.deserializePrivateKey(sk.slice());
+    const rc = await theirs.createRecipientContext({
+      recipientKey,
+      enc: enc.slice(),
+      info: info.slice(),
+      psk: theirPsk(),
+    });
+    expect(bytes(await rc.export(exporterContext.slice(), 32))).toEqual(context.export(exporterContext, 32));
+    expect(mine.setupPskRecipient(enc, sk, info, psk).export(exporterContext, 32)).toEqual(
+      context.export(exporterContext, 32),
+    );
+  });
+
+  it('our recipient exports what @hpke/core sender exports', async () => {
+    const { sk, pk } = mine.kem.generateKeyPair();
+    const recipientPublicKey = await theirs.kem.deserializePublicKey(pk.slice());
+    const sc = await theirs.createSenderContext({ recipientPublicKey, info: info.slice(), psk: theirPsk() });
+    const theirSecret = bytes(await sc.export(exporterContext.slice(), 16));
+    expect(mine.setupPskRecipient(bytes(sc.enc), sk, info, psk).export(exporterContext, 16)).toEqual(
+      theirSecret,
+    );
+  });
+
+  it('a different PSK, PSK id or info gives a different secret, and base mode differs', () => {
+    const { sk, pk } = mine.kem.generateKeyPair();
+    const { enc, context } = mine.setupPskSender(pk, info, psk);
+    const right = context.export(exporterContext, 32);
+    const otherKey = { key: new Uint8Array(randomBytes(32)), id: psk.id };
+    const otherId = { key: psk.key, id: new Uint8Array(randomBytes(16)) };
+    expect(mine.setupPskRecipient(enc, sk, info, otherKey).export(exporterContext, 32)).not.toEqual(right);
+    expect(mine.setupPskRecipient(enc, sk, info, otherId).export(exporterContext, 32)).not.toEqual(right);
+    expect(mine.setupPskRecipient(enc, sk, new Uint8Array(32), psk).export(exporterContext, 32)).not.toEqual(
+      right,
+    );
+    expect(mine.receiveExport(sk, enc, info, exporterContext, 32)).not.toEqual(right);
+  });
+
+  it('refuses a PSK under 32 bytes or an empty PSK id (RFC 9180 §5.1.2, VerifyPSKInputs)', () => {
+    const { pk } = mine.kem.generateKeyPair();
+    expect(() => mine.setupPskSender(pk, info, { key: new Uint8Array(16), id: psk.id })).toThrow(/32 bytes/);
+    expect(() => mine.setupPskSender(pk, info, { key: psk.key, id: new Uint8Array(0) })).toThrow(/non-empty/);
+  });
+});

@@ -7,6 +7,11 @@ import { hashLength, hkdfExpand, hkdfExtract, type HashName } from './hkdf';
  * and external init (RFC 9420 §5.1.3, §12.4.3.1, §12.4.3.2). The generic key
  * schedule is exercised by the IETF interop vectors (suite 1); the X-Wing KEM
  * is cross-checked against @hpke/hybridkem-x-wing and @noble/post-quantum.
+ *
+ * PSK mode (RFC 9180 §5.1.2, mode_psk = 0x01) is used by device linking only
+ * (docs/protocol.md §13.5): the same key schedule with the link code's secret
+ * as `psk` and its id as `psk_id`, so both sides derive the same context only
+ * if both know the code. Cross-checked against @hpke/core's PSK mode.
  */
 
 /** A KEM as RFC 9180 §4 sees it; keys are raw bytes in the KEM's serialization. */
@@ -30,7 +35,22 @@ const AEAD_IDS: Record<AeadName, number> = { 'aes-128-gcm': 0x0001, 'aes-256-gcm
 const TAG_LENGTH = 16;
 export const NONCE_LENGTH = 12;
 const HPKE_V1 = Buffer.from('HPKE-v1');
-const MODE_BASE = Uint8Array.of(0x00);
+const MODE_BASE = 0x00;
+const MODE_PSK = 0x01;
+/** RFC 9180 §5.1.2: "The PSK MUST have at least 32 bytes of entropy". */
+export const MIN_PSK_LENGTH = 32;
+
+/** A pre-shared key and its id (RFC 9180 §5.1.2), both non-empty. */
+export interface Psk {
+  key: Uint8Array;
+  id: Uint8Array;
+}
+
+/** A sender or recipient context that only exports secrets (RFC 9180 §5.3). */
+export interface ExportContext {
+  /** Context.Export(exporter_context, L). */
+  export(exporterContext: Uint8Array, length: number): Uint8Array;
+}
 
 export function aeadKeyLength(aead: AeadName): number {
   return aead === 'aes-128-gcm' ? 16 : 32;
@@ -105,7 +125,7 @@ interface Context {
   exporterSecret: Uint8Array;
 }
 
-/** One HPKE ciphersuite (KEM, KDF, AEAD), base mode only: MLS uses no PSK or auth mode. */
+/** One HPKE ciphersuite (KEM, KDF, AEAD), base and PSK modes (no auth modes: nothing uses them). */
 export class Hpke {
   private readonly kdf: LabeledKdf;
 
@@ -121,13 +141,19 @@ export class Hpke {
     );
   }
 
-  /** RFC 9180 §5.1 KeySchedule(mode_base, shared_secret, info, "", ""). */
-  private keySchedule(sharedSecret: Uint8Array, info: Uint8Array): Context {
+  /**
+   * RFC 9180 §5.1 KeySchedule(mode, shared_secret, info, psk, psk_id): base
+   * mode without a PSK, PSK mode with one (VerifyPSKInputs: both or neither).
+   */
+  private keySchedule(sharedSecret: Uint8Array, info: Uint8Array, psk?: Psk): Context {
     const empty = new Uint8Array(0);
-    const pskIdHash = this.kdf.extract(empty, 'psk_id_hash', empty);
+    if (psk !== undefined && (psk.key.length < MIN_PSK_LENGTH || psk.id.length === 0)) {
+      throw new RangeError(`PSK mode needs a PSK of at least ${MIN_PSK_LENGTH} bytes and a non-empty id`);
+    }
+    const pskIdHash = this.kdf.extract(empty, 'psk_id_hash', psk?.id ?? empty);
     const infoHash = this.kdf.extract(empty, 'info_hash', info);
-    const context = concat(MODE_BASE, pskIdHash, infoHash);
-    const secret = this.kdf.extract(sharedSecret, 'secret', empty);
+    const context = concat(Uint8Array.of(psk === undefined ? MODE_BASE : MODE_PSK), pskIdHash, infoHash);
+    const secret = this.kdf.extract(sharedSecret, 'secret', psk?.key ?? empty);
     return {
       key: this.kdf.expand(secret, 'key', context, aeadKeyLength(this.aead)),
       baseNonce: this.kdf.expand(secret, 'base_nonce', context, NONCE_LENGTH),
@@ -171,5 +197,28 @@ export class Hpke {
   ): Uint8Array {
     const ctx = this.keySchedule(this.kem.decap(enc, sk), info);
     return this.kdf.expand(ctx.exporterSecret, 'sec', exporterContext, length);
+  }
+
+  /**
+   * §5.1.2 SetupPSKS: encapsulates to `pk` and returns the sender's context
+   * (export only) with `enc`.
+   */
+  setupPskSender(pk: Uint8Array, info: Uint8Array, psk: Psk): { enc: Uint8Array; context: ExportContext } {
+    const { sharedSecret, enc } = this.kem.encap(pk);
+    return { enc, context: this.exporter(this.keySchedule(sharedSecret, info, psk)) };
+  }
+
+  /** §5.1.2 SetupPSKR: the recipient's context (export only). */
+  setupPskRecipient(enc: Uint8Array, sk: Uint8Array, info: Uint8Array, psk: Psk): ExportContext {
+    return this.exporter(this.keySchedule(this.kem.decap(enc, sk), info, psk));
+  }
+
+  private exporter(ctx: Context): ExportContext {
+    ctx.key.fill(0);
+    ctx.baseNonce.fill(0);
+    const secret = ctx.exporterSecret;
+    return {
+      export: (exporterContext, length) => this.kdf.expand(secret, 'sec', exporterContext, length),
+    };
   }
 }
