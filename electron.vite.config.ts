@@ -23,6 +23,8 @@ export default defineConfig({
           'vacuumConvert.worker': resolve('src-main/core/workers/vacuumConvert.worker.ts'),
           // Checks downloaded file chunks off the main thread (src-main/core/files/chunkChecker.ts).
           'chunkCheck.worker': resolve('src-main/core/workers/chunkCheck.worker.ts'),
+          // The history snapshot and its import on a linked device (src-main/core/history/).
+          'historySnapshot.worker': resolve('src-main/core/workers/historySnapshot.worker.ts'),
         },
       },
     },

@@ -31,7 +31,8 @@ export class ArchiveWriter {
   constructor(
     private readonly file: FileHandle,
     private readonly key: Buffer,
-    private readonly header: ArchiveHeader,
+    // Only the STREAM parameters: the history stream (history/) writes its own header with this writer.
+    private readonly header: Pick<ArchiveHeader, 'noncePrefix' | 'chunkBytes'>,
     private readonly headerBytes: Buffer,
   ) {
     this.buffer = Buffer.allocUnsafe(header.chunkBytes);

@@ -40,7 +40,8 @@ export const Manifest = z
   .strict();
 export type Manifest = z.infer<typeof Manifest>;
 
-export function manifestRecord(manifest: Manifest): Buffer {
+/** A manifest record; the history stream (history/historyPayload.ts) writes its own manifest with it. */
+export function manifestRecord(manifest: object): Buffer {
   const json = Buffer.from(JSON.stringify(manifest), 'utf8');
   const head = Buffer.alloc(5);
   head[0] = RECORD_MANIFEST;

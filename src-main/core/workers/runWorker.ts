@@ -18,6 +18,7 @@ export type WorkerName =
   | 'backupSnapshot'
   | 'walCheckpoint'
   | 'vacuumConvert'
+  | 'historySnapshot'
   // Long-lived: files/chunkChecker.ts starts it and talks to it, runWorker is not used.
   | 'chunkCheck';
 
