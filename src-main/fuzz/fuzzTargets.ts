@@ -8,10 +8,15 @@ import { generateSealKeyPair, open as openSealed, seal } from '../core/crypto/se
 import { ParleyError } from '../core/errors';
 import { certifyDevice, decodeDeviceCredential, encodeDeviceCredential } from '../core/identity/credential';
 import {
+  certificateSignatureValid,
   decodeDeviceCertificate,
+  decodeListedDeviceCertificate,
   issueDeviceCertificate,
   verifyDeviceCertificate,
 } from '../core/identity/deviceCertificate';
+import { decodeDeviceListEntry } from '../core/identity/deviceListEntry';
+import { verifyDeviceList } from '../core/identity/deviceListVerify';
+import { TestDeviceList } from '../core/identity/testing/deviceListFixture';
 import { generateIdentityKey } from '../core/identity/identityKey';
 import { decodeContent } from '../core/content/content';
 import { decodeInvite, encodeInvite } from '../core/contacts/invite';
@@ -109,6 +114,9 @@ const seal1 = generateSealKeyPair();
 const PEER = '12D3KooWRaP6T3L8KUsbcuvuGTQ4Ubb7DxXMoVNqHoaL1ZbbQqHc';
 const beaconKey = new Uint8Array(randomBytes(32));
 const beacon = sealBeacon(beaconKey, beaconEpoch(Date.now()), ['/ip4/192.168.1.20/tcp/4001']);
+const deviceList = new TestDeviceList();
+deviceList.remove(deviceList.first, deviceList.add());
+const listBytes = deviceList.bytes();
 const archiveKey = randomBytes(32);
 const archivePrefix = randomBytes(7);
 const archiveHeader = encodeHeader({
@@ -244,6 +252,39 @@ export function fuzzTargets(): FuzzTarget[] {
         const cert = decodeDeviceCertificate(input);
         const verified = verifyDeviceCertificate(input, { peerId: PEER, identityKey: ada.publicKey });
         if (verified && !cert) throw new DecoderBroke('device-certificate', 'verified what does not decode');
+      },
+    },
+    {
+      // A device-list entry from a peer (docs/protocol.md §13.3): nothing but the
+      // genuine entry extends the list (an entry 0 may be another list's: corpus
+      // files are valid entries signed with an earlier run's keys).
+      name: 'device-list-entry',
+      kind: 'bytes',
+      seeds: () => listBytes,
+      run: (input) => {
+        decodeDeviceListEntry(input);
+        verifyDeviceList([input]);
+        for (let k = 1; k < listBytes.length; k++) {
+          const v = verifyDeviceList([...listBytes.slice(0, k), input]);
+          if (v.ok && !Buffer.from(input).equals(Buffer.from(listBytes[k] ?? [])))
+            throw new DecoderBroke('device-list-entry', `forged entry ${k} verified`);
+        }
+      },
+    },
+    {
+      // Kind 1 and 2 certificates as a device-list entry carries them (§13.2).
+      name: 'device-certificate-listed',
+      kind: 'bytes',
+      seeds: () => deviceList.entries.flatMap((e) => (e.op === 'add' ? [e.certificate] : [])),
+      run: (input) => {
+        const cert = decodeListedDeviceCertificate(input);
+        if (cert === null || !certificateSignatureValid(input, cert)) return;
+        // Corpus files are certificates of an earlier run's identity; this run's must be genuine.
+        if (!Buffer.from(cert.identityKey).equals(Buffer.from(deviceList.identityKey))) return;
+        const genuine = deviceList.entries.some(
+          (e) => e.op === 'add' && Buffer.from(e.certificate).equals(Buffer.from(input)),
+        );
+        if (!genuine) throw new DecoderBroke('device-certificate-listed', 'forged certificate verified');
       },
     },
     {

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, sign } from 'node:crypto';
-import { verifyEd25519 } from '../util/ed25519';
+import { type Ed25519Sign, verifyEd25519 } from '../util/ed25519';
+import { ed25519KeyOfPeerId } from './peerIdKey';
 
 /**
  * A device certificate: the user's identity key says "this libp2p device key
@@ -19,14 +20,25 @@ import { verifyEd25519 } from '../util/ed25519';
  *   signature = Ed25519-Sign(identity_private_key,
  *                 "parley/v1/device-certificate\0" | every byte before the signature)
  *
- * `kind` leaves room for a later issue (several devices per person) to chain
- * certificates, e.g. a per-person device list signed by the identity key that
- * names certificates by `deviceCertificateId` (SHA-256 of the encoding).
+ * Kind 2 (docs/protocol.md §13.2, several devices per person) is signed by
+ * another device of the same person, named after the issue date:
+ *
+ *   u8 version (1) | u8 kind (2) | identity_key[32] | u16 len, peer_id
+ *   | u64 issued_at | u16 len, issuer_peer_id (UTF-8, 1–128 B) | signature[64]
+ *   signature = Ed25519-Sign(issuer device key, same context | every byte before it)
+ *
+ * A kind 2 certificate proves nothing alone: it counts only inside a device
+ * list whose `add` entry carries it (identity/deviceListVerify.ts). So
+ * `decodeDeviceCertificate`/`verifyDeviceCertificate`, used where a lone
+ * certificate must prove a device (contact requests, hello), keep refusing
+ * kind 2; the list verifier reads both kinds with `decodeListedDeviceCertificate`.
  */
 
 export const DEVICE_CERTIFICATE_VERSION = 1;
 /** Signed by the identity key directly. */
 export const KIND_IDENTITY_SIGNED = 1;
+/** Signed by another device of the same person; valid only with its device list (§13.2). */
+export const KIND_DEVICE_SIGNED = 2;
 /** Generous: a v1 certificate with an Ed25519 PeerId (52 characters) is 160 bytes. */
 export const MAX_DEVICE_CERTIFICATE_BYTES = 512;
 const MAX_PEER_ID_BYTES = 128;
@@ -42,20 +54,28 @@ export interface DeviceCertificate {
   peerId: string;
   /** When the identity key signed it, ms since the epoch. */
   issuedAt: number;
+  /** Kind 2 only: the PeerId of the device that signed it. */
+  issuerPeerId?: string;
   signature: Uint8Array;
 }
 
-function body(identityKey: Uint8Array, peerId: string, issuedAt: number): Buffer {
-  const id = Buffer.from(peerId, 'utf8');
-  if (identityKey.length !== 32) throw new RangeError('identity key must be 32 bytes');
+function lengthPrefixed(s: string): Buffer {
+  const id = Buffer.from(s, 'utf8');
   if (id.length === 0 || id.length > MAX_PEER_ID_BYTES) throw new RangeError('peer id length');
-  if (!Number.isSafeInteger(issuedAt) || issuedAt < 0) throw new RangeError('issued_at');
-  const head = Buffer.from([DEVICE_CERTIFICATE_VERSION, KIND_IDENTITY_SIGNED]);
   const len = Buffer.alloc(2);
   len.writeUInt16BE(id.length);
+  return Buffer.concat([len, id]);
+}
+
+function body(identityKey: Uint8Array, peerId: string, issuedAt: number, issuerPeerId?: string): Buffer {
+  if (identityKey.length !== 32) throw new RangeError('identity key must be 32 bytes');
+  if (!Number.isSafeInteger(issuedAt) || issuedAt < 0) throw new RangeError('issued_at');
+  const kind = issuerPeerId === undefined ? KIND_IDENTITY_SIGNED : KIND_DEVICE_SIGNED;
+  const head = Buffer.from([DEVICE_CERTIFICATE_VERSION, kind]);
   const at = Buffer.alloc(8);
   at.writeBigUInt64BE(BigInt(issuedAt));
-  return Buffer.concat([head, identityKey, len, id, at]);
+  const issuer = issuerPeerId === undefined ? [] : [lengthPrefixed(issuerPeerId)];
+  return Buffer.concat([head, identityKey, lengthPrefixed(peerId), at, ...issuer]);
 }
 
 /** Signs a certificate for `peerId` with the identity key (PKCS#8 DER private key). */
@@ -71,28 +91,92 @@ export function issueDeviceCertificate(
   return new Uint8Array(Buffer.concat([signed, signature]));
 }
 
-/** Parses the bytes; null for anything malformed (never throws on hostile input). Does not verify. */
-export function decodeDeviceCertificate(bytes: Uint8Array): DeviceCertificate | null {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fixed = 2 + 32 + 2 + 8 + SIGNATURE_BYTES;
-  if (b.length < fixed || b.length > MAX_DEVICE_CERTIFICATE_BYTES) return null;
-  if (b[0] !== DEVICE_CERTIFICATE_VERSION || b[1] !== KIND_IDENTITY_SIGNED) return null;
-  const idLen = b.readUInt16BE(34);
-  if (idLen === 0 || idLen > MAX_PEER_ID_BYTES || b.length !== fixed + idLen) return null;
-  const peerIdBytes = b.subarray(36, 36 + idLen);
-  const peerId = peerIdBytes.toString('utf8');
+/**
+ * Kind 2: signed by the issuing device's key (its seed, or libp2p's 64-byte
+ * private key), for a device added to the list by `issuerPeerId`.
+ */
+export function issueListedDeviceCertificate(
+  issuerSign: Ed25519Sign,
+  issuerPeerId: string,
+  identityKey: Uint8Array,
+  peerId: string,
+  issuedAt: number,
+): Uint8Array {
+  const signed = body(identityKey, peerId, issuedAt, issuerPeerId);
+  const signature = issuerSign(Buffer.concat([CONTEXT, signed]));
+  return new Uint8Array(Buffer.concat([signed, signature]));
+}
+
+/** A length-prefixed canonical UTF-8 PeerId at `at`, or null; `end` is the offset after it. */
+function readPeerId(b: Buffer, at: number): { value: string; end: number } | null {
+  if (at + 2 > b.length) return null;
+  const len = b.readUInt16BE(at);
+  if (len === 0 || len > MAX_PEER_ID_BYTES || at + 2 + len > b.length) return null;
+  const raw = b.subarray(at + 2, at + 2 + len);
+  const value = raw.toString('utf8');
   // Canonical UTF-8 only: the signed bytes must be the bytes the PeerId string encodes to.
-  if (!Buffer.from(peerId, 'utf8').equals(peerIdBytes)) return null;
-  const issuedAt = b.readBigUInt64BE(36 + idLen);
+  if (!Buffer.from(value, 'utf8').equals(raw)) return null;
+  return { value, end: at + 2 + len };
+}
+
+function parse(bytes: Uint8Array, kinds: readonly number[]): DeviceCertificate | null {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length < 2 + 32 + 2 + 8 + SIGNATURE_BYTES || b.length > MAX_DEVICE_CERTIFICATE_BYTES) return null;
+  const kind = b[1] ?? 0;
+  if (b[0] !== DEVICE_CERTIFICATE_VERSION || !kinds.includes(kind)) return null;
+  const peer = readPeerId(b, 34);
+  if (peer === null || peer.end + 8 > b.length) return null;
+  const issuedAt = b.readBigUInt64BE(peer.end);
   if (issuedAt > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  let end = peer.end + 8;
+  let issuerPeerId: string | undefined;
+  if (kind === KIND_DEVICE_SIGNED) {
+    const issuer = readPeerId(b, end);
+    if (issuer === null) return null;
+    issuerPeerId = issuer.value;
+    end = issuer.end;
+  }
+  if (b.length !== end + SIGNATURE_BYTES) return null;
   return {
-    version: b[0],
-    kind: b[1],
+    version: DEVICE_CERTIFICATE_VERSION,
+    kind,
     identityKey: new Uint8Array(b.subarray(2, 34)),
-    peerId,
+    peerId: peer.value,
     issuedAt: Number(issuedAt),
-    signature: new Uint8Array(b.subarray(b.length - SIGNATURE_BYTES)),
+    ...(issuerPeerId === undefined ? {} : { issuerPeerId }),
+    signature: new Uint8Array(b.subarray(end)),
   };
+}
+
+/**
+ * Parses a kind 1 certificate; null for anything malformed or of another kind
+ * (never throws on hostile input). Does not verify. Kind 2 is refused here:
+ * alone it proves nothing (see the file comment).
+ */
+export function decodeDeviceCertificate(bytes: Uint8Array): DeviceCertificate | null {
+  return parse(bytes, [KIND_IDENTITY_SIGNED]);
+}
+
+/** Parses a certificate of kind 1 or 2, as a device-list entry may carry; null if malformed. */
+export function decodeListedDeviceCertificate(bytes: Uint8Array): DeviceCertificate | null {
+  return parse(bytes, [KIND_IDENTITY_SIGNED, KIND_DEVICE_SIGNED]);
+}
+
+/**
+ * Whether a decoded certificate's signature verifies: kind 1 under the
+ * identity key it names, kind 2 under the key embedded in its issuer's PeerId.
+ * Whether that issuer may issue is the device list's question, not this one.
+ */
+export function certificateSignatureValid(bytes: Uint8Array, cert: DeviceCertificate): boolean {
+  const signer =
+    cert.kind === KIND_DEVICE_SIGNED
+      ? cert.issuerPeerId === undefined
+        ? null
+        : ed25519KeyOfPeerId(cert.issuerPeerId)
+      : cert.identityKey;
+  if (signer === null) return false;
+  const signed = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength - SIGNATURE_BYTES);
+  return verifyEd25519(signer, Buffer.concat([CONTEXT, signed]), cert.signature);
 }
 
 /**
@@ -109,15 +193,10 @@ export function verifyDeviceCertificate(
   if (cert === null || cert.peerId !== expect.peerId) return null;
   if (expect.identityKey && !Buffer.from(expect.identityKey).equals(Buffer.from(cert.identityKey)))
     return null;
-  try {
-    const signed = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength - SIGNATURE_BYTES);
-    return verifyEd25519(cert.identityKey, Buffer.concat([CONTEXT, signed]), cert.signature) ? cert : null;
-  } catch {
-    return null;
-  }
+  return certificateSignatureValid(bytes, cert) ? cert : null;
 }
 
-/** How a later device list names a certificate: SHA-256 of its encoding. */
+/** A certificate's name: SHA-256 of its encoding. */
 export function deviceCertificateId(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
