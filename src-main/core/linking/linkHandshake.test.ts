@@ -139,12 +139,12 @@ describe('the link handshake (docs/protocol.md §13.5)', () => {
    * N), choosing its own messages as adaptively as the order allows: it
    * learns E's challenge, hence its own SAS with E, before it must answer N,
    * but N's nonce_n is committed and unknown, so it cannot steer the SAS N
-   * shows. It wins only by chance (10⁻⁶ per attempt); 150 attempts show at
+   * shows. It wins only by chance (10⁻⁶ per attempt); 100 attempts show at
    * most one win with overwhelming probability.
    */
   it('a man in the middle that knows the code cannot make both SAS agree', () => {
     let agreed = 0;
-    const attempts = 150;
+    const attempts = 100;
     for (let i = 0; i < attempts; i++) {
       const { code, bytes } = makeCode();
       // M altered the pasted code to point N at itself (Noise would refuse M under E's PeerId).

@@ -141,9 +141,11 @@ export class FrameStream {
   /**
    * The next frame, or null when the remote closed its side cleanly at a frame
    * boundary. Throws FrameError, FrameTimeoutError or StreamGoneError.
+   * `timeoutMs` replaces the stream's read deadline for this frame (a link
+   * waits for a user's answer, docs/protocol.md §13.5).
    */
-  async read(): Promise<Uint8Array | null> {
-    return this.next(copyOut);
+  async read(timeoutMs?: number): Promise<Uint8Array | null> {
+    return this.next(copyOut, timeoutMs);
   }
 
   /**
@@ -156,7 +158,7 @@ export class FrameStream {
     return this.next(viewsOf);
   }
 
-  private async next<T>(take: Take<T>): Promise<T | null> {
+  private async next<T>(take: Take<T>, timeoutMs = this.timeoutMs): Promise<T | null> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     try {
@@ -175,7 +177,7 @@ export class FrameStream {
           timer = setTimeout(() => {
             timedOut = true;
             this.notify();
-          }, this.timeoutMs);
+          }, timeoutMs);
         }
         await new Promise<void>((resolve) => {
           this.wake = resolve;

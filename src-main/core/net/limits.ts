@@ -17,6 +17,7 @@ export const PROTOCOL_IDS = {
   groupinfo: '/parley/groupinfo/1.0.0',
   address: '/parley/address/1.0.0',
   reach: '/parley/reach/1.0.0',
+  link: '/parley/link/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOL_IDS;
@@ -70,6 +71,9 @@ export interface NetLimits {
   /** GroupInfo requests: open to unknown peers, so limited per peer and for the whole node. */
   groupInfoPerPeer: { capacity: number; refillPerSecond: number };
   groupInfoGlobal: { capacity: number; refillPerSecond: number };
+  /** Link attempts (docs/protocol.md §13.5): open to unknown peers while a code is live. */
+  linkPerPeer: { capacity: number; refillPerSecond: number };
+  linkGlobal: { capacity: number; refillPerSecond: number };
   /** Dial-back requests (reachability checks) per contact: each costs us a dial. */
   reachPerPeer: { capacity: number; refillPerSecond: number };
   /** How many peers' rate-limit buckets are remembered (oldest forgotten first). */
@@ -98,6 +102,8 @@ export const DEFAULT_LIMITS: NetLimits = {
     address: 80 * KiB,
     // Up to 4 multiaddrs of ≤ 256 bytes and their tags.
     reach: 2 * KiB,
+    // One sealed part of a grant (≤ 1 MiB - 1 KiB) and its fields; a hello is ~1.3 KiB.
+    link: 1 * MiB + FRAME_OVERHEAD,
   },
   maxInboundStreamsPerPeer: {
     deliver: 64,
@@ -110,6 +116,7 @@ export const DEFAULT_LIMITS: NetLimits = {
     groupinfo: 2,
     address: 2,
     reach: 1,
+    link: 1,
   },
   maxOutboundStreamsPerPeer: 32,
   ioTimeoutMs: 10_000,
@@ -131,6 +138,9 @@ export const DEFAULT_LIMITS: NetLimits = {
   // A peer asks once per discovery (mDNS answers arrive every 10 s at most).
   helloPerPeer: { capacity: 4, refillPerSecond: 1 / 10 },
   helloGlobal: { capacity: 64, refillPerSecond: 2 },
+  // 4 attempts per peer per code's lifetime (10 min); 16 per node, +1 per 10 s.
+  linkPerPeer: { capacity: 4, refillPerSecond: 1 / 150 },
+  linkGlobal: { capacity: 16, refillPerSecond: 1 / 10 },
   // A contact checks a new address once, then again after a minute at most.
   reachPerPeer: { capacity: 3, refillPerSecond: 1 / 60 },
   rateLimitPeers: 4096,

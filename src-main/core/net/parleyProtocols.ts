@@ -5,6 +5,7 @@ import { fileProtocol, type FileInit } from './fileProtocol';
 import { groupInfoProtocol, type GroupInfoHandler } from './groupInfoProtocol';
 import { helloProtocol, type HelloHooks } from './helloProtocol';
 import { keyPackageProtocol, type KeyPackageInit } from './keyPackageProtocol';
+import { linkProtocol, type LinkHandler } from './linkProtocol';
 import { mailboxProtocol, type MailboxInit } from './mailboxProtocol';
 import type { ParleyNode } from './parleyNode';
 import { presenceProtocol, type PresenceHooks } from './presenceProtocol';
@@ -32,6 +33,7 @@ export interface ParleyProtocolsInit {
   groupInfo?: GroupInfoHandler;
   address?: AddressHooks;
   reach?: ReachInit;
+  link?: LinkHandler;
 }
 
 export function parleyProtocols(init: ParleyProtocolsInit = {}) {
@@ -46,6 +48,7 @@ export function parleyProtocols(init: ParleyProtocolsInit = {}) {
     groupInfo: groupInfoProtocol(init.groupInfo),
     address: addressProtocol(init.address),
     reach: reachProtocol(init.reach),
+    link: linkProtocol(init.link),
   };
 }
 

@@ -295,7 +295,7 @@ export abstract class ProtocolService<H> {
   protected async request<T>(
     peer: string,
     exchange: (frames: FrameStream) => Promise<T>,
-    options: AbortOptions = {},
+    options: AbortOptions & { deadlineMs?: number } = {},
     session = false,
   ): Promise<T> {
     if (!this.started) throw new NetError('closed', 'the node is not running');
@@ -307,7 +307,8 @@ export abstract class ProtocolService<H> {
     }
     if (this.components.access.isBlocked(peer)) throw new NetError('refused', 'peer is blocked');
 
-    const deadline = AbortSignal.timeout(this.components.limits.requestTimeoutMs);
+    // A link waits for both users (deadlineMs); every other request has the node's deadline.
+    const deadline = AbortSignal.timeout(options.deadlineMs ?? this.components.limits.requestTimeoutMs);
     const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
     await this.acquire(peer, signal);
     let frames: FrameStream | undefined;
