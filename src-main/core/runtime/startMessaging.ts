@@ -7,7 +7,9 @@ import { FileTransfers } from '../files/fileTransfers';
 import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
-import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
+import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
+import { DeviceLists } from '../devices/deviceLists';
+import { ownDevice } from '../devices/ownDevice';
 import {
   DEFAULT_LISTEN,
   ParleyNode,
@@ -88,6 +90,8 @@ export interface RunningMessaging {
   resync: ResyncRunner;
   /** Signed address records, lookups through contacts, the LAN beacon key (issue 13). */
   addresses: AddressBook;
+  /** Every person's device list, this profile's own first (issue 18, devices/). */
+  devices: DeviceLists;
   stop(): Promise<void>;
 }
 
@@ -148,6 +152,21 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     peerId,
     now(),
   );
+  // Issue 18 (§13.11): the own device list, with entry 0 signed on the first start that has none.
+  const deviceLists = new DeviceLists({
+    repo: store.deviceLists,
+    tx: store.tx,
+    own: ownDevice({
+      identity: options.identity,
+      peerId,
+      deviceKeyRaw: loadDeviceKey(secrets.deviceKey).raw,
+      mls: device,
+    }),
+    knows: (identityKey) => store.contacts.byIdentityKey(identityKey) !== null,
+    logger,
+    now,
+  });
+  deviceLists.ensureOwnList();
   const pool = new KeyPackagePool(store.keyPackages, device, now);
   await pool.replenish(options.keyPackagePoolSize ?? 20);
   const mls = new MlsStore(store.mlsGroups, store.tx, now);
@@ -347,6 +366,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     network,
     resync,
     addresses: addressBook,
+    devices: deviceLists,
     stop: stopAll,
   };
 }

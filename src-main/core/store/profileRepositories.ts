@@ -6,6 +6,7 @@ import { ContactDeviceRepository } from './repositories/contactDeviceRepository'
 import { ContactRepository } from './repositories/contactRepository';
 import { ContactRequestRepository } from './repositories/contactRequestRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
+import { DeviceListRepository } from './repositories/deviceListRepository';
 import { DeviceRepository } from './repositories/deviceRepository';
 import { DeviceSecretsRepository } from './repositories/deviceSecretsRepository';
 import { FileSettingsRepository } from './repositories/fileSettingsRepository';
@@ -75,6 +76,8 @@ export class ProfileRepositories {
   readonly sequencers: SequencerRepository;
   /** Names of senders and holders, for message views (handlers/messagePresenter.ts). */
   readonly senderNames: SenderNameRepository;
+  /** Every person's device list, its devices and forks (issue 18; devices/ keeps the rules). */
+  readonly deviceLists: DeviceListRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -111,6 +114,7 @@ export class ProfileRepositories {
     this.groupMembers = new GroupMemberRepository(db);
     this.sequencers = new SequencerRepository(db);
     this.senderNames = new SenderNameRepository(db);
+    this.deviceLists = new DeviceListRepository(db);
     this.contactDevicesOf = (selfPeerId) => new ContactDeviceRepository(db, selfPeerId);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);

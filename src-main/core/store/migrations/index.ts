@@ -17,6 +17,7 @@ import { migration0015 } from './0015-durability-mark';
 import { migration0016 } from './0016-address-records';
 import { migration0017 } from './0017-contact-request-proof';
 import { migration0018 } from './0018-system-events';
+import { migration0019 } from './0019-device-lists';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   migration0016,
   migration0017,
   migration0018,
+  migration0019,
 ];
