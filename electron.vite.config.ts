@@ -25,6 +25,7 @@ export default defineConfig({
           'chunkCheck.worker': resolve('src-main/core/workers/chunkCheck.worker.ts'),
           // The history snapshot and its import on a linked device (src-main/core/history/).
           'historySnapshot.worker': resolve('src-main/core/workers/historySnapshot.worker.ts'),
+          'historyImport.worker': resolve('src-main/core/workers/historyImport.worker.ts'),
         },
       },
     },

@@ -30,6 +30,7 @@ export default defineConfig({
         'vacuumConvert.worker': 'src-main/core/workers/vacuumConvert.worker.ts',
         'chunkCheck.worker': 'src-main/core/workers/chunkCheck.worker.ts',
         'historySnapshot.worker': 'src-main/core/workers/historySnapshot.worker.ts',
+        'historyImport.worker': 'src-main/core/workers/historyImport.worker.ts',
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },

@@ -13,6 +13,8 @@ export type HistoryProblem =
   | 'denied'
   /** The sender could not make the snapshot (disk full, database problem). */
   | 'snapshot_failed'
+  /** The import could not write (disk full, database problem). */
+  | 'import_failed'
   | 'cancelled';
 
 /* The contract has no history-specific codes; each maps onto the closest existing one (the message says what happened). */
@@ -22,6 +24,7 @@ const CODE: Record<HistoryProblem, ErrorCode> = {
   gone: 'INVALID_STATE',
   denied: 'FORBIDDEN',
   snapshot_failed: 'STORAGE_UNAVAILABLE',
+  import_failed: 'STORAGE_UNAVAILABLE',
   cancelled: 'INVALID_STATE',
 };
 

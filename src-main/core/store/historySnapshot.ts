@@ -78,6 +78,7 @@ export const HISTORY_SNAPSHOT_TABLES: Readonly<Record<string, readonly string[]>
     'height',
     'thumbnail',
     'created_at',
+    'available',
   ],
   contacts: [
     'identity_key',
@@ -145,7 +146,7 @@ function snapshotSchema(s: string): string {
     CREATE TABLE ${s}.attachments (
       seq INTEGER PRIMARY KEY, uid TEXT NOT NULL, name TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL,
       sha256 BLOB NOT NULL, file_key BLOB NOT NULL, chunk_size INTEGER NOT NULL, chunk_count INTEGER NOT NULL,
-      width INTEGER, height INTEGER, thumbnail BLOB, created_at INTEGER NOT NULL
+      width INTEGER, height INTEGER, thumbnail BLOB, created_at INTEGER NOT NULL, available INTEGER NOT NULL
     ) STRICT;
     CREATE TABLE ${s}.contacts (
       identity_key BLOB PRIMARY KEY, display_name TEXT NOT NULL, local_name TEXT, status_text TEXT, avatar BLOB,
@@ -164,7 +165,9 @@ function snapshotSchema(s: string): string {
  * What fills the snapshot from the profile (schema `main`) into `s`. Only
  * conversations that have an MLS group are copied (a conversation without
  * one has nothing a member device could join); messages keep their source
- * order in `seq` so the import appends them in the same order.
+ * order in `seq` so the import appends them in the same order. An
+ * attachment's `available` says whether this device holds the file's bytes
+ * (the new device fetches them from it).
  */
 function fillStatements(s: string): string[] {
   return [
@@ -193,7 +196,7 @@ function fillStatements(s: string): string[] {
        WHERE c.group_id IS NOT NULL ORDER BY p.id`,
     `INSERT INTO ${s}.attachments
        SELECT a.id, m.uid, a.name, a.mime, a.size, a.sha256, a.file_key, a.chunk_size, a.chunk_count,
-              a.width, a.height, a.thumbnail, a.created_at
+              a.width, a.height, a.thumbnail, a.created_at, a.state = 'complete'
        FROM main.attachments a JOIN ${s}.messages m ON m.seq = a.message_id ORDER BY a.id`,
     `INSERT INTO ${s}.contacts
        SELECT identity_key, display_name, local_name, status_text, avatar, profile_version, verified_at, blocked,

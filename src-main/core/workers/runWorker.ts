@@ -19,6 +19,7 @@ export type WorkerName =
   | 'walCheckpoint'
   | 'vacuumConvert'
   | 'historySnapshot'
+  | 'historyImport'
   // Long-lived: files/chunkChecker.ts starts it and talks to it, runWorker is not used.
   | 'chunkCheck';
 
