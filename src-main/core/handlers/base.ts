@@ -23,11 +23,22 @@ export function baseHandlers({
 }: HandlerDeps): HandlersFor<BaseRequestName> {
   return {
     'app.info': () => info,
-    'profile.status': () => profile.status(),
+    'profile.status': () => {
+      const status = profile.status();
+      // The unlock screen is up: load the network while the user types (MessagingHost.warmUp).
+      if (status.state === 'locked') messaging.warmUp();
+      return status;
+    },
     'profile.create': ({ displayName, passphrase, discoverable }) =>
       profile.create(displayName, passphrase, [initialPrivacy({ discoverable: discoverable ?? false })]),
-    'profile.unlock': ({ passphrase, remember }) => profile.unlock(passphrase, remember),
-    'profile.unlockWithDevice': () => profile.unlockWithDevice(),
+    'profile.unlock': ({ passphrase, remember }) => {
+      messaging.warmUp();
+      return profile.unlock(passphrase, remember);
+    },
+    'profile.unlockWithDevice': () => {
+      messaging.warmUp();
+      return profile.unlockWithDevice();
+    },
     'profile.setRemember': ({ remember }) => profile.setRemember(remember),
     'profile.changePassphrase': ({ current, next }) => profile.changePassphrase(current, next),
     'profile.lock': () => lock(),

@@ -2,7 +2,7 @@ import { circuitRelayServer, type CircuitRelayServerInit } from '@libp2p/circuit
 import { start, stop, type PeerId } from '@libp2p/interface';
 import type { Logger } from '../util/logger';
 import { peerTag } from './protocolService';
-import { PeerRateLimiter, type BucketConfig } from './tokenBucket';
+import { PeerRateLimiter } from './tokenBucket';
 
 /**
  * A relay for contacts (issue 19 item 1; docs/protocol.md §14.2, §14.3): the
@@ -25,36 +25,9 @@ import { PeerRateLimiter, type BucketConfig } from './tokenBucket';
  *   and both ends redial; delivery and file transfers resume.
  */
 
-export interface RelayLimits {
-  /** Reservations held at once. */
-  maxReservations: number;
-  /** How long one reservation lasts before its holder must renew it, ms. */
-  reservationTtlMs: number;
-  /** How long one relayed connection may stay open, ms. */
-  durationLimitMs: number;
-  /** Bytes one relayed connection may carry (both directions together). */
-  dataLimitBytes: number;
-  /** Relayed connections open at once (STOP streams this relay opens). */
-  maxRelayedConnections: number;
-  /** CONNECT requests per source PeerId: a burst and a refill rate. */
-  connectsPerSource: BucketConfig;
-  /** CONNECT requests from everyone together (PeerIds are free to mint). */
-  connectsInTotal: BucketConfig;
-}
+import type { RelayLimits } from './relayLimits';
 
-export const DEFAULT_RELAY_LIMITS: RelayLimits = {
-  maxReservations: 64,
-  reservationTtlMs: 60 * 60_000,
-  durationLimitMs: 60 * 60_000,
-  dataLimitBytes: 1024 * 1024 * 1024,
-  maxRelayedConnections: 128,
-  // A source reconnects after every restart and drop, and several of its
-  // requests may dial at once (delivery, presence, files): a burst of 10,
-  // then one every 2 s. The first-message bench ran into the earlier 3 and
-  // 6 a minute (PERMISSION_DENIED, then the dialler's backoff: 8-14 s).
-  connectsPerSource: { capacity: 10, refillPerSecond: 30 / 60 },
-  connectsInTotal: { capacity: 30, refillPerSecond: 1 },
-};
+export { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relayLimits';
 
 export interface ContactRelayNeeds {
   /** A device of a contact that is not blocked (may hold a reservation here). */

@@ -2,7 +2,7 @@ import type { Libp2p, Libp2pEvents, PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { NetError } from './netError';
 import type { ConnectionInfo } from './nodeOptions';
-import { relayedDialAddresses } from './nodeReach';
+import { relayedDialAddresses } from './reachAddresses';
 
 /**
  * What ParleyNode asks of the libp2p node's connections and peer store:

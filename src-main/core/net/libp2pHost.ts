@@ -11,7 +11,8 @@ import { loadDeviceKey } from './deviceKey';
 import { STREAM_WINDOW_BYTES } from './frameStream';
 import { mdnsSwitch, PARLEY_MDNS_SERVICE_TAG, type MdnsSwitch } from './mdnsSwitch';
 import type { NetCounters } from './netMetrics';
-import type { HeartbeatOptions, ParleyNodeOptions } from './nodeOptions';
+import type { ParleyNodeOptions } from './nodeOptions';
+import { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './hostDefaults';
 import type { RelayGate } from './contactRelay';
 import { nodeReach } from './nodeReach';
 import { denyOffNetworkDial } from './offNetworkDial';
@@ -35,12 +36,6 @@ export type HostServices = {
   reachability: ReachabilityCheck;
   directUpgrade?: DirectUpgrade;
 };
-
-export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 4_000, timeoutMs: 5_000 };
-/** All IPv4 interfaces, a port of the OS's choosing. */
-export const DEFAULT_LISTEN: readonly string[] = ['/ip4/0.0.0.0/tcp/0'];
-/** libp2p's hard ceiling on open connections (see connectionManager below). */
-export const MAX_CONNECTIONS = 512;
 
 /** Builds the stopped libp2p node. Throws RangeError for a bad device key or listen address. */
 export async function createLibp2pHost(
@@ -74,7 +69,7 @@ export async function createLibp2pHost(
   };
   const mdnsOptions = typeof options.mdns === 'object' ? options.mdns : {};
   const heartbeat = { ...DEFAULT_HEARTBEAT, ...options.heartbeat };
-  const reach = nodeReach(options, options.logger ?? silentLogger);
+  const reach = await nodeReach(options, options.logger ?? silentLogger);
   const libp2p = await createLibp2p<HostServices>({
     start: false,
     privateKey,

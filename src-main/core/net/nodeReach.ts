@@ -1,9 +1,6 @@
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import type { ConnectionGater } from '@libp2p/interface';
-import { isLoopback, isPrivate } from '@libp2p/utils';
-import { uPnPNAT } from '@libp2p/upnp-nat';
-import { webRTC } from '@libp2p/webrtc';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { multiaddr } from '@multiformats/multiaddr';
 import { errorFields, type Logger } from '../util/logger';
 import { ContactRelaySwitch, contactRelayService, DEFAULT_RELAY_LIMITS, RelayGate } from './contactRelay';
 import { directUpgrade, type DirectUpgrade } from './directUpgrade';
@@ -20,8 +17,11 @@ import { reservationKeeper } from './reservationKeeper';
  * decide who may reserve and be relayed, and the announced public addresses;
  * the direct upgrade over WebRTC on a node that may be behind NAT, and the
  * STUN responder on a reachable one (directUpgrade.ts, stunResponder.ts).
+ * WebRTC and UPnP are imported only by a node that uses them (~0.3 s and
+ * ~0.15 s of module loading): a reachable node, or one with UPnP off, never
+ * loads them.
  */
-export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
+export async function nodeReach(options: ParleyNodeOptions, logger: Logger) {
   // The relay switch exists once libp2p built its services; the check tells it when we are reachable.
   const late: { relaySwitch?: ContactRelaySwitch; upgrade?: DirectUpgrade } = {};
   for (const address of options.announce ?? []) {
@@ -68,6 +68,8 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
   // A node that may sit behind NAT (it holds reservations) tries WebRTC to its contacts.
   const direct = reservations !== undefined && options.webrtc !== false;
   const stunPort = stunPortOf(options.announce ?? []);
+  const webRTC = direct ? (await import('@libp2p/webrtc')).webRTC : null;
+  const uPnPNAT = options.upnp ? (await import('@libp2p/upnp-nat')).uPnPNAT : null;
   const services = {
     ...relayService,
     ...(direct
@@ -98,9 +100,7 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
     // UPnP IGD / NAT-PMP (RFC 6886) only when switched on: it talks to the LAN's gateway only
     // (SSDP multicast on the LAN, then the gateway's control URL). The mapping's description
     // names no PeerId: other devices on the LAN can list the router's mappings.
-    ...(options.upnp
-      ? { upnp: uPnPNAT({ portMappingDescription: 'Parley', autoConfirmAddress: false }) }
-      : {}),
+    ...(uPnPNAT ? { upnp: uPnPNAT({ portMappingDescription: 'Parley', autoConfirmAddress: false }) } : {}),
     ...(reservations
       ? {
           reservations: reservationKeeper({
@@ -119,7 +119,7 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
     services,
     transports: [
       circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
-      ...(direct
+      ...(webRTC
         ? [
             webRTC({
               // Always a list: without one, @libp2p/webrtc falls back to public STUN servers
@@ -137,48 +137,6 @@ export function nodeReach(options: ParleyNodeOptions, logger: Logger) {
     listen: direct ? ['/webrtc'] : [],
     announce: options.announce?.length ? { appendAnnounce: options.announce } : {},
   };
-}
-
-/**
- * The addresses a node tells others (address records, invites): relayed ones
- * only through `relays` (the keeper's choice among contacts; libp2p also
- * reserves on any peer that relays a connection to us, and that address is
- * never told), ordered direct first (up to three, what an invite has room
- * for), then relayed, then the other direct ones.
- */
-export function announcedAddresses(all: string[], relays: string[]): string[] {
-  // WebRTC addresses are not told: the dialler of a relayed connection derives them (directUpgrade.ts).
-  all = all.filter((a) => !a.includes('/webrtc'));
-  const relayed = all.filter(
-    (a) => a.includes('/p2p-circuit') && relays.some((r) => a.includes(`/p2p/${r}/p2p-circuit`)),
-  );
-  const direct = all.filter((a) => !a.includes('/p2p-circuit'));
-  return [...direct.slice(0, 3), ...relayed, ...direct.slice(3)];
-}
-
-/**
- * Whether any of these addresses is on the internet (neither private nor
- * loopback, RFC 1918 / RFC 4193 and friends). A relayed address counts by its
- * relay's address: a peer reached through a public relay is on another
- * network. Unparsable addresses count as not public.
- */
-export function hasPublicAddress(addresses: readonly string[]): boolean {
-  return addresses.some((a) => {
-    if (!/^\/(ip4|ip6|dns|dns4|dns6)\//.test(a)) return false;
-    try {
-      const ma = multiaddr(a);
-      return !isPrivate(ma) && !isLoopback(ma);
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** The relayed (`/p2p-circuit`) ones among a peer's addresses, each ending in `/p2p/<peer>`, to dial. */
-export function relayedDialAddresses(peer: string, addresses: readonly Multiaddr[]): Multiaddr[] {
-  return addresses
-    .filter((a) => a.toString().includes('/p2p-circuit'))
-    .map((a) => (a.toString().endsWith(`/p2p-circuit/p2p/${peer}`) ? a : a.encapsulate(`/p2p/${peer}`)));
 }
 
 /** The largest message on a WebRTC data channel (see the transport's options above). */

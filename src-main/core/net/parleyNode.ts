@@ -8,8 +8,8 @@ import { DEFAULT_RELAY_RETRY, DialScheduler } from './dialScheduler';
 import { LanBeacon } from './lanBeacon';
 import type { RelayCounts, RelayGate, RelayLimits } from './contactRelay';
 import type { DirectUpgradeCounts } from './directUpgrade';
-import { createLibp2pHost, type HostServices } from './libp2pHost';
-import { announcedAddresses, hasPublicAddress } from './nodeReach';
+import type { HostServices } from './libp2pHost';
+import { announcedAddresses, hasPublicAddress } from './reachAddresses';
 import {
   connectionInfos,
   directHostOf,
@@ -29,7 +29,17 @@ import { peerTag } from './protocolErrors';
 import type { AnyProtocolService, ProtocolFactory } from './protocolService';
 import type { StrangerGate } from './strangerGate';
 
-export { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './libp2pHost';
+export { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './hostDefaults';
+
+/**
+ * Loads what `ParleyNode.create` will load (libp2p, its transports, and WebRTC
+ * for a node that may sit behind NAT) ahead of it: a shell calls this while an
+ * unlock derives its key, which runs on libuv's pool and leaves this thread
+ * idle, so the node starts without ~0.5 s of module loading after unlock.
+ */
+export async function preloadNodeModules(options: { webrtc: boolean }): Promise<void> {
+  await Promise.all([import('./libp2pHost'), options.webrtc ? import('@libp2p/webrtc') : null]);
+}
 
 /**
  * The Parley peer node (DESIGN.md §2 net).
@@ -178,6 +188,10 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
   ): Promise<ParleyNode<ServicesOf<F>>> {
     const limits = resolveLimits(options.limits);
     const counters = new NetCounters();
+    // libp2p and its transports (~0.5 s of module loading on 2 cores) load when the first node is
+    // built, not when the process starts: a shell shows its unlock screen without them, and a web
+    // shell that stays offline never loads them (bench/ui.bench.ts, start → home).
+    const { createLibp2pHost } = await import('./libp2pHost');
     const { libp2p, gate, relayGate } = await createLibp2pHost(options, counters);
     const components: ProtocolComponents = {
       host: openConnectionHost(libp2p),

@@ -1,4 +1,4 @@
-import { DEFAULT_RELAY_LIMITS, type RelayLimits } from '../net/contactRelay';
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from '../net/relayLimits';
 import type { ParleyNode } from '../net/parleyNode';
 import type { RelayStatus } from '../net/reservationKeeper';
 import type { ReachSettings } from './reachSettings';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { multiaddr } from '@multiformats/multiaddr';
-import { announcedAddresses, hasPublicAddress, relayedDialAddresses } from './nodeReach';
+import { announcedAddresses, hasPublicAddress, relayedDialAddresses } from './reachAddresses';
 
 const me = '12D3KooWGzh4Vq3F3bmrqPZzvWR6GXxW7LcGZRRsdUqXJmYo4rwL';
 const cy = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE';
