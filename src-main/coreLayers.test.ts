@@ -323,13 +323,13 @@ describe('presenters at the api level (lint/viewsAtApi.js)', () => {
     {
       name: 'a domain folder imports a *View type',
       path: 'src-main/core/presence/presenceService.ts',
-      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/network';\nexport type V = ContactPresenceView;\n",
+      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/presence';\nexport type V = ContactPresenceView;\n",
       says: 'imports the view type ContactPresenceView',
     },
     {
       name: 'a view shape named otherwise',
       path: 'src-main/core/groups/groupOps.ts',
-      code: "import type { MessageExtras } from '../../../src-shared/contract/areas/chat';\nexport type V = MessageExtras;\n",
+      code: "import type { MessageExtras } from '../../../src-shared/contract/areas/messages';\nexport type V = MessageExtras;\n",
       says: 'imports the view type MessageExtras',
     },
     {
@@ -348,7 +348,7 @@ describe('presenters at the api level (lint/viewsAtApi.js)', () => {
     {
       name: 'a presenter in handlers/',
       path: 'src-main/core/handlers/networkPresenter.ts',
-      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/network';\nexport type V = ContactPresenceView;\n",
+      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/presence';\nexport type V = ContactPresenceView;\n",
     },
     {
       name: 'constants, limits and rules from the contract',
@@ -358,7 +358,7 @@ describe('presenters at the api level (lint/viewsAtApi.js)', () => {
     {
       name: 'a test',
       path: 'src-main/core/presence/presenceService.test.ts',
-      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/network';\nexport type V = ContactPresenceView;\n",
+      code: "import type { ContactPresenceView } from '../../../src-shared/contract/areas/presence';\nexport type V = ContactPresenceView;\n",
     },
   ])('quiet: $name', async ({ path, code }) => {
     expect(await viewMessages(path, code)).toEqual([]);

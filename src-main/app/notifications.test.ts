@@ -58,42 +58,42 @@ describe('wireNotifications', () => {
   it('shows the core notification; a click focuses the window and opens the conversation', () => {
     const { bus, created, log } = setup();
     bus.emit('profile.changed', unlocked);
-    bus.emit('notification', note);
+    bus.emit('notifications.show', note);
     expect(created.map((n) => [n.title, n.body, n.shown])).toEqual([['Ada', 'lunch?', true]]);
     created[0]?.click();
-    expect(log).toEqual(['focus', `${eventChannel('notification.open')} {"conversationId":7}`]);
+    expect(log).toEqual(['focus', `${eventChannel('notifications.open')} {"conversationId":7}`]);
   });
 
   it('shows no content while locked and closes what it showed when the profile locks', () => {
     const { bus, created } = setup();
     bus.emit('profile.changed', unlocked);
-    bus.emit('notification', note);
+    bus.emit('notifications.show', note);
     bus.emit('profile.changed', locked);
     expect(created[0]?.closed).toBe(true);
     // One that was already on its way when the lock happened.
-    bus.emit('notification', note);
+    bus.emit('notifications.show', note);
     expect(created[1]).toMatchObject({ title: 'Parley', body: 'New message', shown: true });
   });
 
   it('does nothing where the OS has no notifications, and stops when told', () => {
     const none = setup(false);
     none.bus.emit('profile.changed', unlocked);
-    none.bus.emit('notification', note);
+    none.bus.emit('notifications.show', note);
     expect(none.created).toEqual([]);
 
     const { bus, created, stop } = setup();
     bus.emit('profile.changed', unlocked);
-    bus.emit('notification', note);
+    bus.emit('notifications.show', note);
     stop();
     expect(created[0]?.closed).toBe(true);
-    bus.emit('notification', note);
+    bus.emit('notifications.show', note);
     expect(created).toHaveLength(1);
   });
 
   it('stays quiet while the user is looking at the window', () => {
     const { bus, created } = setup(true, true);
     bus.emit('profile.changed', unlocked);
-    bus.emit('notification', note);
+    bus.emit('notifications.show', note);
     expect(created).toEqual([]);
   });
 
@@ -114,7 +114,7 @@ describe('notification bodies on Linux', () => {
     const shell = fakeShell();
     wireNotifications((listener) => bus.on(listener), { ...shell.deps, bodyIsMarkup: true });
     bus.emit('profile.changed', unlocked);
-    bus.emit('notification', { ...note, body: 'Ada: <a href="http://evil">bank</a>' });
+    bus.emit('notifications.show', { ...note, body: 'Ada: <a href="http://evil">bank</a>' });
     expect(shell.created.map((n) => n.body)).toEqual(['Ada: &lt;a href="http://evil"&gt;bank&lt;/a&gt;']);
   });
 });

@@ -68,8 +68,8 @@ export function wireNotifications(onEvent: Core['onEvent'], deps: NotifierDeps):
       if (!unlocked) closeAll();
       return;
     }
-    if (name !== 'notification' || !deps.isSupported() || deps.isWindowFocused()) return;
-    const event = payload as EventPayload<'notification'>;
+    if (name !== 'notifications.show' || !deps.isSupported() || deps.isWindowFocused()) return;
+    const event = payload as EventPayload<'notifications.show'>;
     const text = unlocked
       ? { title: event.title, body: event.body }
       : { title: 'Parley', body: 'New message' };
@@ -78,7 +78,7 @@ export function wireNotifications(onEvent: Core['onEvent'], deps: NotifierDeps):
     );
     notification.on('click', () => {
       deps.focusWindow();
-      deps.sendToRenderer(eventChannel('notification.open'), { conversationId: event.conversationId });
+      deps.sendToRenderer(eventChannel('notifications.open'), { conversationId: event.conversationId });
     });
     notification.on('close', () => shown.delete(notification));
     shown.add(notification);

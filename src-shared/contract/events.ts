@@ -1,38 +1,42 @@
-import { z } from 'zod';
-import { NetState } from './net';
-import { ProfileStatus } from './requests';
+import type { z } from 'zod';
+import { appEvents } from './areas/app';
 import { backupEvents } from './areas/backup';
 import { chatEvents } from './areas/chat';
 import { contactsEvents } from './areas/contacts';
 import { conversationsEvents } from './areas/conversations';
 import { filesEvents } from './areas/files';
-import { groupsEvents } from './areas/groups';
 import { hostEvents } from './areas/host';
+import { messagesEvents } from './areas/messages';
+import { nearbyEvents } from './areas/nearby';
+import { netEvents } from './areas/net';
 import { networkEvents } from './areas/network';
+import { notificationsEvents } from './areas/notifications';
+import { presenceEvents } from './areas/presence';
+import { profileEvents } from './areas/profile';
+import { searchEvents } from './areas/search';
+import { settingsEvents } from './areas/settings';
+import { typingEvents } from './areas/typing';
 import type { EventTable } from './areas/table';
 
-/** Every event the core pushes to the renderer, declared once. */
-const baseEvents = {
-  /** The profile was created, locked or unlocked (from any window or the idle timer). */
-  'profile.changed': ProfileStatus,
-  /** The peer network went offline / looking / connected, or the peer count changed. */
-  'net.status': NetState,
-  /** Messages of this conversation were added or changed state (refetch the page you show). */
-  'messages.changed': z.object({ conversationId: z.number().int() }),
-  /** The conversation list changed (new conversation, new last message, unread count). */
-  'conversations.changed': z.object({}),
-  /** Contacts or pending contact requests changed. */
-  'contacts.changed': z.object({}),
-} as const satisfies EventTable;
-
-/** Areas declare their events beside their requests (./areas). */
+/**
+ * Every event the core pushes to the renderer, declared once: each namespace
+ * declares its events beside its requests, in ./areas/<namespace>.ts.
+ */
 export const events = {
-  ...baseEvents,
-  ...groupsEvents,
-  ...networkEvents,
-  ...chatEvents,
-  ...contactsEvents,
+  ...appEvents,
+  ...profileEvents,
   ...conversationsEvents,
+  ...messagesEvents,
+  ...chatEvents,
+  ...typingEvents,
+  ...searchEvents,
+  ...contactsEvents,
+  ...netEvents,
+  ...networkEvents,
+  ...settingsEvents,
+  ...nearbyEvents,
+  ...presenceEvents,
+  ...notificationsEvents,
   ...filesEvents,
   ...backupEvents,
   ...hostEvents,

@@ -3,7 +3,7 @@ import { until } from '../runtime/testing/messagingPeer';
 import { contractCores, type ContractCore } from '../runtime/testing/contractCore';
 
 /**
- * The chat area (contract/areas/chat.ts) through two real cores, as the
+ * Messages and the chat view (contract/areas/messages.ts, chat.ts, typing.ts) through two real cores, as the
  * shells use it: every request, the events the UI listens to, bad input.
  */
 

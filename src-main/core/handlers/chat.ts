@@ -1,15 +1,14 @@
-import type { chatRequests } from '../../../src-shared/contract/areas/chat';
 import { ParleyError } from '../errors';
 import { readChatPreferences, writeChatPreferences } from '../content/chatPreferences';
 import { removeAttachmentFiles, type RichMessaging } from '../content/richMessaging';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
-import type { HandlerDeps, HandlersFor } from './deps';
+import type { ChatRequestName, HandlerDeps, HandlersFor } from './deps';
 import { MessageExtrasPresenter } from './messageExtrasPresenter';
 import { messageViews } from './messagePresenter';
 
 /**
- * Handlers of contract/areas/chat.ts: rich messages (issue #6 item 1).
+ * Handlers of contract/areas/messages.ts and chat.ts: rich messages (issue #6 item 1).
  *
  * Typing and reaction changes happen in the messaging core without a request
  * to answer, so this area listens to the running RichMessaging and turns its
@@ -18,7 +17,7 @@ import { messageViews } from './messagePresenter';
  * `net.status` event: that is when the listener is attached (once per
  * RichMessaging; every request also makes sure of it).
  */
-export function chatHandlers(deps: HandlerDeps): HandlersFor<keyof typeof chatRequests> {
+export function chatHandlers(deps: HandlerDeps): HandlersFor<ChatRequestName> {
   const { store, messaging, bus, logger } = deps;
   const attached = new WeakSet<RichMessaging>();
 

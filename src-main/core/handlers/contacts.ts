@@ -1,8 +1,7 @@
-import type { contactsRequests } from '../../../src-shared/contract/areas/contacts';
 import { ContactsService } from '../contacts/contactsService';
 import type { Store } from '../store/store';
 import { ContactsPresenter } from './contactsPresenter';
-import type { HandlerDeps, HandlersFor } from './deps';
+import type { ContactsRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /** The profile's own identity key (safety numbers are computed from both keys). */
 function selfIdentityKey(store: Store): Uint8Array {
@@ -14,7 +13,7 @@ function selfIdentityKey(store: Store): Uint8Array {
  * (nothing is sent), so they answer with networking off too; the node reads
  * blocking from the same database on every stream.
  */
-export function contactsHandlers({ store }: HandlerDeps): HandlersFor<keyof typeof contactsRequests> {
+export function contactsHandlers({ store }: HandlerDeps): HandlersFor<ContactsRequestName> {
   const service = (): ContactsPresenter => {
     const s = store();
     const contacts = new ContactsService({

@@ -12,12 +12,14 @@ import { contractCores, type ContractCore } from '../runtime/testing/contractCor
  */
 
 const make = contractCores('conv');
-type TestCore = ContractCore & { notifications(): EventPayload<'notification'>[] };
+type TestCore = ContractCore & { notifications(): EventPayload<'notifications.show'>[] };
 
 async function makeCore(name: string): Promise<TestCore> {
   const c = await make(name);
   const notifications = () =>
-    c.events.filter((e) => e.name === 'notification').map((e) => e.payload as EventPayload<'notification'>);
+    c.events
+      .filter((e) => e.name === 'notifications.show')
+      .map((e) => e.payload as EventPayload<'notifications.show'>);
   return { ...c, notifications };
 }
 

@@ -1,4 +1,3 @@
-import type { conversationsRequests } from '../../../src-shared/contract/areas/conversations';
 import { ParleyError } from '../errors';
 import {
   NotificationCenter,
@@ -9,16 +8,16 @@ import {
 import { setTimer, wakeSweeper } from '../content/timers';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
-import type { HandlerDeps, HandlersFor } from './deps';
+import type { ConversationsRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /**
- * Handlers of contract/areas/conversations.ts, and the watcher behind the
+ * Handlers of per-conversation settings (contract/areas/conversations.ts) and of contract/areas/notifications.ts, and the watcher behind the
  * `notification` event: it listens on the bus for `messages.changed` (which
  * MessagingHost's ChangeFeed emits after every committed write), so
  * notifications and the disappearing-message sweeper see every new message
  * whichever code path stored it.
  */
-export function conversationsHandlers(deps: HandlerDeps): HandlersFor<keyof typeof conversationsRequests> {
+export function conversationsHandlers(deps: HandlerDeps): HandlersFor<ConversationsRequestName> {
   const { store, messaging, bus, logger } = deps;
   const storeOrNull = (): Store | null => {
     try {
@@ -28,7 +27,7 @@ export function conversationsHandlers(deps: HandlerDeps): HandlersFor<keyof type
     }
   };
   const center = new NotificationCenter({
-    emit: (payload) => bus.emit('notification', payload),
+    emit: (payload) => bus.emit('notifications.show', payload),
     self: selfFromIdentity,
     logger,
   });

@@ -1,12 +1,4 @@
 import type { AppInfo, ProfileStatus, RequestName } from '../../../src-shared/contract';
-import type { backupRequests } from '../../../src-shared/contract/areas/backup';
-import type { chatRequests } from '../../../src-shared/contract/areas/chat';
-import type { contactsRequests } from '../../../src-shared/contract/areas/contacts';
-import type { conversationsRequests } from '../../../src-shared/contract/areas/conversations';
-import type { filesRequests } from '../../../src-shared/contract/areas/files';
-import type { groupsRequests } from '../../../src-shared/contract/areas/groups';
-import type { hostRequests } from '../../../src-shared/contract/areas/host';
-import type { networkRequests } from '../../../src-shared/contract/areas/network';
 import type { HostFiles } from '../host/hostFiles';
 import type { HostShell } from '../host/hostShell';
 import type { MessagingHost } from '../runtime/messagingHost';
@@ -43,15 +35,50 @@ export interface HandlerDeps {
 /** The handlers of some of the contract's requests. */
 export type HandlersFor<K extends RequestName> = Pick<Handlers, K>;
 
-type AreaNames =
-  | keyof typeof groupsRequests
-  | keyof typeof networkRequests
-  | keyof typeof chatRequests
-  | keyof typeof contactsRequests
-  | keyof typeof conversationsRequests
-  | keyof typeof filesRequests
-  | keyof typeof backupRequests
-  | keyof typeof hostRequests;
+/** The requests of one namespace of the contract (its file src-shared/contract/areas/<ns>.ts). */
+export type In<NS extends string> = Extract<RequestName, `${NS}.${string}`>;
 
-/** Requests declared in contract/requests.ts itself (not in an area file). */
-export type BaseRequestName = Exclude<RequestName, AreaNames>;
+/**
+ * The handler files group requests by the service that answers them, not by
+ * namespace; these say which file answers which (createHandlers' `Handlers`
+ * type refuses a request nobody answers).
+ */
+
+/** handlers/base.ts: the profile's life, the home list and pages, search, the node, invites, new conversations. */
+export type BaseRequestName =
+  | In<'app' | 'search' | 'net'>
+  | Exclude<In<'profile'>, 'profile.get' | 'profile.update'>
+  | 'messages.page'
+  | 'conversations.list'
+  | 'conversations.markRead'
+  | 'conversations.createDm'
+  | 'conversations.createGroup'
+  | 'contacts.list'
+  | 'contacts.createInvite'
+  | 'contacts.inviteStatus'
+  | 'contacts.acceptInvite'
+  | 'contacts.requests'
+  | 'contacts.respond';
+
+/** handlers/groups.ts: the info panel and group changes. */
+export type GroupRequestName =
+  | 'conversations.info'
+  | 'conversations.addMembers'
+  | 'conversations.removeMember'
+  | 'conversations.rename'
+  | 'conversations.setRole'
+  | 'conversations.leave';
+
+/** handlers/network.ts: presence, nearby, privacy settings, reach, the own profile card. */
+export type NetworkRequestName =
+  In<'network' | 'settings' | 'nearby' | 'presence'> | 'profile.get' | 'profile.update';
+
+/** handlers/chat.ts: sending and changing messages, the chat view's helpers. */
+export type ChatRequestName = In<'chat'> | Exclude<In<'messages'>, BaseRequestName>;
+
+/** handlers/contacts.ts: one contact's profile, verification, rename, block, import/export. */
+export type ContactsRequestName = Exclude<In<'contacts'>, BaseRequestName>;
+
+/** handlers/conversations.ts: per-conversation settings and notifications. */
+export type ConversationsRequestName =
+  Exclude<In<'conversations'>, BaseRequestName | GroupRequestName> | In<'notifications'>;

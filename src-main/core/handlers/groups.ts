@@ -1,14 +1,13 @@
-import type { ConversationInfo, GroupMemberView } from '../../../src-shared/contract/areas/groups';
-import type { groupsRequests } from '../../../src-shared/contract/areas/groups';
+import type { ConversationInfo, GroupMemberView } from '../../../src-shared/contract/areas/conversations';
 import { ParleyError } from '../errors';
 import { reaching } from './reaching';
 import { MlsStore, ownPendingProposals, suiteById, type MlsGroupState } from '../mls';
 import type { ConversationDetails } from '../store/repositories/conversationRepository';
 import type { Store } from '../store/store';
-import type { HandlerDeps, HandlersFor } from './deps';
+import type { GroupRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /**
- * Handlers of contract/areas/groups.ts: the info panel and group changes
+ * Handlers of the group requests of contract/areas/conversations.ts: the info panel and group changes
  * (groups/groupOps.ts). Who may do what is decided in the core
  * (FORBIDDEN with a sentence the user can act on); a member's add is sent as
  * a proposal (`committed: false`); a contact's device that cannot be reached
@@ -30,7 +29,7 @@ function requireGroup(s: Store, conversationId: number): ConversationDetails {
   return row;
 }
 
-export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<keyof typeof groupsRequests> {
+export function groupsHandlers({ store, messaging }: HandlerDeps): HandlersFor<GroupRequestName> {
   /** The group state as this device holds it: from running messaging, else from disk. */
   const stateOf = async (s: Store, conversationId: number): Promise<MlsGroupState | null> => {
     const m = await messaging.runningOrNull();

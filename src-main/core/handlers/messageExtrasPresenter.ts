@@ -1,4 +1,4 @@
-import type { MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/chat';
+import type { MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
 import { ParleyError } from '../errors';
 import { parseMentions } from '../store/repositories/messageRepository';
 import type { Store } from '../store/store';
@@ -8,7 +8,7 @@ import type { Store } from '../store/store';
  * item 3): reactions grouped by emoji with counts and whether one is ours,
  * the quoted original of a reply, the mentioned members; and a message's
  * versions and readers for its info panel. The rows come from
- * MessageExtrasRepository; the views (contract/areas/chat.ts) are made here,
+ * MessageExtrasRepository; the views (contract/areas/messages.ts) are made here,
  * at the api level.
  */
 

@@ -1,4 +1,3 @@
-import type { networkRequests } from '../../../src-shared/contract/areas/network';
 import { ParleyError } from '../errors';
 import { reaching } from './reaching';
 import { contactPresenceViews, ownProfileView } from './networkPresenter';
@@ -6,7 +5,7 @@ import { readPrivacy, writePrivacy } from '../presence/privacySettings';
 import { readReachSettings, writeReachSettings } from '../presence/reachSettings';
 import { reachStatus } from '../presence/reachStatus';
 import { networkReachView } from './reachPresenter';
-import type { HandlerDeps, HandlersFor } from './deps';
+import type { NetworkRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /** Decodes a picture sent as base64 (a data: URL prefix is allowed); INVALID_PARAMS when it is not base64. */
 function avatarBytes(value: string | null | undefined): Uint8Array | null | undefined {
@@ -18,13 +17,13 @@ function avatarBytes(value: string | null | undefined): Uint8Array | null | unde
   return new Uint8Array(Buffer.from(body, 'base64'));
 }
 
-/** Handlers of contract/areas/network.ts. */
+/** Handlers of contract/areas/settings.ts, nearby.ts, presence.ts, network.ts and the profile card of profile.ts. */
 export function networkHandlers({
   store,
   messaging,
   bus,
   profile,
-}: HandlerDeps): HandlersFor<keyof typeof networkRequests> {
+}: HandlerDeps): HandlersFor<NetworkRequestName> {
   return {
     // Settings live in the database: readable and changeable with networking off too
     // (they then apply when the node starts).

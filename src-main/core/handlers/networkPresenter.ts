@@ -1,8 +1,5 @@
-import type {
-  ContactConnectionView,
-  ContactPresenceView,
-  OwnProfileView,
-} from '../../../src-shared/contract/areas/network';
+import type { ContactConnectionView, ContactPresenceView } from '../../../src-shared/contract/areas/presence';
+import type { OwnProfileView } from '../../../src-shared/contract/areas/profile';
 import type { EventBus } from '../rpc/eventBus';
 import type { Store } from '../store/store';
 import type { NetworkFeatures } from '../presence/networkFeatures';
@@ -11,7 +8,7 @@ import type { ContactConnection, ContactPresence } from '../presence/presenceSer
 
 /**
  * The presenter of the network features: how presence, the own profile card
- * and their events cross the bridge (contract/areas/network.ts). Domain
+ * and their events cross the bridge (contract/areas/presence.ts, profile.ts). Domain
  * folders keep domain objects; the views are made here, at the api level.
  */
 

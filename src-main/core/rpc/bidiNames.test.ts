@@ -64,9 +64,17 @@ describe('names with bidi controls', () => {
     const bus = new EventBus();
     const seen: unknown[] = [];
     bus.on((name, payload) => seen.push([name, payload]));
-    bus.emit('notification', { conversationId: 1, messageId: 2, title: SPOOF, body: `sent ${RLO}fdp.exe` });
+    bus.emit('notifications.show', {
+      conversationId: 1,
+      messageId: 2,
+      title: SPOOF,
+      body: `sent ${RLO}fdp.exe`,
+    });
     expect(seen).toEqual([
-      ['notification', { conversationId: 1, messageId: 2, title: 'Carolgnp.exe', body: 'sent fdp.exe' }],
+      [
+        'notifications.show',
+        { conversationId: 1, messageId: 2, title: 'Carolgnp.exe', body: 'sent fdp.exe' },
+      ],
     ]);
   });
 

@@ -11,8 +11,8 @@ export class EventBus {
     // Names in events (typing, notifications) are shown like names in replies (issue #14 item 12);
     // a notification's body goes to the OS as one line of text, so it is cleaned too.
     let clean = withCleanNames(payload);
-    if (name === 'notification') {
-      const n = clean as EventPayload<'notification'>;
+    if (name === 'notifications.show') {
+      const n = clean as EventPayload<'notifications.show'>;
       clean = { ...n, body: stripBidiControls(n.body) } as EventPayload<E>;
     }
     for (const listener of this.listeners) listener(name, clean);

@@ -23,13 +23,9 @@ import type {
   ImportCounts,
   SafetyNumberView,
 } from '../../../src-shared/contract/areas/contacts';
-import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/groups';
-import type {
-  ChatMember,
-  ChatPreferences,
-  MessageExtras,
-  MessageHistory,
-} from '../../../src-shared/contract/areas/chat';
+import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/conversations';
+import type { ChatMember, ChatPreferences } from '../../../src-shared/contract/areas/chat';
+import type { MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
 import type {
   HostFile,
   HostTarget,
@@ -148,7 +144,7 @@ export const api = {
     call('conversations.setRole', { conversationId, identityKey, role }),
   leaveConversation: (conversationId: number): Promise<object> =>
     call('conversations.leave', { conversationId }),
-  // Rich messages (contract/areas/chat.ts).
+  // Rich messages (contract/areas/messages.ts, chat.ts, typing.ts).
   sendMessage: (
     conversationId: number,
     text: string,
@@ -194,7 +190,7 @@ export const api = {
   onContactsChanged: (listener: () => void): (() => void) =>
     getBridge().subscribe('contacts.changed', () => listener()),
 
-  // Privacy & network, presence, nearby, own profile (contract/areas/network.ts).
+  // Privacy & network, presence, nearby, own profile (contract/areas/settings.ts, network.ts, presence.ts, nearby.ts, profile.ts).
   privacySettings: (): Promise<RequestResult<'settings.get'>> => call('settings.get', {}),
   setPrivacySettings: (
     privacy: RequestParams<'settings.set'>['privacy'],
@@ -234,10 +230,10 @@ export const api = {
   setNotificationPrefs: (
     prefs: RequestParams<'notifications.setPrefs'>,
   ): Promise<RequestResult<'notifications.setPrefs'>> => call('notifications.setPrefs', prefs),
-  onNotification: (listener: (n: EventPayload<'notification'>) => void): (() => void) =>
-    getBridge().subscribe('notification', listener),
-  onNotificationOpen: (listener: (n: EventPayload<'notification.open'>) => void): (() => void) =>
-    getBridge().subscribe('notification.open', listener),
+  onNotification: (listener: (n: EventPayload<'notifications.show'>) => void): (() => void) =>
+    getBridge().subscribe('notifications.show', listener),
+  onNotificationOpen: (listener: (n: EventPayload<'notifications.open'>) => void): (() => void) =>
+    getBridge().subscribe('notifications.open', listener),
 
   // Files (contract/areas/files.ts).
   stageFileBegin: (name: string, size: number, mime: string): Promise<RequestResult<'files.stageBegin'>> =>

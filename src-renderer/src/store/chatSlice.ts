@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { ErrorPayload, MessagePage, MessageView, Reply } from '../../../src-shared/contract';
-import type { ChatMember, MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/chat';
+import type { ChatMember } from '../../../src-shared/contract/areas/chat';
+import type { MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
 import { api, toErrorPayload } from '../api/client';
 import { toggleReaction } from '../features/chat/reactions';
 import { firstUnreadId } from '../features/chat/timeline';

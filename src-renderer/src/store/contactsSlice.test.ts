@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import type { ContactProfile } from '../../../src-shared/contract/areas/contacts';
-import type { ConversationInfo } from '../../../src-shared/contract/areas/groups';
+import type { ConversationInfo } from '../../../src-shared/contract/areas/conversations';
 import type { AppState } from './appStore';
 import { createContactsSlice } from './contactsSlice';
 

@@ -5,7 +5,7 @@ import type {
   ImportCounts,
   SafetyNumberView,
 } from '../../../src-shared/contract/areas/contacts';
-import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/groups';
+import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/conversations';
 import { api, toErrorPayload } from '../api/client';
 import { ackMessage } from '../features/conversationInfo/memberActions';
 import type { AppState } from './appStore';

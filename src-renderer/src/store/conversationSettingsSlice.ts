@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ErrorPayload, EventPayload, RequestParams } from '../../../src-shared/contract';
-import type { NotificationPrefs } from '../../../src-shared/contract/areas/conversations';
+import type { NotificationPrefs } from '../../../src-shared/contract/areas/notifications';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 
@@ -28,11 +28,11 @@ export interface ConversationSettingsSlice {
   openFromNotification(conversationId: number): void;
   /**
    * While home is shown: a notification clicked in the OS opens its
-   * conversation (Electron sends notification.open), and in the web shell
+   * conversation (Electron sends notifications.open), and in the web shell
    * each of the core's notifications goes to `show` (the browser's own
    * notifications; Electron main shows OS ones itself). Returns the unsubscribe.
    */
-  watchNotifications(show: (note: EventPayload<'notification'>) => void): () => void;
+  watchNotifications(show: (note: EventPayload<'notifications.show'>) => void): () => void;
 }
 
 export const createConversationSettingsSlice: StateCreator<AppState, [], [], ConversationSettingsSlice> = (

@@ -34,7 +34,12 @@ vi.mock('../api/client', () => ({
   toErrorPayload: () => ({ code: 'INTERNAL', message: '' }),
 }));
 
-const NOTE: EventPayload<'notification'> = { conversationId: 7, messageId: 70, title: 'Bob', body: 'lunch?' };
+const NOTE: EventPayload<'notifications.show'> = {
+  conversationId: 7,
+  messageId: 70,
+  title: 'Bob',
+  body: 'lunch?',
+};
 
 let store: UseBoundStore<StoreApi<AppState>>;
 const closeSearch = vi.fn();

@@ -1,10 +1,8 @@
 import type { StateCreator } from 'zustand';
-import type {
-  ContactPresenceView,
-  NearbyPeerView,
-  OwnProfileView,
-  PrivacySettingsView,
-} from '../../../src-shared/contract/areas/network';
+import type { NearbyPeerView } from '../../../src-shared/contract/areas/nearby';
+import type { ContactPresenceView } from '../../../src-shared/contract/areas/presence';
+import type { OwnProfileView } from '../../../src-shared/contract/areas/profile';
+import type { PrivacySettingsView } from '../../../src-shared/contract/areas/settings';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 

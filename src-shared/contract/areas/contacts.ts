@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ContactRequestView, ContactView, INVITE_MAX_LENGTH, InviteStatusView, InviteView } from '../net';
 import type { EventTable, RequestTable } from './table';
 
 /**
@@ -70,6 +71,29 @@ export const ImportCounts = z.object({
 export type ImportCounts = z.infer<typeof ImportCounts>;
 
 export const contactsRequests = {
+  /** Everyone this user has added (by invite or accepted request). */
+  'contacts.list': { params: z.object({}).strict(), result: z.array(ContactView) },
+  /** A one-time invite (valid 7 days) for someone to add this user. */
+  'contacts.createInvite': { params: z.object({}).strict(), result: InviteView },
+  /** Whether one of this user's invites is still open, expired, or used (and by whom). */
+  'contacts.inviteStatus': {
+    params: z.object({ link: z.string().min(1).max(INVITE_MAX_LENGTH) }).strict(),
+    result: InviteStatusView,
+  },
+  /** Accepts someone's invite: they become a contact and the DM with them starts. */
+  'contacts.acceptInvite': {
+    params: z
+      .object({ invite: z.string().trim().min(1, 'Paste an invite.').max(INVITE_MAX_LENGTH) })
+      .strict(),
+    result: z.object({ contactId: z.number().int(), conversationId: z.number().int() }),
+  },
+  /** Contact requests from people without an invite, waiting for an answer. */
+  'contacts.requests': { params: z.object({}).strict(), result: z.array(ContactRequestView) },
+  /** Accepts (they become a contact) or declines a pending contact request. */
+  'contacts.respond': {
+    params: z.object({ requestId: z.number().int(), accept: z.boolean() }).strict(),
+    result: z.object({ contactId: z.number().int().optional() }),
+  },
   /** One contact's profile view. */
   'contacts.get': { params: ContactId.strict(), result: ContactProfile },
   /** The contact of a DM (null for a group, or a DM whose contact was removed). */
@@ -130,4 +154,7 @@ export const contactsRequests = {
   },
 } as const satisfies RequestTable;
 
-export const contactsEvents = {} as const satisfies EventTable;
+export const contactsEvents = {
+  /** Contacts or pending contact requests changed. */
+  'contacts.changed': z.object({}),
+} as const satisfies EventTable;

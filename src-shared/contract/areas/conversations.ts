@@ -1,11 +1,17 @@
 import { z } from 'zod';
-import { NotifyMode } from '../store';
+import { GROUP_NAME_MAX_LENGTH } from '../net';
+import { ConversationSummary, NotifyMode } from '../store';
 import type { EventTable, RequestTable } from './table';
 
 /**
- * Per-conversation settings (issue #6 items 3 and 7): the disappearing-message
- * timer, notification mode, read state; notification preferences and the
- * notification event a shell turns into an OS notification.
+ * Conversations: the home list, read state, new DMs and groups; group changes
+ * after creation (members, roles, rename, leave, info; issues #4 and #6); and
+ * per-conversation settings (issue #6 items 3 and 7): the disappearing-message
+ * timer and notification mode.
+ *
+ * Only owners and admins commit membership changes; a member's add or remove
+ * is sent as a proposal that an admin's device commits (docs/protocol.md).
+ * Every change shows up in the chat as a system message.
  */
 
 /**
@@ -56,14 +62,103 @@ const TimerMs = z
   });
 
 const ConversationId = z.object({ conversationId: z.number().int() });
-
-export const NotificationPrefs = z.object({
-  /** Show who wrote and what; off: "New message" only. */
-  showContent: z.boolean(),
+const Ack = z.object({
+  /** true: committed now; false: sent as a proposal an admin will commit. */
+  committed: z.boolean(),
 });
-export type NotificationPrefs = z.infer<typeof NotificationPrefs>;
+
+export const Role = z.enum(['owner', 'admin', 'member']);
+export type Role = z.infer<typeof Role>;
+
+export const GroupMemberView = z.object({
+  /** Identity key, hex. */
+  identityKey: z.string(),
+  name: z.string(),
+  role: Role,
+  self: z.boolean(),
+  /** The member is one of our contacts (else: only known through this group). */
+  contactId: z.number().int().nullable(),
+  verified: z.boolean(),
+});
+export type GroupMemberView = z.infer<typeof GroupMemberView>;
+
+export const ConversationInfo = z.object({
+  id: z.number().int(),
+  kind: z.enum(['dm', 'group']),
+  title: z.string(),
+  /** Group name (null for a DM). */
+  name: z.string().nullable(),
+  members: z.array(GroupMemberView),
+  /** This user's role; null once they left or were removed. */
+  myRole: Role.nullable(),
+  /** The MLS ciphersuite, fixed at creation: id and a readable name. */
+  ciphersuite: z.object({ id: z.number().int(), name: z.string() }),
+  epoch: z.number().int().nonnegative(),
+  createdAt: z.number(),
+  /** Set when this user left or was removed: read-only history. */
+  leftAt: z.number().nullable(),
+  /** Changes waiting for an admin to commit (this user's proposals). */
+  pendingProposals: z.number().int().nonnegative(),
+});
+export type ConversationInfo = z.infer<typeof ConversationInfo>;
 
 export const conversationsRequests = {
+  /** The home list, most recent activity first; `filter` matches titles. */
+  'conversations.list': {
+    params: z.object({ filter: z.string().max(200).optional() }).strict(),
+    result: z.array(ConversationSummary),
+  },
+  /** Marks incoming messages read up to `messageId` (default: all); answers what stays unread. */
+  'conversations.markRead': {
+    params: z.object({ conversationId: z.number().int(), messageId: z.number().int().optional() }).strict(),
+    result: z.object({ unreadCount: z.number().int() }),
+  },
+  /** The DM with a contact (the existing one, or a new one: needs the contact's device online). */
+  'conversations.createDm': {
+    params: z.object({ contactId: z.number().int() }).strict(),
+    result: z.object({ conversationId: z.number().int() }),
+  },
+  /** A group with these contacts (each needs a device online now to join). */
+  'conversations.createGroup': {
+    params: z
+      .object({
+        name: z.string().trim().min(1, 'Enter a group name.').max(GROUP_NAME_MAX_LENGTH),
+        contactIds: z.array(z.number().int()).min(1, 'Pick at least one contact.').max(100),
+      })
+      .strict(),
+    result: z.object({ conversationId: z.number().int() }),
+  },
+  /** Members with roles, ciphersuite, epoch: the conversation info panel. */
+  'conversations.info': { params: ConversationId.strict(), result: ConversationInfo },
+  /** Adds contacts to a group (each needs a device online to hand out a KeyPackage). */
+  'conversations.addMembers': {
+    params: ConversationId.extend({
+      contactIds: z.array(z.number().int()).min(1, 'Pick at least one contact.').max(100),
+    }).strict(),
+    result: Ack,
+  },
+  /** Removes a member (every device of that user) from a group. */
+  'conversations.removeMember': {
+    params: ConversationId.extend({ identityKey: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    result: Ack,
+  },
+  /** Renames a group (owners and admins). */
+  'conversations.rename': {
+    params: ConversationId.extend({
+      name: z.string().trim().min(1, 'Enter a group name.').max(GROUP_NAME_MAX_LENGTH),
+    }).strict(),
+    result: Ack,
+  },
+  /** Sets a member's role (owners and admins; only an owner makes owners). */
+  'conversations.setRole': {
+    params: ConversationId.extend({
+      identityKey: z.string().regex(/^[0-9a-f]{64}$/),
+      role: Role,
+    }).strict(),
+    result: Ack,
+  },
+  /** Leaves a group: history stays, read-only; the others are told. */
+  'conversations.leave': { params: ConversationId.strict(), result: z.object({}) },
   /**
    * Sets the disappearing-message timer for everyone in the conversation
    * (groups: owners and admins only); announced in the chat. New messages
@@ -80,21 +175,9 @@ export const conversationsRequests = {
   },
   /** Marks every conversation read. */
   'conversations.markAllRead': { params: z.object({}).strict(), result: z.object({}) },
-  'notifications.getPrefs': { params: z.object({}).strict(), result: NotificationPrefs },
-  'notifications.setPrefs': { params: NotificationPrefs.strict(), result: NotificationPrefs },
 } as const satisfies RequestTable;
 
 export const conversationsEvents = {
-  /**
-   * A new message deserves a notification (per the conversation's mode, never
-   * for our own). title/body already follow the "show content" preference.
-   */
-  notification: z.object({
-    conversationId: z.number().int(),
-    messageId: z.number().int(),
-    title: z.string(),
-    body: z.string(),
-  }),
-  /** The shell asks the UI to open a conversation (its notification was clicked). */
-  'notification.open': z.object({ conversationId: z.number().int() }),
+  /** The conversation list changed (new conversation, new last message, unread count). */
+  'conversations.changed': z.object({}),
 } as const satisfies EventTable;

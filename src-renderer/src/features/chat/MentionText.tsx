@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { MessageExtras } from '../../../../src-shared/contract/areas/chat';
+import type { MessageExtras } from '../../../../src-shared/contract/areas/messages';
 import { parseFormatting, type FormatNode } from './formatting';
 import { LinkedText, MessageLink } from './LinkedText';
 import { splitMentions, type MentionCandidate } from './mentions';

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { createPortal } from 'react-dom';
 import type { MessageView } from '../../../../src-shared/contract';
-import type { MessageExtras, MessageHistory } from '../../../../src-shared/contract/areas/chat';
+import type { MessageExtras, MessageHistory } from '../../../../src-shared/contract/areas/messages';
 import { ConfirmDialog, type ConfirmAction } from '../../components/ConfirmDialog';
 import { Modal } from '../../components/Modal';
 import { formatDateTime } from '../../lib/time';

@@ -1,6 +1,6 @@
 import { memo, useState } from 'react';
 import type { MessageView } from '../../../../src-shared/contract';
-import type { MessageExtras } from '../../../../src-shared/contract/areas/chat';
+import type { MessageExtras } from '../../../../src-shared/contract/areas/messages';
 import { BlockedIcon, CheckIcon, ClockIcon, FailedIcon, HeldIcon, ReadIcon } from '../../components/Icons';
 import { FileBubble } from '../files/FileBubble';
 import { formatClock, formatDateTime } from '../../lib/time';

@@ -1,4 +1,4 @@
-import type { MessageExtras } from '../../../../src-shared/contract/areas/chat';
+import type { MessageExtras } from '../../../../src-shared/contract/areas/messages';
 import { reactorsLabel } from './reactions';
 
 /**

@@ -1,5 +1,5 @@
 import type { MessageView } from '../../../../src-shared/contract';
-import type { ReplyPreview } from '../../../../src-shared/contract/areas/chat';
+import type { ReplyPreview } from '../../../../src-shared/contract/areas/messages';
 
 /**
  * The quoted original above a reply. A click jumps to the original (loading

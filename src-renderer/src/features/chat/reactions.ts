@@ -1,4 +1,4 @@
-import type { ReactionSummary } from '../../../../src-shared/contract/areas/chat';
+import type { ReactionSummary } from '../../../../src-shared/contract/areas/messages';
 
 /** The picker's quick choices (the full set is the keyboard's emoji input). */
 export const QUICK_EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏', '🎉', '👀'] as const;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ConversationInfo, GroupMemberView } from '../../../../src-shared/contract/areas/groups';
+import type { ConversationInfo, GroupMemberView } from '../../../../src-shared/contract/areas/conversations';
 import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Modal } from '../../components/Modal';

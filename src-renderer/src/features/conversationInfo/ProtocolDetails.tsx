@@ -1,4 +1,4 @@
-import type { ConversationInfo } from '../../../../src-shared/contract/areas/groups';
+import type { ConversationInfo } from '../../../../src-shared/contract/areas/conversations';
 
 /**
  * The MLS cipher suite and epoch: useful when comparing two devices or filing a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupMemberView, Role } from '../../../../src-shared/contract/areas/groups';
+import type { GroupMemberView, Role } from '../../../../src-shared/contract/areas/conversations';
 import { ackMessage, holdsAuthority, lastSystemMessageId, memberActions } from './memberActions';
 
 const m = (name: string, role: Role, self = false): GroupMemberView => ({

@@ -1,5 +1,5 @@
 import type { MessageView } from '../../../../src-shared/contract';
-import type { GroupMemberView, Role } from '../../../../src-shared/contract/areas/groups';
+import type { GroupMemberView, Role } from '../../../../src-shared/contract/areas/conversations';
 
 /**
  * What this user may do to a group member, mirroring the core's role policy

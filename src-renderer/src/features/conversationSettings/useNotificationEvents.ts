@@ -4,7 +4,7 @@ import { showBrowserNotification } from './browserNotifications';
 
 /**
  * While the home screen is shown: a clicked notification opens its
- * conversation (Electron sends `notification.open`), and in the web shell the
+ * conversation (Electron sends `notifications.open`), and in the web shell the
  * core's `notification` events become browser notifications when allowed.
  */
 export function useNotificationEvents(): void {

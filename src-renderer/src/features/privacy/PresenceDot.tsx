@@ -1,5 +1,5 @@
 import { initialOf } from '../home/initialOf';
-import type { ContactPresenceView } from '../../../../src-shared/contract/areas/network';
+import type { ContactPresenceView } from '../../../../src-shared/contract/areas/presence';
 import { presenceText } from './presenceText';
 import { usePresenceOfContact, usePresenceOfConversation } from './usePresence';
 

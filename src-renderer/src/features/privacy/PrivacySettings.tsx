@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { PrivacySettingsView } from '../../../../src-shared/contract/areas/network';
+import type { PrivacySettingsView } from '../../../../src-shared/contract/areas/settings';
 import { SettingsToggle } from '../../components/SettingsToggle';
 import { useAppStore } from '../../store/appStore';
 

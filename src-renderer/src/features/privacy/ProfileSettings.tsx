@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import {
   PROFILE_STATUS_MAX_LENGTH,
   type OwnProfileView,
-} from '../../../../src-shared/contract/areas/network';
+} from '../../../../src-shared/contract/areas/profile';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 import { initialOf } from '../home/initialOf';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContactPresenceView } from '../../../../src-shared/contract/areas/network';
+import type { ContactPresenceView } from '../../../../src-shared/contract/areas/presence';
 import { formatClock } from '../../lib/time';
 import { presenceText } from './presenceText';
 

@@ -1,4 +1,4 @@
-import type { ConnectionPathView, ContactPresenceView } from '../../../../src-shared/contract/areas/network';
+import type { ConnectionPathView, ContactPresenceView } from '../../../../src-shared/contract/areas/presence';
 import { formatSince } from '../../lib/time';
 
 const LAST_SEEN_TEXT = {

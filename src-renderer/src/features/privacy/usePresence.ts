@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { ContactPresenceView } from '../../../../src-shared/contract/areas/network';
+import type { ContactPresenceView } from '../../../../src-shared/contract/areas/presence';
 import { useAppStore } from '../../store/appStore';
 
 /**
