@@ -130,12 +130,7 @@ export class Outbox {
    */
   runAfter(head: OutboxItem, now: number, limit: number): OutboxItem[] {
     if (limit <= 0) return [];
-    const out: OutboxItem[] = [];
-    for (const next of this.rows.openAfter(head, head.rowId, limit)) {
-      if (next.nextAttemptAt > now) break;
-      out.push(next);
-    }
-    return out;
+    return this.rows.dueAfter(head, head.rowId, now, limit);
   }
 
   /**

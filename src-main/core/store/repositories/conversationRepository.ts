@@ -1,5 +1,6 @@
 import { ParleyError } from '../../errors';
 import type { Db } from '../encryptedDatabase';
+import { prepared } from '../prepared';
 import { parseSystemEvent } from '../systemEvent';
 import { systemEventView } from '../systemEventView';
 import { resyncWaitingText } from './resyncWaiting';
@@ -287,13 +288,12 @@ export class ConversationRepository {
 
   /** A DM's contact as far as sending goes (blocked, removed, its name); null when it is no DM. */
   dmContact(conversationId: number): { blocked: boolean; removedAt: number | null; name: string } | null {
-    const r = this.db
-      .prepare(
-        `SELECT c.blocked, c.removed_at, coalesce(c.local_name, c.display_name) AS name
+    const r = prepared(
+      this.db,
+      `SELECT c.blocked, c.removed_at, coalesce(c.local_name, c.display_name) AS name
          FROM conversations v JOIN contacts c ON c.id = v.contact_id
          WHERE v.id = ? AND v.kind = 'dm'`,
-      )
-      .get(conversationId) as { blocked: number; removed_at: number | null; name: string } | undefined;
+    ).get(conversationId) as { blocked: number; removed_at: number | null; name: string } | undefined;
     return r ? { blocked: r.blocked === 1, removedAt: r.removed_at, name: r.name } : null;
   }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../encryptedDatabase';
+import { prepared } from '../prepared';
 
 /** A device row as stored: `addresses` is the JSON text of its multiaddrs (parse it with care). */
 export interface StoredDevice {
@@ -42,7 +43,7 @@ export class DeviceRepository {
   constructor(private readonly db: Db) {}
 
   exists(peer: string): boolean {
-    return this.db.prepare('SELECT 1 FROM devices WHERE peer_id = ?').get(peer) !== undefined;
+    return prepared(this.db, 'SELECT 1 FROM devices WHERE peer_id = ?').get(peer) !== undefined;
   }
 
   /** Some device is certified by this identity key. */
@@ -57,24 +58,22 @@ export class DeviceRepository {
   /** The device belongs to a blocked contact. */
   isBlocked(peer: string): boolean {
     return (
-      this.db
-        .prepare(
-          `SELECT 1 FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
+      prepared(
+        this.db,
+        `SELECT 1 FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
            WHERE d.peer_id = ? AND c.blocked = 1`,
-        )
-        .get(peer) !== undefined
+      ).get(peer) !== undefined
     );
   }
 
   /** The device belongs to a contact that is neither blocked nor removed (and, with `relaying`, that we relay for). */
   isContactDevice(peer: string, relaying: boolean): boolean {
     return (
-      this.db
-        .prepare(
-          `SELECT 1 FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
+      prepared(
+        this.db,
+        `SELECT 1 FROM devices d JOIN contacts c ON c.identity_key = d.identity_key
            WHERE d.peer_id = ? AND c.blocked = 0 AND c.removed_at IS NULL AND (? = 0 OR c.relay_for = 1)`,
-        )
-        .get(peer, relaying ? 1 : 0) !== undefined
+      ).get(peer, relaying ? 1 : 0) !== undefined
     );
   }
 

@@ -269,7 +269,7 @@ export class MessageRepository {
     if (!row) return false;
     const retry = row.state === 'failed' && state === 'pending';
     if (!retry && state !== 'failed' && STATE_RANK[state] <= STATE_RANK[row.state]) return false;
-    this.db.prepare('UPDATE messages SET state = ?, held_by = ? WHERE id = ?').run(state, heldBy, id);
+    prepared(this.db, 'UPDATE messages SET state = ?, held_by = ? WHERE id = ?').run(state, heldBy, id);
     return true;
   }
 

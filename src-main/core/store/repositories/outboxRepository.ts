@@ -169,16 +169,25 @@ export class OutboxRepository {
     );
   }
 
-  /** Waiting envelopes of the queue after `afterRowId`, oldest first, at most `limit`. */
-  openAfter(q: OutboxQueue, afterRowId: number, limit: number): OutboxItem[] {
-    return (
-      prepared(
-        this.db,
-        `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id > ?
+  /**
+   * Waiting envelopes of the queue after `afterRowId`, oldest first, at most
+   * `limit`, up to the first one not due by `dueBy`: a gap-free run. Rows past
+   * that one are not converted (each conversion copies its payload; behind a
+   * held head, a long backlog is not due for minutes).
+   */
+  dueAfter(q: OutboxQueue, afterRowId: number, dueBy: number, limit: number): OutboxItem[] {
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM outbox WHERE recipient = ? AND conversation_id IS ? AND id > ?
            AND state IN ('pending', 'sent', 'held')
          ORDER BY id LIMIT ?`,
-      ).all(q.recipient, q.conversationId, afterRowId, limit) as Row[]
-    ).map(toItem);
+    ).all(q.recipient, q.conversationId, afterRowId, limit) as Row[];
+    const out: OutboxItem[] = [];
+    for (const r of rows) {
+      if (r.next_attempt_at > dueBy) break;
+      out.push(toItem(r));
+    }
+    return out;
   }
 
   /** Waiting envelopes of the queue from `fromRowId` to `toRowId` (both included), oldest first. */

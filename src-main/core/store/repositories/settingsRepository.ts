@@ -14,7 +14,7 @@ export class SettingsRepository {
 
   /** The stored value, or null when the key was never written. */
   get(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+    const row = prepared(this.db, 'SELECT value FROM settings WHERE key = ?').get(key) as
       { value: string } | undefined;
     return row?.value ?? null;
   }
