@@ -165,18 +165,56 @@ describe('the relay gate (who may reserve, who is connected through)', () => {
     expect(gate([ann.toString()]).denyReservation(ann)).toBe(true);
   });
 
-  it('connects anyone to a contact, within a per-source rate, and refuses blocked peers either side', () => {
+  it('connects anyone to a contact, within a per-source-and-destination rate, and refuses blocked peers either side', () => {
     const now = { t: 0 };
     const g = gate([eve.toString()], now);
-    // A burst of 10, then one every 2 s (30 per minute).
-    const burst = Array.from({ length: 11 }, () => g.denyConnect(bob, ann));
-    expect(burst).toEqual([...Array<boolean>(10).fill(false), true]);
-    now.t += 2_000;
+    const { capacity } = DEFAULT_RELAY_LIMITS.connectsPerPair;
+    // A burst, then one a second, for one source towards one destination.
+    const burst = Array.from({ length: capacity + 1 }, () => g.denyConnect(bob, ann));
+    expect(burst).toEqual([...Array<boolean>(capacity).fill(false), true]);
+    now.t += 1_000;
     expect(g.denyConnect(bob, ann)).toBe(false);
     expect(g.denyConnect(bob, ann)).toBe(true);
     expect(g.denyConnect(eve, ann)).toBe(true);
     expect(g.denyConnect(ann, bob)).toBe(true); // Bob is no contact of the relay
-    expect(g.metrics()).toEqual({ reservationsRefused: 0, connectsRefused: 4, connectsRelayed: 11 });
+    expect(g.metrics()).toEqual({
+      reservationsRefused: 0,
+      connectsRefused: 4,
+      connectsRelayed: capacity + 1,
+    });
+  });
+
+  it('a contact restarting ten times in ten seconds is connected to the same contact every time', () => {
+    // The first-message bench (docs/protocol.md §14.8): both peers restart back to back;
+    // each start reconnects through the relay, sometimes twice (a dial and a redial after
+    // the first connection is replaced). With one bucket per source (a burst of 10, then
+    // one every 2 s) the 9th and 10th starts waited for a token.
+    const now = { t: 0 };
+    const g = gate([], now);
+    const refused: number[] = [];
+    for (let start = 0; start < 10; start++) {
+      for (let dial = 0; dial < 2; dial++) if (g.denyConnect(bob, ann)) refused.push(start);
+      now.t += 1_000;
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('one source reaching many destinations is bounded per source', async () => {
+    const g = new RelayGate(
+      { mayReserve: () => true, isBlocked: () => false, logger: silentLogger, clock: () => 0 },
+      DEFAULT_RELAY_LIMITS,
+    );
+    // Each destination is a fresh pair, so only the per-source bucket stops a fan-out.
+    let granted = 0;
+    for (let i = 0; i < 64; i++) {
+      const destination = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+      if (!g.denyConnect(bob, destination)) granted += 1;
+    }
+    expect(granted).toBe(DEFAULT_RELAY_LIMITS.connectsPerSource.capacity);
+    // A lone source can never take the whole budget of everyone together.
+    expect(DEFAULT_RELAY_LIMITS.connectsPerSource.capacity).toBeLessThan(
+      DEFAULT_RELAY_LIMITS.connectsInTotal.capacity,
+    );
   });
 
   it('bounds CONNECTs from many fresh PeerIds together', async () => {

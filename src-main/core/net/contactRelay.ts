@@ -15,8 +15,8 @@ import { PeerRateLimiter } from './tokenBucket';
  * - CONNECT: anyone may ask to be connected to a device holding a reservation
  *   (that is how a contact of our contact who is not ours reaches it; the
  *   destination applies its own access rules to the Noise-authenticated
- *   source). Rate-limited per source PeerId and in total; over the limit the
- *   answer is PERMISSION_DENIED. The source's own connection to us counts
+ *   source). Rate-limited per source and destination, per source, and in
+ *   total; over a limit the answer is PERMISSION_DENIED. The source's own connection to us counts
  *   against the stranger budget (strangerGate.ts) like any stranger's.
  * - Limits per relayed connection: libp2p's defaults (2 min, 128 KiB) fit a
  *   hole-punch handshake, not a conversation with files. Parley's relays carry
@@ -46,7 +46,8 @@ export interface RelayCounts {
 
 /** The connection-gater hooks libp2p's relay server consults, backed by the contacts directory. */
 export class RelayGate {
-  private readonly limiter: PeerRateLimiter;
+  private readonly perPair: PeerRateLimiter;
+  private readonly perSource: PeerRateLimiter;
   private readonly counts: RelayCounts = { reservationsRefused: 0, connectsRefused: 0, connectsRelayed: 0 };
 
   constructor(
@@ -54,12 +55,9 @@ export class RelayGate {
     /** The limits this relay applies (shown in Settings → Network). */
     readonly limits: RelayLimits,
   ) {
-    this.limiter = new PeerRateLimiter(
-      limits.connectsPerSource,
-      limits.connectsInTotal,
-      1_024,
-      needs.clock(),
-    );
+    const now = needs.clock();
+    this.perPair = new PeerRateLimiter(limits.connectsPerPair, undefined, 1_024, now);
+    this.perSource = new PeerRateLimiter(limits.connectsPerSource, limits.connectsInTotal, 1_024, now);
   }
 
   /** libp2p's `denyInboundRelayReservation`: true refuses (PERMISSION_DENIED). */
@@ -79,7 +77,7 @@ export class RelayGate {
       this.needs.isBlocked(from) ||
       this.needs.isBlocked(to) ||
       !this.needs.mayReserve(to) ||
-      !this.limiter.take(from, this.needs.clock());
+      !this.withinRate(from, to);
     if (refused) {
       this.counts.connectsRefused += 1;
       this.needs.logger.log('debug', 'net.relay.connect_refused', { peer: peerTag(from) });
@@ -88,6 +86,15 @@ export class RelayGate {
     this.counts.connectsRelayed += 1;
     return false;
   };
+
+  /**
+   * A token from the pair's bucket, then from the source's and the total one.
+   * (A refusal by the second may have spent a pair token: it refills in a second.)
+   */
+  private withinRate(from: string, to: string): boolean {
+    const now = this.needs.clock();
+    return this.perPair.take(`${from}>${to}`, now) && this.perSource.take(from, now);
+  }
 
   metrics(): RelayCounts {
     return { ...this.counts };
