@@ -251,6 +251,9 @@ export class FileProtocol extends ProtocolService<FileSource> {
         await frames.write(
           FileRequest.encode({ version: FRAME_VERSION, fileId: wireBytes(fileId), firstIndex: first, count }),
         );
+        // Over WebRTC the source sends all `count` chunks however slowly we take
+        // them (no per-stream flow control, streamFlow.ts): hold what we asked for.
+        frames.expectUpTo(count * (this.components.limits.maxFrameBytes.file + 8));
         await frames.close();
         let expected = first;
         for (;;) {

@@ -3,6 +3,7 @@ import { streamPair } from '@libp2p/utils';
 import { Uint8ArrayList } from 'uint8arraylist';
 import { describe, expect, it } from 'vitest';
 import { encodeLength, FrameError, FrameStream, FrameTimeoutError, StreamGoneError } from './frameStream';
+import { hasFlowControl, noteStreamFlow } from './streamFlow';
 
 async function pair(maxFrameBytes = 1024, timeoutMs = 2_000): Promise<[FrameStream, FrameStream]> {
   const [a, b] = await streamPair();
@@ -123,5 +124,54 @@ describe('FrameStream', () => {
     await a.close();
     await new Promise((r) => setTimeout(r, 20));
     expect([...((await b.read()) ?? [])]).toEqual([5]);
+  });
+});
+
+describe('FrameStream on a stream without flow control (WebRTC, streamFlow.ts)', () => {
+  const FRAME = 64 * 1024;
+  const COUNT = 40; // 2.5 MiB: more than one frame plus one Yamux window
+
+  /** A pair whose reading end ignores pause, as @libp2p/webrtc 6's stream does (sendPause is a no-op). */
+  async function webRtcLike(): Promise<[FrameStream, FrameStream]> {
+    const [a, b] = await streamPair();
+    Object.assign(b, { sendPause: () => undefined, sendResume: () => undefined });
+    noteStreamFlow({ multiplexer: '/webrtc' }, b);
+    return [
+      new FrameStream(a, { maxFrameBytes: FRAME, timeoutMs: 5_000 }),
+      new FrameStream(b, { maxFrameBytes: FRAME, timeoutMs: 5_000 }),
+    ];
+  }
+
+  /** The sender writes COUNT frames before the reader reads any (a reader whose disk is behind). */
+  async function sendAllThenRead(a: FrameStream, b: FrameStream): Promise<number> {
+    for (let i = 0; i < COUNT; i++) await a.write(new Uint8Array(FRAME).fill(i));
+    await a.close();
+    await new Promise((r) => setTimeout(r, 50));
+    let frames = 0;
+    while ((await b.readPieces()) !== null) frames += 1;
+    return frames;
+  }
+
+  it('holds everything a request asked for while the reader is behind', async () => {
+    const [a, b] = await webRtcLike();
+    b.expectUpTo(COUNT * (FRAME + 8));
+    expect(await sendAllThenRead(a, b)).toBe(COUNT);
+  });
+
+  it('still refuses more than was asked for', async () => {
+    const [a, b] = await webRtcLike();
+    b.expectUpTo(4 * (FRAME + 8));
+    expect(await kind(sendAllThenRead(a, b))).toBe('oversized');
+  });
+
+  it('raises the bound only on streams noted as without flow control (elsewhere pausing bounds it)', async () => {
+    const [a, b] = await streamPair();
+    // A muxer that ignores pause but was not noted: the bound stays one frame plus one window.
+    Object.assign(b, { sendPause: () => undefined, sendResume: () => undefined });
+    expect(hasFlowControl(b)).toBe(true);
+    const reader = new FrameStream(b, { maxFrameBytes: FRAME, timeoutMs: 5_000 });
+    reader.expectUpTo(COUNT * (FRAME + 8));
+    const writer = new FrameStream(a, { maxFrameBytes: FRAME, timeoutMs: 5_000 });
+    expect(await kind(sendAllThenRead(writer, reader))).toBe('oversized');
   });
 });

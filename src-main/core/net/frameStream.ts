@@ -1,5 +1,6 @@
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
 import { Uint8ArrayList } from 'uint8arraylist';
+import { hasFlowControl } from './streamFlow';
 
 /**
  * Length-prefixed frames over one libp2p stream: an unsigned LEB128 varint
@@ -77,7 +78,9 @@ export class FrameStream {
   private readonly maxFrameBytes: number;
   private readonly timeoutMs: number;
   /** Bytes we are willing to hold for this stream before the reader catches up. */
-  private readonly maxBuffered: number;
+  private maxBuffered: number;
+  /** Whether pausing the stream stops the sender (streamFlow.ts: not over WebRTC). */
+  private readonly flowControlled: boolean;
   private ended = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
@@ -91,6 +94,7 @@ export class FrameStream {
     this.timeoutMs = options.timeoutMs;
     // One whole frame plus what the remote may still have in flight after we pause.
     this.maxBuffered = options.maxFrameBytes + MAX_PREFIX_BYTES + STREAM_WINDOW_BYTES;
+    this.flowControlled = hasFlowControl(stream);
     stream.addEventListener('message', this.onMessage);
     stream.addEventListener('remoteCloseWrite', this.onRemoteCloseWrite);
     stream.addEventListener('close', this.onClose);
@@ -110,10 +114,12 @@ export class FrameStream {
       this.failure = new FrameError('oversized', 'peer sent more than the frame limit allows');
       this.buffer.consume(this.buffer.byteLength);
     } else if (
+      this.flowControlled &&
       this.buffer.byteLength > this.maxFrameBytes + MAX_PREFIX_BYTES &&
       this.stream.readStatus === 'readable'
     ) {
       // A whole frame is here and the reader is behind: let the muxer push back.
+      // (Without flow control a pause would only move the bytes to libp2p's buffer.)
       this.stream.pause();
     }
     this.notify();
@@ -222,6 +228,17 @@ export class FrameStream {
     if (this.stream.readStatus === 'paused' && this.buffer.byteLength <= this.maxFrameBytes) {
       this.stream.resume();
     }
+  }
+
+  /**
+   * The remote may now send up to `bytes` of frames before we read them: what
+   * a request asked for (a file request's chunks). Matters only on a stream
+   * without flow control (streamFlow.ts), where a slow reader cannot make the
+   * sender wait and must hold what it asked for; elsewhere pausing bounds it.
+   */
+  expectUpTo(bytes: number): void {
+    if (this.flowControlled) return;
+    this.maxBuffered = Math.max(this.maxBuffered, bytes + this.maxFrameBytes + MAX_PREFIX_BYTES);
   }
 
   /** Still open both ways with nothing unread: fit to carry another request. */
