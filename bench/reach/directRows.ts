@@ -20,6 +20,10 @@ import { round, summarize, type BenchContext, type BenchResult } from '../harnes
  * - direct.file / relayed.file: 100 MB, Bob → Ann (direct) and Eve → Dan
  *   (relayed), from the send call (staging and encryption included) to the
  *   receiver's file complete (polled every 100 ms), in MB/s.
+ * - direct.file_on_webrtc / relayed.file_on_webrtc: the path the file took,
+ *   as the share of the receiver's polls that found its file streams
+ *   (`/parley/file/1.0.0`) open on the WebRTC connection rather than the
+ *   relayed one (1 = all of it direct; 0 = all of it through the relay).
  * - direct.load1: the 1-minute load average at the end (2 shared cores).
  */
 
@@ -65,14 +69,24 @@ async function latency(from: RigPeer, to: RigPeer, dm: number, tag: string): Pro
   return samples;
 }
 
-/** MB/s of one file from `from` to `to`, send call → complete at the receiver. */
+const FILE_PROTOCOL = '/parley/file/1.0.0';
+
+/** MB/s of one file from `from` to `to`, send call → complete at the receiver, and the path it took. */
 async function fileRate(
   from: RigPeer,
   to: RigPeer,
   fromDm: number,
   toDm: number,
   seed: string,
-): Promise<number> {
+): Promise<{ rate: number; onWebRtc: number }> {
+  const path = { webrtc: 0, relayed: 0 };
+  const samplePath = async (): Promise<void> => {
+    for (const c of await to.connections()) {
+      if (c.peerId !== from.peerId || (c.streams[FILE_PROTOCOL] ?? 0) === 0) continue;
+      if (c.remoteAddress.includes('/webrtc')) path.webrtc += 1;
+      else path.relayed += 1;
+    }
+  };
   const size = FILE_MB * 1024 * 1024;
   const t0 = performance.timeOrigin + performance.now();
   const sent = await from.sendFile(fromDm, size, seed);
@@ -81,7 +95,10 @@ async function fileRate(
   if (first && first.state !== 'downloading' && first.state !== 'complete')
     await to.download(first.attachmentId);
   await until(
-    async () => (await to.fileState(toDm, sent.uid))?.state === 'complete',
+    async () => {
+      await samplePath();
+      return (await to.fileState(toDm, sent.uid))?.state === 'complete';
+    },
     600_000,
     'the file',
     100,
@@ -89,7 +106,8 @@ async function fileRate(
   const seconds = (performance.timeOrigin + performance.now() - t0) / 1000;
   const got = await to.fileState(toDm, sent.uid);
   if ((await to.fileHash(got?.attachmentId ?? -1, size)) !== sent.sha256) throw new Error('file differs');
-  return FILE_MB / seconds;
+  const samples = path.webrtc + path.relayed;
+  return { rate: FILE_MB / seconds, onWebRtc: samples === 0 ? 0 : path.webrtc / samples };
 }
 
 export async function directRows(ctx: BenchContext): Promise<BenchResult[]> {
@@ -151,9 +169,9 @@ export async function directRows(ctx: BenchContext): Promise<BenchResult[]> {
   ctx.log('latency done');
 
   const directFile = await fileRate(bob, ann, bobDm, annDm, 'direct-file');
-  ctx.log(`direct file: ${round(directFile)} MB/s`);
+  ctx.log(`direct file: ${round(directFile.rate)} MB/s, on WebRTC ${round(directFile.onWebRtc)}`);
   const relayedFile = await fileRate(eve, dan, eveDm, danDm, 'relayed-file');
-  ctx.log(`relayed file: ${round(relayedFile)} MB/s`);
+  ctx.log(`relayed file: ${round(relayedFile.rate)} MB/s, on WebRTC ${round(relayedFile.onWebRtc)}`);
   if (!(await viaWebRtc(bob, ann)) || (await viaWebRtc(eve, dan))) throw new Error('paths changed');
 
   return [
@@ -161,8 +179,10 @@ export async function directRows(ctx: BenchContext): Promise<BenchResult[]> {
     { metric: 'direct.upgraded_share.port_randomising', value: round(randomising / TRIES), unit: 'ratio' },
     ...summarize('direct.latency', directLatency, ['p50', 'p99']),
     ...summarize('relayed_path.latency', relayedLatency, ['p50', 'p99']),
-    { metric: 'direct.file_100MB', value: round(directFile), unit: 'MB/s' },
-    { metric: 'relayed.file_100MB', value: round(relayedFile), unit: 'MB/s' },
+    { metric: 'direct.file_100MB', value: round(directFile.rate), unit: 'MB/s' },
+    { metric: 'relayed.file_100MB', value: round(relayedFile.rate), unit: 'MB/s' },
+    { metric: 'direct.file_on_webrtc', value: round(directFile.onWebRtc), unit: 'ratio' },
+    { metric: 'relayed.file_on_webrtc', value: round(relayedFile.onWebRtc), unit: 'ratio' },
     { metric: 'direct.leaked_packets', value: rig.leakedPackets(), unit: 'packets' },
     { metric: 'direct.load1', value: round(loadavg()[0] ?? 0), unit: 'load' },
   ];
