@@ -18,6 +18,7 @@ export const PROTOCOL_IDS = {
   address: '/parley/address/1.0.0',
   reach: '/parley/reach/1.0.0',
   link: '/parley/link/1.0.0',
+  history: '/parley/history/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOL_IDS;
@@ -104,6 +105,8 @@ export const DEFAULT_LIMITS: NetLimits = {
     reach: 2 * KiB,
     // One sealed part of a grant (≤ 1 MiB - 1 KiB) and its fields; a hello is ~1.3 KiB.
     link: 1 * MiB + FRAME_OVERHEAD,
+    // One sealed history chunk (≤ 1 MiB + 16-byte tag), the 51-byte header and the fields (§13.7).
+    history: 1 * MiB + FRAME_OVERHEAD,
   },
   maxInboundStreamsPerPeer: {
     deliver: 64,
@@ -117,6 +120,7 @@ export const DEFAULT_LIMITS: NetLimits = {
     address: 2,
     reach: 1,
     link: 1,
+    history: 2,
   },
   maxOutboundStreamsPerPeer: 32,
   ioTimeoutMs: 10_000,

@@ -4,6 +4,7 @@ import { deliverProtocol, type DeliverInit } from './deliverProtocol';
 import { fileProtocol, type FileInit } from './fileProtocol';
 import { groupInfoProtocol, type GroupInfoHandler } from './groupInfoProtocol';
 import { helloProtocol, type HelloHooks } from './helloProtocol';
+import { historyProtocol, type HistoryInit } from './historyProtocol';
 import { keyPackageProtocol, type KeyPackageInit } from './keyPackageProtocol';
 import { linkProtocol, type LinkHandler } from './linkProtocol';
 import { mailboxProtocol, type MailboxInit } from './mailboxProtocol';
@@ -34,6 +35,7 @@ export interface ParleyProtocolsInit {
   address?: AddressHooks;
   reach?: ReachInit;
   link?: LinkHandler;
+  history?: HistoryInit;
 }
 
 export function parleyProtocols(init: ParleyProtocolsInit = {}) {
@@ -49,6 +51,7 @@ export function parleyProtocols(init: ParleyProtocolsInit = {}) {
     address: addressProtocol(init.address),
     reach: reachProtocol(init.reach),
     link: linkProtocol(init.link),
+    history: historyProtocol(init.history),
   };
 }
 

@@ -12,6 +12,7 @@ import { DeviceSecretsRepository } from './repositories/deviceSecretsRepository'
 import { FileSettingsRepository } from './repositories/fileSettingsRepository';
 import { GroupMemberRepository } from './repositories/groupMemberRepository';
 import { GroupRepository } from './repositories/groupRepository';
+import { HistoryTransferRepository } from './repositories/historyTransferRepository';
 import { IdentityRepository } from './repositories/identityRepository';
 import { InviteRepository } from './repositories/inviteRepository';
 import { KeyPackageRepository } from './repositories/keyPackageRepository';
@@ -78,6 +79,8 @@ export class ProfileRepositories {
   readonly senderNames: SenderNameRepository;
   /** Every person's device list, its devices and forks (issue 18; devices/ keeps the rules). */
   readonly deviceLists: DeviceListRepository;
+  /** History transfers to and from a linked device (issue 18; history/ keeps the rules). */
+  readonly historyTransfers: HistoryTransferRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -115,6 +118,7 @@ export class ProfileRepositories {
     this.sequencers = new SequencerRepository(db);
     this.senderNames = new SenderNameRepository(db);
     this.deviceLists = new DeviceListRepository(db);
+    this.historyTransfers = new HistoryTransferRepository(db);
     this.contactDevicesOf = (selfPeerId) => new ContactDeviceRepository(db, selfPeerId);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);

@@ -18,6 +18,7 @@ import { migration0016 } from './0016-address-records';
 import { migration0017 } from './0017-contact-request-proof';
 import { migration0018 } from './0018-system-events';
 import { migration0019 } from './0019-device-lists';
+import { migration0020 } from './0020-history-transfers';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   migration0017,
   migration0018,
   migration0019,
+  migration0020,
 ];
