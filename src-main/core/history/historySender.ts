@@ -73,7 +73,7 @@ export class HistorySender {
       now,
       expiresAt: now + HISTORY_OFFER_TTL_MS,
     });
-    return this.prepare(offer.transferId);
+    return this.makeStream(offer.transferId);
   }
 
   /**
@@ -82,7 +82,7 @@ export class HistorySender {
    */
   resume(): Promise<void>[] {
     this.dropExpired();
-    return this.deps.transfers.inStates('send', ['preparing']).map((t) => this.prepare(t.transferId));
+    return this.deps.transfers.inStates('send', ['preparing']).map((t) => this.makeStream(t.transferId));
   }
 
   /** Drops transfers older than 24 hours: their stream files go, requests get GONE. */
@@ -130,7 +130,7 @@ export class HistorySender {
     };
   };
 
-  private prepare(transferId: Uint8Array): Promise<void> {
+  private makeStream(transferId: Uint8Array): Promise<void> {
     const id = Buffer.from(transferId).toString('hex');
     const running = this.preparing.get(id);
     if (running) return running;
