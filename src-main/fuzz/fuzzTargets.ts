@@ -28,6 +28,7 @@ import { FrameError } from '../core/net/frameStream';
 import * as addressProto from '../core/net/proto/address.generated';
 import * as contactRequestProto from '../core/net/proto/contactRequest.generated';
 import * as deliverProto from '../core/net/proto/deliver.generated';
+import * as devicesProto from '../core/net/proto/devices.generated';
 import * as fileProto from '../core/net/proto/file.generated';
 import * as groupinfoProto from '../core/net/proto/groupinfo.generated';
 import * as helloProto from '../core/net/proto/hello.generated';
@@ -89,6 +90,7 @@ function protoCodecs(): [string, ProtoCodec][] {
     address: addressProto,
     contactRequest: contactRequestProto,
     deliver: deliverProto,
+    devices: devicesProto,
     file: fileProto,
     groupinfo: groupinfoProto,
     hello: helloProto,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressAnswer, AddressHooks, AddressUpdate } from '../net/addressProtocol';
+import type { AddressAnswer, AddressHooks, AddressUpdate, DeviceHead } from '../net/addressProtocol';
 import { openAddressRecord, sealAddressRecord, type AddressRecord } from '../net/addressRecord';
 import type { LanBeaconHooks } from '../net/lanBeacon';
 import type { ParleyNode } from '../net/parleyNode';
@@ -61,6 +61,11 @@ export interface AddressBookDeps {
    * invite being accepted) gets its first exchange.
    */
   refreshMs?: number;
+  /**
+   * Device-list heads in every exchange (issue 18, docs/protocol.md §13.4):
+   * what we tell a peer, and what to do with the heads it tells us.
+   */
+  heads?: { local(peer: string): DeviceHead[]; onHeads(from: string, heads: DeviceHead[]): void };
 }
 
 /** Contacts asked per refresh (each answers for every missing contact). */
@@ -100,7 +105,11 @@ export class AddressBook {
     allow: (peer) => this.running && this.deps.repo.isContactDevice(peer),
     local: (peer) => {
       if (this.beaconKey) this.deps.repo.beaconGiven(peer);
-      return { record: this.own?.envelope ?? null, beaconKey: this.beaconKey };
+      return {
+        record: this.own?.envelope ?? null,
+        beaconKey: this.beaconKey,
+        heads: this.deps.heads?.local(peer) ?? [],
+      };
     },
     onUpdate: (from, update) => this.onUpdate(from, update),
     lookup: (asker, peers) => this.lookup(asker, peers),
@@ -275,6 +284,7 @@ export class AddressBook {
         records: this.own ? [this.own.envelope] : [],
         lookup,
         beaconKey: this.beaconKey,
+        heads: this.deps.heads?.local(peer) ?? [],
       });
       if (this.beaconKey) this.deps.repo.beaconGiven(peer);
       if (this.node.isConnected(peer)) this.exchanged.add(peer);
@@ -297,6 +307,7 @@ export class AddressBook {
         this.node.beacon?.knownChanged();
     }
     for (const record of update.records) this.apply(record, from);
+    if (update.heads.length > 0) this.deps.heads?.onHeads(from, update.heads);
   }
 
   private apply(record: AddressRecord, from: string): void {

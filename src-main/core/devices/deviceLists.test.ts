@@ -58,10 +58,10 @@ function profile(
     tx: new Transactor(t.db),
     own,
     knows: (ik) => known.some((k) => Buffer.from(k).equals(Buffer.from(ik))),
-    onNews: (n) => news.push(n),
     logger: silentLogger,
     now: options.clock ?? (() => list.at + 1000),
   });
+  lists.on((n) => news.push(n));
   return { t, lists, news, list, device };
 }
 

@@ -85,8 +85,6 @@ export interface DeviceListsDeps {
   own: OwnDevice;
   /** The identity key is one this profile already knows for a person (a contact). */
   knows: (identityKey: Uint8Array) => boolean;
-  /** News for the runtime's bus (the list changed, a fork was found). */
-  onNews?: (news: DeviceListNews) => void;
   logger: Logger;
   now: () => number;
 }
@@ -96,8 +94,45 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Bu
 
 export class DeviceLists {
   private readonly states = new Map<string, DeviceListState | null>();
+  private readonly listeners = new Set<(news: DeviceListNews) => void>();
 
   constructor(private readonly deps: DeviceListsDeps) {}
+
+  /** News for the sync and the runtime's bus (a list changed, a fork was found); returns the unsubscribe. */
+  on(listener: (news: DeviceListNews) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private tell(news: DeviceListNews): void {
+    for (const l of this.listeners) {
+      try {
+        l(news);
+      } catch (err) {
+        this.deps.logger.log('error', 'devices.listener_failed', errorFields(err));
+      }
+    }
+  }
+
+  get ownIdentityKey(): Uint8Array {
+    return this.deps.own.identityKey;
+  }
+
+  /** We may take a first list for this person: a contact's identity key, or our own. */
+  knowsPerson(identityKey: Uint8Array): boolean {
+    return same(identityKey, this.deps.own.identityKey) || this.deps.knows(identityKey);
+  }
+
+  /** The person whose list (as held here) names this PeerId, active or removed. */
+  personOf(peerId: string): Uint8Array | null {
+    const ik = this.deps.repo.ownerOfPeer(peerId);
+    return ik === null ? null : new Uint8Array(ik);
+  }
+
+  /** Every person we hold a list for. */
+  persons(): Uint8Array[] {
+    return this.deps.repo.persons().map((b) => new Uint8Array(b));
+  }
 
   /**
    * §13.11: a profile without a list signs entry 0 for this device with its
@@ -366,7 +401,7 @@ export class DeviceLists {
       at: this.deps.now(),
     });
     this.deps.logger.log('warn', 'devices.fork', { seq, recorded });
-    if (recorded) this.deps.onNews?.({ kind: 'fork', identityKey, seq, toldBy });
+    if (recorded) this.tell({ kind: 'fork', identityKey, seq, toldBy });
     return { status: 'fork', seq, recorded };
   }
 
@@ -453,6 +488,6 @@ export class DeviceLists {
       seq: state.head.seq,
       toldBy: toldBy !== null,
     });
-    this.deps.onNews?.({ kind: 'changed', identityKey, added: entries });
+    this.tell({ kind: 'changed', identityKey, added: entries });
   }
 }

@@ -3,7 +3,7 @@ import { openAddressRecord, type AddressRecord } from './addressRecord';
 import { wireBytes } from './bytes';
 import { isPeerIdString } from './deviceKey';
 import { FRAME_VERSION } from './limits';
-import { AddressRequest, AddressResponse } from './proto/address.generated';
+import { AddressRequest, AddressResponse, type DeviceHead as WireHead } from './proto/address.generated';
 import {
   AccessRevoked,
   decodeFrame,
@@ -35,12 +35,23 @@ export const MAX_RECORDS_PER_FRAME = 33;
 /** Devices asked for in one request. */
 export const MAX_LOOKUPS = 32;
 export const BEACON_KEY_BYTES = 32;
+/** Device-list heads per frame (docs/protocol.md §13.4): own, echo, and third persons'. */
+export const MAX_HEADS = 33;
+
+/** A person's device-list head as it travels: whose, its last seq, the hash of its last entry. */
+export interface DeviceHead {
+  identityKey: Uint8Array;
+  seq: number;
+  hash: Uint8Array;
+}
 
 export interface AddressUpdate {
   /** Checked records, in the order sent (unverifiable ones dropped). */
   records: AddressRecord[];
   /** The sender's LAN beacon key, if it sent one. */
   beaconKey: Uint8Array | null;
+  /** Device-list heads the sender holds (issue 18); only claims until backed by signed entries. */
+  heads: DeviceHead[];
 }
 
 export interface AddressAnswer {
@@ -53,8 +64,8 @@ export interface AddressAnswer {
 export interface AddressHooks {
   /** Whether this peer may use the protocol (contacts only); asked before a byte is read. */
   allow(peer: string): boolean;
-  /** What we send `peer` about ourselves: our current record and beacon key. */
-  local(peer: string): { record: Uint8Array | null; beaconKey: Uint8Array | null };
+  /** What we send `peer`: our current record, beacon key and the device-list heads it may see. */
+  local(peer: string): { record: Uint8Array | null; beaconKey: Uint8Array | null; heads?: DeviceHead[] };
   /** What a peer sent or answered (already checked). */
   onUpdate(from: string, update: AddressUpdate): void;
   /** What we tell `asker` about `peers` (each a valid PeerId other than ours). */
@@ -66,6 +77,7 @@ export interface AddressExchange {
   records: Uint8Array[];
   lookup?: string[];
   beaconKey?: Uint8Array | null;
+  heads?: DeviceHead[];
 }
 
 export interface AddressReply extends AddressUpdate {
@@ -80,6 +92,23 @@ async function checkRecords(records: Uint8Array[]): Promise<AddressRecord[]> {
   }
   return out;
 }
+
+/** Heads from a peer: at most MAX_HEADS, each well formed (a bad one resets the stream). */
+function checkHeads(heads: WireHead[]): DeviceHead[] {
+  ensure(heads.length <= MAX_HEADS, 'too many heads');
+  for (const h of heads) {
+    ensure(h.identityKey.length === 32 && h.hash.length === 32, 'head key or hash length');
+    ensure(h.seq < 1024, 'head beyond any list');
+  }
+  return heads.map((h) => ({ identityKey: h.identityKey, seq: h.seq, hash: h.hash }));
+}
+
+const toWire = (heads: DeviceHead[] | undefined): WireHead[] =>
+  (heads ?? []).slice(0, MAX_HEADS).map((h) => ({
+    identityKey: wireBytes(h.identityKey),
+    seq: h.seq,
+    hash: wireBytes(h.hash),
+  }));
 
 function checkBeaconKey(key: Uint8Array | undefined): Uint8Array | null {
   if (key === undefined) return null;
@@ -121,10 +150,11 @@ export class AddressProtocol extends ProtocolService<AddressHooks> {
     ensure(request.lookup.length <= MAX_LOOKUPS, 'too many lookups');
     ensure(request.lookup.every(isPeerIdString), 'lookup is not a PeerId');
     const beaconKey = checkBeaconKey(request.beaconKey);
+    const heads = checkHeads(request.heads);
     const records = await checkRecords(request.records);
     const lookup = [...new Set(request.lookup)].filter((p) => p !== peer);
     const answer = await this.callHandler(() => {
-      this.hooks.onUpdate(peer, { records, beaconKey });
+      this.hooks.onUpdate(peer, { records, beaconKey, heads });
       return this.hooks.lookup(peer, lookup);
     });
     const local = this.hooks.local(peer);
@@ -136,6 +166,7 @@ export class AddressProtocol extends ProtocolService<AddressHooks> {
           .map(wireBytes),
         reachable: answer.reachable.slice(0, MAX_LOOKUPS),
         ...(local.beaconKey ? { beaconKey: wireBytes(local.beaconKey) } : {}),
+        heads: toWire(local.heads),
       }),
     );
     this.countServed();
@@ -157,6 +188,7 @@ export class AddressProtocol extends ProtocolService<AddressHooks> {
             records: request.records.slice(0, MAX_RECORDS_PER_FRAME).map(wireBytes),
             lookup,
             ...(request.beaconKey ? { beaconKey: wireBytes(request.beaconKey) } : {}),
+            heads: toWire(request.heads),
           }),
         );
         await frames.close();
@@ -166,6 +198,7 @@ export class AddressProtocol extends ProtocolService<AddressHooks> {
         return {
           records: response.records,
           beaconKey: checkBeaconKey(response.beaconKey),
+          heads: checkHeads(response.heads),
           // Only what was asked for counts: an answer cannot volunteer others.
           reachable: response.reachable.filter((p) => lookup.includes(p)),
         };
@@ -173,7 +206,7 @@ export class AddressProtocol extends ProtocolService<AddressHooks> {
       options,
     );
     const records = await checkRecords(reply.records);
-    this.hooks.onUpdate(peer, { records, beaconKey: reply.beaconKey });
-    return { records, beaconKey: reply.beaconKey, reachable: reply.reachable };
+    this.hooks.onUpdate(peer, { records, beaconKey: reply.beaconKey, heads: reply.heads });
+    return { records, beaconKey: reply.beaconKey, heads: reply.heads, reachable: reply.reachable };
   }
 }

@@ -19,6 +19,7 @@ export const PROTOCOL_IDS = {
   reach: '/parley/reach/1.0.0',
   link: '/parley/link/1.0.0',
   history: '/parley/history/1.0.0',
+  devices: '/parley/devices/1.0.0',
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOL_IDS;
@@ -75,6 +76,9 @@ export interface NetLimits {
   /** Link attempts (docs/protocol.md §13.5): open to unknown peers while a code is live. */
   linkPerPeer: { capacity: number; refillPerSecond: number };
   linkGlobal: { capacity: number; refillPerSecond: number };
+  /** Device-list fetches and pushes (docs/protocol.md §13.4): per peer and for the whole node. */
+  devicesPerPeer: { capacity: number; refillPerSecond: number };
+  devicesGlobal: { capacity: number; refillPerSecond: number };
   /** Dial-back requests (reachability checks) per contact: each costs us a dial. */
   reachPerPeer: { capacity: number; refillPerSecond: number };
   /** How many peers' rate-limit buckets are remembered (oldest forgotten first). */
@@ -107,6 +111,8 @@ export const DEFAULT_LIMITS: NetLimits = {
     link: 1 * MiB + FRAME_OVERHEAD,
     // One sealed history chunk (≤ 1 MiB + 16-byte tag), the 51-byte header and the fields (§13.7).
     history: 1 * MiB + FRAME_OVERHEAD,
+    // ≤ 1,024 entries of ≤ 1 KiB (a real list is ≤ ~640 KiB) and their tags.
+    devices: 1 * MiB + 8 * FRAME_OVERHEAD,
   },
   maxInboundStreamsPerPeer: {
     deliver: 64,
@@ -121,6 +127,7 @@ export const DEFAULT_LIMITS: NetLimits = {
     reach: 1,
     link: 1,
     history: 2,
+    devices: 4,
   },
   maxOutboundStreamsPerPeer: 32,
   ioTimeoutMs: 10_000,
@@ -145,6 +152,9 @@ export const DEFAULT_LIMITS: NetLimits = {
   // 4 attempts per peer per code's lifetime (10 min); 16 per node, +1 per 10 s.
   linkPerPeer: { capacity: 4, refillPerSecond: 1 / 150 },
   linkGlobal: { capacity: 16, refillPerSecond: 1 / 10 },
+  // A head learnt in an exchange costs at most a fetch or two; pushes follow a link or a removal.
+  devicesPerPeer: { capacity: 8, refillPerSecond: 1 / 10 },
+  devicesGlobal: { capacity: 64, refillPerSecond: 2 },
   // A contact checks a new address once, then again after a minute at most.
   reachPerPeer: { capacity: 3, refillPerSecond: 1 / 60 },
   rateLimitPeers: 4096,

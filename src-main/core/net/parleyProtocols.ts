@@ -1,6 +1,7 @@
 import { addressProtocol, type AddressHooks } from './addressProtocol';
 import { contactRequestProtocol, type ContactRequestInit } from './contactRequestProtocol';
 import { deliverProtocol, type DeliverInit } from './deliverProtocol';
+import { devicesProtocol, type DevicesHandler } from './devicesProtocol';
 import { fileProtocol, type FileInit } from './fileProtocol';
 import { groupInfoProtocol, type GroupInfoHandler } from './groupInfoProtocol';
 import { helloProtocol, type HelloHooks } from './helloProtocol';
@@ -36,6 +37,7 @@ export interface ParleyProtocolsInit {
   reach?: ReachInit;
   link?: LinkHandler;
   history?: HistoryInit;
+  devices?: DevicesHandler;
 }
 
 export function parleyProtocols(init: ParleyProtocolsInit = {}) {
@@ -52,6 +54,7 @@ export function parleyProtocols(init: ParleyProtocolsInit = {}) {
     reach: reachProtocol(init.reach),
     link: linkProtocol(init.link),
     history: historyProtocol(init.history),
+    devices: devicesProtocol(init.devices),
   };
 }
 

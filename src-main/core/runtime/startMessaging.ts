@@ -9,6 +9,7 @@ import type { BackoffConfig } from '../net/backoff';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { DeviceLists } from '../devices/deviceLists';
+import { DeviceListSync } from '../devices/deviceListSync';
 import { ownDevice } from '../devices/ownDevice';
 import {
   DEFAULT_LISTEN,
@@ -92,6 +93,8 @@ export interface RunningMessaging {
   addresses: AddressBook;
   /** Every person's device list, this profile's own first (issue 18, devices/). */
   devices: DeviceLists;
+  /** How lists travel: the devices protocol's answers, heads, fetches and pushes. */
+  deviceSync: DeviceListSync;
   stop(): Promise<void>;
 }
 
@@ -210,7 +213,19 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
         answerGroupInfo({ resync: store.resync, mls, directory, logger }, requester, groupId, credential),
     }),
   );
+  // Device lists travel in address exchanges (heads) and over /parley/devices/1.0.0 (issue 18, §13.4).
+  const deviceSync = new DeviceListSync({
+    lists: deviceLists,
+    node,
+    devices: store.devices,
+    addresses: addressRepo,
+    logger,
+  });
   const addressBook = new AddressBook({
+    heads: {
+      local: (peer) => deviceSync.headsFor(peer),
+      onHeads: (from, heads) => deviceSync.onHeads(from, heads),
+    },
     repo: addressRepo,
     node,
     deviceKey: secrets.deviceKey,
@@ -312,6 +327,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   services.keyPackages.handle(service.keyPackageFor);
   services.contactRequests.handle((request) => service.requests.onRequest(request));
   services.files.handle(transfers.source);
+  services.devices.handle(deviceSync.answer);
   const offQueued = queued.on(() => delivery.kick());
 
   let stopped = false;
@@ -324,6 +340,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     offPeer();
     offQueued();
     await resync.stop();
+    await deviceSync.stop();
     await addressBook.stop();
     await network.stop();
     await files.stop();
@@ -335,6 +352,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     await node.start();
     const port = tcpPortOf(node.addresses());
     if (port !== null) addressRepo.setListenPort(port);
+    deviceSync.start();
     await addressBook.start();
     delivery.start();
     service.groups.start();
@@ -367,6 +385,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     resync,
     addresses: addressBook,
     devices: deviceLists,
+    deviceSync,
     stop: stopAll,
   };
 }

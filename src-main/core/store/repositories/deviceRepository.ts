@@ -77,6 +77,15 @@ export class DeviceRepository {
     );
   }
 
+  /** The devices this profile knows of one person, by PeerId. */
+  peersOfIdentity(identityKey: Uint8Array): string[] {
+    return (
+      this.db.prepare('SELECT peer_id FROM devices WHERE identity_key = ? ORDER BY peer_id').all(
+        Buffer.from(identityKey),
+      ) as { peer_id: string }[]
+    ).map((r) => r.peer_id);
+  }
+
   sealPublic(peer: string): Buffer | null {
     const r = this.db.prepare('SELECT seal_public FROM devices WHERE peer_id = ?').get(peer) as
       { seal_public: Buffer | null } | undefined;
