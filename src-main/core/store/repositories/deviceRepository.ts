@@ -80,9 +80,9 @@ export class DeviceRepository {
   /** The devices this profile knows of one person, by PeerId. */
   peersOfIdentity(identityKey: Uint8Array): string[] {
     return (
-      this.db.prepare('SELECT peer_id FROM devices WHERE identity_key = ? ORDER BY peer_id').all(
-        Buffer.from(identityKey),
-      ) as { peer_id: string }[]
+      this.db
+        .prepare('SELECT peer_id FROM devices WHERE identity_key = ? ORDER BY peer_id')
+        .all(Buffer.from(identityKey)) as { peer_id: string }[]
     ).map((r) => r.peer_id);
   }
 
