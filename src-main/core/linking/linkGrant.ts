@@ -1,17 +1,5 @@
-import { buildAddEntry } from '../identity/deviceListBuild';
-import {
-  type DeviceListAdd,
-  type DeviceListHead,
-  deviceListHead,
-  sameHead,
-} from '../identity/deviceListEntry';
-import {
-  activeDevices,
-  type DeviceListState,
-  MAX_ACTIVE_DEVICES,
-  verifyDeviceList,
-} from '../identity/deviceListVerify';
-import type { Ed25519Sign } from '../util/ed25519';
+import type { DeviceListHead } from '../identity/deviceListEntry';
+import { type DeviceListState, verifyDeviceList } from '../identity/deviceListVerify';
 import {
   decodeGrantBody,
   decodeJoinBody,
@@ -25,8 +13,9 @@ import { LinkError } from './linkFailure';
 
 /**
  * The grant of a link (docs/protocol.md §13.5), both sides, as pure code:
- * E checks N's JoinBody against the head it announced, signs add(N) and
- * assembles the GrantBody from what its store hands over; N checks the
+ * E opens N's JoinBody and, once add(N) is stored (devices/, which signs it
+ * on the announced head with N's possession signatures), assembles the
+ * GrantBody from what its store hands over; N checks the
  * GrantBody: the whole list verifies from entry 0, entry 0's identity key is
  * the code's, and the last entry lists exactly N's keys at the announced
  * position. Storage is the caller's (one transaction on each side).
@@ -39,30 +28,6 @@ import { LinkError } from './linkFailure';
 export type GrantContent = Omit<GrantBody, 'v' | 'entries' | 'history' | 'settings'> & {
   settings: readonly (readonly [string, string])[];
 };
-
-export interface GrantInput {
-  /** N's opened JoinBody. */
-  join: Uint8Array;
-  peerIdN: string;
-  /** The head E announced in LinkChallenge. */
-  announced: DeviceListHead;
-  /** E's own list as stored now (entry 0 first). */
-  ownEntries: readonly Uint8Array[];
-  identityKey: Uint8Array;
-  peerIdE: string;
-  signE: Ed25519Sign;
-  at: number;
-  content: GrantContent;
-  history: GrantBody['history'];
-}
-
-export interface PreparedGrant {
-  join: JoinBody;
-  /** add(N), to be stored with N's devices row in E's transaction. */
-  entry: DeviceListAdd;
-  state: DeviceListState;
-  body: Uint8Array;
-}
 
 /** Drops what is not on the allowlist, and the device-local half of the privacy object. */
 export function allowlistedSettings(settings: readonly (readonly [string, string])[]): GrantBody['settings'] {
@@ -92,45 +57,30 @@ export function allowlistedSettings(settings: readonly (readonly [string, string
 }
 
 /**
- * E: checks N's JoinBody, signs add(N) on the announced head, and encodes the
- * grant. Throws LinkError('list-changed') when E's list moved since the
- * challenge, 'device-limit' at 5 devices, 'failed' for a JoinBody that does
- * not decode or whose possession signatures do not verify.
+ * E: the GrantBody once add(N) is stored: the whole own list (N's add last),
+ * the store's content with the settings cut to the allowlist, and the
+ * history offer.
  */
-export function prepareGrant(input: GrantInput): PreparedGrant {
-  let join: JoinBody;
+export function assembleGrant(
+  entries: readonly Uint8Array[],
+  content: GrantContent,
+  history: GrantBody['history'],
+): Uint8Array {
+  return encodeGrantBody({
+    entries: [...entries],
+    ...content,
+    settings: allowlistedSettings(content.settings),
+    history,
+  });
+}
+
+/** E: N's JoinBody, or LinkError('failed') when it does not decode. */
+export function openJoin(bytes: Uint8Array): JoinBody {
   try {
-    join = decodeJoinBody(input.join);
+    return decodeJoinBody(bytes);
   } catch (err) {
     throw new LinkError('failed', { cause: err });
   }
-  const own = verifyDeviceList(input.ownEntries);
-  if (!own.ok) throw new LinkError('failed', { cause: new Error(`own list: rule ${own.rule}`) });
-  if (!sameHead(deviceListHead(own.entries), input.announced)) throw new LinkError('list-changed');
-  if (activeDevices(own.state).length >= MAX_ACTIVE_DEVICES) throw new LinkError('device-limit');
-  const entry = buildAddEntry({
-    identityKey: input.identityKey,
-    head: input.announced,
-    at: Math.max(input.at, own.state.headAt),
-    signerPeerId: input.peerIdE,
-    signerSign: input.signE,
-    subjectPeerId: input.peerIdN,
-    mlsSignatureKey: join.mlsSignatureKey,
-    platform: join.platform,
-    possession: { possession: join.possession, mlsPossession: join.mlsPossession },
-  });
-  // N's consent must verify at this very position (rule 3), or nothing is stored.
-  const extended = verifyDeviceList([entry.bytes], { from: own.state });
-  if (!extended.ok) {
-    throw new LinkError('failed', { cause: new Error(`add(N): rule ${extended.rule} ${extended.reason}`) });
-  }
-  const body = encodeGrantBody({
-    entries: [...input.ownEntries, entry.bytes],
-    ...input.content,
-    settings: allowlistedSettings(input.content.settings),
-    history: input.history,
-  });
-  return { join, entry, state: extended.state, body };
 }
 
 export interface CheckedGrant {

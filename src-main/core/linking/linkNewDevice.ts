@@ -39,11 +39,21 @@ export interface LinkNewDeviceOptions {
   confirmSas(sas: number, peer: string): Promise<boolean>;
   /** N's JoinBody for the head E announced (made after the user confirmed). */
   join(head: ListHead, code: LinkCode): Promise<Uint8Array> | Uint8Array;
-  /** Verifies and stores the grant (profile, list, contacts); returns the hash of the list head stored. */
-  accept(grant: Uint8Array, code: LinkCode): Promise<Uint8Array>;
+  /**
+   * Verifies and stores the grant (profile, list, contacts) against the head E
+   * announced and this link's transfer id; returns the hash of the list head stored.
+   */
+  accept(grant: Uint8Array, context: GrantContext): Promise<Uint8Array>;
   onEvent?(event: LinkNewEvent): void;
   /** Resume attempts after a lost grant (default 3) and the pause between them (default 1 s). */
   resumes?: { count: number; pauseMs: number };
+}
+
+/** What N checks a grant against. */
+export interface GrantContext {
+  code: LinkCode;
+  head: ListHead;
+  transferId: Uint8Array;
 }
 
 export interface LinkedDevice {
@@ -67,6 +77,7 @@ class LostAfterJoin extends Error {
   constructor(
     readonly secrets: LinkSecrets,
     readonly toE: LinkCipher,
+    readonly head: ListHead,
     options: { cause: unknown },
   ) {
     super('stream lost after the join', options);
@@ -190,10 +201,10 @@ async function attempt(
   await channel.send({ kind: 'join', sealed: toE.seal('join', await options.join(challenge.head, code)) });
   options.onEvent?.({ state: 'waiting-for-grant' });
   try {
-    return await receiveGrant(channel, secrets, toE, code, options, budget, fromE);
+    return await receiveGrant(channel, secrets, toE, challenge.head, code, options, budget, fromE);
   } catch (err) {
     if (err instanceof LinkError) throw err;
-    throw new LostAfterJoin(secrets, toE, { cause: err });
+    throw new LostAfterJoin(secrets, toE, challenge.head, { cause: err });
   }
 }
 
@@ -201,6 +212,7 @@ async function receiveGrant(
   channel: LinkClientChannel,
   secrets: LinkSecrets,
   toE: LinkCipher,
+  head: ListHead,
   code: LinkCode,
   options: LinkNewDeviceOptions,
   budget: WaitBudget,
@@ -228,7 +240,7 @@ async function receiveGrant(
     next = nextMessage(channel, budget);
   }
   const grant = new Uint8Array(Buffer.concat(parts));
-  const headHash = await options.accept(grant, code);
+  const headHash = await options.accept(grant, { code, head, transferId: secrets.transferId });
   options.onEvent?.({ state: 'granted' });
   await channel.send({ kind: 'done', sealed: toE.seal('done', headHash) });
   await channel.close();
@@ -261,7 +273,7 @@ async function resume(
             linkId,
             mac: linkResumeMac(lost.secrets.resumeKey, linkId, node.peerId),
           });
-          return receiveGrant(channel, lost.secrets, lost.toE, code, options, { skipped: 0 });
+          return receiveGrant(channel, lost.secrets, lost.toE, lost.head, code, options, { skipped: 0 });
         },
         { deadlineMs },
       );

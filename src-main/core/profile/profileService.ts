@@ -5,6 +5,7 @@ import { ParleyError, isParleyError, storageError } from '../errors';
 import { generateIdentityKey } from '../identity/identityKey';
 import { insertIdentity } from '../store/databaseMaintenance';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
+import { ProfileRepositories } from '../store/profileRepositories';
 import { IdentityRepository } from '../store/repositories/identityRepository';
 import { SettingsRepository } from '../store/repositories/settingsRepository';
 import {
@@ -27,6 +28,7 @@ import { writeFileAtomic } from '../util/atomicFile';
 import { convertToIncrementalVacuum } from '../workers/vacuumConvert';
 import { errorFields, type Logger } from '../util/logger';
 import type { Keychain } from './keychain';
+import { linkedIdentity, type ProfileSeed } from './profileSeed';
 
 /** One row of the settings table (a key and its JSON value), written when the profile is created. */
 export interface InitialSetting {
@@ -289,6 +291,7 @@ export class ProfileService {
     displayName: string,
     passphrase: string,
     settings: readonly InitialSetting[] = [],
+    seed?: ProfileSeed,
   ): Promise<ProfileStatus> {
     return this.serialize(async () => {
       const state = this.status().state;
@@ -318,10 +321,12 @@ export class ProfileService {
         });
         try {
           migrate(db);
-          const identity = generateIdentityKey();
+          const identity = seed ? linkedIdentity(seed) : generateIdentityKey();
           insertIdentity(db, { displayName, ...identity, createdAt: now.getTime() });
           const settingsRepo = new SettingsRepository(db);
           for (const { key, value } of settings) settingsRepo.set(key, value);
+          const repos = seed ? new ProfileRepositories(db) : null;
+          if (seed && repos) repos.tx.run(() => seed.fill(repos));
           identity.privateKey.fill(0);
           db.pragma('wal_checkpoint(TRUNCATE)');
         } finally {

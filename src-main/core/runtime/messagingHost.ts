@@ -136,6 +136,13 @@ export class MessagingHost {
     if (!network) return null;
     const identity = store.identity.withPrivateKey();
     if (!identity) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
+    // A linked device holds no identity private key (docs/protocol.md §13.2); it takes part in
+    // conversations through its own version 2 credential, which §13.6 builds.
+    if (identity.privateKey.length === 0)
+      throw new ParleyError(
+        'INVALID_STATE',
+        'This device is linked to your other device. Sending and receiving on a linked device is not available in this version yet.',
+      );
     const messaging = await startMessaging({
       store,
       identity,

@@ -10,6 +10,8 @@ import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { DeviceLists } from '../devices/deviceLists';
 import { DeviceListSync } from '../devices/deviceListSync';
+import { grantFromStore } from '../linking/grantSource';
+import { LinkHost } from '../linking/linkHost';
 import { ownDevice } from '../devices/ownDevice';
 import {
   DEFAULT_LISTEN,
@@ -95,6 +97,8 @@ export interface RunningMessaging {
   devices: DeviceLists;
   /** How lists travel: the devices protocol's answers, heads, fetches and pushes. */
   deviceSync: DeviceListSync;
+  /** "Link a new device": the code, the SAS, the grant (issue 18, linking/). */
+  linking: LinkHost;
   stop(): Promise<void>;
 }
 
@@ -328,6 +332,17 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   services.contactRequests.handle((request) => service.requests.onRequest(request));
   services.files.handle(transfers.source);
   services.devices.handle(deviceSync.answer);
+  // Issue 18 (§13.5): "Link a new device" answers new devices while its code is on screen.
+  const linking = new LinkHost({
+    peerId,
+    identityKey: options.identity.publicKey,
+    addresses: () => node.addresses(),
+    head: () => deviceLists.headOf(options.identity.publicKey) ?? { seq: 0, hash: new Uint8Array(32) },
+    activeDeviceCount: () => deviceLists.activeDevices(options.identity.publicKey).length,
+    grant: grantFromStore({ store, lists: deviceLists, identityKey: options.identity.publicKey, now }),
+    clock: now,
+  });
+  services.link.handle(linking.handler);
   const offQueued = queued.on(() => delivery.kick());
 
   let stopped = false;
@@ -386,6 +401,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     addresses: addressBook,
     devices: deviceLists,
     deviceSync,
+    linking,
     stop: stopAll,
   };
 }

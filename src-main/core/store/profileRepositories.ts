@@ -6,6 +6,7 @@ import { ContactDeviceRepository } from './repositories/contactDeviceRepository'
 import { ContactRepository } from './repositories/contactRepository';
 import { ContactRequestRepository } from './repositories/contactRequestRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
+import { LinkGrantRepository } from './repositories/linkGrantRepository';
 import { DeviceListRepository } from './repositories/deviceListRepository';
 import { DeviceRepository } from './repositories/deviceRepository';
 import { DeviceSecretsRepository } from './repositories/deviceSecretsRepository';
@@ -81,6 +82,8 @@ export class ProfileRepositories {
   readonly deviceLists: DeviceListRepository;
   /** History transfers to and from a linked device (issue 18; history/ keeps the rules). */
   readonly historyTransfers: HistoryTransferRepository;
+  /** What a link's grant reads and writes (issue 18, linking/). */
+  readonly linkGrant: LinkGrantRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -119,6 +122,7 @@ export class ProfileRepositories {
     this.senderNames = new SenderNameRepository(db);
     this.deviceLists = new DeviceListRepository(db);
     this.historyTransfers = new HistoryTransferRepository(db);
+    this.linkGrant = new LinkGrantRepository(db);
     this.contactDevicesOf = (selfPeerId) => new ContactDeviceRepository(db, selfPeerId);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);
