@@ -13,7 +13,23 @@ import type { SealedFiles } from './sealedFiles';
  * and only of a file this device has complete; what recipients fetched of an
  * outgoing file is its send progress.
  */
+/**
+ * Read buffers kept for reuse (each about READ_RUN_CHUNKS sealed chunks,
+ * 1 MiB): enough for the runs two pipelined requests keep in flight.
+ */
+const POOL_MAX = 8;
+
 export class FileServer {
+  /**
+   * Disk read buffers the transport has handed back (fileProtocol's recycle):
+   * a 100 MB file otherwise allocates 100 MB of fresh buffers, which cost
+   * page faults and full garbage collections on the thread that also runs the
+   * network (issue 16 item 8). Emptied when no file is open for serving, so
+   * an idle app holds none.
+   */
+  private pool: ArrayBuffer[] = [];
+  private open = 0;
+
   constructor(
     private readonly deps: {
       rows: AttachmentRepository;
@@ -39,6 +55,8 @@ export class FileServer {
     } catch {
       return { status: 'not-found' };
     }
+    this.open += 1;
+    let closed = false;
     return {
       status: 'ok',
       chunkCount: row.chunk_count,
@@ -49,8 +67,7 @@ export class FileServer {
           (_, i) => plainChunkLength(row.size, row.chunk_size, first + i) + GCM_TAG_BYTES,
         );
         const total = lengths.reduce((sum, n) => sum + n, 0);
-        // Not zero-filled: every byte is overwritten by the read or the run is refused.
-        const buf = Buffer.allocUnsafeSlow(total);
+        const buf = this.buffer(total);
         const start = sealedOffset(row.chunk_size, first);
         for (let got = 0; got < total;) {
           const { bytesRead } = await handle.read(buf, got, total - got, start + got);
@@ -63,10 +80,34 @@ export class FileServer {
           return buf.subarray(at - n, at);
         });
       },
-      close: () => handle.close(),
+      close: async () => {
+        if (!closed) {
+          closed = true;
+          this.open -= 1;
+          if (this.open === 0) this.pool = [];
+        }
+        await handle.close();
+      },
+      recycle: (run) => {
+        const first = run[0];
+        if (first === undefined || this.open === 0 || this.pool.length >= POOL_MAX) return;
+        // The run's chunks are views of one buffer (read() above): its memory comes back whole.
+        if (!this.pool.includes(first.buffer as ArrayBuffer)) this.pool.push(first.buffer as ArrayBuffer);
+      },
       served: (index) => {
         if (row.outgoing === 1) events.served(row, Math.min(row.size, (index + 1) * row.chunk_size));
       },
     };
   };
+
+  /** A buffer of `size` bytes: a handed-back one large enough, or a new one. */
+  private buffer(size: number): Buffer {
+    const at = this.pool.findIndex((b) => b.byteLength >= size);
+    if (at >= 0) {
+      const [reused] = this.pool.splice(at, 1);
+      if (reused !== undefined) return Buffer.from(reused, 0, size);
+    }
+    // Not zero-filled: every byte is overwritten by the read or the run is refused.
+    return Buffer.allocUnsafeSlow(size);
+  }
 }

@@ -36,7 +36,10 @@ import {
  * while the current one is being sent, and it writes each OK frame as the
  * protobuf fields before `data` followed by the chunk itself, so a chunk is
  * never copied into an encoding buffer (the bytes are exactly those of
- * `FileChunk.encode`, see okChunkHeader).
+ * `FileChunk.encode`, see okChunkHeader). A run's buffer goes back to the
+ * source (`recycle`) once the transport holds no view of it
+ * (plaintextHandedOver.ts), so a long transfer reads into the same few
+ * buffers instead of allocating one per run.
  */
 
 export const FILE_ID_BYTES = 16;
@@ -61,6 +64,13 @@ export type FileOpen =
       close(): Promise<void>;
       /** Called after each chunk was written to the stream. */
       served?(index: number): void;
+      /**
+       * Hands back the chunks of a run read() returned once the transport holds
+       * no view of them any more (encrypted and gone: InboundContext.handedOver),
+       * so the source may read the next run into the same memory. Runs still
+       * held when the request ends are not handed back (they are dropped).
+       */
+      recycle?(run: Uint8Array[]): void;
     };
 
 /** The caller's side: opens a file for `requester`, or refuses. */
@@ -163,7 +173,7 @@ export class FileProtocol extends ProtocolService<FileSource> {
     super(components, { handler: init.source });
   }
 
-  protected async serve({ peer, frames }: InboundContext): Promise<void> {
+  protected async serve({ peer, frames, handedOver }: InboundContext): Promise<void> {
     const request = decodeFrame(await readRequired(frames), FileRequest.decode);
     const fileId = request.fileId;
     ensure(fileId !== undefined && fileId.length === FILE_ID_BYTES, 'file id is 16 bytes');
@@ -179,6 +189,12 @@ export class FileProtocol extends ProtocolService<FileSource> {
       return;
     }
     let reading: Promise<Uint8Array[]> | undefined;
+    // Runs written but perhaps still held by the transport, oldest first.
+    const written: Uint8Array[][] = [];
+    const recycle = (): void => {
+      if (opened.recycle === undefined || written.length === 0 || !handedOver()) return;
+      for (const run of written.splice(0)) opened.recycle(run);
+    };
     try {
       if (request.firstIndex >= opened.chunkCount) {
         await refuse('out-of-range');
@@ -212,10 +228,13 @@ export class FileProtocol extends ProtocolService<FileSource> {
           await frames.write(new Uint8ArrayList(okChunkHeader(at + i, data.length), data));
           opened.served?.(at + i);
         }
+        written.push(chunks);
+        recycle();
         at = next;
       }
       this.countServed();
       await frames.close();
+      recycle();
     } finally {
       // A read still running holds the file open; let it finish first.
       await reading?.catch(() => undefined);

@@ -4,6 +4,7 @@ import { errorFields } from '../util/logger';
 import { FrameError, FrameStream, FrameTimeoutError, StreamGoneError } from './frameStream';
 import { PROTOCOL_IDS, type ProtocolName } from './limits';
 import { NetError } from './netError';
+import { plaintextHandedOver } from './plaintextHandedOver';
 import type { ProtocolComponents } from './protocolComponents';
 import { AccessRevoked, HandlerError, LocalCallbackError, peerTag } from './protocolErrors';
 import { PeerRateLimiter, type BucketConfig } from './tokenBucket';
@@ -59,6 +60,8 @@ export interface InboundContext {
   /** The remote PeerId, authenticated by Noise. */
   peer: string;
   frames: FrameStream;
+  /** True once every byte written so far left the transport's plaintext buffers (plaintextHandedOver.ts). */
+  handedOver: () => boolean;
 }
 
 interface Slot {
@@ -199,7 +202,7 @@ export abstract class ProtocolService<H> {
     });
     this.active.add(frames);
     try {
-      await this.serve({ peer, frames });
+      await this.serve({ peer, frames, handedOver: plaintextHandedOver(stream, connection) });
     } catch (err) {
       this.countFailure(err, peer, 'inbound');
       frames.abort(err instanceof Error ? err : new Error('serve failed'));
