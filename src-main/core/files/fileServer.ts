@@ -15,9 +15,10 @@ import type { SealedFiles } from './sealedFiles';
  */
 /**
  * Read buffers kept for reuse (each about READ_RUN_CHUNKS sealed chunks,
- * 1 MiB): enough for the runs two pipelined requests keep in flight.
+ * 1 MiB): the runs of one request (64 chunks) can come back at once when the
+ * transport lets go of them late.
  */
-const POOL_MAX = 8;
+const POOL_MAX = 16;
 
 export class FileServer {
   /**

@@ -216,9 +216,11 @@ export class FileProtocol extends ProtocolService<FileSource> {
       while (at < end) {
         const chunks: Uint8Array[] = await run;
         const next: number = at + chunks.length;
-        // Read ahead: the disk works on the next run while this one is sent.
+        // Read ahead: the disk works on the next run while this one is sent
+        // (into a buffer handed back by now, if there is one).
         reading = undefined;
         if (next < end) {
+          recycle();
           run = readRun(next);
           run.catch(() => undefined);
           reading = run;
