@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
-import { checkScreenSizes } from './helpers/screens';
+import { checkScreen, checkScreenSizes } from './helpers/screens';
 import { openSettings } from './helpers/settings';
 import {
   acceptInvite,
@@ -9,6 +9,7 @@ import {
   openConversation,
   openPeerPage,
   PEER_ENV,
+  PEER_PASSPHRASE,
   PEER_TIMEOUT,
   readInvite,
 } from './helpers/peers';
@@ -34,6 +35,18 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** checkScreenSizes, with `part` scrolled into view at each size (the forms sit below the fold when narrow). */
+async function checkSizesShowing(page: Page, name: string, part: Locator): Promise<void> {
+  for (const [label, size] of [
+    ['narrow', { width: 800, height: 600 }],
+    ['wide', { width: 1600, height: 1000 }],
+  ] as const) {
+    await page.setViewportSize(size);
+    await part.scrollIntoViewIfNeeded();
+    await checkScreen(page, `${name}-${label}`);
+  }
 }
 
 type Path = { kind: 'lan' } | { kind: 'internet' } | { kind: 'relay'; via: string | null };
@@ -150,4 +163,78 @@ test('Settings → Network: a public device relays for its contact, who lists it
   await ada.keyboard.press('Escape');
   await expect(line).toHaveText('Online · direct over the internet');
   expect(cy.problems, 'CSP violations or uncaught errors in the peer page').toEqual([]);
+});
+
+test('Settings → Network: relay limits and public addresses are checked, saved, and applied at the next start', async ({
+  page,
+  startShell,
+}) => {
+  test.setTimeout(180_000);
+  const shell = await startShell({ env: PEER_ENV });
+  await createProfile(page, shell, 'Ada');
+  await openSettings(page, 'network');
+  const section = page.getByTestId('settings-network');
+  await expect(page.getByTestId('network-relay-durationMinutes')).toHaveValue('60');
+  await expect(page.getByTestId('network-relay-dataMiB')).toHaveValue('1024');
+  await expect(page.getByTestId('network-relay-reservations')).toHaveValue('64');
+  await expect(page.getByTestId('network-pending')).toHaveCount(0);
+
+  // A limit out of range: said at once, nothing saved.
+  await page.getByTestId('network-relay-durationMinutes').fill('0');
+  await page.getByTestId('network-relay-limits-save').click();
+  await expect(page.getByTestId('network-relay-limits-error')).toHaveText(
+    /Longest relayed connection: enter a whole number from 1 to 1,440/,
+  );
+  await expect(page.getByTestId('network-pending')).toHaveCount(0);
+
+  // Sensible limits, saved from the keyboard: stored, and they wait for networking to start again.
+  await page.getByTestId('network-relay-durationMinutes').fill('30');
+  await page.getByTestId('network-relay-dataMiB').fill('2048');
+  await page.getByTestId('network-relay-reservations').fill('8');
+  await page.getByTestId('network-relay-reservations').press('Enter');
+  await expect(page.getByTestId('network-relay-limits-saved')).toHaveText('Saved.');
+  await expect(page.getByTestId('network-relay-limits-error')).toHaveCount(0);
+  await expect(page.getByTestId('network-pending')).toContainText('after you lock and unlock');
+  // The relay still runs with the limits it started with.
+  await expect(section).toContainText('Limits: 60 minutes and 1 GiB per relayed connection');
+
+  // A public address other networks cannot reach: the core says why, at the field; nothing saved.
+  const address = page.getByTestId('network-public-input');
+  await address.fill('192.168.1.20:4001');
+  await page.getByTestId('network-public-save').click();
+  await expect(page.getByTestId('network-public-input-error')).toContainText(
+    '192.168.1.20 is a private or reserved address',
+  );
+  await expect(address).toHaveAttribute('aria-invalid', 'true');
+  await checkSizesShowing(page, 'settings-network-address-error', page.getByTestId('network-public-save'));
+  await address.fill('example.org:4001');
+  await address.press('Enter');
+  await expect(page.getByTestId('network-public-input-error')).toContainText('Names are not supported');
+
+  // A good one, as host:port: saved as the multiaddr it will announce.
+  await address.fill('81.2.69.160:4001');
+  await address.press('Enter');
+  await expect(page.getByTestId('network-public-saved')).toHaveText('Saved.');
+  await expect(page.getByTestId('network-public-input-error')).toHaveCount(0);
+  await expect(address).toHaveValue('/ip4/81.2.69.160/tcp/4001');
+  await checkSizesShowing(page, 'settings-network-edited', page.getByTestId('network-pending'));
+
+  // Removed again (this test's device must not announce an address it does not have).
+  await address.fill('');
+  await page.getByTestId('network-public-save').click();
+  await expect(address).toHaveValue('');
+  await expect(page.getByTestId('network-pending')).toBeVisible();
+
+  // Networking starts again: the relay takes the new limits, nothing waits any more.
+  await page.getByTestId('settings-back').click();
+  await page.getByTestId('lock-button').click();
+  await page.getByTestId('unlock-passphrase').fill(PEER_PASSPHRASE);
+  await page.getByTestId('unlock-passphrase').press('Enter');
+  await expect(page.getByTestId('home-screen')).toBeVisible();
+  await openSettings(page, 'network');
+  await expect(section).toContainText(
+    'Limits: 30 minutes and 2 GiB per relayed connection, 8 contacts’ devices',
+  );
+  await expect(page.getByTestId('network-relay-reservations')).toHaveValue('8');
+  await expect(page.getByTestId('network-pending')).toHaveCount(0);
 });

@@ -2,7 +2,8 @@ import { ParleyError } from '../errors';
 import { reaching } from './reaching';
 import { contactPresenceViews, ownProfileView } from './networkPresenter';
 import { readPrivacy, writePrivacy } from '../presence/privacySettings';
-import { readReachSettings, writeReachSettings } from '../presence/reachSettings';
+import { parsePublicAddresses } from '../net/publicAddress';
+import { readReachSettings, writeReachSettings, type ReachSettings } from '../presence/reachSettings';
 import { reachStatus } from '../presence/reachStatus';
 import { networkReachView } from './reachPresenter';
 import type { NetworkRequestName, HandlerDeps, HandlersFor } from './deps';
@@ -46,8 +47,14 @@ export function networkHandlers({
       const m = await messaging.runningOrNull();
       return networkReachView(s, m ? m.network.reach() : reachStatus(null, readReachSettings(s)));
     },
-    'network.setReach': async (patch) => {
+    'network.setReach': async ({ publicAddresses, ...rest }) => {
       const s = store();
+      let patch: Partial<ReachSettings> = rest;
+      if (publicAddresses !== undefined) {
+        const parsed = parsePublicAddresses(publicAddresses);
+        if (!parsed.ok) throw new ParleyError('INVALID_PARAMS', parsed.problem);
+        patch = { ...rest, publicAddresses: parsed.addresses };
+      }
       const m = await messaging.runningOrNull();
       if (m) return networkReachView(s, m.network.setReach(patch));
       const status = reachStatus(null, writeReachSettings(s, patch));

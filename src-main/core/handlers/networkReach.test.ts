@@ -103,6 +103,9 @@ describe('Settings → Network (issue 19 item 4)', () => {
       relayLimits: { durationMinutes: 60, dataMiB: 1024, reservations: 64, connections: 128 },
       relayedConnections: 0,
       upnp: false,
+      relayLimitSettings: { durationMinutes: 60, dataMiB: 1024, reservations: 64 },
+      publicAddressSettings: [],
+      appliesAtNextStart: false,
     });
     expect(await ann.call('network.reach', {})).toMatchObject({
       running: true,
@@ -151,11 +154,68 @@ describe('Settings → Network (issue 19 item 4)', () => {
     expect(await ann.call('network.reach', {})).toMatchObject({ upnp: true, relayForContacts: false });
     expect(ann.events.filter((e) => e === 'network.changed').length).toBeGreaterThanOrEqual(2);
     expect((await ann.fail('network.setReach', { upnp: 'yes' })).code).toBe('INVALID_PARAMS');
-    expect((await ann.fail('network.setReach', { publicAddresses: [] })).code).toBe('INVALID_PARAMS');
+    expect((await ann.fail('network.setReach', { publicAddresses: 'x' })).code).toBe('INVALID_PARAMS');
     // Read back after a restart of the core's messaging: stored in the profile.
     await ann.call('profile.lock', {});
     await ann.call('profile.unlock', { passphrase: 'correct horse battery' });
     await ann.core.idle();
     expect(await ann.call('network.reach', {})).toMatchObject({ upnp: true, relayForContacts: false });
+  }, 60_000);
+
+  it('relay limits and public addresses: checked, stored, applied when networking next starts', async () => {
+    const ann = await makeCore('Ann');
+    const limits = { durationMinutes: 30, dataMiB: 2048, reservations: 8 };
+    // Stored at once; the running relay keeps its limits until networking starts again, and says so.
+    expect(await ann.call('network.setReach', { relayLimits: limits })).toMatchObject({
+      relayLimitSettings: limits,
+      relayLimits: { durationMinutes: 60, dataMiB: 1024, reservations: 64 },
+      appliesAtNextStart: true,
+    });
+    // Out of bounds: refused by the contract, nothing stored.
+    for (const bad of [
+      { ...limits, durationMinutes: 0 },
+      { ...limits, dataMiB: 64 * 1024 + 1 },
+      { ...limits, reservations: 1.5 },
+    ])
+      expect((await ann.fail('network.setReach', { relayLimits: bad })).code).toBe('INVALID_PARAMS');
+
+    // A public address as typed: host:port becomes the multiaddr announced.
+    expect(
+      await ann.call('network.setReach', {
+        publicAddresses: [' 81.2.69.160:4001', '/ip4/81.2.69.160/tcp/4001'],
+      }),
+    ).toMatchObject({ publicAddressSettings: ['/ip4/81.2.69.160/tcp/4001'], appliesAtNextStart: true });
+    // Anything else: a clear reason, and the stored list is unchanged.
+    const wrong = await ann.fail('network.setReach', {
+      publicAddresses: ['81.2.69.161:4001', '192.168.1.20:4001'],
+    });
+    expect(wrong).toMatchObject({ code: 'INVALID_PARAMS' });
+    expect(wrong.message).toMatch(/192\.168\.1\.20 is a private or reserved address/);
+    expect((await ann.fail('network.setReach', { publicAddresses: ['example.org:1'] })).message).toMatch(
+      /Names are not supported/,
+    );
+    expect((await ann.call('network.reach', {})).publicAddressSettings).toEqual([
+      '/ip4/81.2.69.160/tcp/4001',
+    ]);
+
+    // Back to none and the old limits: nothing waits for a start any more.
+    expect(
+      await ann.call('network.setReach', {
+        publicAddresses: [],
+        relayLimits: { durationMinutes: 60, dataMiB: 1024, reservations: 64 },
+      }),
+    ).toMatchObject({ appliesAtNextStart: false });
+    await ann.call('network.setReach', { relayLimits: limits, publicAddresses: ['81.2.69.160:4001'] });
+
+    // Networking starts again (lock, unlock): the relay applies the stored limits, the address is announced.
+    await ann.call('profile.lock', {});
+    await ann.call('profile.unlock', { passphrase: 'correct horse battery' });
+    await ann.core.idle();
+    expect(await ann.call('network.reach', {})).toMatchObject({
+      publicAddresses: ['/ip4/81.2.69.160/tcp/4001'],
+      relayLimits: { durationMinutes: 30, dataMiB: 2048, reservations: 8 },
+      relayLimitSettings: limits,
+      appliesAtNextStart: false,
+    });
   }, 60_000);
 });

@@ -25,5 +25,8 @@ export function networkReachView(repos: Pick<Store, 'devices'>, status: ReachSta
     },
     relayedConnections: status.relayedConnections,
     upnp: status.settings.upnp,
+    relayLimitSettings: status.settings.relayLimits,
+    publicAddressSettings: status.settings.publicAddresses,
+    appliesAtNextStart: status.appliesAtNextStart,
   };
 }

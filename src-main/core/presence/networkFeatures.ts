@@ -7,7 +7,14 @@ import { currentCard, updateOwnProfile, type OwnIdentity, type ProfilePatch } fr
 import { PresenceService } from './presenceService';
 import { readPrivacy, writePrivacy, type PrivacySettings } from './privacySettings';
 import type { SignedProfileCard } from '../contacts/profileCard';
-import { readReachSettings, writeReachSettings, type ReachSettings } from './reachSettings';
+import type { RelayLimits } from '../net/relayLimits';
+import {
+  differsAtStart,
+  readReachSettings,
+  relayLimitsOf,
+  writeReachSettings,
+  type ReachSettings,
+} from './reachSettings';
 import { reachStatus, type ReachStatus } from './reachStatus';
 
 /**
@@ -46,6 +53,8 @@ export class NetworkFeatures {
   readonly nearby = new NearbyService();
   private readonly listeners = new Set<(event: NetworkEvent) => void>();
   private bound: Bound | null = null;
+  /** The reach settings the running node started with (bind), to tell what waits for the next start. */
+  private startedWith: ReachSettings | null = null;
   private unsubscribeReach: (() => void) | null = null;
 
   constructor(private readonly store: Store) {}
@@ -65,13 +74,25 @@ export class NetworkFeatures {
     return readReachSettings(this.store).relayForContacts;
   }
 
+  /** The relay's limits as stored (Settings → Network), for the node about to start. */
+  relayLimits(): Partial<RelayLimits> {
+    return relayLimitsOf(readReachSettings(this.store).relayLimits);
+  }
+
   /** How this device is reached from other networks (Settings → Network). */
   reach(): ReachStatus {
     const node = this.bound?.node;
-    return reachStatus(node?.isRunning ? node : null, readReachSettings(this.store));
+    const settings = readReachSettings(this.store);
+    const running = node?.isRunning === true;
+    const pending = running && this.startedWith !== null && differsAtStart(settings, this.startedWith);
+    return reachStatus(running ? (node ?? null) : null, settings, pending);
   }
 
-  /** Saves the relay / UPnP switches; the relay switch applies to the next request at once. */
+  /**
+   * Saves the reach settings. The relay switch applies to the next request at
+   * once; UPnP, the relay's limits and the public addresses when networking
+   * next starts (the status says so while they differ from the running node's).
+   */
   setReach(patch: Partial<ReachSettings>): ReachStatus {
     writeReachSettings(this.store, patch);
     this.emit({ name: 'reach.changed' });
@@ -91,6 +112,7 @@ export class NetworkFeatures {
   }): void {
     const { node, directory, logger, now } = deps;
     this.bound = deps;
+    this.startedWith = readReachSettings(this.store);
     this.presence.bind({
       store: this.store,
       node,

@@ -1,7 +1,7 @@
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from '../net/relayLimits';
 import type { ParleyNode } from '../net/parleyNode';
 import type { RelayStatus } from '../net/reservationKeeper';
-import type { ReachSettings } from './reachSettings';
+import { relayLimitsOf, type ReachSettings } from './reachSettings';
 
 /**
  * How this device is reached from other networks (issue 19; Settings →
@@ -19,6 +19,8 @@ export interface ReachStatus {
   relayLimits: RelayLimits;
   /** Connections relayed since the node started; null when it relays for nobody. */
   relayedConnections: number | null;
+  /** Stored settings that apply only at start (UPnP, relay limits, public addresses) differ from the running node's. */
+  appliesAtNextStart: boolean;
 }
 
 export type ReachNode = Pick<
@@ -27,15 +29,21 @@ export type ReachNode = Pick<
 >;
 
 /** The status of a running node, or of none (networking off: settings only). */
-export function reachStatus(node: ReachNode | null, settings: ReachSettings): ReachStatus {
+export function reachStatus(
+  node: ReachNode | null,
+  settings: ReachSettings,
+  appliesAtNextStart = false,
+): ReachStatus {
   if (node === null) {
     return {
       running: false,
       publicAddresses: [],
       relays: [],
       settings,
-      relayLimits: DEFAULT_RELAY_LIMITS,
+      // Networking off: the limits it will start with.
+      relayLimits: { ...DEFAULT_RELAY_LIMITS, ...relayLimitsOf(settings.relayLimits) },
       relayedConnections: null,
+      appliesAtNextStart: false,
     };
   }
   const publicAddresses = node.publicAddresses();
@@ -48,5 +56,6 @@ export function reachStatus(node: ReachNode | null, settings: ReachSettings): Re
     // Every node has the relay ready for when contacts find it reachable (§14.9): count only then.
     relayedConnections:
       publicAddresses.length > 0 || node.isReachable() ? (node.relayMetrics()?.connectsRelayed ?? 0) : null,
+    appliesAtNextStart,
   };
 }

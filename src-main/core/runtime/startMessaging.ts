@@ -136,13 +136,15 @@ function reachOptions(
   network: NetworkFeatures,
 ): Pick<ParleyNodeOptions, 'announce' | 'relay' | 'reservations' | 'upnp'> {
   const mayReserve = (peer: string) => network.relaysForContacts() && directory.holdsFor(peer);
+  // Settings → Network's relay limits (net.relay.limits), read once: libp2p's relay takes them at start.
+  const limits = network.relayLimits();
   if (publicAddresses.length === 0)
     return {
       reservations: { isCandidate: (peer) => directory.isHolder(peer) },
-      relay: { mayReserve, whenReachable: true },
+      relay: { mayReserve, limits, whenReachable: true },
       upnp,
     };
-  return { announce: publicAddresses, relay: { mayReserve } };
+  return { announce: publicAddresses, relay: { mayReserve, limits } };
 }
 
 export async function startMessaging(options: StartMessagingOptions): Promise<RunningMessaging> {

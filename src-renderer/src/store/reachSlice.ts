@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import type { RequestParams } from '../../../src-shared/contract';
 import type { NetworkReachView } from '../../../src-shared/contract/areas/network';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
@@ -8,7 +9,12 @@ export interface ReachSlice {
   reach: NetworkReachView | null;
   reachError: string | null;
   loadReach(): Promise<void>;
-  setReach(change: { relayForContacts?: boolean; upnp?: boolean }): Promise<void>;
+  /**
+   * Saves reach settings. Returns null when the core took them, else why not
+   * (a public address that is none), for the form to show at its field; a
+   * refused switch goes back and its reason is in `reachError`.
+   */
+  setReach(change: RequestParams<'network.setReach'>): Promise<string | null>;
   /** Loads now and again on `network.changed`; returns the unsubscribe for the effect cleanup. */
   watchReach(): () => void;
 }
@@ -25,12 +31,24 @@ export const createReachSlice: StateCreator<AppState, [], [], ReachSlice> = (set
   },
   async setReach(change) {
     const before = get().reach;
-    // Show the switch moved at once; put it back if the core refuses.
-    if (before) set({ reach: { ...before, ...change } });
+    // Show a switch moved at once; put it back if the core refuses.
+    const { relayForContacts, upnp } = change;
+    if (before)
+      set({
+        reach: {
+          ...before,
+          ...(relayForContacts === undefined ? {} : { relayForContacts }),
+          ...(upnp === undefined ? {} : { upnp }),
+        },
+      });
+    const isSwitch = relayForContacts !== undefined || upnp !== undefined;
     try {
       set({ reach: await api.setNetworkReach(change), reachError: null });
+      return null;
     } catch (err) {
-      set({ reach: before, reachError: toErrorPayload(err).message });
+      const { message } = toErrorPayload(err);
+      set({ reach: before, ...(isSwitch ? { reachError: message } : {}) });
+      return message;
     }
   },
   watchReach() {

@@ -2,12 +2,16 @@ import { useEffect } from 'react';
 import type { NetworkReachView } from '../../../../src-shared/contract/areas/network';
 import { SettingsToggle } from '../../components/SettingsToggle';
 import { useAppStore } from '../../store/appStore';
+import { PublicAddressesForm } from './PublicAddressesForm';
+import { RelayLimitsForm } from './RelayLimitsForm';
 
 /**
  * Settings → Network (issue 19; docs/protocol.md §14): whether this device
  * is reachable from other networks, the contacts' devices it is reached
- * through, and the switches "Relay for my contacts" (with its limits) and
- * UPnP.
+ * through, the switches "Relay for my contacts" (with its limits, which
+ * the user may change) and UPnP, and the public addresses the user gives.
+ * UPnP, the limits and the addresses apply when networking next starts;
+ * while they wait for it, a notice says so.
  */
 export function NetworkSettings() {
   const reach = useAppStore((s) => s.reach);
@@ -38,9 +42,19 @@ export function NetworkSettings() {
         testId="network-upnp"
         checked={reach?.upnp ?? false}
         disabled={reach === null}
-        hint="Asks your router (UPnP or NAT-PMP) to forward a port to this device, so contacts on other networks can connect to it directly and it can relay for them. Applies the next time Parley goes online. Off by default: other devices on your network can see the opening, and the port can be found from the internet."
+        hint="Asks your router (UPnP or NAT-PMP) to forward a port to this device, so contacts on other networks can connect to it directly and it can relay for them. Applies the next time Parley starts networking. Off by default: other devices on your network can see the opening, and the port can be found from the internet."
         onChange={(on) => void setReach({ upnp: on })}
       />
+      <div className="settings__divider" />
+      <RelayLimitsForm reach={reach} />
+      <div className="settings__divider" />
+      <PublicAddressesForm reach={reach} />
+      {reach?.appliesAtNextStart ? (
+        <p className="reach__pending" role="status" data-testid="network-pending">
+          Your changes to UPnP, the relay limits or the public addresses are saved. They apply the next time
+          Parley starts networking: after you lock and unlock, or restart Parley.
+        </p>
+      ) : null}
       {error ? (
         <p className="field__error" role="alert" data-testid="network-error">
           {error}
@@ -89,7 +103,7 @@ function Reachability({ reach }: { reach: NetworkReachView | null }) {
           <p className="settings__hint">
             Contacts on this network connect to you directly. Contacts elsewhere reach you through a contact
             whose device is reachable (a relay), listed below. To make this device reachable, run it as{' '}
-            <code>parley node --public ADDRESS</code> with a port forwarded on your router.
+            <code>parley node --public ADDRESS</code>, or forward a port on your router and enter its public address below.
           </p>
         </>
       ) : null}
