@@ -103,7 +103,8 @@ function Reachability({ reach }: { reach: NetworkReachView | null }) {
           <p className="settings__hint">
             Contacts on this network connect to you directly. Contacts elsewhere reach you through a contact
             whose device is reachable (a relay), listed below. To make this device reachable, run it as{' '}
-            <code>parley node --public ADDRESS</code>, or forward a port on your router and enter its public address below.
+            <code>parley node --public ADDRESS</code>, or forward a port on your router and enter its public
+            address below.
           </p>
         </>
       ) : null}
