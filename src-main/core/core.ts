@@ -54,6 +54,8 @@ export interface Core {
   store(): Store;
   /** Files chosen by handle, uploads and one-time downloads (the web shell serves these). */
   readonly hostFiles: HostFiles;
+  /** The node and services of the unlocked profile, once started (tests reach history/ through it). */
+  readonly messaging: MessagingHost;
   /** Resolves when background work started by the last unlock (integrity check, networking start) has finished; for tests. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -78,7 +80,13 @@ export function createCore(options: CoreOptions): Core {
     throw storageError(err, `open the profile folder ${profileDir}`);
   }
   const bus = new EventBus();
-  const messaging = new MessagingHost({ network: options.network, bus, logger });
+  const messaging = new MessagingHost({
+    network: options.network,
+    bus,
+    logger,
+    // Issue 18: history to and from a linked device runs its snapshot and import on workers.
+    history: { profileDir, connection: () => profile.secondConnection() },
+  });
   const hostFiles = new HostFiles();
   let store: Store | null = null;
   let checkpointer: WalCheckpointer | null = null;
@@ -192,6 +200,7 @@ export function createCore(options: CoreOptions): Core {
     dispatch,
     profile,
     hostFiles,
+    messaging,
     onEvent: (listener) => bus.on(listener),
     store: currentStore,
     idle: async () => {

@@ -4,6 +4,7 @@ import { backupEvents } from './areas/backup';
 import { chatEvents } from './areas/chat';
 import { contactsEvents } from './areas/contacts';
 import { conversationsEvents } from './areas/conversations';
+import { devicesEvents } from './areas/devices';
 import { filesEvents } from './areas/files';
 import { hostEvents } from './areas/host';
 import { messagesEvents } from './areas/messages';
@@ -40,6 +41,7 @@ export const events = {
   ...filesEvents,
   ...backupEvents,
   ...hostEvents,
+  ...devicesEvents,
 } as const satisfies EventTable;
 
 export type Events = typeof events;

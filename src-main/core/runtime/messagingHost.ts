@@ -64,7 +64,18 @@ export class MessagingHost {
   private current: { messaging: RunningMessaging | null; feed: ChangeFeed; unsubscribe: () => void } | null =
     null;
 
-  constructor(private readonly deps: { network?: NetworkOptions; bus: EventBus; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      network?: NetworkOptions;
+      bus: EventBus;
+      logger: Logger;
+      /** The profile folder and second connections, for history on a linked device (issue 18). */
+      history?: {
+        profileDir: string;
+        connection: () => { path: string; key: Buffer; nativeBinding?: string };
+      };
+    },
+  ) {}
 
   get enabled(): boolean {
     return this.deps.network !== undefined;
@@ -156,6 +167,7 @@ export class MessagingHost {
       keyPackagePoolSize: network.tuning?.keyPackagePoolSize,
       groups: network.tuning?.groups,
       files: network.tuning?.files,
+      ...(this.deps.history ? { history: this.deps.history } : {}),
       logger: this.deps.logger,
     });
     const current = this.current;
@@ -173,10 +185,14 @@ export class MessagingHost {
         : this.deps.bus.emit('files.changed', e.payload),
     );
     const offNetwork = bridgeNetworkEvents(messaging.network, this.deps.bus);
+    const offHistory =
+      messaging.history?.onProgress((p) => this.deps.bus.emit('devices.historyProgress', p)) ??
+      (() => undefined);
     current.unsubscribe = () => {
       offState();
       offFiles();
       offNetwork();
+      offHistory();
     };
     this.deps.bus.emit('net.status', messaging.node.connectionState());
     return messaging;

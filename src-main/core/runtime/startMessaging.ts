@@ -33,6 +33,7 @@ import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
 import { currentCard } from '../contacts/ownProfile';
 import { Wakeup } from './wakeup';
+import { HistoryService } from '../history/historyService';
 
 /**
  * Wires identity, MLS, the node, delivery and messaging for one unlocked
@@ -75,6 +76,16 @@ export interface StartMessagingOptions {
   groups?: GroupOptions;
   /** How often interrupted downloads are retried (default 15 s); tests shorten it. */
   files?: { retryMs?: number };
+  /**
+   * History on a linked device (issue 18, history/): the profile folder and a
+   * second connection for its worker threads. Without it (tests of other
+   * parts) the node answers no history requests.
+   */
+  history?: {
+    profileDir: string;
+    connection: () => { path: string; key: Buffer; nativeBinding?: string };
+    retryMs?: number;
+  };
   logger?: Logger;
   now?: () => number;
 }
@@ -99,6 +110,8 @@ export interface RunningMessaging {
   deviceSync: DeviceListSync;
   /** "Link a new device": the code, the SAS, the grant (issue 18, linking/). */
   linking: LinkHost;
+  /** History to and from a linked device (issue 18, history/); null without `history` options. */
+  history: HistoryService | null;
   stop(): Promise<void>;
 }
 
@@ -345,6 +358,21 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     clock: now,
   });
   services.link.handle(linking.handler);
+  const history = options.history
+    ? new HistoryService({
+        transfers: store.historyTransfers,
+        profileDir: options.history.profileDir,
+        connection: options.history.connection,
+        node,
+        logger,
+        now,
+        // §13.7: served only while the requester is an active device of this person (devices/).
+        isActiveOwnDevice: (peer) =>
+          deviceLists.activeDevices(options.identity.publicKey).some((d) => d.peerId === peer),
+        ...(options.history.retryMs ? { retryMs: options.history.retryMs } : {}),
+      })
+    : null;
+  if (history) services.history.handle(history.sender.source);
   const offQueued = queued.on(() => delivery.kick());
 
   let stopped = false;
@@ -356,6 +384,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     stopped = true;
     offPeer();
     offQueued();
+    await history?.stop();
     await resync.stop();
     await deviceSync.stop();
     await addressBook.stop();
@@ -377,6 +406,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     files.start();
     for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
     resync.start();
+    history?.start();
     // A member's device coming online is asked at once (issue 13: restore rejoins at once).
     offPeer = node.onPeer(({ connected }) => {
       if (connected) resync.poke();
@@ -404,6 +434,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     devices: deviceLists,
     deviceSync,
     linking,
+    history,
     stop: stopAll,
   };
 }
