@@ -23,11 +23,9 @@ export interface HistorySenderDeps {
   clock: () => number;
   logger: Logger;
   /**
-   * SEAM (issue 18, §13.7): "only while it is an active device of the same
-   * person". Until the device list's service (devices/, /work/wt18a) is wired
-   * here by the runtime, the default admits the granted PeerId only, which
-   * the transfer row already pins. TODO(issue 18): the runtime passes
-   * `(peer) => devices.activeDevices(ownIdentityKey).includes(peer)`.
+   * §13.7: "only while it is an active device of the same person". The
+   * runtime answers it from the device list (devices/); without it (tests of
+   * this file) only the granted PeerId, which the transfer row pins, is checked.
    */
   isActiveOwnDevice?: (peerId: string) => boolean;
   /** Tests substitute the snapshot worker or a smaller chunk size. */
