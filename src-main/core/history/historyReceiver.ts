@@ -94,6 +94,7 @@ const damagedInTransit = (peer: string) =>
 export class HistoryReceiver {
   private readonly runs = new Map<string, Run>();
   private lastProgress = 0;
+  private lastPhase: HistoryPhase | null = null;
   private stopped = false;
 
   constructor(private readonly deps: HistoryReceiverDeps) {}
@@ -356,8 +357,9 @@ export class HistoryReceiver {
   /** At most every 100 ms (§13.7), except phase changes and the end. */
   private progress(p: HistoryProgress, force = false): void {
     const now = Date.now();
-    if (!force && now - this.lastProgress < 100) return;
+    if (!force && p.phase === this.lastPhase && now - this.lastProgress < 100) return;
     this.lastProgress = now;
+    this.lastPhase = p.phase;
     this.deps.onProgress?.(p);
   }
 }
