@@ -1,6 +1,6 @@
 import { runCli } from './cli';
 import type { CliIo } from './io';
-import { promptSecretFromTty } from './secretPrompt';
+import { promptLineFromStdin, promptSecretFromTty } from './secretPrompt';
 import { untilStopSignal } from './stopSignals';
 
 /** Entry of the bundled `parley` command (out/cli/parley.mjs). */
@@ -9,6 +9,7 @@ const io: CliIo = {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   ...(process.stdin.isTTY ? { promptSecret: promptSecretFromTty } : {}),
+  promptLine: promptLineFromStdin,
   untilStopped: () => untilStopSignal(),
 };
 

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 /**
  * Reads a line from the terminal without echoing it. Passphrases never come
  * from argv (visible in `ps` and shell history); they come from the
@@ -32,5 +33,22 @@ export function promptSecretFromTty(question: string): Promise<string> {
       }
     };
     stdin.on('data', onData);
+  });
+}
+
+/** Reads one line (a y/n answer) from stdin, a terminal or a pipe; the question goes to stderr. */
+export function promptLineFromStdin(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+    process.stderr.write(question);
+    let answered = false;
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => {
+      if (!answered) reject(new Error('no answer: input closed'));
+    });
   });
 }

@@ -4,6 +4,7 @@ import { backupRequests } from './areas/backup';
 import { chatRequests } from './areas/chat';
 import { contactsRequests } from './areas/contacts';
 import { conversationsRequests } from './areas/conversations';
+import { devicesRequests } from './areas/devices';
 import { filesRequests } from './areas/files';
 import { hostRequests } from './areas/host';
 import { messagesRequests } from './areas/messages';
@@ -51,6 +52,7 @@ export const requests = {
   ...filesRequests,
   ...backupRequests,
   ...hostRequests,
+  ...devicesRequests,
 } as const satisfies RequestTable;
 
 export type Requests = typeof requests;

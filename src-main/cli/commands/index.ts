@@ -2,6 +2,7 @@ import type { CommandSpec } from '../commandSpec';
 import { acceptCommand } from './accept';
 import { backupCommand } from './backup';
 import { contactsCommand } from './contacts';
+import { deviceCommand } from './device';
 import { initCommand } from './init';
 import { inviteCommand } from './invite';
 import { messagesCommand } from './messages';
@@ -26,4 +27,5 @@ export const commands: readonly CommandSpec[] = [
   messagesCommand,
   backupCommand,
   restoreCommand,
+  deviceCommand,
 ];

@@ -5,6 +5,7 @@ import { chatHandlers } from './chat';
 import { contactsHandlers } from './contacts';
 import { conversationsHandlers } from './conversations';
 import type { HandlerDeps } from './deps';
+import { devicesHandlers } from './devices';
 import { filesHandlers } from './files';
 import { groupsHandlers } from './groups';
 import { hostHandlers } from './host';
@@ -28,5 +29,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...filesHandlers(deps),
     ...backupHandlers(deps),
     ...hostHandlers(deps),
+    ...devicesHandlers(deps),
   };
 }

@@ -103,8 +103,28 @@ const REFUSAL_OF: Partial<Record<LinkFailure, LinkRefusal>> = {
   'list-changed': 'list-changed',
 };
 
+/** Where linking is on this device, for a screen or a command that asks. */
+export interface LinkHostStatus {
+  state: 'idle' | LinkHostEvent['state'];
+  code: string | null;
+  expiresAt: number | null;
+  sas: number | null;
+  peer: string | null;
+  reason: LinkFailure | null;
+}
+
+const IDLE: LinkHostStatus = {
+  state: 'idle',
+  code: null,
+  expiresAt: null,
+  sas: null,
+  peer: null,
+  reason: null,
+};
+
 export class LinkHost {
   private code: LiveCode | undefined;
+  private current: LinkHostStatus = IDLE;
   private readonly kept = new Map<string, KeptGrant>();
   private readonly listeners = new Set<(event: LinkHostEvent) => void>();
 
@@ -116,7 +136,20 @@ export class LinkHost {
   }
 
   private emit(event: LinkHostEvent): void {
+    const c = this.current;
+    this.current = {
+      state: event.state,
+      code: event.state === 'code' ? c.code : event.state === 'closed' ? null : c.code,
+      expiresAt: event.state === 'code' ? event.expiresAt : c.expiresAt,
+      sas: event.state === 'sas' ? event.sas : event.state === 'code' ? null : c.sas,
+      peer: 'peer' in event ? event.peer : event.state === 'code' ? null : c.peer,
+      reason: event.state === 'failed' ? event.reason : null,
+    };
     for (const listener of this.listeners) listener(event);
+  }
+
+  status(): LinkHostStatus {
+    return { ...this.current };
   }
 
   /** Shows a new code (ending any previous one). Throws LinkError('device-limit') at 5 devices. */
@@ -141,8 +174,10 @@ export class LinkHost {
       failedMacs: 0,
       inUse: false,
     };
+    const text = encodeLinkCode(code);
+    this.current = { ...IDLE, code: text };
     this.emit({ state: 'code', expiresAt });
-    return { text: encodeLinkCode(code), expiresAt };
+    return { text, expiresAt };
   }
 
   /** The user closed the screen: the code ends (a grant already made stays resumable). */

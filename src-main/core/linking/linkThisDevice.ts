@@ -31,7 +31,7 @@ export interface LinkThisDeviceOptions {
   wantFiles: boolean;
   confirmSas(sas: number, peer: string): Promise<boolean>;
   onEvent?(event: LinkNewEvent): void;
-  /** Where the temporary node listens (tests: 127.0.0.1). */
+  /** Where the temporary node listens; it only dials out, so loopback by default. */
   listen?: string[];
   logger?: Logger;
   now?: () => number;
@@ -51,7 +51,8 @@ export async function linkThisDevice(options: LinkThisDeviceOptions): Promise<Li
   const node = await ParleyNode.create(
     {
       deviceKey,
-      listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+      // It only dials E: nothing needs to reach it, so it listens on loopback only.
+      listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
       // Nobody knows this device yet: it opens streams and serves nothing.
       access: { isBlocked: () => false, isKnown: () => false },
       logger: options.logger ?? silentLogger,

@@ -1,3 +1,4 @@
+import { linkStatusView } from '../handlers/devices';
 import type { EventBus } from '../rpc/eventBus';
 import { databaseError, ParleyError } from '../errors';
 import { ListenError } from '../net/listenError';
@@ -188,11 +189,16 @@ export class MessagingHost {
     const offHistory =
       messaging.history?.onProgress((p) => this.deps.bus.emit('devices.historyProgress', p)) ??
       (() => undefined);
+    // Issue 18: "Link a new device" moves on (a new device connected, a user answered, done, failed).
+    const offLinking = messaging.linking.on(() =>
+      this.deps.bus.emit('devices.linkProgress', linkStatusView(messaging.linking)),
+    );
     current.unsubscribe = () => {
       offState();
       offFiles();
       offNetwork();
       offHistory();
+      offLinking();
     };
     this.deps.bus.emit('net.status', messaging.node.connectionState());
     return messaging;
