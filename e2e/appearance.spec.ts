@@ -1,7 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
 import { openSettings } from './helpers/settings';
 
@@ -57,23 +56,18 @@ test('appearance: theme and text size apply at once, persist, and reach the unlo
 }) => {
   test.setTimeout(90_000);
   const { now, hour } = seedClock();
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob',
-            messages: [
-              { from: 'Bob', body: 'Are we still on for lunch tomorrow?', sentAt: now - hour, read: true },
-              { from: 'me', body: 'Yes! 12:30 at the usual place.', sentAt: now - hour / 2, state: 'read' },
-            ],
-          },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Bob'],
+    conversations: [
+      {
+        kind: 'dm',
+        with: 'Bob',
+        messages: [
+          { from: 'Bob', body: 'Are we still on for lunch tomorrow?', sentAt: now - hour, read: true },
+          { from: 'me', body: 'Yes! 12:30 at the usual place.', sentAt: now - hour / 2, state: 'read' },
         ],
-      });
-    },
+      },
+    ],
   });
   await page.emulateMedia({ colorScheme: 'light' });
   await openUnlocked(page, shell);

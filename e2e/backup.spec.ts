@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { SEED_PASSPHRASE, seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
+import { SEED_PASSPHRASE } from './fixtures/seedProfile';
 import { holdBridgeAfter } from './helpers/holdBridge';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
 import { openSettings } from './helpers/settings';
@@ -19,30 +19,25 @@ test('back up as a browser download with progress, verify and restore by choosin
   const archive = join(archiveDir, 'ada.parley-backup');
   try {
     const { now, hour } = seedClock();
-    const source = await startShell({
-      seedProfile: async (dir) => {
-        await seedProfile(dir, {
-          displayName: 'Ada Lovelace',
-          contacts: ['Bob Babbage'],
-          conversations: [
-            {
-              kind: 'dm',
-              with: 'Bob Babbage',
-              messages: [
-                { from: 'Bob Babbage', body: 'Did the engine run?', sentAt: now - 2 * hour, read: true },
-                { from: 'me', body: 'It printed the table', sentAt: now - hour, state: 'delivered' },
-              ],
-            },
-            {
-              kind: 'group',
-              name: 'Book club',
-              messages: [
-                { from: 'Bob Babbage', body: 'Chapter 3 on Thursday', sentAt: now - 3 * hour, read: true },
-              ],
-            },
+    const source = await startSeeded(startShell, {
+      contacts: ['Bob Babbage'],
+      conversations: [
+        {
+          kind: 'dm',
+          with: 'Bob Babbage',
+          messages: [
+            { from: 'Bob Babbage', body: 'Did the engine run?', sentAt: now - 2 * hour, read: true },
+            { from: 'me', body: 'It printed the table', sentAt: now - hour, state: 'delivered' },
           ],
-        });
-      },
+        },
+        {
+          kind: 'group',
+          name: 'Book club',
+          messages: [
+            { from: 'Bob Babbage', body: 'Chapter 3 on Thursday', sentAt: now - 3 * hour, read: true },
+          ],
+        },
+      ],
     });
     const gate = await holdBridgeAfter(page, 'backup.create');
     await openUnlocked(page, source);

@@ -1,6 +1,5 @@
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
 import { checkScreen } from './helpers/screens';
 
 const { now, hour, day } = seedClock();
@@ -13,50 +12,45 @@ test('home lists conversations by activity; a 2,000-message chat pages, separate
   startShell,
 }) => {
   test.setTimeout(120_000);
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob Stone', 'Carol Diaz', 'Dave Rivers'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob Stone',
-            messages: [
-              { from: 'Bob Stone', body: 'Are we still on for Friday?', sentAt: now - 3 * day, read: true },
-              { from: 'me', body: 'Yes, 7 pm.', sentAt: now - 3 * day + 60_000, state: 'read' },
-              { from: 'me', body: 'Bringing the maps.', sentAt: now - 2 * day, state: 'held' },
-              { from: 'Bob Stone', body: null, sentAt: now - 2 * hour - 60_000 },
-              { from: 'Bob Stone', body: HOSTILE, sentAt: now - 2 * hour },
-            ],
-          },
-          {
-            kind: 'group',
-            name: 'Team',
-            messages: [],
-            bulk: {
-              count: TEAM_MESSAGES,
-              from: ['Carol Diaz', 'Dave Rivers', 'me'],
-              // Three hours apart, ending half an hour ago: any screenful of the
-              // newest (a dozen rows) spans a midnight whatever the time of day,
-              // and Team stays the most recent conversation.
-              startAt: now - (TEAM_MESSAGES - 1) * TEAM_STEP - hour / 2,
-              stepMs: TEAM_STEP,
-              body: (i) => `Team update ${i}`,
-            },
-          },
-          {
-            kind: 'dm',
-            with: 'Carol Diaz',
-            muted: true,
-            messages: [
-              { from: 'Carol Diaz', body: 'Muted hello', sentAt: now - 5 * day },
-              { from: 'Carol Diaz', body: 'Muted again', sentAt: now - 5 * day + 1000 },
-            ],
-          },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Bob Stone', 'Carol Diaz', 'Dave Rivers'],
+    conversations: [
+      {
+        kind: 'dm',
+        with: 'Bob Stone',
+        messages: [
+          { from: 'Bob Stone', body: 'Are we still on for Friday?', sentAt: now - 3 * day, read: true },
+          { from: 'me', body: 'Yes, 7 pm.', sentAt: now - 3 * day + 60_000, state: 'read' },
+          { from: 'me', body: 'Bringing the maps.', sentAt: now - 2 * day, state: 'held' },
+          { from: 'Bob Stone', body: null, sentAt: now - 2 * hour - 60_000 },
+          { from: 'Bob Stone', body: HOSTILE, sentAt: now - 2 * hour },
         ],
-      });
-    },
+      },
+      {
+        kind: 'group',
+        name: 'Team',
+        messages: [],
+        bulk: {
+          count: TEAM_MESSAGES,
+          from: ['Carol Diaz', 'Dave Rivers', 'me'],
+          // Three hours apart, ending half an hour ago: any screenful of the
+          // newest (a dozen rows) spans a midnight whatever the time of day,
+          // and Team stays the most recent conversation.
+          startAt: now - (TEAM_MESSAGES - 1) * TEAM_STEP - hour / 2,
+          stepMs: TEAM_STEP,
+          body: (i) => `Team update ${i}`,
+        },
+      },
+      {
+        kind: 'dm',
+        with: 'Carol Diaz',
+        muted: true,
+        messages: [
+          { from: 'Carol Diaz', body: 'Muted hello', sentAt: now - 5 * day },
+          { from: 'Carol Diaz', body: 'Muted again', sentAt: now - 5 * day + 1000 },
+        ],
+      },
+    ],
   });
   await openUnlocked(page, shell);
 

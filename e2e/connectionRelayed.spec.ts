@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
 import { checkScreenSizes } from './helpers/screens';
+import { rewritePresence } from './helpers/presenceRewrite';
 import {
   acceptInvite,
   createProfile,
@@ -19,42 +20,14 @@ import {
  * contacts list can be checked (axe, both schemes, narrow and wide).
  */
 
-/** Proxies the bridge; once `relayed.on`, every contact in presence.list is reachable through Carl. */
+/** Once `relayed.on`, every contact in presence.list is reachable through Carl. */
 async function relayPresence(page: Page): Promise<{ on: boolean }> {
   const relayed = { on: false };
-  const presenceIds = new Set<unknown>();
-  await page.routeWebSocket(/\/bridge\?/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      if (typeof message === 'string') {
-        const frame = JSON.parse(message) as { id?: unknown; name?: unknown };
-        if (frame.name === 'presence.list') presenceIds.add(frame.id);
-      }
-      server.send(message);
-    });
-    server.onMessage((message) => {
-      if (typeof message !== 'string' || !relayed.on) return ws.send(message);
-      const frame = JSON.parse(message) as {
-        t?: string;
-        id?: unknown;
-        reply?: { ok: boolean; value?: unknown };
-      };
-      if (
-        frame.t !== 'res' ||
-        !presenceIds.has(frame.id) ||
-        !frame.reply?.ok ||
-        !Array.isArray(frame.reply.value)
-      )
-        return ws.send(message);
-      frame.reply.value = frame.reply.value.map((p: Record<string, unknown>) => ({
-        ...p,
-        online: false,
-        lastSeen: null,
-        connection: { state: 'relayed', via: 'Carl' },
-      }));
-      ws.send(JSON.stringify(frame));
-    });
-  });
+  await rewritePresence(page, () =>
+    relayed.on
+      ? (p) => ({ ...p, online: false, lastSeen: null, connection: { state: 'relayed', via: 'Carl' } })
+      : null,
+  );
   return relayed;
 }
 

@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { expect, test } from './fixtures/webShell';
+import { connectTwoPeers, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
 
 /**
@@ -8,24 +9,10 @@ import { checkScreen, checkScreenSizes } from './helpers/screens';
  * conversation info panel from the chat header.
  */
 
-const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
-const PASSPHRASE = 'quiet-lantern-orbit-47';
-const PEER_TIMEOUT = 20_000;
-
 async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
   const b = await locator.boundingBox();
   if (!b) throw new Error('not visible');
   return b;
-}
-
-async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
-  await page.goto(shell.url);
-  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
-  await page.getByTestId('onboarding-display-name').fill(name);
-  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-submit').click();
-  await expect(page.getByTestId('home-screen')).toBeVisible();
 }
 
 /** Opens the contacts panel on one contact's profile. */
@@ -44,28 +31,12 @@ test('contacts: verify a safety number, rename, block and unblock, conversation 
   startShell,
 }) => {
   test.setTimeout(150_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const bobContext = await browser.newContext();
-  const bob = await bobContext.newPage();
-  const ada = page;
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-
-  // Bob adds Ada by her invite.
-  await ada.getByTestId('add-contact').click();
-  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
-  const invite = await ada.getByTestId('invite-text').inputValue();
-  await ada.keyboard.press('Escape');
-  await bob.getByTestId('add-contact').click();
-  await bob.getByTestId('accept-invite-input').fill(invite);
-  await bob.getByTestId('accept-invite-submit').click();
-  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
-  await expect(ada.getByTestId('conversation-row').filter({ hasText: 'Bob' })).toBeVisible({
-    timeout: PEER_TIMEOUT,
-  });
+  // Bob adds Ada by her invite; the DM reaches Ada's list.
+  const {
+    ada,
+    bob,
+    bobPeer: { context: bobContext },
+  } = await connectTwoPeers(page, browser, startShell);
 
   // --- The list and the profile ------------------------------------------------
   const contactsButton = ada.getByTestId('contacts-button');

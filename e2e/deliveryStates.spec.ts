@@ -1,6 +1,5 @@
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -14,35 +13,28 @@ test('delivery states: distinct shapes and names, the holder by name, blocked sa
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob Stone', 'Carol Diaz', 'Dave Rivers'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob Stone',
-            messages: [
-              { from: 'me', body: 'Sending now', sentAt: now - 6 * hour, state: 'pending' },
-              { from: 'me', body: 'Sent it', sentAt: now - 5 * hour, state: 'sent' },
-              { from: 'me', body: 'Held it', sentAt: now - 4 * hour, state: 'held', heldBy: 'Carol Diaz' },
-              { from: 'me', body: 'Delivered it', sentAt: now - 3 * hour, state: 'delivered' },
-              { from: 'me', body: 'Read it', sentAt: now - 2 * hour, state: 'read' },
-              { from: 'me', body: 'Failed it', sentAt: now - hour, state: 'failed' },
-            ],
-          },
-          {
-            kind: 'dm',
-            with: 'Dave Rivers',
-            blocked: true,
-            messages: [
-              { from: 'me', body: 'Before I blocked you', sentAt: now - 7 * hour, state: 'pending' },
-            ],
-          },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Bob Stone', 'Carol Diaz', 'Dave Rivers'],
+    conversations: [
+      {
+        kind: 'dm',
+        with: 'Bob Stone',
+        messages: [
+          { from: 'me', body: 'Sending now', sentAt: now - 6 * hour, state: 'pending' },
+          { from: 'me', body: 'Sent it', sentAt: now - 5 * hour, state: 'sent' },
+          { from: 'me', body: 'Held it', sentAt: now - 4 * hour, state: 'held', heldBy: 'Carol Diaz' },
+          { from: 'me', body: 'Delivered it', sentAt: now - 3 * hour, state: 'delivered' },
+          { from: 'me', body: 'Read it', sentAt: now - 2 * hour, state: 'read' },
+          { from: 'me', body: 'Failed it', sentAt: now - hour, state: 'failed' },
         ],
-      });
-    },
+      },
+      {
+        kind: 'dm',
+        with: 'Dave Rivers',
+        blocked: true,
+        messages: [{ from: 'me', body: 'Before I blocked you', sentAt: now - 7 * hour, state: 'pending' }],
+      },
+    ],
   });
   await openUnlocked(page, shell);
   await page.getByTestId('conversation-row').filter({ hasText: 'Bob Stone' }).click();

@@ -1,8 +1,9 @@
 import type { Page } from '@playwright/test';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
-import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
+import { expect, test } from './fixtures/webShell';
+import { connectTwoPeers, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreen, expectNoAxeViolations } from './helpers/screens';
+import { TIMER_MENU_CHOICES } from './helpers/timerMenu';
 import { openSettings } from './helpers/settings';
 
 /**
@@ -31,28 +32,23 @@ test('shortcuts, help, title, context menu, timer menu and axe on the main scree
   test.setTimeout(120_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob', 'Carol'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob',
-            messages: [
-              { from: 'Bob', body: 'Are we still on for the demo?', sentAt: now - 3 * hour },
-              { from: 'Bob', body: 'I brought the slides', sentAt: now - 2 * hour },
-            ],
-          },
-          {
-            kind: 'dm',
-            with: 'Carol',
-            messages: [{ from: 'Carol', body: 'Lunch at noon?', sentAt: now - 5 * hour, read: true }],
-          },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Bob', 'Carol'],
+    conversations: [
+      {
+        kind: 'dm',
+        with: 'Bob',
+        messages: [
+          { from: 'Bob', body: 'Are we still on for the demo?', sentAt: now - 3 * hour },
+          { from: 'Bob', body: 'I brought the slides', sentAt: now - 2 * hour },
         ],
-      });
-    },
+      },
+      {
+        kind: 'dm',
+        with: 'Carol',
+        messages: [{ from: 'Carol', body: 'Lunch at noon?', sentAt: now - 5 * hour, read: true }],
+      },
+    ],
   });
   await openUnlocked(page, shell);
   const rows = page.getByTestId('conversation-row');
@@ -170,17 +166,7 @@ test('shortcuts, help, title, context menu, timer menu and axe on the main scree
   await timer.click();
   const timerMenu = page.getByRole('menu', { name: 'Disappearing messages' });
   await expect(timerMenu).toBeVisible();
-  await expect(timerMenu.getByRole('menuitemradio')).toHaveText([
-    /Off/,
-    /30 seconds/,
-    /5 minutes/,
-    /1 hour/,
-    /8 hours/,
-    /1 day/,
-    /1 week/,
-    /4 weeks/,
-    /Custom…/,
-  ]);
+  await expect(timerMenu.getByRole('menuitemradio')).toHaveText(TIMER_MENU_CHOICES);
   await checkScreen(page, 'timer-menu');
   // This shell has no network: the change cannot reach Bob, and the user is told so.
   await timerMenu.getByRole('menuitemradio', { name: '1 day' }).click();
@@ -192,37 +178,16 @@ test('shortcuts, help, title, context menu, timer menu and axe on the main scree
   expect(problems, 'uncaught errors in the page').toEqual([]);
 });
 
-const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
-const PASSPHRASE = 'quiet-lantern-orbit-47';
-const PEER_TIMEOUT = 20_000;
-
-async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
-  await page.goto(shell.url);
-  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
-  await page.getByTestId('onboarding-display-name').fill(name);
-  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-submit').click();
-  await expect(page.getByTestId('home-screen')).toBeVisible();
-}
-
 test('two peers: a disappearing timer set by one is announced and shown on both', async ({
   page,
   browser,
   startShell,
 }) => {
   test.setTimeout(120_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const bobContext = await browser.newContext();
-  const bob = await bobContext.newPage();
-  const ada = page;
   // Ada's tab allowed notifications and is in the background: the browser's Notification is
   // recorded instead of shown, to check what the web shell would show.
   // (Runs in the page: globalThis is its window; the e2e tsconfig has no DOM types.)
-  await ada.addInitScript(() => {
+  await page.addInitScript(() => {
     const page = globalThis as unknown as { document: { hasFocus(): boolean } };
     const shown: { title: string; body: string }[] = [];
     Object.assign(page, { shownNotifications: shown });
@@ -238,24 +203,18 @@ test('two peers: a disappearing timer set by one is announced and shown on both'
     Object.assign(page, { Notification: RecordingNotification });
     page.document.hasFocus = () => false;
   });
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-
-  await ada.getByTestId('add-contact').click();
-  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
-  const invite = await ada.getByTestId('invite-text').inputValue();
-  await ada.keyboard.press('Escape');
-  await bob.getByTestId('add-contact').click();
-  await bob.getByTestId('accept-invite-input').fill(invite);
-  await bob.getByTestId('accept-invite-submit').click();
-  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
+  const {
+    ada,
+    bob,
+    bobPeer: { context: bobContext },
+    bobRow: adaRow,
+  } = await connectTwoPeers(page, browser, startShell);
 
   await bob.getByTestId('timer-button').click();
   await bob.getByRole('menuitemradio', { name: '5 minutes' }).click();
   await expect(bob.getByTestId('timer-button')).toHaveText(/5 minutes/);
   await expect(bob.getByTestId('timeline')).toContainText('You set disappearing messages to 5 minutes');
 
-  const adaRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
   await expect(adaRow).toBeVisible({ timeout: PEER_TIMEOUT });
   await adaRow.click();
   await expect(ada.getByTestId('timer-button')).toHaveText(/5 minutes/, { timeout: PEER_TIMEOUT });

@@ -1,5 +1,4 @@
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
 import { expect, test } from './fixtures/webShell';
 import { checkScreenSizes } from './helpers/screens';
 
@@ -9,22 +8,18 @@ import { checkScreenSizes } from './helpers/screens';
  * for a moment, a shortcut that opened it from nowhere).
  */
 
-async function startSeeded(startShell: Parameters<Parameters<typeof test>[2]>[0]['startShell']) {
+async function startWithBob(startShell: Parameters<Parameters<typeof test>[2]>[0]['startShell']) {
   const { now, hour } = seedClock();
-  return startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada',
-        contacts: ['Bob'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob',
-            messages: [{ from: 'Bob', body: 'Hi Ada', sentAt: now - hour, read: true }],
-          },
-        ],
-      });
-    },
+  return startSeeded(startShell, {
+    displayName: 'Ada',
+    contacts: ['Bob'],
+    conversations: [
+      {
+        kind: 'dm',
+        with: 'Bob',
+        messages: [{ from: 'Bob', body: 'Hi Ada', sentAt: now - hour, read: true }],
+      },
+    ],
   });
 }
 
@@ -32,7 +27,7 @@ test('focus: after Block the button keeps focus, Escape closes the contact, focu
   page,
   startShell,
 }) => {
-  const shell = await startSeeded(startShell);
+  const shell = await startWithBob(startShell);
   await openUnlocked(page, shell);
 
   const contactsButton = page.getByTestId('contacts-button');
@@ -59,7 +54,7 @@ test('focus: Ctrl+N then Escape returns focus to where it was, or to the Add con
   page,
   startShell,
 }) => {
-  const shell = await startSeeded(startShell);
+  const shell = await startWithBob(startShell);
   await openUnlocked(page, shell);
 
   // From nothing in particular (the page itself has focus): the button the shortcut stands for.

@@ -1,14 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
-import {
-  acceptInvite,
-  createProfile,
-  openConversation,
-  openPeerPage,
-  PEER_ENV,
-  PEER_TIMEOUT,
-  readInvite,
-} from './helpers/peers';
+import { connectTwoPeers, openConversation, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -30,19 +22,7 @@ test('group history: created, added, renamed, timer, admin, left — in words, "
   startShell,
 }) => {
   test.setTimeout(120_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const ada = page;
-  const bobPeer = await openPeerPage(browser);
-  const bob = bobPeer.page;
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-  await acceptInvite(bob, await readInvite(ada), 'Ada');
-  await expect(ada.getByTestId('conversation-row').filter({ hasText: 'Bob' })).toBeVisible({
-    timeout: PEER_TIMEOUT,
-  });
+  const { ada, bob, bobPeer } = await connectTwoPeers(page, browser, startShell);
 
   // Ada makes the group: she created it and added Bob; Bob was added by Ada.
   await ada.getByTestId('new-group').click();

@@ -1,7 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
 import { checkScreenSizes } from './helpers/screens';
 
 /**
@@ -34,30 +33,25 @@ test('narrow window: whole names, a pinned timer pill, a resizable and collapsib
 }) => {
   test.setTimeout(120_000);
   const { now, hour } = seedClock();
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob', 'Cleo', LONG],
-        conversations: [
-          {
-            kind: 'dm',
-            with: LONG,
-            messages: [{ from: LONG, body: 'Did you get the slides?', sentAt: now - 2 * hour, read: true }],
-          },
-          {
-            kind: 'dm',
-            with: 'Cleo',
-            messages: [{ from: 'Cleo', body: 'New photos are up', sentAt: now - 3 * hour }],
-          },
-          {
-            kind: 'dm',
-            with: 'Bob',
-            messages: [{ from: 'Bob', body: 'Lunch at 12:30?', sentAt: now - hour }],
-          },
-        ],
-      });
-    },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Bob', 'Cleo', LONG],
+    conversations: [
+      {
+        kind: 'dm',
+        with: LONG,
+        messages: [{ from: LONG, body: 'Did you get the slides?', sentAt: now - 2 * hour, read: true }],
+      },
+      {
+        kind: 'dm',
+        with: 'Cleo',
+        messages: [{ from: 'Cleo', body: 'New photos are up', sentAt: now - 3 * hour }],
+      },
+      {
+        kind: 'dm',
+        with: 'Bob',
+        messages: [{ from: 'Bob', body: 'Lunch at 12:30?', sentAt: now - hour }],
+      },
+    ],
   });
   await page.setViewportSize({ width: 800, height: 600 });
   await openUnlocked(page, shell);

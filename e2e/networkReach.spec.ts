@@ -3,6 +3,7 @@ import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
 import { openSettings } from './helpers/settings';
+import { rewritePresence } from './helpers/presenceRewrite';
 import {
   acceptInvite,
   createProfile,
@@ -51,38 +52,13 @@ async function checkSizesShowing(page: Page, name: string, part: Locator): Promi
 
 type Path = { kind: 'lan' } | { kind: 'internet' } | { kind: 'relay'; via: string | null };
 
-/** Proxies the bridge; once `path.value` is set, every online contact in presence.list is reached by it. */
+/** Once `path.value` is set, every online contact in presence.list is reached by it. */
 async function rewritePaths(page: Page): Promise<{ value: Path | null }> {
   const path: { value: Path | null } = { value: null };
-  const presenceIds = new Set<unknown>();
-  await page.routeWebSocket(/\/bridge\?/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      if (typeof message === 'string') {
-        const frame = JSON.parse(message) as { id?: unknown; name?: unknown };
-        if (frame.name === 'presence.list') presenceIds.add(frame.id);
-      }
-      server.send(message);
-    });
-    server.onMessage((message) => {
-      if (typeof message !== 'string' || path.value === null) return ws.send(message);
-      const frame = JSON.parse(message) as {
-        t?: string;
-        id?: unknown;
-        reply?: { ok: boolean; value?: unknown };
-      };
-      if (
-        frame.t !== 'res' ||
-        !presenceIds.has(frame.id) ||
-        !frame.reply?.ok ||
-        !Array.isArray(frame.reply.value)
-      )
-        return ws.send(message);
-      frame.reply.value = frame.reply.value.map((p: Record<string, unknown>) =>
-        p['online'] === true ? { ...p, connection: { state: 'direct', path: path.value } } : p,
-      );
-      ws.send(JSON.stringify(frame));
-    });
+  await rewritePresence(page, () => {
+    const reached = path.value;
+    if (reached === null) return null;
+    return (p) => (p['online'] === true ? { ...p, connection: { state: 'direct', path: reached } } : p);
   });
   return path;
 }

@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { expect, test } from './fixtures/webShell';
+import { acceptInvite, createProfile, openPeerPage, PEER_ENV, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreen } from './helpers/screens';
 import { openSettings as openSettingsSection } from './helpers/settings';
 
@@ -8,21 +9,6 @@ import { openSettings as openSettingsSection } from './helpers/settings';
  * persist, and a status set in Settings → Profile reaches a contact (shown in
  * their chat header), as does "Appear offline".
  */
-
-const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
-const PASSPHRASE = 'quiet-lantern-orbit-47';
-/** Between two local peers: bounded, generous for a loaded machine (presence is re-asked every 5 s). */
-const PEER_TIMEOUT = 30_000;
-
-async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
-  await page.goto(shell.url);
-  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
-  await page.getByTestId('onboarding-display-name').fill(name);
-  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-submit').click();
-  await expect(page.getByTestId('home-screen')).toBeVisible();
-}
 
 async function openSettings(page: Page): Promise<void> {
   await openSettingsSection(page, 'privacy');
@@ -39,8 +25,7 @@ test('privacy & profile: switches persist, status and invisibility reach a conta
     startShell({ env: PEER_ENV }),
     startShell({ env: PEER_ENV }),
   ]);
-  const bobContext = await browser.newContext();
-  const bob = await bobContext.newPage();
+  const { page: bob, context: bobContext } = await openPeerPage(browser);
   const ada = page;
   await createProfile(ada, adaShell, 'Ada');
   await createProfile(bob, bobShell, 'Bob');
@@ -53,11 +38,7 @@ test('privacy & profile: switches persist, status and invisibility reach a conta
   expect(invite.length).toBeLessThan(600);
   await expect(ada.getByTestId('nearby')).toBeVisible();
   await ada.keyboard.press('Escape');
-  await bob.getByTestId('add-contact').click();
-  await bob.getByTestId('accept-invite-input').fill(invite);
-  await bob.getByTestId('accept-invite-submit').click();
-  await expect(bob.getByRole('dialog')).toHaveCount(0, { timeout: PEER_TIMEOUT });
-  await expect(bob.getByTestId('chat-title')).toHaveText('Ada');
+  await acceptInvite(bob, invite, 'Ada');
 
   // --- Defaults, then switches that persist ------------------------------------
   await openSettings(ada);

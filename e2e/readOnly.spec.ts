@@ -1,14 +1,5 @@
 import { expect, test } from './fixtures/webShell';
-import {
-  PEER_ENV,
-  PEER_TIMEOUT,
-  acceptInvite,
-  createProfile,
-  openConversation,
-  openPeerPage,
-  readInvite,
-  sendMessage,
-} from './helpers/peers';
+import { connectTwoPeers, openConversation, PEER_TIMEOUT, sendMessage } from './helpers/peers';
 import { checkScreen } from './helpers/screens';
 
 /**
@@ -19,20 +10,7 @@ import { checkScreen } from './helpers/screens';
 
 test('leaving a group turns its composer into a read-only notice', async ({ page, browser, startShell }) => {
   test.setTimeout(150_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const ada = page;
-  const bobPeer = await openPeerPage(browser);
-  const bob = bobPeer.page;
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-
-  const invite = await readInvite(ada);
-  await acceptInvite(bob, invite, 'Ada');
-  const bobRow = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
-  await expect(bobRow).toBeVisible({ timeout: PEER_TIMEOUT });
+  const { ada, bob, bobPeer, bobRow } = await connectTwoPeers(page, browser, startShell);
 
   // Ada stays on the home screen while Bob writes three times: opening the chat, the unread
   // marker counts all three and sits before the first (it once counted only the latest few).

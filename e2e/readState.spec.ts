@@ -1,15 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures/webShell';
-import {
-  acceptInvite,
-  createProfile,
-  openConversation,
-  openPeerPage,
-  PEER_ENV,
-  PEER_TIMEOUT,
-  readInvite,
-  sendMessage,
-} from './helpers/peers';
+import { connectTwoPeers, openConversation, PEER_TIMEOUT, sendMessage } from './helpers/peers';
 import { encodePng } from './helpers/png';
 import { checkScreenSizes } from './helpers/screens';
 
@@ -61,16 +52,7 @@ test('read state: read only when seen in a focused window; the view follows; bad
   startShell,
 }) => {
   test.setTimeout(180_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const ada = page;
-  const bobPeer = await openPeerPage(browser);
-  const bob = bobPeer.page;
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-  await acceptInvite(bob, await readInvite(ada), 'Ada');
+  const { ada, bob, bobPeer } = await connectTwoPeers(page, browser, startShell);
   await openConversation(ada, 'Bob');
   // Enough history that Bob's timeline scrolls.
   await sendQuickly(

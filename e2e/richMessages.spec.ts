@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { expect, test } from './fixtures/webShell';
+import { connectTwoPeers, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreen } from './helpers/screens';
 import { openSettings } from './helpers/settings';
 
@@ -10,21 +11,6 @@ import { openSettings } from './helpers/settings';
  * context menu.
  */
 
-const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
-const PASSPHRASE = 'quiet-lantern-orbit-47';
-/** Delivery between two local peers: bounded, but generous enough for a loaded machine. */
-const PEER_TIMEOUT = 20_000;
-
-async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
-  await page.goto(shell.url);
-  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
-  await page.getByTestId('onboarding-display-name').fill(name);
-  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-submit').click();
-  await expect(page.getByTestId('home-screen')).toBeVisible();
-}
-
 const row = (page: Page, text: string) =>
   page
     .getByTestId('message-wrap')
@@ -32,27 +18,8 @@ const row = (page: Page, text: string) =>
 
 test('two peers: reply, react, edit, delete for everyone, typing', async ({ page, browser, startShell }) => {
   test.setTimeout(180_000);
-  const [adaShell, bobShell] = await Promise.all([
-    startShell({ env: PEER_ENV }),
-    startShell({ env: PEER_ENV }),
-  ]);
-  const bobContext = await browser.newContext();
-  const bob = await bobContext.newPage();
-  const bobProblems: string[] = [];
-  bob.on('pageerror', (e) => bobProblems.push(`page error: ${e.message}`));
-  const ada = page;
-  await createProfile(ada, adaShell, 'Ada');
-  await createProfile(bob, bobShell, 'Bob');
-
-  // Bob adds Ada by her invite; both open the DM.
-  await ada.getByTestId('add-contact').click();
-  await expect(ada.getByTestId('invite-text')).toHaveValue(/parley:\/\/invite\//);
-  const invite = await ada.getByTestId('invite-text').inputValue();
-  await ada.keyboard.press('Escape');
-  await bob.getByTestId('add-contact').click();
-  await bob.getByTestId('accept-invite-input').fill(invite);
-  await bob.getByTestId('accept-invite-submit').click();
-  await expect(bob.getByTestId('chat-title')).toHaveText('Ada', { timeout: PEER_TIMEOUT });
+  // Bob adds Ada by her invite (his DM with her opens); Ada opens it below.
+  const { ada, bob, bobPeer, bobRow: bobRowOnAda } = await connectTwoPeers(page, browser, startShell);
 
   // Multi-line text (Shift+Enter) with markup and a URL, shown as text.
   const bobInput = bob.getByTestId('composer-input');
@@ -60,7 +27,6 @@ test('two peers: reply, react, edit, delete for everyone, typing', async ({ page
   await bobInput.press('Shift+Enter');
   await bobInput.pressSequentially('https://example.org/x');
   await bobInput.press('Enter');
-  const bobRowOnAda = ada.getByTestId('conversation-row').filter({ hasText: 'Bob' });
   await expect(bobRowOnAda).toBeVisible({ timeout: PEER_TIMEOUT });
   await bobRowOnAda.click();
   await expect(ada.getByTestId('message-body')).toHaveText(
@@ -175,6 +141,6 @@ test('two peers: reply, react, edit, delete for everyone, typing', async ({ page
   await expect(row(ada, 'quietly')).toBeVisible({ timeout: PEER_TIMEOUT });
   await expect(ada.getByTestId('typing-indicator')).toHaveText('');
 
-  await bobContext.close();
-  expect(bobProblems, 'uncaught errors in Bob’s page').toEqual([]);
+  await bobPeer.context.close();
+  expect(bobPeer.problems, 'uncaught errors in Bob’s page').toEqual([]);
 });

@@ -1,6 +1,5 @@
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked, seedClock } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, seedClock, startSeeded } from './fixtures/seededShell';
 import { checkScreen } from './helpers/screens';
 
 const { now, hour, day } = seedClock();
@@ -10,35 +9,30 @@ test('search as you type, highlights, filters, and Enter jumps to the message in
   startShell,
 }) => {
   test.setTimeout(90_000);
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob', 'Carol'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob',
-            // The hit sits 300 messages deep, far outside the latest page: the jump must load around it.
-            messages: [
-              { from: 'Bob', body: 'The pineapple crate arrived <i>today</i>', sentAt: now - 400 * hour },
-            ],
-            bulk: {
-              count: 300,
-              from: ['Bob', 'me'],
-              startAt: now - 300 * hour,
-              stepMs: hour,
-              body: (i) => `Routine note ${i}`,
-            },
-          },
-          {
-            kind: 'dm',
-            with: 'Carol',
-            messages: [{ from: 'Carol', body: 'I also like pineapple', sentAt: now - 2 * day }],
-          },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Bob', 'Carol'],
+    conversations: [
+      {
+        kind: 'dm',
+        with: 'Bob',
+        // The hit sits 300 messages deep, far outside the latest page: the jump must load around it.
+        messages: [
+          { from: 'Bob', body: 'The pineapple crate arrived <i>today</i>', sentAt: now - 400 * hour },
         ],
-      });
-    },
+        bulk: {
+          count: 300,
+          from: ['Bob', 'me'],
+          startAt: now - 300 * hour,
+          stepMs: hour,
+          body: (i) => `Routine note ${i}`,
+        },
+      },
+      {
+        kind: 'dm',
+        with: 'Carol',
+        messages: [{ from: 'Carol', body: 'I also like pineapple', sentAt: now - 2 * day }],
+      },
+    ],
   });
   await openUnlocked(page, shell);
 
@@ -110,30 +104,25 @@ test('search finds conversations and contacts by name as well as messages, Signa
   startShell,
 }) => {
   test.setTimeout(90_000);
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Zoë Ångström', 'Bob', 'Carol'],
-        conversations: [
-          {
-            kind: 'dm',
-            with: 'Bob',
-            messages: [{ from: 'Bob', body: 'Zoe says hi', sentAt: now - 3 * hour }],
-          },
-          {
-            kind: 'group',
-            name: 'Zoology club',
-            messages: [{ from: 'me', body: 'Welcome everyone', sentAt: now - 2 * hour }],
-          },
-          {
-            kind: 'dm',
-            with: 'Zoë Ångström',
-            messages: [{ from: 'Zoë Ångström', body: 'See you at the lab', sentAt: now - day }],
-          },
-        ],
-      });
-    },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Zoë Ångström', 'Bob', 'Carol'],
+    conversations: [
+      {
+        kind: 'dm',
+        with: 'Bob',
+        messages: [{ from: 'Bob', body: 'Zoe says hi', sentAt: now - 3 * hour }],
+      },
+      {
+        kind: 'group',
+        name: 'Zoology club',
+        messages: [{ from: 'me', body: 'Welcome everyone', sentAt: now - 2 * hour }],
+      },
+      {
+        kind: 'dm',
+        with: 'Zoë Ångström',
+        messages: [{ from: 'Zoë Ångström', body: 'See you at the lab', sentAt: now - day }],
+      },
+    ],
   });
   await openUnlocked(page, shell);
   await page.keyboard.press('Control+K');

@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures/webShell';
-import { openUnlocked } from './fixtures/seededShell';
-import { SEED_PASSPHRASE, seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, startSeeded } from './fixtures/seededShell';
+import { SEED_PASSPHRASE } from './fixtures/seedProfile';
 import { checkScreen, checkScreenSizes } from './helpers/screens';
 import { openSettings } from './helpers/settings';
 
@@ -11,11 +11,7 @@ test('settings: about facts, change passphrase, then lock and unlock with the ne
   startShell,
 }) => {
   test.setTimeout(90_000);
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, { displayName: 'Ada Lovelace', contacts: [], conversations: [] });
-    },
-  });
+  const shell = await startSeeded(startShell, { contacts: [], conversations: [] });
   await openUnlocked(page, shell);
 
   await page.keyboard.press('Control+Comma');
@@ -103,11 +99,7 @@ test('settings: a wheel over the sidebar never scrolls the window away; one shor
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, { displayName: 'Ada Lovelace', contacts: [], conversations: [] });
-    },
-  });
+  const shell = await startSeeded(startShell, { contacts: [], conversations: [] });
   await page.setViewportSize({ width: 800, height: 600 });
   await openUnlocked(page, shell);
   await page.keyboard.press('Control+Comma');

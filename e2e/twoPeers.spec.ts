@@ -1,22 +1,6 @@
-import type { Page } from '@playwright/test';
-import { DEFAULT_SHELL_ENV, expect, test, type WebShell } from './fixtures/webShell';
+import { expect, test } from './fixtures/webShell';
+import { createProfile, openPeerPage, PEER_ENV, PEER_TIMEOUT } from './helpers/peers';
 import { checkScreen, checkScreenSizes, expectNoAxeViolations } from './helpers/screens';
-
-const PEER_ENV = { ...DEFAULT_SHELL_ENV, PARLEY_LISTEN: '/ip4/127.0.0.1/tcp/0' };
-const PASSPHRASE = 'quiet-lantern-orbit-47';
-/** Delivery between two local peers: bounded, but generous enough for a loaded machine. */
-const PEER_TIMEOUT = 20_000;
-
-async function createProfile(page: Page, shell: WebShell, name: string): Promise<void> {
-  await page.goto(shell.url);
-  await expect(page.getByTestId('onboarding-screen')).toBeVisible();
-  await page.getByTestId('onboarding-display-name').fill(name);
-  await page.getByTestId('onboarding-passphrase').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-confirm').fill(PASSPHRASE);
-  await page.getByTestId('onboarding-submit').click();
-  await expect(page.getByTestId('home-screen')).toBeVisible();
-  await expect(page.getByTestId('home-display-name')).toHaveText(name);
-}
 
 test('two peers: invite, add, message both ways, delivered', async ({ page, browser, startShell }) => {
   test.setTimeout(120_000);
@@ -26,13 +10,7 @@ test('two peers: invite, add, message both ways, delivered', async ({ page, brow
   ]);
 
   // Bob gets his own browser context (separate storage), guarded like the main page.
-  const bobContext = await browser.newContext();
-  const bob = await bobContext.newPage();
-  const bobProblems: string[] = [];
-  bob.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) bobProblems.push(`CSP: ${m.text()}`);
-  });
-  bob.on('pageerror', (e) => bobProblems.push(`page error: ${e.message}`));
+  const { page: bob, context: bobContext, problems: bobProblems } = await openPeerPage(browser);
 
   const ada = page;
   await createProfile(ada, adaShell, 'Ada');

@@ -1,5 +1,4 @@
-import { openUnlocked } from './fixtures/seededShell';
-import { seedProfile } from './fixtures/seedProfile';
+import { openUnlocked, startSeeded } from './fixtures/seededShell';
 import { expect, test } from './fixtures/webShell';
 import { checkScreenSizes } from './helpers/screens';
 
@@ -11,11 +10,7 @@ test('welcome: an empty home offers "Add a contact" and "New group"; each opens 
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, { displayName: 'Ada Lovelace', contacts: [], conversations: [] });
-    },
-  });
+  const shell = await startSeeded(startShell, { contacts: [], conversations: [] });
   await openUnlocked(page, shell);
 
   const main = page.getByRole('main');
@@ -42,14 +37,9 @@ test('welcome: with conversations the buttons give way to "pick a conversation"'
   page,
   startShell,
 }) => {
-  const shell = await startShell({
-    seedProfile: async (dir) => {
-      await seedProfile(dir, {
-        displayName: 'Ada Lovelace',
-        contacts: ['Bob'],
-        conversations: [{ kind: 'dm', with: 'Bob', messages: [] }],
-      });
-    },
+  const shell = await startSeeded(startShell, {
+    contacts: ['Bob'],
+    conversations: [{ kind: 'dm', with: 'Bob', messages: [] }],
   });
   await openUnlocked(page, shell);
   await expect(page.getByRole('main')).toContainText('Pick a conversation on the left');
