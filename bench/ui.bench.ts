@@ -3,12 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedProfile, SEED_PASSPHRASE } from '../e2e/fixtures/seedProfile';
-import { stopProcess, summarize, timer, type BenchContext, type BenchResult } from './harness';
+import { percentile, stopProcess, summarize, timer, type BenchContext, type BenchResult } from './harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 
 /**
  * The renderer under load, through `parley web` in Debian's Chromium:
- *   - shell start → interactive home (list painted) on a profile of ~110,000 messages in 20 conversations;
+ *   - shell start → interactive home (list painted) on a profile of ~110,000 messages in 20 conversations,
+ *     the median of five starts (also: start → unlock screen filled, and unlock → list painted);
  *   - opening the 100,000-message conversation → first rows painted (also timed inside the page,
  *     click event → painted, without Playwright's round trips, which grow with the load);
  *   - scrolling back through ~1,000 messages: frame times measured with requestAnimationFrame in the page;
@@ -20,6 +21,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 const BIG = 100_000;
 const SMALL_CONVERSATIONS = 19;
 const SMALL = 500;
+const START_RUNS = 5;
 const OPEN_RUNS = 5;
 const SEARCH_RUNS = 12;
 const SETTINGS_RUNS = 10;
@@ -111,34 +113,49 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
     args: CHROMIUM_ARGS,
   });
   ctx.defer(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1120, height: 760 } });
-
   // --- Start → interactive home ---------------------------------------------------
-  const startElapsed = timer();
-  const child = spawn(process.execPath, ['bin/parley.mjs', 'web', '--profile', profileDir, '--port', '0'], {
-    cwd: ctx.root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PARLEY_LOG: 'warn' },
-  });
-  ctx.defer(() => stopProcess(child));
-  const url = await waitForUrl(child);
-  await page.goto(url);
-  await page.getByTestId('unlock-passphrase').fill(SEED_PASSPHRASE);
-  const unlockElapsed = timer();
-  await page.getByTestId('unlock-passphrase').press('Enter');
-  await page
-    .getByTestId('conversation-row')
-    .first()
-    .waitFor()
-    .catch(async (err: unknown) => {
-      await page.screenshot({ path: join(ctx.tmpDir, '..', 'ui-bench-failure.png') });
-      ctx.log(`home not reached: ${await page.locator('body').innerText()}`);
-      throw err;
+  // Several starts, the median reported: one start is a single sample of a noisy figure.
+  const startToHomeMs: number[] = [];
+  const startToUnlockScreenMs: number[] = [];
+  const unlockToHomeMs: number[] = [];
+  let shell: { page: Page; child: ChildProcess } | null = null;
+  for (let run = 0; run < START_RUNS; run++) {
+    if (shell) {
+      await shell.page.close();
+      await stopProcess(shell.child);
+    }
+    const page = await browser.newPage({ viewport: { width: 1120, height: 760 } });
+    const startElapsed = timer();
+    const child = spawn(process.execPath, ['bin/parley.mjs', 'web', '--profile', profileDir, '--port', '0'], {
+      cwd: ctx.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PARLEY_LOG: 'warn' },
     });
-  await painted(page);
-  const startToHome = startElapsed();
-  const unlockToHome = unlockElapsed();
-  ctx.log(`start → home ${startToHome.toFixed(0)} ms (unlock → list painted ${unlockToHome.toFixed(0)} ms)`);
+    ctx.defer(() => stopProcess(child));
+    shell = { page, child };
+    const url = await waitForUrl(child);
+    await page.goto(url);
+    await page.getByTestId('unlock-passphrase').fill(SEED_PASSPHRASE);
+    startToUnlockScreenMs.push(startElapsed());
+    const unlockElapsed = timer();
+    await page.getByTestId('unlock-passphrase').press('Enter');
+    await page
+      .getByTestId('conversation-row')
+      .first()
+      .waitFor()
+      .catch(async (err: unknown) => {
+        await page.screenshot({ path: join(ctx.tmpDir, '..', 'ui-bench-failure.png') });
+        ctx.log(`home not reached: ${await page.locator('body').innerText()}`);
+        throw err;
+      });
+    await painted(page);
+    startToHomeMs.push(startElapsed());
+    unlockToHomeMs.push(unlockElapsed());
+    ctx.log(
+      `start → home ${startToHomeMs.at(-1)!.toFixed(0)} ms (unlock screen ${startToUnlockScreenMs.at(-1)!.toFixed(0)} ms, unlock → list painted ${unlockToHomeMs.at(-1)!.toFixed(0)} ms)`,
+    );
+  }
+  const page = shell!.page;
 
   // --- Open the 100,000-message conversation ----------------------------------------
   const openMs: number[] = [];
@@ -249,8 +266,14 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   ctx.log(`settings open → painted: ${settingsMs.map((v) => v.toFixed(0)).join(', ')} ms`);
 
   return [
-    { metric: 'start_to_home', value: Math.round(startToHome), unit: 'ms' },
-    { metric: 'unlock_to_home', value: Math.round(unlockToHome), unit: 'ms' },
+    { metric: 'start_to_home', value: Math.round(percentile(startToHomeMs, 50)), unit: 'ms' },
+    { metric: 'start_to_home.max', value: Math.round(Math.max(...startToHomeMs)), unit: 'ms' },
+    {
+      metric: 'start_to_unlock_screen',
+      value: Math.round(percentile(startToUnlockScreenMs, 50)),
+      unit: 'ms',
+    },
+    { metric: 'unlock_to_home', value: Math.round(percentile(unlockToHomeMs, 50)), unit: 'ms' },
     ...summarize('open_100k_first_rows', openMs, ['p50', 'p95', 'max']),
     ...summarize('open_100k_in_page', openInPageMs, ['p50', 'p95', 'max']),
     ...summarize('scroll_1000_frame', scroll.frames, ['p50', 'p95', 'max']),
