@@ -6,6 +6,7 @@ export type SettingsSection =
   | 'appearance'
   | 'privacy'
   | 'network'
+  | 'devices'
   | 'security'
   | 'chats'
   | 'notifications'

@@ -3,6 +3,7 @@ import { appRequests } from './areas/app';
 import { backupRequests } from './areas/backup';
 import { chatRequests } from './areas/chat';
 import { contactsRequests } from './areas/contacts';
+import { devicesRequests } from './areas/devices';
 import { conversationsRequests } from './areas/conversations';
 import { devicesRequests } from './areas/devices';
 import { filesRequests } from './areas/files';
@@ -43,6 +44,7 @@ export const requests = {
   ...typingRequests,
   ...searchRequests,
   ...contactsRequests,
+  ...devicesRequests,
   ...netRequests,
   ...networkRequests,
   ...settingsRequests,

@@ -82,3 +82,6 @@ export type ContactsRequestName = Exclude<In<'contacts'>, BaseRequestName>;
 /** handlers/conversations.ts: per-conversation settings and notifications. */
 export type ConversationsRequestName =
   Exclude<In<'conversations'>, BaseRequestName | GroupRequestName> | In<'notifications'>;
+
+/** handlers/deviceLists.ts: own and contacts' device lists (issue 18 part a); the rest of `devices.` is handlers/devices.ts. */
+export type DeviceListRequestName = 'devices.list' | 'devices.ofContact';

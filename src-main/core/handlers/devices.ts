@@ -3,7 +3,7 @@ import { ParleyError } from '../errors';
 import { LINK_FAILURES, LinkError } from '../linking/linkFailure';
 import { formatSas } from '../linking/linkKeySchedule';
 import type { LinkHost } from '../linking/linkHost';
-import type { HandlerDeps, HandlersFor } from './deps';
+import type { DeviceListRequestName, HandlerDeps, HandlersFor } from './deps';
 
 /** What the screens and the CLI see of linking (contract/areas/devices.ts). */
 export function linkStatusView(host: LinkHost): LinkStatusView {
@@ -20,7 +20,9 @@ export function linkStatusView(host: LinkHost): LinkStatusView {
 }
 
 /** Handlers of contract/areas/devices.ts (linking: issue 18 part b). */
-export function devicesHandlers(deps: HandlerDeps): HandlersFor<keyof typeof devicesRequests> {
+export function devicesHandlers(
+  deps: HandlerDeps,
+): HandlersFor<Exclude<keyof typeof devicesRequests, DeviceListRequestName>> {
   const host = async (): Promise<LinkHost> => {
     const m = await deps.messaging.running();
     return m.linking;

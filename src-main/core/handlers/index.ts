@@ -4,6 +4,7 @@ import { baseHandlers } from './base';
 import { chatHandlers } from './chat';
 import { contactsHandlers } from './contacts';
 import { conversationsHandlers } from './conversations';
+import { deviceListHandlers } from './deviceLists';
 import type { HandlerDeps } from './deps';
 import { devicesHandlers } from './devices';
 import { filesHandlers } from './files';
@@ -30,5 +31,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...backupHandlers(deps),
     ...hostHandlers(deps),
     ...devicesHandlers(deps),
+    ...deviceListHandlers(deps),
   };
 }

@@ -193,12 +193,20 @@ export class MessagingHost {
     const offLinking = messaging.linking.on(() =>
       this.deps.bus.emit('devices.linkProgress', linkStatusView(messaging.linking)),
     );
+    // Device lists (issue 18): whose changed or forked, by contact (null: our own).
+    const offDevices = messaging.devices.on((news) => {
+      const own = Buffer.from(news.identityKey).equals(Buffer.from(identity.publicKey));
+      const contactId = own ? null : (store.contacts.byIdentityKey(news.identityKey)?.id ?? undefined);
+      if (contactId === undefined) return;
+      this.deps.bus.emit(news.kind === 'fork' ? 'devices.fork' : 'devices.changed', { contactId });
+    });
     current.unsubscribe = () => {
       offState();
       offFiles();
       offNetwork();
       offHistory();
       offLinking();
+      offDevices();
     };
     this.deps.bus.emit('net.status', messaging.node.connectionState());
     return messaging;

@@ -208,6 +208,19 @@ export const api = {
     getBridge().subscribe('nearby.changed', () => listener()),
   onPresenceChanged: (listener: () => void): (() => void) =>
     getBridge().subscribe('presence.changed', () => listener()),
+  // Settings → Devices and a contact's devices (issue 18).
+  ownDevices: (): Promise<RequestResult<'devices.list'>> => call('devices.list', {}),
+  contactDevices: (contactId: number): Promise<RequestResult<'devices.ofContact'>> =>
+    call('devices.ofContact', { contactId }),
+  /** Someone's device list changed or forked (contactId null: our own). */
+  onDevicesChanged: (listener: (contactId: number | null) => void): (() => void) => {
+    const offChanged = getBridge().subscribe('devices.changed', (e) => listener(e.contactId));
+    const offFork = getBridge().subscribe('devices.fork', (e) => listener(e.contactId));
+    return () => {
+      offChanged();
+      offFork();
+    };
+  },
   // Settings → Network (issue 19).
   networkReach: (): Promise<RequestResult<'network.reach'>> => call('network.reach', {}),
   setNetworkReach: (change: RequestParams<'network.setReach'>): Promise<RequestResult<'network.setReach'>> =>

@@ -7,6 +7,7 @@ import { createEmojiSlice, type EmojiSlice } from './emojiSlice';
 import { createContactsSlice, type ContactsSlice } from './contactsSlice';
 import { createConversationSettingsSlice, type ConversationSettingsSlice } from './conversationSettingsSlice';
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
+import { createDevicesSlice, type DevicesSlice } from './devicesSlice';
 import { createFilesSlice, type FilesSlice } from './filesSlice';
 import { createHostSlice, type HostSlice } from './hostSlice';
 import { createLayoutSlice, type LayoutSlice } from './layoutSlice';
@@ -36,6 +37,7 @@ export type AppState = SessionSlice &
   NetworkSlice &
   PrivacySlice &
   ReachSlice &
+  DevicesSlice &
   ContactsSlice &
   InvitesSlice &
   EmojiSlice &
@@ -58,6 +60,7 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createNetworkSlice(...args),
   ...createPrivacySlice(...args),
   ...createReachSlice(...args),
+  ...createDevicesSlice(...args),
   ...createContactsSlice(...args),
   ...createInvitesSlice(...args),
   ...createEmojiSlice(...args),

@@ -15,6 +15,7 @@ export const SETTINGS_SECTIONS = [
   { id: 'appearance', label: 'Appearance' },
   { id: 'privacy', label: 'Privacy' },
   { id: 'network', label: 'Network' },
+  { id: 'devices', label: 'Devices' },
   { id: 'security', label: 'Security' },
   { id: 'chats', label: 'Chats' },
   { id: 'notifications', label: 'Notifications' },

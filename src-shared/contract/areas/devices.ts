@@ -7,6 +7,71 @@ import type { EventTable, RequestTable } from './table';
  * own block below (device list, linking, history) so they merge apart.
  */
 
+// ---- The device list (§13.3–13.4, §13.10; devices/) -----------------------------
+//
+// The devices a person's device list names, this profile's own (Settings →
+// Devices) and a contact's (their profile), and the forks found in them
+// (§13.4: two validly signed versions of one position, so a device key was
+// used by someone else). The core gives facts; the renderer writes the words.
+
+export const DevicePlatformView = z.enum(['other', 'linux', 'macos', 'windows', 'cli']);
+export type DevicePlatformView = z.infer<typeof DevicePlatformView>;
+
+export const DeviceView = z
+  .object({
+    peerId: z.string(),
+    /** The PeerId's last 8 characters: what people compare. */
+    shortId: z.string(),
+    /** The name the person gave this device (own devices only); null: none. */
+    name: z.string().nullable(),
+    platform: DevicePlatformView,
+    /** When its list added it (ms). */
+    linkedAt: z.number(),
+    /** When this device last heard from it (ms); null: never directly. */
+    lastSeenAt: z.number().nullable(),
+    /** This is the device the user is on. */
+    thisDevice: z.boolean(),
+  })
+  .strict();
+export type DeviceView = z.infer<typeof DeviceView>;
+
+/** One entry of the version of a list that forked away from the one held here. */
+export const ForkEntryView = z
+  .object({
+    op: z.enum(['add', 'remove']),
+    /** The device it adds or removes. */
+    shortId: z.string(),
+    platform: DevicePlatformView.nullable(),
+    at: z.number(),
+  })
+  .strict();
+export type ForkEntryView = z.infer<typeof ForkEntryView>;
+
+export const DeviceForkView = z
+  .object({
+    /** Where the versions part (the position both have an entry for). */
+    seq: z.number().int(),
+    seenAt: z.number(),
+    /** Who showed the other version: a contact's name, or null (unknown / oneself). */
+    toldBy: z.string().nullable(),
+    /** The device whose key signed the other version's first entry (its short id and name), null: the identity key. */
+    signedBy: z.object({ shortId: z.string(), name: z.string().nullable() }).nullable(),
+    /** What the other version says from there on. */
+    otherVersion: z.array(ForkEntryView),
+  })
+  .strict();
+export type DeviceForkView = z.infer<typeof DeviceForkView>;
+
+export const DevicesView = z
+  .object({
+    /** Active devices, this one first, then in the order they were linked; empty when no list is known. */
+    devices: z.array(DeviceView),
+    /** Open forks of this list (at most a few). */
+    forks: z.array(DeviceForkView),
+  })
+  .strict();
+export type DevicesView = z.infer<typeof DevicesView>;
+
 // ---- History on a new device (§13.7; history/) -------------------------------
 
 export const HistoryPhase = z.enum(['snapshot', 'database', 'import', 'files', 'done', 'failed']);
@@ -62,11 +127,20 @@ export const devicesRequests = {
   'devices.confirmSas': { params: z.object({ match: z.boolean() }).strict(), result: LinkStatusView },
   /** The user closed the screen: the code ends. */
   'devices.cancelLink': { params: z.object({}).strict(), result: LinkStatusView },
+  // The device list (§13.10).
+  /** Settings → Devices: this person's devices as this device's list says. */
+  'devices.list': { params: z.object({}).strict(), result: DevicesView },
+  /** A contact's devices (their profile), and any fork of their list. */
+  'devices.ofContact': { params: z.object({ contactId: z.number().int() }).strict(), result: DevicesView },
 } as const satisfies RequestTable;
 
 // ---- The namespace's events: one line per part ---------------------------------
 
 export const devicesEvents = {
+  /** The device list: someone's list changed (contactId null: our own); refetch. */
+  'devices.changed': z.object({ contactId: z.number().int().nullable() }),
+  /** The device list: a fork was found in someone's list (contactId null: our own). */
+  'devices.fork': z.object({ contactId: z.number().int().nullable() }),
   /** History on a new device (§13.7). */
   'devices.historyProgress': HistoryProgressEvent,
   /** Linking moved on (a new device connected, a user answered, it finished or failed). */

@@ -1,11 +1,13 @@
 import { useEffect } from 'react';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
+import { DeviceForkBanner } from '../devices/ContactDevices';
 
 /**
  * Above a DM's timeline: the key-change alert (trust on first use,
- * docs/threat-model.md "Key changes") with Verify / Accept new key, and the
- * read-only note of a blocked or removed contact. Nothing for groups.
+ * docs/threat-model.md "Key changes") with Verify / Accept new key, the
+ * read-only note of a blocked or removed contact, and the alert of a forked
+ * device list (issue 18). Nothing for groups.
  */
 export function ChatContactBanner() {
   const conversationId = useAppStore((s) => s.chat?.conversationId ?? null);
@@ -71,7 +73,8 @@ export function ChatContactBanner() {
       </div>
     );
   }
-  return null;
+  // Issue 18: their device list forked (the key-change alert's device reason).
+  return <DeviceForkBanner contactId={contact.id} name={contact.name} />;
 }
 
 /** "Verified" next to a DM's title. */

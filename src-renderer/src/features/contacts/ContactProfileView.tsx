@@ -5,6 +5,7 @@ import { Button } from '../../components/Button';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { TextField } from '../../components/TextField';
 import { useAppStore } from '../../store/appStore';
+import { ContactDevices } from '../devices/ContactDevices';
 import { ContactConnectionLine } from '../privacy/PresenceDot';
 import { TrustBadges } from './ContactsPanel';
 
@@ -41,6 +42,7 @@ export function ContactProfileView({ profile, onBack }: { profile: ContactProfil
       ) : null}
       {profile.keyChanged ? <KeyChangeNotice profile={profile} /> : null}
       <ConnectionSection profile={profile} />
+      <ContactDevices contactId={profile.id} name={profile.name} />
       <SafetyNumberSection profile={profile} />
       {/* Keyed by the saved name: the field starts over from it after a save or reset. */}
       <RenameSection key={`${profile.id}:${profile.localName ?? ''}`} profile={profile} />

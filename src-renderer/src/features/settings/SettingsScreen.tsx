@@ -6,6 +6,7 @@ import { BackupSection } from '../backup/BackupSection';
 import { ChatSettingsSection } from '../chat/ChatSettingsSection';
 import { NotificationSettings } from '../conversationSettings/NotificationSettings';
 import { FileSettingsSection } from '../files/FileSettingsSection';
+import { DevicesSettings } from '../devices/DevicesSettings';
 import { NetworkSettings } from '../network/NetworkSettings';
 import { PrivacySettings } from '../privacy/PrivacySettings';
 import { AboutSettings } from './AboutSettings';
@@ -19,6 +20,7 @@ const SECTIONS: Record<SettingsSectionId, () => ReactElement> = {
   appearance: () => <AppearanceSettings />,
   privacy: () => <PrivacySettings />,
   network: () => <NetworkSettings />,
+  devices: () => <DevicesSettings />,
   security: () => <SecuritySettings />,
   chats: () => <ChatSettingsSection />,
   notifications: () => <NotificationSettings />,
