@@ -3,7 +3,6 @@ import { appRequests } from './areas/app';
 import { backupRequests } from './areas/backup';
 import { chatRequests } from './areas/chat';
 import { contactsRequests } from './areas/contacts';
-import { devicesRequests } from './areas/devices';
 import { conversationsRequests } from './areas/conversations';
 import { devicesRequests } from './areas/devices';
 import { filesRequests } from './areas/files';
@@ -44,7 +43,6 @@ export const requests = {
   ...typingRequests,
   ...searchRequests,
   ...contactsRequests,
-  ...devicesRequests,
   ...netRequests,
   ...networkRequests,
   ...settingsRequests,
