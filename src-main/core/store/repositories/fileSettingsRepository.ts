@@ -1,4 +1,5 @@
 import type { Db } from '../encryptedDatabase';
+import { prepared } from '../prepared';
 
 /**
  * The file limits a user sets (the contract's FileSettings), kept in the
@@ -33,7 +34,7 @@ export class FileSettingsRepository {
   /** The stored limits; a missing or unreadable value is its default. */
   get(): FileLimits {
     const out = { ...DEFAULT_FILE_LIMITS };
-    const read = this.db.prepare('SELECT value FROM settings WHERE key = ?');
+    const read = prepared(this.db, 'SELECT value FROM settings WHERE key = ?');
     for (const name of NAMES) {
       const row = read.get(SETTING_KEYS[name]) as { value: string } | undefined;
       const n = row ? Number(row.value) : NaN;

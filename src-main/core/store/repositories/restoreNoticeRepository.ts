@@ -1,4 +1,5 @@
 import type { Db } from '../encryptedDatabase';
+import { prepared } from '../prepared';
 
 /** Settings key of the notice (JSON), written into the restored database by backup/restoreBackup.ts. */
 const NOTICE_KEY = 'backup.restore_notice';
@@ -31,7 +32,7 @@ export class RestoreNoticeRepository {
 
   /** The notice, or null when there was no restore or the user dismissed it (or it is unreadable). */
   read(): RestoreNoticeRecord | null {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(NOTICE_KEY) as
+    const row = prepared(this.db, 'SELECT value FROM settings WHERE key = ?').get(NOTICE_KEY) as
       { value: string } | undefined;
     if (!row) return null;
     try {

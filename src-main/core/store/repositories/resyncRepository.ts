@@ -1,4 +1,5 @@
 import type { Db } from '../encryptedDatabase';
+import { prepared } from '../prepared';
 
 /**
  * What a restored profile needs to rejoin its groups (groups/resync.ts):
@@ -31,7 +32,7 @@ export class ResyncRepository {
 
   /** The conversations waiting for a rejoin (damaged entries skipped). */
   pending(): PendingGroup[] {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(PENDING_KEY) as
+    const row = prepared(this.db, 'SELECT value FROM settings WHERE key = ?').get(PENDING_KEY) as
       { value: string } | undefined;
     if (!row) return [];
     try {
@@ -56,7 +57,7 @@ export class ResyncRepository {
   }
 
   previousPeerId(): string | null {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(PREVIOUS_PEER_KEY) as
+    const row = prepared(this.db, 'SELECT value FROM settings WHERE key = ?').get(PREVIOUS_PEER_KEY) as
       { value: string } | undefined;
     return row?.value ?? null;
   }
