@@ -87,12 +87,13 @@ function seed(p: ProfileService): void {
     db.prepare(
       `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
        INSERT INTO messages (conversation_id, uid, sender_key, outgoing, kind, body, sent_at, received_at, state)
-       SELECT (SELECT id FROM conversations ORDER BY id LIMIT 1 OFFSET i % 20), 'bench-' || i,
+       SELECT c.id, 'bench-' || i,
               CASE WHEN i % 2 = 0 THEN ? ELSE randomblob(32) END, (i % 2 = 0), 'text',
               'message ' || i || ' about ' || hex(randomblob(8)) || ' and the plan for week ' || (i % 52)
                 || ' with some more words to reach a realistic length for a chat line',
               ? + i, ? + i, CASE WHEN i % 2 = 0 THEN 'delivered' ELSE 'received' END
-       FROM n`,
+       FROM n JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM conversations) c ON c.k = n.i % 20
+       ORDER BY i`,
     ).run(MESSAGES, me, now, now);
     db.prepare(
       `INSERT INTO message_edits (message_id, replaced_at, body)
