@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCore } from '../core';
 import { verifyDeviceList } from '../identity/deviceListVerify';
 import { ProfileService } from '../profile/profileService';
 import { until, type MessagingPeer, peerPool } from '../runtime/testing/messagingPeer';
@@ -106,6 +107,33 @@ describe('linking a new device, end to end', () => {
       expect(linked.kHistory).toHaveLength(32);
     } finally {
       n.stop();
+    }
+
+    // The linked profile opens in a shell: contacts and conversations are there; going
+    // online says plainly that a linked device cannot yet (§13.6), instead of failing oddly.
+    install.lock();
+    const core = createCore({
+      profileDir: dirs[0]!,
+      shell: 'web',
+      version: 't',
+      kdfCost: FAST_KDF,
+      network: { listen: ['/ip4/127.0.0.1/tcp/0'], startOffline: true },
+    });
+    try {
+      expect((await core.dispatch('profile.unlock', { passphrase: PASS })).ok).toBe(true);
+      await core.idle();
+      expect(JSON.stringify(await core.dispatch('contacts.list', {}))).toContain('Bobby');
+      const conversations = (await core.dispatch('conversations.list', {})) as {
+        ok: boolean;
+        value?: unknown[];
+      };
+      expect(conversations.value?.length).toBeGreaterThan(0);
+      expect(await core.dispatch('net.goOnline', {})).toMatchObject({
+        ok: false,
+        error: { code: 'OFFLINE', message: expect.stringContaining('linked to your other device') },
+      });
+    } finally {
+      await core.close();
     }
   });
 

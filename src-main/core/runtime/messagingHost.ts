@@ -52,6 +52,8 @@ export function startProblem(err: unknown): string {
   }
   const storage = databaseError(err);
   if (storage) return `Parley could not go online. ${storage.message}`;
+  // A refusal the core words itself (a linked device, §13.6) is shown as it is.
+  if (err instanceof ParleyError && err.code === 'INVALID_STATE') return err.message;
   return 'Parley could not start networking. See the log for details.';
 }
 
