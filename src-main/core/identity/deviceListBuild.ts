@@ -97,12 +97,7 @@ export function buildAddEntry(input: {
   return signDeviceListEntry(
     {
       op: 'add',
-      seq: input.head.seq + 1,
-      prev: input.head.hash,
-      identityKey: input.identityKey,
-      at: input.at,
-      subjectPeerId: input.subjectPeerId,
-      signerPeerId: input.signerPeerId,
+      ...linkedAfter(input),
       certificate,
       mlsSignatureKey: input.mlsSignatureKey,
       platform: input.platform,
@@ -110,6 +105,24 @@ export function buildAddEntry(input: {
     },
     input.signerSign,
   );
+}
+
+/** The fields every entry after `head` shares: its place in the chain, who it is about, who signs it. */
+function linkedAfter(input: {
+  identityKey: Uint8Array;
+  head: DeviceListHead;
+  at: number;
+  subjectPeerId: string;
+  signerPeerId: string;
+}) {
+  return {
+    seq: input.head.seq + 1,
+    prev: input.head.hash,
+    identityKey: input.identityKey,
+    at: input.at,
+    subjectPeerId: input.subjectPeerId,
+    signerPeerId: input.signerPeerId,
+  };
 }
 
 /** A remove after `head`, signed by an active device (the subject itself for reason `unlinked`). */
@@ -125,12 +138,7 @@ export function buildRemoveEntry(input: {
   return signDeviceListEntry(
     {
       op: 'remove',
-      seq: input.head.seq + 1,
-      prev: input.head.hash,
-      identityKey: input.identityKey,
-      at: input.at,
-      subjectPeerId: input.subjectPeerId,
-      signerPeerId: input.signerPeerId,
+      ...linkedAfter(input),
       reason: input.reason,
     },
     input.signerSign,
