@@ -54,6 +54,8 @@ export interface GrantContext {
   code: LinkCode;
   head: ListHead;
   transferId: Uint8Array;
+  /** The history key of this exchange (§13.5 `k_history`): N records the transfer with the profile. */
+  kHistory: Uint8Array;
 }
 
 export interface LinkedDevice {
@@ -240,7 +242,12 @@ async function receiveGrant(
     next = nextMessage(channel, budget);
   }
   const grant = new Uint8Array(Buffer.concat(parts));
-  const headHash = await options.accept(grant, { code, head, transferId: secrets.transferId });
+  const headHash = await options.accept(grant, {
+    code,
+    head,
+    transferId: secrets.transferId,
+    kHistory: secrets.kHistory,
+  });
   options.onEvent?.({ state: 'granted' });
   await channel.send({ kind: 'done', sealed: toE.seal('done', headHash) });
   await channel.close();

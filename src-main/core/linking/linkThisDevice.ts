@@ -37,6 +37,9 @@ export interface LinkThisDeviceOptions {
   now?: () => number;
 }
 
+/** E serves a transfer 24 hours (§13.7); N stops asking after the same. */
+const HISTORY_RECEIVE_TTL_MS = 24 * 60 * 60_000;
+
 export interface LinkedProfile extends LinkedDevice {
   peerId: string;
   profile: ProfileStatus;
@@ -86,7 +89,7 @@ export async function linkThisDevice(options: LinkThisDeviceOptions): Promise<Li
           wantFiles: options.wantFiles,
           keyPackages: [],
         }),
-      accept: async (grantBytes, { code, head, transferId }) => {
+      accept: async (grantBytes, { code, head, transferId, kHistory }) => {
         const checked = checkGrant(grantBytes, {
           identityKey: code.identityKey,
           peerIdN: node.peerId,
@@ -96,7 +99,7 @@ export async function linkThisDevice(options: LinkThisDeviceOptions): Promise<Li
         });
         profile = await options.createProfile(checked.grant.profile.displayName, {
           identityPublicKey: code.identityKey,
-          fill: (repos) =>
+          fill: (repos) => {
             importGrant(
               repos,
               checked,
@@ -110,7 +113,21 @@ export async function linkThisDevice(options: LinkThisDeviceOptions): Promise<Li
               },
               { peerId: code.peerId, addresses: code.addresses },
               now(),
-            ),
+            );
+            // §13.7: the history to come from E is recorded with the profile, in the same
+            // transaction, so whatever runs this profile's node next (after a crash too)
+            // fetches it; history/ resumes every receiving transfer it finds.
+            repos.historyTransfers.create({
+              transferId,
+              role: 'receive',
+              peerId: code.peerId,
+              kHistory,
+              withFiles: options.wantFiles,
+              state: 'receiving',
+              now: now(),
+              expiresAt: now() + HISTORY_RECEIVE_TTL_MS,
+            });
+          },
         });
         return checked.state.head.hash;
       },

@@ -7,6 +7,7 @@ import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { ChangeFeed } from '../store/changeFeed';
 import { bridgeNetworkEvents } from '../handlers/networkPresenter';
+import { startLinkedHistory, type LinkedHistory } from './linkedHistory';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
 
 /** The network options a shell passes to createCore; absent means no networking. */
@@ -64,6 +65,8 @@ export class MessagingHost {
   private launched = false;
   private failure: string | null = null;
   private warmedUp = false;
+  /** A linked device's history session, while it runs. */
+  private linkedHistory: LinkedHistory | null = null;
   private current: { messaging: RunningMessaging | null; feed: ChangeFeed; unsubscribe: () => void } | null =
     null;
 
@@ -76,6 +79,8 @@ export class MessagingHost {
       history?: {
         profileDir: string;
         connection: () => { path: string; key: Buffer; nativeBinding?: string };
+        /** Tests shorten the wait between asks. */
+        retryMs?: number;
       };
     },
   ) {}
@@ -152,11 +157,14 @@ export class MessagingHost {
     if (!identity) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
     // A linked device holds no identity private key (docs/protocol.md §13.2); it takes part in
     // conversations through its own version 2 credential, which §13.6 builds.
-    if (identity.privateKey.length === 0)
+    if (identity.privateKey.length === 0) {
+      // Its history (§13.7) comes meanwhile: the grant recorded it, a dial-only node fetches it.
+      await this.startLinkedHistory(store);
       throw new ParleyError(
         'INVALID_STATE',
         'This device is linked to your other device. Sending and receiving on a linked device is not available in this version yet.',
       );
+    }
     const messaging = await startMessaging({
       store,
       identity,
@@ -214,8 +222,31 @@ export class MessagingHost {
     return messaging;
   }
 
+  /** A linked device's history, before it is a member (runtime/linkedHistory.ts); once per unlock. */
+  private async startLinkedHistory(store: Store): Promise<void> {
+    const history = this.deps.history;
+    if (!history || this.linkedHistory) return;
+    const session = await startLinkedHistory({
+      store,
+      profileDir: history.profileDir,
+      connection: history.connection,
+      logger: this.deps.logger,
+      onProgress: (p) => this.deps.bus.emit('devices.historyProgress', p),
+      ...(this.deps.history?.retryMs ? { retryMs: this.deps.history.retryMs } : {}),
+    });
+    if (!session) return;
+    this.linkedHistory = session;
+    void session.finished.then(async () => {
+      await session.stop();
+      if (this.linkedHistory === session) this.linkedHistory = null;
+    });
+  }
+
   /** Stops the node and services; call before the database closes. Safe to call twice. */
   async stop(): Promise<void> {
+    const linked = this.linkedHistory;
+    this.linkedHistory = null;
+    await linked?.stop();
     const starting = this.starting;
     const current = this.current;
     this.starting = null;

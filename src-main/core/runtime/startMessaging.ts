@@ -355,10 +355,18 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     head: () => deviceLists.headOf(options.identity.publicKey) ?? { seq: 0, hash: new Uint8Array(32) },
     activeDeviceCount: () => deviceLists.activeDevices(options.identity.publicKey).length,
     grant: grantFromStore({ store, lists: deviceLists, identityKey: options.identity.publicKey, now }),
+    // §13.5 → §13.7: once N stored the grant, its history is offered under this exchange's keys
+    // (linking/ and history/ do not know each other; this is where they meet).
+    onLinked: (linked) => {
+      if (!history) return;
+      history
+        .offerHistory({ kHistory: linked.kHistory, transferId: linked.transferId, peerId: linked.peer })
+        .catch((err: unknown) => logger.log('warn', 'history.offer_failed', errorFields(err)));
+    },
     clock: now,
   });
   services.link.handle(linking.handler);
-  const history = options.history
+  const history: HistoryService | null = options.history
     ? new HistoryService({
         transfers: store.historyTransfers,
         profileDir: options.history.profileDir,

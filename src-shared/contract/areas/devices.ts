@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PASSPHRASE_MAX_LENGTH } from '../passphrase';
 import type { EventTable, RequestTable } from './table';
 
 /**
@@ -115,6 +116,28 @@ export const LinkStatusView = z
   .strict();
 export type LinkStatusView = z.infer<typeof LinkStatusView>;
 
+/** "I already use Parley" on this new install (N's side): where linking is. */
+export const JoinStatusView = z
+  .object({
+    state: z.enum(['idle', 'connecting', 'sas', 'waiting', 'done', 'failed']),
+    /** "482 019", once connected to the other device. */
+    sas: z.string().nullable(),
+    /** The other device's PeerId, once connected. */
+    peer: z.string().nullable(),
+    /** The other device's user said the codes match. */
+    otherConfirmed: z.boolean(),
+    /** This user answered that the codes match. */
+    answered: z.boolean(),
+    /** Why it failed: a LinkFailure name, or 'cancelled'; and the words to show. */
+    reason: z.string().nullable(),
+    message: z.string().nullable(),
+  })
+  .strict();
+export type JoinStatusView = z.infer<typeof JoinStatusView>;
+
+/** A link code as pasted: generous (spaces and line breaks are dropped), never huge. */
+export const LINK_CODE_MAX_LENGTH = 2000;
+
 // ---- The namespace's requests: one block per part -------------------------------
 
 export const devicesRequests = {
@@ -127,6 +150,27 @@ export const devicesRequests = {
   'devices.confirmSas': { params: z.object({ match: z.boolean() }).strict(), result: LinkStatusView },
   /** The user closed the screen: the code ends. */
   'devices.cancelLink': { params: z.object({}).strict(), result: LinkStatusView },
+  /**
+   * "I already use Parley" (a new install, no profile yet): links with the
+   * pasted code and makes this profile, under `passphrase`, once both users
+   * confirmed the short code. INVALID_STATE when a profile exists.
+   */
+  'devices.joinStart': {
+    params: z
+      .object({
+        code: z.string().trim().min(1, 'Paste the code your other device shows.').max(LINK_CODE_MAX_LENGTH),
+        passphrase: z.string().min(1).max(PASSPHRASE_MAX_LENGTH),
+        deviceName: z.string().trim().max(64).optional(),
+        withFiles: z.boolean(),
+      })
+      .strict(),
+    result: JoinStatusView,
+  },
+  'devices.joinStatus': { params: z.object({}).strict(), result: JoinStatusView },
+  /** This user compared the codes: false ends the attempt on both devices. */
+  'devices.joinConfirmSas': { params: z.object({ match: z.boolean() }).strict(), result: JoinStatusView },
+  /** The user left the screen: nothing is saved (once both confirmed, it completes). */
+  'devices.joinCancel': { params: z.object({}).strict(), result: JoinStatusView },
   // The device list (§13.10).
   /** Settings → Devices: this person's devices as this device's list says. */
   'devices.list': { params: z.object({}).strict(), result: DevicesView },
@@ -145,4 +189,6 @@ export const devicesEvents = {
   'devices.historyProgress': HistoryProgressEvent,
   /** Linking moved on (a new device connected, a user answered, it finished or failed). */
   'devices.linkProgress': LinkStatusView,
+  /** "I already use Parley" moved on (connected, the other user answered, done, failed). */
+  'devices.joinProgress': JoinStatusView,
 } as const satisfies EventTable;

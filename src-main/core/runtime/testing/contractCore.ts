@@ -45,6 +45,8 @@ export interface ContractCoreOptions {
   network?: boolean;
   /** Replaces TEST_TUNING's parts it names. */
   tuning?: NetworkOptions['tuning'];
+  /** false: a new install with no profile yet (onboarding). Default true. */
+  profile?: boolean;
 }
 
 /**
@@ -92,8 +94,10 @@ export function contractCores(
       if (reply.ok) throw new Error(`${n} should have failed`);
       return reply.error;
     };
-    await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
-    await core.idle();
+    if (options.profile !== false) {
+      await call('profile.create', { displayName: name, passphrase: 'correct horse battery' });
+      await core.idle();
+    }
     return { core, events, call, fail, raw };
   };
 }
