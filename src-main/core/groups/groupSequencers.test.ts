@@ -171,6 +171,39 @@ describe('GroupSequencers', () => {
     expect(rows()).toEqual([]);
   });
 
+  it("keeps a commit that lost (queued by the caller's rows in the same step) over a restart", async () => {
+    // The bug behind groupChanges.test.ts "a restart between commit and
+    // acceptance": GroupSteps.applyUpdate queues the lost intent inside the
+    // rows callback, after the parts were written, so the queue lived only in
+    // memory and a restart before the next commit forgot the change.
+    const { db, mls, others } = await setup();
+    let now = 0;
+    const seqs = new GroupSequencers(new SequencerRepository(db), mls, { acceptMs: W }, () => now);
+    const entry = seqs.get(1);
+    if (!entry) throw new Error('no entry');
+    const mine = await entry.seq.commit({ type: 'selfUpdate' }, ++now);
+    if (!mine) throw new Error('no commit');
+    seqs.persist(entry, () => undefined);
+    // The owner's commit for the same epoch wins (docs/protocol.md §10): ours is lost.
+    const win = await others.a.commit({ type: 'rename', name: 'won' }, now);
+    if (!win) throw new Error('no commit');
+    const update = await entry.seq.receive(win.commit, ++now);
+    expect(update.lost).toEqual([{ type: 'selfUpdate' }]);
+    seqs.persist(entry, () => {
+      entry.pending.queued.push(...update.lost);
+      entry.pendingDirty = true;
+    });
+
+    const restarted = new GroupSequencers(
+      new SequencerRepository(db),
+      new MlsStore(new MlsGroupRepository(db), new Transactor(db), () => now),
+      { acceptMs: W },
+      () => now,
+    );
+    expect(restarted.get(1)?.pending.queued).toEqual([{ type: 'selfUpdate' }]);
+    expect(restarted.get(1)?.seq.state.name).toBe('won');
+  });
+
   it('reports damaged rows as DATABASE_CORRUPT', async () => {
     const { db, mls } = await setup();
     db.prepare(`INSERT INTO mls_sequencer (conversation_id, meta, updated_at) VALUES (1, x'00ff', 0)`).run();

@@ -192,9 +192,15 @@ export class GroupSequencers {
     const state = seq.state;
     const revs = seq.revisions;
     const unsettledCount = seq.unsettledSends.length;
+    // The caller's rows first: they may change the pending work (a lost
+    // commit queued again, a backlog frame, a released Welcome), and that
+    // must be written in this same transaction. Written before them, the
+    // change stayed in memory only and a restart forgot it (a lost rename
+    // never made again, docs/protocol.md §10).
     const writeParts = () => {
+      const rows = writeRows();
       this.writeParts(entry, revs);
-      return writeRows();
+      return rows;
     };
     let result: T;
     try {
