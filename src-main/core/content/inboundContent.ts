@@ -51,9 +51,16 @@ export class InboundContent {
     now: number,
     afterCommit: (() => void)[],
   ): void {
+    const { store, rich } = this.deps;
+    // §13.8 step 3: a device its person's list removed says nothing more, in any
+    // group whose Remove commit has not arrived yet (application messages change
+    // no group state, so refusing them here is a local rule every member may keep).
+    if (store.deviceLists.isRemoved(sender.peerId)) {
+      this.deps.logger.log('warn', 'content.from_removed_device', { conversationId });
+      return;
+    }
     const content = decodeContent(plaintext);
     if (content === null || content === 'unknown') return;
-    const { store, rich } = this.deps;
     if (isRichContent(content)) {
       rich.apply(conversationId, sender, content, now, afterCommit);
     } else if (content.type === 'text') {

@@ -35,6 +35,12 @@ export class Outbox {
   constructor(
     private readonly store: OutboxStore,
     private readonly now: () => number = Date.now,
+    /**
+     * A device nothing is queued for: one its person's device list removed
+     * (docs/protocol.md §13.8 step 3). Its leaf may stay in a group until the
+     * Remove commit arrives; what is sent meanwhile does not go to it.
+     */
+    private readonly refuses: (recipient: string) => boolean = () => false,
   ) {}
 
   private get rows(): OutboxStore['outbox'] {
@@ -44,7 +50,7 @@ export class Outbox {
   /** Queues an envelope (inside the caller's transaction, if any); returns its id. */
   enqueue(e: NewEnvelope): Uint8Array {
     const envelopeId = e.envelopeId ?? new Uint8Array(randomBytes(16));
-    this.rows.insert({ ...e, envelopeId }, this.now());
+    if (!this.refuses(e.recipient)) this.rows.insert({ ...e, envelopeId }, this.now());
     return envelopeId;
   }
 

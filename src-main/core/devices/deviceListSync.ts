@@ -176,6 +176,21 @@ export class DeviceListSync {
     }
   }
 
+  /**
+   * A device this one knows (an own device, a contact's, a co-member's)
+   * connected: ask it for the own list beyond our head (§13.8 step 4). The
+   * address exchange's echo tells the same, but a device that was removed
+   * meanwhile is unknown to the others now, so they refuse its address
+   * exchange and answer it only here, on the protocol open to strangers: this
+   * is how a removed device learns it, from anyone who holds the entry.
+   */
+  onConnected(peer: string): void {
+    if (!this.running || !this.deps.devices.exists(peer)) return;
+    const own = this.deps.lists.ownIdentityKey;
+    const head = this.deps.lists.headOf(own);
+    if (head !== null) this.fetch(peer, own, head);
+  }
+
   /** Fetches a person's entries from `from` (after our head, or from 0) and offers them to the lists. */
   private fetch(from: string, ik: Uint8Array, after: { seq: number; hash: Uint8Array } | null): void {
     const key = hex(ik);

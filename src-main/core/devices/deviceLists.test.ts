@@ -11,7 +11,7 @@ import { insertIdentity, tempDatabase, type TempDatabase } from '../store/testin
 import { Transactor } from '../store/transactor';
 import { ed25519SignerFromPkcs8 } from '../util/ed25519';
 import { silentLogger } from '../util/logger';
-import { type DeviceListNews, DeviceLists, type OwnDevice } from './deviceLists';
+import { type DeviceListNews, DeviceLists, type DeviceListsDeps, type OwnDevice } from './deviceLists';
 import { unpackEntries } from './entryChain';
 
 const dbs: TempDatabase[] = [];
@@ -35,6 +35,7 @@ function profile(
     device?: TestDevice;
     t?: TempDatabase;
     clock?: () => number;
+    onRemove?: DeviceListsDeps['onRemove'];
   } = {},
 ): Profile {
   const list = options.list ?? new TestDeviceList();
@@ -60,6 +61,7 @@ function profile(
     knows: (ik) => known.some((k) => Buffer.from(k).equals(Buffer.from(ik))),
     logger: silentLogger,
     now: options.clock ?? (() => list.at + 1000),
+    ...(options.onRemove ? { onRemove: options.onRemove } : {}),
   });
   lists.on((n) => news.push(n));
   return { t, lists, news, list, device };
@@ -361,5 +363,57 @@ describe("contacts' lists (§13.3 acceptance, §13.4 forks)", () => {
     const r = me.lists.accept(ann.identityKey, [...mine, ...view.bytes().slice(1)], 'phone');
     expect(r.status).toBe('extended');
     expect(me.lists.activeDevices(ann.identityKey)).toHaveLength(2);
+  });
+});
+
+describe('revocation (§13.8)', () => {
+  it('a contact refuses a forged sixth add, takes a remove (told inside its transaction) and remembers it', () => {
+    const ann = new TestDeviceList();
+    const told: string[] = [];
+    const bob = profile({
+      known: [ann.identityKey],
+      onRemove: (e, thisDevice) => told.push(`${e.subjectPeerId}:${thisDevice}`),
+    });
+    const [, phone, , , tablet] = [ann.first, ann.add(), ann.add(), ann.add(), ann.add()];
+    expect(bob.lists.accept(ann.identityKey, ann.bytes(), null).status).toBe('extended');
+    // Rule 3: five is the limit for every verifier, whoever signed the sixth.
+    const sixth = ann.makeAdd(ann.first);
+    expect(bob.lists.accept(ann.identityKey, [...ann.bytes(), sixth.bytes], 'phone')).toMatchObject({
+      status: 'refused',
+      rule: 3,
+    });
+    ann.remove(phone as TestDevice, tablet as TestDevice);
+    expect(bob.lists.accept(ann.identityKey, ann.bytes(), 'phone').status).toBe('extended');
+    expect(told).toEqual([`${tablet?.peerId}:false`]);
+    expect(bob.lists.isRemovedDevice(tablet?.peerId ?? '')).toBe(true);
+    expect(bob.lists.isRemovedDevice(phone?.peerId ?? '')).toBe(false);
+    // After a restart, from the stored lists.
+    const again = profile({ known: [ann.identityKey], list: ann, t: bob.t });
+    expect(again.lists.isRemovedDevice(tablet?.peerId ?? '')).toBe(true);
+    // A remove whose transaction fails leaves nothing: not stored, not remembered.
+    const failing = profile({
+      known: [ann.identityKey],
+      onRemove: () => {
+        throw new Error('disk full');
+      },
+    });
+    ann.remove(ann.first, phone as TestDevice);
+    expect(() => failing.lists.accept(ann.identityKey, ann.bytes(), null)).toThrow(/disk full/);
+    expect(failing.lists.headOf(ann.identityKey)).toBeNull();
+    expect(failing.lists.isRemovedDevice(tablet?.peerId ?? '')).toBe(false);
+  });
+
+  it("this device's own removal is told as such, once stored", () => {
+    const ann = new TestDeviceList();
+    const phone = ann.add();
+    const told: boolean[] = [];
+    const me = profile({ list: ann, device: phone, onRemove: (_e, thisDevice) => told.push(thisDevice) });
+    expect(me.lists.accept(ann.identityKey, ann.bytes(), 'laptop').status).toBe('extended');
+    ann.remove(ann.first, phone);
+    expect(me.lists.accept(ann.identityKey, ann.bytes(), 'laptop').status).toBe('extended');
+    expect(told).toEqual([true]);
+    expect(me.news.map((n) => n.kind)).toEqual(['changed', 'changed', 'thisDeviceRemoved']);
+    // It can no longer sign for the list.
+    expect(() => me.lists.appendRemove(ann.first.peerId)).toThrow(/no longer one of your devices/);
   });
 });

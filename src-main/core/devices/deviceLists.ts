@@ -77,6 +77,8 @@ export type AcceptResult =
 
 export type DeviceListNews =
   | { kind: 'changed'; identityKey: Uint8Array; added: DeviceListEntry[] }
+  /** This device's own list removed it (§13.8 step 4): its keys must go and its node stop. */
+  | { kind: 'thisDeviceRemoved'; identityKey: Uint8Array; entry: DeviceListEntry }
   | { kind: 'fork'; identityKey: Uint8Array; seq: number; toldBy: string | null };
 
 export interface DeviceListsDeps {
@@ -87,6 +89,12 @@ export interface DeviceListsDeps {
   knows: (identityKey: Uint8Array) => boolean;
   logger: Logger;
   now: () => number;
+  /**
+   * Runs inside the transaction that stores a `remove` entry (§13.8): the
+   * runtime forgets the removed device (outbox, mailbox, `devices` row), or,
+   * when it is this very device, marks it removed.
+   */
+  onRemove?: (entry: DeviceListEntry, thisDevice: boolean) => void;
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -95,6 +103,8 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Bu
 export class DeviceLists {
   private readonly states = new Map<string, DeviceListState | null>();
   private readonly listeners = new Set<(news: DeviceListNews) => void>();
+  /** PeerIds some held list removed (loaded on first use; a removed device never returns, rule 3). */
+  private removed: Set<string> | null = null;
 
   constructor(private readonly deps: DeviceListsDeps) {}
 
@@ -127,6 +137,16 @@ export class DeviceLists {
   personOf(peerId: string): Uint8Array | null {
     const ik = this.deps.repo.ownerOfPeer(peerId);
     return ik === null ? null : new Uint8Array(ik);
+  }
+
+  /**
+   * The device was removed from its person's list as held here (§13.8 step
+   * 3): nothing is queued for it and its application messages are refused.
+   * A memory lookup: the outbox asks it for every recipient of every send.
+   */
+  isRemovedDevice(peerId: string): boolean {
+    this.removed ??= new Set(this.deps.repo.removedPeers());
+    return this.removed.has(peerId);
   }
 
   /** Every person we hold a list for. */
@@ -468,7 +488,10 @@ export class DeviceLists {
     state: DeviceListState,
     toldBy: string | null,
   ): void {
-    const { repo, tx } = this.deps;
+    const { repo, tx, own, onRemove } = this.deps;
+    const removes = entries.filter((e) => e.op === 'remove');
+    const ownList = same(identityKey, own.identityKey);
+    const thisDevice = removes.find((e) => ownList && e.subjectPeerId === own.peerId) ?? null;
     try {
       tx.run(() => {
         repo.insertEntries(
@@ -476,6 +499,7 @@ export class DeviceLists {
           entries.map((e) => ({ seq: e.seq, entry: e.bytes, hash: entryHash(e.bytes) })),
         );
         repo.saveDevices(identityKey, state.devices);
+        for (const e of removes) onRemove?.(e, e === thisDevice);
       });
     } catch (err) {
       this.states.delete(hex(identityKey));
@@ -483,11 +507,17 @@ export class DeviceLists {
       throw err;
     }
     this.states.set(hex(identityKey), state);
+    for (const e of removes) this.removed?.add(e.subjectPeerId);
     this.deps.logger.log('info', 'devices.list_extended', {
       count: entries.length,
       seq: state.head.seq,
+      removed: removes.length,
       toldBy: toldBy !== null,
     });
     this.tell({ kind: 'changed', identityKey, added: entries });
+    if (thisDevice !== null) {
+      this.deps.logger.log('warn', 'devices.this_device_removed', { seq: thisDevice.seq });
+      this.tell({ kind: 'thisDeviceRemoved', identityKey, entry: thisDevice });
+    }
   }
 }

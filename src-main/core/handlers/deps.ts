@@ -84,4 +84,8 @@ export type ConversationsRequestName =
   Exclude<In<'conversations'>, BaseRequestName | GroupRequestName> | In<'notifications'>;
 
 /** handlers/deviceLists.ts: own and contacts' device lists (issue 18 part a); the rest of `devices.` is handlers/devices.ts. */
-export type DeviceListRequestName = 'devices.list' | 'devices.ofContact';
+export type DeviceListRequestName = 'devices.list' | 'devices.ofContact' | DeviceChangeRequestName;
+
+/** handlers/deviceChanges.ts: rename, remove and unlink of own devices (issue 18 part c, §13.8). */
+export type DeviceChangeRequestName =
+  'devices.rename' | 'devices.remove' | 'devices.unlink' | 'devices.thisDevice';

@@ -1,21 +1,16 @@
 import { ParleyError } from '../errors';
-import { peerIdOfDeviceKey } from '../net/deviceKey';
-import type { Store } from '../store/store';
+import { deviceChangeHandlers } from './deviceChanges';
 import type { DeviceListRequestName, HandlerDeps, HandlersFor } from './deps';
-import { devicesView } from './devicesPresenter';
-
-/** This device's PeerId, or '' before its first start made a device key (nothing is "this device" then). */
-function thisPeerId(store: Store): string {
-  const secrets = store.deviceSecrets.get();
-  return secrets ? peerIdOfDeviceKey(secrets.deviceKey) : '';
-}
+import { devicesView, thisPeerId } from './devicesPresenter';
 
 /**
  * Handlers of contract/areas/devices.ts, the device-list block (issue 18
  * part a): read from the stored lists, so they answer with networking off too.
  */
-export function deviceListHandlers({ store }: HandlerDeps): HandlersFor<DeviceListRequestName> {
+export function deviceListHandlers(deps: HandlerDeps): HandlersFor<DeviceListRequestName> {
+  const { store } = deps;
   return {
+    ...deviceChangeHandlers(deps),
     'devices.list': async () => {
       const s = store();
       const me = s.identity.get();

@@ -7,7 +7,14 @@ import {
 import { unpackEntries } from '../devices/entryChain';
 import { decodeDeviceListEntry, type DeviceListEntry } from '../identity/deviceListEntry';
 import type { StoredFork, StoredListedDevice } from '../store/repositories/deviceListRepository';
+import { peerIdOfDeviceKey } from '../net/deviceKey';
 import type { Store } from '../store/store';
+
+/** This device's PeerId, or '' before its first start made a device key (nothing is "this device" then). */
+export function thisPeerId(store: Store): string {
+  const secrets = store.deviceSecrets.get();
+  return secrets ? peerIdOfDeviceKey(secrets.deviceKey) : '';
+}
 
 /** What people compare: a PeerId's last 8 characters (the start is the same for every Ed25519 PeerId). */
 export function shortDeviceId(peerId: string): string {

@@ -9,6 +9,13 @@ import type { ChangeFeed } from '../store/changeFeed';
 import { bridgeNetworkEvents } from '../handlers/networkPresenter';
 import { startLinkedHistory, type LinkedHistory } from './linkedHistory';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
+import { thisDeviceRemoval, wipeRemovedDevice } from '../devices/thisDeviceRemoval';
+
+/** Why a removed device does not go online (§13.8); the renderer shows its own screen for it. */
+export const REMOVED_DEVICE_PROBLEM =
+  'This device was removed from your devices. It can no longer send or receive messages.';
+/** How long a device that was just removed (or unlinked itself) waits for its pushes before stopping. */
+const REMOVED_PUSH_WAIT_MS = 3_000;
 
 /** The network options a shell passes to createCore; absent means no networking. */
 export interface NetworkOptions {
@@ -153,6 +160,11 @@ export class MessagingHost {
   private async launch(store: Store): Promise<RunningMessaging | null> {
     const network = this.deps.network;
     if (!network) return null;
+    // §13.8 step 4: a removed device stays offline, and finishes its wipe if a stop cut it short.
+    if (thisDeviceRemoval(store.settings) !== null) {
+      wipeRemovedDevice(store, Date.now());
+      throw new ParleyError('INVALID_STATE', REMOVED_DEVICE_PROBLEM);
+    }
     const identity = store.identity.withPrivateKey();
     if (!identity) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
     // A linked device holds no identity private key (docs/protocol.md §13.2); it takes part in
@@ -205,6 +217,10 @@ export class MessagingHost {
     );
     // Device lists (issue 18): whose changed or forked, by contact (null: our own).
     const offDevices = messaging.devices.on((news) => {
+      if (news.kind === 'thisDeviceRemoved') {
+        this.retire(store, messaging);
+        return;
+      }
       const own = Buffer.from(news.identityKey).equals(Buffer.from(identity.publicKey));
       const contactId = own ? null : (store.contacts.byIdentityKey(news.identityKey)?.id ?? undefined);
       if (contactId === undefined) return;
@@ -240,6 +256,36 @@ export class MessagingHost {
       await session.stop();
       if (this.linkedHistory === session) this.linkedHistory = null;
     });
+  }
+
+  /**
+   * This device was removed from its person's devices (§13.8 step 4; also
+   * "Unlink this device"): once the entry has gone to the devices connected
+   * now (bounded wait), the node stops, the keys and MLS states are wiped
+   * and every shell is told. The profile stays unlocked, its history readable.
+   */
+  private retire(store: Store, messaging: RunningMessaging): void {
+    const current = this.current;
+    if (!current || current.messaging !== messaging) return;
+    this.failure = REMOVED_DEVICE_PROBLEM;
+    const done = (async () => {
+      await Promise.race([
+        messaging.deviceSync.settled(),
+        new Promise((resolve) => setTimeout(resolve, REMOVED_PUSH_WAIT_MS).unref()),
+      ]);
+      current.unsubscribe();
+      current.messaging = null;
+      try {
+        await messaging.stop();
+      } catch (err) {
+        this.deps.logger.log('warn', 'messaging.stop_failed', errorFields(err));
+      }
+      if (this.current === current) wipeRemovedDevice(store, Date.now());
+      this.deps.bus.emit('net.status', { state: 'offline', peers: 0 });
+      this.deps.bus.emit('devices.removed', {});
+      return null;
+    })();
+    this.starting = done;
   }
 
   /** Stops the node and services; call before the database closes. Safe to call twice. */

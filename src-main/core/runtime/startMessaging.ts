@@ -13,6 +13,8 @@ import { DeviceListSync } from '../devices/deviceListSync';
 import { grantFromStore } from '../linking/grantSource';
 import { LinkHost } from '../linking/linkHost';
 import { ownDevice } from '../devices/ownDevice';
+import { forgetRemovedDevice } from '../devices/forgetRemovedDevice';
+import { markThisDeviceRemoved } from '../devices/thisDeviceRemoval';
 import {
   DEFAULT_LISTEN,
   ParleyNode,
@@ -187,12 +189,30 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     knows: (identityKey) => store.contacts.byIdentityKey(identityKey) !== null,
     logger,
     now,
+    // §13.8, in the transaction that stores a `remove`: the device is forgotten (or, being
+    // this one, marked removed; MessagingHost then stops the node and wipes the keys).
+    onRemove: (entry, thisDevice) => {
+      if (entry.op !== 'remove') return;
+      if (thisDevice) {
+        const signer = entry.signerPeerId ?? '';
+        markThisDeviceRemoved(store.settings, {
+          peerId,
+          at: entry.at,
+          by: signer,
+          byName: store.deviceLists.devices(entry.identityKey).find((d) => d.peerId === signer)?.name ?? null,
+          reason: entry.reason,
+        });
+        return;
+      }
+      const forgotten = forgetRemovedDevice(store, entry.subjectPeerId);
+      logger.log('info', 'devices.removed_device_forgotten', forgotten);
+    },
   });
   deviceLists.ensureOwnList();
   const pool = new KeyPackagePool(store.keyPackages, device, now);
   await pool.replenish(options.keyPackagePoolSize ?? 20);
   const mls = new MlsStore(store.mlsGroups, store.tx, now);
-  const outbox = new Outbox(store, now);
+  const outbox = new Outbox(store, now, (recipient) => deviceLists.isRemovedDevice(recipient));
   const directory = new Directory(store, peerId, now);
   const network = new NetworkFeatures(store);
   const mailbox = new SqliteMailboxStore(store.mailbox, store.tx, {
@@ -416,8 +436,11 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     resync.start();
     history?.start();
     // A member's device coming online is asked at once (issue 13: restore rejoins at once).
-    offPeer = node.onPeer(({ connected }) => {
-      if (connected) resync.poke();
+    offPeer = node.onPeer(({ peerId: peer, connected }) => {
+      if (!connected) return;
+      resync.poke();
+      // Issue 18 (§13.8): whoever we know may hold a removal of this device.
+      deviceSync.onConnected(peer);
     });
     // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
     service.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));

@@ -138,6 +138,37 @@ export type JoinStatusView = z.infer<typeof JoinStatusView>;
 /** A link code as pasted: generous (spaces and line breaks are dropped), never huge. */
 export const LINK_CODE_MAX_LENGTH = 2000;
 
+// ---- Revocation and names (§13.8, §13.10; issue 18 part c) ---------------------
+
+/** What a device may be called: one line, trimmed; empty clears the name (the platform shows). */
+export const DEVICE_NAME_MAX = 40;
+export const DeviceName = z
+  .string()
+  .max(200)
+  .transform((s) => s.trim())
+  .refine((s) => s.length <= DEVICE_NAME_MAX, `At most ${DEVICE_NAME_MAX} characters.`)
+  .refine((s) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(s), 'A device name is one line of plain text.');
+
+/** This device's own standing: null while it is one of its person's devices. */
+export const ThisDeviceView = z
+  .object({
+    removed: z
+      .object({
+        /** When the `remove` entry was made (ms). */
+        at: z.number(),
+        /** 'removed' by another device, 'unlinked' by this one, 'replaced' by a restore elsewhere. */
+        reason: z.enum(['removed', 'replaced', 'unlinked']),
+        /** The device that removed it (short id and name), null when unknown. */
+        by: z.object({ shortId: z.string(), name: z.string().nullable() }).nullable(),
+        /** The person's display name, for "removed from Ann's devices". */
+        personName: z.string(),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+export type ThisDeviceView = z.infer<typeof ThisDeviceView>;
+
 // ---- The namespace's requests: one block per part -------------------------------
 
 export const devicesRequests = {
@@ -176,6 +207,21 @@ export const devicesRequests = {
   'devices.list': { params: z.object({}).strict(), result: DevicesView },
   /** A contact's devices (their profile), and any fork of their list. */
   'devices.ofContact': { params: z.object({ contactId: z.number().int() }).strict(), result: DevicesView },
+  // Revocation and names (§13.8, §13.10).
+  /** Names one of the own devices (this one too), locally; empty clears it. */
+  'devices.rename': {
+    params: z.object({ peerId: z.string().min(1).max(128), name: DeviceName }).strict(),
+    result: DevicesView,
+  },
+  /** Removes another own device: it gets nothing new, contacts refuse it (works while it is offline). */
+  'devices.remove': {
+    params: z.object({ peerId: z.string().min(1).max(128) }).strict(),
+    result: DevicesView,
+  },
+  /** "Unlink this device": removes this device from the own list; it then goes offline and wipes its keys. */
+  'devices.unlink': { params: z.object({}).strict(), result: ThisDeviceView },
+  /** Whether this device is still one of its person's devices (the removed screen). */
+  'devices.thisDevice': { params: z.object({}).strict(), result: ThisDeviceView },
 } as const satisfies RequestTable;
 
 // ---- The namespace's events: one line per part ---------------------------------
@@ -187,6 +233,8 @@ export const devicesEvents = {
   'devices.fork': z.object({ contactId: z.number().int().nullable() }),
   /** History on a new device (§13.7). */
   'devices.historyProgress': HistoryProgressEvent,
+  /** Revocation: this device was removed from its person's devices (or unlinked itself); it is offline now. */
+  'devices.removed': z.object({}),
   /** Linking moved on (a new device connected, a user answered, it finished or failed). */
   'devices.linkProgress': LinkStatusView,
   /** "I already use Parley" moved on (connected, the other user answered, done, failed). */

@@ -170,6 +170,25 @@ export class DeviceListRepository {
     return r?.identity_key ?? null;
   }
 
+  /** Some held list removed this PeerId. */
+  isRemoved(peerId: string): boolean {
+    return (
+      prepared(
+        this.db,
+        'SELECT 1 FROM device_list_devices WHERE peer_id = ? AND removed_seq IS NOT NULL',
+      ).get(peerId) !== undefined
+    );
+  }
+
+  /** Every PeerId some held list removed. */
+  removedPeers(): string[] {
+    return (
+      prepared(this.db, 'SELECT peer_id FROM device_list_devices WHERE removed_seq IS NOT NULL').all() as {
+        peer_id: string;
+      }[]
+    ).map((r) => r.peer_id);
+  }
+
   /** The person whose list names this PeerId (active or removed), if any. */
   ownerOfPeer(peerId: string): Buffer | null {
     const r = prepared(this.db, 'SELECT identity_key FROM device_list_devices WHERE peer_id = ?').get(

@@ -42,6 +42,16 @@ export interface DevicePresenceRow {
 export class DeviceRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Forgets a device (its person's list removed it, docs/protocol.md §13.8):
+   * from now on it is unknown here, so only the protocols open to strangers
+   * answer it; its announced relays go with it.
+   */
+  delete(peer: string): boolean {
+    prepared(this.db, 'DELETE FROM device_relays WHERE peer_id = ?').run(peer);
+    return prepared(this.db, 'DELETE FROM devices WHERE peer_id = ?').run(peer).changes > 0;
+  }
+
   exists(peer: string): boolean {
     return prepared(this.db, 'SELECT 1 FROM devices WHERE peer_id = ?').get(peer) !== undefined;
   }

@@ -20,6 +20,11 @@ export class DeviceSecretsRepository {
       : null;
   }
 
+  /** Deletes this device's keys (it was removed from its person's devices, §13.8). */
+  clear(): void {
+    this.db.prepare('DELETE FROM device_secrets').run();
+  }
+
   /** Stores the secrets of a new device, replacing any before them. */
   replace(s: { deviceKey: Uint8Array; sealSecret: Uint8Array; sealPublic: Uint8Array; now: number }): void {
     this.db.prepare('DELETE FROM device_secrets').run();

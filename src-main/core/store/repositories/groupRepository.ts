@@ -33,6 +33,11 @@ export class GroupRepository {
     );
   }
 
+  /** Marks every conversation left (this device was removed from its person's devices, §13.8). */
+  markAllLeft(now: number): number {
+    return prepared(this.db, 'UPDATE conversations SET left_at = ? WHERE left_at IS NULL').run(now).changes;
+  }
+
   /** Marks the conversation left (the first time counts). */
   markLeft(conversationId: number, now: number): void {
     prepared(this.db, 'UPDATE conversations SET left_at = coalesce(left_at, ?) WHERE id = ?').run(

@@ -28,6 +28,14 @@ export class IdentityRepository {
     return row?.display_name ?? null;
   }
 
+  /**
+   * Deletes the identity private key, keeping the public key (what a linked
+   * device holds, §13.2): a removed device 0 gives it up (§13.8).
+   */
+  forgetPrivateKey(): void {
+    this.db.prepare("UPDATE identity SET private_key = x'' WHERE id = 1").run();
+  }
+
   setDisplayName(displayName: string): void {
     this.db.prepare('UPDATE identity SET display_name = ? WHERE id = 1').run(displayName);
   }

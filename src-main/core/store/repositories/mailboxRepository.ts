@@ -44,6 +44,11 @@ export class MailboxRepository {
     ).all(now) as DepositorTotal[];
   }
 
+  /** Drops everything held for a device (its person's list removed it, docs/protocol.md §13.8). */
+  deleteForRecipient(recipient: string): number {
+    return prepared(this.db, 'DELETE FROM mailbox WHERE recipient = ?').run(recipient).changes;
+  }
+
   deleteExpired(now: number): number {
     return prepared(this.db, 'DELETE FROM mailbox WHERE expires_at <= ?').run(now).changes;
   }

@@ -119,6 +119,17 @@ export class OutboxRepository {
     );
   }
 
+  /**
+   * Drops every row still queued for a device (its person's list removed it,
+   * docs/protocol.md §13.8): nothing more is sent or deposited for it.
+   */
+  deleteForRecipient(recipient: string): number {
+    return prepared(
+      this.db,
+      "DELETE FROM outbox WHERE recipient = ? AND state IN ('pending', 'sent', 'held', 'failed')",
+    ).run(recipient).changes;
+  }
+
   /** Queues with something due by `now`. */
   dueQueues(now: number): OutboxQueue[] {
     return (
