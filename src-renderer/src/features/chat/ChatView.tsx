@@ -64,22 +64,31 @@ export function ChatView() {
   const [now] = useState(() => Date.now());
 
   const rowsRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualRows({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: (index) => estimateRow(rows[index]),
-    getItemKey: (index) => rows[index]?.key ?? index,
-    overscan: 12,
-  });
+  const scrollRequest = chat?.scrollRequest ?? 0;
+  const loading = chat?.loading ?? true;
+  const focusId = chat?.focusMessageId ?? null;
+  // The first render of a positioning already draws its target rows (the newest on open).
+  const focusIndex = focusId === null ? -1 : rows.findIndex((r) => r.key === `m:${focusId}`);
+  const virtualizer = useVirtualRows(
+    {
+      count: rows.length,
+      getScrollElement: () => scrollRef.current,
+      estimateSize: (index) => estimateRow(rows[index]),
+      getItemKey: (index) => rows[index]?.key ?? index,
+      overscan: 12,
+    },
+    loading
+      ? null
+      : focusIndex >= 0
+        ? { token: scrollRequest, index: focusIndex, align: 'center' }
+        : { token: scrollRequest, index: rows.length - 1, align: 'end' },
+  );
   // After every commit: the rows React just rendered get their offsets before paint.
   useLayoutEffect(() => applyPositions(virtualizer, rowsRef.current));
 
   const items = virtualizer.getVirtualItems();
   const firstIndex = items[0]?.index ?? 0;
   const lastIndex = items.at(-1)?.index ?? 0;
-  const scrollRequest = chat?.scrollRequest ?? 0;
-  const loading = chat?.loading ?? true;
-  const focusId = chat?.focusMessageId ?? null;
   const ready = settled === scrollRequest && !loading;
 
   // Keep the row that was at the top in place when older messages are prepended.
