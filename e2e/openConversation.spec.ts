@@ -21,19 +21,19 @@ const bodyOf = (i: number) => `Long talk ${i}`;
  * had any message row.
  */
 async function watchFrames(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = globalThis as unknown as { __frames: number[][]; __watching: boolean };
-    w.__frames = [];
-    w.__watching = true;
+  // Source text: the specs are type-checked without the DOM library.
+  await page.evaluate(`(() => {
+    globalThis.__frames = [];
+    globalThis.__watching = true;
     const sample = () => {
       const ids = [...document.querySelectorAll('[data-testid="timeline"] [data-testid="message"]')].map(
         (el) => Number(el.getAttribute('data-message-id')),
       );
-      if (ids.length > 0) w.__frames.push(ids);
-      if (w.__watching && w.__frames.length < 200) requestAnimationFrame(sample);
+      if (ids.length > 0) globalThis.__frames.push(ids);
+      if (globalThis.__watching && globalThis.__frames.length < 200) requestAnimationFrame(sample);
     };
     requestAnimationFrame(sample);
-  });
+  })()`);
 }
 
 async function framesSeen(page: Page): Promise<number[][]> {
@@ -79,7 +79,7 @@ test('a long conversation opens at its newest message, drawn in the first frame 
     await expect(newest).toBeVisible();
     // A few more frames: nothing moves away from the newest afterwards either.
     await page.evaluate(
-      () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))),
+      'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined))))',
     );
     const frames = await framesSeen(page);
     const newestId = Number(

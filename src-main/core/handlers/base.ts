@@ -9,6 +9,7 @@ import { contactRequestViews } from './contactRequestViews';
 import { initialPrivacy } from '../presence/initialPrivacy';
 import { inviteStatusView } from './contactsPresenter';
 import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
+import { MessageExtrasPresenter } from './messageExtrasPresenter';
 import { messageViews } from './messagePresenter';
 
 /** Profile, home list, messages, search and the first contact/conversation requests. */
@@ -62,7 +63,11 @@ export function baseHandlers({
       return s.tx.run(() => {
         const page = s.messages.page(conversationId, at, limit);
         const unread = s.conversations.readState(conversationId);
-        return { ...page, messages: messageViews(s, page.messages), unread };
+        const extras = new MessageExtrasPresenter(s, () => s.self().publicKey).extras(
+          conversationId,
+          page.messages.filter((m) => m.kind !== 'system').map((m) => m.id),
+        );
+        return { ...page, messages: messageViews(s, page.messages), unread, extras };
       });
     },
     'net.status': async () => {

@@ -97,6 +97,13 @@ describe('chat area over the contract', () => {
       'reaction at A',
     );
     expect(reacted[0]?.reactions).toEqual([{ emoji: '🎉', count: 1, mine: false, names: ['Bob'] }]);
+    // The page carries its rows' extras (system rows have none): a chat screen is one request.
+    const withExtras = await a.call('messages.page', { conversationId: atA, at: { latest: true } });
+    const rowIds = withExtras.messages.filter((m) => m.kind !== 'system').map((m) => m.id);
+    expect(withExtras.extras).toEqual(
+      await a.call('messages.extras', { conversationId: atA, messageIds: rowIds }),
+    );
+    expect(withExtras.extras.find((e) => e.messageId === reply.id)?.reactions).toEqual(reacted[0]?.reactions);
 
     // Edit and its history on the other side.
     const edited = await a.call('messages.edit', {

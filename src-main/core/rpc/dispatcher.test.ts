@@ -30,6 +30,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
       hasOlder: false,
       hasNewer: false,
       unread: { count: 0, lastReadMessageId: 0 },
+      extras: [],
     }),
     'net.status': () => ({ state: 'offline', peers: 0, peerId: null, addresses: [], problem: null }),
     'contacts.list': () => [],

@@ -9,7 +9,6 @@ import type {
   NetStatus,
   ConversationSummary,
   ErrorCode,
-  MessagePage,
   ErrorPayload,
   EventPayload,
   ProfileStatus,
@@ -25,7 +24,7 @@ import type {
 } from '../../../src-shared/contract/areas/contacts';
 import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/conversations';
 import type { ChatMember, ChatPreferences } from '../../../src-shared/contract/areas/chat';
-import type { MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
+import type { ChatPage, MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
 import type {
   HostFile,
   HostTarget,
@@ -92,7 +91,7 @@ export const api = {
     conversationId: number,
     at: RequestParams<'messages.page'>['at'],
     limit?: number,
-  ): Promise<MessagePage> =>
+  ): Promise<ChatPage> =>
     call('messages.page', limit === undefined ? { conversationId, at } : { conversationId, at, limit }),
   search: (text: string, conversationId?: number, limit?: number): Promise<SearchResult> =>
     call('search.query', {

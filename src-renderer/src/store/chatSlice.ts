@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
-import type { ErrorPayload, MessagePage, MessageView, Reply } from '../../../src-shared/contract';
+import type { ErrorPayload, MessageView, Reply } from '../../../src-shared/contract';
 import type { ChatMember } from '../../../src-shared/contract/areas/chat';
-import type { MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
+import type { ChatPage, MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
 import { api, toErrorPayload } from '../api/client';
 import { toggleReaction } from '../features/chat/reactions';
 import { firstUnreadId } from '../features/chat/timeline';
@@ -86,6 +86,13 @@ export interface ChatSlice {
   refreshMessages(conversationId: number): Promise<void>;
 }
 
+/** A page's extras by message id (they come with the page: one round trip). */
+function extrasById(page: ChatPage): Record<number, MessageExtras> {
+  const out: Record<number, MessageExtras> = {};
+  for (const e of page.extras) out[e.messageId] = e;
+  return out;
+}
+
 /** Extras of these messages; a failure leaves rows without them (best effort, the next refresh retries). */
 async function extrasOf(
   conversationId: number,
@@ -148,6 +155,12 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         refreshAfterLoad: false,
       },
     });
+    // The page first: the core answers in order, and the rows are what the open waits for.
+    const pageRequest = api.messagesPage(
+      conversationId,
+      around === undefined ? { latest: true } : { around },
+      PAGE_SIZE,
+    );
     if (previous?.conversationId !== conversationId) {
       void api
         .chatMembers(conversationId)
@@ -155,12 +168,8 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
         .catch(() => undefined);
     }
     try {
-      const page: MessagePage = await api.messagesPage(
-        conversationId,
-        around === undefined ? { latest: true } : { around },
-        PAGE_SIZE,
-      );
-      const extras = await extrasOf(conversationId, page.messages);
+      const page = await pageRequest;
+      const extras = extrasById(page);
       // The marker and its count come with the page (one snapshot): the home list's count was read
       // earlier and misses messages that arrived while the chat opened.
       const latest = around === undefined && page.unread.count > 0;
@@ -335,7 +344,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
       if (!chat || chat.conversationId !== conversationId || chat.hasNewer) return;
       try {
         const page = await api.messagesPage(conversationId, { latest: true }, PAGE_SIZE);
-        const extras = await extrasOf(conversationId, page.messages);
+        const extras = extrasById(page);
         patch(chat.session, (c) => {
           const first = page.messages[0];
           // Keep older pages already loaded in front of the fresh latest page.
@@ -368,7 +377,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
           { before: { sentAt: first.sentAt, id: first.id } },
           PAGE_SIZE,
         );
-        const extras = await extrasOf(chat.conversationId, page.messages);
+        const extras = extrasById(page);
         patch(session, (c) => ({
           extras: { ...c.extras, ...extras },
           messages: [...page.messages, ...c.messages],
@@ -391,7 +400,7 @@ export const createChatSlice: StateCreator<AppState, [], [], ChatSlice> = (set, 
           { after: { sentAt: last.sentAt, id: last.id } },
           PAGE_SIZE,
         );
-        const extras = await extrasOf(chat.conversationId, page.messages);
+        const extras = extrasById(page);
         patch(session, (c) => ({
           extras: { ...c.extras, ...extras },
           messages: [...c.messages, ...page.messages],

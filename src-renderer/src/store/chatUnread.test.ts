@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { ConversationSummary, MessagePage, MessageView } from '../../../src-shared/contract';
+import type { ConversationSummary, MessageView } from '../../../src-shared/contract';
+import type { ChatPage } from '../../../src-shared/contract/areas/messages';
 import type { AppState } from './appStore';
 import { createChatSlice } from './chatSlice';
 import { createConversationsSlice } from './conversationsSlice';
@@ -64,7 +65,7 @@ function summary(unreadCount: number): ConversationSummary {
 }
 
 /** Two read messages (one ours), a system line, then Bob's text and four files: five unread. */
-function pageWithFiveNew(): MessagePage {
+function pageWithFiveNew(): ChatPage {
   return {
     messages: [
       message(1),
@@ -80,6 +81,7 @@ function pageWithFiveNew(): MessagePage {
     hasOlder: false,
     hasNewer: false,
     unread: { count: 5, lastReadMessageId: 2 },
+    extras: [],
   };
 }
 
@@ -111,6 +113,22 @@ describe('opening a chat whose messages arrived on the home screen', () => {
     // The home list and the window title catch up with what the page said.
     expect(store.getState().conversations[0]?.unreadCount).toBe(5);
     expect(store.getState().totalUnread).toBe(5);
+  });
+
+  it("draws from one request: the page asked first, with its rows' extras", async () => {
+    store.setState({ conversations: [summary(5)], totalUnread: 5 });
+    const reactions = [{ emoji: '🎉', count: 1, mine: false, names: ['Bob'] }];
+    fake.messagesPage.mockResolvedValue({
+      ...pageWithFiveNew(),
+      extras: [{ messageId: 4, reactions, reply: null, mentions: [], mentionsMe: false }],
+    });
+    await store.getState().openConversation(7);
+    expect(store.getState().chat?.extras[4]?.reactions).toEqual(reactions);
+    expect(fake.messageExtras).not.toHaveBeenCalled();
+    // The core answers in order: the rows are not queued behind the member list.
+    expect(fake.messagesPage.mock.invocationCallOrder[0]).toBeLessThan(
+      fake.chatMembers.mock.invocationCallOrder[0] ?? 0,
+    );
   });
 
   it('shows no marker when the page says everything was read, whatever the list said', async () => {
@@ -165,13 +183,13 @@ describe('opening a chat whose messages arrived on the home screen', () => {
   it('shows a message that committed while the first page was on its way', async () => {
     store.setState({ conversations: [summary(4)], totalUnread: 4 });
     const before = pageWithFiveNew();
-    const withoutLast: MessagePage = {
+    const withoutLast: ChatPage = {
       ...before,
       messages: before.messages.slice(0, -1),
       unread: { count: 4, lastReadMessageId: 2 },
     };
-    let answer: (page: MessagePage) => void = () => undefined;
-    fake.messagesPage.mockReturnValueOnce(new Promise<MessagePage>((resolve) => (answer = resolve)));
+    let answer: (page: ChatPage) => void = () => undefined;
+    fake.messagesPage.mockReturnValueOnce(new Promise<ChatPage>((resolve) => (answer = resolve)));
     fake.messagesPage.mockResolvedValueOnce(before);
     const opening = store.getState().openConversation(7);
     // messages.changed for dataset.bin arrives while the page (read before it) is in flight.

@@ -56,6 +56,14 @@ export const MessageExtras = z.object({
 });
 export type MessageExtras = z.infer<typeof MessageExtras>;
 
+/**
+ * A page with the extras of its rows (system rows have none): everything a
+ * chat screen draws, in one round trip and one read snapshot. Opening a
+ * conversation used to wait for the page, then ask for its extras.
+ */
+export const ChatPage = MessagePage.extend({ extras: z.array(MessageExtras) });
+export type ChatPage = z.infer<typeof ChatPage>;
+
 export const MessageHistory = z.object({
   /** Every version, oldest first; the last is the current text. `at`: when it was written. */
   versions: z.array(z.object({ body: z.string(), at: z.number() })),
@@ -67,7 +75,7 @@ export type MessageHistory = z.infer<typeof MessageHistory>;
 const Ok = z.object({});
 
 export const messagesRequests = {
-  /** A page of a conversation (latest, before/after a cursor, or around a message), oldest first. */
+  /** A page of a conversation (latest, before/after a cursor, or around a message), oldest first, with its rows' extras. */
   'messages.page': {
     params: z
       .object({
@@ -76,7 +84,7 @@ export const messagesRequests = {
         limit: z.number().int().min(1).max(200).optional(),
       })
       .strict(),
-    result: MessagePage,
+    result: ChatPage,
   },
   /**
    * Sends a text, with an optional reply (to a message of this conversation)
