@@ -11,6 +11,7 @@ import { cliCoreOptions } from '../coreOptions';
 import { defaultProfileDir } from '../defaultProfileDir';
 import type { CliIo } from '../io';
 import { readPassphrase } from '../passphraseInput';
+import { removeDevice, renameDevice } from './deviceChange';
 
 /**
  * `parley device link-code` (on the device in use, through its running node)
@@ -104,23 +105,34 @@ async function linkHere(
 
 export const deviceCommand: CommandSpec = {
   name: 'device',
-  summary: 'Link a new device to this person (link-code on the device in use, link on the new one)',
+  summary: "Link, remove or rename this person's devices",
   details:
     '`parley device link-code` prints a one-time code from the running node (`parley node`), then the\n' +
     'short code once the new device connects, and asks whether both screens show the same.\n' +
     '`parley device link --profile DIR CODE` makes a new profile in DIR as another device of the person\n' +
     'whose code it is: it shows the same short code and asks too. The passphrase of the new profile comes\n' +
-    'from PARLEY_PASSPHRASE or is asked for twice.',
+    'from PARLEY_PASSPHRASE or is asked for twice.\n' +
+    '`parley device remove ID` removes another of your devices (asks first, unless --yes);\n' +
+    '`parley device rename ID NAME` names one (an empty NAME clears it). ID is the short id\n' +
+    '`parley devices` shows, or the whole PeerId.',
   options: [
     {
       ...nodeProfileOption,
       description: "link-code: the running node's profile folder; link: the folder of the NEW profile",
     },
-    { name: 'yes', type: 'boolean', description: 'answer "the codes match" without asking (scripts)' },
+    {
+      name: 'yes',
+      type: 'boolean',
+      description: 'answer "the codes match" (link) or "remove it" (remove) without asking (scripts)',
+    },
     { name: 'name', type: 'string', value: 'NAME', description: 'link: a name for this device' },
     { name: 'no-files', type: 'boolean', description: 'link: leave files out of the history' },
   ],
-  positionals: { name: 'link-code | link CODE', description: 'what to do', required: true },
+  positionals: {
+    name: 'link-code | link CODE | remove ID | rename ID NAME',
+    description: 'what to do',
+    required: true,
+  },
   async run(values, io, positionals) {
     const [sub, ...rest] = positionals;
     if (sub === 'link-code') {
@@ -132,6 +144,18 @@ export const deviceCommand: CommandSpec = {
       if (code === '') throw new UsageError('Give the CODE the other device shows: parley device link CODE.');
       return linkHere(values, io, code);
     }
-    throw new UsageError('Use `parley device link-code` or `parley device link CODE`.');
+    if (sub === 'remove') {
+      if (rest.length !== 1 || rest[0] === '') throw new UsageError('Give one ID: parley device remove ID.');
+      return removeDevice(values, io, rest[0] as string);
+    }
+    if (sub === 'rename') {
+      const [id, ...name] = rest;
+      if (id === undefined || name.length === 0)
+        throw new UsageError('Give an ID and a NAME: parley device rename ID NAME.');
+      return renameDevice(values, io, id, name.join(' '));
+    }
+    throw new UsageError(
+      'Use `parley device link-code`, `parley device link CODE`, `parley device remove ID` or `parley device rename ID NAME`.',
+    );
   },
 };

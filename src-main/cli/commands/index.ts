@@ -3,6 +3,7 @@ import { acceptCommand } from './accept';
 import { backupCommand } from './backup';
 import { contactsCommand } from './contacts';
 import { deviceCommand } from './device';
+import { devicesCommand } from './devices';
 import { initCommand } from './init';
 import { inviteCommand } from './invite';
 import { messagesCommand } from './messages';
@@ -28,4 +29,5 @@ export const commands: readonly CommandSpec[] = [
   backupCommand,
   restoreCommand,
   deviceCommand,
+  devicesCommand,
 ];
