@@ -6,7 +6,14 @@ import { BackupError } from '../core/backup/backupError';
 import { decodeHeader, encodeHeader, openChunk, sealChunk } from '../core/backup/archiveFormat';
 import { generateSealKeyPair, open as openSealed, seal } from '../core/crypto/sealedBox';
 import { ParleyError } from '../core/errors';
-import { certifyDevice, decodeDeviceCredential, encodeDeviceCredential } from '../core/identity/credential';
+import {
+  certifyDevice,
+  decodeAnyDeviceCredential,
+  decodeDeviceCredential,
+  decodeListedDeviceCredential,
+  encodeDeviceCredential,
+  encodeListedDeviceCredential,
+} from '../core/identity/credential';
 import {
   certificateSignatureValid,
   decodeDeviceCertificate,
@@ -244,6 +251,26 @@ export function fuzzTargets(): FuzzTarget[] {
       ],
       run: (input) => {
         decodeDeviceCredential(input);
+      },
+    },
+    {
+      // Version 2 (docs/protocol.md §13.6): decoding either version never throws,
+      // and what decodes re-encodes to the same bytes (one encoding per credential).
+      name: 'device-credential-v2',
+      kind: 'bytes',
+      seeds: () => [
+        encodeListedDeviceCredential({
+          identityKey: ada.publicKey,
+          peerId: PEER,
+          signatureKey: new Uint8Array(32).fill(5),
+          addedSeq: 3,
+        }),
+      ],
+      run: (input) => {
+        decodeAnyDeviceCredential(input);
+        const c = decodeListedDeviceCredential(input);
+        if (c && !Buffer.from(encodeListedDeviceCredential(c)).equals(Buffer.from(input)))
+          throw new DecoderBroke('device-credential-v2', 'two encodings of one credential');
       },
     },
     {

@@ -191,6 +191,17 @@ export class DeviceListSync {
     if (head !== null) this.fetch(peer, own, head);
   }
 
+  /**
+   * Fetches the entries of a person's list after the head held here from
+   * `from` (a group message named entries this device lacks, §13.6);
+   * resolves when they were offered to the lists (or the fetch failed).
+   */
+  fetchEntries(from: string, ik: Uint8Array): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    this.fetch(from, ik, this.deps.lists.headOf(ik));
+    return this.inFlight.get(hex(ik)) ?? Promise.resolve();
+  }
+
   /** Fetches a person's entries from `from` (after our head, or from 0) and offers them to the lists. */
   private fetch(from: string, ik: Uint8Array, after: { seq: number; hash: Uint8Array } | null): void {
     const key = hex(ik);

@@ -25,6 +25,7 @@ import {
   verifyDeviceList,
   type VerifyOptions,
 } from '../identity/deviceListVerify';
+import type { DeviceDirectory, DirectoryDevice } from '../mls';
 import type { DeviceListRepository } from '../store/repositories/deviceListRepository';
 import type { Transactor } from '../store/transactor';
 import type { Ed25519Sign } from '../util/ed25519';
@@ -100,7 +101,7 @@ export interface DeviceListsDeps {
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
-export class DeviceLists {
+export class DeviceLists implements DeviceDirectory {
   private readonly states = new Map<string, DeviceListState | null>();
   private readonly listeners = new Set<(news: DeviceListNews) => void>();
   /** PeerIds some held list removed (loaded on first use; a removed device never returns, rule 3). */
@@ -225,6 +226,19 @@ export class DeviceLists {
   /** Every device a person's list ever named, removed ones included. */
   allDevices(identityKey: Uint8Array): ListedDevice[] {
     return this.state(identityKey)?.devices ?? [];
+  }
+
+  /**
+   * The MLS layer's view (mls/deviceDirectory.ts, docs/protocol.md §13.6):
+   * the device the entry at `seq` of this person's list adds; 'missing' when
+   * the list held here ends before it (or none is held); null when the entry
+   * there is a `remove`.
+   */
+  addedAt(identityKey: Uint8Array, seq: number): DirectoryDevice | 'missing' | null {
+    const s = this.state(identityKey);
+    if (s === null || seq > s.head.seq) return 'missing';
+    const d = s.devices.find((x) => x.addedSeq === seq);
+    return d ? { peerId: d.peerId, mlsSignatureKey: d.mlsSignatureKey } : null;
   }
 
   /** The verified state of a person's list, or null. A value: do not change it. */

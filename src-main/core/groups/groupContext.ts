@@ -75,6 +75,11 @@ export interface GroupOpsDeps {
   identity: { publicKey: Uint8Array; displayName: string };
   /** Background work awaited on stop. */
   background: BackgroundTasks;
+  /**
+   * Fetches a person's device-list entries from a peer (devices/, §13.6), for
+   * a message whose version 2 credential names entries not held yet.
+   */
+  fetchDeviceEntries?: (from: string, identityKey: Uint8Array) => Promise<void>;
   options?: GroupOptions;
 }
 

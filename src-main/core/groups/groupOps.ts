@@ -1,4 +1,10 @@
-import type { MlsGroupState, Role, SequencerUpdate } from '../mls';
+import {
+  MISSING_ENTRIES_WAIT_MS,
+  type MissingEntries,
+  type MlsGroupState,
+  type Role,
+  type SequencerUpdate,
+} from '../mls';
 import { peerTag } from '../net/protocolService';
 import { errorFields } from '../util/logger';
 import { ContentSender } from './contentSender';
@@ -141,6 +147,53 @@ export class GroupOps {
       this.sequencers.drop(conversationId);
       throw err;
     }
+    if (update.missingEntries.length > 0) this.fetchEntries(conversationId, from, update.missingEntries);
+    return this.applyReceived(conversationId, entry, update, now, markSeen, from);
+  }
+
+  /**
+   * A message named device-list entries this device lacks (docs/protocol.md
+   * §13.6): fetch them from the device that sent it, then retry the held
+   * message; once more when its wait (30 s) has run out, so it is refused.
+   */
+  private fetchEntries(conversationId: number, from: string, missing: readonly MissingEntries[]): void {
+    const fetch = this.deps.fetchDeviceEntries;
+    const retry = async () => {
+      await this.deps.lock.run(String(conversationId), async () => {
+        const entry = this.sequencers.get(conversationId);
+        if (!entry || this.maintenance.stopped) return;
+        const now = this.deps.now();
+        const update = await entry.seq.retryHeld(now);
+        await this.applyReceived(conversationId, entry, update, now, () => undefined, from);
+      });
+    };
+    const work = (async () => {
+      const people = new Map(missing.map((m) => [Buffer.from(m.identityKey).toString('hex'), m]));
+      if (fetch) await Promise.allSettled([...people.values()].map((m) => fetch(from, m.identityKey)));
+      await retry();
+    })();
+    this.deps.background.track(work.catch((err: unknown) => this.logRetryFailure(conversationId, err)));
+    const timer = setTimeout(() => {
+      this.deps.background.track(retry().catch((err: unknown) => this.logRetryFailure(conversationId, err)));
+    }, MISSING_ENTRIES_WAIT_MS + 100);
+    timer.unref?.();
+  }
+
+  private logRetryFailure(conversationId: number, err: unknown): void {
+    this.deps.logger.log('warn', 'messaging.entries_retry_failed', {
+      conversation: conversationId,
+      ...errorFields(err),
+    });
+  }
+
+  private async applyReceived(
+    conversationId: number,
+    entry: NonNullable<ReturnType<GroupSequencers['get']>>,
+    update: SequencerUpdate,
+    now: number,
+    markSeen: () => void,
+    from: string,
+  ): Promise<'accepted' | 'duplicate' | 'rejected'> {
     let status: 'accepted' | 'duplicate' | 'rejected' = 'accepted';
     const r = update.rejected;
     if (r?.reason === 'replay') status = 'duplicate';

@@ -1,12 +1,13 @@
 import type { AuthenticationService, Credential } from 'ts-mls';
 import {
   certifyDevice,
-  decodeDeviceCredential,
+  decodeAnyDeviceCredential,
   encodeDeviceCredential,
-  verifyDeviceCredential,
-  type DeviceCredential,
+  encodeListedDeviceCredential,
+  type AnyDeviceCredential,
 } from '../identity/credential';
 import { generateEd25519 } from './crypto/nodeCryptoProvider';
+import { directoryFor, judgeCredential, type DeviceDirectory } from './deviceDirectory';
 
 /**
  * What this device signs its MLS messages and leaves with (RFC 9420 §5.3):
@@ -49,6 +50,33 @@ export function createDeviceIdentity(
   };
 }
 
+/**
+ * The MLS identity of a device that is not device 0 (docs/protocol.md §13.6):
+ * its signature key was made on the device and listed by the `add` entry at
+ * `addedSeq` of the person's device list, which is what certifies it (a
+ * version 2 credential carries no identity-key signature).
+ */
+export function listedDeviceIdentity(input: {
+  identityKey: Uint8Array;
+  peerId: string;
+  signaturePublicKey: Uint8Array;
+  signaturePrivateKey: Uint8Array;
+  addedSeq: number;
+}): MlsDeviceIdentity {
+  return {
+    identityKey: new Uint8Array(input.identityKey),
+    peerId: input.peerId,
+    signaturePublicKey: new Uint8Array(input.signaturePublicKey),
+    signaturePrivateKey: new Uint8Array(input.signaturePrivateKey),
+    credential: encodeListedDeviceCredential({
+      identityKey: input.identityKey,
+      peerId: input.peerId,
+      signatureKey: input.signaturePublicKey,
+      addedSeq: input.addedSeq,
+    }),
+  };
+}
+
 /** Internal: the MLS credential of this device's leaves. */
 export function mlsCredential(device: MlsDeviceIdentity): Credential {
   return { credentialType: 'basic', identity: device.credential };
@@ -56,18 +84,27 @@ export function mlsCredential(device: MlsDeviceIdentity): Credential {
 
 /**
  * The certified device behind a leaf, or null when the credential is not a
- * Parley device credential, names another signature key, or the identity
- * key did not sign it.
+ * Parley device credential, names another signature key, or is not
+ * certified: version 1 by the identity key's signature, version 2 by the
+ * entry of the person's device list that `directory` (the verifier's view;
+ * by default the one registered for `verifier`) holds at its `addedSeq`.
  */
 export function certifiedDevice(
   credential: Credential,
   signaturePublicKey: Uint8Array,
-): DeviceCredential | null {
-  if (credential.credentialType !== 'basic') return null;
-  const decoded = decodeDeviceCredential(credential.identity);
-  if (!decoded) return null;
-  if (!Buffer.from(decoded.signatureKey).equals(Buffer.from(signaturePublicKey))) return null;
-  return verifyDeviceCredential(decoded) ? decoded : null;
+  directory?: DeviceDirectory,
+): AnyDeviceCredential | null {
+  const verdict = judgeCredential(credential, signaturePublicKey, directory);
+  return verdict.ok ? verdict.credential : null;
+}
+
+/** certifiedDevice as judged by the device with this MLS signature key (its registered directory). */
+export function certifiedFor(
+  verifier: Uint8Array,
+  credential: Credential,
+  signaturePublicKey: Uint8Array,
+): AnyDeviceCredential | null {
+  return certifiedDevice(credential, signaturePublicKey, directoryFor(verifier));
 }
 
 /**
@@ -75,7 +112,9 @@ export function certifiedDevice(
  * for every leaf it accepts: KeyPackages in Add proposals, Update and commit
  * path leaves, every leaf of a ratchet tree received with a Welcome or used
  * for an external join, and the GroupInfo signer. An uncertified leaf makes
- * the whole message (or join) fail.
+ * the whole message (or join) fail. This default judges version 1 only; the
+ * steps that take input (incoming.ts, join.ts, groupEngine.ts) swap in the
+ * verifier's own (deviceDirectory.ts), which also judges version 2.
  */
 export const parleyAuthService: AuthenticationService = {
   async validateCredential(credential, signaturePublicKey) {
@@ -102,7 +141,7 @@ export function leafIdentity(credential: Credential): LeafIdentity | null {
   let id = identities.get(credential);
   if (id === undefined) {
     const decoded =
-      credential.credentialType === 'basic' ? decodeDeviceCredential(credential.identity) : null;
+      credential.credentialType === 'basic' ? decodeAnyDeviceCredential(credential.identity) : null;
     id = decoded
       ? {
           identityKey: decoded.identityKey,

@@ -11,7 +11,8 @@ import {
   type UnappliedProposals,
 } from 'ts-mls';
 import { ParleyError } from '../errors';
-import { certifiedDevice, leafIdentity, type MlsDeviceIdentity } from './credentials';
+import { certifiedFor, leafIdentity, type MlsDeviceIdentity } from './credentials';
+import { ownSignatureKey, verifying } from './deviceDirectory';
 import {
   findGroupMetadata,
   GROUP_METADATA_EXTENSION,
@@ -227,7 +228,7 @@ async function commit(
   let r: Awaited<ReturnType<typeof createCommit>>;
   try {
     r = await createCommit(
-      { state: { ...c, unappliedProposals: pending }, cipherSuite: impl },
+      { state: { ...verifying(c, []), unappliedProposals: pending }, cipherSuite: impl },
       { extraProposals: extra },
     );
   } catch (err) {
@@ -240,7 +241,7 @@ async function commit(
     );
   }
   spent.add(state);
-  const next = wrapState(r.newState, state);
+  const next = wrapState({ ...r.newState, clientConfig: c.clientConfig }, state);
   const ownLeafNode = 2 * me;
   return {
     state: next,
@@ -265,7 +266,7 @@ function addProposals(
         `the KeyPackage is for ${kp.cipherSuite}, the group uses ${c.groupContext.cipherSuite}`,
       );
     }
-    const device = certifiedDevice(kp.leafNode.credential, kp.leafNode.signaturePublicKey);
+    const device = certifiedFor(ownSignatureKey(c), kp.leafNode.credential, kp.leafNode.signaturePublicKey);
     if (!device) throw new MlsRejection('uncertified', 'the KeyPackage is not certified by its identity key');
     proposals.push({ proposalType: 'add', add: { keyPackage: kp } });
     users.push(hex(device.identityKey));

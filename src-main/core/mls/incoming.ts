@@ -20,6 +20,7 @@ import {
 } from 'ts-mls/mlsError.js';
 import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import { leafIdentity } from './credentials';
+import { verifying, type MissingEntries } from './deviceDirectory';
 import { findGroupMetadata, type GroupMetadata } from './extensions';
 import { wiper, type Consumed } from './groupEngine';
 import {
@@ -113,6 +114,22 @@ export function rejection(err: unknown): MlsRejection {
   // Our crypto provider throws RangeError/TypeError/OpenSSL errors on keys
   // or ciphertexts of the wrong shape, which only hostile input produces.
   return new MlsRejection('invalid', message, { cause: err });
+}
+
+/**
+ * An error from a ts-mls step that judged credentials: when the verifier
+ * lacked device-list entries for a version 2 credential, that is the reason
+ * (`missing-entries`, docs/protocol.md §13.6), not "uncertified".
+ */
+export function missingOr(missing: readonly MissingEntries[], err: unknown): MlsRejection {
+  if (missing.length > 0 && !(err instanceof MlsRejection)) {
+    const who = missing.map((m) => `${hex(m.identityKey).slice(0, 8)}…@${m.seq}`).join(', ');
+    return new MlsRejection('missing-entries', `device list entries not held yet (${who})`, {
+      cause: err,
+      missing,
+    });
+  }
+  return rejection(err);
 }
 
 interface Receiver {
@@ -230,15 +247,18 @@ export async function processMessage(state: MlsGroupState, bytes: Uint8Array): P
 
   const impl = await suiteImpl(suiteNameOf(state));
   let result: ProcessMessageResult;
+  const missing: MissingEntries[] = [];
   try {
-    result = await mlsProcessMessage(msg, c, makePskIndex(c, {}), callback, impl);
+    result = await mlsProcessMessage(msg, verifying(c, missing), makePskIndex(c, {}), callback, impl);
   } catch (err) {
     if (refusal === null) {
       const replaced = replacedByOwnResync(c, msg, state, err);
       if (replaced) return replaced;
     }
-    throw rejection(err);
+    throw missingOr(missing, err);
   }
+  // The verifier's authentication service was for this step only.
+  result = { ...result, newState: { ...result.newState, clientConfig: c.clientConfig } };
   if (refusal !== null || (result.kind === 'newState' && result.actionTaken === 'reject')) {
     throw new MlsRejection('not-authorized', refusal ?? 'refused');
   }

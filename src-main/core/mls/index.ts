@@ -5,7 +5,13 @@
  * See docs/protocol.md for the formats and rules.
  */
 export { DEFAULT_SUITE, suiteById, suiteInfo, type MlsSuiteInfo, type MlsSuiteName } from './suites';
-export { createDeviceIdentity, type MlsDeviceIdentity } from './credentials';
+export { createDeviceIdentity, listedDeviceIdentity, type MlsDeviceIdentity } from './credentials';
+export {
+  registerDeviceDirectory,
+  type DeviceDirectory,
+  type DirectoryDevice,
+  type MissingEntries,
+} from './deviceDirectory';
 export {
   GROUP_METADATA_EXTENSION,
   LAST_RESORT_EXTENSION,
@@ -51,6 +57,7 @@ export {
   DEFAULT_ACCEPT_MS,
   DEFAULT_LOG_SIZE,
   DEFAULT_MAX_HELD,
+  MISSING_ENTRIES_WAIT_MS,
   type AppliedCommit,
   type DeliveredMessage,
   type ReceivedProposal,

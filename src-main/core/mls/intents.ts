@@ -1,4 +1,6 @@
 import { certifiedDevice } from './credentials';
+import { directoryFor, ownSignatureKey } from './deviceDirectory';
+import { unwrapState } from './groupState';
 import type { MlsGroupState } from './groupState';
 import { isMlsRejection } from './rejection';
 import type { CommitIntent } from './commitIntent';
@@ -14,11 +16,19 @@ import { decodeKeyPackage } from './wire';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** The certified device a KeyPackage (MLSMessage bytes) is for, or null. */
-export function keyPackageDevice(keyPackage: Uint8Array): { identityKey: Uint8Array; peerId: string } | null {
+/**
+ * The certified device a KeyPackage (MLSMessage bytes) is for, or null. A
+ * version 2 credential is judged by the device lists of `verifier` (this
+ * device's MLS signature key, deviceDirectory.ts); without one, only version 1.
+ */
+export function keyPackageDevice(
+  keyPackage: Uint8Array,
+  verifier?: Uint8Array,
+): { identityKey: Uint8Array; peerId: string } | null {
   try {
     const kp = decodeKeyPackage(keyPackage);
-    const d = certifiedDevice(kp.leafNode.credential, kp.leafNode.signaturePublicKey);
+    const directory = verifier ? directoryFor(verifier) : undefined;
+    const d = certifiedDevice(kp.leafNode.credential, kp.leafNode.signaturePublicKey, directory);
     return d ? { identityKey: d.identityKey, peerId: d.peerId } : null;
   } catch (err) {
     if (isMlsRejection(err)) return null;
@@ -30,11 +40,12 @@ export function keyPackageDevice(keyPackage: Uint8Array): { identityKey: Uint8Ar
 export function stillWanted(state: MlsGroupState, intent: CommitIntent): CommitIntent | null {
   if (!state.active) return null;
   const members = state.members;
+  const verifier = ownSignatureKey(unwrapState(state));
   switch (intent.type) {
     case 'add': {
       const present = new Set(members.map((m) => m.peerId));
       const keyPackages = intent.keyPackages.filter((kp) => {
-        const d = keyPackageDevice(kp);
+        const d = keyPackageDevice(kp, verifier);
         return d !== null && !present.has(d.peerId);
       });
       return keyPackages.length > 0 ? { type: 'add', keyPackages } : null;

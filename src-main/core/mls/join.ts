@@ -4,8 +4,9 @@ import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import { leafIdentity, type MlsDeviceIdentity } from './credentials';
 import { findGroupMetadata, roleOf } from './extensions';
 import { wiper, type Consumed } from './groupEngine';
+import { configFor, type MissingEntries } from './deviceDirectory';
 import { parleyClientConfig, wrapState, type MlsGroupState } from './groupState';
-import { rejection } from './incoming';
+import { missingOr } from './incoming';
 import { decodePrivateKeys } from './keyPackages';
 import { MlsRejection } from './rejection';
 import { suiteFromMlsName, suiteImpl } from './suites';
@@ -55,6 +56,7 @@ export async function joinGroup(
   const impl = await suiteImpl(suite.name);
   let client: ClientState;
   let signer: number;
+  const missing: MissingEntries[] = [];
   try {
     signer = await welcomeSigner(w, kp, keys.init, impl);
     client = await mlsJoinGroup(
@@ -69,10 +71,11 @@ export async function joinGroup(
       impl,
       tree,
       undefined,
-      parleyClientConfig,
+      configFor(parleyClientConfig, device.signaturePublicKey, missing),
     );
+    client = { ...client, clientConfig: parleyClientConfig };
   } catch (err) {
-    throw rejection(err);
+    throw missingOr(missing, err);
   }
   const meta = findGroupMetadata(client.groupContext.extensions);
   if (!meta) {

@@ -25,6 +25,13 @@ export type MlsRejectReason =
   | 'not-authorized'
   /** A member, KeyPackage or tree whose credential the identity key did not certify. */
   | 'uncertified'
+  /**
+   * A version 2 credential names an entry of a person's device list that this
+   * verifier does not hold yet (docs/protocol.md §13.6): not a "no"; hold the
+   * message, fetch the entries (`missing`), retry; refused as `uncertified`
+   * after 30 s without them.
+   */
+  | 'missing-entries'
   /** This device is no longer in the group. */
   | 'not-member'
   /** No matching KeyPackage (unknown, or already used). */
@@ -39,11 +46,15 @@ export class MlsRejection extends ParleyError {
   constructor(
     readonly reason: MlsRejectReason,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; missing?: readonly { identityKey: Uint8Array; seq: number }[] },
   ) {
     super('MLS_REJECTED', `MLS message rejected (${reason}): ${message}`, options);
     this.name = 'MlsRejection';
+    this.missing = options?.missing ?? [];
   }
+
+  /** For `missing-entries`: whose list, and up to which seq, the verifier must fetch. */
+  readonly missing: readonly { identityKey: Uint8Array; seq: number }[];
 }
 
 export function isMlsRejection(err: unknown, reason?: MlsRejectReason): err is MlsRejection {

@@ -8,6 +8,7 @@ import {
 } from 'ts-mls';
 import { leafIdentity, type MlsDeviceIdentity } from './credentials';
 import { findGroupMetadata } from './extensions';
+import { configFor } from './deviceDirectory';
 import { parleyClientConfig, suiteNameOf, unwrapState, wrapState, type MlsGroupState } from './groupState';
 import { rejection } from './incoming';
 import { deviceKeyPackage } from './keyPackages';
@@ -96,7 +97,15 @@ export async function rejoinByExternalCommit(
               },
             },
           };
-    const joined = await joinGroupExternal(gi, publicPackage, privatePackage, true, impl, undefined, config);
+    const joined = await joinGroupExternal(
+      gi,
+      publicPackage,
+      privatePackage,
+      true,
+      impl,
+      undefined,
+      configFor(config, device.signaturePublicKey, []),
+    );
     // The special equality was for finding the replaced leaf only; the state keeps the normal config.
     client = { ...joined.newState, clientConfig: parleyClientConfig };
     commit = encodeMlsMessage({

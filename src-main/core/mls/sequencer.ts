@@ -33,9 +33,8 @@ import {
  *            commit), then the smallest SHA-256 of the commit's MLSMessage.
  *
  * The state before the last commit is kept until that commit is accepted
- * (every member that could hold a better commit acked it, see
- * commitAcks.ts; else the ACCEPT window; or a commit for the next epoch
- * built on it arrived), so a member
+ * (every member that could hold a better commit acked it, commitAcks.ts; or
+ * the ACCEPT window passed; or a commit built on it arrived), so a member
  * that applied a losing commit switches to the winner. Application messages
  * this member sent in a not yet accepted epoch are kept in plaintext and
  * re-encrypted after a switch; messages that do not decrypt yet (a future
@@ -64,7 +63,6 @@ export class GroupSequencer {
   get state(): MlsGroupState {
     return this.current;
   }
-
   get epoch(): number {
     return this.current.epoch;
   }
@@ -78,7 +76,6 @@ export class GroupSequencer {
   get heldCount(): number {
     return this.r.held.length;
   }
-
   /** The latest epoch among held messages (0 when none): ahead of `epoch` means a commit is missing. */
   get heldMaxEpoch(): number {
     return this.r.held.reduce((max, h) => Math.max(max, h.epoch), 0);
@@ -94,7 +91,6 @@ export class GroupSequencer {
     if (this.accepted || !this.r.acks || this.r.acks.windowOnly) return [];
     return this.r.acks.missing;
   }
-
   /** Devices a held (not yet released) Welcome is for: they are not in the group for others yet. */
   get awaitingWelcome(): readonly string[] {
     return this.r.heldWelcome?.recipients ?? [];
@@ -238,12 +234,23 @@ export class GroupSequencer {
 
   /** Takes one message from the group: a commit, proposal or application message. */
   async receive(bytes: Uint8Array, now: number = Date.now()): Promise<SequencerUpdate> {
+    return this.step(now, async (update) => {
+      const result = await this.take(bytes, now, update);
+      if (result === 'held') this.r.hold(bytes);
+      if (result === 'progress') await this.drain(now, update);
+    });
+  }
+
+  /** Tries held messages again: after device-list entries came, or their wait ran out (§13.6). */
+  retryHeld(now: number = Date.now()): Promise<SequencerUpdate> {
+    return this.step(now, (update) => this.drain(now, update, true));
+  }
+
+  private async step(now: number, body: (u: SequencerUpdate) => Promise<void>): Promise<SequencerUpdate> {
     const update = emptyUpdate();
     this.settle(now, update);
     const appliedBefore = this.r.applied?.hash ?? null;
-    const result = await this.take(bytes, now, update);
-    if (result === 'held') this.r.hold(bytes);
-    if (result === 'progress') await this.drain(now, update);
+    await body(update);
     await this.ackIfApplied(appliedBefore, update);
     // Acks taken in this step (or held ones retried) may complete the epoch.
     this.settle(now, update);
@@ -275,6 +282,7 @@ export class GroupSequencer {
       out = await processMessage(this.current, bytes);
     } catch (err) {
       const r = isMlsRejection(err) ? err : new MlsRejection('invalid', String(err));
+      if (r.reason === 'missing-entries') return this.r.waitForEntries(bytes, r, now, update);
       // While the epoch is undecided, a message may belong to the branch we
       // have not switched to yet: keep it for a retry after a switch.
       if (!this.accepted && header.epoch === epoch && r.reason === 'authentication') return 'held';
@@ -396,8 +404,8 @@ export class GroupSequencer {
     return this.accepted && this.r.applied !== null && now < this.r.appliedAt + this.acceptMs;
   }
 
-  /** Retries held messages until none makes progress. */
-  private async drain(now: number, update: SequencerUpdate): Promise<void> {
+  /** Retries held messages until none makes progress (their refusals reported only when asked). */
+  private async drain(now: number, update: SequencerUpdate, reportRefusals = false): Promise<void> {
     if (this.r.held.length > 0) this.r.revs.meta++;
     for (let progress = true; progress;) {
       progress = false;
@@ -414,6 +422,8 @@ export class GroupSequencer {
         update.welcomes.push(...sub.welcomes);
         update.lost.push(...sub.lost);
         update.mustRejoin ||= sub.mustRejoin;
+        update.missingEntries.push(...sub.missingEntries);
+        if (sub.rejected && reportRefusals) update.rejected = sub.rejected;
         if (result === 'held') this.r.held.push(h);
         if (result === 'progress') {
           // The epoch changed: what is left is retried against the new state.

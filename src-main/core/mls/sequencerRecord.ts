@@ -3,7 +3,13 @@ import { commitHash, EXTERNAL_RANK, headerOf, rankOf } from './commitOrder';
 import { MlsGroupState } from './groupState';
 import { decodeLog, decodeMeta, decodeWelcome, encodeLog, encodeMeta, encodeWelcome } from './sequencerParts';
 import type { CommitIntent } from './commitIntent';
-import type { ReleasedWelcome, SequencerParts } from './sequencerTypes';
+import { MlsRejection } from './rejection';
+import {
+  MISSING_ENTRIES_WAIT_MS,
+  type ReleasedWelcome,
+  type SequencerParts,
+  type SequencerUpdate,
+} from './sequencerTypes';
 
 /** The commit that started the current epoch, with what ranks it. */
 export interface Applied {
@@ -54,6 +60,12 @@ export class SequencerRecord {
   heldWelcome: ReleasedWelcome | null = null;
   unsettled: Unsettled[] = [];
   held: Held[] = [];
+  /**
+   * Held messages waiting for device-list entries (§13.6), by hex bytes: when
+   * the wait began. In memory only: after a restart a held message is
+   * retried once more and its wait begins again.
+   */
+  readonly waiting = new Map<string, number>();
   log: { epoch: number; commit: Uint8Array }[] = [];
   /**
    * Secret wipes (RFC 9420 §9.2) deferred while the previous state is kept:
@@ -180,6 +192,24 @@ export class SequencerRecord {
   }
 
   /**
+   * A message naming device-list entries this device does not hold (§13.6):
+   * held like a future-epoch one while the entries are fetched, refused as
+   * `uncertified` once it has waited MISSING_ENTRIES_WAIT_MS.
+   */
+  waitForEntries(bytes: Uint8Array, r: MlsRejection, now: number, update: SequencerUpdate): 'held' | 'done' {
+    const key = Buffer.from(bytes).toString('hex');
+    const since = this.waiting.get(key) ?? now;
+    if (now - since >= MISSING_ENTRIES_WAIT_MS) {
+      this.waiting.delete(key);
+      update.rejected = new MlsRejection('uncertified', `no device list entries came in time (${r.message})`);
+      return 'done';
+    }
+    this.waiting.set(key, since);
+    update.missingEntries.push(...r.missing);
+    return 'held';
+  }
+
+  /**
    * The applied commit is accepted (all acked, or its window passed): the
    * previous state, rivals and unsettled sends go, deferred wipes run.
    * Returns the held Welcome to send now (our own commit's), if any.
@@ -195,7 +225,9 @@ export class SequencerRecord {
     this.revs.unsettled++;
     // Held messages of this epoch or older that still do not decrypt came
     // from a branch that lost; their senders resend on the winning one.
-    this.held = this.held.filter((h) => h.epoch > currentEpoch);
+    this.held = this.held.filter(
+      (h) => h.epoch > currentEpoch || this.waiting.has(Buffer.from(h.bytes).toString('hex')),
+    );
     this.revs.meta++;
     this.revs.previous++;
     this.runDeferredWipes();

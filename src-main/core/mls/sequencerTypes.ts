@@ -1,4 +1,5 @@
 import type { CommitIntent } from './commitIntent';
+import type { MissingEntries } from './deviceDirectory';
 import type { MlsMember } from './groupState';
 import type { CommitChanges, ProposalSummary } from './incoming';
 import type { MlsRejection } from './rejection';
@@ -114,7 +115,15 @@ export interface SequencerUpdate {
   readonly acks: Uint8Array[];
   /** This step accepted the current epoch (all acks in, or its window passed): queued changes may go now. */
   settled: boolean;
+  /**
+   * Device-list entries a held message needs (`missing-entries`,
+   * docs/protocol.md §13.6): fetch them from the sender, then `retryHeld()`.
+   */
+  readonly missingEntries: MissingEntries[];
 }
+
+/** How long a message waits for device-list entries before it is refused as `uncertified` (§13.6). */
+export const MISSING_ENTRIES_WAIT_MS = 30_000;
 
 /** An update with nothing in it. */
 export function emptyUpdate(): SequencerUpdate {
@@ -129,5 +138,6 @@ export function emptyUpdate(): SequencerUpdate {
     mustRejoin: false,
     acks: [],
     settled: false,
+    missingEntries: [],
   };
 }

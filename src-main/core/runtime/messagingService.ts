@@ -55,6 +55,8 @@ export interface MessagingDeps {
   sealPublicKey: Uint8Array;
   logger: Logger;
   now: () => number;
+  /** Fetches a person's device-list entries from a peer (§13.6: a version 2 credential names them). */
+  fetchDeviceEntries?: (from: string, identityKey: Uint8Array) => Promise<void>;
   /** One-time KeyPackages kept available for peers (default 20). */
   keyPackagePoolSize?: number;
   /** Group changes: accept window, tick, self-update policy (groups/; tests shorten them). */

@@ -4,7 +4,7 @@ import { Outbox } from '../delivery/outbox';
 import { SqliteMailboxStore, type SqliteMailboxOptions } from '../delivery/sqliteMailboxStore';
 import { FileService } from '../files/fileService';
 import { FileTransfers } from '../files/fileTransfers';
-import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore } from '../mls';
+import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore, registerDeviceDirectory } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
@@ -209,6 +209,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     },
   });
   deviceLists.ensureOwnList();
+  // §13.6: this device judges version 2 credentials against the lists it holds.
+  const offDirectory = registerDeviceDirectory(device.signaturePublicKey, deviceLists);
   const pool = new KeyPackagePool(store.keyPackages, device, now);
   await pool.replenish(options.keyPackagePoolSize ?? 20);
   const mls = new MlsStore(store.mlsGroups, store.tx, now);
@@ -303,6 +305,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     keyPackagePoolSize: options.keyPackagePoolSize,
     groups: options.groups,
     profileCard: () => currentCard(store, options.identity, now()),
+    fetchDeviceEntries: (from, identityKey) => deviceSync.fetchEntries(from, identityKey),
   });
   network.bind({
     node,
@@ -410,6 +413,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const stopAll = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    offDirectory();
     offPeer();
     offQueued();
     await history?.stop();
