@@ -1,4 +1,12 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import type { MessageView } from '../../../../src-shared/contract';
 import { ArrowDownIcon } from '../../components/Icons';
 import { formatDayLabel } from '../../lib/time';
@@ -11,11 +19,10 @@ import { FileDropTarget } from '../files/FileDropTarget';
 import { ImageViewer } from '../files/ImageViewer';
 import { UploadList } from '../files/UploadList';
 import { Composer } from './Composer';
-import { MessageActions } from './MessageMenu';
 import { ReadOnlyNotice } from './ReadOnlyNotice';
 import { TypingIndicator } from './TypingIndicator';
 import { PresenceLine } from '../privacy/PresenceDot';
-import { MessageRow } from './MessageRow';
+import { TimelineMessage } from './TimelineMessage';
 import { buildTimeline, type TimelineRow } from './timeline';
 import { messageStep } from './timelineKeys';
 import { useFollowAndRead } from './useFollowAndRead';
@@ -163,6 +170,14 @@ export function ChatView() {
 
   // The message list's one tab stop: the message that last had focus, else the newest one drawn.
   const [activeMessage, setActiveMessage] = useState<{ conversationId: number; id: number } | null>(null);
+  const openId = chat?.conversationId ?? null;
+  // Stable per conversation, so the memoized rows are not re-rendered for a new closure.
+  const onFocusMessage = useCallback(
+    (id: number) => {
+      if (openId !== null) setActiveMessage({ conversationId: openId, id });
+    },
+    [openId],
+  );
   const drawnIds = items.flatMap((item) => {
     const row = rows[item.index];
     return row?.kind === 'message' && row.message.kind !== 'system' ? [row.message.id] : [];
@@ -283,20 +298,15 @@ export function ChatView() {
                       <span>{row.count === 1 ? '1 unread message' : `${row.count} unread messages`}</span>
                     </p>
                   ) : (
-                    <MessageActions
+                    <TimelineMessage
                       message={row.message}
                       extras={chat.extras[row.message.id]}
+                      showSender={row.showSender}
+                      highlighted={row.message.id === focusId}
                       tabbable={row.message.id === tabbableId}
-                      onFocusMessage={(id) => setActiveMessage({ conversationId: chat.conversationId, id })}
-                    >
-                      <MessageRow
-                        message={row.message}
-                        showSender={row.showSender}
-                        highlighted={row.message.id === focusId}
-                        extras={chat.extras[row.message.id]}
-                        onJump={jumpToMessage}
-                      />
-                    </MessageActions>
+                      onFocusMessage={onFocusMessage}
+                      onJump={jumpToMessage}
+                    />
                   )}
                 </div>
               );
