@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, type ReactElement } from 'react';
 import type { ProfileState } from '../../src-shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { HistoryProgressNotice } from './features/devices/HistoryProgressNotice';
 import { HomeScreen } from './features/home/HomeScreen';
 import { OnboardingScreen } from './features/onboarding/OnboardingScreen';
 import { ConnectionErrorScreen } from './features/startup/ConnectionErrorScreen';
@@ -53,6 +54,7 @@ export function App() {
   return (
     <div className="app">
       {phase === 'ready' ? <ConnectionBanner /> : null}
+      {phase === 'ready' && state === 'unlocked' ? <HistoryProgressNotice /> : null}
       <div className="app__screen">{screenFor(phase, state, refused)}</div>
     </div>
   );

@@ -86,6 +86,12 @@ describe('link, then history, through the contract', () => {
       60_000,
       'the history is imported on N',
     );
+    // The import wrote on a worker's connection: the shells are told to refetch the list and the
+    // messages (else the list would say "No messages yet" over an imported conversation).
+    const firstProgress = n.events.findIndex((x) => x.name === 'devices.historyProgress');
+    const after = n.events.slice(firstProgress).map((x) => x.name);
+    expect(after).toContain('conversations.changed');
+    expect(after).toContain('messages.changed');
     const dm = n.core.store().conversations.list({})[0];
     expect(dm).toBeDefined();
     const onN = n.core

@@ -7,6 +7,7 @@ import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { ChangeFeed } from '../store/changeFeed';
 import { bridgeNetworkEvents } from '../handlers/networkPresenter';
+import type { HistoryProgress } from '../history/historyReceiver';
 import { startLinkedHistory, type LinkedHistory } from './linkedHistory';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
 import { thisDeviceRemoval, wipeRemovedDevice } from '../devices/thisDeviceRemoval';
@@ -209,8 +210,7 @@ export class MessagingHost {
     );
     const offNetwork = bridgeNetworkEvents(messaging.network, this.deps.bus);
     const offHistory =
-      messaging.history?.onProgress((p) => this.deps.bus.emit('devices.historyProgress', p)) ??
-      (() => undefined);
+      messaging.history?.onProgress((p) => this.historyProgress(store, p)) ?? (() => undefined);
     // Issue 18: "Link a new device" moves on (a new device connected, a user answered, done, failed).
     const offLinking = messaging.linking.on(() =>
       this.deps.bus.emit('devices.linkProgress', linkStatusView(messaging.linking)),
@@ -238,6 +238,20 @@ export class MessagingHost {
     return messaging;
   }
 
+  /**
+   * History progress to the shells. The import writes on a worker's own connection, which the
+   * change feed's triggers (this connection's) do not see: while it imports and when it is done,
+   * the conversation list and every conversation's messages are told to refetch.
+   */
+  private historyProgress(store: Store, p: HistoryProgress): void {
+    this.deps.bus.emit('devices.historyProgress', p);
+    if (p.phase !== 'import' && p.phase !== 'done') return;
+    this.deps.bus.emit('conversations.changed', {});
+    this.deps.bus.emit('contacts.changed', {});
+    for (const c of store.conversations.list({}))
+      this.deps.bus.emit('messages.changed', { conversationId: c.id });
+  }
+
   /** A linked device's history, before it is a member (runtime/linkedHistory.ts); once per unlock. */
   private async startLinkedHistory(store: Store): Promise<void> {
     const history = this.deps.history;
@@ -247,7 +261,7 @@ export class MessagingHost {
       profileDir: history.profileDir,
       connection: history.connection,
       logger: this.deps.logger,
-      onProgress: (p) => this.deps.bus.emit('devices.historyProgress', p),
+      onProgress: (p) => this.historyProgress(store, p),
       ...(this.deps.history?.retryMs ? { retryMs: this.deps.history.retryMs } : {}),
     });
     if (!session) return;

@@ -26,6 +26,11 @@ import type { ConversationInfo, Role } from '../../../src-shared/contract/areas/
 import type { ChatMember, ChatPreferences } from '../../../src-shared/contract/areas/chat';
 import type { ChatPage, MessageExtras, MessageHistory } from '../../../src-shared/contract/areas/messages';
 import type {
+  HistoryProgressEvent,
+  JoinStatusView,
+  LinkStatusView,
+} from '../../../src-shared/contract/areas/devices';
+import type {
   HostFile,
   HostTarget,
   OpenPurpose,
@@ -211,6 +216,23 @@ export const api = {
   ownDevices: (): Promise<RequestResult<'devices.list'>> => call('devices.list', {}),
   contactDevices: (contactId: number): Promise<RequestResult<'devices.ofContact'>> =>
     call('devices.ofContact', { contactId }),
+  // Linking (issue 18, §13.5): "Link a new device" on this device (E) …
+  linkCode: (): Promise<LinkStatusView> => call('devices.linkCode', {}),
+  linkStatus: (): Promise<LinkStatusView> => call('devices.linkStatus', {}),
+  confirmLinkSas: (match: boolean): Promise<LinkStatusView> => call('devices.confirmSas', { match }),
+  cancelLink: (): Promise<LinkStatusView> => call('devices.cancelLink', {}),
+  onLinkProgress: (listener: (s: LinkStatusView) => void): (() => void) =>
+    getBridge().subscribe('devices.linkProgress', listener),
+  // … and "I already use Parley" on a new install (N).
+  joinStart: (params: RequestParams<'devices.joinStart'>): Promise<JoinStatusView> =>
+    call('devices.joinStart', params),
+  joinConfirmSas: (match: boolean): Promise<JoinStatusView> => call('devices.joinConfirmSas', { match }),
+  joinCancel: (): Promise<JoinStatusView> => call('devices.joinCancel', {}),
+  onJoinProgress: (listener: (s: JoinStatusView) => void): (() => void) =>
+    getBridge().subscribe('devices.joinProgress', listener),
+  /** History arriving on this newly linked device (§13.7). */
+  onHistoryProgress: (listener: (p: HistoryProgressEvent) => void): (() => void) =>
+    getBridge().subscribe('devices.historyProgress', listener),
   /** Someone's device list changed or forked (contactId null: our own). */
   onDevicesChanged: (listener: (contactId: number | null) => void): (() => void) => {
     const offChanged = getBridge().subscribe('devices.changed', (e) => listener(e.contactId));

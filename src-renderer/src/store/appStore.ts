@@ -8,6 +8,7 @@ import { createContactsSlice, type ContactsSlice } from './contactsSlice';
 import { createConversationSettingsSlice, type ConversationSettingsSlice } from './conversationSettingsSlice';
 import { createConversationsSlice, type ConversationsSlice } from './conversationsSlice';
 import { createDevicesSlice, type DevicesSlice } from './devicesSlice';
+import { createLinkSlice, type LinkSlice } from './linkSlice';
 import { createFilesSlice, type FilesSlice } from './filesSlice';
 import { createHostSlice, type HostSlice } from './hostSlice';
 import { createLayoutSlice, type LayoutSlice } from './layoutSlice';
@@ -38,6 +39,7 @@ export type AppState = SessionSlice &
   PrivacySlice &
   ReachSlice &
   DevicesSlice &
+  LinkSlice &
   ContactsSlice &
   InvitesSlice &
   EmojiSlice &
@@ -61,6 +63,7 @@ export const useAppStore = create<AppState>()((...args) => ({
   ...createPrivacySlice(...args),
   ...createReachSlice(...args),
   ...createDevicesSlice(...args),
+  ...createLinkSlice(...args),
   ...createContactsSlice(...args),
   ...createInvitesSlice(...args),
   ...createEmojiSlice(...args),

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { DevicesView } from '../../../src-shared/contract/areas/devices';
+import type { DevicesView, HistoryProgressEvent } from '../../../src-shared/contract/areas/devices';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 
@@ -15,12 +15,23 @@ export interface DevicesSlice {
   watchOwnDevices(): () => void;
   /** Loads a contact's devices now and when their list changes or forks. */
   watchContactDevices(contactId: number): () => void;
+  /** The history arriving on this newly linked device (§13.7), as last reported; null: none. */
+  historyProgress: HistoryProgressEvent | null;
+  applyHistoryProgress(progress: HistoryProgressEvent): void;
+  dismissHistoryProgress(): void;
 }
 
 export const createDevicesSlice: StateCreator<AppState, [], [], DevicesSlice> = (set, get) => ({
   ownDevices: null,
   ownDevicesError: null,
   contactDevices: {},
+  historyProgress: null,
+  applyHistoryProgress(progress) {
+    set({ historyProgress: progress });
+  },
+  dismissHistoryProgress() {
+    set({ historyProgress: null });
+  },
   async loadOwnDevices() {
     try {
       set({ ownDevices: await api.ownDevices(), ownDevicesError: null });

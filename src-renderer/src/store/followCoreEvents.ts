@@ -24,6 +24,8 @@ export function followCoreEvents(store: Pick<StoreApi<AppState>, 'getState'>): (
     api.onContactsChanged(() => void state().loadContacts()),
     api.onFileProgress((p) => state().applyFileProgress(p)),
     api.onFileChanged((c) => state().applyFileChanged(c)),
+    // Issue 18: the history coming to this newly linked device, shown over the home screen.
+    api.onHistoryProgress((p) => state().applyHistoryProgress(p)),
     // A parley:// invite link opened the desktop app: Add contact shows it once unlocked.
     api.onOpenInvite((link) => state().openInvite(link)),
     api.onConnectionChange((connection) => {

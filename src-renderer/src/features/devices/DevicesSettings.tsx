@@ -1,7 +1,9 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DeviceForkView } from '../../../../src-shared/contract/areas/devices';
+import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
 import { DeviceList } from './DeviceList';
+import { LinkDeviceDialog } from './LinkDeviceDialog';
 import { forkEntryText, forkSigner } from './deviceWords';
 
 /**
@@ -14,8 +16,16 @@ export function DevicesSettings() {
   const view = useAppStore((s) => s.ownDevices);
   const error = useAppStore((s) => s.ownDevicesError);
   const watch = useAppStore((s) => s.watchOwnDevices);
+  const online = useAppStore((s) => s.net !== null && s.net.state !== 'offline');
+  const [linking, setLinking] = useState(false);
+  const linkRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => watch(), [watch]);
+
+  // Linking needs this device online (the new one dials it) and a list to add to; at 5 devices the
+  // core would refuse the code (§13.8's limit), so the button gives way to the reason.
+  const count = view?.devices.length ?? 0;
+  const canLink = online && count > 0;
 
   return (
     <section className="settings__section" aria-labelledby="settings-devices" data-testid="settings-devices">
@@ -41,8 +51,27 @@ export function DevicesSettings() {
             Your devices ({view.devices.length} of 5)
           </h3>
           <DeviceList devices={view.devices} testId="devices-own" labelledBy="devices-own-title" />
+          {canLink ? (
+            count >= 5 ? (
+              <p className="settings__hint" data-testid="devices-full">
+                You have 5 devices, the most Parley allows. Remove one on another device to link a new one.
+              </p>
+            ) : (
+              <div>
+                <Button
+                  ref={linkRef}
+                  testId="devices-link"
+                  variant="secondary"
+                  onClick={() => setLinking(true)}
+                >
+                  Link a new device
+                </Button>
+              </div>
+            )
+          ) : null}
         </>
       ) : null}
+      {linking ? <LinkDeviceDialog onClose={() => setLinking(false)} returnFocus={linkRef} /> : null}
       {error ? (
         <p className="field__error" role="alert" data-testid="devices-error">
           {error}

@@ -12,6 +12,7 @@ import { isWeakPassphrase } from '../../components/strength/weakPassphrase';
 import { preloadStrengthEstimator } from '../../components/strength/useStrength';
 import { useAppStore } from '../../store/appStore';
 import { RestoreFromBackup } from '../backup/RestoreFromBackup';
+import { JoinScreen } from './JoinScreen';
 
 /** The contract's own rule for names, so the form and the core never disagree. */
 const displayNameSchema = requests['profile.create'].params.shape.displayName;
@@ -40,7 +41,14 @@ function validate(displayName: string, passphrase: string, confirmation: string)
   };
 }
 
+/** First start: a new profile, or "I already use Parley" (link this computer, issue 18). */
 export function OnboardingScreen() {
+  const [joining, setJoining] = useState(false);
+  if (joining) return <JoinScreen onBack={() => setJoining(false)} />;
+  return <NewProfile onJoin={() => setJoining(true)} />;
+}
+
+function NewProfile({ onJoin }: { onJoin: () => void }) {
   const busy = useAppStore((s) => s.busy === 'create');
   const error = useAppStore((s) => (s.error?.action === 'create' ? s.error : null));
   const createProfile = useAppStore((s) => s.createProfile);
@@ -176,6 +184,9 @@ export function OnboardingScreen() {
           }}
         />
       ) : null}
+      <Button testId="onboarding-join" variant="ghost" block onClick={onJoin}>
+        I already use Parley
+      </Button>
       <RestoreFromBackup />
     </CardScreen>
   );
