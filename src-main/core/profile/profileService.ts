@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { passphraseProblem, type ProfileStatus } from '../../../src-shared/contract';
+import type { ProfileStatus } from '../../../src-shared/contract';
+// The policy alone, not the contract's index: unlocking needs none of its 20 area schemas.
+import { passphraseProblem } from '../../../src-shared/contract/passphrase';
 import { ParleyError, isParleyError, storageError } from '../errors';
 import { generateIdentityKey } from '../identity/identityKey';
 import { insertIdentity } from '../store/databaseMaintenance';
 import { openEncryptedDatabase, type Db } from '../store/encryptedDatabase';
-import { ProfileRepositories } from '../store/profileRepositories';
+import type { ProfileRepositories } from '../store/profileRepositories';
 import { IdentityRepository } from '../store/repositories/identityRepository';
 import { SettingsRepository } from '../store/repositories/settingsRepository';
 import {
@@ -311,6 +313,12 @@ export class ProfileService {
       const wrappedKey = wrapDataKey(dataKey, kek, kdf);
       kek.fill(0);
       const creating = this.databasePath + CREATING_SUFFIX;
+      // Every repository of a profile, only for a linked device's first rows: a
+      // process that only creates or unlocks (the CLI, a relay, the store bench)
+      // does not load the 35 repositories (issue 16: +58 modules, +3-6 MB RSS).
+      const Repositories: typeof ProfileRepositories | null = seed
+        ? (await import('../store/profileRepositories')).ProfileRepositories
+        : null;
       try {
         mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
         // Leftovers of a creation that never finished (no header was written), so nothing of the user's.
@@ -325,7 +333,7 @@ export class ProfileService {
           insertIdentity(db, { displayName, ...identity, createdAt: now.getTime() });
           const settingsRepo = new SettingsRepository(db);
           for (const { key, value } of settings) settingsRepo.set(key, value);
-          const repos = seed ? new ProfileRepositories(db) : null;
+          const repos = seed && Repositories ? new Repositories(db) : null;
           if (seed && repos) repos.tx.run(() => seed.fill(repos));
           identity.privateKey.fill(0);
           db.pragma('wal_checkpoint(TRUNCATE)');
