@@ -19,17 +19,25 @@ import type { SealedFiles } from './sealedFiles';
  * transport lets go of them late.
  */
 const POOL_MAX = 16;
+/**
+ * How long the buffers outlive the last open file: a download's requests come
+ * one after the other (pipelined two deep, fileDownload.ts), and between two
+ * of them no file may be open for a moment; dropping the pool there made a
+ * 100 MB transfer allocate 30 of its 100 runs afresh.
+ */
+const POOL_IDLE_MS = 5_000;
 
 export class FileServer {
   /**
    * Disk read buffers the transport has handed back (fileProtocol's recycle):
    * a 100 MB file otherwise allocates 100 MB of fresh buffers, which cost
    * page faults and full garbage collections on the thread that also runs the
-   * network (issue 16 item 8). Emptied when no file is open for serving, so
-   * an idle app holds none.
+   * network (issue 16 item 8). Emptied once no file was open for serving for
+   * POOL_IDLE_MS, so an idle app holds none.
    */
   private pool: ArrayBuffer[] = [];
   private open = 0;
+  private drop: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly deps: {
@@ -57,6 +65,7 @@ export class FileServer {
       return { status: 'not-found' };
     }
     this.open += 1;
+    clearTimeout(this.drop);
     let closed = false;
     return {
       status: 'ok',
@@ -85,13 +94,19 @@ export class FileServer {
         if (!closed) {
           closed = true;
           this.open -= 1;
-          if (this.open === 0) this.pool = [];
+          if (this.open === 0) {
+            clearTimeout(this.drop);
+            this.drop = setTimeout(() => {
+              if (this.open === 0) this.pool = [];
+            }, POOL_IDLE_MS);
+            this.drop.unref?.();
+          }
         }
         await handle.close();
       },
       recycle: (run) => {
         const first = run[0];
-        if (first === undefined || this.open === 0 || this.pool.length >= POOL_MAX) return;
+        if (first === undefined || this.pool.length >= POOL_MAX) return;
         // The run's chunks are views of one buffer (read() above): its memory comes back whole.
         if (!this.pool.includes(first.buffer as ArrayBuffer)) this.pool.push(first.buffer as ArrayBuffer);
       },
