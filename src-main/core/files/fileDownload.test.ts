@@ -56,8 +56,11 @@ interface TestFile {
   sealed: Buffer;
 }
 
-/** An incoming file of `size` bytes from SOURCE, sealed in 16 KiB chunks. */
-function incomingFile(size: number): TestFile {
+/**
+ * An incoming file of `size` bytes from SOURCE, sealed in 16 KiB chunks. `outgoing`: one this
+ * person sent from another of their devices, as a history import leaves it (issue 18, §13.7).
+ */
+function incomingFile(size: number, outgoing = false): TestFile {
   const uid = randomBytes(16).toString('hex');
   const plain = randomBytes(size);
   const key = newFileKey();
@@ -69,12 +72,12 @@ function incomingFile(size: number): TestFile {
     conversationId: conversation,
     uid,
     senderKey: ADA,
-    outgoing: false,
+    outgoing,
     kind: 'file',
     body: 'data.bin',
     sentAt: 0,
     receivedAt: 0,
-    state: 'received',
+    state: outgoing ? 'sent' : 'received',
     hasFile: true,
   });
   const id = rows.insert({
@@ -193,6 +196,18 @@ describe('downloadFile', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(file.plain.length);
     expect(seen.some((e) => e.event === 'files.changed' && e.payload.state === 'complete')).toBe(true);
+  });
+
+  it('fetches a file this person sent from another device (history on a new device): it is not here yet', async () => {
+    const file = incomingFile(5 * CHUNK + 3, true);
+    // The sweep that resumes downloads lists it (auto-download size allowing), as it lists incoming ones.
+    expect(rows.resumable(1024 * 1024).map((r) => r.id)).toContain(file.id);
+    const { net } = scriptedNet(file);
+    await run(deps(net), file);
+    expect(rows.get(file.id)).toMatchObject({ state: 'complete', transferred: file.plain.length });
+    expect(stored(file).equals(file.sealed)).toBe(true);
+    // Once here it is an ordinary sent file again: nothing more to fetch.
+    expect(rows.resumable(1024 * 1024).map((r) => r.id)).not.toContain(file.id);
   });
 
   it('asks again from where a short answer stopped', async () => {

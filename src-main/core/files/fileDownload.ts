@@ -93,7 +93,7 @@ class Superseded extends Error {
 type Outcome = 'ok' | 'short' | 'bad' | 'net' | 'aborted' | 'error' | FileRefusal;
 
 /**
- * Fetches what is missing of an incoming file. `owns()` turns false once
+ * Fetches what is missing of a file that is not here (incoming, or sent from another own device). `owns()` turns false once
  * the download was cancelled: from then on it records nothing.
  */
 export async function downloadFile(
@@ -104,7 +104,9 @@ export async function downloadFile(
 ): Promise<void> {
   const { rows, events } = deps;
   let row = attachmentOf(rows, attachmentId);
-  if (row.outgoing === 1 || (row.state !== 'pending' && row.state !== 'transferring')) return;
+  // Pending or interrupted only; that includes a file this person sent from another device, which
+  // a history import leaves pending here (issue 18, §13.7): sent files of this device never are.
+  if (row.state !== 'pending' && row.state !== 'transferring') return;
   if (row.size > deps.settings.get().maxReceiveBytes) return;
   if (row.state === 'pending' || row.error !== null) {
     rows.setState(row.id, 'transferring', { error: null });

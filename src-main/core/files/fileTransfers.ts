@@ -116,7 +116,10 @@ export class FileTransfers {
   /** Starts or resumes fetching an incoming file (the user asked). */
   download(attachmentId: number): FileProgress {
     const row = attachmentOf(this.rows, attachmentId);
-    if (row.outgoing === 1) throw new ParleyError('INVALID_STATE', 'You sent this file; it is already here.');
+    // A file sent from this device is here (or withdrawn); one sent from another of this person's
+    // devices arrives with the history, not here yet, and is fetched like an incoming one (§13.7).
+    if (row.outgoing === 1 && row.state !== 'pending' && row.state !== 'transferring')
+      throw new ParleyError('INVALID_STATE', 'You sent this file; it is already here.');
     if (row.state === 'complete') return this.view(attachmentId);
     if (row.error === DESCRIBED_WRONGLY) throw new ParleyError('INVALID_STATE', row.error);
     const limit = this.settings().maxReceiveBytes;

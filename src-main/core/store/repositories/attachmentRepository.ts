@@ -105,11 +105,15 @@ export class AttachmentRepository {
       .all(...ids) as AttachmentRow[];
   }
 
-  /** Incoming files to fetch: interrupted ones, and pending ones no bigger than `autoMax`. */
+  /**
+   * Files to fetch: interrupted ones, and pending ones no bigger than `autoMax`. Incoming ones, and
+   * outgoing ones sent from another device of this person (a history import leaves them pending,
+   * issue 18 §13.7); a file sent from this device is complete or cancelled, never pending.
+   */
   resumable(autoMax: number): AttachmentRow[] {
     return prepared(
       this.db,
-      `${SELECT} WHERE m.outgoing = 0 AND (a.state = 'transferring' OR (a.state = 'pending' AND a.size <= ?))
+      `${SELECT} WHERE (a.state = 'transferring' OR (a.state = 'pending' AND a.size <= ?))
        ORDER BY a.id LIMIT 256`,
     ).all(autoMax) as AttachmentRow[];
   }
