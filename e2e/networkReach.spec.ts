@@ -150,6 +150,28 @@ test('Settings → Network: relay limits and public addresses are checked, saved
   await createProfile(page, shell, 'Ada');
   await openSettings(page, 'network');
   const section = page.getByTestId('settings-network');
+
+  // Both forms are folded, their rows saying what is stored; a row opens from the keyboard
+  // (Enter or Space, focus staying on it) and closes again.
+  const limitsToggle = page.getByTestId('network-relay-limits-disclosure-toggle');
+  const addressesToggle = page.getByTestId('network-public-disclosure-toggle');
+  await expect(limitsToggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(limitsToggle).toContainText('60 min · 1 GiB · 64 devices');
+  await expect(addressesToggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(addressesToggle).toContainText('None');
+  await expect(page.getByTestId('network-relay-durationMinutes')).toBeHidden();
+  await expect(page.getByTestId('network-public-input')).toBeHidden();
+  await limitsToggle.focus();
+  await page.keyboard.press('Enter');
+  await expect(limitsToggle).toHaveAttribute('aria-expanded', 'true');
+  await expect(limitsToggle).toBeFocused();
+  await expect(page.getByTestId('network-relay-durationMinutes')).toBeVisible();
+  await page.keyboard.press('Space');
+  await expect(limitsToggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(page.getByTestId('network-relay-durationMinutes')).toBeHidden();
+  await limitsToggle.click();
+  await addressesToggle.click();
+  await expect(page.getByTestId('network-public-input')).toBeVisible();
   await expect(page.getByTestId('network-relay-durationMinutes')).toHaveValue('60');
   await expect(page.getByTestId('network-relay-dataMiB')).toHaveValue('1024');
   await expect(page.getByTestId('network-relay-reservations')).toHaveValue('64');
@@ -171,6 +193,7 @@ test('Settings → Network: relay limits and public addresses are checked, saved
   await expect(page.getByTestId('network-relay-limits-saved')).toHaveText('Saved.');
   await expect(page.getByTestId('network-relay-limits-error')).toHaveCount(0);
   await expect(page.getByTestId('network-pending')).toContainText('after you lock and unlock');
+  await expect(limitsToggle).toContainText('30 min · 2 GiB · 8 devices');
   // The relay still runs with the limits it started with.
   await expect(section).toContainText('Limits: 60 minutes and 1 GiB per relayed connection');
 
@@ -193,6 +216,7 @@ test('Settings → Network: relay limits and public addresses are checked, saved
   await expect(page.getByTestId('network-public-saved')).toHaveText('Saved.');
   await expect(page.getByTestId('network-public-input-error')).toHaveCount(0);
   await expect(address).toHaveValue('/ip4/81.2.69.160/tcp/4001');
+  await expect(addressesToggle).toContainText('/ip4/81.2.69.160/tcp/4001');
   await checkSizesShowing(page, 'settings-network-edited', page.getByTestId('network-pending'));
 
   // Removed again (this test's device must not announce an address it does not have).
@@ -211,6 +235,10 @@ test('Settings → Network: relay limits and public addresses are checked, saved
   await expect(section).toContainText(
     'Limits: 30 minutes and 2 GiB per relayed connection, 8 contacts’ devices',
   );
+  // Folded again on a new visit; the row shows the stored limits.
+  await expect(limitsToggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(limitsToggle).toContainText('30 min · 2 GiB · 8 devices');
+  await limitsToggle.click();
   await expect(page.getByTestId('network-relay-reservations')).toHaveValue('8');
   await expect(page.getByTestId('network-pending')).toHaveCount(0);
 });

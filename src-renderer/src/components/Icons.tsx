@@ -58,6 +58,15 @@ export function ArrowDownIcon() {
   );
 }
 
+/** Points right when closed; CSS turns it down when its disclosure is open. */
+export function ChevronIcon() {
+  return (
+    <Svg>
+      <path d="M7.5 4.5L13 10l-5.5 5.5" {...stroke} />
+    </Svg>
+  );
+}
+
 export function BackIcon() {
   return (
     <Svg>

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { NetworkReachView } from '../../../../src-shared/contract/areas/network';
+import { Disclosure } from '../../components/Disclosure';
 import { SettingsToggle } from '../../components/SettingsToggle';
 import { useAppStore } from '../../store/appStore';
 import { PublicAddressesForm } from './PublicAddressesForm';
@@ -11,7 +12,9 @@ import { RelayLimitsForm } from './RelayLimitsForm';
  * through, the switches "Relay for my contacts" (with its limits, which
  * the user may change) and UPnP, and the public addresses the user gives.
  * UPnP, the limits and the addresses apply when networking next starts;
- * while they wait for it, a notice says so.
+ * while they wait for it, a notice says so. The two forms are folded
+ * behind disclosures that show the stored values, so the section fits a
+ * window without scrolling.
  */
 export function NetworkSettings() {
   const reach = useAppStore((s) => s.reach);
@@ -46,9 +49,23 @@ export function NetworkSettings() {
         onChange={(on) => void setReach({ upnp: on })}
       />
       <div className="settings__divider" />
-      <RelayLimitsForm reach={reach} />
-      <div className="settings__divider" />
-      <PublicAddressesForm reach={reach} />
+      {/* Folded: few people change these, and open they make the section scroll. */}
+      <div className="settings__disclosures">
+        <Disclosure
+          title="Relay limits"
+          summary={limitsSummary(reach)}
+          testId="network-relay-limits-disclosure"
+        >
+          <RelayLimitsForm reach={reach} />
+        </Disclosure>
+        <Disclosure
+          title="Public addresses"
+          summary={addressesSummary(reach)}
+          testId="network-public-disclosure"
+        >
+          <PublicAddressesForm reach={reach} />
+        </Disclosure>
+      </div>
       {reach?.appliesAtNextStart ? (
         <p className="reach__pending" role="status" data-testid="network-pending">
           Your changes to UPnP, the relay limits or the public addresses are saved. They apply the next time
@@ -160,6 +177,22 @@ function RelayHint({ reach }: { reach: NetworkReachView | null }) {
       ) : null}
     </>
   );
+}
+
+/** The stored limits in a few words, for the closed disclosure. */
+function limitsSummary(reach: NetworkReachView | null): string | undefined {
+  const l = reach?.relayLimitSettings;
+  if (!l) return undefined;
+  const devices = l.reservations === 1 ? 'device' : 'devices';
+  return `${l.durationMinutes} min · ${formatMiB(l.dataMiB)} · ${l.reservations} ${devices}`;
+}
+
+/** The stored public addresses in a few words, for the closed disclosure. */
+function addressesSummary(reach: NetworkReachView | null): string | undefined {
+  if (!reach) return undefined;
+  const n = reach.publicAddressSettings.length;
+  if (n === 0) return 'None';
+  return n === 1 ? (reach.publicAddressSettings[0] ?? '') : `${n} addresses`;
 }
 
 function formatMiB(mib: number): string {

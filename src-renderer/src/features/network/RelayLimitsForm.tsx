@@ -6,7 +6,8 @@ import {
 } from '../../../../src-shared/contract/areas/network';
 import { Button } from '../../components/Button';
 import { TextField } from '../../components/TextField';
-import { useAppStore } from '../../store/appStore';
+import { ReachFormFooter } from './ReachFormFooter';
+import { useReachSave } from './useReachSave';
 
 type Key = keyof RelayLimitSettingsView;
 const KEYS: Key[] = ['durationMinutes', 'dataMiB', 'reservations'];
@@ -34,11 +35,8 @@ function parse(key: Key, text: string): number | string {
  * is built).
  */
 export function RelayLimitsForm({ reach }: { reach: NetworkReachView | null }) {
-  const setReach = useAppStore((s) => s.setReach);
   const [draft, setDraft] = useState<Partial<Record<Key, string>>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const saving = useReachSave();
   const stored = reach?.relayLimitSettings;
   const value = (key: Key) => draft[key] ?? (stored ? String(stored[key]) : '');
 
@@ -47,42 +45,29 @@ export function RelayLimitsForm({ reach }: { reach: NetworkReachView | null }) {
     for (const key of KEYS) {
       const parsed = parse(key, value(key));
       if (typeof parsed === 'string') {
-        setError(parsed);
+        saving.refuse(parsed);
         return;
       }
       next[key] = parsed;
     }
-    setError(null);
-    setBusy(true);
-    const problem = await setReach({ relayLimits: next as RelayLimitSettingsView });
-    setBusy(false);
-    setError(problem);
-    if (problem === null) {
-      setDraft({});
-      setSaved(true);
-    }
+    if (await saving.save({ relayLimits: next as RelayLimitSettingsView })) setDraft({});
   }
 
-  function reset() {
-    const defaults = { durationMinutes: '60', dataMiB: '1024', reservations: '64' };
-    setSaved(false);
-    setError(null);
-    setDraft(defaults);
+  function useDefaults() {
+    saving.edited();
+    setDraft({ durationMinutes: '60', dataMiB: '1024', reservations: '64' });
   }
 
   return (
     <form
       className="reach-form"
-      aria-labelledby="network-relay-limits-title"
+      aria-label="Relay limits"
       data-testid="network-relay-limits"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
-      <h3 className="settings__subheading" id="network-relay-limits-title">
-        Relay limits
-      </h3>
       <div className="reach-form__grid">
         {KEYS.map((key) => (
           <TextField
@@ -93,42 +78,32 @@ export function RelayLimitsForm({ reach }: { reach: NetworkReachView | null }) {
             value={value(key)}
             disabled={reach === null}
             onChange={(e) => {
-              setSaved(false);
+              saving.edited();
               setDraft((d) => ({ ...d, [key]: e.target.value }));
             }}
           />
         ))}
       </div>
-      {error ? (
+      {saving.error ? (
         <p className="field__error" role="alert" data-testid="network-relay-limits-error">
-          {error}
+          {saving.error}
         </p>
       ) : null}
       <p className="field__hint">
         A connection that reaches a limit is closed by the relay; your contacts reconnect at once and files
         resume where they stopped. The defaults (60 minutes, 1 GiB, 64 devices) suit messages and files.
       </p>
-      <div className="reach-form__actions">
-        <Button
-          type="submit"
-          testId="network-relay-limits-save"
-          variant="secondary"
-          size="sm"
-          disabled={reach === null}
-          busy={busy}
-          busyLabel="Saving…"
-        >
-          Save limits
-        </Button>
-        <Button testId="network-relay-limits-defaults" variant="ghost" size="sm" onClick={reset}>
+      <ReachFormFooter
+        testId="network-relay-limits"
+        saveLabel="Save limits"
+        busy={saving.busy}
+        disabled={reach === null}
+        saved={saving.saved}
+      >
+        <Button testId="network-relay-limits-defaults" variant="ghost" size="sm" onClick={useDefaults}>
           Use defaults
         </Button>
-        {saved ? (
-          <span className="field__hint" role="status" data-testid="network-relay-limits-saved">
-            Saved.
-          </span>
-        ) : null}
-      </div>
+      </ReachFormFooter>
     </form>
   );
 }
