@@ -30,6 +30,10 @@ import { applyPositions, useVirtualRows } from './useVirtualRows';
 
 /** Rows this close to an end of what is loaded fetch the next page, so scrolling rarely meets an edge. */
 const PREFETCH_ROWS = 15;
+/** Rows drawn beyond each edge of the screen, so scrolling meets drawn rows. */
+const OVERSCAN_ROWS = 12;
+/** The same while an open or a jump is being positioned. */
+const FIRST_OVERSCAN_ROWS = 3;
 
 function estimateRow(row: TimelineRow | undefined): number {
   if (!row || row.kind !== 'message') return 44;
@@ -82,7 +86,9 @@ export function ChatView() {
       getScrollElement: () => scrollRef.current,
       estimateSize: (index) => estimateRow(rows[index]),
       getItemKey: (index) => rows[index]?.key ?? index,
-      overscan: 12,
+      // Few rows beyond the screen until the positioning settles: the open's first render draws
+      // (and lays out) what is seen, and the rows for scrolling come two frames later.
+      overscan: settled === scrollRequest ? OVERSCAN_ROWS : FIRST_OVERSCAN_ROWS,
     },
     loading
       ? null
