@@ -241,6 +241,17 @@ export class DeviceLists implements DeviceDirectory {
     return d ? { peerId: d.peerId, mlsSignatureKey: d.mlsSignatureKey } : null;
   }
 
+  /** The devices active at an older or equal head (a group's pinned one, §13.6); see DeviceDirectory. */
+  activeAt(identityKey: Uint8Array, head: DeviceListHead): DirectoryDevice[] | 'missing' | 'other' {
+    const s = this.state(identityKey);
+    if (s === null || head.seq > s.head.seq) return 'missing';
+    const at = this.encodingsAfter(identityKey, head.seq - 1)[0];
+    if (at === undefined || !same(entryHash(at), head.hash)) return 'other';
+    return s.devices
+      .filter((d) => d.addedSeq <= head.seq && (d.removedSeq === undefined || d.removedSeq > head.seq))
+      .map((d) => ({ peerId: d.peerId, mlsSignatureKey: d.mlsSignatureKey }));
+  }
+
   /** The verified state of a person's list, or null. A value: do not change it. */
   state(identityKey: Uint8Array): DeviceListState | null {
     const key = hex(identityKey);

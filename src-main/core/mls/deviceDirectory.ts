@@ -24,6 +24,20 @@ export interface DeviceDirectory {
    * null when the entry at `seq` is not an `add`.
    */
   addedAt(identityKey: Uint8Array, seq: number): DirectoryDevice | 'missing' | null;
+  /**
+   * The devices active at `head` of this person's list (a head pinned in a
+   * group, 0xFA03, which may be older than the one held here); 'missing'
+   * when the list held here ends before it; 'other' when the entry held at
+   * that seq has another hash (another version of the list: a fork).
+   */
+  activeAt(identityKey: Uint8Array, head: DirectoryHead): DirectoryDevice[] | 'missing' | 'other';
+  /** The head of this person's list as held here, or null when none is held. */
+  headOf(identityKey: Uint8Array): DirectoryHead | null;
+}
+
+export interface DirectoryHead {
+  readonly seq: number;
+  readonly hash: Uint8Array;
 }
 
 /** Entries a verifier lacked to judge a version 2 credential: fetch them, then retry (§13.6). */

@@ -16,6 +16,14 @@ export const GROUP_METADATA_EXTENSION = 0xfa01;
  */
 export const LAST_RESORT_EXTENSION = 0xfa02;
 
+/**
+ * GroupContext extension: the device-list head of every user in the group
+ * that has a list (docs/protocol.md §13.4, §13.6). Leaves of a user's
+ * devices are judged against the head pinned here, which every member agrees
+ * on, not against whatever head each member happens to hold.
+ */
+export const DEVICE_HEADS_EXTENSION = 0xfa03;
+
 export type Role = 'owner' | 'admin' | 'member';
 export type GroupKind = 'group' | 'dm';
 
@@ -115,12 +123,12 @@ export function isLastResort(extensions: readonly Extension[]): boolean {
   return extensions.some((e) => e.extensionType === LAST_RESORT_EXTENSION);
 }
 
-/** What every Parley leaf supports: both suites, basic credentials, our two extensions. */
+/** What every Parley leaf supports: both suites, basic credentials, our three extensions. */
 export function parleyCapabilities(): Capabilities {
   return {
     versions: ['mls10'],
     ciphersuites: [...SUPPORTED_MLS_SUITES],
-    extensions: [GROUP_METADATA_EXTENSION, LAST_RESORT_EXTENSION],
+    extensions: [GROUP_METADATA_EXTENSION, LAST_RESORT_EXTENSION, DEVICE_HEADS_EXTENSION],
     proposals: [],
     credentials: ['basic'],
   };
@@ -139,4 +147,94 @@ export function requiredCapabilitiesExtension(): Extension {
       credentialTypes: ['basic'],
     }),
   };
+}
+
+/** One user's pinned device-list head (docs/protocol.md §13.3: `head = (seq, SHA-256 of the last entry)`). */
+export interface PinnedHead {
+  readonly seq: number;
+  readonly hash: Uint8Array;
+}
+
+/** Pinned heads keyed by hex identity key. */
+export type PinnedHeads = ReadonlyMap<string, PinnedHead>;
+
+const HEADS_VERSION = 1;
+const HEAD_BYTES = 32 + 4 + 32;
+
+/**
+ * Binary layout, version 1: `u8 version | u16 count | count × (identity_key[32]
+ * | u32 seq | hash[32])`, sorted by identity key and unique, so equal heads
+ * are equal bytes (RFC 9420 §8.1).
+ */
+export function encodeDeviceHeads(heads: PinnedHeads): Uint8Array {
+  const entries = [...heads.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = Buffer.alloc(3 + entries.length * HEAD_BYTES);
+  let o = out.writeUInt8(HEADS_VERSION, 0);
+  o = out.writeUInt16BE(entries.length, o);
+  for (const [key, head] of entries) {
+    const k = Buffer.from(key, 'hex');
+    if (k.length !== 32 || head.hash.length !== 32)
+      throw new RangeError('identity key and hash are 32 bytes');
+    o += k.copy(out, o);
+    o = out.writeUInt32BE(head.seq, o);
+    o += Buffer.from(head.hash).copy(out, o);
+  }
+  return new Uint8Array(out);
+}
+
+/** Parses pinned heads; null for anything malformed or non-canonical (never throws). */
+export function decodeDeviceHeads(bytes: Uint8Array): PinnedHeads | null {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length < 3 || b[0] !== HEADS_VERSION) return null;
+  const count = b.readUInt16BE(1);
+  if (3 + count * HEAD_BYTES !== b.length) return null;
+  const heads = new Map<string, PinnedHead>();
+  let previous = '';
+  for (let i = 0, o = 3; i < count; i++, o += HEAD_BYTES) {
+    const key = b.subarray(o, o + 32).toString('hex');
+    if (key <= previous) return null;
+    previous = key;
+    heads.set(key, { seq: b.readUInt32BE(o + 32), hash: new Uint8Array(b.subarray(o + 36, o + 68)) });
+  }
+  return heads;
+}
+
+/**
+ * The heads a Remove commit of one's own devices stands on, carried in the
+ * commit's authenticated_data (RFC 9420 §6.3: signed and bound to the
+ * message, not encrypted): `"PRH1" | heads encoding`. Why not 0xFA03 in the
+ * same commit: ts-mls 1.6.4 encrypts an UpdatePath (which every Remove
+ * needs) under the GroupContext before the commit's GroupContextExtensions,
+ * while receivers decrypt under the one after (RFC 9420 §12.4.2 says
+ * after), so a Remove and a GroupContextExtensions in one commit cannot be
+ * read. A removed device never returns to a list (§13.3 rule 3), so "removed
+ * at a head that extends the pinned one" is as deterministic as "removed at
+ * the pinned head".
+ */
+const REMOVAL_HEADS_MAGIC = Buffer.from('PRH1');
+
+export function encodeRemovalHeads(heads: PinnedHeads): Uint8Array {
+  return new Uint8Array(Buffer.concat([REMOVAL_HEADS_MAGIC, encodeDeviceHeads(heads)]));
+}
+
+/** Heads in a commit's authenticated_data; empty when it carries none or something else. */
+export function decodeRemovalHeads(aad: Uint8Array): PinnedHeads {
+  const b = Buffer.from(aad.buffer, aad.byteOffset, aad.byteLength);
+  if (b.length < 4 || !b.subarray(0, 4).equals(REMOVAL_HEADS_MAGIC)) return new Map();
+  return decodeDeviceHeads(b.subarray(4)) ?? new Map();
+}
+
+export function deviceHeadsExtension(heads: PinnedHeads): Extension {
+  return { extensionType: DEVICE_HEADS_EXTENSION, extensionData: encodeDeviceHeads(heads) };
+}
+
+/**
+ * The pinned heads of a GroupContext: empty when the group pins none (a
+ * group from before issue 18, or one without a device-list user yet); null
+ * when the extension is there twice or malformed.
+ */
+export function findDeviceHeads(extensions: readonly Extension[]): PinnedHeads | null {
+  const found = extensions.filter((e) => e.extensionType === DEVICE_HEADS_EXTENSION);
+  if (found.length === 0) return new Map();
+  return found.length === 1 && found[0] ? decodeDeviceHeads(found[0].extensionData) : null;
 }

@@ -5,18 +5,25 @@ import {
   createGroup as mlsCreateGroup,
   createProposal,
   type ClientState,
-  type Extension,
   type Proposal,
   type ProposalWithSender,
   type UnappliedProposals,
 } from 'ts-mls';
 import { ParleyError } from '../errors';
-import { certifiedFor, leafIdentity, type MlsDeviceIdentity } from './credentials';
-import { ownSignatureKey, verifying } from './deviceDirectory';
+import { leafIdentity, type MlsDeviceIdentity } from './credentials';
 import {
-  findGroupMetadata,
-  GROUP_METADATA_EXTENSION,
+  addProposals,
+  contextProposal,
+  currentMetadata,
+  headsToPin,
+  metadataProposal,
+} from './commitProposals';
+import { directoryFor, ownSignatureKey, verifying } from './deviceDirectory';
+import {
+  encodeRemovalHeads,
   MAX_NAME_BYTES,
+  type PinnedHead,
+  type PinnedHeads,
   metadataExtension,
   requiredCapabilitiesExtension,
   type GroupKind,
@@ -25,11 +32,10 @@ import {
 } from './extensions';
 import { parleyClientConfig, suiteNameOf, unwrapState, wrapState, type MlsGroupState } from './groupState';
 import { deviceKeyPackage } from './keyPackages';
-import { MlsRejection } from './rejection';
 import { checkCommit, checkProposal, policyView, type PolicyView } from './rolePolicy';
 import { wiper, type CommitOutcome, type EncryptOutcome, type ProposalOutcome } from './stepOutcomes';
 import { DEFAULT_SUITE, suiteImpl, type MlsSuiteName } from './suites';
-import { decodeKeyPackage, encodeMessage, encodeTree, encodeWelcome } from './wire';
+import { encodeMessage, encodeTree, encodeWelcome } from './wire';
 
 /**
  * What this device does to a group: create it, commit membership and
@@ -183,8 +189,9 @@ function touchedLeaf(p: ProposalWithSender): number | undefined {
 async function commit(
   state: MlsGroupState,
   proposals: readonly Proposal[],
-  options: { includePending: boolean },
+  options: { includePending: boolean; removalHeads?: PinnedHeads },
 ): Promise<CommitOutcome> {
+  const claimed = options.removalHeads ?? new Map<string, PinnedHead>();
   const c = unwrapState(state);
   requireActive(c);
   const impl = await suiteImpl(suiteNameOf(state));
@@ -202,7 +209,13 @@ async function commit(
       const leaf = touchedLeaf(p);
       if (leaf !== undefined && oursTouch.has(leaf)) continue;
       if (oursChangeMetadata && p.proposal.proposalType === 'group_context_extensions') continue;
-      if (checkCommit(view, me, [p], addedIdentities([p])) !== null) continue;
+      // No GroupContextExtensions with an UpdatePath in one commit (extensions.ts says why).
+      if (
+        oursChangeMetadata &&
+        (p.proposal.proposalType === 'remove' || p.proposal.proposalType === 'update')
+      )
+        continue;
+      if (checkCommit(view, me, [p], addedIdentities([p]), claimed) !== null) continue;
       pending[ref] = p;
     }
   }
@@ -221,7 +234,7 @@ async function commit(
     }
   }
   const all = [...Object.values(pending), ...ours];
-  const refusal = checkCommit(view, me, all, addedIdentities(all));
+  const refusal = checkCommit(view, me, all, addedIdentities(all), claimed);
   if (refusal) throw new ParleyError('INVALID_STATE', `Not allowed: ${refusal}.`);
 
   assertUnspent(state);
@@ -229,7 +242,10 @@ async function commit(
   try {
     r = await createCommit(
       { state: { ...verifying(c, []), unappliedProposals: pending }, cipherSuite: impl },
-      { extraProposals: extra },
+      {
+        extraProposals: extra,
+        ...(claimed.size > 0 ? { authenticatedData: encodeRemovalHeads(claimed) } : {}),
+      },
     );
   } catch (err) {
     throw new ParleyError(
@@ -252,41 +268,6 @@ async function commit(
   };
 }
 
-function addProposals(
-  c: ClientState,
-  keyPackages: readonly Uint8Array[],
-): { proposals: Proposal[]; users: string[] } {
-  const proposals: Proposal[] = [];
-  const users: string[] = [];
-  for (const bytes of keyPackages) {
-    const kp = decodeKeyPackage(bytes);
-    if (kp.cipherSuite !== c.groupContext.cipherSuite) {
-      throw new MlsRejection(
-        'unsupported',
-        `the KeyPackage is for ${kp.cipherSuite}, the group uses ${c.groupContext.cipherSuite}`,
-      );
-    }
-    const device = certifiedFor(ownSignatureKey(c), kp.leafNode.credential, kp.leafNode.signaturePublicKey);
-    if (!device) throw new MlsRejection('uncertified', 'the KeyPackage is not certified by its identity key');
-    proposals.push({ proposalType: 'add', add: { keyPackage: kp } });
-    users.push(hex(device.identityKey));
-  }
-  return { proposals, users };
-}
-
-function metadataProposal(c: ClientState, meta: GroupMetadata): Proposal {
-  const extensions: Extension[] = c.groupContext.extensions.map((e) =>
-    e.extensionType === GROUP_METADATA_EXTENSION ? metadataExtension(meta) : e,
-  );
-  return { proposalType: 'group_context_extensions', groupContextExtensions: { extensions } };
-}
-
-function currentMetadata(c: ClientState): GroupMetadata {
-  const meta = findGroupMetadata(c.groupContext.extensions);
-  if (!meta) throw new ParleyError('INVALID_STATE', 'The group has no Parley metadata.');
-  return meta;
-}
-
 /**
  * Adds devices by their KeyPackages (MLSMessage bytes), in one commit. In a
  * DM a new user becomes admin in the same commit (both users of a DM are).
@@ -297,14 +278,47 @@ export async function addMembers(
 ): Promise<CommitOutcome> {
   if (keyPackages.length === 0) throw new ParleyError('INVALID_PARAMS', 'No KeyPackage to add.');
   const c = unwrapState(state);
-  const { proposals, users } = addProposals(c, keyPackages);
+  const { proposals, users, devices } = addProposals(c, keyPackages);
   const meta = currentMetadata(c);
+  let roles: Map<string, 'owner' | 'admin'> | null = null;
   if (meta.kind === 'dm') {
-    const roles = new Map(meta.roles);
+    roles = new Map(meta.roles);
     for (const u of users) if (!roles.has(u)) roles.set(u, 'admin');
-    if (roles.size !== meta.roles.size) proposals.push(metadataProposal(c, { ...meta, roles }));
+    if (roles.size === meta.roles.size) roles = null;
   }
+  // §13.6: linked devices come with their person's head pinned, in the same one GCE proposal.
+  const heads = headsToPin(c, devices);
+  if (roles || heads.size > 0)
+    proposals.push(contextProposal(c, { ...(roles ? { meta: { ...meta, roles } } : {}), heads }));
   return commit(state, proposals, { includePending: true });
+}
+
+/**
+ * Removes other devices of this device's own person (revocation, §13.8), at
+ * the own head held here, so any member may commit it whatever its role (§13.6).
+ */
+export async function removeOwnDevices(
+  state: MlsGroupState,
+  peerIds: readonly string[],
+): Promise<CommitOutcome> {
+  const c = unwrapState(state);
+  const own = state.self;
+  const wanted = new Set(peerIds);
+  const leaves = state.members
+    .filter((m) => !m.isSelf && wanted.has(m.peerId) && hex(m.identityKey) === hex(own.identityKey))
+    .map((m) => m.leafIndex);
+  if (leaves.length === 0) throw new ParleyError('INVALID_PARAMS', 'None of those devices is in the group.');
+  const head = directoryFor(ownSignatureKey(c))?.headOf(own.identityKey);
+  const proposals: Proposal[] = leaves.map((removed) => ({ proposalType: 'remove', remove: { removed } }));
+  // That head rides in authenticated_data, not 0xFA03 (extensions.ts says why).
+  return commit(state, proposals, {
+    includePending: false,
+    ...(head
+      ? {
+          removalHeads: new Map([[hex(own.identityKey), { seq: head.seq, hash: new Uint8Array(head.hash) }]]),
+        }
+      : {}),
+  });
 }
 
 /**

@@ -21,7 +21,7 @@ import {
 import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import { leafIdentity } from './credentials';
 import { verifying, type MissingEntries } from './deviceDirectory';
-import { findGroupMetadata, type GroupMetadata } from './extensions';
+import { decodeRemovalHeads, findGroupMetadata, type GroupMetadata } from './extensions';
 import { wiper, type Consumed } from './groupEngine';
 import {
   memberOfLeaf,
@@ -223,8 +223,9 @@ export async function processMessage(state: MlsGroupState, bytes: Uint8Array): P
 
   // Built only for proposals and commits: it reads every leaf, which an
   // application message (the common case) has no need for.
+  const missing: MissingEntries[] = [];
   const policy = () => {
-    const view = policyView(c);
+    const view = policyView(c, missing);
     if (!view) throw new MlsRejection('invalid', 'the group has no Parley metadata');
     return view;
   };
@@ -240,14 +241,19 @@ export async function processMessage(state: MlsGroupState, bytes: Uint8Array): P
         const id = leafIdentity(proposal.add.keyPackage.leafNode.credential);
         return id ? [id.user] : [];
       });
-      refusal = checkCommit(policy(), incoming.senderLeafIndex, incoming.proposals, added);
+      refusal = checkCommit(
+        policy(),
+        incoming.senderLeafIndex,
+        incoming.proposals,
+        added,
+        decodeRemovalHeads(header.authenticatedData),
+      );
     }
     return refusal === null ? 'accept' : 'reject';
   };
 
   const impl = await suiteImpl(suiteNameOf(state));
   let result: ProcessMessageResult;
-  const missing: MissingEntries[] = [];
   try {
     result = await mlsProcessMessage(msg, verifying(c, missing), makePskIndex(c, {}), callback, impl);
   } catch (err) {
@@ -260,6 +266,8 @@ export async function processMessage(state: MlsGroupState, bytes: Uint8Array): P
   // The verifier's authentication service was for this step only.
   result = { ...result, newState: { ...result.newState, clientConfig: c.clientConfig } };
   if (refusal !== null || (result.kind === 'newState' && result.actionTaken === 'reject')) {
+    // A pinned head whose entries this member lacks: hold and fetch, as for a credential (§13.6).
+    if (missing.length > 0) throw missingOr(missing, new Error(refusal ?? 'refused'));
     throw new MlsRejection('not-authorized', refusal ?? 'refused');
   }
   const next = result.newState;

@@ -30,6 +30,7 @@ export {
   proposeAdd,
   removeDevices,
   removeMembers,
+  removeOwnDevices,
   rename,
   selfUpdate,
   setRole,

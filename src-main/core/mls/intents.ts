@@ -42,13 +42,19 @@ export function stillWanted(state: MlsGroupState, intent: CommitIntent): CommitI
   const members = state.members;
   const verifier = ownSignatureKey(unwrapState(state));
   switch (intent.type) {
-    case 'add': {
+    case 'add':
+    case 'addOwnDevice': {
       const present = new Set(members.map((m) => m.peerId));
       const keyPackages = intent.keyPackages.filter((kp) => {
         const d = keyPackageDevice(kp, verifier);
         return d !== null && !present.has(d.peerId);
       });
-      return keyPackages.length > 0 ? { type: 'add', keyPackages } : null;
+      return keyPackages.length > 0 ? { type: intent.type, keyPackages } : null;
+    }
+    case 'removeOwnDevice': {
+      const present = new Set(members.filter((m) => !m.isSelf).map((m) => m.peerId));
+      const peerIds = intent.peerIds.filter((p) => present.has(p));
+      return peerIds.length > 0 ? { type: 'removeOwnDevice', peerIds } : null;
     }
     case 'remove': {
       const present = new Set(members.filter((m) => !m.isSelf).map((m) => hex(m.identityKey)));

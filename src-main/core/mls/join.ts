@@ -90,7 +90,10 @@ export async function joinGroup(
   const signerId = signerNode?.nodeType === 'leaf' ? leafIdentity(signerNode.leaf.credential) : null;
   if (!signerId) throw new MlsRejection('invalid', 'the Welcome was signed by an unknown member');
   const signerRole = roleOf(meta.roles, signerId.identityKey);
-  if (signerRole !== 'owner' && signerRole !== 'admin') {
+  // §13.6: a device of the joiner's own person may add it whatever its role
+  // (the members checked that the commit pins a head listing this device).
+  const ownPerson = Buffer.from(signerId.identityKey).equals(Buffer.from(device.identityKey));
+  if (signerRole !== 'owner' && signerRole !== 'admin' && !ownPerson) {
     throw new MlsRejection(
       'not-authorized',
       'the Welcome was sent by a member who is not an owner or admin of the group',

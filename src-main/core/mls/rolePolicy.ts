@@ -1,6 +1,26 @@
 import type { ClientState, Extension, Proposal, ProposalWithSender } from 'ts-mls';
-import { leafIdentity } from './credentials';
-import { findGroupMetadata, GROUP_METADATA_EXTENSION, type GroupMetadata, type Role } from './extensions';
+import { directoryFor, ownSignatureKey, type MissingEntries } from './deviceDirectory';
+import {
+  checkHeadChanges,
+  checkLeavesActive,
+  devicesView,
+  headsAfter,
+  keyPackageDevice,
+  leafDevice,
+  ownDeviceAddAllowed,
+  ownDeviceRemoveAllowed,
+  PINNED_BY_PARLEY,
+  type DeviceView,
+  type LeafDevice,
+} from './devicePolicy';
+import {
+  findDeviceHeads,
+  findGroupMetadata,
+  GROUP_METADATA_EXTENSION,
+  type GroupMetadata,
+  type PinnedHeads,
+  type Role,
+} from './extensions';
 
 /**
  * Who may do what in a Parley group. MLS itself lets any member commit any
@@ -33,20 +53,35 @@ export interface PolicyView {
   /** Hex identity key of each occupied leaf. */
   readonly leaves: ReadonlyMap<number, string>;
   readonly extensions: readonly Extension[];
+  /** Device lists: the pinned heads (0xFA03) and each leaf's device (devicePolicy.ts, §13.6). */
+  readonly devices: DeviceView;
 }
 
-export function policyView(state: ClientState): PolicyView | null {
+/**
+ * The facts before a commit, as this device judges them; `missing` collects
+ * the device-list entries it lacked (the message is then held, §13.6).
+ */
+export function policyView(state: ClientState, missing: MissingEntries[] = []): PolicyView | null {
   const meta = findGroupMetadata(state.groupContext.extensions);
   if (!meta) return null;
   const leaves = new Map<number, string>();
+  const devices = new Map<number, LeafDevice>();
   const tree = state.ratchetTree;
   for (let node = 0; node < tree.length; node += 2) {
     const n = tree[node];
     if (n?.nodeType !== 'leaf') continue;
-    const id = leafIdentity(n.leaf.credential);
-    if (id) leaves.set(node / 2, id.user);
+    const d = leafDevice(n.leaf);
+    if (!d) continue;
+    leaves.set(node / 2, d.user);
+    devices.set(node / 2, d);
   }
-  return { meta, leaves, extensions: state.groupContext.extensions };
+  const directory = directoryFor(ownSignatureKey(state));
+  return {
+    meta,
+    leaves,
+    extensions: state.groupContext.extensions,
+    devices: devicesView(state.groupContext.extensions, devices, directory, missing),
+  };
 }
 
 function roleOfIdentity(view: PolicyView, identity: string | undefined): Role {
@@ -87,9 +122,10 @@ function canChangeMetadata(
   extensions: readonly Extension[],
   departing: ReadonlySet<string>,
 ): string | null {
+  // 0xFA01 is judged below, 0xFA03 by devicePolicy.ts; nothing else may change.
   const others = (list: readonly Extension[]) =>
     list
-      .filter((e) => e.extensionType !== GROUP_METADATA_EXTENSION)
+      .filter((e) => e.extensionType !== GROUP_METADATA_EXTENSION && !PINNED_BY_PARLEY.has(e.extensionType))
       .map(extensionKey)
       .join('|');
   if (others(extensions) !== others(view.extensions)) return 'only the group metadata may change';
@@ -126,8 +162,21 @@ export function checkProposal(view: PolicyView, sender: number | undefined, p: P
       return null;
     case 'remove':
       return p.remove.removed === sender ? null : canRemove(view, sender, p.remove.removed);
-    case 'group_context_extensions':
-      return canChangeMetadata(view, sender, p.groupContextExtensions.extensions, new Set());
+    case 'group_context_extensions': {
+      const next = findDeviceHeads(p.groupContextExtensions.extensions);
+      if (!next) return 'the pinned device-list heads are malformed';
+      return (
+        canChangeMetadata(view, sender, p.groupContextExtensions.extensions, new Set()) ??
+        checkHeadChanges(
+          view.devices,
+          next,
+          view.leaves.get(sender),
+          isAdmin(roleOfLeaf(view, sender)),
+          new Set(),
+          new Set(),
+        )
+      );
+    }
     default:
       return `${proposalName(p)} proposals are not used by Parley`;
   }
@@ -143,6 +192,8 @@ export function checkCommit(
   committer: number | undefined,
   proposals: readonly ProposalWithSender[],
   addedIdentities: readonly string[],
+  /** Heads the commit's authenticated_data names for removing own devices (extensions.ts). */
+  claimed: PinnedHeads = new Map(),
 ): string | null {
   if (committer === undefined) {
     // An external commit (RFC 9420 §12.4.3.2): only ExternalInit and the
@@ -157,13 +208,24 @@ export function checkCommit(
     if (proposal.proposalType === 'remove') removed.add(proposal.remove.removed);
   const remaining = new Set([...view.leaves].filter(([leaf]) => !removed.has(leaf)).map(([, id]) => id));
   const departing = new Set([...view.leaves.values()].filter((id) => !remaining.has(id)));
+  const next = headsAfter(view.devices, proposals);
+  if (!next) return 'the pinned device-list heads are malformed';
+  const committerUser = view.leaves.get(committer);
+  const admin = isAdmin(roleOfLeaf(view, committer));
+  const added: LeafDevice[] = [];
 
   for (const { proposal: p, senderLeafIndex: proposer } of proposals) {
     let why: string | null;
     switch (p.proposalType) {
-      case 'add':
-        why = isAdmin(roleOfLeaf(view, committer)) ? null : 'only an admin can add members';
+      case 'add': {
+        const d = keyPackageDevice(p.add.keyPackage);
+        if (d) added.push(d);
+        // §13.6: anyone adds a device of its own person that the commit's pinned head lists.
+        if (admin) why = null;
+        else if (d && d.user === committerUser) why = ownDeviceAddAllowed(view.devices, next, d);
+        else why = 'only an admin can add members';
         break;
+      }
       case 'update':
         why =
           proposer !== undefined && proposer !== committer ? null : 'an update must come from its own leaf';
@@ -174,11 +236,15 @@ export function checkCommit(
         why =
           proposer !== undefined && proposer !== committer && p.remove.removed === proposer
             ? null
-            : canRemove(view, committer, p.remove.removed);
+            : canRemoveDevice(view, committer, p.remove.removed, next, claimed);
         break;
-      case 'group_context_extensions':
-        why = canChangeMetadata(view, committer, p.groupContextExtensions.extensions, departing);
+      case 'group_context_extensions': {
+        const touched = new Set([...addedIdentities, ...departing, ...removedUsers(view, removed)]);
+        why =
+          canChangeMetadata(view, committer, p.groupContextExtensions.extensions, departing) ??
+          checkHeadChanges(view.devices, next, committerUser, admin, touched, departing);
         break;
+      }
       default:
         why = `${proposalName(p)} proposals are not used by Parley`;
     }
@@ -187,5 +253,32 @@ export function checkCommit(
   if (view.meta.kind === 'dm' && new Set([...remaining, ...addedIdentities]).size > 2) {
     return 'a direct conversation has exactly two people';
   }
-  return null;
+  const stay = [...view.devices.devices].filter(([leaf]) => !removed.has(leaf)).map(([, d]) => d);
+  return checkLeavesActive(view.devices, next, stay, added);
+}
+
+/** Users who lose a leaf in this commit. */
+function removedUsers(view: PolicyView, removed: ReadonlySet<number>): string[] {
+  return [...removed].flatMap((l) => {
+    const u = view.leaves.get(l);
+    return u === undefined ? [] : [u];
+  });
+}
+
+/**
+ * §6's Remove rule, and §13.6's addition: any device removes another device
+ * of its own person when the heads after the commit no longer list it.
+ */
+function canRemoveDevice(
+  view: PolicyView,
+  committer: number,
+  target: number,
+  next: PinnedHeads,
+  claimed: PinnedHeads,
+): string | null {
+  const why = canRemove(view, committer, target);
+  if (why === null) return null;
+  const d = view.devices.devices.get(target);
+  if (!d || d.user !== view.leaves.get(committer)) return why;
+  return ownDeviceRemoveAllowed(view.devices, next, claimed, d);
 }

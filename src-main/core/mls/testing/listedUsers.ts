@@ -6,7 +6,8 @@ import { TestDeviceList, type TestDevice } from '../../identity/testing/deviceLi
 import { ed25519SignerFromSeed } from '../../util/ed25519';
 import { generateEd25519 } from '../crypto/nodeCryptoProvider';
 import { listedDeviceIdentity, type MlsDeviceIdentity } from '../credentials';
-import type { DeviceDirectory, DirectoryDevice } from '../deviceDirectory';
+import { entryHash } from '../../identity/deviceListEntry';
+import type { DeviceDirectory, DirectoryDevice, DirectoryHead } from '../deviceDirectory';
 import type { TestUser } from './mlsFixtures';
 
 /**
@@ -96,13 +97,31 @@ export class ListedPerson {
 /** A verifier's stored lists: only the entries a test handed to it (`learn`). */
 export class TestDirectory implements DeviceDirectory {
   private readonly states = new Map<string, DeviceListState>();
+  private readonly entries = new Map<string, Uint8Array[]>();
 
   /** Takes the first `count` entries of a person's list (all when omitted), as a fetch would. */
   learn(person: ListedPerson, count = person.list.entries.length): this {
     const verdict = verifyDeviceList(person.list.bytes().slice(0, count));
     if (!verdict.ok) throw new Error(`test list does not verify: ${verdict.reason}`);
-    this.states.set(Buffer.from(person.identityKey).toString('hex'), verdict.state);
+    const key = Buffer.from(person.identityKey).toString('hex');
+    this.states.set(key, verdict.state);
+    this.entries.set(key, person.list.bytes().slice(0, count));
     return this;
+  }
+
+  activeAt(identityKey: Uint8Array, head: DirectoryHead): DirectoryDevice[] | 'missing' | 'other' {
+    const key = Buffer.from(identityKey).toString('hex');
+    const s = this.states.get(key);
+    if (!s || head.seq > s.head.seq) return 'missing';
+    const entry = this.entries.get(key)?.[head.seq];
+    if (!entry || !Buffer.from(entryHash(entry)).equals(Buffer.from(head.hash))) return 'other';
+    return s.devices
+      .filter((d) => d.addedSeq <= head.seq && (d.removedSeq === undefined || d.removedSeq > head.seq))
+      .map((d) => ({ peerId: d.peerId, mlsSignatureKey: d.mlsSignatureKey }));
+  }
+
+  headOf(identityKey: Uint8Array): DirectoryHead | null {
+    return this.states.get(Buffer.from(identityKey).toString('hex'))?.head ?? null;
   }
 
   addedAt(identityKey: Uint8Array, seq: number): DirectoryDevice | 'missing' | null {
