@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, type ReactElement } from 'react';
 import type { ProfileState } from '../../src-shared/contract';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { HistoryProgressNotice } from './features/devices/HistoryProgressNotice';
+import { RemovedDeviceBanner } from './features/devices/RemovedDeviceBanner';
 import { HomeScreen } from './features/home/HomeScreen';
 import { OnboardingScreen } from './features/onboarding/OnboardingScreen';
 import { ConnectionErrorScreen } from './features/startup/ConnectionErrorScreen';
@@ -55,6 +56,7 @@ export function App() {
     <div className="app">
       {phase === 'ready' ? <ConnectionBanner /> : null}
       {phase === 'ready' && state === 'unlocked' ? <HistoryProgressNotice /> : null}
+      {phase === 'ready' && state === 'unlocked' ? <RemovedDeviceBanner /> : null}
       <div className="app__screen">{screenFor(phase, state, refused)}</div>
     </div>
   );

@@ -233,6 +233,16 @@ export const api = {
   /** History arriving on this newly linked device (§13.7). */
   onHistoryProgress: (listener: (p: HistoryProgressEvent) => void): (() => void) =>
     getBridge().subscribe('devices.historyProgress', listener),
+  // Revocation and names (issue 18, §13.8, §13.10).
+  renameDevice: (peerId: string, name: string): Promise<RequestResult<'devices.rename'>> =>
+    call('devices.rename', { peerId, name }),
+  removeDevice: (peerId: string): Promise<RequestResult<'devices.remove'>> =>
+    call('devices.remove', { peerId }),
+  unlinkThisDevice: (): Promise<RequestResult<'devices.unlink'>> => call('devices.unlink', {}),
+  thisDevice: (): Promise<RequestResult<'devices.thisDevice'>> => call('devices.thisDevice', {}),
+  /** This device was removed from its person's devices (it is offline now). */
+  onThisDeviceRemoved: (listener: () => void): (() => void) =>
+    getBridge().subscribe('devices.removed', () => listener()),
   /** Someone's device list changed or forked (contactId null: our own). */
   onDevicesChanged: (listener: (contactId: number | null) => void): (() => void) => {
     const offChanged = getBridge().subscribe('devices.changed', (e) => listener(e.contactId));

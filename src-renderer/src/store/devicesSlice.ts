@@ -1,5 +1,9 @@
 import type { StateCreator } from 'zustand';
-import type { DevicesView, HistoryProgressEvent } from '../../../src-shared/contract/areas/devices';
+import type {
+  DevicesView,
+  HistoryProgressEvent,
+  ThisDeviceView,
+} from '../../../src-shared/contract/areas/devices';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 
@@ -19,6 +23,16 @@ export interface DevicesSlice {
   historyProgress: HistoryProgressEvent | null;
   applyHistoryProgress(progress: HistoryProgressEvent): void;
   dismissHistoryProgress(): void;
+  /** This device's standing: removed from the person's devices or not (null until loaded). */
+  thisDevice: ThisDeviceView | null;
+  /** Loads now and again when this device is told it was removed. */
+  watchThisDevice(): () => void;
+  /** Names an own device ('' clears); the core's error message for the caller to show, or null. */
+  renameDevice(peerId: string, name: string): Promise<string | null>;
+  /** Removes another own device (§13.8); the error message, or null. */
+  removeDevice(peerId: string): Promise<string | null>;
+  /** "Unlink this device"; the error message, or null. */
+  unlinkThisDevice(): Promise<string | null>;
 }
 
 export const createDevicesSlice: StateCreator<AppState, [], [], DevicesSlice> = (set, get) => ({
@@ -52,6 +66,42 @@ export const createDevicesSlice: StateCreator<AppState, [], [], DevicesSlice> = 
     return api.onDevicesChanged((contactId) => {
       if (contactId === null) void get().loadOwnDevices();
     });
+  },
+  thisDevice: null,
+  watchThisDevice() {
+    const load = async () => {
+      try {
+        set({ thisDevice: await api.thisDevice() });
+      } catch {
+        // Locked meanwhile: the next unlock loads it again.
+      }
+    };
+    void load();
+    return api.onThisDeviceRemoved(() => void load());
+  },
+  async renameDevice(peerId, name) {
+    try {
+      set({ ownDevices: await api.renameDevice(peerId, name), ownDevicesError: null });
+      return null;
+    } catch (err) {
+      return toErrorPayload(err).message;
+    }
+  },
+  async removeDevice(peerId) {
+    try {
+      set({ ownDevices: await api.removeDevice(peerId), ownDevicesError: null });
+      return null;
+    } catch (err) {
+      return toErrorPayload(err).message;
+    }
+  },
+  async unlinkThisDevice() {
+    try {
+      set({ thisDevice: await api.unlinkThisDevice() });
+      return null;
+    } catch (err) {
+      return toErrorPayload(err).message;
+    }
   },
   watchContactDevices(contactId) {
     void get().loadContactDevices(contactId);

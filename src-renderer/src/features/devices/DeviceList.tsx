@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { DeviceView } from '../../../../src-shared/contract/areas/devices';
 import { formatDateTime, formatSince } from '../../lib/time';
 import { deviceTitle, platformLabel } from './deviceWords';
@@ -12,10 +12,16 @@ export function DeviceList({
   devices,
   testId,
   labelledBy,
+  title,
+  actions,
 }: {
   devices: DeviceView[];
   testId: string;
   labelledBy: string;
+  /** Replaces a row's title (the own list's inline rename). */
+  title?: (d: DeviceView) => ReactNode;
+  /** Controls at the end of a row (the own list's rename and remove). */
+  actions?: (d: DeviceView) => ReactNode;
 }) {
   const [now] = useState(() => Date.now());
   return (
@@ -25,7 +31,7 @@ export function DeviceList({
           <span className={`devices__icon devices__icon--${d.platform}`} aria-hidden="true" />
           <span className="devices__who">
             <span className="devices__name">
-              {deviceTitle(d)}
+              {title?.(d) ?? deviceTitle(d)}
               {d.thisDevice ? (
                 <span className="devices__this" data-testid="device-this">
                   This device
@@ -44,6 +50,7 @@ export function DeviceList({
               id <code>{d.shortId}</code>
             </span>
           </span>
+          {actions ? <span className="devices__actions">{actions(d)}</span> : null}
         </li>
       ))}
     </ul>

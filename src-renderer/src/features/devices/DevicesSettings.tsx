@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { DeviceForkView } from '../../../../src-shared/contract/areas/devices';
 import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
-import { DeviceList } from './DeviceList';
 import { LinkDeviceDialog } from './LinkDeviceDialog';
+import { OwnDevices } from './OwnDevices';
 import { forkEntryText, forkSigner } from './deviceWords';
 
 /**
@@ -50,11 +50,11 @@ export function DevicesSettings() {
           <h3 className="settings__subheading" id="devices-own-title">
             Your devices ({view.devices.length} of 5)
           </h3>
-          <DeviceList devices={view.devices} testId="devices-own" labelledBy="devices-own-title" />
+          <OwnDevices devices={view.devices} labelledBy="devices-own-title" />
           {canLink ? (
             count >= 5 ? (
               <p className="settings__hint" data-testid="devices-full">
-                You have 5 devices, the most Parley allows. Remove one on another device to link a new one.
+                You have 5 devices, the most Parley allows. Remove one to link a new one.
               </p>
             ) : (
               <div>

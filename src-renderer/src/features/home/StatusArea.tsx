@@ -27,6 +27,8 @@ export function StatusArea() {
   const goingOnline = useAppStore((s) => s.goingOnline);
   const goOnlineError = useAppStore((s) => s.goOnlineError);
   const goOnline = useAppStore((s) => s.goOnline);
+  // A device removed from its person's devices stays offline (issue 18, §13.8): nothing to offer.
+  const removed = useAppStore((s) => s.thisDevice?.removed != null);
   const bridgeDown = connection === 'connecting' || connection === 'closed';
   return (
     <footer className="statusbar" data-testid="status-area" data-bridge={connection}>
@@ -39,15 +41,17 @@ export function StatusArea() {
         <div className="statusbar__item" data-testid="status-net" data-state="offline">
           <span className="status-dot status-dot--closed" aria-hidden="true" />
           <span role="status">Offline</span>
-          <button
-            type="button"
-            className="statusbar__action"
-            data-testid="go-online"
-            disabled={goingOnline}
-            onClick={() => void goOnline()}
-          >
-            {goingOnline ? 'Going online…' : 'Go online'}
-          </button>
+          {removed ? null : (
+            <button
+              type="button"
+              className="statusbar__action"
+              data-testid="go-online"
+              disabled={goingOnline}
+              onClick={() => void goOnline()}
+            >
+              {goingOnline ? 'Going online…' : 'Go online'}
+            </button>
+          )}
           {goOnlineError ? (
             <span className="statusbar__error" role="alert" data-testid="go-online-error">
               {goOnlineError.message}

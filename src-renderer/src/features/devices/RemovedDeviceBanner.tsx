@@ -1,0 +1,40 @@
+import { useEffect } from 'react';
+import type { ThisDeviceView } from '../../../../src-shared/contract/areas/devices';
+import { formatDateTime } from '../../lib/time';
+import { useAppStore } from '../../store/appStore';
+
+type Removal = NonNullable<ThisDeviceView['removed']>;
+
+/** "This device was removed from Ann's devices on 6 Dec 2026, 14:03, by Phone." */
+export function removedText(r: Removal): string {
+  const when = r.at > 0 ? ` on ${formatDateTime(r.at)}` : '';
+  const whose = r.personName === '' ? 'your devices' : `${r.personName}’s devices`;
+  if (r.reason === 'unlinked') return `This device was unlinked from ${whose}${when}.`;
+  if (r.reason === 'replaced')
+    return `This device was replaced by a restore elsewhere and removed from ${whose}${when}.`;
+  const by = r.by === null ? '' : r.by.name ? ` by ${r.by.name}` : ` by the device with id ${r.by.shortId}`;
+  return `This device was removed from ${whose}${when}${by}.`;
+}
+
+/**
+ * On a device that was removed from its person's devices (issue 18,
+ * docs/protocol.md §13.8 step 4): above every screen while unlocked, it says
+ * so and what it means. The conversations are read-only (left), their
+ * history stays readable.
+ */
+export function RemovedDeviceBanner() {
+  const view = useAppStore((s) => s.thisDevice);
+  const watch = useAppStore((s) => s.watchThisDevice);
+  useEffect(() => watch(), [watch]);
+  const removed = view?.removed;
+  if (!removed) return null;
+  return (
+    <div className="removed-banner" role="alert" data-testid="device-removed">
+      <p className="removed-banner__title">{removedText(removed)}</p>
+      <p className="removed-banner__text">
+        It no longer sends or receives messages and its keys were deleted. What is on it stays readable here.
+        To use Parley on this computer again, link it from one of your devices as a new device.
+      </p>
+    </div>
+  );
+}
