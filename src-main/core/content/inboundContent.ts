@@ -31,6 +31,8 @@ export interface InboundContentDeps {
   rich: Pick<RichMessaging, 'apply' | 'afterMessage'>;
   profiles: Pick<ProfileReceiver, 'applyProfile' | 'applyMemberHints'>;
   files?: IncomingFiles;
+  /** This person's identity key (read from the store when not given). */
+  selfKey?: Uint8Array;
 }
 
 /**
@@ -42,7 +44,21 @@ export interface InboundContentDeps {
  * advances (docs/protocol.md §8).
  */
 export class InboundContent {
-  constructor(private readonly deps: InboundContentDeps) {}
+  private self: Buffer | null;
+
+  constructor(private readonly deps: InboundContentDeps) {
+    this.self = deps.selfKey ? Buffer.from(deps.selfKey) : null;
+  }
+
+  /**
+   * Sent by another device of this person (docs/protocol.md §13.6): own
+   * devices are members of every group, so what one sends reaches the others
+   * as an application message whose MLS sender names our own identity key.
+   */
+  private fromOwnDevice(sender: ContentOrigin): boolean {
+    this.self ??= this.deps.store.self().publicKey;
+    return this.self.equals(Buffer.from(sender.identityKey));
+  }
 
   apply(
     conversationId: number,
@@ -64,17 +80,19 @@ export class InboundContent {
     if (isRichContent(content)) {
       rich.apply(conversationId, sender, content, now, afterCommit);
     } else if (content.type === 'text') {
+      // Ours, from another of our devices: shown as sent by us (receipts of others move it on).
+      const own = this.fromOwnDevice(sender);
       const stored = store.messages.insert({
         conversationId,
         uid: content.uid,
         senderKey: Buffer.from(sender.identityKey),
-        outgoing: false,
+        outgoing: own,
         body: content.body,
         replyToUid: content.replyToUid ?? null,
         mentions: content.mentions ?? null,
         sentAt: content.sentAt,
         receivedAt: now,
-        state: 'received',
+        state: own ? 'sent' : 'received',
       });
       if (stored.inserted)
         rich.afterMessage({ ...stored, uid: content.uid, conversationId }, sender, now, afterCommit);

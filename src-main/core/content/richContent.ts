@@ -167,6 +167,8 @@ function applyToTarget(
       return files.length > 0 ? [...changed, { kind: 'files', paths: files }] : changed;
     }
     case 'receipt': {
+      // Another of our own devices read it: that is not "read by the other members" (§13.6).
+      if (senderKey.equals(ctx.selfKey)) return [];
       // Our messages up to where the reader has read (in their timeline, the target's position in ours).
       messages.recordRead(
         conversationId,

@@ -114,6 +114,7 @@ export class MessagingService implements InboundSink {
         background,
       }),
       ...(deps.files ? { files: deps.files } : {}),
+      selfKey: deps.identity.publicKey,
     });
     this.groups = new GroupOps({
       ...deps,
