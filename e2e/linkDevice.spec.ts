@@ -77,6 +77,8 @@ test('link a new device by pasted code: the same short code on both, then the hi
   await checkScreenSizes(ada, 'link-sas');
 
   await dialog.getByTestId('link-sas-match').click();
+  // The files choice comes with the short code (§13.10); files stay on Ada's first device.
+  await laptop.getByTestId('join-without-files').check();
   await laptop.getByTestId('join-sas-match').click();
   await expect(dialog.getByTestId('link-done')).toBeVisible({ timeout: PEER_TIMEOUT });
   await checkScreenSizes(ada, 'link-done');

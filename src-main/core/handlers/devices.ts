@@ -64,13 +64,13 @@ export function devicesHandlers(
       return join.start({
         codeText: code,
         deviceName: deviceName ?? '',
-        wantFiles: withFiles,
+        wantFiles: withFiles ?? true,
       });
     },
     'devices.joinStatus': () => join.status(),
-    'devices.joinConfirmSas': ({ match }) => {
+    'devices.joinConfirmSas': ({ match, withFiles }) => {
       try {
-        return join.confirm(match);
+        return join.confirm(match, withFiles);
       } catch (err) {
         if (err instanceof LinkError)
           throw new ParleyError('INVALID_STATE', 'There is no short code to confirm now.', { cause: err });

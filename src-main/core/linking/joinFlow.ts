@@ -33,6 +33,7 @@ export interface JoinStatus {
 export interface JoinStart {
   codeText: string;
   deviceName: string;
+  /** The default of the files choice; the user may change it when confirming the short code. */
   wantFiles: boolean;
 }
 
@@ -45,6 +46,12 @@ export interface JoinFlowDeps {
   link?: Pick<LinkThisDeviceOptions, 'listen' | 'now'>;
   /** Replaces linkThisDevice (tests). */
   run?: (options: LinkThisDeviceOptions) => Promise<unknown>;
+}
+
+interface Attempt {
+  cancelled: boolean;
+  answer: ((match: boolean) => void) | null;
+  wantFiles: boolean;
 }
 
 const IDLE: JoinStatus = {
@@ -60,7 +67,7 @@ const IDLE: JoinStatus = {
 export class JoinFlow {
   private current: JoinStatus = IDLE;
   /** The attempt under way; an attempt left by cancel() may still end, unheard. */
-  private attempt: { cancelled: boolean; answer: ((match: boolean) => void) | null } | null = null;
+  private attempt: Attempt | null = null;
   private readonly listeners = new Set<(s: JoinStatus) => void>();
 
   constructor(private readonly deps: JoinFlowDeps) {}
@@ -83,10 +90,7 @@ export class JoinFlow {
   /** Starts linking with the pasted code; the status moves on by events. */
   start(start: JoinStart): JoinStatus {
     if (this.running) throw new LinkError('failed');
-    const attempt: { cancelled: boolean; answer: ((match: boolean) => void) | null } = {
-      cancelled: false,
-      answer: null,
-    };
+    const attempt: Attempt = { cancelled: false, answer: null, wantFiles: start.wantFiles };
     this.attempt = attempt;
     const live = () => this.attempt === attempt && !attempt.cancelled;
     this.set({ ...IDLE, state: 'connecting' });
@@ -96,7 +100,8 @@ export class JoinFlow {
       createProfile: this.deps.createProfile,
       deviceName: start.deviceName,
       platform: this.deps.platform,
-      wantFiles: start.wantFiles,
+      // Read when the JoinBody goes out, after this user's answer: the choice follows the SAS.
+      wantFiles: () => attempt.wantFiles,
       confirmSas: (sas, peer) => {
         if (!live()) return Promise.resolve(false);
         this.set({ ...this.current, state: 'sas', sas: formatSas(sas), peer });
@@ -128,13 +133,14 @@ export class JoinFlow {
     return this.current;
   }
 
-  /** The user compared the short codes. */
-  confirm(match: boolean): JoinStatus {
+  /** The user compared the short codes (and, confirming, chose whether files come with the history). */
+  confirm(match: boolean, withFiles?: boolean): JoinStatus {
     const attempt = this.attempt;
     const answer = attempt?.answer;
     if (this.current.state !== 'sas' || !attempt || !answer) throw new LinkError('failed');
     if (!match) return this.cancel('differ');
     attempt.answer = null;
+    if (withFiles !== undefined) attempt.wantFiles = withFiles;
     this.set({ ...this.current, answered: true, state: 'waiting' });
     answer(true);
     return this.current;

@@ -28,7 +28,8 @@ export interface LinkThisDeviceOptions {
   createProfile(displayName: string, seed: ProfileSeed): Promise<ProfileStatus>;
   deviceName: string;
   platform: DevicePlatform;
-  wantFiles: boolean;
+  /** Whether the history comes with files; a function is asked when this user confirmed the SAS (§13.10: the choice follows the SAS). */
+  wantFiles: boolean | (() => boolean);
   confirmSas(sas: number, peer: string): Promise<boolean>;
   onEvent?(event: LinkNewEvent): void;
   /** Where the temporary node listens; it only dials out, so loopback by default. */
@@ -47,6 +48,8 @@ export interface LinkedProfile extends LinkedDevice {
 
 export async function linkThisDevice(options: LinkThisDeviceOptions): Promise<LinkedProfile> {
   const now = options.now ?? Date.now;
+  const wantsFiles = () =>
+    typeof options.wantFiles === 'function' ? options.wantFiles() : options.wantFiles;
   const deviceKey = await generateDeviceKey();
   const deviceSign = ed25519SignerFromSeed(loadDeviceKey(deviceKey).raw.subarray(0, 32));
   const mls = generateEd25519();
@@ -86,7 +89,7 @@ export async function linkThisDevice(options: LinkThisDeviceOptions): Promise<Li
           sealPublicKey: seal.publicKey,
           platform: options.platform,
           name: options.deviceName,
-          wantFiles: options.wantFiles,
+          wantFiles: wantsFiles(),
           keyPackages: [],
         }),
       accept: async (grantBytes, { code, head, transferId, kHistory }) => {
@@ -122,7 +125,7 @@ export async function linkThisDevice(options: LinkThisDeviceOptions): Promise<Li
               role: 'receive',
               peerId: code.peerId,
               kHistory,
-              withFiles: options.wantFiles,
+              withFiles: wantsFiles(),
               state: 'receiving',
               now: now(),
               expiresAt: now() + HISTORY_RECEIVE_TTL_MS,

@@ -36,11 +36,12 @@ async function annWithHistory(): Promise<{ e: ContractCore; bob: ContractCore; t
 async function link(e: ContractCore, n: ContractCore, withFiles: boolean): Promise<void> {
   const shown = await e.call('devices.linkCode', {});
   expect(shown.state).toBe('code');
+  // The files choice is answered with the short code (§13.10), after the start's default.
   const started = await n.call('devices.joinStart', {
     code: shown.code ?? '',
     passphrase: PASS,
     deviceName: 'Laptop',
-    withFiles,
+    withFiles: !withFiles,
   });
   expect(started.state).toBe('connecting');
   await until(() => last(n, 'devices.joinProgress') === 'sas', 20_000, 'N shows the short code');
@@ -51,7 +52,7 @@ async function link(e: ContractCore, n: ContractCore, withFiles: boolean): Promi
   expect(onN.sas).toMatch(/^\d{3} \d{3}$/);
   expect(onN.sas).toBe(onE.sas);
   await e.call('devices.confirmSas', { match: true });
-  await n.call('devices.joinConfirmSas', { match: true });
+  await n.call('devices.joinConfirmSas', { match: true, withFiles });
   await until(() => last(n, 'devices.joinProgress') === 'done', 30_000, 'N is linked');
 }
 

@@ -226,7 +226,8 @@ export const api = {
   // … and "I already use Parley" on a new install (N).
   joinStart: (params: RequestParams<'devices.joinStart'>): Promise<JoinStatusView> =>
     call('devices.joinStart', params),
-  joinConfirmSas: (match: boolean): Promise<JoinStatusView> => call('devices.joinConfirmSas', { match }),
+  joinConfirmSas: (match: boolean, withFiles?: boolean): Promise<JoinStatusView> =>
+    call('devices.joinConfirmSas', { match, ...(withFiles === undefined ? {} : { withFiles }) }),
   joinCancel: (): Promise<JoinStatusView> => call('devices.joinCancel', {}),
   onJoinProgress: (listener: (s: JoinStatusView) => void): (() => void) =>
     getBridge().subscribe('devices.joinProgress', listener),

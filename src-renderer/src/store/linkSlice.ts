@@ -20,13 +20,9 @@ export interface LinkSlice {
   joinError: string | null;
   /** Follows "I already use Parley" until the returned unsubscribe. */
   watchJoin(): () => void;
-  startJoin(params: {
-    code: string;
-    passphrase: string;
-    deviceName?: string;
-    withFiles: boolean;
-  }): Promise<void>;
-  confirmJoin(match: boolean): Promise<void>;
+  startJoin(params: { code: string; passphrase: string; deviceName?: string }): Promise<void>;
+  /** `withFiles`: "Copy history with files", answered with the short code. */
+  confirmJoin(match: boolean, withFiles?: boolean): Promise<void>;
   cancelJoin(): Promise<void>;
   clearJoinError(): void;
 }
@@ -61,7 +57,7 @@ export const createLinkSlice: StateCreator<AppState, [], [], LinkSlice> = (set) 
     joinError: null,
     watchJoin: () => api.onJoinProgress((s) => set({ join: s })),
     startJoin: (params) => joinCall(() => api.joinStart(params)),
-    confirmJoin: (match) => joinCall(() => api.joinConfirmSas(match)),
+    confirmJoin: (match, withFiles) => joinCall(() => api.joinConfirmSas(match, withFiles)),
     cancelJoin: () => joinCall(() => api.joinCancel()),
     clearJoinError: () => set({ joinError: null }),
   };

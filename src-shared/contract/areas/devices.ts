@@ -192,14 +192,21 @@ export const devicesRequests = {
         code: z.string().trim().min(1, 'Paste the code your other device shows.').max(LINK_CODE_MAX_LENGTH),
         passphrase: z.string().min(1).max(PASSPHRASE_MAX_LENGTH),
         deviceName: z.string().trim().max(64).optional(),
-        withFiles: z.boolean(),
+        /** The files choice's default (true); the user answers it with the short code. */
+        withFiles: z.boolean().optional(),
       })
       .strict(),
     result: JoinStatusView,
   },
   'devices.joinStatus': { params: z.object({}).strict(), result: JoinStatusView },
-  /** This user compared the codes: false ends the attempt on both devices. */
-  'devices.joinConfirmSas': { params: z.object({ match: z.boolean() }).strict(), result: JoinStatusView },
+  /**
+   * This user compared the codes: false ends the attempt on both devices; true sends this device's
+   * request, with "Copy history with files" (`withFiles`, default: what joinStart said).
+   */
+  'devices.joinConfirmSas': {
+    params: z.object({ match: z.boolean(), withFiles: z.boolean().optional() }).strict(),
+    result: JoinStatusView,
+  },
   /** The user left the screen: nothing is saved (once both confirmed, it completes). */
   'devices.joinCancel': { params: z.object({}).strict(), result: JoinStatusView },
   // The device list (§13.10).

@@ -75,7 +75,6 @@ export function JoinScreen({ onBack }: { onBack: () => void }) {
     await startJoin({
       code: code.replace(/\s+/g, ''),
       passphrase,
-      withFiles,
       ...(deviceName.trim() ? { deviceName: deviceName.trim() } : {}),
     });
     setSending(false);
@@ -83,7 +82,7 @@ export function JoinScreen({ onBack }: { onBack: () => void }) {
 
   async function answer(match: boolean) {
     setSending(true);
-    await confirmJoin(match);
+    await confirmJoin(match, withFiles);
     setSending(false);
   }
 
@@ -124,6 +123,29 @@ export function JoinScreen({ onBack }: { onBack: () => void }) {
               else has your link code: choose “The codes differ”.
               {status?.otherConfirmed ? ' Your other device already confirmed.' : ''}
             </p>
+            <fieldset className="field link-choice">
+              <legend className="field__label">Copy history</legend>
+              <label className="radio">
+                <input
+                  type="radio"
+                  name={`${ids}-files`}
+                  data-testid="join-with-files"
+                  checked={withFiles}
+                  onChange={() => setWithFiles(true)}
+                />{' '}
+                With files
+              </label>
+              <label className="radio">
+                <input
+                  type="radio"
+                  name={`${ids}-files`}
+                  data-testid="join-without-files"
+                  checked={!withFiles}
+                  onChange={() => setWithFiles(false)}
+                />{' '}
+                Without files (they stay on your other devices)
+              </label>
+            </fieldset>
             <div className="link-step__actions">
               <Button
                 testId="join-sas-differ"
@@ -230,29 +252,6 @@ export function JoinScreen({ onBack }: { onBack: () => void }) {
             onChange={(e) => setDeviceName(e.target.value)}
             hint="Shown in your list of devices, for example “Work laptop”."
           />
-          <fieldset className="field link-choice">
-            <legend className="field__label">Copy history</legend>
-            <label className="radio">
-              <input
-                type="radio"
-                name={`${ids}-files`}
-                data-testid="join-with-files"
-                checked={withFiles}
-                onChange={() => setWithFiles(true)}
-              />{' '}
-              With files
-            </label>
-            <label className="radio">
-              <input
-                type="radio"
-                name={`${ids}-files`}
-                data-testid="join-without-files"
-                checked={!withFiles}
-                onChange={() => setWithFiles(false)}
-              />{' '}
-              Without files (they stay on your other devices)
-            </label>
-          </fieldset>
         </fieldset>
         <p className="notice">This passphrase protects this computer only. Your other devices keep theirs.</p>
         <div className="link-step__actions">
