@@ -33,6 +33,31 @@ export const SystemEvent = z.discriminatedUnion('kind', [
 ]);
 export type SystemEvent = z.infer<typeof SystemEvent>;
 
+/**
+ * A conversation restored from a backup waits for a member's device online
+ * to rejoin (groups/resync.ts): up to three of them by name (as the chat
+ * names them), and how many more are not named.
+ */
+export const RestoreWaiting = z.object({
+  kind: z.literal('restoring'),
+  waitingFor: z.array(z.string()),
+  others: z.number().int().nonnegative(),
+});
+export type RestoreWaiting = z.infer<typeof RestoreWaiting>;
+
+/**
+ * Why nothing can be sent in a conversation any more, as data (issue 16
+ * item 5: the core writes no words): the renderer's presenter
+ * (features/chat/readOnlyWords.ts) says it, naming a DM's contact by the
+ * conversation's title. `replaced`: this profile was restored on another
+ * device, which took the conversation over.
+ */
+export const ReadOnlyReason = z.union([
+  z.object({ kind: z.enum(['left', 'removed', 'replaced', 'dmClosed', 'blocked', 'contactRemoved']) }),
+  RestoreWaiting,
+]);
+export type ReadOnlyReason = z.infer<typeof ReadOnlyReason>;
+
 export const ConversationSummary = z.object({
   id: z.number().int(),
   kind: z.enum(['dm', 'group']),
@@ -41,8 +66,8 @@ export const ConversationSummary = z.object({
   unreadCount: z.number().int().nonnegative(),
   notify: NotifyMode,
   disappearAfterMs: z.number().nullable(),
-  /** Why nothing can be sent here any more (left, removed, blocked, awaiting a resync), in words; null when writable. */
-  readOnly: z.string().nullable(),
+  /** Why nothing can be sent here any more (left, removed, blocked, awaiting a resync); null when writable. */
+  readOnly: ReadOnlyReason.nullable(),
   lastMessage: z
     .object({
       id: z.number().int(),

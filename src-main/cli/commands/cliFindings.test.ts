@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView } from '../../../src-shared/contract';
+import type { MessageView, ReadOnlyReason } from '../../../src-shared/contract';
 import { runCli } from '../cli';
 import type { CliIo } from '../io';
 import { recordingIo, type FakeIo } from '../testing/fakeIo';
@@ -66,7 +66,7 @@ async function nodeWith(
   dir: string,
   messages: () => MessageView[],
   more: FakeAnswers = {},
-  readOnly: () => string | null = () => null,
+  readOnly: () => ReadOnlyReason | null = () => null,
 ): Promise<FakeNode> {
   const node = await startFakeNode(dir, {
     'contacts.list': () => [BOB, CAROL],
@@ -114,7 +114,7 @@ describe('parley messages shows where each sent message is', () => {
       dir,
       () => [messageView({ id: 1, body: 'still there?', state: 'pending' })],
       {},
-      () => 'You blocked Bob.',
+      () => ({ kind: 'blocked' }),
     );
     const io = await cli(['messages', '--profile', dir, '--with', 'bob']);
     expect(io.out).toBe('2026-12-05 18:06 Ada: still there? (will not be delivered: You blocked Bob.)\n');
@@ -139,8 +139,7 @@ describe('parley send says what became of the message', () => {
           return messageView({ id: 10, body: 'hello', state: 'pending' });
         },
       },
-      () =>
-        replaced ? 'This profile was restored on another device, which took over this conversation.' : null,
+      () => (replaced ? { kind: 'replaced' } : null),
     );
     const io = await cli(['send', '--profile', dir, '--to', 'bob', 'hello']);
     expect(io.code).toBe(1);

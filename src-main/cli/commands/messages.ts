@@ -7,6 +7,7 @@ import { EXIT_OK, UsageError } from '../cliError';
 import {
   contactName,
   findDmEntry,
+  whyReadOnly,
   holderName,
   listContacts,
   localMinute,
@@ -61,7 +62,7 @@ export const messagesCommand: CommandSpec = {
       const { messages } = page.data;
       if (values.json === true) io.stdout(`${JSON.stringify(messages, null, 2)}\n`);
       else {
-        const about: Delivery = { contacts, recipient: contact, readOnly: dm.readOnly ?? null };
+        const about: Delivery = { contacts, recipient: contact, readOnly: whyReadOnly(dm) };
         for (const m of messages) io.stdout(`${formatMessage(m, about)}\n`);
       }
       return EXIT_OK;

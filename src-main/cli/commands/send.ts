@@ -7,6 +7,7 @@ import {
   contactName,
   conversationIdOf,
   findDmEntry,
+  whyReadOnly,
   holderName,
   listContacts,
   matchContact,
@@ -74,7 +75,7 @@ export const sendCommand: CommandSpec = {
       switch (outcome.state) {
         case 'failed': {
           // The conversation says why when it can no longer send (blocked, replaced by a restore on another device).
-          const why = (await findDmEntry(node, contact))?.readOnly ?? null;
+          const why = whyReadOnly(await findDmEntry(node, contact));
           throw new CliFailure(`The message to ${who} was not delivered${why ? `: ${printable(why)}` : '.'}`);
         }
         case 'delivered':

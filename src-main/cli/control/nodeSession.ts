@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ReadOnlyReason } from '../../../src-shared/contract';
 import { stripBidiControls } from '../../../src-shared/contract/bidi';
+import { readOnlyWords } from '../../../src-renderer/src/features/chat/readOnlyWords';
 import { ParleyError } from '../../core/errors';
 import { defaultProfileDir } from '../defaultProfileDir';
 import type { CliIo } from '../io';
@@ -119,10 +121,15 @@ const ConversationEntry = z.object({
   kind: z.string(),
   title: z.string(),
   contactId: z.number().int().nullable().optional(),
-  /** Why nothing can be sent there any more, in words; null when writable. */
-  readOnly: z.string().nullable().optional(),
+  /** Why nothing can be sent there any more; null when writable. */
+  readOnly: ReadOnlyReason.nullable().optional(),
 });
 export type ConversationEntry = z.infer<typeof ConversationEntry>;
+
+/** Why nothing can be sent in `entry` any more, in the chat's words (readOnlyWords); null when it can. */
+export function whyReadOnly(entry: ConversationEntry | null): string | null {
+  return entry?.readOnly ? readOnlyWords(entry.readOnly, entry.title) : null;
+}
 
 /** The DM with a contact, if one exists: by contactId when the core reports it, else by its title. */
 export async function findDm(session: NodeSession, contact: ContactEntry): Promise<number | null> {

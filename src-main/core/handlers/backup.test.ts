@@ -1,3 +1,4 @@
+import type { RestoreWaiting } from '../../../src-shared/contract';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,7 +136,7 @@ describe('backup handlers', () => {
       restoredAt: number;
       backupCreatedAt: string;
       total: number;
-      waiting: { title: string; waitingFor: string }[];
+      waiting: { title: string; waitingFor: RestoreWaiting }[];
     }>(b.dispatch('backup.restoreNotice', {}));
     expect(notice.restoredAt).toBeGreaterThanOrEqual(before);
     expect(notice.backupCreatedAt).toBe(restored.createdAt);
@@ -144,7 +145,8 @@ describe('backup handlers', () => {
       {
         conversationId: group?.id,
         title: 'Book club',
-        waitingFor: expect.stringMatching(/^Waiting for .* to come online/),
+        // Whom it waits for, as data: the renderer says "Waiting for … to come online".
+        waitingFor: { kind: 'restoring', waitingFor: expect.any(Array), others: expect.any(Number) },
       },
     ]);
     // It survives a lock (the context is for the first unlock the user sees), and goes once dismissed.

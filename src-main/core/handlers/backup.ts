@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { passphraseProblem } from '../../../src-shared/contract';
+import { passphraseProblem, type RestoreWaiting } from '../../../src-shared/contract';
 import type { backupRequests, BackupSchedule } from '../../../src-shared/contract/areas/backup';
 import { createBackup } from '../backup/createBackup';
 import type { BackupProgress } from '../backup/progress';
@@ -11,6 +11,8 @@ import { groupsAwaitingResync } from '../groups/resync';
 import type { HandlerDeps, HandlersFor } from './deps';
 
 const SCHEDULE_KEY = 'backup.schedule';
+/** A conversation the resync list names whose summary does not (left meanwhile): it waits for a member. */
+const restoringUnnamed: RestoreWaiting = { kind: 'restoring', waitingFor: [], others: 0 };
 
 /** Handlers of contract/areas/backup.ts. */
 export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof backupRequests> {
@@ -214,7 +216,8 @@ export function backupHandlers(deps: HandlerDeps): HandlersFor<keyof typeof back
       // Whatever still waits for a member to come online, named as the chat names it.
       const waiting = groupsAwaitingResync(s.resync).map((id) => {
         const c = s.conversations.get(id);
-        return { conversationId: id, title: c.title, waitingFor: c.readOnly ?? '' };
+        const waitingFor = c.readOnly?.kind === 'restoring' ? c.readOnly : restoringUnnamed;
+        return { conversationId: id, title: c.title, waitingFor };
       });
       return {
         restoredAt: notice.restoredAt,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PASSPHRASE_MAX_LENGTH } from '../passphrase';
+import { RestoreWaiting } from '../store';
 import { HostHandle } from './host';
 import type { EventTable, RequestTable } from './table';
 
@@ -75,8 +76,10 @@ export const RestoreNotice = z.object({
   backupCreatedAt: z.string(),
   /** Conversations that had to rejoin as this new device. */
   total: z.number().int().min(0),
-  /** Those still waiting, each with whom it waits for, in words. */
-  waiting: z.array(z.object({ conversationId: z.number().int(), title: z.string(), waitingFor: z.string() })),
+  /** Those still waiting, each with whom it waits for (the renderer says it: readOnlyWords). */
+  waiting: z.array(
+    z.object({ conversationId: z.number().int(), title: z.string(), waitingFor: RestoreWaiting }),
+  ),
 });
 export type RestoreNotice = z.infer<typeof RestoreNotice>;
 

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOnlyReason } from '../../../../src-shared/contract';
+import { readOnlyWords } from '../../../../src-renderer/src/features/chat/readOnlyWords';
 import { clearResync, markGroupsForResync } from '../../groups/resync';
 import { ADA, BOB, ME, insertIdentity, tempDatabase, type TempDatabase } from '../testing/tempDatabase';
 import { ContactRepository } from './contactRepository';
@@ -9,7 +11,9 @@ import { ResyncRepository } from './resyncRepository';
 /**
  * ConversationSummary.readOnly: the reason the chat shows instead of the
  * composer. Each case is set up the way the core records it (groupOps.ts,
- * contactsService.ts, resync.ts) and read back through list() and get().
+ * contactsService.ts, resync.ts) and read back through list() and get(): as
+ * data (the core writes no words, issue 16 item 5), said here by the
+ * renderer's presenter as the chat says it.
  */
 
 let t: TempDatabase;
@@ -26,10 +30,16 @@ beforeEach(() => {
 });
 afterEach(() => t.dispose());
 
-function readOnlyOf(id: number): string | null | undefined {
+function reasonOf(id: number): ReadOnlyReason | null | undefined {
   const listed = conversations.list().find((c) => c.id === id)?.readOnly;
-  expect(conversations.get(id).readOnly).toBe(listed);
+  expect(conversations.get(id).readOnly).toEqual(listed);
   return listed;
+}
+
+/** The words the chat shows for the reason (null: writable). */
+function readOnlyOf(id: number): string | null | undefined {
+  const reason = reasonOf(id);
+  return reason ? readOnlyWords(reason, conversations.get(id).title) : reason;
 }
 
 function setLeft(id: number, at: number): void {
@@ -67,6 +77,7 @@ describe('ConversationSummary.readOnly', () => {
     systemRow(other, `sys:${other}:left:5`, 'You left', 5);
     setLeft(team, 10);
     systemRow(team, `sys:${team}:left:10`, 'You left', 10);
+    expect(reasonOf(team)).toEqual({ kind: 'left' });
     expect(readOnlyOf(team)).toBe('You left this group.');
   });
 
@@ -91,6 +102,8 @@ describe('ConversationSummary.readOnly', () => {
     const bob = contacts.upsert(BOB, 'Bob', 0);
     const dm = conversations.create({ kind: 'dm', contactId: bob, createdAt: 0 });
     contacts.setBlocked(bob, true);
+    // The contact's name is not in the reason: a rename shows at once, as the title does.
+    expect(reasonOf(dm)).toEqual({ kind: 'blocked' });
     expect(readOnlyOf(dm)).toBe('You blocked Bob.');
     contacts.rename(bob, 'Bobby');
     expect(readOnlyOf(dm)).toBe('You blocked Bobby.');
@@ -119,7 +132,8 @@ describe('ConversationSummary.readOnly', () => {
     expect(markGroupsForResync(new ResyncRepository(t.db), null)).toBe(1);
     const waiting = 'Waiting for a group member to come online to finish restoring this conversation.';
     expect(readOnlyOf(team)).toBe(waiting);
-    expect(conversations.list({ filter: 'tea' })[0]?.readOnly).toBe(waiting);
+    expect(reasonOf(team)).toEqual({ kind: 'restoring', waitingFor: [], others: 0 });
+    expect(conversations.list({ filter: 'tea' })[0]?.readOnly).toEqual(reasonOf(team));
     expect(readOnlyOf(kept)).toBeNull();
     clearResync(new ResyncRepository(t.db), team);
     expect(readOnlyOf(team)).toBeNull();
@@ -162,6 +176,7 @@ describe('ConversationSummary.readOnly', () => {
     expect(readOnlyOf(crew)).toBe(
       'Waiting for Ada or Bob to come online to finish restoring this conversation.',
     );
+    expect(reasonOf(big)).toEqual({ kind: 'restoring', waitingFor: ['Ada', 'Bob', 'Carl'], others: 2 });
     expect(readOnlyOf(big)).toBe(
       'Waiting for Ada, Bob, Carl or 2 other members to come online to finish restoring this conversation.',
     );
@@ -177,5 +192,28 @@ describe('ConversationSummary.readOnly', () => {
       .prepare(`UPDATE settings SET value = ? WHERE key = 'mls.resync_pending'`)
       .run(JSON.stringify([{ id: 'x' }, null, { id: team, groupId: 'ab' }]));
     expect(readOnlyOf(team)).toMatch(/^Waiting for a group member/);
+  });
+});
+
+describe('the core writes no read-only words (issue 16 item 5)', () => {
+  // Thrown errors (contactsService's refusal to send) are messages the UI maps, not content: not scanned for.
+  it('no sentence of the read-only notice is in src-main/core', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const core = join(__dirname, '..', '..');
+    const sentences = [
+      'You left this group',
+      'You were removed from this group',
+      'took over this conversation',
+      'has ended on this device',
+      'to come online to finish restoring',
+    ];
+    const found: string[] = [];
+    for (const entry of readdirSync(core, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
+      const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+      for (const s of sentences) if (text.includes(s)) found.push(`${entry.name}: ${s}`);
+    }
+    expect(found).toEqual([]);
   });
 });

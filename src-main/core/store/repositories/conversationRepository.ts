@@ -3,7 +3,8 @@ import type { Db } from '../encryptedDatabase';
 import { prepared } from '../prepared';
 import { parseSystemEvent } from '../systemEvent';
 import { systemEventView } from '../systemEventView';
-import { resyncWaitingText } from './resyncWaiting';
+import { resyncWaiting } from './resyncWaiting';
+import type { ReadOnlyReason, RestoreWaiting } from '../../../../src-shared/contract';
 import type { ConversationKind, ConversationSummary, NotifyMode } from './types';
 
 interface SummaryRow {
@@ -21,11 +22,11 @@ interface SummaryRow {
   m_deleted_at: number | null;
   m_kind: string | null;
   m_event: string | null;
-  ro_reason: ReadOnlyReason | null;
+  ro_reason: ReadOnlyRow | null;
 }
 
-/** Why a conversation can no longer be written to (see `readOnlyText`). */
-type ReadOnlyReason = 'left' | 'removed' | 'replaced' | 'dm_closed' | 'blocked' | 'contact_removed';
+/** Why a conversation can no longer be written to, as the summary query names it (see `readOnlyReason`). */
+type ReadOnlyRow = 'left' | 'removed' | 'replaced' | 'dm_closed' | 'blocked' | 'contact_removed';
 
 /**
  * The settings key groups/resync.ts keeps the conversations restored from a
@@ -158,9 +159,9 @@ export class ConversationRepository {
     return r?.public_key.toString('hex');
   }
 
-  /** What each conversation awaiting a resync waits for, in words (only those: a few queries at most). */
-  private resyncText(resyncing: ReadonlySet<number>): (id: number) => string | null {
-    return (id) => (resyncing.has(id) ? resyncWaitingText(this.db, id) : null);
+  /** What each conversation awaiting a resync waits for (only those: a few queries at most). */
+  private resyncText(resyncing: ReadonlySet<number>): (id: number) => RestoreWaiting | null {
+    return (id) => (resyncing.has(id) ? resyncWaiting(this.db, id) : null);
   }
 
   /**
@@ -340,29 +341,29 @@ export class ConversationRepository {
 
 const EMPTY_SET: ReadonlySet<number> = new Set();
 
-/** The words the chat shows instead of the composer (null: the conversation is writable). */
-function readOnlyText(r: SummaryRow, resyncing: (id: number) => string | null): string | null {
+/**
+ * Why the chat shows a notice instead of the composer (null: writable), as
+ * data; the renderer words it (features/chat/readOnlyWords.ts, issue 16 item 5).
+ */
+function readOnlyReason(
+  r: SummaryRow,
+  resyncing: (id: number) => RestoreWaiting | null,
+): ReadOnlyReason | null {
   switch (r.ro_reason) {
-    case 'left':
-      return 'You left this group.';
-    case 'removed':
-      return 'You were removed from this group.';
-    case 'replaced':
-      return 'This profile was restored on another device, which took over this conversation.';
     case 'dm_closed':
-      return 'This conversation has ended on this device.';
-    case 'blocked':
-      return `You blocked ${r.title}.`;
+      return { kind: 'dmClosed' };
     case 'contact_removed':
-      return `You removed ${r.title} from your contacts.`;
+      return { kind: 'contactRemoved' };
     case null:
       return resyncing(r.id);
+    default:
+      return { kind: r.ro_reason };
   }
 }
 
 function toSummary(
   r: SummaryRow,
-  resyncing: (id: number) => string | null,
+  resyncing: (id: number) => RestoreWaiting | null,
   selfHex: string | undefined,
 ): ConversationSummary {
   return {
@@ -373,7 +374,7 @@ function toSummary(
     unreadCount: r.unread_count,
     notify: r.notify,
     disappearAfterMs: r.disappear_after_ms,
-    readOnly: readOnlyText(r, resyncing),
+    readOnly: readOnlyReason(r, resyncing),
     lastMessage:
       r.m_id === null
         ? null

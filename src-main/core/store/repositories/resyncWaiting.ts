@@ -1,20 +1,20 @@
+import type { RestoreWaiting } from '../../../../src-shared/contract';
 import { prepared } from '../prepared';
 import type { Db } from '../encryptedDatabase';
 
 /**
  * What a conversation restored from a backup waits for before it is
  * writable again (groups/resync.ts): a member's device online to hand out
- * the group's GroupInfo. Named, so the user knows whom to ask: "Waiting for
- * Bob or Carl to come online…". Names as the chat shows them: the contact's
- * local name or display name, else the name the member announced in the
- * group. Members whose name this device never learnt count as "others".
+ * the group's GroupInfo. Named, so the user knows whom to ask (the renderer
+ * says "Waiting for Bob or Carl to come online…"). Names as the chat shows
+ * them: the contact's local name or display name, else the name the member
+ * announced in the group. Members whose name this device never learnt count
+ * as others; with no name at all, nobody is named (a group member).
  */
 
 const NAMED = 3;
 
-const FALLBACK = 'Waiting for a group member to come online to finish restoring this conversation.';
-
-export function resyncWaitingText(db: Db, conversationId: number): string {
+export function resyncWaiting(db: Db, conversationId: number): RestoreWaiting {
   const rows = prepared(
     db,
     `SELECT coalesce(k.local_name, k.display_name,
@@ -25,14 +25,7 @@ export function resyncWaitingText(db: Db, conversationId: number): string {
      ORDER BY k.id IS NULL, coalesce(k.local_name, k.display_name) COLLATE NOCASE, m.identity_key`,
   ).all(conversationId) as { name: string | null }[];
   const named = rows.map((r) => r.name).filter((n): n is string => n !== null && n.trim() !== '');
-  if (named.length === 0) return FALLBACK;
-  const others = rows.length - Math.min(named.length, NAMED);
-  const shown = named.slice(0, NAMED);
-  const who =
-    others > 0
-      ? `${shown.join(', ')} or ${others === 1 ? 'one other member' : `${others} other members`}`
-      : shown.length === 1
-        ? shown[0]
-        : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
-  return `Waiting for ${who} to come online to finish restoring this conversation.`;
+  if (named.length === 0) return { kind: 'restoring', waitingFor: [], others: 0 };
+  const waitingFor = named.slice(0, NAMED);
+  return { kind: 'restoring', waitingFor, others: rows.length - waitingFor.length };
 }

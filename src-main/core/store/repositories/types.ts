@@ -1,4 +1,4 @@
-import type { SystemEvent } from '../../../../src-shared/contract';
+import type { ReadOnlyReason, SystemEvent } from '../../../../src-shared/contract';
 import type { StoredSystemEvent } from '../systemEvent';
 
 /** Row shapes the repositories hand out: plain data, no SQLite types, safe to send over the bridge once mapped. */
@@ -16,8 +16,8 @@ export interface ConversationSummary {
   unreadCount: number;
   notify: NotifyMode;
   disappearAfterMs: number | null;
-  /** Why nothing can be sent here any more, in words for the user; null when it is writable. */
-  readOnly: string | null;
+  /** Why nothing can be sent here any more (the renderer words it); null when it is writable. */
+  readOnly: ReadOnlyReason | null;
   lastMessage: {
     id: number;
     preview: string;

@@ -1,6 +1,7 @@
 import { useEffect, useId } from 'react';
 import { Button } from '../../components/Button';
 import { formatDateTime } from '../../lib/time';
+import { readOnlyWords } from '../chat/readOnlyWords';
 import { useAppStore } from '../../store/appStore';
 
 /**
@@ -58,7 +59,7 @@ export function RestoredNotice() {
                 <ul className="restored__list">
                   {notice.waiting.map((w) => (
                     <li key={w.conversationId} data-testid="restored-waiting">
-                      <strong>{w.title}</strong>: {w.waitingFor}
+                      <strong>{w.title}</strong>: {readOnlyWords(w.waitingFor, w.title)}
                     </li>
                   ))}
                 </ul>

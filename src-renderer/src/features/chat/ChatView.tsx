@@ -19,6 +19,7 @@ import { FileDropTarget } from '../files/FileDropTarget';
 import { ImageViewer } from '../files/ImageViewer';
 import { UploadList } from '../files/UploadList';
 import { Composer } from './Composer';
+import { readOnlyWords } from './readOnlyWords';
 import { ReadOnlyNotice } from './ReadOnlyNotice';
 import { TypingIndicator } from './TypingIndicator';
 import { PresenceLine } from '../privacy/PresenceDot';
@@ -334,7 +335,7 @@ export function ChatView() {
       <TypingIndicator names={chat.typing} />
       {summary?.readOnly ? (
         // Nothing can be sent here any more: no text field, attach, emoji or drop target.
-        <ReadOnlyNotice reason={summary.readOnly} />
+        <ReadOnlyNotice reason={readOnlyWords(summary.readOnly, summary.title)} />
       ) : (
         <>
           <Composer

@@ -1,4 +1,5 @@
 import { useAppStore } from '../../store/appStore';
+import { readOnlyWords } from './readOnlyWords';
 
 /**
  * Why nothing can be sent in a conversation any more ("You blocked Bob.",
@@ -6,5 +7,8 @@ import { useAppStore } from '../../store/appStore';
  * delivered, and its state says so (deliveryLabel).
  */
 export function useUndeliverable(conversationId: number): string | null {
-  return useAppStore((s) => s.conversations.find((c) => c.id === conversationId)?.readOnly ?? null);
+  return useAppStore((s) => {
+    const c = s.conversations.find((x) => x.id === conversationId);
+    return c?.readOnly ? readOnlyWords(c.readOnly, c.title) : null;
+  });
 }
