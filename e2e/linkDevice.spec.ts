@@ -18,9 +18,10 @@ import {
  * code; once both users confirm, the new shell opens Ada's profile with her
  * contacts, and her history with Bob arrives on it with its progress.
  *
- * Waiting for other parts of issue 18: sending from the new device and seeing
- * it on the first (§13.6, every device a member: until then a linked device
- * does not go online and says so), and removing it (§13.8).
+ * Then Ada removes it again (§13.8's Remove…). Waiting for another part of
+ * issue 18: sending from the new device and seeing it on the first (§13.6,
+ * every device a member: until then a linked device does not go online and
+ * says so).
  */
 test('link a new device by pasted code: the same short code on both, then the history on the new one', async ({
   page,
@@ -84,6 +85,8 @@ test('link a new device by pasted code: the same short code on both, then the hi
   await checkScreenSizes(ada, 'link-done');
   await dialog.getByTestId('link-finish').click();
   await expect(ada.getByTestId('devices-own').getByTestId('device-row')).toHaveCount(2);
+  // The name given on the new device travelled with its request.
+  await expect(ada.getByTestId('devices-own')).toContainText('Laptop');
 
   // The new device opens Ada's profile; the history arrives with its progress.
   await expect(laptop.getByTestId('home-screen')).toBeVisible({ timeout: PEER_TIMEOUT });
@@ -103,6 +106,13 @@ test('link a new device by pasted code: the same short code on both, then the hi
   await laptop.getByTestId('history-progress-dismiss').click();
   await expect(progress).toHaveCount(0);
   expect(laptopPeer.problems).toEqual([]);
+
+  // Removed again from Ada's device in use (§13.8, Settings → Devices → Remove…, built by part c).
+  await ada.getByTestId('devices-own').getByTestId('device-remove').click();
+  await ada.getByTestId('device-remove-confirm').click();
+  await expect(ada.getByTestId('devices-own').getByTestId('device-row')).toHaveCount(1, {
+    timeout: PEER_TIMEOUT,
+  });
 });
 
 test('codes that differ link nothing, and the new install says so', async ({ page, browser, startShell }) => {
