@@ -160,15 +160,6 @@ function addedIdentities(proposals: readonly ProposalWithSender[]): string[] {
   return out;
 }
 
-/** Users whose every device is removed by these proposals. */
-function departing(view: PolicyView, proposals: readonly ProposalWithSender[]): Set<string> {
-  const removed = new Set<number>();
-  for (const { proposal } of proposals)
-    if (proposal.proposalType === 'remove') removed.add(proposal.remove.removed);
-  const remaining = new Set([...view.leaves].filter(([leaf]) => !removed.has(leaf)).map(([, id]) => id));
-  return new Set([...view.leaves.values()].filter((id) => !remaining.has(id)));
-}
-
 /** A commit cannot remove its own sender (RFC 9420 §12.2); such a proposal waits for another member. */
 function removesCommitter(p: ProposalWithSender, me: number): boolean {
   return p.proposal.proposalType === 'remove' && p.proposal.remove.removed === me;
@@ -197,7 +188,7 @@ async function commit(
   const impl = await suiteImpl(suiteNameOf(state));
   const view = viewOf(c);
   const me = c.privatePath.leafIndex;
-  let extra = [...proposals];
+  const extra = [...proposals];
   const ours: ProposalWithSender[] = extra.map((proposal) => ({ proposal, senderLeafIndex: me }));
   const oursTouch = new Set(ours.map(touchedLeaf).filter((l) => l !== undefined));
   const oursChangeMetadata = extra.some((p) => p.proposalType === 'group_context_extensions');
@@ -219,20 +210,9 @@ async function commit(
       pending[ref] = p;
     }
   }
-  // Roles of users who leave with this commit go with them (a user added
-  // again later starts as a member), unless a metadata change is already in it.
-  if (
-    !oursChangeMetadata &&
-    !Object.values(pending).some((p) => p.proposal.proposalType === 'group_context_extensions')
-  ) {
-    const gone = departing(view, [...Object.values(pending), ...ours]);
-    if ([...view.meta.roles.keys()].some((id) => gone.has(id))) {
-      const roles = new Map([...view.meta.roles].filter(([id]) => !gone.has(id)));
-      const cleanup = metadataProposal(c, { ...view.meta, roles });
-      extra = [...extra, cleanup];
-      ours.push({ proposal: cleanup, senderLeafIndex: me });
-    }
-  }
+  // Roles of users who leave are not dropped in the commit that removes them: a
+  // Remove needs an UpdatePath, which cannot share a commit with a
+  // GroupContextExtensions (extensions.ts); addMembers drops a stale role instead.
   const all = [...Object.values(pending), ...ours];
   const refusal = checkCommit(view, me, all, addedIdentities(all), claimed);
   if (refusal) throw new ParleyError('INVALID_STATE', `Not allowed: ${refusal}.`);
@@ -280,12 +260,13 @@ export async function addMembers(
   const c = unwrapState(state);
   const { proposals, users, devices } = addProposals(c, keyPackages);
   const meta = currentMetadata(c);
-  let roles: Map<string, 'owner' | 'admin'> | null = null;
-  if (meta.kind === 'dm') {
-    roles = new Map(meta.roles);
-    for (const u of users) if (!roles.has(u)) roles.set(u, 'admin');
-    if (roles.size === meta.roles.size) roles = null;
-  }
+  // A user added again starts as a member: a role left from before (users
+  // who left keep theirs until now, see commit()) goes in this commit.
+  const present = new Set(state.members.map((m) => hex(m.identityKey)));
+  const next = new Map([...meta.roles].filter(([u]) => present.has(u) || !users.includes(u)));
+  if (meta.kind === 'dm') for (const u of users) if (!next.has(u)) next.set(u, 'admin');
+  const changed = next.size !== meta.roles.size || [...next].some(([u, r]) => meta.roles.get(u) !== r);
+  const roles = changed ? next : null;
   // §13.6: linked devices come with their person's head pinned, in the same one GCE proposal.
   const heads = headsToPin(c, devices);
   if (roles || heads.size > 0)

@@ -152,7 +152,10 @@ export class MlsGroupState {
 
   roleOf(identityKey: Uint8Array): Role {
     const meta = findGroupMetadata(client(this).groupContext.extensions);
-    return meta ? roleOf(meta.roles, identityKey) : 'member';
+    // A role counts only while its user is in the group: one who left keeps an
+    // entry until added again (groupEngine.ts commit() says why).
+    const present = this.members.some((m) => Buffer.from(m.identityKey).equals(Buffer.from(identityKey)));
+    return meta && present ? roleOf(meta.roles, identityKey) : 'member';
   }
 
   private get metadata(): GroupMetadata {

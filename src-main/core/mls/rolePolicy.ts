@@ -135,12 +135,14 @@ function canChangeMetadata(
   if ([...next.roles.values()].filter((r) => r === 'owner').length > 1)
     return 'a group has at most one owner';
   let roleChange = false;
+  const present = new Set(view.leaves.values());
   for (const id of new Set([...view.meta.roles.keys(), ...next.roles.keys()])) {
     const before = view.meta.roles.get(id);
     const after = next.roles.get(id);
-    // Dropping the role of a user who leaves in this very commit is
-    // housekeeping anyone committing the departure may do.
-    if (before !== after && !(after === undefined && departing.has(id))) roleChange = true;
+    // Dropping the role of a user who leaves in this very commit, or who has
+    // no leaf any more (left earlier), is housekeeping anyone may do.
+    if (before !== after && !(after === undefined && (departing.has(id) || !present.has(id))))
+      roleChange = true;
   }
   if ((roleChange || next.name !== view.meta.name) && !isAdmin(roleOfLeaf(view, actor))) {
     return 'only an admin can rename the group or change roles';
