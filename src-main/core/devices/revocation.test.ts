@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addOwnDeviceTo, listedPhone } from '../runtime/testing/listedPhone';
 import { peerPool, until, type MessagingPeer } from '../runtime/testing/messagingPeer';
 import { linkTestDevice, removeSignedBy } from './testing/ownListHelpers';
 import { thisDeviceRemoval } from './thisDeviceRemoval';
@@ -95,4 +96,44 @@ describe('revocation between peers (§13.8)', () => {
     expect(bodies(bob, dmAtBob)).not.toContain('from the removed laptop');
     expect(bodies(bob, dmAtBob)).toEqual(['before', 'queued for the laptop', 'after the removal']);
   }, 90_000);
+
+  it('the remover commits a Remove of the device in every group it is in; members see its leaf gone (step 2)', async () => {
+    const [ann, bob] = [pool('Ann'), pool('Bob')];
+    await Promise.all([ann.online(), bob.online()]);
+    await befriend(ann, bob);
+    await until(() => headSeq(bob, ann) === 0, 20_000, 'Bob holds Ann entry 0');
+    const groupAtAnn = await svc(ann).createGroup('Crew', [ann.contactId(bob) ?? -1]);
+    await until(() => bob.groups().length === 1, 20_000, 'Bob in the group');
+    const groupAtBob = bob.groups()[0] ?? -1;
+
+    // Ann's phone: listed (entry 1), with a version 2 credential; Ann adds it to the group
+    // (what §13.6's own-device add will do after a link, not built yet).
+    const { device: phone, keyPackage } = await listedPhone(ann.running());
+    await until(() => headSeq(bob, ann) === 1, 10_000, 'Bob got the phone');
+    expect(await addOwnDeviceTo(ann.running(), groupAtAnn, keyPackage)).toBe('committed');
+    const phoneAt = (p: MessagingPeer, id: number) =>
+      svc(p)
+        .groups.state(id)
+        ?.members.some((m) => m.peerId === phone.peerId) ?? false;
+    await until(() => phoneAt(bob, groupAtBob), 20_000, 'Bob sees the phone in the group');
+
+    // Ann removes the phone (it is offline, it never even joined): every group drops its leaf.
+    lists(ann).appendRemove(phone.peerId);
+    await until(() => !phoneAt(ann, groupAtAnn), 20_000, 'the Remove committed at Ann');
+    await until(() => !phoneAt(bob, groupAtBob), 20_000, 'Bob applied the Remove');
+    expect(
+      svc(bob)
+        .groups.state(groupAtBob)
+        ?.members.map((m) => m.peerId)
+        .sort(),
+    ).toEqual(
+      svc(ann)
+        .groups.state(groupAtAnn)
+        ?.members.map((m) => m.peerId)
+        .sort(),
+    );
+    // The group goes on: Bob's next message reaches Ann.
+    await svc(bob).sendText(groupAtBob, 'still here');
+    await until(() => bodies(ann, groupAtAnn).includes('still here'), 20_000, 'Ann got the message');
+  }, 120_000);
 });

@@ -67,6 +67,29 @@ export class GroupMembership {
     });
   }
 
+  /**
+   * Removes this person's devices that the own device list removed (docs/
+   * protocol.md §13.8 step 2), in a group or a DM, whatever this device's
+   * role: the role policy lets any device of the person commit it once the
+   * removal is in the list (§13.6). Nothing when none of them has a leaf here.
+   */
+  async removeOwnDevices(conversationId: number, peerIds: readonly string[]): Promise<GroupAck> {
+    return this.locked(
+      conversationId,
+      async (entry) => {
+        const { self, members } = entry.seq.state;
+        const wanted = new Set(peerIds);
+        const present = members.some(
+          (m) => !m.isSelf && wanted.has(m.peerId) && hex(m.identityKey) === hex(self.identityKey),
+        );
+        if (!present) return { committed: false };
+        const result = await this.steps.commitNow(entry, { type: 'removeOwnDevice', peerIds: [...peerIds] });
+        return { committed: result === 'committed' };
+      },
+      { dmToo: true },
+    );
+  }
+
   async rename(conversationId: number, name: string): Promise<GroupAck> {
     return this.locked(conversationId, async (entry) => {
       if (!isAdmin(entry.seq.state.self.role)) {

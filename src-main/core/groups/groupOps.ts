@@ -274,6 +274,11 @@ export class GroupOps {
     return this.membership.removeMember(conversationId, identityKey);
   }
 
+  /** §13.8 step 2: removes own devices the own list removed, in one conversation. */
+  removeOwnDevices(conversationId: number, peerIds: readonly string[]): Promise<GroupAck> {
+    return this.membership.removeOwnDevices(conversationId, peerIds);
+  }
+
   rename(conversationId: number, name: string): Promise<GroupAck> {
     return this.membership.rename(conversationId, name);
   }

@@ -35,6 +35,7 @@ import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
 import { currentCard } from '../contacts/ownProfile';
 import { Wakeup } from './wakeup';
+import { removeOwnDevicesEverywhere } from '../groups/ownDeviceRemovals';
 import { HistoryService } from '../history/historyService';
 
 /**
@@ -405,6 +406,30 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     : null;
   if (history) services.history.handle(history.sender.source);
   const offQueued = queued.on(() => delivery.kick());
+  // Issue 18 (§13.8 step 2): devices the own list removed lose their leaves in every conversation,
+  // committed by whichever own device learns the entry (the remover first).
+  const removals = new Set<Promise<unknown>>();
+  const offRemovals = deviceLists.on((news) => {
+    if (
+      news.kind !== 'changed' ||
+      !Buffer.from(news.identityKey).equals(Buffer.from(options.identity.publicKey))
+    )
+      return;
+    const gone = news.added
+      .filter((e) => e.op === 'remove' && e.subjectPeerId !== peerId)
+      .map((e) => e.subjectPeerId);
+    if (gone.length === 0) return;
+    const run = removeOwnDevicesEverywhere(
+      {
+        conversations: () => store.groups.open(),
+        removeOwnDevices: (id, peers) => service.groups.removeOwnDevices(id, peers),
+        logger,
+      },
+      gone,
+    );
+    removals.add(run);
+    void run.finally(() => removals.delete(run));
+  });
 
   let stopped = false;
   let offPeer: () => void = () => undefined;
@@ -416,6 +441,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     offDirectory();
     offPeer();
     offQueued();
+    offRemovals();
+    await Promise.allSettled([...removals]);
     await history?.stop();
     await resync.stop();
     await deviceSync.stop();
