@@ -106,6 +106,8 @@ export function rejection(err: unknown): MlsRejection {
   if (err instanceof ValidationError) {
     if (/credential/i.test(message)) return new MlsRejection('uncertified', message, { cause: err });
     if (/gen in the past/i.test(message)) return new MlsRejection('replay', message, { cause: err });
+    if (/could not find proposal/i.test(message))
+      return new MlsRejection('missing-proposal', message, { cause: err });
     return new MlsRejection('invalid', message, { cause: err });
   }
   if (err instanceof UsageError || err instanceof InternalError || err instanceof MlsError) {

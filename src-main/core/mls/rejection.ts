@@ -32,6 +32,12 @@ export type MlsRejectReason =
    * after 30 s without them.
    */
   | 'missing-entries'
+  /**
+   * A commit names a proposal (by reference, RFC 9420 §12.4) this member has
+   * not received yet: proposals and commits from different senders are not
+   * ordered on the way. Held and retried when a proposal arrives.
+   */
+  | 'missing-proposal'
   /** This device is no longer in the group. */
   | 'not-member'
   /** No matching KeyPackage (unknown, or already used). */

@@ -185,6 +185,27 @@ describe('GroupSequencer', () => {
     expect(() => GroupSequencer.fromParts(b.state, { ...parts, meta: text('{not json') })).toThrow(/damaged/);
   });
 
+  it('holds a commit that arrives before the proposal it commits, and applies it once the proposal comes', async () => {
+    // Cy's leave proposal and Ada's commit of it come from different senders:
+    // nothing orders them on the way to Bob. Refused, the commit was lost and
+    // Bob forked on his own commit of the same proposal (groupChanges.test.ts
+    // "add … remove": "Bob removed" timed out under load).
+    const { users, seqs } = await trio();
+    const [a, b, c] = seqs;
+    const leaving = await c.propose({ type: 'leave' }, 0);
+    await a.receive(leaving.proposal, 1);
+    const committed = await a.commit({ type: 'commitPending' }, 2);
+    if (!committed) throw new Error('no commit');
+    const early = await b.receive(committed.commit, 3);
+    expect(early.rejected).toBeNull();
+    expect(early.commits).toEqual([]);
+    expect(b.heldCount).toBe(1);
+    const late = await b.receive(leaving.proposal, 4);
+    expect(late.commits[0]?.summary.leavers.map(hex)).toEqual([hex(users[2].identity.publicKey)]);
+    expect(hex(b.state.epochAuthenticator)).toBe(hex(a.state.epochAuthenticator));
+    expect(b.heldCount).toBe(0);
+  });
+
   it('reports proposals, who left, role changes, and whom a released Welcome is for', async () => {
     const { users, seqs } = await trio();
     const [a, b, c] = seqs;

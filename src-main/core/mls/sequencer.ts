@@ -237,7 +237,9 @@ export class GroupSequencer {
     return this.step(now, async (update) => {
       const result = await this.take(bytes, now, update);
       if (result === 'held') this.r.hold(bytes);
-      if (result === 'progress') await this.drain(now, update);
+      // A new proposal may be the one a held commit waits for.
+      const proposal = update.proposals.length > 0 && this.r.held.some((h) => h.epoch === this.current.epoch);
+      if (result === 'progress' || proposal) await this.drain(now, update);
     });
   }
 
@@ -286,6 +288,9 @@ export class GroupSequencer {
       // While the epoch is undecided, a message may belong to the branch we
       // have not switched to yet: keep it for a retry after a switch.
       if (!this.accepted && header.epoch === epoch && r.reason === 'authentication') return 'held';
+      // A commit of a proposal that has not arrived yet (another sender's):
+      // retried when a proposal comes (receive drains then).
+      if (header.epoch === epoch && r.reason === 'missing-proposal') return 'held';
       // Accepted on acks before its window ended: a message of this epoch
       // that does not decrypt was sent on a branch that lost (its sender
       // resends it on this one). Dropped as a held one would have been.
