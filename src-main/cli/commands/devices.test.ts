@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli';
 import type { CliIo } from '../io';
+import { startCliNode, until } from '../testing/cliNode';
 import { recordingIo, type FakeIo } from '../testing/fakeIo';
 import { matchDevice } from './devices';
 
@@ -15,14 +16,6 @@ import { matchDevice } from './devices';
 const PASSPHRASE = 'correct horse battery';
 const fakeIo = (extra: Partial<CliIo> = {}): FakeIo => recordingIo({ PARLEY_PASSPHRASE: PASSPHRASE }, extra);
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 let root: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'parley-devices-'));
@@ -30,20 +23,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function startNode(profile: string): Promise<() => Promise<number>> {
-  let stopNode: () => void = () => {};
-  const stopped = new Promise<void>((r) => (stopNode = r));
-  const io = fakeIo({ untilStopped: () => stopped });
-  let exit: number | null = null;
-  const running = runCli(['node', '--profile', profile, '--listen', '/ip4/127.0.0.1/tcp/0'], io).then((c) => {
-    exit = c;
-    return c;
-  });
-  await until(() => exit !== null || io.out.includes('Parley node running'), 30_000, 'the node to start');
-  if (exit !== null) throw new Error(`parley node exited ${exit as number}: ${io.err}`);
-  return () => {
-    stopNode();
-    return running;
-  };
+  return (await startCliNode(profile, fakeIo)).stop;
 }
 
 interface Listed {

@@ -7,6 +7,7 @@ import { runCli } from '../cli';
 import { noNodeMessage } from '../control/nodeSession';
 import { controlSocketPath } from '../control/controlServer';
 import type { CliIo } from '../io';
+import { startCliNode, until } from '../testing/cliNode';
 import { recordingIo, type FakeIo } from '../testing/fakeIo';
 
 const PASSPHRASE = 'correct horse battery';
@@ -14,37 +15,8 @@ const unix = process.platform !== 'win32';
 
 const fakeIo = (extra: Partial<CliIo> = {}): FakeIo => recordingIo({ PARLEY_PASSPHRASE: PASSPHRASE }, extra);
 
-/** Polls `check` every 100 ms until it holds or `ms` pass; every wait in these tests is bounded. */
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** `parley node` in this process; `stop()` plays the part of SIGINT. */
-async function startNode(profile: string): Promise<{ io: FakeIo; stop(): Promise<number> }> {
-  let stopNode: () => void = () => {};
-  const stopped = new Promise<void>((r) => (stopNode = r));
-  const io = fakeIo({ untilStopped: () => stopped });
-  let exit: number | null = null;
-  const running = runCli(['node', '--profile', profile, '--listen', '/ip4/127.0.0.1/tcp/0'], io).then(
-    (code) => {
-      exit = code;
-      return code;
-    },
-  );
-  await until(() => exit !== null || io.out.includes('Parley node running'), 30_000, 'the node to start');
-  if (exit !== null) throw new Error(`parley node exited ${exit as number}: ${io.err}`);
-  return {
-    io,
-    stop: () => {
-      stopNode();
-      return running;
-    },
-  };
-}
+const startNode = (profile: string): ReturnType<typeof startCliNode> => startCliNode(profile, fakeIo);
 
 async function cli(argv: string[]): Promise<FakeIo & { code: number }> {
   const io = fakeIo();

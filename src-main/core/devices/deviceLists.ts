@@ -30,7 +30,9 @@ import type { DeviceListRepository } from '../store/repositories/deviceListRepos
 import type { Transactor } from '../store/transactor';
 import type { Ed25519Sign } from '../util/ed25519';
 import { errorFields, type Logger } from '../util/logger';
-import { packEntries } from './entryChain';
+import { type AcceptResult, otherVersion } from './deviceListFork';
+
+export type { AcceptResult } from './deviceListFork';
 
 /**
  * Every person's device list as this profile holds it (docs/protocol.md
@@ -58,23 +60,6 @@ export interface OwnDevice {
   mlsSign: Ed25519Sign;
   platform: DevicePlatform;
 }
-
-/** What became of entries someone showed us. */
-export type AcceptResult =
-  /** New entries verified and stored. */
-  | { status: 'extended'; added: DeviceListEntry[]; head: DeviceListHead }
-  /** Nothing we did not hold already. */
-  | { status: 'unchanged'; head: DeviceListHead }
-  /** They start after our head, or differ before what they carry: ask for more (from 0). */
-  | { status: 'incomplete' }
-  /** We hold no list for this person and do not know their identity key. */
-  | { status: 'unknown' }
-  /** They break a rule (or do not decode): dropped, nothing stored. */
-  | { status: 'refused'; rule: DeviceListRule | 'malformed'; reason: string }
-  /** A second validly signed version of a position we hold: evidence stored. */
-  | { status: 'fork'; seq: number; recorded: boolean }
-  /** The person's list has an open fork: nothing beyond it is taken until the user chooses. */
-  | { status: 'frozen'; head: DeviceListHead };
 
 export type DeviceListNews =
   | { kind: 'changed'; identityKey: Uint8Array; added: DeviceListEntry[] }
@@ -368,7 +353,17 @@ export class DeviceLists implements DeviceDirectory {
     while (k < decoded.length && first.seq + k < stored.length) {
       const ours = stored[first.seq + k] as Uint8Array;
       if (!same(ours, encodings[k] as Uint8Array))
-        return this.otherVersion(identityKey, stored, decoded, k, toldBy);
+        return otherVersion(
+          {
+            repo: this.deps.repo,
+            claimedBy: this.claimedBy(),
+            logger: this.deps.logger,
+            now: this.deps.now,
+            refused: (rule, reason) => this.refused(identityKey, rule, reason, toldBy),
+            tell: (news) => this.tell(news),
+          },
+          { identityKey, stored, decoded, k, toldBy },
+        );
       k += 1;
     }
     const head = this.headOf(identityKey) as DeviceListHead;
@@ -400,54 +395,6 @@ export class DeviceLists implements DeviceDirectory {
     if (!v.ok) return this.refused(identityKey, v.rule, v.reason, null);
     this.store(identityKey, v.entries, v.state, null);
     return { status: 'extended', added: v.entries, head: v.state.head };
-  }
-
-  /**
-   * The entry at `decoded[k]` differs from ours at the same seq. If the other
-   * version validly continues our common prefix, it is a fork: kept as
-   * evidence (ours at that seq, theirs from there on) and reported. A version
-   * that does not verify is only a claim, and is dropped without an alert.
-   */
-  private otherVersion(
-    identityKey: Uint8Array,
-    stored: readonly Uint8Array[],
-    decoded: readonly DeviceListEntry[],
-    k: number,
-    toldBy: string | null,
-  ): AcceptResult {
-    const theirs = decoded.slice(k);
-    const seq = (theirs[0] as DeviceListEntry).seq;
-    let verdict;
-    if (seq === 0) {
-      verdict = verifyDeviceList(
-        theirs.map((e) => e.bytes),
-        { claimedBy: this.claimedBy() },
-      );
-    } else {
-      // The common prefix must be in what they showed, or be provable from the prev link.
-      if (!same((theirs[0] as DeviceListEntry).prev, entryHash(stored[seq - 1] as Uint8Array)))
-        return k === 0
-          ? { status: 'incomplete' }
-          : { status: 'refused', rule: 2, reason: 'prev does not match the entry before' };
-      const prefix = verifyDeviceList(stored.slice(0, seq));
-      if (!prefix.ok) return { status: 'refused', rule: 'malformed', reason: 'stored list unreadable' };
-      verdict = verifyDeviceList(
-        theirs.map((e) => e.bytes),
-        { from: prefix.state, claimedBy: this.claimedBy() },
-      );
-    }
-    if (!verdict.ok) return this.refused(identityKey, verdict.rule, verdict.reason, toldBy);
-    const recorded = this.deps.repo.recordFork({
-      identityKey,
-      seq,
-      ours: stored[seq] as Uint8Array,
-      theirs: packEntries(theirs.map((e) => e.bytes)),
-      toldBy,
-      at: this.deps.now(),
-    });
-    this.deps.logger.log('warn', 'devices.fork', { seq, recorded });
-    if (recorded) this.tell({ kind: 'fork', identityKey, seq, toldBy });
-    return { status: 'fork', seq, recorded };
   }
 
   private refused(

@@ -15,6 +15,7 @@ import {
   DEFAULT_LOG_SIZE,
   DEFAULT_MAX_HELD,
   emptyUpdate,
+  mergeRetried,
   type AppliedCommit,
   type SequencerOptions,
   type SequencerParts,
@@ -420,15 +421,7 @@ export class GroupSequencer {
         const h = pending[i]!;
         const sub = emptyUpdate();
         const result = await this.take(h.bytes, now, sub);
-        update.delivered.push(...sub.delivered);
-        update.commits.push(...sub.commits);
-        update.proposals.push(...sub.proposals);
-        update.resend.push(...sub.resend);
-        update.welcomes.push(...sub.welcomes);
-        update.lost.push(...sub.lost);
-        update.mustRejoin ||= sub.mustRejoin;
-        update.missingEntries.push(...sub.missingEntries);
-        if (sub.rejected && reportRefusals) update.rejected = sub.rejected;
+        mergeRetried(update, sub, reportRefusals);
         if (result === 'held') this.r.held.push(h);
         if (result === 'progress') {
           // The epoch changed: what is left is retried against the new state.

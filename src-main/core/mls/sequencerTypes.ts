@@ -141,3 +141,20 @@ export function emptyUpdate(): SequencerUpdate {
     missingEntries: [],
   };
 }
+
+/**
+ * Adds what retrying one held message did to the step's update. Acks and
+ * `settled` are the step's own; a retried message's refusal is reported only
+ * when asked (retryHeld), since a held message was already answered once.
+ */
+export function mergeRetried(into: SequencerUpdate, sub: SequencerUpdate, reportRefusals: boolean): void {
+  into.delivered.push(...sub.delivered);
+  into.commits.push(...sub.commits);
+  into.proposals.push(...sub.proposals);
+  into.resend.push(...sub.resend);
+  into.welcomes.push(...sub.welcomes);
+  into.lost.push(...sub.lost);
+  into.mustRejoin ||= sub.mustRejoin;
+  into.missingEntries.push(...sub.missingEntries);
+  if (sub.rejected && reportRefusals) into.rejected = sub.rejected;
+}

@@ -27,8 +27,8 @@ import {
   writeProfileHeader,
 } from '../store/profileHeader';
 import { writeFileAtomic } from '../util/atomicFile';
-import { convertToIncrementalVacuum } from '../workers/vacuumConvert';
 import { errorFields, type Logger } from '../util/logger';
+import { ensureIncrementalVacuum } from './incrementalVacuum';
 import type { Keychain } from './keychain';
 import { linkedIdentity, type ProfileSeed } from './profileSeed';
 
@@ -173,51 +173,15 @@ export class ProfileService {
           'This device can no longer unlock the profile on its own (the system keychain changed). Enter your passphrase.',
         );
       }
-      await this.convertToIncrementalVacuum(dataKey);
+      await ensureIncrementalVacuum({
+        path: this.databasePath,
+        dataKey,
+        empty: this.databaseIsEmpty(),
+        nativeBinding: this.options.nativeBinding,
+        logger: this.options.logger,
+      });
       return this.open(dataKey);
     });
-  }
-
-  /**
-   * Databases made before incremental auto-vacuum (issue #14 item 13) are
-   * rewritten once, on a worker thread, before the app's connection opens:
-   * afterwards freed pages can be given back to the file system in small steps
-   * (store/walCheckpointer.ts). A failure (e.g. no room for the rewrite) only
-   * leaves the file as large as it was.
-   */
-  private async convertToIncrementalVacuum(dataKey: Buffer): Promise<void> {
-    if (!existsSync(this.databasePath) || this.databaseIsEmpty()) return;
-    let mode: number;
-    try {
-      const probe = openEncryptedDatabase(this.databasePath, dataKey, {
-        create: false,
-        nativeBinding: this.options.nativeBinding,
-      });
-      try {
-        mode = Number(probe.pragma('auto_vacuum', { simple: true }));
-      } finally {
-        probe.close();
-      }
-    } catch {
-      return; // open() reports what is wrong with the file.
-    }
-    if (mode === 2) return;
-    const key = Buffer.from(dataKey);
-    try {
-      const report = await convertToIncrementalVacuum({
-        path: this.databasePath,
-        key,
-        ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
-      });
-      this.options.logger.log(report.ok ? 'info' : 'warn', 'profile.vacuum_converted', {
-        converted: report.converted,
-        errorCode: report.errorCode,
-      });
-    } catch (err) {
-      this.options.logger.log('warn', 'profile.vacuum_convert_failed', errorFields(err));
-    } finally {
-      key.fill(0);
-    }
   }
 
   /** Turns "remember on this device" on or off while unlocked. */
@@ -362,7 +326,13 @@ export class ProfileService {
       // A creation that wrote its header but crashed before the final rename.
       const creating = this.databasePath + CREATING_SUFFIX;
       if (!existsSync(this.databasePath) && existsSync(creating)) renameSync(creating, this.databasePath);
-      await this.convertToIncrementalVacuum(dataKey);
+      await ensureIncrementalVacuum({
+        path: this.databasePath,
+        dataKey,
+        empty: this.databaseIsEmpty(),
+        nativeBinding: this.options.nativeBinding,
+        logger: this.options.logger,
+      });
       const status = this.open(dataKey);
       return remember === undefined ? status : this.setRemember(remember);
     });

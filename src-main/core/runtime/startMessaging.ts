@@ -13,8 +13,6 @@ import { DeviceListSync } from '../devices/deviceListSync';
 import { grantFromStore } from '../linking/grantSource';
 import { LinkHost } from '../linking/linkHost';
 import { ownDevice } from '../devices/ownDevice';
-import { forgetRemovedDevice } from '../devices/forgetRemovedDevice';
-import { markThisDeviceRemoved } from '../devices/thisDeviceRemoval';
 import {
   DEFAULT_LISTEN,
   ParleyNode,
@@ -35,7 +33,7 @@ import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
 import { currentCard } from '../contacts/ownProfile';
 import { Wakeup } from './wakeup';
-import { removeOwnDevicesEverywhere } from '../groups/ownDeviceRemovals';
+import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
 import { HistoryService } from '../history/historyService';
 
 /**
@@ -190,24 +188,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     knows: (identityKey) => store.contacts.byIdentityKey(identityKey) !== null,
     logger,
     now,
-    // §13.8, in the transaction that stores a `remove`: the device is forgotten (or, being
-    // this one, marked removed; MessagingHost then stops the node and wipes the keys).
-    onRemove: (entry, thisDevice) => {
-      if (entry.op !== 'remove') return;
-      if (thisDevice) {
-        const signer = entry.signerPeerId ?? '';
-        markThisDeviceRemoved(store.settings, {
-          peerId,
-          at: entry.at,
-          by: signer,
-          byName: store.deviceLists.devices(entry.identityKey).find((d) => d.peerId === signer)?.name ?? null,
-          reason: entry.reason,
-        });
-        return;
-      }
-      const forgotten = forgetRemovedDevice(store, entry.subjectPeerId);
-      logger.log('info', 'devices.removed_device_forgotten', forgotten);
-    },
+    // §13.8: in the transaction that stores a `remove`, the device is forgotten.
+    onRemove: forgetOnRemove(store, peerId, logger),
   });
   deviceLists.ensureOwnList();
   // §13.6: this device judges version 2 credentials against the lists it holds.
@@ -406,30 +388,16 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     : null;
   if (history) services.history.handle(history.sender.source);
   const offQueued = queued.on(() => delivery.kick());
-  // Issue 18 (§13.8 step 2): devices the own list removed lose their leaves in every conversation,
-  // committed by whichever own device learns the entry (the remover first).
-  const removals = new Set<Promise<unknown>>();
-  const offRemovals = deviceLists.on((news) => {
-    if (
-      news.kind !== 'changed' ||
-      !Buffer.from(news.identityKey).equals(Buffer.from(options.identity.publicKey))
-    )
-      return;
-    const gone = news.added
-      .filter((e) => e.op === 'remove' && e.subjectPeerId !== peerId)
-      .map((e) => e.subjectPeerId);
-    if (gone.length === 0) return;
-    const run = removeOwnDevicesEverywhere(
-      {
-        conversations: () => store.groups.open(),
-        removeOwnDevices: (id, peers) => service.groups.removeOwnDevices(id, peers),
-        logger,
-      },
-      gone,
-    );
-    removals.add(run);
-    void run.finally(() => removals.delete(run));
-  });
+  // Issue 18 (§13.8 step 2): removed own devices lose their leaves everywhere.
+  const removals = removeGoneOwnDevices(
+    deviceLists,
+    { identityKey: options.identity.publicKey, peerId },
+    {
+      conversations: () => store.groups.open(),
+      removeOwnDevices: (id, peers) => service.groups.removeOwnDevices(id, peers),
+      logger,
+    },
+  );
 
   let stopped = false;
   let offPeer: () => void = () => undefined;
@@ -441,8 +409,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     offDirectory();
     offPeer();
     offQueued();
-    offRemovals();
-    await Promise.allSettled([...removals]);
+    await removals.stop();
     await history?.stop();
     await resync.stop();
     await deviceSync.stop();
