@@ -97,7 +97,7 @@ export class InboundContent {
       if (stored.inserted)
         rich.afterMessage({ ...stored, uid: content.uid, conversationId }, sender, now, afterCommit);
     } else if (content.type === 'timer') {
-      receiveTimer(store, this.deps.logger, conversationId, sender, content, now);
+      receiveTimer(store, this.deps.logger, conversationId, sender, content, now, this.fromOwnDevice(sender));
     } else if (content.type === 'file') {
       const after = this.deps.files?.applyIncoming(conversationId, sender, content, now);
       if (after) afterCommit.push(after);

@@ -81,13 +81,26 @@ describe('timer content on the wire', () => {
 describe('isNewerChange', () => {
   const low = new Uint8Array(32).fill(1);
   const high = new Uint8Array(32).fill(2);
+  const on = (by: Uint8Array, at: number, peer = 'P') => ({ at, by, peer });
   it('orders by stamp, then by sender key, so every device picks the same change', () => {
-    expect(isNewerChange({ at: 5, by: low }, { at: 4, by: high })).toBe(true);
-    expect(isNewerChange({ at: 4, by: high }, { at: 5, by: low })).toBe(false);
-    expect(isNewerChange({ at: 5, by: high }, { at: 5, by: low })).toBe(true);
-    expect(isNewerChange({ at: 5, by: low }, { at: 5, by: high })).toBe(false);
-    expect(isNewerChange({ at: 5, by: low }, { at: 5, by: low })).toBe(false);
-    expect(isNewerChange({ at: 0, by: low }, { at: 0, by: null })).toBe(true);
+    expect(isNewerChange(on(low, 5), on(high, 4))).toBe(true);
+    expect(isNewerChange(on(high, 4), on(low, 5))).toBe(false);
+    expect(isNewerChange(on(high, 5), on(low, 5))).toBe(true);
+    expect(isNewerChange(on(low, 5), on(high, 5))).toBe(false);
+    expect(isNewerChange(on(low, 5), on(low, 5))).toBe(false);
+    expect(isNewerChange(on(low, 0), { at: 0, by: null, peer: null })).toBe(true);
+  });
+
+  it('two devices of one person at one stamp: the greater PeerId wins, on whichever side it is compared (§13.6)', () => {
+    const laptop = '12D3KooWLaptop';
+    const phone = '12D3KooWPhone';
+    expect(isNewerChange(on(low, 5, phone), on(low, 5, laptop))).toBe(true);
+    expect(isNewerChange(on(low, 5, laptop), on(low, 5, phone))).toBe(false);
+    // The stamp and the key still come first.
+    expect(isNewerChange(on(low, 5, phone), on(high, 5, laptop))).toBe(false);
+    expect(isNewerChange(on(low, 4, phone), on(low, 5, laptop))).toBe(false);
+    // A change applied before migration 0021 names no device: any device's change at its stamp wins.
+    expect(isNewerChange(on(low, 5, laptop), { at: 5, by: low, peer: null })).toBe(true);
   });
 });
 
@@ -103,7 +116,10 @@ describe('disappearing messages over 127.0.0.1', () => {
     await until(() => bodies(b, ba).includes('before the timer kumquat'), 20_000, 'first text');
 
     // Two seconds is not a UI choice; the core accepts it so the test need not wait five minutes.
-    await setTimer(a.running().service, a.store, ab, 2_000, { selfKey: a.identity.publicKey });
+    await setTimer(a.running().service, a.store, ab, 2_000, {
+      selfKey: a.identity.publicKey,
+      selfPeerId: a.running().node.peerId,
+    });
     expect(a.store.conversations.disappearAfter(ab)).toBe(2_000);
     expect(systemLines(a, ab)).toEqual(['You set disappearing messages to 2 seconds']);
     await until(() => b.store.conversations.disappearAfter(ba) === 2_000, 20_000, 'timer reaches Bob');
@@ -142,7 +158,10 @@ describe('disappearing messages over 127.0.0.1', () => {
     expect(systemLines(b, ba)).toEqual(['Ada set disappearing messages to 2 seconds']);
 
     // Bob turns it off; Ada sees who did.
-    await setTimer(b.running().service, b.store, ba, null, { selfKey: b.identity.publicKey });
+    await setTimer(b.running().service, b.store, ba, null, {
+      selfKey: b.identity.publicKey,
+      selfPeerId: b.running().node.peerId,
+    });
     await until(() => a.store.conversations.disappearAfter(ab) === null, 20_000, 'timer off at Ada');
     expect(systemLines(a, ab)).toEqual([
       'You set disappearing messages to 2 seconds',
@@ -169,6 +188,7 @@ describe('disappearing messages over 127.0.0.1', () => {
     // Bob is a plain member: his own device refuses with a clear error.
     const refused = await setTimer(b.running().service, b.store, gb, 3_600_000, {
       selfKey: b.identity.publicKey,
+      selfPeerId: b.running().node.peerId,
     }).catch((e: unknown) => e);
     expect(isParleyError(refused, 'INVALID_STATE')).toBe(true);
     expect((refused as Error).message).toMatch(/owners and admins/);
@@ -198,7 +218,10 @@ describe('disappearing messages over 127.0.0.1', () => {
     expect(systemLines(c, gc)).toEqual([]);
 
     // The owner sets it: everyone applies it and sees the notice.
-    await setTimer(a.running().service, a.store, group, 3_600_000, { selfKey: a.identity.publicKey });
+    await setTimer(a.running().service, a.store, group, 3_600_000, {
+      selfKey: a.identity.publicKey,
+      selfPeerId: a.running().node.peerId,
+    });
     await until(
       () =>
         b.store.conversations.disappearAfter(gb) === 3_600_000 &&
@@ -221,7 +244,7 @@ describe('disappearing messages over 127.0.0.1', () => {
         c.store,
         logger,
         gc,
-        { identityKey: b.identity.publicKey },
+        { identityKey: b.identity.publicKey, peerId: b.running().node.peerId },
         { ...forged, ms: null },
         Date.now(),
       ),
@@ -232,7 +255,14 @@ describe('disappearing messages over 127.0.0.1', () => {
     // The owner's older change arriving late (from a mailbox) does not undo the newer one.
     const late = { ...forged, uid: randomBytes(16).toString('hex'), sentAt: 1, ms: null };
     c.t.db.transaction(() =>
-      receiveTimer(c.store, logger, gc, { identityKey: a.identity.publicKey }, late, Date.now()),
+      receiveTimer(
+        c.store,
+        logger,
+        gc,
+        { identityKey: a.identity.publicKey, peerId: a.running().node.peerId },
+        late,
+        Date.now(),
+      ),
     )();
     expect(lines.at(-1)).toBe('info messaging.timer_stale');
     expect(c.store.conversations.disappearAfter(gc)).toBe(3_600_000);

@@ -49,17 +49,32 @@ export function mayChangeTimer(
   return row.kind === 'dm' || row.role === 'owner' || row.role === 'admin';
 }
 
+/** A timer change's place in the order: Lamport stamp, sender identity key, sending device. */
+export interface TimerOrder {
+  at: number;
+  by: Uint8Array | null;
+  /** The sending device's PeerId; null for a change applied before migration 0021. */
+  peer: string | null;
+}
+
 /**
- * Whether a change stamped (at, by) wins over the one in effect: a later
- * stamp, or the same stamp from a greater sender key (a fixed tie-break every
- * device computes alike, so two admins changing it at once still converge).
+ * Whether a change stamped (at, by, peer) wins over the one in effect: a
+ * later stamp; at the same stamp a greater sender identity key; with the same
+ * key (two devices of one person) a greater PeerId, compared as the bytes of
+ * its text. A fixed tie-break every device computes alike, so two admins, or
+ * two devices of one admin, changing it at once still converge. Null ranks
+ * below any key or PeerId; an identical triple is the same change, not newer.
  */
 export function isNewerChange(
-  change: { at: number; by: Uint8Array },
-  last: { at: number; by: Uint8Array | null },
+  change: { at: number; by: Uint8Array; peer: string },
+  last: TimerOrder,
 ): boolean {
   if (change.at !== last.at) return change.at > last.at;
-  return last.by === null || Buffer.compare(Buffer.from(change.by), Buffer.from(last.by)) > 0;
+  if (last.by === null) return true;
+  const byKey = Buffer.compare(Buffer.from(change.by), Buffer.from(last.by));
+  if (byKey !== 0) return byKey > 0;
+  if (last.peer === null) return true;
+  return Buffer.compare(Buffer.from(change.peer, 'utf8'), Buffer.from(last.peer, 'utf8')) > 0;
 }
 
 /**
@@ -73,6 +88,8 @@ function applyTimerChange(
     conversationId: number;
     uid: string;
     senderKey: Buffer;
+    /** The sending device's PeerId (the tie-break between one person's devices). */
+    senderPeer: string;
     outgoing: boolean;
     /** The name the changer goes by here ('' when unknown: the renderer says "Someone"). */
     actorName: string;
@@ -82,7 +99,7 @@ function applyTimerChange(
   },
 ): number {
   store.conversations.setDisappearing(change.conversationId, change.ms);
-  store.timers.recordChange(change.conversationId, change.sentAt, change.senderKey);
+  store.timers.recordChange(change.conversationId, change.sentAt, change.senderKey, change.senderPeer);
   const { id } = store.messages.insert({
     conversationId: change.conversationId,
     uid: change.uid,
@@ -114,16 +131,18 @@ export function receiveTimer(
   store: Store,
   logger: Logger,
   conversationId: number,
-  sender: { identityKey: Uint8Array },
+  sender: { identityKey: Uint8Array; peerId: string },
   content: TimerContent,
   now: number,
+  /** Made on another device of this person (§13.6): stored as ours, worded "You" like a text from there. */
+  own = false,
 ): void {
   if (!mayChangeTimer(store.timers, conversationId, sender.identityKey)) {
     logger.log('warn', 'messaging.timer_refused', { conversation: conversationId, reason: 'not-admin' });
     return;
   }
   const last = store.timers.lastChange(conversationId);
-  if (!isNewerChange({ at: content.sentAt, by: sender.identityKey }, last)) {
+  if (!isNewerChange({ at: content.sentAt, by: sender.identityKey, peer: sender.peerId }, last)) {
     // Superseded while it travelled (a mailbox, a concurrent change): the newer one stays.
     logger.log('info', 'messaging.timer_stale', { conversation: conversationId });
     return;
@@ -132,8 +151,9 @@ export function receiveTimer(
     conversationId,
     uid: content.uid,
     senderKey: Buffer.from(sender.identityKey),
-    outgoing: false,
-    actorName: store.contacts.nameOf(sender.identityKey) ?? '',
+    senderPeer: sender.peerId,
+    outgoing: own,
+    actorName: own ? '' : (store.contacts.nameOf(sender.identityKey) ?? ''),
     ms: content.ms,
     sentAt: content.sentAt,
     receivedAt: now,
@@ -161,7 +181,7 @@ export async function setTimer(
   store: Store,
   conversationId: number,
   ms: number | null,
-  options: { selfKey: Uint8Array; now?: () => number },
+  options: { selfKey: Uint8Array; selfPeerId: string; now?: () => number },
 ): Promise<void> {
   if (ms !== null && (!Number.isInteger(ms) || ms < MIN_TIMER_MS || ms > MAX_TIMER_MS)) {
     throw new ParleyError('INVALID_PARAMS', 'Pick a disappearing-message time from the list.');
@@ -194,6 +214,7 @@ export async function setTimer(
       conversationId,
       uid: content.uid,
       senderKey: selfKey,
+      senderPeer: options.selfPeerId,
       outgoing: true,
       // This user: the renderer says "You" (the event carries the key).
       actorName: '',

@@ -58,7 +58,10 @@ export function conversationsHandlers(deps: HandlerDeps): HandlersFor<Conversati
       const m = await messaging.running();
       const self = selfFromIdentity(s);
       if (!self) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
-      await setTimer(m.service, s, conversationId, ms, { selfKey: Buffer.from(self.identityKeyHex, 'hex') });
+      await setTimer(m.service, s, conversationId, ms, {
+        selfKey: Buffer.from(self.identityKeyHex, 'hex'),
+        selfPeerId: m.node.peerId,
+      });
       return { disappearAfterMs: s.conversations.disappearAfter(conversationId) };
     },
     'conversations.setNotify': ({ conversationId, mode }) => {

@@ -72,6 +72,10 @@ beforeAll(async () => {
   const eDb = e.database();
   const nDb = n.database();
   seeded = seedHistory(eDb, 600);
+  // The DM's disappearing timer, set on another device of this person (§13.6: the full order travels).
+  const eRepos = new ProfileRepositories(eDb);
+  eRepos.conversations.setDisappearing(seeded.dm, 86_400_000);
+  eRepos.timers.recordChange(seeded.dm, 42, seeded.me, '12D3KooWOtherOwnDevice');
   // N is the same person (the grant gave it the identity key) ...
   nDb.prepare('UPDATE identity SET public_key = ?').run(seeded.me);
   // ... already joined the group (its Welcome came) and received one message since, unread.
@@ -119,6 +123,23 @@ describe('history import on the new device (docs/protocol.md §13.7)', () => {
     const mine = (rows: unknown[]) => rows.filter((r) => (r as { uid: string }).uid !== alreadyThere);
     expect(mine(dst)).toEqual(mine(src));
     expect(dst.length).toBe(600);
+  });
+
+  it('brings each conversation’s timer with the change in effect: stamp, person and device', () => {
+    const timer = (db: Db) =>
+      db
+        .prepare(
+          `SELECT disappear_after_ms AS ms, disappear_changed_at AS at, hex(disappear_changed_by) AS by,
+             disappear_changed_peer AS peer FROM conversations WHERE kind = 'dm'`,
+        )
+        .get();
+    expect(timer(n.database())).toEqual({
+      ms: 86_400_000,
+      at: 42,
+      by: seeded.me.toString('hex').toUpperCase(),
+      peer: '12D3KooWOtherOwnDevice',
+    });
+    expect(timer(n.database())).toEqual(timer(e.database()));
   });
 
   it('brings the edit history, reactions and receipts, equal by uid', () => {

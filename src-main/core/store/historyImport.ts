@@ -88,10 +88,11 @@ function importDirectory(db: Db): number {
   const inserted = db
     .prepare(
       `INSERT OR IGNORE INTO main.conversations (kind, group_id, name, contact_id, created_at, last_activity_at,
-         disappear_after_ms, disappear_changed_at, disappear_changed_by, notify, archived, left_at)
+         disappear_after_ms, disappear_changed_at, disappear_changed_by, disappear_changed_peer, notify, archived,
+         left_at)
        SELECT h.kind, h.group_id, h.name, (SELECT id FROM main.contacts k WHERE k.identity_key = h.contact_key),
          h.created_at, h.last_activity_at, h.disappear_after_ms, h.disappear_changed_at, h.disappear_changed_by,
-         h.notify, h.archived, h.left_at
+         h.disappear_changed_peer, h.notify, h.archived, h.left_at
        FROM ${H}.conversations h`,
     )
     .run().changes;

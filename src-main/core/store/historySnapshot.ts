@@ -36,6 +36,7 @@ export const HISTORY_SNAPSHOT_TABLES: Readonly<Record<string, readonly string[]>
     'disappear_after_ms',
     'disappear_changed_at',
     'disappear_changed_by',
+    'disappear_changed_peer',
     'notify',
     'archived',
     'left_at',
@@ -115,7 +116,8 @@ function snapshotSchema(s: string): string {
     CREATE TABLE ${s}.conversations (
       group_id BLOB PRIMARY KEY, kind TEXT NOT NULL, name TEXT, contact_key BLOB,
       created_at INTEGER NOT NULL, last_activity_at INTEGER NOT NULL, disappear_after_ms INTEGER,
-      disappear_changed_at INTEGER NOT NULL, disappear_changed_by BLOB, notify TEXT NOT NULL,
+      disappear_changed_at INTEGER NOT NULL, disappear_changed_by BLOB, disappear_changed_peer TEXT,
+      notify TEXT NOT NULL,
       archived INTEGER NOT NULL, left_at INTEGER
     ) STRICT;
     CREATE TABLE ${s}.members (
@@ -173,7 +175,8 @@ function fillStatements(s: string): string[] {
   return [
     `INSERT INTO ${s}.conversations
        SELECT c.group_id, c.kind, c.name, k.identity_key, c.created_at, c.last_activity_at, c.disappear_after_ms,
-              c.disappear_changed_at, c.disappear_changed_by, c.notify, c.archived, c.left_at
+              c.disappear_changed_at, c.disappear_changed_by, c.disappear_changed_peer, c.notify, c.archived,
+              c.left_at
        FROM main.conversations c LEFT JOIN main.contacts k ON k.id = c.contact_id
        WHERE c.group_id IS NOT NULL`,
     `INSERT INTO ${s}.members

@@ -19,6 +19,7 @@ import { migration0017 } from './0017-contact-request-proof';
 import { migration0018 } from './0018-system-events';
 import { migration0019 } from './0019-device-lists';
 import { migration0020 } from './0020-history-transfers';
+import { migration0021 } from './0021-timer-device';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   migration0018,
   migration0019,
   migration0020,
+  migration0021,
 ];

@@ -6,6 +6,13 @@ export interface TimerRole {
   role: string;
 }
 
+/** The timer change in effect: its Lamport stamp, sender identity key and sending device. */
+export interface TimerStamp {
+  at: number;
+  by: Buffer | null;
+  peer: string | null;
+}
+
 /**
  * Disappearing-message timers (content/timers.ts): who may change a
  * conversation's timer, the Lamport stamp of the change in effect
@@ -28,20 +35,28 @@ export class TimerRepository {
     return row ?? null;
   }
 
-  /** The change in effect: its stamp and sender (migration 0012); stamp 0 when none was made. */
-  lastChange(conversationId: number): { at: number; by: Buffer | null } {
+  /**
+   * The change in effect: its stamp, sender identity key (migration 0012) and
+   * sending device (migration 0021); stamp 0 when none was made, device null
+   * for a change applied before 0021.
+   */
+  lastChange(conversationId: number): TimerStamp {
     const row = this.db
       .prepare(
-        'SELECT disappear_changed_at AS at, disappear_changed_by AS by FROM conversations WHERE id = ?',
+        `SELECT disappear_changed_at AS at, disappear_changed_by AS by, disappear_changed_peer AS peer
+         FROM conversations WHERE id = ?`,
       )
-      .get(conversationId) as { at: number; by: Buffer | null } | undefined;
-    return row ?? { at: 0, by: null };
+      .get(conversationId) as TimerStamp | undefined;
+    return row ?? { at: 0, by: null, peer: null };
   }
 
-  recordChange(conversationId: number, at: number, by: Buffer): void {
+  recordChange(conversationId: number, at: number, by: Buffer, peer: string): void {
     this.db
-      .prepare('UPDATE conversations SET disappear_changed_at = ?, disappear_changed_by = ? WHERE id = ?')
-      .run(at, by, conversationId);
+      .prepare(
+        `UPDATE conversations SET disappear_changed_at = ?, disappear_changed_by = ?, disappear_changed_peer = ?
+         WHERE id = ?`,
+      )
+      .run(at, by, peer, conversationId);
   }
 
   /** The message never expires (the notice of a timer change). */
