@@ -1,4 +1,6 @@
+import { thisDeviceRemoval } from '../devices/thisDeviceRemoval';
 import { ParleyError } from '../errors';
+import { LOCK_FILE } from '../profile/profileLock';
 import { INVITE_USED } from '../contacts/invite';
 import { inviteStatus } from '../contacts/inviteStatus';
 import { extractInviteLink, inviteText } from '../contacts/inviteText';
@@ -43,6 +45,25 @@ export function baseHandlers({
     'profile.setRemember': ({ remember }) => profile.setRemember(remember),
     'profile.changePassphrase': ({ current, next }) => profile.changePassphrase(current, next),
     'profile.lock': () => lock(),
+    'profile.delete': async ({ confirm }) => {
+      const s = store();
+      // Only a removed device (§13.8 step 4): deleting an active one would leave it in the
+      // person's list, still sent to by every contact; "Unlink this device" comes first.
+      if (thisDeviceRemoval(s.settings) === null) {
+        throw new ParleyError(
+          'FORBIDDEN',
+          'This device is still one of your devices. Unlink it in Settings → Devices first.',
+        );
+      }
+      const name = s.identity.displayName() ?? '';
+      if (confirm.trim() !== name.trim()) {
+        throw new ParleyError('INVALID_PARAMS', `Type the profile’s name, ${name}, exactly to confirm.`);
+      }
+      await lock();
+      logger.log('info', 'profile.delete_confirmed', {});
+      // The lock file stays: this process still holds the folder (and creates the next profile in it).
+      return profile.deleteFiles([LOCK_FILE]);
+    },
     'conversations.list': ({ filter }) => store().conversations.list({ filter }),
     'conversations.markRead': ({ conversationId, messageId }) => {
       const unreadCount = store().conversations.markRead(conversationId, messageId);

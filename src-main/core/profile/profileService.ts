@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ProfileStatus } from '../../../src-shared/contract';
 // The policy alone, not the contract's index: unlocking needs none of its 20 area schemas.
@@ -396,6 +405,31 @@ export class ProfileService {
       this.options.logger.log('info', 'profile.locked', {});
       this.emit();
     }
+    return this.status();
+  }
+
+  /**
+   * Deletes everything of this profile in its folder (issue 18, §13.8 step 4:
+   * "Delete this profile" on a removed device), leaving the folder empty so
+   * onboarding starts again in it. Only while locked. `profile.json` goes
+   * first: from then on the folder holds no profile, so an interruption
+   * leaves leftovers that onboarding's creation clears, never a half-profile.
+   * `keep` names entries that are not the profile's (the process lock file).
+   * A plain deletion, not a secure erase: the file system may keep the bytes.
+   */
+  deleteFiles(keep: readonly string[]): ProfileStatus {
+    if (this.db) throw new ParleyError('INVALID_STATE', 'Lock Parley first.');
+    try {
+      rmSync(this.headerPath, { force: true });
+      for (const name of readdirSync(this.options.dir)) {
+        if (keep.includes(name)) continue;
+        rmSync(join(this.options.dir, name), { recursive: true, force: true });
+      }
+    } catch (err) {
+      throw storageError(err, 'delete the profile');
+    }
+    this.options.logger.log('info', 'profile.deleted', {});
+    this.emit();
     return this.status();
   }
 

@@ -81,6 +81,7 @@ export const api = {
     call('profile.create', { displayName, passphrase, discoverable }),
   unlockProfile: (passphrase: string): Promise<ProfileStatus> => call('profile.unlock', { passphrase }),
   lockProfile: (): Promise<ProfileStatus> => call('profile.lock', {}),
+  deleteProfile: (confirm: string): Promise<ProfileStatus> => call('profile.delete', { confirm }),
   unlockWithDevice: (): Promise<ProfileStatus> => call('profile.unlockWithDevice', {}),
   setRemember: (remember: boolean): Promise<ProfileStatus> => call('profile.setRemember', { remember }),
   changePassphrase: (current: string, next: string): Promise<ProfileStatus> =>

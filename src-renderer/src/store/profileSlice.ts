@@ -3,7 +3,8 @@ import type { ErrorPayload } from '../../../src-shared/contract';
 import { api, toErrorPayload } from '../api/client';
 import type { AppState } from './appStore';
 
-export type ProfileAction = 'create' | 'unlock' | 'unlockDevice' | 'lock' | 'changePassphrase' | 'remember';
+export type ProfileAction =
+  'create' | 'unlock' | 'unlockDevice' | 'lock' | 'changePassphrase' | 'remember' | 'delete';
 
 /** The profile's lifecycle actions, with one busy flag and one error for whichever ran last. */
 export interface ProfileSlice {
@@ -18,6 +19,14 @@ export interface ProfileSlice {
   lockProfile(): Promise<boolean>;
   changePassphrase(current: string, next: string): Promise<boolean>;
   setRemember(remember: boolean): Promise<boolean>;
+  /**
+   * "Delete this profile" on a removed device (issue 18, §13.8 step 4), `confirm` being the typed
+   * name; `thenLink`: "Link again", so onboarding opens on "I already use Parley".
+   */
+  deleteProfile(confirm: string, thenLink: boolean): Promise<boolean>;
+  /** Onboarding opens on "I already use Parley" (set by "Link again"); cleared when it is left. */
+  onboardingJoin: boolean;
+  setOnboardingJoin(join: boolean): void;
   clearError(): void;
 }
 
@@ -50,6 +59,20 @@ export const createProfileSlice: StateCreator<AppState, [], [], ProfileSlice> = 
     lockProfile: () => run('lock', () => api.lockProfile()),
     changePassphrase: (current, next) => run('changePassphrase', () => api.changePassphrase(current, next)),
     setRemember: (remember) => run('remember', () => api.setRemember(remember)),
+    deleteProfile: async (confirm, thenLink) => {
+      // Before the status arrives: the onboarding it brings opens on the right screen at once.
+      set({ onboardingJoin: thenLink });
+      const done = await run('delete', async () => {
+        const status = await api.deleteProfile(confirm);
+        // The removed device's standing belonged to the deleted profile.
+        set({ thisDevice: null });
+        return status;
+      });
+      if (!done) set({ onboardingJoin: false });
+      return done;
+    },
+    onboardingJoin: false,
+    setOnboardingJoin: (join) => set({ onboardingJoin: join }),
     clearError: () => set({ error: null }),
   };
 };

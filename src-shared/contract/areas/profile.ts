@@ -79,6 +79,16 @@ export const profileRequests = {
   },
   /** Closes the database and forgets the key. */
   'profile.lock': { params: Empty, result: ProfileStatus },
+  /**
+   * Deletes this profile from this computer after a typed confirmation
+   * (`confirm`: the profile's display name), then the app is back at
+   * onboarding. Only on a device removed from its person's devices (issue 18,
+   * docs/protocol.md §13.8 step 4): an active device unlinks itself first.
+   */
+  'profile.delete': {
+    params: z.object({ confirm: z.string().max(DISPLAY_NAME_MAX_LENGTH * 2) }).strict(),
+    result: ProfileStatus,
+  },
   /** The user's own profile card. */
   'profile.get': { params: Empty, result: OwnProfileView },
   /** Changes name, status and/or picture (base64 PNG/JPEG/WebP ≤ 64 KB; null removes it) and tells contacts. */

@@ -6,6 +6,7 @@ import { useAppStore } from '../../store/appStore';
 import { initialOf } from '../home/initialOf';
 import { ContactConnectionLine } from '../privacy/PresenceDot';
 import { usePresenceFeed } from '../privacy/usePresence';
+import { useRemovedDevice } from '../devices/useRemovedDevice';
 import { exportFileName, IMPORT_MAX_BYTES, importSummary } from './contactFiles';
 import { ContactProfileView } from './ContactProfileView';
 
@@ -139,6 +140,8 @@ function ImportExport() {
   const exportContacts = useAppStore((s) => s.exportContacts);
   const importContacts = useAppStore((s) => s.importContacts);
   const busy = useAppStore((s) => s.contactBusy);
+  // A removed device takes no new contacts (it can reach nobody); exporting what it has still works.
+  const removed = useRemovedDevice();
   const fileRef = useRef<HTMLInputElement>(null);
   const [result, setResult] = useState<string | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -195,29 +198,33 @@ function ImportExport() {
         >
           Export contacts
         </Button>
-        <Button
-          testId="contacts-import"
-          variant="secondary"
-          busy={busy === 'import'}
-          busyLabel="Importing…"
-          onClick={() => fileRef.current?.click()}
-        >
-          Import contacts…
-        </Button>
-        <input
-          ref={fileRef}
-          type="file"
-          accept="application/json,.json"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-label="Contacts file to import"
-          data-testid="contacts-import-file"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (file) void upload(file);
-          }}
-        />
+        {removed ? null : (
+          <>
+            <Button
+              testId="contacts-import"
+              variant="secondary"
+              busy={busy === 'import'}
+              busyLabel="Importing…"
+              onClick={() => fileRef.current?.click()}
+            >
+              Import contacts…
+            </Button>
+            <input
+              ref={fileRef}
+              type="file"
+              accept="application/json,.json"
+              className="visually-hidden"
+              tabIndex={-1}
+              aria-label="Contacts file to import"
+              data-testid="contacts-import-file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = '';
+                if (file) void upload(file);
+              }}
+            />
+          </>
+        )}
       </div>
       {result ? (
         <p className="contacts__notice" role="status" data-testid="contacts-import-result">

@@ -5,6 +5,7 @@ import { useAppStore } from '../../store/appStore';
 import { LinkDeviceDialog } from './LinkDeviceDialog';
 import { OwnDevices } from './OwnDevices';
 import { forkEntryText, forkSigner } from './deviceWords';
+import { useRemovedDevice } from './useRemovedDevice';
 
 /**
  * Settings → Devices (issue 18, docs/protocol.md §13.10): the devices of
@@ -17,6 +18,8 @@ export function DevicesSettings() {
   const error = useAppStore((s) => s.ownDevicesError);
   const watch = useAppStore((s) => s.watchOwnDevices);
   const online = useAppStore((s) => s.net !== null && s.net.state !== 'offline');
+  // A removed device shows the list as it last knew it, and changes nothing in it (§13.8 step 4).
+  const removed = useRemovedDevice();
   const [linking, setLinking] = useState(false);
   const linkRef = useRef<HTMLButtonElement>(null);
 
@@ -25,7 +28,7 @@ export function DevicesSettings() {
   // Linking needs this device online (the new one dials it) and a list to add to; at 5 devices the
   // core would refuse the code (§13.8's limit), so the button gives way to the reason.
   const count = view?.devices.length ?? 0;
-  const canLink = online && count > 0;
+  const canLink = online && count > 0 && !removed;
 
   return (
     <section className="settings__section" aria-labelledby="settings-devices" data-testid="settings-devices">
@@ -50,7 +53,7 @@ export function DevicesSettings() {
           <h3 className="settings__subheading" id="devices-own-title">
             Your devices ({view.devices.length} of 5)
           </h3>
-          <OwnDevices devices={view.devices} labelledBy="devices-own-title" />
+          <OwnDevices devices={view.devices} labelledBy="devices-own-title" readOnly={removed} />
           {canLink ? (
             count >= 5 ? (
               <p className="settings__hint" data-testid="devices-full">

@@ -12,7 +12,16 @@ import { deviceTitle } from './deviceWords';
  * for the others, Remove after a confirmation that says what happens; this
  * device can be unlinked when it is not the last one.
  */
-export function OwnDevices({ devices, labelledBy }: { devices: DeviceView[]; labelledBy: string }) {
+export function OwnDevices({
+  devices,
+  labelledBy,
+  readOnly = false,
+}: {
+  devices: DeviceView[];
+  labelledBy: string;
+  /** On a removed device: the list as it last knew it, with no actions (§13.8 step 4). */
+  readOnly?: boolean;
+}) {
   const [editing, setEditing] = useState<string | null>(null);
   const [removing, setRemoving] = useState<DeviceView | null>(null);
   const [unlinking, setUnlinking] = useState(false);
@@ -26,7 +35,7 @@ export function OwnDevices({ devices, labelledBy }: { devices: DeviceView[]; lab
           editing === d.peerId ? <NameEditor device={d} onDone={() => setEditing(null)} /> : undefined
         }
         actions={(d) =>
-          editing === d.peerId ? null : (
+          readOnly || editing === d.peerId ? null : (
             <>
               <Button
                 testId="device-rename"

@@ -1,7 +1,9 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ThisDeviceView } from '../../../../src-shared/contract/areas/devices';
 import { formatDateTime } from '../../lib/time';
+import { Button } from '../../components/Button';
 import { useAppStore } from '../../store/appStore';
+import { DeleteProfileDialog } from './DeleteProfileDialog';
 
 type Removal = NonNullable<ThisDeviceView['removed']>;
 
@@ -19,22 +21,44 @@ export function removedText(r: Removal): string {
 /**
  * On a device that was removed from its person's devices (issue 18,
  * docs/protocol.md §13.8 step 4): above every screen while unlocked, it says
- * so and what it means. The conversations are read-only (left), their
- * history stays readable.
+ * so and what it means, and offers the two ways on: "Link again" (this
+ * computer as a new device, its history from the device that links it) and
+ * "Delete this profile". The conversations are read-only (left), their
+ * history stays readable and searchable until then.
  */
 export function RemovedDeviceBanner() {
   const view = useAppStore((s) => s.thisDevice);
   const watch = useAppStore((s) => s.watchThisDevice);
+  const [asking, setAsking] = useState<'relink' | 'delete' | null>(null);
+  const relinkRef = useRef<HTMLButtonElement>(null);
+  const deleteRef = useRef<HTMLButtonElement>(null);
   useEffect(() => watch(), [watch]);
   const removed = view?.removed;
   if (!removed) return null;
   return (
     <div className="removed-banner" role="alert" data-testid="device-removed">
-      <p className="removed-banner__title">{removedText(removed)}</p>
-      <p className="removed-banner__text">
-        It no longer sends or receives messages and its keys were deleted. What is on it stays readable here.
-        To use Parley on this computer again, link it from one of your devices as a new device.
-      </p>
+      <div className="removed-banner__words">
+        <p className="removed-banner__title">{removedText(removed)}</p>
+        <p className="removed-banner__text">
+          It no longer sends or receives messages and its keys were deleted. What is on it stays readable
+          here. To use Parley on this computer again, link it again from one of your devices as a new device.
+        </p>
+      </div>
+      <div className="removed-banner__actions">
+        <Button ref={relinkRef} testId="device-removed-relink" size="sm" onClick={() => setAsking('relink')}>
+          Link again…
+        </Button>
+        <Button
+          ref={deleteRef}
+          testId="device-removed-delete"
+          size="sm"
+          variant="secondary"
+          onClick={() => setAsking('delete')}
+        >
+          Delete this profile…
+        </Button>
+      </div>
+      {asking ? <DeleteProfileDialog relink={asking === 'relink'} onClose={() => setAsking(null)} /> : null}
     </div>
   );
 }

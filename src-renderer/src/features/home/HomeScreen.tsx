@@ -15,6 +15,7 @@ import { useAppStore } from '../../store/appStore';
 import { ChatView } from '../chat/ChatView';
 import { AddContactDialog } from '../contacts/AddContactDialog';
 import { ContactsIcon, ContactsPanel } from '../contacts/ContactsPanel';
+import { useRemovedDevice } from '../devices/useRemovedDevice';
 import { NewGroupDialog } from '../contacts/NewGroupDialog';
 import { ActionErrorToast } from '../conversationSettings/ActionErrorToast';
 import { ShortcutsHelp } from '../conversationSettings/ShortcutsHelp';
@@ -57,6 +58,8 @@ export function HomeScreen() {
   // An invite link that opened the app or was clicked in a message: Add contact, filled in.
   const pendingInvite = useAppStore((s) => s.pendingInvite);
   const clearPendingInvite = useAppStore((s) => s.clearPendingInvite);
+  // A removed device (§13.8 step 4) starts nothing: no new chat, group or invite; reading stays.
+  const removed = useRemovedDevice();
 
   async function openCreated(conversationId: number) {
     setDialog(null);
@@ -69,8 +72,12 @@ export function HomeScreen() {
   const helpOpen = useAppStore((s) => s.shortcutsHelpOpen);
   const setHelpOpen = useAppStore((s) => s.setShortcutsHelpOpen);
   useHomeShortcuts({
-    onNewChat: () => setDialog('add-contact'),
-    onNewGroup: () => setDialog('new-group'),
+    onNewChat: () => {
+      if (!removed) setDialog('add-contact');
+    },
+    onNewGroup: () => {
+      if (!removed) setDialog('new-group');
+    },
     onHelp: () => setHelpOpen(true),
   });
   useNotificationEvents();
@@ -103,19 +110,21 @@ export function HomeScreen() {
           <Logo size="sm" />
           <span className="sidebar__brand-name">Parley</span>
           <span className="sidebar__actions">
-            <button
-              ref={addContactRef}
-              type="button"
-              className="icon-btn"
-              data-testid="add-contact"
-              aria-haspopup="dialog"
-              aria-keyshortcuts="Control+N Meta+N"
-              title={`Add contact (${MOD}N)`}
-              onClick={() => setDialog('add-contact')}
-            >
-              <AddPersonIcon />
-              <span className="visually-hidden">Add contact</span>
-            </button>
+            {removed ? null : (
+              <button
+                ref={addContactRef}
+                type="button"
+                className="icon-btn"
+                data-testid="add-contact"
+                aria-haspopup="dialog"
+                aria-keyshortcuts="Control+N Meta+N"
+                title={`Add contact (${MOD}N)`}
+                onClick={() => setDialog('add-contact')}
+              >
+                <AddPersonIcon />
+                <span className="visually-hidden">Add contact</span>
+              </button>
+            )}
             <button
               type="button"
               className="icon-btn"
@@ -127,19 +136,21 @@ export function HomeScreen() {
               <ContactsIcon />
               <span className="visually-hidden">Contacts</span>
             </button>
-            <button
-              ref={newGroupRef}
-              type="button"
-              className="icon-btn"
-              data-testid="new-group"
-              aria-haspopup="dialog"
-              aria-keyshortcuts="Control+Shift+N Meta+Shift+N"
-              title={`New group (${MOD}Shift+N)`}
-              onClick={() => setDialog('new-group')}
-            >
-              <GroupIcon />
-              <span className="visually-hidden">New group</span>
-            </button>
+            {removed ? null : (
+              <button
+                ref={newGroupRef}
+                type="button"
+                className="icon-btn"
+                data-testid="new-group"
+                aria-haspopup="dialog"
+                aria-keyshortcuts="Control+Shift+N Meta+Shift+N"
+                title={`New group (${MOD}Shift+N)`}
+                onClick={() => setDialog('new-group')}
+              >
+                <GroupIcon />
+                <span className="visually-hidden">New group</span>
+              </button>
+            )}
             <button
               type="button"
               className="icon-btn"
@@ -229,7 +240,11 @@ export function HomeScreen() {
         ) : hasChat ? (
           <ChatView />
         ) : (
-          <Welcome onAddContact={() => setDialog('add-contact')} onNewGroup={() => setDialog('new-group')} />
+          <Welcome
+            onAddContact={() => setDialog('add-contact')}
+            onNewGroup={() => setDialog('new-group')}
+            canStart={!removed}
+          />
         )}
         <StatusArea />
       </main>
@@ -237,7 +252,7 @@ export function HomeScreen() {
       {contactsOpen ? <ContactsPanel /> : null}
       <ActionErrorToast />
       {helpOpen ? <ShortcutsHelp onClose={() => setHelpOpen(false)} /> : null}
-      {dialog === 'add-contact' || pendingInvite !== null ? (
+      {!removed && (dialog === 'add-contact' || pendingInvite !== null) ? (
         <AddContactDialog
           key={pendingInvite ?? 'none'}
           initialInvite={pendingInvite}
@@ -252,7 +267,7 @@ export function HomeScreen() {
           }}
         />
       ) : null}
-      {dialog === 'new-group' ? (
+      {!removed && dialog === 'new-group' ? (
         <NewGroupDialog
           onClose={() => setDialog(null)}
           onCreated={(id) => void openCreated(id)}

@@ -10,7 +10,16 @@ const MOD = isMac ? '⌘' : 'Ctrl+';
  * The main pane with no conversation open. With no conversations yet it invites
  * the first step in words, with the same two actions as the sidebar's icons.
  */
-export function Welcome({ onAddContact, onNewGroup }: { onAddContact: () => void; onNewGroup: () => void }) {
+export function Welcome({
+  onAddContact,
+  onNewGroup,
+  canStart,
+}: {
+  onAddContact: () => void;
+  onNewGroup: () => void;
+  /** False on a removed device (§13.8 step 4): it can start nothing, so it offers nothing. */
+  canStart: boolean;
+}) {
   const name = useAppStore((s) => s.status?.displayName ?? '');
   const hasConversations = useAppStore((s) => s.conversations.length > 0);
   return (
@@ -22,11 +31,15 @@ export function Welcome({ onAddContact, onNewGroup }: { onAddContact: () => void
         Welcome, <span data-testid="home-greeting-name">{name}</span>
       </h1>
       <p className="empty-state__text">
-        {hasConversations
-          ? `Pick a conversation on the left, or search everything with ${MOD}K.`
-          : 'Your profile is ready. Conversations you start or receive will appear here, end-to-end encrypted and stored only on this device.'}
+        {!canStart
+          ? hasConversations
+            ? `Your conversations stay readable here: pick one on the left, or search everything with ${MOD}K.`
+            : 'This device has no conversations to read.'
+          : hasConversations
+            ? `Pick a conversation on the left, or search everything with ${MOD}K.`
+            : 'Your profile is ready. Conversations you start or receive will appear here, end-to-end encrypted and stored only on this device.'}
       </p>
-      {hasConversations ? null : (
+      {hasConversations || !canStart ? null : (
         <div className="empty-state__actions">
           <Button
             testId="welcome-add-contact"

@@ -43,7 +43,9 @@ function validate(displayName: string, passphrase: string, confirmation: string)
 
 /** First start: a new profile, or "I already use Parley" (link this computer, issue 18). */
 export function OnboardingScreen() {
-  const [joining, setJoining] = useState(false);
+  // In the store, not here: "Link again" on a removed device opens onboarding on this screen.
+  const joining = useAppStore((s) => s.onboardingJoin);
+  const setJoining = useAppStore((s) => s.setOnboardingJoin);
   if (joining) return <JoinScreen onBack={() => setJoining(false)} />;
   return <NewProfile onJoin={() => setJoining(true)} />;
 }
