@@ -144,6 +144,58 @@ describe('relays for contacts (circuit relay v2)', () => {
   }, 40_000);
 });
 
+describe('a relayed device its person removed (issue 18, §13.8 step 3)', () => {
+  it('its reservation ends at once, the circuits to it reset, and after the hang-up it cannot reserve again', async () => {
+    const ann = { id: '', removed: false };
+    const cy = await makePeer({ relay: { mayReserve: (peer) => peer === ann.id && !ann.removed } });
+    const annPeer = await makePeer({ reservations: { isCandidate: (peer) => peer === cy.id, checkMs: 200 } });
+    ann.id = annPeer.id;
+    const bob = await makePeer();
+    peers.push(cy, annPeer, bob);
+    cy.known.add(ann.id);
+    annPeer.known.add(cy.id).add(bob.id);
+    bob.known.add(ann.id);
+    await Promise.all([cy.node.start(), annPeer.node.start(), bob.node.start()]);
+    await annPeer.node.keepConnected(cy.id, cy.node.addresses());
+    await waitFor(() => relayedVia(annPeer, cy).length > 0, 10_000, 'a reservation on Cy');
+    expect(cy.node.relayReservations()).toEqual([ann.id]);
+    // Bob reaches Ann through Cy only.
+    const relayed = relayedVia(annPeer, cy);
+    await bob.node.addAddresses(ann.id, relayed);
+    await bob.node.services.deliver.send(ann.id, envelopeId(), new Uint8Array([1]));
+    expect(bob.node.connections().filter((c) => c.peerId === ann.id).length).toBeGreaterThan(0);
+
+    // Ann's person removed her device; Cy took the entry.
+    ann.removed = true;
+    expect(cy.node.endRelayReservation(ann.id)).toBe(true);
+    expect(cy.node.endRelayReservation(ann.id)).toBe(false);
+    expect(cy.node.relayReservations()).toEqual([]);
+    await waitFor(() => !bob.node.isConnected(ann.id), 10_000, "Bob's circuit to Ann reset");
+    // Nobody is connected to her through Cy any more (NO_RESERVATION).
+    await expect(bob.node.connect(relayed[0] ?? '', { timeoutMs: 3_000 })).rejects.toThrow();
+
+    // Cy hangs up on her; her keeper redials and asks again: refused, nothing stored.
+    const refusedBefore = cy.node.relayMetrics()?.reservationsRefused ?? 0;
+    cy.node.forget(ann.id);
+    await cy.node.hangUp(ann.id);
+    await waitFor(
+      () => (cy.node.relayMetrics()?.reservationsRefused ?? 0) > refusedBefore,
+      15_000,
+      'her new RESERVE refused',
+    );
+    expect(cy.node.relayReservations()).toEqual([]);
+    expect(relayedVia(annPeer, cy)).toEqual([]);
+  }, 60_000);
+
+  it('a node without a relay has nothing to end', async () => {
+    const plain = await makePeer();
+    peers.push(plain);
+    await plain.node.start();
+    expect(plain.node.relayReservations()).toEqual([]);
+    expect(plain.node.endRelayReservation(plain.id)).toBe(false);
+  });
+});
+
 describe('the relay gate (who may reserve, who is connected through)', () => {
   const ann = peerIdFromString('12D3KooWGzh4Vq3F3bmrqPZzvWR6GXxW7LcGZRRsdUqXJmYo4rwL');
   const bob = peerIdFromString('12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE');

@@ -26,6 +26,7 @@ import { PeerRateLimiter } from './tokenBucket';
  */
 
 import type { RelayLimits } from './relayLimits';
+import type { RelayReservations } from './relayReservations';
 
 export { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relayLimits';
 
@@ -148,6 +149,11 @@ export class ContactRelaySwitch {
 
   get on(): boolean {
     return this.inner !== null;
+  }
+
+  /** The relay while it is on (its reservations); null while it is off. */
+  get current(): RelayReservations | null {
+    return this.inner;
   }
 
   /** Serves HOP (on) or stops (off); calls run one after the other. */

@@ -14,6 +14,7 @@ import type { NetCounters } from './netMetrics';
 import type { ParleyNodeOptions } from './nodeOptions';
 import { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './hostDefaults';
 import type { RelayGate } from './contactRelay';
+import type { RelayHolder } from './relayReservations';
 import { nodeReach } from './nodeReach';
 import { denyOffNetworkDial } from './offNetworkDial';
 import type { ReservationKeeper } from './reservationKeeper';
@@ -33,6 +34,8 @@ export type HostServices = {
   ping: Ping;
   discovery: MdnsSwitch;
   reservations?: ReservationKeeper;
+  /** The relay for contacts (issue 19), on a node that runs one. */
+  relay?: RelayHolder;
   reachability: ReachabilityCheck;
   directUpgrade?: DirectUpgrade;
 };

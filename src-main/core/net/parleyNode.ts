@@ -7,6 +7,7 @@ import { toListenError } from './listenError';
 import { DEFAULT_RELAY_RETRY, DialScheduler } from './dialScheduler';
 import { LanBeacon } from './lanBeacon';
 import type { RelayCounts, RelayGate, RelayLimits } from './contactRelay';
+import { endReservation, relayOf } from './relayReservations';
 import type { DirectUpgradeCounts } from './directUpgrade';
 import type { HostServices } from './libp2pHost';
 import { announcedAddresses, hasPublicAddress } from './reachAddresses';
@@ -30,16 +31,7 @@ import type { AnyProtocolService, ProtocolFactory } from './protocolService';
 import type { StrangerGate } from './strangerGate';
 
 export { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './hostDefaults';
-
-/**
- * Loads what `ParleyNode.create` will load (libp2p, its transports, and WebRTC
- * for a node that may sit behind NAT) ahead of it: a shell calls this while an
- * unlock derives its key, which runs on libuv's pool and leaves this thread
- * idle, so the node starts without ~0.5 s of module loading after unlock.
- */
-export async function preloadNodeModules(options: { webrtc: boolean }): Promise<void> {
-  await Promise.all([import('./libp2pHost'), options.webrtc ? import('@libp2p/webrtc') : null]);
-}
+export { preloadNodeModules } from './preloadNodeModules';
 
 /**
  * The Parley peer node (DESIGN.md §2 net).
@@ -305,6 +297,19 @@ export class ParleyNode<S extends Record<string, AnyProtocolService> = Record<st
   /** The limits of our relay for contacts; null when it runs none. */
   relayLimits(): RelayLimits | null {
     return this.relayGate?.limits ?? null;
+  }
+
+  /** Devices our relay for contacts holds a reservation for now, by PeerId (none when it runs none). */
+  relayReservations(): string[] {
+    return [...(relayOf(this.libp2p.services.relay)?.reservations.keys() ?? [])].map(String);
+  }
+
+  /**
+   * Ends the reservation our relay holds for `peer` (a device its person's
+   * list removed, docs/protocol.md §13.8): see contactRelay.ts endReservation.
+   */
+  endRelayReservation(peer: string): boolean {
+    return endReservation(relayOf(this.libp2p.services.relay), parsePeer(peer));
   }
 
   /** The relays the keeper chose, reserved or being reconnected to (issue 19). */

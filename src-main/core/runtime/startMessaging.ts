@@ -33,6 +33,7 @@ import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
 import { currentCard } from '../contacts/ownProfile';
 import { Wakeup } from './wakeup';
+import { cutOffRemovedDevices } from './revocationCutOff';
 import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
 import { HistoryService } from '../history/historyService';
 
@@ -398,6 +399,12 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       logger,
     },
   );
+  // §13.8 step 3: a removed device, anyone's, is relayed no more and hung up on.
+  const cutOffs = cutOffRemovedDevices(deviceLists, node, {
+    peerId,
+    settled: () => deviceSync.settled(),
+    logger,
+  });
 
   let stopped = false;
   let offPeer: () => void = () => undefined;
@@ -410,6 +417,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     offPeer();
     offQueued();
     await removals.stop();
+    await cutOffs.stop();
     await history?.stop();
     await resync.stop();
     await deviceSync.stop();
