@@ -22,6 +22,13 @@ import {
   verifyDeviceCertificate,
 } from '../core/identity/deviceCertificate';
 import { decodeDeviceListEntry } from '../core/identity/deviceListEntry';
+import {
+  decodeProfileCardV2,
+  encodeProfileCardV2,
+  profileCardV2SignatureValid,
+  signProfileCardV2,
+} from '../core/identity/profileCardV2';
+import { judgeProfileCardV2 } from '../core/identity/profileCardV2Verify';
 import { verifyDeviceList } from '../core/identity/deviceListVerify';
 import { TestDeviceList } from '../core/identity/testing/deviceListFixture';
 import { generateIdentityKey } from '../core/identity/identityKey';
@@ -126,6 +133,21 @@ const beacon = sealBeacon(beaconKey, beaconEpoch(Date.now()), ['/ip4/192.168.1.2
 const deviceList = new TestDeviceList();
 deviceList.remove(deviceList.first, deviceList.add());
 const listBytes = deviceList.bytes();
+const deviceListState = (() => {
+  const v = verifyDeviceList(listBytes);
+  if (!v.ok) throw new Error(v.reason);
+  return v.state;
+})();
+const genuineCardV2 = signProfileCardV2(deviceList.first.sign, {
+  identityKey: deviceList.identityKey,
+  version: 2,
+  issuedAt: 1,
+  signerPeerId: deviceList.first.peerId,
+  signerAddedSeq: 0,
+  displayName: 'Ada',
+  statusText: 'here',
+  avatar: null,
+});
 const archiveKey = randomBytes(32);
 const archivePrefix = randomBytes(7);
 const archiveHeader = encodeHeader({
@@ -298,6 +320,24 @@ export function fuzzTargets(): FuzzTarget[] {
           if (v.ok && !Buffer.from(input).equals(Buffer.from(listBytes[k] ?? [])))
             throw new DecoderBroke('device-list-entry', `forged entry ${k} verified`);
         }
+      },
+    },
+    {
+      // Profile card version 2 (docs/protocol.md §13.6): decoding never throws, what
+      // decodes re-encodes to the same bytes, and nothing but the genuine card is
+      // taken against this run's list (corpus files are signed by an earlier run's keys).
+      name: 'profile-card-v2',
+      kind: 'bytes',
+      seeds: () => [encodeProfileCardV2(genuineCardV2)],
+      run: (input) => {
+        const card = decodeProfileCardV2(input);
+        if (card === null) return;
+        if (!Buffer.from(encodeProfileCardV2(card)).equals(Buffer.from(input)))
+          throw new DecoderBroke('profile-card-v2', 'two encodings of one card');
+        profileCardV2SignatureValid(card);
+        const verdict = judgeProfileCardV2(card, deviceList.identityKey, deviceListState);
+        if (verdict.ok && !Buffer.from(input).equals(Buffer.from(encodeProfileCardV2(genuineCardV2))))
+          throw new DecoderBroke('profile-card-v2', 'forged card taken');
       },
     },
     {

@@ -10,7 +10,6 @@ import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 import type { Directory } from './directory';
 import { decodeInvite, encodeInvite, INVITE_USED, sealKeyHash } from './invite';
-import type { SignedProfileCard } from './profileCard';
 
 const INVITE_TTL_MS = 7 * 24 * 3600_000;
 
@@ -27,7 +26,7 @@ export interface InviteServiceDeps {
   deviceCertificate: Uint8Array;
   sealPublicKey: Uint8Array;
   /** The user's current signed profile card: the name an invite and a request carry. */
-  profileCard?: () => SignedProfileCard;
+  profileCard?: () => { fields: { displayName: string } } | undefined;
   logger: Logger;
   now: () => number;
 }
@@ -138,6 +137,6 @@ export class InviteService {
 
   /** The user's display name now (the profile card's, which follows renames). */
   private ownName(): string {
-    return this.deps.profileCard?.().displayName ?? this.deps.identity.displayName;
+    return this.deps.profileCard?.()?.fields.displayName ?? this.deps.identity.displayName;
   }
 }

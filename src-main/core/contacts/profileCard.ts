@@ -1,5 +1,11 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { z } from 'zod';
+import {
+  decodeProfileCardV2,
+  encodeProfileCardV2,
+  MAX_PROFILE_CARD_V2_BYTES,
+  type ProfileCardV2,
+} from '../identity/profileCardV2';
 import { imageKind, imageMime, type ImageKind } from '../util/imageType';
 import { verifyEd25519 } from '../util/ed25519';
 
@@ -62,6 +68,22 @@ export const ProfileCardJson = z.object({
   signature: B64Url(86),
 });
 export type ProfileCardJson = z.infer<typeof ProfileCardJson>;
+
+/**
+ * A version 2 card (identity/profileCardV2.ts, docs/protocol.md §13.6) as
+ * ProfileContent carries it (`card2`): its one binary encoding, base64url.
+ */
+export const ProfileCardV2Json = B64Url(Math.ceil((MAX_PROFILE_CARD_V2_BYTES * 4) / 3));
+export type ProfileCardV2Json = z.infer<typeof ProfileCardV2Json>;
+
+export function card2ToJson(card: ProfileCardV2): ProfileCardV2Json {
+  return Buffer.from(encodeProfileCardV2(card)).toString('base64url');
+}
+
+/** The card, or null when the text is no canonical encoding of one. */
+export function card2FromJson(json: ProfileCardV2Json): ProfileCardV2 | null {
+  return decodeProfileCardV2(new Uint8Array(Buffer.from(json, 'base64url')));
+}
 
 // Avatars and file thumbnails are told apart from other bytes by one rule (util/imageType.ts).
 export { imageKind, imageMime, type ImageKind };

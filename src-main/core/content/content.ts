@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProfileCardJson } from '../contacts/profileCard';
+import { ProfileCardJson, ProfileCardV2Json } from '../contacts/profileCard';
 
 /**
  * Application content inside MLS application messages (DESIGN.md §2
@@ -59,6 +59,12 @@ export const ProfileContent = z.object({
    * rest; sent only where every other member is a contact (DMs).
    */
   card: ProfileCardJson.optional(),
+  /**
+   * The same card as version 2 (signed by a listed device, docs/protocol.md
+   * §13.6). Receivers that hold the sender's device list take this one and
+   * refuse a version 1 card alone; others take `card`.
+   */
+  card2: ProfileCardV2Json.optional(),
   /**
    * In a group: how to reach the other members' devices, as far as the
    * sender knows (addresses, seal key). Members who are not each other's

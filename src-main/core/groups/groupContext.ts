@@ -1,6 +1,6 @@
 import type { Directory } from '../contacts/directory';
 import type { KeyPackageExchange } from '../contacts/keyPackageExchange';
-import type { SignedProfileCard } from '../contacts/profileCard';
+import type { OwnCards } from '../contacts/ownProfile';
 import type { InboundContent } from '../content/inboundContent';
 import type { Outbox } from '../delivery/outbox';
 import type { KeyPackagePool, MlsDeviceIdentity, MlsStore } from '../mls';
@@ -27,8 +27,8 @@ export interface GroupOptions {
 
 /** What this device announces of itself (lower layers: the profile card, the seal key, the node). */
 export interface ProfileSource {
-  /** The user's current signed profile card (contacts/ownProfile.ts); without it no card is sent. */
-  card(): SignedProfileCard | undefined;
+  /** The user's current signed profile cards (contacts/ownProfile.ts); without them no card is sent. */
+  card(): OwnCards | undefined;
   sealPublicKey: Uint8Array;
   /** This device's PeerId. */
   peerId: string;

@@ -1,5 +1,5 @@
 import { parseAddresses } from '../contacts/directory';
-import { cardToJson } from '../contacts/profileCard';
+import { card2ToJson, cardToJson } from '../contacts/profileCard';
 import { CONTENT_VERSION, MAX_PROFILE_PEERS, type Content } from '../content/content';
 import { errorFields } from '../util/logger';
 import type { ContentSender } from './contentSender';
@@ -32,14 +32,23 @@ export class ProfileAnnouncer {
     const content: Content = {
       v: CONTENT_VERSION,
       type: 'profile',
-      displayName: card?.displayName ?? identity.displayName,
+      displayName: card?.fields.displayName ?? identity.displayName,
       sealPublicKey: Buffer.from(profile.sealPublicKey).toString('base64url'),
       relays: directory.ownRelays(),
       addresses: profile.addresses().slice(0, 16),
     };
     // Status and avatar are for contacts only: the card goes into DMs with a
     // contact, never into groups, whose other members may be strangers.
-    const withCard: Content | null = card ? { ...content, card: cardToJson(card) } : null;
+    // Both versions when held (docs/protocol.md §13.6): receivers holding our device
+    // list take version 2 only, the others version 1.
+    const withCard: Content | null =
+      card && (card.v1 || card.v2)
+        ? {
+            ...content,
+            ...(card.v1 ? { card: cardToJson(card.v1) } : {}),
+            ...(card.v2 ? { card2: card2ToJson(card.v2) } : {}),
+          }
+        : null;
     const ids =
       scope.only !== undefined ? [scope.only] : repos.groups.open().filter((id) => id !== scope.except);
     for (const id of ids) {

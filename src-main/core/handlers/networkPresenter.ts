@@ -3,7 +3,8 @@ import type { OwnProfileView } from '../../../src-shared/contract/areas/profile'
 import type { EventBus } from '../rpc/eventBus';
 import type { Store } from '../store/store';
 import type { NetworkFeatures } from '../presence/networkFeatures';
-import { imageMime, type SignedProfileCard } from '../contacts/profileCard';
+import { imageMime } from '../contacts/profileCard';
+import type { ProfileCardFields } from '../identity/profileCardV2';
 import type { ContactConnection, ContactPresence } from '../presence/presenceService';
 
 /**
@@ -19,7 +20,7 @@ export function avatarDataUrl(bytes: Uint8Array | null): string | null {
   return mime ? `data:${mime};base64,${Buffer.from(bytes).toString('base64')}` : null;
 }
 
-export function ownProfileView(card: SignedProfileCard): OwnProfileView {
+export function ownProfileView(card: ProfileCardFields): OwnProfileView {
   return {
     displayName: card.displayName,
     statusText: card.statusText,

@@ -144,11 +144,17 @@ describe('profile cards', () => {
       await until(() => bob.messages(bob.dmWith(mallory) ?? -1).some((m) => m.body === text), 20_000, text);
     };
     const deps = (mallory.running().service as unknown as { deps: MessagingDeps }).deps;
+    const genuine = deps.profileCard;
+    // The card Mallory holds now (version 1), kept for the replay below.
+    const first = genuine?.();
+    expect(first?.v1 && first.v2).toBeTruthy();
     const bank = generateIdentityKey();
     const base = { issuedAt: Date.now(), statusText: 'Send money', avatar: null };
+    const asV1 = (v1: ReturnType<typeof signProfileCard>) => () => ({ fields: v1, v1, v2: null });
     // 1: signed by another identity key (not Mallory's, who is the MLS sender).
-    deps.profileCard = () =>
-      signProfileCard(bank.privateKey, bank.publicKey, { ...base, version: 50, displayName: 'Bank' });
+    deps.profileCard = asV1(
+      signProfileCard(bank.privateKey, bank.publicKey, { ...base, version: 50, displayName: 'Bank' }),
+    );
     await mallory.running().service.publishProfile();
     // 2: Mallory's own signature, but the fields were changed after signing.
     const own = signProfileCard(mallory.identity.privateKey, mallory.identity.publicKey, {
@@ -157,37 +163,25 @@ describe('profile cards', () => {
       displayName: 'Mallory',
       statusText: 'fine',
     });
-    deps.profileCard = () => ({ ...own, displayName: 'Bank', statusText: 'Send money' });
+    deps.profileCard = asV1({ ...own, displayName: 'Bank', statusText: 'Send money' });
     await mallory.running().service.publishProfile();
     // Messages arrive in order: once this text is in, both cards above were processed.
     await marker('after the forged cards');
     expect(contactRow(bob, mallory)).toEqual(before);
-    // 3: a good card is taken.
-    deps.profileCard = () =>
-      signProfileCard(mallory.identity.privateKey, mallory.identity.publicKey, {
-        ...base,
-        version: 52,
-        displayName: 'Mallory',
-        statusText: 'ok',
-      });
-    await mallory.running().service.publishProfile();
+    // 3: a good card is taken (an edit signed both ways, version 1 and 2).
+    deps.profileCard = genuine;
+    await mallory.running().network.updateProfile({ statusText: 'ok' });
     await until(() => contactRow(bob, mallory)?.status_text === 'ok', 20_000, 'good card');
-    expect(contactRow(bob, mallory)).toMatchObject({ display_name: 'Mallory', profile_version: 52 });
+    expect(contactRow(bob, mallory)).toMatchObject({ display_name: 'Mallory', profile_version: 2 });
 
-    // 4: an older (replayed) card, validly signed, changes nothing either.
-    deps.profileCard = () =>
-      signProfileCard(mallory.identity.privateKey, mallory.identity.publicKey, {
-        ...base,
-        version: 10,
-        displayName: 'Old',
-        statusText: 'old',
-      });
+    // 4: the older (replayed) cards, validly signed, change nothing either.
+    deps.profileCard = () => first;
     await mallory.running().service.publishProfile();
     await marker('after the old card');
     expect(contactRow(bob, mallory)).toMatchObject({
       display_name: 'Mallory',
       status_text: 'ok',
-      profile_version: 52,
+      profile_version: 2,
     });
   });
 

@@ -6,7 +6,7 @@ import { NearbyService } from './nearbyService';
 import { currentCard, updateOwnProfile, type OwnIdentity, type ProfilePatch } from '../contacts/ownProfile';
 import { PresenceService } from './presenceService';
 import { readPrivacy, writePrivacy, type PrivacySettings } from './privacySettings';
-import type { SignedProfileCard } from '../contacts/profileCard';
+import type { ProfileCardFields } from '../identity/profileCardV2';
 import type { RelayLimits } from '../net/relayLimits';
 import {
   differsAtStart,
@@ -29,7 +29,7 @@ export type NetworkEvent =
   | { name: 'reach.changed' }
   | { name: 'nearby.changed' }
   | { name: 'settings.changed'; privacy: PrivacySettings }
-  | { name: 'profile.updated'; card: SignedProfileCard };
+  | { name: 'profile.updated'; card: ProfileCardFields };
 
 /**
  * What the network features ask of the running messaging: to send the
@@ -175,15 +175,15 @@ export class NetworkFeatures {
   }
 
   /** The user's current signed card (made on first use). */
-  profile(): SignedProfileCard {
+  profile(): ProfileCardFields {
     const b = this.need();
     return currentCard(this.store, b.identity, b.now());
   }
 
   /** Validates, stores and signs the edit, then tells every conversation (the card only to DMs with contacts). */
-  async updateProfile(patch: ProfilePatch): Promise<SignedProfileCard> {
+  async updateProfile(patch: ProfilePatch): Promise<ProfileCardFields> {
     const b = this.need();
-    const card = updateOwnProfile(this.store, b.identity, patch, b.now());
+    const card = updateOwnProfile(this.store, b.identity, patch, b.now()).fields;
     this.emit({ name: 'profile.updated', card });
     await b.service.publishProfile();
     return card;

@@ -15,7 +15,9 @@ import { ContactRequests } from '../contacts/contactRequests';
 import type { Directory } from '../contacts/directory';
 import { InviteService } from '../contacts/inviteService';
 import { KeyPackageExchange } from '../contacts/keyPackageExchange';
-import type { SignedProfileCard } from '../contacts/profileCard';
+import type { OwnCards } from '../contacts/ownProfile';
+import type { DeviceLists } from '../devices/deviceLists';
+import type { ProfileCardV2 } from '../identity/profileCardV2';
 import { ProfileReceiver } from '../contacts/profileReceiver';
 import { GroupOps, type GroupAck, type GroupOptions } from '../groups/groupOps';
 import { decodeFrame } from '../groups/wireFrame';
@@ -61,8 +63,12 @@ export interface MessagingDeps {
   keyPackagePoolSize?: number;
   /** Group changes: accept window, tick, self-update policy (groups/; tests shorten them). */
   groups?: GroupOptions;
-  /** The user's current signed profile card (ownProfile.ts); without it no card is sent. */
-  profileCard?: () => SignedProfileCard;
+  /** The user's current signed profile cards (ownProfile.ts); without them no card is sent. */
+  profileCard?: () => OwnCards | undefined;
+  /** The device lists held here: version 2 profile cards are judged against them (§13.6). */
+  deviceLists?: Pick<DeviceLists, 'state'>;
+  /** A version 2 card of one's own person from another own device (ownProfile.ts adoptOwnCard). */
+  adoptOwnCard?: (card: ProfileCardV2) => 'adopted' | 'reissued' | 'kept';
   /** Files (core/files): the rows of an incoming `file` message; returns work for after the commit. */
   files?: IncomingFiles;
 }
@@ -112,6 +118,7 @@ export class MessagingService implements InboundSink {
         contacts: repos.contacts,
         members: repos.members,
         background,
+        announceOwnProfile: () => background.track(this.publishProfile()),
       }),
       ...(deps.files ? { files: deps.files } : {}),
       selfKey: deps.identity.publicKey,

@@ -31,7 +31,8 @@ import type { GroupOptions } from '../groups/groupOps';
 import { MessagingService } from './messagingService';
 import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
-import { currentCard } from '../contacts/ownProfile';
+import { adoptOwnCard, ownCards, type OwnIdentity } from '../contacts/ownProfile';
+import { ed25519SignerFromSeed } from '../util/ed25519';
 import { Wakeup } from './wakeup';
 import { cutOffRemovedDevices } from './revocationCutOff';
 import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
@@ -193,6 +194,22 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     onRemove: forgetOnRemove(store, peerId, logger),
   });
   deviceLists.ensureOwnList();
+  // §13.6: profile cards version 2 are signed by this device, named by its add entry in the own list.
+  const cardSign = ed25519SignerFromSeed(loadDeviceKey(secrets.deviceKey).raw);
+  const ownIdentity: OwnIdentity = {
+    ...options.identity,
+    cardSigner: () => {
+      const active = deviceLists.activeDevices(options.identity.publicKey);
+      const me = active.find((d) => d.peerId === peerId);
+      if (me === undefined) return null;
+      return {
+        peerId,
+        addedSeq: me.addedSeq,
+        sign: cardSign,
+        isActive: (peer) => active.some((d) => d.peerId === peer),
+      };
+    },
+  };
   // §13.6: this device judges version 2 credentials against the lists it holds.
   const offDirectory = registerDeviceDirectory(device.signaturePublicKey, deviceLists);
   const pool = new KeyPackagePool(store.keyPackages, device, now);
@@ -288,14 +305,16 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     now,
     keyPackagePoolSize: options.keyPackagePoolSize,
     groups: options.groups,
-    profileCard: () => currentCard(store, options.identity, now()),
+    profileCard: () => ownCards(store, ownIdentity, now()),
+    deviceLists,
+    adoptOwnCard: (card) => store.tx.run(() => adoptOwnCard(store, ownIdentity, card, now())),
     fetchDeviceEntries: (from, identityKey) => deviceSync.fetchEntries(from, identityKey),
   });
   network.bind({
     node,
     service,
     directory,
-    identity: options.identity,
+    identity: ownIdentity,
     deviceCertificate,
     logger,
     now,
