@@ -91,6 +91,16 @@ test('back up as a browser download with progress, verify and restore by choosin
     await expect(page.getByTestId('onboarding-screen')).toBeVisible();
     await page.getByTestId('restore-open').click();
     await expect(page.getByTestId('restore-dialog')).toBeVisible();
+    // §13.9's choice first, asked and never guessed; "Add" is linking, and leads there.
+    await page.getByTestId('restore-submit').click();
+    await expect(page.getByTestId('restore-choice-error')).toContainText('Choose whether this computer');
+    await page.getByTestId('restore-choice-add').check();
+    await checkScreenSizes(page, 'backup-restore-choice');
+    await page.getByTestId('restore-link-instead').click();
+    await expect(page.getByTestId('join-screen')).toBeVisible();
+    await page.getByTestId('join-back').click();
+    await page.getByTestId('restore-open').click();
+    await page.getByTestId('restore-choice-replace').check();
     await page.getByTestId('restore-file-input').setInputFiles(archive);
     await expect(page.getByTestId('restore-file-name')).toContainText('ada.parley-backup');
     await page.getByTestId('restore-password').fill('not-the-backup-password');

@@ -114,6 +114,7 @@ test('restore with members online: writable within seconds; the one waiting name
     const restored = restoredPeer.page;
     await restored.goto(fresh.url);
     await restored.getByTestId('restore-open').click();
+    await restored.getByTestId('restore-choice-replace').check();
     await restored.getByTestId('restore-file-input').setInputFiles(archive);
     await restored.getByTestId('restore-password').fill(BACKUP_PASSWORD);
     await restored.getByTestId('restore-submit').click();

@@ -27,8 +27,10 @@ export const restoreCommand: CommandSpec = {
     'replaced files are then kept in DIR/before-restore-<time>/.',
     `The backup password comes from ${BACKUP_PASSWORD_ENV} or is asked for in the terminal.`,
     'The restored profile unlocks with the passphrase it had when it was backed up. It becomes a new',
-    'device of the same person (new device key), and its groups are read-only until it has rejoined',
-    'them (see docs/backup-format.md §6). Progress goes to stderr.',
+    'device of the same person (new device key) that replaces the backed-up device in the device list',
+    'at its first start (that device is removed; to keep it, link this computer from it instead with',
+    '`parley device link`), and its groups are read-only until it has rejoined them (see',
+    'docs/backup-format.md §6). Progress goes to stderr.',
   ].join('\n'),
   options: [
     {

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { replacementPending } from '../devices/restoreReplacement';
+import { thisDeviceRemoval } from '../devices/thisDeviceRemoval';
 import { isParleyError } from '../errors';
 import { groupsAwaitingResync, previousPeerId } from '../groups/resync';
 import { startMessaging, type RunningMessaging } from '../runtime/startMessaging';
@@ -122,6 +124,20 @@ describe('restore on a second device while the first still runs', () => {
     await restored.node.keepConnected(oldPeerId, a.running().node.addresses());
     expect(restored.node.peerId).not.toBe(oldPeerId);
     expect(restored.node.peerId).toBe(result.peerId);
+    // §13.9 Replace: the list says so (add(N) signed by the backup's device, then its remove by N).
+    const ownList = restored.devices.ownList();
+    const [added, removed] = ownList.slice(-2);
+    expect(added).toMatchObject({ op: 'add', subjectPeerId: restored.node.peerId, signerPeerId: oldPeerId });
+    expect(removed).toMatchObject({
+      op: 'remove',
+      subjectPeerId: oldPeerId,
+      reason: 'replaced',
+      signerPeerId: restored.node.peerId,
+    });
+    expect(restored.devices.activeDevices(a.identity.publicKey).map((d) => d.peerId)).toEqual([
+      restored.node.peerId,
+    ]);
+    expect(replacementPending(store.settings)).toBe(false);
 
     // Until rejoined, sending is refused with a clear message, never with the restored state.
     if (groupsAwaitingResync(new ResyncRepository(db)).includes(group)) {
@@ -155,23 +171,36 @@ describe('restore on a second device while the first still runs', () => {
     await restored.service.sendText(ab, 'dm after restore');
     await until(() => bodies(b.t.db, ba).includes('dm after restore'), 20_000, 'DM restored → Bob');
 
-    // The original device is told: the commit that removed its leaf reaches it, it marks the
-    // conversations left with a line saying why, and refuses to send there, so the two devices
-    // never both encrypt from one leaf.
+    // Bob takes the new list: the old device is removed from Ada's devices, the new one listed.
+    await until(
+      () =>
+        b
+          .running()
+          .devices.activeDevices(a.identity.publicKey)
+          .map((d) => d.peerId)
+          .join() === restored.node.peerId,
+      20_000,
+      'Bob takes the replacement',
+    );
+    // The original device is told, by the commit that removed its leaf (it marks the conversations
+    // left with a line saying why) or by its own list (§13.8 step 4: removed, reason "replaced"),
+    // whichever reaches it first; it refuses to send, so the two devices never both encrypt from one leaf.
     const leftAt = (id: number) =>
       (a.t.db.prepare('SELECT left_at FROM conversations WHERE id = ?').get(id) as { left_at: number | null })
         .left_at;
     await until(
-      () => leftAt(group) !== null && leftAt(ab) !== null,
+      () => (leftAt(group) !== null && leftAt(ab) !== null) || thisDeviceRemoval(a.store.settings) !== null,
       20_000,
       'the old device learns it was replaced',
     );
-    expect(
-      bodies(a.t.db, group).some((body) => body.includes('restored from a backup on another device')),
-    ).toBe(true);
-    await expect(a.running().service.sendText(group, 'from the old device')).rejects.toMatchObject({
-      code: 'INVALID_STATE',
-    });
+    // Refused where it marked the conversation left; where its list told it first, the app stops its
+    // node and wipes (runtime/messagingHost.ts, not in this harness) and Bob refuses what it sends.
+    await a
+      .running()
+      .service.sendText(group, 'from the old device')
+      .catch((err: unknown) => expect(err).toMatchObject({ code: 'INVALID_STATE' }));
+    await restored.service.sendText(group, 'the last word');
+    await until(() => bodies(b.t.db, bg).includes('the last word'), 20_000, 'restored → Bob again');
     expect(bodies(b.t.db, bg)).not.toContain('from the old device');
   }, 120_000);
 });

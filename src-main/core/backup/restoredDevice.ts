@@ -1,4 +1,5 @@
 import { generateSealKeyPair } from '../crypto/sealedBox';
+import { recordReplacedDevice } from '../devices/restoreReplacement';
 import { generateDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import type { ProfileRepositories } from '../store/profileRepositories';
 
@@ -14,13 +15,16 @@ import type { ProfileRepositories } from '../store/profileRepositories';
  * - no KeyPackages (their private keys belong to the old device);
  * - no MLS group states: each group is marked for a resync and the device
  *   rejoins by external commit, removing its old leaf (groups/resync.ts).
- *   With no state kept, nothing can ever be encrypted with the restored one.
+ *   With no state kept, nothing can ever be encrypted with the restored one;
+ * - the old device key kept aside until the first start, which signs with it
+ *   the device list's `add` of the new device, then removes the old one
+ *   (docs/protocol.md §13.9 Replace, devices/restoreReplacement.ts).
  * Runs in one transaction on the not-yet-published restored database;
  * `markGroupsForResync` (groups/resync.ts) runs inside it and says how many
  * groups wait.
  */
 export async function rotateRestoredDevice(
-  repos: Pick<ProfileRepositories, 'deviceSecrets' | 'mlsDevice' | 'keyPackages' | 'tx'>,
+  repos: Pick<ProfileRepositories, 'deviceSecrets' | 'mlsDevice' | 'keyPackages' | 'settings' | 'tx'>,
   markGroupsForResync: (previousPeerId: string | null) => number,
   now: number,
 ): Promise<{ peerId: string; previousPeerId: string | null; groups: number }> {
@@ -30,6 +34,7 @@ export async function rotateRestoredDevice(
   const { previousPeerId, groups } = repos.tx.run(() => {
     const old = repos.deviceSecrets.get();
     const previousPeerId = old ? peerIdOfDeviceKey(new Uint8Array(old.deviceKey)) : null;
+    if (old) recordReplacedDevice(repos.settings, new Uint8Array(old.deviceKey));
     repos.deviceSecrets.replace({ deviceKey, sealSecret: seal.secretKey, sealPublic: seal.publicKey, now });
     repos.mlsDevice.clear();
     repos.keyPackages.clear();

@@ -266,8 +266,11 @@ export class DeviceLists implements DeviceDirectory {
     platform: DevicePlatform;
     possession: Possession;
     expectHead?: DeviceListHead;
+    /** Another active own device signs (§13.9: the device a restored backup came from); default: this one. */
+    signer?: { peerId: string; sign: Ed25519Sign };
   }): DeviceListEntry {
-    const state = this.ownStateForSigning(input.expectHead);
+    const signer = input.signer ?? { peerId: this.deps.own.peerId, sign: this.deps.own.deviceSign };
+    const state = this.ownStateForSigning(input.expectHead, signer.peerId);
     if (activeDevices(state).length >= MAX_ACTIVE_DEVICES)
       throw new ParleyError(
         'INVALID_STATE',
@@ -277,8 +280,8 @@ export class DeviceLists implements DeviceDirectory {
       identityKey: this.deps.own.identityKey,
       head: state.head,
       at: Math.max(this.deps.now(), state.headAt),
-      signerPeerId: this.deps.own.peerId,
-      signerSign: this.deps.own.deviceSign,
+      signerPeerId: signer.peerId,
+      signerSign: signer.sign,
       subjectPeerId: input.subjectPeerId,
       mlsSignatureKey: input.mlsSignatureKey,
       platform: input.platform,
@@ -422,11 +425,11 @@ export class DeviceLists implements DeviceDirectory {
     return (d) => this.deps.repo.ownerOf(d.peerId, d.mlsSignatureKey) ?? undefined;
   }
 
-  private ownStateForSigning(expectHead?: DeviceListHead): DeviceListState {
+  private ownStateForSigning(expectHead?: DeviceListHead, signer = this.deps.own.peerId): DeviceListState {
     const { own } = this.deps;
     const state = this.state(own.identityKey);
     if (state === null) throw new ParleyError('INVALID_STATE', 'This profile has no device list yet.');
-    if (!activeDevices(state).some((d) => d.peerId === own.peerId))
+    if (!activeDevices(state).some((d) => d.peerId === signer))
       throw new ParleyError('FORBIDDEN', 'This device is no longer one of your devices.');
     if (
       expectHead !== undefined &&

@@ -12,6 +12,7 @@ import { DeviceLists } from '../devices/deviceLists';
 import { DeviceListSync } from '../devices/deviceListSync';
 import { grantFromStore } from '../linking/grantSource';
 import { LinkHost } from '../linking/linkHost';
+import { replaceRestoredDevice } from '../devices/restoreReplacement';
 import { ownDevice } from '../devices/ownDevice';
 import {
   DEFAULT_LISTEN,
@@ -178,15 +179,16 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     now(),
   );
   // Issue 18 (§13.11): the own device list, with entry 0 signed on the first start that has none.
+  const own = ownDevice({
+    identity: options.identity,
+    peerId,
+    deviceKeyRaw: loadDeviceKey(secrets.deviceKey).raw,
+    mls: device,
+  });
   const deviceLists = new DeviceLists({
     repo: store.deviceLists,
     tx: store.tx,
-    own: ownDevice({
-      identity: options.identity,
-      peerId,
-      deviceKeyRaw: loadDeviceKey(secrets.deviceKey).raw,
-      mls: device,
-    }),
+    own,
     knows: (identityKey) => store.contacts.byIdentityKey(identityKey) !== null,
     logger,
     now,
@@ -194,6 +196,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     onRemove: forgetOnRemove(store, peerId, logger),
   });
   deviceLists.ensureOwnList();
+  // §13.9 Replace: a restored device takes the place of the device its backup came from.
+  replaceRestoredDevice({ lists: deviceLists, own, settings: store.settings, logger });
   // §13.6: profile cards version 2 are signed by this device, named by its add entry in the own list.
   const cardSign = ed25519SignerFromSeed(loadDeviceKey(secrets.deviceKey).raw);
   const ownIdentity: OwnIdentity = {

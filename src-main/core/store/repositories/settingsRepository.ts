@@ -23,6 +23,11 @@ export class SettingsRepository {
     prepared(this.db, UPSERT).run(key, value);
   }
 
+  /** Forgets a value (a secret kept only until it was used, say). */
+  delete(key: string): void {
+    prepared(this.db, 'DELETE FROM settings WHERE key = ?').run(key);
+  }
+
   /** Writes several values in one transaction: all of them or, on a failure, none. */
   setAll(entries: readonly (readonly [key: string, value: string])[]): void {
     const upsert = prepared(this.db, UPSERT);
