@@ -5,6 +5,7 @@ import { decodeContent, type Content } from './content';
 import { isRichContent } from './richContent';
 import type { RichMessaging } from './richMessaging';
 import { receiveTimer } from './timers';
+import { applySync, type SyncApplied } from './selfSync';
 
 /** Who sent an application message: its device and the identity key its MLS credential names. */
 export interface ContentOrigin {
@@ -33,6 +34,8 @@ export interface InboundContentDeps {
   files?: IncomingFiles;
   /** This person's identity key (read from the store when not given). */
   selfKey?: Uint8Array;
+  /** After a sync message of the self group changed something (§13.6): the shells' events. */
+  onSyncApplied?: (what: Exclude<SyncApplied, null>) => void;
 }
 
 /**
@@ -75,6 +78,12 @@ export class InboundContent {
       this.deps.logger.log('warn', 'content.from_removed_device', { conversationId });
       return;
     }
+    // §13.6: the self group carries sync messages of one's own devices (and their profiles), nothing else.
+    if (store.conversations.isSelfGroup(conversationId)) {
+      this.applySelf(conversationId, sender, plaintext, now, afterCommit);
+      return;
+    }
+    // A `sync.*` type anywhere else is not one this router knows: 'unknown', dropped.
     const content = decodeContent(plaintext);
     if (content === null || content === 'unknown') return;
     if (isRichContent(content)) {
@@ -102,13 +111,42 @@ export class InboundContent {
       const after = this.deps.files?.applyIncoming(conversationId, sender, content, now);
       if (after) afterCommit.push(after);
     } else {
-      const dial = this.deps.profiles.applyProfile(sender.peerId, sender.identityKey, content);
-      if (dial) afterCommit.push(dial);
-      if (content.peers) {
-        afterCommit.push(
-          ...this.deps.profiles.applyMemberHints(conversationId, sender.peerId, content.peers),
-        );
-      }
+      this.applyProfile(conversationId, sender, content, afterCommit);
+    }
+  }
+
+  private applySelf(
+    conversationId: number,
+    sender: ContentOrigin,
+    plaintext: Uint8Array,
+    now: number,
+    afterCommit: (() => void)[],
+  ): void {
+    const content = decodeContent(plaintext);
+    if (content !== null && content !== 'unknown' && content.type === 'profile') {
+      // Own devices learn each other's seal key, relays and addresses like any member's.
+      if (this.fromOwnDevice(sender)) this.applyProfile(conversationId, sender, content, afterCommit);
+      return;
+    }
+    this.self ??= this.deps.store.self().publicKey;
+    const verdict = applySync(this.deps.store, this.deps.logger, this.self, sender, plaintext, now);
+    const notify = this.deps.onSyncApplied;
+    if ('applied' in verdict && verdict.applied !== null && notify) {
+      const what = verdict.applied;
+      afterCommit.push(() => notify(what));
+    }
+  }
+
+  private applyProfile(
+    conversationId: number,
+    sender: ContentOrigin,
+    content: Extract<Content, { type: 'profile' }>,
+    afterCommit: (() => void)[],
+  ): void {
+    const dial = this.deps.profiles.applyProfile(sender.peerId, sender.identityKey, content);
+    if (dial) afterCommit.push(dial);
+    if (content.peers) {
+      afterCommit.push(...this.deps.profiles.applyMemberHints(conversationId, sender.peerId, content.peers));
     }
   }
 }

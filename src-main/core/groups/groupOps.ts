@@ -17,6 +17,7 @@ import { GroupSequencers } from './groupSequencers';
 import { GroupSteps } from './groupSteps';
 import { GroupChangeLog } from './groupChangeLog';
 import { ProfileAnnouncer } from './profileAnnouncer';
+import { SelfGroup } from './selfGroup';
 import { WelcomeReceiver } from './welcomeReceiver';
 
 export type { GroupAck, GroupOptions, GroupOpsDeps } from './groupContext';
@@ -62,6 +63,8 @@ export class GroupOps {
   readonly starter: ConversationStarter;
   /** Welcomes in. */
   readonly welcomes: WelcomeReceiver;
+  /** The person's self group and its sync messages out (issue 18, §13.6). */
+  readonly self: SelfGroup;
   private readonly steps: GroupSteps;
   private readonly maintenance: GroupMaintenance;
   private readonly queue: GroupSendQueue;
@@ -81,6 +84,7 @@ export class GroupOps {
     this.content = new ContentSender(ctx, this.queue);
     this.announcer = new ProfileAnnouncer(ctx, this.content, () => this.maintenance.stopped);
     this.starter = new ConversationStarter(ctx, deps.device, this.announcer);
+    this.self = new SelfGroup(ctx, this.steps, this.queue, deps.device);
     this.welcomes = new WelcomeReceiver(
       ctx,
       deps.device,

@@ -115,7 +115,8 @@ export class GroupSteps {
     const { repos, directory } = this.ctx.deps;
     const id = entry.conversationId;
     const state = entry.seq.state;
-    for (const c of commits) {
+    // The self group is never shown (§13.6): no change log for it.
+    for (const c of state.kind === 'self' ? [] : commits) {
       if (c.replacedAnother) {
         // The commit we had described lost: describe the winner instead.
         repos.groups.dropChangeLog(id, c.epoch);

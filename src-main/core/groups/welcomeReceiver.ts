@@ -46,23 +46,30 @@ export class WelcomeReceiver {
     const others = state.members.filter((m) => !m.isSelf);
     // A credential naming a known device under another identity key: recorded as a key change (TOFU).
     for (const m of others) this.directory.checkIdentity(m.peerId, m.identityKey);
-    // Consent: we join only groups that one of our contacts is in.
+    // Consent: we join only groups that one of our contacts is in; a self group (§13.6) only
+    // when every member is one of our own devices (the policy keeps it so from then on).
+    const selfGroup = state.kind === 'self';
+    const own = Buffer.from(this.ctx.deps.identity.publicKey);
     const contactIds = others
       .map((m) => repos.contacts.contactIdOf(m.identityKey))
       .filter((id): id is number => id !== null);
     const otherUsers = new Set(others.map((m) => Buffer.from(m.identityKey).toString('hex')));
-    if (contactIds.length === 0 || (state.kind === 'dm' && otherUsers.size !== 1)) {
+    const refused = selfGroup
+      ? others.length === 0 || others.some((m) => !own.equals(Buffer.from(m.identityKey)))
+      : contactIds.length === 0 || (state.kind === 'dm' && otherUsers.size !== 1);
+    if (refused) {
       logger.log('warn', 'messaging.welcome_refused', { kind: state.kind });
       return 'rejected';
     }
     const conversationId = store.tx.run(() => {
       const id = store.conversations.create({
-        kind: state.kind,
+        kind: state.kind === 'dm' ? 'dm' : 'group',
         name: state.kind === 'group' ? state.name : null,
         contactId: state.kind === 'dm' ? (contactIds[0] ?? null) : null,
         groupId: Buffer.from(state.groupId),
         ciphersuite: state.suite.id,
         createdAt: now(),
+        selfGroup,
       });
       mls.commitJoin(id, joined, pool, found.ref, () => {
         syncMembers({ members: repos.members, directory: this.directory }, id, state, now());

@@ -13,6 +13,7 @@ import { inviteStatusView } from './contactsPresenter';
 import type { BaseRequestName, HandlerDeps, HandlersFor } from './deps';
 import { MessageExtrasPresenter } from './messageExtrasPresenter';
 import { messageViews } from './messagePresenter';
+import { readAndSync, syncRecorder } from './selfSyncRecorder';
 
 /** Profile, home list, messages, search and the first contact/conversation requests. */
 export function baseHandlers({
@@ -24,6 +25,7 @@ export function baseHandlers({
   lock,
   logger,
 }: HandlerDeps): HandlersFor<BaseRequestName> {
+  const record = syncRecorder({ messaging, logger });
   return {
     'app.info': () => info,
     'profile.status': () => {
@@ -66,7 +68,11 @@ export function baseHandlers({
     },
     'conversations.list': ({ filter }) => store().conversations.list({ filter }),
     'conversations.markRead': ({ conversationId, messageId }) => {
-      const unreadCount = store().conversations.markRead(conversationId, messageId);
+      const s = store();
+      // §13.6: the other own devices follow the read mark (sync.read), in the read's transaction.
+      const unreadCount = readAndSync(record, s, conversationId, () =>
+        s.conversations.markRead(conversationId, messageId),
+      );
       // One read receipt for the newest message read (content/richMessaging.ts). Best effort:
       // it never fails the request, and the next read sends one again if this one could not go.
       void messaging

@@ -1,5 +1,6 @@
 import { ParleyError } from '../errors';
 import { readChatPreferences, writeChatPreferences } from '../content/chatPreferences';
+import { syncRecorder } from './selfSyncRecorder';
 import { removeAttachmentFiles, type RichMessaging } from '../content/richMessaging';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
@@ -19,6 +20,7 @@ import { messageViews } from './messagePresenter';
  */
 export function chatHandlers(deps: HandlerDeps): HandlersFor<ChatRequestName> {
   const { store, messaging, bus, logger } = deps;
+  const record = syncRecorder(deps);
   const attached = new WeakSet<RichMessaging>();
 
   function attach(rich: RichMessaging): void {
@@ -129,6 +131,22 @@ export function chatHandlers(deps: HandlerDeps): HandlersFor<ChatRequestName> {
       return { members, typing: m ? m.service.rich.typingNames(conversationId) : [] };
     },
     'chat.preferences.get': () => readChatPreferences(store().settings),
-    'chat.preferences.set': (change) => writeChatPreferences(store().settings, change),
+    'chat.preferences.set': (change) => {
+      const s = store();
+      // §13.6: receipts and typing are the person's choice, on every own device (sync.setting).
+      return s.tx.run(() => {
+        const next = writeChatPreferences(s.settings, change);
+        const flag = (b: boolean) => (b ? 'true' : 'false');
+        if (change.readReceipts !== undefined)
+          record(s, { type: 'sync.setting', key: 'chat.readReceipts', value: flag(next.readReceipts) });
+        if (change.typingIndicators !== undefined)
+          record(s, {
+            type: 'sync.setting',
+            key: 'chat.typingIndicators',
+            value: flag(next.typingIndicators),
+          });
+        return next;
+      });
+    },
   };
 }

@@ -9,6 +9,7 @@ import { setTimer, wakeSweeper } from '../content/timers';
 import type { Store } from '../store/store';
 import { errorFields } from '../util/logger';
 import type { ConversationsRequestName, HandlerDeps, HandlersFor } from './deps';
+import { readAndSync, syncRecorder } from './selfSyncRecorder';
 
 /**
  * Handlers of per-conversation settings (contract/areas/conversations.ts) and of contract/areas/notifications.ts, and the watcher behind the
@@ -19,6 +20,7 @@ import type { ConversationsRequestName, HandlerDeps, HandlersFor } from './deps'
  */
 export function conversationsHandlers(deps: HandlerDeps): HandlersFor<ConversationsRequestName> {
   const { store, messaging, bus, logger } = deps;
+  const record = syncRecorder(deps);
   const storeOrNull = (): Store | null => {
     try {
       return store();
@@ -67,21 +69,29 @@ export function conversationsHandlers(deps: HandlerDeps): HandlersFor<Conversati
     'conversations.setNotify': ({ conversationId, mode }) => {
       const s = store();
       s.conversations.get(conversationId);
-      s.conversations.setNotify(conversationId, mode);
+      s.tx.run(() => {
+        s.conversations.setNotify(conversationId, mode);
+        const groupId = s.conversations.groupIdOf(conversationId);
+        if (groupId !== null) record(s, { type: 'sync.conversation', groupId, notify: mode });
+      });
       return { notify: mode };
     },
     'conversations.markAllRead': () => {
       const s = store();
       const ids = s.conversations.withUnread();
       s.tx.run(() => {
-        for (const id of ids) s.conversations.markRead(id);
+        for (const id of ids) readAndSync(record, s, id, () => s.conversations.markRead(id));
       });
       return {};
     },
     'notifications.getPrefs': () => readNotificationPrefs(store().settings),
     'notifications.setPrefs': (prefs) => {
       const s = store();
-      writeNotificationPrefs(s.settings, prefs);
+      s.tx.run(() => {
+        writeNotificationPrefs(s.settings, prefs);
+        const value = prefs.showContent ? 'true' : 'false';
+        record(s, { type: 'sync.setting', key: 'notifications.showContent', value });
+      });
       return readNotificationPrefs(s.settings);
     },
   };

@@ -4,6 +4,7 @@ import { ParleyError } from '../errors';
 import type { Store } from '../store/store';
 import type { DeviceChangeRequestName, HandlerDeps, HandlersFor } from './deps';
 import { devicesView, shortDeviceId, thisPeerId } from './devicesPresenter';
+import { syncRecorder } from './selfSyncRecorder';
 
 /** This device's standing (the removed screen's facts; the renderer writes the words). */
 export function thisDeviceView(store: Store): ThisDeviceView {
@@ -28,6 +29,7 @@ export function thisDeviceView(store: Store): ThisDeviceView {
  */
 export function deviceChangeHandlers(deps: HandlerDeps): HandlersFor<DeviceChangeRequestName> {
   const { store } = deps;
+  const record = syncRecorder(deps);
   /** The profile's identity key; a removed device changes nothing more. */
   const ownKey = (s: Store): Uint8Array => {
     const me = s.identity.get();
@@ -46,7 +48,12 @@ export function deviceChangeHandlers(deps: HandlerDeps): HandlersFor<DeviceChang
       const s = store();
       const ik = ownKey(s);
       activeOwn(s, ik, peerId);
-      s.deviceLists.rename(peerId, name === '' ? null : name);
+      const next = name === '' ? null : name;
+      // §13.6: the other own devices show the new name too (sync.deviceName), in the rename's transaction.
+      s.tx.run(() => {
+        s.deviceLists.rename(peerId, next);
+        record(s, { type: 'sync.deviceName', peerId, name: next });
+      });
       deps.bus.emit('devices.changed', { contactId: null });
       return devicesView(s, ik, thisPeerId(s));
     },

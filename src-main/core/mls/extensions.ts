@@ -25,7 +25,13 @@ export const LAST_RESORT_EXTENSION = 0xfa02;
 export const DEVICE_HEADS_EXTENSION = 0xfa03;
 
 export type Role = 'owner' | 'admin' | 'member';
-export type GroupKind = 'group' | 'dm';
+/**
+ * `self` (issue 18, docs/protocol.md §13.6 "The self group"): a group that
+ * holds only the devices of one person, who is its owner; it carries what
+ * that person's devices tell each other (read state, device names, contacts,
+ * settings) and never shows as a conversation.
+ */
+export type GroupKind = 'group' | 'dm' | 'self';
 
 /** Roles keyed by hex identity key; absent means 'member'. */
 export type RoleMap = ReadonlyMap<string, 'owner' | 'admin'>;
@@ -39,12 +45,14 @@ export interface GroupMetadata {
 const VERSION = 1;
 export const MAX_NAME_BYTES = 1024;
 const ROLE_CODES = { admin: 1, owner: 2 } as const;
+const KIND_CODES = { group: 0, dm: 1, self: 2 } as const;
+const KINDS: readonly GroupKind[] = ['group', 'dm', 'self'];
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /**
  * Binary layout, version 1 (all integers big-endian):
- *   u8 version | u8 kind (0 group, 1 dm) | u16 len, name (UTF-8)
+ *   u8 version | u8 kind (0 group, 1 dm, 2 self) | u16 len, name (UTF-8)
  *   | u16 count | count × (identity_key[32] | u8 role (1 admin, 2 owner))
  * Role entries are sorted by identity key and unique, so equal metadata has
  * equal bytes (members compare GroupContexts byte for byte, RFC 9420 §8.1).
@@ -55,7 +63,7 @@ export function encodeGroupMetadata(m: GroupMetadata): Uint8Array {
   const entries = [...m.roles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const out = Buffer.alloc(1 + 1 + 2 + name.length + 2 + entries.length * 33);
   let o = out.writeUInt8(VERSION, 0);
-  o = out.writeUInt8(m.kind === 'dm' ? 1 : 0, o);
+  o = out.writeUInt8(KIND_CODES[m.kind], o);
   o = out.writeUInt16BE(name.length, o);
   o += name.copy(out, o);
   o = out.writeUInt16BE(entries.length, o);
@@ -72,8 +80,8 @@ export function encodeGroupMetadata(m: GroupMetadata): Uint8Array {
 export function decodeGroupMetadata(bytes: Uint8Array): GroupMetadata | null {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length < 6 || b[0] !== VERSION) return null;
-  const kindCode = b[1];
-  if (kindCode !== 0 && kindCode !== 1) return null;
+  const kind = KINDS[b[1] ?? 255];
+  if (kind === undefined) return null;
   const nameLen = b.readUInt16BE(2);
   if (nameLen > MAX_NAME_BYTES || 4 + nameLen + 2 > b.length) return null;
   let name: string;
@@ -97,7 +105,7 @@ export function decodeGroupMetadata(bytes: Uint8Array): GroupMetadata | null {
     else if (code === ROLE_CODES.owner) roles.set(key, 'owner');
     else return null;
   }
-  return { kind: kindCode === 1 ? 'dm' : 'group', name, roles };
+  return { kind, name, roles };
 }
 
 export function metadataExtension(m: GroupMetadata): Extension {

@@ -39,7 +39,7 @@ import {
  *    only by the owner, or by any admin when the owner is no longer in the
  *    group.
  *  - At most one owner; a DM never has more than two users (devices of the
- *    same user are fine).
+ *    same user are fine); a self group only devices of its owner (§13.6).
  *  - PSK, ReInit and custom proposals are not used by Parley and refused;
  *    an external commit is accepted only as a resync of a user already in
  *    the group (checked on the result, groupEngine.ts).
@@ -254,6 +254,12 @@ export function checkCommit(
   }
   if (view.meta.kind === 'dm' && new Set([...remaining, ...addedIdentities]).size > 2) {
     return 'a direct conversation has exactly two people';
+  }
+  if (view.meta.kind === 'self') {
+    // §13.6 "The self group": only devices of its one person, the owner.
+    const owner = [...view.meta.roles].find(([, r]) => r === 'owner')?.[0];
+    if ([...remaining, ...addedIdentities].some((id) => id !== owner))
+      return "a self group holds only its person's own devices";
   }
   const stay = [...view.devices.devices].filter(([leaf]) => !removed.has(leaf)).map(([, d]) => d);
   return checkLeavesActive(view.devices, next, stay, added);

@@ -226,7 +226,12 @@ export class MessagingHost {
       if (contactId === undefined) return;
       this.deps.bus.emit(news.kind === 'fork' ? 'devices.fork' : 'devices.changed', { contactId });
     });
+    // §13.6: a device renamed on another own device (the change feed does not watch device names).
+    const offSync = messaging.service.onSyncApplied((what) => {
+      if (what === 'devices') this.deps.bus.emit('devices.changed', { contactId: null });
+    });
     current.unsubscribe = () => {
+      offSync();
       offState();
       offFiles();
       offNetwork();

@@ -90,6 +90,10 @@ export class MessagingService implements InboundSink {
   readonly groups: GroupOps;
   /** Contact requests in: proof, consent, expiry (contactRequests.ts). */
   readonly requests: ContactRequests;
+  /** Who hears that a sync message of one's own devices changed something (§13.6). */
+  private readonly syncListeners = new Set<
+    (what: 'conversations' | 'contacts' | 'devices' | 'settings') => void
+  >();
 
   constructor(private readonly deps: MessagingDeps) {
     this.background = new BackgroundTasks(deps.logger);
@@ -122,6 +126,9 @@ export class MessagingService implements InboundSink {
       }),
       ...(deps.files ? { files: deps.files } : {}),
       selfKey: deps.identity.publicKey,
+      onSyncApplied: (what) => {
+        for (const l of this.syncListeners) l(what);
+      },
     });
     this.groups = new GroupOps({
       ...deps,
@@ -145,6 +152,12 @@ export class MessagingService implements InboundSink {
       announce: () => this.publishProfile(),
     });
     this.invites = new InviteService(deps);
+  }
+
+  /** Hears what sync messages from one's other devices changed (the change feed covers tables, not events). */
+  onSyncApplied(listener: (what: 'conversations' | 'contacts' | 'devices' | 'settings') => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
   }
 
   /** Delivery's batch transaction rolled back: cached group states and sequencers reload from disk. */

@@ -38,6 +38,7 @@ import { Wakeup } from './wakeup';
 import { cutOffRemovedDevices } from './revocationCutOff';
 import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
 import { HistoryService } from '../history/historyService';
+import { keepSelfGroup } from './selfGroupWiring';
 
 /**
  * Wires identity, MLS, the node, delivery and messaging for one unlocked
@@ -431,6 +432,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
 
   let stopped = false;
   let offPeer: () => void = () => undefined;
+  let selfGroup: { stop: () => Promise<void> } | null = null;
   // Stops whatever was started; also what a failed start runs, so no timer of a
   // half-started service outlives the database it reads (issue #14 item 5).
   const stopAll = async (): Promise<void> => {
@@ -439,6 +441,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     offDirectory();
     offPeer();
     offQueued();
+    await selfGroup?.stop();
     await removals.stop();
     await cutOffs.stop();
     await history?.stop();
@@ -470,6 +473,12 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       resync.poke();
       // Issue 18 (§13.8): whoever we know may hold a removal of this device.
       deviceSync.onConnected(peer);
+    });
+    // Issue 18 (§13.6): the self group made, complete and its sync messages sent.
+    selfGroup = keepSelfGroup({
+      self: service.groups.self,
+      lists: deviceLists,
+      onPeer: (l) => node.onPeer(l),
     });
     // A device whose external commit lost (the sequencer's mustRejoin) rejoins the same way.
     service.groups.onMustRejoin((conversationId) => resyncGroup(resyncDeps, conversationId));

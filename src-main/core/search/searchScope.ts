@@ -30,7 +30,7 @@ export function resolveScope(
       .get(
         'conversations',
         `SELECT c.id AS id, c.kind AS kind, c.name AS name, k.local_name AS localName, k.display_name AS displayName
-       FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id`,
+       FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id WHERE c.self_group = 0`,
       )
       .all({}) as Array<{
       id: number;

@@ -169,7 +169,8 @@ function snapshotSchema(s: string): string {
  * one has nothing a member device could join); messages keep their source
  * order in `seq` so the import appends them in the same order. An
  * attachment's `available` says whether this device holds the file's bytes
- * (the new device fetches them from it).
+ * (the new device fetches them from it). The self group (issue 18, §13.6)
+ * is never copied: it is not history, and the new device joins it as itself.
  */
 function fillStatements(s: string): string[] {
   return [
@@ -178,15 +179,16 @@ function fillStatements(s: string): string[] {
               c.disappear_changed_at, c.disappear_changed_by, c.disappear_changed_peer, c.notify, c.archived,
               c.left_at
        FROM main.conversations c LEFT JOIN main.contacts k ON k.id = c.contact_id
-       WHERE c.group_id IS NOT NULL`,
+       WHERE c.group_id IS NOT NULL AND c.self_group = 0`,
     `INSERT INTO ${s}.members
        SELECT c.group_id, m.identity_key, m.role, m.joined_at
-       FROM main.members m JOIN main.conversations c ON c.id = m.conversation_id WHERE c.group_id IS NOT NULL`,
+       FROM main.members m JOIN main.conversations c ON c.id = m.conversation_id
+       WHERE c.group_id IS NOT NULL AND c.self_group = 0`,
     `INSERT INTO ${s}.messages
        SELECT m.id, m.uid, c.group_id, m.sender_key, m.outgoing, m.kind, m.body, m.reply_to_uid, m.mentions,
               m.sent_at, m.received_at, m.edited_at, m.deleted_at, m.expires_at, m.state, m.has_file, m.event
        FROM main.messages m JOIN main.conversations c ON c.id = m.conversation_id
-       WHERE c.group_id IS NOT NULL ORDER BY m.id`,
+       WHERE c.group_id IS NOT NULL AND c.self_group = 0 ORDER BY m.id`,
     `INSERT INTO ${s}.message_edits
        SELECT m.uid, e.replaced_at, e.body FROM main.message_edits e JOIN ${s}.messages m ON m.seq = e.message_id`,
     `INSERT INTO ${s}.reactions
@@ -196,7 +198,7 @@ function fillStatements(s: string): string[] {
     `INSERT INTO ${s}.pending_content
        SELECT c.group_id, p.target_uid, p.sender_key, p.content, p.received_at
        FROM main.pending_content p JOIN main.conversations c ON c.id = p.conversation_id
-       WHERE c.group_id IS NOT NULL ORDER BY p.id`,
+       WHERE c.group_id IS NOT NULL AND c.self_group = 0 ORDER BY p.id`,
     `INSERT INTO ${s}.attachments
        SELECT a.id, m.uid, a.name, a.mime, a.size, a.sha256, a.file_key, a.chunk_size, a.chunk_count,
               a.width, a.height, a.thumbnail, a.created_at, a.state = 'complete'

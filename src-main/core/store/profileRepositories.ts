@@ -32,6 +32,7 @@ import { SeenEnvelopeRepository } from './repositories/seenEnvelopeRepository';
 import { SenderNameRepository } from './repositories/senderNameRepository';
 import { SequencerRepository } from './repositories/sequencerRepository';
 import { SettingsRepository } from './repositories/settingsRepository';
+import { SyncStateRepository } from './repositories/syncStateRepository';
 import { TimerRepository } from './repositories/timerRepository';
 import { Transactor } from './transactor';
 
@@ -84,6 +85,8 @@ export class ProfileRepositories {
   readonly historyTransfers: HistoryTransferRepository;
   /** What a link's grant reads and writes (issue 18, linking/). */
   readonly linkGrant: LinkGrantRepository;
+  /** Own devices' sync: stamps and the sync messages not sent yet (issue 18, §13.6). */
+  readonly syncState: SyncStateRepository;
   /** Runs work across repositories in one transaction. */
   readonly tx: Transactor;
 
@@ -123,6 +126,7 @@ export class ProfileRepositories {
     this.deviceLists = new DeviceListRepository(db);
     this.historyTransfers = new HistoryTransferRepository(db);
     this.linkGrant = new LinkGrantRepository(db);
+    this.syncState = new SyncStateRepository(db);
     this.contactDevicesOf = (selfPeerId) => new ContactDeviceRepository(db, selfPeerId);
     this.tx = new Transactor(db);
     this.durabilityOf = () => durabilityOf(db);

@@ -49,6 +49,8 @@ export interface MessagingPeerOptions {
   /** Node options over the harness's fast defaults (mDNS, heartbeat, …); never `listen`. */
   node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen'>;
   logger?: StartMessagingOptions['logger'];
+  /** Another device of this person (runtime/testing/ownTwin.ts): the same identity key pair. */
+  identity?: { publicKey: Buffer; privateKey: Buffer };
 }
 
 /**
@@ -70,7 +72,7 @@ export function peerPool(): (name: string, options?: MessagingPeerOptions) => Me
 export function makeMessagingPeer(name: string, options: MessagingPeerOptions = {}): MessagingPeer {
   const t = tempDatabase(deliveryMigrations);
   const store = new Store(t.db, { attachmentsDir: join(t.dir, 'attachments'), logger: silentLogger });
-  const key = generateIdentityKey();
+  const key = options.identity ?? generateIdentityKey();
   const peer: MessagingPeer = {
     name,
     identity: { ...key, displayName: name },

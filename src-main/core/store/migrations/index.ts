@@ -20,6 +20,7 @@ import { migration0018 } from './0018-system-events';
 import { migration0019 } from './0019-device-lists';
 import { migration0020 } from './0020-history-transfers';
 import { migration0021 } from './0021-timer-device';
+import { migration0022 } from './0022-self-group';
 
 /** In order; a new migration is a new file appended here. */
 export const migrations: readonly Migration[] = [
@@ -44,4 +45,5 @@ export const migrations: readonly Migration[] = [
   migration0019,
   migration0020,
   migration0021,
+  migration0022,
 ];

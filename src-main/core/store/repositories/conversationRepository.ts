@@ -79,6 +79,8 @@ export interface NewConversation {
   groupId?: Buffer | null;
   ciphersuite?: number | null;
   createdAt: number;
+  /** The person's self group (issue 18, §13.6): never listed, searched, counted or notified. */
+  selfGroup?: boolean;
 }
 
 /** Conversations: the home list (ordered by activity), read markers, per-conversation settings. */
@@ -104,14 +106,14 @@ export class ConversationRepository {
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO conversations (kind, name, contact_id, group_id, ciphersuite, created_at, last_activity_at)
-       VALUES (@kind, @name, @contactId, @groupId, @ciphersuite, @createdAt, @createdAt)`,
+      `INSERT INTO conversations (kind, name, contact_id, group_id, ciphersuite, created_at, last_activity_at, self_group)
+       VALUES (@kind, @name, @contactId, @groupId, @ciphersuite, @createdAt, @createdAt, @selfGroup)`,
     );
     this.listStmt = db.prepare(
-      `${SUMMARY_SELECT} WHERE c.archived = 0 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`,
+      `${SUMMARY_SELECT} WHERE c.archived = 0 AND c.self_group = 0 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`,
     );
     this.filterStmt = db.prepare(
-      `SELECT * FROM (${SUMMARY_SELECT} WHERE c.archived = 0)
+      `SELECT * FROM (${SUMMARY_SELECT} WHERE c.archived = 0 AND c.self_group = 0)
        WHERE instr(lower(title), lower(?)) > 0 ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
     );
     this.getStmt = db.prepare(`${SUMMARY_SELECT} WHERE c.id = ?`);
@@ -120,7 +122,7 @@ export class ConversationRepository {
       'SELECT unread_count AS count, last_read_message_id AS lastReadMessageId FROM conversations WHERE id = ?',
     );
     this.totalUnreadStmt = db.prepare(
-      `SELECT coalesce(sum(unread_count), 0) AS n FROM conversations WHERE archived = 0 AND notify != 'muted'`,
+      `SELECT coalesce(sum(unread_count), 0) AS n FROM conversations WHERE archived = 0 AND notify != 'muted' AND self_group = 0`,
     );
   }
 
@@ -132,8 +134,38 @@ export class ConversationRepository {
       groupId: c.groupId ?? null,
       ciphersuite: c.ciphersuite ?? null,
       createdAt: c.createdAt,
+      selfGroup: c.selfGroup === true ? 1 : 0,
     });
     return Number(info.lastInsertRowid);
+  }
+
+  /** The self groups this device is in and has not left, lowest group id first (§13.6). */
+  selfGroups(): { id: number; groupId: Buffer }[] {
+    return prepared(
+      this.db,
+      `SELECT id, group_id AS groupId FROM conversations
+       WHERE self_group = 1 AND left_at IS NULL AND group_id IS NOT NULL ORDER BY group_id`,
+    ).all() as { id: number; groupId: Buffer }[];
+  }
+
+  isSelfGroup(id: number): boolean {
+    return (
+      prepared(this.db, 'SELECT 1 FROM conversations WHERE id = ? AND self_group = 1').get(id) !== undefined
+    );
+  }
+
+  /** The conversation of an MLS group id, self groups left out (what sync messages name). */
+  byGroupId(groupId: Uint8Array): number | null {
+    const r = prepared(this.db, 'SELECT id FROM conversations WHERE group_id = ? AND self_group = 0').get(
+      Buffer.from(groupId),
+    ) as { id: number } | undefined;
+    return r?.id ?? null;
+  }
+
+  groupIdOf(id: number): Buffer | null {
+    const r = prepared(this.db, 'SELECT group_id FROM conversations WHERE id = ?').get(id) as
+      { group_id: Buffer | null } | undefined;
+    return r?.group_id ?? null;
   }
 
   /** The home list, most recent activity first; `filter` matches the title, case-insensitively. */

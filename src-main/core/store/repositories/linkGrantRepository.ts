@@ -95,13 +95,13 @@ export class LinkGrantRepository {
     }));
   }
 
-  /** Conversations with an MLS group that the user has not left. */
+  /** Conversations with an MLS group that the user has not left (the self group is joined, not copied, §13.6). */
   conversations(): GrantConversationRow[] {
     const rows = this.db
       .prepare(
         `SELECT c.group_id, c.kind, c.name, c.notify, c.archived, ct.identity_key AS dm_with
          FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id
-         WHERE c.group_id IS NOT NULL AND c.left_at IS NULL ORDER BY c.id`,
+         WHERE c.group_id IS NOT NULL AND c.left_at IS NULL AND c.self_group = 0 ORDER BY c.id`,
       )
       .all() as {
       group_id: Buffer;
