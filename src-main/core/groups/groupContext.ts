@@ -3,6 +3,7 @@ import type { KeyPackageExchange } from '../contacts/keyPackageExchange';
 import type { OwnCards } from '../contacts/ownProfile';
 import type { InboundContent } from '../content/inboundContent';
 import type { Outbox } from '../delivery/outbox';
+import type { PersonDevicesSource } from '../devices/devicesToAdd';
 import type { KeyPackagePool, MlsDeviceIdentity, MlsStore } from '../mls';
 import type { ContactDeviceRepository } from '../store/repositories/contactDeviceRepository';
 import type { GroupRepository } from '../store/repositories/groupRepository';
@@ -62,6 +63,8 @@ export interface GroupOpsDeps {
   pool: KeyPackagePool;
   /** One-time KeyPackages of the devices being added, and the pool's top-up (contacts/keyPackageExchange.ts). */
   keyPackages: Pick<KeyPackageExchange, 'fetch' | 'replenish'>;
+  /** People's device lists: which of their devices a new conversation or an Add takes in (§13.6). */
+  devices: PersonDevicesSource;
   /** What a decrypted application message does (content/inboundContent.ts). */
   inbound: Pick<InboundContent, 'apply'>;
   /** This device's profile as announced to groups (groups/profileAnnouncer.ts). */

@@ -1,6 +1,7 @@
 import type { Outbox } from '../delivery/outbox';
 import { ParleyError } from '../errors';
-import { decodeDeviceCredential, verifyDeviceCredential } from '../identity/credential';
+import { judgeDeviceClaim, type DeviceClaimLists } from '../devices/deviceClaims';
+import { decodeAnyDeviceCredential } from '../identity/credential';
 import {
   exportGroupInfo,
   isMlsRejection,
@@ -79,15 +80,23 @@ export interface GroupInfoServeDeps {
   mls: Pick<MlsStore, 'load' | 'conversationOf'>;
   /** Records the requester as a device of its user, so its external commit is accepted from it. */
   directory: { upsertDevice(d: { peerId: string; identityKey: Uint8Array }): boolean };
+  /** The device lists held here: only a device active in its person's list is answered (§13.6). */
+  lists: DeviceClaimLists;
+  /** Fetches a person's list entries from the requester (it serves its own list) before judging. */
+  fetchDeviceEntries?: (from: string, identityKey: Uint8Array) => Promise<void>;
   logger: Logger;
 }
 
 /**
  * Answers /parley/groupinfo/1.0.0 (net/groupInfoProtocol.ts): the group's
  * current GroupInfo with external_pub and the ratchet tree, only when
- * - `credential` is a Parley device credential certified by its identity key
- *   (identity/credential.ts) and names the PeerId that opened the stream
- *   (authenticated by Noise), so nobody can ask on another device's behalf;
+ * - `credential` is a Parley device credential (version 1 or 2) that names the
+ *   PeerId that opened the stream (authenticated by Noise), so nobody can ask
+ *   on another device's behalf, and whose device is active in its person's
+ *   device list as held here (devices/deviceClaims.ts, docs/protocol.md
+ *   §13.6 and §13.8 step 3): a removed device gets nothing, a device another
+ *   person's list claims gets nothing; a version 1 credential must verify
+ *   under its identity key;
  * - that identity key is one of the group's users (per this member's state),
  *   and not a blocked contact;
  * - this device is an active member of the group.
@@ -101,8 +110,8 @@ export async function answerGroupInfo(
   groupId: Uint8Array,
   credential: Uint8Array,
 ): Promise<Uint8Array | null> {
-  const device = decodeDeviceCredential(credential);
-  if (!device || device.peerId !== requester || !verifyDeviceCredential(device)) return null;
+  const device = decodeAnyDeviceCredential(credential);
+  if (!device || device.peerId !== requester) return null;
   const conversationId = deps.mls.conversationOf(groupId);
   if (conversationId === null) return null;
   const state = deps.mls.load(conversationId);
@@ -110,6 +119,19 @@ export async function answerGroupInfo(
   const user = Buffer.from(device.identityKey);
   if (!state.members.some((m) => Buffer.from(m.identityKey).equals(user))) return null;
   if (deps.resync.isBlocked(user)) return null;
+  let verdict = judgeDeviceClaim(deps.lists, device);
+  if (!verdict.ok && verdict.missing && deps.fetchDeviceEntries) {
+    await deps.fetchDeviceEntries(requester, device.identityKey);
+    verdict = judgeDeviceClaim(deps.lists, device);
+  }
+  if (!verdict.ok) {
+    deps.logger.log('warn', 'messaging.groupinfo_refused', {
+      conversation: conversationId,
+      version: device.version,
+      reason: verdict.missing ? 'device list entries missing' : verdict.reason,
+    });
+    return null;
+  }
   deps.directory.upsertDevice({ peerId: requester, identityKey: device.identityKey });
   deps.logger.log('info', 'messaging.groupinfo_served', { conversation: conversationId });
   return exportGroupInfo(state);

@@ -73,12 +73,26 @@ export function addProposals(
     }
     const device = certifiedFor(ownSignatureKey(c), kp.leafNode.credential, kp.leafNode.signaturePublicKey);
     if (!device) throw new MlsRejection('uncertified', 'the KeyPackage is not certified by its identity key');
+    if (removedHere(c, device.peerId))
+      throw new MlsRejection('uncertified', 'the KeyPackage is of a device removed from its device list');
     proposals.push({ proposalType: 'add', add: { keyPackage: kp } });
     users.push(hex(device.identityKey));
     const d = keyPackageDevice(kp);
     if (d) devices.push(d);
   }
   return { proposals, users, devices };
+}
+
+/** A device some list held by this state's device removed (§13.8: it is never added again). */
+export function removedHere(c: ClientState, peerId: string): boolean {
+  return directoryFor(ownSignatureKey(c))?.isRemovedDevice?.(peerId) ?? false;
+}
+
+/** An Add proposal (someone else's, pending) of a device removed from its list as held here. */
+export function addsRemovedDevice(c: ClientState, p: Proposal): boolean {
+  if (p.proposalType !== 'add') return false;
+  const d = keyPackageDevice(p.add.keyPackage);
+  return d !== null && removedHere(c, d.peerId);
 }
 
 /**

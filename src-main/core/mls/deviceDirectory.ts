@@ -33,6 +33,12 @@ export interface DeviceDirectory {
   activeAt(identityKey: Uint8Array, head: DirectoryHead): DirectoryDevice[] | 'missing' | 'other';
   /** The head of this person's list as held here, or null when none is held. */
   headOf(identityKey: Uint8Array): DirectoryHead | null;
+  /**
+   * Some list held here removed this device. Not a group-wide rule (members
+   * hold different heads): it stops this device from *committing* an Add of
+   * it (commitProposals.ts), whatever the KeyPackage's credential version.
+   */
+  isRemovedDevice?(peerId: string): boolean;
 }
 
 export interface DirectoryHead {

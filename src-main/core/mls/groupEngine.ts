@@ -13,6 +13,7 @@ import { ParleyError } from '../errors';
 import { leafIdentity, type MlsDeviceIdentity } from './credentials';
 import {
   addProposals,
+  addsRemovedDevice,
   contextProposal,
   currentMetadata,
   headsToPin,
@@ -197,6 +198,8 @@ async function commit(
   if (options.includePending) {
     for (const [ref, p] of Object.entries(c.unappliedProposals)) {
       if (removesCommitter(p, me)) continue;
+      // §13.6: this device adds no device it holds as removed, whoever proposed it.
+      if (addsRemovedDevice(c, p.proposal)) continue;
       const leaf = touchedLeaf(p);
       if (leaf !== undefined && oursTouch.has(leaf)) continue;
       if (oursChangeMetadata && p.proposal.proposalType === 'group_context_extensions') continue;
@@ -392,7 +395,10 @@ export async function commitPending(state: MlsGroupState): Promise<CommitOutcome
   const view = viewOf(c);
   const me = c.privatePath.leafIndex;
   const allowed = Object.values(c.unappliedProposals).filter(
-    (p) => !removesCommitter(p, me) && checkCommit(view, me, [p], addedIdentities([p])) === null,
+    (p) =>
+      !removesCommitter(p, me) &&
+      !addsRemovedDevice(c, p.proposal) &&
+      checkCommit(view, me, [p], addedIdentities([p])) === null,
   );
   if (allowed.length === 0) return null;
   return commit(state, [], { includePending: true });

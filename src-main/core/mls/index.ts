@@ -77,4 +77,5 @@ export {
 } from './commitIntent';
 export { ownPendingProposals, type CommitSummary } from './commitSummary';
 export { stillWanted, keyPackageDevice } from './intents';
+export { keyPackageCredential } from './keyPackageCredential';
 export { exportGroupInfo, rejoinByExternalCommit, type RejoinOutcome } from './rejoin';

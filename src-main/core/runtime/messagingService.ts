@@ -16,6 +16,7 @@ import type { Directory } from '../contacts/directory';
 import { InviteService } from '../contacts/inviteService';
 import { KeyPackageExchange } from '../contacts/keyPackageExchange';
 import type { OwnCards } from '../contacts/ownProfile';
+import { deviceClaimLists } from '../devices/deviceClaims';
 import type { DeviceLists } from '../devices/deviceLists';
 import type { ProfileCardV2 } from '../identity/profileCardV2';
 import { ProfileReceiver } from '../contacts/profileReceiver';
@@ -65,8 +66,12 @@ export interface MessagingDeps {
   groups?: GroupOptions;
   /** The user's current signed profile cards (ownProfile.ts); without them no card is sent. */
   profileCard?: () => OwnCards | undefined;
-  /** The device lists held here: version 2 profile cards are judged against them (§13.6). */
-  deviceLists?: Pick<DeviceLists, 'state'>;
+  /**
+   * The device lists held here (§13.6): version 2 profile cards, fetched
+   * KeyPackages and the devices a new conversation takes in are judged
+   * against them.
+   */
+  deviceLists: DeviceLists;
   /** A version 2 card of one's own person from another own device (ownProfile.ts adoptOwnCard). */
   adoptOwnCard?: (card: ProfileCardV2) => 'adopted' | 'reissued' | 'kept';
   /** Files (core/files): the rows of an incoming `file` message; returns work for after the commit. */
@@ -98,7 +103,14 @@ export class MessagingService implements InboundSink {
   constructor(private readonly deps: MessagingDeps) {
     this.background = new BackgroundTasks(deps.logger);
     const background = this.background;
-    this.keyPackages = new KeyPackageExchange({ ...deps, poolSize: deps.keyPackagePoolSize });
+    this.keyPackages = new KeyPackageExchange({
+      ...deps,
+      lists: {
+        ...deviceClaimLists(deps.deviceLists, deps.store.deviceLists),
+        personOf: (peer) => deps.deviceLists.personOf(peer),
+      },
+      poolSize: deps.keyPackagePoolSize,
+    });
     // The tables messaging reads and writes, each behind its repository.
     const repos = {
       groups: deps.store.groups,
@@ -134,6 +146,7 @@ export class MessagingService implements InboundSink {
       ...deps,
       repos,
       keyPackages: this.keyPackages,
+      devices: deps.deviceLists,
       inbound,
       // Read when sent: the card follows profile edits.
       profile: {

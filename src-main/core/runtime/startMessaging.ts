@@ -8,6 +8,7 @@ import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore, registerDeviceDir
 import type { BackoffConfig } from '../net/backoff';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
+import { deviceClaimLists } from '../devices/deviceClaims';
 import { DeviceLists } from '../devices/deviceLists';
 import { DeviceListSync } from '../devices/deviceListSync';
 import { grantFromStore } from '../linking/grantSource';
@@ -257,7 +258,20 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       hello: network.nearby.hooks,
       // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
       groupInfo: (requester, groupId, credential) =>
-        answerGroupInfo({ resync: store.resync, mls, directory, logger }, requester, groupId, credential),
+        answerGroupInfo(
+          {
+            resync: store.resync,
+            mls,
+            directory,
+            lists: deviceClaimLists(deviceLists, store.deviceLists),
+            fetchDeviceEntries: (from: string, ik: Uint8Array): Promise<void> =>
+              deviceSync.fetchEntries(from, ik),
+            logger,
+          },
+          requester,
+          groupId,
+          credential,
+        ),
     }),
   );
   // Device lists travel in address exchanges (heads) and over /parley/devices/1.0.0 (issue 18, §13.4).

@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { linkTestDevice } from '../../devices/testing/ownListHelpers';
 import type { GroupSteps } from '../../groups/groupSteps';
 import type { TestDevice } from '../../identity/testing/deviceListFixture';
-import { DEFAULT_SUITE } from '../../mls';
+import { DEFAULT_SUITE, type MlsDeviceIdentity } from '../../mls';
 import { listedDeviceIdentity } from '../../mls/credentials';
 import { generateEd25519 } from '../../mls/crypto/nodeCryptoProvider';
 import { generateKeyPackage } from '../../mls/keyPackages';
@@ -25,7 +25,7 @@ export interface ListedPhone {
 export async function listedPhone(
   m: RunningMessaging,
   keyPackages = 1,
-): Promise<ListedPhone & { more: Uint8Array[] }> {
+): Promise<ListedPhone & { more: Uint8Array[]; identity: MlsDeviceIdentity }> {
   const seed = generateEd25519();
   const mls = generateEd25519();
   const deviceKey = new Uint8Array([...seed.signKey, ...seed.publicKey]);
@@ -54,6 +54,7 @@ export async function listedPhone(
     device,
     keyPackage: made[0]?.keyPackage ?? new Uint8Array(0),
     more: made.map((k) => k.keyPackage),
+    identity,
   };
 }
 
