@@ -6,6 +6,7 @@ import { FileService } from '../files/fileService';
 import { FileTransfers } from '../files/fileTransfers';
 import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore, registerDeviceDirectory } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
+import type { NetLimits } from '../net/limits';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { deviceClaimLists } from '../devices/deviceClaims';
@@ -74,6 +75,12 @@ export interface StartMessagingOptions {
     publicAddresses?: string[];
     /** Issue 19: UPnP / NAT-PMP port mapping; default: the `net.upnp` setting (off). */
     upnp?: boolean;
+    /**
+     * Benches and tests only: KeyPackage fetches this node serves per peer
+     * (default 8, then one per 30 s, net/limits.ts); a bench that puts 50
+     * groups between two peers needs 50.
+     */
+    keyPackagePerPeer?: NetLimits['keyPackagePerPeer'];
   };
   delivery?: Partial<DeliveryOptions>;
   mailbox?: Partial<Omit<SqliteMailboxOptions, 'acceptsRecipient'>>;
@@ -244,6 +251,9 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       dialGraceMs: options.node?.dialGraceMs,
       reconnect: options.node?.reconnect,
       heartbeat: options.node?.heartbeat,
+      ...(options.node?.keyPackagePerPeer
+        ? { limits: { keyPackagePerPeer: options.node.keyPackagePerPeer } }
+        : {}),
       ...reachOptions(
         options.node?.publicAddresses ?? addressRepo.publicAddresses(),
         options.node?.upnp ?? addressRepo.upnp(),
