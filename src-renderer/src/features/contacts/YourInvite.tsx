@@ -1,10 +1,8 @@
-import QRCode from 'qrcode';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { InviteStatusView, InviteView } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
+import { CodePanel } from '../../components/CodePanel';
 import { useAppStore } from '../../store/appStore';
-
-type CopyState = 'idle' | 'copied' | 'selected';
 
 /**
  * "Your invite" in Add contact: the one-time invite as text, copy and QR code.
@@ -19,16 +17,12 @@ export function YourInvite() {
   const contacts = useAppStore((s) => s.contacts);
   const [invite, setInvite] = useState<InviteView | null>(null);
   const [inviteError, setInviteError] = useState<string | null>(null);
-  const [qrUrl, setQrUrl] = useState<string | null>(null);
-  const [qrFailed, setQrFailed] = useState(false);
-  const [copy, setCopy] = useState<CopyState>('idle');
   const [spent, setSpent] = useState<InviteStatusView | null>(null);
   const [generation, setGeneration] = useState(0);
   const inviteRef = useRef<HTMLTextAreaElement>(null);
   const sectionRef = useRef<HTMLElement>(null);
   const newInviteRef = useRef<HTMLButtonElement>(null);
   const ids = useId();
-  const inviteId = `${ids}-invite`;
 
   useEffect(() => {
     let live = true;
@@ -40,17 +34,6 @@ export function YourInvite() {
       }
       const created = reply.value;
       setInvite(created);
-      // Invites are ~300 characters (a hash of the seal key, not the key): level M keeps the
-      // code coarse enough to scan off a screen and survives a smudge or glare.
-      QRCode.toDataURL(created.qrData, { errorCorrectionLevel: 'M', margin: 2, width: 440 }).then(
-        (url) => {
-          if (live) setQrUrl(url);
-        },
-        () => {
-          // The invite text still works without the picture.
-          if (live) setQrFailed(true);
-        },
-      );
     });
     return () => {
       live = false;
@@ -75,27 +58,11 @@ export function YourInvite() {
 
   const newInvite = useCallback(() => {
     setInvite(null);
-    setQrUrl(null);
-    setQrFailed(false);
-    setCopy('idle');
     setInviteError(null);
     setSpent(null);
     setGeneration((g) => g + 1);
     inviteRef.current?.focus();
   }, []);
-
-  async function copyInvite() {
-    if (!invite) return;
-    try {
-      await navigator.clipboard.writeText(invite.text);
-      setCopy('copied');
-    } catch {
-      // No clipboard access: select the text so the user can copy it themselves.
-      inviteRef.current?.focus();
-      inviteRef.current?.select();
-      setCopy('selected');
-    }
-  }
 
   return (
     <section className="dialog-section" aria-labelledby={`${ids}-yours`} ref={sectionRef}>
@@ -137,49 +104,22 @@ export function YourInvite() {
               {inviteError}
             </p>
           ) : (
-            <div className="invite">
-              <div className="invite__text">
-                <label className="visually-hidden" htmlFor={inviteId}>
-                  Your invite text
-                </label>
-                <textarea
-                  id={inviteId}
-                  ref={inviteRef}
-                  className="textarea textarea--mono"
-                  data-testid="invite-text"
-                  readOnly
-                  rows={5}
-                  value={invite?.text ?? ''}
-                  placeholder={invite ? undefined : 'Creating your invite…'}
-                />
-                <div className="invite__actions">
-                  <Button
-                    testId="invite-copy"
-                    variant="secondary"
-                    size="sm"
-                    disabled={!invite}
-                    onClick={() => void copyInvite()}
-                  >
-                    Copy
-                  </Button>
-                  <span className="invite__status" role="status" data-testid="invite-copy-status">
-                    {copy === 'copied' ? 'Copied to the clipboard.' : ''}
-                    {copy === 'selected' ? 'Selected: press Ctrl+C (⌘C) to copy.' : ''}
-                  </span>
-                </div>
-              </div>
-              <div className="invite__qr">
-                {qrUrl ? (
-                  <img className="invite__qr-img" src={qrUrl} alt="Invite QR code" data-testid="invite-qr" />
-                ) : qrFailed ? (
-                  <p className="invite__qr-note" data-testid="invite-qr-failed">
-                    No QR code for this invite: share the text instead.
-                  </p>
-                ) : (
-                  <span className="invite__qr-placeholder" aria-hidden="true" />
-                )}
-              </div>
-            </div>
+            <CodePanel
+              text={invite?.text ?? null}
+              qrData={invite?.qrData ?? null}
+              label="Your invite text"
+              placeholder="Creating your invite…"
+              qrAlt="Invite QR code"
+              qrFailedText="No QR code for this invite: share the text instead."
+              testIds={{
+                text: 'invite-text',
+                copy: 'invite-copy',
+                copyStatus: 'invite-copy-status',
+                qr: 'invite-qr',
+                qrFailed: 'invite-qr-failed',
+              }}
+              textRef={inviteRef}
+            />
           )}
         </>
       )}

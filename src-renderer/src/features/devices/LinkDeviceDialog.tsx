@@ -1,6 +1,6 @@
-import QRCode from 'qrcode';
-import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+import { useEffect, useId, useState, type RefObject } from 'react';
 import { Button } from '../../components/Button';
+import { CodePanel } from '../../components/CodePanel';
 import { Modal } from '../../components/Modal';
 import { useAppStore } from '../../store/appStore';
 import { SasDigits } from './SasDigits';
@@ -25,30 +25,13 @@ export function LinkDeviceDialog({
   const confirmLink = useAppStore((s) => s.confirmLink);
   const cancelLink = useAppStore((s) => s.cancelLink);
   const [generation, setGeneration] = useState(0);
-  const [qr, setQr] = useState<{ code: string; url: string } | null>(null);
-  const [copied, setCopied] = useState<{ code: string; how: 'copied' | 'selected' } | null>(null);
   const [answering, setAnswering] = useState(false);
-  const codeRef = useRef<HTMLTextAreaElement>(null);
   const ids = useId();
   const now = useNow();
   const code = status?.code ?? null;
 
   // A new code on open (and on "Show a new code"); the events move it on from there.
   useEffect(() => watchLink(), [watchLink, generation]);
-
-  // The QR code of the code on show (level M, as invites: coarse enough to scan off a screen).
-  useEffect(() => {
-    if (!code) return;
-    let live = true;
-    QRCode.toDataURL(code, { errorCorrectionLevel: 'M', margin: 2, width: 440 }).then(
-      (url) => live && setQr({ code, url }),
-      () => undefined, // The text still works without the picture.
-    );
-    return () => {
-      live = false;
-    };
-  }, [code]);
-  const qrUrl = qr && qr.code === code ? qr.url : null;
 
   // Closing the dialog ends a live code: an unattended code is a way in.
   const close = () => {
@@ -61,18 +44,6 @@ export function LinkDeviceDialog({
     setAnswering(true);
     await confirmLink(match);
     setAnswering(false);
-  }
-
-  async function copy() {
-    if (!code) return;
-    try {
-      await navigator.clipboard.writeText(code);
-      setCopied({ code, how: 'copied' });
-    } catch {
-      codeRef.current?.focus();
-      codeRef.current?.select();
-      setCopied({ code, how: 'selected' });
-    }
   }
 
   const expired = status?.state === 'code' && status.expiresAt !== null && status.expiresAt <= now;
@@ -100,57 +71,21 @@ export function LinkDeviceDialog({
             On the new computer, install Parley and choose <strong>I already use Parley</strong>. Keep this
             window open until it is done.
           </p>
-          <div className="invite">
-            <div className="invite__text">
-              <label className="visually-hidden" htmlFor={`${ids}-text`}>
-                Link code
-              </label>
-              <textarea
-                id={`${ids}-text`}
-                ref={codeRef}
-                className="textarea textarea--mono"
-                data-testid="link-code-text"
-                readOnly
-                rows={5}
-                value={status?.code ?? ''}
-                placeholder={status ? undefined : 'Making a code…'}
-              />
-              <div className="invite__actions">
-                <Button
-                  testId="link-copy"
-                  variant="secondary"
-                  size="sm"
-                  disabled={!status?.code}
-                  onClick={() => void copy()}
-                >
-                  Copy
-                </Button>
-                <span className="invite__status" role="status">
-                  {copied?.code === code && copied.how === 'copied' ? 'Copied to the clipboard.' : ''}
-                  {copied?.code === code && copied.how === 'selected'
-                    ? 'Selected: press Ctrl+C (⌘C) to copy.'
-                    : ''}
-                </span>
-              </div>
-              {status?.expiresAt ? (
+          <CodePanel
+            text={code}
+            qrData={code}
+            label="Link code"
+            placeholder="Making a code…"
+            qrAlt="Link code as a QR code"
+            testIds={{ text: 'link-code-text', copy: 'link-copy', qr: 'link-qr' }}
+            footer={
+              status?.expiresAt ? (
                 <p className="link-step__countdown" data-testid="link-countdown">
                   Works once, for {formatLeft(status.expiresAt - now)} more. Only you should see it.
                 </p>
-              ) : null}
-            </div>
-            <div className="invite__qr">
-              {qrUrl ? (
-                <img
-                  className="invite__qr-img"
-                  src={qrUrl}
-                  alt="Link code as a QR code"
-                  data-testid="link-qr"
-                />
-              ) : (
-                <span className="invite__qr-placeholder" aria-hidden="true" />
-              )}
-            </div>
-          </div>
+              ) : null
+            }
+          />
         </section>
       ) : state === 'sas' ? (
         <section className="link-step" aria-labelledby={`${ids}-sas`} data-testid="link-sas-step">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { DEVICE_NAME_MAX, type DeviceView } from '../../../../src-shared/contract/areas/devices';
 import { Button } from '../../components/Button';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ActionConfirmDialog } from '../../components/ActionConfirmDialog';
 import { useAppStore } from '../../store/appStore';
 import { DeviceList } from './DeviceList';
 import { deviceTitle } from './deviceWords';
@@ -134,79 +134,41 @@ function NameEditor({ device, onDone }: { device: DeviceView; onDone: () => void
 
 function RemoveDialog({ device, onClose }: { device: DeviceView; onClose: () => void }) {
   const remove = useAppStore((s) => s.removeDevice);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const name = deviceTitle(device);
   return (
-    <ConfirmDialog
+    <ActionConfirmDialog
       title={`Remove ${name}?`}
       testId="device-remove-dialog"
       cancelTestId="device-remove-cancel"
-      onCancel={onClose}
-      error={error}
-      actions={[
-        {
-          label: 'Remove device',
-          testId: 'device-remove-confirm',
-          busy,
-          busyLabel: 'Removing…',
-          onConfirm: () => {
-            setBusy(true);
-            void remove(device.peerId).then((problem) => {
-              if (problem === null) onClose();
-              else {
-                setError(problem);
-                setBusy(false);
-              }
-            });
-          },
-        },
-      ]}
+      action={{ label: 'Remove device', testId: 'device-remove-confirm', busyLabel: 'Removing…' }}
+      run={() => remove(device.peerId)}
+      onClose={onClose}
     >
       <p>
         {name} (id {device.shortId}) will stop receiving messages and be removed from your conversations. Your
         contacts are told and refuse what it sends from now on, even while it is offline.
       </p>
       <p>What is already on it stays there. To use it again, link it as a new device.</p>
-    </ConfirmDialog>
+    </ActionConfirmDialog>
   );
 }
 
 function UnlinkDialog({ onClose }: { onClose: () => void }) {
   const unlink = useAppStore((s) => s.unlinkThisDevice);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   return (
-    <ConfirmDialog
+    <ActionConfirmDialog
       title="Unlink this device?"
       testId="device-unlink-dialog"
       cancelTestId="device-unlink-cancel"
-      onCancel={onClose}
-      error={error}
-      actions={[
-        {
-          label: 'Unlink this device',
-          testId: 'device-unlink-confirm',
-          busy,
-          busyLabel: 'Unlinking…',
-          onConfirm: () => {
-            setBusy(true);
-            void unlink().then((problem) => {
-              if (problem === null) onClose();
-              else {
-                setError(problem);
-                setBusy(false);
-              }
-            });
-          },
-        },
-      ]}
+      action={{ label: 'Unlink this device', testId: 'device-unlink-confirm', busyLabel: 'Unlinking…' }}
+      run={unlink}
+      onClose={onClose}
     >
       <p>
         This device will stop sending and receiving messages and delete its keys. Your other devices keep
         everything, and your contacts are told.
       </p>
       <p>What is on this device stays readable here.</p>
-    </ConfirmDialog>
+    </ActionConfirmDialog>
   );
 }

@@ -1,13 +1,10 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { passphraseProblem } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { CardScreen } from '../../components/CardScreen';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { PassphraseField } from '../../components/PassphraseField';
+import { NewPassphraseFields, newPassphraseProblems } from '../../components/NewPassphraseFields';
 import { Spinner } from '../../components/Spinner';
-import { StrengthMeter } from '../../components/StrengthMeter';
 import { TextField } from '../../components/TextField';
-import { preloadStrengthEstimator } from '../../components/strength/useStrength';
 import { useAppStore } from '../../store/appStore';
 import { SasDigits } from '../devices/SasDigits';
 
@@ -45,13 +42,7 @@ export function JoinScreen({ onBack }: { onBack: () => void }) {
 
   const problems = {
     code: code.trim() === '' ? 'Paste the code your other device shows.' : null,
-    passphrase: passphraseProblem(passphrase),
-    confirmation:
-      confirmation === ''
-        ? 'Type the passphrase again to confirm it.'
-        : confirmation !== passphrase
-          ? 'The passphrases do not match.'
-          : null,
+    ...newPassphraseProblems(passphrase, confirmation),
   };
   const shown = submitted ? problems : { code: null, passphrase: null, confirmation: null };
   const state = status?.state ?? 'idle';
@@ -223,26 +214,17 @@ export function JoinScreen({ onBack }: { onBack: () => void }) {
               </p>
             ) : null}
           </div>
-          <PassphraseField
-            ref={passRef}
+          <NewPassphraseFields
             label="Passphrase for this computer"
-            testId="join-passphrase"
-            autoComplete="new-password"
-            value={passphrase}
-            onFocus={() => void preloadStrengthEstimator().catch(() => {})}
-            onChange={(e) => setPassphrase(e.target.value)}
-            error={shown.passphrase}
-            aria-describedby={`${ids}-meter`}
-          />
-          <StrengthMeter id={`${ids}-meter`} passphrase={passphrase} userInputs={['parley']} />
-          <PassphraseField
-            ref={confirmRef}
-            label="Confirm passphrase"
-            testId="join-confirm"
-            autoComplete="new-password"
-            value={confirmation}
-            onChange={(e) => setConfirmation(e.target.value)}
-            error={shown.confirmation}
+            testIdPrefix="join"
+            passphrase={passphrase}
+            confirmation={confirmation}
+            onPassphrase={setPassphrase}
+            onConfirmation={setConfirmation}
+            errors={shown}
+            userInputs={['parley']}
+            passphraseRef={passRef}
+            confirmationRef={confirmRef}
           />
           <TextField
             label="Name for this computer (optional)"

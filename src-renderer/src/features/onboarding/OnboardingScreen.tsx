@@ -1,15 +1,13 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { DISPLAY_NAME_MAX_LENGTH, passphraseProblem, requests } from '../../../../src-shared/contract';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { DISPLAY_NAME_MAX_LENGTH, requests } from '../../../../src-shared/contract';
 import { Button } from '../../components/Button';
 import { CardScreen } from '../../components/CardScreen';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { PassphraseField } from '../../components/PassphraseField';
+import { NewPassphraseFields, newPassphraseProblems } from '../../components/NewPassphraseFields';
 import { SettingsToggle } from '../../components/SettingsToggle';
-import { StrengthMeter } from '../../components/StrengthMeter';
 import { TextField } from '../../components/TextField';
 import { WeakPassphraseDialog } from '../../components/WeakPassphraseDialog';
 import { isWeakPassphrase } from '../../components/strength/weakPassphrase';
-import { preloadStrengthEstimator } from '../../components/strength/useStrength';
 import { useAppStore } from '../../store/appStore';
 import { RestoreFromBackup } from '../backup/RestoreFromBackup';
 import { JoinScreen } from './JoinScreen';
@@ -29,16 +27,7 @@ interface Problems {
 }
 
 function validate(displayName: string, passphrase: string, confirmation: string): Problems {
-  return {
-    displayName: displayNameProblem(displayName),
-    passphrase: passphraseProblem(passphrase),
-    confirmation:
-      confirmation === ''
-        ? 'Type the passphrase again to confirm it.'
-        : confirmation !== passphrase
-          ? 'The passphrases do not match.'
-          : null,
-  };
+  return { displayName: displayNameProblem(displayName), ...newPassphraseProblems(passphrase, confirmation) };
 }
 
 /** First start: a new profile, or "I already use Parley" (link this computer, issue 18). */
@@ -69,7 +58,6 @@ function NewProfile({ onJoin }: { onJoin: () => void }) {
   const nameRef = useRef<HTMLInputElement>(null);
   const passphraseRef = useRef<HTMLInputElement>(null);
   const confirmationRef = useRef<HTMLInputElement>(null);
-  const meterId = useId();
 
   const problems = validate(displayName, passphrase, confirmation);
   const shown: Problems = submitted ? problems : { displayName: null, passphrase: null, confirmation: null };
@@ -130,26 +118,17 @@ function NewProfile({ onJoin }: { onJoin: () => void }) {
             hint="Shown to the people you talk to."
             error={shown.displayName}
           />
-          <PassphraseField
-            ref={passphraseRef}
+          <NewPassphraseFields
             label="Passphrase"
-            testId="onboarding-passphrase"
-            autoComplete="new-password"
-            value={passphrase}
-            onFocus={() => void preloadStrengthEstimator().catch(() => {})}
-            onChange={(e) => setPassphrase(e.target.value)}
-            error={shown.passphrase}
-            aria-describedby={meterId}
-          />
-          <StrengthMeter id={meterId} passphrase={passphrase} userInputs={[displayName, 'parley']} />
-          <PassphraseField
-            ref={confirmationRef}
-            label="Confirm passphrase"
-            testId="onboarding-confirm"
-            autoComplete="new-password"
-            value={confirmation}
-            onChange={(e) => setConfirmation(e.target.value)}
-            error={shown.confirmation}
+            testIdPrefix="onboarding"
+            passphrase={passphrase}
+            confirmation={confirmation}
+            onPassphrase={setPassphrase}
+            onConfirmation={setConfirmation}
+            errors={shown}
+            userInputs={[displayName, 'parley']}
+            passphraseRef={passphraseRef}
+            confirmationRef={confirmationRef}
           />
           <SettingsToggle
             label="Discoverable on this network"
