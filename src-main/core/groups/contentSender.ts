@@ -29,8 +29,12 @@ export class ContentSender {
     content: Content,
     row?: (recipients: number) => number | null,
   ): Promise<number | null> {
+    const { conversations } = this.ctx.deps.store;
+    // The self group carries own devices' profiles and sync (selfGroup.ts), never what a user writes (§13.6).
+    if (content.type !== 'profile' && conversations.isSelfGroup(conversationId))
+      throw new ParleyError('INVALID_PARAMS', 'No such conversation.');
     // A blocked or removed contact's DM is read-only for everything the user sends (profiles still go out).
-    if (content.type !== 'profile') assertDmWritable(this.ctx.deps.store.conversations, conversationId);
+    if (content.type !== 'profile') assertDmWritable(conversations, conversationId);
     // Through the sequencer: a send in an epoch not yet accepted is kept to resend after a switch.
     return this.queue.send(conversationId, encodeContent(content), row);
   }

@@ -84,6 +84,8 @@ describe('the self group (§13.6)', () => {
     expect(state?.members.map((m) => m.peerId).sort()).toEqual(
       [a.running().node.peerId, b.running().node.peerId].sort(),
     );
+    // Nothing a user writes goes into it, even when asked by its id.
+    await expect(a.running().service.sendText(onA?.id ?? -1, 'hello')).rejects.toThrow(/No such conversation/);
     // Not a conversation to anyone: no list entry, no unread, no change log.
     for (const p of [a, b]) {
       expect(p.store.conversations.list()).toEqual([]);
@@ -185,5 +187,20 @@ describe('the self group (§13.6)', () => {
     const shellA = shellOf(a);
     await shellA['chat.preferences.set']({ typingIndicators: false });
     expect(a.store.syncState.pendingCount()).toBe(0);
+  }, 60_000);
+
+  it('a change made with messaging off waits in the outbox and arrives after both restart', async () => {
+    const { a, b } = await twoDevices();
+    const bob = sameContact(a, b, 'Bob');
+    await b.offline();
+    await a.offline();
+    // Recorded in the block's own transaction, with nothing running to send it.
+    await shellOf(a)['contacts.block']({ contactId: bob.at(a), blocked: true });
+    expect(a.store.contacts.byIdentityKey(bob.key)?.blocked).toBe(true);
+    expect(a.store.syncState.pendingCount()).toBe(1);
+    const [ra, rb] = await Promise.all([a.online(), b.online()]);
+    await rb.node.keepConnected(ra.node.peerId, ra.node.addresses());
+    await until(() => b.store.contacts.byIdentityKey(bob.key)?.blocked === true, 20_000, 'Bob blocked on B');
+    await until(() => a.store.syncState.pendingCount() === 0, 10_000, 'the outbox row gone');
   }, 60_000);
 });
