@@ -85,7 +85,9 @@ describe('the self group (§13.6)', () => {
       [a.running().node.peerId, b.running().node.peerId].sort(),
     );
     // Nothing a user writes goes into it, even when asked by its id.
-    await expect(a.running().service.sendText(onA?.id ?? -1, 'hello')).rejects.toThrow(/No such conversation/);
+    await expect(a.running().service.sendText(onA?.id ?? -1, 'hello')).rejects.toThrow(
+      /No such conversation/,
+    );
     // Not a conversation to anyone: no list entry, no unread, no change log.
     for (const p of [a, b]) {
       expect(p.store.conversations.list()).toEqual([]);
