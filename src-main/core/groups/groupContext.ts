@@ -24,6 +24,8 @@ export interface GroupOptions {
   selfUpdateAfterMessages?: number;
   /** How long messages of a later epoch may wait for their commit before this device rejoins. */
   stallMs?: number;
+  /** How long an own-device Add that could not reach the new device waits to try again (§13.6). */
+  ownDeviceRetryMs?: number;
 }
 
 /** What this device announces of itself (lower layers: the profile card, the seal key, the node). */

@@ -90,6 +90,24 @@ export class GroupMembership {
     );
   }
 
+  /**
+   * Adds a new device of this person (docs/protocol.md §13.6) in a group or
+   * a DM, whatever this device's role: the role policy lets any device of
+   * the person commit it, pinning the head that lists the device. Nothing
+   * when the device already has a leaf here (another own device added it).
+   */
+  async addOwnDevice(conversationId: number, peerId: string, keyPackage: Uint8Array): Promise<GroupAck> {
+    return this.locked(
+      conversationId,
+      async (entry) => {
+        if (entry.seq.state.members.some((m) => m.peerId === peerId)) return { committed: false };
+        const result = await this.steps.commitNow(entry, { type: 'addOwnDevice', keyPackages: [keyPackage] });
+        return { committed: result === 'committed' };
+      },
+      { dmToo: true },
+    );
+  }
+
   async rename(conversationId: number, name: string): Promise<GroupAck> {
     return this.locked(conversationId, async (entry) => {
       if (!isAdmin(entry.seq.state.self.role)) {

@@ -278,6 +278,11 @@ export class GroupOps {
     return this.membership.removeMember(conversationId, identityKey);
   }
 
+  /** §13.6: adds a new own device (its KeyPackage checked by the caller), in one conversation. */
+  addOwnDevice(conversationId: number, peerId: string, keyPackage: Uint8Array): Promise<GroupAck> {
+    return this.membership.addOwnDevice(conversationId, peerId, keyPackage);
+  }
+
   /** §13.8 step 2: removes own devices the own list removed, in one conversation. */
   removeOwnDevices(conversationId: number, peerIds: readonly string[]): Promise<GroupAck> {
     return this.membership.removeOwnDevices(conversationId, peerIds);

@@ -46,31 +46,39 @@ export class WelcomeReceiver {
     const others = state.members.filter((m) => !m.isSelf);
     // A credential naming a known device under another identity key: recorded as a key change (TOFU).
     for (const m of others) this.directory.checkIdentity(m.peerId, m.identityKey);
-    // Consent: we join only groups that one of our contacts is in; a self group (§13.6) only
-    // when every member is one of our own devices (the policy keeps it so from then on).
+    // Consent: we join only groups that one of our contacts is in, or that one of our own
+    // devices added us to (§13.6 step 3: its leaf was judged against our own list); a self
+    // group (§13.6) only when every member is one of our own devices (the policy keeps it so).
     const selfGroup = state.kind === 'self';
     const own = Buffer.from(this.ctx.deps.identity.publicKey);
+    const ownHex = own.toString('hex');
     const contactIds = others
       .map((m) => repos.contacts.contactIdOf(m.identityKey))
       .filter((id): id is number => id !== null);
-    const otherUsers = new Set(others.map((m) => Buffer.from(m.identityKey).toString('hex')));
+    const otherUsers = new Set(
+      others.map((m) => Buffer.from(m.identityKey).toString('hex')).filter((user) => user !== ownHex),
+    );
+    const byOwnDevice = own.equals(Buffer.from(joined.addedBy));
     const refused = selfGroup
       ? others.length === 0 || others.some((m) => !own.equals(Buffer.from(m.identityKey)))
-      : contactIds.length === 0 || (state.kind === 'dm' && otherUsers.size !== 1);
+      : (contactIds.length === 0 && !byOwnDevice) || (state.kind === 'dm' && otherUsers.size !== 1);
     if (refused) {
       logger.log('warn', 'messaging.welcome_refused', { kind: state.kind });
       return 'rejected';
     }
     const conversationId = store.tx.run(() => {
-      const id = store.conversations.create({
-        kind: state.kind === 'dm' ? 'dm' : 'group',
-        name: state.kind === 'group' ? state.name : null,
-        contactId: state.kind === 'dm' ? (contactIds[0] ?? null) : null,
-        groupId: Buffer.from(state.groupId),
-        ciphersuite: state.suite.id,
-        createdAt: now(),
-        selfGroup,
-      });
+      // The conversation a link's grant already listed (§13.5), or a new one.
+      const id =
+        (selfGroup ? null : store.conversations.byGroupId(state.groupId)) ??
+        store.conversations.create({
+          kind: state.kind === 'dm' ? 'dm' : 'group',
+          name: state.kind === 'group' ? state.name : null,
+          contactId: state.kind === 'dm' ? (contactIds[0] ?? null) : null,
+          groupId: Buffer.from(state.groupId),
+          ciphersuite: state.suite.id,
+          createdAt: now(),
+          selfGroup,
+        });
       mls.commitJoin(id, joined, pool, found.ref, () => {
         syncMembers({ members: repos.members, directory: this.directory }, id, state, now());
         if (state.kind === 'group') this.ctx.changeLog.joined(id, joined.addedBy, now());

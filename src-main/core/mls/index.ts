@@ -48,6 +48,7 @@ export {
   DEFAULT_POOL_SIZE,
   KeyPackagePool,
   loadOrCreateDeviceIdentity,
+  loadListedDeviceIdentity,
   type HandedOutKeyPackage,
   type PoolCounts,
 } from './keyPackagePool';

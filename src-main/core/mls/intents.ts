@@ -24,12 +24,14 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 export function keyPackageDevice(
   keyPackage: Uint8Array,
   verifier?: Uint8Array,
-): { identityKey: Uint8Array; peerId: string } | null {
+): { identityKey: Uint8Array; peerId: string; signatureKey: Uint8Array } | null {
   try {
     const kp = decodeKeyPackage(keyPackage);
     const directory = verifier ? directoryFor(verifier) : undefined;
     const d = certifiedDevice(kp.leafNode.credential, kp.leafNode.signaturePublicKey, directory);
-    return d ? { identityKey: d.identityKey, peerId: d.peerId } : null;
+    return d
+      ? { identityKey: d.identityKey, peerId: d.peerId, signatureKey: kp.leafNode.signaturePublicKey }
+      : null;
   } catch (err) {
     if (isMlsRejection(err)) return null;
     throw err;

@@ -2,7 +2,7 @@ import type { KeyPackageRepository } from '../store/repositories/keyPackageRepos
 import type { MlsDeviceRepository } from '../store/repositories/mlsDeviceRepository';
 import { ParleyError } from '../errors';
 import { decodeDeviceCredential } from '../identity/credential';
-import { createDeviceIdentity, type MlsDeviceIdentity } from './credentials';
+import { createDeviceIdentity, listedDeviceIdentity, type MlsDeviceIdentity } from './credentials';
 import { welcomeKeyPackageRefs, type JoinKeyMaterial } from './join';
 import { generateKeyPackage, type GeneratedKeyPackage } from './keyPackages';
 import { MlsRejection } from './rejection';
@@ -179,5 +179,39 @@ export function loadOrCreateDeviceIdentity(
   }
   const device = createDeviceIdentity(identity.privateKey, identity.publicKey, peerId);
   devices.put({ ...device, now });
+  return device;
+}
+
+/**
+ * The MLS signing identity of a linked device (docs/protocol.md §13.2,
+ * §13.6): it holds no identity private key, so its credential is version 2,
+ * bound to the person's device list by the `add` entry at `addedSeq` (the
+ * entry that lists this PeerId with this MLS signature key). The key pair
+ * was made on this device at linking (linking/grantImport.ts stores it with
+ * an empty credential); the credential is written on first start. Throws
+ * INVALID_STATE when the stored key is not the one the list names.
+ */
+export function loadListedDeviceIdentity(
+  devices: MlsDeviceRepository,
+  identityKey: Uint8Array,
+  peerId: string,
+  listed: { addedSeq: number; mlsSignatureKey: Uint8Array },
+  now: number = Date.now(),
+): MlsDeviceIdentity {
+  const row = devices.get();
+  if (!row || row.peerId !== peerId || !row.signaturePublicKey.equals(Buffer.from(listed.mlsSignatureKey))) {
+    throw new ParleyError(
+      'INVALID_STATE',
+      'This device’s keys do not match your device list. Link it again from your other device.',
+    );
+  }
+  const device = listedDeviceIdentity({
+    identityKey,
+    peerId,
+    signaturePublicKey: row.signaturePublicKey,
+    signaturePrivateKey: row.signaturePrivateKey,
+    addedSeq: listed.addedSeq,
+  });
+  if (!row.credential.equals(Buffer.from(device.credential))) devices.put({ ...device, now });
   return device;
 }

@@ -8,7 +8,6 @@ import { errorFields, type Logger } from '../util/logger';
 import type { ChangeFeed } from '../store/changeFeed';
 import { bridgeNetworkEvents } from '../handlers/networkPresenter';
 import type { HistoryProgress } from '../history/historyReceiver';
-import { startLinkedHistory, type LinkedHistory } from './linkedHistory';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
 import { thisDeviceRemoval, wipeRemovedDevice } from '../devices/thisDeviceRemoval';
 
@@ -73,8 +72,6 @@ export class MessagingHost {
   private launched = false;
   private failure: string | null = null;
   private warmedUp = false;
-  /** A linked device's history session, while it runs. */
-  private linkedHistory: LinkedHistory | null = null;
   private current: { messaging: RunningMessaging | null; feed: ChangeFeed; unsubscribe: () => void } | null =
     null;
 
@@ -83,7 +80,7 @@ export class MessagingHost {
       network?: NetworkOptions;
       bus: EventBus;
       logger: Logger;
-      /** The profile folder and second connections, for history on a linked device (issue 18). */
+      /** The profile folder and second connections, for history to and from a linked device (issue 18). */
       history?: {
         profileDir: string;
         connection: () => { path: string; key: Buffer; nativeBinding?: string };
@@ -168,16 +165,8 @@ export class MessagingHost {
     }
     const identity = store.identity.withPrivateKey();
     if (!identity) throw new ParleyError('INVALID_STATE', 'This profile has no identity.');
-    // A linked device holds no identity private key (docs/protocol.md §13.2); it takes part in
-    // conversations through its own version 2 credential, which §13.6 builds.
-    if (identity.privateKey.length === 0) {
-      // Its history (§13.7) comes meanwhile: the grant recorded it, a dial-only node fetches it.
-      await this.startLinkedHistory(store);
-      throw new ParleyError(
-        'INVALID_STATE',
-        'This device is linked to your other device. Sending and receiving on a linked device is not available in this version yet.',
-      );
-    }
+    // A linked device (no identity private key, docs/protocol.md §13.2) runs like any other with
+    // its own version 2 credential (§13.6); its history (§13.7) resumes in its HistoryService.
     const messaging = await startMessaging({
       store,
       identity,
@@ -257,26 +246,6 @@ export class MessagingHost {
       this.deps.bus.emit('messages.changed', { conversationId: c.id });
   }
 
-  /** A linked device's history, before it is a member (runtime/linkedHistory.ts); once per unlock. */
-  private async startLinkedHistory(store: Store): Promise<void> {
-    const history = this.deps.history;
-    if (!history || this.linkedHistory) return;
-    const session = await startLinkedHistory({
-      store,
-      profileDir: history.profileDir,
-      connection: history.connection,
-      logger: this.deps.logger,
-      onProgress: (p) => this.historyProgress(store, p),
-      ...(this.deps.history?.retryMs ? { retryMs: this.deps.history.retryMs } : {}),
-    });
-    if (!session) return;
-    this.linkedHistory = session;
-    void session.finished.then(async () => {
-      await session.stop();
-      if (this.linkedHistory === session) this.linkedHistory = null;
-    });
-  }
-
   /**
    * This device was removed from its person's devices (§13.8 step 4; also
    * "Unlink this device"): once the entry has gone to the devices connected
@@ -309,9 +278,6 @@ export class MessagingHost {
 
   /** Stops the node and services; call before the database closes. Safe to call twice. */
   async stop(): Promise<void> {
-    const linked = this.linkedHistory;
-    this.linkedHistory = null;
-    await linked?.stop();
     const starting = this.starting;
     const current = this.current;
     this.starting = null;

@@ -4,7 +4,14 @@ import { Outbox } from '../delivery/outbox';
 import { SqliteMailboxStore, type SqliteMailboxOptions } from '../delivery/sqliteMailboxStore';
 import { FileService } from '../files/fileService';
 import { FileTransfers } from '../files/fileTransfers';
-import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore, registerDeviceDirectory } from '../mls';
+import {
+  KeyPackagePool,
+  loadListedDeviceIdentity,
+  loadOrCreateDeviceIdentity,
+  MlsStore,
+  registerDeviceDirectory,
+  type MlsDeviceIdentity,
+} from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import type { NetLimits } from '../net/limits';
 import { issueDeviceCertificate } from '../identity/deviceCertificate';
@@ -34,11 +41,13 @@ import type { GroupOptions } from '../groups/groupOps';
 import { MessagingService } from './messagingService';
 import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
-import { adoptOwnCard, ownCards, type OwnIdentity } from '../contacts/ownProfile';
+import { adoptOwnCard, ownCards, signsCards, type OwnIdentity } from '../contacts/ownProfile';
 import { ed25519SignerFromSeed } from '../util/ed25519';
+import { linkedMlsKeys, ownListedDevice } from './linkedDevice';
 import { Wakeup } from './wakeup';
 import { cutOffRemovedDevices } from './revocationCutOff';
 import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
+import { addNewOwnDevices } from './ownDeviceAddWiring';
 import { HistoryService } from '../history/historyService';
 import { keepSelfGroup } from './selfGroupWiring';
 
@@ -125,6 +134,8 @@ export interface RunningMessaging {
   linking: LinkHost;
   /** History to and from a linked device (issue 18, history/); null without `history` options. */
   history: HistoryService | null;
+  /** New own devices added to every conversation (§13.6 step 3); `settled` for tests and benches. */
+  ownDeviceAdds: { settled(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -179,20 +190,21 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const logger = options.logger ?? silentLogger;
   const secrets = await loadOrCreateDeviceSecrets(store.deviceSecrets, now());
   const peerId = peerIdOfDeviceKey(secrets.deviceKey);
-  const device = loadOrCreateDeviceIdentity(store.mlsDevice, options.identity, peerId, now());
-  // Proof that this PeerId is the identity key's device, for contact requests and hello.
-  const deviceCertificate = issueDeviceCertificate(
-    options.identity.privateKey,
-    options.identity.publicKey,
-    peerId,
-    now(),
-  );
+  // A linked device holds no identity private key (docs/protocol.md §13.2): its list entry,
+  // not an identity-key signature, is what makes its keys the person's (§13.6).
+  const linked = !signsCards(options.identity);
+  const device0 = linked
+    ? null
+    : loadOrCreateDeviceIdentity(store.mlsDevice, options.identity, peerId, now());
   // Issue 18 (§13.11): the own device list, with entry 0 signed on the first start that has none.
   const own = ownDevice({
-    identity: options.identity,
+    identity: {
+      publicKey: options.identity.publicKey,
+      privateKey: linked ? null : options.identity.privateKey,
+    },
     peerId,
     deviceKeyRaw: loadDeviceKey(secrets.deviceKey).raw,
-    mls: device,
+    mls: device0 ?? linkedMlsKeys(store, peerId),
   });
   const deviceLists = new DeviceLists({
     repo: store.deviceLists,
@@ -207,6 +219,25 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   deviceLists.ensureOwnList();
   // §13.9 Replace: a restored device takes the place of the device its backup came from.
   replaceRestoredDevice({ lists: deviceLists, own, settings: store.settings, logger });
+  // Proof that this PeerId is the identity key's device, for contact requests and hello: kind 1
+  // signed by the identity key on device 0; on a linked device the kind 2 certificate its list
+  // entry carries (§13.2). Receivers that read kind 1 only refuse it until "Outside groups"
+  // (§13.6, part 18f) checks it against the list — this is the seam that part fills.
+  let device: MlsDeviceIdentity;
+  let deviceCertificate: Uint8Array;
+  if (device0) {
+    device = device0;
+    deviceCertificate = issueDeviceCertificate(
+      options.identity.privateKey,
+      options.identity.publicKey,
+      peerId,
+      now(),
+    );
+  } else {
+    const listed = ownListedDevice(deviceLists, options.identity.publicKey, peerId);
+    device = loadListedDeviceIdentity(store.mlsDevice, options.identity.publicKey, peerId, listed, now());
+    deviceCertificate = listed.certificate;
+  }
   // §13.6: profile cards version 2 are signed by this device, named by its add entry in the own list.
   const cardSign = ed25519SignerFromSeed(loadDeviceKey(secrets.deviceKey).raw);
   const ownIdentity: OwnIdentity = {
@@ -454,6 +485,24 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     logger,
   });
 
+  // Issue 18 (§13.6 step 3): a new own device joins every conversation this device is in.
+  const ownAdds = addNewOwnDevices({
+    lists: deviceLists,
+    own: { identityKey: options.identity.publicKey, peerId },
+    adds: {
+      conversations: () => store.groups.open(),
+      hasLeaf: (id, peer) =>
+        service.groups.sequencers.get(id)?.seq.state.members.some((m) => m.peerId === peer) ?? false,
+      fetchKeyPackage: (peer) => node.services.keyPackages.fetch(peer),
+      verifier: device.signaturePublicKey,
+      addOwnDevice: (id, peer, keyPackage) => service.groups.addOwnDevice(id, peer, keyPackage),
+    },
+    onPeer: (listener) => node.onPeer(listener),
+    keepConnected: (peer) => node.keepConnected(peer),
+    logger,
+    ...(options.groups?.ownDeviceRetryMs ? { retryMs: options.groups.ownDeviceRetryMs } : {}),
+  });
+
   let stopped = false;
   let offPeer: () => void = () => undefined;
   let selfGroup: { stop: () => Promise<void> } | null = null;
@@ -466,6 +515,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     offPeer();
     offQueued();
     await selfGroup?.stop();
+    await ownAdds.stop();
     await removals.stop();
     await cutOffs.stop();
     await history?.stop();
@@ -489,8 +539,15 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     network.start();
     files.start();
     for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
+    // Issue 18 (§13.6): the person's other devices too — they add each other to conversations,
+    // serve history (§13.7) and hold for each other (§11).
+    for (const d of deviceLists.activeDevices(options.identity.publicKey)) {
+      if (d.peerId === peerId) continue;
+      await node.keepConnected(d.peerId, directory.device(d.peerId)?.addresses ?? []);
+    }
     resync.start();
     history?.start();
+    ownAdds.start();
     // A member's device coming online is asked at once (issue 13: restore rejoins at once).
     offPeer = node.onPeer(({ peerId: peer, connected }) => {
       if (!connected) return;
@@ -528,6 +585,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     deviceSync,
     linking,
     history,
+    ownDeviceAdds: ownAdds,
     stop: stopAll,
   };
 }

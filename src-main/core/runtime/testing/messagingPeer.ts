@@ -51,6 +51,11 @@ export interface MessagingPeerOptions {
   logger?: StartMessagingOptions['logger'];
   /** Another device of this person (runtime/testing/ownTwin.ts): the same identity key pair. */
   identity?: { publicKey: Buffer; privateKey: Buffer };
+  /**
+   * An existing profile database and its identity instead of a fresh one (a
+   * linked device's profile, made by the real link; runtime/testing/linkedPeer.ts).
+   */
+  existing?: { t: TempDatabase; identity: MessagingPeer['identity'] };
 }
 
 /**
@@ -70,12 +75,14 @@ export function peerPool(): (name: string, options?: MessagingPeerOptions) => Me
 }
 
 export function makeMessagingPeer(name: string, options: MessagingPeerOptions = {}): MessagingPeer {
-  const t = tempDatabase(deliveryMigrations);
+  const t = options.existing?.t ?? tempDatabase(deliveryMigrations);
   const store = new Store(t.db, { attachmentsDir: join(t.dir, 'attachments'), logger: silentLogger });
-  const key = options.identity ?? generateIdentityKey();
   const peer: MessagingPeer = {
     name,
-    identity: { ...key, displayName: name },
+    identity: options.existing?.identity ?? {
+      ...(options.identity ?? generateIdentityKey()),
+      displayName: name,
+    },
     t,
     store,
     port: options.port ?? 0,
