@@ -69,6 +69,7 @@ export async function addOwnDeviceEverywhere(
   deps: OwnDeviceAddsDeps,
   peerId: string,
   skip: ReadonlySet<number> = new Set(),
+  check: typeof checkOwnDeviceKeyPackage = checkOwnDeviceKeyPackage,
 ): Promise<{ added: number[]; finished: boolean }> {
   const added: number[] = [];
   for (const conversationId of deps.conversations()) {
@@ -78,7 +79,7 @@ export async function addOwnDeviceEverywhere(
     try {
       keyPackage = await deps.fetchKeyPackage(peerId);
       if (keyPackage === null) throw new ParleyError('INVALID_STATE', 'That device has no KeyPackage.');
-      checkOwnDeviceKeyPackage(deps, peerId, keyPackage);
+      check(deps, peerId, keyPackage);
     } catch (err) {
       deps.logger.log('info', 'groups.own_device_unreachable', errorFields(err));
       return { added, finished: false };
