@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect, test } from './fixtures/webShell';
 import { checkScreenSizes } from './helpers/screens';
 import { openSettings } from './helpers/settings';
@@ -18,10 +19,11 @@ import {
  * code; once both users confirm, the new shell opens Ada's profile with her
  * contacts, and her history with Bob arrives on it with its progress.
  *
- * Then Ada removes it again (§13.8's Remove…). Waiting for another part of
- * issue 18: sending from the new device and seeing it on the first (§13.6,
- * every device a member: until then a linked device does not go online and
- * says so).
+ * Then every device a member (§13.6): what the laptop sends is Ada's own on
+ * her first device and Ada's for Bob, and the other way round; an own file
+ * sent from the first device opens on the laptop. Then Ada removes the laptop
+ * (§13.8's Remove…): it says so, offers nothing that cannot work, and
+ * "Delete this profile" takes it back to the first start.
  */
 test('link a new device by pasted code: the same short code on both, then the history on the new one', async ({
   page,
@@ -107,12 +109,66 @@ test('link a new device by pasted code: the same short code on both, then the hi
   await expect(progress).toHaveCount(0);
   expect(laptopPeer.problems).toEqual([]);
 
-  // Removed again from Ada's device in use (§13.8, Settings → Devices → Remove…, built by part c).
+  // Every device a member (§13.6): the laptop joins the DM as itself and sends from it. Ada's first
+  // device shows what the laptop sent as her own, Bob as Ada's; and the other way round.
+  await expect(laptop.getByTestId('composer-input')).toBeEnabled({ timeout: 60_000 });
+  await sendMessage(laptop, 'Sent from the laptop');
+  await ada.getByTestId('settings-button').click();
+  await bobRow.click();
+  const own = (p: typeof ada, text: string) => p.locator('.msg--out').filter({ hasText: text });
+  const theirs = (p: typeof ada, text: string) => p.locator('.msg--in').filter({ hasText: text });
+  await expect(own(ada, 'Sent from the laptop')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(theirs(bob, 'Sent from the laptop')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await sendMessage(ada, 'Sent from the desktop');
+  await expect(own(laptop, 'Sent from the desktop')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(theirs(bob, 'Sent from the desktop')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await sendMessage(bob, 'Both arrived');
+  await expect(theirs(ada, 'Both arrived')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(theirs(laptop, 'Both arrived')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await checkScreenSizes(laptop, 'link-send-both');
+
+  // An own file sent from the first device opens on the laptop (fetched from a device of the DM).
+  const chart = randomBytes(200 * 1024);
+  await ada
+    .getByTestId('composer-file-input')
+    .setInputFiles([{ name: 'tide-chart.pdf', mimeType: 'application/pdf', buffer: chart }]);
+  const fileOn = (p: typeof ada) => p.getByTestId('file-bubble').filter({ hasText: 'tide-chart.pdf' });
+  await expect(fileOn(ada)).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(fileOn(laptop)).toHaveAttribute('data-direction', 'outgoing', { timeout: PEER_TIMEOUT });
+  await expect(fileOn(laptop)).toHaveAttribute('data-state', 'complete', { timeout: PEER_TIMEOUT });
+  const downloadEvent = laptop.waitForEvent('download');
+  await fileOn(laptop).getByTestId('file-save').click();
+  const saved = await (await downloadEvent).createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of saved) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks).equals(chart)).toBe(true);
+
+  // Removed again from Ada's device in use (§13.8, Settings → Devices → Remove…).
+  await openSettings(ada, 'devices');
   await ada.getByTestId('devices-own').getByTestId('device-remove').click();
   await ada.getByTestId('device-remove-confirm').click();
   await expect(ada.getByTestId('devices-own').getByTestId('device-row')).toHaveCount(1, {
     timeout: PEER_TIMEOUT,
   });
+  // The laptop learns it (§13.8 step 4): the banner, nothing to start, history readable; then
+  // "Delete this profile" after the typed name brings it back to the first start.
+  const banner = laptop.getByTestId('device-removed');
+  await expect(banner).toContainText('This device was removed from Ada’s devices', { timeout: 60_000 });
+  await expect(laptop.getByTestId('add-contact')).toHaveCount(0);
+  await expect(laptop.getByTestId('new-group')).toHaveCount(0);
+  await expect(laptop.getByTestId('message-body').filter({ hasText: 'Both arrived' })).toBeVisible();
+  await ada.getByTestId('settings-button').click();
+  await bobRow.click();
+  await sendMessage(ada, 'After the laptop left');
+  await expect(theirs(bob, 'After the laptop left')).toBeVisible({ timeout: PEER_TIMEOUT });
+  await expect(laptop.getByTestId('message-body').filter({ hasText: 'After the laptop left' })).toHaveCount(
+    0,
+  );
+  await checkScreenSizes(laptop, 'link-removed');
+  await banner.getByTestId('device-removed-delete').click();
+  await laptop.getByTestId('delete-profile-confirm-input').fill('Ada');
+  await laptop.getByTestId('delete-profile-submit').click();
+  await expect(laptop.getByTestId('onboarding-screen')).toBeVisible({ timeout: PEER_TIMEOUT });
 });
 
 test('codes that differ link nothing, and the new install says so', async ({ page, browser, startShell }) => {

@@ -47,17 +47,20 @@ export class FileReceiver {
     now: number,
   ): (() => void) | null {
     const { store } = this.deps;
+    // Sent by another device of this person (docs/protocol.md §13.6): ours, as its text messages
+    // are (content/inboundContent.ts); its bytes are still fetched, since this device has none.
+    const own = store.self().publicKey.equals(Buffer.from(sender.identityKey));
     const { id: messageId, inserted } = store.messages.insert({
       conversationId,
       uid: content.uid,
       senderKey: Buffer.from(sender.identityKey),
-      outgoing: false,
+      outgoing: own,
       kind: 'file',
       body: content.name,
       replyToUid: content.replyToUid ?? null,
       sentAt: content.sentAt,
       receivedAt: now,
-      state: 'received',
+      state: own ? 'sent' : 'received',
       hasFile: true,
     });
     if (!inserted) return null;
