@@ -490,7 +490,8 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     lists: deviceLists,
     own: { identityKey: options.identity.publicKey, peerId },
     adds: {
-      conversations: () => store.groups.open(),
+      // The self group adds own devices itself (groups/selfGroup.ts: the device listed first).
+      conversations: () => store.groups.open().filter((id) => !store.conversations.isSelfGroup(id)),
       hasLeaf: (id, peer) =>
         service.groups.sequencers.get(id)?.seq.state.members.some((m) => m.peerId === peer) ?? false,
       fetchKeyPackage: (peer) => node.services.keyPackages.fetch(peer),
