@@ -1,6 +1,7 @@
 import type { DeviceLists } from '../devices/deviceLists';
 import { ParleyError } from '../errors';
 import type { ListedDevice } from '../identity/deviceListVerify';
+import { decodeListedDeviceCredential } from '../identity/credential';
 import type { Store } from '../store/store';
 
 /**
@@ -38,4 +39,21 @@ export function ownListedDevice(lists: DeviceLists, identityKey: Uint8Array, pee
     );
   }
   return listed;
+}
+
+/**
+ * This device signs with a version 2 credential: it holds no identity
+ * private key (a linked device), or its stored MLS identity is already
+ * version 2 for this PeerId (a device listed by another own device that also
+ * holds the identity key, e.g. a test twin): such an identity is kept, never
+ * replaced by a version 1 one under a new key the list does not name.
+ */
+export function usesListedIdentity(
+  store: Pick<Store, 'mlsDevice'>,
+  identity: { privateKey: Uint8Array },
+  peerId: string,
+): boolean {
+  if (identity.privateKey.length === 0) return true;
+  const row = store.mlsDevice.get();
+  return row !== null && row.peerId === peerId && decodeListedDeviceCredential(row.credential) !== null;
 }

@@ -41,9 +41,9 @@ import type { GroupOptions } from '../groups/groupOps';
 import { MessagingService } from './messagingService';
 import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
-import { adoptOwnCard, ownCards, signsCards, type OwnIdentity } from '../contacts/ownProfile';
+import { adoptOwnCard, ownCards, type OwnIdentity } from '../contacts/ownProfile';
 import { ed25519SignerFromSeed } from '../util/ed25519';
-import { linkedMlsKeys, ownListedDevice } from './linkedDevice';
+import { linkedMlsKeys, ownListedDevice, usesListedIdentity } from './linkedDevice';
 import { Wakeup } from './wakeup';
 import { cutOffRemovedDevices } from './revocationCutOff';
 import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
@@ -192,7 +192,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const peerId = peerIdOfDeviceKey(secrets.deviceKey);
   // A linked device holds no identity private key (docs/protocol.md §13.2): its list entry,
   // not an identity-key signature, is what makes its keys the person's (§13.6).
-  const linked = !signsCards(options.identity);
+  const linked = usesListedIdentity(store, options.identity, peerId);
   const device0 = linked
     ? null
     : loadOrCreateDeviceIdentity(store.mlsDevice, options.identity, peerId, now());
