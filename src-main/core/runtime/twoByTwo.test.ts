@@ -102,4 +102,130 @@ describe('two users × two devices (issue 18)', () => {
     // The DM stays one conversation on the laptop (the grant's row, filled by the Welcome).
     expect(laptop.store.conversations.list().filter((c) => c.kind === 'dm')).toHaveLength(1);
   });
+
+  it('links while Bob is offline: Bob gets the Add when he is back and then reaches both of Ann’s devices', async () => {
+    const ann = peer('Ann', { groups: FAST });
+    const bob = peer('Bob', { groups: FAST });
+    await Promise.all([ann.online(), bob.online()]);
+    await befriend(ann, bob);
+    const dmId = groupIdOf(ann, ann.dmWith(bob)!);
+    const group = await ann.running().service.createGroup('pair', [ann.contactId(bob)!]);
+    const groupId = groupIdOf(ann, group);
+    await until(() => joined(bob, groupId) !== null, 20_000, 'Bob joins the group');
+    await bob.offline();
+
+    const laptop = await linkNewDevice(ann, peer, 'Ann laptop', { groups: FAST });
+    await laptop.online();
+    const started = Date.now();
+    await until(
+      () => joined(laptop, dmId) !== null && joined(laptop, groupId) !== null,
+      30_000,
+      'the laptop joins while Bob is offline',
+    );
+    const joinedAfterMs = Date.now() - started;
+
+    await bob.online();
+    for (const id of [dmId, groupId])
+      await until(
+        () => bob.running().service.groups.sequencers.get(joined(bob, id)!)?.seq.state.members.length === 3,
+        30_000,
+        'Bob sees the laptop',
+      );
+    await bob.running().service.sendText(joined(bob, dmId)!, 'back again');
+    await laptop.running().service.sendText(joined(laptop, dmId)!, 'from the laptop');
+    await until(
+      () =>
+        bodies(laptop, joined(laptop, dmId)).includes('back again') &&
+        bodies(ann, joined(ann, dmId)).includes('back again') &&
+        bodies(bob, joined(bob, dmId)).includes('from the laptop'),
+      30_000,
+      'both ways after Bob is back',
+    );
+    expect(joinedAfterMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('remove a linked device, then link a new one: the new one joins, the removed one’s leaf is gone', async () => {
+    const ann = peer('Ann', { groups: FAST });
+    const bob = peer('Bob', { groups: FAST });
+    await Promise.all([ann.online(), bob.online()]);
+    await befriend(ann, bob);
+    const dmId = groupIdOf(ann, ann.dmWith(bob)!);
+    const group = await ann.running().service.createGroup('pair', [ann.contactId(bob)!]);
+    const groupId = groupIdOf(ann, group);
+    await until(() => joined(bob, groupId) !== null, 20_000, 'Bob joins the group');
+    const peersIn = (p: MessagingPeer, id: Buffer) =>
+      p
+        .running()
+        .service.groups.sequencers.get(joined(p, id)!)
+        ?.seq.state.members.map((m) => m.peerId) ?? [];
+
+    const first = await linkNewDevice(ann, peer, 'Old laptop', { groups: FAST });
+    const old = (await first.online()).node.peerId;
+    await until(
+      () => peersIn(bob, dmId).includes(old) && peersIn(bob, groupId).includes(old),
+      30_000,
+      'old in',
+    );
+
+    // §13.8: removed from the list, its leaf leaves every conversation.
+    ann.running().devices.appendRemove(old, 'removed');
+    await until(
+      () => [dmId, groupId].every((id) => !peersIn(bob, id).includes(old) && !peersIn(ann, id).includes(old)),
+      30_000,
+      'the old laptop is out everywhere',
+    );
+    await first.offline();
+
+    const second = await linkNewDevice(ann, peer, 'New laptop', { groups: FAST });
+    const fresh = (await second.online()).node.peerId;
+    await until(
+      () => joined(second, dmId) !== null && joined(second, groupId) !== null,
+      30_000,
+      'the new laptop joins',
+    );
+    for (const id of [dmId, groupId])
+      await until(() => peersIn(bob, id).includes(fresh), 30_000, 'Bob sees the new laptop');
+    expect(
+      ann
+        .running()
+        .devices.activeDevices(ann.identity.publicKey)
+        .map((d) => d.peerId),
+    ).not.toContain(old);
+    await second.running().service.sendText(joined(second, groupId)!, 'new laptop here');
+    await until(
+      () => bodies(bob, joined(bob, groupId)).includes('new laptop here'),
+      30_000,
+      'Bob reads the new laptop',
+    );
+  });
+
+  it('restarts: the phone adds the laptop after its own restart, and the laptop keeps its identity across one', async () => {
+    const ann = peer('Ann', { groups: FAST });
+    const bob = peer('Bob', { groups: FAST });
+    await Promise.all([ann.online(), bob.online()]);
+    await befriend(ann, bob);
+    const dmId = groupIdOf(ann, ann.dmWith(bob)!);
+    const laptop = await linkNewDevice(ann, peer, 'Ann laptop', { groups: FAST });
+    // The phone stops before the laptop ever runs: nothing was added yet.
+    await ann.offline();
+    const l = await laptop.online();
+    const credential = Buffer.from(laptop.store.mlsDevice.get()!.credential);
+    expect(credential[0]).toBe(2);
+    expect(joined(laptop, dmId)).toBeNull();
+    await ann.online();
+    await until(() => joined(laptop, dmId) !== null, 30_000, 'the phone adds the laptop after its restart');
+
+    // The laptop restarts: the same version 2 identity, still a member, still sends.
+    const peerId = l.node.peerId;
+    await laptop.offline();
+    const again = await laptop.online();
+    expect(again.node.peerId).toBe(peerId);
+    expect(Buffer.from(laptop.store.mlsDevice.get()!.credential).equals(credential)).toBe(true);
+    await again.service.sendText(joined(laptop, dmId)!, 'after a restart');
+    await until(
+      () => bodies(bob, bob.dmWith(ann)).includes('after a restart'),
+      30_000,
+      'Bob reads the laptop after its restart',
+    );
+  });
 });
