@@ -60,6 +60,15 @@ describe('parley devices / device rename / device remove', () => {
 
       const two = await listed(ann);
       expect(two.map((d) => d.thisDevice)).toEqual([true, false]);
+      // The linked device runs `parley node` too (§13.6) and lists the same two, itself first.
+      const stopLaptop = await startNode(laptop);
+      try {
+        const onLaptop = await listed(laptop);
+        expect(onLaptop.map((d) => d.thisDevice)).toEqual([true, false]);
+        expect(onLaptop.map((d) => d.peerId)).toEqual([two[1]?.peerId, two[0]?.peerId]);
+      } finally {
+        await stopLaptop();
+      }
       const other = two[1] as Listed;
       const text = fakeIo();
       expect(await runCli(['devices', '--profile', ann], text)).toBe(0);
