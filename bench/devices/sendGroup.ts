@@ -43,7 +43,9 @@ import { round, summarize, timer, type BenchContext, type BenchResult } from '..
  *   store/durability.ts) the new group state, the message row and 149 outbox
  *   rows, one per other device, in an encrypted database (200 messages; the
  *   recipients are not connected, so only the send cost counts), with its
- *   CPU time beside (wall time also counts waiting for a core).
+ *   CPU time beside (wall time also counts waiting for a core), and the
+ *   same without the outbox rows (`persisted_no_outbox`: state and message
+ *   row only), so the rows' share shows whatever the machine's load.
  * Baseline in the same run: a 1,000-member single-device group's `send`
  * (mls.bench.ts's `xwing.n1000.send`), and the ratio of the two p50s.
  */
@@ -125,11 +127,15 @@ async function toOutbox(
   ctx: BenchContext,
   state: MlsGroupState,
   recipients: readonly string[],
+  tag: string,
 ): Promise<{ wall: number[]; cpu: number[] }> {
-  const db = openEncryptedDatabase(join(ctx.tmpDir, 'send-50x3.db'), randomBytes(32), { create: true });
+  const db = openEncryptedDatabase(join(ctx.tmpDir, `send-${tag}.db`), randomBytes(32), { create: true });
   ctx.defer(() => db.close());
   migrate(db);
-  const store = new Store(db, { attachmentsDir: join(ctx.tmpDir, 'send-attachments'), logger: silentLogger });
+  const store = new Store(db, {
+    attachmentsDir: join(ctx.tmpDir, `send-${tag}-attachments`),
+    logger: silentLogger,
+  });
   const conversationId = store.conversations.create({
     kind: 'group',
     name: 'bench 50x3',
@@ -205,7 +211,10 @@ export async function sendBench(ctx: BenchContext): Promise<BenchResult[]> {
     ctx,
     run.sender,
     g.others.map((d) => d.device.peerId),
+    'outbox',
   );
+  // The same with no recipients: what the state and the message row cost without the 149 outbox rows.
+  const alone = await toOutbox(ctx, run.sender, [], 'alone');
   const base = await baseline(ctx);
   const p50 = (xs: number[]) => summarize('x', xs, ['p50'])[0]!.value;
   return [
@@ -214,6 +223,13 @@ export async function sendBench(ctx: BenchContext): Promise<BenchResult[]> {
     ...summarize('send.group_50x3.to_outbox', outbox.wall, ['p50', 'p95', 'max']),
     // CPU time of this process meanwhile: wall time also counts waiting for a core on a shared machine.
     ...summarize('send.group_50x3.to_outbox.cpu', outbox.cpu, ['p50', 'p95']),
+    ...summarize('send.group_50x3.persisted_no_outbox', alone.wall, ['p50', 'p95']),
+    ...summarize('send.group_50x3.persisted_no_outbox.cpu', alone.cpu, ['p50']),
+    {
+      metric: 'send.group_50x3.outbox_rows_share_cpu',
+      value: round(1 - p50(alone.cpu) / p50(outbox.cpu), 2),
+      unit: 'ratio',
+    },
     { metric: 'send.group_50x3.leaves', value: PEOPLE * DEVICES_PER_PERSON, unit: 'leaves' },
     { metric: 'send.group_50x3.outbox_rows_per_message', value: g.others.length, unit: 'rows' },
     ...summarize(`send.n${BASELINE_MEMBERS}_single.baseline`, base, ['p50', 'p95']),
