@@ -5,7 +5,9 @@ import type {
   ContactRequestReply,
   ContactRequestStatus,
   InboundContactRequest,
+  WireDeviceListHead,
 } from '../net/contactRequestProtocol';
+import type { DeviceProof, DeviceProofs } from './deviceProofs';
 import { peerTag } from '../net/protocolService';
 import type { ContactRequestRepository } from '../store/repositories/contactRequestRepository';
 import type { Store } from '../store/store';
@@ -28,7 +30,12 @@ import type { ParleyNode } from '../net/parleyNode';
  *  - an unproven request from an identity we do not know is shown as a new
  *    person, marked as unproven (its claim is worth nothing, so it can be
  *    nobody's impostor either);
- *  - a blocked contact's new device is refused like the contact.
+ *  - a blocked contact's new device is refused like the contact;
+ *  - issue 18 (docs/protocol.md §13.6, "Outside groups"): for a person with a
+ *    device list, "proven" means active in that list (deviceProofs.ts); a
+ *    device the list does not name, or removed, or shown with a kind 1
+ *    certificate while it is not entry 0, is refused. A new person's list,
+ *    fetched from the requester, is kept once they are a contact.
  * Pending requests expire after 30 days and at most 200 are kept (the
  * oldest go first), so strangers cannot grow the database without bound.
  */
@@ -61,6 +68,12 @@ export interface ContactRequestsDeps {
   identity: { publicKey: Uint8Array };
   /** This device's certificate, sent with every answer that takes a request. */
   deviceCertificate: Uint8Array;
+  /** Judges a requester's device against its person's device list (issue 18); without it, issue 14's rule. */
+  proofs?: Pick<DeviceProofs, 'check' | 'keep'>;
+  /** This person's device-list head, sent with every answer that takes a request. */
+  deviceListHead?: () => WireDeviceListHead | null;
+  /** Records that we answered `peer`, so it may fetch our list for the next 10 minutes (§13.4). */
+  noteContacted?: (peer: string) => void;
   sealPublicKey: Uint8Array;
   logger: Logger;
   now: () => number;
@@ -77,6 +90,8 @@ export class ContactRequests {
   private readonly limits: typeof CONTACT_REQUEST_LIMITS;
 
   private readonly repo: ContactRequestRepository;
+  /** Lists fetched from requesters not yet contacts, kept until the user answers (memory, bounded). */
+  private readonly fetchedLists = new Map<string, { identityKey: Uint8Array; entries: Uint8Array[] }>();
 
   constructor(private readonly deps: ContactRequestsDeps) {
     this.repo = deps.store.contactRequests;
@@ -86,25 +101,28 @@ export class ContactRequests {
   /** The node's contact-request handler. */
   onRequest = async (req: InboundContactRequest): Promise<ContactRequestStatus | ContactRequestReply> => {
     const { directory, logger } = this.deps;
-    const proof = verifyDeviceCertificate(req.deviceCertificate, {
-      peerId: req.from,
-      identityKey: req.identityKey,
-    });
-    const proven = proof !== null;
+    // A device we know under another identity key: a key change for the user
+    // to review (recorded only when the new key proved itself by its
+    // certificate), not a stranger, and never a device of the new key.
+    const known = directory.device(req.from);
+    if (known && !Buffer.from(known.identityKey).equals(Buffer.from(req.identityKey))) {
+      if (verifyDeviceCertificate(req.deviceCertificate, { peerId: req.from, identityKey: req.identityKey }))
+        directory.checkIdentity(req.from, req.identityKey);
+      return 'rejected';
+    }
+    const proof = await this.prove(req);
+    if (proof.status === 'refused') return 'rejected';
+    const proven = proof.status === 'proven';
+    if (proof.status === 'proven' && proof.entries)
+      this.keepForLater(req.from, req.identityKey, proof.entries);
     const contact = this.deps.store.contacts.byIdentityKey(req.identityKey);
     if (!proven && this.isKnownIdentity(req.identityKey)) {
       logger.log('warn', 'messaging.contact_request_unproven', { peer: peerTag(req.from) });
       return 'rejected';
     }
     if (contact?.blocked) return 'rejected';
-    // A device we know under another identity key: a key change for the user
-    // to review (recorded only when the new key proved itself), not a stranger.
-    const known = directory.device(req.from);
-    if (known && !Buffer.from(known.identityKey).equals(Buffer.from(req.identityKey))) {
-      if (proven) directory.checkIdentity(req.from, req.identityKey);
-      return 'rejected';
-    }
     if (req.inviteToken) return this.acceptWithToken(req, req.inviteToken, proven);
+    this.deps.noteContacted?.(req.from);
     this.prune();
     const stored = this.repo.recordPending({
       peerId: req.from,
@@ -116,8 +134,53 @@ export class ContactRequests {
       certificate: proven ? (req.deviceCertificate ?? null) : null,
     });
     if (stored) logger.log('info', 'messaging.contact_requested', { peer: peerTag(req.from), proven });
-    return { status: 'received', deviceCertificate: this.deps.deviceCertificate };
+    return this.received();
   };
+
+  /** A 'received' answer: our certificate and device-list head, so the requester can check this device. */
+  private received(extra: Partial<ContactRequestReply> = {}): ContactRequestReply {
+    const head = this.deps.deviceListHead?.() ?? null;
+    return {
+      status: 'received',
+      ...extra,
+      deviceCertificate: this.deps.deviceCertificate,
+      ...(head !== null ? { deviceListHead: head } : {}),
+    };
+  }
+
+  /** The requester's device judged by its person's list (issue 18), or by issue 14's certificate rule. */
+  private async prove(req: InboundContactRequest): Promise<DeviceProof> {
+    if (this.deps.proofs)
+      return this.deps.proofs.check({
+        from: req.from,
+        identityKey: req.identityKey,
+        certificate: req.deviceCertificate,
+        head: req.deviceListHead,
+      });
+    const kind1 = verifyDeviceCertificate(req.deviceCertificate, {
+      peerId: req.from,
+      identityKey: req.identityKey,
+    });
+    return kind1 ? { status: 'proven', entries: null } : { status: 'unproven' };
+  }
+
+  private keepForLater(peer: string, identityKey: Uint8Array, entries: Uint8Array[]): void {
+    this.fetchedLists.delete(peer);
+    this.fetchedLists.set(peer, { identityKey, entries });
+    while (this.fetchedLists.size > this.limits.maxPending) {
+      const oldest = this.fetchedLists.keys().next().value;
+      if (oldest === undefined) break;
+      this.fetchedLists.delete(oldest);
+    }
+  }
+
+  /** Inside the transaction that made `peer`'s person a contact: store the list it showed, if fetched. */
+  private keepFetchedList(peer: string, identityKey: Uint8Array): void {
+    const held = this.fetchedLists.get(peer);
+    if (!held || !Buffer.from(held.identityKey).equals(Buffer.from(identityKey))) return;
+    this.fetchedLists.delete(peer);
+    this.deps.proofs?.keep(identityKey, held.entries, peer);
+  }
 
   /** Pending requests, oldest first (expired ones are gone first). */
   pending(): PendingContactRequest[] {
@@ -167,6 +230,7 @@ export class ContactRequests {
       if (!bound) {
         throw new ParleyError('INVALID_STATE', 'That device belongs to another contact.');
       }
+      this.keepFetchedList(request.peerId, request.identityKey);
       this.repo.markAccepted(id, now);
       return cid;
     });
@@ -219,6 +283,7 @@ export class ContactRequests {
           ...(proven && req.deviceCertificate ? { certificate: req.deviceCertificate } : {}),
         });
         if (!bound) throw new ParleyError('INVALID_PARAMS', 'device bound to another identity');
+        this.keepFetchedList(req.from, req.identityKey);
         return true;
       });
     let ok = false;
@@ -235,10 +300,7 @@ export class ContactRequests {
     this.deps.track(this.deps.net.keepConnected(req.from));
     this.deps.track(this.deps.announce());
     // The invite carried only a hash of our seal key: here is the key (invite.ts), and proof of who we are.
-    return {
-      status: 'received',
-      sealPublicKey: this.deps.sealPublicKey,
-      deviceCertificate: this.deps.deviceCertificate,
-    };
+    this.deps.noteContacted?.(req.from);
+    return this.received({ sealPublicKey: this.deps.sealPublicKey });
   }
 }

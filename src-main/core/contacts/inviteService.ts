@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SEAL_PUBLIC_KEY_BYTES } from '../crypto/sealedBox';
 import { ParleyError } from '../errors';
 import { verifyDeviceCertificate } from '../identity/deviceCertificate';
+import type { WireDeviceListHead } from '../net/contactRequestProtocol';
 import type { ParleyNode } from '../net/parleyNode';
 import type { ParleyProtocols } from '../net/parleyProtocols';
 import { peerTag } from '../net/protocolService';
@@ -9,6 +10,7 @@ import type { InviteRepository } from '../store/repositories/inviteRepository';
 import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 import type { Directory } from './directory';
+import type { DeviceProof, DeviceProofs } from './deviceProofs';
 import { decodeInvite, encodeInvite, INVITE_USED, sealKeyHash } from './invite';
 
 const INVITE_TTL_MS = 7 * 24 * 3600_000;
@@ -25,6 +27,12 @@ export interface InviteServiceDeps {
   /** This device's certificate by the identity key (identity/deviceCertificate.ts). */
   deviceCertificate: Uint8Array;
   sealPublicKey: Uint8Array;
+  /** Judges the answering device against its person's device list (issue 18); without it, issue 14's rule. */
+  proofs?: Pick<DeviceProofs, 'check' | 'keep'>;
+  /** This person's device-list head, sent with the request (§13.6, "Outside groups"). */
+  deviceListHead?: () => WireDeviceListHead | null;
+  /** Records that we contact `peer`, so it may fetch our list for the next 10 minutes (§13.4). */
+  noteContacted?: (peer: string) => void;
   /** The user's current signed profile card: the name an invite and a request carry. */
   profileCard?: () => { fields: { displayName: string } } | undefined;
   logger: Logger;
@@ -36,6 +44,11 @@ export interface InviteServiceDeps {
  * else's (docs/protocol.md §4): the contact request with its token, the seal
  * key checked against the invite's hash, the device proven to belong to the
  * invite's identity key, then the inviter recorded as a contact.
+ *
+ * An invite made on any device names that device and its token is that
+ * device's (docs/protocol.md §13.6, "Outside groups"): a linked device's
+ * answer proves itself by its person's device list (deviceProofs.ts), which
+ * the accepter fetches from it and keeps with the new contact.
  */
 export class InviteService {
   private readonly invites: InviteRepository;
@@ -82,6 +95,8 @@ export class InviteService {
       throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
     }
     await net.keepConnected(invite.peerId, invite.addresses);
+    this.deps.noteContacted?.(invite.peerId);
+    const head = this.deps.deviceListHead?.() ?? null;
     let reply: Awaited<ReturnType<InviteServiceDeps['net']['services']['contactRequests']['sendForReply']>>;
     try {
       reply = await net.services.contactRequests.sendForReply(invite.peerId, {
@@ -90,6 +105,7 @@ export class InviteService {
         inviteToken: invite.token,
         message: '',
         deviceCertificate: this.deps.deviceCertificate,
+        ...(head !== null ? { deviceListHead: head } : {}),
       });
     } catch (err) {
       if (!existing) net.forget(invite.peerId);
@@ -113,7 +129,8 @@ export class InviteService {
     }
     // An invite is only text: anyone can write one naming a contact's identity
     // key and their own device ("Carol, new phone"). The device must prove it.
-    if (!verifyDeviceCertificate(reply.deviceCertificate, invite)) {
+    const proof = await this.prove(invite, reply);
+    if (proof.status !== 'proven') {
       if (!existing) net.forget(invite.peerId);
       this.deps.logger.log('warn', 'messaging.invite_unproven', { peer: peerTag(invite.peerId) });
       throw new ParleyError(
@@ -131,8 +148,26 @@ export class InviteService {
         certificate: reply.deviceCertificate,
       });
       if (!bound) throw new ParleyError('INVALID_PARAMS', 'That device belongs to another contact.');
+      if (proof.entries) this.deps.proofs?.keep(invite.identityKey, proof.entries, invite.peerId);
       return id;
     });
+  }
+
+  /** The answering device judged by its person's list (issue 18), or by issue 14's certificate rule. */
+  private async prove(
+    invite: { peerId: string; identityKey: Uint8Array },
+    reply: { deviceCertificate?: Uint8Array; deviceListHead?: WireDeviceListHead },
+  ): Promise<DeviceProof> {
+    if (this.deps.proofs)
+      return this.deps.proofs.check({
+        from: invite.peerId,
+        identityKey: invite.identityKey,
+        certificate: reply.deviceCertificate,
+        head: reply.deviceListHead,
+      });
+    return verifyDeviceCertificate(reply.deviceCertificate, invite)
+      ? { status: 'proven', entries: null }
+      : { status: 'unproven' };
   }
 
   /** The user's display name now (the profile card's, which follows renames). */

@@ -29,6 +29,31 @@ export interface ContactRequestFields {
   message: string;
   /** The sender's device certificate (identity/deviceCertificate.ts); opaque here, bounded in size. */
   deviceCertificate?: Uint8Array;
+  /** The sender's person's device-list head (docs/protocol.md §13.6, "Outside groups"). */
+  deviceListHead?: WireDeviceListHead;
+}
+
+/** A device-list head as contact requests and hello carry it. */
+export interface WireDeviceListHead {
+  seq: number;
+  /** SHA-256 of the entry at seq, 32 bytes. */
+  hash: Uint8Array;
+}
+
+/** A u32 seq and a 32-byte hash. */
+export function validHead(h: WireDeviceListHead): boolean {
+  return Number.isInteger(h.seq) && h.seq >= 0 && h.seq <= 0xffffffff && h.hash.length === 32;
+}
+
+export function headToWire(h: WireDeviceListHead): { seq: number; hash: Uint8Array<ArrayBuffer> } {
+  return { seq: h.seq, hash: wireBytes(h.hash) };
+}
+
+/** The head field of a decoded frame, as an object to spread (absent when the frame had none). */
+export function headFromWire(h: { seq: number; hash: Uint8Array } | undefined): {
+  deviceListHead?: WireDeviceListHead;
+} {
+  return h === undefined ? {} : { deviceListHead: { seq: h.seq, hash: h.hash } };
 }
 
 export interface InboundContactRequest extends ContactRequestFields {
@@ -48,6 +73,8 @@ export interface ContactRequestReply {
   sealPublicKey?: Uint8Array;
   /** With 'received': the answering device's certificate. */
   deviceCertificate?: Uint8Array;
+  /** With 'received': the answering device's person's device-list head. */
+  deviceListHead?: WireDeviceListHead;
 }
 
 export type ContactRequestHandler = (
@@ -102,6 +129,7 @@ export class ContactRequestProtocol extends ProtocolService<ContactRequestHandle
       fields.deviceCertificate === undefined || fields.deviceCertificate.length <= MAX_CERTIFICATE_BYTES,
       'device certificate too long',
     );
+    ensure(fields.deviceListHead === undefined || validHead(fields.deviceListHead), 'bad device list head');
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {
@@ -118,11 +146,12 @@ export class ContactRequestProtocol extends ProtocolService<ContactRequestHandle
     if (request.deviceCertificate !== undefined && request.deviceCertificate.length > 0) {
       fields.deviceCertificate = request.deviceCertificate;
     }
+    Object.assign(fields, headFromWire(request.deviceListHead));
     this.validate(fields);
     const onRequest = this.served;
     const answer = await this.callHandler(() => onRequest({ from: peer, ...fields }));
     const reply: ContactRequestReply = typeof answer === 'string' ? { status: answer } : answer;
-    const { status, sealPublicKey, deviceCertificate } = reply;
+    const { status, sealPublicKey, deviceCertificate, deviceListHead } = reply;
     if (status !== 'received' && status !== 'rejected' && status !== 'used') {
       throw new HandlerError(false, { cause: new TypeError('unknown status') });
     }
@@ -134,6 +163,9 @@ export class ContactRequestProtocol extends ProtocolService<ContactRequestHandle
       (status !== 'received' || deviceCertificate.length > MAX_CERTIFICATE_BYTES)
     ) {
       throw new HandlerError(false, { cause: new TypeError('certificate only with received, ≤ 512 bytes') });
+    }
+    if (deviceListHead !== undefined && (status !== 'received' || !validHead(deviceListHead))) {
+      throw new HandlerError(false, { cause: new TypeError('head only with received, u32 and 32 bytes') });
     }
     const wire =
       status === 'received'
@@ -147,6 +179,7 @@ export class ContactRequestProtocol extends ProtocolService<ContactRequestHandle
         status: wire,
         ...(sealPublicKey ? { sealPublicKey: wireBytes(sealPublicKey) } : {}),
         ...(deviceCertificate ? { deviceCertificate: wireBytes(deviceCertificate) } : {}),
+        ...(deviceListHead ? { deviceListHead: headToWire(deviceListHead) } : {}),
       }),
     );
     this.countServed();
@@ -185,6 +218,8 @@ export class ContactRequestProtocol extends ProtocolService<ContactRequestHandle
             message: fields.message,
             deviceCertificate:
               fields.deviceCertificate === undefined ? undefined : wireBytes(fields.deviceCertificate),
+            deviceListHead:
+              fields.deviceListHead === undefined ? undefined : headToWire(fields.deviceListHead),
           }),
         );
         await frames.close();
@@ -196,8 +231,11 @@ export class ContactRequestProtocol extends ProtocolService<ContactRequestHandle
           certificate === undefined || certificate.length <= MAX_CERTIFICATE_BYTES,
           'device certificate too long',
         );
+        const head = headFromWire(response.deviceListHead);
+        ensure(head.deviceListHead === undefined || validHead(head.deviceListHead), 'bad device list head');
         if (response.status === ContactResponse.Status.RECEIVED) {
           return {
+            ...head,
             status: 'received',
             ...(seal && seal.length > 0 ? { sealPublicKey: seal } : {}),
             ...(certificate && certificate.length > 0 ? { deviceCertificate: certificate } : {}),
@@ -210,6 +248,7 @@ export class ContactRequestProtocol extends ProtocolService<ContactRequestHandle
         );
         ensure(seal === undefined || seal.length === 0, 'seal key in a rejection');
         ensure(certificate === undefined || certificate.length === 0, 'certificate in a rejection');
+        ensure(head.deviceListHead === undefined, 'head in a rejection');
         return { status: refused };
       },
       options,

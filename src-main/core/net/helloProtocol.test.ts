@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateDeviceKey } from './deviceKey';
+import { encodeLength } from './frameStream';
+import { PROTOCOL_IDS } from './limits';
+import { ContactRequest } from './proto/contactRequest.generated';
+import { makeRawNode, rawExchange } from './testing/netHarness';
 import type { HelloInfo } from './helloProtocol';
 import { isNetError } from './netError';
 import { ParleyNode } from './parleyNode';
@@ -12,7 +16,10 @@ afterEach(async () => {
   for (const n of nodes.splice(0)) await n.stop();
 });
 
-async function node(answer: () => HelloInfo | null): Promise<ParleyProtocolNode> {
+async function node(
+  answer: () => HelloInfo | null,
+  onRequest: () => Promise<'received' | 'rejected'> = async () => 'rejected',
+): Promise<ParleyProtocolNode> {
   const n = await ParleyNode.create(
     {
       deviceKey: await generateDeviceKey(),
@@ -24,7 +31,7 @@ async function node(answer: () => HelloInfo | null): Promise<ParleyProtocolNode>
     parleyProtocols({
       deliver: { onEnvelope: async () => 'rejected' },
       keyPackages: { provide: async () => null },
-      contactRequests: { onRequest: async () => 'rejected' },
+      contactRequests: { onRequest },
       hello: { answer },
     }),
   );
@@ -68,5 +75,68 @@ describe('hello', () => {
     const err = await b.services.hello.ask(a.peerId).catch((e: unknown) => e);
     expect(isNetError(err)).toBe(true);
     expect(a.metrics().malformedFrames.hello).toBe(1);
+  });
+
+  it('carries the device-list head (§13.6) and refuses a malformed one both ways', async () => {
+    const head = { seq: 3, hash: new Uint8Array(32).fill(7) };
+    let answer: HelloInfo = { ...ada, deviceListHead: head };
+    const a = await node(() => answer);
+    const b = await node(() => null);
+    await b.addAddresses(a.peerId, a.addresses());
+    expect(await b.services.hello.ask(a.peerId)).toEqual({ ...ada, deviceListHead: head });
+    for (const bad of [
+      { seq: 3, hash: new Uint8Array(31) },
+      { seq: 2 ** 32, hash: new Uint8Array(32) },
+    ]) {
+      answer = { ...ada, deviceListHead: bad };
+      expect(isNetError(await b.services.hello.ask(a.peerId).catch((e: unknown) => e))).toBe(true);
+    }
+    expect(a.metrics().malformedFrames.hello).toBe(2);
+  });
+});
+
+describe('contact requests with a device-list head (§13.6, "Outside groups")', () => {
+  it('a sender cannot send a malformed head, and a node resets a hostile one', async () => {
+    const requests: unknown[] = [];
+    const a = await node(
+      () => null,
+      async () => {
+        requests.push(1);
+        return 'received';
+      },
+    );
+    const b = await node(() => null);
+    await b.addAddresses(a.peerId, a.addresses());
+    const fields = { displayName: 'Bob', identityKey: new Uint8Array(32).fill(2), message: '' };
+    expect(
+      await b.services.contactRequests.send(a.peerId, {
+        ...fields,
+        deviceListHead: { seq: 1, hash: new Uint8Array(32) },
+      }),
+    ).toBe('received');
+    await expect(
+      b.services.contactRequests.send(a.peerId, {
+        ...fields,
+        deviceListHead: { seq: 1, hash: new Uint8Array(33) },
+      }),
+    ).rejects.toThrow(RangeError);
+    const raw = await makeRawNode();
+    try {
+      await raw.start();
+      const body = ContactRequest.encode({
+        version: 1,
+        displayName: 'Mallory',
+        identityKey: new Uint8Array(32).fill(9),
+        message: '',
+        deviceListHead: { seq: 1, hash: new Uint8Array(5) },
+      });
+      const bytes = new Uint8Array(Buffer.concat([encodeLength(body.length), body]));
+      const before = a.metrics().malformedFrames.contactRequest;
+      expect((await rawExchange(raw, a, PROTOCOL_IDS.contactRequest, bytes)).kind).toBe('reset');
+      expect(a.metrics().malformedFrames.contactRequest).toBe(before + 1);
+      expect(requests).toHaveLength(1);
+    } finally {
+      await raw.stop();
+    }
   });
 });

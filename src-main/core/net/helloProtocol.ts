@@ -1,6 +1,12 @@
 import type { AbortOptions } from '@libp2p/interface';
 import { wireBytes } from './bytes';
-import { MAX_CERTIFICATE_BYTES } from './contactRequestProtocol';
+import {
+  headFromWire,
+  headToWire,
+  MAX_CERTIFICATE_BYTES,
+  validHead,
+  type WireDeviceListHead,
+} from './contactRequestProtocol';
 import { FRAME_VERSION } from './limits';
 import { HelloRequest, HelloResponse } from './proto/hello.generated';
 import {
@@ -30,6 +36,8 @@ export interface HelloInfo {
   identityKey: Uint8Array;
   /** The device certificate over the answering PeerId (opaque here, ≤ 512 bytes). */
   deviceCertificate?: Uint8Array;
+  /** The answering device's person's device-list head (docs/protocol.md §13.6). */
+  deviceListHead?: WireDeviceListHead;
 }
 
 export interface HelloHooks {
@@ -45,6 +53,7 @@ function validate(info: HelloInfo): void {
     info.deviceCertificate === undefined || info.deviceCertificate.length <= MAX_CERTIFICATE_BYTES,
     'device certificate too long',
   );
+  ensure(info.deviceListHead === undefined || validHead(info.deviceListHead), 'bad device list head');
   ensure(info.displayName.length > 0, 'empty name');
   ensure(Buffer.byteLength(info.displayName, 'utf8') <= HELLO_NAME_BYTES, 'name too long');
 }
@@ -77,6 +86,7 @@ export class HelloProtocol extends ProtocolService<HelloHooks> {
         displayName: info.displayName,
         identityKey: wireBytes(info.identityKey),
         ...(info.deviceCertificate ? { deviceCertificate: wireBytes(info.deviceCertificate) } : {}),
+        ...(info.deviceListHead ? { deviceListHead: headToWire(info.deviceListHead) } : {}),
       }),
     );
     this.countServed();
@@ -97,6 +107,7 @@ export class HelloProtocol extends ProtocolService<HelloHooks> {
           displayName: response.displayName,
           identityKey: response.identityKey,
           ...(certificate && certificate.length > 0 ? { deviceCertificate: certificate } : {}),
+          ...headFromWire(response.deviceListHead),
         };
         validate(info);
         return info;

@@ -8,6 +8,8 @@ import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import { truncateUtf8 } from '../util/utf8';
 import type { Directory } from '../contacts/directory';
+import type { DeviceProofs } from '../contacts/deviceProofs';
+import type { WireDeviceListHead } from '../net/contactRequestProtocol';
 import type { PrivacySettings } from './privacySettings';
 
 /**
@@ -38,8 +40,14 @@ export interface NearbyDeps {
   directory: Pick<Directory, 'isHolder' | 'upsertDevice' | 'device'>;
   privacy: () => PrivacySettings;
   identity: { publicKey: Uint8Array };
-  /** This device's certificate by the identity key, shown with every answer. */
+  /** This device's certificate (kind 1 on device 0, kind 2 on a linked device), shown with every answer. */
   deviceCertificate: Uint8Array;
+  /** Judges a nearby device against its person's device list (issue 18); without it, issue 14's rule. */
+  proofs?: Pick<DeviceProofs, 'check' | 'keep'>;
+  /** This person's device-list head, shown with every answer and request (§13.6). */
+  deviceListHead?: () => WireDeviceListHead | null;
+  /** Records that we answered or asked `peer`, so it may fetch our list for 10 minutes (§13.4). */
+  noteContacted?: (peer: string) => void;
   /** The user's current display name. */
   displayName: () => string;
   now: () => number;
@@ -52,6 +60,8 @@ export interface NearbyDeps {
 interface Entry extends HelloInfo {
   /** Verified: it binds this PeerId to the identity key. */
   deviceCertificate: Uint8Array;
+  /** The person's device list fetched from it (issue 18), kept with the contact once requested. */
+  entries: Uint8Array[] | null;
   seenAt: number;
   requested: boolean;
 }
@@ -73,14 +83,18 @@ export class NearbyService {
     // running. A node without mDNS (`parley node` by default, the web shell)
     // is not discoverable, so a stranger who found its TCP port learns
     // nothing from hello (issue #14 item 9).
-    answer: () => {
+    answer: (peer) => {
       const deps = this.deps;
       if (!deps || !deps.privacy().discoverable || !deps.node.isDiscoverable) return null;
       const displayName = truncateUtf8(deps.displayName(), HELLO_NAME_BYTES) || 'Parley user';
+      const head = deps.deviceListHead?.() ?? null;
+      // The asker may check this device against our list (§13.4, §13.6).
+      deps.noteContacted?.(peer);
       return {
         displayName,
         identityKey: deps.identity.publicKey,
         deviceCertificate: deps.deviceCertificate,
+        ...(head !== null ? { deviceListHead: head } : {}),
       };
     },
   };
@@ -118,18 +132,17 @@ export class NearbyService {
     this.asking.add(peer);
     const run = deps.node.services.hello
       .ask(peer)
-      .then((info) => {
+      .then(async (info) => {
         // A name with an identity key the device cannot prove is not listed:
-        // anyone could otherwise show up nearby with a contact's key.
-        const proof = verifyDeviceCertificate(info.deviceCertificate, {
-          peerId: peer,
-          identityKey: info.identityKey,
-        });
-        if (!proof || !info.deviceCertificate) throw new Error('unproven identity');
+        // anyone could otherwise show up nearby with a contact's key. For a
+        // person with a device list, only a device active in it (issue 18).
+        const entries = await this.prove(deps, peer, info);
+        if (entries === false || !info.deviceCertificate) throw new Error('unproven identity');
         const before = this.entries.get(peer);
         this.entries.set(peer, {
           ...info,
           deviceCertificate: info.deviceCertificate,
+          entries,
           seenAt: deps.now(),
           requested: before?.requested ?? false,
         });
@@ -175,11 +188,14 @@ export class NearbyService {
     if (existing && !Buffer.from(existing.identityKey).equals(Buffer.from(entry.identityKey))) {
       throw new ParleyError('INVALID_STATE', 'That device belongs to someone else you know.');
     }
+    const head = deps.deviceListHead?.() ?? null;
+    deps.noteContacted?.(peerId);
     const status = await deps.node.services.contactRequests.send(peerId, {
       displayName: truncateUtf8(deps.displayName(), 256),
       identityKey: deps.identity.publicKey,
       message,
       deviceCertificate: deps.deviceCertificate,
+      ...(head !== null ? { deviceListHead: head } : {}),
     });
     if (status !== 'received') throw new ParleyError('INVALID_STATE', 'They did not take the request.');
     deps.store.tx.run(() => {
@@ -192,10 +208,33 @@ export class NearbyService {
       if (!bound) {
         throw new ParleyError('INVALID_STATE', 'That device belongs to someone else you know.');
       }
+      if (entry.entries) deps.proofs?.keep(entry.identityKey, entry.entries, peerId);
     });
     entry.requested = true;
     deps.logger.log('info', 'nearby.contact_requested', { peer: peerTag(peerId) });
     deps.onChange();
+  }
+
+  /**
+   * The nearby device's proof: the list fetched from it when its person is
+   * new here (kept with the entry), null when nothing needs keeping, false
+   * when it is not proven.
+   */
+  private async prove(deps: NearbyDeps, peer: string, info: HelloInfo): Promise<Uint8Array[] | null | false> {
+    if (!deps.proofs) {
+      const kind1 = verifyDeviceCertificate(info.deviceCertificate, {
+        peerId: peer,
+        identityKey: info.identityKey,
+      });
+      return kind1 ? null : false;
+    }
+    const proof = await deps.proofs.check({
+      from: peer,
+      identityKey: info.identityKey,
+      certificate: info.deviceCertificate,
+      head: info.deviceListHead,
+    });
+    return proof.status === 'proven' ? proof.entries : false;
   }
 
   private sweep(): void {

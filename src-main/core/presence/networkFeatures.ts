@@ -2,7 +2,7 @@ import type { ParleyProtocolNode } from '../net/parleyProtocols';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { Directory } from '../contacts/directory';
-import { NearbyService } from './nearbyService';
+import { type NearbyDeps, NearbyService } from './nearbyService';
 import { currentCard, updateOwnProfile, type OwnIdentity, type ProfilePatch } from '../contacts/ownProfile';
 import { PresenceService } from './presenceService';
 import { readPrivacy, writePrivacy, type PrivacySettings } from './privacySettings';
@@ -105,6 +105,8 @@ export class NetworkFeatures {
     directory: Directory;
     identity: OwnIdentity;
     deviceCertificate: Uint8Array;
+    /** Issue 18 (§13.6, "Outside groups"): nearby devices judged by their person's list. */
+    outside?: Pick<NearbyDeps, 'proofs' | 'deviceListHead' | 'noteContacted'>;
     logger: Logger;
     now: () => number;
     /** The connected contact device a contact's device is reachable through (issue 13). */
@@ -130,6 +132,7 @@ export class NetworkFeatures {
       privacy: () => this.privacy(),
       identity: deps.identity,
       deviceCertificate: deps.deviceCertificate,
+      ...deps.outside,
       displayName: () => this.profile().displayName,
       now,
       logger,

@@ -59,9 +59,13 @@ describe('history wiring', () => {
   it("refuses a device that is not one of the person's, then gives the linked one its history, with progress through the contract", async () => {
     const e = await makeCore('Ann');
     const n = await makeCore('Ann2');
+    // E's history: a DM with Bob. N itself is nobody's contact: a device made with another
+    // identity (N's own entry 0) cannot also be listed in Ann's list (§13.3 rule 5), and
+    // since "Outside groups" (§13.6) E would hold N's list as soon as N became a contact.
+    const bob = await makeCore('Bob');
     const invite = await e.call('contacts.createInvite', {});
-    const { conversationId } = await n.call('contacts.acceptInvite', { invite: invite.link });
-    await n.call('messages.send', { conversationId, text: 'history says hello' });
+    const { conversationId } = await bob.call('contacts.acceptInvite', { invite: invite.link });
+    await bob.call('messages.send', { conversationId, text: 'history says hello' });
     let atE = -1;
     await until(
       () => {
@@ -74,6 +78,16 @@ describe('history wiring', () => {
     );
     const eRun = await e.core.messaging.running();
     const nRun = await n.core.messaging.running();
+    // What the grant stores on E (linking/grantSource.ts): N's devices row; N knows where E is.
+    e.core.store().devices.upsert({
+      peerId: nRun.node.peerId,
+      identityKey: e.core.store().self().publicKey,
+      addresses: nRun.node.addresses(),
+      sealPublic: null,
+      certificate: null,
+      now: Date.now(),
+    });
+    await nRun.node.addAddresses(eRun.node.peerId, eRun.node.addresses());
     expect(eRun.history).not.toBeNull();
     // Before N is one of this person's devices, E refuses (§13.7: active devices of the same person only).
     const early = randomBytes(16);

@@ -17,6 +17,8 @@ import { InviteService } from '../contacts/inviteService';
 import { KeyPackageExchange } from '../contacts/keyPackageExchange';
 import type { OwnCards } from '../contacts/ownProfile';
 import { deviceClaimLists } from '../devices/deviceClaims';
+import type { DeviceProofs } from '../contacts/deviceProofs';
+import type { WireDeviceListHead } from '../net/contactRequestProtocol';
 import type { DeviceLists } from '../devices/deviceLists';
 import type { ProfileCardV2 } from '../identity/profileCardV2';
 import { ProfileReceiver } from '../contacts/profileReceiver';
@@ -72,6 +74,12 @@ export interface MessagingDeps {
    * against them.
    */
   deviceLists: DeviceLists;
+  /** Judges a device outside groups against its person's device list (issue 18, §13.6). */
+  proofs?: DeviceProofs;
+  /** This person's device-list head, for contact requests and their answers. */
+  deviceListHead?: () => WireDeviceListHead | null;
+  /** Records a peer this device contacts, which may then fetch its list for 10 minutes (§13.4). */
+  noteContacted?: (peer: string) => void;
   /** A version 2 card of one's own person from another own device (ownProfile.ts adoptOwnCard). */
   adoptOwnCard?: (card: ProfileCardV2) => 'adopted' | 'reissued' | 'kept';
   /** Files (core/files): the rows of an incoming `file` message; returns work for after the commit. */

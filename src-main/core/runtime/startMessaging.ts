@@ -14,11 +14,12 @@ import {
 } from '../mls';
 import type { BackoffConfig } from '../net/backoff';
 import type { NetLimits } from '../net/limits';
-import { issueDeviceCertificate } from '../identity/deviceCertificate';
 import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { deviceClaimLists } from '../devices/deviceClaims';
 import { DeviceLists } from '../devices/deviceLists';
 import { DeviceListSync } from '../devices/deviceListSync';
+import { outsideGroupsWiring, shownCertificate } from './outsideGroupsWiring';
+import { ownCardIdentity } from './ownCardIdentity';
 import { grantFromStore } from '../linking/grantSource';
 import { LinkHost } from '../linking/linkHost';
 import { replaceRestoredDevice } from '../devices/restoreReplacement';
@@ -41,8 +42,7 @@ import type { GroupOptions } from '../groups/groupOps';
 import { MessagingService } from './messagingService';
 import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
-import { adoptOwnCard, ownCards, type OwnIdentity } from '../contacts/ownProfile';
-import { ed25519SignerFromSeed } from '../util/ed25519';
+import { adoptOwnCard, ownCards } from '../contacts/ownProfile';
 import { linkedMlsKeys, ownListedDevice, usesListedIdentity } from './linkedDevice';
 import { Wakeup } from './wakeup';
 import { cutOffRemovedDevices } from './revocationCutOff';
@@ -219,41 +219,18 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   deviceLists.ensureOwnList();
   // §13.9 Replace: a restored device takes the place of the device its backup came from.
   replaceRestoredDevice({ lists: deviceLists, own, settings: store.settings, logger });
-  // Proof that this PeerId is the identity key's device, for contact requests and hello: kind 1
-  // signed by the identity key on device 0; on a linked device the kind 2 certificate its list
-  // entry carries (§13.2). Receivers that read kind 1 only refuse it until "Outside groups"
-  // (§13.6, part 18f) checks it against the list — this is the seam that part fills.
   let device: MlsDeviceIdentity;
-  let deviceCertificate: Uint8Array;
   if (device0) {
     device = device0;
-    deviceCertificate = issueDeviceCertificate(
-      options.identity.privateKey,
-      options.identity.publicKey,
-      peerId,
-      now(),
-    );
   } else {
     const listed = ownListedDevice(deviceLists, options.identity.publicKey, peerId);
     device = loadListedDeviceIdentity(store.mlsDevice, options.identity.publicKey, peerId, listed, now());
-    deviceCertificate = listed.certificate;
   }
-  // §13.6: profile cards version 2 are signed by this device, named by its add entry in the own list.
-  const cardSign = ed25519SignerFromSeed(loadDeviceKey(secrets.deviceKey).raw);
-  const ownIdentity: OwnIdentity = {
-    ...options.identity,
-    cardSigner: () => {
-      const active = deviceLists.activeDevices(options.identity.publicKey);
-      const me = active.find((d) => d.peerId === peerId);
-      if (me === undefined) return null;
-      return {
-        peerId,
-        addedSeq: me.addedSeq,
-        sign: cardSign,
-        isActive: (peer) => active.some((d) => d.peerId === peer),
-      };
-    },
-  };
+  // Proof that this PeerId is the person's device, for contact requests and hello: kind 1 by the
+  // identity key on entry 0's device, else the kind 2 certificate its list entry carries (§13.6).
+  const deviceCertificate = shownCertificate(deviceLists, options.identity, peerId, now());
+  // §13.6: profile cards version 2 are signed by this device, as its own list names it.
+  const ownIdentity = ownCardIdentity(options.identity, deviceLists, peerId, secrets.deviceKey);
   // §13.6: this device judges version 2 credentials against the lists it holds.
   const offDirectory = registerDeviceDirectory(device.signaturePublicKey, deviceLists);
   const pool = new KeyPackagePool(store.keyPackages, device, now);
@@ -315,12 +292,23 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
         ),
     }),
   );
+  // §13.6 "Outside groups": devices in contact requests, invite answers and hello judged by their list.
+  const outside = outsideGroupsWiring({
+    identityKey: options.identity.publicKey,
+    lists: deviceLists,
+    sync: () => deviceSync,
+    devices: () => node.services.devices,
+    repo: store.deviceLists,
+    now,
+    logger,
+  });
   // Device lists travel in address exchanges (heads) and over /parley/devices/1.0.0 (issue 18, §13.4).
   const deviceSync = new DeviceListSync({
     lists: deviceLists,
     node,
     devices: store.devices,
     addresses: addressRepo,
+    recentlyContacted: outside.recentlyContacted,
     logger,
   });
   const addressBook = new AddressBook({
@@ -369,6 +357,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     deviceLists,
     adoptOwnCard: (card) => store.tx.run(() => adoptOwnCard(store, ownIdentity, card, now())),
     fetchDeviceEntries: (from, identityKey) => deviceSync.fetchEntries(from, identityKey),
+    ...outside,
   });
   network.bind({
     node,
@@ -376,6 +365,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     directory,
     identity: ownIdentity,
     deviceCertificate,
+    outside,
     logger,
     now,
     reachableVia: (peer) => addressBook.reachability.through(peer),
