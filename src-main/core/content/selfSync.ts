@@ -1,8 +1,20 @@
 import type { Store } from '../store/store';
 import type { SyncStamp } from '../store/repositories/syncStateRepository';
 import type { Logger } from '../util/logger';
-import type { ContentOrigin } from './inboundContent';
-import { decodeSync, encodeSync, type SyncContact, type SyncContent, type SyncRefusal } from './syncContent';
+import {
+  decodeSync,
+  encodeSync,
+  type SyncContact,
+  type SyncContent,
+  type SyncRefusal,
+  type SyncSettingKey,
+} from './syncContent';
+
+/** The MLS sender of a sync message (what the inbound router's ContentOrigin holds). */
+interface SyncSender {
+  peerId: string;
+  identityKey: Uint8Array;
+}
 
 /**
  * Own devices' sync (issue 18, docs/protocol.md §13.6 "The self group"),
@@ -41,7 +53,7 @@ export type SyncChange =
     }
   | {
       type: 'sync.setting';
-      key: 'chat.readReceipts' | 'chat.typingIndicators' | 'notifications.showContent';
+      key: SyncSettingKey;
       value: 'true' | 'false';
     }
   | { type: 'sync.conversation'; groupId: Uint8Array; notify: 'all' | 'mentions' | 'muted' };
@@ -140,7 +152,7 @@ export function applySync(
   store: Store,
   logger: Logger,
   ownKey: Uint8Array,
-  sender: ContentOrigin,
+  sender: SyncSender,
   plaintext: Uint8Array,
   now: number,
 ): SyncVerdict {
