@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { baseHandlers } from '../handlers/base';
-import { chatHandlers } from '../handlers/chat';
-import { contactsHandlers } from '../handlers/contacts';
-import { deviceChangeHandlers } from '../handlers/deviceChanges';
-import type { HandlerDeps } from '../handlers/deps';
-import { EventBus } from '../rpc/eventBus';
 import { peerPool, until, type MessagingPeer } from '../runtime/testing/messagingPeer';
-import { startOwnTwin } from '../runtime/testing/ownTwin';
-import { silentLogger } from '../util/logger';
+import { linkNewDevice } from '../runtime/testing/linkedPeer';
+import { shellOf } from '../runtime/testing/ownShell';
 import { readChatPreferences } from '../content/chatPreferences';
 
 /**
@@ -19,41 +13,14 @@ import { readChatPreferences } from '../content/chatPreferences';
  */
 
 const pool = peerPool();
-
-/** The contract's handlers of one device, driven like a shell drives them. */
-function shellOf(p: MessagingPeer) {
-  const deps = {
-    store: () => p.store,
-    messaging: {
-      runningOrNull: async () => p.m,
-      running: async () => p.running(),
-    },
-    bus: new EventBus(),
-    logger: silentLogger,
-  } as unknown as HandlerDeps;
-  return {
-    ...baseHandlers(deps),
-    ...contactsHandlers(deps),
-    ...deviceChangeHandlers(deps),
-    ...chatHandlers(deps),
-  };
-}
-
-/** The test peers have no identity row (the harness starts messaging directly): the profile's own. */
-function writeIdentity(p: MessagingPeer): void {
-  p.t.db
-    .prepare(
-      'INSERT OR IGNORE INTO identity (id, display_name, public_key, private_key, created_at) VALUES (1, ?, ?, ?, ?)',
-    )
-    .run(p.name, p.identity.publicKey, p.identity.privateKey, Date.now());
-}
+const FAST = { acceptMs: 300, tickMs: 50, ownDeviceRetryMs: 300 };
 
 async function twoDevices(): Promise<{ a: MessagingPeer; b: MessagingPeer }> {
-  const a = pool('Ann');
-  writeIdentity(a);
+  const a = pool('Ann', { groups: FAST });
   await a.online();
-  const b = await startOwnTwin(pool, a, 'Ann-laptop');
-  writeIdentity(b);
+  // Linked by the real protocol (code, SAS, grant); it runs as itself, no identity private key.
+  const b = await linkNewDevice(a, pool, 'Ann laptop', { groups: FAST });
+  await b.online();
   await until(
     () => a.store.conversations.selfGroups().length === 1 && b.store.conversations.selfGroups().length === 1,
     20_000,
@@ -117,43 +84,35 @@ describe('the self group (§13.6)', () => {
     expect(a.store.syncState.pendingCount()).toBe(0);
   }, 60_000);
 
-  it('reading on one device clears the unread count on the other, with receipts off', async () => {
-    const { a, b } = await twoDevices();
-    const shellA = shellOf(a);
-    await shellA['chat.preferences.set']({ readReceipts: false });
-    // One conversation both devices hold, with the same three incoming messages (same uids).
-    const groupId = randomBytes(32);
-    const uids = [0, 1, 2].map(() => randomBytes(16).toString('hex'));
-    const sender = randomBytes(32);
-    const ids = [a, b].map((p) => {
-      const id = p.store.conversations.create({
-        kind: 'group',
-        name: 'Crew',
-        groupId,
-        createdAt: Date.now(),
-      });
-      uids.forEach((uid, i) =>
-        p.store.messages.insert({
-          conversationId: id,
-          uid,
-          senderKey: sender,
-          outgoing: false,
-          body: `m${i}`,
-          replyToUid: null,
-          mentions: null,
-          sentAt: 1_000 + i,
-          receivedAt: 2_000 + i,
-          state: 'received',
-        }),
-      );
-      return id;
-    });
-    const unread = (p: MessagingPeer, id: number) => p.store.conversations.readState(id).count;
-    expect(unread(b, ids[1]!)).toBe(3);
-    await shellA['conversations.markRead']({ conversationId: ids[0]! });
-    expect(unread(a, ids[0]!)).toBe(0);
-    await until(() => unread(b, ids[1]!) === 0, 20_000, 'B shows nothing unread');
-  }, 60_000);
+  it('reading a DM on one device clears its unread count on the other, with receipts off', async () => {
+    const a = pool('Ann', { groups: FAST });
+    const bob = pool('Bob', { groups: FAST });
+    await Promise.all([a.online(), bob.online()]);
+    await bob.running().service.acceptInvite(a.running().service.createInvite());
+    await until(() => a.dmWith(bob) !== null, 20_000, 'Ann has the DM');
+    const b = await linkNewDevice(a, pool, 'Ann laptop', { groups: FAST });
+    await b.online();
+    const dmGroup = a.store.conversations.groupIdOf(a.dmWith(bob) ?? -1) ?? Buffer.alloc(0);
+    const dmOn = (p: MessagingPeer) => p.store.conversations.byGroupId(dmGroup);
+    await until(
+      () =>
+        b.store.conversations.selfGroups().length === 1 &&
+        b.running().service.groups.state(dmOn(b) ?? -1) !== null,
+      30_000,
+      'the laptop in the self group and the DM',
+    );
+    await shellOf(a)['chat.preferences.set']({ readReceipts: false });
+    const atBob = bob.dmWith(a) ?? -1;
+    for (const text of ['one', 'two', 'three']) await bob.running().service.sendText(atBob, text);
+    const unread = (p: MessagingPeer) => p.store.conversations.readState(dmOn(p) ?? -1).count;
+    await until(() => unread(a) === 3 && unread(b) === 3, 30_000, 'three unread on both of Ann’s devices');
+    await shellOf(a)['conversations.markRead']({ conversationId: dmOn(a) ?? -1 });
+    expect(unread(a)).toBe(0);
+    await until(() => unread(b) === 0, 20_000, 'nothing unread on the laptop');
+    // Receipts are off on both: Bob learned nothing about the read.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bob.messages(atBob).every((m) => m.state !== 'read')).toBe(true);
+  }, 90_000);
 
   it('concurrent edits of one field converge on both devices by (at, PeerId)', async () => {
     const { a, b } = await twoDevices();

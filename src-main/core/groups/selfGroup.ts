@@ -127,6 +127,8 @@ export class SelfGroup {
       if (r.status === 'fulfilled' && others[i] !== undefined) {
         peers.push(others[i]);
         keyPackages.push(r.value);
+      } else if (r.status === 'rejected') {
+        logger.log('info', 'selfgroup.keypackage_failed', errorFields(r.reason));
       }
     });
     // A group of one would tell nobody anything: it is made when a device answers.

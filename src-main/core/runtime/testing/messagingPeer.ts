@@ -49,8 +49,6 @@ export interface MessagingPeerOptions {
   /** Node options over the harness's fast defaults (mDNS, heartbeat, …); never `listen`. */
   node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen'>;
   logger?: StartMessagingOptions['logger'];
-  /** Another device of this person (runtime/testing/ownTwin.ts): the same identity key pair. */
-  identity?: { publicKey: Buffer; privateKey: Buffer };
   /**
    * An existing profile database and its identity instead of a fresh one (a
    * linked device's profile, made by the real link; runtime/testing/linkedPeer.ts).
@@ -80,7 +78,7 @@ export function makeMessagingPeer(name: string, options: MessagingPeerOptions = 
   const peer: MessagingPeer = {
     name,
     identity: options.existing?.identity ?? {
-      ...(options.identity ?? generateIdentityKey()),
+      ...generateIdentityKey(),
       displayName: name,
     },
     t,
