@@ -103,6 +103,17 @@ test('a removed device: readable and searchable, no actions, then Delete this pr
     page.getByTestId('message-body').filter({ hasText: 'The lighthouse keeper says hello' }),
   ).toBeVisible();
   await expect(page.getByTestId('chat-readonly')).toBeVisible();
+  // Nothing that would send: no react, no reply (hover or menu); copying and the info stay.
+  const mine = page.getByTestId('message-wrap').filter({ hasText: 'copper kettle' });
+  await mine.hover();
+  await expect(mine.getByTestId('action-react')).toHaveCount(0);
+  await expect(mine.getByTestId('action-reply')).toHaveCount(0);
+  await mine.getByTestId('action-more').click();
+  await expect(page.getByTestId('menu-copy')).toBeVisible();
+  await expect(page.getByTestId('menu-reply')).toHaveCount(0);
+  await expect(page.getByTestId('menu-react')).toHaveCount(0);
+  await expect(page.getByTestId('menu-edit')).toHaveCount(0);
+  await page.keyboard.press('Escape');
   await expect(page.getByTestId('composer-input')).toHaveCount(0);
   await checkScreenSizes(page, 'device-removed-chat');
   await page.keyboard.press('Control+k');

@@ -56,11 +56,19 @@ export function MessageActions({
   const wrapRef = useRef<HTMLDivElement>(null);
   const deleted = message.deletedAt !== null || message.body === null;
   const own = message.sender.self;
+  // A conversation this device can no longer write to (left; every one on a removed device,
+  // §13.8 step 4; blocked): nothing that would send is offered, reading and copying stay.
+  const readOnly = useAppStore((s) => {
+    const id = s.chat?.conversationId;
+    return id != null && s.conversations.some((c) => c.id === id && c.readOnly);
+  });
   if (message.kind === 'system') return <>{children}</>;
 
   const items: Item[] = deleted
     ? ['info', 'delete']
-    : ['reply', 'react', 'copy', ...(own ? (['edit'] as const) : []), 'delete', 'info'];
+    : readOnly
+      ? ['copy', 'delete', 'info']
+      : ['reply', 'react', 'copy', ...(own ? (['edit'] as const) : []), 'delete', 'info'];
 
   function run(item: Item) {
     setMenu(null);
@@ -107,28 +115,32 @@ export function MessageActions({
           // :hover and :focus-within at the moment of a key press, so Tab and Shift+Tab landed on
           // another message's buttons when the pointer rested on it. Shift+F10 has every action.
           <div className="msg-hover" data-testid="message-actions">
-            <button
-              type="button"
-              className="msg-hover__btn"
-              data-testid="action-react"
-              tabIndex={-1}
-              aria-label="React"
-              title="React"
-              onClick={(e) => setPicker(anchorOf(e.currentTarget, own))}
-            >
-              ☺
-            </button>
-            <button
-              type="button"
-              className="msg-hover__btn"
-              data-testid="action-reply"
-              tabIndex={-1}
-              aria-label="Reply"
-              title="Reply"
-              onClick={() => startReply(message)}
-            >
-              ↩
-            </button>
+            {readOnly ? null : (
+              <>
+                <button
+                  type="button"
+                  className="msg-hover__btn"
+                  data-testid="action-react"
+                  tabIndex={-1}
+                  aria-label="React"
+                  title="React"
+                  onClick={(e) => setPicker(anchorOf(e.currentTarget, own))}
+                >
+                  ☺
+                </button>
+                <button
+                  type="button"
+                  className="msg-hover__btn"
+                  data-testid="action-reply"
+                  tabIndex={-1}
+                  aria-label="Reply"
+                  title="Reply"
+                  onClick={() => startReply(message)}
+                >
+                  ↩
+                </button>
+              </>
+            )}
             <button
               type="button"
               className="msg-hover__btn"
@@ -177,7 +189,12 @@ export function MessageActions({
       ) : null}
       {dialog === 'delete' ? (
         <Floating>
-          <DeleteDialog message={message} onClose={() => setDialog(null)} returnFocus={wrapRef} />
+          <DeleteDialog
+            message={message}
+            writable={!readOnly}
+            onClose={() => setDialog(null)}
+            returnFocus={wrapRef}
+          />
         </Floating>
       ) : null}
       {dialog === 'info' ? (
@@ -298,14 +315,17 @@ function DeleteDialog({
   message,
   onClose,
   returnFocus,
+  writable,
 }: {
   message: MessageView;
   onClose: () => void;
   returnFocus: RefObject<HTMLElement | null>;
+  /** False where nothing can be sent: only "Delete for me". */
+  writable: boolean;
 }) {
   const deleteMessage = useAppStore((s) => s.deleteMessage);
   const [busy, setBusy] = useState<'me' | 'everyone' | null>(null);
-  const canEveryone = message.sender.self && message.deletedAt === null && message.body !== null;
+  const canEveryone = writable && message.sender.self && message.deletedAt === null && message.body !== null;
   async function remove(scope: 'me' | 'everyone') {
     setBusy(scope);
     const ok = await deleteMessage(message.id, scope);
