@@ -49,7 +49,8 @@ export class FileReceiver {
     const { store } = this.deps;
     // Sent by another device of this person (docs/protocol.md §13.6): ours, as its text messages
     // are (content/inboundContent.ts); its bytes are still fetched, since this device has none.
-    const own = store.self().publicKey.equals(Buffer.from(sender.identityKey));
+    const self = store.identity.get()?.publicKey;
+    const own = self !== undefined && self.equals(Buffer.from(sender.identityKey));
     const { id: messageId, inserted } = store.messages.insert({
       conversationId,
       uid: content.uid,
