@@ -2,6 +2,7 @@ import { ParleyError } from '../errors';
 import { addMembers, createGroup, exportRatchetTree, startDm, type MlsDeviceIdentity } from '../mls';
 import type { GroupContext } from './groupContext';
 import { syncMembers } from './memberSync';
+import { peopleKeyPackages, type PersonToAdd } from './peopleKeyPackages';
 import type { ProfileAnnouncer } from './profileAnnouncer';
 import { encodeFrame } from './wireFrame';
 
@@ -19,18 +20,26 @@ export class ConversationStarter {
     private readonly announcer: Pick<ProfileAnnouncer, 'publish'>,
   ) {}
 
-  /** A DM with a contact: fetches a KeyPackage from its device, creates the group, sends the Welcome. */
+  /**
+   * A DM with a contact: a KeyPackage from each of the contact's active
+   * devices and of this person's other devices (§13.6; offline ones are
+   * added later by their own person's devices), the group with all of them
+   * in its first commit, and the Welcome to each.
+   */
   async createDm(contactId: number): Promise<number> {
-    const { store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
+    const { store, repos, mls, outbox, directory, now, kick, logger } = this.ctx.deps;
     const existing = repos.groups.openDmWith(contactId);
     if (existing !== null) return existing;
-    const [peer] = repos.contacts.devicesOf(contactId);
-    if (!peer) throw new ParleyError('INVALID_PARAMS', 'That contact has no known device.');
-    const keyPackage = await keyPackages.fetch(peer);
-    const out = await startDm(this.device, keyPackage, { now: now() });
+    const fetched = await peopleKeyPackages(this.ctx, [this.contact(contactId), this.ownPerson()]);
+    const out = await startDm(
+      this.device,
+      fetched.map((f) => f.keyPackage),
+      { now: now() },
+    );
     const tree = exportRatchetTree(out.state);
     const welcome = out.welcome;
     if (!welcome) throw new ParleyError('INTERNAL', 'No Welcome for the new DM.');
+    const payload = encodeFrame({ kind: 'welcome', welcome, ratchetTree: tree });
     const conversationId = store.tx.run(() => {
       const id = store.conversations.create({
         kind: 'dm',
@@ -41,30 +50,32 @@ export class ConversationStarter {
       });
       mls.commit(id, out, () => {
         syncMembers({ members: repos.members, directory }, id, out.state, now());
-        outbox.enqueue({
-          conversationId: id,
-          messageId: null,
-          recipient: peer,
-          payload: encodeFrame({ kind: 'welcome', welcome, ratchetTree: tree }),
-        });
+        for (const { peer } of fetched)
+          outbox.enqueue({ conversationId: id, messageId: null, recipient: peer, payload });
       });
       return id;
     });
     kick();
     await this.announcer.publish({ only: conversationId });
-    logger.log('info', 'messaging.dm_created', { conversation: conversationId });
+    logger.log('info', 'messaging.dm_created', { conversation: conversationId, devices: fetched.length });
     return conversationId;
   }
 
-  /** A group with these contacts (every known device of each), this user as owner. */
+  /**
+   * A group with these contacts (every active device of each) and this
+   * person's other devices (§13.6), this user as owner.
+   */
   async createGroup(name: string, contactIds: number[]): Promise<number> {
-    const { store, repos, mls, outbox, directory, keyPackages, now, kick, logger } = this.ctx.deps;
-    const peers = [...new Set(contactIds.flatMap((id) => repos.contacts.devicesOf(id)))];
-    if (peers.length === 0)
+    const { store, repos, mls, outbox, directory, now, kick, logger } = this.ctx.deps;
+    const people = [...new Set(contactIds)].map((id) => this.contact(id));
+    if (people.length === 0)
       throw new ParleyError('INVALID_PARAMS', 'A group needs at least one contact device.');
-    const fetched = await Promise.all(peers.map((p) => keyPackages.fetch(p)));
+    const fetched = await peopleKeyPackages(this.ctx, [...people, this.ownPerson()]);
     const group = await createGroup(this.device, { name, now: now() });
-    const out = await addMembers(group, fetched);
+    const out = await addMembers(
+      group,
+      fetched.map((f) => f.keyPackage),
+    );
     const welcome = out.welcome;
     if (!welcome) throw new ParleyError('INTERNAL', 'No Welcome for the new group.');
     const payload = encodeFrame({ kind: 'welcome', welcome, ratchetTree: exportRatchetTree(out.state) });
@@ -78,16 +89,32 @@ export class ConversationStarter {
       });
       mls.commit(id, out, () => {
         syncMembers({ members: repos.members, directory }, id, out.state, now());
-        const others = out.state.members.filter((m) => !m.isSelf).map((m) => m.identityKey);
+        // The people it was made with: this person's own other devices are not "others".
+        const own = Buffer.from(this.device.identityKey);
+        const others = out.state.members
+          .filter((m) => !m.isSelf && !own.equals(Buffer.from(m.identityKey)))
+          .map((m) => m.identityKey);
         this.ctx.changeLog.created(id, others, now());
-        for (const peer of peers)
+        for (const { peer } of fetched)
           outbox.enqueue({ conversationId: id, messageId: null, recipient: peer, payload });
       });
       return id;
     });
     kick();
     await this.announcer.publish({ only: conversationId });
-    logger.log('info', 'messaging.group_created', { conversation: conversationId, devices: peers.length });
+    logger.log('info', 'messaging.group_created', { conversation: conversationId, devices: fetched.length });
     return conversationId;
+  }
+
+  /** A contact as a person to add: its identity key (its list decides) and its known devices. */
+  private contact(contactId: number): PersonToAdd {
+    const identityKey = this.ctx.deps.repos.contacts.identityKeyOf(contactId);
+    if (!identityKey) throw new ParleyError('INVALID_PARAMS', 'That contact has no known device.');
+    return { identityKey, known: this.ctx.deps.repos.contacts.devicesOf(contactId), required: true };
+  }
+
+  /** This person's other active devices: welcome in every new conversation, never required. */
+  private ownPerson(): PersonToAdd {
+    return { identityKey: this.device.identityKey, known: [], required: false };
   }
 }

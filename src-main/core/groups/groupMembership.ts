@@ -4,6 +4,8 @@ import { hex, type GroupAck, type GroupContext } from './groupContext';
 import type { SequencerEntry } from './groupSequencers';
 import type { GroupSteps } from './groupSteps';
 import { assertSendable } from './resync';
+import { peopleKeyPackages } from './peopleKeyPackages';
+import { devicesToAdd } from '../devices/devicesToAdd';
 
 const isAdmin = (r: Role) => r === 'owner' || r === 'admin';
 
@@ -19,18 +21,30 @@ export class GroupMembership {
     private readonly steps: GroupSteps,
   ) {}
 
-  /** Adds contacts (every known device) to a group: a commit for admins, Add proposals for members. */
+  /**
+   * Adds contacts to a group, every active device of each (§13.6): a commit
+   * for admins, Add proposals for members. Devices already in the group are
+   * not asked again; a device that does not answer is left for its own
+   * person's devices to add.
+   */
   async addMembers(conversationId: number, contactIds: readonly number[]): Promise<GroupAck> {
     const state = this.groupState(conversationId);
     const present = new Set(state.members.map((m) => m.peerId));
-    const peers = [...new Set(contactIds.flatMap((id) => this.ctx.deps.repos.contacts.devicesOf(id)))].filter(
-      (p) => !present.has(p),
-    );
-    if (peers.length === 0) {
+    const { contacts } = this.ctx.deps.repos;
+    const wanted = [...new Set(contactIds)].flatMap((id) => {
+      const identityKey = contacts.identityKeyOf(id);
+      if (!identityKey) return [];
+      const known = contacts.devicesOf(id);
+      const all = devicesToAdd(this.ctx.deps.devices, identityKey, known, this.ctx.deps.profile.peerId);
+      if (all.every((d) => present.has(d))) return [];
+      // A person already in the group (some of its devices) is completed, not required.
+      return [{ identityKey, known, required: !all.some((d) => present.has(d)) }];
+    });
+    if (wanted.length === 0) {
       throw new ParleyError('INVALID_PARAMS', 'Those contacts are already in the group (or have no device).');
     }
     // Network first, outside the lock: a KeyPackage per device, like createGroup.
-    const keyPackages = await Promise.all(peers.map((p) => this.ctx.deps.keyPackages.fetch(p)));
+    const keyPackages = (await peopleKeyPackages(this.ctx, wanted, present)).map((f) => f.keyPackage);
     return this.locked(conversationId, async (entry) => {
       if (isAdmin(entry.seq.state.self.role)) {
         return {

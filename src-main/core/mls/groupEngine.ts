@@ -106,17 +106,19 @@ export async function createGroup(
 }
 
 /**
- * A direct conversation: a group of two (DESIGN.md §2) whose two users are
- * both admins, so either can add and remove their own devices. Returns the
- * commit adding the peer; send its Welcome once the state is stored.
+ * A direct conversation: a group of two people (DESIGN.md §2) whose two
+ * users are both admins, so either can add and remove their own devices.
+ * `keyPackages` are the other person's devices and this person's other
+ * devices (docs/protocol.md §13.6), all added in the first commit. Returns
+ * that commit; send its Welcome once the state is stored.
  */
 export async function startDm(
   device: MlsDeviceIdentity,
-  peerKeyPackage: Uint8Array,
+  keyPackages: Uint8Array | readonly Uint8Array[],
   options: Omit<CreateGroupOptions, 'kind' | 'name'> = {},
 ): Promise<CommitOutcome> {
   const group = await createGroup(device, { ...options, kind: 'dm' });
-  return addMembers(group, [peerKeyPackage]);
+  return addMembers(group, keyPackages instanceof Uint8Array ? [keyPackages] : keyPackages);
 }
 
 // --- commits ----------------------------------------------------------------

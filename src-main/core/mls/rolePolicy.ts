@@ -47,6 +47,9 @@ import {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** Leaves of a DM at most: two people × 5 devices (docs/protocol.md §13.3 rule 3, §13.6). */
+export const MAX_DM_LEAVES = 10;
+
 /** The pre-commit facts a decision depends on. */
 export interface PolicyView {
   readonly meta: GroupMetadata;
@@ -254,6 +257,11 @@ export function checkCommit(
   }
   if (view.meta.kind === 'dm' && new Set([...remaining, ...addedIdentities]).size > 2) {
     return 'a direct conversation has exactly two people';
+  }
+  // §13.6: two people of at most 5 devices each, so a DM never holds more than 10 leaves.
+  const adds = proposals.filter((p) => p.proposal.proposalType === 'add').length;
+  if (view.meta.kind === 'dm' && view.leaves.size - removed.size + adds > MAX_DM_LEAVES) {
+    return `a direct conversation has at most ${MAX_DM_LEAVES} devices`;
   }
   if (view.meta.kind === 'self') {
     // §13.6 "The self group": only devices of its one person, the owner.

@@ -206,11 +206,30 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     deviceKeyRaw: loadDeviceKey(secrets.deviceKey).raw,
     mls: device0 ?? linkedMlsKeys(store, peerId),
   });
+  // §13.6: a person a co-member's commit names (a leaf, a pinned head) may be met in a group
+  // first, not as a contact. While this device fetches that person's entries to judge such a
+  // message (or a KeyPackage, a GroupInfo request), a first list is taken on first use, from
+  // entry 0 signed by the identity key the message names (§13.3 rule 1), like that person's
+  // version 1 leaf in the same commit, which the identity key's signature alone admits.
+  const judging = new Map<string, number>();
+  const fetchToJudge = async (from: string, identityKey: Uint8Array): Promise<void> => {
+    const key = Buffer.from(identityKey).toString('hex');
+    judging.set(key, (judging.get(key) ?? 0) + 1);
+    try {
+      await deviceSync.fetchEntries(from, identityKey);
+    } finally {
+      const n = (judging.get(key) ?? 1) - 1;
+      if (n === 0) judging.delete(key);
+      else judging.set(key, n);
+    }
+  };
   const deviceLists = new DeviceLists({
     repo: store.deviceLists,
     tx: store.tx,
     own,
-    knows: (identityKey) => store.contacts.byIdentityKey(identityKey) !== null,
+    knows: (identityKey) =>
+      store.contacts.byIdentityKey(identityKey) !== null ||
+      judging.has(Buffer.from(identityKey).toString('hex')),
     logger,
     now,
     // §13.8: in the transaction that stores a `remove`, the device is forgotten.
@@ -282,8 +301,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
             mls,
             directory,
             lists: deviceClaimLists(deviceLists, store.deviceLists),
-            fetchDeviceEntries: (from: string, ik: Uint8Array): Promise<void> =>
-              deviceSync.fetchEntries(from, ik),
+            fetchDeviceEntries: fetchToJudge,
             logger,
           },
           requester,
@@ -356,7 +374,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     profileCard: () => ownCards(store, ownIdentity, now()),
     deviceLists,
     adoptOwnCard: (card) => store.tx.run(() => adoptOwnCard(store, ownIdentity, card, now())),
-    fetchDeviceEntries: (from, identityKey) => deviceSync.fetchEntries(from, identityKey),
+    fetchDeviceEntries: fetchToJudge,
     ...outside,
   });
   network.bind({

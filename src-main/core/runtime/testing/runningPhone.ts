@@ -24,6 +24,8 @@ export interface RunningPhone extends ListedPhone {
   /** KeyPackages it handed out. */
   served: number;
   stop(): Promise<void>;
+  /** Starts it again with the same keys on a new port (a device that comes back). */
+  restart(): Promise<RunningPhone>;
 }
 
 export async function runningPhone(
@@ -40,43 +42,55 @@ export async function runningPhone(
   const envelopes: InboundEnvelope[] = [];
   const lists = owner.devices;
   let served = 0;
-  const node = await ParleyNode.create(
-    {
-      deviceKey: listed.device.deviceKey,
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      access: { isBlocked: () => false, isKnown: () => true },
-      inboundConnectionsPerSecond: 10_000,
-    },
-    parleyProtocols({
-      keyPackages: {
-        provide: async () => {
-          const own = packages.shift();
-          if (!own) return null;
-          served += 1;
-          return options.keyPackage ? options.keyPackage(own) : own;
-        },
+  const start = async (): Promise<ParleyProtocolNode> => {
+    const n = await ParleyNode.create(
+      {
+        deviceKey: listed.device.deviceKey,
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        access: { isBlocked: () => false, isKnown: () => true },
+        inboundConnectionsPerSecond: 10_000,
       },
-      deliver: {
-        onEnvelope: async (e) => {
-          envelopes.push(e);
-          return 'accepted';
+      parleyProtocols({
+        keyPackages: {
+          provide: async () => {
+            const own = packages.shift();
+            if (!own) return null;
+            served += 1;
+            return options.keyPackage ? options.keyPackage(own) : own;
+          },
         },
-      },
-      devices: (_peer, ask) =>
-        options.servesList === false ||
-        !Buffer.from(ask.identityKey).equals(Buffer.from(lists.ownIdentityKey))
-          ? { status: 'refused', entries: [] }
-          : { status: 'ok', entries: lists.encodingsAfter(ask.identityKey, ask.after?.seq ?? -1) },
-    }),
-  );
-  await node.start();
-  return {
+        deliver: {
+          onEnvelope: async (e) => {
+            envelopes.push(e);
+            return 'accepted';
+          },
+        },
+        devices: (_peer, ask) =>
+          options.servesList === false ||
+          !Buffer.from(ask.identityKey).equals(Buffer.from(lists.ownIdentityKey))
+            ? { status: 'refused', entries: [] }
+            : { status: 'ok', entries: lists.encodingsAfter(ask.identityKey, ask.after?.seq ?? -1) },
+      }),
+    );
+    await n.start();
+    return n;
+  };
+  let node = await start();
+  const phone: RunningPhone = {
     ...listed,
-    node,
+    get node() {
+      return node;
+    },
     envelopes,
     get served() {
       return served;
     },
     stop: () => node.stop(),
+    restart: async () => {
+      await node.stop().catch(() => undefined);
+      node = await start();
+      return phone;
+    },
   };
+  return phone;
 }

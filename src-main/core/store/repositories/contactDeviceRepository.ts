@@ -26,6 +26,14 @@ export class ContactDeviceRepository {
     ).map((r) => r.peer_id);
   }
 
+  /** An unblocked contact's identity key (whose device list says which devices to add, §13.6), or null. */
+  identityKeyOf(contactId: number): Uint8Array | null {
+    const r = prepared(this.db, 'SELECT identity_key FROM contacts WHERE id = ? AND blocked = 0').get(
+      contactId,
+    ) as { identity_key: Buffer } | undefined;
+    return r ? new Uint8Array(r.identity_key) : null;
+  }
+
   /** The contact (not blocked, not removed) with this identity key, or null. */
   contactIdOf(identityKey: Uint8Array): number | null {
     const r = prepared(
