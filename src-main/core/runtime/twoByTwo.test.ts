@@ -228,4 +228,43 @@ describe('two users × two devices (issue 18)', () => {
       'Bob reads the laptop after its restart',
     );
   });
+
+  it('a device linked by the linked laptop is added once, whichever own device commits first', async () => {
+    const ann = peer('Ann', { groups: FAST });
+    const bob = peer('Bob', { groups: FAST });
+    await Promise.all([ann.online(), bob.online()]);
+    await befriend(ann, bob);
+    const dmId = groupIdOf(ann, ann.dmWith(bob)!);
+    const group = await ann.running().service.createGroup('pair', [ann.contactId(bob)!]);
+    const groupId = groupIdOf(ann, group);
+    await until(() => joined(bob, groupId) !== null, 20_000, 'Bob joins the group');
+    const laptop = await linkNewDevice(ann, peer, 'Ann laptop', { groups: FAST });
+    await laptop.online();
+    await until(() => joined(laptop, dmId) !== null && joined(laptop, groupId) !== null, 30_000, 'laptop in');
+
+    // The laptop links a tablet (any active device may, §13.5); the phone learns it by list sync.
+    const tablet = await linkNewDevice(laptop, peer, 'Ann tablet', { groups: FAST });
+    const t = await tablet.online();
+    await until(() => joined(tablet, dmId) !== null && joined(tablet, groupId) !== null, 30_000, 'tablet in');
+    const peersIn = (p: MessagingPeer, id: Buffer) =>
+      p
+        .running()
+        .service.groups.sequencers.get(joined(p, id)!)
+        ?.seq.state.members.map((m) => m.peerId) ?? [];
+    for (const p of [ann, laptop, bob, tablet])
+      for (const id of [dmId, groupId]) {
+        await until(() => peersIn(p, id).length === 4, 30_000, `${p.name} sees four devices`);
+        expect(new Set(peersIn(p, id)).size).toBe(4);
+        expect(peersIn(p, id).filter((x) => x === t.node.peerId)).toHaveLength(1);
+      }
+    await until(
+      () =>
+        ann
+          .running()
+          .devices.activeDevices(ann.identity.publicKey)
+          .some((d) => d.peerId === t.node.peerId),
+      20_000,
+      'the phone holds the tablet in its list',
+    );
+  });
 });
