@@ -1,4 +1,5 @@
 import type { DeviceLists } from '../devices/deviceLists';
+import { loadListedDeviceIdentity, type MlsDeviceIdentity } from '../mls';
 import { ParleyError } from '../errors';
 import type { ListedDevice } from '../identity/deviceListVerify';
 import { decodeListedDeviceCredential } from '../identity/credential';
@@ -56,4 +57,22 @@ export function usesListedIdentity(
   if (identity.privateKey.length === 0) return true;
   const row = store.mlsDevice.get();
   return row !== null && row.peerId === peerId && decodeListedDeviceCredential(row.credential) !== null;
+}
+
+/**
+ * This device's MLS identity: on device 0 (`device0`, certified by the
+ * identity key) that one; on a linked device the version 2 identity of its
+ * own active list entry (§13.2, §13.6).
+ */
+export function deviceIdentity(
+  store: Pick<Store, 'mlsDevice'>,
+  identityKey: Uint8Array,
+  peerId: string,
+  lists: DeviceLists,
+  device0: MlsDeviceIdentity | null,
+  now: number,
+): MlsDeviceIdentity {
+  if (device0) return device0;
+  const listed = ownListedDevice(lists, identityKey, peerId);
+  return loadListedDeviceIdentity(store.mlsDevice, identityKey, peerId, listed, now);
 }

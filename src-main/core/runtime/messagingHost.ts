@@ -9,6 +9,7 @@ import type { ChangeFeed } from '../store/changeFeed';
 import { bridgeNetworkEvents } from '../handlers/networkPresenter';
 import type { HistoryProgress } from '../history/historyReceiver';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from './startMessaging';
+import type { MessagingNodeOptions } from './messagingNodeOptions';
 import { thisDeviceRemoval, wipeRemovedDevice } from '../devices/thisDeviceRemoval';
 
 /** Why a removed device does not go online (§13.8); the renderer shows its own screen for it. */
@@ -32,7 +33,7 @@ export interface NetworkOptions {
   startOffline?: boolean;
   /** Test-only speed-ups (timeouts, backoff), passed through to startMessaging. */
   tuning?: Pick<StartMessagingOptions, 'delivery' | 'keyPackagePoolSize' | 'groups' | 'files'> & {
-    node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen' | 'mdns'>;
+    node?: Omit<MessagingNodeOptions, 'listen' | 'mdns'>;
   };
 }
 

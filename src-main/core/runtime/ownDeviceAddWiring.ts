@@ -11,7 +11,10 @@ export interface OwnDeviceAddWiringDeps {
   adds: Omit<OwnDeviceAddsDeps, 'activeDevice' | 'identityKey' | 'logger'>;
   /** The node's connection events (a device of ours connecting is a moment to try). */
   onPeer: (listener: (event: { peerId: string; connected: boolean }) => void) => () => void;
-  /** Keeps a connection to a new own device (its addresses come with its first connection). */
+  /**
+   * Keeps a connection to an own device: they add each other to conversations, serve history
+   * (§13.7) and hold for each other (§11). A new one's addresses come with its first connection.
+   */
   keepConnected: (peerId: string) => Promise<void>;
   logger: Logger;
   retryMs?: number;
@@ -29,7 +32,8 @@ export interface OwnDeviceAddWiringDeps {
  * loser's `addOwnDevice`, remade, finds the device there and does nothing.
  */
 export function addNewOwnDevices(deps: OwnDeviceAddWiringDeps): {
-  start(): void;
+  /** Keeps connections to the other active own devices and starts a run for each. */
+  start(): Promise<void>;
   /** Settles when no run is under way (tests). */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -100,8 +104,11 @@ export function addNewOwnDevices(deps: OwnDeviceAddWiringDeps): {
   });
 
   return {
-    start: () => {
-      for (const peerId of others()) run(peerId);
+    start: async () => {
+      for (const peerId of others()) {
+        await deps.keepConnected(peerId);
+        run(peerId);
+      }
     },
     settled: async () => {
       while (running.size > 0) await Promise.allSettled([...running.values()]);

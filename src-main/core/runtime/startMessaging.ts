@@ -1,20 +1,10 @@
-import { generateSealKeyPair } from '../crypto/sealedBox';
 import { DeliveryService, type DeliveryOptions } from '../delivery/deliveryService';
 import { Outbox } from '../delivery/outbox';
 import { SqliteMailboxStore, type SqliteMailboxOptions } from '../delivery/sqliteMailboxStore';
 import { FileService } from '../files/fileService';
 import { FileTransfers } from '../files/fileTransfers';
-import {
-  KeyPackagePool,
-  loadListedDeviceIdentity,
-  loadOrCreateDeviceIdentity,
-  MlsStore,
-  registerDeviceDirectory,
-  type MlsDeviceIdentity,
-} from '../mls';
-import type { BackoffConfig } from '../net/backoff';
-import type { NetLimits } from '../net/limits';
-import { generateDeviceKey, loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
+import { KeyPackagePool, loadOrCreateDeviceIdentity, MlsStore, registerDeviceDirectory } from '../mls';
+import { loadDeviceKey, peerIdOfDeviceKey } from '../net/deviceKey';
 import { deviceClaimLists } from '../devices/deviceClaims';
 import { DeviceLists } from '../devices/deviceLists';
 import { DeviceListSync } from '../devices/deviceListSync';
@@ -24,16 +14,9 @@ import { grantFromStore } from '../linking/grantSource';
 import { LinkHost } from '../linking/linkHost';
 import { replaceRestoredDevice } from '../devices/restoreReplacement';
 import { ownDevice } from '../devices/ownDevice';
-import {
-  DEFAULT_LISTEN,
-  ParleyNode,
-  type HeartbeatOptions,
-  type MdnsOptions,
-  type ParleyNodeOptions,
-} from '../net/parleyNode';
+import { ParleyNode } from '../net/parleyNode';
 import { parleyProtocols, type ParleyProtocolNode } from '../net/parleyProtocols';
-import { tcpPortOf, withPreferredPort } from '../net/stableListen';
-import type { DeviceSecretsRepository } from '../store/repositories/deviceSecretsRepository';
+import { tcpPortOf } from '../net/stableListen';
 import type { Store } from '../store/store';
 import { errorFields, silentLogger, type Logger } from '../util/logger';
 import { AddressBook } from '../contacts/addressBook';
@@ -43,8 +26,9 @@ import { MessagingService } from './messagingService';
 import { NetworkFeatures } from '../presence/networkFeatures';
 import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
 import { adoptOwnCard, ownCards } from '../contacts/ownProfile';
-import { linkedMlsKeys, ownListedDevice, usesListedIdentity } from './linkedDevice';
+import { deviceIdentity, linkedMlsKeys, usesListedIdentity } from './linkedDevice';
 import { Wakeup } from './wakeup';
+import { messagingNodeOptions, type MessagingNodeOptions } from './messagingNodeOptions';
 import { cutOffRemovedDevices } from './revocationCutOff';
 import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
 import { addNewOwnDevices } from './ownDeviceAddWiring';
@@ -67,30 +51,7 @@ export interface StartMessagingOptions {
   store: Store;
   /** The profile's identity key (raw public, PKCS#8 private) and display name. */
   identity: { publicKey: Uint8Array; privateKey: Uint8Array; displayName: string };
-  node?: {
-    listen?: string[];
-    mdns?: boolean | MdnsOptions;
-    dialTimeoutMs?: number;
-    dialGraceMs?: number;
-    reconnect?: Partial<BackoffConfig>;
-    heartbeat?: Partial<HeartbeatOptions>;
-    /** How often connected contacts are asked about missing ones, ms (default 5 s). */
-    addressRefreshMs?: number;
-    /**
-     * Issue 19: addresses other networks reach this device on (`parley node
-     * --public`); default: the `net.publicAddresses` setting. A reachable node
-     * relays for its contacts; any other reserves on up to three of theirs.
-     */
-    publicAddresses?: string[];
-    /** Issue 19: UPnP / NAT-PMP port mapping; default: the `net.upnp` setting (off). */
-    upnp?: boolean;
-    /**
-     * Benches and tests only: KeyPackage fetches this node serves per peer
-     * (default 8, then one per 30 s, net/limits.ts); a bench that puts 50
-     * groups between two peers needs 50.
-     */
-    keyPackagePerPeer?: NetLimits['keyPackagePerPeer'];
-  };
+  node?: MessagingNodeOptions;
   delivery?: Partial<DeliveryOptions>;
   mailbox?: Partial<Omit<SqliteMailboxOptions, 'acceptsRecipient'>>;
   keyPackagePoolSize?: number;
@@ -139,50 +100,9 @@ export interface RunningMessaging {
   stop(): Promise<void>;
 }
 
-/** This device's network key and seal key pair, created on first start. */
-export async function loadOrCreateDeviceSecrets(
-  secrets: Pick<DeviceSecretsRepository, 'get' | 'replace'>,
-  now: number,
-): Promise<{ deviceKey: Uint8Array; sealSecretKey: Uint8Array; sealPublicKey: Uint8Array }> {
-  const row = secrets.get();
-  if (row) {
-    return {
-      deviceKey: new Uint8Array(row.deviceKey),
-      sealSecretKey: new Uint8Array(row.sealSecret),
-      sealPublicKey: new Uint8Array(row.sealPublic),
-    };
-  }
-  const deviceKey = await generateDeviceKey();
-  const seal = generateSealKeyPair();
-  secrets.replace({ deviceKey, sealSecret: seal.secretKey, sealPublic: seal.publicKey, now });
-  return { deviceKey, sealSecretKey: seal.secretKey, sealPublicKey: seal.publicKey };
-}
+import { loadOrCreateDeviceSecrets } from './deviceSecrets';
 
-/**
- * Issue 19 (docs/protocol.md §14): a node with public addresses announces them
- * and relays for its contacts' devices (while "Relay for my contacts",
- * `net.relay.forContacts`, is on);
- * any other node holds reservations on its contacts' relays, and relays too
- * while its contacts confirm it reachable (a UPnP mapping when `upnp` is on,
- * a public address on its own interface).
- */
-function reachOptions(
-  publicAddresses: string[],
-  upnp: boolean,
-  directory: Directory,
-  network: NetworkFeatures,
-): Pick<ParleyNodeOptions, 'announce' | 'relay' | 'reservations' | 'upnp'> {
-  const mayReserve = (peer: string) => network.relaysForContacts() && directory.holdsFor(peer);
-  // Settings → Network's relay limits (net.relay.limits), read once: libp2p's relay takes them at start.
-  const limits = network.relayLimits();
-  if (publicAddresses.length === 0)
-    return {
-      reservations: { isCandidate: (peer) => directory.isHolder(peer) },
-      relay: { mayReserve, limits, whenReachable: true },
-      upnp,
-    };
-  return { announce: publicAddresses, relay: { mayReserve, limits } };
-}
+export { loadOrCreateDeviceSecrets };
 
 export async function startMessaging(options: StartMessagingOptions): Promise<RunningMessaging> {
   const { store } = options;
@@ -190,8 +110,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   const logger = options.logger ?? silentLogger;
   const secrets = await loadOrCreateDeviceSecrets(store.deviceSecrets, now());
   const peerId = peerIdOfDeviceKey(secrets.deviceKey);
-  // A linked device holds no identity private key (docs/protocol.md §13.2): its list entry,
-  // not an identity-key signature, is what makes its keys the person's (§13.6).
+  // A linked device signs with a version 2 credential (§13.2, §13.6; runtime/linkedDevice.ts).
   const linked = usesListedIdentity(store, options.identity, peerId);
   const device0 = linked
     ? null
@@ -238,13 +157,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
   deviceLists.ensureOwnList();
   // §13.9 Replace: a restored device takes the place of the device its backup came from.
   replaceRestoredDevice({ lists: deviceLists, own, settings: store.settings, logger });
-  let device: MlsDeviceIdentity;
-  if (device0) {
-    device = device0;
-  } else {
-    const listed = ownListedDevice(deviceLists, options.identity.publicKey, peerId);
-    device = loadListedDeviceIdentity(store.mlsDevice, options.identity.publicKey, peerId, listed, now());
-  }
+  const device = deviceIdentity(store, options.identity.publicKey, peerId, deviceLists, device0, now());
   // Proof that this PeerId is the person's device, for contact requests and hello: kind 1 by the
   // identity key on entry 0's device, else the kind 2 certificate its list entry carries (§13.6).
   const deviceCertificate = shownCertificate(deviceLists, options.identity, peerId, now());
@@ -263,33 +176,16 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     // "Relay for contacts" off: this device holds for nobody (issue #5).
     acceptsRecipient: (recipient) => network.holdsForContacts() && directory.holdsFor(recipient),
   });
-  const mdns = options.node?.mdns;
-  const discoverable = network.privacy().discoverable;
   // The port this profile listened on last time, so contacts' stored addresses stay right (issue 13).
   const addressRepo = store.addresses;
-  const listen = await withPreferredPort(options.node?.listen ?? DEFAULT_LISTEN, addressRepo.listenPort());
   const node = await ParleyNode.create(
-    {
+    await messagingNodeOptions(options.node, {
       deviceKey: secrets.deviceKey,
-      listen,
-      // "Discoverable on this network" decides whether mDNS starts switched on.
-      mdns: mdns ? { ...(typeof mdns === 'object' ? mdns : {}), discoverable } : mdns,
-      dialTimeoutMs: options.node?.dialTimeoutMs,
-      dialGraceMs: options.node?.dialGraceMs,
-      reconnect: options.node?.reconnect,
-      heartbeat: options.node?.heartbeat,
-      ...(options.node?.keyPackagePerPeer
-        ? { limits: { keyPackagePerPeer: options.node.keyPackagePerPeer } }
-        : {}),
-      ...reachOptions(
-        options.node?.publicAddresses ?? addressRepo.publicAddresses(),
-        options.node?.upnp ?? addressRepo.upnp(),
-        directory,
-        network,
-      ),
-      access: directory,
+      addresses: addressRepo,
+      directory,
+      network,
       logger,
-    },
+    }),
     parleyProtocols({
       presence: network.presence.hooks,
       hello: network.nearby.hooks,
@@ -507,7 +403,7 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       addOwnDevice: (id, peer, keyPackage) => service.groups.addOwnDevice(id, peer, keyPackage),
     },
     onPeer: (listener) => node.onPeer(listener),
-    keepConnected: (peer) => node.keepConnected(peer),
+    keepConnected: (peer) => node.keepConnected(peer, directory.device(peer)?.addresses ?? []),
     logger,
     ...(options.groups?.ownDeviceRetryMs ? { retryMs: options.groups.ownDeviceRetryMs } : {}),
   });
@@ -548,15 +444,10 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
     network.start();
     files.start();
     for (const d of directory.contactDevices()) await node.keepConnected(d.peerId, d.addresses);
-    // Issue 18 (§13.6): the person's other devices too — they add each other to conversations,
-    // serve history (§13.7) and hold for each other (§11).
-    for (const d of deviceLists.activeDevices(options.identity.publicKey)) {
-      if (d.peerId === peerId) continue;
-      await node.keepConnected(d.peerId, directory.device(d.peerId)?.addresses ?? []);
-    }
+    // Issue 18 (§13.6): the person's other devices too (ownDeviceAddWiring.ts).
+    await ownAdds.start();
     resync.start();
     history?.start();
-    ownAdds.start();
     // A member's device coming online is asked at once (issue 13: restore rejoins at once).
     offPeer = node.onPeer(({ peerId: peer, connected }) => {
       if (!connected) return;

@@ -8,6 +8,7 @@ import type { Message } from '../../store/repositories/types';
 import { silentLogger } from '../../util/logger';
 import type { GroupOptions } from '../../groups/groupOps';
 import { startMessaging, type RunningMessaging, type StartMessagingOptions } from '../startMessaging';
+import type { MessagingNodeOptions } from '../messagingNodeOptions';
 
 /**
  * A whole messaging peer for tests: a real encrypted database, a real node on
@@ -47,7 +48,7 @@ export interface MessagingPeerOptions {
   /** The TCP port of the first start (default: any; later starts reuse the one it got). */
   port?: number;
   /** Node options over the harness's fast defaults (mDNS, heartbeat, …); never `listen`. */
-  node?: Omit<NonNullable<StartMessagingOptions['node']>, 'listen'>;
+  node?: Omit<MessagingNodeOptions, 'listen'>;
   logger?: StartMessagingOptions['logger'];
   /**
    * An existing profile database and its identity instead of a fresh one (a
