@@ -26,6 +26,13 @@ export type KeyPackageProvider = (requester: string) => Promise<Uint8Array | nul
 export interface KeyPackageInit {
   /** Hands out one of our KeyPackages (or registered later with handle()). */
   provide?: KeyPackageProvider;
+  /**
+   * Peers the per-peer limit does not apply to: this person's own active
+   * devices (docs/protocol.md §13.6). A new device is added to every
+   * conversation with one KeyPackage each, so the limit of 8 then one per
+   * 30 s would keep it out of the ninth and later for minutes.
+   */
+  unlimitedFor?: (peer: string) => boolean;
 }
 
 /** The keypackage protocol as a node service (ParleyNode.create's `services`). */
@@ -37,8 +44,11 @@ export class KeyPackageProtocol extends ProtocolService<KeyPackageProvider> {
   readonly name = 'keypackage';
 
   constructor(components: ProtocolComponents, init: KeyPackageInit = {}) {
-    // The pool is finite: rate-limited per peer.
-    super(components, { handler: init.provide, rateLimit: { perPeer: components.limits.keyPackagePerPeer } });
+    // The pool is finite: rate-limited per peer, except for the person's own devices.
+    super(components, {
+      handler: init.provide,
+      rateLimit: { perPeer: components.limits.keyPackagePerPeer, exempt: init.unlimitedFor },
+    });
   }
 
   protected async serve({ peer, frames }: InboundContext): Promise<void> {

@@ -53,7 +53,7 @@ export interface ProtocolEdge<H> {
   /** Open to peers the caller does not know: contact-request, hello, groupinfo (README.md "Access at the edge"). */
   openToUnknownPeers?: boolean;
   /** Token buckets every inbound stream must pass before a byte is read: per peer, and for the whole node. */
-  rateLimit?: { perPeer: BucketConfig; global?: BucketConfig };
+  rateLimit?: { perPeer: BucketConfig; global?: BucketConfig; exempt?: (peer: string) => boolean };
 }
 
 export interface InboundContext {
@@ -73,6 +73,7 @@ export abstract class ProtocolService<H> {
   abstract readonly name: ProtocolName;
   private readonly openToUnknownPeers: boolean;
   private readonly limiter: PeerRateLimiter | undefined;
+  private readonly exempt: ((peer: string) => boolean) | undefined;
   private handler: H | undefined;
   private started = false;
   /** Whether start() registered a stream handler with libp2p (stop() removes it). */
@@ -91,6 +92,7 @@ export abstract class ProtocolService<H> {
     this.handler = edge.handler;
     this.openToUnknownPeers = edge.openToUnknownPeers ?? false;
     const { rateLimit } = edge;
+    this.exempt = rateLimit?.exempt;
     this.limiter =
       rateLimit === undefined
         ? undefined
@@ -167,7 +169,8 @@ export abstract class ProtocolService<H> {
 
   /** The rate limit, checked before any byte is read. */
   private admit(peer: string): boolean {
-    return this.limiter === undefined || this.limiter.take(peer, this.components.clock());
+    if (this.limiter === undefined || this.exempt?.(peer) === true) return true;
+    return this.limiter.take(peer, this.components.clock());
   }
 
   private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {

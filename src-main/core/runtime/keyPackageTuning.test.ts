@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../net/limits';
+import { linkNewDevice } from './testing/linkedPeer';
 import { peerPool, until, type MessagingPeer } from './testing/messagingPeer';
 
 /**
@@ -47,5 +48,26 @@ describe('KeyPackage fetches per peer', () => {
     // The DMs were created by Bob and Cy (who accepted), so Ann has fetched nothing yet.
     expect(await served(ann, bob, 12)).toBe(8);
     expect(await served(ann, cy, 50)).toBe(50);
+  }, 60_000);
+
+  it('own devices are not limited: a new device is added to its ninth conversation and later at once (§13.6)', async () => {
+    const ann = peer('Ann');
+    const bob = peer('Bob');
+    await Promise.all([ann.online(), bob.online()]);
+    await befriend(ann, bob);
+    const laptop = await linkNewDevice(ann, peer, 'Laptop');
+    await laptop.online();
+    // Ann adds the laptop to the DM with Bob (one fetch): they are connected.
+    await until(() => laptop.dmWith(bob) !== null, 30_000, 'the laptop in the DM');
+    // The first stream can meet the connection both own devices dial being replaced: wait it out.
+    for (let i = 0; (await served(ann, laptop, 1)) === 0; i++) {
+      if (i === 20) throw new Error('no KeyPackage from the laptop');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // Failed before: the laptop served Ann 8, then refused for 30 s each.
+    expect(await served(ann, laptop, 12)).toBe(12);
+    expect(await served(laptop, ann, 12)).toBe(12);
+    // A contact still meets the limit (Bob took one of his 8 when he made the DM).
+    expect(await served(bob, ann, 12)).toBe(7);
   }, 60_000);
 });

@@ -187,6 +187,11 @@ export async function startMessaging(options: StartMessagingOptions): Promise<Ru
       logger,
     }),
     parleyProtocols({
+      // §13.6: own devices add each other to every conversation, one KeyPackage each.
+      keyPackages: {
+        unlimitedFor: (peer) =>
+          deviceLists.activeDevices(options.identity.publicKey).some((d) => d.peerId === peer),
+      },
       presence: network.presence.hooks,
       hello: network.nearby.hooks,
       // Rejoining members (a profile restored on a new device) ask for the group's GroupInfo.
