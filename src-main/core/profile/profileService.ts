@@ -1,13 +1,4 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProfileStatus } from '../../../src-shared/contract';
 // The policy alone, not the contract's index: unlocking needs none of its 20 area schemas.
@@ -39,6 +30,7 @@ import { writeFileAtomic } from '../util/atomicFile';
 import { errorFields, type Logger } from '../util/logger';
 import { ensureIncrementalVacuum } from './incrementalVacuum';
 import type { Keychain } from './keychain';
+import { deleteProfileFiles, removeDatabaseFiles } from './profileFiles';
 import { linkedIdentity, type ProfileSeed } from './profileSeed';
 
 /** One row of the settings table (a key and its JSON value), written when the profile is created. */
@@ -408,26 +400,10 @@ export class ProfileService {
     return this.status();
   }
 
-  /**
-   * Deletes everything of this profile in its folder (issue 18, §13.8 step 4:
-   * "Delete this profile" on a removed device), leaving the folder empty so
-   * onboarding starts again in it. Only while locked. `profile.json` goes
-   * first: from then on the folder holds no profile, so an interruption
-   * leaves leftovers that onboarding's creation clears, never a half-profile.
-   * `keep` names entries that are not the profile's (the process lock file).
-   * A plain deletion, not a secure erase: the file system may keep the bytes.
-   */
+  /** Deletes this profile's files, leaving its folder (profileFiles.ts). Only while locked. */
   deleteFiles(keep: readonly string[]): ProfileStatus {
     if (this.db) throw new ParleyError('INVALID_STATE', 'Lock Parley first.');
-    try {
-      rmSync(this.headerPath, { force: true });
-      for (const name of readdirSync(this.options.dir)) {
-        if (keep.includes(name)) continue;
-        rmSync(join(this.options.dir, name), { recursive: true, force: true });
-      }
-    } catch (err) {
-      throw storageError(err, 'delete the profile');
-    }
+    deleteProfileFiles(this.options.dir, this.headerPath, keep);
     this.options.logger.log('info', 'profile.deleted', {});
     this.emit();
     return this.status();
@@ -502,8 +478,4 @@ export class ProfileService {
     this.queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function removeDatabaseFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }
