@@ -8,6 +8,7 @@ import {
 } from '../identity/profileCardV2';
 import { imageKind, imageMime, type ImageKind } from '../util/imageType';
 import { verifyEd25519 } from '../util/ed25519';
+import { u16, u32, u64 } from '../util/bigEndian';
 
 /**
  * A user's profile card (issue #6 item 5): display name, status text and a
@@ -94,25 +95,6 @@ export function avatarProblem(bytes: Uint8Array): string | null {
   if (bytes.length > AVATAR_MAX_BYTES) return 'The picture is larger than 64 KB.';
   if (imageKind(bytes) === null) return 'The picture must be a PNG, JPEG or WebP image.';
   return null;
-}
-
-function u16(n: number): Buffer {
-  if (n > 0xffff) throw new RangeError('field too long');
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
 }
 
 function signedBytes(identityKey: Uint8Array, card: ProfileCard): Buffer {

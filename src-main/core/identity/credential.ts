@@ -1,5 +1,6 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { verifyEd25519 } from '../util/ed25519';
+import { u16 } from '../util/bigEndian';
 
 /**
  * What an MLS leaf says about who is behind it (RFC 9420 §5.3 leaves the
@@ -28,13 +29,6 @@ const CONTEXT = Buffer.from('parley/v1/device-credential\0');
 function certifiedBytes(peerId: string, signatureKey: Uint8Array): Buffer {
   const id = Buffer.from(peerId, 'utf8');
   return Buffer.concat([CONTEXT, u16(id.length), id, u16(signatureKey.length), signatureKey]);
-}
-
-function u16(n: number): Buffer {
-  if (n > 0xffff) throw new RangeError('field too long');
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
 }
 
 /** Signs a leaf's MLS signature key with the identity key (PKCS#8 DER), for this device. */

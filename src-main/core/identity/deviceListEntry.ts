@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Ed25519Sign } from '../util/ed25519';
+import { u16, u32 } from '../util/bigEndian';
 
 /**
  * One entry of a person's device list (docs/protocol.md §13.3): the
@@ -90,18 +91,6 @@ export interface DeviceListHead {
 }
 
 export const ZERO_HASH: Uint8Array = new Uint8Array(32);
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
 
 function peerIdField(peerId: string, allowEmpty: boolean): Buffer {
   const b = Buffer.from(peerId, 'utf8');

@@ -1,6 +1,7 @@
 import { type Ed25519Sign, verifyEd25519 } from '../util/ed25519';
 import { imageKind } from '../util/imageType';
 import { ed25519KeyOfPeerId } from './peerIdKey';
+import { u16, u32, u64 } from '../util/bigEndian';
 
 /**
  * Profile card version 2 (docs/protocol.md §13.6, "Profile cards, version
@@ -80,24 +81,6 @@ function fieldProblem(card: Omit<ProfileCardV2, 'signature'>): string | null {
     if (imageKind(card.avatar) === null) return 'avatar is not an image';
   }
   return null;
-}
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
 }
 
 /** The signed bytes without the context string (also the wire body after the format byte). */
