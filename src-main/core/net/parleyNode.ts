@@ -31,7 +31,6 @@ import type { AnyProtocolService, ProtocolFactory } from './protocolService';
 import type { StrangerGate } from './strangerGate';
 
 export { DEFAULT_HEARTBEAT, DEFAULT_LISTEN, MAX_CONNECTIONS } from './hostDefaults';
-export { preloadNodeModules } from './preloadNodeModules';
 
 /**
  * The Parley peer node (DESIGN.md §2 net).

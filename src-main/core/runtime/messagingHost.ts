@@ -2,7 +2,7 @@ import { linkStatusView } from '../handlers/devices';
 import type { EventBus } from '../rpc/eventBus';
 import { databaseError, ParleyError } from '../errors';
 import { ListenError } from '../net/listenError';
-import { preloadNodeModules } from '../net/parleyNode';
+import { preloadNodeModules } from '../net/preloadNodeModules';
 import type { Store } from '../store/store';
 import { errorFields, type Logger } from '../util/logger';
 import type { ChangeFeed } from '../store/changeFeed';

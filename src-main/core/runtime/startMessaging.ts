@@ -28,6 +28,7 @@ import { answerGroupInfo, resyncGroup, ResyncRunner } from '../groups/resync';
 import { adoptOwnCard, ownCards } from '../contacts/ownProfile';
 import { deviceIdentity, linkedMlsKeys, usesListedIdentity } from './linkedDevice';
 import { Wakeup } from './wakeup';
+import { loadOrCreateDeviceSecrets } from './deviceSecrets';
 import { messagingNodeOptions, type MessagingNodeOptions } from './messagingNodeOptions';
 import { cutOffRemovedDevices } from './revocationCutOff';
 import { forgetOnRemove, removeGoneOwnDevices } from './revocationWiring';
@@ -99,10 +100,6 @@ export interface RunningMessaging {
   ownDeviceAdds: { settled(): Promise<void> };
   stop(): Promise<void>;
 }
-
-import { loadOrCreateDeviceSecrets } from './deviceSecrets';
-
-export { loadOrCreateDeviceSecrets };
 
 export async function startMessaging(options: StartMessagingOptions): Promise<RunningMessaging> {
   const { store } = options;
